@@ -1,0 +1,507 @@
+//! Request and response types of every operation, with AWS's field names, so that the
+//! endpoint, the CLI's JSON output and the desktop IPC reuse them as they are.
+//!
+//! Requests serialize (for the audit log's `requestParameters`) with every secret field
+//! skipped; responses that carry a value serialize only through [`Reveal`](crate::Reveal).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::model::value::{ExposeBytes, ExposeText};
+use crate::model::{RevealSerialize, SecretBytes, SecretText, SecretValue, Tag};
+
+/// Dates on the wire are epoch seconds.
+pub type Date = f64;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateSecretRequest {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub secret_string: Option<SecretText>,
+    #[serde(default, skip_serializing)]
+    pub secret_binary: Option<SecretBytes>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_replica_regions: Vec<ReplicaRegionType>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub force_overwrite_replica_secret: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicaRegionType {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateSecretResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetSecretValueRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_stage: Option<String>,
+}
+
+/// Carries a value: no `Serialize`, no `Clone`; use [`Reveal`](crate::Reveal).
+#[derive(Debug)]
+pub struct GetSecretValueResponse {
+    pub arn: String,
+    pub name: String,
+    pub version_id: String,
+    pub value: SecretValue,
+    pub version_stages: Vec<String>,
+    pub created_date: Date,
+}
+
+impl RevealSerialize for GetSecretValueResponse {
+    fn reveal<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("GetSecretValueResponse", 6)?;
+        st.serialize_field("ARN", &self.arn)?;
+        st.serialize_field("Name", &self.name)?;
+        st.serialize_field("VersionId", &self.version_id)?;
+        match &self.value {
+            SecretValue::String(t) => st.serialize_field("SecretString", &ExposeText(t))?,
+            SecretValue::Binary(b) => st.serialize_field("SecretBinary", &ExposeBytes(b))?,
+        }
+        st.serialize_field("VersionStages", &self.version_stages)?;
+        st.serialize_field("CreatedDate", &self.created_date)?;
+        st.end()
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Filter {
+    pub key: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchGetSecretValueRequest {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_id_list: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApiErrorEntry {
+    pub secret_id: String,
+    pub error_code: String,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct BatchGetSecretValueResponse {
+    pub secret_values: Vec<GetSecretValueResponse>,
+    pub next_token: Option<String>,
+    pub errors: Vec<ApiErrorEntry>,
+}
+
+impl RevealSerialize for BatchGetSecretValueResponse {
+    fn reveal<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Values<'a>(&'a [GetSecretValueResponse]);
+        impl Serialize for Values<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeSeq;
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for v in self.0 {
+                    seq.serialize_element(&crate::Reveal(v))?;
+                }
+                seq.end()
+            }
+        }
+        let mut st = s.serialize_struct("BatchGetSecretValueResponse", 3)?;
+        st.serialize_field("SecretValues", &Values(&self.secret_values))?;
+        if let Some(t) = &self.next_token {
+            st.serialize_field("NextToken", t)?;
+        }
+        st.serialize_field("Errors", &self.errors)?;
+        st.end()
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutSecretValueRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub secret_string: Option<SecretText>,
+    #[serde(default, skip_serializing)]
+    pub secret_binary: Option<SecretBytes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_stages: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutSecretValueResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    pub version_id: String,
+    pub version_stages: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateSecretRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub secret_string: Option<SecretText>,
+    #[serde(default, skip_serializing)]
+    pub secret_binary: Option<SecretBytes>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateSecretResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateSecretVersionStageRequest {
+    pub secret_id: String,
+    pub version_stage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_from_version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_to_version_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ArnAndName {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretIdRequest {
+    pub secret_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeSecretResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_changed_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_accessed_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_date: Option<Date>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<Tag>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub version_ids_to_stages: BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owning_service: Option<String>,
+    pub created_date: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListSecretsRequest {
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub include_planned_deletion: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    /// `asc` or `desc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<String>,
+    /// `created-date` (default), `last-accessed-date`, `last-changed-date` or `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretListEntry {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_changed_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_accessed_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_date: Option<Date>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<Tag>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub secret_versions_to_stages: BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owning_service: Option<String>,
+    pub created_date: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListSecretsResponse {
+    pub secret_list: Vec<SecretListEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListSecretVersionIdsRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub include_deprecated: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretVersionsListEntry {
+    pub version_id: String,
+    #[serde(default)]
+    pub version_stages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_accessed_date: Option<Date>,
+    pub created_date: Date,
+    #[serde(default)]
+    pub kms_key_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListSecretVersionIdsResponse {
+    pub versions: Vec<SecretVersionsListEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteSecretRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_window_in_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_delete_without_recovery: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteSecretResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    pub deletion_date: Date,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagResourceRequest {
+    pub secret_id: String,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UntagResourceRequest {
+    pub secret_id: String,
+    pub tag_keys: Vec<String>,
+}
+
+/// The empty response of TagResource and UntagResource.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetRandomPasswordRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_length: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_characters: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_numbers: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_punctuation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_uppercase: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_lowercase: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_space: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_each_included_type: Option<bool>,
+}
+
+#[derive(Debug)]
+pub struct GetRandomPasswordResponse {
+    pub random_password: SecretText,
+}
+
+impl RevealSerialize for GetRandomPasswordResponse {
+    fn reveal<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("GetRandomPasswordResponse", 1)?;
+        st.serialize_field("RandomPassword", &ExposeText(&self.random_password))?;
+        st.end()
+    }
+}
+
+// ---- KMS-style keys (the subset of AWS KMS a vault needs) ----
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateKeyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<KmsTag>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KmsTag {
+    #[serde(rename = "TagKey")]
+    pub tag_key: String,
+    #[serde(rename = "TagValue")]
+    pub tag_value: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyMetadata {
+    pub key_id: String,
+    pub arn: String,
+    #[serde(rename = "AWSAccountId")]
+    pub aws_account_id: String,
+    pub creation_date: Date,
+    pub description: String,
+    pub enabled: bool,
+    pub key_state: String,
+    /// `AWS` for `aws/secretsmanager`, `CUSTOMER` for keys operators create.
+    pub key_manager: String,
+    pub key_usage: String,
+    pub key_spec: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyMetadataResponse {
+    pub key_metadata: KeyMetadata,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyIdRequest {
+    pub key_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyListEntry {
+    pub key_id: String,
+    pub key_arn: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListKeysResponse {
+    pub keys: Vec<KeyListEntry>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateAliasRequest {
+    pub alias_name: String,
+    pub target_key_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct AliasListEntry {
+    pub alias_name: String,
+    pub alias_arn: String,
+    pub target_key_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListAliasesResponse {
+    pub aliases: Vec<AliasListEntry>,
+}

@@ -1,0 +1,18 @@
+//! Coffer's core: an offline vault that keeps secrets the way AWS Secrets Manager does.
+//!
+//! Every request goes through one door — a [`Vault`] method that authorizes, acts and
+//! writes its audit event in one SQLite transaction. Front ends only translate.
+
+mod access;
+pub mod api;
+pub mod audit;
+pub mod clock;
+pub mod crypto;
+mod error;
+pub mod model;
+pub mod store;
+pub mod vault;
+
+pub use error::{Error, ErrorCode, Result};
+pub use model::{Reveal, SecretBytes, SecretText, SecretValue};
+pub use vault::{Caller, FrontEnd, InitOptions, Vault, VaultInfo, VaultSummary};

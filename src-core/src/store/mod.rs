@@ -1,0 +1,740 @@
+//! The only module with SQL: one SQLite file in WAL mode, opened by several processes at
+//! once. Writes run in `BEGIN IMMEDIATE` transactions; `PRAGMA data_version` tells a
+//! long-running process cheaply that another one committed.
+
+mod schema;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use crate::{Error, Result};
+
+pub use schema::migrations;
+
+/// How long a writer waits for another process's write lock before giving up.
+const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+pub struct SlotRow {
+    pub operator: String,
+    pub kdf: String,
+    pub wrapped_master: Vec<u8>,
+    pub created_ms: i64,
+}
+
+pub struct KmsRow {
+    pub key_id: String,
+    pub wrapped: Vec<u8>,
+    pub doc: Vec<u8>,
+    pub created_ms: i64,
+}
+
+pub struct SecretRow {
+    pub uid: String,
+    pub name_hash: Vec<u8>,
+    pub doc: Vec<u8>,
+    pub deletion_ms: Option<i64>,
+}
+
+pub struct VersionRow {
+    pub kms_key_id: String,
+    pub wrapped_dek: Vec<u8>,
+    pub value: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub event_name: String,
+    pub error_code: Option<String>,
+    pub front_end: String,
+    pub principal_hash: Vec<u8>,
+    pub secret_uid: Option<String>,
+    pub body: Vec<u8>,
+    pub mac: Vec<u8>,
+}
+
+/// What an audit query selects; every field narrows. Rows come newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditSelect {
+    pub secret_uid: Option<String>,
+    pub principal_hash: Option<Vec<u8>>,
+    pub event_names: Vec<String>,
+    pub front_end: Option<String>,
+    pub errors_only: bool,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Only events older than this sequence number (paging backwards).
+    pub before_seq: Option<i64>,
+    /// Only events newer than this sequence number (following).
+    pub after_seq: Option<i64>,
+    pub limit: usize,
+}
+
+/// Changes since a revision: secrets written and secrets purged.
+pub struct Changes {
+    pub rev: i64,
+    pub upserted: Vec<SecretRow>,
+    pub purged: Vec<String>,
+}
+
+fn apply_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(|_| ())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Error::exists(format!("A vault already exists at {}", path.display()))
+            }
+            _ => Error::internal(format!("cannot create {}: {e}", path.display())),
+        })
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map(|_| ())
+        .map_err(|e| Error::internal(format!("cannot create {}: {e}", path.display())))
+}
+
+impl Store {
+    /// Creates a new vault file (mode 0600) with the current schema.
+    pub fn create(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        create_private_file(path)?;
+        let mut conn = Connection::open(path)?;
+        apply_pragmas(&conn)?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| Error::internal(format!("cannot create the vault schema: {e}")))?;
+        Ok(Self { conn })
+    }
+
+    /// Opens an existing vault file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(Error::not_found(format!(
+                "No vault at {} (create one with `coffer init`)",
+                path.display()
+            )));
+        }
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        apply_pragmas(&conn)?;
+        let has_meta: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='vault_meta'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|_| {
+                Error::invalid_request(format!("{} is not a Coffer vault", path.display()))
+            })?;
+        if !has_meta {
+            return Err(Error::invalid_request(format!(
+                "{} is not a Coffer vault",
+                path.display()
+            )));
+        }
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| Error::internal(format!("cannot migrate the vault schema: {e}")))?;
+        Ok(Self { conn })
+    }
+
+    /// An in-memory store (nothing touches disk).
+    pub fn memory() -> Result<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| Error::internal(format!("cannot create the vault schema: {e}")))?;
+        Ok(Self { conn })
+    }
+
+    /// Changes whenever another connection commits: the cheap "did anyone else write?".
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Starts a write transaction (takes the file's write lock at once).
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok(Tx { tx })
+    }
+
+    /// Starts a read transaction: one consistent snapshot, no lock held against writers.
+    pub fn read(&mut self) -> Result<Tx<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+        Ok(Tx { tx })
+    }
+
+    /// `PRAGMA integrity_check`, for tests and `coffer doctor`-style checks.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))
+}
+
+/// One transaction. Dropping it without [`Tx::commit`] rolls back.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Tx<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.tx.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Marks a point to roll back to if the operation fails, keeping the audit event.
+    pub fn savepoint(&self) -> Result<()> {
+        Ok(self.tx.execute_batch("SAVEPOINT op")?)
+    }
+    pub fn release(&self) -> Result<()> {
+        Ok(self.tx.execute_batch("RELEASE op")?)
+    }
+    pub fn rollback_to_savepoint(&self) -> Result<()> {
+        Ok(self.tx.execute_batch("ROLLBACK TO op; RELEASE op")?)
+    }
+
+    // ---- settings ----
+
+    pub fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM vault_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+    pub fn meta_set(&self, key: &str, value: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO vault_meta(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+    pub fn meta_get_string(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .meta_get(key)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Increments and returns the vault's change counter.
+    pub fn next_rev(&self) -> Result<i64> {
+        let cur = self
+            .meta_get_string("rev")?
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0);
+        let next = cur + 1;
+        self.meta_set("rev", next.to_string().as_bytes())?;
+        Ok(next)
+    }
+    pub fn current_rev(&self) -> Result<i64> {
+        Ok(self
+            .meta_get_string("rev")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
+    }
+
+    // ---- key slots and vault keys ----
+
+    pub fn slot_insert(&self, s: &SlotRow) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO key_slots(operator, kdf, wrapped_master, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![s.operator, s.kdf, s.wrapped_master, s.created_ms],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    Error::exists(format!("The operator {} already has a key slot.", s.operator))
+                }
+                e => e.into(),
+            })?;
+        Ok(())
+    }
+    pub fn slot_get(&self, operator: &str) -> Result<Option<SlotRow>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT operator, kdf, wrapped_master, created_ms FROM key_slots WHERE operator = ?1",
+                [operator],
+                |r| {
+                    Ok(SlotRow {
+                        operator: r.get(0)?,
+                        kdf: r.get(1)?,
+                        wrapped_master: r.get(2)?,
+                        created_ms: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+    pub fn slot_operators(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT operator FROM key_slots ORDER BY created_ms, operator")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn vault_key_set(&self, purpose: &str, wrapped: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO vault_keys(purpose, wrapped) VALUES (?1, ?2)
+             ON CONFLICT(purpose) DO UPDATE SET wrapped = excluded.wrapped",
+            params![purpose, wrapped],
+        )?;
+        Ok(())
+    }
+    pub fn vault_key_get(&self, purpose: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT wrapped FROM vault_keys WHERE purpose = ?1",
+                [purpose],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    // ---- KMS keys ----
+
+    pub fn kms_insert(&self, k: &KmsRow) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO kms_keys(key_id, wrapped, doc, created_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![k.key_id, k.wrapped, k.doc, k.created_ms],
+        )?;
+        Ok(())
+    }
+    pub fn kms_update_doc(&self, key_id: &str, doc: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE kms_keys SET doc = ?2 WHERE key_id = ?1",
+            params![key_id, doc],
+        )?;
+        Ok(())
+    }
+    pub fn kms_all(&self) -> Result<Vec<KmsRow>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT key_id, wrapped, doc, created_ms FROM kms_keys ORDER BY created_ms, key_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(KmsRow {
+                key_id: r.get(0)?,
+                wrapped: r.get(1)?,
+                doc: r.get(2)?,
+                created_ms: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    // ---- secrets ----
+
+    pub fn secret_upsert(&self, row: &SecretRow, rev: i64) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO secrets(uid, name_hash, doc, rev, deletion_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(uid) DO UPDATE SET doc = excluded.doc, rev = excluded.rev,
+                     deletion_ms = excluded.deletion_ms",
+                params![row.uid, row.name_hash, row.doc, rev, row.deletion_ms],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    Error::exists("A secret with this name already exists.")
+                }
+                e => e.into(),
+            })?;
+        Ok(())
+    }
+
+    pub fn secret_get(&self, uid: &str) -> Result<Option<SecretRow>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT uid, name_hash, doc, deletion_ms FROM secrets WHERE uid = ?1",
+                [uid],
+                secret_row,
+            )
+            .optional()?)
+    }
+
+    /// Removes a secret and every version of it, leaving a tombstone for other processes.
+    pub fn secret_purge(&self, uid: &str, rev: i64) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM versions WHERE secret_uid = ?1", [uid])?;
+        self.tx
+            .execute("DELETE FROM secrets WHERE uid = ?1", [uid])?;
+        self.tx.execute(
+            "INSERT INTO tombstones(uid, rev) VALUES (?1, ?2)
+             ON CONFLICT(uid) DO UPDATE SET rev = excluded.rev",
+            params![uid, rev],
+        )?;
+        Ok(())
+    }
+
+    /// Secrets whose deletion date has passed.
+    pub fn secrets_due_for_purge(&self, now_ms: i64, limit: usize) -> Result<Vec<String>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT uid FROM secrets WHERE deletion_ms IS NOT NULL AND deletion_ms <= ?1
+             ORDER BY deletion_ms LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![now_ms, limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every secret written after `since`, and every secret purged after it.
+    pub fn changes_since(&self, since: i64) -> Result<Changes> {
+        let rev = self.current_rev()?;
+        let mut st = self.tx.prepare_cached(
+            "SELECT uid, name_hash, doc, deletion_ms FROM secrets WHERE rev > ?1",
+        )?;
+        let upserted = st
+            .query_map([since], secret_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT uid FROM tombstones WHERE rev > ?1")?;
+        let purged = st
+            .query_map([since], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Changes {
+            rev,
+            upserted,
+            purged,
+        })
+    }
+
+    pub fn secret_count(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))?)
+    }
+
+    // ---- versions ----
+
+    pub fn version_put(&self, secret_uid: &str, vid_hash: &[u8], row: &VersionRow) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO versions(secret_uid, vid_hash, kms_key_id, wrapped_dek, value)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(secret_uid, vid_hash) DO UPDATE SET kms_key_id = excluded.kms_key_id,
+                 wrapped_dek = excluded.wrapped_dek, value = excluded.value",
+            params![
+                secret_uid,
+                vid_hash,
+                row.kms_key_id,
+                row.wrapped_dek,
+                row.value
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn version_get(&self, secret_uid: &str, vid_hash: &[u8]) -> Result<Option<VersionRow>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT kms_key_id, wrapped_dek, value FROM versions WHERE secret_uid = ?1 AND vid_hash = ?2",
+        )?;
+        Ok(st
+            .query_row(params![secret_uid, vid_hash], |r| {
+                Ok(VersionRow {
+                    kms_key_id: r.get(0)?,
+                    wrapped_dek: r.get(1)?,
+                    value: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    pub fn version_rewrap(
+        &self,
+        secret_uid: &str,
+        vid_hash: &[u8],
+        kms_key_id: &str,
+        wrapped_dek: &[u8],
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE versions SET kms_key_id = ?3, wrapped_dek = ?4 WHERE secret_uid = ?1 AND vid_hash = ?2",
+            params![secret_uid, vid_hash, kms_key_id, wrapped_dek],
+        )?;
+        Ok(())
+    }
+
+    pub fn version_delete(&self, secret_uid: &str, vid_hash: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM versions WHERE secret_uid = ?1 AND vid_hash = ?2",
+            params![secret_uid, vid_hash],
+        )?;
+        Ok(())
+    }
+
+    // ---- audit ----
+
+    pub fn audit_last(&self) -> Result<Option<(i64, Vec<u8>)>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn audit_append(&self, a: &AuditRow) -> Result<()> {
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO audit(seq, at_ms, event_name, error_code, front_end, principal_hash,
+                               secret_uid, body, mac)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        st.execute(params![
+            a.seq,
+            a.at_ms,
+            a.event_name,
+            a.error_code,
+            a.front_end,
+            a.principal_hash,
+            a.secret_uid,
+            a.body,
+            a.mac
+        ])?;
+        Ok(())
+    }
+
+    /// Every event in order, oldest first, for verification and export.
+    pub fn audit_scan(&self, mut f: impl FnMut(AuditRow) -> Result<()>) -> Result<()> {
+        let mut st = self.tx.prepare(
+            "SELECT seq, at_ms, event_name, error_code, front_end, principal_hash, secret_uid, body, mac
+             FROM audit ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            f(audit_row(r)?)?;
+        }
+        Ok(())
+    }
+
+    pub fn audit_count(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?)
+    }
+
+    /// A page of events matching `sel`, newest first (oldest first when following).
+    pub fn audit_select(&self, sel: &AuditSelect) -> Result<Vec<AuditRow>> {
+        let mut sql = String::from(
+            "SELECT seq, at_ms, event_name, error_code, front_end, principal_hash, secret_uid, body, mac
+             FROM audit WHERE 1=1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut push = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(u) = &sel.secret_uid {
+            push(&mut sql, " AND secret_uid = ?", u.clone().into());
+        }
+        if let Some(p) = &sel.principal_hash {
+            push(&mut sql, " AND principal_hash = ?", p.clone().into());
+        }
+        if let Some(fe) = &sel.front_end {
+            push(&mut sql, " AND front_end = ?", fe.clone().into());
+        }
+        if sel.errors_only {
+            sql.push_str(" AND error_code IS NOT NULL");
+        }
+        if let Some(t) = sel.from_ms {
+            push(&mut sql, " AND at_ms >= ?", t.into());
+        }
+        if let Some(t) = sel.to_ms {
+            push(&mut sql, " AND at_ms <= ?", t.into());
+        }
+        if let Some(s) = sel.before_seq {
+            push(&mut sql, " AND seq < ?", s.into());
+        }
+        if let Some(s) = sel.after_seq {
+            push(&mut sql, " AND seq > ?", s.into());
+        }
+        if !sel.event_names.is_empty() {
+            sql.push_str(" AND event_name IN (");
+            for (i, n) in sel.event_names.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                push(&mut sql, "?", n.clone().into());
+            }
+            sql.push(')');
+        }
+        let order = if sel.after_seq.is_some() {
+            "ASC"
+        } else {
+            "DESC"
+        };
+        sql.push_str(&format!(" ORDER BY seq {order} LIMIT {}", sel.limit.max(1)));
+        let mut st = self.tx.prepare_cached(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), audit_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn secret_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SecretRow> {
+    Ok(SecretRow {
+        uid: r.get(0)?,
+        name_hash: r.get(1)?,
+        doc: r.get(2)?,
+        deletion_ms: r.get(3)?,
+    })
+}
+
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        at_ms: r.get(1)?,
+        event_name: r.get(2)?,
+        error_code: r.get(3)?,
+        front_end: r.get(4)?,
+        principal_hash: r.get(5)?,
+        secret_uid: r.get(6)?,
+        body: r.get(7)?,
+        mac: r.get(8)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_is_private_wal_and_refuses_a_second_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/vault.db");
+        let store = Store::create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            let dmode = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(dmode, 0o700);
+        }
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(store);
+        assert_eq!(
+            Store::create(&path).unwrap_err().code,
+            crate::ErrorCode::ResourceExists
+        );
+    }
+
+    #[test]
+    fn data_version_changes_when_another_connection_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let mut a = Store::create(&path).unwrap();
+        let mut b = Store::open(&path).unwrap();
+        let before = a.data_version().unwrap();
+        let tx = b.begin().unwrap();
+        tx.meta_set("x", b"1").unwrap();
+        tx.commit().unwrap();
+        assert_ne!(a.data_version().unwrap(), before);
+        // Our own commits do not change our own view of it.
+        let mine = a.data_version().unwrap();
+        let tx = a.begin().unwrap();
+        tx.meta_set("y", b"1").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(a.data_version().unwrap(), mine);
+        let _ = b.read().unwrap();
+    }
+
+    #[test]
+    fn opening_a_file_that_is_not_a_vault_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE t(x)").unwrap();
+        drop(c);
+        assert_eq!(
+            Store::open(&path).unwrap_err().code,
+            crate::ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            Store::open(&dir.path().join("missing.db"))
+                .unwrap_err()
+                .code,
+            crate::ErrorCode::ResourceNotFound
+        );
+    }
+}

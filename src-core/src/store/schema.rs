@@ -1,0 +1,90 @@
+//! The vault file's schema, as migrations. Every column that could say something about a
+//! secret holds ciphertext or a keyed hash; see the README's "What the file shows".
+
+use rusqlite_migration::{M, Migrations};
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        r#"
+        -- Plain settings: vault id, account, region, format, change counter, audit head.
+        CREATE TABLE vault_meta (
+            key   TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        -- One slot per operator: the master key wrapped by the operator's Argon2id key.
+        CREATE TABLE key_slots (
+            operator       TEXT PRIMARY KEY,
+            kdf            TEXT NOT NULL,
+            wrapped_master BLOB NOT NULL,
+            created_ms     INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Vault-wide data keys (index, metadata, audit), wrapped by the master key, so that
+        -- re-keying the master key re-wraps only these, the KMS keys and the slots.
+        CREATE TABLE vault_keys (
+            purpose TEXT PRIMARY KEY,
+            wrapped BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        -- KMS-style keys: material wrapped by the master key, metadata sealed.
+        CREATE TABLE kms_keys (
+            key_id     TEXT PRIMARY KEY,
+            wrapped    BLOB NOT NULL,
+            doc        BLOB NOT NULL,
+            created_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- A secret: its sealed document (name, description, tags, policy, versions and
+        -- labels), found by a keyed hash of its name.
+        CREATE TABLE secrets (
+            uid         TEXT PRIMARY KEY,
+            name_hash   BLOB NOT NULL UNIQUE,
+            doc         BLOB NOT NULL,
+            rev         INTEGER NOT NULL,
+            deletion_ms INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX secrets_by_rev ON secrets(rev);
+        CREATE INDEX secrets_by_deletion ON secrets(deletion_ms) WHERE deletion_ms IS NOT NULL;
+
+        -- A version's value, sealed under its own data key, which the secret's KMS key wraps.
+        CREATE TABLE versions (
+            secret_uid  TEXT NOT NULL REFERENCES secrets(uid) ON DELETE CASCADE,
+            vid_hash    BLOB NOT NULL,
+            kms_key_id  TEXT NOT NULL,
+            wrapped_dek BLOB NOT NULL,
+            value       BLOB NOT NULL,
+            PRIMARY KEY (secret_uid, vid_hash)
+        ) WITHOUT ROWID;
+
+        -- Purged secrets, so that other processes drop them from their index.
+        CREATE TABLE tombstones (
+            uid TEXT PRIMARY KEY,
+            rev INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- The audit chain: sealed events, each MAC'd with the previous event's MAC.
+        CREATE TABLE audit (
+            seq            INTEGER PRIMARY KEY,
+            at_ms          INTEGER NOT NULL,
+            event_name     TEXT NOT NULL,
+            error_code     TEXT,
+            front_end      TEXT NOT NULL,
+            principal_hash BLOB NOT NULL,
+            secret_uid     TEXT,
+            body           BLOB NOT NULL,
+            mac            BLOB NOT NULL
+        );
+        CREATE INDEX audit_by_secret ON audit(secret_uid, seq) WHERE secret_uid IS NOT NULL;
+        CREATE INDEX audit_by_time ON audit(at_ms);
+        "#,
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

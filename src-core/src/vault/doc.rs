@@ -1,0 +1,254 @@
+//! A secret's sealed document — everything about it but its values — and the staging-label
+//! rules that act on it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AWSCURRENT, AWSPREVIOUS, MAX_LABELS_PER_VERSION, MAX_VERSIONS, Tag};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretDoc {
+    pub uid: String,
+    pub name: String,
+    /// The six random characters at the end of the ARN.
+    pub suffix: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The key as the caller named it (`None`: the default `aws/secretsmanager`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_input: Option<String>,
+    /// The resolved key id new versions are sealed under.
+    pub kms_key_id: String,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    pub created_ms: i64,
+    pub last_changed_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed_day_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owning_service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+    /// Oldest first.
+    #[serde(default)]
+    pub versions: Vec<VersionDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionDoc {
+    pub id: String,
+    #[serde(default)]
+    pub stages: Vec<String>,
+    pub created_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed_day_ms: Option<i64>,
+    pub kms_key_id: String,
+    /// False for a version made with labels but no value yet (rotation's AWSPENDING).
+    pub has_value: bool,
+}
+
+impl SecretDoc {
+    pub fn is_scheduled_for_deletion(&self) -> bool {
+        self.deletion_ms.is_some()
+    }
+
+    pub fn version(&self, id: &str) -> Option<&VersionDoc> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    fn version_mut(&mut self, id: &str) -> Option<&mut VersionDoc> {
+        self.versions.iter_mut().find(|v| v.id == id)
+    }
+
+    /// The version a label is on, if any.
+    pub fn holder(&self, stage: &str) -> Option<&VersionDoc> {
+        self.versions
+            .iter()
+            .find(|v| v.stages.iter().any(|s| s == stage))
+    }
+
+    /// Puts `stage` on `vid`, taking it from wherever it was. When AWSCURRENT moves, the
+    /// version that held it gets AWSPREVIOUS (taken from wherever that was).
+    pub fn attach(&mut self, stage: &str, vid: &str) -> Result<()> {
+        let previous = self.holder(stage).map(|v| v.id.clone());
+        if previous.as_deref() == Some(vid) {
+            return Ok(());
+        }
+        if self.version(vid).is_none() {
+            return Err(Error::not_found(format!(
+                "Secrets Manager can't find the specified secret version: {vid}"
+            )));
+        }
+        if let Some(prev) = &previous {
+            self.detach(stage, prev);
+        }
+        let target = self.version_mut(vid).expect("checked above");
+        if target.stages.len() >= MAX_LABELS_PER_VERSION {
+            return Err(Error::limit(format!(
+                "A version can have at most {MAX_LABELS_PER_VERSION} staging labels."
+            )));
+        }
+        target.stages.push(stage.to_string());
+        if stage == AWSCURRENT
+            && let Some(prev) = previous
+        {
+            self.attach(AWSPREVIOUS, &prev)?;
+        }
+        Ok(())
+    }
+
+    /// Takes `stage` off `vid` (no AWSPREVIOUS bookkeeping).
+    pub fn detach(&mut self, stage: &str, vid: &str) {
+        if let Some(v) = self.version_mut(vid) {
+            v.stages.retain(|s| s != stage);
+        }
+    }
+
+    /// Makes room for one more version: removes the oldest deprecated versions created at
+    /// least 24 hours ago. Returns the ids removed, or `LimitExceededException`.
+    pub fn make_room(&mut self, now_ms: i64) -> Result<Vec<String>> {
+        if self.versions.len() < MAX_VERSIONS {
+            return Ok(Vec::new());
+        }
+        let need = self.versions.len() + 1 - MAX_VERSIONS;
+        let day_ago = now_ms - 86_400_000;
+        let mut candidates: Vec<(i64, String)> = self
+            .versions
+            .iter()
+            .filter(|v| v.stages.is_empty() && v.created_ms <= day_ago)
+            .map(|v| (v.created_ms, v.id.clone()))
+            .collect();
+        if candidates.len() < need {
+            return Err(Error::limit(format!(
+                "The secret already has {MAX_VERSIONS} versions and none that can be removed: \
+                 a version is removed only when it has no staging label and is at least 24 hours old."
+            )));
+        }
+        candidates.sort();
+        let removed: Vec<String> = candidates
+            .into_iter()
+            .take(need)
+            .map(|(_, id)| id)
+            .collect();
+        self.versions.retain(|v| !removed.contains(&v.id));
+        Ok(removed)
+    }
+
+    /// Checks the label invariants (used by tests and after every change in debug builds).
+    pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        let mut seen = std::collections::HashMap::new();
+        for v in &self.versions {
+            for s in &v.stages {
+                if let Some(other) = seen.insert(s.as_str(), v.id.as_str()) {
+                    return Err(format!("label {s} is on {other} and {}", v.id));
+                }
+            }
+            if v.stages.len() > MAX_LABELS_PER_VERSION {
+                return Err(format!("version {} has too many labels", v.id));
+            }
+        }
+        let has_value = self.versions.iter().any(|v| v.has_value);
+        if has_value && !seen.contains_key(AWSCURRENT) {
+            return Err("a secret with a value has no AWSCURRENT".into());
+        }
+        if self.versions.len() > MAX_VERSIONS {
+            return Err("more than 100 versions".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc_with(versions: &[&str]) -> SecretDoc {
+        SecretDoc {
+            uid: "u".into(),
+            name: "n".into(),
+            suffix: "AAAAAA".into(),
+            description: None,
+            kms_key_input: None,
+            kms_key_id: "k".into(),
+            tags: vec![],
+            policy: None,
+            created_ms: 0,
+            last_changed_ms: 0,
+            last_accessed_day_ms: None,
+            deleted_ms: None,
+            deletion_ms: None,
+            owning_service: None,
+            primary_region: None,
+            versions: versions
+                .iter()
+                .enumerate()
+                .map(|(i, id)| VersionDoc {
+                    id: id.to_string(),
+                    stages: vec![],
+                    created_ms: i as i64,
+                    last_accessed_day_ms: None,
+                    kms_key_id: "k".into(),
+                    has_value: true,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn moving_awscurrent_gives_the_old_holder_awsprevious() {
+        let mut d = doc_with(&["v1", "v2", "v3"]);
+        d.attach(AWSCURRENT, "v1").unwrap();
+        d.attach(AWSCURRENT, "v2").unwrap();
+        assert_eq!(d.holder(AWSCURRENT).unwrap().id, "v2");
+        assert_eq!(d.holder(AWSPREVIOUS).unwrap().id, "v1");
+        d.attach(AWSCURRENT, "v3").unwrap();
+        assert_eq!(d.holder(AWSPREVIOUS).unwrap().id, "v2");
+        assert!(d.version("v1").unwrap().stages.is_empty());
+        d.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn attaching_a_label_where_it_already_is_changes_nothing() {
+        let mut d = doc_with(&["v1", "v2"]);
+        d.attach(AWSCURRENT, "v1").unwrap();
+        d.attach(AWSCURRENT, "v1").unwrap();
+        assert!(d.holder(AWSPREVIOUS).is_none());
+    }
+
+    #[test]
+    fn make_room_removes_only_old_deprecated_versions() {
+        let ids: Vec<String> = (0..100).map(|i| format!("v{i:03}")).collect();
+        let refs: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+        let mut d = doc_with(&refs);
+        d.attach(AWSCURRENT, "v099").unwrap();
+        // Everything was created at ms 0..100: "now" one day later makes them old enough.
+        let removed = d.make_room(86_400_000 + 100).unwrap();
+        assert_eq!(removed, vec!["v000".to_string()]);
+        assert_eq!(d.versions.len(), 99);
+        // Young versions are never removed.
+        let mut d = doc_with(&refs);
+        d.attach(AWSCURRENT, "v099").unwrap();
+        assert_eq!(
+            d.make_room(1000).unwrap_err().code,
+            crate::ErrorCode::LimitExceeded
+        );
+    }
+
+    #[test]
+    fn a_version_takes_at_most_twenty_labels() {
+        let mut d = doc_with(&["v1"]);
+        for i in 0..20 {
+            d.attach(&format!("L{i}"), "v1").unwrap();
+        }
+        assert_eq!(
+            d.attach("L20", "v1").unwrap_err().code,
+            crate::ErrorCode::LimitExceeded
+        );
+    }
+}

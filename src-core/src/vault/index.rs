@@ -1,0 +1,522 @@
+//! The in-memory index of decrypted secret documents: names and tags are ciphertext in the
+//! file, so lookups, filters, sorts and pages happen here, refreshed from changed rows.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::{Deserialize, Serialize};
+
+use super::doc::SecretDoc;
+use crate::api::Filter;
+use crate::model::SecretArn;
+use crate::{Error, Result};
+
+/// The orders secrets can be listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum SortBy {
+    #[default]
+    #[serde(rename = "created-date")]
+    Created,
+    #[serde(rename = "last-accessed-date")]
+    LastAccessed,
+    #[serde(rename = "last-changed-date")]
+    LastChanged,
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "deletion-date")]
+    Deletion,
+}
+
+impl SortBy {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "created-date" => Ok(Self::Created),
+            "last-accessed-date" => Ok(Self::LastAccessed),
+            "last-changed-date" => Ok(Self::LastChanged),
+            "name" => Ok(Self::Name),
+            "deletion-date" => Ok(Self::Deletion),
+            other => Err(Error::validation(format!(
+                "1 validation error detected: Value '{other}' at 'sortBy' failed to satisfy constraint: \
+                 Member must satisfy enum value set: [created-date, last-accessed-date, last-changed-date, name]"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+enum SortKey {
+    Num(i64),
+    Text(String),
+}
+
+fn sort_key(doc: &SecretDoc, by: SortBy) -> SortKey {
+    match by {
+        SortBy::Created => SortKey::Num(doc.created_ms),
+        SortBy::LastAccessed => SortKey::Num(doc.last_accessed_day_ms.unwrap_or(i64::MIN)),
+        SortBy::LastChanged => SortKey::Num(doc.last_changed_ms),
+        SortBy::Name => SortKey::Text(doc.name.clone()),
+        SortBy::Deletion => SortKey::Num(doc.deletion_ms.unwrap_or(i64::MAX)),
+    }
+}
+
+/// Where a page ends, so the next starts after it whatever was added or removed meanwhile.
+#[derive(Debug, Serialize, Deserialize)]
+struct PageToken {
+    by: SortBy,
+    desc: bool,
+    key: SortKey,
+    uid: String,
+}
+
+fn encode_token(t: &PageToken) -> String {
+    B64.encode(serde_json::to_vec(t).expect("token serializes"))
+}
+
+fn decode_token(s: &str) -> Result<PageToken> {
+    B64.decode(s)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| {
+            Error::new(
+                crate::ErrorCode::InvalidNextToken,
+                "The NextToken value is invalid.",
+            )
+        })
+}
+
+#[derive(Default)]
+pub(crate) struct Index {
+    docs: HashMap<String, Arc<SecretDoc>>,
+    by_name: HashMap<String, String>,
+    sorted: HashMap<SortBy, Arc<Vec<Arc<SecretDoc>>>>,
+    /// The vault change counter this index reflects.
+    pub rev: i64,
+    /// The connection's `PRAGMA data_version` when the index was last brought up to date.
+    pub data_version: i64,
+}
+
+impl Index {
+    /// An index that has read nothing yet: the first refresh loads everything.
+    pub fn unloaded() -> Self {
+        Self {
+            data_version: i64::MIN,
+            ..Self::default()
+        }
+    }
+
+    pub fn get(&self, uid: &str) -> Option<&Arc<SecretDoc>> {
+        self.docs.get(uid)
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Arc<SecretDoc>> {
+        self.by_name.get(name).and_then(|u| self.docs.get(u))
+    }
+
+    pub fn upsert(&mut self, doc: SecretDoc) {
+        if let Some(old) = self.docs.get(&doc.uid)
+            && old.name != doc.name
+        {
+            self.by_name.remove(&old.name);
+        }
+        self.by_name.insert(doc.name.clone(), doc.uid.clone());
+        self.docs.insert(doc.uid.clone(), Arc::new(doc));
+        self.sorted.clear();
+    }
+
+    pub fn remove(&mut self, uid: &str) {
+        if let Some(old) = self.docs.remove(uid) {
+            self.by_name.remove(&old.name);
+        }
+        self.sorted.clear();
+    }
+
+    /// Finds the secret a `SecretId` names: a name, a full ARN, or an ARN without its suffix.
+    pub fn resolve(&self, id: &str, account: &str, region: &str) -> Option<&Arc<SecretDoc>> {
+        if id.starts_with("arn:") {
+            let parsed = SecretArn::parse(id)?;
+            if parsed.account != account || parsed.region != region {
+                return None;
+            }
+            if let Some(full) = &parsed.full
+                && let Some(doc) = self.by_name(&full.name)
+                && doc.suffix == full.suffix
+            {
+                return Some(doc);
+            }
+            return self.by_name(&parsed.partial_name);
+        }
+        self.by_name(id)
+    }
+
+    /// All documents in `by` order (ascending), cached until the next change.
+    pub fn sorted(&mut self, by: SortBy) -> Arc<Vec<Arc<SecretDoc>>> {
+        if let Some(s) = self.sorted.get(&by) {
+            return s.clone();
+        }
+        let mut v: Vec<(SortKey, Arc<SecretDoc>)> = self
+            .docs
+            .values()
+            .map(|d| (sort_key(d, by), d.clone()))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.uid.cmp(&b.1.uid)));
+        let v = Arc::new(v.into_iter().map(|(_, d)| d).collect::<Vec<_>>());
+        self.sorted.insert(by, v.clone());
+        v
+    }
+
+    /// One page in token order: up to `limit` documents that `keep` accepts, after `token`.
+    pub fn page(
+        &mut self,
+        by: SortBy,
+        desc: bool,
+        token: Option<&str>,
+        limit: usize,
+        mut keep: impl FnMut(&SecretDoc) -> bool,
+    ) -> Result<(Vec<Arc<SecretDoc>>, Option<String>)> {
+        let all = self.sorted(by);
+        let start = match token {
+            None => 0,
+            Some(t) => {
+                let t = decode_token(t)?;
+                if t.by != by || t.desc != desc {
+                    return Err(Error::new(
+                        crate::ErrorCode::InvalidNextToken,
+                        "The NextToken was issued for a different sort order.",
+                    ));
+                }
+                let pos = (t.key, t.uid);
+                if desc {
+                    // Descending: continue with the items before `pos` in ascending order.
+                    let p = all.partition_point(|d| (sort_key(d, by), d.uid.clone()) < pos);
+                    all.len() - p
+                } else {
+                    all.partition_point(|d| (sort_key(d, by), d.uid.clone()) <= pos)
+                }
+            }
+        };
+        let iter: Box<dyn Iterator<Item = &Arc<SecretDoc>>> = if desc {
+            Box::new(all.iter().rev().skip(start))
+        } else {
+            Box::new(all.iter().skip(start))
+        };
+        let mut out = Vec::with_capacity(limit.min(128));
+        let mut more = false;
+        for d in iter {
+            if !keep(d) {
+                continue;
+            }
+            if out.len() == limit {
+                more = true;
+                break;
+            }
+            out.push(d.clone());
+        }
+        let next = if more {
+            out.last().map(|d| {
+                encode_token(&PageToken {
+                    by,
+                    desc,
+                    key: sort_key(d, by),
+                    uid: d.uid.clone(),
+                })
+            })
+        } else {
+            None
+        };
+        Ok((out, next))
+    }
+
+    #[cfg(test)]
+    pub fn all(&self) -> impl Iterator<Item = &Arc<SecretDoc>> {
+        self.docs.values()
+    }
+}
+
+/// A compiled ListSecrets filter set: every filter must match; within one, any value.
+pub(crate) struct FilterSet(Vec<(FilterKey, Vec<(bool, String)>)>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FilterKey {
+    Name,
+    Description,
+    TagKey,
+    TagValue,
+    PrimaryRegion,
+    OwningService,
+    All,
+}
+
+fn valid_filter_value(v: &str) -> bool {
+    let n = v.chars().count();
+    (1..=512).contains(&n)
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " :_@/+=.-!".contains(c))
+}
+
+impl FilterSet {
+    pub fn compile(filters: &[Filter]) -> Result<Self> {
+        if filters.len() > 10 {
+            return Err(Error::validation(
+                "1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 10",
+            ));
+        }
+        let mut out = Vec::new();
+        for f in filters {
+            let key = match f.key.as_str() {
+                "name" => FilterKey::Name,
+                "description" => FilterKey::Description,
+                "tag-key" => FilterKey::TagKey,
+                "tag-value" => FilterKey::TagValue,
+                "primary-region" => FilterKey::PrimaryRegion,
+                "owning-service" => FilterKey::OwningService,
+                "all" => FilterKey::All,
+                other => {
+                    return Err(Error::validation(format!(
+                        "1 validation error detected: Value '{other}' at 'filters.member.key' failed to satisfy constraint: \
+                         Member must satisfy enum value set: [all, name, tag-key, description, tag-value, primary-region, owning-service]"
+                    )));
+                }
+            };
+            if f.values.is_empty() || f.values.len() > 10 {
+                return Err(Error::validation(
+                    "1 validation error detected: Value at 'filters.member.values' failed to satisfy constraint: Member must have length between 1 and 10",
+                ));
+            }
+            let mut values = Vec::new();
+            for v in &f.values {
+                if !valid_filter_value(v) {
+                    return Err(Error::validation(format!(
+                        "1 validation error detected: Value '{v}' at 'filters.member.values' failed to satisfy constraint: \
+                         Member must have length between 1 and 512 and match [a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]+"
+                    )));
+                }
+                let (neg, body) = match v.strip_prefix('!') {
+                    Some(rest) => (true, rest.to_string()),
+                    None => (false, v.clone()),
+                };
+                let body = if matches!(key, FilterKey::Description | FilterKey::All) {
+                    body.to_lowercase()
+                } else {
+                    body
+                };
+                values.push((neg, body));
+            }
+            out.push((key, values));
+        }
+        Ok(Self(out))
+    }
+
+    pub fn matches(&self, d: &SecretDoc) -> bool {
+        self.0.iter().all(|(key, values)| {
+            values.iter().any(|(neg, v)| {
+                let hit = match key {
+                    FilterKey::Name => d.name.starts_with(v.as_str()),
+                    FilterKey::Description => d
+                        .description
+                        .as_deref()
+                        .is_some_and(|x| x.to_lowercase().starts_with(v.as_str())),
+                    FilterKey::TagKey => d.tags.iter().any(|t| t.key.starts_with(v.as_str())),
+                    FilterKey::TagValue => d.tags.iter().any(|t| t.value.starts_with(v.as_str())),
+                    FilterKey::PrimaryRegion => d
+                        .primary_region
+                        .as_deref()
+                        .is_some_and(|r| r.starts_with(v.as_str())),
+                    FilterKey::OwningService => d
+                        .owning_service
+                        .as_deref()
+                        .is_some_and(|r| r.starts_with(v.as_str())),
+                    FilterKey::All => all_words_match(d, v),
+                };
+                hit != *neg
+            })
+        })
+    }
+}
+
+/// `all`: every word of the value prefixes some word of the name, description or tags.
+fn all_words_match(d: &SecretDoc, value: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        words.push(s.to_lowercase());
+        words.extend(
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase),
+        );
+    };
+    add(&d.name);
+    if let Some(desc) = &d.description {
+        add(desc);
+    }
+    for t in &d.tags {
+        add(&t.key);
+        add(&t.value);
+    }
+    value
+        .split_whitespace()
+        .all(|w| words.iter().any(|x| x.starts_with(w)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Tag;
+
+    fn doc(uid: &str, name: &str, created: i64) -> SecretDoc {
+        SecretDoc {
+            uid: uid.into(),
+            name: name.into(),
+            suffix: "abcdef".into(),
+            description: Some(format!("Description of {name}")),
+            kms_key_input: None,
+            kms_key_id: "k".into(),
+            tags: vec![Tag {
+                key: "env".into(),
+                value: name.split('/').next().unwrap().into(),
+            }],
+            policy: None,
+            created_ms: created,
+            last_changed_ms: created,
+            last_accessed_day_ms: None,
+            deleted_ms: None,
+            deletion_ms: None,
+            owning_service: None,
+            primary_region: None,
+            versions: vec![],
+        }
+    }
+
+    fn index(n: usize) -> Index {
+        let mut ix = Index::default();
+        for i in 0..n {
+            let env = ["prod", "dev", "staging"][i % 3];
+            // Equal creation times in pairs, so ties are broken by uid.
+            ix.upsert(doc(
+                &format!("u{i:04}"),
+                &format!("{env}/s{i}"),
+                (i / 2) as i64,
+            ));
+        }
+        ix
+    }
+
+    fn filter(key: &str, vals: &[&str]) -> Filter {
+        Filter {
+            key: key.into(),
+            values: vals.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn paging_returns_every_secret_exactly_once_in_both_orders() {
+        let mut ix = index(257);
+        for desc in [false, true] {
+            for by in [SortBy::Created, SortBy::Name] {
+                let mut seen = Vec::new();
+                let mut token: Option<String> = None;
+                loop {
+                    let (page, next) = ix.page(by, desc, token.as_deref(), 10, |_| true).unwrap();
+                    seen.extend(page.iter().map(|d| d.uid.clone()));
+                    match next {
+                        Some(t) => token = Some(t),
+                        None => break,
+                    }
+                }
+                let mut uniq = seen.clone();
+                uniq.sort();
+                uniq.dedup();
+                assert_eq!(uniq.len(), 257, "{by:?} desc={desc}");
+                assert_eq!(seen.len(), 257);
+            }
+        }
+    }
+
+    #[test]
+    fn paging_survives_inserts_and_removals_between_pages() {
+        let mut ix = index(50);
+        let (first, next) = ix.page(SortBy::Created, false, None, 20, |_| true).unwrap();
+        ix.remove(&first[0].uid);
+        ix.remove("u0049");
+        ix.upsert(doc("u9999", "prod/new", 1_000));
+        let mut rest = Vec::new();
+        let mut token = next;
+        while let Some(t) = token {
+            let (p, n) = ix
+                .page(SortBy::Created, false, Some(&t), 20, |_| true)
+                .unwrap();
+            rest.extend(p.iter().map(|d| d.uid.clone()));
+            token = n;
+        }
+        // Nothing from the first page comes again; the survivors and the newcomer all do.
+        assert!(first.iter().all(|d| !rest.contains(&d.uid)));
+        assert!(rest.contains(&"u9999".to_string()));
+        assert!(!rest.contains(&"u0049".to_string()));
+        assert_eq!(rest.len(), 50 - 20 - 1 + 1);
+    }
+
+    #[test]
+    fn a_garbled_token_is_invalid_next_token() {
+        let mut ix = index(3);
+        let e = ix
+            .page(SortBy::Created, false, Some("garbage!"), 10, |_| true)
+            .unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidNextToken);
+    }
+
+    #[test]
+    fn filters_match_prefixes_negate_with_bang_and_and_together() {
+        let ix = index(9);
+        let count = |fs: &[Filter]| {
+            let set = FilterSet::compile(fs).unwrap();
+            ix.all().filter(|d| set.matches(d)).count()
+        };
+        assert_eq!(count(&[filter("name", &["prod/"])]), 3);
+        assert_eq!(count(&[filter("name", &["!prod/"])]), 6);
+        assert_eq!(count(&[filter("name", &["prod/", "dev/"])]), 6);
+        assert_eq!(
+            count(&[filter("tag-key", &["env"]), filter("tag-value", &["dev"])]),
+            3
+        );
+        assert_eq!(count(&[filter("description", &["DESCRIPTION OF PROD"])]), 3);
+        assert_eq!(count(&[filter("all", &["staging"])]), 3);
+        assert_eq!(
+            count(&[filter("name", &["Prod/"])]),
+            0,
+            "name is case-sensitive"
+        );
+    }
+
+    #[test]
+    fn malformed_filters_are_validation_errors() {
+        let code = |f: Filter| FilterSet::compile(&[f]).err().unwrap().code;
+        assert_eq!(code(filter("colour", &["x"])), crate::ErrorCode::Validation);
+        assert_eq!(code(filter("name", &[])), crate::ErrorCode::Validation);
+        assert_eq!(
+            code(filter("name", &["bad\u{7}"])),
+            crate::ErrorCode::Validation
+        );
+    }
+
+    #[test]
+    fn resolve_accepts_name_full_arn_and_partial_arn() {
+        let mut ix = Index::default();
+        ix.upsert(doc("u1", "prod/db", 1));
+        let full = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-abcdef";
+        let partial = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db";
+        assert!(ix.resolve("prod/db", "111122223333", "us-east-1").is_some());
+        assert!(ix.resolve(full, "111122223333", "us-east-1").is_some());
+        assert!(ix.resolve(partial, "111122223333", "us-east-1").is_some());
+        assert!(ix.resolve(full, "999999999999", "us-east-1").is_none());
+        assert!(
+            ix.resolve(
+                &full.replace("abcdef", "zzzzzz"),
+                "111122223333",
+                "us-east-1"
+            )
+            .is_none()
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! The keys of an unlocked vault: the master key, the vault data keys it wraps, and the
+//! KMS-style keys (material wrapped by the master key, documents sealed).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::doc::SecretDoc;
+use crate::audit::AuditKeys;
+use crate::crypto::envelope::{unwrap_key, wrap_key};
+use crate::crypto::{self, Aad, Key, KeyedHash};
+use crate::model::{DEFAULT_KMS_ALIAS, SecretValue};
+use crate::store::Tx;
+use crate::{Error, Result};
+
+const PURPOSES: [&str; 4] = ["index", "meta", "audit-enc", "audit-mac"];
+
+pub(crate) fn slot_aad(vault_id: &str, operator: &str) -> Aad {
+    Aad::new("key-slot").with(vault_id).with(operator)
+}
+
+fn vault_key_aad(vault_id: &str, purpose: &str) -> Aad {
+    Aad::new("vault-key").with(vault_id).with(purpose)
+}
+
+fn kms_material_aad(vault_id: &str, key_id: &str) -> Aad {
+    Aad::new("kms-key").with(vault_id).with(key_id)
+}
+
+fn kms_doc_aad(key_id: &str) -> Aad {
+    Aad::new("kms-doc").with(key_id)
+}
+
+fn doc_aad(uid: &str) -> Aad {
+    Aad::new("secret-doc").with(uid)
+}
+
+fn value_aad(uid: &str, vid: &str) -> Aad {
+    Aad::new("secret-value").with(uid).with(vid)
+}
+
+fn dek_aad(uid: &str, vid: &str, kms_key_id: &str) -> Aad {
+    Aad::new("data-key").with(uid).with(vid).with(kms_key_id)
+}
+
+pub(crate) struct VaultKeys {
+    pub vault_id: String,
+    master: Key,
+    index: KeyedHash,
+    meta: Key,
+    pub audit: AuditKeys,
+}
+
+impl VaultKeys {
+    /// Fresh keys for a new vault, written (wrapped) into `tx`.
+    pub fn generate(tx: &Tx<'_>, vault_id: &str) -> Result<Self> {
+        let master = Key::random();
+        for p in PURPOSES {
+            tx.vault_key_set(
+                p,
+                &wrap_key(&master, &vault_key_aad(vault_id, p), &Key::random()),
+            )?;
+        }
+        Self::load(tx, vault_id, master)
+    }
+
+    /// Unwraps the vault data keys with the master key.
+    pub fn load(tx: &Tx<'_>, vault_id: &str, master: Key) -> Result<Self> {
+        let get = |p: &str| -> Result<Key> {
+            let w = tx
+                .vault_key_get(p)?
+                .ok_or_else(|| Error::internal(format!("the vault has no {p} key")))?;
+            Ok(unwrap_key(&master, &vault_key_aad(vault_id, p), &w)?)
+        };
+        Ok(Self {
+            vault_id: vault_id.to_string(),
+            index: KeyedHash::new(get("index")?),
+            meta: get("meta")?,
+            audit: AuditKeys {
+                enc: get("audit-enc")?,
+                mac: KeyedHash::new(get("audit-mac")?),
+            },
+            master,
+        })
+    }
+
+    pub fn wrap_master(&self, kek: &Key, operator: &str) -> Vec<u8> {
+        wrap_key(kek, &slot_aad(&self.vault_id, operator), &self.master)
+    }
+
+    pub fn name_hash(&self, name: &str) -> [u8; 32] {
+        self.index.hash(&[b"secret-name", name.as_bytes()])
+    }
+
+    pub fn vid_hash(&self, uid: &str, vid: &str) -> [u8; 32] {
+        self.index
+            .hash(&[b"version-id", uid.as_bytes(), vid.as_bytes()])
+    }
+
+    pub fn principal_hash(&self, arn: &str) -> [u8; 32] {
+        self.index.hash(&[b"principal", arn.as_bytes()])
+    }
+
+    pub fn seal_doc(&self, doc: &SecretDoc) -> Vec<u8> {
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(doc).expect("a document serializes"));
+        crypto::seal(&self.meta, &doc_aad(&doc.uid), &json)
+    }
+
+    pub fn open_doc(&self, uid: &str, sealed: &[u8]) -> Result<SecretDoc> {
+        let json = crypto::open(&self.meta, &doc_aad(uid), sealed)?;
+        let doc: SecretDoc = serde_json::from_slice(&json).map_err(|_| Error::decryption())?;
+        if doc.uid != uid {
+            return Err(Error::decryption());
+        }
+        Ok(doc)
+    }
+
+    // ---- KMS keys ----
+
+    pub fn new_kms_key(&self, tx: &Tx<'_>, key_id: &str, doc: &KmsDoc) -> Result<()> {
+        let material = Key::random();
+        tx.kms_insert(&crate::store::KmsRow {
+            key_id: key_id.to_string(),
+            wrapped: wrap_key(
+                &self.master,
+                &kms_material_aad(&self.vault_id, key_id),
+                &material,
+            ),
+            doc: self.seal_kms_doc(key_id, doc),
+            created_ms: doc.created_ms,
+        })
+    }
+
+    pub fn seal_kms_doc(&self, key_id: &str, doc: &KmsDoc) -> Vec<u8> {
+        crypto::seal(
+            &self.meta,
+            &kms_doc_aad(key_id),
+            &serde_json::to_vec(doc).expect("serializes"),
+        )
+    }
+}
+
+/// What the vault keeps about a KMS key besides its material.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KmsDoc {
+    pub description: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub enabled: bool,
+    /// `AWS` or `CUSTOMER`.
+    pub key_manager: String,
+    pub created_ms: i64,
+}
+
+pub(crate) struct KmsEntry {
+    material: Key,
+    pub doc: KmsDoc,
+}
+
+/// The vault's KMS keys, unwrapped.
+#[derive(Default)]
+pub(crate) struct KmsRing {
+    pub keys: HashMap<String, KmsEntry>,
+    /// Key ids in creation order.
+    pub order: Vec<String>,
+    pub aliases: HashMap<String, String>,
+}
+
+impl KmsRing {
+    pub fn load(tx: &Tx<'_>, keys: &VaultKeys) -> Result<Self> {
+        let mut ring = Self::default();
+        for row in tx.kms_all()? {
+            let material = unwrap_key(
+                &keys.master,
+                &kms_material_aad(&keys.vault_id, &row.key_id),
+                &row.wrapped,
+            )?;
+            let doc_json = crypto::open(&keys.meta, &kms_doc_aad(&row.key_id), &row.doc)?;
+            let doc: KmsDoc = serde_json::from_slice(&doc_json).map_err(|_| Error::decryption())?;
+            for a in &doc.aliases {
+                ring.aliases.insert(a.clone(), row.key_id.clone());
+            }
+            ring.order.push(row.key_id.clone());
+            ring.keys.insert(row.key_id, KmsEntry { material, doc });
+        }
+        Ok(ring)
+    }
+
+    pub fn default_key_id(&self) -> Result<&str> {
+        self.aliases
+            .get(DEFAULT_KMS_ALIAS)
+            .map(String::as_str)
+            .ok_or_else(|| Error::internal("the vault has no aws/secretsmanager key"))
+    }
+
+    /// A key id, key ARN, alias name or alias ARN → the key id.
+    pub fn resolve(&self, input: &str, region: &str, account: &str) -> Result<String> {
+        let not_found = || {
+            Error::new(
+                crate::ErrorCode::EncryptionFailure,
+                format!(
+                    "Secrets Manager can't encrypt with the KMS key {input}: no such key or alias in this vault."
+                ),
+            )
+        };
+        let arn_prefix = format!("arn:aws:kms:{region}:{account}:");
+        let local = match input.strip_prefix(&arn_prefix) {
+            Some(rest) => rest,
+            None if input.starts_with("arn:") => return Err(not_found()),
+            None => input,
+        };
+        if let Some(key_id) = local.strip_prefix("key/") {
+            return self
+                .keys
+                .contains_key(key_id)
+                .then(|| key_id.to_string())
+                .ok_or_else(not_found);
+        }
+        if local.starts_with("alias/") {
+            return self.aliases.get(local).cloned().ok_or_else(not_found);
+        }
+        self.keys
+            .contains_key(local)
+            .then(|| local.to_string())
+            .ok_or_else(not_found)
+    }
+
+    fn material(&self, key_id: &str) -> Result<&Key> {
+        let e = self.keys.get(key_id).ok_or_else(Error::decryption)?;
+        if !e.doc.enabled {
+            return Err(Error::new(
+                crate::ErrorCode::DecryptionFailure,
+                format!("The KMS key {key_id} is disabled."),
+            ));
+        }
+        Ok(&e.material)
+    }
+
+    /// Seals a version's value under a fresh data key wrapped by `key_id`.
+    pub fn seal_value(
+        &self,
+        uid: &str,
+        vid: &str,
+        key_id: &str,
+        value: &SecretValue,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        let kek = self.material(key_id)?;
+        let dek = Key::random();
+        let sealed = crypto::seal(&dek, &value_aad(uid, vid), &value.encode());
+        let wrapped = wrap_key(kek, &dek_aad(uid, vid, key_id), &dek);
+        Ok((wrapped, sealed))
+    }
+
+    pub fn open_value(
+        &self,
+        uid: &str,
+        vid: &str,
+        key_id: &str,
+        wrapped: &[u8],
+        sealed: &[u8],
+    ) -> Result<SecretValue> {
+        let kek = self.material(key_id)?;
+        let dek = unwrap_key(kek, &dek_aad(uid, vid, key_id), wrapped)?;
+        let plain = crypto::open(&dek, &value_aad(uid, vid), sealed)?;
+        SecretValue::decode(&plain).ok_or_else(Error::decryption)
+    }
+
+    /// Re-wraps a version's data key under another KMS key (the value is not re-sealed).
+    pub fn rewrap(
+        &self,
+        uid: &str,
+        vid: &str,
+        from: &str,
+        to: &str,
+        wrapped: &[u8],
+    ) -> Result<Vec<u8>> {
+        let dek = unwrap_key(self.material(from)?, &dek_aad(uid, vid, from), wrapped)?;
+        Ok(wrap_key(self.material(to)?, &dek_aad(uid, vid, to), &dek))
+    }
+}

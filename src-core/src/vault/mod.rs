@@ -1,0 +1,868 @@
+//! The one door: [`Vault`] has one method per operation, and each authorizes, acts and
+//! writes its audit event in one SQLite transaction.
+
+pub(crate) mod doc;
+mod index;
+mod keys;
+mod kms;
+mod password;
+mod secrets;
+mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, AdditionalEventData, AuditEvent, Resource, RowMeta, UserIdentity};
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::envelope::unwrap_key;
+use crate::crypto::{KdfParams, Passphrase, random};
+use crate::model::{DEFAULT_KMS_ALIAS, SecretArn};
+use crate::store::{SlotRow, Store, Tx};
+use crate::{Error, ErrorCode, Result};
+
+use doc::SecretDoc;
+use index::Index;
+pub use index::SortBy;
+pub use keys::KmsDoc;
+use keys::{KmsRing, VaultKeys};
+pub use views::{
+    AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, VersionView,
+};
+
+/// Which front end a request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FrontEnd {
+    Cli,
+    Tui,
+    Desktop,
+    Endpoint,
+    Internal,
+}
+
+impl FrontEnd {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Cli => "cli",
+            Self::Tui => "tui",
+            Self::Desktop => "desktop",
+            Self::Endpoint => "endpoint",
+            Self::Internal => "internal",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Cli,
+            Self::Tui,
+            Self::Desktop,
+            Self::Endpoint,
+            Self::Internal,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == s)
+    }
+}
+
+/// Who is asking, from where.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal_arn: String,
+    pub user_name: String,
+    pub front_end: FrontEnd,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    operator: bool,
+}
+
+impl Caller {
+    /// A principal that is not one of the vault's operators.
+    pub fn principal(principal_arn: impl Into<String>, front_end: FrontEnd) -> Self {
+        let principal_arn = principal_arn.into();
+        let user_name = principal_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Self {
+            principal_arn,
+            user_name,
+            front_end,
+            source_ip: None,
+            user_agent: None,
+            operator: false,
+        }
+    }
+    pub fn with_source(mut self, ip: Option<String>, user_agent: Option<String>) -> Self {
+        self.source_ip = ip;
+        self.user_agent = user_agent;
+        self
+    }
+    pub fn is_operator(&self) -> bool {
+        self.operator
+    }
+}
+
+/// What `init` asks for.
+#[derive(Debug)]
+pub struct InitOptions {
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub operator: String,
+    pub passphrase: Passphrase,
+    /// Argon2id memory (KiB) and passes; `None` for the defaults.
+    pub kdf: Option<(u32, u32)>,
+}
+
+impl InitOptions {
+    pub fn new(operator: impl Into<String>, passphrase: Passphrase) -> Self {
+        Self {
+            account_id: None,
+            region: None,
+            operator: operator.into(),
+            passphrase,
+            kdf: None,
+        }
+    }
+}
+
+/// What can be read from a vault file without unlocking it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VaultSummary {
+    pub vault_id: String,
+    pub account_id: String,
+    pub region: String,
+    pub operators: Vec<String>,
+}
+
+/// Facts about an unlocked vault.
+#[derive(Debug, Clone)]
+pub struct VaultInfo {
+    pub path: Option<PathBuf>,
+    pub vault_id: String,
+    pub account_id: String,
+    pub region: String,
+    pub operator: String,
+}
+
+/// An unlocked vault. Dropping it locks: every key it holds is zeroized.
+pub struct Vault {
+    info: VaultInfo,
+    keys: VaultKeys,
+    clock: Arc<dyn Clock>,
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    store: Store,
+    index: Index,
+    kms: KmsRing,
+}
+
+fn valid_account(a: &str) -> bool {
+    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn valid_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// IAM user names: 1–64 of `A-Za-z0-9+=,.@_-`.
+pub fn validate_operator_name(n: &str) -> Result<()> {
+    if n.is_empty()
+        || n.len() > 64
+        || !n
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+    {
+        return Err(Error::validation(format!(
+            "The operator name '{n}' must be 1 to 64 characters of A-Z a-z 0-9 + = , . @ _ -"
+        )));
+    }
+    Ok(())
+}
+
+fn random_account() -> String {
+    let digits: Vec<char> = "0123456789".chars().collect();
+    let mut a = random::string_from(&digits, 12);
+    if a.starts_with('0') {
+        a.replace_range(0..1, "1");
+    }
+    a
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Vault {
+    /// Creates a vault file and unlocks it as its first operator.
+    pub fn init(path: &Path, opts: InitOptions) -> Result<Self> {
+        Self::init_with_clock(path, opts, Arc::new(SystemClock))
+    }
+
+    pub fn init_with_clock(path: &Path, opts: InitOptions, clock: Arc<dyn Clock>) -> Result<Self> {
+        let account = opts.account_id.clone().unwrap_or_else(random_account);
+        if !valid_account(&account) {
+            return Err(Error::validation(format!(
+                "The account id '{account}' must be 12 digits."
+            )));
+        }
+        let region = opts.region.clone().unwrap_or_else(|| "us-east-1".into());
+        if !valid_region(&region) {
+            return Err(Error::validation(format!(
+                "'{region}' is not a region name (like us-east-1)."
+            )));
+        }
+        validate_operator_name(&opts.operator)?;
+        if opts.passphrase.is_empty() {
+            return Err(Error::invalid_parameter(
+                "The passphrase must not be empty.",
+            ));
+        }
+        let params = match opts.kdf {
+            Some((m, t)) => KdfParams::new(m, t)?,
+            None => KdfParams::default_new(),
+        };
+        let kek = params.derive(&opts.passphrase)?;
+        let mut store = Store::create(path)?;
+        let result = (|| {
+            let vault_id = random::uuid();
+            let now = clock.now().as_millisecond();
+            let tx = store.begin()?;
+            tx.meta_set("format", b"1")?;
+            tx.meta_set("vault_id", vault_id.as_bytes())?;
+            tx.meta_set("account_id", account.as_bytes())?;
+            tx.meta_set("region", region.as_bytes())?;
+            tx.meta_set("created_ms", now.to_string().as_bytes())?;
+            let keys = VaultKeys::generate(&tx, &vault_id)?;
+            tx.slot_insert(&SlotRow {
+                operator: opts.operator.clone(),
+                kdf: serde_json::to_string(&params).expect("params serialize"),
+                wrapped_master: keys.wrap_master(&kek, &opts.operator),
+                created_ms: now,
+            })?;
+            keys.new_kms_key(
+                &tx,
+                &random::uuid(),
+                &KmsDoc {
+                    description: "Default key that protects my Secrets Manager data when no other key is defined".into(),
+                    aliases: vec![DEFAULT_KMS_ALIAS.into()],
+                    enabled: true,
+                    key_manager: "AWS".into(),
+                    created_ms: now,
+                },
+            )?;
+            tx.commit()?;
+            let info = VaultInfo {
+                path: Some(path.to_path_buf()),
+                vault_id,
+                account_id: account.clone(),
+                region: region.clone(),
+                operator: opts.operator.clone(),
+            };
+            Self::assemble(store, info, keys, clock.clone())
+        })();
+        match result {
+            Ok(v) => {
+                let caller = v.caller(FrontEnd::Cli);
+                v.exec(
+                    &caller,
+                    "InitializeVault",
+                    &serde_json::json!({"operator": opts.operator}),
+                    |_| Ok(()),
+                )?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                let _ = std::fs::remove_file(path.with_extension("db-wal"));
+                let _ = std::fs::remove_file(path.with_extension("db-shm"));
+                Err(e)
+            }
+        }
+    }
+
+    /// Unlocks a vault file with an operator's passphrase. `operator` may be left out when
+    /// the vault has exactly one.
+    pub fn open(path: &Path, operator: Option<&str>, passphrase: &Passphrase) -> Result<Self> {
+        Self::open_with_clock(path, operator, passphrase, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(
+        path: &Path,
+        operator: Option<&str>,
+        passphrase: &Passphrase,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        let mut store = Store::open(path)?;
+        let tx = store.read()?;
+        let vault_id = tx
+            .meta_get_string("vault_id")?
+            .ok_or_else(|| Error::internal("the vault has no id"))?;
+        let account_id = tx.meta_get_string("account_id")?.unwrap_or_default();
+        let region = tx.meta_get_string("region")?.unwrap_or_default();
+        let operators = tx.slot_operators()?;
+        let operator = match operator {
+            Some(o) => o.to_string(),
+            None if operators.len() == 1 => operators[0].clone(),
+            None => {
+                return Err(Error::invalid_parameter(format!(
+                    "This vault has several operators ({}): choose one with --operator or COFFER_OPERATOR.",
+                    operators.join(", ")
+                )));
+            }
+        };
+        let slot = tx.slot_get(&operator)?.ok_or_else(|| {
+            Error::not_found(format!(
+                "This vault has no operator named '{operator}' (operators: {}).",
+                operators.join(", ")
+            ))
+        })?;
+        let params: KdfParams = serde_json::from_str(&slot.kdf)
+            .map_err(|_| Error::internal("the key slot's Argon2id parameters are unreadable"))?;
+        params.check().map_err(|e| {
+            Error::invalid_request(format!(
+                "The vault file asks for unsafe key-derivation settings: {}",
+                e.message
+            ))
+        })?;
+        let kek = params.derive(passphrase)?;
+        let master = unwrap_key(
+            &kek,
+            &keys::slot_aad(&vault_id, &operator),
+            &slot.wrapped_master,
+        )
+        .map_err(|_| {
+            Error::access_denied(format!(
+                "The passphrase is not correct for operator '{operator}'."
+            ))
+        })?;
+        let keys = VaultKeys::load(&tx, &vault_id, master)?;
+        drop(tx);
+        let info = VaultInfo {
+            path: Some(path.to_path_buf()),
+            vault_id,
+            account_id,
+            region,
+            operator,
+        };
+        Self::assemble(store, info, keys, clock)
+    }
+
+    fn assemble(
+        mut store: Store,
+        info: VaultInfo,
+        keys: VaultKeys,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        let mut index = Index::unloaded();
+        let kms = {
+            let tx = store.read()?;
+            let mut kms = KmsRing::default();
+            refresh(&tx, &keys, &mut index, &mut kms)?;
+            kms
+        };
+        Ok(Self {
+            info,
+            keys,
+            clock,
+            inner: Mutex::new(Inner { store, index, kms }),
+        })
+    }
+
+    /// Reads what a vault file says about itself, without a passphrase.
+    pub fn inspect(path: &Path) -> Result<VaultSummary> {
+        let mut store = Store::open(path)?;
+        let tx = store.read()?;
+        Ok(VaultSummary {
+            vault_id: tx.meta_get_string("vault_id")?.unwrap_or_default(),
+            account_id: tx.meta_get_string("account_id")?.unwrap_or_default(),
+            region: tx.meta_get_string("region")?.unwrap_or_default(),
+            operators: tx.slot_operators()?,
+        })
+    }
+
+    pub fn info(&self) -> &VaultInfo {
+        &self.info
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// The caller for the operator who unlocked this vault.
+    pub fn caller(&self, front_end: FrontEnd) -> Caller {
+        Caller {
+            principal_arn: format!(
+                "arn:aws:iam::{}:user/{}",
+                self.info.account_id, self.info.operator
+            ),
+            user_name: self.info.operator.clone(),
+            front_end,
+            source_ip: None,
+            user_agent: None,
+            operator: true,
+        }
+    }
+
+    /// Brings the in-memory index up to date if another process committed; returns whether
+    /// anything changed. Cheap when nothing did (one `PRAGMA data_version`).
+    pub fn sync(&self) -> Result<bool> {
+        let mut inner = lock(&self.inner);
+        let Inner { store, index, kms } = &mut *inner;
+        let tx = store.read()?;
+        refresh(&tx, &self.keys, index, kms)
+    }
+
+    /// A number that changes whenever the vault changes, from this process or another.
+    pub fn revision(&self) -> Result<i64> {
+        self.sync()?;
+        Ok(lock(&self.inner).index.rev)
+    }
+
+    /// `PRAGMA integrity_check` of the file.
+    pub fn integrity_check(&self) -> Result<String> {
+        lock(&self.inner).store.integrity_check()
+    }
+
+    /// Runs one request: refresh, purge what is due, authorize and act inside a savepoint,
+    /// append the audit event (whatever the outcome), commit, then publish to the index.
+    pub(crate) fn exec<T, R: Serialize + ?Sized>(
+        &self,
+        caller: &Caller,
+        event_name: &'static str,
+        request: &R,
+        f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut inner = lock(&self.inner);
+        let Inner { store, index, kms } = &mut *inner;
+        let tx = store.begin()?;
+        refresh(&tx, &self.keys, index, kms)?;
+        let now_ms = self.clock.now().as_millisecond();
+        let (purged, purge_rev) = self.purge_due(&tx, index, now_ms)?;
+        let request_parameters = serde_json::to_value(request)
+            .map_err(|e| Error::internal(format!("request parameters: {e}")))?;
+        tx.savepoint()?;
+        let mut ctx = Ctx {
+            tx: &tx,
+            keys: &self.keys,
+            kms,
+            index,
+            info: &self.info,
+            caller,
+            now_ms,
+            staged: Vec::new(),
+            rev: None,
+            reload_kms: false,
+            audit: Draft::default(),
+        };
+        let result = f(&mut ctx);
+        let Ctx {
+            staged,
+            audit: draft,
+            rev,
+            reload_kms,
+            ..
+        } = ctx;
+        let staged = match &result {
+            Ok(_) => {
+                tx.release()?;
+                staged
+            }
+            Err(_) => {
+                tx.rollback_to_savepoint()?;
+                Vec::new()
+            }
+        };
+        let error = result.as_ref().err();
+        self.write_event(
+            &tx,
+            caller,
+            event_name,
+            now_ms,
+            &request_parameters,
+            draft,
+            error,
+        )?;
+        tx.commit()?;
+        for uid in purged {
+            index.remove(&uid);
+        }
+        for s in staged {
+            match s {
+                Staged::Upsert(doc) => index.upsert(doc),
+                Staged::Remove(uid) => index.remove(&uid),
+            }
+        }
+        let rev = if result.is_ok() { rev } else { None };
+        if let Some(r) = rev.or(purge_rev) {
+            index.rev = r;
+        }
+        if reload_kms && result.is_ok() {
+            let tx = store.read()?;
+            *kms = KmsRing::load(&tx, &self.keys)?;
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_event(
+        &self,
+        tx: &Tx<'_>,
+        caller: &Caller,
+        event_name: &str,
+        now_ms: i64,
+        request_parameters: &serde_json::Value,
+        draft: Draft,
+        error: Option<&Error>,
+    ) -> Result<()> {
+        let mut event = AuditEvent {
+            event_version: "1.08".into(),
+            event_time: crate::model::from_epoch_ms(now_ms).to_string(),
+            event_source: "secretsmanager.amazonaws.com".into(),
+            event_name: event_name.into(),
+            aws_region: self.info.region.clone(),
+            source_ip_address: caller
+                .source_ip
+                .clone()
+                .unwrap_or_else(|| "127.0.0.1".into()),
+            user_agent: caller.user_agent.clone().unwrap_or_else(|| {
+                format!(
+                    "coffer/{} ({})",
+                    env!("CARGO_PKG_VERSION"),
+                    caller.front_end.as_str()
+                )
+            }),
+            user_identity: UserIdentity {
+                kind: if caller.operator || caller.principal_arn.contains(":user/") {
+                    "IAMUser"
+                } else {
+                    "AssumedRole"
+                }
+                .into(),
+                arn: caller.principal_arn.clone(),
+                account_id: self.info.account_id.clone(),
+                user_name: Some(caller.user_name.clone()),
+            },
+            request_parameters: request_parameters.clone(),
+            response_elements: if error.is_none() {
+                draft.response
+            } else {
+                None
+            },
+            error_code: error.map(|e| e.code.as_str().to_string()),
+            error_message: error.map(|e| e.message.clone()),
+            request_id: random::uuid(),
+            event_id: random::uuid(),
+            read_only: draft.read_only,
+            event_type: "AwsApiCall".into(),
+            resources: draft
+                .secret
+                .as_ref()
+                .map(|(_, arn)| {
+                    vec![Resource {
+                        arn: arn.clone(),
+                        account_id: self.info.account_id.clone(),
+                        kind: "AWS::SecretsManager::Secret".into(),
+                    }]
+                })
+                .unwrap_or_default(),
+            recipient_account_id: self.info.account_id.clone(),
+            additional_event_data: AdditionalEventData {
+                front_end: caller.front_end.as_str().into(),
+                version_ids: draft.version_ids,
+                version_stages: draft.version_stages,
+                sequence: None,
+            },
+        };
+        audit::append(
+            tx,
+            &self.keys.audit,
+            RowMeta {
+                at_ms: now_ms,
+                event_name,
+                error_code: error.map(|e| e.code.as_str()),
+                front_end: caller.front_end.as_str(),
+                principal_hash: self.keys.principal_hash(&caller.principal_arn),
+                secret_uid: draft.secret.as_ref().map(|(u, _)| u.as_str()),
+            },
+            &mut event,
+        )
+        .map_err(|e| {
+            Error::internal(format!(
+                "the audit event could not be written, so the request was not carried out: {}",
+                e.message
+            ))
+        })?;
+        Ok(())
+    }
+
+    /// Purges secrets whose deletion date has passed: every version and its key material.
+    fn purge_due(
+        &self,
+        tx: &Tx<'_>,
+        index: &Index,
+        now_ms: i64,
+    ) -> Result<(Vec<String>, Option<i64>)> {
+        let due = tx.secrets_due_for_purge(now_ms, 64)?;
+        if due.is_empty() {
+            return Ok((due, None));
+        }
+        let rev = tx.next_rev()?;
+        let service = Caller {
+            principal_arn: "secretsmanager.amazonaws.com".into(),
+            user_name: "secretsmanager.amazonaws.com".into(),
+            front_end: FrontEnd::Internal,
+            source_ip: Some("secretsmanager.amazonaws.com".into()),
+            user_agent: Some("secretsmanager.amazonaws.com".into()),
+            operator: false,
+        };
+        for uid in &due {
+            tx.secret_purge(uid, rev)?;
+            let mut draft = Draft::default();
+            if let Some(doc) = index.get(uid) {
+                draft.secret = Some((uid.clone(), self.arn(doc)));
+            }
+            self.write_event(
+                tx,
+                &service,
+                "EndSecretDeletion",
+                now_ms,
+                &serde_json::json!({}),
+                draft,
+                None,
+            )?;
+        }
+        Ok((due, Some(rev)))
+    }
+
+    fn arn(&self, doc: &SecretDoc) -> String {
+        SecretArn {
+            region: self.info.region.clone(),
+            account: self.info.account_id.clone(),
+            name: doc.name.clone(),
+            suffix: doc.suffix.clone(),
+        }
+        .to_string()
+    }
+}
+
+/// Brings `index` and `kms` up to date with the file, if another connection committed.
+fn refresh(tx: &Tx<'_>, keys: &VaultKeys, index: &mut Index, kms: &mut KmsRing) -> Result<bool> {
+    let dv = tx.data_version()?;
+    if dv == index.data_version {
+        return Ok(false);
+    }
+    let changes = tx.changes_since(if index.data_version == i64::MIN {
+        -1
+    } else {
+        index.rev
+    })?;
+    for row in changes.upserted {
+        match keys.open_doc(&row.uid, &row.doc) {
+            Ok(doc) => index.upsert(doc),
+            // A row that does not decrypt is not a secret of this vault: leave it out.
+            Err(_) => index.remove(&row.uid),
+        }
+    }
+    for uid in changes.purged {
+        index.remove(&uid);
+    }
+    index.rev = changes.rev;
+    *kms = KmsRing::load(tx, keys)?;
+    index.data_version = dv;
+    Ok(true)
+}
+
+enum Staged {
+    Upsert(SecretDoc),
+    Remove(String),
+}
+
+/// What an operation says about itself for its audit event.
+#[derive(Default)]
+pub(crate) struct Draft {
+    /// (uid, ARN) of the secret acted on.
+    pub secret: Option<(String, String)>,
+    pub version_ids: Vec<String>,
+    pub version_stages: Vec<String>,
+    pub response: Option<serde_json::Value>,
+    pub read_only: bool,
+}
+
+/// One operation's view of the vault, inside its transaction.
+pub(crate) struct Ctx<'a, 'c> {
+    pub tx: &'a Tx<'c>,
+    pub keys: &'a VaultKeys,
+    pub kms: &'a mut KmsRing,
+    pub index: &'a mut Index,
+    pub info: &'a VaultInfo,
+    pub caller: &'a Caller,
+    pub now_ms: i64,
+    staged: Vec<Staged>,
+    rev: Option<i64>,
+    reload_kms: bool,
+    pub audit: Draft,
+}
+
+impl Ctx<'_, '_> {
+    pub fn authorize(&self, action: &str, resource: &str) -> Result<()> {
+        crate::access::authorize(self.caller, action, resource)
+    }
+
+    pub fn arn(&self, doc: &SecretDoc) -> String {
+        SecretArn {
+            region: self.info.region.clone(),
+            account: self.info.account_id.clone(),
+            name: doc.name.clone(),
+            suffix: doc.suffix.clone(),
+        }
+        .to_string()
+    }
+
+    /// The secret a `SecretId` names (scheduled for deletion or not).
+    pub fn resolve(&mut self, secret_id: &str) -> Result<SecretDoc> {
+        crate::model::validate_secret_id(secret_id)?;
+        let doc = self
+            .index
+            .resolve(secret_id, &self.info.account_id, &self.info.region)
+            .map(|d| (**d).clone())
+            .ok_or_else(|| Error::not_found("Secrets Manager can't find the specified secret."))?;
+        self.audit.secret = Some((doc.uid.clone(), self.arn(&doc)));
+        Ok(doc)
+    }
+
+    /// Like [`Ctx::resolve`], refusing a secret scheduled for deletion.
+    pub fn resolve_live(&mut self, secret_id: &str, action: &str) -> Result<SecretDoc> {
+        let doc = self.resolve(secret_id)?;
+        self.authorize(action, &self.arn(&doc))?;
+        if doc.is_scheduled_for_deletion() {
+            return Err(Error::marked_for_deletion());
+        }
+        Ok(doc)
+    }
+
+    fn rev(&mut self) -> Result<i64> {
+        if let Some(r) = self.rev {
+            return Ok(r);
+        }
+        let r = self.tx.next_rev()?;
+        self.rev = Some(r);
+        Ok(r)
+    }
+
+    /// Writes a secret's document (sealed) and stages it for the index.
+    pub fn save(&mut self, doc: SecretDoc) -> Result<()> {
+        debug_assert!(
+            doc.check_invariants().is_ok(),
+            "{:?}",
+            doc.check_invariants()
+        );
+        let rev = self.rev()?;
+        self.tx.secret_upsert(
+            &crate::store::SecretRow {
+                uid: doc.uid.clone(),
+                name_hash: self.keys.name_hash(&doc.name).to_vec(),
+                doc: self.keys.seal_doc(&doc),
+                deletion_ms: doc.deletion_ms,
+            },
+            rev,
+        )?;
+        self.staged.push(Staged::Upsert(doc));
+        Ok(())
+    }
+
+    pub fn purge(&mut self, uid: &str) -> Result<()> {
+        let rev = self.rev()?;
+        self.tx.secret_purge(uid, rev)?;
+        self.staged.push(Staged::Remove(uid.to_string()));
+        Ok(())
+    }
+
+    pub fn kms_changed(&mut self) -> Result<()> {
+        self.rev()?;
+        self.reload_kms = true;
+        Ok(())
+    }
+
+    /// Seals and stores a version's value under the document's current KMS key.
+    pub fn write_value(
+        &mut self,
+        doc: &SecretDoc,
+        vid: &str,
+        value: &crate::model::SecretValue,
+    ) -> Result<()> {
+        let (wrapped_dek, sealed) = self.kms.seal_value(&doc.uid, vid, &doc.kms_key_id, value)?;
+        self.tx.version_put(
+            &doc.uid,
+            &self.keys.vid_hash(&doc.uid, vid),
+            &crate::store::VersionRow {
+                kms_key_id: doc.kms_key_id.clone(),
+                wrapped_dek,
+                value: sealed,
+            },
+        )
+    }
+
+    pub fn read_value(&self, doc: &SecretDoc, vid: &str) -> Result<crate::model::SecretValue> {
+        let row = self
+            .tx
+            .version_get(&doc.uid, &self.keys.vid_hash(&doc.uid, vid))?
+            .ok_or_else(|| {
+                Error::not_found(format!(
+                    "Secrets Manager can't find the specified secret value for VersionId: {vid}"
+                ))
+            })?;
+        self.kms
+            .open_value(&doc.uid, vid, &row.kms_key_id, &row.wrapped_dek, &row.value)
+    }
+
+    pub fn delete_value(&self, doc: &SecretDoc, vid: &str) -> Result<()> {
+        self.tx
+            .version_delete(&doc.uid, &self.keys.vid_hash(&doc.uid, vid))
+    }
+
+    pub fn rewrap_value(&self, doc: &SecretDoc, vid: &str, to_key: &str) -> Result<()> {
+        let h = self.keys.vid_hash(&doc.uid, vid);
+        if let Some(row) = self.tx.version_get(&doc.uid, &h)? {
+            if row.kms_key_id == to_key {
+                return Ok(());
+            }
+            let w = self
+                .kms
+                .rewrap(&doc.uid, vid, &row.kms_key_id, to_key, &row.wrapped_dek)?;
+            self.tx.version_rewrap(&doc.uid, &h, to_key, &w)?;
+        }
+        Ok(())
+    }
+
+    pub fn respond<T: Serialize>(&mut self, resp: &T) {
+        self.audit.response = serde_json::to_value(resp).ok();
+    }
+}
+
+impl From<ErrorCode> for Error {
+    fn from(code: ErrorCode) -> Self {
+        Error::new(code, code.as_str())
+    }
+}

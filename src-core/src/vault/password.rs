@@ -1,0 +1,179 @@
+//! GetRandomPassword: characters from the OS CSPRNG, AWS's character classes and options.
+
+use crate::api::{GetRandomPasswordRequest, GetRandomPasswordResponse};
+use crate::crypto::random;
+use crate::model::SecretText;
+use crate::{Error, Result};
+
+/// AWS's punctuation set.
+pub const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+pub(crate) fn generate(req: &GetRandomPasswordRequest) -> Result<GetRandomPasswordResponse> {
+    let len = req.password_length.unwrap_or(32);
+    if !(1..=4096).contains(&len) {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'passwordLength' failed to satisfy constraint: Member must have value between 1 and 4096",
+        ));
+    }
+    let exclude = req.exclude_characters.as_deref().unwrap_or("");
+    if exclude.chars().count() > 4096 {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'excludeCharacters' failed to satisfy constraint: Member must have length less than or equal to 4096",
+        ));
+    }
+    let mut classes: Vec<Vec<char>> = Vec::new();
+    let mut add = |on: bool, chars: &str| {
+        if on {
+            let set: Vec<char> = chars.chars().filter(|c| !exclude.contains(*c)).collect();
+            classes.push(set);
+        }
+    };
+    add(
+        !req.exclude_lowercase.unwrap_or(false),
+        "abcdefghijklmnopqrstuvwxyz",
+    );
+    add(
+        !req.exclude_uppercase.unwrap_or(false),
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    );
+    add(!req.exclude_numbers.unwrap_or(false), "0123456789");
+    add(!req.exclude_punctuation.unwrap_or(false), PUNCTUATION);
+    add(req.include_space.unwrap_or(false), " ");
+    let require_each = req.require_each_included_type.unwrap_or(true);
+    if require_each && classes.iter().any(|c| c.is_empty()) {
+        return Err(Error::invalid_parameter(
+            "ExcludeCharacters removes every character of a type that RequireEachIncludedType asks for.",
+        ));
+    }
+    classes.retain(|c| !c.is_empty());
+    if classes.is_empty() {
+        return Err(Error::invalid_parameter(
+            "The options exclude every character: nothing is left to choose from.",
+        ));
+    }
+    let len = len as usize;
+    if require_each && len < classes.len() {
+        return Err(Error::invalid_parameter(format!(
+            "A password of {len} characters can't include each of the {} required character types.",
+            classes.len()
+        )));
+    }
+    let all: Vec<char> = classes.iter().flatten().copied().collect();
+    let mut out: Vec<char> = Vec::with_capacity(len);
+    if require_each {
+        for c in &classes {
+            out.push(c[random::below(c.len())]);
+        }
+    }
+    while out.len() < len {
+        out.push(all[random::below(all.len())]);
+    }
+    random::shuffle(&mut out);
+    let s: String = out.iter().collect();
+    out.fill('\0');
+    Ok(GetRandomPasswordResponse {
+        random_password: SecretText::new(s),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn req() -> GetRandomPasswordRequest {
+        GetRandomPasswordRequest::default()
+    }
+
+    #[test]
+    fn default_is_32_characters_with_every_type() {
+        let p = generate(&req()).unwrap().random_password;
+        let p = p.expose();
+        assert_eq!(p.chars().count(), 32);
+        assert!(p.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(p.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(p.chars().any(|c| c.is_ascii_digit()));
+        assert!(p.chars().any(|c| PUNCTUATION.contains(c)));
+        assert!(!p.contains(' '));
+    }
+
+    #[test]
+    fn exclusions_and_space_are_honoured() {
+        let r = GetRandomPasswordRequest {
+            password_length: Some(200),
+            exclude_punctuation: Some(true),
+            exclude_characters: Some("abcXYZ012".into()),
+            include_space: Some(true),
+            ..req()
+        };
+        let p = generate(&r).unwrap().random_password;
+        assert!(
+            p.expose()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ')
+        );
+        assert!(!p.expose().chars().any(|c| "abcXYZ012".contains(c)));
+        assert!(p.expose().contains(' '));
+    }
+
+    #[test]
+    fn bad_lengths_and_impossible_options_are_refused() {
+        let code = |r: GetRandomPasswordRequest| generate(&r).unwrap_err().code;
+        assert_eq!(
+            code(GetRandomPasswordRequest {
+                password_length: Some(0),
+                ..req()
+            }),
+            ErrorCode::Validation
+        );
+        assert_eq!(
+            code(GetRandomPasswordRequest {
+                password_length: Some(4097),
+                ..req()
+            }),
+            ErrorCode::Validation
+        );
+        assert_eq!(
+            code(GetRandomPasswordRequest {
+                password_length: Some(3),
+                ..req()
+            }),
+            ErrorCode::InvalidParameter
+        );
+        assert_eq!(
+            code(GetRandomPasswordRequest {
+                exclude_lowercase: Some(true),
+                exclude_uppercase: Some(true),
+                exclude_numbers: Some(true),
+                exclude_punctuation: Some(true),
+                ..req()
+            }),
+            ErrorCode::InvalidParameter
+        );
+        assert_eq!(
+            code(GetRandomPasswordRequest {
+                exclude_characters: Some("0123456789".into()),
+                ..req()
+            }),
+            ErrorCode::InvalidParameter
+        );
+    }
+
+    #[test]
+    fn without_require_each_a_single_character_password_works() {
+        let r = GetRandomPasswordRequest {
+            password_length: Some(1),
+            require_each_included_type: Some(false),
+            ..req()
+        };
+        assert_eq!(
+            generate(&r)
+                .unwrap()
+                .random_password
+                .expose()
+                .chars()
+                .count(),
+            1
+        );
+    }
+}

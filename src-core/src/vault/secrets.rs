@@ -1,0 +1,838 @@
+//! The Secrets Manager operations on secrets, versions, labels and tags.
+
+use std::collections::BTreeMap;
+
+use super::doc::{SecretDoc, VersionDoc};
+use super::index::{FilterSet, SortBy};
+use super::{Caller, Ctx, Vault};
+use crate::api::*;
+use crate::crypto::random;
+use crate::model::{
+    self, AWSCURRENT, SecretValue, Tag, day_start, epoch_seconds, validate_description,
+    validate_kms_key_id, validate_name, validate_stage, validate_stages, validate_tag_key,
+    validate_tags, validate_value_len, validate_version_id,
+};
+use crate::{Error, Result};
+
+/// Exactly one of `SecretString` / `SecretBinary`, or neither; never both.
+fn take_value(
+    s: Option<model::SecretText>,
+    b: Option<model::SecretBytes>,
+) -> Result<Option<SecretValue>> {
+    match (s, b) {
+        (Some(_), Some(_)) => Err(Error::invalid_parameter(
+            "You can't specify both a binary secret value and a string secret value in the same secret.",
+        )),
+        (Some(s), None) => {
+            validate_value_len("secretString", s.expose().len())?;
+            Ok(Some(SecretValue::String(s)))
+        }
+        (None, Some(b)) => {
+            validate_value_len("secretBinary", b.expose().len())?;
+            Ok(Some(SecretValue::Binary(b)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn random_suffix() -> String {
+    let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+        .chars()
+        .collect();
+    random::string_from(&alphabet, 6)
+}
+
+fn date(ms: i64) -> f64 {
+    epoch_seconds(ms)
+}
+
+/// What happened to a requested new version.
+enum NewVersion {
+    Created(String),
+    /// The same token and the same value: an idempotent retry.
+    Existing(String),
+}
+
+impl Ctx<'_, '_> {
+    /// Adds a version with `stages` (moving them, AWSPREVIOUS following AWSCURRENT), or
+    /// recognises a retry of the same token and value.
+    fn add_version(
+        &mut self,
+        doc: &mut SecretDoc,
+        token: Option<String>,
+        value: &SecretValue,
+        stages: &[String],
+    ) -> Result<NewVersion> {
+        let vid = match token {
+            Some(t) => {
+                validate_version_id("clientRequestToken", &t)?;
+                t
+            }
+            None => random::uuid(),
+        };
+        if let Some(existing) = doc.version(&vid) {
+            if existing.has_value && self.read_value(doc, &vid)?.same_as(value) {
+                return Ok(NewVersion::Existing(vid));
+            }
+            if existing.has_value {
+                return Err(Error::exists(format!(
+                    "A resource with the ID you requested already exists: version {vid} has a different value."
+                )));
+            }
+            // A version made with labels but no value (rotation's AWSPENDING): fill it in.
+            self.write_value(doc, &vid, value)?;
+            let v = doc
+                .versions
+                .iter_mut()
+                .find(|v| v.id == vid)
+                .expect("exists");
+            v.has_value = true;
+            v.kms_key_id = doc.kms_key_id.clone();
+        } else {
+            for removed in doc.make_room(self.now_ms)? {
+                self.delete_value(doc, &removed)?;
+            }
+            self.write_value(doc, &vid, value)?;
+            doc.versions.push(VersionDoc {
+                id: vid.clone(),
+                stages: Vec::new(),
+                created_ms: self.now_ms,
+                last_accessed_day_ms: None,
+                kms_key_id: doc.kms_key_id.clone(),
+                has_value: true,
+            });
+        }
+        for s in stages {
+            doc.attach(s, &vid)?;
+        }
+        doc.last_changed_ms = self.now_ms;
+        self.audit.version_ids.push(vid.clone());
+        self.audit.version_stages.extend(stages.iter().cloned());
+        Ok(NewVersion::Created(vid))
+    }
+
+    fn resolve_kms(&self, input: Option<&str>) -> Result<(Option<String>, String)> {
+        match input {
+            None => Ok((None, self.kms.default_key_id()?.to_string())),
+            Some(k) => {
+                validate_kms_key_id(k)?;
+                let id = self
+                    .kms
+                    .resolve(k, &self.info.region, &self.info.account_id)?;
+                Ok((Some(k.to_string()), id))
+            }
+        }
+    }
+
+    fn describe(&self, doc: &SecretDoc) -> DescribeSecretResponse {
+        DescribeSecretResponse {
+            arn: self.arn(doc),
+            name: doc.name.clone(),
+            description: doc.description.clone(),
+            kms_key_id: doc.kms_key_input.clone(),
+            rotation_enabled: None,
+            last_changed_date: Some(date(doc.last_changed_ms)),
+            last_accessed_date: doc.last_accessed_day_ms.map(date),
+            deleted_date: doc.deleted_ms.map(date),
+            tags: doc.tags.clone(),
+            version_ids_to_stages: stages_map(doc),
+            owning_service: doc.owning_service.clone(),
+            created_date: date(doc.created_ms),
+            primary_region: doc.primary_region.clone(),
+        }
+    }
+
+    pub(super) fn list_entry(&self, doc: &SecretDoc) -> SecretListEntry {
+        let d = self.describe(doc);
+        SecretListEntry {
+            arn: d.arn,
+            name: d.name,
+            description: d.description,
+            kms_key_id: d.kms_key_id,
+            rotation_enabled: d.rotation_enabled,
+            last_changed_date: d.last_changed_date,
+            last_accessed_date: d.last_accessed_date,
+            deleted_date: d.deleted_date,
+            tags: d.tags,
+            secret_versions_to_stages: d.version_ids_to_stages,
+            owning_service: d.owning_service,
+            created_date: d.created_date,
+            primary_region: d.primary_region,
+        }
+    }
+
+    /// Reads one version's value and records the access (day precision).
+    fn get_value(
+        &mut self,
+        mut doc: SecretDoc,
+        version_id: Option<&str>,
+        stage: Option<&str>,
+    ) -> Result<GetSecretValueResponse> {
+        if let Some(v) = version_id {
+            validate_version_id("versionId", v)?;
+        }
+        if let Some(s) = stage {
+            validate_stage("versionStage", s)?;
+        }
+        let version = match (version_id, stage) {
+            (Some(id), Some(st)) => doc
+                .version(id)
+                .filter(|v| v.stages.iter().any(|s| s == st))
+                .ok_or_else(|| Error::not_found(format!(
+                    "Secrets Manager can't find the specified secret value for VersionId: {id} and staging label: {st}"
+                )))?,
+            (Some(id), None) => doc.version(id).ok_or_else(|| {
+                Error::not_found(format!("Secrets Manager can't find the specified secret value for VersionId: {id}"))
+            })?,
+            (None, st) => {
+                let st = st.unwrap_or(AWSCURRENT);
+                doc.holder(st).ok_or_else(|| {
+                    Error::not_found(format!("Secrets Manager can't find the specified secret value for staging label: {st}"))
+                })?
+            }
+        }
+        .clone();
+        if !version.has_value {
+            return Err(Error::not_found(format!(
+                "Secrets Manager can't find the specified secret value for VersionId: {}",
+                version.id
+            )));
+        }
+        let value = self.read_value(&doc, &version.id)?;
+        self.audit.version_ids.push(version.id.clone());
+        self.audit
+            .version_stages
+            .extend(version.stages.iter().cloned());
+        let today = day_start(self.now_ms);
+        let v = doc
+            .versions
+            .iter_mut()
+            .find(|v| v.id == version.id)
+            .expect("exists");
+        if v.last_accessed_day_ms != Some(today) || doc.last_accessed_day_ms != Some(today) {
+            v.last_accessed_day_ms = Some(today);
+            doc.last_accessed_day_ms = Some(today);
+            let arn = self.arn(&doc);
+            let name = doc.name.clone();
+            self.save(doc)?;
+            return Ok(GetSecretValueResponse {
+                arn,
+                name,
+                version_id: version.id,
+                value,
+                version_stages: version.stages,
+                created_date: date(version.created_ms),
+            });
+        }
+        Ok(GetSecretValueResponse {
+            arn: self.arn(&doc),
+            name: doc.name.clone(),
+            version_id: version.id,
+            value,
+            version_stages: version.stages,
+            created_date: date(version.created_ms),
+        })
+    }
+}
+
+fn stages_map(doc: &SecretDoc) -> BTreeMap<String, Vec<String>> {
+    doc.versions
+        .iter()
+        .filter(|v| !v.stages.is_empty())
+        .map(|v| (v.id.clone(), v.stages.clone()))
+        .collect()
+}
+
+fn page_size(max: Option<i64>, field: &str) -> Result<usize> {
+    match max {
+        None => Ok(100),
+        Some(n) if (1..=100).contains(&n) => Ok(n as usize),
+        Some(_) => Err(Error::validation(format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have value between 1 and 100"
+        ))),
+    }
+}
+
+impl Vault {
+    pub fn create_secret(
+        &self,
+        caller: &Caller,
+        req: CreateSecretRequest,
+    ) -> Result<CreateSecretResponse> {
+        let mut req = req;
+        let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
+        self.exec(caller, "CreateSecret", &req, |ctx| {
+            validate_name(&req.name)?;
+            if let Some(d) = &req.description {
+                validate_description(d)?;
+            }
+            validate_tags(&req.tags)?;
+            let partial_arn = format!(
+                "arn:aws:secretsmanager:{}:{}:secret:{}",
+                ctx.info.region, ctx.info.account_id, req.name
+            );
+            ctx.authorize("secretsmanager:CreateSecret", &partial_arn)?;
+            if let Some(r) = req.add_replica_regions.first() {
+                return Err(Error::invalid_parameter(format!(
+                    "The region {} is not a replica region of this vault.",
+                    r.region.as_deref().unwrap_or("")
+                )));
+            }
+            let value = take_value(secret_string, secret_binary)?;
+            if let Some(existing) = ctx.index.by_name(&req.name).map(|d| (**d).clone()) {
+                ctx.audit.secret = Some((existing.uid.clone(), ctx.arn(&existing)));
+                if existing.is_scheduled_for_deletion() {
+                    return Err(Error::invalid_request(
+                        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+                    ));
+                }
+                // A retry of the same request (same token, same value) is not an error.
+                if let (Some(token), Some(v)) = (&req.client_request_token, &value)
+                    && existing.version(token).is_some_and(|x| x.has_value)
+                    && ctx.read_value(&existing, token)?.same_as(v)
+                {
+                    return Ok(CreateSecretResponse {
+                        arn: ctx.arn(&existing),
+                        name: existing.name.clone(),
+                        version_id: Some(token.clone()),
+                    });
+                }
+                return Err(Error::exists(format!(
+                    "The operation failed because the secret {} already exists.",
+                    req.name
+                )));
+            }
+            let (kms_key_input, kms_key_id) = ctx.resolve_kms(req.kms_key_id.as_deref())?;
+            let mut doc = SecretDoc {
+                uid: random::hex(16),
+                name: req.name.clone(),
+                suffix: random_suffix(),
+                description: req.description.clone(),
+                kms_key_input,
+                kms_key_id,
+                tags: req.tags.clone(),
+                policy: None,
+                created_ms: ctx.now_ms,
+                last_changed_ms: ctx.now_ms,
+                last_accessed_day_ms: None,
+                deleted_ms: None,
+                deletion_ms: None,
+                owning_service: None,
+                primary_region: None,
+                versions: Vec::new(),
+            };
+            ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+            let version_id = match &value {
+                Some(v) => match ctx.add_version(&mut doc, req.client_request_token.clone(), v, &[AWSCURRENT.into()])? {
+                    NewVersion::Created(id) | NewVersion::Existing(id) => Some(id),
+                },
+                None => {
+                    if let Some(t) = &req.client_request_token {
+                        validate_version_id("clientRequestToken", t)?;
+                    }
+                    None
+                }
+            };
+            let resp = CreateSecretResponse { arn: ctx.arn(&doc), name: doc.name.clone(), version_id };
+            ctx.save(doc)?;
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn get_secret_value(
+        &self,
+        caller: &Caller,
+        req: GetSecretValueRequest,
+    ) -> Result<GetSecretValueResponse> {
+        self.exec(caller, "GetSecretValue", &req, |ctx| {
+            ctx.audit.read_only = true;
+            let doc = ctx.resolve_live(&req.secret_id, "secretsmanager:GetSecretValue")?;
+            ctx.get_value(doc, req.version_id.as_deref(), req.version_stage.as_deref())
+        })
+    }
+
+    pub fn batch_get_secret_value(
+        &self,
+        caller: &Caller,
+        req: BatchGetSecretValueRequest,
+    ) -> Result<BatchGetSecretValueResponse> {
+        self.exec(caller, "BatchGetSecretValue", &req, |ctx| {
+            ctx.audit.read_only = true;
+            if req.secret_id_list.is_empty() == req.filters.is_empty() {
+                return Err(Error::invalid_parameter(
+                    "Either SecretIdList or Filters must be specified, but not both.",
+                ));
+            }
+            if req.secret_id_list.len() > 20 {
+                return Err(Error::validation(
+                    "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length less than or equal to 20",
+                ));
+            }
+            if !req.secret_id_list.is_empty() && (req.max_results.is_some() || req.next_token.is_some()) {
+                return Err(Error::invalid_parameter(
+                    "MaxResults and NextToken can be used only with Filters.",
+                ));
+            }
+            let ids: Vec<String>;
+            let mut next_token = None;
+            if req.filters.is_empty() {
+                ids = req.secret_id_list.clone();
+            } else {
+                let limit = match req.max_results {
+                    None => 20,
+                    Some(n) if (1..=20).contains(&n) => n as usize,
+                    Some(_) => {
+                        return Err(Error::validation(
+                            "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 20",
+                        ));
+                    }
+                };
+                let set = FilterSet::compile(&req.filters)?;
+                let (docs, next) = ctx.index.page(SortBy::Created, false, req.next_token.as_deref(), limit, |d| {
+                    !d.is_scheduled_for_deletion() && set.matches(d)
+                })?;
+                next_token = next;
+                ids = docs.iter().map(|d| ctx.arn(d)).collect();
+            }
+            let mut values = Vec::new();
+            let mut errors = Vec::new();
+            for id in ids {
+                let r = ctx
+                    .resolve_live(&id, "secretsmanager:GetSecretValue")
+                    .and_then(|doc| ctx.get_value(doc, None, None));
+                match r {
+                    Ok(v) => values.push(v),
+                    Err(e) => errors.push(ApiErrorEntry {
+                        secret_id: id,
+                        error_code: e.code.as_str().into(),
+                        message: e.message,
+                    }),
+                }
+            }
+            // One request, many secrets: the event names none in particular.
+            ctx.audit.secret = None;
+            Ok(BatchGetSecretValueResponse { secret_values: values, next_token, errors })
+        })
+    }
+
+    pub fn put_secret_value(
+        &self,
+        caller: &Caller,
+        req: PutSecretValueRequest,
+    ) -> Result<PutSecretValueResponse> {
+        let mut req = req;
+        let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
+        self.exec(caller, "PutSecretValue", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:PutSecretValue")?;
+            let value = take_value(secret_string, secret_binary)?.ok_or_else(|| {
+                Error::invalid_parameter("You must provide either SecretString or SecretBinary.")
+            })?;
+            let stages = req
+                .version_stages
+                .clone()
+                .unwrap_or_else(|| vec![AWSCURRENT.into()]);
+            validate_stages(&stages)?;
+            let vid = match ctx.add_version(
+                &mut doc,
+                req.client_request_token.clone(),
+                &value,
+                &stages,
+            )? {
+                NewVersion::Existing(vid) => {
+                    let stages = doc
+                        .version(&vid)
+                        .map(|v| v.stages.clone())
+                        .unwrap_or_default();
+                    return Ok(PutSecretValueResponse {
+                        arn: ctx.arn(&doc),
+                        name: doc.name.clone(),
+                        version_id: vid,
+                        version_stages: stages,
+                    });
+                }
+                NewVersion::Created(vid) => vid,
+            };
+            let resp = PutSecretValueResponse {
+                arn: ctx.arn(&doc),
+                name: doc.name.clone(),
+                version_stages: doc
+                    .version(&vid)
+                    .map(|v| v.stages.clone())
+                    .unwrap_or_default(),
+                version_id: vid,
+            };
+            ctx.save(doc)?;
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn update_secret(
+        &self,
+        caller: &Caller,
+        req: UpdateSecretRequest,
+    ) -> Result<UpdateSecretResponse> {
+        let mut req = req;
+        let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
+        self.exec(caller, "UpdateSecret", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UpdateSecret")?;
+            if let Some(d) = &req.description {
+                validate_description(d)?;
+            }
+            let value = take_value(secret_string, secret_binary)?;
+            let mut changed = false;
+            if let Some(d) = &req.description {
+                doc.description = Some(d.clone()).filter(|d| !d.is_empty());
+                changed = true;
+            }
+            if let Some(k) = &req.kms_key_id {
+                let (input, id) = ctx.resolve_kms(Some(k))?;
+                if id != doc.kms_key_id {
+                    // The labelled versions move to the new key (their data keys are re-wrapped).
+                    for v in doc
+                        .versions
+                        .iter_mut()
+                        .filter(|v| v.has_value && !v.stages.is_empty())
+                    {
+                        v.kms_key_id = id.clone();
+                    }
+                    let labelled: Vec<String> = doc
+                        .versions
+                        .iter()
+                        .filter(|v| v.has_value && !v.stages.is_empty())
+                        .map(|v| v.id.clone())
+                        .collect();
+                    for vid in labelled {
+                        ctx.rewrap_value(&doc, &vid, &id)?;
+                    }
+                    doc.kms_key_id = id;
+                }
+                doc.kms_key_input = input
+                    .filter(|k| k != crate::model::DEFAULT_KMS_ALIAS && k != "aws/secretsmanager");
+                changed = true;
+            }
+            let mut version_id = None;
+            if let Some(v) = &value {
+                match ctx.add_version(
+                    &mut doc,
+                    req.client_request_token.clone(),
+                    v,
+                    &[AWSCURRENT.into()],
+                )? {
+                    NewVersion::Created(id) => {
+                        version_id = Some(id);
+                        changed = true;
+                    }
+                    NewVersion::Existing(id) => version_id = Some(id),
+                }
+            }
+            if changed {
+                doc.last_changed_ms = ctx.now_ms;
+            }
+            let resp = UpdateSecretResponse {
+                arn: ctx.arn(&doc),
+                name: doc.name.clone(),
+                version_id,
+            };
+            if changed {
+                ctx.save(doc)?;
+            }
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn update_secret_version_stage(
+        &self,
+        caller: &Caller,
+        req: UpdateSecretVersionStageRequest,
+    ) -> Result<ArnAndName> {
+        self.exec(caller, "UpdateSecretVersionStage", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UpdateSecretVersionStage")?;
+            validate_stage("versionStage", &req.version_stage)?;
+            if let Some(v) = &req.remove_from_version_id {
+                validate_version_id("removeFromVersionId", v)?;
+            }
+            if let Some(v) = &req.move_to_version_id {
+                validate_version_id("moveToVersionId", v)?;
+            }
+            let stage = req.version_stage.as_str();
+            let holder = doc.holder(stage).map(|v| v.id.clone());
+            ctx.audit.version_stages.push(stage.to_string());
+            if let Some(from) = &req.remove_from_version_id {
+                if doc.version(from).is_none() {
+                    return Err(Error::not_found(format!("Secrets Manager can't find the specified secret version: {from}")));
+                }
+                if holder.as_deref() != Some(from.as_str()) {
+                    return Err(Error::invalid_parameter(format!(
+                        "The staging label {stage} is not attached to version {from}{}.",
+                        holder.as_ref().map(|h| format!("; it is attached to version {h}")).unwrap_or_default()
+                    )));
+                }
+                ctx.audit.version_ids.push(from.clone());
+            }
+            match &req.move_to_version_id {
+                None => {
+                    let Some(from) = &req.remove_from_version_id else {
+                        return Err(Error::invalid_parameter(
+                            "You must specify MoveToVersionId, RemoveFromVersionId, or both.",
+                        ));
+                    };
+                    if stage == AWSCURRENT {
+                        return Err(Error::invalid_parameter(
+                            "You can't remove the staging label AWSCURRENT from a version: move it to another version instead.",
+                        ));
+                    }
+                    doc.detach(stage, from);
+                }
+                Some(to) => {
+                    let target = doc.version(to).ok_or_else(|| {
+                        Error::not_found(format!("Secrets Manager can't find the specified secret version: {to}"))
+                    })?;
+                    if stage == AWSCURRENT && !target.has_value {
+                        return Err(Error::invalid_parameter(format!(
+                            "Version {to} has no value yet, so AWSCURRENT can't move to it."
+                        )));
+                    }
+                    ctx.audit.version_ids.push(to.clone());
+                    if let Some(h) = &holder
+                        && h != to
+                        && req.remove_from_version_id.is_none()
+                    {
+                        return Err(Error::invalid_parameter(format!(
+                            "The staging label {stage} is currently attached to version {h}. \
+                             To move it, specify that version in RemoveFromVersionId."
+                        )));
+                    }
+                    doc.attach(stage, to)?;
+                }
+            }
+            doc.last_changed_ms = ctx.now_ms;
+            let resp = ArnAndName { arn: ctx.arn(&doc), name: doc.name.clone() };
+            ctx.save(doc)?;
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn describe_secret(
+        &self,
+        caller: &Caller,
+        req: SecretIdRequest,
+    ) -> Result<DescribeSecretResponse> {
+        self.exec(caller, "DescribeSecret", &req, |ctx| {
+            ctx.audit.read_only = true;
+            let doc = ctx.resolve(&req.secret_id)?;
+            ctx.authorize("secretsmanager:DescribeSecret", &ctx.arn(&doc))?;
+            Ok(ctx.describe(&doc))
+        })
+    }
+
+    pub fn list_secrets(
+        &self,
+        caller: &Caller,
+        req: ListSecretsRequest,
+    ) -> Result<ListSecretsResponse> {
+        self.exec(caller, "ListSecrets", &req, |ctx| {
+            ctx.audit.read_only = true;
+            ctx.authorize("secretsmanager:ListSecrets", "*")?;
+            let limit = page_size(req.max_results, "maxResults")?;
+            let desc = match req.sort_order.as_deref() {
+                None | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    return Err(Error::validation(format!(
+                        "1 validation error detected: Value '{other}' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]"
+                    )));
+                }
+            };
+            let by = match req.sort_by.as_deref() {
+                None => SortBy::Created,
+                Some(s) => SortBy::parse(s)?,
+            };
+            let set = FilterSet::compile(&req.filters)?;
+            let include_deleted = req.include_planned_deletion;
+            let (docs, next_token) = ctx.index.page(by, desc, req.next_token.as_deref(), limit, |d| {
+                (include_deleted || !d.is_scheduled_for_deletion()) && set.matches(d)
+            })?;
+            Ok(ListSecretsResponse { secret_list: docs.iter().map(|d| ctx.list_entry(d)).collect(), next_token })
+        })
+    }
+
+    pub fn list_secret_version_ids(
+        &self,
+        caller: &Caller,
+        req: ListSecretVersionIdsRequest,
+    ) -> Result<ListSecretVersionIdsResponse> {
+        self.exec(caller, "ListSecretVersionIds", &req, |ctx| {
+            ctx.audit.read_only = true;
+            let doc = ctx.resolve(&req.secret_id)?;
+            ctx.authorize("secretsmanager:ListSecretVersionIds", &ctx.arn(&doc))?;
+            let limit = page_size(req.max_results, "maxResults")?;
+            let mut versions: Vec<&VersionDoc> = doc
+                .versions
+                .iter()
+                .filter(|v| req.include_deprecated || !v.stages.is_empty())
+                .collect();
+            versions.sort_by(|a, b| {
+                b.created_ms
+                    .cmp(&a.created_ms)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            let start = match &req.next_token {
+                None => 0,
+                Some(t) => versions.iter().position(|v| &v.id == t).ok_or_else(|| {
+                    Error::new(
+                        crate::ErrorCode::InvalidNextToken,
+                        "The NextToken value is invalid.",
+                    )
+                })?,
+            };
+            let default_key = ctx.kms.default_key_id()?.to_string();
+            let page: Vec<SecretVersionsListEntry> = versions
+                .iter()
+                .skip(start)
+                .take(limit)
+                .map(|v| SecretVersionsListEntry {
+                    version_id: v.id.clone(),
+                    version_stages: v.stages.clone(),
+                    last_accessed_date: v.last_accessed_day_ms.map(date),
+                    created_date: date(v.created_ms),
+                    kms_key_ids: vec![if v.kms_key_id == default_key {
+                        "DefaultEncryptionKey".into()
+                    } else {
+                        crate::model::kms_key_arn(
+                            &ctx.info.region,
+                            &ctx.info.account_id,
+                            &v.kms_key_id,
+                        )
+                    }],
+                })
+                .collect();
+            let next_token = versions.get(start + limit).map(|v| v.id.clone());
+            Ok(ListSecretVersionIdsResponse {
+                versions: page,
+                next_token,
+                arn: ctx.arn(&doc),
+                name: doc.name.clone(),
+            })
+        })
+    }
+
+    pub fn delete_secret(
+        &self,
+        caller: &Caller,
+        req: DeleteSecretRequest,
+    ) -> Result<DeleteSecretResponse> {
+        self.exec(caller, "DeleteSecret", &req, |ctx| {
+            let mut doc = ctx.resolve(&req.secret_id)?;
+            ctx.authorize("secretsmanager:DeleteSecret", &ctx.arn(&doc))?;
+            let force = req.force_delete_without_recovery.unwrap_or(false);
+            if force && req.recovery_window_in_days.is_some() {
+                return Err(Error::invalid_parameter(
+                    "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+                ));
+            }
+            let days = req.recovery_window_in_days.unwrap_or(30);
+            if !(7..=30).contains(&days) {
+                return Err(Error::invalid_parameter(
+                    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+                ));
+            }
+            let resp_base = ArnAndName { arn: ctx.arn(&doc), name: doc.name.clone() };
+            if force {
+                ctx.purge(&doc.uid)?;
+                let resp = DeleteSecretResponse { arn: resp_base.arn, name: resp_base.name, deletion_date: date(ctx.now_ms) };
+                ctx.respond(&resp);
+                return Ok(resp);
+            }
+            if doc.is_scheduled_for_deletion() {
+                return Err(Error::invalid_request(
+                    "You can't perform this operation on the secret because it was already scheduled for deletion.",
+                ));
+            }
+            let deletion = ctx.now_ms + days * 86_400_000;
+            doc.deleted_ms = Some(ctx.now_ms);
+            doc.deletion_ms = Some(deletion);
+            ctx.save(doc)?;
+            let resp = DeleteSecretResponse { arn: resp_base.arn, name: resp_base.name, deletion_date: date(deletion) };
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn restore_secret(&self, caller: &Caller, req: SecretIdRequest) -> Result<ArnAndName> {
+        self.exec(caller, "RestoreSecret", &req, |ctx| {
+            let mut doc = ctx.resolve(&req.secret_id)?;
+            ctx.authorize("secretsmanager:RestoreSecret", &ctx.arn(&doc))?;
+            let resp = ArnAndName {
+                arn: ctx.arn(&doc),
+                name: doc.name.clone(),
+            };
+            if doc.is_scheduled_for_deletion() {
+                doc.deleted_ms = None;
+                doc.deletion_ms = None;
+                doc.last_changed_ms = ctx.now_ms;
+                ctx.save(doc)?;
+            }
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn tag_resource(&self, caller: &Caller, req: TagResourceRequest) -> Result<Empty> {
+        self.exec(caller, "TagResource", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:TagResource")?;
+            validate_tags(&req.tags)?;
+            for t in &req.tags {
+                match doc.tags.iter_mut().find(|x| x.key == t.key) {
+                    Some(x) => x.value = t.value.clone(),
+                    None => doc.tags.push(Tag {
+                        key: t.key.clone(),
+                        value: t.value.clone(),
+                    }),
+                }
+            }
+            if doc.tags.len() > 50 {
+                return Err(Error::invalid_parameter(
+                    "A secret can have at most 50 tags; this request would give it more.",
+                ));
+            }
+            doc.last_changed_ms = ctx.now_ms;
+            ctx.save(doc)?;
+            Ok(Empty {})
+        })
+    }
+
+    pub fn untag_resource(&self, caller: &Caller, req: UntagResourceRequest) -> Result<Empty> {
+        self.exec(caller, "UntagResource", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UntagResource")?;
+            for k in &req.tag_keys {
+                validate_tag_key(k).or_else(|e| {
+                    if k.starts_with("aws:") {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })?;
+            }
+            doc.tags.retain(|t| !req.tag_keys.contains(&t.key));
+            doc.last_changed_ms = ctx.now_ms;
+            ctx.save(doc)?;
+            Ok(Empty {})
+        })
+    }
+
+    pub fn get_random_password(
+        &self,
+        caller: &Caller,
+        req: GetRandomPasswordRequest,
+    ) -> Result<GetRandomPasswordResponse> {
+        self.exec(caller, "GetRandomPassword", &req, |ctx| {
+            ctx.audit.read_only = true;
+            ctx.authorize("secretsmanager:GetRandomPassword", "*")?;
+            super::password::generate(&req)
+        })
+    }
+}

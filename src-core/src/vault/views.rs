@@ -1,0 +1,433 @@
+//! What consoles show: pages of secrets sized for a screen, one secret with its versions,
+//! and pages of audit events. These are views, not requests: they are authorized like the
+//! operation they mirror but write no audit event, because a console re-reads them every
+//! time the vault changes — auditing a refresh would be a change that triggers a refresh in
+//! every other console, for ever. Every act (reveal, put, move, delete...) is a request.
+
+use serde::{Deserialize, Serialize};
+
+use super::doc::SecretDoc;
+use super::index::SortBy;
+use super::{Caller, Inner, Vault, lock, refresh};
+use crate::api::DescribeSecretResponse;
+use crate::audit::{self, AuditEvent, VerifyReport};
+use crate::model::{Tag, epoch_seconds};
+use crate::store::{AuditSelect, Tx};
+use crate::{Error, Result};
+
+/// A console's question about the secrets list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SecretQuery {
+    /// Words that must each appear (case-insensitively) in the name, description or a tag;
+    /// a word starting with `!` must not.
+    pub text: String,
+    pub sort_by: SortBy,
+    pub descending: bool,
+    /// Show secrets scheduled for deletion too.
+    pub include_deleted: bool,
+    /// Show only secrets scheduled for deletion (the deletion schedule).
+    pub only_deleted: bool,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One row of the secrets list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretSummary {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_date: f64,
+    pub last_changed_date: f64,
+    pub last_accessed_date: Option<f64>,
+    pub deleted_date: Option<f64>,
+    pub deletion_date: Option<f64>,
+    pub tags: Vec<Tag>,
+    pub version_count: usize,
+    pub kms_key_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretPage {
+    /// How many secrets match in all (for the scrollbar).
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<SecretSummary>,
+    /// The vault revision the page was read at.
+    pub revision: i64,
+}
+
+/// One version as the Versions tab shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VersionView {
+    pub version_id: String,
+    pub version_stages: Vec<String>,
+    pub created_date: f64,
+    pub last_accessed_date: Option<f64>,
+    pub kms_key_id: String,
+    pub has_value: bool,
+}
+
+/// A secret with every version (deprecated ones too), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecretView {
+    pub secret: DescribeSecretResponse,
+    pub versions: Vec<VersionView>,
+    pub deletion_date: Option<f64>,
+}
+
+/// A console's question about the audit log. Events come newest first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct AuditQuery {
+    /// A secret's name or ARN.
+    pub secret_id: Option<String>,
+    /// A principal's ARN, or an operator's name.
+    pub principal: Option<String>,
+    pub event_names: Vec<String>,
+    pub front_end: Option<String>,
+    pub errors_only: bool,
+    /// Epoch milliseconds, inclusive.
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Only events older than this sequence number (the next page).
+    pub before_sequence: Option<i64>,
+    /// Only events newer than this sequence number (follow mode), oldest first.
+    pub after_sequence: Option<i64>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuditEventView {
+    pub sequence: i64,
+    pub time_ms: i64,
+    pub event_name: String,
+    pub principal_arn: String,
+    pub front_end: String,
+    pub source_ip: String,
+    pub secret_arn: Option<String>,
+    pub version_ids: Vec<String>,
+    pub version_stages: Vec<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub event: AuditEvent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuditPage {
+    pub events: Vec<AuditEventView>,
+    /// Pass as `before_sequence` for the next (older) page.
+    pub next_before_sequence: Option<i64>,
+    pub total_events: i64,
+}
+
+fn summary(v: &Vault, doc: &SecretDoc) -> SecretSummary {
+    SecretSummary {
+        arn: v.arn(doc),
+        name: doc.name.clone(),
+        description: doc.description.clone(),
+        created_date: epoch_seconds(doc.created_ms),
+        last_changed_date: epoch_seconds(doc.last_changed_ms),
+        last_accessed_date: doc.last_accessed_day_ms.map(epoch_seconds),
+        deleted_date: doc.deleted_ms.map(epoch_seconds),
+        deletion_date: doc.deletion_ms.map(epoch_seconds),
+        tags: doc.tags.clone(),
+        version_count: doc.versions.len(),
+        kms_key_id: doc.kms_key_input.clone(),
+    }
+}
+
+struct TextFilter(Vec<(bool, String)>);
+
+impl TextFilter {
+    fn new(text: &str) -> Self {
+        Self(
+            text.split_whitespace()
+                .filter_map(|w| match w.strip_prefix('!') {
+                    Some("") => None,
+                    Some(rest) => Some((true, rest.to_lowercase())),
+                    None => Some((false, w.to_lowercase())),
+                })
+                .collect(),
+        )
+    }
+    fn matches(&self, d: &SecretDoc) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let contains = |needle: &str| {
+            contains_ci(&d.name, needle)
+                || d.description
+                    .as_deref()
+                    .is_some_and(|x| contains_ci(x, needle))
+                || d.tags.iter().any(|t| {
+                    contains_ci(&t.key, needle)
+                        || contains_ci(&t.value, needle)
+                        || contains_ci(&format!("{}={}", t.key, t.value), needle)
+                })
+        };
+        self.0.iter().all(|(neg, w)| contains(w) != *neg)
+    }
+}
+
+/// Case-insensitive substring test without allocating for ASCII haystacks.
+fn contains_ci(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let h = hay.as_bytes();
+        let n = needle_lower.as_bytes();
+        if n.len() > h.len() {
+            return false;
+        }
+        return h
+            .windows(n.len())
+            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+    }
+    hay.to_lowercase().contains(needle_lower)
+}
+
+impl Vault {
+    fn read<T>(&self, f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>) -> Result<T> {
+        let mut inner = lock(&self.inner);
+        let Inner { store, index, kms } = &mut *inner;
+        let tx = store.read()?;
+        refresh(&tx, &self.keys, index, kms)?;
+        let mut i2 = Inner2 { index };
+        f(&tx, &mut i2)
+    }
+
+    /// A page of the secrets list, filtered and sorted for a console.
+    pub fn query_secrets(&self, caller: &Caller, q: &SecretQuery) -> Result<SecretPage> {
+        crate::access::authorize(caller, "secretsmanager:ListSecrets", "*")?;
+        let now = self.clock.now().as_millisecond();
+        self.read(|_, inner| {
+            let filter = TextFilter::new(&q.text);
+            let sorted = inner.index.sorted(q.sort_by);
+            let keep = |d: &SecretDoc| {
+                let scheduled = d.is_scheduled_for_deletion();
+                // A secret past its deletion date is gone, even before the purge runs.
+                if d.deletion_ms.is_some_and(|t| t <= now) {
+                    return false;
+                }
+                if q.only_deleted && !scheduled {
+                    return false;
+                }
+                if scheduled && !(q.include_deleted || q.only_deleted) {
+                    return false;
+                }
+                filter.matches(d)
+            };
+            let limit = if q.limit == 0 {
+                100
+            } else {
+                q.limit.min(10_000)
+            };
+            let mut total = 0usize;
+            let mut rows = Vec::with_capacity(limit.min(256));
+            let iter: Box<dyn Iterator<Item = &std::sync::Arc<SecretDoc>>> = if q.descending {
+                Box::new(sorted.iter().rev())
+            } else {
+                Box::new(sorted.iter())
+            };
+            for d in iter {
+                if !keep(d) {
+                    continue;
+                }
+                if total >= q.offset && rows.len() < limit {
+                    rows.push(summary(self, d));
+                }
+                total += 1;
+            }
+            Ok(SecretPage {
+                total,
+                offset: q.offset,
+                rows,
+                revision: inner.index.rev,
+            })
+        })
+    }
+
+    /// One secret with all its versions, for a console's detail screen. Opening a secret
+    /// reads no value.
+    pub fn secret_view(&self, caller: &Caller, secret_id: &str) -> Result<SecretView> {
+        self.read(|_, inner| {
+            let doc = inner
+                .index
+                .resolve(secret_id, &self.info.account_id, &self.info.region)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::not_found("Secrets Manager can't find the specified secret.")
+                })?;
+            crate::access::authorize(caller, "secretsmanager:DescribeSecret", &self.arn(&doc))?;
+            let mut versions: Vec<VersionView> = doc
+                .versions
+                .iter()
+                .map(|v| VersionView {
+                    version_id: v.id.clone(),
+                    version_stages: v.stages.clone(),
+                    created_date: epoch_seconds(v.created_ms),
+                    last_accessed_date: v.last_accessed_day_ms.map(epoch_seconds),
+                    kms_key_id: v.kms_key_id.clone(),
+                    has_value: v.has_value,
+                })
+                .collect();
+            versions.reverse();
+            let s = summary(self, &doc);
+            Ok(SecretView {
+                secret: DescribeSecretResponse {
+                    arn: s.arn,
+                    name: s.name,
+                    description: s.description,
+                    kms_key_id: s.kms_key_id,
+                    rotation_enabled: None,
+                    last_changed_date: Some(s.last_changed_date),
+                    last_accessed_date: s.last_accessed_date,
+                    deleted_date: s.deleted_date,
+                    tags: s.tags,
+                    version_ids_to_stages: doc
+                        .versions
+                        .iter()
+                        .filter(|v| !v.stages.is_empty())
+                        .map(|v| (v.id.clone(), v.stages.clone()))
+                        .collect(),
+                    owning_service: doc.owning_service.clone(),
+                    created_date: s.created_date,
+                    primary_region: doc.primary_region.clone(),
+                },
+                versions,
+                deletion_date: s.deletion_date,
+            })
+        })
+    }
+
+    /// A page of audit events, newest first (oldest first when following).
+    pub fn query_audit(&self, caller: &Caller, q: &AuditQuery) -> Result<AuditPage> {
+        crate::access::authorize(caller, "coffer:LookupEvents", "*")?;
+        self.read(|tx, inner| {
+            let mut sel = AuditSelect {
+                event_names: q.event_names.clone(),
+                front_end: q.front_end.clone(),
+                errors_only: q.errors_only,
+                from_ms: q.from_ms,
+                to_ms: q.to_ms,
+                before_seq: q.before_sequence,
+                after_seq: q.after_sequence,
+                limit: if q.limit == 0 { 100 } else { q.limit.min(1000) },
+                ..AuditSelect::default()
+            };
+            if let Some(id) = &q.secret_id {
+                match inner
+                    .index
+                    .resolve(id, &self.info.account_id, &self.info.region)
+                {
+                    Some(d) => sel.secret_uid = Some(d.uid.clone()),
+                    None => {
+                        return Ok(AuditPage {
+                            events: vec![],
+                            next_before_sequence: None,
+                            total_events: tx.audit_count()?,
+                        });
+                    }
+                }
+            }
+            if let Some(p) = &q.principal {
+                let arn = if p.starts_with("arn:") || p.contains('.') && !p.contains('/') {
+                    p.clone()
+                } else {
+                    format!("arn:aws:iam::{}:user/{p}", self.info.account_id)
+                };
+                sel.principal_hash = Some(self.keys.principal_hash(&arn).to_vec());
+            }
+            let rows = tx.audit_select(&sel)?;
+            let full = rows.len() == sel.limit;
+            let mut events = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let ev = audit::decode(&self.keys.audit, row)?;
+                events.push(AuditEventView {
+                    sequence: row.seq,
+                    time_ms: row.at_ms,
+                    event_name: row.event_name.clone(),
+                    principal_arn: ev.user_identity.arn.clone(),
+                    front_end: row.front_end.clone(),
+                    source_ip: ev.source_ip_address.clone(),
+                    secret_arn: ev.resources.first().map(|r| r.arn.clone()),
+                    version_ids: ev.additional_event_data.version_ids.clone(),
+                    version_stages: ev.additional_event_data.version_stages.clone(),
+                    error_code: ev.error_code.clone(),
+                    error_message: ev.error_message.clone(),
+                    event: ev,
+                });
+            }
+            let next = if full && q.after_sequence.is_none() {
+                rows.last().map(|r| r.seq)
+            } else {
+                None
+            };
+            Ok(AuditPage {
+                events,
+                next_before_sequence: next,
+                total_events: tx.audit_count()?,
+            })
+        })
+    }
+
+    /// Walks the whole audit chain; an operator's request, so it is itself audited.
+    pub fn verify_audit_trail(&self, caller: &Caller) -> Result<VerifyReport> {
+        self.exec(caller, "VerifyAuditTrail", &serde_json::json!({}), |ctx| {
+            ctx.audit.read_only = true;
+            ctx.authorize("coffer:VerifyAuditTrail", "*")?;
+            audit::verify(ctx.tx, &self.keys.audit)
+        })
+    }
+
+    /// Every event matching `q` (all pages), oldest first, as CloudTrail records.
+    pub fn export_audit_trail(&self, caller: &Caller, q: &AuditQuery) -> Result<serde_json::Value> {
+        let mut records = Vec::new();
+        let mut q = q.clone();
+        q.limit = 1000;
+        q.after_sequence = None;
+        loop {
+            let page = self.query_audit(caller, &q)?;
+            records.extend(page.events.into_iter().map(|e| e.event));
+            match page.next_before_sequence {
+                Some(s) => q.before_sequence = Some(s),
+                None => break,
+            }
+        }
+        records.reverse();
+        let count = records.len();
+        self.exec(
+            caller,
+            "ExportAuditTrail",
+            &serde_json::json!({ "records": count }),
+            |ctx| {
+                ctx.audit.read_only = true;
+                ctx.authorize("coffer:ExportAuditTrail", "*")
+            },
+        )?;
+        Ok(serde_json::json!({ "Records": records }))
+    }
+}
+
+struct Inner2<'a> {
+    index: &'a mut super::index::Index,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_insensitive_contains_works_for_ascii_and_unicode() {
+        assert!(contains_ci("Prod/Database", "datab"));
+        assert!(!contains_ci("Prod/Database", "xyz"));
+        assert!(contains_ci("Ärger", "ärg"));
+    }
+}
