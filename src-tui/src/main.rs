@@ -1,1 +1,260 @@
-fn main() {}
+//! `coffer`: the terminal console (no subcommand), an AWS Secrets Manager-style CLI, and
+//! the tools around a Coffer vault.
+
+mod cli;
+mod demo;
+mod launch;
+mod tui;
+mod unlock;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::{CommandFactory, Parser, Subcommand};
+use coffer_core::{InitOptions, Vault};
+
+use cli::output::OutputFormat;
+
+/// An offline secrets vault that behaves like AWS Secrets Manager.
+///
+/// With no subcommand, opens the terminal console on the vault. The operation subcommands
+/// are named and flagged like `aws secretsmanager` and print the AWS response JSON.
+#[derive(Debug, Parser)]
+#[command(
+    name = "coffer",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    /// The vault file [default: $XDG_DATA_HOME/coffer/vault.db].
+    #[arg(long, env = "COFFER_VAULT", global = true)]
+    vault: Option<PathBuf>,
+    /// The operator to unlock as (needed when the vault has several).
+    #[arg(long, env = "COFFER_OPERATOR", global = true)]
+    operator: Option<String>,
+    /// Read the passphrase from the first line of this file (COFFER_PASSPHRASE works too).
+    #[arg(long, global = true)]
+    passphrase_file: Option<PathBuf>,
+    /// Output format of operation results.
+    #[arg(long, value_enum, default_value = "json", global = true)]
+    output: OutputFormat,
+    /// A JMESPath expression applied to the result, as in the AWS CLI.
+    #[arg(long, global = true)]
+    query: Option<String>,
+    /// Console only: refuse every write.
+    #[arg(long, global = true)]
+    read_only: bool,
+    /// Console only: lock after this many idle seconds.
+    #[arg(long, default_value_t = 300, global = true)]
+    idle_lock_seconds: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Creates a vault file and its first operator (an administrator).
+    Init {
+        /// 12 digits [default: random].
+        #[arg(long)]
+        account_id: Option<String>,
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        /// Argon2id memory in KiB (at least 19456; default 65536).
+        #[arg(long, hide = true)]
+        kdf_memory_kib: Option<u32>,
+        /// Argon2id passes (at least 2; default 3).
+        #[arg(long, hide = true)]
+        kdf_iterations: Option<u32>,
+    },
+    /// Creates a throwaway demo vault with realistic content and opens the console on it.
+    Demo {
+        /// Where to put it [default: a new temporary directory].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Only create it and print its path and passphrase.
+        #[arg(long)]
+        no_tui: bool,
+    },
+    /// Prints a shell completion script.
+    Completion { shell: clap_complete::Shell },
+    #[command(flatten)]
+    Op(cli::Op),
+}
+
+fn main() -> ExitCode {
+    let args = match Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            // The AWS CLI exits 252 when the command line itself is wrong.
+            return ExitCode::from(if e.use_stderr() { 252 } else { 0 });
+        }
+    };
+    match run(args) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => match e.downcast_ref::<Failure>() {
+            Some(f) => {
+                eprintln!("{f}");
+                ExitCode::from(f.exit_code())
+            }
+            None => {
+                eprintln!("coffer: {e:#}");
+                ExitCode::from(255)
+            }
+        },
+    }
+}
+
+/// A vault error with the operation it happened in, shown as the AWS CLI shows errors.
+#[derive(Debug)]
+struct Failure {
+    operation: &'static str,
+    error: coffer_core::Error,
+    unlocking: bool,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.unlocking {
+            return write!(
+                f,
+                "coffer: cannot unlock the vault ({}): {}",
+                self.error.code, self.error.message
+            );
+        }
+        write!(
+            f,
+            "\nAn error occurred ({}) when calling the {} operation: {}",
+            self.error.code, self.operation, self.error.message
+        )
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl Failure {
+    /// The AWS CLI's exit codes: 254 for a service error, 253 for bad configuration.
+    fn exit_code(&self) -> u8 {
+        if self.unlocking { 253 } else { 254 }
+    }
+}
+
+fn vault_error(
+    operation: &'static str,
+    unlocking: bool,
+) -> impl Fn(anyhow::Error) -> anyhow::Error {
+    move |e| match e.downcast::<coffer_core::Error>() {
+        Ok(error) => Failure {
+            operation,
+            error,
+            unlocking,
+        }
+        .into(),
+        Err(e) => e,
+    }
+}
+
+fn open(
+    operator: Option<&str>,
+    passphrase_file: Option<&std::path::Path>,
+    path: &std::path::Path,
+) -> Result<Vault> {
+    let pass = unlock::passphrase(passphrase_file, path)?;
+    Vault::open(path, operator, &pass)
+        .map_err(anyhow::Error::from)
+        .map_err(vault_error("Unlock", true))
+}
+
+fn run(args: Cli) -> Result<i32> {
+    let Cli {
+        vault,
+        operator,
+        passphrase_file,
+        output,
+        query,
+        read_only,
+        idle_lock_seconds,
+        command,
+    } = args;
+    let path = vault.unwrap_or_else(unlock::default_vault_path);
+    let idle_lock = Duration::from_secs(idle_lock_seconds.max(1));
+    match command {
+        None => {
+            tui::run(launch::Launch {
+                vault_path: path,
+                operator,
+                passphrase: unlock::given_passphrase(passphrase_file.as_deref())?,
+                read_only,
+                idle_lock,
+            })?;
+            Ok(0)
+        }
+        Some(Command::Init {
+            account_id,
+            region,
+            kdf_memory_kib,
+            kdf_iterations,
+        }) => {
+            let pass = unlock::new_passphrase(passphrase_file.as_deref())?;
+            let kdf = match (kdf_memory_kib, kdf_iterations) {
+                (None, None) => None,
+                (m, t) => Some((
+                    m.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_MEMORY_KIB),
+                    t.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_ITERATIONS),
+                )),
+            };
+            let vault = Vault::init(
+                &path,
+                InitOptions {
+                    account_id,
+                    region: Some(region),
+                    operator: operator.unwrap_or_else(|| "admin".into()),
+                    passphrase: pass,
+                    kdf,
+                },
+            )
+            .map_err(anyhow::Error::from)
+            .map_err(vault_error("Init", false))?;
+            let info = vault.info();
+            let v = serde_json::json!({
+                "Vault": path.display().to_string(),
+                "AccountId": info.account_id,
+                "Region": info.region,
+                "Operator": info.operator,
+            });
+            cli::print(cli::Outcome::Json(v), output, query.as_deref())
+        }
+        Some(Command::Demo { dir, no_tui }) => {
+            let made = demo::create(dir.as_deref())?;
+            eprintln!("Demo vault: {}", made.path.display());
+            eprintln!("Operator:   {}", made.operator);
+            eprintln!("Passphrase: {}", made.passphrase_text.as_str());
+            if no_tui {
+                println!("{}", serde_json::to_string_pretty(&made.summary)?);
+                return Ok(0);
+            }
+            tui::run(launch::Launch {
+                vault_path: made.path,
+                operator: Some(made.operator),
+                passphrase: None,
+                read_only,
+                idle_lock,
+            })?;
+            Ok(0)
+        }
+        Some(Command::Completion { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "coffer", &mut std::io::stdout());
+            Ok(0)
+        }
+        Some(Command::Op(op)) => {
+            let name = op.operation_name();
+            let vault = open(operator.as_deref(), passphrase_file.as_deref(), &path)?;
+            let outcome = cli::run(&vault, op).map_err(vault_error(name, false))?;
+            cli::print(outcome, output, query.as_deref())
+        }
+    }
+}

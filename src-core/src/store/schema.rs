@@ -49,7 +49,7 @@ pub fn migrations() -> Migrations<'static> {
 
         -- A version's value, sealed under its own data key, which the secret's KMS key wraps.
         CREATE TABLE versions (
-            secret_uid  TEXT NOT NULL REFERENCES secrets(uid) ON DELETE CASCADE,
+            secret_uid  TEXT NOT NULL REFERENCES secrets(uid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
             vid_hash    BLOB NOT NULL,
             kms_key_id  TEXT NOT NULL,
             wrapped_dek BLOB NOT NULL,

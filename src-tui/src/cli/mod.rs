@@ -1,0 +1,665 @@
+//! One subcommand per operation, named and flagged like `aws secretsmanager`, printing the
+//! AWS response JSON. Each only translates flags into a request for `coffer-core`.
+
+pub mod args;
+pub mod output;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use coffer_core::api::*;
+use coffer_core::vault::AuditQuery;
+use coffer_core::{Caller, FrontEnd, Reveal, SecretBytes, SecretText, Vault};
+use serde::Serialize;
+use serde_json::Value;
+
+use output::OutputFormat;
+
+/// The operations (and the AWS CLI-style flags of each).
+#[derive(Debug, Subcommand)]
+pub enum Op {
+    /// Creates a secret, optionally with its first value (which becomes AWSCURRENT).
+    CreateSecret {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        client_request_token: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// A KMS key id, key ARN, alias name or alias ARN (default: aws/secretsmanager).
+        #[arg(long)]
+        kms_key_id: Option<String>,
+        #[command(flatten)]
+        value: ValueArgs,
+        /// Key=KEY,Value=VALUE (repeatable) or a JSON list.
+        #[arg(long, num_args = 1..)]
+        tags: Vec<String>,
+    },
+    /// Reads a version's value (default: AWSCURRENT).
+    GetSecretValue {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        version_id: Option<String>,
+        #[arg(long)]
+        version_stage: Option<String>,
+    },
+    /// Reads the AWSCURRENT values of up to 20 secrets, or of those a filter selects.
+    BatchGetSecretValue {
+        #[arg(long, num_args = 1..)]
+        secret_id_list: Vec<String>,
+        /// Key=name|description|tag-key|tag-value|...,Values=V1,V2 (repeatable) or JSON.
+        #[arg(long, num_args = 1..)]
+        filters: Vec<String>,
+        #[arg(long)]
+        max_results: Option<i64>,
+        #[arg(long)]
+        next_token: Option<String>,
+    },
+    /// Stores a new version (default label: AWSCURRENT).
+    PutSecretValue {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        client_request_token: Option<String>,
+        #[command(flatten)]
+        value: ValueArgs,
+        #[arg(long, num_args = 1..)]
+        version_stages: Vec<String>,
+    },
+    /// Changes a secret's description or KMS key, or stores a new AWSCURRENT value.
+    UpdateSecret {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        client_request_token: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        kms_key_id: Option<String>,
+        #[command(flatten)]
+        value: ValueArgs,
+    },
+    /// Moves a staging label between versions (or removes it).
+    UpdateSecretVersionStage {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        version_stage: String,
+        #[arg(long)]
+        remove_from_version_id: Option<String>,
+        #[arg(long)]
+        move_to_version_id: Option<String>,
+    },
+    /// Shows a secret's details (never its value).
+    DescribeSecret {
+        #[arg(long)]
+        secret_id: String,
+    },
+    /// Lists secrets; every page unless --max-results or --next-token is given.
+    ListSecrets {
+        #[arg(long)]
+        include_planned_deletion: bool,
+        #[arg(long)]
+        max_results: Option<i64>,
+        #[arg(long)]
+        next_token: Option<String>,
+        #[arg(long, num_args = 1..)]
+        filters: Vec<String>,
+        /// asc or desc.
+        #[arg(long)]
+        sort_order: Option<String>,
+        /// created-date, last-accessed-date, last-changed-date or name.
+        #[arg(long)]
+        sort_by: Option<String>,
+    },
+    /// Lists a secret's versions (deprecated ones with --include-deprecated).
+    ListSecretVersionIds {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        max_results: Option<i64>,
+        #[arg(long)]
+        next_token: Option<String>,
+        #[arg(long)]
+        include_deprecated: bool,
+    },
+    /// Schedules a secret's deletion after a recovery window (7–30 days, default 30).
+    DeleteSecret {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        recovery_window_in_days: Option<i64>,
+        /// Deletes at once, with no way back.
+        #[arg(long)]
+        force_delete_without_recovery: bool,
+    },
+    /// Cancels a scheduled deletion.
+    RestoreSecret {
+        #[arg(long)]
+        secret_id: String,
+    },
+    /// Adds or replaces tags.
+    TagResource {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long, num_args = 1.., required = true)]
+        tags: Vec<String>,
+    },
+    /// Removes tags by key.
+    UntagResource {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long, num_args = 1.., required = true)]
+        tag_keys: Vec<String>,
+    },
+    /// Generates a random password from the OS CSPRNG.
+    GetRandomPassword {
+        #[arg(long)]
+        password_length: Option<i64>,
+        #[arg(long)]
+        exclude_characters: Option<String>,
+        #[arg(long)]
+        exclude_numbers: bool,
+        #[arg(long)]
+        exclude_punctuation: bool,
+        #[arg(long)]
+        exclude_uppercase: bool,
+        #[arg(long)]
+        exclude_lowercase: bool,
+        #[arg(long)]
+        include_space: bool,
+        /// Do not require at least one character of each included type.
+        #[arg(long)]
+        no_require_each_included_type: bool,
+    },
+    /// KMS-style keys that protect secrets.
+    #[command(subcommand)]
+    Kms(KmsOp),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditOp),
+}
+
+#[derive(Debug, Args)]
+pub struct ValueArgs {
+    /// The value as text (file://PATH reads a file).
+    #[arg(long, conflicts_with = "secret_binary")]
+    secret_string: Option<String>,
+    /// The value as bytes: fileb://PATH, or base64.
+    #[arg(long)]
+    secret_binary: Option<String>,
+}
+
+impl ValueArgs {
+    fn take(&self) -> Result<(Option<SecretText>, Option<SecretBytes>)> {
+        let s = self
+            .secret_string
+            .as_deref()
+            .map(args::text_param)
+            .transpose()?
+            .map(SecretText::new);
+        let b = self
+            .secret_binary
+            .as_deref()
+            .map(args::blob_param)
+            .transpose()?
+            .map(SecretBytes::new);
+        Ok((s, b))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KmsOp {
+    /// Creates a customer-managed key.
+    CreateKey {
+        #[arg(long)]
+        description: Option<String>,
+    },
+    ListKeys,
+    DescribeKey {
+        #[arg(long)]
+        key_id: String,
+    },
+    /// Names a key: --alias-name alias/NAME --target-key-id KEY.
+    CreateAlias {
+        #[arg(long)]
+        alias_name: String,
+        #[arg(long)]
+        target_key_id: String,
+    },
+    ListAliases,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditOp {
+    /// Lists events, newest first.
+    List(AuditFilterArgs),
+    /// Checks the whole chain and names the first event that was edited, deleted,
+    /// reordered or cut off.
+    Verify,
+    /// Writes events as CloudTrail JSON records.
+    Export {
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditFilterArgs {
+    /// A secret's name or ARN.
+    #[arg(long)]
+    secret_id: Option<String>,
+    /// A principal's ARN or an operator's name.
+    #[arg(long)]
+    principal: Option<String>,
+    #[arg(long = "event-name", num_args = 1..)]
+    event_names: Vec<String>,
+    /// cli, tui, desktop, endpoint or internal.
+    #[arg(long)]
+    front_end: Option<String>,
+    /// Only denied or failed requests.
+    #[arg(long)]
+    errors_only: bool,
+    /// Events at or after this time (RFC 3339, or e.g. 24h, 7d ago).
+    #[arg(long)]
+    since: Option<String>,
+    /// Events at or before this time (RFC 3339).
+    #[arg(long)]
+    until: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+}
+
+fn when(s: &str, now: jiff::Timestamp) -> Result<i64> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_millisecond());
+    }
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num
+        .parse()
+        .with_context(|| format!("'{s}' is not a time (RFC 3339, or like 24h / 7d / 30m)"))?;
+    let ms = match unit.trim() {
+        "m" | "min" => n * 60_000,
+        "h" => n * 3_600_000,
+        "d" => n * 86_400_000,
+        _ => anyhow::bail!("'{s}' is not a time (RFC 3339, or like 24h / 7d / 30m)"),
+    };
+    Ok(now.as_millisecond() - ms)
+}
+
+impl AuditFilterArgs {
+    fn query(&self, now: jiff::Timestamp) -> Result<AuditQuery> {
+        Ok(AuditQuery {
+            secret_id: self.secret_id.clone(),
+            principal: self.principal.clone(),
+            event_names: self.event_names.clone(),
+            front_end: self.front_end.clone(),
+            errors_only: self.errors_only,
+            from_ms: self.since.as_deref().map(|s| when(s, now)).transpose()?,
+            to_ms: self.until.as_deref().map(|s| when(s, now)).transpose()?,
+            limit: self.limit,
+            ..AuditQuery::default()
+        })
+    }
+}
+
+impl Op {
+    /// The AWS operation name, for error messages.
+    pub fn operation_name(&self) -> &'static str {
+        match self {
+            Op::CreateSecret { .. } => "CreateSecret",
+            Op::GetSecretValue { .. } => "GetSecretValue",
+            Op::BatchGetSecretValue { .. } => "BatchGetSecretValue",
+            Op::PutSecretValue { .. } => "PutSecretValue",
+            Op::UpdateSecret { .. } => "UpdateSecret",
+            Op::UpdateSecretVersionStage { .. } => "UpdateSecretVersionStage",
+            Op::DescribeSecret { .. } => "DescribeSecret",
+            Op::ListSecrets { .. } => "ListSecrets",
+            Op::ListSecretVersionIds { .. } => "ListSecretVersionIds",
+            Op::DeleteSecret { .. } => "DeleteSecret",
+            Op::RestoreSecret { .. } => "RestoreSecret",
+            Op::TagResource { .. } => "TagResource",
+            Op::UntagResource { .. } => "UntagResource",
+            Op::GetRandomPassword { .. } => "GetRandomPassword",
+            Op::Kms(KmsOp::CreateKey { .. }) => "CreateKey",
+            Op::Kms(KmsOp::ListKeys) => "ListKeys",
+            Op::Kms(KmsOp::DescribeKey { .. }) => "DescribeKey",
+            Op::Kms(KmsOp::CreateAlias { .. }) => "CreateAlias",
+            Op::Kms(KmsOp::ListAliases) => "ListAliases",
+            Op::Audit(AuditOp::List(_)) => "LookupEvents",
+            Op::Audit(AuditOp::Verify) => "VerifyAuditTrail",
+            Op::Audit(AuditOp::Export { .. }) => "ExportAuditTrail",
+        }
+    }
+}
+
+/// What a command produced: JSON to print, or an error from the vault.
+pub enum Outcome {
+    Json(Value),
+    /// JSON that carries a secret value; printed once, then zeroized.
+    Secret(zeroize::Zeroizing<String>),
+    /// The audit chain is broken: print the report and exit non-zero.
+    Broken(Value),
+}
+
+fn json<T: Serialize>(v: &T) -> Result<Outcome> {
+    Ok(Outcome::Json(serde_json::to_value(v)?))
+}
+
+fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Outcome> {
+    Ok(Outcome::Secret(zeroize::Zeroizing::new(
+        serde_json::to_string(&Reveal(v))?,
+    )))
+}
+
+/// Runs one operation; vault errors come back as `coffer_core::Error` inside anyhow.
+pub fn run(vault: &Vault, op: Op) -> Result<Outcome> {
+    let c: Caller = vault.caller(FrontEnd::Cli);
+    let none_if_empty = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
+    match op {
+        Op::CreateSecret {
+            name,
+            client_request_token,
+            description,
+            kms_key_id,
+            value,
+            tags,
+        } => {
+            let (secret_string, secret_binary) = value.take()?;
+            json(&vault.create_secret(
+                &c,
+                CreateSecretRequest {
+                    name,
+                    client_request_token,
+                    description,
+                    kms_key_id,
+                    secret_string,
+                    secret_binary,
+                    tags: args::tags(&tags)?,
+                    ..CreateSecretRequest::default()
+                },
+            )?)
+        }
+        Op::GetSecretValue {
+            secret_id,
+            version_id,
+            version_stage,
+        } => reveal(&vault.get_secret_value(
+            &c,
+            GetSecretValueRequest {
+                secret_id,
+                version_id,
+                version_stage,
+            },
+        )?),
+        Op::BatchGetSecretValue {
+            secret_id_list,
+            filters,
+            max_results,
+            next_token,
+        } => reveal(&vault.batch_get_secret_value(
+            &c,
+            BatchGetSecretValueRequest {
+                secret_id_list,
+                filters: args::filters(&filters)?,
+                max_results,
+                next_token,
+            },
+        )?),
+        Op::PutSecretValue {
+            secret_id,
+            client_request_token,
+            value,
+            version_stages,
+        } => {
+            let (secret_string, secret_binary) = value.take()?;
+            json(&vault.put_secret_value(
+                &c,
+                PutSecretValueRequest {
+                    secret_id,
+                    client_request_token,
+                    secret_string,
+                    secret_binary,
+                    version_stages: none_if_empty(version_stages),
+                },
+            )?)
+        }
+        Op::UpdateSecret {
+            secret_id,
+            client_request_token,
+            description,
+            kms_key_id,
+            value,
+        } => {
+            let (secret_string, secret_binary) = value.take()?;
+            json(&vault.update_secret(
+                &c,
+                UpdateSecretRequest {
+                    secret_id,
+                    client_request_token,
+                    description,
+                    kms_key_id,
+                    secret_string,
+                    secret_binary,
+                },
+            )?)
+        }
+        Op::UpdateSecretVersionStage {
+            secret_id,
+            version_stage,
+            remove_from_version_id,
+            move_to_version_id,
+        } => json(&vault.update_secret_version_stage(
+            &c,
+            UpdateSecretVersionStageRequest {
+                secret_id,
+                version_stage,
+                remove_from_version_id,
+                move_to_version_id,
+            },
+        )?),
+        Op::DescribeSecret { secret_id } => {
+            json(&vault.describe_secret(&c, SecretIdRequest { secret_id })?)
+        }
+        Op::ListSecrets {
+            include_planned_deletion,
+            max_results,
+            next_token,
+            filters,
+            sort_order,
+            sort_by,
+        } => {
+            let all_pages = max_results.is_none() && next_token.is_none();
+            let mut req = ListSecretsRequest {
+                include_planned_deletion,
+                max_results,
+                next_token,
+                filters: args::filters(&filters)?,
+                sort_order,
+                sort_by,
+            };
+            let mut resp = vault.list_secrets(&c, req.clone())?;
+            while all_pages && let Some(t) = resp.next_token.take() {
+                req.next_token = Some(t);
+                let more = vault.list_secrets(&c, req.clone())?;
+                resp.secret_list.extend(more.secret_list);
+                resp.next_token = more.next_token;
+            }
+            json(&resp)
+        }
+        Op::ListSecretVersionIds {
+            secret_id,
+            max_results,
+            next_token,
+            include_deprecated,
+        } => json(&vault.list_secret_version_ids(
+            &c,
+            ListSecretVersionIdsRequest {
+                secret_id,
+                max_results,
+                next_token,
+                include_deprecated,
+            },
+        )?),
+        Op::DeleteSecret {
+            secret_id,
+            recovery_window_in_days,
+            force_delete_without_recovery,
+        } => json(&vault.delete_secret(
+            &c,
+            DeleteSecretRequest {
+                secret_id,
+                recovery_window_in_days,
+                force_delete_without_recovery: force_delete_without_recovery.then_some(true),
+            },
+        )?),
+        Op::RestoreSecret { secret_id } => {
+            json(&vault.restore_secret(&c, SecretIdRequest { secret_id })?)
+        }
+        Op::TagResource { secret_id, tags } => {
+            vault.tag_resource(
+                &c,
+                TagResourceRequest {
+                    secret_id,
+                    tags: args::tags(&tags)?,
+                },
+            )?;
+            Ok(Outcome::Json(Value::Null))
+        }
+        Op::UntagResource {
+            secret_id,
+            tag_keys,
+        } => {
+            vault.untag_resource(
+                &c,
+                UntagResourceRequest {
+                    secret_id,
+                    tag_keys,
+                },
+            )?;
+            Ok(Outcome::Json(Value::Null))
+        }
+        Op::GetRandomPassword {
+            password_length,
+            exclude_characters,
+            exclude_numbers,
+            exclude_punctuation,
+            exclude_uppercase,
+            exclude_lowercase,
+            include_space,
+            no_require_each_included_type,
+        } => reveal(&vault.get_random_password(
+            &c,
+            GetRandomPasswordRequest {
+                password_length,
+                exclude_characters,
+                exclude_numbers: Some(exclude_numbers),
+                exclude_punctuation: Some(exclude_punctuation),
+                exclude_uppercase: Some(exclude_uppercase),
+                exclude_lowercase: Some(exclude_lowercase),
+                include_space: Some(include_space),
+                require_each_included_type: Some(!no_require_each_included_type),
+            },
+        )?),
+        Op::Kms(k) => match k {
+            KmsOp::CreateKey { description } => json(&vault.create_key(
+                &c,
+                CreateKeyRequest {
+                    description,
+                    tags: vec![],
+                },
+            )?),
+            KmsOp::ListKeys => json(&vault.list_keys(&c)?),
+            KmsOp::DescribeKey { key_id } => {
+                json(&vault.describe_key(&c, KeyIdRequest { key_id })?)
+            }
+            KmsOp::CreateAlias {
+                alias_name,
+                target_key_id,
+            } => {
+                vault.create_alias(
+                    &c,
+                    CreateAliasRequest {
+                        alias_name,
+                        target_key_id,
+                    },
+                )?;
+                Ok(Outcome::Json(Value::Null))
+            }
+            KmsOp::ListAliases => json(&vault.list_aliases(&c)?),
+        },
+        Op::Audit(a) => match a {
+            AuditOp::List(f) => {
+                let page = vault.query_audit(&c, &f.query(vault.now())?)?;
+                let events: Vec<Value> = page
+                    .events
+                    .into_iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "Sequence": e.sequence,
+                            "EventTime": e.event.event_time,
+                            "EventName": e.event_name,
+                            "Principal": e.principal_arn,
+                            "FrontEnd": e.front_end,
+                            "SourceIPAddress": e.source_ip,
+                            "SecretARN": e.secret_arn,
+                            "VersionIds": e.version_ids,
+                            "VersionStages": e.version_stages,
+                            "ErrorCode": e.error_code,
+                            "ErrorMessage": e.error_message,
+                            "RequestParameters": e.event.request_parameters,
+                        })
+                    })
+                    .collect();
+                Ok(Outcome::Json(
+                    serde_json::json!({ "Events": events, "NextBeforeSequence": page.next_before_sequence }),
+                ))
+            }
+            AuditOp::Verify => {
+                let report = vault.verify_audit_trail(&c)?;
+                let v = serde_json::to_value(&report)?;
+                Ok(if report.intact {
+                    Outcome::Json(v)
+                } else {
+                    Outcome::Broken(v)
+                })
+            }
+            AuditOp::Export { filter, out } => {
+                let records = vault.export_audit_trail(&c, &filter.query(vault.now())?)?;
+                match out {
+                    Some(path) => {
+                        std::fs::write(&path, serde_json::to_vec_pretty(&records)?)
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                        Ok(Outcome::Json(serde_json::json!({
+                            "Records": records["Records"].as_array().map_or(0, Vec::len),
+                            "File": path.display().to_string()
+                        })))
+                    }
+                    None => Ok(Outcome::Json(records)),
+                }
+            }
+        },
+    }
+}
+
+/// Renders and prints an outcome; returns the exit code.
+pub fn print(outcome: Outcome, format: OutputFormat, query: Option<&str>) -> Result<i32> {
+    let (value, code) = match outcome {
+        Outcome::Json(Value::Null) => return Ok(0),
+        Outcome::Json(v) => (v, 0),
+        Outcome::Broken(v) => (v, 1),
+        Outcome::Secret(s) => {
+            let v: Value = serde_json::from_str(&s)?;
+            let rendered = zeroize::Zeroizing::new(output::render(v, format, query)?);
+            println!("{}", rendered.as_str());
+            return Ok(0);
+        }
+    };
+    println!("{}", output::render(value, format, query)?);
+    Ok(code)
+}
