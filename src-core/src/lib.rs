@@ -10,6 +10,7 @@ pub mod clock;
 pub mod crypto;
 mod error;
 pub mod model;
+pub mod policy;
 pub mod store;
 pub mod vault;
 

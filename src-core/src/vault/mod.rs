@@ -460,6 +460,9 @@ impl Vault {
         refresh(&tx, &self.keys, index, kms)?;
         let now_ms = self.clock.now().as_millisecond();
         let (purged, purge_rev) = self.purge_due(&tx, index, now_ms)?;
+        for uid in &purged {
+            index.remove(uid);
+        }
         let request_parameters = serde_json::to_value(request)
             .map_err(|e| Error::internal(format!("request parameters: {e}")))?;
         tx.savepoint()?;

@@ -105,6 +105,12 @@ impl Ctx<'_, '_> {
         for s in stages {
             doc.attach(s, &vid)?;
         }
+        // As in AWS: the first version of a secret gets AWSCURRENT whatever labels it asked for.
+        let mut stages = stages.to_vec();
+        if doc.holder(AWSCURRENT).is_none() {
+            doc.attach(AWSCURRENT, &vid)?;
+            stages.push(AWSCURRENT.into());
+        }
         doc.last_changed_ms = self.now_ms;
         self.audit.version_ids.push(vid.clone());
         self.audit.version_stages.extend(stages.iter().cloned());
