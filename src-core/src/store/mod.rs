@@ -17,6 +17,8 @@ const BUSY_TIMEOUT_MS: u64 = 10_000;
 
 pub struct Store {
     conn: Connection,
+    /// Whether commits currently wait for fsync (`synchronous=FULL`).
+    fsync: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -137,7 +139,7 @@ impl Store {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot create the vault schema: {e}")))?;
-        Ok(Self { conn })
+        Ok(Self { conn, fsync: true })
     }
 
     /// Opens an existing vault file and brings its schema up to date.
@@ -172,7 +174,7 @@ impl Store {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot migrate the vault schema: {e}")))?;
-        Ok(Self { conn })
+        Ok(Self { conn, fsync: true })
     }
 
     /// An in-memory store (nothing touches disk).
@@ -182,7 +184,7 @@ impl Store {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot create the vault schema: {e}")))?;
-        Ok(Self { conn })
+        Ok(Self { conn, fsync: true })
     }
 
     /// Changes whenever another connection commits: the cheap "did anyone else write?".
@@ -192,7 +194,18 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
-    /// Starts a write transaction (takes the file's write lock at once).
+    /// Starts a write transaction (takes the file's write lock at once). With `fsync`, its
+    /// commit returns only once the WAL is on disk (survives power loss); without, once the
+    /// WAL is in the OS (survives a process crash, and is made durable by the next fsync).
+    pub fn begin_with(&mut self, fsync: bool) -> Result<Tx<'_>> {
+        if fsync != self.fsync {
+            self.conn.pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })?;
+            self.fsync = fsync;
+        }
+        self.begin()
+    }
+
+    /// Starts a write transaction whose commit waits for fsync.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
         let tx = self
             .conn
