@@ -73,6 +73,9 @@ fn one_fails(f: &Fixture, v1: &str, v2: &str) -> bool {
     fails_or_own(f, v1, "the first value") | fails_or_own(f, v2, "the second value")
 }
 
+/// A stored version row: (secret uid, version id hash, sealed value, wrapped data key).
+type VersionRow = (String, Vec<u8>, Vec<u8>, Vec<u8>);
+
 fn setup() -> (Fixture, String, String) {
     let f = fixture();
     let v1 = f.create("s", Some("the first value")).version_id.unwrap();
@@ -217,7 +220,7 @@ fn flipping_bytes_of_keys_slots_and_documents_makes_unlock_or_lookup_fail() {
 fn a_ciphertext_copied_to_another_version_secret_or_field_does_not_open() {
     let (f, v1, v2) = setup();
     let c = raw(&f);
-    let rows: Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>)> = {
+    let rows: Vec<VersionRow> = {
         let mut st = c
             .prepare("SELECT secret_uid, vid_hash, value, wrapped_dek FROM versions")
             .unwrap();
@@ -235,7 +238,7 @@ fn a_ciphertext_copied_to_another_version_secret_or_field_does_not_open() {
         .unwrap();
     let s_rows: Vec<_> = rows.iter().filter(|r| r.0 == s_uid).cloned().collect();
     let other = rows.iter().find(|r| r.0 != s_uid).unwrap().clone();
-    let put = |target: &(String, Vec<u8>, Vec<u8>, Vec<u8>), value: &[u8], dek: &[u8]| {
+    let put = |target: &VersionRow, value: &[u8], dek: &[u8]| {
         c.execute(
             "UPDATE versions SET value = ?1, wrapped_dek = ?2 WHERE secret_uid = ?3 AND vid_hash = ?4",
             params![value, dek, target.0, target.1],

@@ -259,18 +259,21 @@ impl Tx<'_> {
     }
 
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.tx.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self.tx.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?)
     }
 
     /// Marks a point to roll back to if the operation fails, keeping the audit event.
     pub fn savepoint(&self) -> Result<()> {
-        Ok(self.tx.execute_batch("SAVEPOINT op")?)
+        self.tx.prepare_cached("SAVEPOINT op")?.execute([])?;
+        Ok(())
     }
     pub fn release(&self) -> Result<()> {
-        Ok(self.tx.execute_batch("RELEASE op")?)
+        self.tx.prepare_cached("RELEASE op")?.execute([])?;
+        Ok(())
     }
     pub fn rollback_to_savepoint(&self) -> Result<()> {
-        Ok(self.tx.execute_batch("ROLLBACK TO op; RELEASE op")?)
+        self.tx.prepare_cached("ROLLBACK TO op")?.execute([])?;
+        self.release()
     }
 
     // ---- settings ----
@@ -411,12 +414,12 @@ impl Tx<'_> {
 
     pub fn secret_upsert(&self, row: &SecretRow, rev: i64) -> Result<()> {
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT INTO secrets(uid, name_hash, doc, rev, deletion_ms) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(uid) DO UPDATE SET doc = excluded.doc, rev = excluded.rev,
                      deletion_ms = excluded.deletion_ms",
-                params![row.uid, row.name_hash, row.doc, rev, row.deletion_ms],
-            )
+            )?
+            .execute(params![row.uid, row.name_hash, row.doc, rev, row.deletion_ms])
             .map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _)
                     if f.code == rusqlite::ErrorCode::ConstraintViolation =>

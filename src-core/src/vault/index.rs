@@ -91,6 +91,9 @@ fn decode_token(s: &str) -> Result<PageToken> {
 pub(crate) struct Index {
     docs: HashMap<String, Arc<SecretDoc>>,
     by_name: HashMap<String, String>,
+    /// Secrets scheduled for deletion, by deletion date, so that a request knows without
+    /// SQL whether a purge is due.
+    deletions: std::collections::BTreeSet<(i64, String)>,
     sorted: HashMap<SortBy, Arc<Vec<Arc<SecretDoc>>>>,
     /// The vault change counter this index reflects.
     pub rev: i64,
@@ -115,11 +118,22 @@ impl Index {
         self.by_name.get(name).and_then(|u| self.docs.get(u))
     }
 
+    /// The soonest deletion date of any secret scheduled for deletion.
+    pub fn earliest_deletion(&self) -> Option<i64> {
+        self.deletions.first().map(|(t, _)| *t)
+    }
+
     pub fn upsert(&mut self, doc: SecretDoc) {
-        if let Some(old) = self.docs.get(&doc.uid)
-            && old.name != doc.name
-        {
-            self.by_name.remove(&old.name);
+        if let Some(old) = self.docs.get(&doc.uid) {
+            if old.name != doc.name {
+                self.by_name.remove(&old.name);
+            }
+            if let Some(t) = old.deletion_ms {
+                self.deletions.remove(&(t, old.uid.clone()));
+            }
+        }
+        if let Some(t) = doc.deletion_ms {
+            self.deletions.insert((t, doc.uid.clone()));
         }
         self.by_name.insert(doc.name.clone(), doc.uid.clone());
         self.docs.insert(doc.uid.clone(), Arc::new(doc));
@@ -129,6 +143,9 @@ impl Index {
     pub fn remove(&mut self, uid: &str) {
         if let Some(old) = self.docs.remove(uid) {
             self.by_name.remove(&old.name);
+            if let Some(t) = old.deletion_ms {
+                self.deletions.remove(&(t, old.uid.clone()));
+            }
         }
         self.sorted.clear();
     }

@@ -70,6 +70,7 @@ impl Vault {
                 key_manager: "CUSTOMER".into(),
                 created_ms: ctx.now_ms,
             };
+            ctx.will_write()?;
             ctx.keys.new_kms_key(ctx.tx, &key_id, &doc)?;
             ctx.kms_changed()?;
             let resp = KeyMetadataResponse {
@@ -137,6 +138,7 @@ impl Vault {
             }
             let mut doc = ctx.kms.keys[&id].doc.clone();
             doc.aliases.push(req.alias_name.clone());
+            ctx.will_write()?;
             ctx.tx
                 .kms_update_doc(&id, &ctx.keys.seal_kms_doc(&id, &doc))?;
             ctx.kms_changed()?;

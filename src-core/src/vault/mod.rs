@@ -459,13 +459,16 @@ impl Vault {
         let tx = store.begin_with(!READS.contains(&event_name))?;
         refresh(&tx, &self.keys, index, kms)?;
         let now_ms = self.clock.now().as_millisecond();
-        let (purged, purge_rev) = self.purge_due(&tx, index, now_ms)?;
+        let (purged, purge_rev) = if index.earliest_deletion().is_some_and(|d| d <= now_ms) {
+            self.purge_due(&tx, index, now_ms)?
+        } else {
+            (Vec::new(), None)
+        };
         for uid in &purged {
             index.remove(uid);
         }
         let request_parameters = serde_json::to_value(request)
             .map_err(|e| Error::internal(format!("request parameters: {e}")))?;
-        tx.savepoint()?;
         let mut ctx = Ctx {
             tx: &tx,
             keys: &self.keys,
@@ -477,43 +480,37 @@ impl Vault {
             staged: Vec::new(),
             rev: None,
             reload_kms: false,
+            savepoint: false,
             audit: Draft::default(),
         };
         let result = f(&mut ctx);
-        let Ctx {
-            staged,
-            audit: draft,
-            rev,
-            reload_kms,
-            ..
-        } = ctx;
+        let Ctx { staged, audit: draft, rev, reload_kms, savepoint, .. } = ctx;
         let staged = match &result {
             Ok(_) => {
-                tx.release()?;
+                if savepoint {
+                    tx.release()?;
+                }
                 staged
             }
             Err(_) => {
-                tx.rollback_to_savepoint()?;
+                if savepoint {
+                    tx.rollback_to_savepoint()?;
+                }
                 Vec::new()
             }
         };
         let error = result.as_ref().err();
-        self.write_event(
-            &tx,
-            caller,
-            event_name,
-            now_ms,
-            &request_parameters,
-            draft,
-            error,
-        )?;
-        tx.commit()?;
-        for uid in purged {
-            index.remove(&uid);
+        let committed = self
+            .write_event(&tx, caller, event_name, now_ms, &request_parameters, draft, error)
+            .and_then(|()| tx.commit());
+        if let Err(e) = committed {
+            // Nothing of this request reached the file: forget what the index was told.
+            *index = Index::unloaded();
+            return Err(e);
         }
         for s in staged {
             match s {
-                Staged::Upsert(doc) => index.upsert(doc),
+                Staged::Upsert(doc) => index.upsert(*doc),
                 Staged::Remove(uid) => index.remove(&uid),
             }
         }
@@ -716,7 +713,7 @@ fn refresh(tx: &Tx<'_>, keys: &VaultKeys, index: &mut Index, kms: &mut KmsRing) 
 }
 
 enum Staged {
-    Upsert(SecretDoc),
+    Upsert(Box<SecretDoc>),
     Remove(String),
 }
 
@@ -743,6 +740,8 @@ pub(crate) struct Ctx<'a, 'c> {
     staged: Vec<Staged>,
     rev: Option<i64>,
     reload_kms: bool,
+    /// Whether a savepoint guards this request's writes (taken before the first one).
+    savepoint: bool,
     pub audit: Draft,
 }
 
@@ -761,21 +760,21 @@ impl Ctx<'_, '_> {
         .to_string()
     }
 
-    /// The secret a `SecretId` names (scheduled for deletion or not).
-    pub fn resolve(&mut self, secret_id: &str) -> Result<SecretDoc> {
+    /// The secret a `SecretId` names (scheduled for deletion or not), shared with the index.
+    pub fn resolve_shared(&mut self, secret_id: &str) -> Result<Arc<SecretDoc>> {
         crate::model::validate_secret_id(secret_id)?;
         let doc = self
             .index
             .resolve(secret_id, &self.info.account_id, &self.info.region)
-            .map(|d| (**d).clone())
+            .cloned()
             .ok_or_else(|| Error::not_found("Secrets Manager can't find the specified secret."))?;
         self.audit.secret = Some((doc.uid.clone(), self.arn(&doc)));
         Ok(doc)
     }
 
-    /// Like [`Ctx::resolve`], refusing a secret scheduled for deletion.
-    pub fn resolve_live(&mut self, secret_id: &str, action: &str) -> Result<SecretDoc> {
-        let doc = self.resolve(secret_id)?;
+    /// Like [`Ctx::resolve_shared`], refusing a secret scheduled for deletion.
+    pub fn resolve_live_shared(&mut self, secret_id: &str, action: &str) -> Result<Arc<SecretDoc>> {
+        let doc = self.resolve_shared(secret_id)?;
         self.authorize(action, &self.arn(&doc))?;
         if doc.is_scheduled_for_deletion() {
             return Err(Error::marked_for_deletion());
@@ -783,7 +782,28 @@ impl Ctx<'_, '_> {
         Ok(doc)
     }
 
+    /// The secret a `SecretId` names, as a copy to change.
+    pub fn resolve(&mut self, secret_id: &str) -> Result<SecretDoc> {
+        Ok((*self.resolve_shared(secret_id)?).clone())
+    }
+
+    /// Like [`Ctx::resolve`], refusing a secret scheduled for deletion.
+    pub fn resolve_live(&mut self, secret_id: &str, action: &str) -> Result<SecretDoc> {
+        Ok((*self.resolve_live_shared(secret_id, action)?).clone())
+    }
+
+    /// Takes the savepoint before the request's first write, so that a failure rolls back
+    /// its effects and keeps its audit event. Reads never pay for one.
+    pub fn will_write(&mut self) -> Result<()> {
+        if !self.savepoint {
+            self.tx.savepoint()?;
+            self.savepoint = true;
+        }
+        Ok(())
+    }
+
     fn rev(&mut self) -> Result<i64> {
+        self.will_write()?;
         if let Some(r) = self.rev {
             return Ok(r);
         }
@@ -809,7 +829,7 @@ impl Ctx<'_, '_> {
             },
             rev,
         )?;
-        self.staged.push(Staged::Upsert(doc));
+        self.staged.push(Staged::Upsert(Box::new(doc)));
         Ok(())
     }
 
@@ -833,6 +853,7 @@ impl Ctx<'_, '_> {
         vid: &str,
         value: &crate::model::SecretValue,
     ) -> Result<()> {
+        self.will_write()?;
         let (wrapped_dek, sealed) = self.kms.seal_value(&doc.uid, vid, &doc.kms_key_id, value)?;
         self.tx.version_put(
             &doc.uid,
@@ -858,12 +879,14 @@ impl Ctx<'_, '_> {
             .open_value(&doc.uid, vid, &row.kms_key_id, &row.wrapped_dek, &row.value)
     }
 
-    pub fn delete_value(&self, doc: &SecretDoc, vid: &str) -> Result<()> {
+    pub fn delete_value(&mut self, doc: &SecretDoc, vid: &str) -> Result<()> {
+        self.will_write()?;
         self.tx
             .version_delete(&doc.uid, &self.keys.vid_hash(&doc.uid, vid))
     }
 
-    pub fn rewrap_value(&self, doc: &SecretDoc, vid: &str, to_key: &str) -> Result<()> {
+    pub fn rewrap_value(&mut self, doc: &SecretDoc, vid: &str, to_key: &str) -> Result<()> {
+        self.will_write()?;
         let h = self.keys.vid_hash(&doc.uid, vid);
         if let Some(row) = self.tx.version_get(&doc.uid, &h)? {
             if row.kms_key_id == to_key {

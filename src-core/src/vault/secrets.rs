@@ -170,7 +170,7 @@ impl Ctx<'_, '_> {
     /// Reads one version's value and records the access (day precision).
     fn get_value(
         &mut self,
-        mut doc: SecretDoc,
+        doc: std::sync::Arc<SecretDoc>,
         version_id: Option<&str>,
         stage: Option<&str>,
     ) -> Result<GetSecretValueResponse> {
@@ -206,38 +206,26 @@ impl Ctx<'_, '_> {
         }
         let value = self.read_value(&doc, &version.id)?;
         self.audit.version_ids.push(version.id.clone());
-        self.audit
-            .version_stages
-            .extend(version.stages.iter().cloned());
-        let today = day_start(self.now_ms);
-        let v = doc
-            .versions
-            .iter_mut()
-            .find(|v| v.id == version.id)
-            .expect("exists");
-        if v.last_accessed_day_ms != Some(today) || doc.last_accessed_day_ms != Some(today) {
-            v.last_accessed_day_ms = Some(today);
-            doc.last_accessed_day_ms = Some(today);
-            let arn = self.arn(&doc);
-            let name = doc.name.clone();
-            self.save(doc)?;
-            return Ok(GetSecretValueResponse {
-                arn,
-                name,
-                version_id: version.id,
-                value,
-                version_stages: version.stages,
-                created_date: date(version.created_ms),
-            });
-        }
-        Ok(GetSecretValueResponse {
+        self.audit.version_stages.extend(version.stages.iter().cloned());
+        let response = GetSecretValueResponse {
             arn: self.arn(&doc),
             name: doc.name.clone(),
-            version_id: version.id,
+            version_id: version.id.clone(),
             value,
-            version_stages: version.stages,
+            version_stages: version.stages.clone(),
             created_date: date(version.created_ms),
-        })
+        };
+        // LastAccessedDate has day precision: the document is rewritten once a day at most.
+        let today = day_start(self.now_ms);
+        if doc.last_accessed_day_ms != Some(today) || version.last_accessed_day_ms != Some(today) {
+            let mut doc = (*doc).clone();
+            doc.last_accessed_day_ms = Some(today);
+            if let Some(v) = doc.versions.iter_mut().find(|v| v.id == version.id) {
+                v.last_accessed_day_ms = Some(today);
+            }
+            self.save(doc)?;
+        }
+        Ok(response)
     }
 }
 
@@ -353,7 +341,7 @@ impl Vault {
     ) -> Result<GetSecretValueResponse> {
         self.exec(caller, "GetSecretValue", &req, |ctx| {
             ctx.audit.read_only = true;
-            let doc = ctx.resolve_live(&req.secret_id, "secretsmanager:GetSecretValue")?;
+            let doc = ctx.resolve_live_shared(&req.secret_id, "secretsmanager:GetSecretValue")?;
             ctx.get_value(doc, req.version_id.as_deref(), req.version_stage.as_deref())
         })
     }
@@ -405,7 +393,7 @@ impl Vault {
             let mut errors = Vec::new();
             for id in ids {
                 let r = ctx
-                    .resolve_live(&id, "secretsmanager:GetSecretValue")
+                    .resolve_live_shared(&id, "secretsmanager:GetSecretValue")
                     .and_then(|doc| ctx.get_value(doc, None, None));
                 match r {
                     Ok(v) => values.push(v),
@@ -629,7 +617,7 @@ impl Vault {
     ) -> Result<DescribeSecretResponse> {
         self.exec(caller, "DescribeSecret", &req, |ctx| {
             ctx.audit.read_only = true;
-            let doc = ctx.resolve(&req.secret_id)?;
+            let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize("secretsmanager:DescribeSecret", &ctx.arn(&doc))?;
             Ok(ctx.describe(&doc))
         })
@@ -673,7 +661,7 @@ impl Vault {
     ) -> Result<ListSecretVersionIdsResponse> {
         self.exec(caller, "ListSecretVersionIds", &req, |ctx| {
             ctx.audit.read_only = true;
-            let doc = ctx.resolve(&req.secret_id)?;
+            let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize("secretsmanager:ListSecretVersionIds", &ctx.arn(&doc))?;
             let limit = page_size(req.max_results, "maxResults")?;
             let mut versions: Vec<&VersionDoc> = doc
