@@ -305,9 +305,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             prop_assert_eq!(&labels, &m.labels, "after {:?}", op);
             if !m.versions.is_empty() {
-                prop_assert!(
-                    labels.contains_key("AWSCURRENT") || m.labels.get("AWSCURRENT").is_none()
-                );
+                prop_assert!(labels.contains_key("AWSCURRENT"), "a secret with a value has no AWSCURRENT");
             }
             let all = f
                 .vault
@@ -322,12 +320,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 .unwrap();
             prop_assert_eq!(all.versions.len(), m.versions.len());
         }
-        for n in 0..NAMES.len() {
+        for (n, name) in NAMES.iter().enumerate() {
             if !model.contains_key(&n) {
                 let d = f.vault.describe_secret(
                     &f.caller,
                     SecretIdRequest {
-                        secret_id: NAMES[n].into(),
+                        secret_id: name.to_string(),
                     },
                 );
                 prop_assert_eq!(d.err().map(|e| e.code), Some(ErrorCode::ResourceNotFound));
