@@ -138,7 +138,10 @@ fn flipping_bytes_of_keys_slots_and_documents_makes_unlock_or_lookup_fail() {
     let c = raw(&f);
     // (table, column, key column, key) of every kind of wrapped key and sealed document.
     let targets: Vec<(&str, &str, &str, String)> = vec![
-        ("key_slots", "wrapped_master", "operator", "admin".into()),
+        ("key_slots", "wrapped_private", "operator", "admin".into()),
+        ("key_slots", "sealed_master", "operator", "admin".into()),
+        ("key_slots", "public_key", "operator", "admin".into()),
+        ("key_slots", "public_mac", "operator", "admin".into()),
         ("vault_keys", "wrapped", "purpose", "index".into()),
         ("vault_keys", "wrapped", "purpose", "meta".into()),
         ("vault_keys", "wrapped", "purpose", "audit-enc".into()),

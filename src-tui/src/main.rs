@@ -158,15 +158,15 @@ fn vault_error(
     }
 }
 
-fn open(
-    operator: Option<&str>,
-    passphrase_file: Option<&std::path::Path>,
-    path: &std::path::Path,
-) -> Result<Vault> {
-    let pass = unlock::passphrase(passphrase_file, path)?;
-    Vault::open(path, operator, &pass)
-        .map_err(anyhow::Error::from)
-        .map_err(vault_error("Unlock", true))
+/// Argon2id settings given on the command line (for tests and slow machines).
+pub fn kdf_choice(memory_kib: Option<u32>, iterations: Option<u32>) -> Option<(u32, u32)> {
+    match (memory_kib, iterations) {
+        (None, None) => None,
+        (m, t) => Some((
+            m.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_MEMORY_KIB),
+            t.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_ITERATIONS),
+        )),
+    }
 }
 
 fn run(args: Cli) -> Result<i32> {
@@ -200,13 +200,7 @@ fn run(args: Cli) -> Result<i32> {
             kdf_iterations,
         }) => {
             let pass = unlock::new_passphrase(passphrase_file.as_deref())?;
-            let kdf = match (kdf_memory_kib, kdf_iterations) {
-                (None, None) => None,
-                (m, t) => Some((
-                    m.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_MEMORY_KIB),
-                    t.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_ITERATIONS),
-                )),
-            };
+            let kdf = kdf_choice(kdf_memory_kib, kdf_iterations);
             let vault = Vault::init(
                 &path,
                 InitOptions {
@@ -252,8 +246,11 @@ fn run(args: Cli) -> Result<i32> {
         }
         Some(Command::Op(op)) => {
             let name = op.operation_name();
-            let vault = open(operator.as_deref(), passphrase_file.as_deref(), &path)?;
-            let outcome = cli::run(&vault, op).map_err(vault_error(name, false))?;
+            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
+            let vault = Vault::open(&path, operator.as_deref(), &pass)
+                .map_err(anyhow::Error::from)
+                .map_err(vault_error("Unlock", true))?;
+            let outcome = cli::run(&vault, op, &pass).map_err(vault_error(name, false))?;
             cli::print(outcome, output, query.as_deref())
         }
     }

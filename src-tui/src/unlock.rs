@@ -47,6 +47,22 @@ pub fn new_passphrase(file: Option<&Path>) -> Result<Passphrase> {
         }
         return Ok(p);
     }
+    ask_twice()
+}
+
+/// A new passphrase from a file, or typed twice on the terminal.
+pub fn new_passphrase_from(file: Option<&Path>) -> Result<Passphrase> {
+    if let Some(path) = file {
+        let p = given_passphrase(Some(path))?.expect("a file was given");
+        if p.is_empty() {
+            bail!("the passphrase must not be empty");
+        }
+        return Ok(p);
+    }
+    ask_twice()
+}
+
+fn ask_twice() -> Result<Passphrase> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "no passphrase: set COFFER_PASSPHRASE or pass --passphrase-file (no terminal to ask on)"

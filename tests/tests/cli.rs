@@ -294,3 +294,37 @@ fn the_demo_vault_has_the_promised_content() {
     let audit = run(&["audit", "list", "--limit", "200"]);
     assert!(audit["Events"].as_array().unwrap().len() > 20);
 }
+
+#[test]
+fn operators_are_added_changed_and_removed_from_the_cli() {
+    let v = TestVault::init();
+    v.json(&["create-secret", "--name", "s", "--secret-string", "x"]);
+    let kdf = ["--kdf-memory-kib", "19456", "--kdf-iterations", "2"];
+    let added = v.cmd().args(["operator", "add", "bob"]).args(kdf).env("COFFER_NEW_PASSPHRASE", "bob words").output().unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let as_bob = |pass: &str, args: &[&str]| {
+        v.cmd().env("COFFER_OPERATOR", "bob").env("COFFER_PASSPHRASE", pass).args(args).output().unwrap()
+    };
+    assert!(as_bob("bob words", &["get-secret-value", "--secret-id", "s"]).status.success());
+    let changed = as_bob("bob words", &["operator", "passwd"]);
+    assert!(!changed.status.success(), "no new passphrase and no terminal");
+    let changed = v
+        .cmd()
+        .env("COFFER_OPERATOR", "bob")
+        .env("COFFER_PASSPHRASE", "bob words")
+        .env("COFFER_NEW_PASSPHRASE", "bob new words")
+        .args(["operator", "passwd"])
+        .args(kdf)
+        .output()
+        .unwrap();
+    assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
+    assert_eq!(as_bob("bob words", &["list-secrets"]).status.code(), Some(253));
+    assert!(as_bob("bob new words", &["list-secrets"]).status.success());
+    let list = v.cmd().env("COFFER_OPERATOR", "admin").args(["operator", "list", "--query", "Operators[].OperatorName"]).output().unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&list.stdout).unwrap(), serde_json::json!(["admin", "bob"]));
+    let removed = v.cmd().env("COFFER_OPERATOR", "admin").args(["operator", "remove", "bob"]).output().unwrap();
+    assert!(removed.status.success(), "{}", String::from_utf8_lossy(&removed.stderr));
+    let gone = as_bob("bob new words", &["get-secret-value", "--secret-id", "s"]);
+    assert_eq!(gone.status.code(), Some(253), "a removed operator's passphrase fails");
+    assert!(v.cmd().env("COFFER_OPERATOR", "admin").args(["get-secret-value", "--secret-id", "s"]).output().unwrap().status.success());
+}

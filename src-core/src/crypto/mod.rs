@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod kdf;
 pub mod keys;
 pub mod random;
+pub mod slot;
 
 pub use envelope::{Aad, open, seal};
 pub use kdf::{KdfParams, Passphrase};

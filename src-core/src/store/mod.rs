@@ -30,7 +30,12 @@ impl std::fmt::Debug for Store {
 pub struct SlotRow {
     pub operator: String,
     pub kdf: String,
-    pub wrapped_master: Vec<u8>,
+    pub public_key: Vec<u8>,
+    /// A keyed MAC of the public key, so that nobody without the vault's keys can swap in
+    /// their own and receive the next master key.
+    pub public_mac: Vec<u8>,
+    pub wrapped_private: Vec<u8>,
+    pub sealed_master: Vec<u8>,
     pub created_ms: i64,
 }
 
@@ -322,8 +327,9 @@ impl Tx<'_> {
     pub fn slot_insert(&self, s: &SlotRow) -> Result<()> {
         self.tx
             .execute(
-                "INSERT INTO key_slots(operator, kdf, wrapped_master, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![s.operator, s.kdf, s.wrapped_master, s.created_ms],
+                "INSERT INTO key_slots(operator, kdf, public_key, public_mac, wrapped_private, sealed_master, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![s.operator, s.kdf, s.public_key, s.public_mac, s.wrapped_private, s.sealed_master, s.created_ms],
             )
             .map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _)
@@ -335,29 +341,73 @@ impl Tx<'_> {
             })?;
         Ok(())
     }
-    pub fn slot_get(&self, operator: &str) -> Result<Option<SlotRow>> {
-        Ok(self
-            .tx
-            .query_row(
-                "SELECT operator, kdf, wrapped_master, created_ms FROM key_slots WHERE operator = ?1",
-                [operator],
-                |r| {
-                    Ok(SlotRow {
-                        operator: r.get(0)?,
-                        kdf: r.get(1)?,
-                        wrapped_master: r.get(2)?,
-                        created_ms: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+
+    fn slots_where(&self, clause: &str, arg: Option<&str>) -> Result<Vec<SlotRow>> {
+        let mut st = self.tx.prepare_cached(&format!(
+            "SELECT operator, kdf, public_key, public_mac, wrapped_private, sealed_master, created_ms FROM key_slots {clause}
+             ORDER BY created_ms, operator"
+        ))?;
+        let map = |r: &rusqlite::Row<'_>| {
+            Ok(SlotRow {
+                operator: r.get(0)?,
+                kdf: r.get(1)?,
+                public_key: r.get(2)?,
+                public_mac: r.get(3)?,
+                wrapped_private: r.get(4)?,
+                sealed_master: r.get(5)?,
+                created_ms: r.get(6)?,
+            })
+        };
+        let rows = match arg {
+            Some(a) => st.query_map([a], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            None => st.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        Ok(rows)
     }
+
+    pub fn slot_get(&self, operator: &str) -> Result<Option<SlotRow>> {
+        Ok(self.slots_where("WHERE operator = ?1", Some(operator))?.into_iter().next())
+    }
+
+    pub fn slots_all(&self) -> Result<Vec<SlotRow>> {
+        self.slots_where("", None)
+    }
+
     pub fn slot_operators(&self) -> Result<Vec<String>> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT operator FROM key_slots ORDER BY created_ms, operator")?;
-        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(self.slots_all()?.into_iter().map(|s| s.operator).collect())
+    }
+
+    /// A new passphrase: new Argon2id parameters and the private key wrapped anew.
+    pub fn slot_set_passphrase(&self, operator: &str, kdf: &str, wrapped_private: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE key_slots SET kdf = ?2, wrapped_private = ?3 WHERE operator = ?1",
+            params![operator, kdf, wrapped_private],
+        )?;
+        Ok(())
+    }
+
+    pub fn slot_set_master(&self, operator: &str, sealed_master: &[u8]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE key_slots SET sealed_master = ?2 WHERE operator = ?1",
+            params![operator, sealed_master],
+        )?;
+        Ok(())
+    }
+
+    pub fn slot_delete(&self, operator: &str) -> Result<()> {
+        self.tx.execute("DELETE FROM key_slots WHERE operator = ?1", [operator])?;
+        Ok(())
+    }
+
+    pub fn vault_keys_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut st = self.tx.prepare_cached("SELECT purpose, wrapped FROM vault_keys")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn kms_set_wrapped(&self, key_id: &str, wrapped: &[u8]) -> Result<()> {
+        self.tx.execute("UPDATE kms_keys SET wrapped = ?2 WHERE key_id = ?1", params![key_id, wrapped])?;
+        Ok(())
     }
 
     pub fn vault_key_set(&self, purpose: &str, wrapped: &[u8]) -> Result<()> {

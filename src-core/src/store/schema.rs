@@ -12,12 +12,16 @@ pub fn migrations() -> Migrations<'static> {
             value BLOB NOT NULL
         ) WITHOUT ROWID;
 
-        -- One slot per operator: the master key wrapped by the operator's Argon2id key.
+        -- One slot per operator: an X25519 key pair whose private key the operator's
+        -- Argon2id key wraps, and the master key sealed to its public key.
         CREATE TABLE key_slots (
-            operator       TEXT PRIMARY KEY,
-            kdf            TEXT NOT NULL,
-            wrapped_master BLOB NOT NULL,
-            created_ms     INTEGER NOT NULL
+            operator        TEXT PRIMARY KEY,
+            kdf             TEXT NOT NULL,
+            public_key      BLOB NOT NULL,
+            public_mac      BLOB NOT NULL,
+            wrapped_private BLOB NOT NULL,
+            sealed_master   BLOB NOT NULL,
+            created_ms      INTEGER NOT NULL
         ) WITHOUT ROWID;
 
         -- Vault-wide data keys (index, metadata, audit), wrapped by the master key, so that

@@ -2,12 +2,14 @@
 //! KMS-style keys (material wrapped by the master key, documents sealed).
 
 use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
 use super::doc::SecretDoc;
 use crate::audit::AuditKeys;
 use crate::crypto::envelope::{unwrap_key, wrap_key};
+use crate::crypto::slot::{self, SlotSecret};
 use crate::crypto::{self, Aad, Key, KeyedHash};
 use crate::model::{DEFAULT_KMS_ALIAS, SecretValue};
 use crate::store::Tx;
@@ -15,8 +17,14 @@ use crate::{Error, Result};
 
 const PURPOSES: [&str; 4] = ["index", "meta", "audit-enc", "audit-mac"];
 
+/// Binds an operator's wrapped private slot key to the vault and the operator.
 pub(crate) fn slot_aad(vault_id: &str, operator: &str) -> Aad {
     Aad::new("key-slot").with(vault_id).with(operator)
+}
+
+/// Binds the master key sealed to an operator's slot.
+pub(crate) fn master_aad(vault_id: &str, operator: &str) -> Aad {
+    Aad::new("master-key").with(vault_id).with(operator)
 }
 
 fn vault_key_aad(vault_id: &str, purpose: &str) -> Aad {
@@ -45,10 +53,18 @@ fn dek_aad(uid: &str, vid: &str, kms_key_id: &str) -> Aad {
 
 pub(crate) struct VaultKeys {
     pub vault_id: String,
-    master: Key,
+    /// The master key and the re-key epoch it belongs to; changes when an operator is
+    /// removed (by this process or another).
+    master: Mutex<(i64, Key)>,
+    /// The unlocking operator's slot, to follow a re-key made by another process.
+    own_slot: Option<(String, SlotSecret)>,
     index: KeyedHash,
     meta: Key,
     pub audit: AuditKeys,
+}
+
+fn epoch(tx: &Tx<'_>) -> Result<i64> {
+    Ok(tx.meta_get_string("master_epoch")?.and_then(|s| s.parse().ok()).unwrap_or(0))
 }
 
 impl VaultKeys {
@@ -56,16 +72,13 @@ impl VaultKeys {
     pub fn generate(tx: &Tx<'_>, vault_id: &str) -> Result<Self> {
         let master = Key::random();
         for p in PURPOSES {
-            tx.vault_key_set(
-                p,
-                &wrap_key(&master, &vault_key_aad(vault_id, p), &Key::random()),
-            )?;
+            tx.vault_key_set(p, &wrap_key(&master, &vault_key_aad(vault_id, p), &Key::random()))?;
         }
-        Self::load(tx, vault_id, master)
+        Self::load(tx, vault_id, master, None)
     }
 
     /// Unwraps the vault data keys with the master key.
-    pub fn load(tx: &Tx<'_>, vault_id: &str, master: Key) -> Result<Self> {
+    pub fn load(tx: &Tx<'_>, vault_id: &str, master: Key, own_slot: Option<(String, SlotSecret)>) -> Result<Self> {
         let get = |p: &str| -> Result<Key> {
             let w = tx
                 .vault_key_get(p)?
@@ -76,16 +89,106 @@ impl VaultKeys {
             vault_id: vault_id.to_string(),
             index: KeyedHash::new(get("index")?),
             meta: get("meta")?,
-            audit: AuditKeys {
-                enc: get("audit-enc")?,
-                mac: KeyedHash::new(get("audit-mac")?),
-            },
-            master,
+            audit: AuditKeys { enc: get("audit-enc")?, mac: KeyedHash::new(get("audit-mac")?) },
+            master: Mutex::new((epoch(tx)?, master)),
+            own_slot,
         })
     }
 
-    pub fn wrap_master(&self, kek: &Key, operator: &str) -> Vec<u8> {
-        wrap_key(kek, &slot_aad(&self.vault_id, operator), &self.master)
+    /// Opens the master key sealed to an operator's slot.
+    pub fn open_master(vault_id: &str, operator: &str, secret: &SlotSecret, sealed: &[u8]) -> Result<Key> {
+        Ok(slot::open_from(secret, &master_aad(vault_id, operator), sealed)?)
+    }
+
+    fn master(&self) -> MutexGuard<'_, (i64, Key)> {
+        self.master.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A key slot for `operator`, whose passphrase derives `kek` with `kdf`.
+    pub fn new_slot_row(&self, operator: &str, kek: &Key, kdf: String, now_ms: i64) -> crate::store::SlotRow {
+        let (public, wrapped_private) = slot::new_slot(kek, &slot_aad(&self.vault_id, operator));
+        crate::store::SlotRow {
+            operator: operator.to_string(),
+            kdf,
+            public_key: public.to_vec(),
+            public_mac: self.public_mac(operator, &public).to_vec(),
+            wrapped_private,
+            sealed_master: self.seal_master_to(operator, &public),
+            created_ms: now_ms,
+        }
+    }
+
+    fn public_mac(&self, operator: &str, public: &[u8]) -> [u8; 32] {
+        self.index.hash(&[b"slot-public-key", self.vault_id.as_bytes(), operator.as_bytes(), public])
+    }
+
+    /// A slot's public key, if its MAC shows nobody swapped it.
+    fn checked_public(&self, row: &crate::store::SlotRow) -> Result<[u8; 32]> {
+        let ok = self.index.verify(
+            &[b"slot-public-key", self.vault_id.as_bytes(), row.operator.as_bytes(), &row.public_key],
+            &row.public_mac,
+        );
+        let public: Option<[u8; 32]> = row.public_key.as_slice().try_into().ok();
+        match (ok, public) {
+            (true, Some(p)) => Ok(p),
+            _ => Err(Error::new(
+                crate::ErrorCode::DecryptionFailure,
+                format!("The key slot of operator '{}' has been tampered with.", row.operator),
+            )),
+        }
+    }
+
+    /// Checks the unlocking operator's own slot: its public key is authentic.
+    pub fn check_slot(&self, row: &crate::store::SlotRow) -> Result<()> {
+        self.checked_public(row).map(|_| ())
+    }
+
+    /// Seals the master key to a slot's public key.
+    pub fn seal_master_to(&self, operator: &str, public: &[u8; 32]) -> Vec<u8> {
+        slot::seal_to(public, &master_aad(&self.vault_id, operator), &self.master().1)
+    }
+
+    /// Follows a re-key another process made: reopens the master key from this
+    /// operator's slot. An operator removed meanwhile is locked out.
+    pub fn follow_rekey(&self, tx: &Tx<'_>) -> Result<()> {
+        let current = epoch(tx)?;
+        let mut m = self.master();
+        if m.0 == current {
+            return Ok(());
+        }
+        let Some((operator, secret)) = &self.own_slot else {
+            return Err(Error::internal("the vault was re-keyed by another process"));
+        };
+        let row = tx.slot_get(operator)?.ok_or_else(|| {
+            Error::access_denied(format!("The operator '{operator}' was removed from this vault."))
+        })?;
+        *m = (current, Self::open_master(&self.vault_id, operator, secret, &row.sealed_master)?);
+        Ok(())
+    }
+
+    /// Replaces the master key: re-wraps the vault data keys and the KMS keys, and seals
+    /// the new master key to every slot left. Their material is unchanged.
+    pub fn rekey(&self, tx: &Tx<'_>) -> Result<()> {
+        let new = Key::random();
+        let mut m = self.master();
+        for (purpose, wrapped) in tx.vault_keys_all()? {
+            let aad = vault_key_aad(&self.vault_id, &purpose);
+            let k = unwrap_key(&m.1, &aad, &wrapped)?;
+            tx.vault_key_set(&purpose, &wrap_key(&new, &aad, &k))?;
+        }
+        for row in tx.kms_all()? {
+            let aad = kms_material_aad(&self.vault_id, &row.key_id);
+            let k = unwrap_key(&m.1, &aad, &row.wrapped)?;
+            tx.kms_set_wrapped(&row.key_id, &wrap_key(&new, &aad, &k))?;
+        }
+        for s in tx.slots_all()? {
+            let public = self.checked_public(&s)?;
+            tx.slot_set_master(&s.operator, &slot::seal_to(&public, &master_aad(&self.vault_id, &s.operator), &new))?;
+        }
+        let next = epoch(tx)? + 1;
+        tx.meta_set("master_epoch", next.to_string().as_bytes())?;
+        *m = (next, new);
+        Ok(())
     }
 
     pub fn name_hash(&self, name: &str) -> [u8; 32] {
@@ -122,7 +225,7 @@ impl VaultKeys {
         tx.kms_insert(&crate::store::KmsRow {
             key_id: key_id.to_string(),
             wrapped: wrap_key(
-                &self.master,
+                &self.master().1,
                 &kms_material_aad(&self.vault_id, key_id),
                 &material,
             ),
@@ -171,7 +274,7 @@ impl KmsRing {
         let mut ring = Self::default();
         for row in tx.kms_all()? {
             let material = unwrap_key(
-                &keys.master,
+                &keys.master().1,
                 &kms_material_aad(&keys.vault_id, &row.key_id),
                 &row.wrapped,
             )?;

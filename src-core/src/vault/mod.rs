@@ -5,6 +5,7 @@ pub(crate) mod doc;
 mod index;
 mod keys;
 mod kms;
+mod operators;
 mod password;
 mod secrets;
 mod views;
@@ -16,16 +17,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, AdditionalEventData, AuditEvent, Resource, RowMeta, UserIdentity};
 use crate::clock::{Clock, SystemClock};
-use crate::crypto::envelope::unwrap_key;
 use crate::crypto::{KdfParams, Passphrase, random};
 use crate::model::{DEFAULT_KMS_ALIAS, SecretArn};
-use crate::store::{SlotRow, Store, Tx};
+use crate::store::{Store, Tx};
 use crate::{Error, ErrorCode, Result};
 
 use doc::SecretDoc;
 use index::Index;
 pub use index::SortBy;
 pub use keys::KmsDoc;
+pub use operators::{ListOperatorsResponse, OperatorEntry};
 use keys::{KmsRing, VaultKeys};
 pub use views::{
     AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, VersionView,
@@ -255,12 +256,12 @@ impl Vault {
             tx.meta_set("region", region.as_bytes())?;
             tx.meta_set("created_ms", now.to_string().as_bytes())?;
             let keys = VaultKeys::generate(&tx, &vault_id)?;
-            tx.slot_insert(&SlotRow {
-                operator: opts.operator.clone(),
-                kdf: serde_json::to_string(&params).expect("params serialize"),
-                wrapped_master: keys.wrap_master(&kek, &opts.operator),
-                created_ms: now,
-            })?;
+            tx.slot_insert(&keys.new_slot_row(
+                &opts.operator,
+                &kek,
+                serde_json::to_string(&params).expect("params serialize"),
+                now,
+            ))?;
             keys.new_kms_key(
                 &tx,
                 &random::uuid(),
@@ -347,17 +348,11 @@ impl Vault {
             ))
         })?;
         let kek = params.derive(passphrase)?;
-        let master = unwrap_key(
-            &kek,
-            &keys::slot_aad(&vault_id, &operator),
-            &slot.wrapped_master,
-        )
-        .map_err(|_| {
-            Error::access_denied(format!(
-                "The passphrase is not correct for operator '{operator}'."
-            ))
-        })?;
-        let keys = VaultKeys::load(&tx, &vault_id, master)?;
+        let secret = crate::crypto::slot::open_slot(&kek, &keys::slot_aad(&vault_id, &operator), &slot.wrapped_private)
+            .map_err(|_| Error::access_denied(format!("The passphrase is not correct for operator '{operator}'.")))?;
+        let master = VaultKeys::open_master(&vault_id, &operator, &secret, &slot.sealed_master)?;
+        let keys = VaultKeys::load(&tx, &vault_id, master, Some((operator.clone(), secret)))?;
+        keys.check_slot(&slot)?;
         drop(tx);
         let info = VaultInfo {
             path: Some(path.to_path_buf()),
@@ -691,6 +686,7 @@ fn refresh(tx: &Tx<'_>, keys: &VaultKeys, index: &mut Index, kms: &mut KmsRing) 
     if dv == index.data_version {
         return Ok(false);
     }
+    keys.follow_rekey(tx)?;
     let changes = tx.changes_since(if index.data_version == i64::MIN {
         -1
     } else {

@@ -180,6 +180,59 @@ pub enum Op {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditOp),
+    /// The people who unlock this vault, each with a passphrase of their own.
+    #[command(subcommand)]
+    Operator(OperatorOp),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorOp {
+    /// Gives someone a key slot (their passphrase: COFFER_NEW_PASSPHRASE,
+    /// --new-passphrase-file, or typed twice).
+    Add {
+        name: String,
+        #[command(flatten)]
+        new: NewPassphraseArgs,
+    },
+    /// Changes the passphrase of the operator you unlock as.
+    Passwd {
+        #[command(flatten)]
+        new: NewPassphraseArgs,
+    },
+    /// Removes an operator's key slot and re-keys the vault.
+    Remove {
+        name: String,
+    },
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct NewPassphraseArgs {
+    /// Read the new passphrase from the first line of this file.
+    #[arg(long)]
+    new_passphrase_file: Option<PathBuf>,
+    /// Argon2id memory in KiB for the new slot (at least 19456; default 65536).
+    #[arg(long, hide = true)]
+    kdf_memory_kib: Option<u32>,
+    /// Argon2id passes for the new slot (at least 2; default 3).
+    #[arg(long, hide = true)]
+    kdf_iterations: Option<u32>,
+}
+
+impl NewPassphraseArgs {
+    fn passphrase(&self) -> Result<coffer_core::crypto::Passphrase> {
+        if self.new_passphrase_file.is_none()
+            && let Ok(p) = std::env::var("COFFER_NEW_PASSPHRASE")
+        {
+            anyhow::ensure!(!p.is_empty(), "the new passphrase must not be empty");
+            return Ok(coffer_core::crypto::Passphrase::new(p));
+        }
+        crate::unlock::new_passphrase_from(self.new_passphrase_file.as_deref())
+    }
+
+    fn kdf(&self) -> Option<(u32, u32)> {
+        crate::kdf_choice(self.kdf_memory_kib, self.kdf_iterations)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -334,6 +387,10 @@ impl Op {
             Op::Audit(AuditOp::List(_)) => "LookupEvents",
             Op::Audit(AuditOp::Verify) => "VerifyAuditTrail",
             Op::Audit(AuditOp::Export { .. }) => "ExportAuditTrail",
+            Op::Operator(OperatorOp::Add { .. }) => "AddOperator",
+            Op::Operator(OperatorOp::Passwd { .. }) => "ChangeOperatorPassphrase",
+            Op::Operator(OperatorOp::Remove { .. }) => "RemoveOperator",
+            Op::Operator(OperatorOp::List) => "ListOperators",
         }
     }
 }
@@ -358,7 +415,12 @@ fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Outcome> {
 }
 
 /// Runs one operation; vault errors come back as `coffer_core::Error` inside anyhow.
-pub fn run(vault: &Vault, op: Op) -> Result<Outcome> {
+/// `unlocked_with` is the passphrase the vault was unlocked with (`operator passwd` needs it).
+pub fn run(
+    vault: &Vault,
+    op: Op,
+    unlocked_with: &coffer_core::crypto::Passphrase,
+) -> Result<Outcome> {
     let c: Caller = vault.caller(FrontEnd::Cli);
     let none_if_empty = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
     match op {
@@ -592,6 +654,20 @@ pub fn run(vault: &Vault, op: Op) -> Result<Outcome> {
                 Ok(Outcome::Json(Value::Null))
             }
             KmsOp::ListAliases => json(&vault.list_aliases(&c)?),
+        },
+        Op::Operator(o) => match o {
+            OperatorOp::Add { name, new } => {
+                json(&vault.add_operator(&c, &name, &new.passphrase()?, new.kdf())?)
+            }
+            OperatorOp::Passwd { new } => {
+                vault.change_passphrase(&c, unlocked_with, &new.passphrase()?, new.kdf())?;
+                Ok(Outcome::Json(Value::Null))
+            }
+            OperatorOp::Remove { name } => {
+                vault.remove_operator(&c, &name)?;
+                Ok(Outcome::Json(Value::Null))
+            }
+            OperatorOp::List => json(&vault.list_operators(&c)?),
         },
         Op::Audit(a) => match a {
             AuditOp::List(f) => {
