@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
 use coffer_core::clock::SystemClock;
-use coffer_core::crypto::{Aad, Key, KdfParams, Passphrase, open, seal};
+use coffer_core::crypto::{Aad, KdfParams, Key, Passphrase, open, seal};
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
 
 const SECRETS: usize = 100_000;
@@ -18,31 +18,42 @@ const PASS: &str = "bench passphrase";
 const VALUE: &str = r#"{"engine":"postgres","host":"db.internal","port":5432,"username":"app","password":"Xk3!vQ9#mWz2Lp7rT8$hNq4@"}"#;
 
 fn fixture_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
     target.join("coffer-bench")
 }
 
 fn build(path: &Path) -> Vault {
     let _ = std::fs::remove_file(path);
-    let v = Vault::init(path, InitOptions {
-        account_id: Some("111122223333".into()),
-        region: Some("us-east-1".into()),
-        operator: "admin".into(),
-        passphrase: Passphrase::new(PASS.into()),
-        kdf: Some((KdfParams::MIN_MEMORY_KIB, KdfParams::MIN_ITERATIONS)),
-    })
+    let v = Vault::init(
+        path,
+        InitOptions {
+            account_id: Some("111122223333".into()),
+            region: Some("us-east-1".into()),
+            operator: "admin".into(),
+            passphrase: Passphrase::new(PASS.into()),
+            kdf: Some((KdfParams::MIN_MEMORY_KIB, KdfParams::MIN_ITERATIONS)),
+        },
+    )
     .unwrap();
     let c = v.caller(FrontEnd::Cli);
     let t = Instant::now();
     for i in 0..SECRETS {
         let env = ["prod", "staging", "dev"][i % 3];
-        v.create_secret(&c, CreateSecretRequest {
-            name: format!("{env}/service-{:05}/db", i),
-            description: Some(format!("Database credentials of service {i}")),
-            secret_string: Some(SecretText::new(VALUE.into())),
-            tags: vec![coffer_core::model::Tag { key: "env".into(), value: env.into() }],
-            ..Default::default()
-        })
+        v.create_secret(
+            &c,
+            CreateSecretRequest {
+                name: format!("{env}/service-{:05}/db", i),
+                description: Some(format!("Database credentials of service {i}")),
+                secret_string: Some(SecretText::new(VALUE.into())),
+                tags: vec![coffer_core::model::Tag {
+                    key: "env".into(),
+                    value: env.into(),
+                }],
+                ..Default::default()
+            },
+        )
         .unwrap();
         if i % 10_000 == 9_999 {
             eprintln!("  built {} secrets in {:.1?}", i + 1, t.elapsed());
@@ -83,7 +94,10 @@ fn main() {
     let path = dir.join("vault-100k.db");
     let fresh = !path.exists();
     if fresh {
-        eprintln!("building a vault of {SECRETS} secrets at {} (kept for later runs)", path.display());
+        eprintln!(
+            "building a vault of {SECRETS} secrets at {} (kept for later runs)",
+            path.display()
+        );
         drop(build(&path));
     }
 
@@ -118,7 +132,9 @@ fn main() {
     let key = Key::random();
     let aad = Aad::new("bench").with("s").with("v");
     let sealed = seal(&key, &aad, VALUE.as_bytes());
-    let mut st = raw.prepare("SELECT value FROM versions WHERE secret_uid = ?1 AND vid_hash = ?2").unwrap();
+    let mut st = raw
+        .prepare("SELECT value FROM versions WHERE secret_uid = ?1 AND vid_hash = ?2")
+        .unwrap();
     let n = 20_000;
     let floor = time(n, |i| {
         let (u, h) = &rows[i % rows.len()];
@@ -129,45 +145,92 @@ fn main() {
     let (floor_p50, floor_p99, floor_ops) = percentiles(floor);
 
     let gets = time(n, |_| {
-        vault.get_secret_value(&c, GetSecretValueRequest { secret_id: name(next()), ..Default::default() }).unwrap()
+        vault
+            .get_secret_value(
+                &c,
+                GetSecretValueRequest {
+                    secret_id: name(next()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
     });
     let (get_p50, get_p99, get_ops) = percentiles(gets);
 
-    let describes = time(5_000, |_| vault.describe_secret(&c, SecretIdRequest { secret_id: name(next()) }).unwrap());
+    let describes = time(5_000, |_| {
+        vault
+            .describe_secret(
+                &c,
+                SecretIdRequest {
+                    secret_id: name(next()),
+                },
+            )
+            .unwrap()
+    });
     let (desc_p50, desc_p99, _) = percentiles(describes);
 
-    let first_pages = time(200, |_| vault.list_secrets(&c, ListSecretsRequest { max_results: Some(100), ..Default::default() }).unwrap());
+    let first_pages = time(200, |_| {
+        vault
+            .list_secrets(
+                &c,
+                ListSecretsRequest {
+                    max_results: Some(100),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    });
     let (list_p50, list_p99, _) = percentiles(first_pages);
     let filtered = time(200, |i| {
         vault
-            .list_secrets(&c, ListSecretsRequest {
-                max_results: Some(100),
-                filters: vec![Filter { key: "name".into(), values: vec![format!("staging/service-{}", i % 10)] }],
-                ..Default::default()
-            })
+            .list_secrets(
+                &c,
+                ListSecretsRequest {
+                    max_results: Some(100),
+                    filters: vec![Filter {
+                        key: "name".into(),
+                        values: vec![format!("staging/service-{}", i % 10)],
+                    }],
+                    ..Default::default()
+                },
+            )
             .unwrap()
     });
     let (flist_p50, flist_p99, _) = percentiles(filtered);
     let by_name = time(200, |_| {
         vault
-            .list_secrets(&c, ListSecretsRequest { max_results: Some(100), sort_by: Some("name".into()), sort_order: Some("desc".into()), ..Default::default() })
+            .list_secrets(
+                &c,
+                ListSecretsRequest {
+                    max_results: Some(100),
+                    sort_by: Some("name".into()),
+                    sort_order: Some("desc".into()),
+                    ..Default::default()
+                },
+            )
             .unwrap()
     });
     let (nlist_p50, _, _) = percentiles(by_name);
 
     let puts = time(3_000, |i| {
         vault
-            .put_secret_value(&c, PutSecretValueRequest {
-                secret_id: name(i * 31 % SECRETS),
-                secret_string: Some(SecretText::new(format!("{VALUE}{i}"))),
-                ..Default::default()
-            })
+            .put_secret_value(
+                &c,
+                PutSecretValueRequest {
+                    secret_id: name(i * 31 % SECRETS),
+                    secret_string: Some(SecretText::new(format!("{VALUE}{i}"))),
+                    ..Default::default()
+                },
+            )
             .unwrap()
     });
     let (put_p50, put_p99, put_ops) = percentiles(puts);
 
     println!("\nCoffer vault benchmark — {SECRETS} secrets, one run (release build)");
-    println!("{:<44} {:>10} {:>10} {:>12} {:>10}", "", "p50 µs", "p99 µs", "ops/s", "p50/floor");
+    println!(
+        "{:<44} {:>10} {:>10} {:>12} {:>10}",
+        "", "p50 µs", "p99 µs", "ops/s", "p50/floor"
+    );
     let row = |label: &str, p50: Duration, p99: Duration, ops: Option<f64>| {
         println!(
             "{label:<44} {:>10.1} {:>10.1} {:>12} {:>9.1}×",
@@ -177,12 +240,27 @@ fn main() {
             us(p50) / us(floor_p50)
         );
     };
-    row("floor: SQLite point read + AES-GCM open", floor_p50, floor_p99, Some(floor_ops));
+    row(
+        "floor: SQLite point read + AES-GCM open",
+        floor_p50,
+        floor_p99,
+        Some(floor_ops),
+    );
     row("GetSecretValue (audited)", get_p50, get_p99, Some(get_ops));
     row("DescribeSecret (audited)", desc_p50, desc_p99, None);
     row("ListSecrets first page (100)", list_p50, list_p99, None);
-    row("ListSecrets filtered page (name prefix)", flist_p50, flist_p99, None);
-    row("ListSecrets by name, descending", nlist_p50, nlist_p50, None);
+    row(
+        "ListSecrets filtered page (name prefix)",
+        flist_p50,
+        flist_p99,
+        None,
+    );
+    row(
+        "ListSecrets by name, descending",
+        nlist_p50,
+        nlist_p50,
+        None,
+    );
     row("PutSecretValue (fsync'd)", put_p50, put_p99, Some(put_ops));
     println!(
         "unlock: {:.1} ms in all, KDF {:.1} ms (Argon2id at its floor), without the KDF {:.1} ms",

@@ -1,16 +1,134 @@
-//! Who may do what. Until identity and resource policies exist, the rule is the one a
-//! fresh vault has: its operators are administrators, and any other principal is denied.
+//! Who may do what: every request's principal, action and resource, with the condition keys
+//! of its operation, goes through the policy evaluator — the principal's identity policies
+//! (inline, managed, and its groups'), the secret's resource policy, and for a value read the
+//! KMS key's key policy.
 
+use crate::policy::{self, Evaluation, Policy, PolicyKind, RequestContext};
 use crate::vault::Caller;
+use crate::vault::iam::{EntityKind, Iam};
 use crate::{Error, Result};
 
-/// Decides one request; a denial carries AWS's message shape.
-pub(crate) fn authorize(caller: &Caller, action: &str, resource: &str) -> Result<()> {
-    if caller.is_operator() {
-        return Ok(());
+/// The identity policies that apply to a principal, each named for the explanation.
+pub(crate) fn identity_policies(iam: &Iam, principal_arn: &str) -> Vec<Policy> {
+    let mut out = Vec::new();
+    let mut push = |id: String, kind: PolicyKind, text: &str| {
+        // Stored documents were validated when written; one that no longer parses grants nothing.
+        if let Ok(document) = policy::parse(text) {
+            out.push(Policy { id, kind, document });
+        }
+    };
+    let (kind, name) = match principal_name(principal_arn) {
+        Some(x) => x,
+        None => return Vec::new(),
+    };
+    let Some(e) = iam.get(kind, &name) else {
+        return Vec::new();
+    };
+    let inline_kind = if kind == EntityKind::Role {
+        PolicyKind::Role
+    } else {
+        PolicyKind::User
+    };
+    for (n, text) in &e.inline {
+        push(n.clone(), inline_kind, text);
     }
-    Err(Error::access_denied(format!(
-        "User: {} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
-        caller.principal_arn
-    )))
+    let mut attached: Vec<&String> = e.attached.iter().collect();
+    let groups: Vec<_> = e
+        .groups
+        .iter()
+        .filter_map(|g| iam.get(EntityKind::Group, g))
+        .collect();
+    for g in &groups {
+        for (n, text) in &g.inline {
+            push(format!("{}/{n}", g.name), PolicyKind::Group, text);
+        }
+        attached.extend(g.attached.iter());
+    }
+    for arn in attached {
+        if let Some(text) = iam.managed_document(arn) {
+            let k = if arn.starts_with("arn:aws:iam::aws:policy/") {
+                PolicyKind::AwsManaged
+            } else {
+                PolicyKind::UserManaged
+            };
+            push(arn.clone(), k, &text);
+        }
+    }
+    out
+}
+
+/// `arn:aws:iam::<a>:user/<path>/<name>` or `arn:aws:sts::<a>:assumed-role/<role>/<session>`.
+pub(crate) fn principal_name(arn: &str) -> Option<(EntityKind, String)> {
+    let rest = arn.split(':').nth(5)?;
+    if let Some(u) = rest.strip_prefix("user/") {
+        return Some((EntityKind::User, u.rsplit('/').next()?.to_string()));
+    }
+    if let Some(r) = rest.strip_prefix("assumed-role/") {
+        return Some((EntityKind::Role, r.split('/').next()?.to_string()));
+    }
+    if let Some(r) = rest.strip_prefix("role/") {
+        return Some((EntityKind::Role, r.rsplit('/').next()?.to_string()));
+    }
+    None
+}
+
+/// A request to decide: the principal's tags and the operation's condition keys included.
+pub(crate) fn context(
+    iam: &Iam,
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    now: jiff::Timestamp,
+) -> RequestContext {
+    let mut ctx =
+        RequestContext::new(caller.principal_arn.clone(), action, resource).with_time(now);
+    if let Some((kind, name)) = principal_name(&caller.principal_arn)
+        && let Some(e) = iam.get(kind, &name)
+    {
+        for t in &e.tags {
+            ctx = ctx.with_principal_tag(t.key.clone(), t.value.clone());
+        }
+    }
+    if let Some(ip) = &caller.source_ip {
+        ctx.set_key("aws:SourceIp", [ip.clone()]);
+    }
+    ctx
+}
+
+/// Decides `ctx` against the principal's identity policies and `resource_policies`.
+pub(crate) fn decide(
+    iam: &Iam,
+    ctx: &RequestContext,
+    resource_policies: Vec<Policy>,
+) -> Evaluation {
+    let mut policies = identity_policies(iam, &ctx.principal_arn);
+    policies.extend(resource_policies);
+    policy::evaluate(&policies, ctx)
+}
+
+/// Decides and turns a denial into `AccessDeniedException` with AWS's message.
+pub(crate) fn authorize(
+    iam: &Iam,
+    ctx: &RequestContext,
+    resource_policies: Vec<Policy>,
+) -> Result<()> {
+    decide(iam, ctx, resource_policies).to_result()
+}
+
+/// A stored resource or key policy, ready to take part in a decision.
+pub(crate) fn resource_policy(
+    id: &str,
+    kind: PolicyKind,
+    text: Option<&str>,
+) -> Result<Vec<Policy>> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(t) => Ok(vec![Policy {
+            id: id.to_string(),
+            kind,
+            document: policy::parse(t).map_err(|e| {
+                Error::internal(format!("a stored policy no longer parses: {}", e.message))
+            })?,
+        }]),
+    }
 }

@@ -31,6 +31,12 @@ pub enum ErrorCode {
     EncryptionFailure,
     AccessDenied,
     InternalServiceError,
+    /// IAM: the named user, role, group, policy or key does not exist.
+    NoSuchEntity,
+    /// IAM: an entity with that name exists already.
+    EntityAlreadyExists,
+    /// IAM: the entity is still in use.
+    DeleteConflict,
 }
 
 impl ErrorCode {
@@ -51,6 +57,9 @@ impl ErrorCode {
             Self::EncryptionFailure => "EncryptionFailure",
             Self::AccessDenied => "AccessDeniedException",
             Self::InternalServiceError => "InternalServiceError",
+            Self::NoSuchEntity => "NoSuchEntity",
+            Self::EntityAlreadyExists => "EntityAlreadyExists",
+            Self::DeleteConflict => "DeleteConflict",
         }
     }
 
@@ -65,7 +74,7 @@ impl ErrorCode {
     }
 }
 
-const ALL_CODES: [ErrorCode; 14] = [
+const ALL_CODES: [ErrorCode; 17] = [
     ErrorCode::ResourceNotFound,
     ErrorCode::InvalidRequest,
     ErrorCode::InvalidParameter,
@@ -80,6 +89,9 @@ const ALL_CODES: [ErrorCode; 14] = [
     ErrorCode::EncryptionFailure,
     ErrorCode::AccessDenied,
     ErrorCode::InternalServiceError,
+    ErrorCode::NoSuchEntity,
+    ErrorCode::EntityAlreadyExists,
+    ErrorCode::DeleteConflict,
 ];
 
 impl fmt::Display for ErrorCode {

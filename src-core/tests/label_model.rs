@@ -305,7 +305,10 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             prop_assert_eq!(&labels, &m.labels, "after {:?}", op);
             if !m.versions.is_empty() {
-                prop_assert!(labels.contains_key("AWSCURRENT"), "a secret with a value has no AWSCURRENT");
+                prop_assert!(
+                    labels.contains_key("AWSCURRENT"),
+                    "a secret with a value has no AWSCURRENT"
+                );
             }
             let all = f
                 .vault

@@ -18,26 +18,80 @@ fn pass(s: &str) -> Passphrase {
 fn an_added_operator_unlocks_with_their_own_passphrase() {
     let f = fixture();
     f.create("s", Some("v"));
-    let entry = f.vault.add_operator(&f.caller, "bob", &pass("bob's words"), KDF).unwrap();
+    let entry = f
+        .vault
+        .add_operator(&f.caller, "bob", &pass("bob's words"), KDF)
+        .unwrap();
     assert_eq!(entry.arn, "arn:aws:iam::111122223333:user/bob");
     let bob = Vault::open(&f.path, Some("bob"), &pass("bob's words")).unwrap();
     let c = bob.caller(FrontEnd::Cli);
-    let v = bob.get_secret_value(&c, coffer_core::api::GetSecretValueRequest { secret_id: "s".into(), ..Default::default() }).unwrap();
+    let read = || {
+        bob.get_secret_value(
+            &c,
+            coffer_core::api::GetSecretValueRequest {
+                secret_id: "s".into(),
+                ..Default::default()
+            },
+        )
+    };
+    // A new operator is a user with no permissions until an administrator grants some.
+    assert_eq!(code(read()), ErrorCode::AccessDenied);
+    f.vault
+        .iam_attach_policy(
+            &f.caller,
+            coffer_core::vault::iam::EntityKind::User,
+            "bob",
+            coffer_core::vault::iam::SECRETS_MANAGER_READ_WRITE,
+            true,
+        )
+        .unwrap();
+    let v = read().unwrap();
     assert!(matches!(v.value, coffer_core::SecretValue::String(ref s) if s.expose() == "v"));
-    assert_eq!(code(Vault::open(&f.path, Some("bob"), &pass(PASS))), ErrorCode::AccessDenied);
-    assert_eq!(code(Vault::open(&f.path, None, &pass(PASS))), ErrorCode::InvalidParameter, "two operators: say which");
-    let names: Vec<String> = f.vault.list_operators(&f.caller).unwrap().operators.into_iter().map(|o| o.operator_name).collect();
+    assert_eq!(
+        code(Vault::open(&f.path, Some("bob"), &pass(PASS))),
+        ErrorCode::AccessDenied
+    );
+    assert_eq!(
+        code(Vault::open(&f.path, None, &pass(PASS))),
+        ErrorCode::InvalidParameter,
+        "two operators: say which"
+    );
+    let names: Vec<String> = f
+        .vault
+        .list_operators(&f.caller)
+        .unwrap()
+        .operators
+        .into_iter()
+        .map(|o| o.operator_name)
+        .collect();
     assert_eq!(names, vec!["admin", "bob"]);
-    assert_eq!(code(f.vault.add_operator(&f.caller, "bob", &pass("x"), KDF)), ErrorCode::ResourceExists);
-    assert_eq!(code(f.vault.add_operator(&f.caller, "bad name", &pass("x"), KDF)), ErrorCode::Validation);
+    assert_eq!(
+        code(f.vault.add_operator(&f.caller, "bob", &pass("x"), KDF)),
+        ErrorCode::ResourceExists
+    );
+    assert_eq!(
+        code(f.vault.add_operator(&f.caller, "bad name", &pass("x"), KDF)),
+        ErrorCode::Validation
+    );
 }
 
 #[test]
 fn a_changed_passphrase_replaces_the_old_one() {
     let f = fixture();
-    assert_eq!(code(f.vault.change_passphrase(&f.caller, &pass("wrong"), &pass("new words"), KDF)), ErrorCode::AccessDenied);
-    f.vault.change_passphrase(&f.caller, &pass(PASS), &pass("new words"), KDF).unwrap();
-    assert_eq!(code(Vault::open(&f.path, Some("admin"), &pass(PASS))), ErrorCode::AccessDenied);
+    assert_eq!(
+        code(
+            f.vault
+                .change_passphrase(&f.caller, &pass("wrong"), &pass("new words"), KDF)
+        ),
+        ErrorCode::AccessDenied
+    );
+    f.vault
+        .change_passphrase(&f.caller, &pass(PASS), &pass("new words"), KDF)
+        .unwrap();
+    assert_eq!(
+        code(Vault::open(&f.path, Some("admin"), &pass(PASS))),
+        ErrorCode::AccessDenied
+    );
     Vault::open(&f.path, Some("admin"), &pass("new words")).unwrap();
 }
 
@@ -45,7 +99,9 @@ fn a_changed_passphrase_replaces_the_old_one() {
 fn removing_an_operator_rekeys_so_their_passphrase_and_old_slot_open_nothing() {
     let f = fixture();
     f.create("s", Some("before"));
-    f.vault.add_operator(&f.caller, "bob", &pass("bob pass"), KDF).unwrap();
+    f.vault
+        .add_operator(&f.caller, "bob", &pass("bob pass"), KDF)
+        .unwrap();
     // Keep bob's slot as it was, as a copy of the file would.
     let raw = rusqlite::Connection::open(&f.path).unwrap();
     let old_slot: (String, Vec<u8>, Vec<u8>, Vec<u8>, i64, Vec<u8>) = raw
@@ -57,21 +113,34 @@ fn removing_an_operator_rekeys_so_their_passphrase_and_old_slot_open_nothing() {
         .unwrap();
     // Another process holds the vault open as admin while bob is removed.
     let other = f.reopen();
-    assert_eq!(code(f.vault.remove_operator(&f.caller, "admin")), ErrorCode::InvalidRequest, "not yourself");
-    assert_eq!(code(f.vault.remove_operator(&f.caller, "carol")), ErrorCode::ResourceNotFound);
+    assert_eq!(
+        code(f.vault.remove_operator(&f.caller, "admin")),
+        ErrorCode::InvalidRequest,
+        "not yourself"
+    );
+    assert_eq!(
+        code(f.vault.remove_operator(&f.caller, "carol")),
+        ErrorCode::ResourceNotFound
+    );
     f.vault.remove_operator(&f.caller, "bob").unwrap();
-    assert_eq!(code(Vault::open(&f.path, Some("bob"), &pass("bob pass"))), ErrorCode::ResourceNotFound);
+    assert_eq!(
+        code(Vault::open(&f.path, Some("bob"), &pass("bob pass"))),
+        ErrorCode::ResourceNotFound
+    );
     // Everything still works for those who remain, here and in the other process.
     f.put("s", "after", None);
     assert_eq!(f.get("s"), "after");
     assert!(other.sync().unwrap());
     let c = other.caller(FrontEnd::Cli);
     other
-        .create_secret(&c, coffer_core::api::CreateSecretRequest {
-            name: "made-after".into(),
-            secret_string: Some(coffer_core::SecretText::new("x".into())),
-            ..Default::default()
-        })
+        .create_secret(
+            &c,
+            coffer_core::api::CreateSecretRequest {
+                name: "made-after".into(),
+                secret_string: Some(coffer_core::SecretText::new("x".into())),
+                ..Default::default()
+            },
+        )
         .unwrap();
     assert_eq!(f.get("made-after"), "x");
     let reopened = Vault::open(&f.path, Some("admin"), &pass(PASS)).unwrap();
@@ -88,20 +157,37 @@ fn removing_an_operator_rekeys_so_their_passphrase_and_old_slot_open_nothing() {
     // The removal is in the audit trail, and the trail still verifies.
     let ev = f
         .vault
-        .query_audit(&f.caller, &coffer_core::vault::AuditQuery { event_names: vec!["RemoveOperator".into()], ..Default::default() })
+        .query_audit(
+            &f.caller,
+            &coffer_core::vault::AuditQuery {
+                event_names: vec!["RemoveOperator".into()],
+                ..Default::default()
+            },
+        )
         .unwrap();
-    assert_eq!(ev.events.iter().filter(|e| e.error_code.is_none()).count(), 1);
+    assert_eq!(
+        ev.events.iter().filter(|e| e.error_code.is_none()).count(),
+        1
+    );
     assert!(f.vault.verify_audit_trail(&f.caller).unwrap().intact);
 }
 
 #[test]
 fn a_rekey_refuses_to_seal_the_master_key_to_a_swapped_public_key() {
     let f = fixture();
-    f.vault.add_operator(&f.caller, "bob", &pass("bob pass"), KDF).unwrap();
-    f.vault.add_operator(&f.caller, "carol", &pass("carol pass"), KDF).unwrap();
+    f.vault
+        .add_operator(&f.caller, "bob", &pass("bob pass"), KDF)
+        .unwrap();
+    f.vault
+        .add_operator(&f.caller, "carol", &pass("carol pass"), KDF)
+        .unwrap();
     // Someone with write access to the file but no passphrase swaps in their own key.
     let raw = rusqlite::Connection::open(&f.path).unwrap();
-    raw.execute("UPDATE key_slots SET public_key = zeroblob(32) WHERE operator = 'bob'", []).unwrap();
+    raw.execute(
+        "UPDATE key_slots SET public_key = zeroblob(32) WHERE operator = 'bob'",
+        [],
+    )
+    .unwrap();
     let e = f.vault.remove_operator(&f.caller, "carol").unwrap_err();
     assert_eq!(e.code, ErrorCode::DecryptionFailure);
     assert!(e.message.contains("tampered"), "{}", e.message);

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 /// The built `coffer` binary (next to this test executable's `deps/` directory).
 pub fn coffer_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().and_then(Path::parent).expect("target profile directory");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile directory");
     let bin = dir.join(format!("coffer{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.exists(),
@@ -39,8 +42,16 @@ impl TestVault {
             .env_remove("COFFER_OPERATOR")
             .output()
             .expect("run coffer init");
-        assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
-        Self { dir, path, passphrase }
+        assert!(
+            out.status.success(),
+            "init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self {
+            dir,
+            path,
+            passphrase,
+        }
     }
 
     /// A `coffer` command with this vault and passphrase in its environment.
@@ -71,7 +82,10 @@ impl TestVault {
             return serde_json::Value::Null;
         }
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("coffer {args:?} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+            panic!(
+                "coffer {args:?} printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
         })
     }
 
@@ -84,7 +98,11 @@ impl TestVault {
             .split_once("An error occurred (")
             .and_then(|(_, rest)| rest.split_once(')'))
             .map(|(c, _)| c.to_string())
-            .or_else(|| err.split_once("vault (").and_then(|(_, r)| r.split_once(')')).map(|(c, _)| c.to_string()))
+            .or_else(|| {
+                err.split_once("vault (")
+                    .and_then(|(_, r)| r.split_once(')'))
+                    .map(|(c, _)| c.to_string())
+            })
             .unwrap_or_default();
         (out.status.code().unwrap_or(-1), code)
     }

@@ -20,7 +20,11 @@ fn writer_bin() -> std::path::PathBuf {
 #[test]
 fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_invariant() {
     let v = TestVault::init();
-    let mut seed: u64 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
+    let mut seed: u64 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
     let mut rand = move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -68,7 +72,11 @@ fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_i
         for l in lines {
             let parts: Vec<&str> = l.splitn(4, ' ').collect();
             if parts[0] == "ACK" && parts.len() == 4 {
-                acked.push((parts[1].to_string(), parts[2].to_string(), parts[3].to_string()));
+                acked.push((
+                    parts[1].to_string(),
+                    parts[2].to_string(),
+                    parts[3].to_string(),
+                ));
             }
         }
         // Every write of this round, and a sample of the earlier ones (all of them at the end).
@@ -79,27 +87,56 @@ fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_i
         check(&v, &sample, round);
     }
     check(&v, &acked, ROUNDS);
-    assert!(total_lines > ROUNDS, "the writer acknowledged too few writes ({total_lines}) to mean anything");
+    assert!(
+        total_lines > ROUNDS,
+        "the writer acknowledged too few writes ({total_lines}) to mean anything"
+    );
 }
 
 fn check(v: &TestVault, acked: &[(String, String, String)], round: usize) {
-    let vault = Vault::open(&v.path, None, &Passphrase::new(v.passphrase.clone())).expect("the vault opens after a kill");
+    let vault = Vault::open(&v.path, None, &Passphrase::new(v.passphrase.clone()))
+        .expect("the vault opens after a kill");
     assert_eq!(vault.integrity_check().unwrap(), "ok", "round {round}");
     let c = vault.caller(FrontEnd::Cli);
     for (name, vid, value) in acked {
         let r = vault
-            .get_secret_value(&c, GetSecretValueRequest { secret_id: name.clone(), version_id: Some(vid.clone()), ..Default::default() })
+            .get_secret_value(
+                &c,
+                GetSecretValueRequest {
+                    secret_id: name.clone(),
+                    version_id: Some(vid.clone()),
+                    ..Default::default()
+                },
+            )
             .unwrap_or_else(|e| panic!("round {round}: acknowledged {name} {vid} is gone: {e}"));
         match r.value {
-            coffer_core::SecretValue::String(s) => assert_eq!(s.expose(), value, "round {round}: {name} {vid}"),
+            coffer_core::SecretValue::String(s) => {
+                assert_eq!(s.expose(), value, "round {round}: {name} {vid}")
+            }
             _ => panic!("round {round}: {name} {vid} changed kind"),
         }
     }
-    let list = vault.list_secrets(&c, ListSecretsRequest { include_planned_deletion: true, ..Default::default() }).unwrap();
+    let list = vault
+        .list_secrets(
+            &c,
+            ListSecretsRequest {
+                include_planned_deletion: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let mut token = list.next_token.clone();
     let mut entries = list.secret_list;
     while let Some(t) = token {
-        let more = vault.list_secrets(&c, ListSecretsRequest { next_token: Some(t), ..Default::default() }).unwrap();
+        let more = vault
+            .list_secrets(
+                &c,
+                ListSecretsRequest {
+                    next_token: Some(t),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         entries.extend(more.secret_list);
         token = more.next_token;
     }
@@ -108,11 +145,19 @@ fn check(v: &TestVault, acked: &[(String, String, String)], round: usize) {
         let mut current = 0;
         for stages in s.secret_versions_to_stages.values() {
             for st in stages {
-                assert!(seen.insert(st.clone()), "round {round}: {} has {st} twice", s.name);
+                assert!(
+                    seen.insert(st.clone()),
+                    "round {round}: {} has {st} twice",
+                    s.name
+                );
                 current += usize::from(st == "AWSCURRENT");
             }
         }
-        assert_eq!(current, 1, "round {round}: {} must have exactly one AWSCURRENT", s.name);
+        assert_eq!(
+            current, 1,
+            "round {round}: {} must have exactly one AWSCURRENT",
+            s.name
+        );
     }
     let report = vault.verify_audit_trail(&c).unwrap();
     assert!(report.intact, "round {round}: {report:?}");

@@ -30,7 +30,12 @@ pub fn new_slot(kek: &Key, aad: &Aad) -> ([u8; 32], Vec<u8>) {
 }
 
 /// Re-wraps a slot's private key under a new passphrase key.
-pub fn rewrap_slot(old_kek: &Key, new_kek: &Key, aad: &Aad, wrapped: &[u8]) -> Result<Vec<u8>, DecryptionFailed> {
+pub fn rewrap_slot(
+    old_kek: &Key,
+    new_kek: &Key,
+    aad: &Aad,
+    wrapped: &[u8],
+) -> Result<Vec<u8>, DecryptionFailed> {
     let k = unwrap_key(old_kek, aad, wrapped)?;
     Ok(wrap_key(new_kek, aad, &k))
 }
@@ -54,7 +59,11 @@ pub fn seal_to(recipient: &[u8; 32], aad: &Aad, key: &Key) -> Vec<u8> {
     let eph_pub = PublicKey::from(&eph).to_bytes();
     let shared = Zeroizing::new(eph.diffie_hellman(&PublicKey::from(*recipient)).to_bytes());
     let mut out = eph_pub.to_vec();
-    out.extend(wrap_key(&transport_key(&shared, &eph_pub, recipient), aad, key));
+    out.extend(wrap_key(
+        &transport_key(&shared, &eph_pub, recipient),
+        aad,
+        key,
+    ));
     out
 }
 
@@ -65,8 +74,17 @@ pub fn open_from(secret: &SlotSecret, aad: &Aad, sealed: &[u8]) -> Result<Key, D
     }
     let eph_pub: [u8; 32] = sealed[..32].try_into().map_err(|_| DecryptionFailed)?;
     let recipient = PublicKey::from(&secret.0).to_bytes();
-    let shared = Zeroizing::new(secret.0.diffie_hellman(&PublicKey::from(eph_pub)).to_bytes());
-    unwrap_key(&transport_key(&shared, &eph_pub, &recipient), aad, &sealed[32..])
+    let shared = Zeroizing::new(
+        secret
+            .0
+            .diffie_hellman(&PublicKey::from(eph_pub))
+            .to_bytes(),
+    );
+    unwrap_key(
+        &transport_key(&shared, &eph_pub, &recipient),
+        aad,
+        &sealed[32..],
+    )
 }
 
 #[cfg(test)]
@@ -81,7 +99,12 @@ mod tests {
         let master = Key::random();
         let sealed = seal_to(&public, &Aad::new("master"), &master);
         let secret = open_slot(&kek, &aad, &wrapped).unwrap();
-        assert_eq!(open_from(&secret, &Aad::new("master"), &sealed).unwrap().expose(), master.expose());
+        assert_eq!(
+            open_from(&secret, &Aad::new("master"), &sealed)
+                .unwrap()
+                .expose(),
+            master.expose()
+        );
         // Another slot, another place, a changed byte: nothing opens.
         let (_, other_wrapped) = new_slot(&kek, &aad);
         let other = open_slot(&kek, &aad, &other_wrapped).unwrap();
@@ -103,6 +126,11 @@ mod tests {
         assert!(open_slot(&old, &aad, &rewrapped).is_err());
         let secret = open_slot(&new, &aad, &rewrapped).unwrap();
         let m = Key::random();
-        assert_eq!(open_from(&secret, &aad, &seal_to(&public, &aad, &m)).unwrap().expose(), m.expose());
+        assert_eq!(
+            open_from(&secret, &aad, &seal_to(&public, &aad, &m))
+                .unwrap()
+                .expose(),
+            m.expose()
+        );
     }
 }

@@ -72,6 +72,9 @@ pub struct AuditRow {
     pub mac: Vec<u8>,
 }
 
+/// An IAM entity row: (kind, id hash, sealed document).
+pub type IamRow = (String, Vec<u8>, Vec<u8>);
+
 /// What an audit query selects; every field narrows. Rows come newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditSelect {
@@ -204,7 +207,8 @@ impl Store {
     /// WAL is in the OS (survives a process crash, and is made durable by the next fsync).
     pub fn begin_with(&mut self, fsync: bool) -> Result<Tx<'_>> {
         if fsync != self.fsync {
-            self.conn.pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })?;
+            self.conn
+                .pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })?;
             self.fsync = fsync;
         }
         self.begin()
@@ -264,7 +268,10 @@ impl Tx<'_> {
     }
 
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.tx.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Marks a point to roll back to if the operation fails, keeping the audit event.
@@ -359,14 +366,21 @@ impl Tx<'_> {
             })
         };
         let rows = match arg {
-            Some(a) => st.query_map([a], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
-            None => st.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            Some(a) => st
+                .query_map([a], map)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => st
+                .query_map([], map)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
         };
         Ok(rows)
     }
 
     pub fn slot_get(&self, operator: &str) -> Result<Option<SlotRow>> {
-        Ok(self.slots_where("WHERE operator = ?1", Some(operator))?.into_iter().next())
+        Ok(self
+            .slots_where("WHERE operator = ?1", Some(operator))?
+            .into_iter()
+            .next())
     }
 
     pub fn slots_all(&self) -> Result<Vec<SlotRow>> {
@@ -378,7 +392,12 @@ impl Tx<'_> {
     }
 
     /// A new passphrase: new Argon2id parameters and the private key wrapped anew.
-    pub fn slot_set_passphrase(&self, operator: &str, kdf: &str, wrapped_private: &[u8]) -> Result<()> {
+    pub fn slot_set_passphrase(
+        &self,
+        operator: &str,
+        kdf: &str,
+        wrapped_private: &[u8],
+    ) -> Result<()> {
         self.tx.execute(
             "UPDATE key_slots SET kdf = ?2, wrapped_private = ?3 WHERE operator = ?1",
             params![operator, kdf, wrapped_private],
@@ -395,18 +414,24 @@ impl Tx<'_> {
     }
 
     pub fn slot_delete(&self, operator: &str) -> Result<()> {
-        self.tx.execute("DELETE FROM key_slots WHERE operator = ?1", [operator])?;
+        self.tx
+            .execute("DELETE FROM key_slots WHERE operator = ?1", [operator])?;
         Ok(())
     }
 
     pub fn vault_keys_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut st = self.tx.prepare_cached("SELECT purpose, wrapped FROM vault_keys")?;
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT purpose, wrapped FROM vault_keys")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn kms_set_wrapped(&self, key_id: &str, wrapped: &[u8]) -> Result<()> {
-        self.tx.execute("UPDATE kms_keys SET wrapped = ?2 WHERE key_id = ?1", params![key_id, wrapped])?;
+        self.tx.execute(
+            "UPDATE kms_keys SET wrapped = ?2 WHERE key_id = ?1",
+            params![key_id, wrapped],
+        )?;
         Ok(())
     }
 
@@ -597,6 +622,59 @@ impl Tx<'_> {
             "DELETE FROM versions WHERE secret_uid = ?1 AND vid_hash = ?2",
             params![secret_uid, vid_hash],
         )?;
+        Ok(())
+    }
+
+    // ---- IAM ----
+
+    /// Every IAM entity as (kind, id hash, sealed document).
+    pub fn iam_all(&self) -> Result<Vec<IamRow>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT kind, id_hash, doc FROM iam_entities")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn iam_put(&self, kind: &str, id_hash: &[u8], doc: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO iam_entities(id_hash, kind, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id_hash) DO UPDATE SET doc = excluded.doc",
+            )?
+            .execute(params![id_hash, kind, doc])?;
+        Ok(())
+    }
+
+    pub fn iam_delete(&self, id_hash: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM iam_entities WHERE id_hash = ?1")?
+            .execute([id_hash])?;
+        Ok(())
+    }
+
+    pub fn access_keys_all(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT id_hash, doc FROM access_keys")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn access_key_put(&self, id_hash: &[u8], doc: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO access_keys(id_hash, doc) VALUES (?1, ?2)
+                 ON CONFLICT(id_hash) DO UPDATE SET doc = excluded.doc",
+            )?
+            .execute(params![id_hash, doc])?;
+        Ok(())
+    }
+
+    pub fn access_key_delete(&self, id_hash: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM access_keys WHERE id_hash = ?1")?
+            .execute([id_hash])?;
         Ok(())
     }
 

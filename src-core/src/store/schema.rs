@@ -67,6 +67,19 @@ pub fn migrations() -> Migrations<'static> {
             rev INTEGER NOT NULL
         ) WITHOUT ROWID;
 
+        -- IAM-style users, roles, groups and managed policies, sealed, by keyed hash.
+        CREATE TABLE iam_entities (
+            id_hash BLOB PRIMARY KEY,
+            kind    TEXT NOT NULL,
+            doc     BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Access keys of applications (for the endpoint's SigV4 check), sealed.
+        CREATE TABLE access_keys (
+            id_hash BLOB PRIMARY KEY,
+            doc     BLOB NOT NULL
+        ) WITHOUT ROWID;
+
         -- The audit chain: sealed events, each MAC'd with the previous event's MAC.
         CREATE TABLE audit (
             seq            INTEGER PRIMARY KEY,

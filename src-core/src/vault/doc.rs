@@ -38,6 +38,10 @@ pub struct SecretDoc {
     /// Oldest first.
     #[serde(default)]
     pub versions: Vec<VersionDoc>,
+    /// Name, description and tags in lower case, one per line: what a console's filter
+    /// searches. Built by the index, never stored.
+    #[serde(skip)]
+    pub haystack: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +58,22 @@ pub struct VersionDoc {
 }
 
 impl SecretDoc {
+    /// Builds [`SecretDoc::haystack`].
+    pub fn build_haystack(&mut self) {
+        let mut h = self.name.to_lowercase();
+        if let Some(d) = &self.description {
+            h.push('\n');
+            h.push_str(&d.to_lowercase());
+        }
+        for t in &self.tags {
+            h.push('\n');
+            h.push_str(&t.key.to_lowercase());
+            h.push('=');
+            h.push_str(&t.value.to_lowercase());
+        }
+        self.haystack = h;
+    }
+
     pub fn is_scheduled_for_deletion(&self) -> bool {
         self.deletion_ms.is_some()
     }
@@ -185,6 +205,7 @@ mod tests {
             deletion_ms: None,
             owning_service: None,
             primary_region: None,
+            haystack: String::new(),
             versions: versions
                 .iter()
                 .enumerate()

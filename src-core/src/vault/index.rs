@@ -68,7 +68,15 @@ struct PageToken {
     by: SortBy,
     desc: bool,
     key: SortKey,
+    #[serde(default)]
+    name: String,
     uid: String,
+}
+
+/// The full order: the sort key, then the name (so equal dates list alphabetically), then
+/// the uid (so the order is total).
+fn position(d: &SecretDoc, by: SortBy) -> (SortKey, String, String) {
+    (sort_key(d, by), d.name.clone(), d.uid.clone())
 }
 
 fn encode_token(t: &PageToken) -> String {
@@ -123,7 +131,8 @@ impl Index {
         self.deletions.first().map(|(t, _)| *t)
     }
 
-    pub fn upsert(&mut self, doc: SecretDoc) {
+    pub fn upsert(&mut self, mut doc: SecretDoc) {
+        doc.build_haystack();
         if let Some(old) = self.docs.get(&doc.uid) {
             if old.name != doc.name {
                 self.by_name.remove(&old.name);
@@ -178,7 +187,11 @@ impl Index {
             .values()
             .map(|d| (sort_key(d, by), d.clone()))
             .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.uid.cmp(&b.1.uid)));
+        v.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.name.cmp(&b.1.name))
+                .then_with(|| a.1.uid.cmp(&b.1.uid))
+        });
         let v = Arc::new(v.into_iter().map(|(_, d)| d).collect::<Vec<_>>());
         self.sorted.insert(by, v.clone());
         v
@@ -204,13 +217,13 @@ impl Index {
                         "The NextToken was issued for a different sort order.",
                     ));
                 }
-                let pos = (t.key, t.uid);
+                let pos = (t.key, t.name, t.uid);
                 if desc {
                     // Descending: continue with the items before `pos` in ascending order.
-                    let p = all.partition_point(|d| (sort_key(d, by), d.uid.clone()) < pos);
+                    let p = all.partition_point(|d| position(d, by) < pos);
                     all.len() - p
                 } else {
-                    all.partition_point(|d| (sort_key(d, by), d.uid.clone()) <= pos)
+                    all.partition_point(|d| position(d, by) <= pos)
                 }
             }
         };
@@ -237,6 +250,7 @@ impl Index {
                     by,
                     desc,
                     key: sort_key(d, by),
+                    name: d.name.clone(),
                     uid: d.uid.clone(),
                 })
             })
@@ -402,6 +416,7 @@ mod tests {
             deletion_ms: None,
             owning_service: None,
             primary_region: None,
+            haystack: String::new(),
             versions: vec![],
         }
     }

@@ -64,7 +64,10 @@ pub(crate) struct VaultKeys {
 }
 
 fn epoch(tx: &Tx<'_>) -> Result<i64> {
-    Ok(tx.meta_get_string("master_epoch")?.and_then(|s| s.parse().ok()).unwrap_or(0))
+    Ok(tx
+        .meta_get_string("master_epoch")?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0))
 }
 
 impl VaultKeys {
@@ -72,13 +75,21 @@ impl VaultKeys {
     pub fn generate(tx: &Tx<'_>, vault_id: &str) -> Result<Self> {
         let master = Key::random();
         for p in PURPOSES {
-            tx.vault_key_set(p, &wrap_key(&master, &vault_key_aad(vault_id, p), &Key::random()))?;
+            tx.vault_key_set(
+                p,
+                &wrap_key(&master, &vault_key_aad(vault_id, p), &Key::random()),
+            )?;
         }
         Self::load(tx, vault_id, master, None)
     }
 
     /// Unwraps the vault data keys with the master key.
-    pub fn load(tx: &Tx<'_>, vault_id: &str, master: Key, own_slot: Option<(String, SlotSecret)>) -> Result<Self> {
+    pub fn load(
+        tx: &Tx<'_>,
+        vault_id: &str,
+        master: Key,
+        own_slot: Option<(String, SlotSecret)>,
+    ) -> Result<Self> {
         let get = |p: &str| -> Result<Key> {
             let w = tx
                 .vault_key_get(p)?
@@ -89,15 +100,27 @@ impl VaultKeys {
             vault_id: vault_id.to_string(),
             index: KeyedHash::new(get("index")?),
             meta: get("meta")?,
-            audit: AuditKeys { enc: get("audit-enc")?, mac: KeyedHash::new(get("audit-mac")?) },
+            audit: AuditKeys {
+                enc: get("audit-enc")?,
+                mac: KeyedHash::new(get("audit-mac")?),
+            },
             master: Mutex::new((epoch(tx)?, master)),
             own_slot,
         })
     }
 
     /// Opens the master key sealed to an operator's slot.
-    pub fn open_master(vault_id: &str, operator: &str, secret: &SlotSecret, sealed: &[u8]) -> Result<Key> {
-        Ok(slot::open_from(secret, &master_aad(vault_id, operator), sealed)?)
+    pub fn open_master(
+        vault_id: &str,
+        operator: &str,
+        secret: &SlotSecret,
+        sealed: &[u8],
+    ) -> Result<Key> {
+        Ok(slot::open_from(
+            secret,
+            &master_aad(vault_id, operator),
+            sealed,
+        )?)
     }
 
     fn master(&self) -> MutexGuard<'_, (i64, Key)> {
@@ -105,7 +128,13 @@ impl VaultKeys {
     }
 
     /// A key slot for `operator`, whose passphrase derives `kek` with `kdf`.
-    pub fn new_slot_row(&self, operator: &str, kek: &Key, kdf: String, now_ms: i64) -> crate::store::SlotRow {
+    pub fn new_slot_row(
+        &self,
+        operator: &str,
+        kek: &Key,
+        kdf: String,
+        now_ms: i64,
+    ) -> crate::store::SlotRow {
         let (public, wrapped_private) = slot::new_slot(kek, &slot_aad(&self.vault_id, operator));
         crate::store::SlotRow {
             operator: operator.to_string(),
@@ -119,13 +148,23 @@ impl VaultKeys {
     }
 
     fn public_mac(&self, operator: &str, public: &[u8]) -> [u8; 32] {
-        self.index.hash(&[b"slot-public-key", self.vault_id.as_bytes(), operator.as_bytes(), public])
+        self.index.hash(&[
+            b"slot-public-key",
+            self.vault_id.as_bytes(),
+            operator.as_bytes(),
+            public,
+        ])
     }
 
     /// A slot's public key, if its MAC shows nobody swapped it.
     fn checked_public(&self, row: &crate::store::SlotRow) -> Result<[u8; 32]> {
         let ok = self.index.verify(
-            &[b"slot-public-key", self.vault_id.as_bytes(), row.operator.as_bytes(), &row.public_key],
+            &[
+                b"slot-public-key",
+                self.vault_id.as_bytes(),
+                row.operator.as_bytes(),
+                &row.public_key,
+            ],
             &row.public_mac,
         );
         let public: Option<[u8; 32]> = row.public_key.as_slice().try_into().ok();
@@ -133,7 +172,10 @@ impl VaultKeys {
             (true, Some(p)) => Ok(p),
             _ => Err(Error::new(
                 crate::ErrorCode::DecryptionFailure,
-                format!("The key slot of operator '{}' has been tampered with.", row.operator),
+                format!(
+                    "The key slot of operator '{}' has been tampered with.",
+                    row.operator
+                ),
             )),
         }
     }
@@ -145,7 +187,11 @@ impl VaultKeys {
 
     /// Seals the master key to a slot's public key.
     pub fn seal_master_to(&self, operator: &str, public: &[u8; 32]) -> Vec<u8> {
-        slot::seal_to(public, &master_aad(&self.vault_id, operator), &self.master().1)
+        slot::seal_to(
+            public,
+            &master_aad(&self.vault_id, operator),
+            &self.master().1,
+        )
     }
 
     /// Follows a re-key another process made: reopens the master key from this
@@ -160,9 +206,14 @@ impl VaultKeys {
             return Err(Error::internal("the vault was re-keyed by another process"));
         };
         let row = tx.slot_get(operator)?.ok_or_else(|| {
-            Error::access_denied(format!("The operator '{operator}' was removed from this vault."))
+            Error::access_denied(format!(
+                "The operator '{operator}' was removed from this vault."
+            ))
         })?;
-        *m = (current, Self::open_master(&self.vault_id, operator, secret, &row.sealed_master)?);
+        *m = (
+            current,
+            Self::open_master(&self.vault_id, operator, secret, &row.sealed_master)?,
+        );
         Ok(())
     }
 
@@ -183,7 +234,10 @@ impl VaultKeys {
         }
         for s in tx.slots_all()? {
             let public = self.checked_public(&s)?;
-            tx.slot_set_master(&s.operator, &slot::seal_to(&public, &master_aad(&self.vault_id, &s.operator), &new))?;
+            tx.slot_set_master(
+                &s.operator,
+                &slot::seal_to(&public, &master_aad(&self.vault_id, &s.operator), &new),
+            )?;
         }
         let next = epoch(tx)? + 1;
         tx.meta_set("master_epoch", next.to_string().as_bytes())?;
@@ -198,6 +252,15 @@ impl VaultKeys {
     pub fn vid_hash(&self, uid: &str, vid: &str) -> [u8; 32] {
         self.index
             .hash(&[b"version-id", uid.as_bytes(), vid.as_bytes()])
+    }
+
+    pub fn iam_hash(&self, kind: &str, name: &str) -> [u8; 32] {
+        self.index.hash(&[b"iam", kind.as_bytes(), name.as_bytes()])
+    }
+
+    /// The key that seals metadata documents.
+    pub fn meta_key(&self) -> &Key {
+        &self.meta
     }
 
     pub fn principal_hash(&self, arn: &str) -> [u8; 32] {
@@ -253,6 +316,9 @@ pub struct KmsDoc {
     /// `AWS` or `CUSTOMER`.
     pub key_manager: String,
     pub created_ms: i64,
+    /// The key policy, when an operator set one (otherwise the default for its kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 pub(crate) struct KmsEntry {
@@ -287,6 +353,24 @@ impl KmsRing {
             ring.keys.insert(row.key_id, KmsEntry { material, doc });
         }
         Ok(ring)
+    }
+
+    /// A key's policy: the one set, or KMS's default — for `aws/secretsmanager`, use through
+    /// Secrets Manager by every principal of the account; for a customer key, the account's
+    /// IAM policies decide.
+    pub fn key_policy(&self, key_id: &str, account: &str, region: &str) -> String {
+        let entry = self.keys.get(key_id);
+        if let Some(p) = entry.and_then(|e| e.doc.policy.clone()) {
+            return p;
+        }
+        if entry.is_some_and(|e| e.doc.key_manager == "AWS") {
+            return format!(
+                r#"{{"Version":"2012-10-17","Id":"auto-secretsmanager-2","Statement":[{{"Sid":"Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager","Effect":"Allow","Principal":{{"AWS":"*"}},"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:CreateGrant","kms:DescribeKey"],"Resource":"*","Condition":{{"StringEquals":{{"kms:CallerAccount":"{account}","kms:ViaService":"secretsmanager.{region}.amazonaws.com"}}}}}}]}}"#
+            );
+        }
+        format!(
+            r#"{{"Version":"2012-10-17","Id":"key-default-1","Statement":[{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+        )
     }
 
     pub fn default_key_id(&self) -> Result<&str> {

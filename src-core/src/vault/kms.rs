@@ -69,6 +69,7 @@ impl Vault {
                 enabled: true,
                 key_manager: "CUSTOMER".into(),
                 created_ms: ctx.now_ms,
+                policy: None,
             };
             ctx.will_write()?;
             ctx.keys.new_kms_key(ctx.tx, &key_id, &doc)?;

@@ -2,11 +2,13 @@
 //! writes its audit event in one SQLite transaction.
 
 pub(crate) mod doc;
+pub mod iam;
 mod index;
 mod keys;
 mod kms;
 mod operators;
 mod password;
+pub mod policies;
 mod secrets;
 mod views;
 
@@ -26,10 +28,11 @@ use doc::SecretDoc;
 use index::Index;
 pub use index::SortBy;
 pub use keys::KmsDoc;
-pub use operators::{ListOperatorsResponse, OperatorEntry};
 use keys::{KmsRing, VaultKeys};
+pub use operators::{ListOperatorsResponse, OperatorEntry};
 pub use views::{
-    AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, VersionView,
+    AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
+    VersionView,
 };
 
 /// Which front end a request came through.
@@ -168,6 +171,7 @@ struct Inner {
     store: Store,
     index: Index,
     kms: KmsRing,
+    iam: iam::Iam,
 }
 
 fn valid_account(a: &str) -> bool {
@@ -271,6 +275,7 @@ impl Vault {
                     enabled: true,
                     key_manager: "AWS".into(),
                     created_ms: now,
+                    policy: None,
                 },
             )?;
             tx.commit()?;
@@ -290,7 +295,7 @@ impl Vault {
                     &caller,
                     "InitializeVault",
                     &serde_json::json!({"operator": opts.operator}),
-                    |_| Ok(()),
+                    |ctx| ctx.ensure_user(&opts.operator, Some(iam::ADMINISTRATOR_ACCESS)),
                 )?;
                 Ok(v)
             }
@@ -348,8 +353,16 @@ impl Vault {
             ))
         })?;
         let kek = params.derive(passphrase)?;
-        let secret = crate::crypto::slot::open_slot(&kek, &keys::slot_aad(&vault_id, &operator), &slot.wrapped_private)
-            .map_err(|_| Error::access_denied(format!("The passphrase is not correct for operator '{operator}'.")))?;
+        let secret = crate::crypto::slot::open_slot(
+            &kek,
+            &keys::slot_aad(&vault_id, &operator),
+            &slot.wrapped_private,
+        )
+        .map_err(|_| {
+            Error::access_denied(format!(
+                "The passphrase is not correct for operator '{operator}'."
+            ))
+        })?;
         let master = VaultKeys::open_master(&vault_id, &operator, &secret, &slot.sealed_master)?;
         let keys = VaultKeys::load(&tx, &vault_id, master, Some((operator.clone(), secret)))?;
         keys.check_slot(&slot)?;
@@ -371,17 +384,22 @@ impl Vault {
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
         let mut index = Index::unloaded();
-        let kms = {
+        let mut kms = KmsRing::default();
+        let mut iam = iam::Iam::default();
+        {
             let tx = store.read()?;
-            let mut kms = KmsRing::default();
-            refresh(&tx, &keys, &mut index, &mut kms)?;
-            kms
-        };
+            refresh(&tx, &keys, &mut index, &mut kms, &mut iam)?;
+        }
         Ok(Self {
             info,
             keys,
             clock,
-            inner: Mutex::new(Inner { store, index, kms }),
+            inner: Mutex::new(Inner {
+                store,
+                index,
+                kms,
+                iam,
+            }),
         })
     }
 
@@ -424,9 +442,14 @@ impl Vault {
     /// anything changed. Cheap when nothing did (one `PRAGMA data_version`).
     pub fn sync(&self) -> Result<bool> {
         let mut inner = lock(&self.inner);
-        let Inner { store, index, kms } = &mut *inner;
+        let Inner {
+            store,
+            index,
+            kms,
+            iam,
+        } = &mut *inner;
         let tx = store.read()?;
-        refresh(&tx, &self.keys, index, kms)
+        refresh(&tx, &self.keys, index, kms, iam)
     }
 
     /// A number that changes whenever the vault changes, from this process or another.
@@ -450,9 +473,14 @@ impl Vault {
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
         let mut inner = lock(&self.inner);
-        let Inner { store, index, kms } = &mut *inner;
+        let Inner {
+            store,
+            index,
+            kms,
+            iam,
+        } = &mut *inner;
         let tx = store.begin_with(!READS.contains(&event_name))?;
-        refresh(&tx, &self.keys, index, kms)?;
+        refresh(&tx, &self.keys, index, kms, iam)?;
         let now_ms = self.clock.now().as_millisecond();
         let (purged, purge_rev) = if index.earliest_deletion().is_some_and(|d| d <= now_ms) {
             self.purge_due(&tx, index, now_ms)?
@@ -475,11 +503,22 @@ impl Vault {
             staged: Vec::new(),
             rev: None,
             reload_kms: false,
+            reload_iam: false,
+            iam: &*iam,
+            request_keys: Vec::new(),
             savepoint: false,
             audit: Draft::default(),
         };
         let result = f(&mut ctx);
-        let Ctx { staged, audit: draft, rev, reload_kms, savepoint, .. } = ctx;
+        let Ctx {
+            staged,
+            audit: draft,
+            rev,
+            reload_kms,
+            reload_iam,
+            savepoint,
+            ..
+        } = ctx;
         let staged = match &result {
             Ok(_) => {
                 if savepoint {
@@ -496,7 +535,15 @@ impl Vault {
         };
         let error = result.as_ref().err();
         let committed = self
-            .write_event(&tx, caller, event_name, now_ms, &request_parameters, draft, error)
+            .write_event(
+                &tx,
+                caller,
+                event_name,
+                now_ms,
+                &request_parameters,
+                draft,
+                error,
+            )
             .and_then(|()| tx.commit());
         if let Err(e) = committed {
             // Nothing of this request reached the file: forget what the index was told.
@@ -512,6 +559,10 @@ impl Vault {
         let rev = if result.is_ok() { rev } else { None };
         if let Some(r) = rev.or(purge_rev) {
             index.rev = r;
+        }
+        if reload_iam && result.is_ok() {
+            let tx = store.read()?;
+            *iam = iam::Iam::load(&tx, &self.keys)?;
         }
         if reload_kms && result.is_ok() {
             let tx = store.read()?;
@@ -681,7 +732,13 @@ const READS: [&str; 12] = [
 ];
 
 /// Brings `index` and `kms` up to date with the file, if another connection committed.
-fn refresh(tx: &Tx<'_>, keys: &VaultKeys, index: &mut Index, kms: &mut KmsRing) -> Result<bool> {
+fn refresh(
+    tx: &Tx<'_>,
+    keys: &VaultKeys,
+    index: &mut Index,
+    kms: &mut KmsRing,
+    iam: &mut iam::Iam,
+) -> Result<bool> {
     let dv = tx.data_version()?;
     if dv == index.data_version {
         return Ok(false);
@@ -704,6 +761,7 @@ fn refresh(tx: &Tx<'_>, keys: &VaultKeys, index: &mut Index, kms: &mut KmsRing) 
     }
     index.rev = changes.rev;
     *kms = KmsRing::load(tx, keys)?;
+    *iam = iam::Iam::load(tx, keys)?;
     index.data_version = dv;
     Ok(true)
 }
@@ -736,14 +794,70 @@ pub(crate) struct Ctx<'a, 'c> {
     staged: Vec<Staged>,
     rev: Option<i64>,
     reload_kms: bool,
+    reload_iam: bool,
+    pub iam: &'a iam::Iam,
+    /// Condition keys of the operation (`secretsmanager:VersionStage`, ...), set before the
+    /// secret is resolved.
+    pub request_keys: Vec<(String, Vec<String>)>,
     /// Whether a savepoint guards this request's writes (taken before the first one).
     savepoint: bool,
     pub audit: Draft,
 }
 
 impl Ctx<'_, '_> {
+    /// Authorizes an action on a resource that is not a secret (or on `*`).
     pub fn authorize(&self, action: &str, resource: &str) -> Result<()> {
-        crate::access::authorize(self.caller, action, resource)
+        let now = crate::model::from_epoch_ms(self.now_ms);
+        let c = crate::access::context(self.iam, self.caller, action, resource, now);
+        crate::access::authorize(self.iam, &c, Vec::new())
+    }
+
+    /// Authorizes an action on a secret: its resource policy takes part, and the request
+    /// carries the secret's condition keys and the operation's (`request_keys`).
+    pub fn authorize_secret(&self, action: &str, doc: &SecretDoc) -> Result<()> {
+        let arn = self.arn(doc);
+        let now = crate::model::from_epoch_ms(self.now_ms);
+        let mut c = crate::access::context(self.iam, self.caller, action, &arn, now);
+        c.set_key("secretsmanager:SecretId", [arn.clone()]);
+        c.set_key("secretsmanager:Name", [doc.name.clone()]);
+        for t in &doc.tags {
+            c.set_key(
+                &format!("secretsmanager:ResourceTag/{}", t.key),
+                [t.value.clone()],
+            );
+            c.set_key(&format!("aws:ResourceTag/{}", t.key), [t.value.clone()]);
+        }
+        for (k, v) in &self.request_keys {
+            c.set_key(k, v.iter().cloned());
+        }
+        let rp = crate::access::resource_policy(
+            &arn,
+            crate::policy::PolicyKind::Resource,
+            doc.policy.as_deref(),
+        )?;
+        crate::access::authorize(self.iam, &c, rp)
+    }
+
+    /// `kms:Decrypt` on the key that protects a value, through Secrets Manager: the
+    /// principal's identity policies and the key's key policy decide.
+    pub fn authorize_decrypt(&self, key_id: &str) -> Result<()> {
+        let arn = crate::model::kms_key_arn(&self.info.region, &self.info.account_id, key_id);
+        let now = crate::model::from_epoch_ms(self.now_ms);
+        let mut c = crate::access::context(self.iam, self.caller, "kms:Decrypt", &arn, now);
+        c.set_key(
+            "kms:ViaService",
+            [format!("secretsmanager.{}.amazonaws.com", self.info.region)],
+        );
+        c.set_key("kms:CallerAccount", [self.info.account_id.clone()]);
+        let policy = self
+            .kms
+            .key_policy(key_id, &self.info.account_id, &self.info.region);
+        let kp = crate::access::resource_policy(
+            &arn,
+            crate::policy::PolicyKind::KeyPolicy,
+            Some(&policy),
+        )?;
+        crate::access::authorize(self.iam, &c, kp)
     }
 
     pub fn arn(&self, doc: &SecretDoc) -> String {
@@ -771,7 +885,7 @@ impl Ctx<'_, '_> {
     /// Like [`Ctx::resolve_shared`], refusing a secret scheduled for deletion.
     pub fn resolve_live_shared(&mut self, secret_id: &str, action: &str) -> Result<Arc<SecretDoc>> {
         let doc = self.resolve_shared(secret_id)?;
-        self.authorize(action, &self.arn(&doc))?;
+        self.authorize_secret(action, &doc)?;
         if doc.is_scheduled_for_deletion() {
             return Err(Error::marked_for_deletion());
         }
@@ -833,6 +947,12 @@ impl Ctx<'_, '_> {
         let rev = self.rev()?;
         self.tx.secret_purge(uid, rev)?;
         self.staged.push(Staged::Remove(uid.to_string()));
+        Ok(())
+    }
+
+    pub fn iam_changed(&mut self) -> Result<()> {
+        self.rev()?;
+        self.reload_iam = true;
         Ok(())
     }
 

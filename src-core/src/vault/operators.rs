@@ -59,7 +59,9 @@ impl Vault {
         self.exec(caller, "ListOperators", &serde_json::json!({}), |ctx| {
             ctx.audit.read_only = true;
             ctx.authorize("coffer:ListOperators", "*")?;
-            Ok(ListOperatorsResponse { operators: ctx.tx.slots_all()?.iter().map(|r| self.entry(r)).collect() })
+            Ok(ListOperatorsResponse {
+                operators: ctx.tx.slots_all()?.iter().map(|r| self.entry(r)).collect(),
+            })
         })
     }
 
@@ -73,19 +75,34 @@ impl Vault {
     ) -> Result<OperatorEntry> {
         super::validate_operator_name(name)?;
         if passphrase.is_empty() {
-            return Err(Error::invalid_parameter("The passphrase must not be empty."));
+            return Err(Error::invalid_parameter(
+                "The passphrase must not be empty.",
+            ));
         }
         let params = params_for(kdf)?;
         let kek = params.derive(passphrase)?;
-        self.exec(caller, "AddOperator", &OperatorRequest { operator_name: name }, |ctx| {
-            ctx.authorize("coffer:AddOperator", &self.operator_arn(name))?;
-            ctx.will_write()?;
-            let row = ctx.keys.new_slot_row(name, &kek, serde_json::to_string(&params).expect("serializes"), ctx.now_ms);
-            ctx.tx.slot_insert(&row)?;
-            let entry = self.entry(&row);
-            ctx.respond(&entry);
-            Ok(entry)
-        })
+        self.exec(
+            caller,
+            "AddOperator",
+            &OperatorRequest {
+                operator_name: name,
+            },
+            |ctx| {
+                ctx.authorize("coffer:AddOperator", &self.operator_arn(name))?;
+                ctx.will_write()?;
+                let row = ctx.keys.new_slot_row(
+                    name,
+                    &kek,
+                    serde_json::to_string(&params).expect("serializes"),
+                    ctx.now_ms,
+                );
+                ctx.tx.slot_insert(&row)?;
+                ctx.ensure_user(name, None)?;
+                let entry = self.entry(&row);
+                ctx.respond(&entry);
+                Ok(entry)
+            },
+        )
     }
 
     /// Changes the passphrase of the operator who unlocked this vault.
@@ -97,28 +114,49 @@ impl Vault {
         kdf: Option<(u32, u32)>,
     ) -> Result<()> {
         if new.is_empty() {
-            return Err(Error::invalid_parameter("The passphrase must not be empty."));
+            return Err(Error::invalid_parameter(
+                "The passphrase must not be empty.",
+            ));
         }
         let name = self.info.operator.clone();
         let row = {
             let mut inner = super::lock(&self.inner);
             let tx = inner.store.read()?;
-            tx.slot_get(&name)?.ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?
+            tx.slot_get(&name)?
+                .ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?
         };
         let old_params: KdfParams = serde_json::from_str(&row.kdf)
             .map_err(|_| Error::internal("the key slot's Argon2id parameters are unreadable"))?;
         let old_kek = old_params.derive(old)?;
         let params = params_for(kdf)?;
         let new_kek = params.derive(new)?;
-        self.exec(caller, "ChangeOperatorPassphrase", &OperatorRequest { operator_name: &name }, |ctx| {
-            ctx.authorize("coffer:ChangeOperatorPassphrase", &self.operator_arn(&name))?;
-            let row = ctx.tx.slot_get(&name)?.ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?;
-            let aad = super::keys::slot_aad(&ctx.keys.vault_id, &name);
-            let wrapped = slot::rewrap_slot(&old_kek, &new_kek, &aad, &row.wrapped_private)
-                .map_err(|_| Error::access_denied(format!("The current passphrase is not correct for operator '{name}'.")))?;
-            ctx.will_write()?;
-            ctx.tx.slot_set_passphrase(&name, &serde_json::to_string(&params).expect("serializes"), &wrapped)
-        })
+        self.exec(
+            caller,
+            "ChangeOperatorPassphrase",
+            &OperatorRequest {
+                operator_name: &name,
+            },
+            |ctx| {
+                // Proving the current passphrase is the permission: no policy needed for your own.
+                let row = ctx
+                    .tx
+                    .slot_get(&name)?
+                    .ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?;
+                let aad = super::keys::slot_aad(&ctx.keys.vault_id, &name);
+                let wrapped = slot::rewrap_slot(&old_kek, &new_kek, &aad, &row.wrapped_private)
+                    .map_err(|_| {
+                        Error::access_denied(format!(
+                            "The current passphrase is not correct for operator '{name}'."
+                        ))
+                    })?;
+                ctx.will_write()?;
+                ctx.tx.slot_set_passphrase(
+                    &name,
+                    &serde_json::to_string(&params).expect("serializes"),
+                    &wrapped,
+                )
+            },
+        )
     }
 
     /// Removes an operator's key slot and re-keys the vault: a new master key wraps the

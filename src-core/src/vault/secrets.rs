@@ -204,9 +204,12 @@ impl Ctx<'_, '_> {
                 version.id
             )));
         }
+        self.authorize_decrypt(&version.kms_key_id)?;
         let value = self.read_value(&doc, &version.id)?;
         self.audit.version_ids.push(version.id.clone());
-        self.audit.version_stages.extend(version.stages.iter().cloned());
+        self.audit
+            .version_stages
+            .extend(version.stages.iter().cloned());
         let response = GetSecretValueResponse {
             arn: self.arn(&doc),
             name: doc.name.clone(),
@@ -314,6 +317,7 @@ impl Vault {
                 owning_service: None,
                 primary_region: None,
                 versions: Vec::new(),
+                haystack: String::new(),
             };
             ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
             let version_id = match &value {
@@ -341,6 +345,18 @@ impl Vault {
     ) -> Result<GetSecretValueResponse> {
         self.exec(caller, "GetSecretValue", &req, |ctx| {
             ctx.audit.read_only = true;
+            if let Some(v) = &req.version_id {
+                ctx.request_keys
+                    .push(("secretsmanager:VersionId".into(), vec![v.clone()]));
+            }
+            ctx.request_keys.push((
+                "secretsmanager:VersionStage".into(),
+                vec![
+                    req.version_stage
+                        .clone()
+                        .unwrap_or_else(|| AWSCURRENT.into()),
+                ],
+            ));
             let doc = ctx.resolve_live_shared(&req.secret_id, "secretsmanager:GetSecretValue")?;
             ctx.get_value(doc, req.version_id.as_deref(), req.version_stage.as_deref())
         })
@@ -618,7 +634,7 @@ impl Vault {
         self.exec(caller, "DescribeSecret", &req, |ctx| {
             ctx.audit.read_only = true;
             let doc = ctx.resolve_shared(&req.secret_id)?;
-            ctx.authorize("secretsmanager:DescribeSecret", &ctx.arn(&doc))?;
+            ctx.authorize_secret("secretsmanager:DescribeSecret", &doc)?;
             Ok(ctx.describe(&doc))
         })
     }
@@ -662,7 +678,7 @@ impl Vault {
         self.exec(caller, "ListSecretVersionIds", &req, |ctx| {
             ctx.audit.read_only = true;
             let doc = ctx.resolve_shared(&req.secret_id)?;
-            ctx.authorize("secretsmanager:ListSecretVersionIds", &ctx.arn(&doc))?;
+            ctx.authorize_secret("secretsmanager:ListSecretVersionIds", &doc)?;
             let limit = page_size(req.max_results, "maxResults")?;
             let mut versions: Vec<&VersionDoc> = doc
                 .versions
@@ -721,7 +737,14 @@ impl Vault {
     ) -> Result<DeleteSecretResponse> {
         self.exec(caller, "DeleteSecret", &req, |ctx| {
             let mut doc = ctx.resolve(&req.secret_id)?;
-            ctx.authorize("secretsmanager:DeleteSecret", &ctx.arn(&doc))?;
+            if let Some(days) = req.recovery_window_in_days {
+                ctx.request_keys.push(("secretsmanager:RecoveryWindowInDays".into(), vec![days.to_string()]));
+            }
+            ctx.request_keys.push((
+                "secretsmanager:ForceDeleteWithoutRecovery".into(),
+                vec![req.force_delete_without_recovery.unwrap_or(false).to_string()],
+            ));
+            ctx.authorize_secret("secretsmanager:DeleteSecret", &doc)?;
             let force = req.force_delete_without_recovery.unwrap_or(false);
             if force && req.recovery_window_in_days.is_some() {
                 return Err(Error::invalid_parameter(
@@ -759,7 +782,7 @@ impl Vault {
     pub fn restore_secret(&self, caller: &Caller, req: SecretIdRequest) -> Result<ArnAndName> {
         self.exec(caller, "RestoreSecret", &req, |ctx| {
             let mut doc = ctx.resolve(&req.secret_id)?;
-            ctx.authorize("secretsmanager:RestoreSecret", &ctx.arn(&doc))?;
+            ctx.authorize_secret("secretsmanager:RestoreSecret", &doc)?;
             let resp = ArnAndName {
                 arn: ctx.arn(&doc),
                 name: doc.name.clone(),

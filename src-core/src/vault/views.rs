@@ -160,54 +160,53 @@ impl TextFilter {
         )
     }
     fn matches(&self, d: &SecretDoc) -> bool {
-        if self.0.is_empty() {
-            return true;
-        }
-        let contains = |needle: &str| {
-            contains_ci(&d.name, needle)
-                || d.description
-                    .as_deref()
-                    .is_some_and(|x| contains_ci(x, needle))
-                || d.tags.iter().any(|t| {
-                    contains_ci(&t.key, needle)
-                        || contains_ci(&t.value, needle)
-                        || contains_ci(&format!("{}={}", t.key, t.value), needle)
-                })
-        };
-        self.0.iter().all(|(neg, w)| contains(w) != *neg)
+        self.0
+            .iter()
+            .all(|(neg, w)| d.haystack.contains(w.as_str()) != *neg)
     }
-}
-
-/// Case-insensitive substring test without allocating for ASCII haystacks.
-fn contains_ci(hay: &str, needle_lower: &str) -> bool {
-    if hay.is_ascii() && needle_lower.is_ascii() {
-        let h = hay.as_bytes();
-        let n = needle_lower.as_bytes();
-        if n.len() > h.len() {
-            return false;
-        }
-        return h
-            .windows(n.len())
-            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
-    }
-    hay.to_lowercase().contains(needle_lower)
 }
 
 impl Vault {
     fn read<T>(&self, f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>) -> Result<T> {
         let mut inner = lock(&self.inner);
-        let Inner { store, index, kms } = &mut *inner;
+        let Inner {
+            store,
+            index,
+            kms,
+            iam,
+        } = &mut *inner;
         let tx = store.read()?;
-        refresh(&tx, &self.keys, index, kms)?;
-        let mut i2 = Inner2 { index };
+        refresh(&tx, &self.keys, index, kms, iam)?;
+        let mut i2 = Inner2 { index, iam };
         f(&tx, &mut i2)
+    }
+
+    /// Authorizes a view like the operation it mirrors (without auditing it).
+    fn authorize_view(
+        &self,
+        iam: &super::iam::Iam,
+        caller: &Caller,
+        action: &str,
+        doc: Option<&SecretDoc>,
+    ) -> Result<()> {
+        let resource = doc.map(|d| self.arn(d)).unwrap_or_else(|| "*".into());
+        let c = crate::access::context(iam, caller, action, &resource, self.clock.now());
+        let rp = match doc {
+            Some(d) => crate::access::resource_policy(
+                &resource,
+                crate::policy::PolicyKind::Resource,
+                d.policy.as_deref(),
+            )?,
+            None => Vec::new(),
+        };
+        crate::access::authorize(iam, &c, rp)
     }
 
     /// A page of the secrets list, filtered and sorted for a console.
     pub fn query_secrets(&self, caller: &Caller, q: &SecretQuery) -> Result<SecretPage> {
-        crate::access::authorize(caller, "secretsmanager:ListSecrets", "*")?;
         let now = self.clock.now().as_millisecond();
         self.read(|_, inner| {
+            self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
             let filter = TextFilter::new(&q.text);
             let sorted = inner.index.sorted(q.sort_by);
             let keep = |d: &SecretDoc| {
@@ -265,7 +264,12 @@ impl Vault {
                 .ok_or_else(|| {
                     Error::not_found("Secrets Manager can't find the specified secret.")
                 })?;
-            crate::access::authorize(caller, "secretsmanager:DescribeSecret", &self.arn(&doc))?;
+            self.authorize_view(
+                inner.iam,
+                caller,
+                "secretsmanager:DescribeSecret",
+                Some(&doc),
+            )?;
             let mut versions: Vec<VersionView> = doc
                 .versions
                 .iter()
@@ -309,8 +313,8 @@ impl Vault {
 
     /// A page of audit events, newest first (oldest first when following).
     pub fn query_audit(&self, caller: &Caller, q: &AuditQuery) -> Result<AuditPage> {
-        crate::access::authorize(caller, "coffer:LookupEvents", "*")?;
         self.read(|tx, inner| {
+            self.authorize_view(inner.iam, caller, "coffer:LookupEvents", None)?;
             let mut sel = AuditSelect {
                 event_names: q.event_names.clone(),
                 front_end: q.front_end.clone(),
@@ -418,6 +422,7 @@ impl Vault {
 
 struct Inner2<'a> {
     index: &'a mut super::index::Index,
+    iam: &'a super::iam::Iam,
 }
 
 #[cfg(test)]
@@ -425,9 +430,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn case_insensitive_contains_works_for_ascii_and_unicode() {
-        assert!(contains_ci("Prod/Database", "datab"));
-        assert!(!contains_ci("Prod/Database", "xyz"));
-        assert!(contains_ci("Ärger", "ärg"));
+    fn the_text_filter_matches_words_anywhere_and_negates_with_a_bang() {
+        let mut d: SecretDoc = serde_json::from_value(serde_json::json!({
+            "uid": "u", "name": "Prod/Database", "suffix": "abcdef", "kms_key_id": "k",
+            "description": "Orders DB", "tags": [{"Key": "Env", "Value": "Prod"}],
+            "created_ms": 0, "last_changed_ms": 0
+        }))
+        .unwrap();
+        d.build_haystack();
+        assert!(TextFilter::new("datab").matches(&d));
+        assert!(TextFilter::new("ORDERS env=prod").matches(&d));
+        assert!(!TextFilter::new("!prod").matches(&d));
+        assert!(TextFilter::new("!staging").matches(&d));
+        assert!(!TextFilter::new("xyz").matches(&d));
     }
 }

@@ -2,6 +2,7 @@
 //! AWS response JSON. Each only translates flags into a request for `coffer-core`.
 
 pub mod args;
+pub mod iam;
 pub mod output;
 
 use std::path::PathBuf;
@@ -183,6 +184,39 @@ pub enum Op {
     /// The people who unlock this vault, each with a passphrase of their own.
     #[command(subcommand)]
     Operator(OperatorOp),
+    /// Users, roles, groups, identity policies, access keys, and the policy simulator.
+    #[command(subcommand)]
+    Iam(iam::IamOp),
+    /// Attaches a resource policy to a secret (--block-public-policy refuses broad access).
+    PutResourcePolicy {
+        #[arg(long)]
+        secret_id: String,
+        /// The policy (JSON, or file://PATH).
+        #[arg(long)]
+        resource_policy: String,
+        #[arg(long)]
+        block_public_policy: bool,
+    },
+    GetResourcePolicy {
+        #[arg(long)]
+        secret_id: String,
+    },
+    DeleteResourcePolicy {
+        #[arg(long)]
+        secret_id: String,
+    },
+    /// Checks a resource policy and lists what is wrong with it.
+    ValidateResourcePolicy {
+        #[arg(long)]
+        secret_id: Option<String>,
+        #[arg(long)]
+        resource_policy: String,
+    },
+    /// For each user and role: may it do each secretsmanager action on this secret, and why.
+    GetEffectiveAccess {
+        #[arg(long)]
+        secret_id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -283,6 +317,22 @@ pub enum KmsOp {
         target_key_id: String,
     },
     ListAliases,
+    /// Replaces a key's policy (--policy-name default).
+    PutKeyPolicy {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long, default_value = "default")]
+        policy_name: String,
+        /// The policy (JSON, or file://PATH).
+        #[arg(long)]
+        policy: String,
+    },
+    GetKeyPolicy {
+        #[arg(long)]
+        key_id: String,
+        #[arg(long, default_value = "default")]
+        policy_name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -391,6 +441,14 @@ impl Op {
             Op::Operator(OperatorOp::Passwd { .. }) => "ChangeOperatorPassphrase",
             Op::Operator(OperatorOp::Remove { .. }) => "RemoveOperator",
             Op::Operator(OperatorOp::List) => "ListOperators",
+            Op::Iam(_) => "IAM",
+            Op::PutResourcePolicy { .. } => "PutResourcePolicy",
+            Op::GetResourcePolicy { .. } => "GetResourcePolicy",
+            Op::DeleteResourcePolicy { .. } => "DeleteResourcePolicy",
+            Op::ValidateResourcePolicy { .. } => "ValidateResourcePolicy",
+            Op::GetEffectiveAccess { .. } => "GetEffectiveAccess",
+            Op::Kms(KmsOp::PutKeyPolicy { .. }) => "PutKeyPolicy",
+            Op::Kms(KmsOp::GetKeyPolicy { .. }) => "GetKeyPolicy",
         }
     }
 }
@@ -404,11 +462,11 @@ pub enum Outcome {
     Broken(Value),
 }
 
-fn json<T: Serialize>(v: &T) -> Result<Outcome> {
+pub(crate) fn json<T: Serialize>(v: &T) -> Result<Outcome> {
     Ok(Outcome::Json(serde_json::to_value(v)?))
 }
 
-fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Outcome> {
+pub(crate) fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Outcome> {
     Ok(Outcome::Secret(zeroize::Zeroizing::new(
         serde_json::to_string(&Reveal(v))?,
     )))
@@ -654,6 +712,30 @@ pub fn run(
                 Ok(Outcome::Json(Value::Null))
             }
             KmsOp::ListAliases => json(&vault.list_aliases(&c)?),
+            KmsOp::PutKeyPolicy {
+                key_id,
+                policy_name,
+                policy,
+            } => {
+                anyhow::ensure!(
+                    policy_name == "default",
+                    "the only key policy is named default"
+                );
+                vault.put_key_policy(&c, &key_id, &args::text_param(&policy)?)?;
+                Ok(Outcome::Json(Value::Null))
+            }
+            KmsOp::GetKeyPolicy {
+                key_id,
+                policy_name,
+            } => {
+                anyhow::ensure!(
+                    policy_name == "default",
+                    "the only key policy is named default"
+                );
+                Ok(Outcome::Json(
+                    serde_json::json!({ "Policy": vault.get_key_policy(&c, &key_id)?, "PolicyName": "default" }),
+                ))
+            }
         },
         Op::Operator(o) => match o {
             OperatorOp::Add { name, new } => {
@@ -669,6 +751,38 @@ pub fn run(
             }
             OperatorOp::List => json(&vault.list_operators(&c)?),
         },
+        Op::Iam(i) => iam::run(vault, &c, i),
+        Op::PutResourcePolicy {
+            secret_id,
+            resource_policy,
+            block_public_policy,
+        } => json(&vault.put_resource_policy(
+            &c,
+            coffer_core::vault::policies::PutResourcePolicyRequest {
+                secret_id,
+                resource_policy: args::text_param(&resource_policy)?,
+                block_public_policy: Some(block_public_policy),
+            },
+        )?),
+        Op::GetResourcePolicy { secret_id } => {
+            json(&vault.get_resource_policy(&c, SecretIdRequest { secret_id })?)
+        }
+        Op::DeleteResourcePolicy { secret_id } => {
+            json(&vault.delete_resource_policy(&c, SecretIdRequest { secret_id })?)
+        }
+        Op::ValidateResourcePolicy {
+            secret_id,
+            resource_policy,
+        } => json(&vault.validate_resource_policy(
+            &c,
+            coffer_core::vault::policies::ValidateResourcePolicyRequest {
+                secret_id,
+                resource_policy: args::text_param(&resource_policy)?,
+            },
+        )?),
+        Op::GetEffectiveAccess { secret_id } => {
+            json(&vault.get_effective_access(&c, SecretIdRequest { secret_id })?)
+        }
         Op::Audit(a) => match a {
             AuditOp::List(f) => {
                 let page = vault.query_audit(&c, &f.query(vault.now())?)?;

@@ -23,11 +23,11 @@ fn dates_to_iso(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if k.ends_with("Date") || k == "CreationDate" {
-                    if let Some(f) = val.as_f64() {
-                        *val = Value::String(iso(f));
-                        continue;
-                    }
+                if k.ends_with("Date")
+                    && let Some(f) = val.as_f64()
+                {
+                    *val = Value::String(iso(f));
+                    continue;
                 }
                 dates_to_iso(val);
             }
@@ -78,17 +78,20 @@ fn text(v: &Value) -> String {
 fn text_into(v: &Value, label: Option<&str>, lines: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
-            let scalars: Vec<String> = map
-                .values()
-                .filter(|x| !x.is_object() && !x.is_array())
-                .map(scalar)
+            // Fields in name order, whatever order the response was built in.
+            let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(b.0));
+            let scalars: Vec<String> = fields
+                .iter()
+                .filter(|(_, x)| !x.is_object() && !x.is_array())
+                .map(|(_, x)| scalar(x))
                 .collect();
             if !scalars.is_empty() {
                 let mut line = label.map(|l| vec![l.to_uppercase()]).unwrap_or_default();
                 line.extend(scalars);
                 lines.push(line.join("\t"));
             }
-            for (k, x) in map {
+            for (k, x) in fields {
                 if x.is_object() || x.is_array() {
                     text_into(x, Some(k), lines);
                 }
@@ -180,7 +183,7 @@ mod tests {
         let v = json!({"SecretList": [{"Name": "a", "ARN": "x"}, {"Name": "b", "ARN": "y"}]});
         assert_eq!(
             render(v, OutputFormat::Text, None).unwrap(),
-            "SECRETLIST\ta\tx\nSECRETLIST\tb\ty"
+            "SECRETLIST\tx\ta\nSECRETLIST\ty\tb"
         );
     }
 

@@ -29,32 +29,56 @@ fn main() {
         let value = format!("value-{round}-{i}");
         match rand() % 10 {
             0 => {
-                let r = vault.create_secret(&c, CreateSecretRequest {
-                    name: format!("crash/r{round}-{i}"),
-                    secret_string: Some(SecretText::new(value.clone())),
-                    ..Default::default()
-                });
+                let r = vault.create_secret(
+                    &c,
+                    CreateSecretRequest {
+                        name: format!("crash/r{round}-{i}"),
+                        secret_string: Some(SecretText::new(value.clone())),
+                        ..Default::default()
+                    },
+                );
                 if let Ok(r) = r {
-                    writeln!(out, "ACK {} {} {value}", r.name, r.version_id.unwrap_or_default()).unwrap();
+                    writeln!(
+                        out,
+                        "ACK {} {} {value}",
+                        r.name,
+                        r.version_id.unwrap_or_default()
+                    )
+                    .unwrap();
                 }
             }
             1..=7 => {
-                let stages = if rand() % 3 == 0 { Some(vec!["AWSPENDING".to_string()]) } else { None };
-                let r = vault.put_secret_value(&c, PutSecretValueRequest {
-                    secret_id: name.clone(),
-                    secret_string: Some(SecretText::new(value.clone())),
-                    version_stages: stages,
-                    ..Default::default()
-                });
+                let stages = if rand() % 3 == 0 {
+                    Some(vec!["AWSPENDING".to_string()])
+                } else {
+                    None
+                };
+                let r = vault.put_secret_value(
+                    &c,
+                    PutSecretValueRequest {
+                        secret_id: name.clone(),
+                        secret_string: Some(SecretText::new(value.clone())),
+                        version_stages: stages,
+                        ..Default::default()
+                    },
+                );
                 match r {
                     Ok(r) => writeln!(out, "ACK {name} {} {value}", r.version_id).unwrap(),
                     Err(e) if e.code == coffer_core::ErrorCode::ResourceNotFound => {
-                        if let Ok(r) = vault.create_secret(&c, CreateSecretRequest {
-                            name: name.clone(),
-                            secret_string: Some(SecretText::new(value.clone())),
-                            ..Default::default()
-                        }) {
-                            writeln!(out, "ACK {name} {} {value}", r.version_id.unwrap_or_default()).unwrap();
+                        if let Ok(r) = vault.create_secret(
+                            &c,
+                            CreateSecretRequest {
+                                name: name.clone(),
+                                secret_string: Some(SecretText::new(value.clone())),
+                                ..Default::default()
+                            },
+                        ) {
+                            writeln!(
+                                out,
+                                "ACK {name} {} {value}",
+                                r.version_id.unwrap_or_default()
+                            )
+                            .unwrap();
                         }
                     }
                     // A secret at its 100-version limit refuses more (it is all young).
@@ -64,18 +88,31 @@ fn main() {
             }
             _ => {
                 // Roll back: AWSCURRENT to the version holding AWSPREVIOUS.
-                let Ok(d) = vault.describe_secret(&c, SecretIdRequest { secret_id: name.clone() }) else { continue };
+                let Ok(d) = vault.describe_secret(
+                    &c,
+                    SecretIdRequest {
+                        secret_id: name.clone(),
+                    },
+                ) else {
+                    continue;
+                };
                 let find = |label: &str| {
-                    d.version_ids_to_stages.iter().find(|(_, s)| s.iter().any(|x| x == label)).map(|(v, _)| v.clone())
+                    d.version_ids_to_stages
+                        .iter()
+                        .find(|(_, s)| s.iter().any(|x| x == label))
+                        .map(|(v, _)| v.clone())
                 };
                 if let (Some(cur), Some(prev)) = (find("AWSCURRENT"), find("AWSPREVIOUS")) {
                     vault
-                        .update_secret_version_stage(&c, UpdateSecretVersionStageRequest {
-                            secret_id: name.clone(),
-                            version_stage: "AWSCURRENT".into(),
-                            remove_from_version_id: Some(cur),
-                            move_to_version_id: Some(prev.clone()),
-                        })
+                        .update_secret_version_stage(
+                            &c,
+                            UpdateSecretVersionStageRequest {
+                                secret_id: name.clone(),
+                                version_stage: "AWSCURRENT".into(),
+                                remove_from_version_id: Some(cur),
+                                move_to_version_id: Some(prev.clone()),
+                            },
+                        )
                         .expect("move");
                     writeln!(out, "MOVED {name} {prev}").unwrap();
                 }

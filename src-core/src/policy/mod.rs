@@ -1,0 +1,52 @@
+//! IAM-style policy documents: parse, evaluate with an explanation, simulate, validate.
+//!
+//! The module knows nothing of the vault: callers hand it documents and a
+//! [`RequestContext`], and get back a [`Decision`] with the statements that made it.
+//!
+//! ```
+//! use coffer_core::policy::{Decision, Policy, PolicyKind, RequestContext, evaluate, parse};
+//!
+//! let document = parse(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+//!     "Action": "secretsmanager:GetSecretValue",
+//!     "Resource": "arn:aws:secretsmanager:*:*:secret:dev/*"}}"#).unwrap();
+//! let policies = [Policy { id: "dev-read".into(), kind: PolicyKind::User, document }];
+//! let ctx = RequestContext::new(
+//!     "arn:aws:iam::111122223333:user/alice",
+//!     "secretsmanager:GetSecretValue",
+//!     "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf",
+//! );
+//! let evaluation = evaluate(&policies, &ctx);
+//! assert_eq!(evaluation.decision, Decision::ImplicitDeny);
+//! assert!(evaluation.denial_message().unwrap().ends_with(
+//!     "because no identity-based policy allows the secretsmanager:GetSecretValue action"));
+//! ```
+
+mod condition;
+mod context;
+mod document;
+mod evaluate;
+mod json;
+mod matching;
+mod parse;
+mod simulate;
+mod validate;
+
+pub use condition::{Condition, Operator, SetQualifier, Test};
+pub use context::RequestContext;
+pub use document::{
+    Effect, Element, PolicyDocument, PolicyVersion, Position, PrincipalId, PrincipalKind,
+    Principals, Statement,
+};
+pub use evaluate::{Decision, Evaluation, MatchedStatement, Policy, PolicyKind, Reason, evaluate};
+pub use matching::Template;
+pub use parse::{MAX_POLICY_CHARS, parse};
+pub use simulate::{
+    ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, PolicySource, Simulation,
+    SimulationResults, StatementReference, simulate,
+};
+pub use validate::{
+    ValidationFinding, ValidationReport, check, is_public, validate_resource_policy,
+};
+
+#[cfg(test)]
+mod tests;

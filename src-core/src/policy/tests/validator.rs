@@ -1,0 +1,124 @@
+//! ValidateResourcePolicy findings and the public-policy test behind BlockPublicPolicy.
+
+use super::document;
+use crate::policy::{check, is_public, parse, validate_resource_policy};
+
+fn checks(statements: &str) -> Vec<String> {
+    validate_resource_policy(&document(statements))
+        .validation_errors
+        .into_iter()
+        .map(|f| f.check_name)
+        .collect()
+}
+
+fn public(statements: &str) -> bool {
+    is_public(&parse(&document(statements)).unwrap())
+}
+
+const ALICE_READS: &str = r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}"#;
+
+#[test]
+fn a_policy_for_one_principal_passes() {
+    let report = validate_resource_policy(&document(ALICE_READS));
+    assert!(report.policy_validation_passed);
+    assert!(report.validation_errors.is_empty());
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"PolicyValidationPassed": true, "ValidationErrors": []})
+    );
+}
+
+#[test]
+fn each_problem_has_its_finding() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}"#,
+            check::MISSING_PRINCIPAL,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "kms:Decrypt", "Resource": "*"}"#,
+            check::UNSUPPORTED_ACTION,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "secretsmanager:GetSecretValu", "Resource": "*"}"#,
+            check::INVALID_ACTION,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "secretsmanager:*", "Resource": "arn:aws:s3:::bucket/*"}"#,
+            check::UNSUPPORTED_RESOURCE,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:us-east-1:111122223333:key/x"}"#,
+            check::UNSUPPORTED_RESOURCE,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}"#,
+            check::BROAD_ACCESS,
+        ),
+    ];
+    for (statement, expected) in cases {
+        assert_eq!(checks(statement), [*expected], "{statement}");
+    }
+}
+
+#[test]
+fn resources_that_can_be_secrets_pass() {
+    for resource in [
+        "*",
+        "arn:aws:secretsmanager:*",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/*",
+        "arn:aws:secretsmanager:*:*:secret:${aws:username}-??????",
+        "arn:*:*:*:*:*",
+    ] {
+        let statement = format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "111122223333"}}, "Action": ["secretsmanager:Get*", "*"], "Resource": "{resource}"}}"#
+        );
+        assert!(checks(&statement).is_empty(), "{resource}");
+    }
+}
+
+#[test]
+fn a_malformed_policy_is_one_finding() {
+    let report = validate_resource_policy("{\"Statement\": [");
+    assert!(!report.policy_validation_passed);
+    assert_eq!(report.validation_errors.len(), 1);
+    assert_eq!(
+        report.validation_errors[0].check_name,
+        check::MALFORMED_POLICY
+    );
+    assert!(report.validation_errors[0].error_message.contains("line 1"));
+}
+
+#[test]
+fn public_means_everyone_without_a_narrowing_condition() {
+    let everyone = |principal: &str, condition: &str| {
+        format!(
+            r#"{{"Effect": "Allow", "Principal": {principal}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"{condition}}}"#
+        )
+    };
+    let rows: &[(&str, String, bool)] = &[
+        ("Principal * is public", everyone(r#""*""#, ""), true),
+        ("AWS * is public", everyone(r#"{"AWS": ["arn:aws:iam::1:user/a", "*"]}"#, ""), true),
+        ("an account wildcard is public", everyone(r#"{"AWS": "arn:aws:iam::*:root"}"#, ""), true),
+        ("one account is not public", everyone(r#"{"AWS": "111122223333"}"#, ""), false),
+        ("a Deny to everyone is not public", ALICE_READS.replace("Allow", "Deny").replace(r#"{"AWS": "arn:aws:iam::111122223333:user/alice"}"#, r#""*""#), false),
+        ("Allow with NotPrincipal is public", r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "*", "Resource": "*"}"#.to_owned(), true),
+        ("aws:PrincipalAccount narrows", everyone(r#""*""#, r#", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}"#), false),
+        ("aws:PrincipalOrgID narrows", everyone(r#""*""#, r#", "Condition": {"StringEquals": {"AWS:PrincipalOrgId": "o-123"}}"#), false),
+        ("aws:SourceArn with ArnEquals narrows", everyone(r#""*""#, r#", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:lambda:us-east-1:1:function:f"}}"#), false),
+        ("a wildcard value does not narrow", everyone(r#""*""#, r#", "Condition": {"StringLike": {"aws:PrincipalAccount": "*"}}"#), true),
+        ("a variable does not narrow", everyone(r#""*""#, r#", "Condition": {"StringEquals": {"aws:PrincipalArn": "${aws:username}"}}"#), true),
+        ("IfExists does not narrow", everyone(r#""*""#, r#", "Condition": {"StringEqualsIfExists": {"aws:PrincipalAccount": "1"}}"#), true),
+        ("a negated operator does not narrow", everyone(r#""*""#, r#", "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "1"}}"#), true),
+        ("another key does not narrow", everyone(r#""*""#, r#", "Condition": {"StringEquals": {"secretsmanager:Name": "x"}}"#), true),
+        ("a /24 source range narrows", everyone(r#""*""#, r#", "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#), false),
+        ("a /0 source range does not narrow", everyone(r#""*""#, r#", "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}"#), true),
+    ];
+    let failures: Vec<_> = rows
+        .iter()
+        .filter(|(_, statement, expected)| public(statement) != *expected)
+        .map(|(name, ..)| *name)
+        .collect();
+    assert!(failures.is_empty(), "{failures:?}");
+}

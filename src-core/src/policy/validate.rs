@@ -1,0 +1,226 @@
+//! Checks for a secret's resource policy (`ValidateResourcePolicy`) and IAM's notion of a
+//! public policy (`BlockPublicPolicy`).
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::{Condition, SetQualifier, Test, parse_cidr};
+use super::document::{Effect, Element, PolicyDocument, PrincipalKind, Principals, Statement};
+use super::matching::{glob_ignore_case, globs_overlap, split_arn};
+use super::parse::parse;
+
+/// The `CheckName`s this validator reports.
+pub mod check {
+    /// The document does not parse (syntax, unknown elements, bad values, size).
+    pub const MALFORMED_POLICY: &str = "MALFORMED_POLICY";
+    /// A statement of a resource policy has neither `Principal` nor `NotPrincipal`.
+    pub const MISSING_PRINCIPAL: &str = "MISSING_PRINCIPAL";
+    /// An action of another service: it can never apply to a secret.
+    pub const UNSUPPORTED_ACTION: &str = "UNSUPPORTED_ACTION";
+    /// A `secretsmanager:` action pattern that matches no Secrets Manager action.
+    pub const INVALID_ACTION: &str = "INVALID_ACTION";
+    /// A resource that can never be a secret's ARN.
+    pub const UNSUPPORTED_RESOURCE: &str = "UNSUPPORTED_RESOURCE";
+    /// The policy grants access to everyone (see [`super::is_public`]).
+    pub const BROAD_ACCESS: &str = "BROAD_ACCESS";
+}
+
+/// Secrets Manager's `ValidateResourcePolicy` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ValidationReport {
+    pub policy_validation_passed: bool,
+    pub validation_errors: Vec<ValidationFinding>,
+}
+
+/// One `ValidationErrors` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ValidationFinding {
+    pub check_name: String,
+    pub error_message: String,
+}
+
+/// Every action Secrets Manager has, for telling a mistyped action from a real one.
+const SECRETS_MANAGER_ACTIONS: [&str; 23] = [
+    "BatchGetSecretValue",
+    "CancelRotateSecret",
+    "CreateSecret",
+    "DeleteResourcePolicy",
+    "DeleteSecret",
+    "DescribeSecret",
+    "GetRandomPassword",
+    "GetResourcePolicy",
+    "GetSecretValue",
+    "ListSecretVersionIds",
+    "ListSecrets",
+    "PutResourcePolicy",
+    "PutSecretValue",
+    "RemoveRegionsFromReplication",
+    "ReplicateSecretToRegions",
+    "RestoreSecret",
+    "RotateSecret",
+    "StopReplicationToReplica",
+    "TagResource",
+    "UntagResource",
+    "UpdateSecret",
+    "UpdateSecretVersionStage",
+    "ValidateResourcePolicy",
+];
+
+/// Validates a secret's resource policy: it must parse, every statement must name a
+/// principal, its actions must be Secrets Manager's, its resources must be able to match a
+/// secret, and it must not grant public access.
+pub fn validate_resource_policy(text: &str) -> ValidationReport {
+    let findings = match parse(text) {
+        Err(e) => vec![finding(check::MALFORMED_POLICY, e.message)],
+        Ok(document) => findings(&document),
+    };
+    ValidationReport {
+        policy_validation_passed: findings.is_empty(),
+        validation_errors: findings,
+    }
+}
+
+fn finding(check: &str, message: impl Into<String>) -> ValidationFinding {
+    ValidationFinding {
+        check_name: check.to_owned(),
+        error_message: message.into(),
+    }
+}
+
+fn findings(document: &PolicyDocument) -> Vec<ValidationFinding> {
+    let mut out = Vec::new();
+    for (i, statement) in document.statements.iter().enumerate() {
+        let at = format!("Statement[{i}]");
+        if statement.principal.is_none() {
+            out.push(finding(
+                check::MISSING_PRINCIPAL,
+                format!("{at}: a resource policy statement must have a Principal or NotPrincipal"),
+            ));
+        }
+        if let Element::Is(actions) = &statement.action {
+            for action in actions {
+                if !globs_overlap(&action.to_lowercase(), "secretsmanager:*") {
+                    out.push(finding(
+                        check::UNSUPPORTED_ACTION,
+                        format!("{at}: the action '{action}' does not apply to secrets; a secret's policy can only grant secretsmanager actions"),
+                    ));
+                } else if !SECRETS_MANAGER_ACTIONS
+                    .iter()
+                    .any(|a| glob_ignore_case(action, &format!("secretsmanager:{a}")))
+                {
+                    out.push(finding(
+                        check::INVALID_ACTION,
+                        format!("{at}: the action '{action}' matches no Secrets Manager action"),
+                    ));
+                }
+            }
+        }
+        if let Element::Is(resources) = &statement.resource {
+            for resource in resources {
+                if !could_be_secret(resource.raw()) {
+                    out.push(finding(
+                        check::UNSUPPORTED_RESOURCE,
+                        format!(
+                            "{at}: the resource '{}' can never match a secret's ARN",
+                            resource.raw()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if is_public(document) {
+        out.push(finding(
+            check::BROAD_ACCESS,
+            "the policy grants access to every principal (\"*\") without a condition that limits it to an account, organization, principal ARN, VPC or source IP range",
+        ));
+    }
+    out
+}
+
+/// Whether a `Resource` value can match some secret ARN
+/// (`arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`).
+fn could_be_secret(raw: &str) -> bool {
+    // A variable may resolve to anything: treat it as a wildcard.
+    let mut pattern = String::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find("${") {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        pattern.push_str(&rest[..open]);
+        pattern.push('*');
+        rest = &rest[open + close + 1..];
+    }
+    pattern.push_str(rest);
+    match split_arn(&pattern) {
+        Some(c) => globs_overlap(c[2], "secretsmanager") && globs_overlap(c[5], "secret:*"),
+        None => globs_overlap(&pattern, "arn:*:secretsmanager:*:*:secret:*"),
+    }
+}
+
+/// Whether a resource policy is public in IAM's sense: an `Allow` to every principal
+/// (`"*"`, `{"AWS": "*"}`, an account wildcard, or `NotPrincipal`) that no condition narrows
+/// to fixed values of `aws:SourceAccount`, `aws:SourceOwner`, `aws:SourceArn`,
+/// `aws:SourceVpc`, `aws:SourceVpce`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
+/// `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:userid` or a `/8`-or-narrower
+/// (`/32` for IPv6) `aws:SourceIp` range.
+pub fn is_public(document: &PolicyDocument) -> bool {
+    document.statements.iter().any(|s| {
+        s.effect == Effect::Allow && grants_everyone(s) && !s.conditions.iter().any(narrows)
+    })
+}
+
+fn grants_everyone(statement: &Statement) -> bool {
+    match &statement.principal {
+        None => false,
+        Some(Element::Not(_) | Element::Is(Principals::Everyone)) => true,
+        Some(Element::Is(Principals::Listed(ids))) => ids.iter().any(|id| {
+            id.kind == PrincipalKind::Aws
+                && (id.value == "*"
+                    || split_arn(&id.value).is_none_or(|c| c[4].contains(['*', '?'])))
+        }),
+    }
+}
+
+const NARROWING_KEYS: [&str; 11] = [
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcearn",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:userid",
+    "aws:sourceip",
+];
+
+fn narrows(condition: &Condition) -> bool {
+    let op = condition.operator;
+    let positive = matches!(
+        op.test,
+        Test::StringEquals
+            | Test::StringEqualsIgnoreCase
+            | Test::StringLike
+            | Test::ArnEquals
+            | Test::ArnLike
+            | Test::IpAddress
+    );
+    let fixed = condition.values.iter().all(|v| {
+        let raw = v.raw();
+        match op.test {
+            Test::IpAddress => {
+                parse_cidr(raw).is_some_and(|(ip, bits)| bits >= if ip.is_ipv4() { 8 } else { 32 })
+            }
+            _ => !raw.contains(['*', '?']) && !raw.contains("${"),
+        }
+    });
+    NARROWING_KEYS.contains(&condition.key.to_lowercase().as_str())
+        && positive
+        && fixed
+        && !op.if_exists
+        && op.qualifier != Some(SetQualifier::ForAllValues)
+}

@@ -1,0 +1,192 @@
+//! Clicks and the wheel, mapped onto what was drawn there (the layout is shared with the
+//! renderer).
+
+use super::action::{Cmd, Effect};
+use super::app::{App, Screen};
+use super::layout::{self, hit};
+use super::screens::detail::Tab;
+use super::screens::detail_view::tab_spans;
+use super::ui::header_tabs;
+
+impl App {
+    pub(crate) fn click(&mut self, column: u16, row: u16) -> Vec<Effect> {
+        if self.session.is_none() || self.popup.is_some() {
+            return vec![];
+        }
+        let areas = layout::areas(self.area());
+        if hit(areas.header, column, row) {
+            return match header_tabs(areas.header)
+                .into_iter()
+                .find(|(_, x0, x1)| column >= *x0 && column < *x1)
+            {
+                Some((screen, _, _)) => self.go(screen),
+                None => vec![],
+            };
+        }
+        let body = areas.body;
+        match self.screen {
+            Screen::Secrets => {
+                let (_, table) = layout::info_and_table(body);
+                let Some(i) = row_at(table, row).map(|r| r + self.secrets.scroll) else {
+                    return vec![];
+                };
+                if i >= self.secrets.len() {
+                    return vec![];
+                }
+                if i == self.secrets.selected {
+                    return self.secrets_key(Cmd::Open);
+                }
+                self.secrets.selected = i;
+                self.fetch_secrets(false)
+            }
+            Screen::Deletions => {
+                let (_, table) = layout::info_and_table(body);
+                let Some(i) = row_at(table, row).map(|r| r + self.deletions.scroll) else {
+                    return vec![];
+                };
+                if i < self.deletions.total {
+                    self.deletions.selected = i;
+                }
+                vec![]
+            }
+            Screen::Audit => {
+                let (_, list, side) = layout::audit(body);
+                if hit(side, column, row) {
+                    self.audit.side_focus = true;
+                    return vec![];
+                }
+                if let Some(r) = row_at(list, row) {
+                    let i = r + self.audit.scroll;
+                    if i < self.audit.events.len() {
+                        self.audit.selected = i;
+                        self.audit.side_focus = false;
+                        self.audit.side_scroll = 0;
+                    }
+                }
+                vec![]
+            }
+            Screen::Detail => {
+                let (_, tabs, content) = layout::detail(body);
+                if hit(tabs, column, row) {
+                    return match tab_spans(tabs)
+                        .into_iter()
+                        .find(|(_, x0, x1)| column >= *x0 && column < *x1)
+                    {
+                        Some((tab, _, _)) => self.select_tab(tab),
+                        None => vec![],
+                    };
+                }
+                let Some(r) = row_at(content, row) else {
+                    return vec![];
+                };
+                if let Some(d) = self.detail.as_mut() {
+                    match d.tab {
+                        Tab::Versions if r < d.versions().len() => d.version_sel = r,
+                        Tab::Tags => d.tag_sel = r,
+                        Tab::Activity if r < d.activity.len() => d.activity_sel = r,
+                        Tab::Value => d.value_sel = r.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn wheel(&mut self, down: bool, column: u16, row: u16) -> Vec<Effect> {
+        if self.session.is_none() {
+            return vec![];
+        }
+        if self.screen == Screen::Audit && self.popup.is_none() {
+            let (_, _, side) = layout::audit(self.body());
+            self.audit.side_focus = hit(side, column, row);
+        }
+        let cmd = if down { Cmd::Down } else { Cmd::Up };
+        let mut out = vec![];
+        for _ in 0..3 {
+            out.extend(self.update(super::action::Action::Key(cmd)));
+        }
+        out
+    }
+}
+
+/// The data row (0-based) a screen row falls on in a table whose first line is its header.
+fn row_at(table: ratatui::layout::Rect, row: u16) -> Option<usize> {
+    (row > table.y && row < table.y + table.height).then(|| (row - table.y - 1) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::{Action, Loaded, Request};
+    use crate::tui::app::Session;
+    use crate::tui::theme::Theme;
+    use coffer_core::vault::SecretSummary;
+
+    fn app() -> App {
+        let mut a = App::new("v".into(), None, false, 300_000, Theme { color: false });
+        a.session = Some(Session {
+            operator: "admin".into(),
+            account: "1".into(),
+            region: "us-east-1".into(),
+        });
+        let fx = a.refresh_secrets(true);
+        let Some(Effect::Send(Request::Secrets { seq, .. })) = fx.first() else {
+            panic!()
+        };
+        let rows = (0..30)
+            .map(|i| {
+                (
+                    i,
+                    SecretSummary {
+                        arn: format!("arn{i}"),
+                        name: format!("s{i}"),
+                        description: None,
+                        created_date: 0.0,
+                        last_changed_date: 0.0,
+                        last_accessed_date: None,
+                        deleted_date: None,
+                        deletion_date: None,
+                        tags: vec![],
+                        version_count: 1,
+                        kms_key_id: None,
+                    },
+                )
+            })
+            .collect();
+        a.update(Action::loaded(Loaded::Secrets {
+            seq: *seq,
+            total: 30,
+            rows,
+        }));
+        a
+    }
+
+    #[test]
+    fn a_click_selects_a_row_and_a_second_click_opens_it() {
+        let mut a = app();
+        // Header line 0, info line 1, table header line 2, first row line 3.
+        a.update(Action::Click { column: 5, row: 5 });
+        assert_eq!(a.secrets.selected, 2);
+        let fx = a.update(Action::Click { column: 5, row: 5 });
+        assert_eq!(a.screen, Screen::Detail);
+        assert!(matches!(&fx[..], [Effect::Send(Request::Detail { arn, .. })] if arn == "arn2"));
+    }
+
+    #[test]
+    fn the_wheel_scrolls_three_rows_and_the_header_switches_screens() {
+        let mut a = app();
+        a.update(Action::Wheel {
+            down: true,
+            column: 5,
+            row: 10,
+        });
+        assert_eq!(a.secrets.selected, 3);
+        let (_, x0, _) = header_tabs(layout::areas(a.area()).header)[2];
+        a.update(Action::Click {
+            column: x0 + 1,
+            row: 0,
+        });
+        assert_eq!(a.screen, Screen::Audit);
+    }
+}

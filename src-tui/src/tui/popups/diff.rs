@@ -1,0 +1,240 @@
+//! A diff of two versions by JSON key, the older on the left, values masked until shown.
+
+use coffer_core::SecretValue;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{
+    Block, Cell, Clear, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
+};
+use zeroize::Zeroizing;
+
+use super::Popup;
+use crate::tui::action::{Cmd, Effect, RevealFor};
+use crate::tui::app::App;
+use crate::tui::format::short_id;
+use crate::tui::layout;
+use crate::tui::screens::detail::{json_fields, value_text};
+use crate::tui::theme::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Same,
+    Changed,
+    Added,
+    Removed,
+}
+
+impl Change {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Same => "same",
+            Self::Changed => "changed",
+            Self::Added => "added",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+pub struct DiffRow {
+    pub key: String,
+    pub change: Change,
+    pub old: Option<Zeroizing<String>>,
+    pub new: Option<Zeroizing<String>>,
+}
+
+#[derive(Default)]
+pub struct Diff {
+    pub name: String,
+    pub old_id: String,
+    pub new_id: String,
+    old: Option<SecretValue>,
+    new: Option<SecretValue>,
+    pub rows: Vec<DiffRow>,
+    pub shown: bool,
+    pub selected: usize,
+}
+
+impl std::fmt::Debug for Diff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Diff")
+            .field("old_id", &self.old_id)
+            .field("new_id", &self.new_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compares two values key by key (a value that is not a JSON object is one key).
+pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
+    let as_map = |v: &SecretValue| {
+        json_fields(v).unwrap_or_else(|| vec![("(value)".to_string(), value_text(v))])
+    };
+    let (a, b) = (as_map(old), as_map(new));
+    let mut keys: Vec<&String> = a.iter().chain(b.iter()).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let o = a.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+            let n = b.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+            let change = match (&o, &n) {
+                (Some(x), Some(y)) if x.as_str() == y.as_str() => Change::Same,
+                (Some(_), Some(_)) => Change::Changed,
+                (None, _) => Change::Added,
+                (_, None) => Change::Removed,
+            };
+            DiffRow {
+                key: k.clone(),
+                change,
+                old: o,
+                new: n,
+            }
+        })
+        .collect()
+}
+
+impl Diff {
+    pub fn new(name: String, old_id: String, new_id: String) -> Self {
+        Self {
+            name,
+            old_id,
+            new_id,
+            ..Self::default()
+        }
+    }
+
+    pub fn arrived(&mut self, purpose: RevealFor, value: SecretValue) {
+        match purpose {
+            RevealFor::DiffOld => self.old = Some(value),
+            RevealFor::DiffNew => self.new = Some(value),
+            RevealFor::Value => return,
+        }
+        if let (Some(o), Some(n)) = (&self.old, &self.new) {
+            self.rows = diff_rows(o, n);
+            self.old = None;
+            self.new = None;
+        }
+    }
+
+    pub fn render(&self, t: Theme, area: Rect, buf: &mut Buffer) {
+        let r = layout::centered(
+            area,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(2),
+        );
+        Clear.render(r, buf);
+        let title = format!(
+            " Diff {}: {} (old) → {} (new) · r {} ",
+            self.name,
+            short_id(&self.old_id),
+            short_id(&self.new_id),
+            if self.shown { "masks" } else { "shows values" }
+        );
+        let block = Block::bordered().title(Span::styled(title, t.title()));
+        let inner = block.inner(r);
+        block.render(r, buf);
+        if self.rows.is_empty() {
+            Paragraph::new(" Reading both versions (two audited reads)…").render(inner, buf);
+            return;
+        }
+        let mask = |v: &Option<Zeroizing<String>>| match v {
+            None => String::new(),
+            Some(_) if !self.shown => "••••••".into(),
+            Some(s) => s.to_string(),
+        };
+        let rows = self.rows.iter().map(|d| {
+            let style = match d.change {
+                Change::Same => t.dim(),
+                Change::Removed => t.danger(),
+                _ => t.label(),
+            };
+            Row::new(vec![
+                Cell::from(d.key.clone()),
+                Cell::from(Span::styled(d.change.word(), style)),
+                Cell::from(mask(&d.old)),
+                Cell::from(mask(&d.new)),
+            ])
+        });
+        let mut st = TableState::default().with_selected(Some(self.selected));
+        StatefulWidget::render(
+            Table::new(
+                rows,
+                [
+                    Constraint::Fill(1),
+                    Constraint::Length(8),
+                    Constraint::Fill(2),
+                    Constraint::Fill(2),
+                ],
+            )
+            .header(Row::new(vec!["Key", "", "Old", "New"]).style(t.header()))
+            .row_highlight_style(t.selected())
+            .highlight_symbol("▶ "),
+            inner,
+            buf,
+            &mut st,
+        );
+    }
+}
+
+impl App {
+    pub(crate) fn diff_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(Popup::Diff(d)) = self.popup.as_mut() else {
+            return vec![];
+        };
+        match cmd {
+            Cmd::Up => d.selected = d.selected.saturating_sub(1),
+            Cmd::Down => d.selected = (d.selected + 1).min(d.rows.len().saturating_sub(1)),
+            Cmd::Reveal => d.shown = !d.shown,
+            _ => self.popup = None,
+        }
+        vec![]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coffer_core::SecretText;
+
+    fn s(v: &str) -> SecretValue {
+        SecretValue::String(SecretText::new(v.into()))
+    }
+
+    #[test]
+    fn json_values_diff_by_key() {
+        let rows = diff_rows(
+            &s(r#"{"a":"1","b":"2","c":3}"#),
+            &s(r#"{"a":"1","b":"x","d":4}"#),
+        );
+        let got: Vec<(&str, Change)> = rows.iter().map(|r| (r.key.as_str(), r.change)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Change::Same),
+                ("b", Change::Changed),
+                ("c", Change::Removed),
+                ("d", Change::Added)
+            ]
+        );
+    }
+
+    #[test]
+    fn plain_values_are_one_row_and_rows_wait_for_both() {
+        let mut d = Diff::new("n".into(), "o".into(), "n".into());
+        d.arrived(RevealFor::DiffOld, s("a"));
+        assert!(d.rows.is_empty());
+        d.arrived(RevealFor::DiffNew, s("b"));
+        assert_eq!(d.rows.len(), 1);
+        assert_eq!(d.rows[0].change, Change::Changed);
+    }
+
+    #[test]
+    fn r_shows_and_esc_closes() {
+        let mut a = App::new("v".into(), None, false, 1, Theme { color: false });
+        a.popup = Some(Popup::Diff(Diff::new("n".into(), "o".into(), "n".into())));
+        a.update(crate::tui::action::Action::Key(Cmd::Reveal));
+        assert!(matches!(&a.popup, Some(Popup::Diff(d)) if d.shown));
+        a.update(crate::tui::action::Action::Key(Cmd::Cancel));
+        assert!(a.popup.is_none());
+    }
+}

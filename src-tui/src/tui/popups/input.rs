@@ -1,0 +1,314 @@
+//! A one-line text dialog (masked for values) and what its answer is for.
+
+use coffer_core::SecretText;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use zeroize::Zeroizing;
+
+use super::{Confirm, Popup};
+use crate::tui::action::{Cmd, Effect, Request};
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::layout;
+use crate::tui::theme::Theme;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputFor {
+    RecoveryWindow { arn: String, name: String },
+    ConfirmName { arn: String, name: String },
+    AddTag { arn: String },
+    EditTag { arn: String, key: String },
+    PutValue { arn: String },
+    CreateName,
+    CreateValue { name: String },
+    Description { arn: String },
+}
+
+pub struct Input {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub value: Zeroizing<String>,
+    pub masked: bool,
+    pub purpose: InputFor,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Input")
+            .field("title", &self.title)
+            .field("purpose", &self.purpose)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Input {
+    pub fn new(
+        title: &str,
+        lines: Vec<String>,
+        value: &str,
+        masked: bool,
+        purpose: InputFor,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            lines,
+            value: Zeroizing::new(value.to_string()),
+            masked,
+            purpose,
+        }
+    }
+
+    pub fn render(&self, t: Theme, area: Rect, buf: &mut Buffer) {
+        let width = 72.min(area.width);
+        let r = layout::centered(
+            area,
+            width,
+            layout::wrapped_rows(&self.lines, width.saturating_sub(2)) + 4,
+        );
+        Clear.render(r, buf);
+        let mut lines: Vec<Line> = self.lines.iter().map(|l| Line::raw(l.clone())).collect();
+        lines.push(Line::raw(""));
+        let shown = if self.masked {
+            "•".repeat(self.value.chars().count())
+        } else {
+            self.value.to_string()
+        };
+        lines.push(Line::from(vec![
+            Span::styled("> ", t.title()),
+            Span::raw(shown),
+            Span::styled("▏", t.title()),
+        ]));
+        let danger = matches!(
+            self.purpose,
+            InputFor::ConfirmName { .. } | InputFor::RecoveryWindow { .. }
+        );
+        let style = if danger { t.danger() } else { t.title() };
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(Span::styled(format!(" {} ", self.title), style)))
+            .render(r, buf);
+    }
+}
+
+impl App {
+    pub(crate) fn input_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(Popup::Input(i)) = self.popup.as_mut() else {
+            return vec![];
+        };
+        match cmd {
+            Cmd::Backspace => {
+                i.value.pop();
+                vec![]
+            }
+            Cmd::Toggle => {
+                if matches!(
+                    i.purpose,
+                    InputFor::PutValue { .. } | InputFor::CreateValue { .. }
+                ) {
+                    i.masked = !i.masked;
+                }
+                vec![]
+            }
+            Cmd::Cancel => {
+                self.popup = None;
+                self.info("Cancelled; nothing was changed.");
+                vec![]
+            }
+            Cmd::Submit => {
+                let Some(Popup::Input(i)) = self.popup.take() else {
+                    return vec![];
+                };
+                self.input_done(i)
+            }
+            _ => vec![],
+        }
+    }
+
+    fn input_done(&mut self, i: Input) -> Vec<Effect> {
+        let text = i.value.trim().to_string();
+        match i.purpose {
+            InputFor::RecoveryWindow { arn, name } => match text.parse::<i64>() {
+                Ok(days) if (7..=30).contains(&days) => {
+                    self.confirm_deletion(arn, name, days);
+                    vec![]
+                }
+                _ => {
+                    self.error("The recovery window is 7 to 30 days; nothing was scheduled.");
+                    vec![]
+                }
+            },
+            InputFor::ConfirmName { arn, name } => {
+                if i.value.as_str() == name {
+                    self.send(Request::ForceDelete { arn })
+                } else {
+                    self.error("The name typed does not match; nothing was deleted.");
+                    vec![]
+                }
+            }
+            InputFor::AddTag { arn } => match text.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => self.send(Request::Tag {
+                    arn,
+                    key: k.trim().into(),
+                    value: v.trim().into(),
+                }),
+                _ => {
+                    self.error("Write the tag as KEY=VALUE.");
+                    vec![]
+                }
+            },
+            InputFor::EditTag { arn, key } => self.send(Request::Tag {
+                arn,
+                key,
+                value: text,
+            }),
+            InputFor::PutValue { arn } => {
+                if i.value.is_empty() {
+                    self.error("A value is 1 to 65,536 bytes; nothing was put.");
+                    return vec![];
+                }
+                let value = SecretText::new(i.value.to_string());
+                self.send(Request::Put { arn, value })
+            }
+            InputFor::CreateName => {
+                if text.is_empty() {
+                    self.error("A secret needs a name.");
+                    return vec![];
+                }
+                if self.read_only {
+                    return self.send(Request::Create {
+                        name: text,
+                        value: None,
+                    });
+                }
+                self.popup = Some(Popup::Input(Input::new(
+                    "Create a secret",
+                    vec![
+                        format!("The first value of {text} (empty: create it without a value)."),
+                        "Typing is masked (Ctrl-R shows it).".into(),
+                    ],
+                    "",
+                    true,
+                    InputFor::CreateValue { name: text },
+                )));
+                vec![]
+            }
+            InputFor::CreateValue { name } => {
+                let value = (!i.value.is_empty()).then(|| SecretText::new(i.value.to_string()));
+                self.send(Request::Create { name, value })
+            }
+            InputFor::Description { arn } => self.send(Request::Describe {
+                arn,
+                description: text,
+            }),
+        }
+    }
+
+    /// The confirmation of a scheduled deletion, with its date.
+    pub fn confirm_deletion(&mut self, arn: String, name: String, days: i64) {
+        let when = format::minute((self.now_ms + days * 86_400_000) as f64 / 1000.0);
+        self.popup = Some(Popup::Confirm(Confirm::new(
+            "Schedule a deletion",
+            vec![
+                format!("Delete {name} in {days} days (on {when} UTC)?"),
+                "From now on it refuses every read and write: applications using it fail.".into(),
+                "It can be restored until that date; after it every version is destroyed.".into(),
+            ],
+            Request::Delete { arn, days },
+        )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Action;
+    use crate::tui::theme::Theme;
+
+    fn app(purpose: InputFor, value: &str) -> App {
+        let mut a = App::new("v.db".into(), None, false, 1, Theme { color: false });
+        a.popup = Some(Popup::Input(Input::new("t", vec![], value, false, purpose)));
+        a
+    }
+
+    #[test]
+    fn the_recovery_window_is_checked_then_confirmed() {
+        let rw = || InputFor::RecoveryWindow {
+            arn: "a".into(),
+            name: "n".into(),
+        };
+        let mut a = app(rw(), "6");
+        assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
+        assert!(a.status.as_ref().unwrap().error);
+        let mut a = app(rw(), "3");
+        a.update(Action::Char('0'));
+        a.update(Action::Key(Cmd::Submit));
+        let Some(Popup::Confirm(c)) = &a.popup else {
+            panic!()
+        };
+        assert!(matches!(c.request, Some(Request::Delete { days: 30, .. })));
+        assert!(!c.yes);
+    }
+
+    #[test]
+    fn delete_now_needs_the_exact_name() {
+        let cn = || InputFor::ConfirmName {
+            arn: "a".into(),
+            name: "prod/db".into(),
+        };
+        let mut a = app(cn(), "prod/d");
+        assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
+        let mut a = app(cn(), "prod/d");
+        a.update(Action::Char('b'));
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::ForceDelete { .. })]
+        ));
+    }
+
+    #[test]
+    fn tags_values_and_names() {
+        let mut a = app(InputFor::AddTag { arn: "a".into() }, "env=prod");
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(
+            matches!(&fx[..], [Effect::Send(Request::Tag { key, value, .. })] if key == "env" && value == "prod")
+        );
+        let mut a = app(InputFor::AddTag { arn: "a".into() }, "oops");
+        assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
+        let mut a = app(
+            InputFor::EditTag {
+                arn: "a".into(),
+                key: "k".into(),
+            },
+            "v2",
+        );
+        assert_eq!(a.update(Action::Key(Cmd::Submit)).len(), 1);
+        let mut a = app(InputFor::PutValue { arn: "a".into() }, "");
+        assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
+        a.popup = Some(Popup::Input(Input::new(
+            "t",
+            vec![],
+            "s3cr3t",
+            true,
+            InputFor::PutValue { arn: "a".into() },
+        )));
+        a.update(Action::Key(Cmd::Toggle));
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(matches!(&fx[..], [Effect::Send(Request::Put { .. })]));
+        let mut a = app(InputFor::CreateName, "new/one");
+        a.update(Action::Key(Cmd::Submit));
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::Create { value: None, .. })]
+        ));
+        let mut a = app(InputFor::Description { arn: "a".into() }, "d");
+        assert_eq!(a.update(Action::Key(Cmd::Submit)).len(), 1);
+        let mut a = app(InputFor::Description { arn: "a".into() }, "d");
+        a.update(Action::Key(Cmd::Backspace));
+        a.update(Action::Key(Cmd::Cancel));
+        assert!(a.popup.is_none());
+    }
+}

@@ -1,0 +1,227 @@
+//! Moving a staging label: pick or type the label, see before → after, then confirm.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+use super::{Confirm, Popup};
+use crate::tui::action::{Cmd, Effect, Request};
+use crate::tui::app::App;
+use crate::tui::format::short_id;
+use crate::tui::layout;
+use crate::tui::screens::detail::DetailState;
+use crate::tui::theme::Theme;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveLabel {
+    pub arn: String,
+    pub name: String,
+    pub target: String,
+    pub label: String,
+    /// The labels on other versions, AWSCURRENT first.
+    pub choices: Vec<String>,
+    pub choice: usize,
+    /// Every version id with its labels.
+    pub versions: Vec<(String, Vec<String>)>,
+}
+
+impl MoveLabel {
+    pub fn for_detail(d: &DetailState) -> Option<Self> {
+        let view = d.view.as_ref()?;
+        let target = d.selected_version()?.version_id.clone();
+        let mut choices: Vec<String> = view
+            .versions
+            .iter()
+            .filter(|v| v.version_id != target)
+            .flat_map(|v| v.version_stages.iter().cloned())
+            .collect();
+        choices.sort_by_key(|l| (l != "AWSCURRENT", l != "AWSPREVIOUS", l.clone()));
+        choices.dedup();
+        Some(Self {
+            arn: d.arn.clone(),
+            name: d.name.clone(),
+            target,
+            label: choices.first().cloned().unwrap_or_default(),
+            choices,
+            choice: 0,
+            versions: view
+                .versions
+                .iter()
+                .map(|v| (v.version_id.clone(), v.version_stages.clone()))
+                .collect(),
+        })
+    }
+
+    fn holder_of(&self, label: &str) -> Option<&str> {
+        self.versions
+            .iter()
+            .find(|(_, st)| st.iter().any(|s| s == label))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Before → after, one line per label that moves.
+    pub fn preview(&self) -> Vec<String> {
+        let label = self.label.trim();
+        if label.is_empty() {
+            return vec!["Type a label or pick one with ↑/↓.".into()];
+        }
+        let holder = self.holder_of(label);
+        if holder == Some(self.target.as_str()) {
+            return vec![format!("{label} is already on {}.", short_id(&self.target))];
+        }
+        let name = |v: Option<&str>| v.map_or("(nowhere)".to_string(), |v| short_id(v).to_string());
+        let mut out = vec![format!(
+            "{label:<12} {} → {}",
+            name(holder),
+            short_id(&self.target)
+        )];
+        if label == "AWSCURRENT"
+            && let Some(h) = holder
+        {
+            out.push(format!(
+                "{:<12} {} → {}",
+                "AWSPREVIOUS",
+                name(self.holder_of("AWSPREVIOUS")),
+                short_id(h)
+            ));
+        }
+        out
+    }
+
+    pub fn render(&self, t: Theme, area: Rect, buf: &mut Buffer) {
+        let r = layout::centered(area, 72, 11);
+        Clear.render(r, buf);
+        let mut lines = vec![
+            Line::raw(format!(
+                "Move a label of {} to version {}.",
+                self.name,
+                short_id(&self.target)
+            )),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled("Label > ", t.title()),
+                Span::styled(self.label.clone(), t.label()),
+                Span::styled("▏", t.title()),
+            ]),
+            Line::raw(""),
+            Line::styled("Before → after:", t.dim()),
+        ];
+        lines.extend(
+            self.preview()
+                .into_iter()
+                .map(|l| Line::raw(format!("  {l}"))),
+        );
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(Span::styled(" Move label ", t.title())))
+            .render(r, buf);
+    }
+}
+
+impl App {
+    pub(crate) fn move_label_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(Popup::MoveLabel(m)) = self.popup.as_mut() else {
+            return vec![];
+        };
+        let n = m.choices.len();
+        match cmd {
+            Cmd::Up | Cmd::Down if n > 0 => {
+                m.choice = if cmd == Cmd::Down {
+                    (m.choice + 1) % n
+                } else {
+                    (m.choice + n - 1) % n
+                };
+                m.label = m.choices[m.choice].clone();
+            }
+            Cmd::Backspace => {
+                m.label.pop();
+            }
+            Cmd::Cancel => {
+                self.popup = None;
+                self.info("Cancelled; nothing was changed.");
+            }
+            Cmd::Submit => {
+                let label = m.label.trim().to_string();
+                let holder = m.holder_of(&label).map(str::to_string);
+                if label.is_empty() || holder.as_deref() == Some(m.target.as_str()) {
+                    return vec![];
+                }
+                let mut lines = vec![format!("Move {label} on {}:", m.name)];
+                lines.extend(m.preview().into_iter().map(|l| format!("  {l}")));
+                lines.push(String::new());
+                lines.push(format!(
+                    "Every application that reads {label} gets this version's value from now on."
+                ));
+                let req = Request::MoveLabel {
+                    arn: m.arn.clone(),
+                    label,
+                    to: m.target.clone(),
+                    from: holder,
+                };
+                self.popup = Some(Popup::Confirm(Confirm::new("Move label", lines, req)));
+            }
+            _ => {}
+        }
+        vec![]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Action;
+    use crate::tui::theme::Theme;
+
+    fn popup() -> MoveLabel {
+        MoveLabel {
+            arn: "a".into(),
+            name: "n".into(),
+            target: "33333333-v3".into(),
+            label: "AWSCURRENT".into(),
+            choices: vec!["AWSCURRENT".into(), "AWSPREVIOUS".into()],
+            choice: 0,
+            versions: vec![
+                ("11111111-v1".into(), vec!["AWSCURRENT".into()]),
+                ("22222222-v2".into(), vec!["AWSPREVIOUS".into()]),
+                ("33333333-v3".into(), vec![]),
+            ],
+        }
+    }
+
+    #[test]
+    fn moving_awscurrent_shows_awsprevious_following() {
+        let p = popup().preview();
+        assert_eq!(p[0], "AWSCURRENT   11111111 → 33333333");
+        assert_eq!(p[1], "AWSPREVIOUS  22222222 → 11111111");
+    }
+
+    #[test]
+    fn submit_asks_to_confirm_with_the_holder_to_remove_from() {
+        let mut a = App::new("v".into(), None, false, 1, Theme { color: false });
+        a.popup = Some(Popup::MoveLabel(popup()));
+        a.update(Action::Key(Cmd::Down));
+        let Some(Popup::MoveLabel(m)) = &a.popup else {
+            panic!()
+        };
+        assert_eq!(m.label, "AWSPREVIOUS");
+        a.update(Action::Key(Cmd::Backspace));
+        a.update(Action::Char('S'));
+        a.update(Action::Key(Cmd::Submit));
+        let Some(Popup::Confirm(c)) = &a.popup else {
+            panic!()
+        };
+        assert!(
+            matches!(&c.request, Some(Request::MoveLabel { label, from: Some(f), .. }) if label == "AWSPREVIOUS" && f == "22222222-v2")
+        );
+        a.update(Action::Key(Cmd::Cancel));
+        assert!(a.popup.is_none());
+    }
+
+    #[test]
+    fn a_new_label_comes_from_nowhere() {
+        let mut p = popup();
+        p.label = "CANARY".into();
+        assert_eq!(p.preview()[0], "CANARY       (nowhere) → 33333333");
+    }
+}

@@ -1,0 +1,404 @@
+//! The command palette (`:`): every operation by name, with completion.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use super::{Input, InputFor, MoveLabel, Popup};
+use crate::tui::action::{Cmd, Effect, Request};
+use crate::tui::app::{App, Screen};
+use crate::tui::layout;
+use crate::tui::screens::detail::Tab;
+
+/// Name, arguments, help.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "create",
+        "NAME",
+        "create a secret (asks for its first value)",
+    ),
+    (
+        "put",
+        "",
+        "put a new value on the secret (becomes AWSCURRENT)",
+    ),
+    ("describe", "TEXT", "set the secret's description"),
+    ("tag", "KEY=VALUE", "tag the secret"),
+    ("untag", "KEY", "remove a tag from the secret"),
+    (
+        "delete",
+        "[DAYS]",
+        "schedule the secret's deletion (7–30 days, default 30)",
+    ),
+    ("restore", "", "cancel the secret's scheduled deletion"),
+    (
+        "move-label",
+        "LABEL",
+        "move a label to the selected version",
+    ),
+    ("rollback", "", "make the selected version AWSCURRENT"),
+    ("reveal", "", "reveal the secret's value (audited)"),
+    ("activity", "", "the secret's audit events"),
+    ("verify", "", "verify the audit chain"),
+    ("filter", "TEXT", "filter the secrets list"),
+    ("secrets", "", "go to the secrets list"),
+    ("deletions", "", "go to the deletion schedule"),
+    ("audit", "[SECRET]", "go to the audit log (of one secret)"),
+    ("lock", "", "lock the vault"),
+    ("help", "", "every key of this screen"),
+    ("quit", "", "quit"),
+];
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Palette {
+    pub input: String,
+    pub selected: usize,
+}
+
+impl App {
+    /// The secret a palette command acts on: the open one, or the one selected in a list.
+    fn palette_target(&self) -> Option<(String, String)> {
+        match self.screen {
+            Screen::Detail => self
+                .detail
+                .as_ref()
+                .map(|d| (d.arn.clone(), d.name.clone())),
+            Screen::Deletions => self
+                .deletions
+                .selected_row()
+                .map(|r| (r.arn.clone(), r.name.clone())),
+            _ => self
+                .secrets
+                .selected_row()
+                .map(|r| (r.arn.clone(), r.name.clone())),
+        }
+    }
+
+    /// Completions for what is typed: (the completed line, its help).
+    pub fn suggestions(&self, input: &str) -> Vec<(String, String)> {
+        match input.split_once(' ') {
+            None => COMMANDS
+                .iter()
+                .filter(|(n, _, _)| n.starts_with(input))
+                .map(|(n, args, help)| (format!("{n} "), format!("{args:<10} {help}")))
+                .collect(),
+            Some((cmd, arg)) => {
+                let options: Vec<String> = match (cmd, self.detail.as_ref()) {
+                    ("move-label", Some(d)) => {
+                        let mut l: Vec<String> = d
+                            .view
+                            .iter()
+                            .flat_map(|v| v.versions.iter())
+                            .flat_map(|v| v.version_stages.iter().cloned())
+                            .collect();
+                        l.sort();
+                        l.dedup();
+                        l
+                    }
+                    ("untag", Some(d)) => d
+                        .view
+                        .iter()
+                        .flat_map(|v| v.secret.tags.iter().map(|t| t.key.clone()))
+                        .collect(),
+                    _ => vec![],
+                };
+                options
+                    .into_iter()
+                    .filter(|o| o.starts_with(arg))
+                    .map(|o| (format!("{cmd} {o}"), String::new()))
+                    .collect()
+            }
+        }
+    }
+
+    pub(crate) fn palette_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(Popup::Palette(p)) = self.popup.as_ref() else {
+            return vec![];
+        };
+        let (input, sel) = (p.input.clone(), p.selected);
+        let n = self.suggestions(&input).len();
+        let Some(Popup::Palette(p)) = self.popup.as_mut() else {
+            return vec![];
+        };
+        match cmd {
+            Cmd::Up => p.selected = sel.saturating_sub(1),
+            Cmd::Down => p.selected = (sel + 1).min(n.saturating_sub(1)),
+            Cmd::Backspace => {
+                p.input.pop();
+                p.selected = 0;
+            }
+            Cmd::Cancel => self.popup = None,
+            Cmd::Complete => {
+                if let Some((line, _)) = self.suggestions(&input).into_iter().nth(sel)
+                    && let Some(Popup::Palette(p)) = self.popup.as_mut()
+                {
+                    p.input = line;
+                    p.selected = 0;
+                }
+            }
+            Cmd::Submit => {
+                self.popup = None;
+                return self.run_command(input.trim());
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Runs one palette line.
+    pub fn run_command(&mut self, line: &str) -> Vec<Effect> {
+        let (word, arg) = line.split_once(' ').unwrap_or((line, ""));
+        let arg = arg.trim().to_string();
+        let exact = COMMANDS.iter().find(|c| c.0 == word).map(|c| c.0);
+        let unique = {
+            let m: Vec<_> = COMMANDS.iter().filter(|c| c.0.starts_with(word)).collect();
+            (m.len() == 1 && !word.is_empty()).then(|| m[0].0)
+        };
+        let Some(name) = exact.or(unique) else {
+            self.error(format!(
+                "Unknown command '{word}'. Tab completes, ? lists the keys."
+            ));
+            return vec![];
+        };
+        let global = matches!(
+            name,
+            "create"
+                | "verify"
+                | "filter"
+                | "secrets"
+                | "deletions"
+                | "audit"
+                | "lock"
+                | "help"
+                | "quit"
+        );
+        let target = self.palette_target();
+        if !global && target.is_none() {
+            self.error(format!(
+                "'{name}' acts on a secret: open or select one first."
+            ));
+            return vec![];
+        }
+        let (arn, sname) = target.unwrap_or_default();
+        match name {
+            "create" if arg.is_empty() => {
+                self.popup = Some(Popup::Input(Input::new(
+                    "Create a secret",
+                    vec!["The new secret's name.".into()],
+                    "",
+                    false,
+                    InputFor::CreateName,
+                )));
+                vec![]
+            }
+            "create" => {
+                let i = Input::new("", vec![], &arg, false, InputFor::CreateName);
+                self.popup = Some(Popup::Input(i));
+                self.input_key(Cmd::Submit)
+            }
+            "put" => {
+                self.ask_put_value(arn, sname);
+                vec![]
+            }
+            "describe" => self.send(Request::Describe {
+                arn,
+                description: arg,
+            }),
+            "tag" => match arg.split_once('=') {
+                Some((k, v)) => self.send(Request::Tag {
+                    arn,
+                    key: k.trim().into(),
+                    value: v.trim().into(),
+                }),
+                None => {
+                    self.error("Write the tag as KEY=VALUE.");
+                    vec![]
+                }
+            },
+            "untag" => self.send(Request::Untag { arn, key: arg }),
+            "delete" if arg.is_empty() => {
+                self.ask_recovery_window(arn, sname);
+                vec![]
+            }
+            "delete" => match arg.parse::<i64>() {
+                Ok(d) if (7..=30).contains(&d) => {
+                    self.confirm_deletion(arn, sname, d);
+                    vec![]
+                }
+                _ => {
+                    self.error("The recovery window is 7 to 30 days.");
+                    vec![]
+                }
+            },
+            "restore" => self.send(Request::Restore { arn }),
+            "move-label" | "rollback" | "reveal" | "activity" => {
+                let mut out = vec![];
+                if self.screen != Screen::Detail {
+                    out.extend(self.open_detail(arn, sname));
+                    self.info(format!(
+                        "Opened the secret; run '{name}' again once it has loaded."
+                    ));
+                    return out;
+                }
+                match name {
+                    "move-label" => {
+                        out.extend(self.select_tab(Tab::Versions));
+                        if let Some(mut m) = self.detail.as_ref().and_then(MoveLabel::for_detail) {
+                            if !arg.is_empty() {
+                                m.label = arg;
+                            }
+                            self.popup = Some(Popup::MoveLabel(m));
+                        }
+                        out
+                    }
+                    "rollback" => {
+                        out.extend(self.select_tab(Tab::Versions));
+                        out.extend(self.detail_key(Cmd::RollBack));
+                        out
+                    }
+                    "reveal" => {
+                        out.extend(self.select_tab(Tab::Value));
+                        if self.detail.as_ref().is_some_and(|d| d.revealed.is_none()) {
+                            out.extend(self.detail_key(Cmd::Reveal));
+                        }
+                        out
+                    }
+                    _ => self.select_tab(Tab::Activity),
+                }
+            }
+            "verify" => self.send(Request::Verify),
+            "filter" => {
+                self.secrets.filter = arg;
+                self.screen = Screen::Secrets;
+                self.refresh_secrets(true)
+            }
+            "secrets" => self.go(Screen::Secrets),
+            "deletions" => self.go(Screen::Deletions),
+            "audit" => self.audit_for_secret(arg),
+            "lock" => self.lock("Locked."),
+            "help" => {
+                self.popup = Some(Popup::Help {
+                    ctx: self.ctx(),
+                    scroll: 0,
+                });
+                vec![]
+            }
+            _ => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+        }
+    }
+}
+
+impl Palette {
+    pub fn render(&self, app: &App, area: Rect, buf: &mut Buffer) {
+        let t = app.theme;
+        let sugg = app.suggestions(&self.input);
+        let h = (sugg.len() as u16 + 3)
+            .min(area.height.saturating_sub(2))
+            .max(4);
+        let r = layout::centered(area, 76, h);
+        let r = Rect::new(r.x, area.y + 2, r.width, r.height);
+        Clear.render(r, buf);
+        let mut lines = vec![Line::from(vec![
+            Span::styled(": ", t.title()),
+            Span::raw(self.input.clone()),
+            Span::styled("▏", t.title()),
+        ])];
+        for (i, (line, help)) in sugg.iter().enumerate() {
+            let style = if i == self.selected {
+                t.selected()
+            } else {
+                t.base()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<14}", line.trim_end()), style),
+                Span::styled(help.clone(), t.dim()),
+            ]));
+        }
+        Paragraph::new(lines)
+            .block(Block::bordered().title(Span::styled(" Command — Tab completes ", t.title())))
+            .render(r, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Action;
+    use crate::tui::app::Session;
+    use crate::tui::theme::Theme;
+
+    fn app() -> App {
+        let mut a = App::new("v".into(), None, false, 1, Theme { color: false });
+        a.session = Some(Session {
+            operator: "admin".into(),
+            account: "1".into(),
+            region: "us-east-1".into(),
+        });
+        a.update(Action::Key(Cmd::Palette));
+        a
+    }
+
+    fn typed(a: &mut App, s: &str) {
+        for c in s.chars() {
+            a.update(Action::Char(c));
+        }
+    }
+
+    #[test]
+    fn tab_completes_the_command() {
+        let mut a = app();
+        typed(&mut a, "ver");
+        a.update(Action::Key(Cmd::Complete));
+        assert!(matches!(&a.popup, Some(Popup::Palette(p)) if p.input == "verify "));
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(matches!(&fx[..], [Effect::Send(Request::Verify)]));
+    }
+
+    #[test]
+    fn suggestions_filter_by_prefix_and_arrows_pick() {
+        let mut a = app();
+        typed(&mut a, "de");
+        assert_eq!(a.suggestions("de").len(), 3);
+        a.update(Action::Key(Cmd::Down));
+        a.update(Action::Key(Cmd::Down));
+        a.update(Action::Key(Cmd::Up));
+        a.update(Action::Key(Cmd::Complete));
+        assert!(matches!(&a.popup, Some(Popup::Palette(p)) if p.input == "delete "));
+        a.update(Action::Key(Cmd::Backspace));
+        a.update(Action::Key(Cmd::Cancel));
+        assert!(a.popup.is_none());
+    }
+
+    #[test]
+    fn secret_commands_need_a_secret_and_unknown_ones_are_reported() {
+        let mut a = app();
+        typed(&mut a, "restore");
+        assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
+        assert!(a.status.as_ref().unwrap().text.contains("open or select"));
+        assert!(a.run_command("frobnicate").is_empty());
+        assert!(a.status.as_ref().unwrap().text.contains("Unknown"));
+    }
+
+    #[test]
+    fn screens_and_filters_from_the_palette() {
+        let mut a = app();
+        let fx = a.run_command("filter prod !legacy");
+        assert!(
+            matches!(&fx[..], [Effect::Send(Request::Secrets { query, .. })] if query.text == "prod !legacy")
+        );
+        let fx = a.run_command("audit prod/db");
+        assert_eq!(a.screen, Screen::Audit);
+        assert!(
+            matches!(&fx[..], [Effect::Send(Request::Audit { query, .. })] if query.secret_id.as_deref() == Some("prod/db"))
+        );
+        a.run_command("dele");
+        assert_eq!(a.screen, Screen::Audit, "'dele' is ambiguous");
+        a.run_command("deletions");
+        assert_eq!(a.screen, Screen::Deletions);
+        assert!(matches!(a.run_command("quit")[..], [Effect::Quit]));
+    }
+}

@@ -1,0 +1,494 @@
+//! The audit log: newest first, paged from the core by sequence number (never loaded whole),
+//! with filters, follow mode, the full event beside the list and the chain's status.
+
+use coffer_core::audit::VerifyReport;
+use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery};
+
+use crate::tui::action::{Cmd, Effect, PageKind, Request};
+use crate::tui::app::{App, Screen};
+use crate::tui::format;
+use crate::tui::layout;
+use crate::tui::popups::{AuditFilterForm, Popup};
+
+/// How many events a page reads, and how many the window keeps.
+pub const PAGE: usize = 200;
+pub const WINDOW: usize = 3 * PAGE;
+
+/// The filters as the operator typed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub secret: String,
+    pub principal: String,
+    pub events: String,
+    pub front_end: String,
+    pub since: String,
+    pub until: String,
+    pub errors_only: bool,
+}
+
+impl Default for AuditFilter {
+    fn default() -> Self {
+        Self {
+            secret: String::new(),
+            principal: String::new(),
+            events: String::new(),
+            front_end: String::new(),
+            since: "24h".into(),
+            until: String::new(),
+            errors_only: false,
+        }
+    }
+}
+
+impl AuditFilter {
+    pub fn query(&self, now_ms: i64) -> Result<AuditQuery, String> {
+        let some = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        };
+        Ok(AuditQuery {
+            secret_id: some(&self.secret),
+            principal: some(&self.principal),
+            event_names: self
+                .events
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            front_end: some(&self.front_end),
+            errors_only: self.errors_only,
+            from_ms: format::parse_when(&self.since, now_ms)?,
+            to_ms: format::parse_when(&self.until, now_ms)?,
+            limit: PAGE,
+            ..AuditQuery::default()
+        })
+    }
+
+    /// One line saying what is filtered.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![];
+        if !self.since.is_empty() {
+            parts.push(format!("since {}", self.since));
+        }
+        if !self.until.is_empty() {
+            parts.push(format!("until {}", self.until));
+        }
+        for (k, v) in [
+            ("secret", &self.secret),
+            ("principal", &self.principal),
+            ("event", &self.events),
+            ("via", &self.front_end),
+        ] {
+            if !v.trim().is_empty() {
+                parts.push(format!("{k} {}", v.trim()));
+            }
+        }
+        if self.errors_only {
+            parts.push("errors only".into());
+        }
+        if parts.is_empty() {
+            "all events".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct AuditState {
+    pub filter: AuditFilter,
+    /// A window of events, newest first.
+    pub events: Vec<AuditEventView>,
+    pub selected: usize,
+    pub scroll: usize,
+    /// Where the next older page starts (`None` at the oldest).
+    pub older: Option<i64>,
+    /// Whether the window starts at the newest matching event.
+    pub at_newest: bool,
+    pub total_events: i64,
+    pub follow: bool,
+    pub chain: Option<VerifyReport>,
+    /// The event pane has the keyboard (Tab), and its scroll.
+    pub side_focus: bool,
+    pub side_scroll: u16,
+    pub want: u64,
+    pub loading: bool,
+}
+
+impl App {
+    pub fn audit_rows(&self) -> usize {
+        let (_, list, _) = layout::audit(self.body());
+        layout::table_rows(list)
+    }
+
+    fn audit_request(&mut self, kind: PageKind) -> Vec<Effect> {
+        let mut query = match self.audit.filter.query(self.now_ms) {
+            Ok(q) => q,
+            Err(e) => {
+                self.error(e);
+                return vec![];
+            }
+        };
+        match kind {
+            PageKind::Replace => {}
+            PageKind::Older => query.before_sequence = self.audit.older,
+            PageKind::Newer => query.after_sequence = self.audit.events.first().map(|e| e.sequence),
+        }
+        let seq = self.next_seq();
+        self.audit.want = seq;
+        self.audit.loading = true;
+        vec![Effect::Send(Request::Audit { seq, query, kind })]
+    }
+
+    /// Reads the newest page; `keep` leaves the selection where it is.
+    pub(crate) fn refresh_audit(&mut self, keep: bool) -> Vec<Effect> {
+        if !keep {
+            self.audit.selected = 0;
+            self.audit.scroll = 0;
+            self.audit.side_scroll = 0;
+        }
+        self.audit_request(PageKind::Replace)
+    }
+
+    /// The vault changed: show new events on top without moving the operator's place.
+    pub(crate) fn audit_changed(&mut self) -> Vec<Effect> {
+        if self.audit.events.is_empty() {
+            return self.refresh_audit(false);
+        }
+        if self.audit.at_newest && !self.audit.loading {
+            return self.audit_request(PageKind::Newer);
+        }
+        vec![]
+    }
+
+    pub(crate) fn audit_loaded(
+        &mut self,
+        seq: u64,
+        kind: PageKind,
+        page: AuditPage,
+    ) -> Vec<Effect> {
+        if seq != self.audit.want {
+            return vec![];
+        }
+        let rows = self.audit_rows();
+        let a = &mut self.audit;
+        a.loading = false;
+        a.total_events = page.total_events;
+        match kind {
+            PageKind::Replace => {
+                a.events = page.events;
+                a.older = page.next_before_sequence;
+                a.at_newest = true;
+            }
+            PageKind::Older => {
+                a.events.extend(page.events);
+                a.older = page.next_before_sequence;
+                if a.events.len() > WINDOW {
+                    let cut = a.events.len() - WINDOW;
+                    a.events.drain(..cut);
+                    a.selected = a.selected.saturating_sub(cut);
+                    a.scroll = a.scroll.saturating_sub(cut);
+                    a.at_newest = false;
+                }
+            }
+            PageKind::Newer => {
+                let n = page.events.len();
+                a.at_newest = n < PAGE;
+                let mut newer = page.events;
+                newer.reverse();
+                newer.append(&mut a.events);
+                a.events = newer;
+                if a.follow {
+                    a.selected = 0;
+                    a.scroll = 0;
+                } else {
+                    a.selected += n;
+                    a.scroll += n;
+                }
+                if a.events.len() > WINDOW {
+                    a.events.truncate(WINDOW);
+                    a.older = a.events.last().map(|e| e.sequence);
+                }
+            }
+        }
+        a.selected = a.selected.min(a.events.len().saturating_sub(1));
+        if a.selected >= a.scroll + rows {
+            a.scroll = a.selected + 1 - rows;
+        }
+        a.scroll = a.scroll.min(a.selected);
+        vec![]
+    }
+
+    fn move_audit(&mut self, delta: isize) -> Vec<Effect> {
+        let rows = self.audit_rows();
+        let a = &mut self.audit;
+        if a.side_focus {
+            a.side_scroll = a.side_scroll.saturating_add_signed(delta as i16);
+            return vec![];
+        }
+        let n = a.events.len();
+        let target = a.selected as isize + delta;
+        if target < 0 && !a.at_newest && !a.loading {
+            a.selected = 0;
+            a.scroll = 0;
+            return self.audit_request(PageKind::Newer);
+        }
+        a.selected = (target.max(0) as usize).min(n.saturating_sub(1));
+        a.side_scroll = 0;
+        if a.selected < a.scroll {
+            a.scroll = a.selected;
+        } else if a.selected >= a.scroll + rows {
+            a.scroll = a.selected + 1 - rows;
+        }
+        if a.selected + rows >= n && a.older.is_some() && !a.loading {
+            return self.audit_request(PageKind::Older);
+        }
+        vec![]
+    }
+
+    pub(crate) fn audit_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let page = self.audit_rows() as isize;
+        match cmd {
+            Cmd::Up => self.move_audit(-1),
+            Cmd::Down => self.move_audit(1),
+            Cmd::PageUp => self.move_audit(-page),
+            Cmd::PageDown => self.move_audit(page),
+            Cmd::Top => self.refresh_audit(false),
+            Cmd::Bottom => self.move_audit(WINDOW as isize),
+            Cmd::SwitchPane => {
+                self.audit.side_focus = !self.audit.side_focus;
+                vec![]
+            }
+            Cmd::ErrorsOnly => {
+                self.audit.filter.errors_only = !self.audit.filter.errors_only;
+                self.refresh_audit(false)
+            }
+            Cmd::Follow => {
+                self.audit.follow = !self.audit.follow;
+                if self.audit.follow {
+                    self.info("Following new events.");
+                    self.refresh_audit(false)
+                } else {
+                    self.info("Stopped following.");
+                    vec![]
+                }
+            }
+            Cmd::Verify => self.send(Request::Verify),
+            Cmd::AuditFilters => {
+                self.popup = Some(Popup::AuditFilters(AuditFilterForm::new(
+                    self.audit.filter.clone(),
+                )));
+                vec![]
+            }
+            Cmd::Back => self.go(Screen::Secrets),
+            _ => vec![],
+        }
+    }
+
+    pub(crate) fn verified(&mut self, report: VerifyReport) {
+        if report.intact {
+            self.info(format!(
+                "Audit chain intact: {} events verified.",
+                report.events_checked
+            ));
+        } else {
+            self.error(format!(
+                "Audit chain BROKEN at event {}: {}",
+                report.first_broken_sequence.unwrap_or_default(),
+                report.problem.clone().unwrap_or_default()
+            ));
+        }
+        self.audit.chain = Some(report);
+    }
+
+    /// Shows the audit log filtered to one secret.
+    pub fn audit_for_secret(&mut self, secret: String) -> Vec<Effect> {
+        self.audit.filter.secret = secret;
+        self.screen = Screen::Audit;
+        self.refresh_audit(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::{Action, Loaded};
+    use crate::tui::app::Session;
+    use crate::tui::theme::Theme;
+    use coffer_core::audit::{AdditionalEventData, AuditEvent, UserIdentity};
+
+    pub fn event(seq: i64) -> AuditEventView {
+        AuditEventView {
+            sequence: seq,
+            time_ms: seq * 1000,
+            event_name: "GetSecretValue".into(),
+            principal_arn: "arn:aws:iam::1:user/admin".into(),
+            front_end: "tui".into(),
+            source_ip: "127.0.0.1".into(),
+            secret_arn: None,
+            version_ids: vec![],
+            version_stages: vec![],
+            error_code: None,
+            error_message: None,
+            event: AuditEvent {
+                event_version: "1.08".into(),
+                event_time: String::new(),
+                event_source: "secretsmanager.amazonaws.com".into(),
+                event_name: "GetSecretValue".into(),
+                aws_region: "us-east-1".into(),
+                source_ip_address: "127.0.0.1".into(),
+                user_agent: "coffer".into(),
+                user_identity: UserIdentity {
+                    kind: "IAMUser".into(),
+                    arn: "arn:aws:iam::1:user/admin".into(),
+                    account_id: "1".into(),
+                    user_name: None,
+                },
+                request_parameters: serde_json::json!({}),
+                response_elements: None,
+                error_code: None,
+                error_message: None,
+                request_id: "r".into(),
+                event_id: "e".into(),
+                read_only: true,
+                event_type: "AwsApiCall".into(),
+                resources: vec![],
+                recipient_account_id: "1".into(),
+                additional_event_data: AdditionalEventData::default(),
+            },
+        }
+    }
+
+    fn page(from: i64, n: i64, newest_first: bool) -> AuditPage {
+        let mut events: Vec<_> = (0..n).map(|i| event(from - i)).collect();
+        if !newest_first {
+            events.reverse();
+        }
+        AuditPage {
+            next_before_sequence: (n as usize == PAGE).then(|| from - n + 1),
+            events,
+            total_events: 1_000_000,
+        }
+    }
+
+    fn answer(a: &mut App, fx: Vec<Effect>, page: AuditPage) {
+        let Some(Effect::Send(Request::Audit { seq, kind, .. })) = fx.into_iter().next() else {
+            panic!("no audit request")
+        };
+        a.update(Action::loaded(Loaded::Audit { seq, kind, page }));
+    }
+
+    fn app() -> App {
+        let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
+        a.session = Some(Session {
+            operator: "admin".into(),
+            account: "1".into(),
+            region: "us-east-1".into(),
+        });
+        a.update(Action::Tick {
+            now_ms: 1_000_000_000,
+        });
+        let fx = a.update(Action::Key(Cmd::GoAudit));
+        answer(&mut a, fx, page(1_000_000, PAGE as i64, true));
+        a
+    }
+
+    #[test]
+    fn the_default_filter_is_the_last_day() {
+        let q = AuditFilter::default().query(100_000_000).unwrap();
+        assert_eq!(q.from_ms, Some(100_000_000 - 86_400_000));
+        assert_eq!(q.limit, PAGE);
+    }
+
+    #[test]
+    fn scrolling_down_reads_older_pages_and_the_window_stays_bounded() {
+        let mut a = app();
+        let mut oldest = 1_000_000 - PAGE as i64 + 1;
+        for _ in 0..5 {
+            let fx = a.update(Action::Key(Cmd::Bottom));
+            let Some(Effect::Send(Request::Audit { query, .. })) = fx.first() else {
+                panic!("no older page")
+            };
+            assert_eq!(query.before_sequence, Some(oldest));
+            answer(&mut a, fx, page(oldest - 1, PAGE as i64, true));
+            oldest -= PAGE as i64;
+        }
+        assert!(a.audit.events.len() <= WINDOW);
+        assert!(!a.audit.at_newest);
+        // Going up past the top of the window reads the newer page; Home the newest.
+        a.audit.selected = 0;
+        a.audit.scroll = 0;
+        let fx = a.update(Action::Key(Cmd::Up));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::Audit {
+                kind: PageKind::Newer,
+                ..
+            })]
+        ));
+        let fx = a.update(Action::Key(Cmd::Top));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::Audit {
+                kind: PageKind::Replace,
+                ..
+            })]
+        ));
+    }
+
+    #[test]
+    fn new_events_appear_on_top_and_the_selection_stays_unless_following() {
+        let mut a = app();
+        a.update(Action::Key(Cmd::Down));
+        let fx = a.update(Action::loaded(Loaded::Changed));
+        answer(&mut a, fx, page(1_000_002, 2, false));
+        assert_eq!(a.audit.events[0].sequence, 1_000_002);
+        assert_eq!(a.audit.events[a.audit.selected].sequence, 999_999);
+        let fx = a.update(Action::Key(Cmd::Follow));
+        assert!(a.audit.follow);
+        answer(&mut a, fx, page(1_000_002, PAGE as i64, true));
+        let fx = a.update(Action::loaded(Loaded::Changed));
+        answer(&mut a, fx, page(1_000_003, 1, false));
+        assert_eq!(a.audit.selected, 0);
+        assert_eq!(a.audit.events[0].sequence, 1_000_003);
+    }
+
+    #[test]
+    fn filters_errors_verify_and_panes() {
+        let mut a = app();
+        let fx = a.update(Action::Key(Cmd::ErrorsOnly));
+        assert!(
+            matches!(&fx[..], [Effect::Send(Request::Audit { query, .. })] if query.errors_only)
+        );
+        let fx = a.update(Action::Key(Cmd::Verify));
+        assert!(matches!(&fx[..], [Effect::Send(Request::Verify)]));
+        assert!(a.busy.is_some());
+        a.update(Action::loaded(Loaded::Verified(VerifyReport {
+            events_checked: 9,
+            intact: false,
+            first_broken_sequence: Some(4),
+            problem: Some("event 4 does not verify".into()),
+        })));
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("BROKEN at event 4")
+        );
+        a.update(Action::Key(Cmd::SwitchPane));
+        a.update(Action::Key(Cmd::Down));
+        assert_eq!(a.audit.side_scroll, 1);
+        a.update(Action::Key(Cmd::AuditFilters));
+        assert!(matches!(a.popup, Some(Popup::AuditFilters(_))));
+    }
+
+    #[test]
+    fn a_bad_time_is_reported_not_sent() {
+        let mut a = app();
+        a.audit.filter.since = "yesterday".into();
+        let fx = a.refresh_audit(false);
+        assert!(fx.is_empty());
+        assert!(a.status.as_ref().unwrap().error);
+    }
+}

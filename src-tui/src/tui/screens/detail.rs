@@ -1,0 +1,658 @@
+//! One secret, in tabs: Overview, Value (masked until revealed), Versions (labels, diff,
+//! move, roll back), Tags and Activity (its audit events).
+
+use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery, VersionView};
+use coffer_core::{Error, SecretValue};
+use zeroize::Zeroizing;
+
+use crate::tui::action::{Cmd, Effect, Request, RevealFor, SecretDetail};
+use crate::tui::app::{App, Screen};
+use crate::tui::popups::{Confirm, Diff, Input, InputFor, MoveLabel, Popup};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Value,
+    Versions,
+    Tags,
+    Activity,
+}
+
+pub const TABS: [Tab; 5] = [
+    Tab::Overview,
+    Tab::Value,
+    Tab::Versions,
+    Tab::Tags,
+    Tab::Activity,
+];
+
+impl Tab {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Overview => "Overview",
+            Self::Value => "Value",
+            Self::Versions => "Versions",
+            Self::Tags => "Tags",
+            Self::Activity => "Activity",
+        }
+    }
+}
+
+/// A value the operator revealed. Never printed by `Debug`.
+pub struct Revealed {
+    pub version_id: String,
+    pub value: SecretValue,
+    /// The value's top-level JSON keys and their values, when it is a JSON object.
+    pub fields: Option<Vec<(String, Zeroizing<String>)>>,
+}
+
+impl std::fmt::Debug for Revealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Revealed")
+            .field("version_id", &self.version_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The top-level keys of a JSON object value, each with its value as text.
+pub fn json_fields(value: &SecretValue) -> Option<Vec<(String, Zeroizing<String>)>> {
+    let SecretValue::String(s) = value else {
+        return None;
+    };
+    let parsed: serde_json::Value = serde_json::from_str(s.expose()).ok()?;
+    let serde_json::Value::Object(map) = parsed else {
+        return None;
+    };
+    Some(
+        map.into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, Zeroizing::new(text))
+            })
+            .collect(),
+    )
+}
+
+/// The whole value as text (binary as base64).
+pub fn value_text(value: &SecretValue) -> Zeroizing<String> {
+    use base64::Engine;
+    match value {
+        SecretValue::String(s) => Zeroizing::new(s.expose().to_string()),
+        SecretValue::Binary(b) => {
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(b.expose()))
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DetailState {
+    pub arn: String,
+    pub name: String,
+    pub tab: Tab,
+    pub view: Option<SecretDetail>,
+    pub want: u64,
+    pub show_deprecated: bool,
+    pub version_sel: usize,
+    pub marked: Option<String>,
+    pub revealed: Option<Revealed>,
+    pub value_sel: usize,
+    pub tag_sel: usize,
+    pub activity: Vec<AuditEventView>,
+    pub activity_sel: usize,
+    pub activity_next: Option<i64>,
+    pub want_activity: u64,
+}
+
+impl DetailState {
+    pub fn new(arn: String, name: String) -> Self {
+        Self {
+            arn,
+            name,
+            tab: Tab::Overview,
+            view: None,
+            want: 0,
+            show_deprecated: false,
+            version_sel: 0,
+            marked: None,
+            revealed: None,
+            value_sel: 0,
+            tag_sel: 0,
+            activity: vec![],
+            activity_sel: 0,
+            activity_next: None,
+            want_activity: 0,
+        }
+    }
+
+    /// The versions the Versions tab lists (deprecated ones only on demand), newest first.
+    pub fn versions(&self) -> Vec<&VersionView> {
+        self.view
+            .iter()
+            .flat_map(|v| v.versions.iter())
+            .filter(|v| self.show_deprecated || !v.version_stages.is_empty())
+            .collect()
+    }
+
+    pub fn selected_version(&self) -> Option<&VersionView> {
+        self.versions().get(self.version_sel).copied()
+    }
+
+    /// The version holding a label.
+    pub fn holder(&self, label: &str) -> Option<&VersionView> {
+        self.view
+            .as_ref()?
+            .versions
+            .iter()
+            .find(|v| v.version_stages.iter().any(|s| s == label))
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.view
+            .as_ref()
+            .is_some_and(|v| v.deletion_date.is_some())
+    }
+}
+
+impl App {
+    pub fn open_detail(&mut self, arn: String, name: String) -> Vec<Effect> {
+        self.detail = Some(DetailState::new(arn, name));
+        self.screen = Screen::Detail;
+        self.refresh_detail()
+    }
+
+    pub(crate) fn refresh_detail(&mut self) -> Vec<Effect> {
+        let seq = self.next_seq();
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        d.want = seq;
+        let mut out = vec![Effect::Send(Request::Detail {
+            seq,
+            arn: d.arn.clone(),
+        })];
+        if d.tab == Tab::Activity {
+            out.extend(self.load_activity(None));
+        }
+        out
+    }
+
+    fn load_activity(&mut self, before: Option<i64>) -> Vec<Effect> {
+        let seq = self.next_seq();
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        d.want_activity = seq;
+        vec![Effect::Send(Request::Activity {
+            seq,
+            arn: d.arn.clone(),
+            before,
+        })]
+    }
+
+    pub(crate) fn detail_loaded(
+        &mut self,
+        seq: u64,
+        detail: Result<SecretDetail, Error>,
+    ) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        if d.want != seq {
+            return vec![];
+        }
+        match detail {
+            Ok(v) => {
+                d.name = v.secret.name.clone();
+                d.view = Some(v);
+                let n = d.versions().len();
+                d.version_sel = d.version_sel.min(n.saturating_sub(1));
+                let t = d.view.as_ref().map_or(0, |v| v.secret.tags.len());
+                d.tag_sel = d.tag_sel.min(t.saturating_sub(1));
+                vec![]
+            }
+            Err(e) => {
+                let name = d.name.clone();
+                self.detail = None;
+                self.error(format!("{name}: {}: {}", e.code.as_str(), e.message));
+                self.go(Screen::Secrets)
+            }
+        }
+    }
+
+    pub(crate) fn activity_loaded(
+        &mut self,
+        seq: u64,
+        before: Option<i64>,
+        page: AuditPage,
+    ) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        if d.want_activity != seq {
+            return vec![];
+        }
+        if before.is_none() {
+            d.activity = page.events;
+        } else {
+            d.activity.extend(page.events);
+        }
+        d.activity_next = page.next_before_sequence;
+        d.activity_sel = d.activity_sel.min(d.activity.len().saturating_sub(1));
+        vec![]
+    }
+
+    pub(crate) fn revealed(
+        &mut self,
+        arn: String,
+        version_id: String,
+        purpose: RevealFor,
+        value: SecretValue,
+    ) {
+        if purpose != RevealFor::Value {
+            if let Some(Popup::Diff(diff)) = self.popup.as_mut() {
+                diff.arrived(purpose, value);
+            }
+            return;
+        }
+        let Some(d) = self.detail.as_mut().filter(|d| d.arn == arn) else {
+            return;
+        };
+        let fields = json_fields(&value);
+        d.revealed = Some(Revealed {
+            version_id,
+            value,
+            fields,
+        });
+        d.value_sel = 0;
+        d.tab = Tab::Value;
+        self.info("Value revealed (audited as GetSecretValue). r hides it.");
+    }
+
+    fn reveal(&mut self, version_id: Option<String>) -> Vec<Effect> {
+        let Some(d) = self.detail.as_ref() else {
+            return vec![];
+        };
+        let vid = version_id.or_else(|| d.holder("AWSCURRENT").map(|v| v.version_id.clone()));
+        match vid {
+            Some(version_id) => {
+                let arn = d.arn.clone();
+                self.busy = Some(("GetSecretValue…".into(), self.now_ms));
+                self.send(Request::Reveal {
+                    arn,
+                    version_id,
+                    purpose: RevealFor::Value,
+                })
+            }
+            None => {
+                self.info("This secret has no value yet.");
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn detail_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return self.go(Screen::Secrets);
+        };
+        let tab = d.tab;
+        match cmd {
+            Cmd::NextTab | Cmd::PrevTab => {
+                let i = TABS.iter().position(|t| *t == tab).unwrap_or(0);
+                let n = TABS.len();
+                let next = if cmd == Cmd::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                return self.select_tab(TABS[next]);
+            }
+            Cmd::Back => {
+                self.detail = None;
+                return self.go(Screen::Secrets);
+            }
+            Cmd::ScheduleDeletion => {
+                let (arn, name) = (d.arn.clone(), d.name.clone());
+                self.ask_recovery_window(arn, name);
+                return vec![];
+            }
+            Cmd::Restore => {
+                if !d.is_deleted() {
+                    self.info("This secret is not scheduled for deletion.");
+                    return vec![];
+                }
+                let arn = d.arn.clone();
+                return self.send(Request::Restore { arn });
+            }
+            Cmd::PutValue => {
+                let (arn, name) = (d.arn.clone(), d.name.clone());
+                self.ask_put_value(arn, name);
+                return vec![];
+            }
+            Cmd::Describe => {
+                let arn = d.arn.clone();
+                let current = d
+                    .view
+                    .as_ref()
+                    .and_then(|v| v.secret.description.clone())
+                    .unwrap_or_default();
+                self.popup = Some(Popup::Input(Input::new(
+                    "Description",
+                    vec!["The secret's description (up to 2048 characters).".into()],
+                    &current,
+                    false,
+                    InputFor::Description { arn },
+                )));
+                return vec![];
+            }
+            _ => {}
+        }
+        match tab {
+            Tab::Overview => vec![],
+            Tab::Value => self.value_key(cmd),
+            Tab::Versions => self.versions_key(cmd),
+            Tab::Tags => self.tags_key(cmd),
+            Tab::Activity => self.activity_key(cmd),
+        }
+    }
+
+    pub fn select_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        d.tab = tab;
+        if tab == Tab::Activity {
+            d.activity_sel = 0;
+            return self.load_activity(None);
+        }
+        vec![]
+    }
+
+    fn value_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        let n = d
+            .revealed
+            .as_ref()
+            .and_then(|r| r.fields.as_ref())
+            .map_or(0, Vec::len);
+        match cmd {
+            Cmd::Up => d.value_sel = d.value_sel.saturating_sub(1),
+            Cmd::Down => d.value_sel = (d.value_sel + 1).min(n.saturating_sub(1)),
+            Cmd::Reveal => {
+                if d.revealed.take().is_some() {
+                    self.info("Value hidden.");
+                    return vec![];
+                }
+                return self.reveal(None);
+            }
+            Cmd::CopyKey | Cmd::CopyAll => {
+                let name = d.name.clone();
+                let Some(r) = d.revealed.as_ref() else {
+                    self.info("Reveal the value first (r).");
+                    return vec![];
+                };
+                let picked = match (&r.fields, cmd) {
+                    (Some(f), Cmd::CopyKey) => f
+                        .get(d.value_sel)
+                        .map(|(k, v)| (v.clone(), format!("key '{k}' of {name}"))),
+                    _ => Some((value_text(&r.value), format!("the value of {name}"))),
+                };
+                if let Some((text, what)) = picked {
+                    return self.copy(text, what);
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn versions_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        let n = d.versions().len();
+        match cmd {
+            Cmd::Up => d.version_sel = d.version_sel.saturating_sub(1),
+            Cmd::Down => d.version_sel = (d.version_sel + 1).min(n.saturating_sub(1)),
+            Cmd::Top => d.version_sel = 0,
+            Cmd::Bottom => d.version_sel = n.saturating_sub(1),
+            Cmd::Deprecated => {
+                d.show_deprecated = !d.show_deprecated;
+                let n = d.versions().len();
+                d.version_sel = d.version_sel.min(n.saturating_sub(1));
+            }
+            Cmd::Mark => {
+                let vid = d.selected_version().map(|v| v.version_id.clone());
+                d.marked = if d.marked == vid { None } else { vid };
+            }
+            Cmd::Reveal => {
+                let vid = d.selected_version().map(|v| v.version_id.clone());
+                if let Some(v) = vid {
+                    return self.reveal(Some(v));
+                }
+            }
+            Cmd::Diff => return self.start_diff(),
+            Cmd::MoveLabel => {
+                if let Some(m) = MoveLabel::for_detail(d) {
+                    self.popup = Some(Popup::MoveLabel(m));
+                }
+            }
+            Cmd::RollBack => return self.roll_back(),
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn start_diff(&mut self) -> Vec<Effect> {
+        let Some(d) = self.detail.as_ref() else {
+            return vec![];
+        };
+        let (Some(marked), Some(sel)) = (d.marked.clone(), d.selected_version()) else {
+            self.info("Mark a version with Space, select another, then press =.");
+            return vec![];
+        };
+        if marked == sel.version_id {
+            self.info("Select a different version than the marked one.");
+            return vec![];
+        }
+        let created = |id: &str| {
+            d.view
+                .as_ref()
+                .and_then(|v| v.versions.iter().find(|x| x.version_id == id))
+                .map_or(0.0, |v| v.created_date)
+        };
+        let (old, new) = if created(&marked) <= sel.created_date {
+            (marked, sel.version_id.clone())
+        } else {
+            (sel.version_id.clone(), marked)
+        };
+        let arn = d.arn.clone();
+        self.popup = Some(Popup::Diff(Diff::new(
+            d.name.clone(),
+            old.clone(),
+            new.clone(),
+        )));
+        let mut out = self.send(Request::Reveal {
+            arn: arn.clone(),
+            version_id: old,
+            purpose: RevealFor::DiffOld,
+        });
+        out.extend(self.send(Request::Reveal {
+            arn,
+            version_id: new,
+            purpose: RevealFor::DiffNew,
+        }));
+        out
+    }
+
+    fn roll_back(&mut self) -> Vec<Effect> {
+        let Some(d) = self.detail.as_ref() else {
+            return vec![];
+        };
+        let Some(target) = d.selected_version() else {
+            return vec![];
+        };
+        let current = d.holder("AWSCURRENT").map(|v| v.version_id.clone());
+        if current.as_deref() == Some(target.version_id.as_str()) {
+            self.info("This version is already AWSCURRENT.");
+            return vec![];
+        }
+        if !target.has_value {
+            self.error("This version has no value: it cannot become AWSCURRENT.");
+            return vec![];
+        }
+        let to = target.version_id.clone();
+        let short = |s: &str| crate::tui::format::short_id(s).to_string();
+        let mut lines = vec![
+            format!("Roll back {}:", d.name),
+            format!(
+                "  AWSCURRENT   {} → {}",
+                current.as_deref().map_or("(none)".into(), short),
+                short(&to)
+            ),
+        ];
+        if let Some(c) = &current {
+            let prev = d.holder("AWSPREVIOUS").map(|v| short(&v.version_id));
+            lines.push(format!(
+                "  AWSPREVIOUS  {} → {}",
+                prev.unwrap_or_else(|| "(none)".into()),
+                short(c)
+            ));
+        }
+        lines.push(String::new());
+        lines.push(
+            "Every application that reads the secret gets this older value from now on.".into(),
+        );
+        let arn = d.arn.clone();
+        self.popup = Some(Popup::Confirm(Confirm::new(
+            "Roll back",
+            lines,
+            Request::MoveLabel {
+                arn,
+                label: "AWSCURRENT".into(),
+                to,
+                from: current,
+            },
+        )));
+        vec![]
+    }
+
+    fn tags_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        let tags = d
+            .view
+            .as_ref()
+            .map(|v| v.secret.tags.clone())
+            .unwrap_or_default();
+        let arn = d.arn.clone();
+        match cmd {
+            Cmd::Up => d.tag_sel = d.tag_sel.saturating_sub(1),
+            Cmd::Down => d.tag_sel = (d.tag_sel + 1).min(tags.len().saturating_sub(1)),
+            Cmd::AddTag => {
+                self.popup = Some(Popup::Input(Input::new(
+                    "Add a tag",
+                    vec!["KEY=VALUE (a key of 1–128 characters; aws: is reserved).".into()],
+                    "",
+                    false,
+                    InputFor::AddTag { arn },
+                )));
+            }
+            Cmd::EditTag => {
+                if let Some(t) = tags.get(d.tag_sel) {
+                    self.popup = Some(Popup::Input(Input::new(
+                        "Edit a tag",
+                        vec![format!("The new value of tag '{}'.", t.key)],
+                        &t.value,
+                        false,
+                        InputFor::EditTag {
+                            arn,
+                            key: t.key.clone(),
+                        },
+                    )));
+                }
+            }
+            Cmd::RemoveTag => {
+                if let Some(t) = tags.get(d.tag_sel) {
+                    self.popup = Some(Popup::Confirm(Confirm::new(
+                        "Remove a tag",
+                        vec![
+                            format!("Remove the tag {}={} from {}?", t.key, t.value, d.name),
+                            "Policies and filters that match on this tag stop matching.".into(),
+                        ],
+                        Request::Untag {
+                            arn,
+                            key: t.key.clone(),
+                        },
+                    )));
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn activity_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        let n = d.activity.len();
+        match cmd {
+            Cmd::Up => d.activity_sel = d.activity_sel.saturating_sub(1),
+            Cmd::Down => {
+                d.activity_sel = (d.activity_sel + 1).min(n.saturating_sub(1));
+                if d.activity_sel + 1 >= n
+                    && let Some(before) = d.activity_next
+                {
+                    return self.load_activity(Some(before));
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Asks for the recovery window before a deletion is scheduled.
+    pub fn ask_recovery_window(&mut self, arn: String, name: String) {
+        self.popup = Some(Popup::Input(Input::new(
+            "Schedule a deletion",
+            vec![
+                format!("Delete {name} after a recovery window of how many days (7–30)?"),
+                "Until then it can be restored; after it, every version is destroyed.".into(),
+            ],
+            "30",
+            false,
+            InputFor::RecoveryWindow { arn, name },
+        )));
+    }
+
+    pub fn ask_put_value(&mut self, arn: String, name: String) {
+        self.popup = Some(Popup::Input(Input::new(
+            "Put a new value",
+            vec![
+                format!(
+                    "The new value of {name}. It becomes AWSCURRENT; the current value becomes AWSPREVIOUS."
+                ),
+                "Typing is masked (Ctrl-R shows it).".into(),
+            ],
+            "",
+            true,
+            InputFor::PutValue { arn },
+        )));
+    }
+}
+
+/// The audit query of a secret's Activity tab.
+pub fn activity_query(arn: &str, before: Option<i64>) -> AuditQuery {
+    AuditQuery {
+        secret_id: Some(arn.to_string()),
+        before_sequence: before,
+        limit: 200,
+        ..AuditQuery::default()
+    }
+}

@@ -1,0 +1,9 @@
+//! One file a screen: its state, how it answers keys, and how it is drawn.
+
+pub mod audit;
+pub mod audit_view;
+pub mod deletions;
+pub mod detail;
+pub mod detail_view;
+pub mod secrets;
+pub mod unlock;

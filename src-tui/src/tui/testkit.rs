@@ -1,0 +1,481 @@
+//! A console driven in-process for tests: a real vault in a temporary directory on a
+//! stopped clock, the worker's `execute` run synchronously, and random ids scrubbed so
+//! that screens can be snapshotted.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use coffer_core::api::*;
+use coffer_core::clock::{Clock, ManualClock};
+use coffer_core::crypto::Passphrase;
+use coffer_core::model::Tag;
+use coffer_core::vault::SecretQuery;
+use coffer_core::{FrontEnd, InitOptions, SecretBytes, SecretText, Vault};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::action::{Action, Cmd, Effect, Loaded, Request};
+use super::app::App;
+use super::theme::Theme;
+use super::worker::execute;
+
+/// Values the fixture stores and no snapshot may show (they are never revealed in one).
+pub const HIDDEN_VALUES: &[&str] = &[
+    "Xk3!vQ9#mWz2Lp7r",
+    "T8$hNq4@Rf6vKe1s",
+    "Zp5&Lw2!Jc9dMx3u",
+    "sk_live_51Hx9aQ2eZvKYlo2C0demo00000",
+    "r3d!s-Pr0d-9xQ",
+    "stg-Pw-one-1111",
+    "old-service-token",
+    "sdk-dev-0000",
+];
+
+pub fn token(n: u32) -> String {
+    format!("{n:08}-0000-4000-8000-000000000000")
+}
+
+const START_MS: i64 = 1_736_935_200_000; // 2025-01-15T10:00:00Z
+
+pub struct Kit {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+    pub vault: Vault,
+    pub app: App,
+    /// Scrubbed text → real text (ARNs sent back to the vault).
+    real: HashMap<String, String>,
+    /// Real random text → its stand-in.
+    fake: Vec<(String, String)>,
+    pub copies: Vec<String>,
+}
+
+fn ago(clock: &ManualClock, hours: i64) {
+    clock.advance(jiff::SignedDuration::from_hours(hours));
+}
+
+fn create(v: &Vault, name: &str, desc: &str, value: Option<&str>, tags: &[(&str, &str)], tok: u32) {
+    let c = v.caller(FrontEnd::Cli);
+    v.create_secret(
+        &c,
+        CreateSecretRequest {
+            name: name.into(),
+            description: Some(desc.into()),
+            secret_string: value.map(|s| SecretText::new(s.into())),
+            client_request_token: value.map(|_| token(tok)),
+            tags: tags
+                .iter()
+                .map(|(k, v)| Tag {
+                    key: k.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .expect("create");
+}
+
+fn put(v: &Vault, name: &str, value: &str, tok: u32) {
+    let c = v.caller(FrontEnd::Cli);
+    v.put_secret_value(
+        &c,
+        PutSecretValueRequest {
+            secret_id: name.into(),
+            secret_string: Some(SecretText::new(value.into())),
+            client_request_token: Some(token(tok)),
+            ..Default::default()
+        },
+    )
+    .expect("put");
+}
+
+fn populate(v: &Vault, clock: &ManualClock) {
+    let db = |pw: &str| {
+        serde_json::json!({"engine": "postgres", "host": "db.prod.internal", "username": "orders_app", "password": pw}).to_string()
+    };
+    create(
+        v,
+        "prod/db/main",
+        "Primary PostgreSQL",
+        Some(&db("Xk3!vQ9#mWz2Lp7r")),
+        &[("env", "prod"), ("team", "platform")],
+        1,
+    );
+    ago(clock, 30);
+    put(v, "prod/db/main", &db("T8$hNq4@Rf6vKe1s"), 2);
+    ago(clock, 30);
+    put(v, "prod/db/main", &db("Zp5&Lw2!Jc9dMx3u"), 3);
+    create(
+        v,
+        "prod/api/stripe",
+        "Stripe live key",
+        Some("sk_live_51Hx9aQ2eZvKYlo2C0demo00000"),
+        &[("env", "prod")],
+        4,
+    );
+    create(
+        v,
+        "prod/cache/redis",
+        "Session cache",
+        Some(r#"{"host":"redis.prod.internal","password":"r3d!s-Pr0d-9xQ"}"#),
+        &[("env", "prod")],
+        5,
+    );
+    create(
+        v,
+        "staging/db/main",
+        "Staging PostgreSQL",
+        Some("stg-Pw-one-1111"),
+        &[("env", "staging")],
+        6,
+    );
+    create(
+        v,
+        "dev/feature-flags",
+        "SDK keys",
+        Some(r#"{"server":"sdk-dev-0000","mobile":"mob-dev-0000"}"#),
+        &[("env", "dev")],
+        7,
+    );
+    create(
+        v,
+        "dev/old-service",
+        "Decommissioned",
+        Some("old-service-token"),
+        &[("env", "dev")],
+        8,
+    );
+    create(
+        v,
+        "demo/placeholder",
+        "Shown revealed in snapshots",
+        Some(r#"{"user":"placeholder-user","password":"placeholder-not-a-secret"}"#),
+        &[],
+        9,
+    );
+    ago(clock, 1);
+    put(
+        v,
+        "demo/placeholder",
+        r#"{"user":"placeholder-user","password":"placeholder-rotated","extra":"placeholder-new"}"#,
+        10,
+    );
+    create(v, "legacy-token", "No prefix", None, &[], 11);
+    let c = v.caller(FrontEnd::Cli);
+    v.create_secret(
+        &c,
+        CreateSecretRequest {
+            name: "prod/tls/client-key".into(),
+            secret_binary: Some(SecretBytes::new(vec![0, 1, 2, 3])),
+            client_request_token: Some(token(12)),
+            ..Default::default()
+        },
+    )
+    .expect("binary");
+    ago(clock, 2);
+    v.delete_secret(
+        &c,
+        DeleteSecretRequest {
+            secret_id: "dev/old-service".into(),
+            recovery_window_in_days: Some(7),
+            ..Default::default()
+        },
+    )
+    .expect("delete");
+    for fe in [FrontEnd::Endpoint, FrontEnd::Tui] {
+        v.get_secret_value(
+            &v.caller(fe),
+            GetSecretValueRequest {
+                secret_id: "prod/db/main".into(),
+                ..Default::default()
+            },
+        )
+        .expect("read");
+    }
+    let _ = v.get_secret_value(
+        &c,
+        GetSecretValueRequest {
+            secret_id: "prod/db/replica".into(),
+            ..Default::default()
+        },
+    );
+    ago(clock, 1);
+}
+
+fn rescrub<T: Serialize + DeserializeOwned>(v: T, fake: &[(String, String)]) -> T {
+    let mut s = serde_json::to_string(&v).expect("serialize");
+    for (real, stand_in) in fake {
+        s = s.replace(real.as_str(), stand_in);
+    }
+    serde_json::from_str(&s).expect("deserialize")
+}
+
+impl Kit {
+    pub fn new(w: u16, h: u16) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vault.db");
+        let clock = ManualClock::new(jiff::Timestamp::from_millisecond(START_MS).expect("time"));
+        let vault = Vault::init_with_clock(
+            &path,
+            InitOptions {
+                account_id: Some("123456789012".into()),
+                region: Some("us-east-1".into()),
+                operator: "admin".into(),
+                passphrase: Passphrase::new("test passphrase".into()),
+                kdf: Some((19456, 2)),
+            },
+            Arc::new(clock.clone()),
+        )
+        .expect("init");
+        populate(&vault, &clock);
+        let mut app = App::new(
+            "/vaults/team.db".into(),
+            Some("admin".into()),
+            false,
+            300_000,
+            Theme { color: false },
+        );
+        app.update(Action::Tick {
+            now_ms: clock.now().as_millisecond(),
+        });
+        app.update(Action::Resize(w, h));
+        let mut kit = Self {
+            _dir: dir,
+            path,
+            vault,
+            app,
+            real: HashMap::new(),
+            fake: vec![],
+            copies: vec![],
+        };
+        kit.learn_arns();
+        let fx = vec![Effect::Send(Request::Inspect)];
+        kit.run(fx);
+        kit
+    }
+
+    /// Unlocks (as the worker would after a correct passphrase).
+    pub fn unlocked(w: u16, h: u16) -> Self {
+        let mut kit = Self::new(w, h);
+        let info = kit.vault.info().clone();
+        kit.act(Action::loaded(Loaded::Unlocked(Ok(info))));
+        kit
+    }
+
+    fn learn_arns(&mut self) {
+        let c = self.vault.caller(FrontEnd::Tui);
+        let page = self
+            .vault
+            .query_secrets(
+                &c,
+                &SecretQuery {
+                    include_deleted: true,
+                    limit: 1000,
+                    ..SecretQuery::default()
+                },
+            )
+            .expect("list");
+        for r in page.rows {
+            if !self.real.values().any(|x| *x == r.arn) {
+                let stand_in = format!("{}-XXXXXX", &r.arn[..r.arn.len() - 7]);
+                self.real.insert(stand_in.clone(), r.arn.clone());
+                self.fake.push((r.arn, stand_in));
+            }
+        }
+    }
+
+    fn scrub(&mut self, l: Loaded) -> Loaded {
+        let f = &self.fake;
+        match l {
+            Loaded::Secrets { seq, total, rows } => Loaded::Secrets {
+                seq,
+                total,
+                rows: rows.into_iter().map(|(i, r)| (i, rescrub(r, f))).collect(),
+            },
+            Loaded::Deletions { seq, mut page } => {
+                page.rows = page.rows.into_iter().map(|r| rescrub(r, f)).collect();
+                Loaded::Deletions { seq, page }
+            }
+            Loaded::Detail { seq, detail } => Loaded::Detail {
+                seq,
+                detail: detail.map(|mut d| {
+                    d.secret = rescrub(d.secret, f);
+                    d
+                }),
+            },
+            Loaded::Activity {
+                seq,
+                before,
+                mut page,
+            } => {
+                page.events = page
+                    .events
+                    .into_iter()
+                    .map(|e| self.scrub_event(e))
+                    .collect();
+                Loaded::Activity { seq, before, page }
+            }
+            Loaded::Audit {
+                seq,
+                kind,
+                mut page,
+            } => {
+                page.events = page
+                    .events
+                    .into_iter()
+                    .map(|e| self.scrub_event(e))
+                    .collect();
+                Loaded::Audit { seq, kind, page }
+            }
+            Loaded::Revealed {
+                arn,
+                version_id,
+                purpose,
+                value,
+            } => Loaded::Revealed {
+                arn: self.fake_of(&arn),
+                version_id,
+                purpose,
+                value,
+            },
+            other => other,
+        }
+    }
+
+    fn scrub_event(
+        &self,
+        e: coffer_core::vault::AuditEventView,
+    ) -> coffer_core::vault::AuditEventView {
+        let mut e = rescrub(e, &self.fake);
+        e.event.event_id = format!("event-{}", e.sequence);
+        e.event.request_id = format!("request-{}", e.sequence);
+        e
+    }
+
+    fn fake_of(&self, arn: &str) -> String {
+        self.fake
+            .iter()
+            .find(|(r, _)| r == arn)
+            .map_or(arn.to_string(), |(_, f)| f.clone())
+    }
+
+    fn unscrub(&self, arn: &mut String) {
+        if let Some(r) = self.real.get(arn.as_str()) {
+            *arn = r.clone();
+        }
+    }
+
+    fn unscrub_request(&self, req: &mut Request) {
+        match req {
+            Request::Detail { arn, .. }
+            | Request::Activity { arn, .. }
+            | Request::Reveal { arn, .. }
+            | Request::Put { arn, .. }
+            | Request::Describe { arn, .. }
+            | Request::MoveLabel { arn, .. }
+            | Request::Delete { arn, .. }
+            | Request::ForceDelete { arn }
+            | Request::Restore { arn }
+            | Request::Tag { arn, .. }
+            | Request::Untag { arn, .. } => self.unscrub(arn),
+            Request::Audit { query, .. } => {
+                if let Some(s) = query.secret_id.as_mut() {
+                    self.unscrub(s);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs effects as the event loop would, answering requests synchronously.
+    fn run(&mut self, mut effects: Vec<Effect>) {
+        while !effects.is_empty() {
+            let mut next = vec![];
+            for fx in effects {
+                match fx {
+                    Effect::Send(Request::Inspect) => {
+                        let r = Vault::inspect(&self.path);
+                        next.extend(self.app.update(Action::loaded(Loaded::Inspected(r))));
+                    }
+                    Effect::Send(Request::Lock | Request::Unlock { .. }) => {}
+                    Effect::Send(mut req) => {
+                        self.unscrub_request(&mut req);
+                        let loaded = execute(&self.vault, req);
+                        self.learn_arns();
+                        let loaded = self.scrub(loaded);
+                        next.extend(self.app.update(Action::loaded(loaded)));
+                    }
+                    Effect::Copy { text, .. } => self.copies.push(text.to_string()),
+                    Effect::ClearClipboard | Effect::Quit => {}
+                }
+            }
+            effects = next;
+        }
+    }
+
+    pub fn act(&mut self, a: Action) {
+        let fx = self.app.update(a);
+        self.run(fx);
+    }
+
+    pub fn key(&mut self, c: Cmd) {
+        self.act(Action::Key(c));
+    }
+
+    pub fn keys(&mut self, cs: &[Cmd]) {
+        for c in cs {
+            self.key(*c);
+        }
+    }
+
+    pub fn text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.act(Action::Char(c));
+        }
+    }
+
+    /// Selects the secrets-list row with this name (by moving down from the top).
+    pub fn select(&mut self, name: &str) {
+        self.key(Cmd::Top);
+        for _ in 0..self.app.secrets.len() {
+            if self
+                .app
+                .secrets
+                .selected_row()
+                .is_some_and(|r| r.name == name)
+            {
+                return;
+            }
+            self.key(Cmd::Down);
+        }
+        panic!("no secret named {name} in the list");
+    }
+
+    /// Opens a secret from the list.
+    pub fn open(&mut self, name: &str) {
+        self.select(name);
+        self.key(Cmd::Open);
+    }
+
+    /// The screen as text.
+    pub fn screen(&self) -> String {
+        let (w, h) = self.app.size;
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        t.draw(|f| f.render_widget(&self.app, f.area()))
+            .expect("draw");
+        let buf = t.backend().buffer();
+        let mut out = String::new();
+        for y in 0..h {
+            let mut line = String::new();
+            for x in 0..w {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}

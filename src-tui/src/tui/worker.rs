@@ -1,0 +1,399 @@
+//! The worker thread that holds the unlocked vault: every query and act runs here, off the
+//! input path, and it polls the vault for other processes' changes four times a second.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use coffer_core::api::*;
+use coffer_core::vault::{SecretQuery, SortBy};
+use coffer_core::{FrontEnd, Vault};
+
+use super::action::{Action, Loaded, Request, Run, SecretDetail};
+use super::screens::detail::activity_query;
+
+const POLL: Duration = Duration::from_millis(250);
+
+/// Starts the worker; requests go in, results come back as actions.
+pub fn spawn(path: PathBuf, out: Sender<Action>) -> Sender<Request> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("coffer-worker".into())
+        .spawn(move || run(&path, &rx, &out))
+        .expect("spawn the worker thread");
+    tx
+}
+
+fn same_kind(a: &Request, b: &Request) -> bool {
+    use Request::*;
+    matches!(
+        (a, b),
+        (Secrets { .. }, Secrets { .. })
+            | (Groups { .. }, Groups { .. })
+            | (Detail { .. }, Detail { .. })
+            | (Activity { .. }, Activity { .. })
+            | (Audit { .. }, Audit { .. })
+            | (Deletions { .. }, Deletions { .. })
+    )
+}
+
+/// Drops queries that a later query of the same kind supersedes (typing a filter quickly
+/// asks for many lists; only the last one matters).
+pub fn coalesce(batch: Vec<Request>) -> Vec<Request> {
+    let mut out: Vec<Request> = Vec::with_capacity(batch.len());
+    for r in batch {
+        out.retain(|o| !same_kind(o, &r));
+        out.push(r);
+    }
+    out
+}
+
+fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
+    let mut vault: Option<Arc<Vault>> = None;
+    let mut last_sync = Instant::now();
+    loop {
+        let mut batch = vec![];
+        match rx.recv_timeout(POLL) {
+            Ok(r) => batch.push(r),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        batch.extend(rx.try_iter());
+        for req in coalesce(batch) {
+            let reply = match req {
+                Request::Inspect => Some(Loaded::Inspected(Vault::inspect(path))),
+                Request::Lock => {
+                    vault = None;
+                    None
+                }
+                Request::Unlock {
+                    operator,
+                    passphrase,
+                } => match Vault::open(path, operator.as_deref(), &passphrase) {
+                    Ok(v) => {
+                        let info = v.info().clone();
+                        vault = Some(Arc::new(v));
+                        Some(Loaded::Unlocked(Ok(info)))
+                    }
+                    Err(e) => Some(Loaded::Unlocked(Err(e))),
+                },
+                Request::Verify => {
+                    if let Some(v) = vault.clone() {
+                        let out = out.clone();
+                        std::thread::spawn(move || {
+                            let _ = out.send(Action::loaded(execute(&v, Request::Verify)));
+                        });
+                    }
+                    None
+                }
+                other => vault.as_deref().map(|v| execute(v, other)),
+            };
+            if let Some(r) = reply
+                && out.send(Action::loaded(r)).is_err()
+            {
+                return;
+            }
+        }
+        if last_sync.elapsed() >= POLL {
+            last_sync = Instant::now();
+            if let Some(v) = &vault
+                && matches!(v.sync(), Ok(true))
+                && out.send(Action::loaded(Loaded::Changed)).is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Runs one request against the vault (views and acts; unlocking is the loop's).
+pub fn execute(vault: &Vault, req: Request) -> Loaded {
+    let c = vault.caller(FrontEnd::Tui);
+    let op = req.operation();
+    let failed = |error| Loaded::Failed {
+        operation: op,
+        error,
+    };
+    match req {
+        Request::Secrets { seq, query, ranges } => {
+            let mut rows = vec![];
+            let mut total = 0;
+            for (offset, limit) in ranges {
+                let q = SecretQuery {
+                    offset,
+                    limit,
+                    ..query.clone()
+                };
+                match vault.query_secrets(&c, &q) {
+                    Ok(p) => {
+                        total = p.total;
+                        rows.extend(p.rows.into_iter().enumerate().map(|(i, r)| (offset + i, r)));
+                    }
+                    Err(e) => return failed(e),
+                }
+            }
+            Loaded::Secrets { seq, total, rows }
+        }
+        Request::Groups { seq, query } => match groups(vault, &c, query) {
+            Ok(runs) => Loaded::Groups { seq, runs },
+            Err(e) => failed(e),
+        },
+        Request::Detail { seq, arn } => Loaded::Detail {
+            seq,
+            detail: vault.secret_view(&c, &arn).map(|v| SecretDetail {
+                secret: v.secret,
+                versions: v.versions,
+                deletion_date: v.deletion_date,
+            }),
+        },
+        Request::Activity { seq, arn, before } => {
+            match vault.query_audit(&c, &activity_query(&arn, before)) {
+                Ok(page) => Loaded::Activity { seq, before, page },
+                Err(e) => failed(e),
+            }
+        }
+        Request::Audit { seq, query, kind } => match vault.query_audit(&c, &query) {
+            Ok(page) => Loaded::Audit { seq, kind, page },
+            Err(e) => failed(e),
+        },
+        Request::Deletions { seq, offset, limit } => {
+            let q = SecretQuery {
+                sort_by: SortBy::Deletion,
+                only_deleted: true,
+                offset,
+                limit,
+                ..SecretQuery::default()
+            };
+            match vault.query_secrets(&c, &q) {
+                Ok(page) => Loaded::Deletions { seq, page },
+                Err(e) => failed(e),
+            }
+        }
+        Request::Reveal {
+            arn,
+            version_id,
+            purpose,
+        } => match vault.get_secret_value(
+            &c,
+            GetSecretValueRequest {
+                secret_id: arn.clone(),
+                version_id: Some(version_id),
+                version_stage: None,
+            },
+        ) {
+            Ok(r) => Loaded::Revealed {
+                arn,
+                version_id: r.version_id,
+                purpose,
+                value: r.value,
+            },
+            Err(e) => failed(e),
+        },
+        Request::Put { arn, value } => done(
+            vault.put_secret_value(
+                &c,
+                PutSecretValueRequest {
+                    secret_id: arn,
+                    secret_string: Some(value),
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| {
+                format!(
+                    "Put a new value on {} (version {}, now AWSCURRENT).",
+                    r.name,
+                    short(&r.version_id)
+                )
+            },
+        ),
+        Request::Create { name, value } => done(
+            vault.create_secret(
+                &c,
+                CreateSecretRequest {
+                    name,
+                    secret_string: value,
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| format!("Created {}.", r.name),
+        ),
+        Request::Describe { arn, description } => done(
+            vault.update_secret(
+                &c,
+                UpdateSecretRequest {
+                    secret_id: arn,
+                    description: Some(description),
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| format!("Updated the description of {}.", r.name),
+        ),
+        Request::MoveLabel {
+            arn,
+            label,
+            to,
+            from,
+        } => done(
+            vault.update_secret_version_stage(
+                &c,
+                UpdateSecretVersionStageRequest {
+                    secret_id: arn,
+                    version_stage: label.clone(),
+                    remove_from_version_id: from,
+                    move_to_version_id: Some(to.clone()),
+                },
+            ),
+            op,
+            |r| format!("Moved {label} of {} to version {}.", r.name, short(&to)),
+        ),
+        Request::Delete { arn, days } => done(
+            vault.delete_secret(
+                &c,
+                DeleteSecretRequest {
+                    secret_id: arn,
+                    recovery_window_in_days: Some(days),
+                    force_delete_without_recovery: None,
+                },
+            ),
+            op,
+            |r| {
+                format!(
+                    "{} is scheduled for deletion on {} UTC.",
+                    r.name,
+                    super::format::minute(r.deletion_date)
+                )
+            },
+        ),
+        Request::ForceDelete { arn } => done(
+            vault.delete_secret(
+                &c,
+                DeleteSecretRequest {
+                    secret_id: arn,
+                    recovery_window_in_days: None,
+                    force_delete_without_recovery: Some(true),
+                },
+            ),
+            op,
+            |r| format!("Deleted {} for good.", r.name),
+        ),
+        Request::Restore { arn } => done(
+            vault.restore_secret(&c, SecretIdRequest { secret_id: arn }),
+            op,
+            |r| format!("Restored {}.", r.name),
+        ),
+        Request::Tag { arn, key, value } => done(
+            vault.tag_resource(
+                &c,
+                TagResourceRequest {
+                    secret_id: arn,
+                    tags: vec![coffer_core::model::Tag {
+                        key: key.clone(),
+                        value,
+                    }],
+                },
+            ),
+            op,
+            |_| format!("Tagged {key}."),
+        ),
+        Request::Untag { arn, key } => done(
+            vault.untag_resource(
+                &c,
+                UntagResourceRequest {
+                    secret_id: arn,
+                    tag_keys: vec![key.clone()],
+                },
+            ),
+            op,
+            |_| format!("Removed tag {key}."),
+        ),
+        Request::Verify => match vault.verify_audit_trail(&c) {
+            Ok(r) => Loaded::Verified(r),
+            Err(e) => failed(e),
+        },
+        Request::Inspect | Request::Unlock { .. } | Request::Lock => failed(
+            coffer_core::Error::invalid_request("the worker loop handles unlocking"),
+        ),
+    }
+}
+
+fn short(id: &str) -> &str {
+    super::format::short_id(id)
+}
+
+fn done<T>(
+    r: coffer_core::Result<T>,
+    operation: &'static str,
+    msg: impl FnOnce(&T) -> String,
+) -> Loaded {
+    match r {
+        Ok(v) => Loaded::Done(msg(&v)),
+        Err(error) => Loaded::Failed { operation, error },
+    }
+}
+
+/// The name-sorted list as runs of prefix groups (read in pages, in the worker).
+fn groups(
+    vault: &Vault,
+    c: &coffer_core::Caller,
+    mut query: SecretQuery,
+) -> coffer_core::Result<Vec<Run>> {
+    query.sort_by = SortBy::Name;
+    query.descending = false;
+    query.limit = 10_000;
+    query.offset = 0;
+    let mut runs: Vec<Run> = vec![];
+    loop {
+        let page = vault.query_secrets(c, &query)?;
+        let n = page.rows.len();
+        for (i, r) in page.rows.into_iter().enumerate() {
+            let abs = query.offset + i;
+            let prefix = r.name.find('/').map(|p| r.name[..=p].to_string());
+            match (runs.last_mut(), &prefix) {
+                (Some(last), Some(p)) if last.prefix.as_ref() == Some(p) => last.count += 1,
+                _ => runs.push(Run {
+                    prefix,
+                    start: abs,
+                    count: 1,
+                }),
+            }
+        }
+        query.offset += n;
+        if n == 0 || query.offset >= page.total {
+            return Ok(runs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::PageKind;
+
+    #[test]
+    fn later_queries_replace_earlier_ones_of_the_same_kind() {
+        let q = |seq| Request::Secrets {
+            seq,
+            query: SecretQuery::default(),
+            ranges: vec![],
+        };
+        let batch = vec![
+            q(1),
+            Request::Restore { arn: "a".into() },
+            q(2),
+            Request::Audit {
+                seq: 3,
+                query: Default::default(),
+                kind: PageKind::Replace,
+            },
+            q(4),
+        ];
+        let out = coalesce(batch);
+        assert_eq!(out.len(), 3);
+        assert!(matches!(out[0], Request::Restore { .. }));
+        assert!(matches!(out[2], Request::Secrets { seq: 4, .. }));
+    }
+}

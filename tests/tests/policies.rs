@@ -1,0 +1,336 @@
+//! Principals and policies through the CLI: an operator confined to dev/*, resource
+//! policies, access keys, the simulator and effective access.
+
+use coffer_tests::TestVault;
+use serde_json::Value;
+
+const KDF: [&str; 4] = ["--kdf-memory-kib", "19456", "--kdf-iterations", "2"];
+
+fn add_operator(v: &TestVault, name: &str, pass: &str) {
+    let out = v
+        .cmd()
+        .args(["operator", "add", name])
+        .args(KDF)
+        .env("COFFER_NEW_PASSPHRASE", pass)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn as_op(v: &TestVault, name: &str, pass: &str, args: &[&str]) -> std::process::Output {
+    v.cmd()
+        .env("COFFER_OPERATOR", name)
+        .env("COFFER_PASSPHRASE", pass)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_operator_limited_to_dev_cannot_read_prod_and_the_denial_is_audited() {
+    let v = TestVault::init();
+    v.json(&[
+        "create-secret",
+        "--name",
+        "dev/app",
+        "--secret-string",
+        "dev-value",
+    ]);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "prod/app",
+        "--secret-string",
+        "prod-value",
+    ]);
+    add_operator(&v, "dana", "dana pass");
+    let arn_prefix = "arn:aws:secretsmanager:us-east-1:111122223333:secret:";
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"DevOnly","Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"{arn_prefix}dev/*"}}]}}"#
+    );
+    v.json(&[
+        "--operator",
+        "admin",
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "dana",
+        "--policy-name",
+        "dev-only",
+        "--policy-document",
+        &policy,
+    ]);
+    let dev = as_op(
+        &v,
+        "dana",
+        "dana pass",
+        &[
+            "get-secret-value",
+            "--secret-id",
+            "dev/app",
+            "--query",
+            "SecretString",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&dev.stdout).trim(),
+        "dev-value",
+        "{}",
+        String::from_utf8_lossy(&dev.stderr)
+    );
+    let prod = as_op(
+        &v,
+        "dana",
+        "dana pass",
+        &["get-secret-value", "--secret-id", "prod/app"],
+    );
+    assert_eq!(prod.status.code(), Some(254));
+    let err = String::from_utf8_lossy(&prod.stderr);
+    assert!(
+        err.contains("An error occurred (AccessDeniedException) when calling the GetSecretValue operation: User: arn:aws:iam::111122223333:user/dana is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/app-"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "because no identity-based policy allows the secretsmanager:GetSecretValue action"
+        ),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&prod.stdout).contains("prod-value"));
+    // The denial is in the audit log, under dana's name.
+    let denied = v.json(&[
+        "--operator",
+        "admin",
+        "audit",
+        "list",
+        "--principal",
+        "dana",
+        "--errors-only",
+    ]);
+    let events = denied["Events"].as_array().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["ErrorCode"], "AccessDeniedException");
+    assert!(
+        events[0]["SecretARN"]
+            .as_str()
+            .unwrap()
+            .contains("prod/app")
+    );
+    // An explicit deny in the secret's resource policy beats her allow.
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/dana"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    v.json(&[
+        "--operator",
+        "admin",
+        "put-resource-policy",
+        "--secret-id",
+        "dev/app",
+        "--resource-policy",
+        deny,
+    ]);
+    let now_denied = as_op(
+        &v,
+        "dana",
+        "dana pass",
+        &["get-secret-value", "--secret-id", "dev/app"],
+    );
+    assert!(
+        String::from_utf8_lossy(&now_denied.stderr)
+            .contains("with an explicit deny in a resource-based policy")
+    );
+    // Removing her makes her passphrase fail.
+    v.json(&["--operator", "admin", "operator", "remove", "dana"]);
+    assert_eq!(
+        as_op(&v, "dana", "dana pass", &["list-secrets"])
+            .status
+            .code(),
+        Some(253)
+    );
+}
+
+#[test]
+fn resource_policies_are_validated_and_public_ones_can_be_blocked() {
+    let v = TestVault::init();
+    v.json(&["create-secret", "--name", "s", "--secret-string", "x"]);
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    assert_eq!(
+        v.fails(&[
+            "put-resource-policy",
+            "--secret-id",
+            "s",
+            "--resource-policy",
+            public,
+            "--block-public-policy"
+        ])
+        .1,
+        "PublicPolicyException"
+    );
+    assert_eq!(
+        v.fails(&[
+            "put-resource-policy",
+            "--secret-id",
+            "s",
+            "--resource-policy",
+            "{not json"
+        ])
+        .1,
+        "MalformedPolicyDocumentException"
+    );
+    let report = v.json(&["validate-resource-policy", "--resource-policy", public]);
+    assert_eq!(report["PolicyValidationPassed"], false);
+    assert!(!report["ValidationErrors"].as_array().unwrap().is_empty());
+    let fine = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    v.json(&[
+        "put-resource-policy",
+        "--secret-id",
+        "s",
+        "--resource-policy",
+        fine,
+        "--block-public-policy",
+    ]);
+    let got = v.json(&["get-resource-policy", "--secret-id", "s"]);
+    assert_eq!(got["ResourcePolicy"], fine);
+    v.json(&["delete-resource-policy", "--secret-id", "s"]);
+    assert!(
+        v.json(&["get-resource-policy", "--secret-id", "s"])
+            .get("ResourcePolicy")
+            .is_none()
+    );
+}
+
+#[test]
+fn access_keys_are_created_listed_deactivated_and_deleted() {
+    let v = TestVault::init();
+    v.json(&[
+        "iam",
+        "create-user",
+        "--user-name",
+        "app1",
+        "--tags",
+        "Key=team,Value=web",
+    ]);
+    let key = v.json(&["iam", "create-access-key", "--user-name", "app1"]);
+    let id = key["AccessKey"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(id.starts_with("AKIA") && id.len() == 20);
+    assert_eq!(
+        key["AccessKey"]["SecretAccessKey"].as_str().unwrap().len(),
+        40
+    );
+    let listed = v.json(&["iam", "list-access-keys", "--user-name", "app1"]);
+    assert_eq!(listed["AccessKeyMetadata"][0]["Status"], "Active");
+    assert!(
+        listed.to_string().find("SecretAccessKey").is_none(),
+        "the secret shows once, at creation"
+    );
+    v.json(&[
+        "iam",
+        "update-access-key",
+        "--access-key-id",
+        &id,
+        "--status",
+        "Inactive",
+    ]);
+    assert_eq!(
+        v.json(&["iam", "list-access-keys", "--user-name", "app1"])["AccessKeyMetadata"][0]["Status"],
+        "Inactive"
+    );
+    v.json(&["iam", "delete-access-key", "--access-key-id", &id]);
+    assert_eq!(
+        v.json(&["iam", "list-access-keys", "--user-name", "app1"])["AccessKeyMetadata"],
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        v.fails(&["iam", "delete-access-key", "--access-key-id", &id])
+            .1,
+        "NoSuchEntity"
+    );
+    v.json(&["iam", "create-role", "--role-name", "batch", "--assume-role-policy-document", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#]);
+    let role_key = v.json(&["iam", "create-access-key", "--role-name", "batch"]);
+    assert_eq!(
+        role_key["AccessKey"]["PrincipalArn"],
+        "arn:aws:sts::111122223333:assumed-role/batch/coffer"
+    );
+}
+
+#[test]
+fn the_simulator_and_effective_access_explain_decisions() {
+    let v = TestVault::init();
+    v.json(&["create-secret", "--name", "prod/db", "--secret-string", "x"]);
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    let sim = v.json(&[
+        "iam",
+        "simulate-custom-policy",
+        "--policy-input-list",
+        allow,
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DeleteSecret",
+    ]);
+    let results = sim["EvaluationResults"].as_array().unwrap();
+    assert_eq!(results[0]["EvalDecision"], "allowed");
+    assert_eq!(
+        results[0]["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
+    );
+    assert_eq!(results[1]["EvalDecision"], "implicitDeny");
+    v.json(&["iam", "create-user", "--user-name", "reader"]);
+    v.json(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "reader",
+        "--policy-name",
+        "read",
+        "--policy-document",
+        allow,
+    ]);
+    let p = v.json(&[
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        "arn:aws:iam::111122223333:user/reader",
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+    ]);
+    assert_eq!(p["EvaluationResults"][0]["EvalDecision"], "allowed");
+    let access = v.json(&["get-effective-access", "--secret-id", "prod/db"]);
+    let principals = access["Principals"].as_array().unwrap();
+    let reader = principals
+        .iter()
+        .find(|p| p["PrincipalArn"].as_str().unwrap().ends_with("user/reader"))
+        .unwrap();
+    let get = reader["Decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["Action"] == "secretsmanager:GetSecretValue")
+        .unwrap();
+    assert_eq!(get["Decision"], "allowed");
+    assert_eq!(get["Statements"][0]["Sid"], "Read");
+    let delete = reader["Decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["Action"] == "secretsmanager:DeleteSecret")
+        .unwrap();
+    assert_eq!(delete["Decision"], "implicitDeny");
+    let admin = principals
+        .iter()
+        .find(|p| p["PrincipalArn"].as_str().unwrap().ends_with("user/admin"))
+        .unwrap();
+    assert!(
+        admin["Decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["Decision"] == "allowed")
+    );
+}

@@ -1,0 +1,281 @@
+//! The real `coffer` console in tmux, on a demo vault, driven as an operator would drive
+//! it: unlock, filter, open a secret, read its versions, reveal a value, move a label, roll
+//! back, schedule a deletion and restore it, find each act in the audit screen — and `q`
+//! leaves the terminal as it found it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use coffer_tests::coffer_bin;
+
+/// A tmux server of our own; killed when the test ends, passing or not.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16) -> Self {
+        let socket = format!(
+            "coffer-tui-{}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        );
+        let t = Self { socket };
+        let (w, h) = (width.to_string(), height.to_string());
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "env",
+            "PS1=coffer-test$ ",
+            "sh",
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux (apt-get install tmux)")
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "t", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).to_string()
+    }
+
+    fn alternate_on(&self) -> bool {
+        let out = self.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// Waits (generously) until the screen satisfies `ok`.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {what}; the screen is:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait(text, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn demo_vault(dir: &Path) -> String {
+    let out = Command::new(coffer_bin())
+        .args(["demo", "--no-tui", "--dir"])
+        .arg(dir)
+        .output()
+        .expect("coffer demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines()
+        .find_map(|l| l.strip_prefix("Passphrase:"))
+        .map(|p| p.trim().to_string())
+        .expect("the demo prints its passphrase")
+}
+
+fn audit_names(vault: &Path, pass: &str) -> Vec<String> {
+    let out = Command::new(coffer_bin())
+        .args(["audit", "list", "--front-end", "tui", "--limit", "200"])
+        .env("COFFER_VAULT", vault)
+        .env("COFFER_PASSPHRASE", pass)
+        .env_remove("COFFER_OPERATOR")
+        .output()
+        .expect("coffer audit list");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let events = v
+        .as_array()
+        .or_else(|| v.get("Events").and_then(|e| e.as_array()))
+        .cloned()
+        .unwrap_or_default();
+    events
+        .iter()
+        .filter_map(|e| {
+            e.get("EventName")
+                .or_else(|| e.get("eventName"))
+                .and_then(|n| n.as_str())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn an_operator_session_in_the_real_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = demo_vault(dir.path());
+    let vault = dir.path().join("demo-vault.db");
+    let tmux = Tmux::start(160, 48);
+    tmux.wait_for("coffer-test$");
+    tmux.type_text(&format!(
+        "NO_COLOR=1 COFFER_VAULT='{}' '{}'",
+        vault.display(),
+        coffer_bin().display()
+    ));
+    tmux.send(&["Enter"]);
+
+    // Unlock: the passphrase is masked.
+    tmux.wait_for("Passphrase");
+    tmux.type_text(&pass);
+    let s = tmux.screen();
+    assert!(!s.contains(&pass), "the passphrase is masked");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("secrets · by name");
+
+    // Filter as you type, with a negated word.
+    tmux.send(&["/"]);
+    tmux.type_text("db/main !staging");
+    let s = tmux.wait("the filtered list", |s| {
+        s.contains("2 secrets") && !s.contains("staging/db/main")
+    });
+    assert!(s.contains("prod/db/main") && s.contains("dev/db/main"));
+    tmux.send(&["Enter"]);
+
+    // Open prod/db/main (the second row) and read its versions.
+    tmux.send(&["Down", "Enter"]);
+    tmux.wait_for("Primary PostgreSQL for the orders service");
+    assert!(
+        !tmux.screen().contains("Bh7^Gs1%Yt4nQa8e"),
+        "opening reads no value"
+    );
+    tmux.send(&["Tab", "Tab"]);
+    let s = tmux.wait_for("AWSPREVIOUS");
+    assert!(s.contains("AWSCURRENT"));
+
+    // Reveal the current value (an audited act).
+    tmux.send(&["r"]);
+    tmux.wait_for("Bh7^Gs1%Yt4nQa8e");
+    tmux.send(&["r"]);
+    tmux.wait("the value hidden again", |s| {
+        !s.contains("Bh7^Gs1%Yt4nQa8e")
+    });
+
+    // Move a new label to the previous version, confirming before → after.
+    tmux.send(&["Tab", "Down", "m"]);
+    tmux.wait_for("Before → after");
+    for _ in 0..12 {
+        tmux.send(&["BSpace"]);
+    }
+    tmux.type_text("TESTING");
+    tmux.wait_for("(nowhere) →");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Yes (y)");
+    tmux.send(&["y"]);
+    tmux.wait_for("Moved TESTING");
+
+    // Roll back: AWSCURRENT to the selected (previous) version, in one confirmed act.
+    tmux.send(&["b"]);
+    tmux.wait_for("Roll back prod/db/main");
+    tmux.send(&["y"]);
+    tmux.wait_for("Moved AWSCURRENT");
+
+    // Schedule a deletion (30 days, the default) from the Overview tab, and restore it.
+    tmux.send(&["BTab", "BTab"]);
+    tmux.wait_for("Last accessed");
+    tmux.send(&["x"]);
+    tmux.wait_for("recovery window");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("in 30 days");
+    tmux.send(&["y"]);
+    tmux.wait_for("is scheduled for deletion");
+    tmux.send(&["u"]);
+    tmux.wait_for("Restored prod/db/main");
+
+    // Every act is in the audit screen, from the console.
+    tmux.send(&["Escape", "3"]);
+    tmux.wait_for("Audit since 24h");
+    tmux.send(&["f", "Down", "Down", "Down"]);
+    tmux.type_text("tui");
+    tmux.send(&["Enter"]);
+    let s = tmux.wait("the console's events", |s| {
+        s.contains("via tui") && s.contains("RestoreSecret")
+    });
+    // The event column may be cut on a narrow list: match the start of each name.
+    for name in [
+        "GetSecretValue",
+        "UpdateSecretVer",
+        "DeleteSecret",
+        "RestoreSecret",
+    ] {
+        assert!(s.contains(name), "{name} is not in the audit screen:\n{s}");
+    }
+    let names = audit_names(&vault, &pass);
+    for name in [
+        "GetSecretValue",
+        "UpdateSecretVersionStage",
+        "DeleteSecret",
+        "RestoreSecret",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} is not in `coffer audit list`: {names:?}"
+        );
+    }
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| *n == "UpdateSecretVersionStage")
+            .count(),
+        2,
+        "a label move and a roll back"
+    );
+
+    // q leaves the terminal as it found it.
+    tmux.send(&["q"]);
+    tmux.wait("the shell prompt", |s| {
+        s.trim_end().ends_with("coffer-test$")
+    });
+    assert!(!tmux.alternate_on(), "the alternate screen is off");
+}
