@@ -11,6 +11,8 @@ pub mod crypto;
 mod error;
 pub mod model;
 pub mod policy;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod store;
 pub mod vault;
 

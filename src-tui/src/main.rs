@@ -4,6 +4,8 @@
 mod cli;
 mod demo;
 mod launch;
+mod run;
+mod serve;
 mod tui;
 mod unlock;
 
@@ -81,6 +83,35 @@ enum Command {
     },
     /// Prints a shell completion script.
     Completion { shell: clap_complete::Shell },
+    /// Serves the AWS Secrets Manager API (JSON 1.1, SigV4) for boto3, the AWS CLI and the
+    /// SDKs: on the vault, or with --ephemeral as an in-memory emulator.
+    Serve {
+        /// The address to listen on (loopback unless another is given; port 0 picks one).
+        #[arg(long, default_value = "127.0.0.1:4566")]
+        listen: std::net::SocketAddr,
+        /// No vault: one in-memory vault per region, any well-formed SigV4 credentials.
+        #[arg(long)]
+        ephemeral: bool,
+        /// The emulator's account id [default: 123456789012].
+        #[arg(long, requires = "ephemeral")]
+        account_id: Option<String>,
+    },
+    /// Runs a command with secrets in its environment (values are never printed).
+    Run {
+        /// A secret to read: a JSON object's keys become variables; a plain string one
+        /// variable named after the secret, or `ID=VAR` to name it.
+        #[arg(long = "secret-id", value_name = "ID[=VAR]")]
+        secret_ids: Vec<String>,
+        /// A file of `VAR=secret-id` or `VAR=secret-id#json-key` lines.
+        #[arg(long)]
+        env_file: Option<PathBuf>,
+        /// Put before the variable names made from a secret.
+        #[arg(long, default_value = "")]
+        prefix: String,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
     #[command(flatten)]
     Op(cli::Op),
 }
@@ -243,6 +274,41 @@ fn run(args: Cli) -> Result<i32> {
         Some(Command::Completion { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "coffer", &mut std::io::stdout());
             Ok(0)
+        }
+        Some(Command::Serve {
+            listen,
+            ephemeral,
+            account_id,
+        }) => {
+            let backend = if ephemeral {
+                serve::ephemeral_backend(account_id).map_err(vault_error("Serve", false))?
+            } else {
+                let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
+                let vault = Vault::open(&path, operator.as_deref(), &pass)
+                    .map_err(anyhow::Error::from)
+                    .map_err(vault_error("Unlock", true))?;
+                serve::vault_backend(vault)
+            };
+            serve::serve(listen, backend)?;
+            Ok(0)
+        }
+        Some(Command::Run {
+            secret_ids,
+            env_file,
+            prefix,
+            command,
+        }) => {
+            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
+            let vault = Vault::open(&path, operator.as_deref(), &pass)
+                .map_err(anyhow::Error::from)
+                .map_err(vault_error("Unlock", true))?;
+            let args = run::RunArgs {
+                secret_ids,
+                env_file,
+                prefix,
+                command,
+            };
+            run::run(&vault, args).map_err(vault_error("GetSecretValue", false))
         }
         Some(Command::Op(op)) => {
             let name = op.operation_name();

@@ -340,28 +340,115 @@ fn a_value_read_needs_kms_decrypt_on_a_customer_key_as_well() {
     let v = TestVault::init();
     let key = v.json(&["kms", "create-key", "--description", "team key"]);
     let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    v.json(&["create-secret", "--name", "team/db", "--secret-string", "team-value", "--kms-key-id", &key_id]);
-    v.json(&["create-secret", "--name", "team/plain", "--secret-string", "plain-value"]);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "team/db",
+        "--secret-string",
+        "team-value",
+        "--kms-key-id",
+        &key_id,
+    ]);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "team/plain",
+        "--secret-string",
+        "plain-value",
+    ]);
     add_operator(&v, "erin", "erin pass");
     let read_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
-    v.json(&["--operator", "admin", "iam", "put-user-policy", "--user-name", "erin", "--policy-name", "read", "--policy-document", read_only]);
+    v.json(&[
+        "--operator",
+        "admin",
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "erin",
+        "--policy-name",
+        "read",
+        "--policy-document",
+        read_only,
+    ]);
     // The default aws/secretsmanager key lets every principal of the account decrypt through
     // Secrets Manager; a customer key leaves it to IAM.
-    assert!(as_op(&v, "erin", "erin pass", &["get-secret-value", "--secret-id", "team/plain"]).status.success());
-    let denied = as_op(&v, "erin", "erin pass", &["get-secret-value", "--secret-id", "team/db"]);
+    assert!(
+        as_op(
+            &v,
+            "erin",
+            "erin pass",
+            &["get-secret-value", "--secret-id", "team/plain"]
+        )
+        .status
+        .success()
+    );
+    let denied = as_op(
+        &v,
+        "erin",
+        "erin pass",
+        &["get-secret-value", "--secret-id", "team/db"],
+    );
     let err = String::from_utf8_lossy(&denied.stderr);
     assert!(err.contains("is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/"), "{err}");
     let decrypt = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:111122223333:key/{key_id}"}}]}}"#
     );
-    v.json(&["--operator", "admin", "iam", "put-user-policy", "--user-name", "erin", "--policy-name", "decrypt", "--policy-document", &decrypt]);
-    let ok = as_op(&v, "erin", "erin pass", &["get-secret-value", "--secret-id", "team/db", "--query", "SecretString", "--output", "text"]);
+    v.json(&[
+        "--operator",
+        "admin",
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "erin",
+        "--policy-name",
+        "decrypt",
+        "--policy-document",
+        &decrypt,
+    ]);
+    let ok = as_op(
+        &v,
+        "erin",
+        "erin pass",
+        &[
+            "get-secret-value",
+            "--secret-id",
+            "team/db",
+            "--query",
+            "SecretString",
+            "--output",
+            "text",
+        ],
+    );
     assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "team-value");
     // A key policy that denies her wins over her identity policy.
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:user/erin"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
-    v.json(&["--operator", "admin", "kms", "put-key-policy", "--key-id", &key_id, "--policy", deny]);
-    let denied = as_op(&v, "erin", "erin pass", &["get-secret-value", "--secret-id", "team/db"]);
-    assert!(String::from_utf8_lossy(&denied.stderr).contains("with an explicit deny in a resource-based policy"));
-    let policy = v.json(&["--operator", "admin", "kms", "get-key-policy", "--key-id", &key_id]);
+    v.json(&[
+        "--operator",
+        "admin",
+        "kms",
+        "put-key-policy",
+        "--key-id",
+        &key_id,
+        "--policy",
+        deny,
+    ]);
+    let denied = as_op(
+        &v,
+        "erin",
+        "erin pass",
+        &["get-secret-value", "--secret-id", "team/db"],
+    );
+    assert!(
+        String::from_utf8_lossy(&denied.stderr)
+            .contains("with an explicit deny in a resource-based policy")
+    );
+    let policy = v.json(&[
+        "--operator",
+        "admin",
+        "kms",
+        "get-key-policy",
+        "--key-id",
+        &key_id,
+    ]);
     assert!(policy["Policy"].as_str().unwrap().contains("user/erin"));
 }

@@ -279,3 +279,86 @@ fn an_operator_session_in_the_real_console() {
     });
     assert!(!tmux.alternate_on(), "the alternate screen is off");
 }
+
+#[test]
+fn access_and_resource_policy_tabs_in_the_real_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = demo_vault(dir.path());
+    let vault = dir.path().join("demo-vault.db");
+    let tmux = Tmux::start(80, 24);
+    tmux.wait_for("coffer-test$");
+    tmux.type_text(&format!(
+        "NO_COLOR=1 COFFER_VAULT='{}' COFFER_PASSPHRASE='{}' '{}'",
+        vault.display(),
+        pass,
+        coffer_bin().display()
+    ));
+    tmux.send(&["Enter"]);
+    tmux.wait_for("secrets · by name");
+    tmux.send(&["/"]);
+    tmux.type_text("prod/db/main");
+    tmux.wait("the filtered list", |s| {
+        s.contains("prod/db/main") && !s.contains("dev/api/openai")
+    });
+    tmux.send(&["Enter"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Primary PostgreSQL for the orders service");
+
+    // Access (two tabs to the left of Overview): the operator is allowed everything, and
+    // the statement that decided it is named.
+    tmux.send(&["BTab", "BTab"]);
+    let s = tmux.wait_for("GetSecretValue for admin: ✓ allowed");
+    assert!(s.contains("Action (admin)"), "{s}");
+    assert!(s.contains("AdministratorAccess"), "{s}");
+    assert!(!s.contains("explicit deny"), "{s}");
+
+    // Policy: none yet; write one in the editor and put it.
+    tmux.send(&["BTab"]);
+    tmux.wait_for("No resource policy");
+    tmux.send(&["e"]);
+    tmux.wait_for("Resource policy of prod/db/main");
+    tmux.send(&["C-u"]);
+    tmux.type_text(r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoDeleteByAdmin","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},"Action":"secretsmanager:DeleteSecret","Resource":"*"}]}"#);
+    tmux.send(&["C-s"]);
+    let s = tmux.wait_for("Put the resource policy of prod/db/main");
+    assert!(s.contains("\"Sid\": \"NoDeleteByAdmin\""), "{s}");
+    tmux.wait_for("Validation ✓ passed");
+
+    // The Access tab now shows the explicit deny, and which statement decided it.
+    tmux.send(&["Tab"]);
+    tmux.wait_for("14✓  1✗");
+    tmux.send(&["Right"]);
+    for _ in 0..9 {
+        tmux.send(&["Down"]);
+    }
+    let s = tmux.wait_for("DeleteSecret for admin: ✗ explicit deny");
+    assert!(s.contains("Sid NoDeleteByAdmin"), "{s}");
+
+    // Each request is in the audit screen, from the console.
+    tmux.send(&["Escape", "3"]);
+    tmux.wait_for("Audit since 24h");
+    tmux.send(&["f", "Down", "Down", "Down"]);
+    tmux.type_text("tui");
+    tmux.send(&["Enter"]);
+    let s = tmux.wait("the console's events", |s| {
+        s.contains("via tui") && s.contains("PutResourcePol")
+    });
+    assert!(s.contains("GetEffectiveAcc"), "{s}");
+    let names = audit_names(&vault, &pass);
+    for name in [
+        "GetEffectiveAccess",
+        "GetResourcePolicy",
+        "ValidateResourcePolicy",
+        "PutResourcePolicy",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} is not in `coffer audit list`: {names:?}"
+        );
+    }
+    tmux.send(&["q"]);
+    tmux.wait("the shell prompt", |s| {
+        s.trim_end().ends_with("coffer-test$")
+    });
+    assert!(!tmux.alternate_on(), "the alternate screen is off");
+}

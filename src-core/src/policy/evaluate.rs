@@ -296,9 +296,35 @@ fn principal_matches(element: &Element<Principals>, ctx: &RequestContext) -> Opt
 
 fn is_principal(id: &PrincipalId, ctx: &RequestContext) -> bool {
     match id.kind {
-        PrincipalKind::Aws => glob(&id.value, &ctx.principal_arn),
+        PrincipalKind::Aws => {
+            glob(&id.value, &ctx.principal_arn) || is_session_of_role(&id.value, ctx)
+        }
         _ => id.value == ctx.principal_arn,
     }
+}
+
+/// A role's sessions (`arn:aws:sts::A:assumed-role/R/S`) are matched by a policy that names
+/// the role (`arn:aws:iam::A:role/R`, under any path), as in AWS.
+fn is_session_of_role(pattern: &str, ctx: &RequestContext) -> bool {
+    let Some(c) = split_arn(&ctx.principal_arn) else {
+        return false;
+    };
+    let Some(role) = (c[2] == "sts")
+        .then(|| c[5].strip_prefix("assumed-role/"))
+        .flatten()
+    else {
+        return false;
+    };
+    let Some(role) = role.split('/').next() else {
+        return false;
+    };
+    split_arn(pattern).is_some_and(|p| {
+        p[2] == "iam"
+            && glob(p[4], c[4])
+            && p[5].strip_prefix("role/").is_some_and(|path| {
+                glob(path, role) || path.rsplit('/').next().is_some_and(|name| glob(name, role))
+            })
+    })
 }
 
 fn is_principals_account(id: &PrincipalId, ctx: &RequestContext) -> bool {

@@ -2,6 +2,7 @@
 //! writes its audit event in one SQLite transaction.
 
 pub(crate) mod doc;
+mod endpoint;
 pub mod iam;
 mod index;
 mod keys;
@@ -25,6 +26,7 @@ use crate::store::{Store, Tx};
 use crate::{Error, ErrorCode, Result};
 
 use doc::SecretDoc;
+pub use endpoint::{EPHEMERAL_OPERATOR, SigningKey};
 use index::Index;
 pub use index::SortBy;
 pub use keys::KmsDoc;

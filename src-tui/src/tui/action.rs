@@ -1,11 +1,12 @@
 //! What a key, a click, a tick or a finished job means to the console, and what the
 //! console asks of the world in return.
 
-use coffer_core::api::DescribeSecretResponse;
 use coffer_core::audit::VerifyReport;
 use coffer_core::crypto::Passphrase;
+use coffer_core::policy::ValidationReport;
+use coffer_core::vault::policies::EffectiveAccess;
 use coffer_core::vault::{
-    AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, VersionView,
+    AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
 };
 use coffer_core::{Error, SecretText, SecretValue, VaultInfo, VaultSummary};
 use zeroize::Zeroizing;
@@ -65,6 +66,13 @@ pub enum Cmd {
     Yes,
     No,
     Toggle,
+    Left,
+    Right,
+    Reload,
+    EditPolicy,
+    DeletePolicy,
+    Newline,
+    Clear,
 }
 
 /// Everything that changes the console's state goes through `App::update` as one of these.
@@ -95,12 +103,11 @@ impl Action {
     }
 }
 
-/// The secret as the detail screen shows it (the core's `SecretView`).
+/// A secret's resource policy (as stored) and, when it has one, the validation findings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SecretDetail {
-    pub secret: DescribeSecretResponse,
-    pub versions: Vec<VersionView>,
-    pub deletion_date: Option<f64>,
+pub struct PolicyView {
+    pub policy: Option<String>,
+    pub report: Option<ValidationReport>,
 }
 
 /// A run of the name-sorted list: a prefix group (`prod/`) or one secret without a prefix.
@@ -209,6 +216,23 @@ pub enum Request {
         arn: String,
         key: String,
     },
+    /// GetResourcePolicy, then ValidateResourcePolicy on what it returns.
+    Policy {
+        seq: u64,
+        arn: String,
+    },
+    Access {
+        seq: u64,
+        arn: String,
+    },
+    PutPolicy {
+        arn: String,
+        policy: String,
+        block_public: bool,
+    },
+    DeletePolicy {
+        arn: String,
+    },
     Verify,
 }
 
@@ -230,6 +254,10 @@ impl Request {
             Self::Tag { .. } => "TagResource",
             Self::Untag { .. } => "UntagResource",
             Self::Verify => "VerifyAuditTrail",
+            Self::Policy { .. } => "GetResourcePolicy",
+            Self::Access { .. } => "GetEffectiveAccess",
+            Self::PutPolicy { .. } => "PutResourcePolicy",
+            Self::DeletePolicy { .. } => "DeleteResourcePolicy",
         }
     }
 
@@ -246,6 +274,8 @@ impl Request {
                 | Self::Restore { .. }
                 | Self::Tag { .. }
                 | Self::Untag { .. }
+                | Self::PutPolicy { .. }
+                | Self::DeletePolicy { .. }
         )
     }
 }
@@ -266,7 +296,15 @@ pub enum Loaded {
     },
     Detail {
         seq: u64,
-        detail: Result<SecretDetail, Error>,
+        detail: Result<SecretView, Error>,
+    },
+    Policy {
+        seq: u64,
+        policy: Result<PolicyView, Error>,
+    },
+    Access {
+        seq: u64,
+        access: Result<EffectiveAccess, Error>,
     },
     Activity {
         seq: u64,

@@ -147,6 +147,8 @@ impl App {
                 Some(Tab::Value) => Ctx::Value,
                 Some(Tab::Versions) => Ctx::Versions,
                 Some(Tab::Tags) => Ctx::Tags,
+                Some(Tab::Policy) => Ctx::Policy,
+                Some(Tab::Access) => Ctx::Access,
                 Some(Tab::Activity) => Ctx::Activity,
                 _ => Ctx::Overview,
             },
@@ -337,6 +339,8 @@ impl App {
             Loaded::Secrets { seq, total, rows } => self.secrets_loaded(seq, total, rows),
             Loaded::Groups { seq, runs } => self.groups_loaded(seq, runs),
             Loaded::Detail { seq, detail } => self.detail_loaded(seq, detail),
+            Loaded::Policy { seq, policy } => self.policy_loaded(seq, policy),
+            Loaded::Access { seq, access } => self.access_loaded(seq, access),
             Loaded::Activity { seq, before, page } => self.activity_loaded(seq, before, page),
             Loaded::Audit { seq, kind, page } => self.audit_loaded(seq, kind, page),
             Loaded::Deletions { seq, page } => self.deletions_loaded(seq, page),
@@ -353,7 +357,12 @@ impl App {
             Loaded::Done(msg) => {
                 self.busy = None;
                 self.info(msg);
-                self.refresh()
+                if matches!(self.popup, Some(Popup::PolicyEditor(_))) {
+                    self.popup = None;
+                }
+                let mut out = self.refresh();
+                out.extend(self.reload_after_act());
+                out
             }
             Loaded::Verified(report) => {
                 self.busy = None;

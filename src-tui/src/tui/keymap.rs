@@ -16,6 +16,8 @@ pub enum Ctx {
     Value,
     Versions,
     Tags,
+    Policy,
+    Access,
     Activity,
     Deletions,
     Audit,
@@ -25,6 +27,7 @@ pub enum Ctx {
     MoveLabel,
     Diff,
     AuditFilters,
+    PolicyEditor,
     Help,
 }
 
@@ -33,7 +36,12 @@ impl Ctx {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Self::Unlock | Self::Input | Self::Palette | Self::MoveLabel | Self::AuditFilters
+            Self::Unlock
+                | Self::Input
+                | Self::Palette
+                | Self::MoveLabel
+                | Self::AuditFilters
+                | Self::PolicyEditor
         )
     }
 
@@ -46,6 +54,8 @@ impl Ctx {
                 | Self::Value
                 | Self::Versions
                 | Self::Tags
+                | Self::Policy
+                | Self::Access
                 | Self::Activity
                 | Self::Deletions
                 | Self::Audit
@@ -61,6 +71,8 @@ impl Ctx {
             Self::Value => "Secret · Value",
             Self::Versions => "Secret · Versions",
             Self::Tags => "Secret · Tags",
+            Self::Policy => "Secret · Policy",
+            Self::Access => "Secret · Access",
             Self::Activity => "Secret · Activity",
             Self::Deletions => "Deletion schedule",
             Self::Audit => "Audit log",
@@ -70,6 +82,7 @@ impl Ctx {
             Self::MoveLabel => "Move label",
             Self::Diff => "Diff",
             Self::AuditFilters => "Audit filters",
+            Self::PolicyEditor => "Resource policy editor",
             Self::Help => "Help",
         }
     }
@@ -93,6 +106,8 @@ pub enum Key {
     Ctrl(char),
     Up,
     Down,
+    Left,
+    Right,
     PageUp,
     PageDown,
     Home,
@@ -113,6 +128,8 @@ impl Key {
             Self::Ctrl(c) => format!("^{}", c.to_ascii_uppercase()),
             Self::Up => "↑".into(),
             Self::Down => "↓".into(),
+            Self::Left => "←".into(),
+            Self::Right => "→".into(),
             Self::PageUp => "PgUp".into(),
             Self::PageDown => "PgDn".into(),
             Self::Home => "Home".into(),
@@ -133,6 +150,8 @@ impl Key {
             KeyCode::Char(c) => Self::Char(c),
             KeyCode::Up => Self::Up,
             KeyCode::Down => Self::Down,
+            KeyCode::Left => Self::Left,
+            KeyCode::Right => Self::Right,
             KeyCode::PageUp => Self::PageUp,
             KeyCode::PageDown => Self::PageDown,
             KeyCode::Home => Self::Home,
@@ -388,6 +407,66 @@ pub static KEYMAP: &[Binding] = &[
         "remove the tag",
         "remove"
     ),
+    b!(Policy, &[K::Tab], NextTab, "next tab"),
+    b!(Policy, &[K::BackTab], PrevTab, "previous tab"),
+    b!(
+        Policy,
+        &[K::Esc, K::Char('h')],
+        Back,
+        "back to the list",
+        "back"
+    ),
+    b!(
+        Policy,
+        &[K::Char('e'), K::Enter],
+        EditPolicy,
+        "edit the resource policy (or write one)",
+        "edit"
+    ),
+    b!(
+        Policy,
+        &[K::Char('d'), K::Delete],
+        DeletePolicy,
+        "delete the resource policy",
+        "delete"
+    ),
+    b!(
+        Policy,
+        &[K::Char('r')],
+        Reload,
+        "reload the policy and its findings (audited)",
+        "reload"
+    ),
+    b!(Access, &[K::Tab], NextTab, "next tab"),
+    b!(Access, &[K::BackTab], PrevTab, "previous tab"),
+    b!(
+        Access,
+        &[K::Esc, K::Char('h')],
+        Back,
+        "back to the list",
+        "back"
+    ),
+    b!(
+        Access,
+        &[K::Left],
+        Left,
+        "move among the principals (↑/↓)",
+        "principals"
+    ),
+    b!(
+        Access,
+        &[K::Right, K::Enter],
+        Right,
+        "move among the principal's actions (↑/↓)",
+        "actions"
+    ),
+    b!(
+        Access,
+        &[K::Char('r')],
+        Reload,
+        "reload the effective access (audited as GetEffectiveAccess)",
+        "reload"
+    ),
     b!(Activity, &[K::Tab], NextTab, "next tab"),
     b!(Activity, &[K::BackTab], PrevTab, "previous tab"),
     b!(
@@ -533,6 +612,28 @@ pub static KEYMAP: &[Binding] = &[
     b!(AuditFilters, &[K::Esc], Cancel, "cancel", "cancel"),
     b!(AuditFilters, &[K::Backspace], Backspace, "erase"),
     b!(
+        PolicyEditor,
+        &[K::Ctrl('s')],
+        Submit,
+        "put the policy (PutResourcePolicy)",
+        "put"
+    ),
+    b!(PolicyEditor, &[K::Esc], Cancel, "cancel", "cancel"),
+    b!(
+        PolicyEditor,
+        &[K::Ctrl('b')],
+        Toggle,
+        "block a public policy on/off (BlockPublicPolicy)",
+        "block public"
+    ),
+    b!(PolicyEditor, &[K::Ctrl('u')], Clear, "erase all the text"),
+    b!(PolicyEditor, &[K::Enter], Newline, "new line"),
+    b!(PolicyEditor, &[K::Backspace], Backspace, "erase"),
+    b!(PolicyEditor, &[K::Up], Up, "cursor up"),
+    b!(PolicyEditor, &[K::Down], Down, "cursor down"),
+    b!(PolicyEditor, &[K::Left], Left, "cursor left"),
+    b!(PolicyEditor, &[K::Right], Right, "cursor right"),
+    b!(
         Help,
         &[K::Esc, K::Char('?'), K::Char('q')],
         Cancel,
@@ -614,6 +715,8 @@ mod tests {
             Ctx::Audit,
             Ctx::Deletions,
             Ctx::Value,
+            Ctx::Policy,
+            Ctx::Access,
         ] {
             for b in help_for(ctx).into_iter().filter(|b| b.hint.is_some()) {
                 let Key::Char(c) = b.keys[0] else { continue };

@@ -61,6 +61,29 @@ pub fn audit(body: Rect) -> (Rect, Rect, Rect) {
     (info, list, side)
 }
 
+/// The Access tab: principals, the selected principal's actions, and the statements that
+/// decided the selected action — side by side when wide, the statements below otherwise.
+pub fn access(content: Rect) -> (Rect, Rect, Rect) {
+    if content.width >= 120 {
+        let [p, a, s] = Layout::horizontal([
+            Constraint::Length(34),
+            Constraint::Length(50),
+            Constraint::Fill(1),
+        ])
+        .spacing(1)
+        .areas(content);
+        return (p, a, s);
+    }
+    // A header and every action (the secretsmanager ones and kms:Decrypt).
+    let rows = coffer_core::vault::policies::SECRET_ACTIONS.len() as u16 + 2;
+    let top = rows.min(content.height.saturating_sub(3));
+    let [upper, s] = Layout::vertical([Constraint::Length(top), Constraint::Min(1)]).areas(content);
+    let [p, a] = Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)])
+        .spacing(1)
+        .areas(upper);
+    (p, a, s)
+}
+
 /// A centred dialog of at most `w`×`h` inside `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

@@ -76,6 +76,9 @@ impl App {
                         None => vec![],
                     };
                 }
+                if self.detail.as_ref().is_some_and(|d| d.tab == Tab::Access) {
+                    return self.access_click(content, column, row);
+                }
                 let Some(r) = row_at(content, row) else {
                     return vec![];
                 };
@@ -107,6 +110,38 @@ impl App {
             out.extend(self.update(super::action::Action::Key(cmd)));
         }
         out
+    }
+}
+
+impl App {
+    /// A click on the Access tab selects a principal or one of its actions.
+    fn access_click(
+        &mut self,
+        content: ratatui::layout::Rect,
+        column: u16,
+        row: u16,
+    ) -> Vec<Effect> {
+        let (principals, actions, _) = layout::access(content);
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        if hit(principals, column, row)
+            && let Some(r) = row_at(principals, row)
+            && r < d.access_principals().len()
+        {
+            d.access_principal = r;
+            d.access_on_actions = false;
+            let n = d.selected_principal().map_or(0, |p| p.decisions.len());
+            d.access_action = d.access_action.min(n.saturating_sub(1));
+        } else if hit(actions, column, row)
+            && let Some(r) = row_at(actions, row)
+            && d.selected_principal()
+                .is_some_and(|p| r < p.decisions.len())
+        {
+            d.access_action = r;
+            d.access_on_actions = true;
+        }
+        vec![]
     }
 }
 

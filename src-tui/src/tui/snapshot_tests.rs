@@ -151,8 +151,139 @@ fn diff_of_two_versions() {
 fn tags_tab() {
     both("tags", |k| {
         k.open("prod/db/main");
-        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::Down]);
+        k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::NextTab, Cmd::Down]);
     });
+}
+
+#[test]
+fn policy_tab_with_findings() {
+    both("policy", |k| {
+        k.with_principals();
+        k.open("prod/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::PrevTab]);
+    });
+}
+
+#[test]
+fn policy_tab_without_a_policy() {
+    both("policy_none", |k| {
+        k.open("staging/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::PrevTab]);
+    });
+}
+
+#[test]
+fn policy_editor_dialog() {
+    both("policy_editor", |k| {
+        k.with_principals();
+        k.open("prod/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::PrevTab, Cmd::EditPolicy]);
+        k.keys(&[Cmd::Down, Cmd::Down, Cmd::Down, Cmd::Right, Cmd::Right]);
+    });
+}
+
+#[test]
+fn policy_put_refused_with_its_code() {
+    both("policy_put_public", |k| {
+        k.open("staging/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::PrevTab, Cmd::EditPolicy]);
+        k.key(Cmd::Clear);
+        k.text(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#);
+        k.key(Cmd::Submit);
+    });
+}
+
+#[test]
+fn policy_delete_confirmation() {
+    both("policy_delete", |k| {
+        k.with_principals();
+        k.open("prod/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::PrevTab, Cmd::DeletePolicy]);
+    });
+}
+
+#[test]
+fn access_tab_explains_an_explicit_deny() {
+    both("access", |k| {
+        k.with_principals();
+        k.open("prod/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab]);
+        // admin, app-reader, contractor, intern, then the role.
+        k.keys(&[Cmd::Down, Cmd::Down, Cmd::Right]);
+    });
+}
+
+#[test]
+fn access_tab_explains_an_allow_and_an_implicit_deny() {
+    both("access_allowed", |k| {
+        k.with_principals();
+        k.open("prod/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::Down, Cmd::Right]);
+    });
+    both("access_implicit", |k| {
+        k.with_principals();
+        k.open("prod/db/main");
+        k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::Bottom, Cmd::Up, Cmd::Right]);
+    });
+}
+
+#[test]
+fn policy_acts_reach_the_vault_and_its_audit_trail() {
+    let mut k = Kit::unlocked(80, 24);
+    k.with_principals();
+    k.open("prod/db/main");
+    k.keys(&[Cmd::PrevTab, Cmd::PrevTab]);
+    let d = k.app.detail.as_ref().unwrap();
+    let admin = d
+        .access_principals()
+        .iter()
+        .find(|p| p.principal_arn.ends_with(":user/admin"))
+        .expect("the operator is a principal");
+    assert!(admin.decisions.iter().all(|x| x.decision == "allowed"));
+    k.key(Cmd::PrevTab);
+    k.key(Cmd::EditPolicy);
+    k.key(Cmd::Clear);
+    k.text(r#"{"Version":"2012-10-17","Statement":[{"Sid":"OnlyDeny","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:user/intern"},"Action":"secretsmanager:*","Resource":"*"}]}"#);
+    k.key(Cmd::Submit);
+    assert!(
+        k.app.popup.is_none(),
+        "the editor closes once the put is done"
+    );
+    let stored = k
+        .vault
+        .get_resource_policy(
+            &k.vault.caller(coffer_core::FrontEnd::Cli),
+            coffer_core::api::SecretIdRequest {
+                secret_id: "prod/db/main".into(),
+            },
+        )
+        .unwrap()
+        .resource_policy
+        .unwrap();
+    assert!(stored.contains("OnlyDeny"));
+    let d = k.app.detail.as_ref().unwrap();
+    let p = d.policy.ready().expect("reloaded after the put");
+    assert!(p.policy.as_deref().unwrap().contains("OnlyDeny"));
+    k.keys(&[Cmd::DeletePolicy, Cmd::Yes]);
+    let d = k.app.detail.as_ref().unwrap();
+    assert!(d.policy.ready().unwrap().policy.is_none());
+    k.keys(&[Cmd::Back, Cmd::GoAudit]);
+    let names: Vec<&str> = k
+        .app
+        .audit
+        .events
+        .iter()
+        .map(|e| e.event_name.as_str())
+        .collect();
+    for n in [
+        "GetEffectiveAccess",
+        "GetResourcePolicy",
+        "ValidateResourcePolicy",
+        "PutResourcePolicy",
+        "DeleteResourcePolicy",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
 }
 
 #[test]

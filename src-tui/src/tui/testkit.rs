@@ -213,6 +213,13 @@ fn rescrub<T: Serialize + DeserializeOwned>(v: T, fake: &[(String, String)]) -> 
     serde_json::from_str(&s).expect("deserialize")
 }
 
+/// The resource policy the Access and Policy snapshots show on `prod/db/main`: a deny for
+/// the contractor, an allow for the deployer role, and a mistyped action (a finding).
+pub const DB_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+{"Sid":"DenyContractor","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:user/contractor"},"Action":"secretsmanager:*","Resource":"*"},
+{"Sid":"AllowDeployerRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/deployer"},"Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"*"},
+{"Sid":"Typo","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/deployer"},"Action":"secretsmanager:GetSecretValues","Resource":"*"}]}"#;
+
 impl Kit {
     pub fn new(w: u16, h: u16) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -255,6 +262,40 @@ impl Kit {
         let fx = vec![Effect::Send(Request::Inspect)];
         kit.run(fx);
         kit
+    }
+
+    /// Principals with every kind of decision on `prod/db/main`: `app-reader` allowed by an
+    /// identity policy, `intern` with no policy (implicitly denied), `contractor` allowed
+    /// everything by its identity policy but explicitly denied by the secret's resource
+    /// policy, and the role `deployer` allowed by the resource policy.
+    pub fn with_principals(&mut self) {
+        use coffer_core::vault::iam::{CreateEntity, EntityKind};
+        let v = &self.vault;
+        let c = v.caller(FrontEnd::Cli);
+        for user in ["app-reader", "intern", "contractor"] {
+            v.iam_create(&c, CreateEntity::new(EntityKind::User, user))
+                .expect("user");
+        }
+        let mut role = CreateEntity::new(EntityKind::Role, "deployer");
+        role.document = Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#.into(),
+        );
+        v.iam_create(&c, role).expect("role");
+        let read = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ReadProdDb","Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db/*"},{"Sid":"Decrypt","Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#;
+        v.iam_put_inline_policy(&c, EntityKind::User, "app-reader", "read-prod-db", read)
+            .expect("inline");
+        let all = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Everything","Effect":"Allow","Action":"secretsmanager:*","Resource":"*"}]}"#;
+        v.iam_put_inline_policy(&c, EntityKind::User, "contractor", "broad", all)
+            .expect("inline");
+        v.put_resource_policy(
+            &c,
+            coffer_core::vault::policies::PutResourcePolicyRequest {
+                secret_id: "prod/db/main".into(),
+                resource_policy: DB_POLICY.into(),
+                block_public_policy: Some(true),
+            },
+        )
+        .expect("resource policy");
     }
 
     /// Unlocks (as the worker would after a correct passphrase).
@@ -330,6 +371,18 @@ impl Kit {
                     .collect();
                 Loaded::Audit { seq, kind, page }
             }
+            Loaded::Access { seq, access } => Loaded::Access {
+                seq,
+                access: access.map(|a| rescrub(a, f)),
+            },
+            Loaded::Policy { seq, policy } => Loaded::Policy {
+                seq,
+                policy: policy.map(|mut p| {
+                    p.policy = p.policy.map(|t| rescrub(t, f));
+                    p.report = p.report.map(|r| rescrub(r, f));
+                    p
+                }),
+            },
             Loaded::Revealed {
                 arn,
                 version_id,
@@ -380,7 +433,11 @@ impl Kit {
             | Request::ForceDelete { arn }
             | Request::Restore { arn }
             | Request::Tag { arn, .. }
-            | Request::Untag { arn, .. } => self.unscrub(arn),
+            | Request::Untag { arn, .. }
+            | Request::Policy { arn, .. }
+            | Request::Access { arn, .. }
+            | Request::PutPolicy { arn, .. }
+            | Request::DeletePolicy { arn } => self.unscrub(arn),
             Request::Audit { query, .. } => {
                 if let Some(s) = query.secret_id.as_mut() {
                     self.unscrub(s);

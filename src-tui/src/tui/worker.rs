@@ -7,10 +7,11 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
+use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::{SecretQuery, SortBy};
 use coffer_core::{FrontEnd, Vault};
 
-use super::action::{Action, Loaded, Request, Run, SecretDetail};
+use super::action::{Action, Loaded, PolicyView, Request, Run};
 use super::screens::detail::activity_query;
 
 const POLL: Duration = Duration::from_millis(250);
@@ -35,6 +36,8 @@ fn same_kind(a: &Request, b: &Request) -> bool {
             | (Activity { .. }, Activity { .. })
             | (Audit { .. }, Audit { .. })
             | (Deletions { .. }, Deletions { .. })
+            | (Policy { .. }, Policy { .. })
+            | (Access { .. }, Access { .. })
     )
 }
 
@@ -141,12 +144,37 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
         },
         Request::Detail { seq, arn } => Loaded::Detail {
             seq,
-            detail: vault.secret_view(&c, &arn).map(|v| SecretDetail {
-                secret: v.secret,
-                versions: v.versions,
-                deletion_date: v.deletion_date,
-            }),
+            detail: vault.secret_view(&c, &arn),
         },
+        Request::Policy { seq, arn } => Loaded::Policy {
+            seq,
+            policy: policy_view(vault, &c, arn),
+        },
+        Request::Access { seq, arn } => Loaded::Access {
+            seq,
+            access: vault.get_effective_access(&c, SecretIdRequest { secret_id: arn }),
+        },
+        Request::PutPolicy {
+            arn,
+            policy,
+            block_public,
+        } => done(
+            vault.put_resource_policy(
+                &c,
+                PutResourcePolicyRequest {
+                    secret_id: arn,
+                    resource_policy: policy,
+                    block_public_policy: Some(block_public),
+                },
+            ),
+            op,
+            |r| format!("Put the resource policy of {}.", r.name),
+        ),
+        Request::DeletePolicy { arn } => done(
+            vault.delete_resource_policy(&c, SecretIdRequest { secret_id: arn }),
+            op,
+            |r| format!("Deleted the resource policy of {}.", r.name),
+        ),
         Request::Activity { seq, arn, before } => {
             match vault.query_audit(&c, &activity_query(&arn, before)) {
                 Ok(page) => Loaded::Activity { seq, before, page },
@@ -318,6 +346,34 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
             coffer_core::Error::invalid_request("the worker loop handles unlocking"),
         ),
     }
+}
+
+/// The stored resource policy and, when there is one, its validation findings.
+fn policy_view(
+    vault: &Vault,
+    c: &coffer_core::Caller,
+    arn: String,
+) -> coffer_core::Result<PolicyView> {
+    let got = vault.get_resource_policy(
+        c,
+        SecretIdRequest {
+            secret_id: arn.clone(),
+        },
+    )?;
+    let report = match &got.resource_policy {
+        Some(text) => Some(vault.validate_resource_policy(
+            c,
+            ValidateResourcePolicyRequest {
+                secret_id: Some(arn),
+                resource_policy: text.clone(),
+            },
+        )?),
+        None => None,
+    };
+    Ok(PolicyView {
+        policy: got.resource_policy,
+        report,
+    })
 }
 
 fn short(id: &str) -> &str {

@@ -695,3 +695,34 @@ fn the_explanation_names_the_statements_that_matched() {
     assert_eq!(deciding, [2]);
     assert_eq!(e.reason, Reason::ExplicitDenyInIdentityPolicy);
 }
+
+#[test]
+fn a_role_named_in_a_resource_policy_matches_its_sessions() {
+    let session = format!("arn:aws:sts::{ACCOUNT}:assumed-role/deployer/coffer");
+    let names_role = |role: &str| {
+        resource_policy(&format!(
+            r#"{{"Effect": "Allow", "Principal": {{"AWS": "{role}"}}, "Action": "{GET}", "Resource": "*"}}"#
+        ))
+    };
+    let allowed = |p: Policy| evaluate(&[p], &get(&session, &dev_db())).decision;
+    assert_eq!(
+        allowed(names_role(&format!("arn:aws:iam::{ACCOUNT}:role/deployer"))),
+        Decision::Allow
+    );
+    assert_eq!(
+        allowed(names_role(&format!(
+            "arn:aws:iam::{ACCOUNT}:role/ci/deployer"
+        ))),
+        Decision::Allow
+    );
+    assert_eq!(
+        allowed(names_role(&format!("arn:aws:iam::{ACCOUNT}:role/other"))),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        allowed(names_role(&format!(
+            "arn:aws:iam::{OTHER_ACCOUNT}:role/deployer"
+        ))),
+        Decision::ImplicitDeny
+    );
+}

@@ -1,5 +1,5 @@
 //! Dialogs over the screens: confirm, input, command palette, move label, diff, audit
-//! filters, help. Each has the keyboard while it is open.
+//! filters, the resource policy editor, help. Each has the keyboard while it is open.
 
 mod audit_filters;
 mod confirm;
@@ -8,6 +8,7 @@ mod help;
 mod input;
 mod move_label;
 mod palette;
+mod policy_editor;
 
 pub use audit_filters::AuditFilterForm;
 pub use confirm::Confirm;
@@ -15,6 +16,7 @@ pub use diff::Diff;
 pub use input::{Input, InputFor};
 pub use move_label::MoveLabel;
 pub use palette::Palette;
+pub use policy_editor::PolicyEditor;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -31,6 +33,7 @@ pub enum Popup {
     MoveLabel(MoveLabel),
     Diff(Diff),
     AuditFilters(AuditFilterForm),
+    PolicyEditor(PolicyEditor),
     Help { ctx: Ctx, scroll: u16 },
 }
 
@@ -43,6 +46,7 @@ impl Popup {
             Self::MoveLabel(_) => Ctx::MoveLabel,
             Self::Diff(_) => Ctx::Diff,
             Self::AuditFilters(_) => Ctx::AuditFilters,
+            Self::PolicyEditor(_) => Ctx::PolicyEditor,
             Self::Help { .. } => Ctx::Help,
         }
     }
@@ -57,6 +61,7 @@ impl App {
             Some(Ctx::MoveLabel) => self.move_label_key(cmd),
             Some(Ctx::Diff) => self.diff_key(cmd),
             Some(Ctx::AuditFilters) => self.audit_filters_key(cmd),
+            Some(Ctx::PolicyEditor) => self.policy_editor_key(cmd),
             Some(_) => {
                 if let Some(Popup::Help { scroll, .. }) = self.popup.as_mut() {
                     match cmd {
@@ -80,6 +85,7 @@ impl App {
             }
             Some(Popup::MoveLabel(m)) => m.label.push(c),
             Some(Popup::AuditFilters(f)) => f.field_mut().push(c),
+            Some(Popup::PolicyEditor(e)) => e.insert(c),
             _ => {}
         }
         vec![]
@@ -94,6 +100,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(Popup::MoveLabel(m)) => m.render(app.theme, area, buf),
         Some(Popup::Diff(d)) => d.render(app.theme, area, buf),
         Some(Popup::AuditFilters(f)) => f.render(app.theme, area, buf),
+        Some(Popup::PolicyEditor(e)) => e.render(app.theme, area, buf),
         Some(Popup::Help { ctx, scroll }) => help::render(app.theme, *ctx, *scroll, area, buf),
         None => {}
     }

@@ -40,6 +40,26 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("rollback", "", "make the selected version AWSCURRENT"),
     ("reveal", "", "reveal the secret's value (audited)"),
     ("activity", "", "the secret's audit events"),
+    (
+        "policy",
+        "",
+        "the secret's resource policy and its validation findings",
+    ),
+    (
+        "policy-put",
+        "",
+        "edit and put the resource policy (PutResourcePolicy)",
+    ),
+    (
+        "policy-delete",
+        "",
+        "delete the resource policy (DeleteResourcePolicy)",
+    ),
+    (
+        "access",
+        "",
+        "effective access per principal (GetEffectiveAccess)",
+    ),
     ("verify", "", "verify the audit chain"),
     ("filter", "TEXT", "filter the secrets list"),
     ("secrets", "", "go to the secrets list"),
@@ -232,7 +252,8 @@ impl App {
                 }
             },
             "restore" => self.send(Request::Restore { arn }),
-            "move-label" | "rollback" | "reveal" | "activity" => {
+            "move-label" | "rollback" | "reveal" | "activity" | "policy" | "policy-put"
+            | "policy-delete" | "access" => {
                 let mut out = vec![];
                 if self.screen != Screen::Detail {
                     out.extend(self.open_detail(arn, sname));
@@ -264,6 +285,25 @@ impl App {
                         }
                         out
                     }
+                    "policy" => self.select_tab(Tab::Policy),
+                    "policy-put" | "policy-delete" => {
+                        let loaded = self
+                            .detail
+                            .as_ref()
+                            .is_some_and(|d| d.tab == Tab::Policy && d.policy.ready().is_some());
+                        if !loaded {
+                            out.extend(self.select_tab(Tab::Policy));
+                            self.info(format!(
+                                "Reading the policy; run '{name}' again once it has loaded."
+                            ));
+                        } else if name == "policy-put" {
+                            self.edit_policy();
+                        } else {
+                            self.ask_delete_policy();
+                        }
+                        out
+                    }
+                    "access" => self.select_tab(Tab::Access),
                     _ => self.select_tab(Tab::Activity),
                 }
             }

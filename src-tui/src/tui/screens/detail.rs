@@ -1,11 +1,13 @@
 //! One secret, in tabs: Overview, Value (masked until revealed), Versions (labels, diff,
-//! move, roll back), Tags and Activity (its audit events).
+//! move, roll back), Tags, Policy and Access (in `detail_policy`) and Activity (its audit
+//! events).
 
-use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery, VersionView};
+use coffer_core::vault::policies::EffectiveAccess;
+use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery, SecretView, VersionView};
 use coffer_core::{Error, SecretValue};
 use zeroize::Zeroizing;
 
-use crate::tui::action::{Cmd, Effect, Request, RevealFor, SecretDetail};
+use crate::tui::action::{Cmd, Effect, PolicyView, Request, RevealFor};
 use crate::tui::app::{App, Screen};
 use crate::tui::popups::{Confirm, Diff, Input, InputFor, MoveLabel, Popup};
 
@@ -15,14 +17,18 @@ pub enum Tab {
     Value,
     Versions,
     Tags,
+    Policy,
+    Access,
     Activity,
 }
 
-pub const TABS: [Tab; 5] = [
+pub const TABS: [Tab; 7] = [
     Tab::Overview,
     Tab::Value,
     Tab::Versions,
     Tab::Tags,
+    Tab::Policy,
+    Tab::Access,
     Tab::Activity,
 ];
 
@@ -33,6 +39,8 @@ impl Tab {
             Self::Value => "Value",
             Self::Versions => "Versions",
             Self::Tags => "Tags",
+            Self::Policy => "Policy",
+            Self::Access => "Access",
             Self::Activity => "Activity",
         }
     }
@@ -87,12 +95,32 @@ pub fn value_text(value: &SecretValue) -> Zeroizing<String> {
     }
 }
 
+/// Something a tab asks the vault for when it is opened (an audited request, so it is not
+/// re-read on every live refresh).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Idle,
+    Loading,
+    Ready(T),
+    /// The AWS error code and message.
+    Failed(String),
+}
+
+impl<T> Load<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Self::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct DetailState {
     pub arn: String,
     pub name: String,
     pub tab: Tab,
-    pub view: Option<SecretDetail>,
+    pub view: Option<SecretView>,
     pub want: u64,
     pub show_deprecated: bool,
     pub version_sel: usize,
@@ -104,6 +132,15 @@ pub struct DetailState {
     pub activity_sel: usize,
     pub activity_next: Option<i64>,
     pub want_activity: u64,
+    pub policy: Load<PolicyView>,
+    pub want_policy: u64,
+    pub policy_scroll: usize,
+    pub access: Load<EffectiveAccess>,
+    pub want_access: u64,
+    pub access_principal: usize,
+    pub access_action: usize,
+    /// Whether ↑/↓ move through the actions (else through the principals).
+    pub access_on_actions: bool,
 }
 
 impl DetailState {
@@ -124,6 +161,14 @@ impl DetailState {
             activity_sel: 0,
             activity_next: None,
             want_activity: 0,
+            policy: Load::Idle,
+            want_policy: 0,
+            policy_scroll: 0,
+            access: Load::Idle,
+            want_access: 0,
+            access_principal: 0,
+            access_action: 0,
+            access_on_actions: false,
         }
     }
 
@@ -195,7 +240,7 @@ impl App {
     pub(crate) fn detail_loaded(
         &mut self,
         seq: u64,
-        detail: Result<SecretDetail, Error>,
+        detail: Result<SecretView, Error>,
     ) -> Vec<Effect> {
         let Some(d) = self.detail.as_mut() else {
             return vec![];
@@ -354,6 +399,8 @@ impl App {
             Tab::Value => self.value_key(cmd),
             Tab::Versions => self.versions_key(cmd),
             Tab::Tags => self.tags_key(cmd),
+            Tab::Policy => self.policy_key(cmd),
+            Tab::Access => self.access_key(cmd),
             Tab::Activity => self.activity_key(cmd),
         }
     }
@@ -363,11 +410,15 @@ impl App {
             return vec![];
         };
         d.tab = tab;
-        if tab == Tab::Activity {
-            d.activity_sel = 0;
-            return self.load_activity(None);
+        match tab {
+            Tab::Activity => {
+                d.activity_sel = 0;
+                self.load_activity(None)
+            }
+            Tab::Policy => self.load_policy(),
+            Tab::Access => self.load_access(),
+            _ => vec![],
         }
-        vec![]
     }
 
     fn value_key(&mut self, cmd: Cmd) -> Vec<Effect> {

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
 
 use super::detail::{DetailState, TABS, Tab, value_text};
+use super::detail_policy_view;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
@@ -62,6 +63,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Tab::Value => value(d, t, content, buf),
         Tab::Versions => versions(d, t, content, buf),
         Tab::Tags => tags(d, t, content, buf),
+        Tab::Policy => detail_policy_view::policy(d, t, content, buf),
+        Tab::Access => detail_policy_view::access(d, t, content, buf),
         Tab::Activity => activity(d, t, content, buf),
     }
 }

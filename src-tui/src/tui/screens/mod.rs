@@ -4,6 +4,8 @@ pub mod audit;
 pub mod audit_view;
 pub mod deletions;
 pub mod detail;
+pub mod detail_policy;
+pub mod detail_policy_view;
 pub mod detail_view;
 pub mod secrets;
 pub mod unlock;

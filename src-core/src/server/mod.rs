@@ -1,0 +1,394 @@
+//! The AWS-compatible endpoint: AWS Secrets Manager's JSON 1.1 protocol (`POST /` with
+//! `X-Amz-Target: secretsmanager.<Operation>`) with SigV4 authentication, over a [`Vault`].
+//!
+//! Two back ends: an unlocked vault, whose access keys sign requests and whose principals
+//! go through the policy evaluator and the audit trail like any front end; and the emulator,
+//! one in-memory vault per region, created on first use, accepting any well-formed SigV4
+//! credentials as the account's administrator.
+
+pub mod router;
+pub mod sigv4;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use crate::crypto::random;
+use crate::{Caller, Error, ErrorCode, FrontEnd, Vault};
+
+/// The largest request body accepted (AWS's own limit for Secrets Manager is near this).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The SigV4 service name of Secrets Manager.
+pub const SERVICE: &str = "secretsmanager";
+
+/// A failed request as the wire shows it: HTTP status, `__type` and `message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn unknown_operation(target: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "UnknownOperationException",
+            format!("The operation '{target}' is not one this endpoint answers."),
+        )
+    }
+    pub fn serialization(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "SerializationException", message)
+    }
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Validation.as_str(),
+            message,
+        )
+    }
+    pub fn missing_authentication() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        )
+    }
+    pub fn incomplete_signature(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "IncompleteSignatureException",
+            message,
+        )
+    }
+    pub fn invalid_signature(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "InvalidSignatureException", message)
+    }
+    pub fn unrecognized_client() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        )
+    }
+    fn too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "SerializationException",
+            format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        )
+    }
+    fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalServiceError.as_str(),
+            message,
+        )
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let status = if e.code.is_server_fault() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        Self::new(status, e.code.as_str(), e.message)
+    }
+}
+
+/// What answers the requests.
+pub enum Backend {
+    /// An unlocked vault: requests signed with its access keys, for its home region.
+    Vault(Arc<Vault>),
+    /// The emulator: an in-memory vault per region, any well-formed credentials.
+    Ephemeral {
+        account_id: String,
+        regions: Mutex<HashMap<String, Arc<Vault>>>,
+    },
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Vault(v) => f.debug_tuple("Vault").field(&v.info().vault_id).finish(),
+            Self::Ephemeral { account_id, .. } => f
+                .debug_struct("Ephemeral")
+                .field("account_id", account_id)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl Backend {
+    pub fn vault(vault: Arc<Vault>) -> Self {
+        Self::Vault(vault)
+    }
+
+    /// The emulator for `account_id`; its first region's vault is made at once, so that a
+    /// bad account id fails here rather than on the first request.
+    pub fn ephemeral(account_id: &str, first_region: &str) -> crate::Result<Self> {
+        let v = Vault::ephemeral(account_id, first_region)?;
+        Ok(Self::Ephemeral {
+            account_id: account_id.to_string(),
+            regions: Mutex::new(HashMap::from([(first_region.to_string(), Arc::new(v))])),
+        })
+    }
+
+    /// Authenticates a signed request: the vault that answers it and the caller.
+    fn authenticate(&self, signed: &sigv4::Signed) -> Result<(Arc<Vault>, String), ApiError> {
+        signed.check_service(SERVICE)?;
+        match self {
+            Self::Vault(vault) => {
+                signed.check_time(vault.now())?;
+                let key = vault
+                    .signing_key(&signed.access_key_id)?
+                    .filter(|k| k.active)
+                    .ok_or_else(ApiError::unrecognized_client)?;
+                signed.verify(key.secret.expose())?;
+                let home = &vault.info().region;
+                if &signed.region != home {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::InvalidRequest.as_str(),
+                        format!(
+                            "The region '{}' is not served by this vault; its home region is '{home}'.",
+                            signed.region
+                        ),
+                    ));
+                }
+                Ok((vault.clone(), key.principal_arn))
+            }
+            Self::Ephemeral {
+                account_id,
+                regions,
+            } => {
+                let mut map = regions.lock().unwrap_or_else(|e| e.into_inner());
+                let vault = match map.get(&signed.region) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = Arc::new(Vault::ephemeral(account_id, &signed.region)?);
+                        map.insert(signed.region.clone(), v.clone());
+                        v
+                    }
+                };
+                let arn = vault.administrator_arn();
+                Ok((vault, arn))
+            }
+        }
+    }
+}
+
+struct AppState {
+    backend: Backend,
+}
+
+/// One access-log line's facts (never a value, never a signature).
+struct Access {
+    request_id: String,
+    operation: Option<&'static str>,
+    principal: Option<String>,
+    region: Option<String>,
+    peer: SocketAddr,
+    error: Option<&'static str>,
+}
+
+fn json_response(
+    status: StatusCode,
+    request_id: &str,
+    body: Vec<u8>,
+    error_code: Option<&str>,
+) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        "content-type",
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    if let Some(code) = error_code.and_then(|c| HeaderValue::from_str(c).ok()) {
+        h.insert("x-amzn-errortype", code);
+    }
+    r
+}
+
+fn error_body(e: &ApiError) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "__type": e.code, "message": e.message }))
+        .expect("errors serialize")
+}
+
+async fn handle(
+    State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let mut access = Access {
+        request_id: random::uuid(),
+        operation: None,
+        principal: None,
+        region: None,
+        peer,
+        error: None,
+    };
+    let result = process(&app, &mut access, method, uri, headers, body).await;
+    let response = match result {
+        Ok(body) => json_response(StatusCode::OK, &access.request_id, body, None),
+        Err(e) => {
+            access.error = Some(e.code);
+            json_response(e.status, &access.request_id, error_body(&e), Some(e.code))
+        }
+    };
+    log_access(&access, response.status(), started);
+    response
+}
+
+async fn process(
+    app: &Arc<AppState>,
+    access: &mut Access,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Vec<u8>, ApiError> {
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::too_large())?;
+    if !sigv4::has_authorization(&headers) {
+        return Err(ApiError::missing_authentication());
+    }
+    let parts = sigv4::RequestParts {
+        method: method.as_str(),
+        path: uri.path(),
+        query: uri.query().unwrap_or(""),
+        headers: &headers,
+        body: &body,
+    };
+    let signed = sigv4::parse(&parts)?;
+    access.region = Some(signed.region.clone());
+    if method != Method::POST || uri.path() != "/" {
+        return Err(ApiError::unknown_operation(&format!(
+            "{method} {}",
+            uri.path()
+        )));
+    }
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+    let op = router::operation(target)?;
+    access.operation = Some(op);
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let app = app.clone();
+    let peer_ip = access.peer.ip().to_string();
+    let (principal, result) = tokio::task::spawn_blocking(move || {
+        let (vault, principal) = match app.backend.authenticate(&signed) {
+            Ok(x) => x,
+            Err(e) => return (None, Err(e)),
+        };
+        let caller = Caller::principal(principal.clone(), FrontEnd::Endpoint)
+            .with_source(Some(peer_ip), user_agent);
+        (
+            Some(principal),
+            router::dispatch(&vault, &caller, op, &body),
+        )
+    })
+    .await
+    .map_err(|_| ApiError::internal("The request failed inside the server."))?;
+    access.principal = principal;
+    result
+}
+
+fn log_access(a: &Access, status: StatusCode, started: Instant) {
+    let line = serde_json::json!({
+        "time": jiff::Timestamp::now().to_string(),
+        "request_id": a.request_id,
+        "peer": a.peer.ip().to_string(),
+        "operation": a.operation,
+        "principal": a.principal,
+        "region": a.region,
+        "status": status.as_u16(),
+        "error": a.error,
+        "latency_ms": (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+    });
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
+/// The endpoint's routes over `backend` (one handler: everything is `POST /`).
+pub fn router(backend: Backend) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(Arc::new(AppState { backend }))
+}
+
+/// Serves `backend` on `listener` until `shutdown` resolves, then finishes the requests in
+/// flight and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    backend: Backend,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(backend).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("install the SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Binds `listen`, calls `on_listening` with the address bound (the port chosen, for
+/// `:0`), and serves `backend` on a multi-threaded runtime until SIGINT or SIGTERM.
+pub fn run(
+    listen: SocketAddr,
+    backend: Backend,
+    on_listening: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        on_listening(listener.local_addr()?);
+        serve(listener, backend, shutdown_signal()).await
+    })
+}

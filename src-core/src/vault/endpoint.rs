@@ -1,0 +1,186 @@
+//! What the AWS-compatible endpoint needs from a vault beyond the operations: the access
+//! keys its SigV4 verification checks signatures against, and in-memory vaults for the
+//! emulator mode.
+
+use std::sync::Arc;
+
+use super::keys::{KmsDoc, VaultKeys};
+use super::{FrontEnd, Inner, Vault, VaultInfo, iam, lock, refresh, valid_account, valid_region};
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::random;
+use crate::model::{DEFAULT_KMS_ALIAS, SecretText};
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// The operator (an administrator) of an ephemeral vault; emulator requests act as it.
+pub const EPHEMERAL_OPERATOR: &str = "admin";
+
+/// An access key as SigV4 verification needs it. The secret never prints.
+pub struct SigningKey {
+    pub secret: SecretText,
+    pub principal_arn: String,
+    pub active: bool,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("principal_arn", &self.principal_arn)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// The access key `access_key_id`, as the vault holds it now (keys created, deactivated
+    /// or deleted by another process are seen at once). `None` when there is no such key.
+    pub fn signing_key(&self, access_key_id: &str) -> Result<Option<SigningKey>> {
+        let mut inner = lock(&self.inner);
+        let Inner {
+            store,
+            index,
+            kms,
+            iam,
+        } = &mut *inner;
+        let tx = store.read()?;
+        refresh(&tx, &self.keys, index, kms, iam)?;
+        Ok(iam.keys.get(access_key_id).map(|k| SigningKey {
+            secret: k.secret.duplicate(),
+            principal_arn: k.principal_arn.clone(),
+            active: k.active,
+        }))
+    }
+
+    /// An in-memory vault with no passphrase and nothing on disk: the emulator's. It has
+    /// the default KMS key and one operator, [`EPHEMERAL_OPERATOR`], an administrator.
+    pub fn ephemeral(account_id: &str, region: &str) -> Result<Self> {
+        Self::ephemeral_with_clock(account_id, region, Arc::new(SystemClock))
+    }
+
+    pub fn ephemeral_with_clock(
+        account_id: &str,
+        region: &str,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        if !valid_account(account_id) {
+            return Err(Error::validation(format!(
+                "The account id '{account_id}' must be 12 digits."
+            )));
+        }
+        if !valid_region(region) {
+            return Err(Error::validation(format!(
+                "'{region}' is not a region name (like us-east-1)."
+            )));
+        }
+        let mut store = Store::memory()?;
+        let vault_id = random::uuid();
+        let now = clock.now().as_millisecond();
+        let keys = {
+            let tx = store.begin()?;
+            tx.meta_set("format", b"1")?;
+            tx.meta_set("vault_id", vault_id.as_bytes())?;
+            tx.meta_set("account_id", account_id.as_bytes())?;
+            tx.meta_set("region", region.as_bytes())?;
+            tx.meta_set("created_ms", now.to_string().as_bytes())?;
+            let keys = VaultKeys::generate(&tx, &vault_id)?;
+            keys.new_kms_key(
+                &tx,
+                &random::uuid(),
+                &KmsDoc {
+                    description: "Default key that protects my Secrets Manager data when no other key is defined".into(),
+                    aliases: vec![DEFAULT_KMS_ALIAS.into()],
+                    enabled: true,
+                    key_manager: "AWS".into(),
+                    created_ms: now,
+                    policy: None,
+                },
+            )?;
+            tx.commit()?;
+            keys
+        };
+        let info = VaultInfo {
+            path: None,
+            vault_id,
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            operator: EPHEMERAL_OPERATOR.to_string(),
+        };
+        let v = Self::assemble(store, info, keys, clock)?;
+        let caller = v.caller(FrontEnd::Endpoint);
+        v.exec(
+            &caller,
+            "InitializeVault",
+            &serde_json::json!({ "operator": EPHEMERAL_OPERATOR }),
+            |ctx| ctx.ensure_user(EPHEMERAL_OPERATOR, Some(iam::ADMINISTRATOR_ACCESS)),
+        )?;
+        Ok(v)
+    }
+
+    /// The ARN of the administrator an ephemeral vault's requests act as.
+    pub fn administrator_arn(&self) -> String {
+        format!(
+            "arn:aws:iam::{}:user/{}",
+            self.info.account_id, self.info.operator
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{CreateSecretRequest, GetSecretValueRequest};
+    use crate::vault::Caller;
+
+    #[test]
+    fn an_ephemeral_vault_serves_its_region_and_its_administrator() {
+        let v = Vault::ephemeral("123456789012", "eu-west-2").unwrap();
+        assert!(v.info().path.is_none());
+        let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
+        let made = v
+            .create_secret(
+                &caller,
+                CreateSecretRequest {
+                    name: "app/db".into(),
+                    secret_string: Some(SecretText::new("s3cr3t".into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(
+            made.arn
+                .starts_with("arn:aws:secretsmanager:eu-west-2:123456789012:secret:app/db-")
+        );
+        let got = v
+            .get_secret_value(
+                &caller,
+                GetSecretValueRequest {
+                    secret_id: "app/db".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(got.value.len(), 6);
+        assert!(Vault::ephemeral("12", "eu-west-2").is_err());
+        assert!(Vault::ephemeral("123456789012", "nowhere").is_err());
+    }
+
+    #[test]
+    fn signing_keys_are_found_by_id_and_unknown_ids_are_not() {
+        let v = Vault::ephemeral("123456789012", "us-east-1").unwrap();
+        let op = v.caller(FrontEnd::Cli);
+        v.iam_create(&op, iam::CreateEntity::new(iam::EntityKind::User, "app1"))
+            .unwrap();
+        let made = v
+            .iam_create_access_key(&op, iam::EntityKind::User, "app1")
+            .unwrap();
+        let k = v
+            .signing_key(&made.metadata.access_key_id)
+            .unwrap()
+            .expect("the key exists");
+        assert!(k.active);
+        assert_eq!(k.principal_arn, "arn:aws:iam::123456789012:user/app1");
+        assert_eq!(k.secret.expose(), made.secret_access_key.expose());
+        assert!(!format!("{k:?}").contains(made.secret_access_key.expose()));
+        assert!(v.signing_key("AKIANOSUCHKEY").unwrap().is_none());
+    }
+}

@@ -1,0 +1,289 @@
+//! `coffer run`: starts a program with secrets in its environment. Each secret is read once
+//! with an audited GetSecretValue; values go to the child only, never to coffer's output.
+//!
+//! - `--secret-id ID`: a JSON object secret gives one variable per top-level key (upper-cased,
+//!   other characters than letters and digits turned into `_`, after `--prefix`); any other
+//!   string secret gives one variable named after the last segment of its name.
+//! - `--secret-id ID=VAR`: the whole string value in `VAR`.
+//! - `--env-file FILE`: lines `VAR=secret-id` or `VAR=secret-id#json-key`; blank lines and
+//!   lines starting with `#` are skipped.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, anyhow, bail};
+use coffer_core::api::GetSecretValueRequest;
+use coffer_core::{FrontEnd, SecretValue, Vault};
+use zeroize::Zeroizing;
+
+/// What `coffer run` was asked for.
+#[derive(Debug, Default)]
+pub struct RunArgs {
+    pub secret_ids: Vec<String>,
+    pub env_file: Option<std::path::PathBuf>,
+    pub prefix: String,
+    pub command: Vec<String>,
+}
+
+/// One variable to set: from a secret, whole or one JSON key.
+#[derive(Debug, Clone, PartialEq)]
+enum Source {
+    /// Every top-level key of a JSON secret (or the whole string, named after the secret).
+    Expand {
+        secret_id: String,
+    },
+    Whole {
+        secret_id: String,
+        var: String,
+    },
+    Key {
+        secret_id: String,
+        key: String,
+        var: String,
+    },
+}
+
+fn valid_var(v: &str) -> bool {
+    let mut b = v.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// `Prod/db-password` → `DB_PASSWORD` (after the prefix).
+fn var_name(prefix: &str, raw: &str) -> String {
+    let mut s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.insert_str(0, prefix);
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+fn parse_secret_arg(arg: &str) -> Source {
+    match arg.rsplit_once('=') {
+        Some((id, var)) if !id.is_empty() && valid_var(var) => Source::Whole {
+            secret_id: id.to_string(),
+            var: var.to_string(),
+        },
+        _ => Source::Expand {
+            secret_id: arg.to_string(),
+        },
+    }
+}
+
+fn parse_env_file(text: &str, path: &Path) -> Result<Vec<Source>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line).trim();
+        let (var, rest) = line
+            .split_once('=')
+            .filter(|(v, r)| valid_var(v.trim()) && !r.trim().is_empty())
+            .ok_or_else(|| {
+                anyhow!(
+                    "{}:{}: expected VAR=secret-id or VAR=secret-id#json-key",
+                    path.display(),
+                    n + 1
+                )
+            })?;
+        let (var, rest) = (var.trim().to_string(), rest.trim());
+        out.push(match rest.split_once('#') {
+            Some((id, key)) => Source::Key {
+                secret_id: id.to_string(),
+                key: key.to_string(),
+                var,
+            },
+            None => Source::Whole {
+                secret_id: rest.to_string(),
+                var,
+            },
+        });
+    }
+    Ok(out)
+}
+
+fn secret_id(s: &Source) -> &str {
+    match s {
+        Source::Expand { secret_id }
+        | Source::Whole { secret_id, .. }
+        | Source::Key { secret_id, .. } => secret_id,
+    }
+}
+
+/// A JSON value as an environment variable's text: strings as they are, the rest as JSON.
+fn json_text(v: &serde_json::Value) -> Zeroizing<String> {
+    Zeroizing::new(match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// The variables for `sources`, reading each secret once (an audited GetSecretValue).
+fn variables(
+    vault: &Vault,
+    sources: &[Source],
+    prefix: &str,
+) -> Result<BTreeMap<String, Zeroizing<String>>> {
+    let caller = vault.caller(FrontEnd::Cli);
+    let mut values: BTreeMap<String, Zeroizing<String>> = BTreeMap::new();
+    for s in sources {
+        let id = secret_id(s);
+        if values.contains_key(id) {
+            continue;
+        }
+        let got = vault.get_secret_value(
+            &caller,
+            GetSecretValueRequest {
+                secret_id: id.to_string(),
+                ..Default::default()
+            },
+        )?;
+        let text = match &got.value {
+            SecretValue::String(t) => Zeroizing::new(t.expose().to_string()),
+            SecretValue::Binary(_) => bail!(
+                "the secret '{id}' holds a binary value, which cannot be an environment variable"
+            ),
+        };
+        values.insert(id.to_string(), text);
+    }
+    let mut vars = BTreeMap::new();
+    for s in sources {
+        let text = &values[secret_id(s)];
+        match s {
+            Source::Whole { var, .. } => {
+                vars.insert(var.clone(), text.clone());
+            }
+            Source::Key {
+                secret_id,
+                key,
+                var,
+            } => {
+                let obj: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(text).map_err(|_| {
+                        anyhow!("the secret '{secret_id}' is not a JSON object, so it has no key '{key}'")
+                    })?;
+                let v = obj
+                    .get(key)
+                    .ok_or_else(|| anyhow!("the secret '{secret_id}' has no JSON key '{key}'"))?;
+                vars.insert(var.clone(), json_text(v));
+            }
+            Source::Expand { secret_id } => {
+                match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
+                    Ok(obj) => {
+                        for (k, v) in &obj {
+                            vars.insert(var_name(prefix, k), json_text(v));
+                        }
+                    }
+                    Err(_) => {
+                        let last = secret_id.rsplit(['/', ':']).next().unwrap_or(secret_id);
+                        vars.insert(var_name(prefix, last), text.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok(vars)
+}
+
+/// Reads the secrets, runs the command with them in its environment, and returns its exit
+/// code (128 + the signal number when a signal ended it).
+pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
+    let mut sources: Vec<Source> = args
+        .secret_ids
+        .iter()
+        .map(|a| parse_secret_arg(a))
+        .collect();
+    if let Some(path) = &args.env_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        sources.extend(parse_env_file(&text, path)?);
+    }
+    if sources.is_empty() {
+        bail!("nothing to put in the environment: give --secret-id or --env-file");
+    }
+    let vars = variables(vault, &sources, &args.prefix)?;
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| anyhow!("no command given after --"))?;
+    let status = Command::new(program)
+        .args(rest)
+        .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    drop(vars);
+    if let Some(code) = status.code() {
+        return Ok(code);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return Ok(128 + sig);
+        }
+    }
+    Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_upper_cased_with_underscores_after_the_prefix() {
+        assert_eq!(var_name("", "db-password"), "DB_PASSWORD");
+        assert_eq!(var_name("APP_", "user.name"), "APP_USER_NAME");
+        assert_eq!(var_name("", "2fa"), "_2FA");
+    }
+
+    #[test]
+    fn secret_arguments_and_env_files_parse() {
+        assert_eq!(
+            parse_secret_arg("prod/db=DB_URL"),
+            Source::Whole {
+                secret_id: "prod/db".into(),
+                var: "DB_URL".into()
+            }
+        );
+        assert_eq!(
+            parse_secret_arg("prod/db"),
+            Source::Expand {
+                secret_id: "prod/db".into()
+            }
+        );
+        let f = parse_env_file(
+            "# comment\n\nDB_PASS=prod/db#password\nexport TOKEN = api/token\n",
+            Path::new("x.env"),
+        )
+        .unwrap();
+        assert_eq!(
+            f,
+            vec![
+                Source::Key {
+                    secret_id: "prod/db".into(),
+                    key: "password".into(),
+                    var: "DB_PASS".into()
+                },
+                Source::Whole {
+                    secret_id: "api/token".into(),
+                    var: "TOKEN".into()
+                }
+            ]
+        );
+        assert!(parse_env_file("not a line", Path::new("x.env")).is_err());
+    }
+}

@@ -1,0 +1,331 @@
+"""Drives a running `coffer serve` with boto3 and the AWS CLI, as a user would.
+
+Run by tests/tests/endpoint.rs through the test venv's python. Prints one JSON line per
+check ({"check": ..., "ok": ...}) and exits non-zero if any check failed. Values are never
+printed: only their lengths or whether they matched.
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from unittest import mock
+
+import boto3
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+FAILED = []
+
+
+def check(name):
+    def wrap(fn):
+        def run(*a, **kw):
+            try:
+                fn(*a, **kw)
+                print(json.dumps({"check": name, "ok": True}), flush=True)
+            except Exception as e:  # noqa: BLE001 - every failure is reported
+                FAILED.append(name)
+                print(json.dumps({"check": name, "ok": False, "error": f"{type(e).__name__}: {e}"}), flush=True)
+
+        return run
+
+    return wrap
+
+
+def client(args, region=None, key=None, secret=None):
+    return boto3.session.Session().client(
+        "secretsmanager",
+        endpoint_url=args.endpoint,
+        region_name=region or args.region,
+        aws_access_key_id=key or args.access_key,
+        aws_secret_access_key=secret or args.secret_key,
+        config=Config(retries={"max_attempts": 1}, max_pool_connections=16),
+    )
+
+
+def error_code(fn):
+    try:
+        fn()
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError("the call succeeded but should have failed")
+
+
+def raises(exc_class, fn):
+    try:
+        fn()
+    except exc_class:
+        return
+    raise AssertionError(f"expected {exc_class.__name__}")
+
+
+def raw(args, target, body, sign=True, timestamp=None, region=None, secret=None):
+    """A hand-made JSON 1.1 request, signed with botocore's SigV4Auth (at `timestamp`)."""
+    headers = {"Content-Type": "application/x-amz-json-1.1"}
+    if target:
+        headers["X-Amz-Target"] = target
+    req = AWSRequest(method="POST", url=args.endpoint + "/", data=body, headers=headers)
+    if sign:
+        creds = Credentials(args.access_key, secret or args.secret_key)
+        signer = botocore.auth.SigV4Auth(creds, "secretsmanager", region or args.region)
+        if timestamp is None:
+            signer.add_auth(req)
+        else:
+            with mock.patch("botocore.auth.get_current_datetime", return_value=timestamp):
+                signer.add_auth(req)
+    prepared = req.prepare()
+    r = urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST")
+    try:
+        with urllib.request.urlopen(r, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"{}"), dict(resp.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}"), dict(e.headers)
+
+
+@check("every operation through boto3")
+def every_operation(args):
+    sm = client(args)
+    name = f"{args.tag}/ops/db"
+    made = sm.create_secret(Name=name, SecretString='{"user":"app","password":"one"}', Description="first")
+    assert made["ARN"].startswith(f"arn:aws:secretsmanager:{args.region}:"), made["ARN"]
+    assert made["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-requestid")
+    v1 = made["VersionId"]
+    got = sm.get_secret_value(SecretId=name)
+    assert json.loads(got["SecretString"])["password"] == "one"
+    assert got["VersionStages"] == ["AWSCURRENT"]
+    assert isinstance(got["CreatedDate"], datetime.datetime)
+    v2 = sm.put_secret_value(SecretId=name, SecretString='{"user":"app","password":"two"}')["VersionId"]
+    assert sm.get_secret_value(SecretId=name, VersionStage="AWSPREVIOUS")["VersionId"] == v1
+    sm.update_secret(SecretId=name, Description="second")
+    sm.update_secret_version_stage(SecretId=name, VersionStage="AWSCURRENT", MoveToVersionId=v1, RemoveFromVersionId=v2)
+    assert sm.get_secret_value(SecretId=name)["VersionId"] == v1
+    d = sm.describe_secret(SecretId=name)
+    assert d["Description"] == "second" and d["ARN"] == made["ARN"]
+    assert d["VersionIdsToStages"][v1] == ["AWSCURRENT"]
+    versions = sm.list_secret_version_ids(SecretId=name, IncludeDeprecated=True)
+    assert {v["VersionId"] for v in versions["Versions"]} == {v1, v2}
+    assert versions["ARN"] == made["ARN"]
+    sm.tag_resource(SecretId=name, Tags=[{"Key": "env", "Value": "test"}, {"Key": "team", "Value": "a"}])
+    sm.untag_resource(SecretId=name, TagKeys=["team"])
+    assert sm.describe_secret(SecretId=name)["Tags"] == [{"Key": "env", "Value": "test"}]
+    pw = sm.get_random_password(PasswordLength=40, ExcludePunctuation=True)["RandomPassword"]
+    assert len(pw) == 40 and pw.isalnum()
+    policy = json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": made["ARN"].split(":")[4]}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}],
+    })
+    assert sm.validate_resource_policy(ResourcePolicy=policy)["PolicyValidationPassed"] is True
+    sm.put_resource_policy(SecretId=name, ResourcePolicy=policy)
+    assert json.loads(sm.get_resource_policy(SecretId=name)["ResourcePolicy"]) == json.loads(policy)
+    sm.delete_resource_policy(SecretId=name)
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=name)
+    other = f"{args.tag}/ops/token"
+    sm.create_secret(Name=other, SecretString="token-value")
+    batch = sm.batch_get_secret_value(SecretIdList=[name, other])
+    assert sorted(v["Name"] for v in batch["SecretValues"]) == sorted([name, other])
+    listed = sm.list_secrets(Filters=[{"Key": "name", "Values": [f"{args.tag}/ops/"]}])
+    assert sorted(s["Name"] for s in listed["SecretList"]) == sorted([name, other])
+    deleted = sm.delete_secret(SecretId=other, RecoveryWindowInDays=7)
+    assert isinstance(deleted["DeletionDate"], datetime.datetime)
+    raises(sm.exceptions.InvalidRequestException, lambda: sm.get_secret_value(SecretId=other))
+    sm.restore_secret(SecretId=other)
+    assert sm.get_secret_value(SecretId=other)["SecretString"] == "token-value"
+    sm.delete_secret(SecretId=other, ForceDeleteWithoutRecovery=True)
+    raises(sm.exceptions.ResourceNotFoundException, lambda: sm.describe_secret(SecretId=other))
+
+
+@check("the ListSecrets paginator returns 1,000 secrets each exactly once")
+def paginator(args):
+    sm = client(args)
+    prefix = f"{args.tag}/page/"
+    names = [f"{prefix}{i:04d}" for i in range(1000)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda n: sm.create_secret(Name=n, SecretString="v"), names))
+    seen = []
+    pages = 0
+    for page in sm.get_paginator("list_secrets").paginate(
+        Filters=[{"Key": "name", "Values": [prefix]}], PaginationConfig={"PageSize": 100}
+    ):
+        pages += 1
+        seen.extend(s["Name"] for s in page["SecretList"])
+    assert len(seen) == 1000, len(seen)
+    assert sorted(seen) == names
+    assert pages >= 10, pages
+
+
+@check("a 65,536-byte value is accepted and a 65,537-byte one rejected")
+def value_limits(args):
+    sm = client(args)
+    name = f"{args.tag}/big"
+    sm.create_secret(Name=name, SecretString="x" * 65536)
+    assert len(sm.get_secret_value(SecretId=name)["SecretString"]) == 65536
+    code, status = error_code(lambda: sm.put_secret_value(SecretId=name, SecretString="x" * 65537))
+    assert (code, status) == ("ValidationException", 400), (code, status)
+    code, _ = error_code(lambda: sm.create_secret(Name=f"{args.tag}/big2", SecretBinary=b"\0" * 65537))
+    assert code == "ValidationException", code
+
+
+@check("binary values round-trip")
+def binary(args):
+    sm = client(args)
+    value = bytes(range(256)) * 8 + b"\0\xff"
+    name = f"{args.tag}/bin"
+    sm.create_secret(Name=name, SecretBinary=value)
+    got = sm.get_secret_value(SecretId=name)
+    assert got["SecretBinary"] == value and "SecretString" not in got
+    sm.put_secret_value(SecretId=name, SecretBinary=b"\x01")
+    assert sm.get_secret_value(SecretId=name)["SecretBinary"] == b"\x01"
+
+
+@check("each error class surfaces as its botocore exception")
+def errors(args):
+    sm = client(args)
+    ex = sm.exceptions
+    name = f"{args.tag}/err"
+    sm.create_secret(Name=name, SecretString="v")
+    raises(ex.ResourceNotFoundException, lambda: sm.get_secret_value(SecretId=f"{args.tag}/missing"))
+    raises(ex.ResourceNotFoundException, lambda: sm.get_secret_value(SecretId=name, VersionStage="NOPE"))
+    raises(ex.ResourceExistsException, lambda: sm.create_secret(Name=name, SecretString="v"))
+    raises(ex.InvalidParameterException, lambda: sm.delete_secret(SecretId=name, RecoveryWindowInDays=3))
+    raises(ex.MalformedPolicyDocumentException, lambda: sm.put_resource_policy(SecretId=name, ResourcePolicy="{not json"))
+    raises(ex.InvalidNextTokenException, lambda: sm.list_secrets(NextToken="garbage"))
+    sm.delete_secret(SecretId=name, RecoveryWindowInDays=7)
+    raises(ex.InvalidRequestException, lambda: sm.put_secret_value(SecretId=name, SecretString="w"))
+    raises(ex.InvalidRequestException, lambda: sm.create_secret(Name=name, SecretString="w"))
+    code, status = error_code(lambda: sm.describe_secret(SecretId=f"{args.tag}/missing"))
+    assert (code, status) == ("ResourceNotFoundException", 400)
+
+
+@check("protocol errors carry AWS's codes")
+def protocol_errors(args):
+    status, body, headers = raw(args, "secretsmanager.ListSecrets", b"{}", sign=False)
+    assert (status, body["__type"]) == (403, "MissingAuthenticationTokenException"), (status, body)
+    status, body, headers = raw(args, "secretsmanager.NoSuchOperation", b"{}")
+    assert (status, body["__type"]) == (400, "UnknownOperationException"), (status, body)
+    status, body, headers = raw(args, "secretsmanager.ListSecrets", b"{nope")
+    assert (status, body["__type"]) == (400, "SerializationException"), (status, body)
+    status, body, headers = raw(args, "secretsmanager.ListSecrets", b"{}")
+    assert status == 200 and "SecretList" in body
+    assert headers.get("x-amzn-RequestId") or headers.get("x-amzn-requestid")
+    status, body, _ = raw(args, "secretsmanager.ListSecrets", b" " * (1024 * 1024 + 1))
+    assert (status, body["__type"]) == (413, "SerializationException"), (status, body)
+
+
+@check("the AWS CLI prints a value with --query SecretString --output text")
+def aws_cli(args):
+    sm = client(args)
+    name = f"{args.tag}/cli"
+    sm.create_secret(Name=name, SecretString="cli-value-42")
+    env = dict(os.environ)
+    env.update({
+        "AWS_ACCESS_KEY_ID": args.access_key,
+        "AWS_SECRET_ACCESS_KEY": args.secret_key,
+        "AWS_DEFAULT_REGION": args.region,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_PAGER": "",
+    })
+    out = subprocess.run(
+        [args.aws, "secretsmanager", "get-secret-value", "--endpoint-url", args.endpoint,
+         "--secret-id", name, "--query", "SecretString", "--output", "text"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "cli-value-42", "the CLI printed something else"
+
+
+@check("a wrong secret key, an unknown key and a stale date are rejected")
+def authentication(args):
+    sm = client(args, secret="wrong" + args.secret_key[5:])
+    code, status = error_code(lambda: sm.list_secrets())
+    assert (code, status) == ("InvalidSignatureException", 403), (code, status)
+    sm = client(args, key="AKIAUNKNOWNKEY000000")
+    code, status = error_code(lambda: sm.list_secrets())
+    assert (code, status) == ("UnrecognizedClientException", 403), (code, status)
+    stale = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(minutes=20)
+    status, body, _ = raw(args, "secretsmanager.ListSecrets", b"{}", timestamp=stale)
+    assert (status, body["__type"]) == (403, "InvalidSignatureException"), (status, body)
+    assert body["message"].startswith("Signature expired"), body["message"]
+    recent = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(minutes=5)
+    status, body, _ = raw(args, "secretsmanager.ListSecrets", b"{}", timestamp=recent)
+    assert status == 200, (status, body)
+
+
+@check("a principal without a policy gets AccessDeniedException")
+def denied(args):
+    sm = client(args, key=args.denied_access_key, secret=args.denied_secret_key)
+    raises(sm.exceptions.ClientError, lambda: sm.list_secrets())
+    code, status = error_code(lambda: sm.get_secret_value(SecretId=f"{args.tag}/err"))
+    assert (code, status) == ("AccessDeniedException", 400), (code, status)
+
+
+@check("a region other than the vault's home region is refused")
+def other_region(args):
+    sm = client(args, region="eu-west-1")
+    code, status = error_code(lambda: sm.list_secrets())
+    assert code == "InvalidRequestException" and status == 400, (code, status)
+
+
+@check("every region is its own namespace, and ARNs carry the request's region")
+def multi_region(args):
+    east, west = client(args, region="us-east-1"), client(args, region="eu-west-1")
+    name = f"{args.tag}/regional"
+    a = east.create_secret(Name=name, SecretString="east")["ARN"]
+    b = west.create_secret(Name=name, SecretString="west")["ARN"]
+    assert a.startswith("arn:aws:secretsmanager:us-east-1:"), a
+    assert b.startswith("arn:aws:secretsmanager:eu-west-1:"), b
+    assert a.split(":")[4] == b.split(":")[4] == args.account
+    assert east.get_secret_value(SecretId=name)["SecretString"] == "east"
+    assert west.get_secret_value(SecretId=name)["SecretString"] == "west"
+    assert west.get_secret_value(SecretId=b)["ARN"] == b
+    raises(west.exceptions.ResourceNotFoundException, lambda: west.describe_secret(SecretId=f"{args.tag}/cli"))
+
+
+@check("any well-formed credentials are accepted")
+def any_credentials(args):
+    sm = client(args, key="AKIAANYTHING", secret="anything-at-all")
+    sm.list_secrets()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--mode", choices=["vault", "ephemeral"], required=True)
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--account", required=True)
+    p.add_argument("--access-key", required=True)
+    p.add_argument("--secret-key", required=True)
+    p.add_argument("--denied-access-key")
+    p.add_argument("--denied-secret-key")
+    p.add_argument("--aws", required=True)
+    p.add_argument("--tag", default="e2e")
+    args = p.parse_args()
+    every_operation(args)
+    paginator(args)
+    value_limits(args)
+    binary(args)
+    errors(args)
+    protocol_errors(args)
+    aws_cli(args)
+    if args.mode == "vault":
+        authentication(args)
+        denied(args)
+        other_region(args)
+    else:
+        multi_region(args)
+        any_credentials(args)
+    print(json.dumps({"failed": FAILED}), flush=True)
+    sys.exit(1 if FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()

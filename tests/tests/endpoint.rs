@@ -1,0 +1,359 @@
+//! `coffer serve` driven as a user would: boto3 and the AWS CLI (from the test venv that
+//! `scripts/test` makes, named by `COFFER_TEST_PYTHON`) against the real server, on a vault
+//! and as the `--ephemeral` emulator.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use coffer_tests::{TestVault, coffer_bin};
+
+/// The venv's python: the tests fail (never skip) when it is missing.
+fn python() -> PathBuf {
+    let p = std::env::var_os("COFFER_TEST_PYTHON").map(PathBuf::from).expect(
+        "COFFER_TEST_PYTHON is not set: run scripts/test, which makes the venv with boto3 and the AWS CLI",
+    );
+    assert!(
+        p.exists(),
+        "COFFER_TEST_PYTHON={} does not exist",
+        p.display()
+    );
+    p
+}
+
+/// The AWS CLI installed beside the venv's python.
+fn aws_cli(python: &Path) -> PathBuf {
+    let aws = python.with_file_name("aws");
+    assert!(aws.exists(), "no AWS CLI at {}", aws.display());
+    aws
+}
+
+fn suite() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("python/endpoint_suite.py")
+}
+
+/// A running `coffer serve`, killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `cmd` (a `coffer serve --listen 127.0.0.1:0 ...`) and waits, with a deadline,
+    /// for it to print the address it listens on.
+    fn start(mut cmd: Command, log: PathBuf) -> Self {
+        let err = std::fs::File::create(&log).expect("log file");
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(err)
+            .spawn()
+            .expect("start coffer serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(l) => l,
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "coffer serve printed no address: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+        };
+        let url = line
+            .trim()
+            .strip_prefix("Listening on ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected first line {line:?}: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            })
+            .to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert!(!url.ends_with(":0"), "the chosen port is printed: {url}");
+        Self { child, url, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGTERM, then waits (with a deadline) for a clean exit.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let ok = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "coffer serve did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the boto3 suite; panics with its report when a check fails.
+fn run_suite(server: &Server, args: &[&str]) -> String {
+    let py = python();
+    let aws = aws_cli(&py);
+    let out = Command::new(&py)
+        .arg(suite())
+        .args(["--endpoint", &server.url])
+        .args(["--aws", aws.to_str().unwrap()])
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run the boto3 suite");
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "the boto3 suite failed:\n{report}\n{}\n--- server log (tail) ---\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server
+            .log()
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    report
+}
+
+/// ListSecrets through boto3 with a key pair: the error code, or `none`.
+fn list_secrets_error(server: &Server, akid: &str, secret: &str) -> String {
+    let script = r#"
+import sys, boto3
+from botocore.exceptions import ClientError
+sm = boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+try:
+    sm.list_secrets()
+    print("none")
+except ClientError as e:
+    print(e.response["Error"]["Code"])
+"#;
+    let out = Command::new(python())
+        .args(["-c", script, &server.url, akid, secret])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn access_key(v: &TestVault, user: &str) -> (String, String) {
+    let k = v.json(&["iam", "create-access-key", "--user-name", user]);
+    (
+        k["AccessKey"]["AccessKeyId"].as_str().unwrap().to_string(),
+        k["AccessKey"]["SecretAccessKey"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+}
+
+#[test]
+fn boto3_and_the_aws_cli_work_against_a_vault() {
+    let v = TestVault::init();
+    v.json(&["iam", "create-user", "--user-name", "app1"]);
+    v.json(&[
+        "iam",
+        "attach-user-policy",
+        "--user-name",
+        "app1",
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+    ]);
+    v.json(&["iam", "create-user", "--user-name", "nopolicy"]);
+    let (akid, secret) = access_key(&v, "app1");
+    let (denied_akid, denied_secret) = access_key(&v, "nopolicy");
+
+    let mut cmd = v.cmd();
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+    let server = Server::start(cmd, v.dir.path().join("serve.log"));
+    let report = run_suite(
+        &server,
+        &[
+            "--mode",
+            "vault",
+            "--account",
+            "111122223333",
+            "--access-key",
+            &akid,
+            "--secret-key",
+            &secret,
+            "--denied-access-key",
+            &denied_akid,
+            "--denied-secret-key",
+            &denied_secret,
+        ],
+    );
+    assert!(report.contains(r#""failed": []"#), "{report}");
+
+    // Changes made by the CLI meanwhile are seen at once by the running server.
+    assert_eq!(list_secrets_error(&server, &akid, &secret), "none");
+    v.json(&[
+        "iam",
+        "update-access-key",
+        "--access-key-id",
+        &akid,
+        "--status",
+        "Inactive",
+    ]);
+    assert_eq!(
+        list_secrets_error(&server, &akid, &secret),
+        "UnrecognizedClientException"
+    );
+
+    let log = server.log();
+    for value in ["cli-value-42", "token-value", &secret, "hunter2"] {
+        assert!(!log.contains(value), "the access log holds a value");
+    }
+    let line = log
+        .lines()
+        .find(|l| l.contains(r#""operation":"GetSecretValue""#))
+        .expect("an access-log line for GetSecretValue");
+    let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(entry["principal"], "arn:aws:iam::111122223333:user/app1");
+    assert_eq!(entry["status"], 200);
+    assert!(entry["latency_ms"].is_number());
+
+    let status = server.terminate();
+    assert!(status.success(), "coffer serve exited with {status}");
+
+    // The endpoint's requests are in the audit trail with their source and principal.
+    let events = v.json(&["audit", "list", "--limit", "1000"]);
+    let events = events["Events"].as_array().unwrap();
+    let from_endpoint: Vec<_> = events
+        .iter()
+        .filter(|e| e["FrontEnd"] == "endpoint")
+        .collect();
+    assert!(from_endpoint.len() > 900, "{}", from_endpoint.len());
+    assert!(
+        from_endpoint
+            .iter()
+            .all(|e| e["SourceIPAddress"] == "127.0.0.1")
+    );
+    let denied = from_endpoint
+        .iter()
+        .find(|e| e["ErrorCode"] == "AccessDeniedException")
+        .expect("the denial is audited");
+    assert_eq!(
+        denied["Principal"],
+        "arn:aws:iam::111122223333:user/nopolicy"
+    );
+    assert!(
+        !serde_json::to_string(&from_endpoint)
+            .unwrap()
+            .contains("cli-value-42")
+    );
+    // CloudTrail records carry each client's user agent.
+    let export = v.dir.path().join("trail.json");
+    v.json(&["audit", "export", "--out", export.to_str().unwrap()]);
+    let trail: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&export).unwrap()).unwrap();
+    let agents: Vec<&str> = trail["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["userAgent"].as_str())
+        .collect();
+    assert!(
+        agents.iter().any(|a| a.contains("Boto3/")),
+        "boto3's user agent"
+    );
+    assert!(
+        agents.iter().any(|a| a.contains("aws-cli/")),
+        "the AWS CLI's user agent"
+    );
+    v.json(&["audit", "verify"]);
+}
+
+#[test]
+fn the_emulator_needs_no_vault_and_serves_every_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let absent = dir.path().join("no-vault.db");
+    let mut cmd = Command::new(coffer_bin());
+    cmd.args([
+        "serve",
+        "--ephemeral",
+        "--account-id",
+        "210987654321",
+        "--listen",
+        "127.0.0.1:0",
+    ])
+    .env("COFFER_VAULT", &absent)
+    .env_remove("COFFER_PASSPHRASE")
+    .current_dir(dir.path());
+    let server = Server::start(cmd, dir.path().join("serve.log"));
+    let report = run_suite(
+        &server,
+        &[
+            "--mode",
+            "ephemeral",
+            "--account",
+            "210987654321",
+            "--access-key",
+            "AKIAEMULATOR",
+            "--secret-key",
+            "any-secret",
+        ],
+    );
+    assert!(report.contains(r#""failed": []"#), "{report}");
+    let status = server.terminate();
+    assert!(status.success(), "coffer serve exited with {status}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n != "serve.log")
+        .collect();
+    assert!(left.is_empty(), "the emulator wrote {left:?}");
+}
+
+#[test]
+fn serve_refuses_a_wrong_passphrase() {
+    let v = TestVault::init();
+    let out = v
+        .cmd()
+        .env("COFFER_PASSPHRASE", "not the passphrase")
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AccessDeniedException"));
+}

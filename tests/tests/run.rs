@@ -1,0 +1,167 @@
+//! `coffer run`: secrets reach the child's environment and nowhere else — not coffer's
+//! output, not the audit trail — and the child's exit code comes back.
+
+use coffer_tests::TestVault;
+
+const PASSWORD: &str = "pw-MARKER-7f3a";
+const TOKEN: &str = "tok-MARKER-91bc";
+
+fn vault() -> TestVault {
+    let v = TestVault::init();
+    let json = format!(r#"{{"user":"app","password":"{PASSWORD}","port":5432}}"#);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "prod/app-db",
+        "--secret-string",
+        &json,
+    ]);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "api/token",
+        "--secret-string",
+        TOKEN,
+    ]);
+    v
+}
+
+/// A shell child that reports, without printing any value, whether each variable holds
+/// what it should (by length and by comparison with a file the test wrote), then exits 7.
+fn child_script(checks: &[(&str, &str)], dir: &std::path::Path) -> String {
+    let mut s = String::new();
+    for (var, expected) in checks {
+        let f = dir.join(format!("{var}.expected"));
+        std::fs::write(&f, expected).unwrap();
+        s.push_str(&format!(
+            r#"if [ "${{{var}}}" = "$(cat '{}')" ]; then echo "{var}=match len=${{#{var}}}"; else echo "{var}=differs"; fi; "#,
+            f.display()
+        ));
+    }
+    s.push_str("exit 7");
+    s
+}
+
+fn no_values(text: &str) {
+    assert!(!text.contains(PASSWORD), "a value leaked: {text}");
+    assert!(!text.contains(TOKEN), "a value leaked: {text}");
+}
+
+#[test]
+fn secrets_reach_the_child_only_and_its_exit_code_comes_back() {
+    let v = vault();
+    let script = child_script(
+        &[
+            ("APP_PASSWORD", PASSWORD),
+            ("APP_USER", "app"),
+            ("APP_PORT", "5432"),
+            ("APP_TOKEN", TOKEN),
+            ("MY_TOKEN", TOKEN),
+        ],
+        v.dir.path(),
+    );
+    let out = v.run(&[
+        "run",
+        "--secret-id",
+        "prod/app-db",
+        "--secret-id",
+        "api/token",
+        "--secret-id",
+        "api/token=MY_TOKEN",
+        "--prefix",
+        "APP_",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(7), "{stdout}\n{stderr}");
+    for line in [
+        "APP_PASSWORD=match len=14",
+        "APP_USER=match len=3",
+        "APP_PORT=match len=4",
+        "APP_TOKEN=match len=15",
+        "MY_TOKEN=match len=15",
+    ] {
+        assert!(stdout.contains(line), "{line} missing from {stdout}");
+    }
+    no_values(&stdout);
+    no_values(&stderr);
+
+    // Each read is an audited GetSecretValue from the CLI, with no value in its details.
+    let events = v.json(&["audit", "list", "--limit", "20"]);
+    let reads: Vec<_> = events["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["EventName"] == "GetSecretValue")
+        .collect();
+    assert_eq!(reads.len(), 2, "one read per secret");
+    assert!(reads.iter().all(|e| e["FrontEnd"] == "cli"));
+    no_values(&events.to_string());
+    let export = v.dir.path().join("trail.json");
+    v.json(&["audit", "export", "--out", export.to_str().unwrap()]);
+    no_values(&std::fs::read_to_string(&export).unwrap());
+}
+
+#[test]
+fn env_files_pick_json_keys_and_whole_values() {
+    let v = vault();
+    let env = v.dir.path().join("app.env");
+    std::fs::write(
+        &env,
+        "# for the app\nDB_PASS=prod/app-db#password\n\nexport API_TOKEN=api/token\n",
+    )
+    .unwrap();
+    let script = child_script(&[("DB_PASS", PASSWORD), ("API_TOKEN", TOKEN)], v.dir.path());
+    let out = v.run(&[
+        "run",
+        "--env-file",
+        env.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(7));
+    assert!(stdout.contains("DB_PASS=match"), "{stdout}");
+    assert!(stdout.contains("API_TOKEN=match"), "{stdout}");
+    no_values(&stdout);
+    no_values(&String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_missing_secret_or_key_stops_before_the_command_runs() {
+    let v = vault();
+    let marker = v.dir.path().join("ran");
+    let touch = format!("touch '{}'", marker.display());
+    let (code, err) = v.fails(&["run", "--secret-id", "nope", "--", "sh", "-c", &touch]);
+    assert_eq!((code, err.as_str()), (254, "ResourceNotFoundException"));
+    let env = v.dir.path().join("bad.env");
+    std::fs::write(&env, "X=prod/app-db#nokey\n").unwrap();
+    let out = v.run(&[
+        "run",
+        "--env-file",
+        env.to_str().unwrap(),
+        "--",
+        "sh",
+        "-c",
+        &touch,
+    ]);
+    assert!(!out.status.success());
+    no_values(&String::from_utf8_lossy(&out.stderr));
+    assert!(!marker.exists(), "the command ran");
+    let out = v.run(&[
+        "run",
+        "--secret-id",
+        "api/token",
+        "--",
+        "sh",
+        "-c",
+        "exit 0",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+}
