@@ -1,0 +1,122 @@
+//! The endpoint benchmark's load generator: the same SigV4-signed request, signed once and
+//! replayed (a signature stays valid for 15 minutes), over keep-alive loopback connections
+//! from several threads, closed-loop or paced at a fixed rate. Prints one JSON line:
+//! `{"requests", "errors", "ops_per_s", "p50_ms", "p99_ms"}`.
+//!
+//! usage: loadgen URL TARGET BODY ACCESS_KEY SECRET_KEY SECONDS CONNECTIONS [RATE_PER_S]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use coffer_core::server::sigv4::{sha256_hex, signature};
+
+fn signed_request(host: &str, target: &str, body: &str, key: &str, secret: &str) -> Vec<u8> {
+    let now = jiff::Timestamp::now();
+    let amz_date = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let date = &amz_date[..8];
+    let region = "us-east-1";
+    let content_type = "application/x-amz-json-1.1";
+    let payload = sha256_hex(body.as_bytes());
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:{content_type}\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{payload}"
+    );
+    let scope = format!("{date}/{region}/secretsmanager/aws4_request");
+    let sts = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
+    let sig = signature(secret, date, region, "secretsmanager", &sts);
+    format!(
+        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: {target}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={sig}\r\n\
+         Content-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Reads one HTTP/1.1 response; returns whether its status was 200.
+fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<bool> {
+    let mut line = String::new();
+    r.read_line(&mut line)?;
+    let ok = line.split_whitespace().nth(1) == Some("200");
+    let mut len = 0usize;
+    loop {
+        line.clear();
+        r.read_line(&mut line)?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok(ok)
+}
+
+fn main() {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    assert!(a.len() >= 7, "usage: loadgen URL TARGET BODY ACCESS_KEY SECRET_KEY SECONDS CONNECTIONS [RATE_PER_S]");
+    let host = a[0].trim_start_matches("http://").trim_end_matches('/').to_string();
+    let request = signed_request(&host, &a[1], &a[2], &a[3], &a[4]);
+    let seconds: f64 = a[5].parse().expect("seconds");
+    let connections: usize = a[6].parse().expect("connections");
+    let rate: Option<f64> = a.get(7).map(|r| r.parse().expect("rate"));
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let threads: Vec<_> = (0..connections)
+        .map(|_| {
+            let request = request.clone();
+            let host = host.clone();
+            std::thread::spawn(move || {
+                let stream = TcpStream::connect(&host).expect("connect");
+                stream.set_nodelay(true).unwrap();
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let interval = rate.map(|r| Duration::from_secs_f64(connections as f64 / r));
+                let mut next = Instant::now();
+                let (mut lat, mut errors) = (Vec::new(), 0usize);
+                while Instant::now() < deadline {
+                    if let Some(i) = interval {
+                        let now = Instant::now();
+                        if now < next {
+                            std::thread::sleep(next - now);
+                        }
+                        next += i;
+                    }
+                    let t = Instant::now();
+                    writer.write_all(&request).expect("send");
+                    match read_response(&mut reader) {
+                        Ok(true) => lat.push(t.elapsed()),
+                        Ok(false) => errors += 1,
+                        Err(_) => {
+                            errors += 1;
+                            break;
+                        }
+                    }
+                }
+                (lat, errors)
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in threads {
+        let (l, e) = t.join().expect("worker");
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64().max(seconds);
+    all.sort();
+    let p = |q: f64| all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    println!(
+        "{}",
+        serde_json::json!({
+            "requests": all.len(), "errors": errors, "ops_per_s": all.len() as f64 / elapsed,
+            "p50_ms": p(0.50), "p99_ms": p(0.99)
+        })
+    );
+}
