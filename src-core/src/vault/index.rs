@@ -25,18 +25,25 @@ pub enum SortBy {
     LastChanged,
     #[serde(rename = "name")]
     Name,
+    /// Consoles only (AWS's ListSecrets has no such order).
     #[serde(rename = "deletion-date")]
     Deletion,
+    /// Consoles only: by description, case-insensitively (secrets without one last).
+    #[serde(rename = "description")]
+    Description,
+    /// Consoles only: by tags written `key=value`, sorted, case-insensitively.
+    #[serde(rename = "tags")]
+    Tags,
 }
 
 impl SortBy {
+    /// The orders AWS's ListSecrets accepts in `SortBy`.
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "created-date" => Ok(Self::Created),
             "last-accessed-date" => Ok(Self::LastAccessed),
             "last-changed-date" => Ok(Self::LastChanged),
             "name" => Ok(Self::Name),
-            "deletion-date" => Ok(Self::Deletion),
             other => Err(Error::validation(format!(
                 "1 validation error detected: Value '{other}' at 'sortBy' failed to satisfy constraint: \
                  Member must satisfy enum value set: [created-date, last-accessed-date, last-changed-date, name]"
@@ -59,6 +66,25 @@ fn sort_key(doc: &SecretDoc, by: SortBy) -> SortKey {
         SortBy::LastChanged => SortKey::Num(doc.last_changed_ms),
         SortBy::Name => SortKey::Text(doc.name.clone()),
         SortBy::Deletion => SortKey::Num(doc.deletion_ms.unwrap_or(i64::MAX)),
+        // "\u{10FFFF}" sorts secrets without a description after every one with.
+        SortBy::Description => SortKey::Text(
+            doc.description
+                .as_deref()
+                .map_or_else(|| "\u{10FFFF}".into(), str::to_lowercase),
+        ),
+        SortBy::Tags => {
+            let mut tags: Vec<String> = doc
+                .tags
+                .iter()
+                .map(|t| format!("{}={}", t.key, t.value).to_lowercase())
+                .collect();
+            tags.sort();
+            SortKey::Text(if tags.is_empty() {
+                "\u{10FFFF}".into()
+            } else {
+                tags.join(" ")
+            })
+        }
     }
 }
 
@@ -487,6 +513,34 @@ mod tests {
         assert!(rest.contains(&"u9999".to_string()));
         assert!(!rest.contains(&"u0049".to_string()));
         assert_eq!(rest.len(), 50 - 20 - 1 + 1);
+    }
+
+    #[test]
+    fn console_orders_sort_by_description_and_tags_and_aws_rejects_them() {
+        let mut ix = index(6);
+        let mut no_desc = doc("u9000", "zzz/none", 0);
+        no_desc.description = None;
+        no_desc.tags.clear();
+        ix.upsert(no_desc);
+        for by in [SortBy::Description, SortBy::Tags] {
+            let all = ix.sorted(by);
+            assert_eq!(
+                all.last().unwrap().uid,
+                "u9000",
+                "{by:?}: the secret without one comes last"
+            );
+        }
+        let tags = ix.sorted(SortBy::Tags);
+        assert!(tags[0].tags[0].value <= tags[1].tags[0].value);
+        assert_eq!(
+            SortBy::parse("description").unwrap_err().code,
+            crate::ErrorCode::Validation
+        );
+        assert_eq!(
+            SortBy::parse("deletion-date").unwrap_err().code,
+            crate::ErrorCode::Validation
+        );
+        assert_eq!(SortBy::parse("name").unwrap(), SortBy::Name);
     }
 
     #[test]

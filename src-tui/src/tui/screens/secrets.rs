@@ -72,10 +72,12 @@ impl Default for SecretsState {
 }
 
 /// The sort order `s` steps through.
-const SORTS: [SortBy; 5] = [
+const SORTS: [SortBy; 7] = [
     SortBy::Name,
+    SortBy::Description,
     SortBy::LastChanged,
     SortBy::LastAccessed,
+    SortBy::Tags,
     SortBy::Created,
     SortBy::Deletion,
 ];
@@ -87,6 +89,8 @@ pub fn sort_name(s: SortBy) -> &'static str {
         SortBy::LastAccessed => "last accessed",
         SortBy::Created => "created",
         SortBy::Deletion => "deletion date",
+        SortBy::Description => "description",
+        SortBy::Tags => "tags",
     }
 }
 
@@ -506,6 +510,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             && matches!(
                 (*n, s.sort),
                 ("Name", SortBy::Name)
+                    | ("Description", SortBy::Description)
+                    | ("Tags", SortBy::Tags)
                     | ("Changed", SortBy::LastChanged)
                     | ("Accessed", SortBy::LastAccessed)
                     | ("Deletion", SortBy::Deletion)
@@ -708,6 +714,8 @@ mod tests {
     fn sort_cycles_and_reverses_and_deleted_toggles() {
         let mut a = app();
         a.update(Action::Key(Cmd::Sort));
+        assert_eq!(a.secrets.sort, SortBy::Description);
+        a.update(Action::Key(Cmd::Sort));
         assert_eq!(a.secrets.sort, SortBy::LastChanged);
         let fx = a.update(Action::Key(Cmd::ReverseSort));
         assert!(
@@ -717,7 +725,7 @@ mod tests {
         assert!(
             matches!(&fx[..], [Effect::Send(Request::Secrets { query, .. })] if query.include_deleted)
         );
-        for _ in 0..3 {
+        for _ in 0..4 {
             a.update(Action::Key(Cmd::Sort));
         }
         assert_eq!(a.secrets.sort, SortBy::Deletion);
