@@ -3,17 +3,38 @@
 //! (inline, managed, and its groups'), the secret's resource policy, and for a value read the
 //! KMS key's key policy.
 
-use crate::policy::{self, Evaluation, Policy, PolicyKind, RequestContext};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use crate::policy::{self, Evaluation, Policy, PolicyDocument, PolicyKind, RequestContext};
 use crate::vault::Caller;
 use crate::vault::iam::{EntityKind, Iam};
 use crate::{Error, Result};
+
+/// Stored policies parsed once: every request evaluates the same few documents.
+static PARSED: LazyLock<Mutex<HashMap<String, Arc<PolicyDocument>>>> =
+    LazyLock::new(Default::default);
+
+/// Parses a stored policy, or takes it from the cache.
+fn parsed(text: &str) -> Result<Arc<PolicyDocument>> {
+    let mut cache = PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(d) = cache.get(text) {
+        return Ok(d.clone());
+    }
+    let d = Arc::new(policy::parse(text)?);
+    if cache.len() >= 4096 {
+        cache.clear();
+    }
+    cache.insert(text.to_string(), d.clone());
+    Ok(d)
+}
 
 /// The identity policies that apply to a principal, each named for the explanation.
 pub(crate) fn identity_policies(iam: &Iam, principal_arn: &str) -> Vec<Policy> {
     let mut out = Vec::new();
     let mut push = |id: String, kind: PolicyKind, text: &str| {
         // Stored documents were validated when written; one that no longer parses grants nothing.
-        if let Ok(document) = policy::parse(text) {
+        if let Ok(document) = parsed(text) {
             out.push(Policy { id, kind, document });
         }
     };
@@ -126,7 +147,7 @@ pub(crate) fn resource_policy(
         Some(t) => Ok(vec![Policy {
             id: id.to_string(),
             kind,
-            document: policy::parse(t).map_err(|e| {
+            document: parsed(t).map_err(|e| {
                 Error::internal(format!("a stored policy no longer parses: {}", e.message))
             })?,
         }]),

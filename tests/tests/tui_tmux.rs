@@ -362,3 +362,80 @@ fn access_and_resource_policy_tabs_in_the_real_console() {
     });
     assert!(!tmux.alternate_on(), "the alternate screen is off");
 }
+
+#[test]
+fn principals_and_access_keys_in_the_real_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = demo_vault(dir.path());
+    let vault = dir.path().join("demo-vault.db");
+    let tmux = Tmux::start(80, 24);
+    tmux.wait_for("coffer-test$");
+    tmux.type_text(&format!(
+        "NO_COLOR=1 COFFER_VAULT='{}' COFFER_PASSPHRASE='{}' '{}'",
+        vault.display(),
+        pass,
+        coffer_bin().display()
+    ));
+    tmux.send(&["Enter"]);
+    tmux.wait_for("secrets · by name");
+
+    // Principals (4): create a user from the palette; the new user is selected.
+    tmux.send(&["4"]);
+    tmux.wait_for("Operators (");
+    tmux.send(&[":"]);
+    tmux.type_text("iam-user app-ci");
+    tmux.send(&["Enter"]);
+    let s = tmux.wait("the new user, selected", |s| {
+        s.contains("Created arn:aws:iam::") && s.contains("▶   app-ci") && s.contains("K creates")
+    });
+    assert!(s.contains("app-ci user"), "{s}");
+
+    // An access key: its secret is shown once, in the dialog only.
+    tmux.send(&["K"]);
+    let s = tmux.wait_for("Secret access key");
+    let secret = s
+        .lines()
+        .find_map(|l| l.split("Secret access key").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .expect("the secret is on the dialog");
+    assert_eq!(secret.len(), 40, "a 40-character secret access key");
+    tmux.send(&["Escape"]);
+    let s = tmux.wait("the key, listed", |s| {
+        s.contains("cannot be shown again") && s.contains("Active")
+    });
+    assert!(!s.contains(&secret), "the secret is gone with the dialog");
+
+    // Deactivate it (Tab moves to the keys, t switches the selected one).
+    tmux.send(&["Tab", "t"]);
+    let s = tmux.wait("the key, inactive", |s| {
+        s.contains("Deactivated the access key") && s.contains("Inactive")
+    });
+    assert!(!s.contains(&secret));
+
+    // Each act is in the audit screen.
+    tmux.send(&["3"]);
+    tmux.wait_for("Audit since 24h");
+    tmux.send(&["f", "Down", "Down"]);
+    tmux.type_text("CreateUser,CreateAccessKey,UpdateAccessKey");
+    tmux.send(&["Enter"]);
+    let s = tmux.wait("the principal acts", |s| {
+        s.contains("CreateUser") && s.contains("CreateAccessKey") && s.contains("UpdateAccessKey")
+    });
+    assert!(
+        !s.contains(&secret),
+        "the audit screen never shows the secret"
+    );
+    let names = audit_names(&vault, &pass);
+    for name in ["CreateUser", "CreateAccessKey", "UpdateAccessKey"] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} is not in `coffer audit list`: {names:?}"
+        );
+    }
+    tmux.send(&["q"]);
+    tmux.wait("the shell prompt", |s| {
+        s.trim_end().ends_with("coffer-test$")
+    });
+    assert!(!tmux.alternate_on(), "the alternate screen is off");
+}

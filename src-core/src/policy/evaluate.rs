@@ -67,7 +67,8 @@ impl PolicyKind {
 pub struct Policy {
     pub id: String,
     pub kind: PolicyKind,
-    pub document: PolicyDocument,
+    /// Shared: a stored policy is parsed once and reused by every request.
+    pub document: std::sync::Arc<PolicyDocument>,
 }
 
 /// The outcome of an evaluation.

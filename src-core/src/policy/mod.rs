@@ -9,7 +9,7 @@
 //! let document = parse(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow",
 //!     "Action": "secretsmanager:GetSecretValue",
 //!     "Resource": "arn:aws:secretsmanager:*:*:secret:dev/*"}}"#).unwrap();
-//! let policies = [Policy { id: "dev-read".into(), kind: PolicyKind::User, document }];
+//! let policies = [Policy { id: "dev-read".into(), kind: PolicyKind::User, document: std::sync::Arc::new(document) }];
 //! let ctx = RequestContext::new(
 //!     "arn:aws:iam::111122223333:user/alice",
 //!     "secretsmanager:GetSecretValue",

@@ -212,7 +212,7 @@ fn parsed(id: &str, kind: PolicyKind, text: &str) -> Result<Policy> {
     Ok(Policy {
         id: id.to_owned(),
         kind,
-        document,
+        document: std::sync::Arc::new(document),
     })
 }
 

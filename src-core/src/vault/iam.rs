@@ -215,6 +215,12 @@ pub struct IamEntityView {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_version_id: Option<String>,
+    /// A customer managed policy's document (what GetPolicyVersion returns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_document: Option<String>,
+    /// The groups a user is in (what ListGroupsForUser returns).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub group_names: Vec<String>,
 }
 
 /// What `iam_create` makes: `document` is a role's trust policy or a managed policy's text.
@@ -368,7 +374,8 @@ impl Vault {
         };
         match e.kind {
             EntityKind::User => {
-                (v.user_name, v.user_id) = (Some(e.name.clone()), Some(e.id.clone()))
+                (v.user_name, v.user_id) = (Some(e.name.clone()), Some(e.id.clone()));
+                v.group_names = e.groups.clone();
             }
             EntityKind::Role => {
                 (v.role_name, v.role_id) = (Some(e.name.clone()), Some(e.id.clone()));
@@ -380,6 +387,7 @@ impl Vault {
             EntityKind::Policy => {
                 (v.policy_name, v.policy_id) = (Some(e.name.clone()), Some(e.id.clone()));
                 v.default_version_id = Some("v1".into());
+                v.policy_document = e.document.clone();
             }
         }
         v

@@ -4,6 +4,7 @@
 use coffer_core::audit::VerifyReport;
 use coffer_core::crypto::Passphrase;
 use coffer_core::policy::ValidationReport;
+use coffer_core::vault::iam::EntityKind;
 use coffer_core::vault::policies::EffectiveAccess;
 use coffer_core::vault::{
     AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
@@ -73,6 +74,15 @@ pub enum Cmd {
     DeletePolicy,
     Newline,
     Clear,
+    GoPrincipals,
+    Remove,
+    Attach,
+    Detach,
+    Join,
+    Leave,
+    NewKey,
+    ToggleKey,
+    DeleteKey,
 }
 
 /// Everything that changes the console's state goes through `App::update` as one of these.
@@ -108,6 +118,53 @@ impl Action {
 pub struct PolicyView {
     pub policy: Option<String>,
     pub report: Option<ValidationReport>,
+}
+
+/// The kinds of principal the Principals screen lists, in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    Operator,
+    User,
+    Role,
+    Group,
+    Policy,
+}
+
+/// One row of the Principals screen with everything its detail pane shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub kind: PrincipalKind,
+    pub name: String,
+    pub arn: String,
+    pub created: f64,
+    pub tags: Vec<coffer_core::model::Tag>,
+    pub description: Option<String>,
+    /// A role's trust policy.
+    pub document: Option<String>,
+    /// An operator's key-derivation cost (memory KiB, iterations).
+    pub kdf: Option<(u32, u32)>,
+    /// Whether the policies and keys below have been read (each principal's are read when
+    /// it is first selected, not with the list).
+    pub detailed: bool,
+    pub inline: Vec<String>,
+    pub attached: Vec<String>,
+    pub keys: Vec<AccessKeyRow>,
+}
+
+/// A principal's inline and attached policies and access keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrincipalDetails {
+    pub inline: Vec<String>,
+    pub attached: Vec<String>,
+    pub keys: Vec<AccessKeyRow>,
+}
+
+/// An access key as listed (never its secret).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessKeyRow {
+    pub id: String,
+    pub active: bool,
+    pub created: f64,
 }
 
 /// A run of the name-sorted list: a prefix group (`prod/`) or one secret without a prefix.
@@ -234,6 +291,62 @@ pub enum Request {
         arn: String,
     },
     Verify,
+    /// Operators, users, roles, groups and managed policies, each with its policies and keys.
+    Principals {
+        seq: u64,
+    },
+    /// One principal's policies and access keys.
+    PrincipalDetails {
+        kind: PrincipalKind,
+        name: String,
+    },
+    IamCreate {
+        kind: EntityKind,
+        name: String,
+        document: Option<String>,
+    },
+    IamDelete {
+        kind: EntityKind,
+        name: String,
+    },
+    PutInlinePolicy {
+        kind: EntityKind,
+        name: String,
+        policy_name: String,
+        document: String,
+    },
+    DeleteInlinePolicy {
+        kind: EntityKind,
+        name: String,
+        policy_name: String,
+    },
+    AttachPolicy {
+        kind: EntityKind,
+        name: String,
+        policy_arn: String,
+        attach: bool,
+    },
+    GroupMember {
+        group: String,
+        user: String,
+        add: bool,
+    },
+    CreateAccessKey {
+        kind: EntityKind,
+        name: String,
+    },
+    /// `Some(active)` (de)activates, `None` deletes.
+    UpdateAccessKey {
+        id: String,
+        active: Option<bool>,
+    },
+    AddOperator {
+        name: String,
+        passphrase: Passphrase,
+    },
+    RemoveOperator {
+        name: String,
+    },
 }
 
 impl Request {
@@ -258,6 +371,37 @@ impl Request {
             Self::Access { .. } => "GetEffectiveAccess",
             Self::PutPolicy { .. } => "PutResourcePolicy",
             Self::DeletePolicy { .. } => "DeleteResourcePolicy",
+            Self::Principals { .. } => "ListPrincipals",
+            Self::PrincipalDetails { .. } => "ListPolicies",
+            Self::IamCreate { kind, .. } => match kind {
+                EntityKind::User => "CreateUser",
+                EntityKind::Role => "CreateRole",
+                EntityKind::Group => "CreateGroup",
+                EntityKind::Policy => "CreatePolicy",
+            },
+            Self::IamDelete { kind, .. } => match kind {
+                EntityKind::User => "DeleteUser",
+                EntityKind::Role => "DeleteRole",
+                EntityKind::Group => "DeleteGroup",
+                EntityKind::Policy => "DeletePolicy",
+            },
+            Self::PutInlinePolicy { kind, .. } => match kind {
+                EntityKind::User => "PutUserPolicy",
+                EntityKind::Role => "PutRolePolicy",
+                _ => "PutGroupPolicy",
+            },
+            Self::DeleteInlinePolicy { .. } => "DeleteInlinePolicy",
+            Self::AttachPolicy { attach: true, .. } => "AttachPolicy",
+            Self::AttachPolicy { .. } => "DetachPolicy",
+            Self::GroupMember { add: true, .. } => "AddUserToGroup",
+            Self::GroupMember { .. } => "RemoveUserFromGroup",
+            Self::CreateAccessKey { .. } => "CreateAccessKey",
+            Self::UpdateAccessKey {
+                active: Some(_), ..
+            } => "UpdateAccessKey",
+            Self::UpdateAccessKey { .. } => "DeleteAccessKey",
+            Self::AddOperator { .. } => "AddOperator",
+            Self::RemoveOperator { .. } => "RemoveOperator",
         }
     }
 
@@ -276,6 +420,16 @@ impl Request {
                 | Self::Untag { .. }
                 | Self::PutPolicy { .. }
                 | Self::DeletePolicy { .. }
+                | Self::IamCreate { .. }
+                | Self::IamDelete { .. }
+                | Self::PutInlinePolicy { .. }
+                | Self::DeleteInlinePolicy { .. }
+                | Self::AttachPolicy { .. }
+                | Self::GroupMember { .. }
+                | Self::CreateAccessKey { .. }
+                | Self::UpdateAccessKey { .. }
+                | Self::AddOperator { .. }
+                | Self::RemoveOperator { .. }
         )
     }
 }
@@ -325,6 +479,21 @@ pub enum Loaded {
         version_id: String,
         purpose: RevealFor,
         value: SecretValue,
+    },
+    Principals {
+        seq: u64,
+        principals: Result<Vec<Principal>, Error>,
+    },
+    PrincipalDetails {
+        kind: PrincipalKind,
+        name: String,
+        details: Result<PrincipalDetails, Error>,
+    },
+    /// A new access key: its secret is shown once, in a dialog, then dropped.
+    AccessKeyCreated {
+        user_name: String,
+        access_key_id: String,
+        secret: SecretText,
     },
     /// An act succeeded; the message says what happened.
     Done(String),

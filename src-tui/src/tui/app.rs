@@ -10,6 +10,7 @@ use super::popups::Popup;
 use super::screens::audit::AuditState;
 use super::screens::deletions::DeletionsState;
 use super::screens::detail::{DetailState, Tab};
+use super::screens::principals::PrincipalsState;
 use super::screens::secrets::SecretsState;
 use super::screens::unlock::UnlockState;
 use super::theme::Theme;
@@ -23,6 +24,7 @@ pub enum Screen {
     Detail,
     Deletions,
     Audit,
+    Principals,
 }
 
 /// Who has the vault open.
@@ -62,6 +64,7 @@ pub struct App {
     pub detail: Option<DetailState>,
     pub deletions: DeletionsState,
     pub audit: AuditState,
+    pub principals: PrincipalsState,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     /// A long job under way, and when it started (for the progress line).
@@ -94,6 +97,7 @@ impl App {
             detail: None,
             deletions: DeletionsState::default(),
             audit: AuditState::default(),
+            principals: PrincipalsState::default(),
             popup: None,
             status: None,
             busy: None,
@@ -143,6 +147,7 @@ impl App {
             Screen::Secrets => Ctx::Secrets,
             Screen::Deletions => Ctx::Deletions,
             Screen::Audit => Ctx::Audit,
+            Screen::Principals => Ctx::Principals,
             Screen::Detail => match self.detail.as_ref().map(|d| d.tab) {
                 Some(Tab::Value) => Ctx::Value,
                 Some(Tab::Versions) => Ctx::Versions,
@@ -164,6 +169,7 @@ impl App {
             ));
             return vec![];
         }
+        self.principals.created(&req);
         if matches!(req, Request::Verify) {
             self.busy = Some(("Verifying the audit chain".into(), self.now_ms));
         } else if req.is_write() {
@@ -233,6 +239,7 @@ impl App {
         self.detail = None;
         self.deletions = DeletionsState::default();
         self.audit = AuditState::default();
+        self.principals = PrincipalsState::default();
         self.popup = None;
         self.busy = None;
         self.info(why);
@@ -269,6 +276,7 @@ impl App {
                 Cmd::GoSecrets => return self.go(Screen::Secrets),
                 Cmd::GoDeletions => return self.go(Screen::Deletions),
                 Cmd::GoAudit => return self.go(Screen::Audit),
+                Cmd::GoPrincipals => return self.go(Screen::Principals),
                 _ => {}
             }
         }
@@ -277,6 +285,7 @@ impl App {
             Screen::Detail => self.detail_key(cmd),
             Screen::Deletions => self.deletions_key(cmd),
             Screen::Audit => self.audit_key(cmd),
+            Screen::Principals => self.principals_key(cmd),
         }
     }
 
@@ -302,6 +311,10 @@ impl App {
             Screen::Secrets => self.refresh_secrets(false),
             Screen::Deletions => self.refresh_deletions(),
             Screen::Audit => self.refresh_audit(false),
+            Screen::Principals => {
+                self.principals.key_focus = false;
+                self.load_principals()
+            }
             Screen::Detail => vec![],
         }
     }
@@ -319,13 +332,15 @@ impl App {
     }
 
     /// Re-reads what is on screen (after our own act or another process's change),
-    /// keeping the operator's place.
+    /// keeping the operator's place. The principals are not re-read here: their lists are
+    /// audited requests, re-read only after the operator's own acts (see `Loaded::Done`).
     pub fn refresh(&mut self) -> Vec<Effect> {
         match self.screen {
             Screen::Secrets => self.refresh_secrets(false),
             Screen::Deletions => self.refresh_deletions(),
             Screen::Audit => self.audit_changed(),
             Screen::Detail => self.refresh_detail(),
+            Screen::Principals => vec![],
         }
     }
 
@@ -362,8 +377,22 @@ impl App {
                 }
                 let mut out = self.refresh();
                 out.extend(self.reload_after_act());
+                if self.screen == Screen::Principals {
+                    out.extend(self.load_principals());
+                }
                 out
             }
+            Loaded::Principals { seq, principals } => self.principals_loaded(seq, principals),
+            Loaded::PrincipalDetails {
+                kind,
+                name,
+                details,
+            } => self.principal_details_loaded(kind, &name, details),
+            Loaded::AccessKeyCreated {
+                user_name,
+                access_key_id,
+                secret,
+            } => self.access_key_created(user_name, access_key_id, secret),
             Loaded::Verified(report) => {
                 self.busy = None;
                 self.verified(report);
@@ -505,6 +534,9 @@ mod tests {
         let fx = a.update(Action::Key(Cmd::GoDeletions));
         assert_eq!(a.screen, Screen::Deletions);
         assert!(matches!(fx[..], [Effect::Send(Request::Deletions { .. })]));
+        let fx = a.update(Action::Key(Cmd::GoPrincipals));
+        assert_eq!(a.screen, Screen::Principals);
+        assert!(matches!(fx[..], [Effect::Send(Request::Principals { .. })]));
     }
 
     #[test]

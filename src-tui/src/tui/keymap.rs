@@ -21,6 +21,7 @@ pub enum Ctx {
     Activity,
     Deletions,
     Audit,
+    Principals,
     Confirm,
     Input,
     Palette,
@@ -28,6 +29,8 @@ pub enum Ctx {
     Diff,
     AuditFilters,
     PolicyEditor,
+    IamPolicyEditor,
+    NewAccessKey,
     Help,
 }
 
@@ -42,6 +45,7 @@ impl Ctx {
                 | Self::MoveLabel
                 | Self::AuditFilters
                 | Self::PolicyEditor
+                | Self::IamPolicyEditor
         )
     }
 
@@ -59,6 +63,7 @@ impl Ctx {
                 | Self::Activity
                 | Self::Deletions
                 | Self::Audit
+                | Self::Principals
         )
     }
 
@@ -76,6 +81,7 @@ impl Ctx {
             Self::Activity => "Secret · Activity",
             Self::Deletions => "Deletion schedule",
             Self::Audit => "Audit log",
+            Self::Principals => "Principals",
             Self::Confirm => "Confirm",
             Self::Input => "Input",
             Self::Palette => "Command palette",
@@ -83,6 +89,8 @@ impl Ctx {
             Self::Diff => "Diff",
             Self::AuditFilters => "Audit filters",
             Self::PolicyEditor => "Resource policy editor",
+            Self::IamPolicyEditor => "Identity or trust policy editor",
+            Self::NewAccessKey => "New access key",
             Self::Help => "Help",
         }
     }
@@ -223,6 +231,12 @@ pub static KEYMAP: &[Binding] = &[
     b!(Global, &[K::Char('1')], GoSecrets, "secrets screen"),
     b!(Global, &[K::Char('2')], GoDeletions, "deletion schedule"),
     b!(Global, &[K::Char('3')], GoAudit, "audit log"),
+    b!(
+        Global,
+        &[K::Char('4')],
+        GoPrincipals,
+        "principals: operators, users, roles, groups, policies"
+    ),
     b!(
         Global,
         &[K::Char('L'), K::Ctrl('l')],
@@ -529,6 +543,100 @@ pub static KEYMAP: &[Binding] = &[
         "switch between the list and the event"
     ),
     b!(Audit, &[K::Esc], Back, "back to the secrets"),
+    // Principals.
+    b!(
+        Principals,
+        &[K::Char('n')],
+        Create,
+        "new principal of the kind under the cursor",
+        "new"
+    ),
+    b!(
+        Principals,
+        &[K::Char('K')],
+        NewKey,
+        "create an access key (its secret is shown once)",
+        "new key"
+    ),
+    b!(
+        Principals,
+        &[K::Tab],
+        SwitchPane,
+        "move between the list and the access keys",
+        "keys"
+    ),
+    b!(
+        Principals,
+        &[K::Char('t')],
+        ToggleKey,
+        "deactivate or activate the access key",
+        "on/off"
+    ),
+    b!(
+        Principals,
+        &[K::Char('x'), K::Delete],
+        Remove,
+        "delete the principal (an operator: remove and re-key)",
+        "delete"
+    ),
+    b!(
+        Principals,
+        &[K::Char('e')],
+        EditPolicy,
+        "put an inline policy (in the editor)",
+        "inline"
+    ),
+    b!(
+        Principals,
+        &[K::Char('a')],
+        Attach,
+        "attach a managed policy",
+        "attach"
+    ),
+    b!(
+        Principals,
+        &[K::Char('m')],
+        Join,
+        "add the user to a group",
+        "group"
+    ),
+    b!(
+        Principals,
+        &[K::Char('r')],
+        Reload,
+        "reload the principals (audited)",
+        "reload"
+    ),
+    b!(
+        Principals,
+        &[K::Char('d')],
+        DeletePolicy,
+        "delete an inline policy"
+    ),
+    b!(
+        Principals,
+        &[K::Char('A')],
+        Detach,
+        "detach a managed policy"
+    ),
+    b!(
+        Principals,
+        &[K::Char('M')],
+        Leave,
+        "remove the user from a group"
+    ),
+    b!(
+        Principals,
+        &[K::Char('X')],
+        DeleteKey,
+        "delete the access key"
+    ),
+    b!(
+        Principals,
+        &[K::Esc],
+        Back,
+        "back (from the keys, then to the secrets)"
+    ),
     // Dialogs.
     b!(Confirm, &[K::Char('y')], Yes, "yes, do it", "yes"),
     b!(
@@ -634,6 +742,40 @@ pub static KEYMAP: &[Binding] = &[
     b!(PolicyEditor, &[K::Left], Left, "cursor left"),
     b!(PolicyEditor, &[K::Right], Right, "cursor right"),
     b!(
+        IamPolicyEditor,
+        &[K::Ctrl('s')],
+        Submit,
+        "send: put the inline policy, or create the role or policy",
+        "send"
+    ),
+    b!(IamPolicyEditor, &[K::Esc], Cancel, "cancel", "cancel"),
+    b!(
+        IamPolicyEditor,
+        &[K::Ctrl('u')],
+        Clear,
+        "erase all the text"
+    ),
+    b!(IamPolicyEditor, &[K::Enter], Newline, "new line"),
+    b!(IamPolicyEditor, &[K::Backspace], Backspace, "erase"),
+    b!(IamPolicyEditor, &[K::Up], Up, "cursor up"),
+    b!(IamPolicyEditor, &[K::Down], Down, "cursor down"),
+    b!(IamPolicyEditor, &[K::Left], Left, "cursor left"),
+    b!(IamPolicyEditor, &[K::Right], Right, "cursor right"),
+    b!(
+        NewAccessKey,
+        &[K::Char('c')],
+        CopyKey,
+        "copy the secret access key (cleared after 30 s)",
+        "copy"
+    ),
+    b!(
+        NewAccessKey,
+        &[K::Esc, K::Enter],
+        Cancel,
+        "close and forget the secret",
+        "close"
+    ),
+    b!(
         Help,
         &[K::Esc, K::Char('?'), K::Char('q')],
         Cancel,
@@ -717,6 +859,8 @@ mod tests {
             Ctx::Value,
             Ctx::Policy,
             Ctx::Access,
+            Ctx::Principals,
+            Ctx::NewAccessKey,
         ] {
             for b in help_for(ctx).into_iter().filter(|b| b.hint.is_some()) {
                 let Key::Char(c) = b.keys[0] else { continue };

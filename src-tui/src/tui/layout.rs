@@ -84,6 +84,21 @@ pub fn access(content: Rect) -> (Rect, Rect, Rect) {
     (p, a, s)
 }
 
+/// The Principals screen: info line, then the grouped list and the detail side by side.
+pub fn principals(body: Rect) -> (Rect, Rect, Rect) {
+    let (info, rest) = info_and_table(body);
+    let w = if rest.width >= 120 { 36 } else { 22 };
+    let [list, detail] = Layout::horizontal([Constraint::Length(w), Constraint::Fill(1)])
+        .spacing(1)
+        .areas(rest);
+    (info, list, detail)
+}
+
+/// The first list line shown when `selected` must be visible in `height` lines.
+pub fn scroll_to(selected: usize, height: u16) -> usize {
+    selected.saturating_sub((height as usize).saturating_sub(1))
+}
+
 /// A centred dialog of at most `w`×`h` inside `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

@@ -65,6 +65,23 @@ impl App {
                 }
                 vec![]
             }
+            Screen::Principals => {
+                let (_, list, detail) = layout::principals(body);
+                let p = &mut self.principals;
+                if hit(detail, column, row) {
+                    p.key_focus = p.principal().is_some_and(|r| !r.keys.is_empty());
+                    return vec![];
+                }
+                if !p.loaded || !hit(list, column, row) {
+                    return vec![];
+                }
+                let top = layout::scroll_to(p.selected, list.height);
+                let i = top + (row - list.y) as usize;
+                if i < p.entries().len() {
+                    return self.principal_selected(i);
+                }
+                vec![]
+            }
             Screen::Detail => {
                 let (_, tabs, content) = layout::detail(body);
                 if hit(tabs, column, row) {

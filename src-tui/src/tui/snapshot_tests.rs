@@ -428,6 +428,251 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
 }
 
 #[test]
+fn principals_screen() {
+    both("principals", |k| {
+        k.with_iam();
+        k.principal("app-reader");
+    });
+}
+
+#[test]
+fn principals_role_with_its_trust_policy() {
+    both("principals_role", |k| {
+        k.with_iam();
+        k.principal("deployer");
+    });
+}
+
+#[test]
+fn principals_keys_focused() {
+    both("principals_keys", |k| {
+        k.with_iam();
+        k.principal("app-reader");
+        k.keys(&[Cmd::SwitchPane, Cmd::Down]);
+    });
+}
+
+#[test]
+fn principals_help() {
+    both("principals_help", |k| {
+        k.principal("admin");
+        k.key(Cmd::Help);
+    });
+}
+
+#[test]
+fn principal_new_user_dialog() {
+    both("principal_new_user", |k| {
+        k.with_iam();
+        k.principal("intern");
+        k.key(Cmd::Create);
+        k.text("app2");
+    });
+}
+
+#[test]
+fn operator_passphrase_dialog() {
+    both("operator_passphrase", |k| {
+        k.principal("admin");
+        k.key(Cmd::Create);
+        k.text("carol");
+        k.key(Cmd::Submit);
+        k.text("hunter2 hunter2");
+        assert!(!k.screen().contains("hunter2"), "the passphrase is masked");
+    });
+}
+
+#[test]
+fn operator_remove_confirmation() {
+    both("operator_remove", |k| {
+        k.with_iam();
+        k.principal("bob");
+        k.key(Cmd::Remove);
+    });
+}
+
+#[test]
+fn principal_delete_confirmation() {
+    both("principal_delete", |k| {
+        k.with_iam();
+        k.principal("intern");
+        k.key(Cmd::Remove);
+    });
+}
+
+#[test]
+fn inline_policy_editor() {
+    both("inline_policy_editor", |k| {
+        k.with_iam();
+        k.principal("intern");
+        k.key(Cmd::EditPolicy);
+        k.text("read-dev-db");
+        k.key(Cmd::Submit);
+    });
+}
+
+#[test]
+fn trust_policy_editor() {
+    both("trust_policy_editor", |k| {
+        k.with_iam();
+        k.principal("deployer");
+        k.key(Cmd::Create);
+        k.text("ci-runner");
+        k.key(Cmd::Submit);
+    });
+}
+
+#[test]
+fn attach_policy_dialog() {
+    both("attach_policy", |k| {
+        k.with_iam();
+        k.principal("intern");
+        k.key(Cmd::Attach);
+    });
+}
+
+#[test]
+fn group_dialog() {
+    both("group_member", |k| {
+        k.with_iam();
+        k.principal("intern");
+        k.key(Cmd::Join);
+    });
+}
+
+#[test]
+fn new_access_key_dialog() {
+    both("new_access_key", |k| {
+        k.with_iam();
+        k.principal("intern");
+        k.key(Cmd::NewKey);
+        let screen = k.screen();
+        assert_eq!(k.key_secrets.len(), 1);
+        assert!(!screen.contains(k.key_secrets[0].as_str()));
+    });
+}
+
+#[test]
+fn delete_access_key_confirmation() {
+    both("delete_access_key", |k| {
+        k.with_iam();
+        k.principal("app-reader");
+        k.keys(&[Cmd::SwitchPane, Cmd::Down, Cmd::DeleteKey]);
+    });
+}
+
+#[test]
+fn principals_palette() {
+    both("principals_palette", |k| {
+        k.principal("admin");
+        k.key(Cmd::Palette);
+        k.text("iam-");
+    });
+}
+
+#[test]
+fn principal_acts_reach_the_vault_and_its_audit_trail() {
+    let mut k = Kit::unlocked(80, 24);
+    k.with_iam();
+    k.principal("intern");
+    k.key(Cmd::Create);
+    k.text("app2");
+    k.key(Cmd::Submit);
+    assert_eq!(
+        k.app.principals.principal().unwrap().name,
+        "app2",
+        "the new user is selected"
+    );
+    k.key(Cmd::NewKey);
+    assert_eq!(k.key_secrets.len(), 1);
+    k.key(Cmd::CopyKey);
+    assert_eq!(k.copies.len(), 1, "the secret (scrubbed here) was copied");
+    assert!(k.app.copied.is_some(), "and is cleared in 30 s");
+    k.key(Cmd::Cancel);
+    assert!(k.app.popup.is_none());
+    let keys = &k.app.principals.principal().unwrap().keys;
+    assert_eq!(keys.len(), 1);
+    assert!(keys[0].active);
+    k.keys(&[Cmd::SwitchPane, Cmd::ToggleKey]);
+    assert!(!k.app.principals.principal().unwrap().keys[0].active);
+    k.key(Cmd::EditPolicy);
+    k.text("read");
+    k.keys(&[Cmd::Submit, Cmd::Submit]);
+    assert_eq!(k.app.principals.principal().unwrap().inline, ["read"]);
+    k.key(Cmd::Attach);
+    k.text("1");
+    k.key(Cmd::Submit);
+    k.key(Cmd::Join);
+    k.text("developers");
+    k.key(Cmd::Submit);
+    k.principal("developers");
+    k.keys(&[Cmd::Remove, Cmd::Yes]);
+    let s = k.app.status.clone().unwrap();
+    assert!(s.text.contains("DeleteConflict"), "{}", s.text);
+    k.principal("admin");
+    k.keys(&[Cmd::Remove, Cmd::Yes]);
+    let s = k.app.status.clone().unwrap();
+    assert!(
+        s.error && s.text.contains("RemoveOperator failed"),
+        "{}",
+        s.text
+    );
+    k.principal("bob");
+    k.keys(&[Cmd::Remove, Cmd::Yes]);
+    let bob = k.app.principals.rows.iter().find(|r| r.name == "bob");
+    assert_eq!(
+        bob.map(|r| r.kind),
+        Some(super::action::PrincipalKind::User),
+        "bob has no key slot any more; the IAM user stays"
+    );
+    k.key(Cmd::GoAudit);
+    let names: Vec<&str> = k
+        .app
+        .audit
+        .events
+        .iter()
+        .map(|e| e.event_name.as_str())
+        .collect();
+    for n in [
+        "CreateUser",
+        "CreateAccessKey",
+        "UpdateAccessKey",
+        "AttachPolicy",
+        "AddUserToGroup",
+        "RemoveOperator",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+}
+
+#[test]
+fn no_snapshot_contains_an_access_key_secret() {
+    let mut k = Kit::unlocked(160, 48);
+    k.with_iam();
+    k.principal("intern");
+    k.key(Cmd::NewKey);
+    let real = k.key_secrets[0].clone();
+    assert!(!k.screen().contains(real.as_str()));
+    assert!(!format!("{:?}", k.app.popup).contains(real.as_str()));
+    let alphabet = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
+    let stand_in = format!("{:X<40}", "SCRUBBED");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots");
+    for entry in std::fs::read_dir(&dir).expect("the snapshots directory") {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(real.as_str()));
+        // Anything shaped like a secret access key (40 characters of its alphabet).
+        for word in text.split(|c: char| !alphabet(c)) {
+            assert!(
+                word.len() != 40 || word == stand_in,
+                "{} holds something shaped like a secret access key",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn no_snapshot_contains_a_secret_value() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots");
     let tmp = tempfile::tempdir().unwrap();

@@ -50,6 +50,8 @@ pub struct Kit {
     /// Real random text → its stand-in.
     fake: Vec<(String, String)>,
     pub copies: Vec<String>,
+    /// The real secret access keys the vault handed out (no screen may show them).
+    pub key_secrets: Vec<String>,
 }
 
 fn ago(clock: &ManualClock, hours: i64) {
@@ -257,6 +259,7 @@ impl Kit {
             real: HashMap::new(),
             fake: vec![],
             copies: vec![],
+            key_secrets: vec![],
         };
         kit.learn_arns();
         let fx = vec![Effect::Send(Request::Inspect)];
@@ -296,6 +299,67 @@ impl Kit {
             },
         )
         .expect("resource policy");
+    }
+
+    /// Everything the Principals screen shows: `with_principals`, a second operator, a
+    /// group with a member and a customer managed policy attached, an AWS managed policy on
+    /// `contractor`, and `app-reader` with one active and one inactive access key.
+    pub fn with_iam(&mut self) {
+        use coffer_core::vault::iam::{CreateEntity, EntityKind, SECRETS_MANAGER_READ_WRITE};
+        self.with_principals();
+        let v = &self.vault;
+        let c = v.caller(FrontEnd::Cli);
+        v.add_operator(
+            &c,
+            "bob",
+            &Passphrase::new("bob's passphrase".into()),
+            Some((19456, 2)),
+        )
+        .expect("operator");
+        v.iam_create(&c, CreateEntity::new(EntityKind::Group, "developers"))
+            .expect("group");
+        v.iam_add_user_to_group(&c, "developers", "app-reader", true)
+            .expect("member");
+        let mut policy = CreateEntity::new(EntityKind::Policy, "read-dev");
+        policy.document = Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:dev/*"}]}"#.into(),
+        );
+        let policy = v.iam_create(&c, policy).expect("policy");
+        v.iam_attach_policy(&c, EntityKind::Group, "developers", &policy.arn, true)
+            .expect("attach");
+        v.iam_attach_policy(
+            &c,
+            EntityKind::User,
+            "contractor",
+            SECRETS_MANAGER_READ_WRITE,
+            true,
+        )
+        .expect("attach");
+        for active in [true, false] {
+            let k = v
+                .iam_create_access_key(&c, EntityKind::User, "app-reader")
+                .expect("key");
+            if !active {
+                v.iam_update_access_key(&c, &k.metadata.access_key_id, Some(false))
+                    .expect("deactivate");
+            }
+        }
+    }
+
+    /// Opens the Principals screen on the principal with this name.
+    pub fn principal(&mut self, name: &str) {
+        use super::screens::principals::Entry;
+        self.key(Cmd::GoPrincipals);
+        let p = &self.app.principals;
+        let at = p
+            .entries()
+            .iter()
+            .position(|e| matches!(e, Entry::Item(i) if p.rows[*i].name == name))
+            .unwrap_or_else(|| panic!("no principal named {name}"));
+        self.key(Cmd::Top);
+        for _ in 0..at {
+            self.key(Cmd::Down);
+        }
     }
 
     /// Unlocks (as the worker would after a correct passphrase).
@@ -394,8 +458,53 @@ impl Kit {
                 purpose,
                 value,
             },
+            Loaded::PrincipalDetails {
+                kind,
+                name,
+                details,
+            } => Loaded::PrincipalDetails {
+                kind,
+                name,
+                details: details.map(|mut d| {
+                    for k in &mut d.keys {
+                        k.id = self.fake_key_id(&k.id);
+                    }
+                    d
+                }),
+            },
+            Loaded::AccessKeyCreated {
+                user_name,
+                access_key_id,
+                secret,
+            } => {
+                self.key_secrets.push(secret.expose().to_string());
+                Loaded::AccessKeyCreated {
+                    user_name,
+                    access_key_id: self.fake_key_id(&access_key_id),
+                    secret: SecretText::new(format!("{:X<40}", "SCRUBBED")),
+                }
+            }
+            Loaded::Done(msg) => Loaded::Done(self.fake.iter().fold(msg, |m, (real, stand_in)| {
+                m.replace(real.as_str(), stand_in)
+            })),
             other => other,
         }
+    }
+
+    /// A stable stand-in for a random access key id (sent back to the vault as the real one).
+    fn fake_key_id(&mut self, id: &str) -> String {
+        if let Some((_, f)) = self.fake.iter().find(|(r, _)| r == id) {
+            return f.clone();
+        }
+        let n = self
+            .fake
+            .iter()
+            .filter(|(r, _)| r.starts_with("AKIA"))
+            .count();
+        let stand_in = format!("AKIAXXXXXXXXXXXX{:04}", n + 1);
+        self.real.insert(stand_in.clone(), id.to_string());
+        self.fake.push((id.to_string(), stand_in.clone()));
+        stand_in
     }
 
     fn scrub_event(
@@ -438,6 +547,7 @@ impl Kit {
             | Request::Access { arn, .. }
             | Request::PutPolicy { arn, .. }
             | Request::DeletePolicy { arn } => self.unscrub(arn),
+            Request::UpdateAccessKey { id, .. } => self.unscrub(id),
             Request::Audit { query, .. } => {
                 if let Some(s) = query.secret_id.as_mut() {
                     self.unscrub(s);

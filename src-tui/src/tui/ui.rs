@@ -9,12 +9,13 @@ use super::app::{App, Screen};
 use super::keymap::hints_for;
 use super::layout;
 use super::popups;
-use super::screens::{audit_view, deletions, detail_view, secrets, unlock};
+use super::screens::{audit_view, deletions, detail_view, principals_view, secrets, unlock};
 
-const SCREENS: [(Screen, &str); 3] = [
+const SCREENS: [(Screen, &str); 4] = [
     (Screen::Secrets, "1 Secrets"),
     (Screen::Deletions, "2 Deletions"),
     (Screen::Audit, "3 Audit"),
+    (Screen::Principals, "4 Principals"),
 ];
 
 /// Where each screen's name is on the header line (for clicks).
@@ -43,6 +44,7 @@ impl Widget for &App {
                 Screen::Detail => detail_view::render(self, a.body, buf),
                 Screen::Deletions => deletions::render(self, a.body, buf),
                 Screen::Audit => audit_view::render(self, a.body, buf),
+                Screen::Principals => principals_view::render(self, a.body, buf),
             }
         }
         popups::render(self, a.body, buf);
@@ -79,10 +81,14 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
                 t.label(),
             ));
         }
-        spans.push(Span::styled(
-            format!(" {}@{} {}", s.operator, s.account, s.region),
-            t.dim(),
-        ));
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let who = format!(" {}@{} {}", s.operator, s.account, s.region);
+        let who = if used + who.chars().count() > area.width as usize {
+            format!(" {}@{}", s.operator, s.account)
+        } else {
+            who
+        };
+        spans.push(Span::styled(who, t.dim()));
     } else {
         spans.push(Span::styled("locked", t.dim()));
         if app.read_only {

@@ -7,11 +7,15 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
+use coffer_core::vault::iam::{CreateEntity, EntityKind, IamEntityView};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::{SecretQuery, SortBy};
 use coffer_core::{FrontEnd, Vault};
 
-use super::action::{Action, Loaded, PolicyView, Request, Run};
+use super::action::{
+    AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
+    Run,
+};
 use super::screens::detail::activity_query;
 
 const POLL: Duration = Duration::from_millis(250);
@@ -38,6 +42,8 @@ fn same_kind(a: &Request, b: &Request) -> bool {
             | (Deletions { .. }, Deletions { .. })
             | (Policy { .. }, Policy { .. })
             | (Access { .. }, Access { .. })
+            | (Principals { .. }, Principals { .. })
+            | (PrincipalDetails { .. }, PrincipalDetails { .. })
     )
 }
 
@@ -342,6 +348,103 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
             Ok(r) => Loaded::Verified(r),
             Err(e) => failed(e),
         },
+        Request::Principals { seq } => Loaded::Principals {
+            seq,
+            principals: principals(vault, &c),
+        },
+        Request::PrincipalDetails { kind, name } => Loaded::PrincipalDetails {
+            details: principal_details(vault, &c, kind, &name),
+            kind,
+            name,
+        },
+        Request::IamCreate {
+            kind,
+            name,
+            document,
+        } => {
+            let mut e = CreateEntity::new(kind, name);
+            e.document = document;
+            done(vault.iam_create(&c, e), op, |v| {
+                format!("Created {}.", v.arn)
+            })
+        }
+        Request::IamDelete { kind, name } => done(vault.iam_delete(&c, kind, &name), op, |_| {
+            format!("Deleted the {} {name}.", kind_word(kind))
+        }),
+        Request::PutInlinePolicy {
+            kind,
+            name,
+            policy_name,
+            document,
+        } => done(
+            vault.iam_put_inline_policy(&c, kind, &name, &policy_name, &document),
+            op,
+            |_| format!("Put the inline policy {policy_name} on {name}."),
+        ),
+        Request::DeleteInlinePolicy {
+            kind,
+            name,
+            policy_name,
+        } => done(
+            vault.iam_delete_inline_policy(&c, kind, &name, &policy_name),
+            op,
+            |_| format!("Deleted the inline policy {policy_name} of {name}."),
+        ),
+        Request::AttachPolicy {
+            kind,
+            name,
+            policy_arn,
+            attach,
+        } => done(
+            vault.iam_attach_policy(&c, kind, &name, &policy_arn, attach),
+            op,
+            |_| {
+                let p = super::format::principal_name(&policy_arn);
+                if attach {
+                    format!("Attached {p} to {name}.")
+                } else {
+                    format!("Detached {p} from {name}.")
+                }
+            },
+        ),
+        Request::GroupMember { group, user, add } => done(
+            vault.iam_add_user_to_group(&c, &group, &user, add),
+            op,
+            |_| {
+                if add {
+                    format!("Added {user} to the group {group}.")
+                } else {
+                    format!("Removed {user} from the group {group}.")
+                }
+            },
+        ),
+        Request::CreateAccessKey { kind, name } => {
+            match vault.iam_create_access_key(&c, kind, &name) {
+                Ok(r) => Loaded::AccessKeyCreated {
+                    user_name: r.metadata.user_name,
+                    access_key_id: r.metadata.access_key_id,
+                    secret: r.secret_access_key,
+                },
+                Err(e) => failed(e),
+            }
+        }
+        Request::UpdateAccessKey { id, active } => done(
+            vault.iam_update_access_key(&c, &id, active),
+            op,
+            |_| match active {
+                Some(true) => format!("Activated the access key {id}."),
+                Some(false) => format!("Deactivated the access key {id}."),
+                None => format!("Deleted the access key {id}."),
+            },
+        ),
+        Request::AddOperator { name, passphrase } => {
+            done(vault.add_operator(&c, &name, &passphrase, None), op, |o| {
+                format!("Added the operator {}.", o.operator_name)
+            })
+        }
+        Request::RemoveOperator { name } => done(vault.remove_operator(&c, &name), op, |_| {
+            format!("Removed the operator {name}; the vault was re-keyed.")
+        }),
         Request::Inspect | Request::Unlock { .. } | Request::Lock => failed(
             coffer_core::Error::invalid_request("the worker loop handles unlocking"),
         ),
@@ -374,6 +477,114 @@ fn policy_view(
         policy: got.resource_policy,
         report,
     })
+}
+
+fn kind_word(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::User => "user",
+        EntityKind::Role => "role",
+        EntityKind::Group => "group",
+        EntityKind::Policy => "policy",
+    }
+}
+
+/// Every principal (each list is an audited request, so this runs when the screen opens,
+/// on reload and after an act — not on a live refresh).
+fn principals(vault: &Vault, c: &coffer_core::Caller) -> coffer_core::Result<Vec<Principal>> {
+    let row = |kind, name: String, arn, created| Principal {
+        kind,
+        name,
+        arn,
+        created,
+        tags: vec![],
+        description: None,
+        document: None,
+        kdf: None,
+        detailed: kind == PrincipalKind::Policy,
+        inline: vec![],
+        attached: vec![],
+        keys: vec![],
+    };
+    let mut out = vec![];
+    for o in vault.list_operators(c)?.operators {
+        out.push(Principal {
+            kdf: Some((o.kdf_memory_kib, o.kdf_iterations)),
+            ..row(
+                PrincipalKind::Operator,
+                o.operator_name,
+                o.arn,
+                o.created_date,
+            )
+        });
+    }
+    let operators: Vec<String> = out.iter().map(|p| p.name.clone()).collect();
+    for (kind, pk) in [
+        (EntityKind::User, PrincipalKind::User),
+        (EntityKind::Role, PrincipalKind::Role),
+        (EntityKind::Group, PrincipalKind::Group),
+        (EntityKind::Policy, PrincipalKind::Policy),
+    ] {
+        for v in vault.iam_list(c, kind)? {
+            let name = entity_name(&v);
+            if kind == EntityKind::User && operators.contains(&name) {
+                continue;
+            }
+            out.push(Principal {
+                tags: v.tags,
+                description: v.description,
+                document: v.assume_role_policy_document.or(v.policy_document),
+                ..row(pk, name, v.arn, v.create_date)
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One principal's policies and (for users, operators and roles) access keys.
+fn principal_details(
+    vault: &Vault,
+    c: &coffer_core::Caller,
+    kind: PrincipalKind,
+    name: &str,
+) -> coffer_core::Result<PrincipalDetails> {
+    let ek = super::screens::principals::entity(kind);
+    if ek == EntityKind::Policy {
+        return Ok(PrincipalDetails::default());
+    }
+    let (inline, attached) = vault.iam_policies_of(c, ek, name)?;
+    let mut keys: Vec<AccessKeyRow> = if ek == EntityKind::Group {
+        vec![]
+    } else {
+        vault
+            .iam_list_access_keys(c, ek, name)?
+            .into_iter()
+            .map(|k| AccessKeyRow {
+                active: k.status == "Active",
+                id: k.access_key_id,
+                created: k.create_date,
+            })
+            .collect()
+    };
+    // Active keys first, then the oldest.
+    keys.sort_by(|a, b| {
+        (b.active.cmp(&a.active))
+            .then(a.created.total_cmp(&b.created))
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(PrincipalDetails {
+        inline,
+        attached,
+        keys,
+    })
+}
+
+fn entity_name(v: &IamEntityView) -> String {
+    v.user_name
+        .clone()
+        .or_else(|| v.role_name.clone())
+        .or_else(|| v.group_name.clone())
+        .or_else(|| v.policy_name.clone())
+        .unwrap_or_default()
 }
 
 fn short(id: &str) -> &str {

@@ -22,7 +22,10 @@ fn signed_request(host: &str, target: &str, body: &str, key: &str, secret: &str)
         "POST\n/\n\ncontent-type:{content_type}\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{payload}"
     );
     let scope = format!("{date}/{region}/secretsmanager/aws4_request");
-    let sts = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
+    let sts = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        sha256_hex(canonical.as_bytes())
+    );
     let sig = signature(secret, date, region, "secretsmanager", &sts);
     format!(
         "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: {target}\r\n\
@@ -59,8 +62,14 @@ fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<bool> {
 
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
-    assert!(a.len() >= 7, "usage: loadgen URL TARGET BODY ACCESS_KEY SECRET_KEY SECONDS CONNECTIONS [RATE_PER_S]");
-    let host = a[0].trim_start_matches("http://").trim_end_matches('/').to_string();
+    assert!(
+        a.len() >= 7,
+        "usage: loadgen URL TARGET BODY ACCESS_KEY SECRET_KEY SECONDS CONNECTIONS [RATE_PER_S]"
+    );
+    let host = a[0]
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     let request = signed_request(&host, &a[1], &a[2], &a[3], &a[4]);
     let seconds: f64 = a[5].parse().expect("seconds");
     let connections: usize = a[6].parse().expect("connections");
@@ -111,7 +120,10 @@ fn main() {
     }
     let elapsed = start.elapsed().as_secs_f64().max(seconds);
     all.sort();
-    let p = |q: f64| all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    let p = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
     println!(
         "{}",
         serde_json::json!({

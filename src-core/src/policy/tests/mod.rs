@@ -33,6 +33,6 @@ pub(super) fn policy(id: &str, kind: PolicyKind, statements: &str) -> Policy {
     Policy {
         id: id.to_owned(),
         kind,
-        document,
+        document: std::sync::Arc::new(document),
     }
 }

@@ -205,7 +205,7 @@ fn engine(policies: &[Pol], req: &Req) -> Decision {
             Policy {
                 id: format!("p{i}"),
                 kind,
-                document,
+                document: std::sync::Arc::new(document),
             }
         })
         .collect();

@@ -421,7 +421,7 @@ fn policy_2008(statements: &str) -> Policy {
     Policy {
         id: "legacy".into(),
         kind: PolicyKind::User,
-        document: crate::policy::parse(&text).unwrap(),
+        document: std::sync::Arc::new(crate::policy::parse(&text).unwrap()),
     }
 }
 

@@ -1,6 +1,8 @@
 //! A one-line text dialog (masked for values) and what its answer is for.
 
 use coffer_core::SecretText;
+use coffer_core::crypto::Passphrase;
+use coffer_core::vault::iam::EntityKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,22 +10,70 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use zeroize::Zeroizing;
 
 use super::{Confirm, Popup};
-use crate::tui::action::{Cmd, Effect, Request};
+use crate::tui::action::{Cmd, Effect, PrincipalKind, Request};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
+use crate::tui::screens::principals::Typed;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InputFor {
-    RecoveryWindow { arn: String, name: String },
-    ConfirmName { arn: String, name: String },
-    AddTag { arn: String },
-    EditTag { arn: String, key: String },
-    PutValue { arn: String },
+    RecoveryWindow {
+        arn: String,
+        name: String,
+    },
+    ConfirmName {
+        arn: String,
+        name: String,
+    },
+    AddTag {
+        arn: String,
+    },
+    EditTag {
+        arn: String,
+        key: String,
+    },
+    PutValue {
+        arn: String,
+    },
     CreateName,
-    CreateValue { name: String },
-    Description { arn: String },
+    CreateValue {
+        name: String,
+    },
+    Description {
+        arn: String,
+    },
+    NewPrincipal {
+        kind: PrincipalKind,
+    },
+    OperatorPassphrase {
+        name: String,
+    },
+    OperatorPassphraseAgain {
+        name: String,
+        first: Typed,
+    },
+    InlinePolicyName {
+        kind: EntityKind,
+        name: String,
+    },
+    DeleteInline {
+        kind: EntityKind,
+        name: String,
+        options: Vec<String>,
+    },
+    Attach {
+        kind: EntityKind,
+        name: String,
+        options: Vec<String>,
+        attach: bool,
+    },
+    Group {
+        user: String,
+        options: Vec<String>,
+        add: bool,
+    },
 }
 
 pub struct Input {
@@ -105,7 +155,10 @@ impl App {
             Cmd::Toggle => {
                 if matches!(
                     i.purpose,
-                    InputFor::PutValue { .. } | InputFor::CreateValue { .. }
+                    InputFor::PutValue { .. }
+                        | InputFor::CreateValue { .. }
+                        | InputFor::OperatorPassphrase { .. }
+                        | InputFor::OperatorPassphraseAgain { .. }
                 ) {
                     i.masked = !i.masked;
                 }
@@ -202,6 +255,40 @@ impl App {
                 arn,
                 description: text,
             }),
+            InputFor::NewPrincipal { kind } => self.new_principal_named(kind, text),
+            InputFor::OperatorPassphrase { name } => {
+                if i.value.is_empty() {
+                    self.error("The passphrase must not be empty; no operator was added.");
+                    return vec![];
+                }
+                self.popup = Some(Popup::Input(Input::new(
+                    "Add an operator",
+                    vec![format!(
+                        "{name}'s passphrase again, to be sure it is the one meant."
+                    )],
+                    "",
+                    true,
+                    InputFor::OperatorPassphraseAgain {
+                        name,
+                        first: Typed(i.value.clone()),
+                    },
+                )));
+                vec![]
+            }
+            InputFor::OperatorPassphraseAgain { name, first } => {
+                if first.0 != i.value {
+                    self.error("The two passphrases do not match; no operator was added.");
+                    return vec![];
+                }
+                self.send(Request::AddOperator {
+                    name,
+                    passphrase: Passphrase::new(first.0.to_string()),
+                })
+            }
+            purpose @ (InputFor::InlinePolicyName { .. }
+            | InputFor::DeleteInline { .. }
+            | InputFor::Attach { .. }
+            | InputFor::Group { .. }) => self.principal_choice(purpose, &text),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Dialogs over the screens: confirm, input, command palette, move label, diff, audit
-//! filters, the resource policy editor, help. Each has the keyboard while it is open.
+//! filters, the policy editor, a new access key's secret, help. Each has the keyboard while it is open.
 
+mod access_key;
 mod audit_filters;
 mod confirm;
 mod diff;
@@ -10,13 +11,14 @@ mod move_label;
 mod palette;
 mod policy_editor;
 
+pub use access_key::NewAccessKey;
 pub use audit_filters::AuditFilterForm;
 pub use confirm::Confirm;
 pub use diff::Diff;
 pub use input::{Input, InputFor};
 pub use move_label::MoveLabel;
 pub use palette::Palette;
-pub use policy_editor::PolicyEditor;
+pub use policy_editor::{EditorFor, PolicyEditor};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -34,6 +36,7 @@ pub enum Popup {
     Diff(Diff),
     AuditFilters(AuditFilterForm),
     PolicyEditor(PolicyEditor),
+    NewAccessKey(NewAccessKey),
     Help { ctx: Ctx, scroll: u16 },
 }
 
@@ -46,7 +49,11 @@ impl Popup {
             Self::MoveLabel(_) => Ctx::MoveLabel,
             Self::Diff(_) => Ctx::Diff,
             Self::AuditFilters(_) => Ctx::AuditFilters,
-            Self::PolicyEditor(_) => Ctx::PolicyEditor,
+            Self::PolicyEditor(e) if matches!(e.target, EditorFor::Resource { .. }) => {
+                Ctx::PolicyEditor
+            }
+            Self::PolicyEditor(_) => Ctx::IamPolicyEditor,
+            Self::NewAccessKey(_) => Ctx::NewAccessKey,
             Self::Help { .. } => Ctx::Help,
         }
     }
@@ -61,7 +68,8 @@ impl App {
             Some(Ctx::MoveLabel) => self.move_label_key(cmd),
             Some(Ctx::Diff) => self.diff_key(cmd),
             Some(Ctx::AuditFilters) => self.audit_filters_key(cmd),
-            Some(Ctx::PolicyEditor) => self.policy_editor_key(cmd),
+            Some(Ctx::PolicyEditor | Ctx::IamPolicyEditor) => self.policy_editor_key(cmd),
+            Some(Ctx::NewAccessKey) => self.new_access_key_key(cmd),
             Some(_) => {
                 if let Some(Popup::Help { scroll, .. }) = self.popup.as_mut() {
                     match cmd {
@@ -101,6 +109,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(Popup::Diff(d)) => d.render(app.theme, area, buf),
         Some(Popup::AuditFilters(f)) => f.render(app.theme, area, buf),
         Some(Popup::PolicyEditor(e)) => e.render(app.theme, area, buf),
+        Some(Popup::NewAccessKey(k)) => k.render(app.theme, area, buf),
         Some(Popup::Help { ctx, scroll }) => help::render(app.theme, *ctx, *scroll, area, buf),
         None => {}
     }

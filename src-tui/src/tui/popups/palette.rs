@@ -60,6 +60,67 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "",
         "effective access per principal (GetEffectiveAccess)",
     ),
+    (
+        "principals",
+        "",
+        "go to the principals (operators, users, roles, groups)",
+    ),
+    ("iam-user", "NAME", "create an IAM user (CreateUser)"),
+    (
+        "iam-role",
+        "NAME",
+        "create a role; its trust policy in the editor",
+    ),
+    ("iam-group", "NAME", "create an IAM group (CreateGroup)"),
+    (
+        "iam-policy",
+        "NAME",
+        "create a managed policy (document in the editor)",
+    ),
+    ("iam-remove", "", "delete the selected principal"),
+    (
+        "inline-put",
+        "NAME",
+        "put an inline policy on the selected principal",
+    ),
+    (
+        "inline-delete",
+        "[NAME]",
+        "delete an inline policy of the principal",
+    ),
+    (
+        "iam-attach",
+        "[ARN]",
+        "attach a managed policy to the principal",
+    ),
+    ("iam-detach", "[ARN]", "detach a managed policy"),
+    ("iam-join", "[GROUP]", "add the selected user to a group"),
+    (
+        "iam-leave",
+        "[GROUP]",
+        "remove the selected user from a group",
+    ),
+    (
+        "key-create",
+        "",
+        "create an access key (its secret is shown once)",
+    ),
+    (
+        "key-toggle",
+        "",
+        "deactivate or activate the selected access key",
+    ),
+    ("key-delete", "", "delete the selected access key"),
+    (
+        "operator-add",
+        "NAME",
+        "add an operator (passphrase typed twice)",
+    ),
+    (
+        "operator-drop",
+        "",
+        "remove the selected operator (re-keys the vault)",
+    ),
     ("verify", "", "verify the audit chain"),
     ("filter", "TEXT", "filter the secrets list"),
     ("secrets", "", "go to the secrets list"),
@@ -105,6 +166,11 @@ impl App {
                 .collect(),
             Some((cmd, arg)) => {
                 let options: Vec<String> = match (cmd, self.detail.as_ref()) {
+                    (
+                        "iam-attach" | "iam-detach" | "iam-join" | "iam-leave"
+                        | "iam-inline-delete",
+                        _,
+                    ) => self.principal_options(cmd),
                     ("move-label", Some(d)) => {
                         let mut l: Vec<String> = d
                             .view
@@ -181,6 +247,9 @@ impl App {
             ));
             return vec![];
         };
+        if let Some(out) = self.principal_command(name, &arg) {
+            return out;
+        }
         let global = matches!(
             name,
             "create"
@@ -439,6 +508,12 @@ mod tests {
         assert_eq!(a.screen, Screen::Audit, "'dele' is ambiguous");
         a.run_command("deletions");
         assert_eq!(a.screen, Screen::Deletions);
+        let fx = a.run_command("pri");
+        assert_eq!(a.screen, Screen::Principals, "'pri' is unique");
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::Principals { .. })]
+        ));
         assert!(matches!(a.run_command("quit")[..], [Effect::Quit]));
     }
 }

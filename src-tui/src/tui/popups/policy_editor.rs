@@ -1,6 +1,7 @@
-//! Writing a secret's resource policy: a multi-line JSON editor (typing and pasting both
-//! work, since a pasted newline arrives as Enter), put with `BlockPublicPolicy` on unless
-//! the operator turns it off.
+//! Writing a policy document: a multi-line JSON editor (typing and pasting both work, since
+//! a pasted newline arrives as Enter). A secret's resource policy is put with
+//! `BlockPublicPolicy` on unless the operator turns it off; the same editor writes a
+//! principal's inline policy, a new role's trust policy and a new managed policy.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,14 +9,33 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use super::Popup;
+use coffer_core::vault::iam::EntityKind;
+
 use crate::tui::action::{Cmd, Effect, Request};
 use crate::tui::app::App;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
+/// What the document is, and so what Ctrl-S sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditorFor {
+    /// A secret's resource policy (PutResourcePolicy).
+    Resource { arn: String },
+    /// An inline policy of the principal `name` (Put{User,Role,Group}Policy).
+    Inline {
+        kind: EntityKind,
+        policy_name: String,
+    },
+    /// The trust policy of a new role `name` (CreateRole).
+    Trust,
+    /// The document of a new managed policy `name` (CreatePolicy).
+    Managed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyEditor {
-    pub arn: String,
+    pub target: EditorFor,
+    /// The secret's or the principal's name.
     pub name: String,
     pub lines: Vec<String>,
     pub row: usize,
@@ -33,12 +53,17 @@ fn byte_at(line: &str, col: usize) -> usize {
 impl PolicyEditor {
     /// An editor holding `text`, with the cursor at its start.
     pub fn new(arn: String, name: String, text: &str) -> Self {
+        Self::for_iam(EditorFor::Resource { arn }, name, text)
+    }
+
+    /// An editor for `target`, holding `text`.
+    pub fn for_iam(target: EditorFor, name: String, text: &str) -> Self {
         let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
         if lines.is_empty() {
             lines.push(String::new());
         }
         Self {
-            arn,
+            target,
             name,
             lines,
             row: 0,
@@ -116,23 +141,34 @@ impl PolicyEditor {
     pub fn render(&self, t: Theme, area: Rect, buf: &mut Buffer) {
         let r = layout::centered(area, 100, area.height);
         Clear.render(r, buf);
-        let block = Block::bordered().title(Span::styled(
-            format!(" Resource policy of {} ", self.name),
-            t.title(),
-        ));
+        let (title, info) = match &self.target {
+            EditorFor::Resource { .. } => (
+                format!(" Resource policy of {} ", self.name),
+                "JSON policy document; it replaces the secret's current policy.".to_string(),
+            ),
+            EditorFor::Inline { policy_name, .. } => (
+                format!(" Inline policy {policy_name} of {} ", self.name),
+                "JSON identity policy; it replaces an inline policy of the same name.".into(),
+            ),
+            EditorFor::Trust => (
+                format!(" Trust policy of the new role {} ", self.name),
+                "Who may assume the role (sts:AssumeRole); Ctrl-S creates the role.".into(),
+            ),
+            EditorFor::Managed => (
+                format!(" New managed policy {} ", self.name),
+                "JSON identity policy; Ctrl-S creates the policy, ready to attach.".into(),
+            ),
+        };
+        let block = Block::bordered().title(Span::styled(title, t.title()));
         let inner = block.inner(r);
         block.render(r, buf);
-        let [info, text, footer] = Layout::vertical([
+        let [info_area, text, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),
             Constraint::Length(1),
         ])
         .areas(inner);
-        Paragraph::new(Line::styled(
-            "JSON policy document; it replaces the secret's current policy.",
-            t.dim(),
-        ))
-        .render(info, buf);
+        Paragraph::new(Line::styled(info, t.dim())).render(info_area, buf);
         let gutter = 4usize;
         let width = (text.width as usize).saturating_sub(gutter).max(1);
         let height = text.height.max(1) as usize;
@@ -162,7 +198,9 @@ impl PolicyEditor {
             })
             .collect();
         Paragraph::new(lines).render(text, buf);
-        let foot = if self.block_public {
+        let foot = if !matches!(self.target, EditorFor::Resource { .. }) {
+            Line::styled("Ctrl-S sends it · Esc cancels · Ctrl-U erases all", t.dim())
+        } else if self.block_public {
             Line::from(vec![
                 Span::styled("BlockPublicPolicy on", t.ok()),
                 Span::raw(": a policy that opens the secret to everyone is refused."),
@@ -187,7 +225,9 @@ impl App {
             Cmd::Newline => e.newline(),
             Cmd::Backspace => e.backspace(),
             Cmd::Clear => e.clear(),
-            Cmd::Toggle => e.block_public = !e.block_public,
+            Cmd::Toggle if matches!(e.target, EditorFor::Resource { .. }) => {
+                e.block_public = !e.block_public;
+            }
             Cmd::Cancel => {
                 self.popup = None;
                 self.info("Cancelled; nothing was changed.");
@@ -198,10 +238,29 @@ impl App {
                     self.error("Write a policy document first (d on the tab deletes the policy).");
                     return vec![];
                 }
-                let req = Request::PutPolicy {
-                    arn: e.arn.clone(),
-                    policy: text,
-                    block_public: e.block_public,
+                let name = e.name.clone();
+                let req = match &e.target {
+                    EditorFor::Resource { arn } => Request::PutPolicy {
+                        arn: arn.clone(),
+                        policy: text,
+                        block_public: e.block_public,
+                    },
+                    EditorFor::Inline { kind, policy_name } => Request::PutInlinePolicy {
+                        kind: *kind,
+                        name,
+                        policy_name: policy_name.clone(),
+                        document: text,
+                    },
+                    EditorFor::Trust => Request::IamCreate {
+                        kind: EntityKind::Role,
+                        name,
+                        document: Some(text),
+                    },
+                    EditorFor::Managed => Request::IamCreate {
+                        kind: EntityKind::Policy,
+                        name,
+                        document: Some(text),
+                    },
                 };
                 // The editor stays open until the put succeeds, so a refused document can
                 // be fixed rather than typed again.

@@ -7,5 +7,7 @@ pub mod detail;
 pub mod detail_policy;
 pub mod detail_policy_view;
 pub mod detail_view;
+pub mod principals;
+pub mod principals_view;
 pub mod secrets;
 pub mod unlock;
