@@ -194,3 +194,69 @@ fn a_rekey_refuses_to_seal_the_master_key_to_a_swapped_public_key() {
     // Nothing changed: carol still unlocks.
     Vault::open(&f.path, Some("carol"), &pass("carol pass")).unwrap();
 }
+
+#[test]
+fn conditions_see_each_operations_keys_name_tags_and_stages() {
+    use coffer_core::api::*;
+    use coffer_core::model::Tag;
+    use coffer_core::vault::iam::EntityKind;
+    let f = fixture();
+    f.vault
+        .add_operator(&f.caller, "tess", &pass("tess pass"), KDF)
+        .unwrap();
+    // Tess may create secrets only under team/ and only tagged team=blue, read only
+    // AWSCURRENT, and never schedule a deletion shorter than 14 days.
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"secretsmanager:CreateSecret","Resource":"*",
+         "Condition":{"StringLike":{"secretsmanager:Name":"team/*"},"StringEquals":{"aws:RequestTag/team":"blue"}}},
+        {"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*",
+         "Condition":{"StringEquals":{"secretsmanager:VersionStage":"AWSCURRENT"}}},
+        {"Effect":"Allow","Action":"secretsmanager:DeleteSecret","Resource":"*",
+         "Condition":{"NumericGreaterThanEquals":{"secretsmanager:RecoveryWindowInDays":"14"}}}]}"#;
+    f.vault
+        .iam_put_inline_policy(&f.caller, EntityKind::User, "tess", "scoped", policy)
+        .unwrap();
+    let tess = Vault::open(&f.path, Some("tess"), &pass("tess pass")).unwrap();
+    let c = tess.caller(FrontEnd::Cli);
+    let create = |name: &str, team: &str| {
+        tess.create_secret(
+            &c,
+            CreateSecretRequest {
+                name: name.into(),
+                secret_string: Some(coffer_core::SecretText::new("v".into())),
+                tags: vec![Tag {
+                    key: "team".into(),
+                    value: team.into(),
+                }],
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(code(create("other/x", "blue")), ErrorCode::AccessDenied);
+    assert_eq!(code(create("team/x", "red")), ErrorCode::AccessDenied);
+    create("team/x", "blue").unwrap();
+    let get = |stage: &str| {
+        tess.get_secret_value(
+            &c,
+            GetSecretValueRequest {
+                secret_id: "team/x".into(),
+                version_stage: Some(stage.into()),
+                ..Default::default()
+            },
+        )
+    };
+    get("AWSCURRENT").unwrap();
+    assert_eq!(code(get("AWSPREVIOUS")), ErrorCode::AccessDenied);
+    let delete = |days: i64| {
+        tess.delete_secret(
+            &c,
+            DeleteSecretRequest {
+                secret_id: "team/x".into(),
+                recovery_window_in_days: Some(days),
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(code(delete(7)), ErrorCode::AccessDenied);
+    delete(14).unwrap();
+}

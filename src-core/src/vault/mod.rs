@@ -814,6 +814,31 @@ impl Ctx<'_, '_> {
         crate::access::authorize(self.iam, &c, Vec::new())
     }
 
+    /// Authorizes an action on a resource that is not yet a secret (CreateSecret's partial
+    /// ARN), with the operation's condition keys.
+    pub fn authorize_with_request_keys(&self, action: &str, resource: &str) -> Result<()> {
+        let now = crate::model::from_epoch_ms(self.now_ms);
+        let mut c = crate::access::context(self.iam, self.caller, action, resource, now);
+        for (k, v) in &self.request_keys {
+            c.set_key(k, v.iter().cloned());
+        }
+        crate::access::authorize(self.iam, &c, Vec::new())
+    }
+
+    /// `aws:RequestTag/<key>` for each tag and `aws:TagKeys` for their keys.
+    pub fn push_request_tags(&mut self, tags: &[crate::model::Tag]) {
+        for t in tags {
+            self.request_keys
+                .push((format!("aws:RequestTag/{}", t.key), vec![t.value.clone()]));
+        }
+        if !tags.is_empty() {
+            self.request_keys.push((
+                "aws:TagKeys".into(),
+                tags.iter().map(|t| t.key.clone()).collect(),
+            ));
+        }
+    }
+
     /// Authorizes an action on a secret: its resource policy takes part, and the request
     /// carries the secret's condition keys and the operation's (`request_keys`).
     pub fn authorize_secret(&self, action: &str, doc: &SecretDoc) -> Result<()> {

@@ -268,7 +268,15 @@ impl Vault {
                 "arn:aws:secretsmanager:{}:{}:secret:{}",
                 ctx.info.region, ctx.info.account_id, req.name
             );
-            ctx.authorize("secretsmanager:CreateSecret", &partial_arn)?;
+            ctx.request_keys.push(("secretsmanager:Name".into(), vec![req.name.clone()]));
+            if let Some(d) = &req.description {
+                ctx.request_keys.push(("secretsmanager:Description".into(), vec![d.clone()]));
+            }
+            if let Some(k) = &req.kms_key_id {
+                ctx.request_keys.push(("secretsmanager:KmsKeyId".into(), vec![k.clone()]));
+            }
+            ctx.push_request_tags(&req.tags);
+            ctx.authorize_with_request_keys("secretsmanager:CreateSecret", &partial_arn)?;
             if let Some(r) = req.add_replica_regions.first() {
                 return Err(Error::invalid_parameter(format!(
                     "The region {} is not a replica region of this vault.",
@@ -486,6 +494,14 @@ impl Vault {
         let mut req = req;
         let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
         self.exec(caller, "UpdateSecret", &req, |ctx| {
+            if let Some(d) = &req.description {
+                ctx.request_keys
+                    .push(("secretsmanager:Description".into(), vec![d.clone()]));
+            }
+            if let Some(k) = &req.kms_key_id {
+                ctx.request_keys
+                    .push(("secretsmanager:KmsKeyId".into(), vec![k.clone()]));
+            }
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UpdateSecret")?;
             if let Some(d) = &req.description {
                 validate_description(d)?;
@@ -800,6 +816,7 @@ impl Vault {
 
     pub fn tag_resource(&self, caller: &Caller, req: TagResourceRequest) -> Result<Empty> {
         self.exec(caller, "TagResource", &req, |ctx| {
+            ctx.push_request_tags(&req.tags);
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:TagResource")?;
             validate_tags(&req.tags)?;
             for t in &req.tags {
@@ -824,6 +841,8 @@ impl Vault {
 
     pub fn untag_resource(&self, caller: &Caller, req: UntagResourceRequest) -> Result<Empty> {
         self.exec(caller, "UntagResource", &req, |ctx| {
+            ctx.request_keys
+                .push(("aws:TagKeys".into(), req.tag_keys.clone()));
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UntagResource")?;
             for k in &req.tag_keys {
                 validate_tag_key(k).or_else(|e| {
