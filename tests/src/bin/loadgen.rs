@@ -36,28 +36,60 @@ fn signed_request(host: &str, target: &str, body: &str, key: &str, secret: &str)
     .into_bytes()
 }
 
-/// Reads one HTTP/1.1 response; returns whether its status was 200.
-fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<bool> {
+/// One response: whether its status was 200, and whether the server keeps the connection.
+struct Response {
+    ok: bool,
+    keep_alive: bool,
+}
+
+/// Reads one HTTP/1.1 response (a server that closes after each, like moto's, is followed).
+fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<Response> {
     let mut line = String::new();
-    r.read_line(&mut line)?;
+    if r.read_line(&mut line)? == 0 {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
     let ok = line.split_whitespace().nth(1) == Some("200");
-    let mut len = 0usize;
+    let mut keep_alive = line.starts_with("HTTP/1.1");
+    let mut len = None;
     loop {
         line.clear();
-        r.read_line(&mut line)?;
+        if r.read_line(&mut line)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
         let l = line.trim_end();
         if l.is_empty() {
             break;
         }
-        if let Some((k, v)) = l.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            len = v.trim().parse().unwrap_or(0);
+        if let Some((k, v)) = l.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().ok();
+            } else if k.eq_ignore_ascii_case("connection") {
+                keep_alive = !v.trim().eq_ignore_ascii_case("close");
+            }
         }
     }
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body)?;
-    Ok(ok)
+    match len {
+        Some(n) => {
+            let mut body = vec![0u8; n];
+            r.read_exact(&mut body)?;
+        }
+        None => {
+            let mut rest = Vec::new();
+            r.read_to_end(&mut rest)?;
+            keep_alive = false;
+        }
+    }
+    Ok(Response { ok, keep_alive })
+}
+
+fn connect(host: &str) -> (TcpStream, BufReader<TcpStream>) {
+    let stream = TcpStream::connect(host).expect("connect");
+    stream.set_nodelay(true).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let writer = stream.try_clone().unwrap();
+    (writer, BufReader::new(stream))
 }
 
 fn main() {
@@ -80,10 +112,7 @@ fn main() {
             let request = request.clone();
             let host = host.clone();
             std::thread::spawn(move || {
-                let stream = TcpStream::connect(&host).expect("connect");
-                stream.set_nodelay(true).unwrap();
-                let mut writer = stream.try_clone().unwrap();
-                let mut reader = BufReader::new(stream);
+                let (mut writer, mut reader) = connect(&host);
                 let interval = rate.map(|r| Duration::from_secs_f64(connections as f64 / r));
                 let mut next = Instant::now();
                 let (mut lat, mut errors) = (Vec::new(), 0usize);
@@ -96,13 +125,21 @@ fn main() {
                         next += i;
                     }
                     let t = Instant::now();
-                    writer.write_all(&request).expect("send");
-                    match read_response(&mut reader) {
-                        Ok(true) => lat.push(t.elapsed()),
-                        Ok(false) => errors += 1,
+                    let sent = writer.write_all(&request);
+                    match sent.and_then(|()| read_response(&mut reader)) {
+                        Ok(r) => {
+                            if r.ok {
+                                lat.push(t.elapsed());
+                            } else {
+                                errors += 1;
+                            }
+                            if !r.keep_alive {
+                                (writer, reader) = connect(&host);
+                            }
+                        }
                         Err(_) => {
                             errors += 1;
-                            break;
+                            (writer, reader) = connect(&host);
                         }
                     }
                 }
