@@ -4,11 +4,10 @@
 
 use std::sync::Arc;
 
-use super::keys::{KmsDoc, VaultKeys};
-use super::{FrontEnd, Inner, Vault, VaultInfo, iam, lock, refresh, valid_account, valid_region};
+use super::{FrontEnd, Inner, Vault, VaultInfo, lock, refresh, seed, valid_account, valid_region};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::random;
-use crate::model::{DEFAULT_KMS_ALIAS, SecretText};
+use crate::model::SecretText;
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -77,24 +76,7 @@ impl Vault {
         let now = clock.now().as_millisecond();
         let keys = {
             let tx = store.begin()?;
-            tx.meta_set("format", b"1")?;
-            tx.meta_set("vault_id", vault_id.as_bytes())?;
-            tx.meta_set("account_id", account_id.as_bytes())?;
-            tx.meta_set("region", region.as_bytes())?;
-            tx.meta_set("created_ms", now.to_string().as_bytes())?;
-            let keys = VaultKeys::generate(&tx, &vault_id)?;
-            keys.new_kms_key(
-                &tx,
-                &random::uuid(),
-                &KmsDoc {
-                    description: "Default key that protects my Secrets Manager data when no other key is defined".into(),
-                    aliases: vec![DEFAULT_KMS_ALIAS.into()],
-                    enabled: true,
-                    key_manager: "AWS".into(),
-                    created_ms: now,
-                    policy: None,
-                },
-            )?;
+            let keys = seed(&tx, &vault_id, account_id, region, now)?;
             tx.commit()?;
             keys
         };
@@ -106,13 +88,7 @@ impl Vault {
             operator: EPHEMERAL_OPERATOR.to_string(),
         };
         let v = Self::assemble(store, info, keys, clock)?;
-        let caller = v.caller(FrontEnd::Endpoint);
-        v.exec(
-            &caller,
-            "InitializeVault",
-            &serde_json::json!({ "operator": EPHEMERAL_OPERATOR }),
-            |ctx| ctx.ensure_user(EPHEMERAL_OPERATOR, Some(iam::ADMINISTRATOR_ACCESS)),
-        )?;
+        v.make_administrator(FrontEnd::Endpoint, EPHEMERAL_OPERATOR)?;
         Ok(v)
     }
 
@@ -129,7 +105,7 @@ impl Vault {
 mod tests {
     use super::*;
     use crate::api::{CreateSecretRequest, GetSecretValueRequest};
-    use crate::vault::Caller;
+    use crate::vault::{Caller, iam};
 
     #[test]
     fn an_ephemeral_vault_serves_its_region_and_its_administrator() {

@@ -256,30 +256,13 @@ impl Vault {
             let vault_id = random::uuid();
             let now = clock.now().as_millisecond();
             let tx = store.begin()?;
-            tx.meta_set("format", b"1")?;
-            tx.meta_set("vault_id", vault_id.as_bytes())?;
-            tx.meta_set("account_id", account.as_bytes())?;
-            tx.meta_set("region", region.as_bytes())?;
-            tx.meta_set("created_ms", now.to_string().as_bytes())?;
-            let keys = VaultKeys::generate(&tx, &vault_id)?;
+            let keys = seed(&tx, &vault_id, &account, &region, now)?;
             tx.slot_insert(&keys.new_slot_row(
                 &opts.operator,
                 &kek,
                 serde_json::to_string(&params).expect("params serialize"),
                 now,
             ))?;
-            keys.new_kms_key(
-                &tx,
-                &random::uuid(),
-                &KmsDoc {
-                    description: "Default key that protects my Secrets Manager data when no other key is defined".into(),
-                    aliases: vec![DEFAULT_KMS_ALIAS.into()],
-                    enabled: true,
-                    key_manager: "AWS".into(),
-                    created_ms: now,
-                    policy: None,
-                },
-            )?;
             tx.commit()?;
             let info = VaultInfo {
                 path: Some(path.to_path_buf()),
@@ -292,13 +275,7 @@ impl Vault {
         })();
         match result {
             Ok(v) => {
-                let caller = v.caller(FrontEnd::Cli);
-                v.exec(
-                    &caller,
-                    "InitializeVault",
-                    &serde_json::json!({"operator": opts.operator}),
-                    |ctx| ctx.ensure_user(&opts.operator, Some(iam::ADMINISTRATOR_ACCESS)),
-                )?;
+                v.make_administrator(FrontEnd::Cli, &opts.operator)?;
                 Ok(v)
             }
             Err(e) => {
@@ -415,6 +392,18 @@ impl Vault {
             region: tx.meta_get_string("region")?.unwrap_or_default(),
             operators: tx.slot_operators()?,
         })
+    }
+
+    /// The vault's first principal: an IAM user with AdministratorAccess (audited as
+    /// InitializeVault).
+    fn make_administrator(&self, front_end: FrontEnd, name: &str) -> Result<()> {
+        let caller = self.caller(front_end);
+        self.exec(
+            &caller,
+            "InitializeVault",
+            &serde_json::json!({ "operator": name }),
+            |ctx| ctx.ensure_user(name, Some(iam::ADMINISTRATOR_ACCESS)),
+        )
     }
 
     pub fn info(&self) -> &VaultInfo {
@@ -713,6 +702,32 @@ impl Vault {
         }
         .to_string()
     }
+}
+
+/// Writes what every new vault starts with: its identity, its keys, and the default
+/// `aws/secretsmanager` KMS key.
+fn seed(tx: &Tx<'_>, vault_id: &str, account: &str, region: &str, now: i64) -> Result<VaultKeys> {
+    tx.meta_set("format", b"1")?;
+    tx.meta_set("vault_id", vault_id.as_bytes())?;
+    tx.meta_set("account_id", account.as_bytes())?;
+    tx.meta_set("region", region.as_bytes())?;
+    tx.meta_set("created_ms", now.to_string().as_bytes())?;
+    let keys = VaultKeys::generate(tx, vault_id)?;
+    keys.new_kms_key(
+        tx,
+        &random::uuid(),
+        &KmsDoc {
+            description:
+                "Default key that protects my Secrets Manager data when no other key is defined"
+                    .into(),
+            aliases: vec![DEFAULT_KMS_ALIAS.into()],
+            enabled: true,
+            key_manager: "AWS".into(),
+            created_ms: now,
+            policy: None,
+        },
+    )?;
+    Ok(keys)
 }
 
 /// Requests that change nothing but their audit event (and a day-precision access date).
