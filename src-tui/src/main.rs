@@ -265,7 +265,10 @@ fn run(args: Cli) -> Result<i32> {
             tui::run(launch::Launch {
                 vault_path: made.path,
                 operator: Some(made.operator),
-                passphrase: None,
+                // A throwaway vault: the console opens unlocked (its passphrase was printed above).
+                passphrase: Some(coffer_core::crypto::Passphrase::new(
+                    made.passphrase_text.to_string(),
+                )),
                 read_only,
                 idle_lock,
             })?;
