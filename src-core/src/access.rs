@@ -116,6 +116,30 @@ pub(crate) fn context(
     ctx
 }
 
+/// A request on a secret: the context above plus the secret's condition keys
+/// (`secretsmanager:SecretId`, `secretsmanager:Name`, `secretsmanager:ResourceTag/*`,
+/// `aws:ResourceTag/*`).
+pub(crate) fn secret_context(
+    iam: &Iam,
+    caller: &Caller,
+    action: &str,
+    arn: &str,
+    doc: &crate::vault::doc::SecretDoc,
+    now: jiff::Timestamp,
+) -> RequestContext {
+    let mut ctx = context(iam, caller, action, arn, now);
+    ctx.set_key("secretsmanager:SecretId", [arn.to_string()]);
+    ctx.set_key("secretsmanager:Name", [doc.name.clone()]);
+    for t in &doc.tags {
+        ctx.set_key(
+            &format!("secretsmanager:ResourceTag/{}", t.key),
+            [t.value.clone()],
+        );
+        ctx.set_key(&format!("aws:ResourceTag/{}", t.key), [t.value.clone()]);
+    }
+    ctx
+}
+
 /// Decides `ctx` against the principal's identity policies and `resource_policies`.
 pub(crate) fn decide(
     iam: &Iam,

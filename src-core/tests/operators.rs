@@ -260,3 +260,37 @@ fn conditions_see_each_operations_keys_name_tags_and_stages() {
     assert_eq!(code(delete(7)), ErrorCode::AccessDenied);
     delete(14).unwrap();
 }
+
+#[test]
+fn console_views_see_the_same_secret_condition_keys_as_requests() {
+    use coffer_core::vault::iam::EntityKind;
+    let f = fixture();
+    f.create("team/a", Some("v"));
+    f.create("other/b", Some("v"));
+    f.vault
+        .add_operator(&f.caller, "vic", &pass("vic pass"), KDF)
+        .unwrap();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:DescribeSecret","Resource":"*",
+        "Condition":{"StringLike":{"secretsmanager:Name":"team/*"}}}]}"#;
+    f.vault
+        .iam_put_inline_policy(&f.caller, EntityKind::User, "vic", "team-only", policy)
+        .unwrap();
+    let vic = Vault::open(&f.path, Some("vic"), &pass("vic pass")).unwrap();
+    let c = vic.caller(FrontEnd::Tui);
+    let describe = |id: &str| {
+        vic.describe_secret(
+            &c,
+            coffer_core::api::SecretIdRequest {
+                secret_id: id.into(),
+            },
+        )
+    };
+    describe("team/a").unwrap();
+    assert_eq!(code(describe("other/b")), ErrorCode::AccessDenied);
+    // The console's detail view decides exactly as DescribeSecret does.
+    vic.secret_view(&c, "team/a").unwrap();
+    assert_eq!(
+        code(vic.secret_view(&c, "other/b")),
+        ErrorCode::AccessDenied
+    );
+}

@@ -94,10 +94,7 @@ impl Vault {
 
     /// The ARN of the administrator an ephemeral vault's requests act as.
     pub fn administrator_arn(&self) -> String {
-        format!(
-            "arn:aws:iam::{}:user/{}",
-            self.info.account_id, self.info.operator
-        )
+        self.info.user_arn(&self.info.operator)
     }
 }
 

@@ -153,6 +153,24 @@ pub struct VaultInfo {
     pub operator: String,
 }
 
+impl VaultInfo {
+    /// A secret's full ARN in this vault's account and region.
+    pub fn secret_arn(&self, doc: &SecretDoc) -> String {
+        SecretArn {
+            region: self.region.clone(),
+            account: self.account_id.clone(),
+            name: doc.name.clone(),
+            suffix: doc.suffix.clone(),
+        }
+        .to_string()
+    }
+
+    /// An IAM user's ARN in this vault's account (operators are users).
+    pub fn user_arn(&self, name: &str) -> String {
+        format!("arn:aws:iam::{}:user/{name}", self.account_id)
+    }
+}
+
 /// An unlocked vault. Dropping it locks: every key it holds is zeroized.
 pub struct Vault {
     info: VaultInfo,
@@ -417,10 +435,7 @@ impl Vault {
     /// The caller for the operator who unlocked this vault.
     pub fn caller(&self, front_end: FrontEnd) -> Caller {
         Caller {
-            principal_arn: format!(
-                "arn:aws:iam::{}:user/{}",
-                self.info.account_id, self.info.operator
-            ),
+            principal_arn: self.info.user_arn(&self.info.operator),
             user_name: self.info.operator.clone(),
             front_end,
             source_ip: None,
@@ -694,13 +709,7 @@ impl Vault {
     }
 
     fn arn(&self, doc: &SecretDoc) -> String {
-        SecretArn {
-            region: self.info.region.clone(),
-            account: self.info.account_id.clone(),
-            name: doc.name.clone(),
-            suffix: doc.suffix.clone(),
-        }
-        .to_string()
+        self.info.secret_arn(doc)
     }
 }
 
@@ -859,16 +868,7 @@ impl Ctx<'_, '_> {
     pub fn authorize_secret(&self, action: &str, doc: &SecretDoc) -> Result<()> {
         let arn = self.arn(doc);
         let now = crate::model::from_epoch_ms(self.now_ms);
-        let mut c = crate::access::context(self.iam, self.caller, action, &arn, now);
-        c.set_key("secretsmanager:SecretId", [arn.clone()]);
-        c.set_key("secretsmanager:Name", [doc.name.clone()]);
-        for t in &doc.tags {
-            c.set_key(
-                &format!("secretsmanager:ResourceTag/{}", t.key),
-                [t.value.clone()],
-            );
-            c.set_key(&format!("aws:ResourceTag/{}", t.key), [t.value.clone()]);
-        }
+        let mut c = crate::access::secret_context(self.iam, self.caller, action, &arn, doc, now);
         for (k, v) in &self.request_keys {
             c.set_key(k, v.iter().cloned());
         }
@@ -903,13 +903,7 @@ impl Ctx<'_, '_> {
     }
 
     pub fn arn(&self, doc: &SecretDoc) -> String {
-        SecretArn {
-            region: self.info.region.clone(),
-            account: self.info.account_id.clone(),
-            name: doc.name.clone(),
-            suffix: doc.suffix.clone(),
-        }
-        .to_string()
+        self.info.secret_arn(doc)
     }
 
     /// The secret a `SecretId` names (scheduled for deletion or not), shared with the index.

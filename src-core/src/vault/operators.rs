@@ -41,7 +41,7 @@ fn params_for(kdf: Option<(u32, u32)>) -> Result<KdfParams> {
 
 impl Vault {
     fn operator_arn(&self, name: &str) -> String {
-        format!("arn:aws:iam::{}:user/{name}", self.info.account_id)
+        self.info.user_arn(name)
     }
 
     fn entry(&self, row: &crate::store::SlotRow) -> OperatorEntry {

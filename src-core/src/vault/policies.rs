@@ -344,21 +344,14 @@ impl Vault {
                     .collect();
                 checks.push(("kms:Decrypt".into(), key_arn.clone(), kp.clone()));
                 for (action, resource, policies) in checks {
-                    let mut c = crate::access::context(ctx.iam, &who, &action, &resource, now);
+                    let mut c =
+                        crate::access::secret_context(ctx.iam, &who, &action, &resource, &doc, now);
                     c.set_key("secretsmanager:SecretId", [arn.clone()]);
-                    c.set_key("secretsmanager:Name", [doc.name.clone()]);
                     c.set_key(
                         "kms:ViaService",
                         [format!("secretsmanager.{}.amazonaws.com", ctx.info.region)],
                     );
                     c.set_key("kms:CallerAccount", [ctx.info.account_id.clone()]);
-                    for t in &doc.tags {
-                        c.set_key(
-                            &format!("secretsmanager:ResourceTag/{}", t.key),
-                            [t.value.clone()],
-                        );
-                        c.set_key(&format!("aws:ResourceTag/{}", t.key), [t.value.clone()]);
-                    }
                     let e = crate::access::decide(ctx.iam, &c, policies);
                     decisions.push(ActionDecision {
                         action,

@@ -131,21 +131,7 @@ impl Ctx<'_, '_> {
     }
 
     fn describe(&self, doc: &SecretDoc) -> DescribeSecretResponse {
-        DescribeSecretResponse {
-            arn: self.arn(doc),
-            name: doc.name.clone(),
-            description: doc.description.clone(),
-            kms_key_id: doc.kms_key_input.clone(),
-            rotation_enabled: None,
-            last_changed_date: Some(date(doc.last_changed_ms)),
-            last_accessed_date: doc.last_accessed_day_ms.map(date),
-            deleted_date: doc.deleted_ms.map(date),
-            tags: doc.tags.clone(),
-            version_ids_to_stages: stages_map(doc),
-            owning_service: doc.owning_service.clone(),
-            created_date: date(doc.created_ms),
-            primary_region: doc.primary_region.clone(),
-        }
+        describe(self.info, doc)
     }
 
     pub(super) fn list_entry(&self, doc: &SecretDoc) -> SecretListEntry {
@@ -229,6 +215,25 @@ impl Ctx<'_, '_> {
             self.save(doc)?;
         }
         Ok(response)
+    }
+}
+
+/// DescribeSecret's answer for a document (the console's detail view shows the same).
+pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecretResponse {
+    DescribeSecretResponse {
+        arn: info.secret_arn(doc),
+        name: doc.name.clone(),
+        description: doc.description.clone(),
+        kms_key_id: doc.kms_key_input.clone(),
+        rotation_enabled: None,
+        last_changed_date: Some(date(doc.last_changed_ms)),
+        last_accessed_date: doc.last_accessed_day_ms.map(date),
+        deleted_date: doc.deleted_ms.map(date),
+        tags: doc.tags.clone(),
+        version_ids_to_stages: stages_map(doc),
+        owning_service: doc.owning_service.clone(),
+        created_date: date(doc.created_ms),
+        primary_region: doc.primary_region.clone(),
     }
 }
 

@@ -190,7 +190,11 @@ impl Vault {
         doc: Option<&SecretDoc>,
     ) -> Result<()> {
         let resource = doc.map(|d| self.arn(d)).unwrap_or_else(|| "*".into());
-        let c = crate::access::context(iam, caller, action, &resource, self.clock.now());
+        let now = self.clock.now();
+        let c = match doc {
+            Some(d) => crate::access::secret_context(iam, caller, action, &resource, d, now),
+            None => crate::access::context(iam, caller, action, &resource, now),
+        };
         let rp = match doc {
             Some(d) => crate::access::resource_policy(
                 &resource,
@@ -283,30 +287,10 @@ impl Vault {
                 })
                 .collect();
             versions.reverse();
-            let s = summary(self, &doc);
             Ok(SecretView {
-                secret: DescribeSecretResponse {
-                    arn: s.arn,
-                    name: s.name,
-                    description: s.description,
-                    kms_key_id: s.kms_key_id,
-                    rotation_enabled: None,
-                    last_changed_date: Some(s.last_changed_date),
-                    last_accessed_date: s.last_accessed_date,
-                    deleted_date: s.deleted_date,
-                    tags: s.tags,
-                    version_ids_to_stages: doc
-                        .versions
-                        .iter()
-                        .filter(|v| !v.stages.is_empty())
-                        .map(|v| (v.id.clone(), v.stages.clone()))
-                        .collect(),
-                    owning_service: doc.owning_service.clone(),
-                    created_date: s.created_date,
-                    primary_region: doc.primary_region.clone(),
-                },
+                secret: super::secrets::describe(&self.info, &doc),
                 versions,
-                deletion_date: s.deletion_date,
+                deletion_date: doc.deletion_ms.map(epoch_seconds),
             })
         })
     }
@@ -345,7 +329,7 @@ impl Vault {
                 let arn = if p.starts_with("arn:") || p.contains('.') && !p.contains('/') {
                     p.clone()
                 } else {
-                    format!("arn:aws:iam::{}:user/{p}", self.info.account_id)
+                    self.info.user_arn(p)
                 };
                 sel.principal_hash = Some(self.keys.principal_hash(&arn).to_vec());
             }
