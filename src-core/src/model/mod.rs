@@ -23,6 +23,9 @@ pub const DEFAULT_KMS_ALIAS: &str = "alias/aws/secretsmanager";
 pub const MAX_VERSIONS: usize = 100;
 /// At most this many staging labels on one version.
 pub const MAX_LABELS_PER_VERSION: usize = 20;
+/// DeleteSecret's `RecoveryWindowInDays`: 7 to 30 days (30 when not given).
+pub const RECOVERY_WINDOW_DAYS: std::ops::RangeInclusive<i64> = 7..=30;
+
 /// A value is 1 to 65,536 bytes.
 pub const MAX_VALUE_BYTES: usize = 65_536;
 

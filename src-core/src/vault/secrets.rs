@@ -773,7 +773,7 @@ impl Vault {
                 ));
             }
             let days = req.recovery_window_in_days.unwrap_or(30);
-            if !(7..=30).contains(&days) {
+            if !model::RECOVERY_WINDOW_DAYS.contains(&days) {
                 return Err(Error::invalid_parameter(
                     "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
                 ));

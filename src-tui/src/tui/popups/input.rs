@@ -183,7 +183,7 @@ impl App {
         let text = i.value.trim().to_string();
         match i.purpose {
             InputFor::RecoveryWindow { arn, name } => match text.parse::<i64>() {
-                Ok(days) if (7..=30).contains(&days) => {
+                Ok(days) if coffer_core::model::RECOVERY_WINDOW_DAYS.contains(&days) => {
                     self.confirm_deletion(arn, name, days);
                     vec![]
                 }

@@ -311,7 +311,7 @@ impl App {
                 vec![]
             }
             "delete" => match arg.parse::<i64>() {
-                Ok(d) if (7..=30).contains(&d) => {
+                Ok(d) if coffer_core::model::RECOVERY_WINDOW_DAYS.contains(&d) => {
                     self.confirm_deletion(arn, sname, d);
                     vec![]
                 }
