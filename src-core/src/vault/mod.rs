@@ -546,7 +546,7 @@ impl Vault {
                 caller,
                 event_name,
                 now_ms,
-                &request_parameters,
+                request_parameters,
                 draft,
                 error,
             )
@@ -584,7 +584,7 @@ impl Vault {
         caller: &Caller,
         event_name: &str,
         now_ms: i64,
-        request_parameters: &serde_json::Value,
+        request_parameters: serde_json::Value,
         draft: Draft,
         error: Option<&Error>,
     ) -> Result<()> {
@@ -616,7 +616,7 @@ impl Vault {
                 account_id: self.info.account_id.clone(),
                 user_name: Some(caller.user_name.clone()),
             },
-            request_parameters: request_parameters.clone(),
+            request_parameters,
             response_elements: if error.is_none() {
                 draft.response
             } else {
@@ -700,7 +700,7 @@ impl Vault {
                 &service,
                 "EndSecretDeletion",
                 now_ms,
-                &serde_json::json!({}),
+                serde_json::json!({}),
                 draft,
                 None,
             )?;
