@@ -1,0 +1,70 @@
+//! Rotation: the engine that changes a credential in the vault and in the system it opens,
+//! in AWS's four steps, and the rotation functions that carry the steps out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::vault::{Caller, Vault};
+
+#[cfg(feature = "rotation-db")]
+pub mod database;
+
+/// One of the four calls of a rotation function, named as AWS names them in the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Step {
+    #[serde(rename = "createSecret")]
+    CreateSecret,
+    #[serde(rename = "setSecret")]
+    SetSecret,
+    #[serde(rename = "testSecret")]
+    TestSecret,
+    #[serde(rename = "finishSecret")]
+    FinishSecret,
+}
+
+impl Step {
+    pub const ALL: [Step; 4] = [
+        Step::CreateSecret,
+        Step::SetSecret,
+        Step::TestSecret,
+        Step::FinishSecret,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Step::CreateSecret => "createSecret",
+            Step::SetSecret => "setSecret",
+            Step::TestSecret => "testSecret",
+            Step::FinishSecret => "finishSecret",
+        }
+    }
+}
+
+/// What a rotation function is given for a step: the Lambda event AWS sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StepEvent {
+    pub secret_id: String,
+    pub client_request_token: String,
+    pub step: Step,
+}
+
+/// What a step leaves in the attempt's history: short lines of what it did, never a value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepOutput {
+    pub log: Vec<String>,
+}
+
+impl StepOutput {
+    pub fn note(&mut self, line: impl Into<String>) {
+        self.log.push(line.into());
+    }
+}
+
+/// The Secrets Manager a rotation function calls back into: the vault, as the rotation's
+/// principal (whose permissions reach only the secrets the rotation needs), so every call
+/// is authorized and audited like any other request.
+#[derive(Debug)]
+pub struct RotationClient<'a> {
+    pub vault: &'a Vault,
+    pub caller: Caller,
+}
