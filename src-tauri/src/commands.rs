@@ -1,0 +1,1012 @@
+//! The desktop console's commands as plain methods on [`Desktop`], one call into
+//! `coffer-core` each, so that they run in tests without a window. `ipc.rs` exposes them to
+//! the page.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use coffer_core::api::{
+    CreateSecretRequest, DeleteSecretRequest, GetSecretValueRequest, PutSecretValueRequest,
+    SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
+    UpdateSecretVersionStageRequest,
+};
+use coffer_core::crypto::Passphrase;
+use coffer_core::model::Tag;
+use coffer_core::vault::iam::{EntityKind, IamEntityView};
+use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
+use coffer_core::vault::{SecretQuery, SortBy};
+use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault};
+use zeroize::Zeroizing;
+
+use crate::clipboard::Clipboard;
+use crate::dto::*;
+
+/// Seconds a copied value stays on the clipboard.
+pub const CLIPBOARD_CLEAR_SECONDS: u32 = 30;
+
+/// The app state: the vault file, and the vault once unlocked.
+pub struct Desktop {
+    path: PathBuf,
+    idle_lock_seconds: u32,
+    vault: Mutex<Option<Arc<Vault>>>,
+    clipboard: Clipboard,
+}
+
+/// `$XDG_DATA_HOME/coffer/vault.db` (or the platform's data directory), as `coffer` uses.
+pub fn default_vault_path() -> PathBuf {
+    directories::BaseDirs::new()
+        .map(|d| d.data_dir().join("coffer").join("vault.db"))
+        .unwrap_or_else(|| PathBuf::from("coffer-vault.db"))
+}
+
+fn locked() -> IpcError {
+    Error::invalid_request("The vault is locked.").into()
+}
+
+fn done(message: String) -> Done {
+    Done { message }
+}
+
+/// The value of a version as text, or one key of a JSON object value.
+fn value_text(value: &SecretValue, key: Option<&str>) -> Result<Zeroizing<String>, Error> {
+    use base64::Engine;
+    let whole = match value {
+        SecretValue::String(s) => Zeroizing::new(s.expose().to_string()),
+        SecretValue::Binary(b) => {
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(b.expose()))
+        }
+    };
+    let Some(key) = key else { return Ok(whole) };
+    json_fields(value)
+        .and_then(|f| f.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+        .ok_or_else(|| Error::invalid_parameter(format!("The value has no JSON key {key}.")))
+}
+
+/// A JSON object value's keys and values (values that are not strings as JSON text).
+fn json_fields(value: &SecretValue) -> Option<Vec<(String, Zeroizing<String>)>> {
+    let SecretValue::String(s) = value else {
+        return None;
+    };
+    let parsed: serde_json::Value = serde_json::from_str(s.expose()).ok()?;
+    let serde_json::Value::Object(map) = parsed else {
+        return None;
+    };
+    Some(
+        map.into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, Zeroizing::new(text))
+            })
+            .collect(),
+    )
+}
+
+/// Compares two values key by key, keys sorted.
+pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
+    let as_map = |v: &SecretValue| {
+        json_fields(v).unwrap_or_else(|| {
+            let whole = value_text(v, None).unwrap_or_default();
+            vec![("(value)".to_string(), whole)]
+        })
+    };
+    let (a, b) = (as_map(old), as_map(new));
+    let mut keys: Vec<&String> = a.iter().chain(b.iter()).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let o = a.iter().find(|(x, _)| x == k).map(|(_, v)| v.to_string());
+            let n = b.iter().find(|(x, _)| x == k).map(|(_, v)| v.to_string());
+            let change = match (&o, &n) {
+                (Some(x), Some(y)) if x == y => Change::Same,
+                (Some(_), Some(_)) => Change::Changed,
+                (None, _) => Change::Added,
+                (_, None) => Change::Removed,
+            };
+            DiffRow {
+                key: k.clone(),
+                change,
+                old: o,
+                new: n,
+            }
+        })
+        .collect()
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+fn entity_name(v: &IamEntityView) -> String {
+    v.user_name
+        .clone()
+        .or_else(|| v.role_name.clone())
+        .or_else(|| v.group_name.clone())
+        .or_else(|| v.policy_name.clone())
+        .unwrap_or_default()
+}
+
+impl Desktop {
+    pub fn new(path: PathBuf, idle_lock_seconds: u32) -> Self {
+        Self {
+            path,
+            idle_lock_seconds,
+            vault: Mutex::new(None),
+            clipboard: Clipboard::default(),
+        }
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Option<Arc<Vault>>> {
+        self.vault.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The unlocked vault and the operator as a desktop caller.
+    fn open(&self) -> IpcResult<(Arc<Vault>, Caller)> {
+        let v = self.slot().clone().ok_or_else(locked)?;
+        let c = v.caller(FrontEnd::Desktop);
+        Ok((v, c))
+    }
+
+    #[cfg(test)]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn status(&self) -> VaultStatus {
+        let summary = Vault::inspect(&self.path).ok();
+        let session = self.slot().as_ref().map(|v| {
+            let i = v.info();
+            Session {
+                operator: i.operator.clone(),
+                principal_arn: v.caller(FrontEnd::Desktop).principal_arn,
+                account_id: i.account_id.clone(),
+                region: i.region.clone(),
+            }
+        });
+        VaultStatus {
+            path: self.path.display().to_string(),
+            exists: self.path.exists(),
+            account_id: summary.as_ref().map(|s| s.account_id.clone()),
+            region: summary.as_ref().map(|s| s.region.clone()),
+            operators: summary.map(|s| s.operators).unwrap_or_default(),
+            session,
+            idle_lock_seconds: self.idle_lock_seconds,
+            clipboard_clear_seconds: CLIPBOARD_CLEAR_SECONDS,
+        }
+    }
+
+    pub fn unlock(
+        &self,
+        operator: Option<String>,
+        passphrase: Passphrase,
+    ) -> IpcResult<VaultStatus> {
+        let operator = operator.filter(|o| !o.trim().is_empty());
+        let v = Vault::open(&self.path, operator.as_deref(), &passphrase)?;
+        *self.slot() = Some(Arc::new(v));
+        Ok(self.status())
+    }
+
+    /// Forgets the vault and clears a value this app copied.
+    pub fn lock(&self) {
+        *self.slot() = None;
+        self.clipboard.clear();
+    }
+
+    /// The vault's revision (it changes whenever any process changes the vault), or null
+    /// when locked.
+    pub fn revision(&self) -> IpcResult<Option<i64>> {
+        let v = self.slot().clone();
+        match v {
+            Some(v) => Ok(Some(v.revision()?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn query_secrets(&self, q: &SecretQueryInput) -> IpcResult<SecretPageOutput> {
+        let (v, c) = self.open()?;
+        Ok(v.query_secrets(&c, &SecretQuery::from(q))?.into())
+    }
+
+    /// The name-sorted list as runs of rows sharing a prefix (for "group by prefix").
+    pub fn secret_groups(&self, q: &SecretQueryInput) -> IpcResult<Vec<GroupRun>> {
+        let (v, c) = self.open()?;
+        let mut query = SecretQuery {
+            sort_by: SortBy::Name,
+            descending: false,
+            offset: 0,
+            limit: 10_000,
+            ..SecretQuery::from(q)
+        };
+        let mut runs: Vec<GroupRun> = vec![];
+        loop {
+            let page = v.query_secrets(&c, &query)?;
+            let n = page.rows.len();
+            for (i, r) in page.rows.into_iter().enumerate() {
+                let abs = (query.offset + i) as u32;
+                let prefix = r.name.find('/').map(|p| r.name[..=p].to_string());
+                match (runs.last_mut(), &prefix) {
+                    (Some(last), Some(p)) if last.prefix.as_ref() == Some(p) => last.count += 1,
+                    _ => runs.push(GroupRun {
+                        prefix,
+                        start: abs,
+                        count: 1,
+                    }),
+                }
+            }
+            query.offset += n;
+            if n == 0 || query.offset >= page.total {
+                return Ok(runs);
+            }
+        }
+    }
+
+    /// A secret and its versions: a view, not a read of any value.
+    pub fn secret_detail(&self, arn: &str) -> IpcResult<SecretDetail> {
+        let (v, c) = self.open()?;
+        Ok(v.secret_view(&c, arn)?.into())
+    }
+
+    fn read_value(&self, arn: &str, version_id: &str) -> IpcResult<(Vec<String>, SecretValue)> {
+        let (v, c) = self.open()?;
+        let r = v.get_secret_value(
+            &c,
+            GetSecretValueRequest {
+                secret_id: arn.to_string(),
+                version_id: Some(version_id.to_string()),
+                version_stage: None,
+            },
+        )?;
+        Ok((r.version_stages, r.value))
+    }
+
+    /// The operator reveals a version's value: an audited GetSecretValue.
+    pub fn reveal_value(&self, arn: &str, version_id: &str) -> IpcResult<RevealedValue> {
+        let (stages, value) = self.read_value(arn, version_id)?;
+        Ok(RevealedValue {
+            version_id: version_id.to_string(),
+            stages,
+            binary: matches!(value, SecretValue::Binary(_)),
+            text: value_text(&value, None)?.to_string(),
+        })
+    }
+
+    /// Copies a version's value (or one JSON key of it) to the clipboard without sending it
+    /// to the page; an audited read. The clipboard is cleared after
+    /// [`CLIPBOARD_CLEAR_SECONDS`] if it still holds that value, and at lock.
+    pub fn copy_value(
+        &self,
+        arn: &str,
+        version_id: &str,
+        key: Option<&str>,
+    ) -> IpcResult<CopyReceipt> {
+        let (_, value) = self.read_value(arn, version_id)?;
+        let text = value_text(&value, key)?;
+        self.clipboard
+            .copy(text, CLIPBOARD_CLEAR_SECONDS)
+            .map_err(|m| IpcError {
+                code: "InternalServiceError".into(),
+                message: m,
+            })?;
+        Ok(CopyReceipt {
+            clears_in_seconds: CLIPBOARD_CLEAR_SECONDS,
+        })
+    }
+
+    /// Both versions' values compared key by key (two audited reads).
+    pub fn diff_versions(&self, arn: &str, old: &str, new: &str) -> IpcResult<Vec<DiffRow>> {
+        let (_, a) = self.read_value(arn, old)?;
+        let (_, b) = self.read_value(arn, new)?;
+        Ok(diff_rows(&a, &b))
+    }
+
+    pub fn create_secret(&self, input: CreateSecretInput) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.create_secret(
+            &c,
+            CreateSecretRequest {
+                name: input.name,
+                description: input.description.filter(|d| !d.is_empty()),
+                secret_string: input.value.map(SecretText::new),
+                tags: input
+                    .tags
+                    .into_iter()
+                    .map(|t| Tag {
+                        key: t.key,
+                        value: t.value,
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+        )?;
+        Ok(done(format!("Created {}.", r.name)))
+    }
+
+    /// A new value, which becomes AWSCURRENT.
+    pub fn put_value(&self, arn: &str, value: String) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.put_secret_value(
+            &c,
+            PutSecretValueRequest {
+                secret_id: arn.to_string(),
+                secret_string: Some(SecretText::new(value)),
+                ..Default::default()
+            },
+        )?;
+        Ok(done(format!(
+            "Put a new value on {} (version {}, now AWSCURRENT).",
+            r.name,
+            short(&r.version_id)
+        )))
+    }
+
+    pub fn update_description(&self, arn: &str, description: String) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.update_secret(
+            &c,
+            UpdateSecretRequest {
+                secret_id: arn.to_string(),
+                description: Some(description),
+                ..Default::default()
+            },
+        )?;
+        Ok(done(format!("Updated the description of {}.", r.name)))
+    }
+
+    /// Moves a staging label to a version (`from` names its current holder, if any). Rolling
+    /// back is moving AWSCURRENT to the AWSPREVIOUS version.
+    pub fn move_label(
+        &self,
+        arn: &str,
+        label: &str,
+        to: &str,
+        from: Option<String>,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.update_secret_version_stage(
+            &c,
+            UpdateSecretVersionStageRequest {
+                secret_id: arn.to_string(),
+                version_stage: label.to_string(),
+                remove_from_version_id: from,
+                move_to_version_id: Some(to.to_string()),
+            },
+        )?;
+        Ok(done(format!(
+            "Moved {label} of {} to version {}.",
+            r.name,
+            short(to)
+        )))
+    }
+
+    pub fn schedule_deletion(&self, arn: &str, days: i64) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.delete_secret(
+            &c,
+            DeleteSecretRequest {
+                secret_id: arn.to_string(),
+                recovery_window_in_days: Some(days),
+                force_delete_without_recovery: None,
+            },
+        )?;
+        Ok(done(format!(
+            "{} is scheduled for deletion in {days} days.",
+            r.name
+        )))
+    }
+
+    /// Deletes at once, without recovery; the page asks for the name typed first, and so
+    /// does this: `typed_name` must be the secret's name.
+    pub fn delete_now(&self, arn: &str, typed_name: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let name = v.secret_view(&c, arn)?.secret.name;
+        if name != typed_name {
+            return Err(Error::invalid_parameter(
+                "The typed name does not match the secret's name.",
+            )
+            .into());
+        }
+        let r = v.delete_secret(
+            &c,
+            DeleteSecretRequest {
+                secret_id: arn.to_string(),
+                recovery_window_in_days: None,
+                force_delete_without_recovery: Some(true),
+            },
+        )?;
+        Ok(done(format!("Deleted {} for good.", r.name)))
+    }
+
+    pub fn restore_secret(&self, arn: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.restore_secret(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?;
+        Ok(done(format!("Restored {}.", r.name)))
+    }
+
+    pub fn tag_secret(&self, arn: &str, key: String, value: String) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.tag_resource(
+            &c,
+            TagResourceRequest {
+                secret_id: arn.to_string(),
+                tags: vec![Tag {
+                    key: key.clone(),
+                    value,
+                }],
+            },
+        )?;
+        Ok(done(format!("Tagged {key}.")))
+    }
+
+    pub fn untag_secret(&self, arn: &str, key: String) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.untag_resource(
+            &c,
+            UntagResourceRequest {
+                secret_id: arn.to_string(),
+                tag_keys: vec![key.clone()],
+            },
+        )?;
+        Ok(done(format!("Removed the tag {key}.")))
+    }
+
+    pub fn get_policy(&self, arn: &str) -> IpcResult<PolicyOutput> {
+        let (v, c) = self.open()?;
+        let got = v.get_resource_policy(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?;
+        let report = match &got.resource_policy {
+            Some(text) => self.validate_policy(arn, text.clone())?,
+            None => ValidationOutput {
+                passed: true,
+                findings: vec![],
+            },
+        };
+        Ok(PolicyOutput {
+            policy: got.resource_policy,
+            passed: report.passed,
+            findings: report.findings,
+        })
+    }
+
+    pub fn validate_policy(&self, arn: &str, policy: String) -> IpcResult<ValidationOutput> {
+        let (v, c) = self.open()?;
+        Ok(v.validate_resource_policy(
+            &c,
+            ValidateResourcePolicyRequest {
+                secret_id: Some(arn.to_string()),
+                resource_policy: policy,
+            },
+        )?
+        .into())
+    }
+
+    pub fn put_policy(&self, arn: &str, policy: String, block_public: bool) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.put_resource_policy(
+            &c,
+            PutResourcePolicyRequest {
+                secret_id: arn.to_string(),
+                resource_policy: policy,
+                block_public_policy: Some(block_public),
+            },
+        )?;
+        Ok(done(format!("Saved the resource policy of {}.", r.name)))
+    }
+
+    pub fn delete_policy(&self, arn: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.delete_resource_policy(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?;
+        Ok(done(format!("Deleted the resource policy of {}.", r.name)))
+    }
+
+    pub fn effective_access(&self, arn: &str) -> IpcResult<Vec<PrincipalAccessRow>> {
+        let (v, c) = self.open()?;
+        Ok(access_rows(v.get_effective_access(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?))
+    }
+
+    pub fn query_audit(&self, q: &AuditQueryInput) -> IpcResult<AuditPageOutput> {
+        let (v, c) = self.open()?;
+        Ok(v.query_audit(&c, &q.into())?.into())
+    }
+
+    pub fn verify_audit(&self) -> IpcResult<ChainStatus> {
+        let (v, c) = self.open()?;
+        let r = v.verify_audit_trail(&c)?;
+        Ok(ChainStatus {
+            events_checked: r.events_checked,
+            intact: r.intact,
+            first_broken_sequence: r.first_broken_sequence,
+            problem: r.problem,
+        })
+    }
+
+    /// Operators, then users, roles, groups and customer managed policies.
+    pub fn principals(&self) -> IpcResult<Vec<PrincipalRow>> {
+        let (v, c) = self.open()?;
+        let mut out: Vec<PrincipalRow> = v
+            .list_operators(&c)?
+            .operators
+            .into_iter()
+            .map(|o| PrincipalRow {
+                kind: PrincipalKind::Operator,
+                name: o.operator_name,
+                arn: o.arn,
+                created_date: o.created_date,
+                description: None,
+                tags: vec![],
+                document: None,
+            })
+            .collect();
+        let operators: Vec<String> = out.iter().map(|p| p.name.clone()).collect();
+        for (ek, kind) in [
+            (EntityKind::User, PrincipalKind::User),
+            (EntityKind::Role, PrincipalKind::Role),
+            (EntityKind::Group, PrincipalKind::Group),
+            (EntityKind::Policy, PrincipalKind::Policy),
+        ] {
+            for e in v.iam_list(&c, ek)? {
+                let name = entity_name(&e);
+                if ek == EntityKind::User && operators.contains(&name) {
+                    continue;
+                }
+                out.push(PrincipalRow {
+                    kind,
+                    tags: e
+                        .tags
+                        .iter()
+                        .map(|t| TagPair {
+                            key: t.key.clone(),
+                            value: t.value.clone(),
+                        })
+                        .collect(),
+                    name,
+                    created_date: e.create_date,
+                    description: e.description,
+                    document: e.assume_role_policy_document.or(e.policy_document),
+                    arn: e.arn,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A principal's inline and attached policies and access keys (active first).
+    pub fn principal_detail(&self, kind: PrincipalKind, name: &str) -> IpcResult<PrincipalDetail> {
+        let (v, c) = self.open()?;
+        let ek = match kind {
+            PrincipalKind::Operator | PrincipalKind::User => EntityKind::User,
+            PrincipalKind::Role => EntityKind::Role,
+            PrincipalKind::Group => EntityKind::Group,
+            PrincipalKind::Policy => return Ok(PrincipalDetail::default()),
+        };
+        let (inline_policies, attached_policies) = v.iam_policies_of(&c, ek, name)?;
+        let mut access_keys: Vec<AccessKeyRow> = if ek == EntityKind::Group {
+            vec![]
+        } else {
+            v.iam_list_access_keys(&c, ek, name)?
+                .into_iter()
+                .map(|k| AccessKeyRow {
+                    active: k.status == "Active",
+                    access_key_id: k.access_key_id,
+                    created_date: k.create_date,
+                })
+                .collect()
+        };
+        access_keys.sort_by(|a, b| {
+            (b.active.cmp(&a.active))
+                .then(a.created_date.total_cmp(&b.created_date))
+                .then(a.access_key_id.cmp(&b.access_key_id))
+        });
+        Ok(PrincipalDetail {
+            inline_policies,
+            attached_policies,
+            access_keys,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use coffer_core::InitOptions;
+    use coffer_core::crypto::KdfParams;
+
+    const PASS: &str = "correct horse battery staple";
+
+    /// A vault with a few secrets, made with the cheapest KDF the core accepts.
+    fn desktop() -> (tempfile::TempDir, Desktop) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.db");
+        let mut opts = InitOptions::new("admin", Passphrase::new(PASS.into()));
+        opts.kdf = Some((KdfParams::MIN_MEMORY_KIB, KdfParams::MIN_ITERATIONS));
+        let v = Vault::init(&path, opts).unwrap();
+        let c = v.caller(FrontEnd::Cli);
+        for (name, value) in [
+            ("prod/db", r#"{"user":"app","password":"one"}"#),
+            ("prod/api", "token-1"),
+            ("dev/db", r#"{"user":"dev","password":"x"}"#),
+        ] {
+            v.create_secret(
+                &c,
+                CreateSecretRequest {
+                    name: name.into(),
+                    description: Some(format!("the {name} secret")),
+                    secret_string: Some(SecretText::new(value.into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        drop(v);
+        let d = Desktop::new(path, 300);
+        (dir, d)
+    }
+
+    fn unlocked() -> (tempfile::TempDir, Desktop) {
+        let (dir, d) = desktop();
+        d.unlock(None, Passphrase::new(PASS.into())).unwrap();
+        (dir, d)
+    }
+
+    fn arn_of(d: &Desktop, name: &str) -> String {
+        let page = d
+            .query_secrets(&SecretQueryInput {
+                text: name.into(),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        page.rows.into_iter().find(|r| r.name == name).unwrap().arn
+    }
+
+    fn events(d: &Desktop, arn: &str) -> Vec<String> {
+        d.query_audit(&AuditQueryInput {
+            secret_id: Some(arn.into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap()
+        .events
+        .into_iter()
+        .map(|e| e.event_name)
+        .collect()
+    }
+
+    #[test]
+    fn every_command_refuses_with_an_aws_code_while_locked() {
+        let (_dir, d) = desktop();
+        let e = d.query_secrets(&SecretQueryInput::default()).unwrap_err();
+        assert_eq!(e.code, "InvalidRequestException");
+        assert_eq!(d.revision().unwrap(), None);
+        assert!(d.status().session.is_none());
+        assert_eq!(d.status().operators, vec!["admin".to_string()]);
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_an_error_with_a_code_and_no_session() {
+        let (_dir, d) = desktop();
+        let e = d
+            .unlock(None, Passphrase::new("wrong passphrase".into()))
+            .unwrap_err();
+        assert!(!e.code.is_empty());
+        assert!(!e.message.contains("wrong passphrase"));
+        assert!(d.status().session.is_none());
+    }
+
+    #[test]
+    fn the_table_gets_one_filtered_sorted_page_and_the_total() {
+        let (_dir, d) = unlocked();
+        let page = d
+            .query_secrets(&SecretQueryInput {
+                text: "prod".into(),
+                sort: SortKey::Name,
+                offset: 0,
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(page.rows.len(), 1);
+        assert_eq!(page.rows[0].name, "prod/api");
+        let desc = d
+            .query_secrets(&SecretQueryInput {
+                sort: SortKey::Name,
+                descending: true,
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        let names: Vec<_> = desc.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["prod/db", "prod/api", "dev/db"]);
+    }
+
+    #[test]
+    fn groups_are_runs_of_the_name_sorted_list_by_prefix() {
+        let (_dir, d) = unlocked();
+        let runs = d.secret_groups(&SecretQueryInput::default()).unwrap();
+        assert_eq!(
+            runs,
+            vec![
+                GroupRun {
+                    prefix: Some("dev/".into()),
+                    start: 0,
+                    count: 1
+                },
+                GroupRun {
+                    prefix: Some("prod/".into()),
+                    start: 1,
+                    count: 2
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn opening_a_secret_reads_no_value_and_revealing_one_is_an_audited_read() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/db");
+        let detail = d.secret_detail(&arn).unwrap();
+        assert_eq!(detail.versions.len(), 1);
+        assert!(!events(&d, &arn).contains(&"GetSecretValue".to_string()));
+        let vid = detail.versions[0].version_id.clone();
+        let shown = d.reveal_value(&arn, &vid).unwrap();
+        assert_eq!(shown.text, r#"{"user":"app","password":"one"}"#);
+        assert!(!format!("{shown:?}").contains("one\""));
+        assert_eq!(events(&d, &arn)[0], "GetSecretValue");
+    }
+
+    #[test]
+    fn moving_a_label_then_rolling_back_puts_awscurrent_on_the_previous_version() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/db");
+        d.put_value(&arn, r#"{"user":"app","password":"two"}"#.into())
+            .unwrap();
+        let det = d.secret_detail(&arn).unwrap();
+        let holder = |det: &SecretDetail, l: &str| {
+            det.versions
+                .iter()
+                .find(|v| v.stages.iter().any(|s| s == l))
+                .map(|v| v.version_id.clone())
+                .unwrap()
+        };
+        let (cur, prev) = (holder(&det, "AWSCURRENT"), holder(&det, "AWSPREVIOUS"));
+        let diff = d.diff_versions(&arn, &prev, &cur).unwrap();
+        let pw = diff.iter().find(|r| r.key == "password").unwrap();
+        assert_eq!(pw.change, Change::Changed);
+        assert_eq!(
+            (pw.old.as_deref(), pw.new.as_deref()),
+            (Some("one"), Some("two"))
+        );
+        d.move_label(&arn, "AWSCURRENT", &prev, Some(cur.clone()))
+            .unwrap();
+        let after = d.secret_detail(&arn).unwrap();
+        assert_eq!(holder(&after, "AWSCURRENT"), prev);
+        assert_eq!(holder(&after, "AWSPREVIOUS"), cur);
+        assert_eq!(events(&d, &arn)[0], "UpdateSecretVersionStage");
+    }
+
+    #[test]
+    fn a_scheduled_deletion_shows_on_the_schedule_and_restoring_it_brings_it_back() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "dev/db");
+        d.schedule_deletion(&arn, 7).unwrap();
+        let scheduled = d
+            .query_secrets(&SecretQueryInput {
+                only_deleted: true,
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(scheduled.total, 1);
+        assert!(scheduled.rows[0].deletion_date.is_some());
+        let visible = d.query_secrets(&SecretQueryInput::default()).unwrap();
+        assert_eq!(visible.total, 2);
+        d.restore_secret(&arn).unwrap();
+        assert_eq!(
+            d.query_secrets(&SecretQueryInput::default()).unwrap().total,
+            3
+        );
+    }
+
+    #[test]
+    fn delete_now_needs_the_secrets_name_typed() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "dev/db");
+        let e = d.delete_now(&arn, "dev/d").unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        d.delete_now(&arn, "dev/db").unwrap();
+        assert_eq!(
+            d.secret_detail(&arn).unwrap_err().code,
+            "ResourceNotFoundException"
+        );
+    }
+
+    #[test]
+    fn tags_and_descriptions_change_through_the_commands() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/api");
+        d.tag_secret(&arn, "team".into(), "payments".into())
+            .unwrap();
+        d.update_description(&arn, "the API token".into()).unwrap();
+        let det = d.secret_detail(&arn).unwrap();
+        assert_eq!(det.description.as_deref(), Some("the API token"));
+        assert_eq!(det.tags[0].key, "team");
+        d.untag_secret(&arn, "team".into()).unwrap();
+        assert!(d.secret_detail(&arn).unwrap().tags.is_empty());
+        let e = d
+            .tag_secret(&arn, "aws:reserved".into(), "x".into())
+            .unwrap_err();
+        assert!(e.code.ends_with("Exception"), "{e:?}");
+    }
+
+    #[test]
+    fn a_policy_is_validated_saved_and_deleted() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/db");
+        assert!(d.get_policy(&arn).unwrap().policy.is_none());
+        let bad = d.validate_policy(&arn, "{".into());
+        assert!(bad.is_err() || !bad.unwrap().passed);
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"secretsmanager:DeleteSecret","Resource":"*"}]}"#;
+        assert!(d.validate_policy(&arn, policy.into()).unwrap().passed);
+        d.put_policy(&arn, policy.into(), true).unwrap();
+        assert_eq!(d.get_policy(&arn).unwrap().policy.as_deref(), Some(policy));
+        let access = d.effective_access(&arn).unwrap();
+        let admin = access
+            .iter()
+            .find(|p| p.principal_arn.ends_with("user/admin"))
+            .unwrap();
+        let delete = admin
+            .actions
+            .iter()
+            .find(|a| a.action == "secretsmanager:DeleteSecret")
+            .unwrap();
+        assert_eq!(delete.decision, "explicitDeny");
+        assert!(delete.statements.iter().any(|s| s.effect == "Deny"));
+        d.delete_policy(&arn).unwrap();
+        assert!(d.get_policy(&arn).unwrap().policy.is_none());
+    }
+
+    #[test]
+    fn the_audit_log_pages_and_its_chain_verifies() {
+        let (_dir, d) = unlocked();
+        let page = d
+            .query_audit(&AuditQueryInput {
+                limit: 2,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.events.len(), 2);
+        assert!(page.total_events >= 3);
+        assert!(page.events[0].sequence > page.events[1].sequence);
+        let chain = d.verify_audit().unwrap();
+        assert!(chain.intact);
+        assert!(chain.events_checked >= 3);
+    }
+
+    #[test]
+    fn principals_list_the_operator_with_its_policies() {
+        let (_dir, d) = unlocked();
+        let all = d.principals().unwrap();
+        let admin = all
+            .iter()
+            .find(|p| p.kind == PrincipalKind::Operator)
+            .unwrap();
+        assert_eq!(admin.name, "admin");
+        let detail = d
+            .principal_detail(PrincipalKind::Operator, "admin")
+            .unwrap();
+        assert!(
+            detail
+                .attached_policies
+                .iter()
+                .any(|p| p.ends_with("AdministratorAccess"))
+        );
+    }
+
+    #[test]
+    fn another_process_writing_changes_the_revision() {
+        let (_dir, d) = unlocked();
+        let before = d.revision().unwrap().unwrap();
+        let other =
+            Vault::open(d.path(), None, &Passphrase::new(PASS.into())).expect("second opener");
+        other
+            .create_secret(
+                &other.caller(FrontEnd::Cli),
+                CreateSecretRequest {
+                    name: "from/elsewhere".into(),
+                    secret_string: Some(SecretText::new("v".into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_ne!(d.revision().unwrap().unwrap(), before);
+        assert_eq!(
+            d.query_secrets(&SecretQueryInput::default()).unwrap().total,
+            4
+        );
+    }
+
+    #[test]
+    fn locking_forgets_the_vault() {
+        let (_dir, d) = unlocked();
+        d.lock();
+        assert!(d.status().session.is_none());
+        assert_eq!(
+            d.secret_detail("prod/db").unwrap_err().code,
+            "InvalidRequestException"
+        );
+    }
+
+    #[test]
+    fn a_created_secret_has_its_value_description_and_tags() {
+        let (_dir, d) = unlocked();
+        d.create_secret(CreateSecretInput {
+            name: "new/one".into(),
+            description: Some("fresh".into()),
+            value: Some("s3cret".into()),
+            tags: vec![TagPair {
+                key: "env".into(),
+                value: "test".into(),
+            }],
+        })
+        .unwrap();
+        let arn = arn_of(&d, "new/one");
+        let det = d.secret_detail(&arn).unwrap();
+        assert_eq!(det.description.as_deref(), Some("fresh"));
+        assert_eq!(det.tags.len(), 1);
+        assert_eq!(det.versions[0].stages, vec!["AWSCURRENT".to_string()]);
+        let dup = d
+            .create_secret(CreateSecretInput {
+                name: "new/one".into(),
+                description: None,
+                value: None,
+                tags: vec![],
+            })
+            .unwrap_err();
+        assert_eq!(dup.code, "ResourceExistsException");
+    }
+
+    #[test]
+    fn an_error_crosses_ipc_as_code_and_message() {
+        let e: IpcError = Error::invalid_parameter("bad").into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "InvalidParameterException", "message": "bad"})
+        );
+    }
+
+    #[test]
+    fn the_committed_typescript_bindings_are_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let fresh = crate::dto::typescript();
+        if std::env::var_os("COFFER_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/bindings.ts is stale: run COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings"
+        );
+    }
+}

@@ -1,0 +1,597 @@
+//! What crosses the IPC boundary, in the shapes the page uses (camelCase), with the
+//! TypeScript declarations generated from these types (`ui/src/bindings.ts`). The core's
+//! types stay free of front-end derives: each DTO is built from them here.
+//!
+//! No DTO carries a key. Only [`RevealedValue`] and [`DiffRow`] carry secret values, and
+//! they are built only by the commands that perform an audited read.
+
+use coffer_core::vault::{
+    AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
+    SortBy, VersionView,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Every error that crosses IPC: the AWS error code and a message for a person.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<coffer_core::Error> for IpcError {
+    fn from(e: coffer_core::Error) -> Self {
+        Self {
+            code: e.code.as_str().to_string(),
+            message: e.message,
+        }
+    }
+}
+
+pub type IpcResult<T> = Result<T, IpcError>;
+
+/// The vault file as the unlock screen shows it, and the session when unlocked.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultStatus {
+    pub path: String,
+    pub exists: bool,
+    pub account_id: Option<String>,
+    pub region: Option<String>,
+    pub operators: Vec<String>,
+    pub session: Option<Session>,
+    pub idle_lock_seconds: u32,
+    pub clipboard_clear_seconds: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub operator: String,
+    pub principal_arn: String,
+    pub account_id: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SortKey {
+    #[default]
+    Name,
+    Created,
+    LastChanged,
+    LastAccessed,
+    Deletion,
+}
+
+impl From<SortKey> for SortBy {
+    fn from(k: SortKey) -> Self {
+        match k {
+            SortKey::Name => SortBy::Name,
+            SortKey::Created => SortBy::Created,
+            SortKey::LastChanged => SortBy::LastChanged,
+            SortKey::LastAccessed => SortBy::LastAccessed,
+            SortKey::Deletion => SortBy::Deletion,
+        }
+    }
+}
+
+/// The secrets table's question: one page of the filtered, sorted list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretQueryInput {
+    /// Words that must each appear in the name, description or a tag; `!word` excludes.
+    pub text: String,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub include_deleted: bool,
+    pub only_deleted: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl From<&SecretQueryInput> for SecretQuery {
+    fn from(q: &SecretQueryInput) -> Self {
+        SecretQuery {
+            text: q.text.clone(),
+            sort_by: q.sort.into(),
+            descending: q.descending,
+            include_deleted: q.include_deleted,
+            only_deleted: q.only_deleted,
+            offset: q.offset as usize,
+            limit: q.limit as usize,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TagPair {
+    pub key: String,
+    pub value: String,
+}
+
+fn tags(t: &[coffer_core::model::Tag]) -> Vec<TagPair> {
+    t.iter()
+        .map(|t| TagPair {
+            key: t.key.clone(),
+            value: t.value.clone(),
+        })
+        .collect()
+}
+
+/// One row of the secrets table (dates are epoch seconds).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretRow {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_date: f64,
+    pub last_changed_date: f64,
+    pub last_accessed_date: Option<f64>,
+    pub deletion_date: Option<f64>,
+    pub tags: Vec<TagPair>,
+    pub version_count: u32,
+}
+
+impl From<SecretSummary> for SecretRow {
+    fn from(s: SecretSummary) -> Self {
+        Self {
+            tags: tags(&s.tags),
+            arn: s.arn,
+            name: s.name,
+            description: s.description,
+            created_date: s.created_date,
+            last_changed_date: s.last_changed_date,
+            last_accessed_date: s.last_accessed_date,
+            deletion_date: s.deletion_date,
+            version_count: s.version_count as u32,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretPageOutput {
+    /// How many secrets match in all.
+    pub total: u32,
+    pub offset: u32,
+    pub rows: Vec<SecretRow>,
+    #[ts(type = "number")]
+    pub revision: i64,
+}
+
+impl From<SecretPage> for SecretPageOutput {
+    fn from(p: SecretPage) -> Self {
+        Self {
+            total: p.total as u32,
+            offset: p.offset as u32,
+            rows: p.rows.into_iter().map(SecretRow::from).collect(),
+            revision: p.revision,
+        }
+    }
+}
+
+/// A run of consecutive rows of the name-sorted list that share a prefix (up to the
+/// first `/`); `prefix` is null for names without one.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRun {
+    pub prefix: Option<String>,
+    pub start: u32,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRow {
+    pub version_id: String,
+    pub stages: Vec<String>,
+    pub created_date: f64,
+    pub last_accessed_date: Option<f64>,
+    pub has_value: bool,
+}
+
+impl From<VersionView> for VersionRow {
+    fn from(v: VersionView) -> Self {
+        Self {
+            version_id: v.version_id,
+            stages: v.version_stages,
+            created_date: v.created_date,
+            last_accessed_date: v.last_accessed_date,
+            has_value: v.has_value,
+        }
+    }
+}
+
+/// One secret with every version, newest first. Opening it reads no value.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretDetail {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub created_date: f64,
+    pub last_changed_date: Option<f64>,
+    pub last_accessed_date: Option<f64>,
+    pub deleted_date: Option<f64>,
+    pub deletion_date: Option<f64>,
+    pub primary_region: Option<String>,
+    pub tags: Vec<TagPair>,
+    pub versions: Vec<VersionRow>,
+}
+
+impl From<SecretView> for SecretDetail {
+    fn from(v: SecretView) -> Self {
+        let s = v.secret;
+        Self {
+            tags: tags(&s.tags),
+            arn: s.arn,
+            name: s.name,
+            description: s.description,
+            kms_key_id: s.kms_key_id,
+            created_date: s.created_date,
+            last_changed_date: s.last_changed_date,
+            last_accessed_date: s.last_accessed_date,
+            deleted_date: s.deleted_date,
+            deletion_date: v.deletion_date,
+            primary_region: s.primary_region,
+            versions: v.versions.into_iter().map(VersionRow::from).collect(),
+        }
+    }
+}
+
+/// A value the operator revealed (an audited GetSecretValue). A binary value is base64.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealedValue {
+    pub version_id: String,
+    pub stages: Vec<String>,
+    pub binary: bool,
+    pub text: String,
+}
+
+impl std::fmt::Debug for RevealedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevealedValue")
+            .field("version_id", &self.version_id)
+            .field("text", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Change {
+    Same,
+    Changed,
+    Added,
+    Removed,
+}
+
+/// One key of a diff of two versions (a value that is not a JSON object is one key).
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffRow {
+    pub key: String,
+    pub change: Change,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl std::fmt::Debug for DiffRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiffRow")
+            .field("key", &self.key)
+            .field("change", &self.change)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A copied value: the clipboard is cleared after this many seconds (or at lock).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReceipt {
+    pub clears_in_seconds: u32,
+}
+
+/// What an act did, in a sentence for the status line.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Done {
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSecretInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub value: Option<String>,
+    pub tags: Vec<TagPair>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub check: String,
+    pub message: String,
+}
+
+/// The stored resource policy (null when there is none) and its validation findings.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyOutput {
+    pub policy: Option<String>,
+    pub passed: bool,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationOutput {
+    pub passed: bool,
+    pub findings: Vec<Finding>,
+}
+
+impl From<coffer_core::policy::ValidationReport> for ValidationOutput {
+    fn from(r: coffer_core::policy::ValidationReport) -> Self {
+        Self {
+            passed: r.policy_validation_passed,
+            findings: r
+                .validation_errors
+                .into_iter()
+                .map(|f| Finding {
+                    check: f.check_name,
+                    message: f.error_message,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementRef {
+    pub policy_id: String,
+    pub policy_type: String,
+    pub sid: Option<String>,
+    pub effect: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionAccess {
+    pub action: String,
+    /// `allowed`, `explicitDeny` or `implicitDeny`.
+    pub decision: String,
+    pub statements: Vec<StatementRef>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalAccessRow {
+    pub principal_arn: String,
+    pub actions: Vec<ActionAccess>,
+}
+
+/// Each principal's access to one secret.
+pub fn access_rows(e: coffer_core::vault::policies::EffectiveAccess) -> Vec<PrincipalAccessRow> {
+    e.principals
+        .into_iter()
+        .map(|p| PrincipalAccessRow {
+            principal_arn: p.principal_arn,
+            actions: p
+                .decisions
+                .into_iter()
+                .map(|d| ActionAccess {
+                    action: d.action,
+                    decision: d.decision,
+                    statements: d
+                        .statements
+                        .into_iter()
+                        .map(|s| StatementRef {
+                            policy_id: s.policy_id,
+                            policy_type: s.policy_type,
+                            sid: s.sid,
+                            effect: s.effect,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The audit log's filters; events come newest first, a page at a time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQueryInput {
+    pub secret_id: Option<String>,
+    pub principal: Option<String>,
+    pub event_names: Vec<String>,
+    pub front_end: Option<String>,
+    pub errors_only: bool,
+    #[ts(type = "number | null")]
+    pub from_ms: Option<i64>,
+    #[ts(type = "number | null")]
+    pub before_sequence: Option<i64>,
+    pub limit: u32,
+}
+
+impl From<&AuditQueryInput> for AuditQuery {
+    fn from(q: &AuditQueryInput) -> Self {
+        AuditQuery {
+            secret_id: q.secret_id.clone(),
+            principal: q.principal.clone(),
+            event_names: q.event_names.clone(),
+            front_end: q.front_end.clone(),
+            errors_only: q.errors_only,
+            from_ms: q.from_ms,
+            before_sequence: q.before_sequence,
+            limit: q.limit as usize,
+            ..AuditQuery::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEventRow {
+    #[ts(type = "number")]
+    pub sequence: i64,
+    #[ts(type = "number")]
+    pub time_ms: i64,
+    pub event_name: String,
+    pub principal_arn: String,
+    pub front_end: String,
+    pub source_ip: String,
+    pub secret_arn: Option<String>,
+    pub version_ids: Vec<String>,
+    pub version_stages: Vec<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// The whole event as pretty JSON (it never holds a secret value).
+    pub detail: String,
+}
+
+impl From<AuditEventView> for AuditEventRow {
+    fn from(e: AuditEventView) -> Self {
+        Self {
+            detail: serde_json::to_string_pretty(&e.event).unwrap_or_default(),
+            sequence: e.sequence,
+            time_ms: e.time_ms,
+            event_name: e.event_name,
+            principal_arn: e.principal_arn,
+            front_end: e.front_end,
+            source_ip: e.source_ip,
+            secret_arn: e.secret_arn,
+            version_ids: e.version_ids,
+            version_stages: e.version_stages,
+            error_code: e.error_code,
+            error_message: e.error_message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPageOutput {
+    pub events: Vec<AuditEventRow>,
+    #[ts(type = "number | null")]
+    pub next_before_sequence: Option<i64>,
+    #[ts(type = "number")]
+    pub total_events: i64,
+}
+
+impl From<AuditPage> for AuditPageOutput {
+    fn from(p: AuditPage) -> Self {
+        Self {
+            events: p.events.into_iter().map(AuditEventRow::from).collect(),
+            next_before_sequence: p.next_before_sequence,
+            total_events: p.total_events,
+        }
+    }
+}
+
+/// The audit chain check.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainStatus {
+    #[ts(type = "number")]
+    pub events_checked: i64,
+    pub intact: bool,
+    #[ts(type = "number | null")]
+    pub first_broken_sequence: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalKind {
+    Operator,
+    User,
+    Role,
+    Group,
+    Policy,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalRow {
+    pub kind: PrincipalKind,
+    pub name: String,
+    pub arn: String,
+    pub created_date: f64,
+    pub description: Option<String>,
+    pub tags: Vec<TagPair>,
+    /// A role's trust policy or a managed policy's document.
+    pub document: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessKeyRow {
+    pub access_key_id: String,
+    pub active: bool,
+    pub created_date: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalDetail {
+    pub inline_policies: Vec<String>,
+    pub attached_policies: Vec<String>,
+    pub access_keys: Vec<AccessKeyRow>,
+}
+
+/// The TypeScript declarations of every DTO, as `ui/src/bindings.ts` holds them.
+#[cfg(test)]
+pub fn typescript() -> String {
+    let decls = [
+        IpcError::decl(),
+        VaultStatus::decl(),
+        Session::decl(),
+        SortKey::decl(),
+        SecretQueryInput::decl(),
+        TagPair::decl(),
+        SecretRow::decl(),
+        SecretPageOutput::decl(),
+        GroupRun::decl(),
+        VersionRow::decl(),
+        SecretDetail::decl(),
+        RevealedValue::decl(),
+        Change::decl(),
+        DiffRow::decl(),
+        CopyReceipt::decl(),
+        Done::decl(),
+        CreateSecretInput::decl(),
+        Finding::decl(),
+        PolicyOutput::decl(),
+        ValidationOutput::decl(),
+        StatementRef::decl(),
+        ActionAccess::decl(),
+        PrincipalAccessRow::decl(),
+        AuditQueryInput::decl(),
+        AuditEventRow::decl(),
+        AuditPageOutput::decl(),
+        ChainStatus::decl(),
+        PrincipalKind::decl(),
+        PrincipalRow::decl(),
+        AccessKeyRow::decl(),
+        PrincipalDetail::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\
+         // Regenerate: COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings\n",
+    );
+    for d in decls {
+        out.push_str("\nexport ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}

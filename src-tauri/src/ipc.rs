@@ -1,0 +1,322 @@
+//! The page's commands: each hands its arguments to the [`Desktop`] method of the same
+//! name (async, so that a slow vault call never blocks the window's event loop).
+
+use coffer_core::crypto::Passphrase;
+use tauri::State;
+
+use crate::commands::Desktop;
+use crate::dto::*;
+
+#[tauri::command]
+pub async fn vault_status(state: State<'_, Desktop>) -> IpcResult<VaultStatus> {
+    Ok(state.status())
+}
+
+#[tauri::command]
+pub async fn unlock(
+    state: State<'_, Desktop>,
+    operator: Option<String>,
+    passphrase: String,
+) -> IpcResult<VaultStatus> {
+    state.unlock(operator, Passphrase::new(passphrase))
+}
+
+#[tauri::command]
+pub async fn lock(state: State<'_, Desktop>) -> IpcResult<()> {
+    {
+        state.lock();
+        Ok(())
+    }
+}
+
+#[tauri::command]
+pub async fn revision(state: State<'_, Desktop>) -> IpcResult<Option<i64>> {
+    state.revision()
+}
+
+#[tauri::command]
+pub async fn query_secrets(
+    state: State<'_, Desktop>,
+    query: SecretQueryInput,
+) -> IpcResult<SecretPageOutput> {
+    state.query_secrets(&query)
+}
+
+#[tauri::command]
+pub async fn secret_groups(
+    state: State<'_, Desktop>,
+    query: SecretQueryInput,
+) -> IpcResult<Vec<GroupRun>> {
+    state.secret_groups(&query)
+}
+
+#[tauri::command]
+pub async fn secret_detail(state: State<'_, Desktop>, arn: String) -> IpcResult<SecretDetail> {
+    state.secret_detail(&arn)
+}
+
+#[tauri::command]
+pub async fn reveal_value(
+    state: State<'_, Desktop>,
+    arn: String,
+    version_id: String,
+) -> IpcResult<RevealedValue> {
+    state.reveal_value(&arn, &version_id)
+}
+
+#[tauri::command]
+pub async fn copy_value(
+    state: State<'_, Desktop>,
+    arn: String,
+    version_id: String,
+    key: Option<String>,
+) -> IpcResult<CopyReceipt> {
+    state.copy_value(&arn, &version_id, key.as_deref())
+}
+
+#[tauri::command]
+pub async fn diff_versions(
+    state: State<'_, Desktop>,
+    arn: String,
+    old: String,
+    new: String,
+) -> IpcResult<Vec<DiffRow>> {
+    state.diff_versions(&arn, &old, &new)
+}
+
+#[tauri::command]
+pub async fn create_secret(state: State<'_, Desktop>, input: CreateSecretInput) -> IpcResult<Done> {
+    state.create_secret(input)
+}
+
+#[tauri::command]
+pub async fn put_value(state: State<'_, Desktop>, arn: String, value: String) -> IpcResult<Done> {
+    state.put_value(&arn, value)
+}
+
+#[tauri::command]
+pub async fn update_description(
+    state: State<'_, Desktop>,
+    arn: String,
+    description: String,
+) -> IpcResult<Done> {
+    state.update_description(&arn, description)
+}
+
+#[tauri::command]
+pub async fn move_label(
+    state: State<'_, Desktop>,
+    arn: String,
+    label: String,
+    to: String,
+    from: Option<String>,
+) -> IpcResult<Done> {
+    state.move_label(&arn, &label, &to, from)
+}
+
+#[tauri::command]
+pub async fn schedule_deletion(
+    state: State<'_, Desktop>,
+    arn: String,
+    days: i64,
+) -> IpcResult<Done> {
+    state.schedule_deletion(&arn, days)
+}
+
+#[tauri::command]
+pub async fn delete_now(
+    state: State<'_, Desktop>,
+    arn: String,
+    typed_name: String,
+) -> IpcResult<Done> {
+    state.delete_now(&arn, &typed_name)
+}
+
+#[tauri::command]
+pub async fn restore_secret(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
+    state.restore_secret(&arn)
+}
+
+#[tauri::command]
+pub async fn tag_secret(
+    state: State<'_, Desktop>,
+    arn: String,
+    key: String,
+    value: String,
+) -> IpcResult<Done> {
+    state.tag_secret(&arn, key, value)
+}
+
+#[tauri::command]
+pub async fn untag_secret(state: State<'_, Desktop>, arn: String, key: String) -> IpcResult<Done> {
+    state.untag_secret(&arn, key)
+}
+
+#[tauri::command]
+pub async fn get_policy(state: State<'_, Desktop>, arn: String) -> IpcResult<PolicyOutput> {
+    state.get_policy(&arn)
+}
+
+#[tauri::command]
+pub async fn validate_policy(
+    state: State<'_, Desktop>,
+    arn: String,
+    policy: String,
+) -> IpcResult<ValidationOutput> {
+    state.validate_policy(&arn, policy)
+}
+
+#[tauri::command]
+pub async fn put_policy(
+    state: State<'_, Desktop>,
+    arn: String,
+    policy: String,
+    block_public: bool,
+) -> IpcResult<Done> {
+    state.put_policy(&arn, policy, block_public)
+}
+
+#[tauri::command]
+pub async fn delete_policy(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
+    state.delete_policy(&arn)
+}
+
+#[tauri::command]
+pub async fn effective_access(
+    state: State<'_, Desktop>,
+    arn: String,
+) -> IpcResult<Vec<PrincipalAccessRow>> {
+    state.effective_access(&arn)
+}
+
+#[tauri::command]
+pub async fn query_audit(
+    state: State<'_, Desktop>,
+    query: AuditQueryInput,
+) -> IpcResult<AuditPageOutput> {
+    state.query_audit(&query)
+}
+
+#[tauri::command]
+pub async fn verify_audit(state: State<'_, Desktop>) -> IpcResult<ChainStatus> {
+    state.verify_audit()
+}
+
+#[tauri::command]
+pub async fn principals(state: State<'_, Desktop>) -> IpcResult<Vec<PrincipalRow>> {
+    state.principals()
+}
+
+#[tauri::command]
+pub async fn principal_detail(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+) -> IpcResult<PrincipalDetail> {
+    state.principal_detail(kind, &name)
+}
+
+/// The command names, as build.rs's app manifest and the capability file list them.
+#[cfg(test)]
+pub const COMMANDS: [&str; 28] = [
+    "vault_status",
+    "unlock",
+    "lock",
+    "revision",
+    "query_secrets",
+    "secret_groups",
+    "secret_detail",
+    "reveal_value",
+    "copy_value",
+    "diff_versions",
+    "create_secret",
+    "put_value",
+    "update_description",
+    "move_label",
+    "schedule_deletion",
+    "delete_now",
+    "restore_secret",
+    "tag_secret",
+    "untag_secret",
+    "get_policy",
+    "validate_policy",
+    "put_policy",
+    "delete_policy",
+    "effective_access",
+    "query_audit",
+    "verify_audit",
+    "principals",
+    "principal_detail",
+];
+
+/// The invoke handler with every command.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        vault_status,
+        unlock,
+        lock,
+        revision,
+        query_secrets,
+        secret_groups,
+        secret_detail,
+        reveal_value,
+        copy_value,
+        diff_versions,
+        create_secret,
+        put_value,
+        update_description,
+        move_label,
+        schedule_deletion,
+        delete_now,
+        restore_secret,
+        tag_secret,
+        untag_secret,
+        get_policy,
+        validate_policy,
+        put_policy,
+        delete_policy,
+        effective_access,
+        query_audit,
+        verify_audit,
+        principals,
+        principal_detail,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COMMANDS;
+
+    #[test]
+    fn the_capability_allows_exactly_the_apps_commands() {
+        let file = include_str!("../capabilities/default.json");
+        let cap: serde_json::Value = serde_json::from_str(file).unwrap();
+        let mut allowed: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let mut expected: Vec<String> = COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        allowed.sort();
+        expected.sort();
+        assert_eq!(allowed, expected);
+        let build = include_str!("../build.rs");
+        for c in COMMANDS {
+            assert!(build.contains(&format!("\"{c}\"")), "build.rs lacks {c}");
+        }
+    }
+
+    #[test]
+    fn the_content_security_policy_is_strict() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+        assert!(csp.contains("default-src 'self'"));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
+        assert!(!csp.contains("http:") || csp.contains("http://ipc.localhost"));
+    }
+}

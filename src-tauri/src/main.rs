@@ -1,0 +1,32 @@
+//! Coffer's desktop console: a Tauri window over the same `coffer-core` vault as the
+//! terminal console. `coffer-desktop --vault PATH` opens a chosen vault file.
+
+mod clipboard;
+mod commands;
+mod dto;
+mod ipc;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "coffer-desktop", version, about = "Coffer's desktop console")]
+struct Args {
+    /// The vault file [default: $XDG_DATA_HOME/coffer/vault.db].
+    #[arg(long, env = "COFFER_VAULT")]
+    vault: Option<PathBuf>,
+    /// Lock the vault after this many seconds without input (and clear a copied value).
+    #[arg(long, default_value_t = 300)]
+    idle_lock_seconds: u32,
+}
+
+fn main() {
+    let args = Args::parse();
+    let path = args.vault.unwrap_or_else(commands::default_vault_path);
+    tauri::Builder::default()
+        .manage(commands::Desktop::new(path, args.idle_lock_seconds))
+        .invoke_handler(ipc::handler())
+        .run(tauri::generate_context!())
+        .expect("run the desktop console");
+}

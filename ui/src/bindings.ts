@@ -1,0 +1,84 @@
+// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.
+// Regenerate: COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings
+
+export type IpcError = { code: string, message: string, };
+
+export type VaultStatus = { path: string, exists: boolean, accountId: string | null, region: string | null, operators: Array<string>, session: Session | null, idleLockSeconds: number, clipboardClearSeconds: number, };
+
+export type Session = { operator: string, principalArn: string, accountId: string, region: string, };
+
+export type SortKey = "name" | "created" | "lastChanged" | "lastAccessed" | "deletion";
+
+export type SecretQueryInput = { 
+/**
+ * Words that must each appear in the name, description or a tag; `!word` excludes.
+ */
+text: string, sort: SortKey, descending: boolean, includeDeleted: boolean, onlyDeleted: boolean, offset: number, limit: number, };
+
+export type TagPair = { key: string, value: string, };
+
+export type SecretRow = { arn: string, name: string, description: string | null, createdDate: number, lastChangedDate: number, lastAccessedDate: number | null, deletionDate: number | null, tags: Array<TagPair>, versionCount: number, };
+
+export type SecretPageOutput = { 
+/**
+ * How many secrets match in all.
+ */
+total: number, offset: number, rows: Array<SecretRow>, revision: number, };
+
+export type GroupRun = { prefix: string | null, start: number, count: number, };
+
+export type VersionRow = { versionId: string, stages: Array<string>, createdDate: number, lastAccessedDate: number | null, hasValue: boolean, };
+
+export type SecretDetail = { arn: string, name: string, description: string | null, kmsKeyId: string | null, createdDate: number, lastChangedDate: number | null, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, primaryRegion: string | null, tags: Array<TagPair>, versions: Array<VersionRow>, };
+
+export type RevealedValue = { versionId: string, stages: Array<string>, binary: boolean, text: string, };
+
+export type Change = "same" | "changed" | "added" | "removed";
+
+export type DiffRow = { key: string, change: Change, old: string | null, new: string | null, };
+
+export type CopyReceipt = { clearsInSeconds: number, };
+
+export type Done = { message: string, };
+
+export type CreateSecretInput = { name: string, description: string | null, value: string | null, tags: Array<TagPair>, };
+
+export type Finding = { check: string, message: string, };
+
+export type PolicyOutput = { policy: string | null, passed: boolean, findings: Array<Finding>, };
+
+export type ValidationOutput = { passed: boolean, findings: Array<Finding>, };
+
+export type StatementRef = { policyId: string, policyType: string, sid: string | null, effect: string, };
+
+export type ActionAccess = { action: string, 
+/**
+ * `allowed`, `explicitDeny` or `implicitDeny`.
+ */
+decision: string, statements: Array<StatementRef>, };
+
+export type PrincipalAccessRow = { principalArn: string, actions: Array<ActionAccess>, };
+
+export type AuditQueryInput = { secretId: string | null, principal: string | null, eventNames: Array<string>, frontEnd: string | null, errorsOnly: boolean, fromMs: number | null, beforeSequence: number | null, limit: number, };
+
+export type AuditEventRow = { sequence: number, timeMs: number, eventName: string, principalArn: string, frontEnd: string, sourceIp: string, secretArn: string | null, versionIds: Array<string>, versionStages: Array<string>, errorCode: string | null, errorMessage: string | null, 
+/**
+ * The whole event as pretty JSON (it never holds a secret value).
+ */
+detail: string, };
+
+export type AuditPageOutput = { events: Array<AuditEventRow>, nextBeforeSequence: number | null, totalEvents: number, };
+
+export type ChainStatus = { eventsChecked: number, intact: boolean, firstBrokenSequence: number | null, problem: string | null, };
+
+export type PrincipalKind = "operator" | "user" | "role" | "group" | "policy";
+
+export type PrincipalRow = { kind: PrincipalKind, name: string, arn: string, createdDate: number, description: string | null, tags: Array<TagPair>, 
+/**
+ * A role's trust policy or a managed policy's document.
+ */
+document: string | null, };
+
+export type AccessKeyRow = { accessKeyId: string, active: boolean, createdDate: number, };
+
+export type PrincipalDetail = { inlinePolicies: Array<string>, attachedPolicies: Array<string>, accessKeys: Array<AccessKeyRow>, };
