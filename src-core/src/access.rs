@@ -151,13 +151,26 @@ pub(crate) fn decide(
     policy::evaluate(&policies, ctx)
 }
 
-/// Decides and turns a denial into `AccessDeniedException` with AWS's message.
+/// Decides a caller's request and turns a denial into `AccessDeniedException` with AWS's
+/// message. A caller with a session policy has that policy instead of identity policies.
 pub(crate) fn authorize(
     iam: &Iam,
+    caller: &Caller,
     ctx: &RequestContext,
     resource_policies: Vec<Policy>,
 ) -> Result<()> {
-    decide(iam, ctx, resource_policies).to_result()
+    match caller.session_policy() {
+        None => decide(iam, ctx, resource_policies).to_result(),
+        Some(text) => {
+            let mut policies = vec![Policy {
+                id: "session".into(),
+                kind: PolicyKind::Role,
+                document: parsed(text)?,
+            }];
+            policies.extend(resource_policies);
+            policy::evaluate(&policies, ctx).to_result()
+        }
+    }
 }
 
 /// A stored resource or key policy, ready to take part in a decision.

@@ -243,6 +243,14 @@ pub struct DescribeSecretResponse {
     pub kms_key_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_enabled: Option<bool>,
+    #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
+    pub rotation_lambda_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_rules: Option<RotationRules>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_rotated_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_rotation_date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_changed_date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -291,6 +299,14 @@ pub struct SecretListEntry {
     pub kms_key_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_enabled: Option<bool>,
+    #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
+    pub rotation_lambda_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_rules: Option<RotationRules>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_rotated_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_rotation_date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_changed_date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -389,7 +405,7 @@ pub struct UntagResourceRequest {
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Empty {}
 
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GetRandomPasswordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -504,4 +520,55 @@ pub struct AliasListEntry {
 #[serde(rename_all = "PascalCase")]
 pub struct ListAliasesResponse {
     pub aliases: Vec<AliasListEntry>,
+}
+
+/// When a secret rotates, as AWS writes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RotationRules {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatically_after_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RotateSecretRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    #[serde(
+        rename = "RotationLambdaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_lambda_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_rules: Option<RotationRules>,
+    /// Default true: rotate at once as well as on the schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotate_immediately: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RotateSecretResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CancelRotateSecretResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
 }

@@ -7,6 +7,13 @@ use crate::vault::{Caller, Vault};
 
 #[cfg(feature = "rotation-db")]
 pub mod database;
+pub mod engine;
+#[cfg(feature = "server")]
+mod lambda;
+mod password;
+pub mod schedule;
+
+pub use engine::Engine;
 
 /// One of the four calls of a rotation function, named as AWS names them in the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,4 +74,14 @@ impl StepOutput {
 pub struct RotationClient<'a> {
     pub vault: &'a Vault,
     pub caller: Caller,
+}
+
+/// When a secret with these settings next rotates: the start of the window after its last
+/// rotation (in the past when it is overdue); `None` when rotation is off.
+pub fn next_rotation_ms(r: &crate::vault::doc::RotationDoc) -> Option<i64> {
+    if !r.enabled {
+        return None;
+    }
+    let schedule = schedule::Schedule::parse(r.rules.as_ref()?).ok()?;
+    Some(schedule.window_after(r.anchor_ms)?.start_ms)
 }

@@ -153,7 +153,10 @@ impl Backend {
     }
 
     /// Authenticates a signed request: the vault that answers it and the caller.
-    fn authenticate(&self, signed: &sigv4::Signed) -> Result<(Arc<Vault>, String), ApiError> {
+    fn authenticate(
+        &self,
+        signed: &sigv4::Signed,
+    ) -> Result<(Arc<Vault>, String, Option<Arc<str>>), ApiError> {
         signed.check_service(SERVICE)?;
         match self {
             Self::Vault(vault) => {
@@ -174,7 +177,7 @@ impl Backend {
                         ),
                     ));
                 }
-                Ok((vault.clone(), key.principal_arn))
+                Ok((vault.clone(), key.principal_arn, key.session_policy))
             }
             Self::Ephemeral {
                 account_id,
@@ -190,7 +193,7 @@ impl Backend {
                     }
                 };
                 let arn = vault.administrator_arn();
-                Ok((vault, arn))
+                Ok((vault, arn, None))
             }
         }
     }
@@ -304,12 +307,15 @@ async fn process(
     let app = app.clone();
     let peer_ip = access.peer.ip().to_string();
     let (principal, result) = tokio::task::spawn_blocking(move || {
-        let (vault, principal) = match app.backend.authenticate(&signed) {
+        let (vault, principal, session_policy) = match app.backend.authenticate(&signed) {
             Ok(x) => x,
             Err(e) => return (None, Err(e)),
         };
-        let caller = Caller::principal(principal.clone(), FrontEnd::Endpoint)
-            .with_source(Some(peer_ip), user_agent);
+        let caller = match session_policy {
+            None => Caller::principal(principal.clone(), FrontEnd::Endpoint),
+            Some(p) => Caller::scoped(principal.clone(), FrontEnd::Endpoint, p),
+        }
+        .with_source(Some(peer_ip), user_agent);
         (
             Some(principal),
             router::dispatch(&vault, &caller, op, &body),

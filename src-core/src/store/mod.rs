@@ -135,6 +135,35 @@ fn create_private_file(path: &Path) -> Result<()> {
         .map_err(|e| Error::internal(format!("cannot create {}: {e}", path.display())))
 }
 
+/// A rotation attempt as stored: what the engine selects on in the clear, the rest sealed.
+#[derive(Debug, Clone)]
+pub struct AttemptRow {
+    pub id: String,
+    pub secret_uid: String,
+    pub status: String,
+    pub run_after_ms: Option<i64>,
+    pub requested_ms: i64,
+    pub lease_holder: Option<String>,
+    pub lease_expires_ms: Option<i64>,
+    pub doc: Vec<u8>,
+}
+
+const ATTEMPT_SELECT: &str = "SELECT id, secret_uid, status, run_after_ms, requested_ms,
+    lease_holder, lease_expires_ms, doc FROM rotation_attempts";
+
+fn attempt_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptRow> {
+    Ok(AttemptRow {
+        id: r.get(0)?,
+        secret_uid: r.get(1)?,
+        status: r.get(2)?,
+        run_after_ms: r.get(3)?,
+        requested_ms: r.get(4)?,
+        lease_holder: r.get(5)?,
+        lease_expires_ms: r.get(6)?,
+        doc: r.get(7)?,
+    })
+}
+
 impl Store {
     /// Creates a new vault file (mode 0600) with the current schema.
     pub fn create(path: &Path) -> Result<Self> {
@@ -675,6 +704,123 @@ impl Tx<'_> {
         self.tx
             .prepare_cached("DELETE FROM access_keys WHERE id_hash = ?1")?
             .execute([id_hash])?;
+        Ok(())
+    }
+
+    // ---- rotation ----
+
+    pub fn function_put(&self, name_hash: &[u8], doc: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rotation_functions(name_hash, doc) VALUES (?1, ?2)
+                 ON CONFLICT(name_hash) DO UPDATE SET doc = excluded.doc",
+            )?
+            .execute(params![name_hash, doc])?;
+        Ok(())
+    }
+
+    pub fn function_get(&self, name_hash: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT doc FROM rotation_functions WHERE name_hash = ?1")?
+            .query_row([name_hash], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn functions_all(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT name_hash, doc FROM rotation_functions")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn function_delete(&self, name_hash: &[u8]) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("DELETE FROM rotation_functions WHERE name_hash = ?1")?
+            .execute([name_hash])?
+            > 0)
+    }
+
+    /// Writes an attempt's state; its lease is left as it is.
+    pub fn attempt_put(&self, a: &AttemptRow) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rotation_attempts(id, secret_uid, status, run_after_ms, requested_ms, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET status = excluded.status,
+                   run_after_ms = excluded.run_after_ms, doc = excluded.doc",
+            )?
+            .execute(params![
+                a.id,
+                a.secret_uid,
+                a.status,
+                a.run_after_ms,
+                a.requested_ms,
+                a.doc
+            ])?;
+        Ok(())
+    }
+
+    pub fn attempt_get(&self, id: &str) -> Result<Option<AttemptRow>> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!("{ATTEMPT_SELECT} WHERE id = ?1"))?
+            .query_row([id], attempt_row)
+            .optional()?)
+    }
+
+    /// A secret's attempts, newest first.
+    pub fn attempts_of_secret(&self, secret_uid: &str) -> Result<Vec<AttemptRow>> {
+        let mut st = self.tx.prepare_cached(&format!(
+            "{ATTEMPT_SELECT} WHERE secret_uid = ?1 ORDER BY requested_ms DESC, id"
+        ))?;
+        let rows = st.query_map([secret_uid], attempt_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every attempt whose status is one of `statuses`, oldest first.
+    pub fn attempts_with_status(&self, statuses: &[&str]) -> Result<Vec<AttemptRow>> {
+        let mut out = Vec::new();
+        let mut st = self.tx.prepare_cached(&format!(
+            "{ATTEMPT_SELECT} WHERE status = ?1 ORDER BY requested_ms, id"
+        ))?;
+        for s in statuses {
+            let rows = st.query_map([s], attempt_row)?;
+            out.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        out.sort_by(|a, b| (a.requested_ms, &a.id).cmp(&(b.requested_ms, &b.id)));
+        Ok(out)
+    }
+
+    /// Takes (or renews) the lease on an attempt unless another holder's lease is still
+    /// running. Returns whether `holder` has it now.
+    pub fn attempt_claim(
+        &self,
+        id: &str,
+        holder: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "UPDATE rotation_attempts SET lease_holder = ?2, lease_expires_ms = ?4
+                 WHERE id = ?1 AND (lease_holder IS NULL OR lease_holder = ?2
+                   OR lease_expires_ms IS NULL OR lease_expires_ms <= ?3)",
+            )?
+            .execute(params![id, holder, now_ms, expires_ms])?
+            == 1)
+    }
+
+    pub fn attempt_release(&self, id: &str, holder: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE rotation_attempts SET lease_holder = NULL, lease_expires_ms = NULL
+                 WHERE id = ?1 AND lease_holder = ?2",
+            )?
+            .execute(params![id, holder])?;
         Ok(())
     }
 

@@ -4,8 +4,9 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        r#"
+    Migrations::new(vec![
+        M::up(
+            r#"
         -- Plain settings: vault id, account, region, format, change counter, audit head.
         CREATE TABLE vault_meta (
             key   TEXT PRIMARY KEY,
@@ -95,7 +96,34 @@ pub fn migrations() -> Migrations<'static> {
         CREATE INDEX audit_by_secret ON audit(secret_uid, seq) WHERE secret_uid IS NOT NULL;
         CREATE INDEX audit_by_time ON audit(at_ms);
         "#,
-    )])
+        ),
+        M::up(
+            r#"
+        -- Rotation functions (password, database, external program), sealed, by keyed hash
+        -- of their name.
+        CREATE TABLE rotation_functions (
+            name_hash BLOB PRIMARY KEY,
+            doc       BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Rotation attempts: each a persisted state machine (sealed: who asked, who approved,
+        -- each step's outcome). `status` and `run_after_ms` say what the engine may pick up;
+        -- the lease says which process is running it, so that it runs exactly once.
+        CREATE TABLE rotation_attempts (
+            id               TEXT PRIMARY KEY,
+            secret_uid       TEXT NOT NULL REFERENCES secrets(uid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            status           TEXT NOT NULL,
+            run_after_ms     INTEGER,
+            requested_ms     INTEGER NOT NULL,
+            lease_holder     TEXT,
+            lease_expires_ms INTEGER,
+            doc              BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX attempts_by_secret ON rotation_attempts(secret_uid, requested_ms);
+        CREATE INDEX attempts_by_status ON rotation_attempts(status);
+        "#,
+        ),
+    ])
 }
 
 #[cfg(test)]

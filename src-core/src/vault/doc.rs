@@ -35,6 +35,8 @@ pub struct SecretDoc {
     pub owning_service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<RotationDoc>,
     /// Oldest first.
     #[serde(default)]
     pub versions: Vec<VersionDoc>,
@@ -42,6 +44,29 @@ pub struct SecretDoc {
     /// searches. Built by the index, never stored.
     #[serde(skip)]
     pub haystack: String,
+}
+
+/// A secret's rotation settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RotationDoc {
+    /// Whether the schedule runs (CancelRotateSecret turns it off, keeping the rest).
+    pub enabled: bool,
+    /// The rotation function's ARN (`arn:aws:lambda:<region>:<account>:function:<name>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<crate::api::RotationRules>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotated_ms: Option<i64>,
+    /// Where the schedule counts from: the last rotation, or when rotation was turned on.
+    pub anchor_ms: i64,
+    /// Whether rotations wait for an operator's approval (`None`: the vault's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_approval: Option<bool>,
+    /// Whether the approver must be someone other than the requester (`None`: the vault's
+    /// default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_person_rule: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -206,6 +231,7 @@ mod tests {
             owning_service: None,
             primary_region: None,
             haystack: String::new(),
+            rotation: None,
             versions: versions
                 .iter()
                 .enumerate()

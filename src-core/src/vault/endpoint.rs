@@ -4,12 +4,31 @@
 
 use std::sync::Arc;
 
-use super::{FrontEnd, Inner, Vault, VaultInfo, lock, refresh, seed, valid_account, valid_region};
+use super::{
+    Caller, FrontEnd, Inner, Vault, VaultInfo, lock, refresh, seed, valid_account, valid_region,
+};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::random;
 use crate::model::SecretText;
 use crate::store::Store;
 use crate::{Error, Result};
+
+const KEY_ID_CHARS: [char; 36] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
+    'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+];
+const SECRET_CHARS: [char; 64] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
+    'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+    'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '0', '1', '2', '3', '4',
+    '5', '6', '7', '8', '9', '+', '/',
+];
+
+/// Temporary credentials held in memory (a rotation function's).
+pub(crate) struct SessionKey {
+    secret: SecretText,
+    caller: Caller,
+}
 
 /// The operator (an administrator) of an ephemeral vault; emulator requests act as it.
 pub const EPHEMERAL_OPERATOR: &str = "admin";
@@ -19,6 +38,8 @@ pub struct SigningKey {
     pub secret: SecretText,
     pub principal_arn: String,
     pub active: bool,
+    /// For a session key: the policy that is all its holder may do.
+    pub session_policy: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -43,11 +64,40 @@ impl Vault {
         } = &mut *inner;
         let tx = store.read()?;
         refresh(&tx, &self.keys, index, kms, iam)?;
+        if let Some(k) = lock(&self.sessions).get(access_key_id) {
+            return Ok(Some(SigningKey {
+                secret: k.secret.duplicate(),
+                principal_arn: k.caller.principal_arn.clone(),
+                active: true,
+                session_policy: k.caller.session_policy.clone(),
+            }));
+        }
         Ok(iam.keys.get(access_key_id).map(|k| SigningKey {
             secret: k.secret.duplicate(),
             principal_arn: k.principal_arn.clone(),
             active: k.active,
+            session_policy: None,
         }))
+    }
+
+    /// Issues temporary credentials that act as `caller` (its session policy included)
+    /// until [`Vault::revoke_session_key`]; they live in this process only, never in the
+    /// file. Returns the access key id and the secret.
+    pub fn issue_session_key(&self, caller: &Caller) -> (String, SecretText) {
+        let id = format!("ASIA{}", random::string_from(&KEY_ID_CHARS, 16));
+        let secret = SecretText::new(random::string_from(&SECRET_CHARS, 40));
+        lock(&self.sessions).insert(
+            id.clone(),
+            SessionKey {
+                secret: secret.duplicate(),
+                caller: caller.clone(),
+            },
+        );
+        (id, secret)
+    }
+
+    pub fn revoke_session_key(&self, access_key_id: &str) {
+        lock(&self.sessions).remove(access_key_id);
     }
 
     /// An in-memory vault with no passphrase and nothing on disk: the emulator's. It has

@@ -128,6 +128,8 @@ pub(crate) struct Index {
     /// Secrets scheduled for deletion, by deletion date, so that a request knows without
     /// SQL whether a purge is due.
     deletions: std::collections::BTreeSet<(i64, String)>,
+    /// Secrets with a rotation setting, so that the scheduler looks at these only.
+    rotating: std::collections::BTreeSet<String>,
     sorted: HashMap<SortBy, Arc<Vec<Arc<SecretDoc>>>>,
     /// The vault change counter this index reflects.
     pub rev: i64,
@@ -152,6 +154,11 @@ impl Index {
         self.by_name.get(name).and_then(|u| self.docs.get(u))
     }
 
+    /// Every secret with rotation settings.
+    pub fn rotating(&self) -> impl Iterator<Item = &Arc<SecretDoc>> {
+        self.rotating.iter().filter_map(|u| self.docs.get(u))
+    }
+
     /// The soonest deletion date of any secret scheduled for deletion.
     pub fn earliest_deletion(&self) -> Option<i64> {
         self.deletions.first().map(|(t, _)| *t)
@@ -170,12 +177,18 @@ impl Index {
         if let Some(t) = doc.deletion_ms {
             self.deletions.insert((t, doc.uid.clone()));
         }
+        if doc.rotation.is_some() {
+            self.rotating.insert(doc.uid.clone());
+        } else {
+            self.rotating.remove(&doc.uid);
+        }
         self.by_name.insert(doc.name.clone(), doc.uid.clone());
         self.docs.insert(doc.uid.clone(), Arc::new(doc));
         self.sorted.clear();
     }
 
     pub fn remove(&mut self, uid: &str) {
+        self.rotating.remove(uid);
         if let Some(old) = self.docs.remove(uid) {
             self.by_name.remove(&old.name);
             if let Some(t) = old.deletion_ms {
@@ -443,6 +456,7 @@ mod tests {
             owning_service: None,
             primary_region: None,
             haystack: String::new(),
+            rotation: None,
             versions: vec![],
         }
     }

@@ -10,6 +10,7 @@ mod kms;
 mod operators;
 mod password;
 pub mod policies;
+pub mod rotation;
 mod secrets;
 mod views;
 
@@ -80,6 +81,9 @@ pub struct Caller {
     pub source_ip: Option<String>,
     pub user_agent: Option<String>,
     operator: bool,
+    /// A session policy that stands in for the principal's identity policies: what a
+    /// rotation function's credentials may do (only the secrets its rotation needs).
+    session_policy: Option<std::sync::Arc<str>>,
 }
 
 impl Caller {
@@ -98,7 +102,24 @@ impl Caller {
             source_ip: None,
             user_agent: None,
             operator: false,
+            session_policy: None,
         }
+    }
+
+    /// A principal whose permissions are exactly `policy` (a policy document), whatever
+    /// IAM says of it: the credentials a rotation hands its function.
+    pub fn scoped(
+        principal_arn: impl Into<String>,
+        front_end: FrontEnd,
+        policy: impl Into<std::sync::Arc<str>>,
+    ) -> Self {
+        let mut c = Self::principal(principal_arn, front_end);
+        c.session_policy = Some(policy.into());
+        c
+    }
+
+    pub fn session_policy(&self) -> Option<&str> {
+        self.session_policy.as_deref()
     }
     pub fn with_source(mut self, ip: Option<String>, user_agent: Option<String>) -> Self {
         self.source_ip = ip;
@@ -177,6 +198,8 @@ pub struct Vault {
     keys: VaultKeys,
     clock: Arc<dyn Clock>,
     inner: Mutex<Inner>,
+    /// Temporary credentials issued to rotation functions, by access key id.
+    sessions: Mutex<std::collections::HashMap<String, endpoint::SessionKey>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -397,6 +420,7 @@ impl Vault {
                 kms,
                 iam,
             }),
+            sessions: Mutex::default(),
         })
     }
 
@@ -441,6 +465,7 @@ impl Vault {
             source_ip: None,
             user_agent: None,
             operator: true,
+            session_policy: None,
         }
     }
 
@@ -688,6 +713,7 @@ impl Vault {
             source_ip: Some("secretsmanager.amazonaws.com".into()),
             user_agent: Some("secretsmanager.amazonaws.com".into()),
             operator: false,
+            session_policy: None,
         };
         for uid in &due {
             tx.secret_purge(uid, rev)?;
@@ -835,7 +861,7 @@ impl Ctx<'_, '_> {
     pub fn authorize(&self, action: &str, resource: &str) -> Result<()> {
         let now = crate::model::from_epoch_ms(self.now_ms);
         let c = crate::access::context(self.iam, self.caller, action, resource, now);
-        crate::access::authorize(self.iam, &c, Vec::new())
+        crate::access::authorize(self.iam, self.caller, &c, Vec::new())
     }
 
     /// Authorizes an action on a resource that is not yet a secret (CreateSecret's partial
@@ -846,7 +872,7 @@ impl Ctx<'_, '_> {
         for (k, v) in &self.request_keys {
             c.set_key(k, v.iter().cloned());
         }
-        crate::access::authorize(self.iam, &c, Vec::new())
+        crate::access::authorize(self.iam, self.caller, &c, Vec::new())
     }
 
     /// `aws:RequestTag/<key>` for each tag and `aws:TagKeys` for their keys.
@@ -877,7 +903,7 @@ impl Ctx<'_, '_> {
             crate::policy::PolicyKind::Resource,
             doc.policy.as_deref(),
         )?;
-        crate::access::authorize(self.iam, &c, rp)
+        crate::access::authorize(self.iam, self.caller, &c, rp)
     }
 
     /// `kms:Decrypt` on the key that protects a value, through Secrets Manager: the
@@ -899,7 +925,7 @@ impl Ctx<'_, '_> {
             crate::policy::PolicyKind::KeyPolicy,
             Some(&policy),
         )?;
-        crate::access::authorize(self.iam, &c, kp)
+        crate::access::authorize(self.iam, self.caller, &c, kp)
     }
 
     pub fn arn(&self, doc: &SecretDoc) -> String {
@@ -984,6 +1010,11 @@ impl Ctx<'_, '_> {
         self.tx.secret_purge(uid, rev)?;
         self.staged.push(Staged::Remove(uid.to_string()));
         Ok(())
+    }
+
+    /// Marks the vault changed (for consoles watching `revision()`) without a secret write.
+    pub fn touch(&mut self) -> Result<()> {
+        self.rev().map(|_| ())
     }
 
     pub fn iam_changed(&mut self) -> Result<()> {

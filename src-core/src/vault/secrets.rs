@@ -142,6 +142,10 @@ impl Ctx<'_, '_> {
             description: d.description,
             kms_key_id: d.kms_key_id,
             rotation_enabled: d.rotation_enabled,
+            rotation_lambda_arn: d.rotation_lambda_arn,
+            rotation_rules: d.rotation_rules,
+            last_rotated_date: d.last_rotated_date,
+            next_rotation_date: d.next_rotation_date,
             last_changed_date: d.last_changed_date,
             last_accessed_date: d.last_accessed_date,
             deleted_date: d.deleted_date,
@@ -225,7 +229,19 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
         name: doc.name.clone(),
         description: doc.description.clone(),
         kms_key_id: doc.kms_key_input.clone(),
-        rotation_enabled: None,
+        rotation_enabled: doc.rotation.as_ref().map(|r| r.enabled),
+        rotation_lambda_arn: doc.rotation.as_ref().and_then(|r| r.function_arn.clone()),
+        rotation_rules: doc.rotation.as_ref().and_then(|r| r.rules.clone()),
+        last_rotated_date: doc
+            .rotation
+            .as_ref()
+            .and_then(|r| r.last_rotated_ms)
+            .map(date),
+        next_rotation_date: doc
+            .rotation
+            .as_ref()
+            .and_then(crate::rotation::next_rotation_ms)
+            .map(date),
         last_changed_date: Some(date(doc.last_changed_ms)),
         last_accessed_date: doc.last_accessed_day_ms.map(date),
         deleted_date: doc.deleted_ms.map(date),
@@ -329,6 +345,7 @@ impl Vault {
                 deletion_ms: None,
                 owning_service: None,
                 primary_region: None,
+                rotation: None,
                 versions: Vec::new(),
                 haystack: String::new(),
             };

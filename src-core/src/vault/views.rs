@@ -167,7 +167,10 @@ impl TextFilter {
 }
 
 impl Vault {
-    fn read<T>(&self, f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>) -> Result<T> {
+    pub(super) fn read<T>(
+        &self,
+        f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut inner = lock(&self.inner);
         let Inner {
             store,
@@ -182,7 +185,7 @@ impl Vault {
     }
 
     /// Authorizes a view like the operation it mirrors (without auditing it).
-    fn authorize_view(
+    pub(super) fn authorize_view(
         &self,
         iam: &super::iam::Iam,
         caller: &Caller,
@@ -203,7 +206,7 @@ impl Vault {
             )?,
             None => Vec::new(),
         };
-        crate::access::authorize(iam, &c, rp)
+        crate::access::authorize(iam, caller, &c, rp)
     }
 
     /// A page of the secrets list, filtered and sorted for a console.
@@ -404,9 +407,9 @@ impl Vault {
     }
 }
 
-struct Inner2<'a> {
-    index: &'a mut super::index::Index,
-    iam: &'a super::iam::Iam,
+pub(super) struct Inner2<'a> {
+    pub(super) index: &'a mut super::index::Index,
+    pub(super) iam: &'a super::iam::Iam,
 }
 
 #[cfg(test)]

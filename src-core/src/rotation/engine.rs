@@ -1,0 +1,261 @@
+//! The rotation engine: takes due and requested attempts, and runs each one's steps in
+//! order, persisting the state before and after every step so that an attempt resumes —
+//! with the same token — after a failure or after the process running it is killed.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{RotationClient, Step, StepEvent, StepOutput};
+use crate::Result;
+use crate::crypto::random;
+use crate::vault::rotation::{FunctionKind, RotationAttempt, RotationFunction};
+use crate::vault::{Caller, FrontEnd, Vault};
+
+/// How long an attempt's lease lasts without renewal (renewed at every step).
+pub const DEFAULT_LEASE_MS: i64 = 5 * 60_000;
+
+/// Runs rotations for one process. Several processes may run engines on the same vault:
+/// each attempt runs in exactly one of them at a time (a lease in the database).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    holder: String,
+    lease_ms: i64,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self {
+            holder: format!("{}-{}", std::process::id(), random::hex(6)),
+            lease_ms: DEFAULT_LEASE_MS,
+        }
+    }
+
+    /// How long another process waits before taking over an attempt whose runner stopped
+    /// answering (for tests and for `coffer rotate-due --lease-seconds`).
+    pub fn with_lease_ms(mut self, ms: i64) -> Self {
+        self.lease_ms = ms.max(1);
+        self
+    }
+
+    /// Starts the rotations that schedules make due, then runs every runnable attempt
+    /// until it succeeds, fails, or waits. Returns the attempts it ran, as they ended.
+    pub fn run_due(&self, vault: &Arc<Vault>) -> Result<Vec<RotationAttempt>> {
+        vault.start_scheduled_rotations()?;
+        let mut ran = Vec::new();
+        while let Some(claimed) = vault.claim_rotation(&self.holder, self.lease_ms)? {
+            ran.push(self.run(vault, claimed.attempt, &claimed.function)?);
+        }
+        Ok(ran)
+    }
+
+    fn run(
+        &self,
+        vault: &Arc<Vault>,
+        mut attempt: RotationAttempt,
+        function: &RotationFunction,
+    ) -> Result<RotationAttempt> {
+        use crate::vault::rotation::AttemptStatus;
+        while attempt.status == AttemptStatus::Running {
+            let Some(step) = attempt.next_step else { break };
+            if let Err(e) =
+                vault.begin_rotation_step(&self.holder, self.lease_ms, &attempt.id, step)
+            {
+                let _ = vault.release_rotation(&self.holder, &attempt.id);
+                return Err(e);
+            }
+            let started = Instant::now();
+            let outcome = run_function(vault, function, &attempt, step);
+            let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+            attempt = vault.end_rotation_step(&self.holder, &attempt.id, step, outcome, ms)?;
+        }
+        vault.release_rotation(&self.holder, &attempt.id)?;
+        Ok(attempt)
+    }
+}
+
+/// The principal a rotation function acts as, for one step: it may read and write the
+/// rotating secret (and move its labels only in finishSecret, so that AWSCURRENT never moves
+/// before testSecret passed), read `also_read` (an alternating-users master secret), make
+/// random passwords, and decrypt through Secrets Manager. Nothing else.
+pub fn step_caller(
+    vault: &Vault,
+    function: &RotationFunction,
+    secret_arn: &str,
+    step: Step,
+    also_read: &[String],
+) -> Caller {
+    let mut actions = vec![
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:ListSecretVersionIds",
+    ];
+    if step == Step::FinishSecret {
+        actions.push("secretsmanager:UpdateSecretVersionStage");
+    }
+    let mut statements = vec![
+        serde_json::json!({
+            "Sid": "TheRotatingSecret", "Effect": "Allow",
+            "Action": actions, "Resource": secret_arn
+        }),
+        serde_json::json!({
+            "Sid": "RandomPasswords", "Effect": "Allow",
+            "Action": "secretsmanager:GetRandomPassword", "Resource": "*"
+        }),
+        serde_json::json!({
+            "Sid": "DecryptThroughSecretsManager", "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"
+        }),
+    ];
+    if !also_read.is_empty() {
+        statements.push(serde_json::json!({
+            "Sid": "MasterSecret", "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": also_read
+        }));
+    }
+    let policy = serde_json::json!({ "Version": "2012-10-17", "Statement": statements });
+    let info = vault.info();
+    Caller::scoped(
+        format!(
+            "arn:aws:sts::{}:assumed-role/coffer-rotation/{}",
+            info.account_id, function.name
+        ),
+        FrontEnd::Internal,
+        policy.to_string(),
+    )
+}
+
+fn run_function(
+    vault: &Arc<Vault>,
+    function: &RotationFunction,
+    attempt: &RotationAttempt,
+    step: Step,
+) -> Result<StepOutput> {
+    let event = StepEvent {
+        secret_id: attempt.secret_arn.clone(),
+        client_request_token: attempt.token.clone(),
+        step,
+    };
+    let client = RotationClient {
+        vault,
+        caller: step_caller(vault, function, &attempt.secret_arn, step, &[]),
+    };
+    match &function.kind {
+        FunctionKind::Password { json_key, options } => {
+            super::password::run_step(&client, &event, json_key.as_deref(), options)
+        }
+        FunctionKind::Postgres { strategy } => database(
+            vault,
+            function,
+            &client,
+            &event,
+            DbEngine::Postgres,
+            *strategy,
+        ),
+        FunctionKind::Mysql { strategy } => {
+            database(vault, function, &client, &event, DbEngine::Mysql, *strategy)
+        }
+        FunctionKind::Lambda {
+            command,
+            timeout_seconds,
+        } => lambda(vault, &client, &event, command, *timeout_seconds),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum DbEngine {
+    Postgres,
+    Mysql,
+}
+
+#[cfg(feature = "rotation-db")]
+fn database(
+    vault: &Arc<Vault>,
+    function: &RotationFunction,
+    client: &RotationClient<'_>,
+    event: &StepEvent,
+    engine: DbEngine,
+    strategy: crate::vault::rotation::Strategy,
+) -> Result<StepOutput> {
+    use super::database::{self, DatabaseConfig, Engine, PasswordRules, Strategy};
+    use crate::vault::rotation::Strategy as S;
+    let strategy = match strategy {
+        S::SingleUser => Strategy::SingleUser,
+        S::AlternatingUsers => Strategy::AlternatingUsers,
+    };
+    let config = DatabaseConfig {
+        engine: match engine {
+            DbEngine::Postgres => Engine::Postgres,
+            DbEngine::Mysql => Engine::Mysql,
+        },
+        strategy,
+        password: PasswordRules::default(),
+    };
+    // Alternating users log in as the master secret's user: its function may read it.
+    let mut also_read = Vec::new();
+    if strategy == Strategy::AlternatingUsers
+        && let Ok(current) = vault.get_secret_value(
+            &client.caller,
+            crate::api::GetSecretValueRequest {
+                secret_id: event.secret_id.clone(),
+                version_id: None,
+                version_stage: Some(crate::model::AWSCURRENT.into()),
+            },
+        )
+        && let crate::SecretValue::String(s) = &current.value
+        && let Ok(v) = serde_json::from_str::<serde_json::Value>(s.expose())
+        && let Some(m) = v.get("masterarn").and_then(|m| m.as_str())
+    {
+        also_read.push(m.to_string());
+    }
+    let client = RotationClient {
+        vault,
+        caller: step_caller(vault, function, &event.secret_id, event.step, &also_read),
+    };
+    database::run_step(&client, event, &config)
+}
+
+#[cfg(not(feature = "rotation-db"))]
+fn database(
+    _vault: &Arc<Vault>,
+    _function: &RotationFunction,
+    _client: &RotationClient<'_>,
+    _event: &StepEvent,
+    _engine: DbEngine,
+    _strategy: crate::vault::rotation::Strategy,
+) -> Result<StepOutput> {
+    Err(crate::Error::invalid_request(
+        "This build of Coffer has no database rotators (the rotation-db feature).",
+    ))
+}
+
+#[cfg(feature = "server")]
+fn lambda(
+    vault: &Arc<Vault>,
+    client: &RotationClient<'_>,
+    event: &StepEvent,
+    command: &[String],
+    timeout_seconds: u64,
+) -> Result<StepOutput> {
+    super::lambda::run(vault, &client.caller, event, command, timeout_seconds)
+}
+
+#[cfg(not(feature = "server"))]
+fn lambda(
+    _vault: &Arc<Vault>,
+    _client: &RotationClient<'_>,
+    _event: &StepEvent,
+    _command: &[String],
+    _timeout_seconds: u64,
+) -> Result<StepOutput> {
+    Err(crate::Error::invalid_request(
+        "This build of Coffer cannot run lambda rotation functions (the server feature).",
+    ))
+}
