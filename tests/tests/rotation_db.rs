@@ -654,3 +654,20 @@ fn a_secret_for_another_engine_is_refused_without_echoing_its_password() {
         assert_eq!(versions.len(), 1);
     }
 }
+
+/// `coffer serve` calls steps from inside its runtime: the step's own runtime runs beside it.
+#[test]
+fn a_step_called_inside_a_tokio_runtime_runs_beside_it() {
+    let f = Fixture::new(Engine::Postgres, "pr");
+    let config = f.config(Strategy::SingleUser);
+    let t = token();
+    runtime().block_on(async {
+        for step in Step::ALL {
+            f.step(&t, step, &config);
+        }
+    });
+    assert_eq!(f.value("AWSCURRENT", None).0, t);
+    f.login("AWSCURRENT")
+        .logs_in(&f.rt)
+        .expect("AWSCURRENT logs in");
+}

@@ -1,7 +1,8 @@
 //! MySQL and MariaDB: the statements of AWS's SecretsManagerRDSMySQLRotation and
 //! SecretsManagerRDSMariaDBRotation templates. Accounts are written as the templates write
-//! them (`'user'`, i.e. `'user'@'%'`); `SET PASSWORD` uses `PASSWORD(...)` except on a
-//! server whose version starts with 8, as the templates' `get_password_option` does.
+//! them (`'user'`, i.e. `'user'@'%'`). `SET PASSWORD` takes `PASSWORD(...)` on MariaDB and
+//! MySQL before 8 and a plain literal on MySQL 8 and later, as the templates'
+//! `get_password_option` intends (it tests for a leading "8", which MySQL 9 would fail).
 
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, OptsBuilder};
@@ -37,11 +38,25 @@ async fn server_facts(conn: &mut Conn) -> Result<(bool, bool)> {
         .await
         .map_err(|e| statement_error("SELECT VERSION()", &e))?;
     let (version, sql_mode) = row.unwrap_or_default();
-    let password_function = !version.starts_with('8');
+    let password_function = takes_password_function(&version);
     let backslash_escapes = !sql_mode
         .split(',')
         .any(|m| m.eq_ignore_ascii_case("NO_BACKSLASH_ESCAPES"));
     Ok((password_function, backslash_escapes))
+}
+
+/// Whether `SET PASSWORD` wants `PASSWORD('...')` (MariaDB, MySQL 5.x) rather than the
+/// literal itself (MySQL 8 and later, which dropped `PASSWORD()`).
+fn takes_password_function(version: &str) -> bool {
+    if version.contains("MariaDB") {
+        return true;
+    }
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(0);
+    major < 8
 }
 
 /// The right-hand side of `SET PASSWORD ... =`.
@@ -153,5 +168,24 @@ impl Driver for Mysql {
             .await
             .map_err(|e| password_statement_error("SET PASSWORD", &e))?;
         Ok(change)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_password_uses_the_password_function_where_the_server_has_it() {
+        assert!(takes_password_function("10.11.6-MariaDB-0+deb12u1"));
+        assert!(takes_password_function("11.4.2-MariaDB"));
+        assert!(takes_password_function("5.7.44-log"));
+        assert!(!takes_password_function("8.0.36"));
+        assert!(!takes_password_function("9.1.0"));
+        assert_eq!(
+            *password_value(r"a'b\c", true, true).unwrap(),
+            r"PASSWORD('a''b\\c')"
+        );
+        assert_eq!(*password_value("x", false, true).unwrap(), "'x'");
     }
 }
