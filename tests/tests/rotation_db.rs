@@ -3,10 +3,12 @@
 //! (an admin login, used as the master user). A test whose server setting is missing fails:
 //! none of these tests skips.
 //!
-//! The engine creates the token's AWSPENDING version (no value) before createSecret; the vault
-//! has no public way to make such a version yet, so each rotation here starts at createSecret,
-//! whose PutSecretValue with the token creates the version. Each test makes its own users.
+//! Most tests call the steps directly, each rotation starting at createSecret, whose
+//! PutSecretValue with the token creates the version; the `through_the_engine` tests run a
+//! stored function from RotateSecret, where the engine creates the token's AWSPENDING version
+//! (no value) before createSecret, as AWS does. Each test makes its own users.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -157,7 +159,7 @@ struct Fixture {
     table: String,
     dbname: String,
     _dir: TestVault,
-    vault: Vault,
+    vault: Arc<Vault>,
     caller: Caller,
     name: String,
 }
@@ -228,7 +230,7 @@ impl Fixture {
             table,
             dbname,
             _dir: dir,
-            vault,
+            vault: Arc::new(vault),
             caller,
             name,
         }
@@ -670,4 +672,80 @@ fn a_step_called_inside_a_tokio_runtime_runs_beside_it() {
     f.login("AWSCURRENT")
         .logs_in(&f.rt)
         .expect("AWSCURRENT logs in");
+}
+
+/// Through the engine: a stored database function, RotateSecret, and the engine's runner,
+/// which creates the AWSPENDING version with no value before createSecret, as AWS does.
+fn through_the_engine(engine: Engine, tag: &str) {
+    use coffer_core::api::{RotateSecretRequest, RotationRules};
+    use coffer_core::vault::rotation::{
+        AttemptStatus, CreateRotationFunctionRequest, FunctionKind, Strategy as Kind,
+    };
+    let f = Fixture::new(engine, tag);
+    let (first_id, _) = f.value("AWSCURRENT", None);
+    let kind = match engine {
+        Engine::Postgres => FunctionKind::Postgres {
+            strategy: Kind::AlternatingUsers,
+        },
+        Engine::Mysql => FunctionKind::Mysql {
+            strategy: Kind::AlternatingUsers,
+        },
+    };
+    let function = f
+        .vault
+        .create_rotation_function(
+            &f.caller,
+            CreateRotationFunctionRequest {
+                name: format!("{}-rotator", f.user),
+                description: None,
+                kind,
+            },
+        )
+        .expect("create the rotation function");
+    f.vault
+        .rotate_secret(
+            &f.caller,
+            RotateSecretRequest {
+                secret_id: f.name.clone(),
+                client_request_token: None,
+                rotation_lambda_arn: Some(function.arn.clone()),
+                rotation_rules: Some(RotationRules {
+                    automatically_after_days: Some(30),
+                    ..Default::default()
+                }),
+                rotate_immediately: None,
+            },
+        )
+        .expect("RotateSecret");
+    let ran = coffer_core::rotation::Engine::new()
+        .run_due(&f.vault)
+        .expect("run the due rotation");
+    assert_eq!(ran.len(), 1);
+    let attempt = &ran[0];
+    assert_eq!(
+        attempt.status,
+        AttemptStatus::Succeeded,
+        "the attempt failed: {:?}",
+        attempt.error
+    );
+    let (current_id, current) = f.value("AWSCURRENT", None);
+    assert_eq!(current_id, attempt.token);
+    assert_eq!(current["username"], format!("{}_clone", f.user));
+    assert_eq!(f.value("AWSPREVIOUS", None).0, first_id);
+    f.login("AWSCURRENT")
+        .logs_in(&f.rt)
+        .expect("AWSCURRENT logs in");
+    f.login("AWSPREVIOUS")
+        .logs_in(&f.rt)
+        .expect("AWSPREVIOUS still logs in");
+}
+
+#[test]
+fn postgres_rotates_through_the_engine_from_the_version_it_precreates() {
+    through_the_engine(Engine::Postgres, "pe");
+}
+
+#[test]
+fn mariadb_rotates_through_the_engine_from_the_version_it_precreates() {
+    through_the_engine(Engine::Mysql, "me");
 }
