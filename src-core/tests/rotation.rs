@@ -198,8 +198,10 @@ fn a_plain_string_secret_gets_a_whole_new_password() {
         r.value("api/token", "AWSPREVIOUS").unwrap(),
         "plain-old-token"
     );
-    // Without rules it rotated once and is not scheduled.
-    assert_eq!(r.describe("api/token").rotation_enabled, Some(false));
+    // Without rules it rotated once and nothing is scheduled.
+    let d = r.describe("api/token");
+    assert_eq!(d.rotation_enabled, Some(true));
+    assert_eq!(d.next_rotation_date, None);
 }
 
 #[test]

@@ -319,6 +319,7 @@ fn run(args: Cli) -> Result<i32> {
             let vault = Vault::open(&path, operator.as_deref(), &pass)
                 .map_err(anyhow::Error::from)
                 .map_err(vault_error("Unlock", true))?;
+            let vault = std::sync::Arc::new(vault);
             let outcome = cli::run(&vault, op, &pass).map_err(vault_error(name, false))?;
             cli::print(outcome, output, query.as_deref())
         }

@@ -40,8 +40,41 @@ pub fn serve(listen: SocketAddr, backend: Backend) -> Result<()> {
     .with_context(|| format!("cannot serve on {listen}"))
 }
 
+/// The endpoint on the vault, with the rotation scheduler running beside it: due,
+/// requested and approved rotations run while the server does.
 pub fn vault_backend(vault: Vault) -> Backend {
-    Backend::vault(Arc::new(vault))
+    let vault = Arc::new(vault);
+    spawn_scheduler(vault.clone());
+    Backend::vault(vault)
+}
+
+/// How often the scheduler looks for due rotations.
+const SCHEDULER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn spawn_scheduler(vault: Arc<Vault>) {
+    let engine = coffer_core::rotation::Engine::new();
+    std::thread::spawn(move || {
+        loop {
+            match engine.run_due(&vault) {
+                Ok(ran) => {
+                    for a in ran {
+                        let line = serde_json::json!({
+                            "rotation": a.secret_name,
+                            "status": a.status,
+                            "versionId": a.token,
+                            "error": a.error,
+                        });
+                        eprintln!("{line}");
+                    }
+                }
+                Err(e) => eprintln!(
+                    "{}",
+                    serde_json::json!({"rotation": null, "error": format!("{}: {}", e.code.as_str(), e.message)})
+                ),
+            }
+            std::thread::sleep(SCHEDULER_PERIOD);
+        }
+    });
 }
 
 pub fn ephemeral_backend(account_id: Option<String>) -> Result<Backend> {

@@ -29,10 +29,16 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// An engine whose leases last [`DEFAULT_LEASE_MS`], or `COFFER_ROTATION_LEASE_SECONDS`.
     pub fn new() -> Self {
+        let lease_ms = std::env::var("COFFER_ROTATION_LEASE_SECONDS")
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|s| *s > 0)
+            .map_or(DEFAULT_LEASE_MS, |s| s.saturating_mul(1000));
         Self {
             holder: format!("{}-{}", std::process::id(), random::hex(6)),
-            lease_ms: DEFAULT_LEASE_MS,
+            lease_ms,
         }
     }
 
@@ -72,7 +78,7 @@ impl Engine {
             let started = Instant::now();
             let outcome = run_function(vault, function, &attempt, step);
             let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-            attempt = vault.end_rotation_step(&self.holder, &attempt.id, step, outcome, ms)?;
+            attempt = vault.end_rotation_step(&self.holder, self.lease_ms, &attempt.id, step, outcome, ms)?;
         }
         vault.release_rotation(&self.holder, &attempt.id)?;
         Ok(attempt)

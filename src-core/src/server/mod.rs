@@ -137,6 +137,10 @@ impl std::fmt::Debug for Backend {
     }
 }
 
+/// Who a signed request is from: the vault that answers it, the principal, and the
+/// session policy of temporary credentials.
+type Authenticated = (Arc<Vault>, String, Option<Arc<str>>);
+
 impl Backend {
     pub fn vault(vault: Arc<Vault>) -> Self {
         Self::Vault(vault)
@@ -153,10 +157,7 @@ impl Backend {
     }
 
     /// Authenticates a signed request: the vault that answers it and the caller.
-    fn authenticate(
-        &self,
-        signed: &sigv4::Signed,
-    ) -> Result<(Arc<Vault>, String, Option<Arc<str>>), ApiError> {
+    fn authenticate(&self, signed: &sigv4::Signed) -> Result<Authenticated, ApiError> {
         signed.check_service(SERVICE)?;
         match self {
             Self::Vault(vault) => {

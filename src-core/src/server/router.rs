@@ -8,7 +8,7 @@ use super::ApiError;
 use crate::api::{
     BatchGetSecretValueRequest, CreateSecretRequest, DeleteSecretRequest, GetRandomPasswordRequest,
     GetSecretValueRequest, ListSecretVersionIdsRequest, ListSecretsRequest, PutSecretValueRequest,
-    SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
+    RotateSecretRequest, SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
     UpdateSecretVersionStageRequest,
 };
 use crate::model::RevealSerialize;
@@ -19,7 +19,7 @@ use crate::{Caller, Reveal, Vault};
 pub const TARGET_PREFIX: &str = "secretsmanager.";
 
 /// Every operation the endpoint answers.
-pub const OPERATIONS: [&str; 18] = [
+pub const OPERATIONS: [&str; 20] = [
     "CreateSecret",
     "GetSecretValue",
     "BatchGetSecretValue",
@@ -38,6 +38,8 @@ pub const OPERATIONS: [&str; 18] = [
     "GetResourcePolicy",
     "DeleteResourcePolicy",
     "ValidateResourcePolicy",
+    "RotateSecret",
+    "CancelRotateSecret",
 ];
 
 /// The operation an `X-Amz-Target` header names, if the endpoint has it.
@@ -134,6 +136,8 @@ pub fn dispatch(
         "ValidateResourcePolicy" => {
             plain(v.validate_resource_policy(c, request::<ValidateResourcePolicyRequest>(body)?))
         }
+        "RotateSecret" => plain(v.rotate_secret(c, request::<RotateSecretRequest>(body)?)),
+        "CancelRotateSecret" => plain(v.cancel_rotate_secret(c, request::<SecretIdRequest>(body)?)),
         other => Err(ApiError::unknown_operation(&format!(
             "{TARGET_PREFIX}{other}"
         ))),
@@ -232,7 +236,7 @@ mod tests {
         let e = dispatch(&v, &c, "DescribeSecret", b"{}").unwrap_err();
         assert_eq!(e.code, "ValidationException");
         assert!(e.message.contains("'secretId'"));
-        let e = dispatch(&v, &c, "RotateSecret", b"{}").unwrap_err();
+        let e = dispatch(&v, &c, "ReplicateSecretToRegions", b"{}").unwrap_err();
         assert_eq!(e.code, "UnknownOperationException");
         let denied = Caller::principal("arn:aws:iam::123456789012:user/nobody", FrontEnd::Endpoint);
         let e = dispatch(&v, &denied, "ListSecrets", b"{}").unwrap_err();

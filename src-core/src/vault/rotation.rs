@@ -672,7 +672,7 @@ impl Vault {
                 && existing.as_ref().and_then(|r| r.rules.as_ref()) != req.rotation_rules.as_ref();
             let was_enabled = existing.as_ref().is_some_and(|r| r.enabled);
             doc.rotation = Some(RotationDoc {
-                enabled: rules.is_some(),
+                enabled: true,
                 function_arn: Some(function_arn.clone()),
                 anchor_ms: match &existing {
                     Some(r) if was_enabled && !rules_changed => r.anchor_ms,
@@ -693,7 +693,7 @@ impl Vault {
                 }
                 ctx.new_attempt(&mut doc, token.clone(), function_arn, "RotateSecret")?;
                 version_id = Some(token);
-            } else if doc.rotation.as_ref().is_some_and(|r| !r.enabled) {
+            } else if doc.rotation.as_ref().is_some_and(|r| r.rules.is_none()) {
                 return Err(Error::invalid_parameter(
                     "RotateImmediately is false and there are no RotationRules: nothing would rotate.",
                 ));
@@ -1185,6 +1185,7 @@ impl Vault {
     pub(crate) fn end_rotation_step(
         &self,
         holder: &str,
+        lease_ms: i64,
         attempt_id: &str,
         step: Step,
         outcome: std::result::Result<StepOutput, Error>,
@@ -1282,7 +1283,7 @@ impl Vault {
                 if a.status == AttemptStatus::Running {
                     // Keep holding it between steps.
                     ctx.tx
-                        .attempt_claim(attempt_id, holder, ctx.now_ms, ctx.now_ms + 60_000)?;
+                        .attempt_claim(attempt_id, holder, ctx.now_ms, ctx.now_ms + lease_ms)?;
                 }
                 Ok(a)
             },

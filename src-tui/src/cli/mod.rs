@@ -4,6 +4,7 @@
 pub mod args;
 pub mod iam;
 pub mod output;
+pub mod rotation;
 
 use std::path::PathBuf;
 
@@ -175,6 +176,42 @@ pub enum Op {
         #[arg(long)]
         no_require_each_included_type: bool,
     },
+    /// Sets a secret's rotation function and schedule and (unless
+    /// --no-rotate-immediately) rotates it now; waits for the rotation unless --no-wait.
+    RotateSecret {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        client_request_token: Option<String>,
+        /// The rotation function's ARN (see `coffer rotation create-function`).
+        #[arg(long = "rotation-lambda-arn")]
+        rotation_lambda_arn: Option<String>,
+        /// AutomaticallyAfterDays=N, or ScheduleExpression="rate(...)|cron(...)"[,Duration=Nh], or JSON.
+        #[arg(long)]
+        rotation_rules: Option<String>,
+        #[arg(long, overrides_with = "no_rotate_immediately")]
+        rotate_immediately: bool,
+        #[arg(long)]
+        no_rotate_immediately: bool,
+        /// Return once the rotation is requested, without running it here.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Turns a secret's rotation off (an unfinished rotation is abandoned).
+    CancelRotateSecret {
+        #[arg(long)]
+        secret_id: String,
+    },
+    /// Runs the rotations that are due or approved (for cron or a systemd timer).
+    RotateDue {
+        /// How long before another process may take over an attempt this one stopped
+        /// answering for [default: 300].
+        #[arg(long)]
+        lease_seconds: Option<i64>,
+    },
+    /// Rotation functions, the approval queue and rotation history.
+    #[command(subcommand)]
+    Rotation(rotation::RotationOp),
     /// KMS-style keys that protect secrets.
     #[command(subcommand)]
     Kms(KmsOp),
@@ -442,6 +479,20 @@ impl Op {
             Op::Operator(OperatorOp::Remove { .. }) => "RemoveOperator",
             Op::Operator(OperatorOp::List) => "ListOperators",
             Op::Iam(_) => "IAM",
+            Op::RotateSecret { .. } => "RotateSecret",
+            Op::CancelRotateSecret { .. } => "CancelRotateSecret",
+            Op::RotateDue { .. } => "RotateDue",
+            Op::Rotation(r) => match r {
+                rotation::RotationOp::CreateFunction { .. } => "CreateRotationFunction",
+                rotation::RotationOp::ListFunctions => "ListRotationFunctions",
+                rotation::RotationOp::DeleteFunction { .. } => "DeleteRotationFunction",
+                rotation::RotationOp::ListPending => "ListPendingRotations",
+                rotation::RotationOp::Approve { .. } => "ApproveRotation",
+                rotation::RotationOp::Reject { .. } => "RejectRotation",
+                rotation::RotationOp::Retry { .. } => "RetryRotation",
+                rotation::RotationOp::History { .. } => "RotationHistory",
+                rotation::RotationOp::SetApproval { .. } => "PutRotationApproval",
+            },
             Op::PutResourcePolicy { .. } => "PutResourcePolicy",
             Op::GetResourcePolicy { .. } => "GetResourcePolicy",
             Op::DeleteResourcePolicy { .. } => "DeleteResourcePolicy",
@@ -475,7 +526,7 @@ pub(crate) fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Ou
 /// Runs one operation; vault errors come back as `coffer_core::Error` inside anyhow.
 /// `unlocked_with` is the passphrase the vault was unlocked with (`operator passwd` needs it).
 pub fn run(
-    vault: &Vault,
+    vault: &std::sync::Arc<Vault>,
     op: Op,
     unlocked_with: &coffer_core::crypto::Passphrase,
 ) -> Result<Outcome> {
@@ -752,6 +803,34 @@ pub fn run(
             OperatorOp::List => json(&vault.list_operators(&c)?),
         },
         Op::Iam(i) => iam::run(vault, &c, i),
+        Op::RotateSecret {
+            secret_id,
+            client_request_token,
+            rotation_lambda_arn,
+            rotation_rules,
+            rotate_immediately: _,
+            no_rotate_immediately,
+            no_wait,
+        } => rotation::rotate_secret(
+            vault,
+            &c,
+            RotateSecretRequest {
+                secret_id,
+                client_request_token,
+                rotation_lambda_arn,
+                rotation_rules: rotation_rules
+                    .as_deref()
+                    .map(rotation::rotation_rules)
+                    .transpose()?,
+                rotate_immediately: Some(!no_rotate_immediately),
+            },
+            !no_wait,
+        ),
+        Op::CancelRotateSecret { secret_id } => {
+            rotation::cancel_rotate_secret(vault, &c, secret_id)
+        }
+        Op::RotateDue { lease_seconds } => rotation::rotate_due(vault, lease_seconds),
+        Op::Rotation(r) => rotation::run(vault, &c, r),
         Op::PutResourcePolicy {
             secret_id,
             resource_policy,
