@@ -542,3 +542,70 @@ fn rotation_functions_and_attempts_are_sealed_in_the_file() {
         assert!(!text.contains("createSecret"));
     }
 }
+
+#[test]
+fn a_due_rotation_under_approval_waits_in_the_queue_until_approved_then_runs() {
+    let r = rig();
+    let f = r.password_function("pw");
+    r.create("s", "v1");
+    r.vault
+        .put_rotation_approval(
+            &r.caller(),
+            PutRotationApprovalRequest {
+                secret_id: None,
+                require_approval: Some(true),
+                two_person_rule: None,
+            },
+        )
+        .unwrap();
+    r.rotate(
+        "s",
+        Some(&f.arn),
+        Some(RotationRules {
+            schedule_expression: Some("cron(0 16 1,15 * ? *)".into()),
+            duration: Some("2h".into()),
+            ..Default::default()
+        }),
+        false,
+    )
+    .unwrap();
+    // 2026-03-01 12:00 → the window opens on 2026-03-01 at 16:00.
+    r.f.clock.advance(SignedDuration::from_hours(3));
+    assert!(Engine::new().run_due(&r.vault).unwrap().is_empty());
+    assert!(
+        r.vault
+            .list_pending_rotations(&r.caller())
+            .unwrap()
+            .attempts
+            .is_empty()
+    );
+    r.f.clock.advance(SignedDuration::from_mins(90));
+    assert!(Engine::new().run_due(&r.vault).unwrap().is_empty());
+    let pending = r
+        .vault
+        .list_pending_rotations(&r.caller())
+        .unwrap()
+        .attempts;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].trigger, "Schedule");
+    r.vault
+        .approve_rotation(
+            &r.caller(),
+            DecideRotationRequest {
+                secret_id: "s".into(),
+                reason: Some("change window CHG-1".into()),
+            },
+        )
+        .unwrap();
+    let ran = Engine::new().run_due(&r.vault).unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].status, AttemptStatus::Succeeded);
+    assert_eq!(r.value("s", "AWSPREVIOUS").unwrap(), "v1");
+    // The next window is the 15th.
+    let next = r.describe("s").next_rotation_date.unwrap();
+    let want = "2026-03-15T16:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second() as f64;
+    assert_eq!(next, want);
+}

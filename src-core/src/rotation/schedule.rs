@@ -50,8 +50,16 @@ fn day_start(ms: i64) -> i64 {
     ms.div_euclid(DAY_MS) * DAY_MS
 }
 
-fn hour_start(ms: i64) -> i64 {
-    ms.div_euclid(HOUR_MS) * HOUR_MS
+/// The start of the `rate(n hours)` slot holding `ms`: slots start at midnight UTC and
+/// every `n` hours after it, and start again at the next midnight.
+fn hours_slot(ms: i64, n: i64) -> i64 {
+    let day = day_start(ms);
+    day + (ms - day).div_euclid(n * HOUR_MS) * n * HOUR_MS
+}
+
+/// The slot after the one holding `ms` (the next midnight when the day has no more).
+fn next_hours_slot(ms: i64, n: i64) -> i64 {
+    (hours_slot(ms, n) + n * HOUR_MS).min(day_start(ms) + DAY_MS)
 }
 
 fn utc(ms: i64) -> jiff::Zoned {
@@ -83,8 +91,10 @@ fn parse_rate(expr: &str) -> Result<Every> {
                     "A rotation schedule must not rotate more often than every four hours.",
                 ));
             }
-            if n > 1000 * 24 {
-                return Err(bad());
+            if n > 23 {
+                return Err(Error::invalid_parameter(format!(
+                    "The schedule expression '{expr}' is not valid: a rate in hours is 4 to 23 hours; use days for longer."
+                )));
             }
             Ok(Every::Hours(n))
         }
@@ -109,6 +119,14 @@ fn parse_cron(expr: &str) -> Result<Every> {
             "a cron expression has six fields: minutes hours day-of-month month day-of-week year",
         ));
     }
+    if fields[0] != "0" {
+        return Err(bad(
+            "the minutes field must be 0: rotation windows open on the hour",
+        ));
+    }
+    if fields[5] != "*" {
+        return Err(bad("the year field must be *"));
+    }
     let (dom, dow) = (fields[2], fields[4]);
     if (dom == "?") == (dow == "?") {
         return Err(bad(
@@ -130,6 +148,8 @@ fn parse_cron(expr: &str) -> Result<Every> {
         .seconds(Seconds::Required)
         .year(Year::Required)
         .alternative_weekdays(true)
+        // AWS writes steps from a start value (`4/12`: 04:00 and 16:00).
+        .sloppy_ranges(true)
         .build()
         .parse(&pattern)
         .map_err(|e| bad(&e.to_string()))?;
@@ -220,7 +240,10 @@ impl Schedule {
                                 "A rotation schedule must not rotate more often than every four hours.",
                             ));
                         }
-                        if self.duration_ms.is_some_and(|d| d > gap) {
+                        if self
+                            .duration_ms
+                            .is_some_and(|d| d > gap || ms + d > day_start(ms) + DAY_MS)
+                        {
                             return Err(Error::invalid_parameter(
                                 "The rotation window must not extend into the next rotation window.",
                             ));
@@ -262,7 +285,7 @@ impl Schedule {
     pub fn window_after(&self, last_ms: i64) -> Option<Window> {
         let start = match &self.every {
             Every::Days(n) => day_start(last_ms + n * DAY_MS),
-            Every::Hours(n) => hour_start(last_ms + n * HOUR_MS),
+            Every::Hours(n) => next_hours_slot(last_ms, *n),
             Every::Cron { cron, .. } => Self::cron_next(cron, last_ms, false)?,
         };
         Some(self.window_at(start))
@@ -285,12 +308,12 @@ impl Schedule {
                     self.window_at(day_start(now_ms) + DAY_MS)
                 })
             }
-            Every::Hours(_) => {
-                let this_hour = self.window_at(hour_start(now_ms));
-                Some(if this_hour.end_ms > now_ms {
-                    this_hour
+            Every::Hours(n) => {
+                let this_slot = self.window_at(hours_slot(now_ms, *n));
+                Some(if this_slot.end_ms > now_ms {
+                    this_slot
                 } else {
-                    self.window_at(hour_start(now_ms) + HOUR_MS)
+                    self.window_at(next_hours_slot(now_ms, *n))
                 })
             }
             Every::Cron { cron, .. } => {
@@ -349,9 +372,10 @@ mod tests {
 
     #[test]
     fn rate_in_hours_has_a_one_hour_window_by_default_and_duration_overrides_it() {
+        // Slots start at midnight: 00, 06, 12, 18.
         let s = Schedule::parse(&rules(None, Some("rate(6 hours)"), None)).unwrap();
         let w = s.window_after(ms("2026-01-01T10:30:00Z")).unwrap();
-        assert_eq!(w.start_ms, ms("2026-01-01T16:00:00Z"));
+        assert_eq!(w.start_ms, ms("2026-01-01T12:00:00Z"));
         assert_eq!(w.end_ms - w.start_ms, HOUR_MS);
         let s = Schedule::parse(&rules(None, Some("rate(6 hours)"), Some("3h"))).unwrap();
         let w = s.window_after(ms("2026-01-01T10:30:00Z")).unwrap();
@@ -390,6 +414,77 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_in_hours_starts_again_at_midnight() {
+        // rate(5 hours): 00, 05, 10, 15, 20, then 00 the next day.
+        let s = Schedule::parse(&rules(None, Some("rate(5 hours)"), None)).unwrap();
+        let w = s.window_after(ms("2026-01-01T21:00:00Z")).unwrap();
+        assert_eq!(w.start_ms, ms("2026-01-02T00:00:00Z"));
+    }
+
+    /// AWS's documented examples, each with the windows it must open after 2026-01-01
+    /// (a Thursday).
+    #[test]
+    fn aws_documented_schedule_examples_fire_when_they_should() {
+        let cases: [(&str, &[&str]); 9] = [
+            (
+                "rate(4 hours)",
+                &["2026-01-01T04:00:00Z", "2026-01-01T08:00:00Z"],
+            ),
+            (
+                "rate(1 day)",
+                &["2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z"],
+            ),
+            (
+                "rate(10 days)",
+                &["2026-01-11T00:00:00Z", "2026-01-21T00:00:00Z"],
+            ),
+            (
+                "cron(0 4/12 * * ? *)",
+                &[
+                    "2026-01-01T04:00:00Z",
+                    "2026-01-01T16:00:00Z",
+                    "2026-01-02T04:00:00Z",
+                ],
+            ),
+            (
+                "cron(0 16 1,15 * ? *)",
+                &[
+                    "2026-01-01T16:00:00Z",
+                    "2026-01-15T16:00:00Z",
+                    "2026-02-01T16:00:00Z",
+                ],
+            ),
+            (
+                "cron(0 8/8 * * ? *)",
+                &["2026-01-01T08:00:00Z", "2026-01-01T16:00:00Z"],
+            ),
+            (
+                "cron(0 16 L * ? *)",
+                &["2026-01-31T16:00:00Z", "2026-02-28T16:00:00Z"],
+            ),
+            (
+                "cron(0 0 ? * SUN#1 *)",
+                &["2026-01-04T00:00:00Z", "2026-02-01T00:00:00Z"],
+            ),
+            (
+                "cron(0 10 ? * MON-FRI *)",
+                &[
+                    "2026-01-01T10:00:00Z",
+                    "2026-01-02T10:00:00Z",
+                    "2026-01-05T10:00:00Z",
+                ],
+            ),
+        ];
+        for (expr, want) in cases {
+            let s = Schedule::parse(&rules(None, Some(expr), None))
+                .unwrap_or_else(|e| panic!("{expr}: {}", e.message));
+            let got = s.preview(ms("2026-01-01T00:00:00Z"), want.len());
+            let want: Vec<i64> = want.iter().map(|w| ms(w)).collect();
+            assert_eq!(got, want, "{expr}");
+        }
+    }
+
+    #[test]
     fn invalid_rules_are_refused_with_invalid_parameter() {
         for (days, expr, dur) in [
             (Some(0), None, None),
@@ -399,6 +494,10 @@ mod tests {
             (None, Some("rate(0 days)"), None),
             (None, Some("rate(5 weeks)"), None),
             (None, Some("cron(0 * * * ? *)"), None),
+            (None, Some("cron(30 2 * * ? *)"), None),
+            (None, Some("cron(0 2 * * ? 2027)"), None),
+            (None, Some("rate(24 hours)"), None),
+            (None, Some("cron(0 22 * * ? *)"), Some("4h")),
             (None, Some("cron(0 2 * * * *)"), None),
             (None, Some("cron(0 2 ? * 1)"), None),
             (None, Some("every day"), None),
