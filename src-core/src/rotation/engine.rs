@@ -78,7 +78,14 @@ impl Engine {
             let started = Instant::now();
             let outcome = run_function(vault, function, &attempt, step);
             let ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-            attempt = vault.end_rotation_step(&self.holder, self.lease_ms, &attempt.id, step, outcome, ms)?;
+            attempt = vault.end_rotation_step(
+                &self.holder,
+                self.lease_ms,
+                &attempt.id,
+                step,
+                outcome,
+                ms,
+            )?;
         }
         vault.release_rotation(&self.holder, &attempt.id)?;
         Ok(attempt)

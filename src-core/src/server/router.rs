@@ -8,8 +8,8 @@ use super::ApiError;
 use crate::api::{
     BatchGetSecretValueRequest, CreateSecretRequest, DeleteSecretRequest, GetRandomPasswordRequest,
     GetSecretValueRequest, ListSecretVersionIdsRequest, ListSecretsRequest, PutSecretValueRequest,
-    RotateSecretRequest, SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
-    UpdateSecretVersionStageRequest,
+    RotateSecretRequest, SecretIdRequest, TagResourceRequest, UntagResourceRequest,
+    UpdateSecretRequest, UpdateSecretVersionStageRequest,
 };
 use crate::model::RevealSerialize;
 use crate::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
