@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from unittest import mock
@@ -296,6 +297,41 @@ def any_credentials(args):
     sm.list_secrets()
 
 
+@check("rotation")
+def rotation(args):
+    """RotateSecret through the endpoint; the server's scheduler runs the rotation."""
+    sm = client(args)
+    name = f"{args.tag}/rotate/key"
+    sm.create_secret(Name=name, SecretString='{"user":"app","password":"before"}')
+    r = sm.rotate_secret(SecretId=name, RotationLambdaARN=args.rotation_function_arn,
+                         RotationRules={"ScheduleExpression": "rate(10 days)"})
+    token = r["VersionId"]
+    deadline = time.time() + 60
+    while True:
+        d = sm.describe_secret(SecretId=name)
+        if "AWSCURRENT" in d["VersionIdsToStages"].get(token, []):
+            break
+        assert time.time() < deadline, d
+        time.sleep(0.5)
+    assert d["RotationEnabled"] is True
+    assert d["RotationLambdaARN"] == args.rotation_function_arn
+    assert d["RotationRules"]["ScheduleExpression"] == "rate(10 days)"
+    assert isinstance(d["LastRotatedDate"], datetime.datetime)
+    assert d["NextRotationDate"] > d["LastRotatedDate"]
+    new = json.loads(sm.get_secret_value(SecretId=name)["SecretString"])
+    assert new["user"] == "app" and new["password"] != "before"
+    prev = json.loads(sm.get_secret_value(SecretId=name, VersionStage="AWSPREVIOUS")["SecretString"])
+    assert prev["password"] == "before"
+    listed = [e for e in sm.list_secrets(Filters=[{"Key": "name", "Values": [name]}])["SecretList"]]
+    assert listed[0]["RotationEnabled"] is True and "NextRotationDate" in listed[0]
+    c = sm.cancel_rotate_secret(SecretId=name)
+    assert c["Name"] == name
+    assert sm.describe_secret(SecretId=name)["RotationEnabled"] is False
+    sm.create_secret(Name=f"{args.tag}/rotate/none", SecretString="x")
+    raises(sm.exceptions.InvalidRequestException,
+           lambda: sm.rotate_secret(SecretId=f"{args.tag}/rotate/none"))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint", required=True)
@@ -308,6 +344,7 @@ def main():
     p.add_argument("--denied-secret-key")
     p.add_argument("--aws", required=True)
     p.add_argument("--tag", default="e2e")
+    p.add_argument("--rotation-function-arn")
     args = p.parse_args()
     every_operation(args)
     paginator(args)
@@ -320,6 +357,7 @@ def main():
         authentication(args)
         denied(args)
         other_region(args)
+        rotation(args)
     else:
         multi_region(args)
         any_credentials(args)

@@ -201,6 +201,14 @@ fn boto3_and_the_aws_cli_work_against_a_vault() {
     v.json(&["iam", "create-user", "--user-name", "nopolicy"]);
     let (akid, secret) = access_key(&v, "app1");
     let (denied_akid, denied_secret) = access_key(&v, "nopolicy");
+    let function = v.json(&[
+        "rotation",
+        "create-function",
+        "--name",
+        "pw",
+        "--kind",
+        "password",
+    ]);
 
     let mut cmd = v.cmd();
     cmd.args(["serve", "--listen", "127.0.0.1:0"]);
@@ -220,6 +228,8 @@ fn boto3_and_the_aws_cli_work_against_a_vault() {
             &denied_akid,
             "--denied-secret-key",
             &denied_secret,
+            "--rotation-function-arn",
+            function["ARN"].as_str().unwrap(),
         ],
     );
     assert!(report.contains(r#""failed": []"#), "{report}");
