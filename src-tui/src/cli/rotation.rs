@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
-use coffer_core::api::{GetRandomPasswordRequest, RotateSecretRequest, RotationRules, SecretIdRequest};
+use coffer_core::api::{
+    GetRandomPasswordRequest, RotateSecretRequest, RotationRules, SecretIdRequest,
+};
 use coffer_core::rotation::Engine;
 use coffer_core::vault::rotation::*;
 use coffer_core::{Caller, Vault};
@@ -181,7 +183,11 @@ pub fn run_engine(vault: &Arc<Vault>, engine: &Engine) -> Result<Vec<RotationAtt
                 "Rotation of {} failed ({}); the old value is still AWSCURRENT. It is tried again with the same version id{}.",
                 a.secret_name,
                 a.error.as_deref().unwrap_or("no reason given"),
-                if a.retry_ms.is_some() { " later, or now with `coffer rotation retry`" } else { "" }
+                if a.retry_ms.is_some() {
+                    " later, or now with `coffer rotation retry`"
+                } else {
+                    ""
+                }
             ),
             _ => {}
         }
@@ -233,7 +239,9 @@ pub fn run(vault: &Arc<Vault>, c: &Caller, op: RotationOp) -> Result<Outcome> {
                 match strategy {
                     Some(StrategyArg::SingleUser) => Ok(Strategy::SingleUser),
                     Some(StrategyArg::AlternatingUsers) => Ok(Strategy::AlternatingUsers),
-                    None => bail!("--strategy single-user|alternating-users is required for a database function"),
+                    None => bail!(
+                        "--strategy single-user|alternating-users is required for a database function"
+                    ),
                 }
             };
             let kind = match kind {
@@ -337,9 +345,12 @@ mod tests {
     fn rotation_rules_take_json_and_the_aws_cli_shorthand_with_cron_commas() {
         let r = rotation_rules("AutomaticallyAfterDays=30").unwrap();
         assert_eq!(r.automatically_after_days, Some(30));
-        let r = rotation_rules(r#"ScheduleExpression="cron(0 16 1,15 * ? *)",Duration="2h""#)
-            .unwrap();
-        assert_eq!(r.schedule_expression.as_deref(), Some("cron(0 16 1,15 * ? *)"));
+        let r =
+            rotation_rules(r#"ScheduleExpression="cron(0 16 1,15 * ? *)",Duration="2h""#).unwrap();
+        assert_eq!(
+            r.schedule_expression.as_deref(),
+            Some("cron(0 16 1,15 * ? *)")
+        );
         assert_eq!(r.duration.as_deref(), Some("2h"));
         let r = rotation_rules(r#"{"ScheduleExpression":"rate(10 days)"}"#).unwrap();
         assert_eq!(r.schedule_expression.as_deref(), Some("rate(10 days)"));
