@@ -2,7 +2,7 @@
 //! `coffer-core` each, so that they run in tests without a window. `ipc.rs` exposes them to
 //! the page.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use coffer_core::api::{
@@ -151,7 +151,7 @@ impl Desktop {
     }
 
     #[cfg(test)]
-    pub fn path(&self) -> &Path {
+    pub fn path(&self) -> &std::path::Path {
         &self.path
     }
 
@@ -998,7 +998,7 @@ mod tests {
 
     #[test]
     fn the_committed_typescript_bindings_are_current() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
         let fresh = crate::dto::typescript();
         if std::env::var_os("COFFER_UPDATE_BINDINGS").is_some() {
             std::fs::write(&path, &fresh).unwrap();

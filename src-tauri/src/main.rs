@@ -19,6 +19,9 @@ struct Args {
     /// Lock the vault after this many seconds without input (and clear a copied value).
     #[arg(long, default_value_t = 300)]
     idle_lock_seconds: u32,
+    /// Passed by WebKitWebDriver when an end-to-end test drives the window.
+    #[arg(long, hide = true)]
+    automation: bool,
 }
 
 fn main() {

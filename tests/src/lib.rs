@@ -1,5 +1,7 @@
 //! Helpers for the end-to-end tests: find the built programs, make vaults to drive.
 
+pub mod webdriver;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,239 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, asIpcError } from "./api";
+import type { IpcError, VaultStatus } from "./bindings";
+import { ConsoleContext, type Console, type Route, type Toast } from "./console";
+import { Palette } from "./components/Palette";
+import { CreateSecretDialog } from "./components/Dialogs";
+import { SecretsScreen, type TableState, initialTableState } from "./screens/Secrets";
+import { SecretScreen } from "./screens/Secret";
+import { DeletionsScreen } from "./screens/Deletions";
+import { AuditScreen } from "./screens/Audit";
+import { PrincipalsScreen } from "./screens/Principals";
+
+const POLL_MS = 500;
+
+export function Shell(props: { status: VaultStatus; onLocked: (reason: string | null) => void }) {
+  const session = props.status.session!;
+  const [route, setRoute] = useState<Route>({ screen: "secrets" });
+  const [revision, setRevision] = useState(0);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [clipboardUntil, setClipboardUntil] = useState<number | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const table = useRef<TableState>(initialTableState());
+  const lastInput = useRef(Date.now());
+  const { onLocked } = props;
+
+  const push = useCallback((kind: Toast["kind"], text: string) => {
+    const id = Date.now() + Math.random();
+    setToasts((t) => [...t.slice(-3), { id, kind, text }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === "error" ? 8000 : 4000);
+  }, []);
+
+  const lock = useCallback(
+    (reason: string | null) => {
+      setClipboardUntil(null);
+      api.lock().finally(() => onLocked(reason));
+    },
+    [onLocked],
+  );
+
+  // Other processes' changes: poll the revision.
+  useEffect(() => {
+    let stopped = false;
+    const tick = () => {
+      api.revision().then(
+        (r) => {
+          if (stopped) return;
+          if (r === null) onLocked("The vault was locked.");
+          else setRevision((old) => (old === r ? old : r));
+        },
+        () => undefined,
+      );
+    };
+    tick();
+    const id = setInterval(tick, POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(id);
+    };
+  }, [onLocked]);
+
+  // Auto-lock after idle; the clock also drives countdowns.
+  useEffect(() => {
+    const seen = () => (lastInput.current = Date.now());
+    const events = ["keydown", "mousedown", "mousemove", "wheel"] as const;
+    events.forEach((e) => window.addEventListener(e, seen, { passive: true }));
+    const id = setInterval(() => {
+      const t = Date.now();
+      setNow(t);
+      if (t - lastInput.current >= props.status.idleLockSeconds * 1000) {
+        const m = Math.round(props.status.idleLockSeconds / 60);
+        lock(`Locked after ${m >= 1 ? `${m} min` : `${props.status.idleLockSeconds} s`} without input; a copied value was cleared.`);
+      }
+    }, 1000);
+    return () => {
+      events.forEach((e) => window.removeEventListener(e, seen));
+      clearInterval(id);
+    };
+  }, [lock, props.status.idleLockSeconds]);
+
+  useEffect(() => {
+    if (clipboardUntil !== null && now >= clipboardUntil) setClipboardUntil(null);
+  }, [now, clipboardUntil]);
+
+  const ctx: Console = useMemo(
+    () => ({
+      session,
+      revision,
+      navigate: setRoute,
+      notify: (t) => push("ok", t),
+      fail: (e: IpcError) => push("error", `${e.code}: ${e.message}`),
+      copied: (s) => {
+        setClipboardUntil(Date.now() + s * 1000);
+        setNow(Date.now());
+      },
+      newSecret: () => setCreating(true),
+    }),
+    [session, revision, push],
+  );
+
+  // Global shortcuts.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = (e.target as HTMLElement | null)?.closest("input, textarea, select");
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        setPaletteOpen((o) => !o);
+        return;
+      }
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "l") {
+        e.preventDefault();
+        lock(null);
+        return;
+      }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey || paletteOpen || creating) return;
+      if (document.querySelector(".modal-backdrop")) return;
+      const screens: Record<string, Route> = {
+        "1": { screen: "secrets" },
+        "2": { screen: "deletions" },
+        "3": { screen: "audit" },
+        "4": { screen: "principals" },
+      };
+      if (screens[e.key]) {
+        e.preventDefault();
+        setRoute(screens[e.key]);
+      } else if (e.key === "n") {
+        e.preventDefault();
+        setCreating(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [lock, paletteOpen, creating]);
+
+  const nav: { route: Route; label: string; key: string; icon: string; testid: string }[] = [
+    { route: { screen: "secrets" }, label: "Secrets", key: "1", icon: "▤", testid: "nav-secrets" },
+    { route: { screen: "deletions" }, label: "Deletion schedule", key: "2", icon: "⏲", testid: "nav-deletions" },
+    { route: { screen: "audit" }, label: "Audit log", key: "3", icon: "☰", testid: "nav-audit" },
+    { route: { screen: "principals" }, label: "Principals", key: "4", icon: "⚇", testid: "nav-principals" },
+  ];
+  const active = route.screen === "secret" ? "secrets" : route.screen;
+  const clipLeft = clipboardUntil === null ? 0 : Math.max(0, Math.ceil((clipboardUntil - now) / 1000));
+
+  return (
+    <ConsoleContext.Provider value={ctx}>
+      <div className="shell" data-testid="console">
+        <aside className="sidebar">
+          <div className="brand">
+            <div className="brand-mark" aria-hidden>
+              C
+            </div>
+            <div>
+              <div className="brand-name">Coffer</div>
+              <div className="brand-sub mono">
+                {session.accountId} · {session.region}
+              </div>
+            </div>
+          </div>
+          <nav>
+            {nav.map((n) => (
+              <button
+                key={n.key}
+                className={`nav-item ${active === n.route.screen ? "active" : ""}`}
+                onClick={() => setRoute(n.route)}
+                data-testid={n.testid}
+              >
+                <span className="nav-icon" aria-hidden>
+                  {n.icon}
+                </span>
+                <span>{n.label}</span>
+                <kbd>{n.key}</kbd>
+              </button>
+            ))}
+          </nav>
+          <div className="sidebar-foot">
+            <button className="btn ghost wide" onClick={() => setCreating(true)} data-testid="new-secret">
+              + New secret <kbd>N</kbd>
+            </button>
+          </div>
+        </aside>
+        <div className="main">
+          <header className="topbar">
+            <button className="search-launch" onClick={() => setPaletteOpen(true)} data-testid="open-palette">
+              <span>Search or run a command…</span>
+              <kbd>Ctrl K</kbd>
+            </button>
+            <div className="topbar-right">
+              {clipLeft > 0 && (
+                <div className="clip-pill" data-testid="clipboard-countdown" title="The copied value is cleared from the clipboard">
+                  <span className="clip-bar" style={{ width: `${(clipLeft / props.status.clipboardClearSeconds) * 100}%` }} />
+                  <span>Clipboard clears in {clipLeft}s</span>
+                </div>
+              )}
+              <div className="who" title={session.principalArn} data-testid="session-operator">
+                <span className="avatar">{session.operator.slice(0, 1).toUpperCase()}</span>
+                {session.operator}
+              </div>
+              <button className="btn ghost" onClick={() => lock(null)} data-testid="lock" title="Lock (Ctrl+L)">
+                Lock
+              </button>
+            </div>
+          </header>
+          <main className="content">
+            {route.screen === "secrets" && <SecretsScreen state={table} />}
+            {route.screen === "secret" && <SecretScreen key={route.arn} arn={route.arn} tab={route.tab} />}
+            {route.screen === "deletions" && <DeletionsScreen />}
+            {route.screen === "audit" && <AuditScreen secretId={route.secretId} />}
+            {route.screen === "principals" && <PrincipalsScreen />}
+          </main>
+        </div>
+        <div className="toasts" aria-live="polite">
+          {toasts.map((t) => (
+            <div key={t.id} className={`toast ${t.kind}`} data-testid={`toast-${t.kind}`}>
+              {t.text}
+            </div>
+          ))}
+        </div>
+        {paletteOpen && (
+          <Palette
+            onClose={() => setPaletteOpen(false)}
+            onLock={() => lock(null)}
+            onNew={() => setCreating(true)}
+          />
+        )}
+        {creating && (
+          <CreateSecretDialog
+            onClose={() => setCreating(false)}
+            onCreated={(m) => {
+              setCreating(false);
+              push("ok", m);
+            }}
+            onError={(e) => push("error", `${asIpcError(e).code}: ${asIpcError(e).message}`)}
+          />
+        )}
+      </div>
+    </ConsoleContext.Provider>
+  );
+}

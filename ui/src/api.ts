@@ -1,0 +1,83 @@
+// Typed calls of the desktop app's commands. Every failure is an IpcError {code, message}.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AuditPageOutput,
+  AuditQueryInput,
+  ChainStatus,
+  CopyReceipt,
+  CreateSecretInput,
+  DiffRow,
+  Done,
+  GroupRun,
+  IpcError,
+  PolicyOutput,
+  PrincipalAccessRow,
+  PrincipalDetail,
+  PrincipalKind,
+  PrincipalRow,
+  RevealedValue,
+  SecretDetail,
+  SecretPageOutput,
+  SecretQueryInput,
+  ValidationOutput,
+  VaultStatus,
+} from "./bindings";
+
+export function isIpcError(e: unknown): e is IpcError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+/** Any thrown thing as an IpcError (a bug in the page becomes an InternalError). */
+export function asIpcError(e: unknown): IpcError {
+  if (isIpcError(e)) return e;
+  return { code: "InternalError", message: e instanceof Error ? e.message : String(e) };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asIpcError(e);
+  }
+}
+
+export const api = {
+  vaultStatus: () => call<VaultStatus>("vault_status"),
+  unlock: (operator: string | null, passphrase: string) =>
+    call<VaultStatus>("unlock", { operator, passphrase }),
+  lock: () => call<null>("lock"),
+  revision: () => call<number | null>("revision"),
+  querySecrets: (query: SecretQueryInput) => call<SecretPageOutput>("query_secrets", { query }),
+  secretGroups: (query: SecretQueryInput) => call<GroupRun[]>("secret_groups", { query }),
+  secretDetail: (arn: string) => call<SecretDetail>("secret_detail", { arn }),
+  revealValue: (arn: string, versionId: string) =>
+    call<RevealedValue>("reveal_value", { arn, versionId }),
+  copyValue: (arn: string, versionId: string, key: string | null) =>
+    call<CopyReceipt>("copy_value", { arn, versionId, key }),
+  diffVersions: (arn: string, old: string, next: string) =>
+    call<DiffRow[]>("diff_versions", { arn, old, new: next }),
+  createSecret: (input: CreateSecretInput) => call<Done>("create_secret", { input }),
+  putValue: (arn: string, value: string) => call<Done>("put_value", { arn, value }),
+  updateDescription: (arn: string, description: string) =>
+    call<Done>("update_description", { arn, description }),
+  moveLabel: (arn: string, label: string, to: string, from: string | null) =>
+    call<Done>("move_label", { arn, label, to, from }),
+  scheduleDeletion: (arn: string, days: number) => call<Done>("schedule_deletion", { arn, days }),
+  deleteNow: (arn: string, typedName: string) => call<Done>("delete_now", { arn, typedName }),
+  restoreSecret: (arn: string) => call<Done>("restore_secret", { arn }),
+  tagSecret: (arn: string, key: string, value: string) =>
+    call<Done>("tag_secret", { arn, key, value }),
+  untagSecret: (arn: string, key: string) => call<Done>("untag_secret", { arn, key }),
+  getPolicy: (arn: string) => call<PolicyOutput>("get_policy", { arn }),
+  validatePolicy: (arn: string, policy: string) =>
+    call<ValidationOutput>("validate_policy", { arn, policy }),
+  putPolicy: (arn: string, policy: string, blockPublic: boolean) =>
+    call<Done>("put_policy", { arn, policy, blockPublic }),
+  deletePolicy: (arn: string) => call<Done>("delete_policy", { arn }),
+  effectiveAccess: (arn: string) => call<PrincipalAccessRow[]>("effective_access", { arn }),
+  queryAudit: (query: AuditQueryInput) => call<AuditPageOutput>("query_audit", { query }),
+  verifyAudit: () => call<ChainStatus>("verify_audit"),
+  principals: () => call<PrincipalRow[]>("principals"),
+  principalDetail: (kind: PrincipalKind, name: string) =>
+    call<PrincipalDetail>("principal_detail", { kind, name }),
+};

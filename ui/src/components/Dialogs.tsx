@@ -1,0 +1,357 @@
+import { useEffect, useState } from "react";
+import { api, asIpcError } from "../api";
+import type { IpcError, TagPair, VersionRow } from "../bindings";
+import { shortId } from "../format";
+import { Labels } from "./Bits";
+
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  children: React.ReactNode;
+  footer: React.ReactNode;
+  testid: string;
+  wide?: boolean;
+}) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
+      <div className={`modal ${props.wide ? "wide" : ""}`} role="dialog" aria-label={props.title} data-testid={props.testid}>
+        <header>
+          <h2>{props.title}</h2>
+          <button className="icon-btn" onClick={props.onClose} aria-label="Close">
+            ×
+          </button>
+        </header>
+        <div className="modal-body">{props.children}</div>
+        <footer>{props.footer}</footer>
+      </div>
+    </div>
+  );
+}
+
+/** Runs an act, showing its error in the dialog; closes with its message on success. */
+function useAct(onDone: (message: string) => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const run = async (f: () => Promise<{ message: string }>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onDone((await f()).message);
+    } catch (e) {
+      setError(asIpcError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const errorView = error && (
+    <div className="error-box" role="alert" data-testid="dialog-error">
+      <strong>{error.code}</strong> {error.message}
+    </div>
+  );
+  return { busy, run, errorView };
+}
+
+export function CreateSecretDialog(props: {
+  onClose: () => void;
+  onCreated: (message: string) => void;
+  onError: (e: unknown) => void;
+}) {
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [value, setValue] = useState("");
+  const [tags, setTags] = useState<TagPair[]>([]);
+  const act = useAct(props.onCreated);
+  const submit = () =>
+    act.run(() =>
+      api.createSecret({
+        name,
+        description: description || null,
+        value: value || null,
+        tags: tags.filter((t) => t.key),
+      }),
+    );
+  return (
+    <Modal
+      title="New secret"
+      onClose={props.onClose}
+      testid="create-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={!name || act.busy} onClick={submit} data-testid="create-submit">
+            Create secret
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Name</span>
+        <input autoFocus value={name} onChange={(e) => setName(e.target.value)} placeholder="prod/payments/db" data-testid="create-name" />
+        <small>1–512 characters of A–Z a–z 0–9 / _ + = . @ -</small>
+      </label>
+      <label className="field">
+        <span>Description</span>
+        <input value={description} onChange={(e) => setDescription(e.target.value)} data-testid="create-description" />
+      </label>
+      <label className="field">
+        <span>Value</span>
+        <textarea rows={5} className="mono" value={value} onChange={(e) => setValue(e.target.value)} placeholder='{"username":"app","password":"…"}' data-testid="create-value" />
+        <small>Leave empty to create the secret without a version.</small>
+      </label>
+      <div className="field">
+        <span>Tags</span>
+        {tags.map((t, i) => (
+          <div className="tag-edit" key={i}>
+            <input placeholder="Key" value={t.key} onChange={(e) => setTags(tags.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))} />
+            <input placeholder="Value" value={t.value} onChange={(e) => setTags(tags.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))} />
+            <button className="icon-btn" onClick={() => setTags(tags.filter((_, j) => j !== i))} aria-label="Remove tag">
+              ×
+            </button>
+          </div>
+        ))}
+        <button className="btn small" onClick={() => setTags([...tags, { key: "", value: "" }])}>
+          + Add tag
+        </button>
+      </div>
+      {act.errorView}
+    </Modal>
+  );
+}
+
+export function PutValueDialog(props: { arn: string; name: string; onClose: () => void; onDone: (m: string) => void }) {
+  const [value, setValue] = useState("");
+  const act = useAct(props.onDone);
+  let jsonNote = "";
+  if (value.trim().startsWith("{")) {
+    try {
+      JSON.parse(value);
+      jsonNote = "Valid JSON";
+    } catch {
+      jsonNote = "Not valid JSON (it will be stored as text)";
+    }
+  }
+  return (
+    <Modal
+      title={`New value for ${props.name}`}
+      onClose={props.onClose}
+      testid="put-value-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={!value || act.busy} onClick={() => act.run(() => api.putValue(props.arn, value))} data-testid="put-value-submit">
+            Save as AWSCURRENT
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Value</span>
+        <textarea autoFocus rows={8} className="mono" value={value} onChange={(e) => setValue(e.target.value)} data-testid="put-value-input" />
+        <small>{jsonNote || "The new version becomes AWSCURRENT; the current one becomes AWSPREVIOUS."}</small>
+      </label>
+      {act.errorView}
+    </Modal>
+  );
+}
+
+export function DescriptionDialog(props: { arn: string; current: string; onClose: () => void; onDone: (m: string) => void }) {
+  const [value, setValue] = useState(props.current);
+  const act = useAct(props.onDone);
+  return (
+    <Modal
+      title="Edit description"
+      onClose={props.onClose}
+      testid="description-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={act.busy} onClick={() => act.run(() => api.updateDescription(props.arn, value))} data-testid="description-submit">
+            Save
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Description</span>
+        <textarea autoFocus rows={3} value={value} onChange={(e) => setValue(e.target.value)} data-testid="description-input" />
+      </label>
+      {act.errorView}
+    </Modal>
+  );
+}
+
+export function ScheduleDeletionDialog(props: { arn: string; name: string; onClose: () => void; onDone: (m: string) => void }) {
+  const [days, setDays] = useState(30);
+  const act = useAct(props.onDone);
+  return (
+    <Modal
+      title={`Schedule deletion of ${props.name}`}
+      onClose={props.onClose}
+      testid="schedule-deletion-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn danger" disabled={act.busy} onClick={() => act.run(() => api.scheduleDeletion(props.arn, days))} data-testid="schedule-deletion-submit">
+            Schedule deletion
+          </button>
+        </>
+      }
+    >
+      <p>
+        The secret stops answering reads and writes at once, and is deleted for good after the recovery window. Until then you can restore it from
+        the deletion schedule.
+      </p>
+      <label className="field">
+        <span>Recovery window: {days} days</span>
+        <input type="range" min={7} max={30} value={days} onChange={(e) => setDays(Number(e.target.value))} data-testid="deletion-days" />
+      </label>
+      {act.errorView}
+    </Modal>
+  );
+}
+
+export function DeleteNowDialog(props: { arn: string; name: string; onClose: () => void; onDone: (m: string) => void }) {
+  const [typed, setTyped] = useState("");
+  const act = useAct(props.onDone);
+  return (
+    <Modal
+      title="Delete now, without recovery"
+      onClose={props.onClose}
+      testid="delete-now-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn danger" disabled={typed !== props.name || act.busy} onClick={() => act.run(() => api.deleteNow(props.arn, typed))} data-testid="delete-now-submit">
+            Delete forever
+          </button>
+        </>
+      }
+    >
+      <p>
+        Every version of <strong className="mono">{props.name}</strong> and its key material are destroyed. This cannot be undone.
+      </p>
+      <label className="field">
+        <span>Type the secret's name to confirm</span>
+        <input autoFocus className="mono" value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="delete-now-name" />
+      </label>
+      {act.errorView}
+    </Modal>
+  );
+}
+
+/** Where each label is before and after moving `label` to `to`. */
+export function labelMove(versions: VersionRow[], label: string, to: string) {
+  const holder = versions.find((v) => v.stages.includes(label))?.versionId ?? null;
+  const prevHolder = versions.find((v) => v.stages.includes("AWSPREVIOUS"))?.versionId ?? null;
+  const after = versions.map((v) => {
+    let stages = v.stages.filter((s) => s !== label);
+    if (v.versionId === to) stages = [...stages, label];
+    if (label === "AWSCURRENT" && holder && holder !== to) {
+      stages = stages.filter((s) => s !== "AWSPREVIOUS");
+      if (v.versionId === holder) stages = [...stages, "AWSPREVIOUS"];
+    }
+    return { ...v, stages };
+  });
+  return { from: holder, after, prevHolder };
+}
+
+export function MoveLabelDialog(props: {
+  arn: string;
+  versions: VersionRow[];
+  initialLabel: string;
+  initialTo: string;
+  title: string;
+  onClose: () => void;
+  onDone: (m: string) => void;
+}) {
+  const [label, setLabel] = useState(props.initialLabel);
+  const [to, setTo] = useState(props.initialTo);
+  const act = useAct(props.onDone);
+  const { from, after } = labelMove(props.versions, label, to);
+  const changed = (vid: string) =>
+    JSON.stringify(props.versions.find((v) => v.versionId === vid)?.stages) !== JSON.stringify(after.find((v) => v.versionId === vid)?.stages);
+  return (
+    <Modal
+      wide
+      title={props.title}
+      onClose={props.onClose}
+      testid="move-label-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button
+            className="btn primary"
+            disabled={!label || from === to || act.busy}
+            onClick={() => act.run(() => api.moveLabel(props.arn, label, to, from))}
+            data-testid="move-label-confirm"
+          >
+            Move {label} to {shortId(to)}
+          </button>
+        </>
+      }
+    >
+      <div className="form-row">
+        <label className="field">
+          <span>Label</span>
+          <input list="known-labels" className="mono" value={label} onChange={(e) => setLabel(e.target.value)} data-testid="move-label-name" />
+          <datalist id="known-labels">
+            <option>AWSCURRENT</option>
+            <option>AWSPREVIOUS</option>
+            <option>AWSPENDING</option>
+          </datalist>
+        </label>
+        <label className="field">
+          <span>To version</span>
+          <select className="mono" value={to} onChange={(e) => setTo(e.target.value)} data-testid="move-label-to">
+            {props.versions.map((v) => (
+              <option key={v.versionId} value={v.versionId}>
+                {shortId(v.versionId)} {v.stages.join(" ")}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <table className="before-after" data-testid="before-after">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Before</th>
+            <th>After</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.versions.map((v, i) => (
+            <tr key={v.versionId} className={changed(v.versionId) ? "changed" : ""}>
+              <td className="mono">{shortId(v.versionId)}</td>
+              <td>
+                <Labels stages={v.stages} />
+              </td>
+              <td>
+                <Labels stages={after[i].stages} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {from === to && <p className="muted">That version holds {label} already.</p>}
+      {act.errorView}
+    </Modal>
+  );
+}

@@ -1,0 +1,34 @@
+// What every screen shares: the vault revision (it changes when any process changes the
+// vault), navigation, status messages and the clipboard countdown.
+import { createContext, useContext } from "react";
+import type { IpcError, Session } from "./bindings";
+
+export type Tab = "overview" | "value" | "versions" | "tags" | "policy" | "access" | "activity";
+export const TABS: Tab[] = ["overview", "value", "versions", "tags", "policy", "access", "activity"];
+
+export type Route =
+  | { screen: "secrets" }
+  | { screen: "secret"; arn: string; tab: Tab }
+  | { screen: "deletions" }
+  | { screen: "audit"; secretId?: string }
+  | { screen: "principals" };
+
+export type Toast = { id: number; kind: "ok" | "error"; text: string };
+
+export interface Console {
+  session: Session;
+  revision: number;
+  navigate: (r: Route) => void;
+  notify: (text: string) => void;
+  fail: (e: IpcError) => void;
+  copied: (seconds: number) => void;
+  newSecret: () => void;
+}
+
+export const ConsoleContext = createContext<Console | null>(null);
+
+export function useConsole(): Console {
+  const c = useContext(ConsoleContext);
+  if (!c) throw new Error("useConsole outside the console");
+  return c;
+}

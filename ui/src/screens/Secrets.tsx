@@ -1,0 +1,461 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { api } from "../api";
+import type { GroupRun, IpcError, SecretQueryInput, SecretRow, SortKey } from "../bindings";
+import { useConsole } from "../console";
+import { countdown, dayAgo, relative } from "../format";
+import { ErrorBox } from "../components/Bits";
+
+export const PAGE = 100;
+const ROW_HEIGHT = 52;
+
+/** The table's place, kept while the operator visits a secret and comes back. */
+export type TableState = {
+  text: string;
+  sort: SortKey;
+  descending: boolean;
+  includeDeleted: boolean;
+  grouped: boolean;
+  collapsed: string[];
+  scrollTop: number;
+  selected: number;
+};
+
+export const initialTableState = (): TableState => ({
+  text: "",
+  sort: "name",
+  descending: false,
+  includeDeleted: false,
+  grouped: false,
+  collapsed: [],
+  scrollTop: 0,
+  selected: 0,
+});
+
+type Item = { kind: "header"; run: GroupRun; collapsed: boolean } | { kind: "row"; abs: number };
+
+/** Display items of the grouped list: a header per prefix run, then its rows unless folded. */
+export function groupLayout(runs: GroupRun[], collapsed: string[]) {
+  const starts: number[] = [];
+  let n = 0;
+  for (const r of runs) {
+    starts.push(n);
+    n += r.prefix === null ? r.count : 1 + (collapsed.includes(r.prefix) ? 0 : r.count);
+  }
+  const item = (i: number): Item => {
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const r = runs[lo];
+    const off = i - starts[lo];
+    if (r.prefix === null) return { kind: "row", abs: r.start + off };
+    if (off === 0) return { kind: "header", run: r, collapsed: collapsed.includes(r.prefix) };
+    return { kind: "row", abs: r.start + off - 1 };
+  };
+  return { count: n, item };
+}
+
+const SORTS: { key: SortKey; label: string }[] = [
+  { key: "name", label: "Name" },
+  { key: "lastChanged", label: "Last changed" },
+  { key: "lastAccessed", label: "Last accessed" },
+  { key: "created", label: "Created" },
+];
+
+export function SecretsScreen(props: { state: React.MutableRefObject<TableState> }) {
+  const c = useConsole();
+  const saved = props.state.current;
+  const [text, setText] = useState(saved.text);
+  const [sort, setSort] = useState<SortKey>(saved.sort);
+  const [descending, setDescending] = useState(saved.descending);
+  const [includeDeleted, setIncludeDeleted] = useState(saved.includeDeleted);
+  const [grouped, setGrouped] = useState(saved.grouped);
+  const [collapsed, setCollapsed] = useState<string[]>(saved.collapsed);
+  const [selected, setSelected] = useState(saved.selected);
+  const [total, setTotal] = useState<number | null>(null);
+  const [pages, setPages] = useState<Map<number, SecretRow[]>>(new Map());
+  const [runs, setRuns] = useState<GroupRun[] | null>(null);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [timing, setTiming] = useState<{ gen: number; ms: number } | null>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const filterBox = useRef<HTMLInputElement>(null);
+  const gen = useRef(0);
+  const started = useRef(performance.now());
+  const inflight = useRef(new Set<string>());
+  const busy = useRef(false);
+  const again = useRef(false);
+
+  const query: SecretQueryInput = useMemo(
+    () => ({
+      text,
+      sort: grouped ? "name" : sort,
+      descending: grouped ? false : descending,
+      includeDeleted,
+      onlyDeleted: false,
+      offset: 0,
+      limit: PAGE,
+    }),
+    [text, sort, descending, includeDeleted, grouped],
+  );
+  const queryRef = useRef(query);
+  queryRef.current = query;
+
+  useEffect(() => {
+    props.state.current = { ...props.state.current, text, sort, descending, includeDeleted, grouped, collapsed, selected };
+  }, [props.state, text, sort, descending, includeDeleted, grouped, collapsed, selected]);
+
+  const layout = useMemo(() => {
+    if (grouped && runs) return groupLayout(runs, collapsed);
+    return { count: total ?? 0, item: (i: number): Item => ({ kind: "row", abs: i }) };
+  }, [grouped, runs, collapsed, total]);
+
+  const virtualizer = useVirtualizer({
+    count: layout.count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialOffset: saved.scrollTop,
+  });
+  const visible = virtualizer.getVirtualItems();
+
+  const neededPages = useCallback(() => {
+    const want = new Set<number>();
+    for (const v of virtualizer.getVirtualItems()) {
+      const it = layout.item(v.index);
+      if (it.kind === "row") want.add(Math.floor(it.abs / PAGE));
+    }
+    if (want.size === 0) want.add(0);
+    return [...want];
+  }, [virtualizer, layout]);
+
+  /** Re-reads the pages on screen (and the groups), dropping every other cached page.
+   *  One load at a time: a call while one runs schedules one more afterwards. */
+  const reload = useCallback(async () => {
+    if (busy.current) {
+      again.current = true;
+      return;
+    }
+    busy.current = true;
+    try {
+      do {
+        again.current = false;
+        const g = gen.current;
+        const q = queryRef.current;
+        try {
+          if (q.sort === "name" && !q.descending && grouped) {
+            const r = await api.secretGroups(q);
+            if (g === gen.current) setRuns(r);
+          }
+          const want = grouped && !runs ? [0] : neededPages();
+          const got = await Promise.all(want.map((p) => api.querySecrets({ ...q, offset: p * PAGE, limit: PAGE })));
+          if (g !== gen.current || again.current) continue;
+          const m = new Map<number, SecretRow[]>();
+          want.forEach((p, i) => m.set(p, got[i].rows));
+          setPages(m);
+          setTotal(got[0]?.total ?? 0);
+          setError(null);
+          setTiming((t) => (t && t.gen === g ? t : { gen: g, ms: performance.now() - started.current }));
+        } catch (e) {
+          if (g === gen.current) setError(e as IpcError);
+        }
+      } while (again.current);
+    } finally {
+      busy.current = false;
+    }
+  }, [neededPages, grouped, runs]);
+
+  // A new question: start at the top.
+  useEffect(() => {
+    gen.current += 1;
+    started.current = performance.now();
+    inflight.current.clear();
+    if (!grouped) setRuns(null);
+    if (gen.current > 1) virtualizer.scrollToOffset(0);
+    again.current = true;
+    void reload();
+    // eslint-style exhaustive deps are not wanted here: only the question restarts the list.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query]);
+
+  // Another process (or this one) changed the vault: re-read in place.
+  useEffect(() => {
+    if (c.revision !== 0) void reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [c.revision]);
+
+  // Scrolling: fetch the pages that came into view.
+  useEffect(() => {
+    const g = gen.current;
+    const q = queryRef.current;
+    for (const p of neededPages()) {
+      const key = `${g}:${p}`;
+      if (pages.has(p) || inflight.current.has(key)) continue;
+      inflight.current.add(key);
+      api.querySecrets({ ...q, offset: p * PAGE, limit: PAGE }).then(
+        (r) => {
+          if (g !== gen.current) return;
+          setPages((m) => new Map(m).set(p, r.rows));
+          setTotal(r.total);
+        },
+        (e) => g === gen.current && setError(e as IpcError),
+      ).finally(() => inflight.current.delete(key));
+    }
+  }, [visible, pages, neededPages]);
+
+  const rowAt = (abs: number): SecretRow | undefined => pages.get(Math.floor(abs / PAGE))?.[abs % PAGE];
+
+  const open = (row: SecretRow | undefined) => {
+    if (!row) return;
+    props.state.current.scrollTop = scroller.current?.scrollTop ?? 0;
+    c.navigate({ screen: "secret", arn: row.arn, tab: "overview" });
+  };
+
+  const toggleSort = (k: SortKey) => {
+    if (grouped) setGrouped(false);
+    if (k === sort) setDescending((d) => !d);
+    else {
+      setSort(k);
+      setDescending(k !== "name");
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = (e.target as HTMLElement | null)?.closest("input, textarea, select");
+      if (document.querySelector(".modal-backdrop")) return;
+      if (e.key === "/" && !typing) {
+        e.preventDefault();
+        filterBox.current?.focus();
+        return;
+      }
+      if (typing && e.key !== "ArrowDown" && e.key !== "ArrowUp" && e.key !== "Enter") return;
+      if (e.key === "ArrowDown" || e.key === "j") {
+        e.preventDefault();
+        setSelected((s) => {
+          const n = Math.min(layout.count - 1, s + 1);
+          virtualizer.scrollToIndex(n);
+          return n;
+        });
+      } else if (e.key === "ArrowUp" || e.key === "k") {
+        e.preventDefault();
+        setSelected((s) => {
+          const n = Math.max(0, s - 1);
+          virtualizer.scrollToIndex(n);
+          return n;
+        });
+      } else if (e.key === "Enter") {
+        const it = layout.item(selected);
+        if (layout.count === 0) return;
+        if (it.kind === "row") open(rowAt(it.abs));
+        else if (it.run.prefix) toggleGroup(it.run.prefix);
+      } else if (!typing && e.key === "p") setGrouped((g) => !g);
+      else if (!typing && e.key === "D") setIncludeDeleted((d) => !d);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const toggleGroup = (prefix: string) =>
+    setCollapsed((cs) => (cs.includes(prefix) ? cs.filter((x) => x !== prefix) : [...cs, prefix]));
+
+  const sortMark = (k: SortKey) => (!grouped && sort === k ? (descending ? " ↓" : " ↑") : "");
+
+  return (
+    <section className="screen">
+      <div className="screen-head">
+        <div>
+          <h1>Secrets</h1>
+          <p className="muted" data-testid="secrets-count">
+            {total === null ? "Loading…" : `${total.toLocaleString()} ${total === 1 ? "secret" : "secrets"}${text ? " match" : ""}`}
+          </p>
+        </div>
+        <button className="btn primary" onClick={c.newSecret} data-testid="create-secret">
+          + New secret
+        </button>
+      </div>
+      <div className="toolbar">
+        <div className="filter">
+          <span className="filter-icon" aria-hidden>
+            ⌕
+          </span>
+          <input
+            ref={filterBox}
+            placeholder="Filter by name, description or tag — !word excludes"
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              setSelected(0);
+            }}
+            data-testid="secrets-filter"
+            spellCheck={false}
+          />
+          <kbd>/</kbd>
+        </div>
+        <label className="toggle" title="Group by name prefix (p)">
+          <input type="checkbox" checked={grouped} onChange={(e) => setGrouped(e.target.checked)} data-testid="toggle-group" />
+          Group by prefix
+        </label>
+        <label className="toggle" title="Show secrets scheduled for deletion (D)">
+          <input
+            type="checkbox"
+            checked={includeDeleted}
+            onChange={(e) => setIncludeDeleted(e.target.checked)}
+            data-testid="toggle-deleted"
+          />
+          Pending deletion
+        </label>
+      </div>
+      {error && <ErrorBox error={error} onRetry={() => void reload()} />}
+      <div
+        className="table secrets-table"
+        data-testid="secrets-table"
+        data-total={total ?? ""}
+        data-gen={timing?.gen ?? 0}
+        data-ms={timing ? timing.ms.toFixed(1) : ""}
+      >
+        <div className="thead secrets-grid">
+          <button onClick={() => toggleSort("name")} data-testid="sort-name">
+            Name{sortMark("name")}
+          </button>
+          <span>Tags</span>
+          <span className="num">Versions</span>
+          {SORTS.slice(1).map((s) => (
+            <button key={s.key} onClick={() => toggleSort(s.key)} data-testid={`sort-${s.key}`}>
+              {s.label}
+              {sortMark(s.key)}
+            </button>
+          ))}
+        </div>
+        <div
+          className="tbody"
+          ref={scroller}
+          onScroll={(e) => (props.state.current.scrollTop = e.currentTarget.scrollTop)}
+        >
+          {total === null && !error && <SkeletonRows />}
+          {total === 0 && (
+            <div className="empty" data-testid="secrets-empty">
+              {text ? (
+                <>
+                  <strong>No secret matches “{text}”.</strong>
+                  <span>Try fewer words, or clear the filter.</span>
+                  <button className="btn" onClick={() => setText("")}>
+                    Clear filter
+                  </button>
+                </>
+              ) : (
+                <>
+                  <strong>No secrets yet.</strong>
+                  <span>Create the first one, or import them with the coffer CLI.</span>
+                  <button className="btn primary" onClick={c.newSecret}>
+                    + New secret
+                  </button>
+                </>
+              )}
+            </div>
+          )}
+          <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+            {visible.map((v) => {
+              const it = layout.item(v.index);
+              const style = { transform: `translateY(${v.start}px)`, height: ROW_HEIGHT };
+              if (it.kind === "header") {
+                return (
+                  <div
+                    key={`h-${it.run.prefix}`}
+                    className={`tr group-row ${selected === v.index ? "selected" : ""}`}
+                    style={style}
+                    onClick={() => toggleGroup(it.run.prefix!)}
+                    data-testid="group-header"
+                  >
+                    <span className="chev">{it.collapsed ? "▸" : "▾"}</span>
+                    <span className="mono">{it.run.prefix}</span>
+                    <span className="count">{it.run.count.toLocaleString()}</span>
+                  </div>
+                );
+              }
+              const row = rowAt(it.abs);
+              return (
+                <SecretLine
+                  key={v.index}
+                  row={row}
+                  style={style}
+                  indent={grouped && !!row?.name.includes("/")}
+                  selected={selected === v.index}
+                  onOpen={() => {
+                    setSelected(v.index);
+                    open(row);
+                  }}
+                />
+              );
+            })}
+          </div>
+        </div>
+      </div>
+      <p className="hint">
+        <kbd>/</kbd> filter · <kbd>↑</kbd>
+        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>p</kbd> group · <kbd>D</kbd> pending deletion · <kbd>N</kbd> new
+      </p>
+    </section>
+  );
+}
+
+function SecretLine(props: {
+  row: SecretRow | undefined;
+  style: React.CSSProperties;
+  selected: boolean;
+  indent: boolean;
+  onOpen: () => void;
+}) {
+  const r = props.row;
+  if (!r) {
+    return (
+      <div className="tr secrets-grid loading-row" style={props.style}>
+        <span className="skeleton" />
+      </div>
+    );
+  }
+  const deleting = r.deletionDate !== null;
+  return (
+    <div
+      className={`tr secrets-grid ${props.selected ? "selected" : ""} ${deleting ? "deleting" : ""}`}
+      style={props.style}
+      onClick={props.onOpen}
+      data-testid="secret-row"
+      data-name={r.name}
+    >
+      <div className={`cell-name ${props.indent ? "indent" : ""}`}>
+        <span className="name mono">{r.name}</span>
+        <span className="desc">{r.description || "\u00a0"}</span>
+      </div>
+      <div className="tags">
+        {deleting && <span className="badge danger">deletes in {countdown(r.deletionDate!)}</span>}
+        {r.tags.slice(0, 3).map((t) => (
+          <span key={t.key} className="chip">
+            {t.key}
+            {t.value ? `: ${t.value}` : ""}
+          </span>
+        ))}
+        {r.tags.length > 3 && <span className="chip more">+{r.tags.length - 3}</span>}
+      </div>
+      <span className="num">{r.versionCount}</span>
+      <span className="muted">{relative(r.lastChangedDate)}</span>
+      <span className="muted">{dayAgo(r.lastAccessedDate)}</span>
+      <span className="muted">{relative(r.createdDate)}</span>
+    </div>
+  );
+}
+
+function SkeletonRows() {
+  return (
+    <div data-testid="secrets-loading">
+      {Array.from({ length: 8 }, (_, i) => (
+        <div key={i} className="tr loading-row">
+          <span className="skeleton" style={{ width: `${40 + ((i * 17) % 40)}%` }} />
+        </div>
+      ))}
+    </div>
+  );
+}
