@@ -1,11 +1,13 @@
 //! What a key, a click, a tick or a finished job means to the console, and what the
 //! console asks of the world in return.
 
+use coffer_core::api::RotationRules;
 use coffer_core::audit::VerifyReport;
 use coffer_core::crypto::Passphrase;
 use coffer_core::policy::ValidationReport;
 use coffer_core::vault::iam::EntityKind;
 use coffer_core::vault::policies::EffectiveAccess;
+use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt, RotationFunction};
 use coffer_core::vault::{
     AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
 };
@@ -83,6 +85,15 @@ pub enum Cmd {
     NewKey,
     ToggleKey,
     DeleteKey,
+    GoApprovals,
+    RotateNow,
+    EditSchedule,
+    CancelRotation,
+    RetryRotation,
+    ToggleApproval,
+    ToggleTwoPerson,
+    Approve,
+    Reject,
 }
 
 /// Everything that changes the console's state goes through `App::update` as one of these.
@@ -347,6 +358,62 @@ pub enum Request {
     RemoveOperator {
         name: String,
     },
+    /// A secret's rotation attempts, newest first (not audited: re-read on every change).
+    RotationHistory {
+        seq: u64,
+        arn: String,
+    },
+    /// The approval settings in force for a secret (audited as GetRotationApproval).
+    RotationSettings {
+        seq: u64,
+        arn: String,
+    },
+    /// The rotation functions, to choose one for a secret that has none yet.
+    RotationFunctions {
+        then: FunctionFor,
+    },
+    /// RotateSecret with RotateImmediately (and the function, when the secret has none).
+    RotateNow {
+        arn: String,
+        function_arn: Option<String>,
+    },
+    /// RotateSecret with new rules and RotateImmediately=false.
+    PutSchedule {
+        arn: String,
+        function_arn: Option<String>,
+        rules: RotationRules,
+    },
+    CancelRotation {
+        arn: String,
+    },
+    RetryRotation {
+        arn: String,
+    },
+    PutApproval {
+        arn: String,
+        require_approval: Option<bool>,
+        two_person_rule: Option<bool>,
+    },
+    /// The approval queue (not audited: re-read on every change, for the badge).
+    Pending {
+        seq: u64,
+    },
+    Approve {
+        arn: String,
+    },
+    Reject {
+        arn: String,
+        reason: String,
+    },
+    /// Runs the rotations that are due or approved (the console's scheduler).
+    RunDue,
+}
+
+/// What a chosen rotation function is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FunctionFor {
+    RotateNow { arn: String, name: String },
+    Schedule { arn: String, name: String },
 }
 
 impl Request {
@@ -402,6 +469,17 @@ impl Request {
             Self::UpdateAccessKey { .. } => "DeleteAccessKey",
             Self::AddOperator { .. } => "AddOperator",
             Self::RemoveOperator { .. } => "RemoveOperator",
+            Self::RotationHistory { .. } => "RotationHistory",
+            Self::RotationSettings { .. } => "GetRotationApproval",
+            Self::RotationFunctions { .. } => "ListRotationFunctions",
+            Self::RotateNow { .. } | Self::PutSchedule { .. } => "RotateSecret",
+            Self::CancelRotation { .. } => "CancelRotateSecret",
+            Self::RetryRotation { .. } => "RetryRotation",
+            Self::PutApproval { .. } => "PutRotationApproval",
+            Self::Pending { .. } => "ListPendingRotations",
+            Self::Approve { .. } => "ApproveRotation",
+            Self::Reject { .. } => "RejectRotation",
+            Self::RunDue => "RotateDue",
         }
     }
 
@@ -430,6 +508,14 @@ impl Request {
                 | Self::UpdateAccessKey { .. }
                 | Self::AddOperator { .. }
                 | Self::RemoveOperator { .. }
+                | Self::RotateNow { .. }
+                | Self::PutSchedule { .. }
+                | Self::CancelRotation { .. }
+                | Self::RetryRotation { .. }
+                | Self::PutApproval { .. }
+                | Self::Approve { .. }
+                | Self::Reject { .. }
+                | Self::RunDue
         )
     }
 }
@@ -450,7 +536,7 @@ pub enum Loaded {
     },
     Detail {
         seq: u64,
-        detail: Result<SecretView, Error>,
+        detail: Result<Box<SecretView>, Error>,
     },
     Policy {
         seq: u64,
@@ -504,6 +590,24 @@ pub enum Loaded {
     },
     /// Another process changed the vault.
     Changed,
+    RotationHistory {
+        seq: u64,
+        history: Result<Vec<RotationAttempt>, Error>,
+    },
+    RotationSettings {
+        seq: u64,
+        settings: Result<RotationApprovalSettings, Error>,
+    },
+    RotationFunctions {
+        then: FunctionFor,
+        functions: Vec<RotationFunction>,
+    },
+    Pending {
+        seq: u64,
+        attempts: Vec<RotationAttempt>,
+    },
+    /// The scheduler ran these attempts (as they ended).
+    RotationsRan(Vec<RotationAttempt>),
 }
 
 /// What `update` asks the event loop to do.

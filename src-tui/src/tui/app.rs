@@ -7,6 +7,7 @@ use super::action::{Action, Cmd, Effect, Loaded, Request};
 use super::keymap::Ctx;
 use super::layout;
 use super::popups::Popup;
+use super::screens::approvals::ApprovalsState;
 use super::screens::audit::AuditState;
 use super::screens::deletions::DeletionsState;
 use super::screens::detail::{DetailState, Tab};
@@ -18,6 +19,9 @@ use super::theme::Theme;
 /// How long a copied value stays on the clipboard.
 pub const CLIPBOARD_MS: i64 = 30_000;
 
+/// How often the console's scheduler runs the rotations that are due.
+pub const ROTATION_EVERY_MS: i64 = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Secrets,
@@ -25,6 +29,7 @@ pub enum Screen {
     Deletions,
     Audit,
     Principals,
+    Approvals,
 }
 
 /// Who has the vault open.
@@ -65,6 +70,12 @@ pub struct App {
     pub deletions: DeletionsState,
     pub audit: AuditState,
     pub principals: PrincipalsState,
+    pub approvals: ApprovalsState,
+    /// When the scheduler next runs the due rotations (`None` while locked or read-only).
+    pub rotations_at: Option<i64>,
+    /// Whether the act under way (rotate now, approve, retry) asks the scheduler to run
+    /// as soon as it is done.
+    pub rotate_after: bool,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
     /// A long job under way, and when it started (for the progress line).
@@ -98,6 +109,9 @@ impl App {
             deletions: DeletionsState::default(),
             audit: AuditState::default(),
             principals: PrincipalsState::default(),
+            approvals: ApprovalsState::default(),
+            rotations_at: None,
+            rotate_after: false,
             popup: None,
             status: None,
             busy: None,
@@ -148,9 +162,11 @@ impl App {
             Screen::Deletions => Ctx::Deletions,
             Screen::Audit => Ctx::Audit,
             Screen::Principals => Ctx::Principals,
+            Screen::Approvals => Ctx::Approvals,
             Screen::Detail => match self.detail.as_ref().map(|d| d.tab) {
                 Some(Tab::Value) => Ctx::Value,
                 Some(Tab::Versions) => Ctx::Versions,
+                Some(Tab::Rotation) => Ctx::Rotation,
                 Some(Tab::Tags) => Ctx::Tags,
                 Some(Tab::Policy) => Ctx::Policy,
                 Some(Tab::Access) => Ctx::Access,
@@ -170,9 +186,15 @@ impl App {
             return vec![];
         }
         self.principals.created(&req);
+        if matches!(
+            req,
+            Request::RotateNow { .. } | Request::Approve { .. } | Request::RetryRotation { .. }
+        ) {
+            self.rotate_after = true;
+        }
         if matches!(req, Request::Verify) {
             self.busy = Some(("Verifying the audit chain".into(), self.now_ms));
-        } else if req.is_write() {
+        } else if req.is_write() && !matches!(req, Request::RunDue) {
             self.busy = Some((format!("{}…", req.operation()), self.now_ms));
         }
         vec![Effect::Send(req)]
@@ -222,7 +244,22 @@ impl App {
         if self.session.is_some() && now_ms - self.last_input_ms >= self.idle_lock_ms {
             out.extend(self.lock("Locked after being idle."));
         }
+        if let Some(at) = self.rotations_at
+            && now_ms >= at
+        {
+            out.extend(self.run_rotations());
+        }
         out
+    }
+
+    /// Asks the worker to run the due and approved rotations (in the background), and
+    /// when to ask next.
+    fn run_rotations(&mut self) -> Vec<Effect> {
+        if self.rotations_at.is_none() {
+            return vec![];
+        }
+        self.rotations_at = Some(self.now_ms + ROTATION_EVERY_MS);
+        vec![Effect::Send(Request::RunDue)]
     }
 
     /// Locks: forgets everything read from the vault, clears a copied value, drops the vault.
@@ -240,6 +277,9 @@ impl App {
         self.deletions = DeletionsState::default();
         self.audit = AuditState::default();
         self.principals = PrincipalsState::default();
+        self.approvals = ApprovalsState::default();
+        self.rotations_at = None;
+        self.rotate_after = false;
         self.popup = None;
         self.busy = None;
         self.info(why);
@@ -277,6 +317,7 @@ impl App {
                 Cmd::GoDeletions => return self.go(Screen::Deletions),
                 Cmd::GoAudit => return self.go(Screen::Audit),
                 Cmd::GoPrincipals => return self.go(Screen::Principals),
+                Cmd::GoApprovals => return self.go(Screen::Approvals),
                 _ => {}
             }
         }
@@ -286,6 +327,7 @@ impl App {
             Screen::Deletions => self.deletions_key(cmd),
             Screen::Audit => self.audit_key(cmd),
             Screen::Principals => self.principals_key(cmd),
+            Screen::Approvals => self.approvals_key(cmd),
         }
     }
 
@@ -315,6 +357,7 @@ impl App {
                 self.principals.key_focus = false;
                 self.load_principals()
             }
+            Screen::Approvals => self.load_pending(),
             Screen::Detail => vec![],
         }
     }
@@ -340,7 +383,7 @@ impl App {
             Screen::Deletions => self.refresh_deletions(),
             Screen::Audit => self.audit_changed(),
             Screen::Detail => self.refresh_detail(),
-            Screen::Principals => vec![],
+            Screen::Principals | Screen::Approvals => vec![],
         }
     }
 
@@ -350,10 +393,19 @@ impl App {
                 self.unlock.inspected(r);
                 vec![]
             }
-            Loaded::Unlocked(r) => self.unlocked(r),
+            Loaded::Unlocked(r) => {
+                let mut out = self.unlocked(r);
+                if self.session.is_some() {
+                    if !self.read_only {
+                        self.rotations_at = Some(self.now_ms);
+                    }
+                    out.extend(self.load_pending());
+                }
+                out
+            }
             Loaded::Secrets { seq, total, rows } => self.secrets_loaded(seq, total, rows),
             Loaded::Groups { seq, runs } => self.groups_loaded(seq, runs),
-            Loaded::Detail { seq, detail } => self.detail_loaded(seq, detail),
+            Loaded::Detail { seq, detail } => self.detail_loaded(seq, detail.map(|d| *d)),
             Loaded::Policy { seq, policy } => self.policy_loaded(seq, policy),
             Loaded::Access { seq, access } => self.access_loaded(seq, access),
             Loaded::Activity { seq, before, page } => self.activity_loaded(seq, before, page),
@@ -377,8 +429,12 @@ impl App {
                 }
                 let mut out = self.refresh();
                 out.extend(self.reload_after_act());
+                out.extend(self.load_pending());
                 if self.screen == Screen::Principals {
                     out.extend(self.load_principals());
+                }
+                if std::mem::take(&mut self.rotate_after) {
+                    out.extend(self.run_rotations());
                 }
                 out
             }
@@ -400,6 +456,7 @@ impl App {
             }
             Loaded::Failed { operation, error } => {
                 self.busy = None;
+                self.rotate_after = false;
                 self.unlock.busy = false;
                 self.error(format!(
                     "{} failed: {}: {}",
@@ -411,11 +468,18 @@ impl App {
             }
             Loaded::Changed => {
                 if self.session.is_some() {
-                    self.refresh()
+                    let mut out = self.load_pending();
+                    out.extend(self.refresh());
+                    out
                 } else {
                     vec![]
                 }
             }
+            Loaded::RotationHistory { seq, history } => self.rotation_loaded(seq, history),
+            Loaded::RotationSettings { seq, settings } => self.approval_loaded(seq, settings),
+            Loaded::RotationFunctions { then, functions } => self.functions_loaded(then, functions),
+            Loaded::Pending { seq, attempts } => self.pending_loaded(seq, attempts),
+            Loaded::RotationsRan(ran) => self.rotations_ran(ran),
         }
     }
 
@@ -537,6 +601,66 @@ mod tests {
         let fx = a.update(Action::Key(Cmd::GoPrincipals));
         assert_eq!(a.screen, Screen::Principals);
         assert!(matches!(fx[..], [Effect::Send(Request::Principals { .. })]));
+    }
+
+    #[test]
+    fn the_scheduler_runs_every_ten_seconds_while_unlocked_and_never_read_only() {
+        let mut a = app();
+        assert!(a.update(Action::Tick { now_ms: 50_000 }).is_empty(), "off");
+        a.rotations_at = Some(a.now_ms);
+        let fx = a.update(Action::Tick { now_ms: 50_000 });
+        assert!(matches!(fx[..], [Effect::Send(Request::RunDue)]));
+        assert!(a.busy.is_none(), "no spinner for the background run");
+        assert!(a.update(Action::Tick { now_ms: 59_999 }).is_empty());
+        let fx = a.update(Action::Tick { now_ms: 60_000 });
+        assert!(matches!(fx[..], [Effect::Send(Request::RunDue)]));
+        a.update(Action::Key(Cmd::Lock));
+        assert!(a.rotations_at.is_none(), "locking stops it");
+        let mut ro = App::new("v.db".into(), None, true, 300_000, Theme { color: false });
+        ro.update(Action::Tick { now_ms: 1_000 });
+        ro.update(Action::loaded(Loaded::Unlocked(Ok(
+            coffer_core::VaultInfo {
+                path: None,
+                vault_id: "v".into(),
+                account_id: "1".into(),
+                region: "us-east-1".into(),
+                operator: "admin".into(),
+            },
+        ))));
+        assert!(
+            ro.rotations_at.is_none(),
+            "a read-only console does not rotate"
+        );
+    }
+
+    #[test]
+    fn rotate_now_and_approve_run_the_scheduler_once_they_are_done() {
+        let mut a = app();
+        a.rotations_at = Some(1_000_000);
+        a.send(Request::Approve { arn: "a".into() });
+        let fx = a.update(Action::loaded(Loaded::Done("Approved.".into())));
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Send(Request::RunDue)))
+        );
+        let fx = a.update(Action::loaded(Loaded::Done("Tagged.".into())));
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::Send(Request::RunDue)))
+        );
+        a.send(Request::RotateNow {
+            arn: "a".into(),
+            function_arn: None,
+        });
+        a.update(Action::loaded(Loaded::Failed {
+            operation: "RotateSecret",
+            error: coffer_core::Error::invalid_request("nope"),
+        }));
+        let fx = a.update(Action::loaded(Loaded::Done("Tagged.".into())));
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::Send(Request::RunDue)))
+        );
     }
 
     #[test]

@@ -29,6 +29,37 @@ pub fn second_ms(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `2025-01-02 13:45` (UTC) from epoch milliseconds.
+pub fn minute_ms(ms: i64) -> String {
+    ts(ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A length of time, coarsely: `6d 14h`, `3h 12m`, `4m 10s`, `42s`.
+pub fn span(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (d, h, m) = (s / 86_400, s / 3600 % 24, s / 60 % 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m {}s", s % 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// How long a step took: `350 ms`, `2.4 s`.
+pub fn duration_ms(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
 /// Whole days from `now_ms` until a deletion date (epoch seconds), rounded up.
 pub fn days_left(deletion_secs: f64, now_ms: i64) -> i64 {
     let left = (deletion_secs * 1000.0) as i64 - now_ms;

@@ -15,6 +15,7 @@ pub enum Ctx {
     Overview,
     Value,
     Versions,
+    Rotation,
     Tags,
     Policy,
     Access,
@@ -22,6 +23,7 @@ pub enum Ctx {
     Deletions,
     Audit,
     Principals,
+    Approvals,
     Confirm,
     Input,
     Palette,
@@ -31,6 +33,7 @@ pub enum Ctx {
     PolicyEditor,
     IamPolicyEditor,
     NewAccessKey,
+    Schedule,
     Help,
 }
 
@@ -46,6 +49,7 @@ impl Ctx {
                 | Self::AuditFilters
                 | Self::PolicyEditor
                 | Self::IamPolicyEditor
+                | Self::Schedule
         )
     }
 
@@ -57,6 +61,7 @@ impl Ctx {
                 | Self::Overview
                 | Self::Value
                 | Self::Versions
+                | Self::Rotation
                 | Self::Tags
                 | Self::Policy
                 | Self::Access
@@ -64,6 +69,7 @@ impl Ctx {
                 | Self::Deletions
                 | Self::Audit
                 | Self::Principals
+                | Self::Approvals
         )
     }
 
@@ -75,6 +81,7 @@ impl Ctx {
             Self::Overview => "Secret · Overview",
             Self::Value => "Secret · Value",
             Self::Versions => "Secret · Versions",
+            Self::Rotation => "Secret · Rotation",
             Self::Tags => "Secret · Tags",
             Self::Policy => "Secret · Policy",
             Self::Access => "Secret · Access",
@@ -82,6 +89,7 @@ impl Ctx {
             Self::Deletions => "Deletion schedule",
             Self::Audit => "Audit log",
             Self::Principals => "Principals",
+            Self::Approvals => "Approvals",
             Self::Confirm => "Confirm",
             Self::Input => "Input",
             Self::Palette => "Command palette",
@@ -91,6 +99,7 @@ impl Ctx {
             Self::PolicyEditor => "Resource policy editor",
             Self::IamPolicyEditor => "Identity or trust policy editor",
             Self::NewAccessKey => "New access key",
+            Self::Schedule => "Rotation schedule",
             Self::Help => "Help",
         }
     }
@@ -236,6 +245,12 @@ pub static KEYMAP: &[Binding] = &[
         &[K::Char('4')],
         GoPrincipals,
         "principals: operators, users, roles, groups, policies"
+    ),
+    b!(
+        Global,
+        &[K::Char('5')],
+        GoApprovals,
+        "approvals: rotations waiting for an operator"
     ),
     b!(
         Global,
@@ -402,6 +417,69 @@ pub static KEYMAP: &[Binding] = &[
         &[K::Char('d')],
         Deprecated,
         "show or hide deprecated versions"
+    ),
+    b!(Rotation, &[K::Tab], NextTab, "next tab"),
+    b!(Rotation, &[K::BackTab], PrevTab, "previous tab"),
+    b!(
+        Rotation,
+        &[K::Esc, K::Char('h')],
+        Back,
+        "back to the list",
+        "back"
+    ),
+    b!(
+        Rotation,
+        &[K::Char('R')],
+        RotateNow,
+        "rotate now (confirmed; asks for a function if there is none)",
+        "rotate now"
+    ),
+    b!(
+        Rotation,
+        &[K::Char('e')],
+        EditSchedule,
+        "edit the schedule: days, rate() or cron(), window",
+        "schedule"
+    ),
+    b!(
+        Rotation,
+        &[K::Char('X')],
+        CancelRotation,
+        "cancel rotation: schedule off, an unfinished attempt abandoned",
+        "cancel"
+    ),
+    b!(
+        Rotation,
+        &[K::Char('t')],
+        RetryRotation,
+        "try a failed rotation again now",
+        "retry"
+    ),
+    b!(
+        Rotation,
+        &[K::Char('a')],
+        ToggleApproval,
+        "require approval for this secret's rotations on/off",
+        "approval"
+    ),
+    b!(
+        Rotation,
+        &[K::Char('w')],
+        ToggleTwoPerson,
+        "two-person rule on/off (the requester may not approve)",
+        "two-person"
+    ),
+    b!(
+        Rotation,
+        PGDN,
+        PageDown,
+        "scroll the selected attempt's steps down"
+    ),
+    b!(
+        Rotation,
+        PGUP,
+        PageUp,
+        "scroll the selected attempt's steps up"
     ),
     b!(Tags, &[K::Tab], NextTab, "next tab"),
     b!(Tags, &[K::BackTab], PrevTab, "previous tab"),
@@ -637,6 +715,29 @@ pub static KEYMAP: &[Binding] = &[
         Back,
         "back (from the keys, then to the secrets)"
     ),
+    // Approvals.
+    b!(
+        Approvals,
+        &[K::Char('a')],
+        Approve,
+        "approve the rotation (confirmed; it starts at once)",
+        "approve"
+    ),
+    b!(
+        Approvals,
+        &[K::Char('x')],
+        Reject,
+        "reject the rotation, with a reason",
+        "reject"
+    ),
+    b!(
+        Approvals,
+        &[K::Enter],
+        Open,
+        "open the secret's Rotation tab",
+        "open"
+    ),
+    b!(Approvals, &[K::Esc], Back, "back to the secrets"),
     // Dialogs.
     b!(Confirm, &[K::Char('y')], Yes, "yes, do it", "yes"),
     b!(
@@ -776,6 +877,23 @@ pub static KEYMAP: &[Binding] = &[
         "close"
     ),
     b!(
+        Schedule,
+        &[K::Tab, K::Down],
+        Down,
+        "next field",
+        "next field"
+    ),
+    b!(Schedule, &[K::BackTab, K::Up], Up, "previous field"),
+    b!(
+        Schedule,
+        &[K::Enter],
+        Submit,
+        "save the schedule (RotateSecret, not rotating now)",
+        "save"
+    ),
+    b!(Schedule, &[K::Esc], Cancel, "cancel", "cancel"),
+    b!(Schedule, &[K::Backspace], Backspace, "erase"),
+    b!(
         Help,
         &[K::Esc, K::Char('?'), K::Char('q')],
         Cancel,
@@ -861,6 +979,8 @@ mod tests {
             Ctx::Access,
             Ctx::Principals,
             Ctx::NewAccessKey,
+            Ctx::Rotation,
+            Ctx::Approvals,
         ] {
             for b in help_for(ctx).into_iter().filter(|b| b.hint.is_some()) {
                 let Key::Char(c) = b.keys[0] else { continue };

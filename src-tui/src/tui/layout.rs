@@ -49,6 +49,17 @@ pub fn detail(body: Rect) -> (Rect, Rect, Rect) {
     (title, tabs, content)
 }
 
+/// The approvals screen: info line, the queue, and the selected rotation below it.
+pub fn approvals(body: Rect) -> (Rect, Rect, Rect) {
+    let [info, table, side] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(3),
+    ])
+    .areas(body);
+    (info, table, side)
+}
+
 /// The audit screen: filter line, then the list and the event side by side (or stacked on
 /// a narrow terminal).
 pub fn audit(body: Rect) -> (Rect, Rect, Rect) {

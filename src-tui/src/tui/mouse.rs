@@ -4,7 +4,9 @@
 use super::action::{Cmd, Effect};
 use super::app::{App, Screen};
 use super::layout::{self, hit};
+use super::screens::approvals::approvals_offset;
 use super::screens::detail::Tab;
+use super::screens::detail_rotation_view;
 use super::screens::detail_view::tab_spans;
 use super::ui::header_tabs;
 
@@ -15,7 +17,7 @@ impl App {
         }
         let areas = layout::areas(self.area());
         if hit(areas.header, column, row) {
-            return match header_tabs(areas.header)
+            return match header_tabs(areas.header, self.approvals.rows.len())
                 .into_iter()
                 .find(|(_, x0, x1)| column >= *x0 && column < *x1)
             {
@@ -65,6 +67,17 @@ impl App {
                 }
                 vec![]
             }
+            Screen::Approvals => {
+                let (_, table, _) = layout::approvals(body);
+                let a = &mut self.approvals;
+                if let Some(r) = row_at(table, row) {
+                    let i = approvals_offset(a.selected, table) + r;
+                    if i < a.rows.len() {
+                        a.selected = i;
+                    }
+                }
+                vec![]
+            }
             Screen::Principals => {
                 let (_, list, detail) = layout::principals(body);
                 let p = &mut self.principals;
@@ -95,6 +108,17 @@ impl App {
                 }
                 if self.detail.as_ref().is_some_and(|d| d.tab == Tab::Access) {
                     return self.access_click(content, column, row);
+                }
+                if let Some(d) = self.detail.as_mut().filter(|d| d.tab == Tab::Rotation) {
+                    let (_, history, _) = detail_rotation_view::areas(content, d.attempts().len());
+                    if let Some(r) = row_at(history, row)
+                        .map(|r| r + detail_rotation_view::history_offset(d.attempt_sel, history))
+                        && r < d.attempts().len()
+                    {
+                        d.attempt_sel = r;
+                        d.steps_scroll = 0;
+                    }
+                    return vec![];
                 }
                 let Some(r) = row_at(content, row) else {
                     return vec![];
@@ -234,7 +258,7 @@ mod tests {
             row: 10,
         });
         assert_eq!(a.secrets.selected, 3);
-        let (_, x0, _) = header_tabs(layout::areas(a.area()).header)[2];
+        let (_, x0, _) = header_tabs(layout::areas(a.area()).header, 0)[2];
         a.update(Action::Click {
             column: x0 + 1,
             row: 0,

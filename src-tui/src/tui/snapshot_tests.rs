@@ -151,8 +151,243 @@ fn diff_of_two_versions() {
 fn tags_tab() {
     both("tags", |k| {
         k.open("prod/db/main");
-        k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::NextTab, Cmd::Down]);
+        k.keys(&[
+            Cmd::NextTab,
+            Cmd::NextTab,
+            Cmd::NextTab,
+            Cmd::NextTab,
+            Cmd::Down,
+        ]);
     });
+}
+
+/// Opens `prod/db/main`'s Rotation tab (after Overview, Value, Versions).
+fn rotation_tab(k: &mut Kit) {
+    k.open("prod/db/main");
+    k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::NextTab]);
+}
+
+#[test]
+fn rotation_tab_with_a_waiting_attempt_and_a_finished_one_step_by_step() {
+    both("rotation", |k| {
+        k.with_rotation();
+        rotation_tab(k);
+        k.key(Cmd::Down);
+    });
+}
+
+#[test]
+fn rotation_schedule_dialog_previews_the_next_runs() {
+    both("rotation_schedule", |k| {
+        k.with_rotation();
+        rotation_tab(k);
+        k.key(Cmd::EditSchedule);
+        for _ in 0..2 {
+            k.key(Cmd::Backspace);
+        }
+        k.text("rate(10 days)");
+    });
+}
+
+#[test]
+fn approvals_screen_with_a_rotation_under_the_two_person_rule() {
+    both("approvals", |k| {
+        k.with_rotation();
+        k.key(Cmd::GoApprovals);
+    });
+}
+
+#[test]
+fn reject_reason_dialog() {
+    both("reject_reason", |k| {
+        k.with_rotation();
+        k.key(Cmd::GoApprovals);
+        k.key(Cmd::Reject);
+        k.text("change freeze until Monday");
+    });
+}
+
+#[test]
+fn the_pending_count_shows_on_every_screen_and_follows_the_queue() {
+    let mut k = Kit::unlocked(120, 30);
+    assert!(!k.screen().contains("Approvals (1)"));
+    k.with_rotation();
+    k.act(Action::loaded(super::action::Loaded::Changed));
+    assert_eq!(k.app.approvals.rows.len(), 1);
+    assert!(
+        k.screen()
+            .lines()
+            .next()
+            .unwrap()
+            .contains("5 Approvals (1)")
+    );
+    k.key(Cmd::GoDeletions);
+    assert!(
+        k.screen()
+            .lines()
+            .next()
+            .unwrap()
+            .contains("5 Approvals (1)")
+    );
+}
+
+#[test]
+fn the_two_person_rule_refuses_the_requester_in_the_status_line() {
+    let mut k = Kit::unlocked(120, 30);
+    k.with_rotation();
+    k.open_rotation_of("staging/db/main");
+    k.keys(&[Cmd::ToggleApproval, Cmd::ToggleTwoPerson]);
+    assert!(k.screen().contains("required · two-person rule on"));
+    k.keys(&[Cmd::RotateNow, Cmd::Submit, Cmd::Yes]);
+    assert_eq!(k.app.approvals.rows.len(), 2);
+    assert!(k.screen().contains("awaiting-approval"));
+    k.key(Cmd::GoApprovals);
+    k.key(Cmd::Bottom);
+    assert_eq!(
+        k.app.approvals.selected_row().unwrap().secret_name,
+        "staging/db/main"
+    );
+    assert!(k.screen().contains("you (admin) asked for it"));
+    k.keys(&[Cmd::Approve, Cmd::Yes]);
+    let s = k.app.status.clone().unwrap();
+    assert!(s.error);
+    assert!(
+        s.text
+            .starts_with("ApproveRotation failed: AccessDeniedException"),
+        "{}",
+        s.text
+    );
+    assert_eq!(k.app.approvals.rows.len(), 2, "it still waits");
+}
+
+#[test]
+fn approving_runs_the_rotation_and_the_status_line_reports_it() {
+    let mut k = Kit::unlocked(120, 30);
+    k.with_rotation();
+    k.key(Cmd::GoApprovals);
+    k.keys(&[Cmd::Approve, Cmd::Yes]);
+    let s = k.app.status.clone().unwrap();
+    assert!(!s.error, "{}", s.text);
+    assert!(
+        s.text.starts_with("Rotation of prod/db/main succeeded"),
+        "{}",
+        s.text
+    );
+    assert!(k.app.approvals.rows.is_empty());
+    assert!(k.screen().lines().next().unwrap().contains("5 Approvals "));
+    k.open_rotation_of("prod/db/main");
+    let d = k.app.detail.as_ref().unwrap();
+    assert_eq!(d.attempts()[0].status.as_str(), "succeeded");
+    assert!(k.screen().contains("approved by admin"));
+}
+
+#[test]
+fn a_rejection_needs_a_reason_and_then_leaves_the_queue() {
+    let mut k = Kit::unlocked(120, 30);
+    k.with_rotation();
+    k.key(Cmd::GoApprovals);
+    k.key(Cmd::Open);
+    let tab = k.app.detail.as_ref().map(|d| d.tab);
+    assert_eq!(tab, Some(super::screens::detail::Tab::Rotation));
+    k.key(Cmd::GoApprovals);
+    k.key(Cmd::Reject);
+    k.key(Cmd::Submit);
+    assert!(k.app.status.as_ref().unwrap().error);
+    assert!(
+        matches!(k.app.popup, Some(super::popups::Popup::Input(_))),
+        "the dialog asks again"
+    );
+    k.text("change freeze");
+    k.key(Cmd::Submit);
+    assert!(k.app.approvals.rows.is_empty());
+    assert!(k.screen().contains("No rotation is waiting for approval."));
+    k.open_rotation_of("prod/db/main");
+    let d = k.app.detail.as_ref().unwrap();
+    assert_eq!(d.attempts()[0].status.as_str(), "rejected");
+    assert!(k.screen().contains("rejected by admin: change freeze"));
+}
+
+#[test]
+fn rotate_now_asks_for_a_function_confirms_and_the_scheduler_reports_success() {
+    let mut k = Kit::unlocked(120, 30);
+    k.with_rotation();
+    k.open_rotation_of("staging/db/main");
+    k.key(Cmd::RotateNow);
+    let Some(super::popups::Popup::Input(i)) = &k.app.popup else {
+        panic!("a secret without a function asks for one")
+    };
+    assert!(i.lines.iter().any(|l| l.contains("1. pw — password")));
+    k.key(Cmd::Submit);
+    assert!(matches!(
+        k.app.popup,
+        Some(super::popups::Popup::Confirm(_))
+    ));
+    k.key(Cmd::Yes);
+    let s = k.app.status.clone().unwrap();
+    assert!(!s.error, "{}", s.text);
+    assert!(
+        s.text.starts_with("Rotation of staging/db/main succeeded"),
+        "{}",
+        s.text
+    );
+    let d = k.app.detail.as_ref().unwrap();
+    assert_eq!(d.attempts()[0].status.as_str(), "succeeded");
+    assert_eq!(d.attempts()[0].steps.len(), 4);
+    for v in HIDDEN_VALUES {
+        assert!(!s.text.contains(v));
+    }
+}
+
+#[test]
+fn saving_a_schedule_turns_rotation_on_without_rotating_now() {
+    let mut k = Kit::unlocked(120, 30);
+    k.with_rotation();
+    k.open_rotation_of("staging/db/main");
+    k.key(Cmd::EditSchedule);
+    k.key(Cmd::Submit);
+    assert!(matches!(
+        k.app.popup,
+        Some(super::popups::Popup::Schedule(_))
+    ));
+    k.keys(&[Cmd::Backspace, Cmd::Backspace]);
+    k.text("rate(1 hours)");
+    k.key(Cmd::Submit);
+    assert!(k.app.status.as_ref().unwrap().error, "refused as typed");
+    for _ in 0.."rate(1 hours)".len() {
+        k.key(Cmd::Backspace);
+    }
+    k.text("rate(12 hours)");
+    k.key(Cmd::Submit);
+    let d = k.app.detail.as_ref().unwrap();
+    let s = &d.view.as_ref().unwrap().secret;
+    assert_eq!(s.rotation_enabled, Some(true));
+    assert_eq!(
+        s.rotation_rules
+            .as_ref()
+            .unwrap()
+            .schedule_expression
+            .as_deref(),
+        Some("rate(12 hours)")
+    );
+    assert!(d.attempts().is_empty(), "nothing rotated");
+    assert_eq!(d.next_windows(3).len(), 3);
+}
+
+#[test]
+fn cancel_and_the_approval_toggles_reach_the_vault() {
+    let mut k = Kit::unlocked(120, 30);
+    k.with_rotation();
+    k.open_rotation_of("prod/db/main");
+    k.key(Cmd::ToggleTwoPerson);
+    let c = k.vault.caller(coffer_core::FrontEnd::Cli);
+    let got = k.vault.rotation_approval(&c, Some("prod/db/main")).unwrap();
+    assert!(got.require_approval && !got.two_person_rule);
+    k.key(Cmd::CancelRotation);
+    k.key(Cmd::Yes);
+    let d = k.app.detail.as_ref().unwrap();
+    assert_eq!(d.attempts()[0].status.as_str(), "cancelled");
+    assert!(!d.rotation_enabled());
+    assert!(k.app.approvals.rows.is_empty());
 }
 
 #[test]
@@ -394,7 +629,7 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
         d.holder("AWSCURRENT").unwrap().version_id,
         super::testkit::token(2)
     );
-    k.keys(&[Cmd::NextTab, Cmd::AddTag]);
+    k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::AddTag]);
     k.text("owner=ops");
     k.key(Cmd::Submit);
     let tags = &k
@@ -408,7 +643,13 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
         .secret
         .tags;
     assert!(tags.iter().any(|t| t.key == "owner" && t.value == "ops"));
-    k.keys(&[Cmd::PrevTab, Cmd::PrevTab, Cmd::Reveal, Cmd::CopyKey]);
+    k.keys(&[
+        Cmd::PrevTab,
+        Cmd::PrevTab,
+        Cmd::PrevTab,
+        Cmd::Reveal,
+        Cmd::CopyKey,
+    ]);
     assert_eq!(k.copies.len(), 1);
     k.act(Action::Tick {
         now_ms: k.app.now_ms + 30_000,

@@ -17,10 +17,10 @@ use ratatui::backend::TestBackend;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::action::{Action, Cmd, Effect, Loaded, Request};
+use super::action::{Action, Cmd, Effect, FunctionFor, Loaded, Request};
 use super::app::App;
 use super::theme::Theme;
-use super::worker::execute;
+use super::worker::{execute, run_due};
 
 /// Values the fixture stores and no snapshot may show (they are never revealed in one).
 pub const HIDDEN_VALUES: &[&str] = &[
@@ -43,7 +43,8 @@ const START_MS: i64 = 1_736_935_200_000; // 2025-01-15T10:00:00Z
 pub struct Kit {
     _dir: tempfile::TempDir,
     pub path: PathBuf,
-    pub vault: Vault,
+    pub vault: Arc<Vault>,
+    pub clock: ManualClock,
     pub app: App,
     /// Scrubbed text → real text (ARNs sent back to the vault).
     real: HashMap<String, String>,
@@ -240,6 +241,7 @@ impl Kit {
         )
         .expect("init");
         populate(&vault, &clock);
+        let vault = Arc::new(vault);
         let mut app = App::new(
             "/vaults/team.db".into(),
             Some("admin".into()),
@@ -255,6 +257,7 @@ impl Kit {
             _dir: dir,
             path,
             vault,
+            clock: clock.clone(),
             app,
             real: HashMap::new(),
             fake: vec![],
@@ -346,6 +349,75 @@ impl Kit {
         }
     }
 
+    /// Rotation on `prod/db/main` with the `pw` password function: rotated once on demand
+    /// (and put on a 30-day schedule); approval and the two-person rule turned on; then, 30
+    /// days later, its schedule made it due, so a rotation waits in the approval queue.
+    pub fn with_rotation(&mut self) {
+        use coffer_core::rotation::Engine;
+        use coffer_core::vault::rotation::*;
+        let c = self.vault.caller(FrontEnd::Cli);
+        self.vault
+            .create_rotation_function(
+                &c,
+                CreateRotationFunctionRequest {
+                    name: "pw".into(),
+                    description: Some("random passwords".into()),
+                    kind: FunctionKind::Password {
+                        json_key: None,
+                        options: GetRandomPasswordRequest {
+                            password_length: Some(24),
+                            ..Default::default()
+                        },
+                    },
+                },
+            )
+            .expect("function");
+        let rotate = |rules: Option<RotationRules>, tok: u32| {
+            self.vault
+                .rotate_secret(
+                    &c,
+                    RotateSecretRequest {
+                        secret_id: "prod/db/main".into(),
+                        client_request_token: Some(token(tok)),
+                        rotation_lambda_arn: Some(
+                            "arn:aws:lambda:us-east-1:123456789012:function:pw".into(),
+                        ),
+                        rotation_rules: rules,
+                        rotate_immediately: Some(true),
+                    },
+                )
+                .expect("rotate")
+        };
+        rotate(
+            Some(RotationRules {
+                automatically_after_days: Some(30),
+                schedule_expression: None,
+                duration: None,
+            }),
+            20,
+        );
+        let ran = Engine::new().run_due(&self.vault).expect("run");
+        assert_eq!(ran.len(), 1);
+        ago(&self.clock, 2);
+        self.vault
+            .put_rotation_approval(
+                &c,
+                PutRotationApprovalRequest {
+                    secret_id: Some("prod/db/main".into()),
+                    require_approval: Some(true),
+                    two_person_rule: Some(true),
+                },
+            )
+            .expect("approval");
+        ago(&self.clock, 24 * 30);
+        assert!(Engine::new().run_due(&self.vault).expect("due").is_empty());
+        ago(&self.clock, 1);
+        // The operator was at the keyboard all along (no idle lock).
+        let now_ms = self.clock.now().as_millisecond();
+        self.app.last_input_ms = now_ms;
+        self.act(Action::Tick { now_ms });
+    }
+
     /// Opens the Principals screen on the principal with this name.
     pub fn principal(&mut self, name: &str) {
         use super::screens::principals::Entry;
@@ -392,9 +464,40 @@ impl Kit {
         }
     }
 
+    /// An attempt as a snapshot can show it: stable ARNs and step durations.
+    fn scrub_attempt(
+        &self,
+        a: coffer_core::vault::rotation::RotationAttempt,
+    ) -> coffer_core::vault::rotation::RotationAttempt {
+        let uid = a.secret_uid.clone();
+        let mut a = rescrub(a, &self.fake);
+        a.secret_uid = uid;
+        if !a.token.ends_with("-0000-4000-8000-000000000000") {
+            a.token = "99999999-0000-4000-8000-000000000000".into();
+        }
+        for s in &mut a.steps {
+            s.duration_ms = s.duration_ms.map(|_| 12);
+        }
+        a
+    }
+
     fn scrub(&mut self, l: Loaded) -> Loaded {
         let f = &self.fake;
         match l {
+            Loaded::RotationHistory { seq, history } => Loaded::RotationHistory {
+                seq,
+                history: history.map(|h| h.into_iter().map(|a| self.scrub_attempt(a)).collect()),
+            },
+            Loaded::Pending { seq, attempts } => Loaded::Pending {
+                seq,
+                attempts: attempts
+                    .into_iter()
+                    .map(|a| self.scrub_attempt(a))
+                    .collect(),
+            },
+            Loaded::RotationsRan(ran) => {
+                Loaded::RotationsRan(ran.into_iter().map(|a| self.scrub_attempt(a)).collect())
+            }
             Loaded::Secrets { seq, total, rows } => Loaded::Secrets {
                 seq,
                 total,
@@ -546,7 +649,21 @@ impl Kit {
             | Request::Policy { arn, .. }
             | Request::Access { arn, .. }
             | Request::PutPolicy { arn, .. }
-            | Request::DeletePolicy { arn } => self.unscrub(arn),
+            | Request::DeletePolicy { arn }
+            | Request::RotationHistory { arn, .. }
+            | Request::RotationSettings { arn, .. }
+            | Request::RotateNow { arn, .. }
+            | Request::PutSchedule { arn, .. }
+            | Request::CancelRotation { arn }
+            | Request::RetryRotation { arn }
+            | Request::PutApproval { arn, .. }
+            | Request::Approve { arn }
+            | Request::Reject { arn, .. } => self.unscrub(arn),
+            Request::RotationFunctions { then } => match then {
+                FunctionFor::RotateNow { arn, .. } | FunctionFor::Schedule { arn, .. } => {
+                    self.unscrub(arn)
+                }
+            },
             Request::UpdateAccessKey { id, .. } => self.unscrub(id),
             Request::Audit { query, .. } => {
                 if let Some(s) = query.secret_id.as_mut() {
@@ -568,6 +685,11 @@ impl Kit {
                         next.extend(self.app.update(Action::loaded(Loaded::Inspected(r))));
                     }
                     Effect::Send(Request::Lock | Request::Unlock { .. }) => {}
+                    Effect::Send(Request::RunDue) => {
+                        let ran = run_due(&coffer_core::rotation::Engine::new(), &self.vault);
+                        let loaded = self.scrub(ran);
+                        next.extend(self.app.update(Action::loaded(loaded)));
+                    }
                     Effect::Send(mut req) => {
                         self.unscrub_request(&mut req);
                         let loaded = execute(&self.vault, req);
@@ -625,6 +747,15 @@ impl Kit {
     pub fn open(&mut self, name: &str) {
         self.select(name);
         self.key(Cmd::Open);
+    }
+
+    /// Opens a secret's Rotation tab.
+    pub fn open_rotation_of(&mut self, name: &str) {
+        self.key(Cmd::GoSecrets);
+        self.open(name);
+        self.act(Action::Key(Cmd::NextTab));
+        self.act(Action::Key(Cmd::NextTab));
+        self.act(Action::Key(Cmd::NextTab));
     }
 
     /// The screen as text.

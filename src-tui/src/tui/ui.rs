@@ -9,22 +9,34 @@ use super::app::{App, Screen};
 use super::keymap::hints_for;
 use super::layout;
 use super::popups;
-use super::screens::{audit_view, deletions, detail_view, principals_view, secrets, unlock};
+use super::screens::{
+    approvals, audit_view, deletions, detail_view, principals_view, secrets, unlock,
+};
 
-const SCREENS: [(Screen, &str); 4] = [
+const SCREENS: [(Screen, &str); 5] = [
     (Screen::Secrets, "1 Secrets"),
     (Screen::Deletions, "2 Deletions"),
     (Screen::Audit, "3 Audit"),
     (Screen::Principals, "4 Principals"),
+    (Screen::Approvals, "5 Approvals"),
 ];
 
+/// A screen's name on the header line; Approvals carries the count of rotations waiting.
+fn screen_name(screen: Screen, name: &str, pending: usize) -> String {
+    if screen == Screen::Approvals && pending > 0 {
+        format!("{name} ({pending})")
+    } else {
+        name.to_string()
+    }
+}
+
 /// Where each screen's name is on the header line (for clicks).
-pub fn header_tabs(area: Rect) -> Vec<(Screen, u16, u16)> {
+pub fn header_tabs(area: Rect, pending: usize) -> Vec<(Screen, u16, u16)> {
     let mut x = area.x + 8;
     SCREENS
         .iter()
         .map(|(s, name)| {
-            let w = name.chars().count() as u16 + 2;
+            let w = screen_name(*s, name, pending).chars().count() as u16 + 2;
             let r = (*s, x, x + w);
             x += w + 1;
             r
@@ -45,6 +57,7 @@ impl Widget for &App {
                 Screen::Deletions => deletions::render(self, a.body, buf),
                 Screen::Audit => audit_view::render(self, a.body, buf),
                 Screen::Principals => principals_view::render(self, a.body, buf),
+                Screen::Approvals => approvals::render(self, a.body, buf),
             }
         }
         popups::render(self, a.body, buf);
@@ -62,13 +75,19 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             app.screen
         };
-        for ((screen, name), _) in SCREENS.iter().zip(header_tabs(area)) {
-            let style = if *screen == current {
+        let pending = app.approvals.rows.len();
+        for (screen, name) in SCREENS {
+            let style = if screen == current {
                 t.active_tab()
+            } else if screen == Screen::Approvals && pending > 0 {
+                t.label()
             } else {
                 t.base()
             };
-            spans.push(Span::styled(format!(" {name} "), style));
+            spans.push(Span::styled(
+                format!(" {} ", screen_name(screen, name, pending)),
+                style,
+            ));
             spans.push(Span::raw(" "));
         }
         if app.read_only {
@@ -83,12 +102,15 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         }
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let who = format!(" {}@{} {}", s.operator, s.account, s.region);
-        let who = if used + who.chars().count() > area.width as usize {
-            format!(" {}@{}", s.operator, s.account)
-        } else {
-            who
-        };
-        spans.push(Span::styled(who, t.dim()));
+        let short = format!(" {}@{}", s.operator, s.account);
+        let room = (area.width as usize).saturating_sub(used);
+        if who.chars().count() <= room {
+            spans.push(Span::styled(who, t.dim()));
+        } else if short.chars().count() <= room {
+            spans.push(Span::styled(short, t.dim()));
+        } else if s.operator.chars().count() < room {
+            spans.push(Span::styled(format!(" {}", s.operator), t.dim()));
+        }
     } else {
         spans.push(Span::styled("locked", t.dim()));
         if app.read_only {

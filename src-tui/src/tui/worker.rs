@@ -3,12 +3,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
+use coffer_core::rotation::Engine;
 use coffer_core::vault::iam::{CreateEntity, EntityKind, IamEntityView};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
+use coffer_core::vault::rotation::{
+    DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
+};
 use coffer_core::vault::{SecretQuery, SortBy};
 use coffer_core::{FrontEnd, Vault};
 
@@ -44,6 +49,10 @@ fn same_kind(a: &Request, b: &Request) -> bool {
             | (Access { .. }, Access { .. })
             | (Principals { .. }, Principals { .. })
             | (PrincipalDetails { .. }, PrincipalDetails { .. })
+            | (RotationHistory { .. }, RotationHistory { .. })
+            | (RotationSettings { .. }, RotationSettings { .. })
+            | (Pending { .. }, Pending { .. })
+            | (RunDue, RunDue)
     )
 }
 
@@ -58,9 +67,51 @@ pub fn coalesce(batch: Vec<Request>) -> Vec<Request> {
     out
 }
 
+/// Runs the due and approved rotations on a thread of its own (a database or an external
+/// program can take seconds), one run at a time; the outcome comes back as an action.
+fn start_rotations(
+    engine: &Engine,
+    vault: &Arc<Vault>,
+    running: &Arc<AtomicBool>,
+    out: &Sender<Action>,
+) {
+    if running.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let (engine, vault, flag, out) = (
+        engine.clone(),
+        Arc::clone(vault),
+        Arc::clone(running),
+        out.clone(),
+    );
+    let started = std::thread::Builder::new()
+        .name("coffer-rotation".into())
+        .spawn(move || {
+            let reply = run_due(&engine, &vault);
+            flag.store(false, Ordering::SeqCst);
+            let _ = out.send(Action::loaded(reply));
+        });
+    if started.is_err() {
+        running.store(false, Ordering::SeqCst);
+    }
+}
+
+/// One run of the rotation engine, as the console reports it.
+pub fn run_due(engine: &Engine, vault: &Arc<Vault>) -> Loaded {
+    match engine.run_due(vault) {
+        Ok(ran) => Loaded::RotationsRan(ran),
+        Err(error) => Loaded::Failed {
+            operation: "RotateDue",
+            error,
+        },
+    }
+}
+
 fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
     let mut vault: Option<Arc<Vault>> = None;
     let mut last_sync = Instant::now();
+    let engine = Engine::new();
+    let rotating = Arc::new(AtomicBool::new(false));
     loop {
         let mut batch = vec![];
         match rx.recv_timeout(POLL) {
@@ -93,6 +144,12 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                         std::thread::spawn(move || {
                             let _ = out.send(Action::loaded(execute(&v, Request::Verify)));
                         });
+                    }
+                    None
+                }
+                Request::RunDue => {
+                    if let Some(v) = &vault {
+                        start_rotations(&engine, v, &rotating, out);
                     }
                     None
                 }
@@ -150,7 +207,7 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
         },
         Request::Detail { seq, arn } => Loaded::Detail {
             seq,
-            detail: vault.secret_view(&c, &arn),
+            detail: vault.secret_view(&c, &arn).map(Box::new),
         },
         Request::Policy { seq, arn } => Loaded::Policy {
             seq,
@@ -445,8 +502,143 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
         Request::RemoveOperator { name } => done(vault.remove_operator(&c, &name), op, |_| {
             format!("Removed the operator {name}; the vault was re-keyed.")
         }),
-        Request::Inspect | Request::Unlock { .. } | Request::Lock => failed(
-            coffer_core::Error::invalid_request("the worker loop handles unlocking"),
+        Request::RotationHistory { seq, arn } => Loaded::RotationHistory {
+            seq,
+            history: vault
+                .rotation_history(
+                    &c,
+                    &RotationHistoryRequest {
+                        secret_id: arn,
+                        max_results: Some(100),
+                        next_token: None,
+                    },
+                )
+                .map(|r| r.attempts),
+        },
+        Request::RotationSettings { seq, arn } => Loaded::RotationSettings {
+            seq,
+            settings: vault.rotation_approval(&c, Some(&arn)),
+        },
+        Request::RotationFunctions { then } => match vault.list_rotation_functions(&c) {
+            Ok(r) => Loaded::RotationFunctions {
+                then,
+                functions: r.functions,
+            },
+            Err(e) => failed(e),
+        },
+        Request::RotateNow { arn, function_arn } => done(
+            vault.rotate_secret(
+                &c,
+                RotateSecretRequest {
+                    secret_id: arn,
+                    rotation_lambda_arn: function_arn,
+                    rotate_immediately: Some(true),
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| {
+                format!(
+                    "Rotation of {} requested (new version {}).",
+                    r.name,
+                    r.version_id.as_deref().map_or("", short)
+                )
+            },
+        ),
+        Request::PutSchedule {
+            arn,
+            function_arn,
+            rules,
+        } => done(
+            vault.rotate_secret(
+                &c,
+                RotateSecretRequest {
+                    secret_id: arn,
+                    rotation_lambda_arn: function_arn,
+                    rotation_rules: Some(rules),
+                    rotate_immediately: Some(false),
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| format!("Saved the rotation schedule of {}.", r.name),
+        ),
+        Request::CancelRotation { arn } => done(
+            vault.cancel_rotate_secret(&c, SecretIdRequest { secret_id: arn }),
+            op,
+            |r| format!("Rotation of {} is off.", r.name),
+        ),
+        Request::RetryRotation { arn } => done(
+            vault.retry_rotation(&c, SecretIdRequest { secret_id: arn }),
+            op,
+            |a| {
+                format!(
+                    "The failed rotation of {} will be tried again now.",
+                    a.secret_name
+                )
+            },
+        ),
+        Request::PutApproval {
+            arn,
+            require_approval,
+            two_person_rule,
+        } => done(
+            vault.put_rotation_approval(
+                &c,
+                PutRotationApprovalRequest {
+                    secret_id: Some(arn),
+                    require_approval,
+                    two_person_rule,
+                },
+            ),
+            op,
+            |s| {
+                format!(
+                    "Rotations {} approval{}.",
+                    if s.require_approval {
+                        "need"
+                    } else {
+                        "do not need"
+                    },
+                    if s.two_person_rule {
+                        " (two-person rule: the requester may not approve)"
+                    } else {
+                        ""
+                    }
+                )
+            },
+        ),
+        Request::Pending { seq } => match vault.list_pending_rotations(&c) {
+            Ok(r) => Loaded::Pending {
+                seq,
+                attempts: r.attempts,
+            },
+            Err(e) => failed(e),
+        },
+        Request::Approve { arn } => done(
+            vault.approve_rotation(
+                &c,
+                DecideRotationRequest {
+                    secret_id: arn,
+                    reason: None,
+                },
+            ),
+            op,
+            |a| format!("Approved the rotation of {}; it starts now.", a.secret_name),
+        ),
+        Request::Reject { arn, reason } => done(
+            vault.reject_rotation(
+                &c,
+                DecideRotationRequest {
+                    secret_id: arn,
+                    reason: Some(reason),
+                },
+            ),
+            op,
+            |a| format!("Rejected the rotation of {}.", a.secret_name),
+        ),
+        Request::Inspect | Request::Unlock { .. } | Request::Lock | Request::RunDue => failed(
+            coffer_core::Error::invalid_request("the worker loop handles unlocking and rotations"),
         ),
     }
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use zeroize::Zeroizing;
 
 use super::{Confirm, Popup};
-use crate::tui::action::{Cmd, Effect, PrincipalKind, Request};
+use crate::tui::action::{Cmd, Effect, FunctionFor, PrincipalKind, Request};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
@@ -74,6 +74,15 @@ pub enum InputFor {
         options: Vec<String>,
         add: bool,
     },
+    /// A rotation function for a secret that has none: (name, ARN) options.
+    ChooseFunction {
+        then: FunctionFor,
+        options: Vec<(String, String)>,
+    },
+    RejectReason {
+        arn: String,
+        name: String,
+    },
 }
 
 pub struct Input {
@@ -132,7 +141,9 @@ impl Input {
         ]));
         let danger = matches!(
             self.purpose,
-            InputFor::ConfirmName { .. } | InputFor::RecoveryWindow { .. }
+            InputFor::ConfirmName { .. }
+                | InputFor::RecoveryWindow { .. }
+                | InputFor::RejectReason { .. }
         );
         let style = if danger { t.danger() } else { t.title() };
         Paragraph::new(lines)
@@ -284,6 +295,17 @@ impl App {
                     name,
                     passphrase: Passphrase::new(first.0.to_string()),
                 })
+            }
+            InputFor::ChooseFunction { then, options } => {
+                self.function_chosen(then, &options, &text)
+            }
+            InputFor::RejectReason { arn, name } => {
+                if text.is_empty() {
+                    self.error("A rejection needs a reason; nothing was rejected.");
+                    self.ask_reject_reason(arn, name);
+                    return vec![];
+                }
+                self.send(Request::Reject { arn, reason: text })
             }
             purpose @ (InputFor::InlinePolicyName { .. }
             | InputFor::DeleteInline { .. }

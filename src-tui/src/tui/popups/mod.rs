@@ -1,5 +1,5 @@
 //! Dialogs over the screens: confirm, input, command palette, move label, diff, audit
-//! filters, the policy editor, a new access key's secret, help. Each has the keyboard while it is open.
+//! filters, the policy editor, a new access key's secret, the rotation schedule, help. Each has the keyboard while it is open.
 
 mod access_key;
 mod audit_filters;
@@ -10,6 +10,7 @@ mod input;
 mod move_label;
 mod palette;
 mod policy_editor;
+mod schedule;
 
 pub use access_key::NewAccessKey;
 pub use audit_filters::AuditFilterForm;
@@ -19,6 +20,7 @@ pub use input::{Input, InputFor};
 pub use move_label::MoveLabel;
 pub use palette::Palette;
 pub use policy_editor::{EditorFor, PolicyEditor};
+pub use schedule::ScheduleForm;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -37,6 +39,7 @@ pub enum Popup {
     AuditFilters(AuditFilterForm),
     PolicyEditor(PolicyEditor),
     NewAccessKey(NewAccessKey),
+    Schedule(ScheduleForm),
     Help { ctx: Ctx, scroll: u16 },
 }
 
@@ -54,6 +57,7 @@ impl Popup {
             }
             Self::PolicyEditor(_) => Ctx::IamPolicyEditor,
             Self::NewAccessKey(_) => Ctx::NewAccessKey,
+            Self::Schedule(_) => Ctx::Schedule,
             Self::Help { .. } => Ctx::Help,
         }
     }
@@ -70,6 +74,7 @@ impl App {
             Some(Ctx::AuditFilters) => self.audit_filters_key(cmd),
             Some(Ctx::PolicyEditor | Ctx::IamPolicyEditor) => self.policy_editor_key(cmd),
             Some(Ctx::NewAccessKey) => self.new_access_key_key(cmd),
+            Some(Ctx::Schedule) => self.schedule_key(cmd),
             Some(_) => {
                 if let Some(Popup::Help { scroll, .. }) = self.popup.as_mut() {
                     match cmd {
@@ -94,6 +99,7 @@ impl App {
             Some(Popup::MoveLabel(m)) => m.label.push(c),
             Some(Popup::AuditFilters(f)) => f.field_mut().push(c),
             Some(Popup::PolicyEditor(e)) => e.insert(c),
+            Some(Popup::Schedule(f)) => f.push(c),
             _ => {}
         }
         vec![]
@@ -110,6 +116,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(Popup::AuditFilters(f)) => f.render(app.theme, area, buf),
         Some(Popup::PolicyEditor(e)) => e.render(app.theme, area, buf),
         Some(Popup::NewAccessKey(k)) => k.render(app.theme, area, buf),
+        Some(Popup::Schedule(f)) => f.render(app.theme, app.now_ms, area, buf),
         Some(Popup::Help { ctx, scroll }) => help::render(app.theme, *ctx, *scroll, area, buf),
         None => {}
     }

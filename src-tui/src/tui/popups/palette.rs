@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-use super::{Input, InputFor, MoveLabel, Popup};
+use super::{Confirm, Input, InputFor, MoveLabel, Popup};
 use crate::tui::action::{Cmd, Effect, Request};
 use crate::tui::app::{App, Screen};
 use crate::tui::layout;
@@ -38,6 +38,38 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "move a label to the selected version",
     ),
     ("rollback", "", "make the selected version AWSCURRENT"),
+    (
+        "rotation",
+        "",
+        "the secret's rotation: schedule, approval, history",
+    ),
+    (
+        "rotate",
+        "",
+        "rotate the secret now (RotateSecret, confirmed)",
+    ),
+    (
+        "rotation-schedule",
+        "",
+        "edit the secret's rotation schedule (checked as typed)",
+    ),
+    (
+        "rotation-cancel",
+        "",
+        "turn the secret's rotation off (CancelRotateSecret)",
+    ),
+    (
+        "rotation-retry",
+        "",
+        "try the secret's failed rotation again now",
+    ),
+    ("approvals", "", "go to the rotations waiting for approval"),
+    (
+        "approve",
+        "",
+        "approve the secret's waiting rotation (confirmed)",
+    ),
+    ("reject", "[REASON]", "reject the secret's waiting rotation"),
     ("reveal", "", "reveal the secret's value (audited)"),
     ("activity", "", "the secret's audit events"),
     (
@@ -149,6 +181,10 @@ impl App {
                 .deletions
                 .selected_row()
                 .map(|r| (r.arn.clone(), r.name.clone())),
+            Screen::Approvals => self
+                .approvals
+                .selected_row()
+                .map(|r| (r.secret_arn.clone(), r.secret_name.clone())),
             _ => self
                 .secrets
                 .selected_row()
@@ -257,6 +293,7 @@ impl App {
                 | "filter"
                 | "secrets"
                 | "deletions"
+                | "approvals"
                 | "audit"
                 | "lock"
                 | "help"
@@ -321,8 +358,27 @@ impl App {
                 }
             },
             "restore" => self.send(Request::Restore { arn }),
+            "approve" if self.screen == Screen::Approvals => self.approvals_key(Cmd::Approve),
+            "approve" => {
+                self.popup = Some(Popup::Confirm(Confirm::new(
+                    "Approve a rotation",
+                    vec![
+                        format!("Approve the rotation of {sname} that waits for approval?"),
+                        "It starts at once: a new value is made and tested, then becomes AWSCURRENT."
+                            .into(),
+                    ],
+                    Request::Approve { arn },
+                )));
+                vec![]
+            }
+            "reject" if arg.is_empty() => {
+                self.ask_reject_reason(arn, sname);
+                vec![]
+            }
+            "reject" => self.send(Request::Reject { arn, reason: arg }),
             "move-label" | "rollback" | "reveal" | "activity" | "policy" | "policy-put"
-            | "policy-delete" | "access" => {
+            | "policy-delete" | "access" | "rotation" | "rotate" | "rotation-schedule"
+            | "rotation-cancel" | "rotation-retry" => {
                 let mut out = vec![];
                 if self.screen != Screen::Detail {
                     out.extend(self.open_detail(arn, sname));
@@ -373,6 +429,19 @@ impl App {
                         out
                     }
                     "access" => self.select_tab(Tab::Access),
+                    "rotation" | "rotate" | "rotation-schedule" | "rotation-cancel"
+                    | "rotation-retry" => {
+                        out.extend(self.select_tab(Tab::Rotation));
+                        let cmd = match name {
+                            "rotate" => Cmd::RotateNow,
+                            "rotation-schedule" => Cmd::EditSchedule,
+                            "rotation-cancel" => Cmd::CancelRotation,
+                            "rotation-retry" => Cmd::RetryRotation,
+                            _ => return out,
+                        };
+                        out.extend(self.detail_key(cmd));
+                        out
+                    }
                     _ => self.select_tab(Tab::Activity),
                 }
             }
@@ -384,6 +453,7 @@ impl App {
             }
             "secrets" => self.go(Screen::Secrets),
             "deletions" => self.go(Screen::Deletions),
+            "approvals" => self.go(Screen::Approvals),
             "audit" => self.audit_for_secret(arg),
             "lock" => self.lock("Locked."),
             "help" => {

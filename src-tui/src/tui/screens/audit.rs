@@ -372,7 +372,11 @@ mod tests {
     }
 
     fn answer(a: &mut App, fx: Vec<Effect>, page: AuditPage) {
-        let Some(Effect::Send(Request::Audit { seq, kind, .. })) = fx.into_iter().next() else {
+        let audit = fx.into_iter().find_map(|e| match e {
+            Effect::Send(Request::Audit { seq, kind, .. }) => Some((seq, kind)),
+            _ => None,
+        });
+        let Some((seq, kind)) = audit else {
             panic!("no audit request")
         };
         a.update(Action::loaded(Loaded::Audit { seq, kind, page }));

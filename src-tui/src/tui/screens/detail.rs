@@ -1,8 +1,9 @@
 //! One secret, in tabs: Overview, Value (masked until revealed), Versions (labels, diff,
-//! move, roll back), Tags, Policy and Access (in `detail_policy`) and Activity (its audit
-//! events).
+//! move, roll back), Rotation (in `detail_rotation`), Tags, Policy and Access (in
+//! `detail_policy`) and Activity (its audit events).
 
 use coffer_core::vault::policies::EffectiveAccess;
+use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt};
 use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery, SecretView, VersionView};
 use coffer_core::{Error, SecretValue};
 use zeroize::Zeroizing;
@@ -16,16 +17,18 @@ pub enum Tab {
     Overview,
     Value,
     Versions,
+    Rotation,
     Tags,
     Policy,
     Access,
     Activity,
 }
 
-pub const TABS: [Tab; 7] = [
+pub const TABS: [Tab; 8] = [
     Tab::Overview,
     Tab::Value,
     Tab::Versions,
+    Tab::Rotation,
     Tab::Tags,
     Tab::Policy,
     Tab::Access,
@@ -38,6 +41,7 @@ impl Tab {
             Self::Overview => "Overview",
             Self::Value => "Value",
             Self::Versions => "Versions",
+            Self::Rotation => "Rotation",
             Self::Tags => "Tags",
             Self::Policy => "Policy",
             Self::Access => "Access",
@@ -141,6 +145,15 @@ pub struct DetailState {
     pub access_action: usize,
     /// Whether ↑/↓ move through the actions (else through the principals).
     pub access_on_actions: bool,
+    /// The rotation attempts, newest first (re-read on every change while the tab is open).
+    pub rotation: Load<Vec<RotationAttempt>>,
+    pub want_rotation: u64,
+    pub attempt_sel: usize,
+    /// The first line of the selected attempt's steps pane.
+    pub steps_scroll: usize,
+    /// The approval settings in force (an audited read: on opening the tab and after acts).
+    pub approval: Load<RotationApprovalSettings>,
+    pub want_approval: u64,
 }
 
 impl DetailState {
@@ -169,6 +182,12 @@ impl DetailState {
             access_principal: 0,
             access_action: 0,
             access_on_actions: false,
+            rotation: Load::Idle,
+            want_rotation: 0,
+            attempt_sel: 0,
+            steps_scroll: 0,
+            approval: Load::Idle,
+            want_approval: 0,
         }
     }
 
@@ -218,8 +237,10 @@ impl App {
             seq,
             arn: d.arn.clone(),
         })];
-        if d.tab == Tab::Activity {
-            out.extend(self.load_activity(None));
+        match d.tab {
+            Tab::Activity => out.extend(self.load_activity(None)),
+            Tab::Rotation => out.extend(self.load_rotation()),
+            _ => {}
         }
         out
     }
@@ -398,6 +419,7 @@ impl App {
             Tab::Overview => vec![],
             Tab::Value => self.value_key(cmd),
             Tab::Versions => self.versions_key(cmd),
+            Tab::Rotation => self.rotation_key(cmd),
             Tab::Tags => self.tags_key(cmd),
             Tab::Policy => self.policy_key(cmd),
             Tab::Access => self.access_key(cmd),
@@ -417,6 +439,11 @@ impl App {
             }
             Tab::Policy => self.load_policy(),
             Tab::Access => self.load_access(),
+            Tab::Rotation => {
+                let mut out = self.load_rotation();
+                out.extend(self.load_approval());
+                out
+            }
             _ => vec![],
         }
     }

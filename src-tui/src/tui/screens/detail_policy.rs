@@ -206,6 +206,9 @@ impl App {
             Some(Tab::Access) if self.screen == crate::tui::app::Screen::Detail => {
                 self.load_access()
             }
+            Some(Tab::Rotation) if self.screen == crate::tui::app::Screen::Detail => {
+                self.load_approval()
+            }
             _ => vec![],
         }
     }

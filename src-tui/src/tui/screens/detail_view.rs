@@ -7,6 +7,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 
 use super::detail::{DetailState, TABS, Tab, value_text};
 use super::detail_policy_view;
+use super::detail_rotation_view;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
@@ -62,6 +63,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Tab::Overview => overview(d, t, content, buf),
         Tab::Value => value(d, t, content, buf),
         Tab::Versions => versions(d, t, content, buf),
+        Tab::Rotation => detail_rotation_view::rotation(d, t, app.now_ms, content, buf),
         Tab::Tags => tags(d, t, content, buf),
         Tab::Policy => detail_policy_view::policy(d, t, content, buf),
         Tab::Access => detail_policy_view::access(d, t, content, buf),

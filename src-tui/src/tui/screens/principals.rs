@@ -1055,15 +1055,22 @@ mod tests {
     }
 
     #[test]
-    fn opening_loads_once_and_live_changes_do_not_reload() {
+    fn opening_loads_once_and_live_changes_reread_only_the_approval_queue() {
         let mut a = app();
         assert_eq!(a.ctx(), Ctx::Principals);
         assert_eq!(a.principals.entries().len(), 10);
-        assert!(a.update(Action::loaded(Loaded::Changed)).is_empty());
+        let fx = a.update(Action::loaded(Loaded::Changed));
+        assert!(matches!(fx[..], [Effect::Send(Request::Pending { .. })]));
         let fx = a.update(Action::Key(Cmd::Reload));
         assert!(matches!(fx[..], [Effect::Send(Request::Principals { .. })]));
         let fx = a.update(Action::loaded(Loaded::Done("Created.".into())));
-        assert!(matches!(fx[..], [Effect::Send(Request::Principals { .. })]));
+        assert!(matches!(
+            fx[..],
+            [
+                Effect::Send(Request::Pending { .. }),
+                Effect::Send(Request::Principals { .. })
+            ]
+        ));
     }
 
     #[test]

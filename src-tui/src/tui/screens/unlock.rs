@@ -238,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn a_successful_unlock_opens_the_secrets_list() {
+    fn a_successful_unlock_opens_the_secrets_list_and_reads_the_approval_queue() {
         let mut a = app();
         let fx = a.update(Action::loaded(Loaded::Unlocked(Ok(VaultInfo {
             path: None,
@@ -249,6 +249,13 @@ mod tests {
         }))));
         assert!(a.session.is_some());
         assert_eq!(a.screen, Screen::Secrets);
-        assert!(matches!(&fx[..], [Effect::Send(Request::Secrets { .. })]));
+        assert!(matches!(
+            &fx[..],
+            [
+                Effect::Send(Request::Secrets { .. }),
+                Effect::Send(Request::Pending { .. })
+            ]
+        ));
+        assert!(a.rotations_at.is_some(), "the scheduler starts");
     }
 }
