@@ -133,11 +133,11 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     return () => window.removeEventListener("keydown", onKey);
   }, [lock, paletteOpen, creating]);
 
-  const nav: { route: Route; label: string; key: string; icon: string; testid: string }[] = [
-    { route: { screen: "secrets" }, label: "Secrets", key: "1", icon: "▤", testid: "nav-secrets" },
-    { route: { screen: "deletions" }, label: "Deletion schedule", key: "2", icon: "⏲", testid: "nav-deletions" },
-    { route: { screen: "audit" }, label: "Audit log", key: "3", icon: "☰", testid: "nav-audit" },
-    { route: { screen: "principals" }, label: "Principals", key: "4", icon: "⚇", testid: "nav-principals" },
+  const nav: { route: Route; label: string; key: string; icon: React.ReactNode; testid: string }[] = [
+    { route: { screen: "secrets" }, label: "Secrets", key: "1", icon: <path d="M5 11V8a7 7 0 0 1 14 0v3M4 11h16v10H4zM12 15v2" />, testid: "nav-secrets" },
+    { route: { screen: "deletions" }, label: "Deletions", key: "2", icon: <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6" />, testid: "nav-deletions" },
+    { route: { screen: "audit" }, label: "Audit log", key: "3", icon: <path d="M6 3h9l4 4v14H6zM9 12h7M9 16h7M9 8h3" />, testid: "nav-audit" },
+    { route: { screen: "principals" }, label: "Principals", key: "4", icon: <path d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M17 11a3 3 0 1 0 0-6M22 21a6 6 0 0 0-4-5.6" />, testid: "nav-principals" },
   ];
   const active = route.screen === "secret" ? "secrets" : route.screen;
   const clipLeft = clipboardUntil === null ? 0 : Math.max(0, Math.ceil((clipboardUntil - now) / 1000));
@@ -166,7 +166,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
                 data-testid={n.testid}
               >
                 <span className="nav-icon" aria-hidden>
-                  {n.icon}
+                  <svg viewBox="0 0 24 24">{n.icon}</svg>
                 </span>
                 <span>{n.label}</span>
                 <kbd>{n.key}</kbd>

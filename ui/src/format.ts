@@ -59,3 +59,9 @@ export function dayAgo(epochSeconds: number | null | undefined, nowMs = Date.now
   const days = Math.floor((nowMs - epochSeconds * 1000) / 86_400_000);
   return days <= 0 ? "today" : days === 1 ? "yesterday" : `${days} d ago`;
 }
+
+/** A secret's name from its ARN (`...:secret:NAME-abcdef`). */
+export function secretName(arn: string): string {
+  const i = arn.indexOf(":secret:");
+  return i < 0 ? arn : arn.slice(i + 8).replace(/-[A-Za-z0-9]{6}$/, "");
+}

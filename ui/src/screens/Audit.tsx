@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { AuditEventRow, AuditQueryInput, ChainStatus, IpcError } from "../bindings";
 import { useConsole } from "../console";
-import { principalName } from "../format";
+import { principalName, secretName } from "../format";
 import { Empty, ErrorBox, Spinner } from "../components/Bits";
 
 const EVENTS = [
@@ -137,7 +137,7 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
                   >
                     <td className="mono small nowrap">{time(e.timeMs)}</td>
                     <td>{e.eventName}</td>
-                    {!props.compact && <td className="mono small">{e.secretArn ? principalName(e.secretArn.split(":secret:")[1] ?? e.secretArn).replace(/-[A-Za-z0-9]{6}$/, "") : "—"}</td>}
+                    {!props.compact && <td className="mono small">{e.secretArn ? secretName(e.secretArn) : "—"}</td>}
                     <td>{principalName(e.principalArn)}</td>
                     <td>
                       <span className="chip">{e.frontEnd}</span>

@@ -119,6 +119,8 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     initialOffset: saved.scrollTop,
+    // Until the first measurement (and in tests, which have no layout): a window's worth.
+    initialRect: { width: 1200, height: 800 },
   });
   const visible = virtualizer.getVirtualItems();
 

@@ -1,0 +1,167 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { App } from "../App";
+import type { SecretQueryInput } from "../bindings";
+import { detail, locked, row, unlocked } from "./fixtures";
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+/** Mocks the app's commands with `handlers`; records every call. */
+function backend(handlers: Record<string, (args: Record<string, unknown>) => unknown>) {
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args: a });
+    const h = handlers[cmd];
+    if (!h) throw { code: "InternalError", message: `no mock for ${cmd}` };
+    return h(a);
+  });
+  return calls;
+}
+
+const TOTAL = 100_000;
+function pages(query: SecretQueryInput) {
+  const rows = [];
+  const matching = query.text ? 3 : TOTAL;
+  for (let i = query.offset; i < Math.min(matching, query.offset + query.limit); i++) rows.push(row(i));
+  return { total: matching, offset: query.offset, rows, revision: 1 };
+}
+
+describe("unlock", () => {
+  it("shows the vault path and sends the operator and passphrase", async () => {
+    let status = locked;
+    const calls = backend({
+      vault_status: () => status,
+      unlock: () => (status = unlocked),
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
+    render(<App />);
+    expect(await screen.findByTestId("vault-path")).toHaveProperty("textContent", locked.path);
+    fireEvent.change(screen.getByTestId("unlock-passphrase"), { target: { value: "hunter2 hunter2" } });
+    fireEvent.click(screen.getByTestId("unlock-submit"));
+    await screen.findByTestId("console");
+    expect(calls.find((c) => c.cmd === "unlock")!.args).toEqual({ operator: "admin", passphrase: "hunter2 hunter2" });
+  });
+
+  it("shows the AWS error code of a failed unlock and stays locked", async () => {
+    backend({
+      vault_status: () => locked,
+      unlock: () => {
+        throw { code: "AccessDeniedException", message: "The passphrase does not open this vault." };
+      },
+    });
+    render(<App />);
+    fireEvent.change(await screen.findByTestId("unlock-passphrase"), { target: { value: "wrong" } });
+    fireEvent.click(screen.getByTestId("unlock-submit"));
+    const err = await screen.findByTestId("unlock-error");
+    expect(err.textContent).toContain("AccessDeniedException");
+    expect(screen.queryByTestId("console")).toBeNull();
+  });
+});
+
+describe("secrets table", () => {
+  it("asks for one page of 100,000 secrets, never all of them", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("secrets-count").textContent).toBe("100,000 secrets"));
+    expect((await screen.findAllByTestId("secret-row")).length).toBeGreaterThan(0);
+    const asked = calls.filter((c) => c.cmd === "query_secrets").map((c) => (c.args.query as SecretQueryInput).limit);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(100);
+  });
+
+  it("sends the filter text to Rust and shows the matching total", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
+    render(<App />);
+    await screen.findAllByTestId("secret-row");
+    fireEvent.change(screen.getByTestId("secrets-filter"), { target: { value: "s1" } });
+    await waitFor(() => expect(screen.getByTestId("secrets-count").textContent).toBe("3 secrets match"));
+    expect(calls.some((c) => c.cmd === "query_secrets" && (c.args.query as SecretQueryInput).text === "s1")).toBe(true);
+  });
+
+  it("re-reads the rows on screen when the vault's revision changes", async () => {
+    let rev = 1;
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => rev,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
+    render(<App />);
+    await screen.findAllByTestId("secret-row");
+    const before = calls.filter((c) => c.cmd === "query_secrets").length;
+    rev = 2;
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "query_secrets").length).toBeGreaterThan(before), { timeout: 2000 });
+  });
+});
+
+describe("secret detail", () => {
+  it("opening a secret reads no value; the value crosses only after Reveal", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      secret_detail: () => detail,
+      reveal_value: () => ({ versionId: detail.versions[0].versionId, stages: ["AWSCURRENT"], binary: false, text: '{"password":"s3cret"}' }),
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    await screen.findByTestId("secret-name");
+    fireEvent.click(screen.getByTestId("tab-value"));
+    expect(screen.getByTestId("masked-value")).toBeTruthy();
+    expect(calls.some((c) => c.cmd === "reveal_value")).toBe(false);
+    expect(document.body.textContent).not.toContain("s3cret");
+    fireEvent.click(screen.getByTestId("reveal-value"));
+    expect((await screen.findByTestId("revealed-value")).textContent).toContain("s3cret");
+    expect(calls.find((c) => c.cmd === "reveal_value")!.args).toEqual({ arn: detail.arn, versionId: detail.versions[0].versionId });
+  });
+
+  it("roll back moves AWSCURRENT to the AWSPREVIOUS version after a before/after confirmation", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      secret_detail: () => detail,
+      move_label: () => ({ message: "Moved AWSCURRENT." }),
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    fireEvent.click(await screen.findByTestId("tab-versions"));
+    fireEvent.click(screen.getByTestId("rollback"));
+    expect(screen.getByTestId("before-after")).toBeTruthy();
+    expect(calls.some((c) => c.cmd === "move_label")).toBe(false);
+    fireEvent.click(screen.getByTestId("move-label-confirm"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "move_label")).toBe(true));
+    expect(calls.find((c) => c.cmd === "move_label")!.args).toEqual({
+      arn: detail.arn,
+      label: "AWSCURRENT",
+      to: detail.versions[1].versionId,
+      from: detail.versions[0].versionId,
+    });
+  });
+
+  it("a failed act shows its AWS error code", async () => {
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      secret_detail: () => detail,
+      schedule_deletion: () => {
+        throw { code: "AccessDeniedException", message: "not allowed" };
+      },
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    fireEvent.click(await screen.findByTestId("schedule-deletion"));
+    fireEvent.click(screen.getByTestId("schedule-deletion-submit"));
+    expect((await screen.findByTestId("dialog-error")).textContent).toContain("AccessDeniedException");
+  });
+});

@@ -1,0 +1,49 @@
+import type { SecretDetail, SecretRow, VaultStatus } from "../bindings";
+
+export const locked: VaultStatus = {
+  path: "/home/op/.local/share/coffer/vault.db",
+  exists: true,
+  accountId: "123456789012",
+  region: "us-east-1",
+  operators: ["admin"],
+  session: null,
+  idleLockSeconds: 300,
+  clipboardClearSeconds: 30,
+};
+
+export const unlocked: VaultStatus = {
+  ...locked,
+  session: { operator: "admin", principalArn: "arn:aws:iam::123456789012:user/admin", accountId: "123456789012", region: "us-east-1" },
+};
+
+export function row(i: number): SecretRow {
+  return {
+    arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:app/s${i}-AbCdEf`,
+    name: `app/s${i}`,
+    description: `secret ${i}`,
+    createdDate: 1_700_000_000,
+    lastChangedDate: 1_700_000_000,
+    lastAccessedDate: null,
+    deletionDate: null,
+    tags: [{ key: "env", value: "prod" }],
+    versionCount: 2,
+  };
+}
+
+export const detail: SecretDetail = {
+  arn: row(1).arn,
+  name: "app/s1",
+  description: "secret 1",
+  kmsKeyId: null,
+  createdDate: 1_700_000_000,
+  lastChangedDate: 1_700_000_100,
+  lastAccessedDate: null,
+  deletedDate: null,
+  deletionDate: null,
+  primaryRegion: "us-east-1",
+  tags: [],
+  versions: [
+    { versionId: "v2-0000000000000000000000000000000", stages: ["AWSCURRENT"], createdDate: 1_700_000_100, lastAccessedDate: null, hasValue: true },
+    { versionId: "v1-0000000000000000000000000000000", stages: ["AWSPREVIOUS"], createdDate: 1_700_000_000, lastAccessedDate: null, hasValue: true },
+  ],
+};
