@@ -13,10 +13,14 @@ use serde_json::{Value, json};
 
 /// The venv's python with boto3: the tests fail (never skip) when it is missing.
 fn python() -> PathBuf {
-    let p = std::env::var_os("COFFER_TEST_PYTHON").map(PathBuf::from).expect(
-        "COFFER_TEST_PYTHON is not set: run scripts/test, which makes the venv with boto3",
+    let p = std::env::var_os("COFFER_TEST_PYTHON")
+        .map(PathBuf::from)
+        .expect("COFFER_TEST_PYTHON is not set: run scripts/test, which makes the venv with boto3");
+    assert!(
+        p.exists(),
+        "COFFER_TEST_PYTHON={} does not exist",
+        p.display()
     );
-    assert!(p.exists(), "COFFER_TEST_PYTHON={} does not exist", p.display());
     p
 }
 
@@ -52,7 +56,13 @@ fn vault_with_template(fault: &Path) -> (TestVault, String) {
 }
 
 fn value(v: &TestVault, id: &str, stage: &str) -> Value {
-    v.json(&["get-secret-value", "--secret-id", id, "--version-stage", stage])
+    v.json(&[
+        "get-secret-value",
+        "--secret-id",
+        id,
+        "--version-stage",
+        stage,
+    ])
 }
 
 fn history(v: &TestVault, id: &str) -> Vec<Value> {
@@ -66,7 +76,13 @@ fn history(v: &TestVault, id: &str) -> Vec<Value> {
 fn aws_generic_rotation_template_rotates_a_secret_through_the_loopback_endpoint() {
     let dir = tempfile::tempdir().unwrap();
     let (v, arn) = vault_with_template(&dir.path().join("no-fault.json"));
-    v.json(&["create-secret", "--name", "app/key", "--secret-string", "initial-value"]);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "app/key",
+        "--secret-string",
+        "initial-value",
+    ]);
     let r = v.json(&[
         "rotate-secret",
         "--secret-id",
@@ -103,7 +119,10 @@ fn aws_generic_rotation_template_rotates_a_secret_through_the_loopback_endpoint(
     assert_eq!(steps, STEPS);
     // The function's own log lines are kept; values never are.
     let text = h[0].to_string();
-    assert!(text.contains("finishSecret: Successfully set AWSCURRENT"), "{text}");
+    assert!(
+        text.contains("finishSecret: Successfully set AWSCURRENT"),
+        "{text}"
+    );
     assert!(!text.contains(&new_value) && !text.contains("initial-value"));
 
     // The function's calls came through the endpoint as the rotation's principal.
@@ -132,17 +151,37 @@ fn a_function_failing_at_each_step_leaves_the_old_value_current_and_the_retry_fi
     let (v, arn) = vault_with_template(&fault);
     for step in STEPS {
         let id = format!("fail/{step}");
-        v.json(&["create-secret", "--name", &id, "--secret-string", "old-value"]);
+        v.json(&[
+            "create-secret",
+            "--name",
+            &id,
+            "--secret-string",
+            "old-value",
+        ]);
         std::fs::write(&fault, json!({"step": step, "mode": "fail"}).to_string()).unwrap();
-        let out = v.run(&["rotate-secret", "--secret-id", &id, "--rotation-lambda-arn", &arn]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = v.run(&[
+            "rotate-secret",
+            "--secret-id",
+            &id,
+            "--rotation-lambda-arn",
+            &arn,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let token = serde_json::from_slice::<Value>(&out.stdout).unwrap()["VersionId"]
             .as_str()
             .unwrap()
             .to_string();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("failed") && err.contains(step), "{err}");
-        assert_eq!(value(&v, &id, "AWSCURRENT")["SecretString"], "old-value", "{step}");
+        assert_eq!(
+            value(&v, &id, "AWSCURRENT")["SecretString"],
+            "old-value",
+            "{step}"
+        );
         let h = history(&v, &id);
         assert_eq!(h[0]["Status"], "Failed");
         assert_eq!(h[0]["NextStep"], step);
@@ -171,7 +210,13 @@ fn the_engine_killed_inside_each_step_resumes_with_the_same_version() {
     let (v, arn) = vault_with_template(&fault);
     for step in STEPS {
         let id = format!("kill/{step}");
-        v.json(&["create-secret", "--name", &id, "--secret-string", "old-value"]);
+        v.json(&[
+            "create-secret",
+            "--name",
+            &id,
+            "--secret-string",
+            "old-value",
+        ]);
         let _ = std::fs::remove_file(&marker);
         std::fs::write(
             &fault,
@@ -180,7 +225,13 @@ fn the_engine_killed_inside_each_step_resumes_with_the_same_version() {
         .unwrap();
         let mut child = v
             .cmd()
-            .args(["rotate-secret", "--secret-id", &id, "--rotation-lambda-arn", &arn])
+            .args([
+                "rotate-secret",
+                "--secret-id",
+                &id,
+                "--rotation-lambda-arn",
+                &arn,
+            ])
             .env("COFFER_ROTATION_LEASE_SECONDS", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -205,7 +256,11 @@ fn the_engine_killed_inside_each_step_resumes_with_the_same_version() {
         assert!(killed.success());
         let _ = child.wait();
         if step != "finishSecret" {
-            assert_eq!(value(&v, &id, "AWSCURRENT")["SecretString"], "old-value", "{step}");
+            assert_eq!(
+                value(&v, &id, "AWSCURRENT")["SecretString"],
+                "old-value",
+                "{step}"
+            );
         }
         let h = history(&v, &id);
         assert_eq!(h[0]["Status"], "Running", "{step}");
@@ -219,7 +274,11 @@ fn the_engine_killed_inside_each_step_resumes_with_the_same_version() {
             .env("COFFER_ROTATION_LEASE_SECONDS", "1")
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let ran: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(ran["Attempts"][0]["Status"], "Succeeded", "{step}: {ran}");
         assert_eq!(ran["Attempts"][0]["Token"], token.as_str());
