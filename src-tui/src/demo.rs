@@ -1,11 +1,16 @@
 //! `coffer demo`: a throwaway vault with content that looks like a real team's.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use coffer_core::api::*;
 use coffer_core::crypto::{Passphrase, random};
 use coffer_core::model::Tag;
+use coffer_core::rotation::Engine;
+use coffer_core::vault::rotation::{
+    CreateRotationFunctionRequest, FunctionKind, PutRotationApprovalRequest,
+};
 use coffer_core::{FrontEnd, InitOptions, SecretBytes, SecretText, Vault};
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -58,6 +63,8 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
     )
     .with_context(|| format!("cannot create the demo vault at {}", path.display()))?;
     populate(&vault)?;
+    let vault = Arc::new(vault);
+    rotation(&vault)?;
     let c = vault.caller(FrontEnd::Cli);
     let all = vault.list_secrets(
         &c,
@@ -76,6 +83,7 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
         "Operator": operator,
         "Secrets": all.secret_list.len(),
         "ScheduledForDeletion": deleting,
+        "RotationsAwaitingApproval": vault.list_pending_rotations(&c)?.attempts.len(),
     });
     Ok(Demo {
         path,
@@ -128,6 +136,55 @@ fn create_secret(
 fn db(engine: &str, host: &str, user: &str, password: &str, dbname: &str) -> String {
     let port = if engine == "postgres" { 5432 } else { 3306 };
     json!({"engine": engine, "host": host, "port": port, "username": user, "password": password, "dbname": dbname}).to_string()
+}
+
+/// Rotation: a `password` function; `dev/db/main` on a 30-day schedule and rotated once (so
+/// its Rotation tab has history); `prod/cache/redis` requiring approval, with a rotation
+/// asked for and waiting in the approval queue.
+fn rotation(vault: &Arc<Vault>) -> Result<()> {
+    let c = vault.caller(FrontEnd::Cli);
+    let function = vault.create_rotation_function(
+        &c,
+        CreateRotationFunctionRequest {
+            name: "password".into(),
+            description: Some("a new random password in the secret's password key".into()),
+            kind: FunctionKind::Password {
+                json_key: None,
+                options: GetRandomPasswordRequest {
+                    password_length: Some(32),
+                    ..Default::default()
+                },
+            },
+        },
+    )?;
+    let rotate = |id: &str, days: i64, duration: Option<&str>| {
+        vault.rotate_secret(
+            &c,
+            RotateSecretRequest {
+                secret_id: id.into(),
+                rotation_lambda_arn: Some(function.arn.clone()),
+                rotation_rules: Some(RotationRules {
+                    automatically_after_days: Some(days),
+                    schedule_expression: None,
+                    duration: duration.map(str::to_string),
+                }),
+                rotate_immediately: Some(true),
+                ..Default::default()
+            },
+        )
+    };
+    rotate("dev/db/main", 30, Some("4h"))?;
+    Engine::new().run_due(vault)?;
+    vault.put_rotation_approval(
+        &c,
+        PutRotationApprovalRequest {
+            secret_id: Some("prod/cache/redis".into()),
+            require_approval: Some(true),
+            two_person_rule: Some(false),
+        },
+    )?;
+    rotate("prod/cache/redis", 7, None)?;
+    Ok(())
 }
 
 fn populate(vault: &Vault) -> Result<()> {

@@ -68,10 +68,15 @@ pub fn rotation(d: &DetailState, t: Theme, now_ms: i64, area: Rect, buf: &mut Bu
         Line::from(spans)
     };
     let function = d.function_arn().map(function_name);
+    let scheduled = s.rotation_rules.is_some();
     let state = match (d.rotation_enabled(), function) {
-        (true, Some(f)) => vec![
+        (true, Some(f)) if scheduled => vec![
             Span::styled("on", t.ok()),
             Span::raw(format!(" · function {f}")),
+        ],
+        (true, Some(f)) => vec![
+            Span::styled("on demand", t.ok()),
+            Span::raw(format!(" · function {f} · no schedule (e sets one)")),
         ],
         (false, Some(f)) => vec![
             Span::styled("off", t.dim()),
