@@ -16,10 +16,12 @@ struct Tmux {
 
 impl Tmux {
     fn start(width: u16, height: u16) -> Self {
+        // One tmux server per test (tests run in parallel).
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let socket = format!(
             "coffer-tui-{}-{}",
             std::process::id(),
-            Instant::now().elapsed().as_nanos()
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
         );
         let t = Self { socket };
         let (w, h) = (width.to_string(), height.to_string());
@@ -428,6 +430,68 @@ fn principals_and_access_keys_in_the_real_console() {
     );
     let names = audit_names(&vault, &pass);
     for name in ["CreateUser", "CreateAccessKey", "UpdateAccessKey"] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} is not in `coffer audit list`: {names:?}"
+        );
+    }
+    tmux.send(&["q"]);
+    tmux.wait("the shell prompt", |s| {
+        s.trim_end().ends_with("coffer-test$")
+    });
+    assert!(!tmux.alternate_on(), "the alternate screen is off");
+}
+
+#[test]
+fn rotate_now_and_approve_a_pending_rotation_in_the_real_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = demo_vault(dir.path());
+    let vault = dir.path().join("demo-vault.db");
+    let tmux = Tmux::start(100, 30);
+    tmux.wait_for("coffer-test$");
+    tmux.type_text(&format!(
+        "NO_COLOR=1 COFFER_VAULT='{}' COFFER_PASSPHRASE='{}' '{}'",
+        vault.display(),
+        pass,
+        coffer_bin().display()
+    ));
+    tmux.send(&["Enter"]);
+    // The demo's rotation waiting for approval shows as a badge from the first screen.
+    tmux.wait_for("5 Approvals (1)");
+
+    // dev/db/main's Rotation tab (after Overview, Value, Versions): its history, then
+    // rotate now; the console's scheduler runs it and reports the outcome.
+    tmux.send(&["/"]);
+    tmux.type_text("dev/db/main");
+    tmux.wait("the filtered list", |s| {
+        s.contains("dev/db/main") && !s.contains("dev/api/openai")
+    });
+    tmux.send(&["Enter", "Enter"]);
+    tmux.wait_for("Local development database");
+    tmux.send(&["Tab", "Tab", "Tab"]);
+    tmux.wait("the schedule and the history", |s| {
+        s.contains("AutomaticallyAfterDays 30 · Duration 4h") && s.contains("succeeded")
+    });
+    tmux.send(&["R"]);
+    tmux.wait_for("Rotate dev/db/main now with the rotation function password?");
+    tmux.send(&["y"]);
+    // The new attempt is in the history, and the status line has its outcome.
+    tmux.wait("the outcome and the new attempt", |s| {
+        s.contains("Rotation of dev/db/main succeeded") && s.matches("RotateSecret").count() == 2
+    });
+
+    // The approval queue: approve, and the scheduler runs it at once.
+    tmux.send(&["5"]);
+    tmux.wait_for("prod/cache/redis");
+    tmux.send(&["a"]);
+    tmux.wait_for("Approve the rotation of prod/cache/redis");
+    tmux.send(&["y"]);
+    let s = tmux.wait_for("Rotation of prod/cache/redis succeeded");
+    assert!(s.contains("No rotation is waiting for approval."), "{s}");
+    assert!(!s.contains("Approvals (1)"), "{s}");
+
+    let names = audit_names(&vault, &pass);
+    for name in ["RotateSecret", "ApproveRotation"] {
         assert!(
             names.iter().any(|n| n == name),
             "{name} is not in `coffer audit list`: {names:?}"
