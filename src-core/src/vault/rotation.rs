@@ -801,23 +801,41 @@ impl Vault {
         caller: &Caller,
         secret_id: Option<&str>,
     ) -> Result<RotationApprovalSettings> {
-        let req = PutRotationApprovalRequest {
-            secret_id: secret_id.map(str::to_string),
-            ..Default::default()
-        };
-        self.exec(caller, "GetRotationApproval", &req, |ctx| {
-            ctx.audit.read_only = true;
-            match secret_id {
-                Some(id) => {
-                    let doc = ctx.resolve_shared(id)?;
-                    ctx.authorize_secret("secretsmanager:DescribeSecret", &doc)?;
-                    ctx.approval_settings(&doc)
-                }
-                None => Ok(RotationApprovalSettings {
-                    require_approval: ctx.vault_flag(VAULT_REQUIRE_APPROVAL)?,
-                    two_person_rule: ctx.vault_flag(VAULT_TWO_PERSON)?,
-                }),
-            }
+        // A console's view: authorized like DescribeSecret, not audited.
+        self.read(|tx, inner| {
+            let flag = |key: &str| -> Result<bool> {
+                Ok(tx.meta_get_string(key)?.as_deref() == Some("true"))
+            };
+            let defaults = RotationApprovalSettings {
+                require_approval: flag(VAULT_REQUIRE_APPROVAL)?,
+                two_person_rule: flag(VAULT_TWO_PERSON)?,
+            };
+            let Some(id) = secret_id else {
+                self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
+                return Ok(defaults);
+            };
+            let doc = inner
+                .index
+                .resolve(id, &self.info.account_id, &self.info.region)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::not_found("Secrets Manager can't find the specified secret.")
+                })?;
+            self.authorize_view(
+                inner.iam,
+                caller,
+                "secretsmanager:DescribeSecret",
+                Some(&doc),
+            )?;
+            let r = doc.rotation.as_ref();
+            Ok(RotationApprovalSettings {
+                require_approval: r
+                    .and_then(|r| r.require_approval)
+                    .unwrap_or(defaults.require_approval),
+                two_person_rule: r
+                    .and_then(|r| r.two_person_rule)
+                    .unwrap_or(defaults.two_person_rule),
+            })
         })
     }
 
