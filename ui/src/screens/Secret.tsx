@@ -527,7 +527,9 @@ function PolicyTab({ d }: { d: SecretDetail }) {
 
 function AccessTab({ d }: { d: SecretDetail }) {
   const access = useLoad(() => api.effectiveAccess(d.arn), [d.arn]);
-  const [open, setOpen] = useState<string | null>(null);
+  const [picked, setOpen] = useState<string | null | undefined>(undefined);
+  // The first principal (the operator, usually) starts open.
+  const open = picked === undefined ? (access.value?.[0]?.principalArn ?? null) : picked;
   if (access.error) return <ErrorBox error={access.error} onRetry={access.reload} />;
   if (!access.value) return <Spinner />;
   return (

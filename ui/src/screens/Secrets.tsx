@@ -267,7 +267,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
   const sortMark = (k: SortKey) => (!grouped && sort === k ? (descending ? " ↓" : " ↑") : "");
 
   return (
-    <section className="screen">
+    <section className="screen fill">
       <div className="screen-head">
         <div>
           <h1>Secrets</h1>
@@ -362,7 +362,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
             {visible.map((v) => {
               const it = layout.item(v.index);
-              const style = { transform: `translateY(${v.start}px)`, height: ROW_HEIGHT };
+              const style = { top: v.start, height: ROW_HEIGHT };
               if (it.kind === "header") {
                 return (
                   <div
