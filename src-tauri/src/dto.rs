@@ -131,6 +131,7 @@ pub struct SecretRow {
     pub created_date: f64,
     pub last_changed_date: f64,
     pub last_accessed_date: Option<f64>,
+    pub deleted_date: Option<f64>,
     pub deletion_date: Option<f64>,
     pub tags: Vec<TagPair>,
     pub version_count: u32,
@@ -146,6 +147,7 @@ impl From<SecretSummary> for SecretRow {
             created_date: s.created_date,
             last_changed_date: s.last_changed_date,
             last_accessed_date: s.last_accessed_date,
+            deleted_date: s.deleted_date,
             deletion_date: s.deletion_date,
             version_count: s.version_count as u32,
         }

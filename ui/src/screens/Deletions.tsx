@@ -48,7 +48,7 @@ export function DeletionsScreen() {
                     <div className="mono">{r.name}</div>
                     <div className="muted small">{r.description}</div>
                   </td>
-                  <td>{dateTime(r.lastChangedDate)}</td>
+                  <td>{dateTime(r.deletedDate)}</td>
                   <td>{dateTime(r.deletionDate)}</td>
                   <td>
                     <span className="badge warn mono">{countdown(r.deletionDate!)}</span>

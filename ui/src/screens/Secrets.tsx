@@ -434,13 +434,13 @@ function SecretLine(props: {
       </div>
       <div className="tags">
         {deleting && <span className="badge danger">deletes in {countdown(r.deletionDate!)}</span>}
-        {r.tags.slice(0, 3).map((t) => (
+        {r.tags.slice(0, 2).map((t) => (
           <span key={t.key} className="chip">
             {t.key}
             {t.value ? `: ${t.value}` : ""}
           </span>
         ))}
-        {r.tags.length > 3 && <span className="chip more">+{r.tags.length - 3}</span>}
+        {r.tags.length > 2 && <span className="chip more">+{r.tags.length - 2}</span>}
       </div>
       <span className="num">{r.versionCount}</span>
       <span className="muted">{relative(r.lastChangedDate)}</span>

@@ -24,6 +24,7 @@ export function row(i: number): SecretRow {
     createdDate: 1_700_000_000,
     lastChangedDate: 1_700_000_000,
     lastAccessedDate: null,
+    deletedDate: null,
     deletionDate: null,
     tags: [{ key: "env", value: "prod" }],
     versionCount: 2,
