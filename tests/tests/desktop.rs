@@ -243,6 +243,10 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     let shown = s.wait("[data-testid=revealed-value]", LONG);
     assert!(s.text(&shown).unwrap().contains("orders_app"));
     shot(&s, "05-value");
+    // Copy (from Rust, not through the page): a countdown shows until the clipboard clears.
+    s.click_css("[data-testid=copy-value]");
+    s.wait("[data-testid=clipboard-countdown]", LONG);
+    shot(&s, "05b-copied");
 
     // Move AWSCURRENT to the AWSPREVIOUS version, confirming the before/after.
     s.click_css("[data-testid=tab-versions]");

@@ -165,3 +165,23 @@ describe("secret detail", () => {
     expect((await screen.findByTestId("dialog-error")).textContent).toContain("AccessDeniedException");
   });
 });
+
+describe("auto-lock", () => {
+  it("locks after the idle time and says why on the unlock screen", async () => {
+    let status = { ...unlocked, idleLockSeconds: 1 };
+    const calls = backend({
+      vault_status: () => status,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      lock: () => {
+        status = { ...locked, idleLockSeconds: 1 };
+        return null;
+      },
+    });
+    render(<App />);
+    await screen.findByTestId("console");
+    const reason = await screen.findByTestId("lock-reason", {}, { timeout: 4000 });
+    expect(reason.textContent).toContain("without input");
+    expect(calls.some((c) => c.cmd === "lock")).toBe(true);
+  });
+});
