@@ -29,6 +29,11 @@ fn main() {
         "verify_audit",
         "principals",
         "principal_detail",
+        "create_principal",
+        "delete_principal",
+        "attach_policy",
+        "create_access_key",
+        "update_access_key",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build");

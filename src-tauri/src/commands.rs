@@ -12,7 +12,7 @@ use coffer_core::api::{
 };
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
-use coffer_core::vault::iam::{EntityKind, IamEntityView};
+use coffer_core::vault::iam::{CreateEntity, EntityKind, IamEntityView};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::{SecretQuery, SortBy};
 use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault};
@@ -118,6 +118,16 @@ pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
 
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
+}
+
+/// The IAM entity behind a principal kind (an operator is an IAM user).
+fn entity_kind(kind: PrincipalKind) -> IpcResult<EntityKind> {
+    match kind {
+        PrincipalKind::Operator | PrincipalKind::User => Ok(EntityKind::User),
+        PrincipalKind::Role => Ok(EntityKind::Role),
+        PrincipalKind::Group => Ok(EntityKind::Group),
+        PrincipalKind::Policy => Ok(EntityKind::Policy),
+    }
 }
 
 fn entity_name(v: &IamEntityView) -> String {
@@ -591,6 +601,65 @@ impl Desktop {
         Ok(out)
     }
 
+    /// Creates a user, role (with its trust policy), group or managed policy (with its document).
+    pub fn create_principal(
+        &self,
+        kind: PrincipalKind,
+        name: String,
+        document: Option<String>,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let mut e = CreateEntity::new(entity_kind(kind)?, name);
+        e.document = document.filter(|d| !d.trim().is_empty());
+        let made = v.iam_create(&c, e)?;
+        Ok(done(format!("Created {}.", made.arn)))
+    }
+
+    pub fn delete_principal(&self, kind: PrincipalKind, name: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.iam_delete(&c, entity_kind(kind)?, name)?;
+        Ok(done(format!("Deleted {name}.")))
+    }
+
+    /// Attaches (or detaches) a managed policy to a user, operator, role or group.
+    pub fn attach_policy(
+        &self,
+        kind: PrincipalKind,
+        name: &str,
+        policy_arn: &str,
+        attach: bool,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.iam_attach_policy(&c, entity_kind(kind)?, name, policy_arn, attach)?;
+        let p = policy_arn.rsplit('/').next().unwrap_or(policy_arn);
+        Ok(done(if attach {
+            format!("Attached {p} to {name}.")
+        } else {
+            format!("Detached {p} from {name}.")
+        }))
+    }
+
+    /// A new access key for a user, operator or role; its secret crosses this once.
+    pub fn create_access_key(&self, kind: PrincipalKind, name: &str) -> IpcResult<NewAccessKey> {
+        let (v, c) = self.open()?;
+        let r = v.iam_create_access_key(&c, entity_kind(kind)?, name)?;
+        Ok(NewAccessKey {
+            access_key_id: r.metadata.access_key_id,
+            secret_access_key: r.secret_access_key.expose().to_string(),
+        })
+    }
+
+    /// Activates (`Some(true)`), deactivates (`Some(false)`) or deletes (`None`) an access key.
+    pub fn update_access_key(&self, id: &str, active: Option<bool>) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.iam_update_access_key(&c, id, active)?;
+        Ok(done(match active {
+            Some(true) => format!("Activated the access key {id}."),
+            Some(false) => format!("Deactivated the access key {id}."),
+            None => format!("Deleted the access key {id}."),
+        }))
+    }
+
     /// A principal's inline and attached policies and access keys (active first).
     pub fn principal_detail(&self, kind: PrincipalKind, name: &str) -> IpcResult<PrincipalDetail> {
         let (v, c) = self.open()?;
@@ -922,6 +991,35 @@ mod tests {
                 .iter()
                 .any(|p| p.ends_with("AdministratorAccess"))
         );
+    }
+
+    #[test]
+    fn a_user_gets_a_policy_and_an_access_key_that_can_be_deactivated_and_deleted() {
+        let (_dir, d) = unlocked();
+        d.create_principal(PrincipalKind::User, "app1".into(), None)
+            .unwrap();
+        let arn = "arn:aws:iam::aws:policy/SecretsManagerReadWrite";
+        d.attach_policy(PrincipalKind::User, "app1", arn, true)
+            .unwrap();
+        let key = d.create_access_key(PrincipalKind::User, "app1").unwrap();
+        assert!(!key.secret_access_key.is_empty());
+        assert!(!format!("{key:?}").contains(&key.secret_access_key));
+        let detail = d.principal_detail(PrincipalKind::User, "app1").unwrap();
+        assert_eq!(detail.attached_policies, vec![arn.to_string()]);
+        assert!(detail.access_keys[0].active);
+        d.update_access_key(&key.access_key_id, Some(false))
+            .unwrap();
+        let detail = d.principal_detail(PrincipalKind::User, "app1").unwrap();
+        assert!(!detail.access_keys[0].active);
+        d.update_access_key(&key.access_key_id, None).unwrap();
+        d.attach_policy(PrincipalKind::User, "app1", arn, false)
+            .unwrap();
+        d.delete_principal(PrincipalKind::User, "app1").unwrap();
+        assert!(!d.principals().unwrap().iter().any(|p| p.name == "app1"));
+        let e = d
+            .delete_principal(PrincipalKind::User, "admin")
+            .unwrap_err();
+        assert!(!e.code.is_empty());
     }
 
     #[test]

@@ -550,6 +550,22 @@ pub struct PrincipalDetail {
     pub access_keys: Vec<AccessKeyRow>,
 }
 
+/// A new access key: its secret is shown once, as IAM's CreateAccessKey returns it.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAccessKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for NewAccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The TypeScript declarations of every DTO, as `ui/src/bindings.ts` holds them.
 #[cfg(test)]
 pub fn typescript() -> String {
@@ -585,6 +601,7 @@ pub fn typescript() -> String {
         PrincipalRow::decl(),
         AccessKeyRow::decl(),
         PrincipalDetail::decl(),
+        NewAccessKey::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\

@@ -216,9 +216,57 @@ pub async fn principal_detail(
     state.principal_detail(kind, &name)
 }
 
+#[tauri::command]
+pub async fn create_principal(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+    document: Option<String>,
+) -> IpcResult<Done> {
+    state.create_principal(kind, name, document)
+}
+
+#[tauri::command]
+pub async fn delete_principal(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+) -> IpcResult<Done> {
+    state.delete_principal(kind, &name)
+}
+
+#[tauri::command]
+pub async fn attach_policy(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+    policy_arn: String,
+    attach: bool,
+) -> IpcResult<Done> {
+    state.attach_policy(kind, &name, &policy_arn, attach)
+}
+
+#[tauri::command]
+pub async fn create_access_key(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+) -> IpcResult<NewAccessKey> {
+    state.create_access_key(kind, &name)
+}
+
+#[tauri::command]
+pub async fn update_access_key(
+    state: State<'_, Desktop>,
+    id: String,
+    active: Option<bool>,
+) -> IpcResult<Done> {
+    state.update_access_key(&id, active)
+}
+
 /// The command names, as build.rs's app manifest and the capability file list them.
 #[cfg(test)]
-pub const COMMANDS: [&str; 28] = [
+pub const COMMANDS: [&str; 33] = [
     "vault_status",
     "unlock",
     "lock",
@@ -247,6 +295,11 @@ pub const COMMANDS: [&str; 28] = [
     "verify_audit",
     "principals",
     "principal_detail",
+    "create_principal",
+    "delete_principal",
+    "attach_policy",
+    "create_access_key",
+    "update_access_key",
 ];
 
 /// The invoke handler with every command.
@@ -280,6 +333,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         verify_audit,
         principals,
         principal_detail,
+        create_principal,
+        delete_principal,
+        attach_policy,
+        create_access_key,
+        update_access_key,
     ]
 }
 

@@ -351,6 +351,32 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     s.click_css("[data-testid=principal-item]");
     s.wait("[data-testid=principal-detail]", LONG);
     shot(&s, "17-principals");
+    // A new user with an access key (its secret shown once).
+    s.click_css("[data-testid=new-principal]");
+    let name = s.wait("[data-testid=new-principal-name]", LONG);
+    s.type_text(&name, "ci-app").unwrap();
+    s.click_css("[data-testid=new-principal-submit]");
+    s.wait_until("the new user is listed", LONG, |s| {
+        let items = s.find_all("[data-testid=principal-item]").ok()?;
+        items
+            .into_iter()
+            .find(|e| s.text(e).is_ok_and(|t| t.starts_with("ci-app")))
+    });
+    let item = s
+        .find_all("[data-testid=principal-item]")
+        .unwrap()
+        .into_iter()
+        .find(|e| s.text(e).is_ok_and(|t| t.starts_with("ci-app")))
+        .unwrap();
+    s.click(&item).unwrap();
+    s.click_css("[data-testid=create-access-key]");
+    s.wait("[data-testid=new-access-key]", LONG);
+    shot(&s, "17b-access-key");
+    s.type_text(
+        &s.find("[data-testid=new-access-key] button").unwrap(),
+        "\u{E00C}",
+    )
+    .unwrap();
 
     s.click_css("[data-testid=open-palette]");
     let input = s.wait("[data-testid=palette-input]", LONG);

@@ -10,6 +10,7 @@ import type {
   Done,
   GroupRun,
   IpcError,
+  NewAccessKey,
   PolicyOutput,
   PrincipalAccessRow,
   PrincipalDetail,
@@ -80,4 +81,11 @@ export const api = {
   principals: () => call<PrincipalRow[]>("principals"),
   principalDetail: (kind: PrincipalKind, name: string) =>
     call<PrincipalDetail>("principal_detail", { kind, name }),
+  createPrincipal: (kind: PrincipalKind, name: string, document: string | null) =>
+    call<Done>("create_principal", { kind, name, document }),
+  deletePrincipal: (kind: PrincipalKind, name: string) => call<Done>("delete_principal", { kind, name }),
+  attachPolicy: (kind: PrincipalKind, name: string, policyArn: string, attach: boolean) =>
+    call<Done>("attach_policy", { kind, name, policyArn, attach }),
+  createAccessKey: (kind: PrincipalKind, name: string) => call<NewAccessKey>("create_access_key", { kind, name }),
+  updateAccessKey: (id: string, active: boolean | null) => call<Done>("update_access_key", { id, active }),
 };

@@ -82,3 +82,5 @@ document: string | null, };
 export type AccessKeyRow = { accessKeyId: string, active: boolean, createdDate: number, };
 
 export type PrincipalDetail = { inlinePolicies: Array<string>, attachedPolicies: Array<string>, accessKeys: Array<AccessKeyRow>, };
+
+export type NewAccessKey = { accessKeyId: string, secretAccessKey: string, };

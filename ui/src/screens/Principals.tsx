@@ -1,8 +1,10 @@
 import { useState } from "react";
-import { api } from "../api";
-import type { PrincipalKind, PrincipalRow } from "../bindings";
+import { api, asIpcError } from "../api";
+import type { IpcError, NewAccessKey, PrincipalKind, PrincipalRow } from "../bindings";
+import { useConsole } from "../console";
 import { dateTime, principalName } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
+import { Modal } from "../components/Dialogs";
 
 const KINDS: { kind: PrincipalKind; label: string }[] = [
   { kind: "operator", label: "Operators" },
@@ -12,9 +14,29 @@ const KINDS: { kind: PrincipalKind; label: string }[] = [
   { kind: "policy", label: "Managed policies" },
 ];
 
+const AWS_POLICIES = [
+  "arn:aws:iam::aws:policy/AdministratorAccess",
+  "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+];
+
+const TRUST = `{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Allow", "Principal": { "AWS": "*" }, "Action": "sts:AssumeRole" }]
+}`;
+const POLICY = `{
+  "Version": "2012-10-17",
+  "Statement": [{ "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*" }]
+}`;
+
 export function PrincipalsScreen() {
+  const c = useConsole();
   const list = useLoad(() => api.principals(), []);
   const [picked, setPicked] = useState<PrincipalRow | null>(null);
+  const [creating, setCreating] = useState(false);
+  const changed = (m: string) => {
+    c.notify(m);
+    list.reload();
+  };
   return (
     <section className="screen">
       <div className="screen-head">
@@ -22,6 +44,9 @@ export function PrincipalsScreen() {
           <h1>Principals</h1>
           <p className="muted">Operators, IAM users, roles, groups and managed policies, with their policies and access keys.</p>
         </div>
+        <button className="btn primary" onClick={() => setCreating(true)} data-testid="new-principal">
+          + New principal
+        </button>
       </div>
       {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
       {!list.value && !list.error && <Spinner />}
@@ -51,20 +76,133 @@ export function PrincipalsScreen() {
               );
             })}
           </div>
-          {picked ? <PrincipalView key={picked.arn} p={picked} /> : <Empty title="Pick a principal to see its policies and keys." />}
+          {picked ? (
+            <PrincipalView
+              key={picked.arn}
+              p={picked}
+              managed={list.value.filter((p) => p.kind === "policy").map((p) => p.arn)}
+              onChanged={changed}
+              onDeleted={(m) => {
+                setPicked(null);
+                changed(m);
+              }}
+            />
+          ) : (
+            <Empty title="Pick a principal to see its policies and keys." />
+          )}
         </div>
+      )}
+      {creating && (
+        <NewPrincipalDialog
+          onClose={() => setCreating(false)}
+          onDone={(m) => {
+            setCreating(false);
+            changed(m);
+          }}
+        />
       )}
     </section>
   );
 }
 
-function PrincipalView({ p }: { p: PrincipalRow }) {
+function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) => void }) {
+  const [kind, setKind] = useState<PrincipalKind>("user");
+  const [name, setName] = useState("");
+  const [doc, setDoc] = useState("");
+  const [error, setError] = useState<IpcError | null>(null);
+  const needsDoc = kind === "role" || kind === "policy";
+  const create = () =>
+    api.createPrincipal(kind, name, needsDoc ? doc || (kind === "role" ? TRUST : POLICY) : null).then(
+      (r) => props.onDone(r.message),
+      (e) => setError(asIpcError(e)),
+    );
+  return (
+    <Modal
+      title="New principal"
+      onClose={props.onClose}
+      testid="new-principal-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={!name} onClick={create} data-testid="new-principal-submit">
+            Create
+          </button>
+        </>
+      }
+    >
+      <div className="form-row">
+        <label className="field">
+          <span>Kind</span>
+          <select value={kind} onChange={(e) => setKind(e.target.value as PrincipalKind)} data-testid="new-principal-kind">
+            <option value="user">User</option>
+            <option value="role">Role</option>
+            <option value="group">Group</option>
+            <option value="policy">Managed policy</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Name</span>
+          <input autoFocus value={name} onChange={(e) => setName(e.target.value)} data-testid="new-principal-name" />
+        </label>
+      </div>
+      {needsDoc && (
+        <label className="field">
+          <span>{kind === "role" ? "Trust policy" : "Policy document"}</span>
+          <textarea className="mono" rows={8} value={doc || (kind === "role" ? TRUST : POLICY)} onChange={(e) => setDoc(e.target.value)} />
+        </label>
+      )}
+      {error && (
+        <div className="error-box" role="alert" data-testid="dialog-error">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+    </Modal>
+  );
+}
+
+function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (m: string) => void; onDeleted: (m: string) => void }) {
+  const { p } = props;
+  const c = useConsole();
   const detail = useLoad(() => api.principalDetail(p.kind, p.name), [p.kind, p.name]);
+  const [attach, setAttach] = useState("");
+  const [newKey, setNewKey] = useState<NewAccessKey | null>(null);
+  const act = (f: () => Promise<{ message: string }>) =>
+    f().then(
+      (r) => {
+        props.onChanged(r.message);
+        detail.reload();
+      },
+      (e) => c.fail(asIpcError(e)),
+    );
   return (
     <div className="card" data-testid="principal-detail">
-      <h2>
-        {p.name} <span className="chip">{p.kind}</span>
-      </h2>
+      <div className="card-toolbar">
+        <h2>
+          {p.name} <span className="chip">{p.kind}</span>
+        </h2>
+        <div className="actions">
+          {p.kind !== "group" && p.kind !== "policy" && (
+            <button
+              className="btn"
+              onClick={() => api.createAccessKey(p.kind, p.name).then((k) => { setNewKey(k); detail.reload(); }, (e) => c.fail(asIpcError(e)))}
+              data-testid="create-access-key"
+            >
+              New access key
+            </button>
+          )}
+          {p.kind !== "operator" && (
+            <button
+              className="btn danger-ghost"
+              onClick={() => api.deletePrincipal(p.kind, p.name).then((r) => props.onDeleted(r.message), (e) => c.fail(asIpcError(e)))}
+              data-testid="delete-principal"
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      </div>
       <dl className="facts">
         <div className="fact"><dt>ARN</dt><dd className="mono break">{p.arn}</dd></div>
         <div className="fact"><dt>Created</dt><dd>{dateTime(p.createdDate)}</dd></div>
@@ -79,8 +217,34 @@ function PrincipalView({ p }: { p: PrincipalRow }) {
         <>
           <h3>Attached policies</h3>
           {detail.value.attachedPolicies.length === 0 ? <p className="muted">None.</p> : (
-            <ul className="plain">{detail.value.attachedPolicies.map((a) => <li key={a} className="mono" title={a}>{principalName(a)}</li>)}</ul>
+            <table className="grid-table">
+              <tbody>
+                {detail.value.attachedPolicies.map((a) => (
+                  <tr key={a}>
+                    <td className="mono" title={a}>{principalName(a)}</td>
+                    <td className="row-actions">
+                      <button className="btn small danger-ghost" onClick={() => act(() => api.attachPolicy(p.kind, p.name, a, false))}>
+                        Detach
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
+          <form
+            className="tag-edit add"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(() => api.attachPolicy(p.kind, p.name, attach, true)).then(() => setAttach(""));
+            }}
+          >
+            <input className="mono" list="policy-arns" placeholder="Policy ARN" value={attach} onChange={(e) => setAttach(e.target.value)} data-testid="attach-policy-arn" />
+            <datalist id="policy-arns">
+              {[...AWS_POLICIES, ...props.managed].map((a) => <option key={a} value={a} />)}
+            </datalist>
+            <button className="btn" disabled={!attach} data-testid="attach-policy">Attach</button>
+          </form>
           <h3>Inline policies</h3>
           {detail.value.inlinePolicies.length === 0 ? <p className="muted">None.</p> : (
             <ul className="plain">{detail.value.inlinePolicies.map((a) => <li key={a} className="mono">{a}</li>)}</ul>
@@ -89,13 +253,21 @@ function PrincipalView({ p }: { p: PrincipalRow }) {
             <>
               <h3>Access keys</h3>
               {detail.value.accessKeys.length === 0 ? <p className="muted">None.</p> : (
-                <table className="grid-table">
+                <table className="grid-table" data-testid="access-keys">
                   <tbody>
                     {detail.value.accessKeys.map((k) => (
                       <tr key={k.accessKeyId}>
                         <td className="mono">{k.accessKeyId}</td>
                         <td><span className={`badge ${k.active ? "ok" : ""}`}>{k.active ? "Active" : "Inactive"}</span></td>
                         <td>{dateTime(k.createdDate)}</td>
+                        <td className="row-actions">
+                          <button className="btn small" onClick={() => act(() => api.updateAccessKey(k.accessKeyId, !k.active))}>
+                            {k.active ? "Deactivate" : "Activate"}
+                          </button>
+                          <button className="btn small danger-ghost" onClick={() => act(() => api.updateAccessKey(k.accessKeyId, null))}>
+                            Delete
+                          </button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -110,6 +282,20 @@ function PrincipalView({ p }: { p: PrincipalRow }) {
           <h3>{p.kind === "role" ? "Trust policy" : "Policy document"}</h3>
           <pre className="mono json">{(() => { try { return JSON.stringify(JSON.parse(p.document), null, 2); } catch { return p.document; } })()}</pre>
         </>
+      )}
+      {newKey && (
+        <Modal
+          title="New access key"
+          onClose={() => setNewKey(null)}
+          testid="new-access-key"
+          footer={<button className="btn primary" onClick={() => setNewKey(null)}>I have stored it</button>}
+        >
+          <p>The secret access key shows this once. Store it now: it cannot be read again.</p>
+          <dl className="facts">
+            <div className="fact"><dt>Access key ID</dt><dd className="mono">{newKey.accessKeyId}</dd></div>
+            <div className="fact"><dt>Secret access key</dt><dd className="mono break">{newKey.secretAccessKey}</dd></div>
+          </dl>
+        </Modal>
       )}
     </div>
   );

@@ -185,3 +185,29 @@ describe("auto-lock", () => {
     expect(calls.some((c) => c.cmd === "lock")).toBe(true);
   });
 });
+
+describe("principals", () => {
+  it("creates a user from the dialog and lists it", async () => {
+    let made = false;
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      principals: () => [
+        { kind: "operator", name: "admin", arn: "arn:aws:iam::123456789012:user/admin", createdDate: 1_700_000_000, description: null, tags: [], document: null },
+        ...(made ? [{ kind: "user", name: "app1", arn: "arn:aws:iam::123456789012:user/app1", createdDate: 1_700_000_000, description: null, tags: [], document: null }] : []),
+      ],
+      create_principal: () => {
+        made = true;
+        return { message: "Created arn:aws:iam::123456789012:user/app1." };
+      },
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-principals"));
+    fireEvent.click(await screen.findByTestId("new-principal"));
+    fireEvent.change(screen.getByTestId("new-principal-name"), { target: { value: "app1" } });
+    fireEvent.click(screen.getByTestId("new-principal-submit"));
+    await waitFor(() => expect(screen.getAllByTestId("principal-item").some((e) => e.textContent?.startsWith("app1"))).toBe(true));
+    expect(calls.find((c) => c.cmd === "create_principal")!.args).toEqual({ kind: "user", name: "app1", document: null });
+  });
+});
