@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, asIpcError } from "./api";
 import type { IpcError, VaultStatus } from "./bindings";
-import { ConsoleContext, type Console, type Route, type Toast } from "./console";
+import { ConsoleContext, type Console, type Route, type Toast, typingIn } from "./console";
 import { Palette } from "./components/Palette";
 import { CreateSecretDialog } from "./components/Dialogs";
+import { Help } from "./components/Help";
 import { SecretsScreen, type TableState, initialTableState } from "./screens/Secrets";
 import { SecretScreen } from "./screens/Secret";
 import { DeletionsScreen } from "./screens/Deletions";
@@ -19,6 +20,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [helping, setHelping] = useState(false);
   const [clipboardUntil, setClipboardUntil] = useState<number | null>(null);
   const [now, setNow] = useState(Date.now());
   const table = useRef<TableState>(initialTableState());
@@ -102,7 +104,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
   // Global shortcuts.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const typing = (e.target as HTMLElement | null)?.closest("input, textarea, select");
+      const typing = typingIn(e);
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
         e.preventDefault();
         setPaletteOpen((o) => !o);
@@ -113,7 +115,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
         lock(null);
         return;
       }
-      if (typing || e.ctrlKey || e.metaKey || e.altKey || paletteOpen || creating) return;
+      if (typing || e.ctrlKey || e.metaKey || e.altKey || paletteOpen || creating || helping) return;
       if (document.querySelector(".modal-backdrop")) return;
       const screens: Record<string, Route> = {
         "1": { screen: "secrets" },
@@ -124,14 +126,17 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
       if (screens[e.key]) {
         e.preventDefault();
         setRoute(screens[e.key]);
-      } else if (e.key === "n") {
+      } else if (e.key === "n" || e.key === "N") {
         e.preventDefault();
         setCreating(true);
+      } else if (e.key === "?") {
+        e.preventDefault();
+        setHelping(true);
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [lock, paletteOpen, creating]);
+  }, [lock, paletteOpen, creating, helping]);
 
   const nav: { route: Route; label: string; key: string; icon: React.ReactNode; testid: string }[] = [
     { route: { screen: "secrets" }, label: "Secrets", key: "1", icon: <path d="M5 11V8a7 7 0 0 1 14 0v3M4 11h16v10H4zM12 15v2" />, testid: "nav-secrets" },
@@ -196,6 +201,9 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
                 <span className="avatar">{session.operator.slice(0, 1).toUpperCase()}</span>
                 {session.operator}
               </div>
+              <button className="icon-btn" onClick={() => setHelping(true)} title="Keyboard shortcuts (?)" data-testid="open-help">
+                ?
+              </button>
               <button className="btn ghost" onClick={() => lock(null)} data-testid="lock" title="Lock (Ctrl+L)">
                 Lock
               </button>
@@ -221,8 +229,10 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
             onClose={() => setPaletteOpen(false)}
             onLock={() => lock(null)}
             onNew={() => setCreating(true)}
+            onHelp={() => setHelping(true)}
           />
         )}
+        {helping && <Help onClose={() => setHelping(false)} />}
         {creating && (
           <CreateSecretDialog
             onClose={() => setCreating(false)}

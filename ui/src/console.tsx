@@ -32,3 +32,8 @@ export function useConsole(): Console {
   if (!c) throw new Error("useConsole outside the console");
   return c;
 }
+
+/** Whether a key event is typing into a field (then screen shortcuts stay quiet). */
+export function typingIn(e: KeyboardEvent): boolean {
+  return e.target instanceof Element && e.target.closest("input, textarea, select") !== null;
+}

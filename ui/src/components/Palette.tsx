@@ -6,7 +6,7 @@ import { useConsole, type Route } from "../console";
 type Entry = { id: string; label: string; hint: string; run: () => void };
 
 /** Ctrl+K: jump to a screen or a secret, or run a frequent act. */
-export function Palette(props: { onClose: () => void; onLock: () => void; onNew: () => void }) {
+export function Palette(props: { onClose: () => void; onLock: () => void; onNew: () => void; onHelp: () => void }) {
   const c = useConsole();
   const [text, setText] = useState("");
   const [secrets, setSecrets] = useState<SecretRow[]>([]);
@@ -36,6 +36,7 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
       { id: "principals", label: "Go to Principals", hint: "4", run: go({ screen: "principals" }) },
       { id: "new", label: "New secret", hint: "N", run: props.onNew },
       { id: "lock", label: "Lock the vault", hint: "Ctrl L", run: props.onLock },
+      { id: "help", label: "Keyboard shortcuts", hint: "?", run: props.onHelp },
     ];
     const t = text.trim().toLowerCase();
     const matching = t ? acts.filter((a) => a.label.toLowerCase().includes(t)) : acts;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
 import type { DiffRow, PolicyOutput, RevealedValue, SecretDetail, ValidationOutput } from "../bindings";
-import { TABS, useConsole, type Tab } from "../console";
+import { TABS, useConsole, type Tab, typingIn } from "../console";
 import { countdown, dateTime, jsonFields, principalName, relative, shortId } from "../format";
 import { Empty, ErrorBox, Labels, Spinner, useLoad } from "../components/Bits";
 import { DescriptionDialog, MoveLabelDialog, PutValueDialog, ScheduleDeletionDialog } from "../components/Dialogs";
@@ -27,7 +27,7 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement | null)?.closest("input, textarea, select")) return;
+      if (typingIn(e)) return;
       if (document.querySelector(".modal-backdrop") || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === "Escape" || e.key === "Backspace") c.navigate({ screen: "secrets" });
       else if (e.key === "Tab") {
@@ -179,7 +179,7 @@ function ValueTab({ d }: { d: SecretDetail }) {
     );
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement | null)?.closest("input, textarea, select") || document.querySelector(".modal-backdrop")) return;
+      if (typingIn(e) || document.querySelector(".modal-backdrop")) return;
       if (e.key === "r" && !e.ctrlKey) (shown ? setShown(null) : reveal());
       if (e.key === "C") void copy(null);
     };

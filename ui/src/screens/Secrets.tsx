@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { api } from "../api";
 import type { GroupRun, IpcError, SecretQueryInput, SecretRow, SortKey } from "../bindings";
-import { useConsole } from "../console";
+import { useConsole, typingIn } from "../console";
 import { countdown, dayAgo, relative } from "../format";
 import { ErrorBox } from "../components/Bits";
 
@@ -227,7 +227,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const typing = (e.target as HTMLElement | null)?.closest("input, textarea, select");
+      const typing = typingIn(e);
       if (document.querySelector(".modal-backdrop")) return;
       if (e.key === "/" && !typing) {
         e.preventDefault();

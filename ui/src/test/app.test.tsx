@@ -211,3 +211,21 @@ describe("principals", () => {
     expect(calls.find((c) => c.cmd === "create_principal")!.args).toEqual({ kind: "user", name: "app1", document: null });
   });
 });
+
+describe("keyboard", () => {
+  it("? opens the shortcut list and Ctrl+K the command palette", async () => {
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
+    render(<App />);
+    await screen.findByTestId("console");
+    fireEvent.keyDown(window, { key: "?" });
+    expect(await screen.findByTestId("help")).toBeTruthy();
+    fireEvent.keyDown(window, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("help")).toBeNull());
+    fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    expect(await screen.findByTestId("palette")).toBeTruthy();
+  });
+});
