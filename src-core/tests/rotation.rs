@@ -99,6 +99,20 @@ impl Rig {
         }
     }
 
+    /// Rotations of `secret` (or, with `None`, of every secret) wait for approval.
+    fn require_approval(&self, secret: Option<&str>, two_person: bool) {
+        self.vault
+            .put_rotation_approval(
+                &self.caller(),
+                PutRotationApprovalRequest {
+                    secret_id: secret.map(str::to_string),
+                    require_approval: Some(true),
+                    two_person_rule: two_person.then_some(true),
+                },
+            )
+            .unwrap();
+    }
+
     fn history(&self, id: &str) -> Vec<RotationAttempt> {
         self.vault
             .rotation_history(
@@ -244,16 +258,7 @@ fn approval_holds_a_rotation_until_an_operator_approves_it() {
     let r = rig();
     let f = r.password_function("pw");
     r.create("s", "v1");
-    r.vault
-        .put_rotation_approval(
-            &r.caller(),
-            PutRotationApprovalRequest {
-                secret_id: Some("s".into()),
-                require_approval: Some(true),
-                two_person_rule: None,
-            },
-        )
-        .unwrap();
+    r.require_approval(Some("s"), false);
     let token = r
         .rotate("s", Some(&f.arn), None, true)
         .unwrap()
@@ -301,16 +306,7 @@ fn a_rejection_needs_a_reason_ends_the_attempt_and_leaves_the_value_alone() {
     let r = rig();
     let f = r.password_function("pw");
     r.create("s", "v1");
-    r.vault
-        .put_rotation_approval(
-            &r.caller(),
-            PutRotationApprovalRequest {
-                secret_id: None,
-                require_approval: Some(true),
-                two_person_rule: None,
-            },
-        )
-        .unwrap();
+    r.require_approval(None, false);
     r.rotate("s", Some(&f.arn), None, true).unwrap();
     let decide = |reason: Option<&str>| {
         r.vault.reject_rotation(
@@ -342,16 +338,7 @@ fn the_two_person_rule_refuses_the_requester_and_takes_another_operator_with_per
     let r = rig();
     let f = r.password_function("pw");
     r.create("s", "v1");
-    r.vault
-        .put_rotation_approval(
-            &r.caller(),
-            PutRotationApprovalRequest {
-                secret_id: Some("s".into()),
-                require_approval: Some(true),
-                two_person_rule: Some(true),
-            },
-        )
-        .unwrap();
+    r.require_approval(Some("s"), true);
     r.rotate("s", Some(&f.arn), None, true).unwrap();
     let approve = |c: &Caller| {
         r.vault.approve_rotation(
@@ -423,16 +410,7 @@ fn cancel_rotate_secret_turns_rotation_off_and_abandons_a_waiting_attempt() {
     let r = rig();
     let f = r.password_function("pw");
     r.create("s", "v1");
-    r.vault
-        .put_rotation_approval(
-            &r.caller(),
-            PutRotationApprovalRequest {
-                secret_id: Some("s".into()),
-                require_approval: Some(true),
-                two_person_rule: None,
-            },
-        )
-        .unwrap();
+    r.require_approval(Some("s"), false);
     r.rotate("s", Some(&f.arn), days(7), true).unwrap();
     let resp = r
         .vault
@@ -548,16 +526,7 @@ fn a_due_rotation_under_approval_waits_in_the_queue_until_approved_then_runs() {
     let r = rig();
     let f = r.password_function("pw");
     r.create("s", "v1");
-    r.vault
-        .put_rotation_approval(
-            &r.caller(),
-            PutRotationApprovalRequest {
-                secret_id: None,
-                require_approval: Some(true),
-                two_person_rule: None,
-            },
-        )
-        .unwrap();
+    r.require_approval(None, false);
     r.rotate(
         "s",
         Some(&f.arn),

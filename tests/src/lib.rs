@@ -21,6 +21,20 @@ pub fn coffer_bin() -> PathBuf {
     bin
 }
 
+/// The test venv's python, with boto3 and the AWS CLI (made by `scripts/test`, named by
+/// `COFFER_TEST_PYTHON`): the tests that need it fail, never skip, when it is missing.
+pub fn test_python() -> PathBuf {
+    let p = std::env::var_os("COFFER_TEST_PYTHON").map(PathBuf::from).expect(
+        "COFFER_TEST_PYTHON is not set: run scripts/test, which makes the venv with boto3 and the AWS CLI",
+    );
+    assert!(
+        p.exists(),
+        "COFFER_TEST_PYTHON={} does not exist",
+        p.display()
+    );
+    p
+}
+
 /// Argon2id at its floor, so that tests unlock quickly (the floor is still enforced).
 pub const TEST_KDF: [&str; 4] = ["--kdf-memory-kib", "19456", "--kdf-iterations", "2"];
 

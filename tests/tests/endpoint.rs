@@ -8,20 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use coffer_tests::{TestVault, coffer_bin};
-
-/// The venv's python: the tests fail (never skip) when it is missing.
-fn python() -> PathBuf {
-    let p = std::env::var_os("COFFER_TEST_PYTHON").map(PathBuf::from).expect(
-        "COFFER_TEST_PYTHON is not set: run scripts/test, which makes the venv with boto3 and the AWS CLI",
-    );
-    assert!(
-        p.exists(),
-        "COFFER_TEST_PYTHON={} does not exist",
-        p.display()
-    );
-    p
-}
+use coffer_tests::{TestVault, coffer_bin, test_python};
 
 /// The AWS CLI installed beside the venv's python.
 fn aws_cli(python: &Path) -> PathBuf {
@@ -119,7 +106,7 @@ impl Drop for Server {
 
 /// Runs the boto3 suite; panics with its report when a check fails.
 fn run_suite(server: &Server, args: &[&str]) -> String {
-    let py = python();
+    let py = test_python();
     let aws = aws_cli(&py);
     let out = Command::new(&py)
         .arg(suite())
@@ -161,7 +148,7 @@ try:
 except ClientError as e:
     print(e.response["Error"]["Code"])
 "#;
-    let out = Command::new(python())
+    let out = Command::new(test_python())
         .args(["-c", script, &server.url, akid, secret])
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")

@@ -8,21 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use coffer_tests::TestVault;
+use coffer_tests::{TestVault, test_python};
 use serde_json::{Value, json};
-
-/// The venv's python with boto3: the tests fail (never skip) when it is missing.
-fn python() -> PathBuf {
-    let p = std::env::var_os("COFFER_TEST_PYTHON")
-        .map(PathBuf::from)
-        .expect("COFFER_TEST_PYTHON is not set: run scripts/test, which makes the venv with boto3");
-    assert!(
-        p.exists(),
-        "COFFER_TEST_PYTHON={} does not exist",
-        p.display()
-    );
-    p
-}
 
 fn template_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("python/rotation")
@@ -45,7 +32,7 @@ fn vault_with_template(fault: &Path) -> (TestVault, String) {
         "--timeout-seconds",
         "120",
         "--",
-        python().to_str().unwrap(),
+        test_python().to_str().unwrap(),
         dir.join("invoke.py").to_str().unwrap(),
         dir.to_str().unwrap(),
         fault.to_str().unwrap(),

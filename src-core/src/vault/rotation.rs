@@ -814,19 +814,7 @@ impl Vault {
                 self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
                 return Ok(defaults);
             };
-            let doc = inner
-                .index
-                .resolve(id, &self.info.account_id, &self.info.region)
-                .cloned()
-                .ok_or_else(|| {
-                    Error::not_found("Secrets Manager can't find the specified secret.")
-                })?;
-            self.authorize_view(
-                inner.iam,
-                caller,
-                "secretsmanager:DescribeSecret",
-                Some(&doc),
-            )?;
+            let doc = self.view_secret(inner, caller, id)?;
             let r = doc.rotation.as_ref();
             Ok(RotationApprovalSettings {
                 require_approval: r
@@ -983,19 +971,7 @@ impl Vault {
                 .map_err(|_| Error::invalid_parameter("The NextToken is not valid."))?,
         };
         self.read(|tx, inner| {
-            let doc = inner
-                .index
-                .resolve(&req.secret_id, &self.info.account_id, &self.info.region)
-                .cloned()
-                .ok_or_else(|| {
-                    Error::not_found("Secrets Manager can't find the specified secret.")
-                })?;
-            self.authorize_view(
-                inner.iam,
-                caller,
-                "secretsmanager:DescribeSecret",
-                Some(&doc),
-            )?;
+            let doc = self.view_secret(inner, caller, &req.secret_id)?;
             let rows = tx.attempts_of_secret(&doc.uid)?;
             let total = rows.len();
             let mut attempts = Vec::new();

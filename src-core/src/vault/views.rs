@@ -260,23 +260,32 @@ impl Vault {
         })
     }
 
+    /// The secret a `SecretId` names, when the caller may describe it (a console's view).
+    pub(super) fn view_secret(
+        &self,
+        inner: &Inner2<'_>,
+        caller: &Caller,
+        secret_id: &str,
+    ) -> Result<std::sync::Arc<SecretDoc>> {
+        let doc = inner
+            .index
+            .resolve(secret_id, &self.info.account_id, &self.info.region)
+            .cloned()
+            .ok_or_else(|| Error::not_found("Secrets Manager can't find the specified secret."))?;
+        self.authorize_view(
+            inner.iam,
+            caller,
+            "secretsmanager:DescribeSecret",
+            Some(&doc),
+        )?;
+        Ok(doc)
+    }
+
     /// One secret with all its versions, for a console's detail screen. Opening a secret
     /// reads no value.
     pub fn secret_view(&self, caller: &Caller, secret_id: &str) -> Result<SecretView> {
         self.read(|_, inner| {
-            let doc = inner
-                .index
-                .resolve(secret_id, &self.info.account_id, &self.info.region)
-                .cloned()
-                .ok_or_else(|| {
-                    Error::not_found("Secrets Manager can't find the specified secret.")
-                })?;
-            self.authorize_view(
-                inner.iam,
-                caller,
-                "secretsmanager:DescribeSecret",
-                Some(&doc),
-            )?;
+            let doc = self.view_secret(inner, caller, secret_id)?;
             let mut versions: Vec<VersionView> = doc
                 .versions
                 .iter()
