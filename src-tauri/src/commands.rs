@@ -49,69 +49,24 @@ fn done(message: String) -> Done {
 
 /// The value of a version as text, or one key of a JSON object value.
 fn value_text(value: &SecretValue, key: Option<&str>) -> Result<Zeroizing<String>, Error> {
-    use base64::Engine;
-    let whole = match value {
-        SecretValue::String(s) => Zeroizing::new(s.expose().to_string()),
-        SecretValue::Binary(b) => {
-            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(b.expose()))
-        }
+    let Some(key) = key else {
+        return Ok(value.text());
     };
-    let Some(key) = key else { return Ok(whole) };
-    json_fields(value)
+    value
+        .json_fields()
         .and_then(|f| f.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
         .ok_or_else(|| Error::invalid_parameter(format!("The value has no JSON key {key}.")))
 }
 
-/// A JSON object value's keys and values (values that are not strings as JSON text).
-fn json_fields(value: &SecretValue) -> Option<Vec<(String, Zeroizing<String>)>> {
-    let SecretValue::String(s) = value else {
-        return None;
-    };
-    let parsed: serde_json::Value = serde_json::from_str(s.expose()).ok()?;
-    let serde_json::Value::Object(map) = parsed else {
-        return None;
-    };
-    Some(
-        map.into_iter()
-            .map(|(k, v)| {
-                let text = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, Zeroizing::new(text))
-            })
-            .collect(),
-    )
-}
-
-/// Compares two values key by key, keys sorted.
+/// Compares two values key by key, keys sorted, as the page shows it.
 pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
-    let as_map = |v: &SecretValue| {
-        json_fields(v).unwrap_or_else(|| {
-            let whole = value_text(v, None).unwrap_or_default();
-            vec![("(value)".to_string(), whole)]
-        })
-    };
-    let (a, b) = (as_map(old), as_map(new));
-    let mut keys: Vec<&String> = a.iter().chain(b.iter()).map(|(k, _)| k).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .map(|k| {
-            let o = a.iter().find(|(x, _)| x == k).map(|(_, v)| v.to_string());
-            let n = b.iter().find(|(x, _)| x == k).map(|(_, v)| v.to_string());
-            let change = match (&o, &n) {
-                (Some(x), Some(y)) if x == y => Change::Same,
-                (Some(_), Some(_)) => Change::Changed,
-                (None, _) => Change::Added,
-                (_, None) => Change::Removed,
-            };
-            DiffRow {
-                key: k.clone(),
-                change,
-                old: o,
-                new: n,
-            }
+    coffer_core::model::diff_by_key(old, new)
+        .into_iter()
+        .map(|d| DiffRow {
+            key: d.key,
+            change: d.change.into(),
+            old: d.old.map(|v| v.to_string()),
+            new: d.new.map(|v| v.to_string()),
         })
         .collect()
 }

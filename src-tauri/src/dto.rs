@@ -274,6 +274,18 @@ pub enum Change {
     Removed,
 }
 
+impl From<coffer_core::model::Change> for Change {
+    fn from(c: coffer_core::model::Change) -> Self {
+        use coffer_core::model::Change as C;
+        match c {
+            C::Same => Self::Same,
+            C::Changed => Self::Changed,
+            C::Added => Self::Added,
+            C::Removed => Self::Removed,
+        }
+    }
+}
+
 /// One key of a diff of two versions (a value that is not a JSON object is one key).
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -8,7 +8,9 @@ pub(crate) mod value;
 pub use arn::{SecretArn, kms_key_arn};
 pub use time::{day_start, epoch_seconds, from_epoch_ms};
 pub use validate::*;
-pub use value::{Reveal, RevealSerialize, SecretBytes, SecretText, SecretValue};
+pub use value::{
+    Change, KeyDiff, Reveal, RevealSerialize, SecretBytes, SecretText, SecretValue, diff_by_key,
+};
 
 use serde::{Deserialize, Serialize};
 

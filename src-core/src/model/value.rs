@@ -86,6 +86,37 @@ impl SecretValue {
             Self::Binary(b) => Self::Binary(b.duplicate()),
         }
     }
+    /// The whole value as text (binary as base64).
+    pub fn text(&self) -> Zeroizing<String> {
+        match self {
+            Self::String(s) => Zeroizing::new(s.expose().to_string()),
+            Self::Binary(b) => Zeroizing::new(B64.encode(b.expose())),
+        }
+    }
+
+    /// The top-level keys of a JSON object value, each with its value as text (strings as
+    /// they are, anything else as JSON); `None` when the value is not a JSON object.
+    pub fn json_fields(&self) -> Option<Vec<(String, Zeroizing<String>)>> {
+        let Self::String(s) = self else {
+            return None;
+        };
+        let parsed: serde_json::Value = serde_json::from_str(s.expose()).ok()?;
+        let serde_json::Value::Object(map) = parsed else {
+            return None;
+        };
+        Some(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (k, Zeroizing::new(text))
+                })
+                .collect(),
+        )
+    }
+
     /// Constant-time-ish equality (length, then every byte) for idempotency checks.
     pub fn same_as(&self, other: &SecretValue) -> bool {
         let (a, b, ka, kb) = match (self, other) {
@@ -158,9 +189,99 @@ impl Serialize for ExposeBytes<'_> {
     }
 }
 
+/// How one key of a value differs between two versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Same,
+    Changed,
+    Added,
+    Removed,
+}
+
+impl Change {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Same => "same",
+            Self::Changed => "changed",
+            Self::Added => "added",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+/// One key of a diff of two versions; the values print as `***`.
+pub struct KeyDiff {
+    pub key: String,
+    pub change: Change,
+    pub old: Option<Zeroizing<String>>,
+    pub new: Option<Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for KeyDiff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyDiff")
+            .field("key", &self.key)
+            .field("change", &self.change)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compares two values key by key, keys sorted (a value that is not a JSON object is the
+/// one key `(value)`).
+pub fn diff_by_key(old: &SecretValue, new: &SecretValue) -> Vec<KeyDiff> {
+    let as_map = |v: &SecretValue| {
+        v.json_fields()
+            .unwrap_or_else(|| vec![("(value)".to_string(), v.text())])
+    };
+    let (a, b) = (as_map(old), as_map(new));
+    let mut keys: Vec<&String> = a.iter().chain(b.iter()).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let o = a.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+            let n = b.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+            let change = match (&o, &n) {
+                (Some(x), Some(y)) if x.as_str() == y.as_str() => Change::Same,
+                (Some(_), Some(_)) => Change::Changed,
+                (None, _) => Change::Added,
+                (_, None) => Change::Removed,
+            };
+            KeyDiff {
+                key: k.clone(),
+                change,
+                old: o,
+                new: n,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn s(v: &str) -> SecretValue {
+        SecretValue::String(SecretText::new(v.into()))
+    }
+
+    #[test]
+    fn json_values_diff_by_key() {
+        let rows = diff_by_key(
+            &s(r#"{"a":"1","b":"2","c":3}"#),
+            &s(r#"{"a":"1","b":"x","d":4}"#),
+        );
+        let got: Vec<(&str, Change)> = rows.iter().map(|r| (r.key.as_str(), r.change)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Change::Same),
+                ("b", Change::Changed),
+                ("c", Change::Removed),
+                ("d", Change::Added)
+            ]
+        );
+    }
 
     #[test]
     fn values_print_as_stars() {

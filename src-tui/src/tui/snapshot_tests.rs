@@ -975,7 +975,7 @@ fn demo_values(dir: &std::path::Path) -> Vec<String> {
                 )
                 .unwrap();
             if let SecretValue::String(t) = &r.value {
-                match super::screens::detail::json_fields(&r.value) {
+                match r.value.json_fields() {
                     Some(fields) => out.extend(
                         fields
                             .iter()

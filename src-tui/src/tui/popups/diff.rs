@@ -1,47 +1,20 @@
 //! A diff of two versions by JSON key, the older on the left, values masked until shown.
 
 use coffer_core::SecretValue;
+use coffer_core::model::{Change, KeyDiff, diff_by_key};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{
     Block, Cell, Clear, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
 };
-use zeroize::Zeroizing;
 
 use super::Popup;
 use crate::tui::action::{Cmd, Effect, RevealFor};
 use crate::tui::app::App;
 use crate::tui::format::short_id;
 use crate::tui::layout;
-use crate::tui::screens::detail::{json_fields, value_text};
 use crate::tui::theme::Theme;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    Same,
-    Changed,
-    Added,
-    Removed,
-}
-
-impl Change {
-    fn word(self) -> &'static str {
-        match self {
-            Self::Same => "same",
-            Self::Changed => "changed",
-            Self::Added => "added",
-            Self::Removed => "removed",
-        }
-    }
-}
-
-pub struct DiffRow {
-    pub key: String,
-    pub change: Change,
-    pub old: Option<Zeroizing<String>>,
-    pub new: Option<Zeroizing<String>>,
-}
 
 #[derive(Default)]
 pub struct Diff {
@@ -50,7 +23,7 @@ pub struct Diff {
     pub new_id: String,
     old: Option<SecretValue>,
     new: Option<SecretValue>,
-    pub rows: Vec<DiffRow>,
+    pub rows: Vec<KeyDiff>,
     pub shown: bool,
     pub selected: usize,
 }
@@ -62,35 +35,6 @@ impl std::fmt::Debug for Diff {
             .field("new_id", &self.new_id)
             .finish_non_exhaustive()
     }
-}
-
-/// Compares two values key by key (a value that is not a JSON object is one key).
-pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
-    let as_map = |v: &SecretValue| {
-        json_fields(v).unwrap_or_else(|| vec![("(value)".to_string(), value_text(v))])
-    };
-    let (a, b) = (as_map(old), as_map(new));
-    let mut keys: Vec<&String> = a.iter().chain(b.iter()).map(|(k, _)| k).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .map(|k| {
-            let o = a.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
-            let n = b.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
-            let change = match (&o, &n) {
-                (Some(x), Some(y)) if x.as_str() == y.as_str() => Change::Same,
-                (Some(_), Some(_)) => Change::Changed,
-                (None, _) => Change::Added,
-                (_, None) => Change::Removed,
-            };
-            DiffRow {
-                key: k.clone(),
-                change,
-                old: o,
-                new: n,
-            }
-        })
-        .collect()
 }
 
 impl Diff {
@@ -110,7 +54,7 @@ impl Diff {
             RevealFor::Value => return,
         }
         if let (Some(o), Some(n)) = (&self.old, &self.new) {
-            self.rows = diff_rows(o, n);
+            self.rows = diff_by_key(o, n);
             self.old = None;
             self.new = None;
         }
@@ -137,7 +81,7 @@ impl Diff {
             Paragraph::new(" Reading both versions (two audited reads)…").render(inner, buf);
             return;
         }
-        let mask = |v: &Option<Zeroizing<String>>| match v {
+        let mask = |v: &Option<zeroize::Zeroizing<String>>| match v {
             None => String::new(),
             Some(_) if !self.shown => "••••••".into(),
             Some(s) => s.to_string(),
@@ -150,7 +94,7 @@ impl Diff {
             };
             Row::new(vec![
                 Cell::from(d.key.clone()),
-                Cell::from(Span::styled(d.change.word(), style)),
+                Cell::from(Span::styled(d.change.as_str(), style)),
                 Cell::from(mask(&d.old)),
                 Cell::from(mask(&d.new)),
             ])
@@ -198,24 +142,6 @@ mod tests {
 
     fn s(v: &str) -> SecretValue {
         SecretValue::String(SecretText::new(v.into()))
-    }
-
-    #[test]
-    fn json_values_diff_by_key() {
-        let rows = diff_rows(
-            &s(r#"{"a":"1","b":"2","c":3}"#),
-            &s(r#"{"a":"1","b":"x","d":4}"#),
-        );
-        let got: Vec<(&str, Change)> = rows.iter().map(|r| (r.key.as_str(), r.change)).collect();
-        assert_eq!(
-            got,
-            [
-                ("a", Change::Same),
-                ("b", Change::Changed),
-                ("c", Change::Removed),
-                ("d", Change::Added)
-            ]
-        );
     }
 
     #[test]

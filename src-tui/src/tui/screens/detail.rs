@@ -66,39 +66,6 @@ impl std::fmt::Debug for Revealed {
     }
 }
 
-/// The top-level keys of a JSON object value, each with its value as text.
-pub fn json_fields(value: &SecretValue) -> Option<Vec<(String, Zeroizing<String>)>> {
-    let SecretValue::String(s) = value else {
-        return None;
-    };
-    let parsed: serde_json::Value = serde_json::from_str(s.expose()).ok()?;
-    let serde_json::Value::Object(map) = parsed else {
-        return None;
-    };
-    Some(
-        map.into_iter()
-            .map(|(k, v)| {
-                let text = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, Zeroizing::new(text))
-            })
-            .collect(),
-    )
-}
-
-/// The whole value as text (binary as base64).
-pub fn value_text(value: &SecretValue) -> Zeroizing<String> {
-    use base64::Engine;
-    match value {
-        SecretValue::String(s) => Zeroizing::new(s.expose().to_string()),
-        SecretValue::Binary(b) => {
-            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(b.expose()))
-        }
-    }
-}
-
 /// Something a tab asks the vault for when it is opened (an audited request, so it is not
 /// re-read on every live refresh).
 #[derive(Debug, Clone, PartialEq)]
@@ -326,7 +293,7 @@ impl App {
         let Some(d) = self.detail.as_mut().filter(|d| d.arn == arn) else {
             return;
         };
-        let fields = json_fields(&value);
+        let fields = value.json_fields();
         d.revealed = Some(Revealed {
             version_id,
             value,
@@ -477,7 +444,7 @@ impl App {
                     (Some(f), Cmd::CopyKey) => f
                         .get(d.value_sel)
                         .map(|(k, v)| (v.clone(), format!("key '{k}' of {name}"))),
-                    _ => Some((value_text(&r.value), format!("the value of {name}"))),
+                    _ => Some((r.value.text(), format!("the value of {name}"))),
                 };
                 if let Some((text, what)) = picked {
                     return self.copy(text, what);

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
 
-use super::detail::{DetailState, TABS, Tab, value_text};
+use super::detail::{DetailState, TABS, Tab};
 use super::detail_policy_view;
 use super::detail_rotation_view;
 use crate::tui::app::App;
@@ -192,7 +192,7 @@ fn value(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
             );
         }
         None => {
-            let text = value_text(&r.value);
+            let text = r.value.text();
             Paragraph::new(text.to_string())
                 .wrap(Wrap { trim: false })
                 .render(body, buf);
