@@ -13,17 +13,6 @@ use crate::model::SecretText;
 use crate::store::Store;
 use crate::{Error, Result};
 
-const KEY_ID_CHARS: [char; 36] = [
-    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
-    'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
-];
-const SECRET_CHARS: [char; 64] = [
-    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S',
-    'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
-    'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', '0', '1', '2', '3', '4',
-    '5', '6', '7', '8', '9', '+', '/',
-];
-
 /// Temporary credentials held in memory (a rotation function's).
 pub(crate) struct SessionKey {
     secret: SecretText,
@@ -84,8 +73,8 @@ impl Vault {
     /// until [`Vault::revoke_session_key`]; they live in this process only, never in the
     /// file. Returns the access key id and the secret.
     pub fn issue_session_key(&self, caller: &Caller) -> (String, SecretText) {
-        let id = format!("ASIA{}", random::string_from(&KEY_ID_CHARS, 16));
-        let secret = SecretText::new(random::string_from(&SECRET_CHARS, 40));
+        let (id, secret) = super::iam::new_access_key("ASIA");
+        let secret = SecretText::new(secret);
         lock(&self.sessions).insert(
             id.clone(),
             SessionKey {

@@ -737,13 +737,7 @@ impl Vault {
                         "{name} already has the maximum of 2 access keys."
                     )));
                 }
-                let upper: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".chars().collect();
-                let id = format!("AKIA{}", random::string_from(&upper, 16));
-                let secret_chars: Vec<char> =
-                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                        .chars()
-                        .collect();
-                let secret = random::string_from(&secret_chars, 40);
+                let (id, secret) = new_access_key("AKIA");
                 let stored = StoredKey {
                     access_key_id: id.clone(),
                     secret,
@@ -901,4 +895,18 @@ impl Ctx<'_, '_> {
             .access_key_put(&h, &crypto::seal(self.keys.meta_key(), &key_aad(&h), &json))?;
         self.iam_changed()
     }
+}
+
+/// A fresh access key id (`prefix`: `AKIA` for a long-term key, `ASIA` for temporary
+/// credentials) and its 40-character secret, shaped as AWS's.
+pub(crate) fn new_access_key(prefix: &str) -> (String, String) {
+    let upper: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".chars().collect();
+    let secret_chars: Vec<char> =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+            .chars()
+            .collect();
+    (
+        format!("{prefix}{}", random::string_from(&upper, 16)),
+        random::string_from(&secret_chars, 40),
+    )
 }
