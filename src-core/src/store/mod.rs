@@ -794,6 +794,20 @@ impl Tx<'_> {
         Ok(out)
     }
 
+    /// The oldest attempt the engine may run now: due (running, or failed and past its retry
+    /// time) and not leased by a holder whose lease still runs.
+    pub fn attempt_next_runnable(&self, now_ms: i64) -> Result<Option<AttemptRow>> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!(
+                "{ATTEMPT_SELECT} WHERE run_after_ms <= ?1
+                   AND (lease_holder IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms <= ?1)
+                 ORDER BY requested_ms, id LIMIT 1"
+            ))?
+            .query_row([now_ms], attempt_row)
+            .optional()?)
+    }
+
     /// Takes (or renews) the lease on an attempt unless another holder's lease is still
     /// running. Returns whether `holder` has it now.
     pub fn attempt_claim(

@@ -320,6 +320,64 @@ fn attempt_aad(id: &str) -> Aad {
     Aad::new("rotation-attempt").with(id)
 }
 
+/// Opens a stored attempt.
+fn open_attempt(keys: &super::keys::VaultKeys, row: &AttemptRow) -> Result<RotationAttempt> {
+    let plain = crypto::open(keys.meta_key(), &attempt_aad(&row.id), &row.doc)?;
+    let mut a: RotationAttempt = serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
+    a.secret_uid = row.secret_uid.clone();
+    Ok(a)
+}
+
+/// Opens a stored attempt of `doc`, named as the secret is named now.
+fn open_attempt_of(
+    keys: &super::keys::VaultKeys,
+    info: &super::VaultInfo,
+    row: &AttemptRow,
+    doc: &SecretDoc,
+) -> Result<RotationAttempt> {
+    let mut a = open_attempt(keys, row)?;
+    a.secret_name = doc.name.clone();
+    a.secret_arn = info.secret_arn(doc);
+    Ok(a)
+}
+
+/// Opens a stored rotation function (stored under the keyed hash `h` of its name).
+fn open_function(
+    keys: &super::keys::VaultKeys,
+    info: &super::VaultInfo,
+    h: &[u8],
+    sealed: &[u8],
+) -> Result<RotationFunction> {
+    let plain = crypto::open(keys.meta_key(), &function_aad(h), sealed)?;
+    let mut f: RotationFunction =
+        serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
+    f.arn = function_arn(&info.region, &info.account_id, &f.name);
+    Ok(f)
+}
+
+/// The vault's default approval settings.
+fn vault_approval(tx: &crate::store::Tx<'_>) -> Result<RotationApprovalSettings> {
+    let flag =
+        |key: &str| -> Result<bool> { Ok(tx.meta_get_string(key)?.as_deref() == Some("true")) };
+    Ok(RotationApprovalSettings {
+        require_approval: flag(VAULT_REQUIRE_APPROVAL)?,
+        two_person_rule: flag(VAULT_TWO_PERSON)?,
+    })
+}
+
+/// The approval settings in force for a secret: its own where it has them, else the vault's.
+fn approval_for(doc: &SecretDoc, vault: RotationApprovalSettings) -> RotationApprovalSettings {
+    let r = doc.rotation.as_ref();
+    RotationApprovalSettings {
+        require_approval: r
+            .and_then(|r| r.require_approval)
+            .unwrap_or(vault.require_approval),
+        two_person_rule: r
+            .and_then(|r| r.two_person_rule)
+            .unwrap_or(vault.two_person_rule),
+    }
+}
+
 fn service_caller() -> Caller {
     let mut c = Caller::principal(SERVICE, FrontEnd::Internal);
     c.user_name = SERVICE.into();
@@ -335,16 +393,10 @@ impl Ctx<'_, '_> {
 
     fn load_function(&self, name: &str) -> Result<Option<RotationFunction>> {
         let h = self.function_hash(name);
-        match self.tx.function_get(&h)? {
-            None => Ok(None),
-            Some(sealed) => {
-                let plain = crypto::open(self.keys.meta_key(), &function_aad(&h), &sealed)?;
-                let mut f: RotationFunction =
-                    serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
-                f.arn = function_arn(&self.info.region, &self.info.account_id, &f.name);
-                Ok(Some(f))
-            }
-        }
+        self.tx
+            .function_get(&h)?
+            .map(|sealed| open_function(self.keys, self.info, &h, &sealed))
+            .transpose()
     }
 
     fn function_by_arn(&self, arn: &str) -> Result<RotationFunction> {
@@ -359,14 +411,6 @@ impl Ctx<'_, '_> {
             return Err(missing());
         }
         Ok(f)
-    }
-
-    fn open_attempt(&self, row: &AttemptRow) -> Result<RotationAttempt> {
-        let plain = crypto::open(self.keys.meta_key(), &attempt_aad(&row.id), &row.doc)?;
-        let mut a: RotationAttempt =
-            serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
-        a.secret_uid = row.secret_uid.clone();
-        Ok(a)
     }
 
     fn save_attempt(&mut self, a: &RotationAttempt) -> Result<()> {
@@ -394,7 +438,7 @@ impl Ctx<'_, '_> {
     fn unfinished_attempt(&self, secret_uid: &str) -> Result<Option<RotationAttempt>> {
         for row in self.tx.attempts_of_secret(secret_uid)? {
             if AttemptStatus::UNFINISHED.contains(&row.status.as_str()) {
-                return Ok(Some(self.open_attempt(&row)?));
+                return Ok(Some(open_attempt(self.keys, &row)?));
             }
         }
         Ok(None)
@@ -405,25 +449,11 @@ impl Ctx<'_, '_> {
             .tx
             .attempt_get(id)?
             .ok_or_else(|| Error::not_found(format!("There is no rotation attempt {id}.")))?;
-        self.open_attempt(&row)
-    }
-
-    fn vault_flag(&self, key: &str) -> Result<bool> {
-        Ok(self.tx.meta_get_string(key)?.as_deref() == Some("true"))
+        open_attempt(self.keys, &row)
     }
 
     fn approval_settings(&self, doc: &SecretDoc) -> Result<RotationApprovalSettings> {
-        let r = doc.rotation.as_ref();
-        Ok(RotationApprovalSettings {
-            require_approval: match r.and_then(|r| r.require_approval) {
-                Some(v) => v,
-                None => self.vault_flag(VAULT_REQUIRE_APPROVAL)?,
-            },
-            two_person_rule: match r.and_then(|r| r.two_person_rule) {
-                Some(v) => v,
-                None => self.vault_flag(VAULT_TWO_PERSON)?,
-            },
-        })
+        Ok(approval_for(doc, vault_approval(self.tx)?))
     }
 
     /// The version the attempt will fill in: created now with AWSPENDING and no value (as
@@ -580,11 +610,7 @@ impl Vault {
                 ctx.authorize("coffer:ListRotationFunctions", "*")?;
                 let mut functions = Vec::new();
                 for (h, sealed) in ctx.tx.functions_all()? {
-                    let plain = crypto::open(ctx.keys.meta_key(), &function_aad(&h), &sealed)?;
-                    let mut f: RotationFunction =
-                        serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
-                    f.arn = function_arn(&ctx.info.region, &ctx.info.account_id, &f.name);
-                    functions.push(f);
+                    functions.push(open_function(ctx.keys, ctx.info, &h, &sealed)?);
                 }
                 functions.sort_by(|a, b| a.name.cmp(&b.name));
                 Ok(ListRotationFunctionsResponse { functions })
@@ -786,10 +812,7 @@ impl Vault {
                             .meta_set(VAULT_TWO_PERSON, v.to_string().as_bytes())?;
                     }
                     ctx.touch()?;
-                    Ok(RotationApprovalSettings {
-                        require_approval: ctx.vault_flag(VAULT_REQUIRE_APPROVAL)?,
-                        two_person_rule: ctx.vault_flag(VAULT_TWO_PERSON)?,
-                    })
+                    vault_approval(ctx.tx)
                 }
             }
         })
@@ -803,27 +826,13 @@ impl Vault {
     ) -> Result<RotationApprovalSettings> {
         // A console's view: authorized like DescribeSecret, not audited.
         self.read(|tx, inner| {
-            let flag = |key: &str| -> Result<bool> {
-                Ok(tx.meta_get_string(key)?.as_deref() == Some("true"))
-            };
-            let defaults = RotationApprovalSettings {
-                require_approval: flag(VAULT_REQUIRE_APPROVAL)?,
-                two_person_rule: flag(VAULT_TWO_PERSON)?,
-            };
+            let defaults = vault_approval(tx)?;
             let Some(id) = secret_id else {
                 self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
                 return Ok(defaults);
             };
             let doc = self.view_secret(inner, caller, id)?;
-            let r = doc.rotation.as_ref();
-            Ok(RotationApprovalSettings {
-                require_approval: r
-                    .and_then(|r| r.require_approval)
-                    .unwrap_or(defaults.require_approval),
-                two_person_rule: r
-                    .and_then(|r| r.two_person_rule)
-                    .unwrap_or(defaults.two_person_rule),
-            })
+            Ok(approval_for(&doc, defaults))
         })
     }
 
@@ -936,24 +945,13 @@ impl Vault {
                 {
                     continue;
                 }
-                let mut a = self.open_attempt_row(&row)?;
-                a.secret_name = doc.name.clone();
-                a.secret_arn = self.info.secret_arn(&doc);
-                attempts.push(a);
+                attempts.push(open_attempt_of(&self.keys, &self.info, &row, &doc)?);
             }
             Ok(RotationAttemptsResponse {
                 attempts,
                 next_token: None,
             })
         })
-    }
-
-    fn open_attempt_row(&self, row: &AttemptRow) -> Result<RotationAttempt> {
-        let plain = crypto::open(self.keys.meta_key(), &attempt_aad(&row.id), &row.doc)?;
-        let mut a: RotationAttempt =
-            serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
-        a.secret_uid = row.secret_uid.clone();
-        Ok(a)
     }
 
     /// A secret's rotation attempts, newest first, a page at a time (a console's view:
@@ -976,10 +974,7 @@ impl Vault {
             let total = rows.len();
             let mut attempts = Vec::new();
             for row in rows.iter().skip(start).take(max) {
-                let mut a = self.open_attempt_row(row)?;
-                a.secret_name = doc.name.clone();
-                a.secret_arn = self.info.secret_arn(&doc);
-                attempts.push(a);
+                attempts.push(open_attempt_of(&self.keys, &self.info, row, &doc)?);
             }
             Ok(RotationAttemptsResponse {
                 attempts,
@@ -1035,47 +1030,29 @@ impl Vault {
         Ok(started)
     }
 
-    /// Whether any attempt is runnable now (a cheap read, no audit event), so that an idle
-    /// scheduler writes nothing.
-    pub(crate) fn has_runnable_attempt(&self) -> Result<bool> {
-        let now = self.clock.now().as_millisecond();
-        self.read(|tx, _| {
-            Ok(tx
-                .attempts_with_status(&["running", "failed"])?
-                .iter()
-                .any(|r| runnable(r, now)))
-        })
-    }
-
     /// Takes the lease on the next runnable attempt (running, or failed and due for a retry,
     /// and not leased by a live holder), marking a step that a dead process left running as
-    /// interrupted. Audited as RotationStarted or RotationResumed.
+    /// interrupted. Audited as RotationStarted or RotationResumed; when nothing is runnable it
+    /// is one read and writes nothing, so an idle scheduler leaves the vault alone.
     pub(crate) fn claim_rotation(
         &self,
         holder: &str,
         lease_ms: i64,
     ) -> Result<Option<ClaimedAttempt>> {
-        if !self.has_runnable_attempt()? {
+        let now = self.clock.now().as_millisecond();
+        let Some(candidate) = self.read(|tx, _| tx.attempt_next_runnable(now))? else {
             return Ok(None);
-        }
+        };
+        let (id, resumed) = (
+            candidate.id,
+            candidate.status == "failed" || candidate.lease_holder.is_some(),
+        );
         let service = service_caller();
-        let mut event = "RotationStarted";
-        let candidate: Option<(String, bool)> = {
-            let now = self.clock.now().as_millisecond();
-            self.read(|tx, _| {
-                Ok(tx
-                    .attempts_with_status(&["running", "failed"])?
-                    .into_iter()
-                    .find(|r| runnable(r, now))
-                    .map(|r| (r.id, r.status == "failed" || r.lease_holder.is_some())))
-            })?
+        let event = if resumed {
+            "RotationResumed"
+        } else {
+            "RotationStarted"
         };
-        let Some((id, resumed)) = candidate else {
-            return Ok(None);
-        };
-        if resumed {
-            event = "RotationResumed";
-        }
         self.exec(
             &service,
             event,
@@ -1094,7 +1071,7 @@ impl Vault {
                 {
                     return Ok(None);
                 }
-                let mut a = ctx.open_attempt(&row)?;
+                let mut a = open_attempt(ctx.keys, &row)?;
                 let doc = ctx.index.get(&a.secret_uid).cloned().ok_or_else(|| {
                     Error::not_found("Secrets Manager can't find the specified secret.")
                 })?;
