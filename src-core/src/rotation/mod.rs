@@ -76,6 +76,48 @@ pub struct RotationClient<'a> {
     pub caller: Caller,
 }
 
+/// What finishSecret found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    /// The token's version already was AWSCURRENT.
+    AlreadyCurrent,
+    /// AWSCURRENT moved to the token's version from this one (if any held it).
+    Moved { from: Option<String> },
+}
+
+impl RotationClient<'_> {
+    /// finishSecret as AWS's templates write it: move AWSCURRENT to the token's version,
+    /// taking it from the version that held it (which becomes AWSPREVIOUS).
+    pub fn finish_secret(&self, event: &StepEvent) -> crate::Result<Finished> {
+        use crate::api::{SecretIdRequest, UpdateSecretVersionStageRequest};
+        use crate::model::AWSCURRENT;
+        let meta = self.vault.describe_secret(
+            &self.caller,
+            SecretIdRequest {
+                secret_id: event.secret_id.clone(),
+            },
+        )?;
+        let current = meta
+            .version_ids_to_stages
+            .iter()
+            .find(|(_, stages)| stages.iter().any(|s| s == AWSCURRENT))
+            .map(|(id, _)| id.clone());
+        if current.as_deref() == Some(event.client_request_token.as_str()) {
+            return Ok(Finished::AlreadyCurrent);
+        }
+        self.vault.update_secret_version_stage(
+            &self.caller,
+            UpdateSecretVersionStageRequest {
+                secret_id: event.secret_id.clone(),
+                version_stage: AWSCURRENT.into(),
+                remove_from_version_id: current.clone(),
+                move_to_version_id: Some(event.client_request_token.clone()),
+            },
+        )?;
+        Ok(Finished::Moved { from: current })
+    }
+}
+
 /// When a secret with these settings next rotates: the start of the window after its last
 /// rotation (in the past when it is overdue); `None` when rotation is off.
 pub fn next_rotation_ms(r: &crate::vault::doc::RotationDoc) -> Option<i64> {

@@ -4,11 +4,8 @@
 
 use zeroize::Zeroizing;
 
-use super::{RotationClient, Step, StepEvent, StepOutput};
-use crate::api::{
-    GetRandomPasswordRequest, GetSecretValueRequest, PutSecretValueRequest,
-    UpdateSecretVersionStageRequest,
-};
+use super::{Finished, RotationClient, Step, StepEvent, StepOutput};
+use crate::api::{GetRandomPasswordRequest, GetSecretValueRequest, PutSecretValueRequest};
 use crate::model::{AWSCURRENT, AWSPENDING, SecretText, SecretValue};
 use crate::{Error, Result};
 
@@ -92,7 +89,10 @@ pub(crate) fn run_step(
             }
             out.note("the pending value is in place");
         }
-        Step::FinishSecret => finish(client, event, &mut out)?,
+        Step::FinishSecret => match client.finish_secret(event)? {
+            Finished::AlreadyCurrent => out.note("the new version is already AWSCURRENT"),
+            Finished::Moved { .. } => out.note("moved AWSCURRENT to the new version"),
+        },
     }
     Ok(out)
 }
@@ -119,39 +119,4 @@ fn pending(
             version_stage: Some(AWSPENDING.into()),
         },
     )
-}
-
-/// finishSecret as AWS's templates write it: move AWSCURRENT to the token's version,
-/// taking it from the version that held it.
-pub(crate) fn finish(
-    client: &RotationClient<'_>,
-    event: &StepEvent,
-    out: &mut StepOutput,
-) -> Result<()> {
-    let d = client.vault.describe_secret(
-        &client.caller,
-        crate::api::SecretIdRequest {
-            secret_id: event.secret_id.clone(),
-        },
-    )?;
-    let current = d
-        .version_ids_to_stages
-        .iter()
-        .find(|(_, stages)| stages.iter().any(|s| s == AWSCURRENT))
-        .map(|(id, _)| id.clone());
-    if current.as_deref() == Some(event.client_request_token.as_str()) {
-        out.note("the new version is already AWSCURRENT");
-        return Ok(());
-    }
-    client.vault.update_secret_version_stage(
-        &client.caller,
-        UpdateSecretVersionStageRequest {
-            secret_id: event.secret_id.clone(),
-            version_stage: AWSCURRENT.into(),
-            remove_from_version_id: current,
-            move_to_version_id: Some(event.client_request_token.clone()),
-        },
-    )?;
-    out.note("moved AWSCURRENT to the new version");
-    Ok(())
 }

@@ -18,10 +18,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{RotationClient, Step, StepEvent, StepOutput};
+use super::{Finished, RotationClient, Step, StepEvent, StepOutput};
 use crate::api::{
     GetRandomPasswordRequest, GetSecretValueRequest, PutSecretValueRequest, SecretIdRequest,
-    UpdateSecretVersionStageRequest,
 };
 use crate::model::{AWSCURRENT, AWSPENDING, SecretValue};
 use crate::{Error, ErrorCode, Result};
@@ -590,38 +589,17 @@ impl Rotation<'_, '_> {
     }
 
     fn finish_secret(&mut self) -> Result<()> {
-        let caller = &self.client.caller;
-        let meta = self.client.vault.describe_secret(
-            caller,
-            SecretIdRequest {
-                secret_id: self.event.secret_id.clone(),
-            },
-        )?;
-        let current = meta
-            .version_ids_to_stages
-            .iter()
-            .find(|(_, stages)| stages.iter().any(|s| s == AWSCURRENT))
-            .map(|(id, _)| id.clone());
-        if current.as_deref() == Some(self.token()) {
-            self.note("the version is already AWSCURRENT; nothing to do");
-            return Ok(());
+        match self.client.finish_secret(self.event)? {
+            Finished::AlreadyCurrent => {
+                self.note("the version is already AWSCURRENT; nothing to do")
+            }
+            Finished::Moved { from } => self.note(format!(
+                "moved AWSCURRENT to version {}{}",
+                self.token(),
+                from.map(|c| format!(" from version {c}"))
+                    .unwrap_or_default()
+            )),
         }
-        self.client.vault.update_secret_version_stage(
-            caller,
-            UpdateSecretVersionStageRequest {
-                secret_id: self.event.secret_id.clone(),
-                version_stage: AWSCURRENT.into(),
-                remove_from_version_id: current.clone(),
-                move_to_version_id: Some(self.token().to_string()),
-            },
-        )?;
-        self.note(format!(
-            "moved AWSCURRENT to version {}{}",
-            self.token(),
-            current
-                .map(|c| format!(" from version {c}"))
-                .unwrap_or_default()
-        ));
         Ok(())
     }
 }
