@@ -124,6 +124,6 @@ pub fn next_rotation_ms(r: &crate::vault::doc::RotationDoc) -> Option<i64> {
     if !r.enabled {
         return None;
     }
-    let schedule = schedule::Schedule::parse(r.rules.as_ref()?).ok()?;
+    let schedule = schedule::Schedule::stored(r.rules.as_ref()?).ok()?;
     Some(schedule.window_after(r.anchor_ms)?.start_ms)
 }

@@ -180,6 +180,19 @@ impl Schedule {
     /// (not both), a `Duration` of 1–24 hours that fits before the next window, and never
     /// more often than every four hours.
     pub fn parse(rules: &RotationRules) -> Result<Self> {
+        let schedule = Self::read(rules)?;
+        schedule.check_spacing()?;
+        Ok(schedule)
+    }
+
+    /// Reads rules RotateSecret already validated (a secret's stored rules): the spacing
+    /// check, which walks the next occurrences of a cron expression, is not repeated on
+    /// every DescribeSecret, ListSecrets entry and scheduler tick.
+    pub fn stored(rules: &RotationRules) -> Result<Self> {
+        Self::read(rules)
+    }
+
+    fn read(rules: &RotationRules) -> Result<Self> {
         let every = match (&rules.automatically_after_days, &rules.schedule_expression) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_parameter(
@@ -213,9 +226,7 @@ impl Schedule {
             }
         };
         let duration_ms = rules.duration.as_deref().map(parse_duration).transpose()?;
-        let schedule = Self { every, duration_ms };
-        schedule.check_spacing()?;
-        Ok(schedule)
+        Ok(Self { every, duration_ms })
     }
 
     fn check_spacing(&self) -> Result<()> {

@@ -1297,7 +1297,7 @@ fn schedule_due(doc: &SecretDoc, now_ms: i64) -> bool {
         return false;
     }
     let Some(rules) = &r.rules else { return false };
-    let Ok(s) = Schedule::parse(rules) else {
+    let Ok(s) = Schedule::stored(rules) else {
         return false;
     };
     s.next_window(r.anchor_ms, now_ms)

@@ -51,7 +51,7 @@ impl DetailState {
         };
         let first = (next * 1000.0) as i64;
         let mut out = vec![first];
-        if let Ok(schedule) = Schedule::parse(rules) {
+        if let Ok(schedule) = Schedule::stored(rules) {
             out.extend(schedule.preview(first, n.saturating_sub(1)));
         }
         out
