@@ -164,16 +164,8 @@ fn run_function(
         FunctionKind::Password { json_key, options } => {
             super::password::run_step(&client, &event, json_key.as_deref(), options)
         }
-        FunctionKind::Postgres { strategy } => database(
-            vault,
-            function,
-            &client,
-            &event,
-            DbEngine::Postgres,
-            *strategy,
-        ),
-        FunctionKind::Mysql { strategy } => {
-            database(vault, function, &client, &event, DbEngine::Mysql, *strategy)
+        FunctionKind::Postgres { .. } | FunctionKind::Mysql { .. } => {
+            database(vault, function, &client, &event)
         }
         FunctionKind::Lambda {
             command,
@@ -182,38 +174,30 @@ fn run_function(
     }
 }
 
-#[derive(Clone, Copy)]
-enum DbEngine {
-    Postgres,
-    Mysql,
-}
-
 #[cfg(feature = "rotation-db")]
 fn database(
     vault: &Arc<Vault>,
     function: &RotationFunction,
     client: &RotationClient<'_>,
     event: &StepEvent,
-    engine: DbEngine,
-    strategy: crate::vault::rotation::Strategy,
 ) -> Result<StepOutput> {
-    use super::database::{self, DatabaseConfig, Engine, PasswordRules, Strategy};
-    use crate::vault::rotation::Strategy as S;
-    let strategy = match strategy {
-        S::SingleUser => Strategy::SingleUser,
-        S::AlternatingUsers => Strategy::AlternatingUsers,
+    use super::Strategy;
+    use super::database::{self, DatabaseConfig, Engine, PasswordRules};
+    let (engine, strategy) = match function.kind {
+        FunctionKind::Postgres { strategy } => (Engine::Postgres, strategy),
+        FunctionKind::Mysql { strategy } => (Engine::Mysql, strategy),
+        _ => return Err(crate::Error::internal("not a database rotation function")),
     };
     let config = DatabaseConfig {
-        engine: match engine {
-            DbEngine::Postgres => Engine::Postgres,
-            DbEngine::Mysql => Engine::Mysql,
-        },
+        engine,
         strategy,
         password: PasswordRules::default(),
     };
-    // Alternating users log in as the master secret's user: its function may read it.
+    // In setSecret, alternating users log in as the master secret's user: that step's
+    // function may read it (the other steps never do, so they read nothing extra).
     let mut also_read = Vec::new();
     if strategy == Strategy::AlternatingUsers
+        && event.step == Step::SetSecret
         && let Ok(current) = vault.get_secret_value(
             &client.caller,
             crate::api::GetSecretValueRequest {
@@ -241,8 +225,6 @@ fn database(
     _function: &RotationFunction,
     _client: &RotationClient<'_>,
     _event: &StepEvent,
-    _engine: DbEngine,
-    _strategy: crate::vault::rotation::Strategy,
 ) -> Result<StepOutput> {
     Err(crate::Error::invalid_request(
         "This build of Coffer has no database rotators (the rotation-db feature).",

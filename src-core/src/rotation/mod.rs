@@ -46,6 +46,28 @@ impl Step {
     }
 }
 
+/// Whose password a database rotation changes, as AWS's RDS templates have it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Strategy {
+    /// The secret's user changes its own password: between setSecret and finishSecret the
+    /// AWSCURRENT value no longer logs in (as in AWS).
+    #[serde(rename = "single-user")]
+    SingleUser,
+    /// Two users, `user` and `user_clone`, take turns: the master secret (`masterarn`) sets
+    /// the password of the one not in use, so AWSCURRENT always logs in.
+    #[serde(rename = "alternating-users")]
+    AlternatingUsers,
+}
+
+impl Strategy {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SingleUser => "single-user",
+            Self::AlternatingUsers => "alternating-users",
+        }
+    }
+}
+
 /// What a rotation function is given for a step: the Lambda event AWS sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

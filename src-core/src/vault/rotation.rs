@@ -127,14 +127,7 @@ pub struct RotationAttempt {
     pub retry_ms: Option<i64>,
 }
 
-/// A database rotation strategy, as AWS's RDS templates have them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Strategy {
-    #[serde(rename = "single-user")]
-    SingleUser,
-    #[serde(rename = "alternating-users")]
-    AlternatingUsers,
-}
+pub use crate::rotation::Strategy;
 
 /// What a rotation function does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,17 +170,10 @@ impl FunctionKind {
     pub fn label(&self) -> String {
         match self {
             Self::Password { .. } => "password".into(),
-            Self::Postgres { strategy } => format!("postgres ({})", strategy_str(*strategy)),
-            Self::Mysql { strategy } => format!("mysql ({})", strategy_str(*strategy)),
+            Self::Postgres { strategy } => format!("postgres ({})", strategy.as_str()),
+            Self::Mysql { strategy } => format!("mysql ({})", strategy.as_str()),
             Self::Lambda { .. } => "lambda".into(),
         }
-    }
-}
-
-fn strategy_str(s: Strategy) -> &'static str {
-    match s {
-        Strategy::SingleUser => "single-user",
-        Strategy::AlternatingUsers => "alternating-users",
     }
 }
 

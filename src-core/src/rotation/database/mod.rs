@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::Strategy;
 use super::{Finished, RotationClient, Step, StepEvent, StepOutput};
 use crate::api::{
     GetRandomPasswordRequest, GetSecretValueRequest, PutSecretValueRequest, SecretIdRequest,
@@ -86,28 +87,6 @@ impl Engine {
             (Self::Postgres, _) => 63,
             (Self::Mysql, "mariadb") => 80,
             (Self::Mysql, _) => 32,
-        }
-    }
-}
-
-/// Whose password changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Strategy {
-    /// The secret's user changes its own password: between setSecret and finishSecret the
-    /// AWSCURRENT value no longer logs in (as in AWS).
-    #[serde(rename = "single-user")]
-    SingleUser,
-    /// Two users, `user` and `user_clone`, take turns: the master secret (`masterarn`) sets
-    /// the password of the one not in use, so AWSCURRENT always logs in.
-    #[serde(rename = "alternating-users")]
-    AlternatingUsers,
-}
-
-impl Strategy {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::SingleUser => "single-user",
-            Self::AlternatingUsers => "alternating-users",
         }
     }
 }
