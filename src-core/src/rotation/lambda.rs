@@ -63,7 +63,12 @@ pub(crate) fn run(
     let _ = rt.block_on(server);
     drop(revoke);
     let (status, output) = result?;
-    let output = redact(&output, &known_values(vault, caller, event));
+    // The values are read (audited) only when there is output to redact.
+    let output = if output.trim().is_empty() {
+        output
+    } else {
+        redact(&output, &known_values(vault, caller, event))
+    };
     let mut out = StepOutput::default();
     for line in output.lines().filter(|l| !l.trim().is_empty()) {
         out.note(line.to_string());
