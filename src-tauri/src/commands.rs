@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::clipboard::Clipboard;
 use crate::dto::*;
+use crate::scheduler::Scheduler;
 
 /// Seconds a copied value stays on the clipboard.
 pub const CLIPBOARD_CLEAR_SECONDS: u32 = 30;
@@ -29,6 +30,7 @@ pub struct Desktop {
     path: PathBuf,
     idle_lock_seconds: u32,
     vault: Mutex<Option<Arc<Vault>>>,
+    scheduler: Mutex<Option<Scheduler>>,
     clipboard: Clipboard,
 }
 
@@ -43,7 +45,7 @@ fn locked() -> IpcError {
     Error::invalid_request("The vault is locked.").into()
 }
 
-fn done(message: String) -> Done {
+pub(crate) fn done(message: String) -> Done {
     Done { message }
 }
 
@@ -71,7 +73,7 @@ pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
         .collect()
 }
 
-fn short(id: &str) -> &str {
+pub(crate) fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
@@ -100,6 +102,7 @@ impl Desktop {
             path,
             idle_lock_seconds,
             vault: Mutex::new(None),
+            scheduler: Mutex::new(None),
             clipboard: Clipboard::default(),
         }
     }
@@ -108,8 +111,19 @@ impl Desktop {
         self.vault.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    pub(crate) fn scheduler(&self) -> MutexGuard<'_, Option<Scheduler>> {
+        self.scheduler.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs the rotation engine now (after a rotation was asked for or approved).
+    pub(crate) fn kick_scheduler(&self) {
+        if let Some(s) = self.scheduler().as_ref() {
+            s.kick();
+        }
+    }
+
     /// The unlocked vault and the operator as a desktop caller.
-    fn open(&self) -> IpcResult<(Arc<Vault>, Caller)> {
+    pub(crate) fn open(&self) -> IpcResult<(Arc<Vault>, Caller)> {
         let v = self.slot().clone().ok_or_else(locked)?;
         let c = v.caller(FrontEnd::Desktop);
         Ok((v, c))
@@ -149,13 +163,15 @@ impl Desktop {
         passphrase: Passphrase,
     ) -> IpcResult<VaultStatus> {
         let operator = operator.filter(|o| !o.trim().is_empty());
-        let v = Vault::open(&self.path, operator.as_deref(), &passphrase)?;
-        *self.slot() = Some(Arc::new(v));
+        let v = Arc::new(Vault::open(&self.path, operator.as_deref(), &passphrase)?);
+        *self.slot() = Some(Arc::clone(&v));
+        *self.scheduler() = Some(Scheduler::start(v));
         Ok(self.status())
     }
 
     /// Forgets the vault and clears a value this app copied.
     pub fn lock(&self) {
+        *self.scheduler() = None;
         *self.slot() = None;
         self.clipboard.clear();
     }
@@ -648,18 +664,72 @@ impl Desktop {
             access_keys,
         })
     }
+    /// Gives another person a key slot of their own (their passphrase, their IAM user).
+    pub fn add_operator(&self, name: &str, passphrase: Passphrase) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let o = v.add_operator(&c, name, &passphrase, None)?;
+        Ok(done(format!("Added the operator {}.", o.operator_name)))
+    }
+
+    /// Removes an operator's key slot; the vault is re-keyed without anyone's passphrase.
+    pub fn remove_operator(&self, name: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.remove_operator(&c, name)?;
+        Ok(done(format!(
+            "Removed the operator {name}; the vault was re-keyed."
+        )))
+    }
+
+    /// An inline policy's document.
+    pub fn inline_policy(
+        &self,
+        kind: PrincipalKind,
+        name: &str,
+        policy_name: &str,
+    ) -> IpcResult<String> {
+        let (v, c) = self.open()?;
+        Ok(v.iam_get_inline_policy(&c, entity_kind(kind)?, name, policy_name)?)
+    }
+
+    /// Puts (creates or replaces) an inline policy on a user, operator, role or group.
+    pub fn put_inline_policy(
+        &self,
+        kind: PrincipalKind,
+        name: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.iam_put_inline_policy(&c, entity_kind(kind)?, name, policy_name, document)?;
+        Ok(done(format!(
+            "Saved the inline policy {policy_name} of {name}."
+        )))
+    }
+
+    pub fn delete_inline_policy(
+        &self,
+        kind: PrincipalKind,
+        name: &str,
+        policy_name: &str,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.iam_delete_inline_policy(&c, entity_kind(kind)?, name, policy_name)?;
+        Ok(done(format!(
+            "Deleted the inline policy {policy_name} of {name}."
+        )))
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use coffer_core::InitOptions;
     use coffer_core::crypto::KdfParams;
 
-    const PASS: &str = "correct horse battery staple";
+    pub(crate) const PASS: &str = "correct horse battery staple";
 
     /// A vault with a few secrets, made with the cheapest KDF the core accepts.
-    fn desktop() -> (tempfile::TempDir, Desktop) {
+    pub(crate) fn desktop() -> (tempfile::TempDir, Desktop) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vault.db");
         let mut opts = InitOptions::new("admin", Passphrase::new(PASS.into()));
@@ -687,13 +757,13 @@ mod tests {
         (dir, d)
     }
 
-    fn unlocked() -> (tempfile::TempDir, Desktop) {
+    pub(crate) fn unlocked() -> (tempfile::TempDir, Desktop) {
         let (dir, d) = desktop();
         d.unlock(None, Passphrase::new(PASS.into())).unwrap();
         (dir, d)
     }
 
-    fn arn_of(d: &Desktop, name: &str) -> String {
+    pub(crate) fn arn_of(d: &Desktop, name: &str) -> String {
         let page = d
             .query_secrets(&SecretQueryInput {
                 text: name.into(),
@@ -704,7 +774,7 @@ mod tests {
         page.rows.into_iter().find(|r| r.name == name).unwrap().arn
     }
 
-    fn events(d: &Desktop, arn: &str) -> Vec<String> {
+    pub(crate) fn events(d: &Desktop, arn: &str) -> Vec<String> {
         d.query_audit(&AuditQueryInput {
             secret_id: Some(arn.into()),
             limit: 100,
@@ -1047,6 +1117,60 @@ mod tests {
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"code": "InvalidParameterException", "message": "bad"})
         );
+    }
+
+    #[test]
+    fn an_operator_added_here_unlocks_with_their_own_passphrase_and_can_be_removed() {
+        let (_dir, d) = unlocked();
+        d.add_operator("bob", Passphrase::new("bob's long passphrase".into()))
+            .unwrap();
+        assert!(
+            d.principals()
+                .unwrap()
+                .iter()
+                .any(|p| p.kind == PrincipalKind::Operator && p.name == "bob")
+        );
+        d.lock();
+        let s = d
+            .unlock(
+                Some("bob".into()),
+                Passphrase::new("bob's long passphrase".into()),
+            )
+            .unwrap();
+        assert_eq!(s.session.unwrap().operator, "bob");
+        d.lock();
+        d.unlock(Some("admin".into()), Passphrase::new(PASS.into()))
+            .unwrap();
+        d.remove_operator("bob").unwrap();
+        assert_eq!(d.status().operators, vec!["admin".to_string()]);
+        let e = d.remove_operator("admin").unwrap_err();
+        assert!(e.code.ends_with("Exception"), "{e:?}");
+    }
+
+    #[test]
+    fn an_inline_policy_is_put_read_back_and_deleted() {
+        let (_dir, d) = unlocked();
+        d.create_principal(PrincipalKind::User, "ci".into(), None)
+            .unwrap();
+        let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+        let e = d
+            .put_inline_policy(PrincipalKind::User, "ci", "read", "{")
+            .unwrap_err();
+        assert!(e.code.ends_with("Exception"), "{e:?}");
+        d.put_inline_policy(PrincipalKind::User, "ci", "read", doc)
+            .unwrap();
+        let detail = d.principal_detail(PrincipalKind::User, "ci").unwrap();
+        assert_eq!(detail.inline_policies, vec!["read".to_string()]);
+        assert_eq!(
+            d.inline_policy(PrincipalKind::User, "ci", "read").unwrap(),
+            doc
+        );
+        d.delete_inline_policy(PrincipalKind::User, "ci", "read")
+            .unwrap();
+        let e = d
+            .inline_policy(PrincipalKind::User, "ci", "read")
+            .unwrap_err();
+        assert_eq!(e.code, "NoSuchEntity");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use coffer_core::vault::{
     AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
     SortBy, VersionView,
 };
+use coffer_core::api::RotationRules;
+use coffer_core::vault::rotation::{RotationAttempt, RotationFunction, StepOutcome};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -222,6 +224,9 @@ pub struct SecretDetail {
     pub deleted_date: Option<f64>,
     pub deletion_date: Option<f64>,
     pub primary_region: Option<String>,
+    pub rotation_enabled: bool,
+    pub last_rotated_date: Option<f64>,
+    pub next_rotation_date: Option<f64>,
     pub tags: Vec<TagPair>,
     pub versions: Vec<VersionRow>,
 }
@@ -241,6 +246,9 @@ impl From<SecretView> for SecretDetail {
             deleted_date: s.deleted_date,
             deletion_date: v.deletion_date,
             primary_region: s.primary_region,
+            rotation_enabled: s.rotation_enabled == Some(true),
+            last_rotated_date: s.last_rotated_date,
+            next_rotation_date: s.next_rotation_date,
             versions: v.versions.into_iter().map(VersionRow::from).collect(),
         }
     }
@@ -578,6 +586,200 @@ impl std::fmt::Debug for NewAccessKey {
     }
 }
 
+/// Rotation rules as the page edits them: `AutomaticallyAfterDays` or a `rate()`/`cron()`
+/// expression, and the window's `Duration`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RulesDto {
+    #[ts(type = "number | null")]
+    pub automatically_after_days: Option<i64>,
+    pub schedule_expression: Option<String>,
+    pub duration: Option<String>,
+}
+
+impl From<RotationRules> for RulesDto {
+    fn from(r: RotationRules) -> Self {
+        Self {
+            automatically_after_days: r.automatically_after_days,
+            schedule_expression: r.schedule_expression,
+            duration: r.duration,
+        }
+    }
+}
+
+impl From<RulesDto> for RotationRules {
+    fn from(r: RulesDto) -> Self {
+        Self {
+            automatically_after_days: r.automatically_after_days,
+            schedule_expression: r.schedule_expression.filter(|e| !e.trim().is_empty()),
+            duration: r.duration.filter(|d| !d.trim().is_empty()),
+        }
+    }
+}
+
+/// One run of one step of a rotation (its log lines never carry a secret value).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StepRow {
+    pub step: String,
+    pub try_number: u32,
+    pub started_date: f64,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+    /// `running`, `succeeded`, `failed` or `interrupted`.
+    pub outcome: String,
+    pub error: Option<String>,
+    pub log: Vec<String>,
+}
+
+/// An operator's decision on a rotation that waited for approval.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionRow {
+    pub approved: bool,
+    pub by: String,
+    pub date: f64,
+    pub reason: Option<String>,
+}
+
+/// One rotation attempt, step by step (dates are epoch seconds).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptRow {
+    pub id: String,
+    pub secret_name: String,
+    pub secret_arn: String,
+    /// The new version's id.
+    pub version_id: String,
+    pub function_arn: String,
+    /// `RotateSecret` (someone asked) or `Schedule`.
+    pub trigger: String,
+    pub requested_by: String,
+    pub requested_date: f64,
+    pub require_approval: bool,
+    pub two_person_rule: bool,
+    pub decision: Option<DecisionRow>,
+    /// `awaiting-approval`, `running`, `failed`, `succeeded`, `rejected` or `cancelled`.
+    pub status: String,
+    pub next_step: Option<String>,
+    pub tries: u32,
+    pub steps: Vec<StepRow>,
+    pub error: Option<String>,
+    pub finished_date: Option<f64>,
+    pub retry_date: Option<f64>,
+}
+
+fn secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+impl From<RotationAttempt> for AttemptRow {
+    fn from(a: RotationAttempt) -> Self {
+        Self {
+            id: a.id,
+            secret_name: a.secret_name,
+            secret_arn: a.secret_arn,
+            version_id: a.token,
+            function_arn: a.function_arn,
+            trigger: a.trigger,
+            requested_by: a.requested_by,
+            requested_date: secs(a.requested_ms),
+            require_approval: a.require_approval,
+            two_person_rule: a.two_person_rule,
+            decision: a.decision.map(|d| DecisionRow {
+                approved: d.approved,
+                by: d.by,
+                date: secs(d.at_ms),
+                reason: d.reason,
+            }),
+            status: a.status.as_str().to_string(),
+            next_step: a.next_step.map(|s| s.as_str().to_string()),
+            tries: a.tries,
+            steps: a
+                .steps
+                .into_iter()
+                .map(|s| StepRow {
+                    step: s.step.as_str().to_string(),
+                    try_number: s.try_number,
+                    started_date: secs(s.started_ms),
+                    duration_ms: s.duration_ms,
+                    outcome: match s.outcome {
+                        StepOutcome::Running => "running",
+                        StepOutcome::Succeeded => "succeeded",
+                        StepOutcome::Failed => "failed",
+                        StepOutcome::Interrupted => "interrupted",
+                    }
+                    .to_string(),
+                    error: s.error,
+                    log: s.log,
+                })
+                .collect(),
+            error: a.error,
+            finished_date: a.finished_ms.map(secs),
+            retry_date: a.retry_ms.map(secs),
+        }
+    }
+}
+
+/// A secret's rotation as its Rotation tab shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotationStatus {
+    pub enabled: bool,
+    pub function_arn: Option<String>,
+    pub rules: Option<RulesDto>,
+    pub last_rotated_date: Option<f64>,
+    /// The next window starts: the secret's next rotation date, then the schedule's.
+    pub next_windows: Vec<f64>,
+    pub require_approval: bool,
+    pub two_person_rule: bool,
+    /// Newest first.
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// A registered rotation function.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionRow {
+    pub name: String,
+    pub arn: String,
+    /// `password`, `postgres (single-user)`, `lambda`...
+    pub kind: String,
+    pub description: Option<String>,
+}
+
+impl From<RotationFunction> for FunctionRow {
+    fn from(f: RotationFunction) -> Self {
+        Self {
+            kind: f.kind.label(),
+            name: f.name,
+            arn: f.arn,
+            description: f.description,
+        }
+    }
+}
+
+/// The approval queue and what this app's rotation scheduler last did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalsOutput {
+    /// Oldest first.
+    pub pending: Vec<AttemptRow>,
+    pub scheduler: SchedulerStatus,
+}
+
+/// This app's rotation scheduler: it runs due and approved rotations while the vault is
+/// unlocked.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SchedulerStatus {
+    pub running: bool,
+    pub last_run_date: Option<f64>,
+    /// How many rotations the last run moved on.
+    pub last_ran: u32,
+    pub last_error: Option<IpcError>,
+}
+
 /// The TypeScript declarations of every DTO, as `ui/src/bindings.ts` holds them.
 #[cfg(test)]
 pub fn typescript() -> String {
@@ -614,6 +816,14 @@ pub fn typescript() -> String {
         AccessKeyRow::decl(),
         PrincipalDetail::decl(),
         NewAccessKey::decl(),
+        RulesDto::decl(),
+        StepRow::decl(),
+        DecisionRow::decl(),
+        AttemptRow::decl(),
+        RotationStatus::decl(),
+        FunctionRow::decl(),
+        ApprovalsOutput::decl(),
+        SchedulerStatus::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\

@@ -264,6 +264,128 @@ pub async fn update_access_key(
     state.update_access_key(&id, active)
 }
 
+#[tauri::command]
+pub async fn rotation_status(state: State<'_, Desktop>, arn: String) -> IpcResult<RotationStatus> {
+    state.rotation_status(&arn)
+}
+
+#[tauri::command]
+pub async fn preview_schedule(state: State<'_, Desktop>, rules: RulesDto) -> IpcResult<Vec<f64>> {
+    state.preview_schedule(rules)
+}
+
+#[tauri::command]
+pub async fn rotation_functions(state: State<'_, Desktop>) -> IpcResult<Vec<FunctionRow>> {
+    state.rotation_functions()
+}
+
+#[tauri::command]
+pub async fn rotate_now(
+    state: State<'_, Desktop>,
+    arn: String,
+    function_arn: Option<String>,
+) -> IpcResult<Done> {
+    state.rotate_now(&arn, function_arn)
+}
+
+#[tauri::command]
+pub async fn put_rotation_schedule(
+    state: State<'_, Desktop>,
+    arn: String,
+    function_arn: Option<String>,
+    rules: RulesDto,
+) -> IpcResult<Done> {
+    state.put_rotation_schedule(&arn, function_arn, rules)
+}
+
+#[tauri::command]
+pub async fn cancel_rotation(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
+    state.cancel_rotation(&arn)
+}
+
+#[tauri::command]
+pub async fn retry_rotation(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
+    state.retry_rotation(&arn)
+}
+
+#[tauri::command]
+pub async fn put_rotation_approval(
+    state: State<'_, Desktop>,
+    arn: String,
+    require_approval: Option<bool>,
+    two_person_rule: Option<bool>,
+) -> IpcResult<Done> {
+    state.put_rotation_approval(&arn, require_approval, two_person_rule)
+}
+
+#[tauri::command]
+pub async fn approvals(state: State<'_, Desktop>) -> IpcResult<ApprovalsOutput> {
+    state.approvals()
+}
+
+#[tauri::command]
+pub async fn approve_rotation(
+    state: State<'_, Desktop>,
+    arn: String,
+    reason: Option<String>,
+) -> IpcResult<Done> {
+    state.approve_rotation(&arn, reason)
+}
+
+#[tauri::command]
+pub async fn reject_rotation(
+    state: State<'_, Desktop>,
+    arn: String,
+    reason: String,
+) -> IpcResult<Done> {
+    state.reject_rotation(&arn, reason)
+}
+
+#[tauri::command]
+pub async fn add_operator(
+    state: State<'_, Desktop>,
+    name: String,
+    passphrase: String,
+) -> IpcResult<Done> {
+    state.add_operator(&name, Passphrase::new(passphrase))
+}
+
+#[tauri::command]
+pub async fn remove_operator(state: State<'_, Desktop>, name: String) -> IpcResult<Done> {
+    state.remove_operator(&name)
+}
+
+#[tauri::command]
+pub async fn inline_policy(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+    policy_name: String,
+) -> IpcResult<String> {
+    state.inline_policy(kind, &name, &policy_name)
+}
+
+#[tauri::command]
+pub async fn put_inline_policy(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+    policy_name: String,
+    document: String,
+) -> IpcResult<Done> {
+    state.put_inline_policy(kind, &name, &policy_name, &document)
+}
+
+#[tauri::command]
+pub async fn delete_inline_policy(
+    state: State<'_, Desktop>,
+    kind: PrincipalKind,
+    name: String,
+    policy_name: String,
+) -> IpcResult<Done> {
+    state.delete_inline_policy(kind, &name, &policy_name)
+}
+
 /// The command names, as build.rs's app manifest and the capability file list them.
 #[cfg(test)]
 pub const COMMANDS: &[&str] = &include!("command_names.in");
@@ -304,6 +426,22 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         attach_policy,
         create_access_key,
         update_access_key,
+        rotation_status,
+        preview_schedule,
+        rotation_functions,
+        rotate_now,
+        put_rotation_schedule,
+        cancel_rotation,
+        retry_rotation,
+        put_rotation_approval,
+        approvals,
+        approve_rotation,
+        reject_rotation,
+        add_operator,
+        remove_operator,
+        inline_policy,
+        put_inline_policy,
+        delete_inline_policy,
     ]
 }
 

@@ -5,6 +5,8 @@ mod clipboard;
 mod commands;
 mod dto;
 mod ipc;
+mod rotation;
+mod scheduler;
 
 use std::path::PathBuf;
 

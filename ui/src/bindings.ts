@@ -29,7 +29,7 @@ export type GroupRun = { prefix: string | null, start: number, count: number, };
 
 export type VersionRow = { versionId: string, stages: Array<string>, createdDate: number, lastAccessedDate: number | null, hasValue: boolean, };
 
-export type SecretDetail = { arn: string, name: string, description: string | null, kmsKeyId: string | null, createdDate: number, lastChangedDate: number | null, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, primaryRegion: string | null, tags: Array<TagPair>, versions: Array<VersionRow>, };
+export type SecretDetail = { arn: string, name: string, description: string | null, kmsKeyId: string | null, createdDate: number, lastChangedDate: number | null, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, primaryRegion: string | null, rotationEnabled: boolean, lastRotatedDate: number | null, nextRotationDate: number | null, tags: Array<TagPair>, versions: Array<VersionRow>, };
 
 export type RevealedValue = { versionId: string, stages: Array<string>, binary: boolean, text: string, };
 
@@ -84,3 +84,55 @@ export type AccessKeyRow = { accessKeyId: string, active: boolean, createdDate: 
 export type PrincipalDetail = { inlinePolicies: Array<string>, attachedPolicies: Array<string>, accessKeys: Array<AccessKeyRow>, };
 
 export type NewAccessKey = { accessKeyId: string, secretAccessKey: string, };
+
+export type RulesDto = { automaticallyAfterDays: number | null, scheduleExpression: string | null, duration: string | null, };
+
+export type StepRow = { step: string, tryNumber: number, startedDate: number, durationMs: number | null, 
+/**
+ * `running`, `succeeded`, `failed` or `interrupted`.
+ */
+outcome: string, error: string | null, log: Array<string>, };
+
+export type DecisionRow = { approved: boolean, by: string, date: number, reason: string | null, };
+
+export type AttemptRow = { id: string, secretName: string, secretArn: string, 
+/**
+ * The new version's id.
+ */
+versionId: string, functionArn: string, 
+/**
+ * `RotateSecret` (someone asked) or `Schedule`.
+ */
+trigger: string, requestedBy: string, requestedDate: number, requireApproval: boolean, twoPersonRule: boolean, decision: DecisionRow | null, 
+/**
+ * `awaiting-approval`, `running`, `failed`, `succeeded`, `rejected` or `cancelled`.
+ */
+status: string, nextStep: string | null, tries: number, steps: Array<StepRow>, error: string | null, finishedDate: number | null, retryDate: number | null, };
+
+export type RotationStatus = { enabled: boolean, functionArn: string | null, rules: RulesDto | null, lastRotatedDate: number | null, 
+/**
+ * The next window starts: the secret's next rotation date, then the schedule's.
+ */
+nextWindows: Array<number>, requireApproval: boolean, twoPersonRule: boolean, 
+/**
+ * Newest first.
+ */
+attempts: Array<AttemptRow>, };
+
+export type FunctionRow = { name: string, arn: string, 
+/**
+ * `password`, `postgres (single-user)`, `lambda`...
+ */
+kind: string, description: string | null, };
+
+export type ApprovalsOutput = { 
+/**
+ * Oldest first.
+ */
+pending: Array<AttemptRow>, scheduler: SchedulerStatus, };
+
+export type SchedulerStatus = { running: boolean, lastRunDate: number | null, 
+/**
+ * How many rotations the last run moved on.
+ */
+lastRan: number, lastError: IpcError | null, };

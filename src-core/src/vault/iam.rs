@@ -581,6 +581,35 @@ impl Vault {
         })
     }
 
+    /// An inline policy's document (GetUserPolicy, GetRolePolicy, GetGroupPolicy).
+    pub fn iam_get_inline_policy(
+        &self,
+        caller: &Caller,
+        kind: EntityKind,
+        name: &str,
+        policy_name: &str,
+    ) -> Result<String> {
+        let event = match kind {
+            EntityKind::User => "GetUserPolicy",
+            EntityKind::Role => "GetRolePolicy",
+            _ => "GetGroupPolicy",
+        };
+        self.exec(
+            caller,
+            event,
+            &serde_json::json!({ "Name": name, "PolicyName": policy_name }),
+            |ctx| {
+                ctx.audit.read_only = true;
+                let e = ctx.entity(kind, name)?;
+                ctx.authorize(&format!("iam:{event}"), &self.entity_arn(&e))?;
+                e.inline
+                    .get(policy_name)
+                    .cloned()
+                    .ok_or_else(|| no_such("policy", policy_name))
+            },
+        )
+    }
+
     pub fn iam_delete_inline_policy(
         &self,
         caller: &Caller,

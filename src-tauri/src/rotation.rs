@@ -1,0 +1,432 @@
+//! The rotation commands: a secret's Rotation tab (status, schedule with its next windows,
+//! history step by step, rotate now, cancel, retry, approval settings) and the Approvals
+//! screen (approve or reject with a reason). Acts that start a rotation wake the scheduler.
+
+use coffer_core::api::{RotateSecretRequest, SecretIdRequest};
+use coffer_core::clock::{Clock, SystemClock};
+use coffer_core::rotation::schedule::Schedule;
+use coffer_core::vault::rotation::{
+    DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
+};
+
+use crate::commands::{Desktop, done, short};
+use crate::dto::*;
+use crate::scheduler::Scheduler;
+
+fn ms_to_secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+impl Desktop {
+    /// A secret's rotation: configuration, approval settings in force, the next windows and
+    /// the attempts, newest first (views, not reads of any value).
+    pub fn rotation_status(&self, arn: &str) -> IpcResult<RotationStatus> {
+        let (v, c) = self.open()?;
+        let s = v.secret_view(&c, arn)?.secret;
+        let approval = v.rotation_approval(&c, Some(arn))?;
+        let attempts = v.rotation_history(
+            &c,
+            &RotationHistoryRequest {
+                secret_id: arn.to_string(),
+                max_results: Some(100),
+                next_token: None,
+            },
+        )?;
+        let mut next_windows = vec![];
+        if let (Some(next), Some(rules)) = (s.next_rotation_date, s.rotation_rules.as_ref()) {
+            next_windows.push(next);
+            if let Ok(schedule) = Schedule::stored(rules) {
+                let first = (next * 1000.0) as i64;
+                next_windows.extend(schedule.preview(first, 4).into_iter().map(ms_to_secs));
+            }
+        }
+        Ok(RotationStatus {
+            enabled: s.rotation_enabled == Some(true),
+            function_arn: s.rotation_lambda_arn,
+            rules: s.rotation_rules.map(RulesDto::from),
+            last_rotated_date: s.last_rotated_date,
+            next_windows,
+            require_approval: approval.require_approval,
+            two_person_rule: approval.two_person_rule,
+            attempts: attempts.attempts.into_iter().map(AttemptRow::from).collect(),
+        })
+    }
+
+    /// Validates rules as RotateSecret will, and the next five window starts from now.
+    pub fn preview_schedule(&self, rules: RulesDto) -> IpcResult<Vec<f64>> {
+        let schedule = Schedule::parse(&rules.into())?;
+        let now = SystemClock.now().as_millisecond();
+        Ok(schedule
+            .preview(now, 5)
+            .into_iter()
+            .map(ms_to_secs)
+            .collect())
+    }
+
+    pub fn rotation_functions(&self) -> IpcResult<Vec<FunctionRow>> {
+        let (v, c) = self.open()?;
+        Ok(v.list_rotation_functions(&c)?
+            .functions
+            .into_iter()
+            .map(FunctionRow::from)
+            .collect())
+    }
+
+    /// RotateSecret now, with the secret's function or `function_arn`; the scheduler runs it
+    /// at once (or it waits for approval).
+    pub fn rotate_now(&self, arn: &str, function_arn: Option<String>) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.rotate_secret(
+            &c,
+            RotateSecretRequest {
+                secret_id: arn.to_string(),
+                rotation_lambda_arn: function_arn.filter(|f| !f.is_empty()),
+                rotate_immediately: Some(true),
+                ..Default::default()
+            },
+        )?;
+        let waits = v.rotation_approval(&c, Some(arn))?.require_approval;
+        self.kick_scheduler();
+        Ok(done(format!(
+            "Rotation of {} requested (new version {}){}.",
+            r.name,
+            r.version_id.as_deref().map_or("", short),
+            if waits { "; it waits for approval" } else { "" }
+        )))
+    }
+
+    /// Sets the schedule (and the function) without rotating now.
+    pub fn put_rotation_schedule(
+        &self,
+        arn: &str,
+        function_arn: Option<String>,
+        rules: RulesDto,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.rotate_secret(
+            &c,
+            RotateSecretRequest {
+                secret_id: arn.to_string(),
+                rotation_lambda_arn: function_arn.filter(|f| !f.is_empty()),
+                rotation_rules: Some(rules.into()),
+                rotate_immediately: Some(false),
+                ..Default::default()
+            },
+        )?;
+        Ok(done(format!("Saved the rotation schedule of {}.", r.name)))
+    }
+
+    /// CancelRotateSecret: the schedule is off; an unfinished attempt is abandoned.
+    pub fn cancel_rotation(&self, arn: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.cancel_rotate_secret(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?;
+        Ok(done(match r.version_id {
+            Some(t) => format!(
+                "Rotation of {} is off; the unfinished rotation to {} was cancelled.",
+                r.name,
+                short(&t)
+            ),
+            None => format!("Rotation of {} is off.", r.name),
+        }))
+    }
+
+    /// Tries a failed rotation again now.
+    pub fn retry_rotation(&self, arn: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let a = v.retry_rotation(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?;
+        self.kick_scheduler();
+        Ok(done(format!(
+            "The failed rotation of {} is tried again now.",
+            a.secret_name
+        )))
+    }
+
+    /// Whether this secret's rotations wait for approval, and whether the requester may
+    /// approve their own (`None` leaves a setting as it is).
+    pub fn put_rotation_approval(
+        &self,
+        arn: &str,
+        require_approval: Option<bool>,
+        two_person_rule: Option<bool>,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let s = v.put_rotation_approval(
+            &c,
+            PutRotationApprovalRequest {
+                secret_id: Some(arn.to_string()),
+                require_approval,
+                two_person_rule,
+            },
+        )?;
+        Ok(done(format!(
+            "Rotations {} approval{}.",
+            if s.require_approval {
+                "need"
+            } else {
+                "do not need"
+            },
+            if s.two_person_rule {
+                " (two-person rule: the requester may not approve)"
+            } else {
+                ""
+            }
+        )))
+    }
+
+    /// The rotations waiting for approval, oldest first, and the scheduler's state.
+    pub fn approvals(&self) -> IpcResult<ApprovalsOutput> {
+        let (v, c) = self.open()?;
+        let pending = v.list_pending_rotations(&c)?.attempts;
+        Ok(ApprovalsOutput {
+            pending: pending.into_iter().map(AttemptRow::from).collect(),
+            scheduler: self
+                .scheduler()
+                .as_ref()
+                .map(Scheduler::status)
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Approves a waiting rotation (it starts at once), with an optional reason.
+    pub fn approve_rotation(&self, arn: &str, reason: Option<String>) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let a = v.approve_rotation(
+            &c,
+            DecideRotationRequest {
+                secret_id: arn.to_string(),
+                reason: reason.filter(|r| !r.trim().is_empty()),
+            },
+        )?;
+        self.kick_scheduler();
+        Ok(done(format!(
+            "Approved the rotation of {}; it starts now.",
+            a.secret_name
+        )))
+    }
+
+    /// Rejects a waiting rotation; the reason is required.
+    pub fn reject_rotation(&self, arn: &str, reason: String) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let a = v.reject_rotation(
+            &c,
+            DecideRotationRequest {
+                secret_id: arn.to_string(),
+                reason: Some(reason),
+            },
+        )?;
+        Ok(done(format!("Rejected the rotation of {}.", a.secret_name)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use coffer_core::FrontEnd;
+    use coffer_core::crypto::Passphrase;
+    use coffer_core::api::GetRandomPasswordRequest;
+    use coffer_core::vault::rotation::{CreateRotationFunctionRequest, FunctionKind};
+
+    use crate::commands::tests::{arn_of, events, unlocked};
+    use crate::dto::*;
+
+    /// Registers the built-in password function `pw` and returns its ARN.
+    fn password_function(d: &crate::commands::Desktop) -> String {
+        let (v, _) = d.open().unwrap();
+        let c = v.caller(FrontEnd::Cli);
+        v.create_rotation_function(
+            &c,
+            CreateRotationFunctionRequest {
+                name: "pw".into(),
+                description: Some("new passwords".into()),
+                kind: FunctionKind::Password {
+                    json_key: None,
+                    options: GetRandomPasswordRequest::default(),
+                },
+            },
+        )
+        .unwrap()
+        .arn
+    }
+
+    fn days(n: i64) -> RulesDto {
+        RulesDto {
+            automatically_after_days: Some(n),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_schedule_is_validated_as_typed_and_previews_five_rising_windows() {
+        let (_dir, d) = unlocked();
+        let windows = d
+            .preview_schedule(RulesDto {
+                schedule_expression: Some("rate(10 days)".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(windows.len(), 5);
+        assert!(windows.windows(2).all(|w| w[1] - w[0] == 10.0 * 86_400.0));
+        let e = d
+            .preview_schedule(RulesDto {
+                schedule_expression: Some("rate(1 hours)".into()),
+                ..Default::default()
+            })
+            .unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        let e = d.preview_schedule(days(1001)).unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+    }
+
+    #[test]
+    fn a_saved_schedule_shows_its_rules_and_next_windows_and_cancelling_turns_it_off() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/db");
+        let function = password_function(&d);
+        assert_eq!(d.rotation_functions().unwrap()[0].kind, "password");
+        d.put_rotation_schedule(&arn, Some(function.clone()), days(30))
+            .unwrap();
+        let s = d.rotation_status(&arn).unwrap();
+        assert!(s.enabled);
+        assert_eq!(s.function_arn.as_deref(), Some(function.as_str()));
+        assert_eq!(s.rules, Some(days(30)));
+        assert_eq!(s.next_windows.len(), 5);
+        assert!(s.attempts.is_empty(), "saving a schedule rotates nothing");
+        assert!(d.secret_detail(&arn).unwrap().rotation_enabled);
+        d.cancel_rotation(&arn).unwrap();
+        assert!(!d.rotation_status(&arn).unwrap().enabled);
+        assert!(events(&d, &arn).contains(&"CancelRotateSecret".to_string()));
+    }
+
+    #[test]
+    fn rotate_now_runs_on_the_scheduler_and_moves_awscurrent() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/api");
+        let function = password_function(&d);
+        let before = d.secret_detail(&arn).unwrap();
+        d.rotate_now(&arn, Some(function)).unwrap();
+        let ran = d.scheduler().as_ref().unwrap().run_now();
+        assert!(ran.last_error.is_none(), "{ran:?}");
+        let s = d.rotation_status(&arn).unwrap();
+        let a = &s.attempts[0];
+        assert_eq!(a.status, "succeeded", "{a:?}");
+        let steps: Vec<&str> = a.steps.iter().map(|s| s.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            ["createSecret", "setSecret", "testSecret", "finishSecret"]
+        );
+        let after = d.secret_detail(&arn).unwrap();
+        let current = |d: &SecretDetail| {
+            d.versions
+                .iter()
+                .find(|v| v.stages.iter().any(|s| s == "AWSCURRENT"))
+                .map(|v| v.version_id.clone())
+        };
+        assert_eq!(current(&after), Some(a.version_id.clone()));
+        assert_ne!(current(&before), current(&after));
+        assert!(after.last_rotated_date.is_some());
+    }
+
+    #[test]
+    fn a_rotation_that_needs_approval_waits_in_the_queue_until_approved() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/db");
+        let function = password_function(&d);
+        d.put_rotation_approval(&arn, Some(true), None).unwrap();
+        let s = d.rotation_status(&arn).unwrap();
+        assert!(s.require_approval && !s.two_person_rule);
+        d.rotate_now(&arn, Some(function)).unwrap();
+        d.scheduler().as_ref().unwrap().run_now();
+        let queue = d.approvals().unwrap();
+        assert_eq!(queue.pending.len(), 1);
+        assert_eq!(queue.pending[0].status, "awaiting-approval");
+        assert_eq!(queue.pending[0].secret_name, "prod/db");
+        assert!(queue.scheduler.running && queue.scheduler.last_run_date.is_some());
+
+        let e = d.reject_rotation(&arn, " ".into()).unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        d.approve_rotation(&arn, Some("change window".into()))
+            .unwrap();
+        d.scheduler().as_ref().unwrap().run_now();
+        assert!(d.approvals().unwrap().pending.is_empty());
+        let a = &d.rotation_status(&arn).unwrap().attempts[0];
+        assert_eq!(a.status, "succeeded");
+        let decision = a.decision.as_ref().unwrap();
+        assert!(decision.approved && decision.by.ends_with("user/admin"));
+        assert_eq!(decision.reason.as_deref(), Some("change window"));
+        let seen = events(&d, &arn);
+        for e in ["RotateSecret", "ApproveRotation", "RotationSucceeded"] {
+            assert!(seen.iter().any(|x| x == e), "no {e} in {seen:?}");
+        }
+    }
+
+    #[test]
+    fn under_the_two_person_rule_another_operator_rejects_with_a_reason_and_the_value_stays() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/db");
+        let function = password_function(&d);
+        d.put_rotation_approval(&arn, Some(true), Some(true))
+            .unwrap();
+        d.add_operator("bob", Passphrase::new("bob's long passphrase".into()))
+            .unwrap();
+        // A new operator may do nothing until a policy says so.
+        let approver = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["coffer:ApproveRotation","secretsmanager:DescribeSecret"],"Resource":"*"}]}"#;
+        d.put_inline_policy(PrincipalKind::Operator, "bob", "approver", approver)
+            .unwrap();
+        let current = |d: &crate::commands::Desktop| {
+            d.secret_detail(&arn)
+                .unwrap()
+                .versions
+                .into_iter()
+                .find(|v| v.stages.iter().any(|s| s == "AWSCURRENT"))
+                .unwrap()
+                .version_id
+        };
+        let before = current(&d);
+        d.rotate_now(&arn, Some(function)).unwrap();
+        let e = d.approve_rotation(&arn, None).unwrap_err();
+        assert_eq!(e.code, "AccessDeniedException");
+        assert!(e.message.contains("two-person rule"), "{e:?}");
+
+        d.lock();
+        d.unlock(
+            Some("bob".into()),
+            Passphrase::new("bob's long passphrase".into()),
+        )
+        .unwrap();
+        let e = d.reject_rotation(&arn, " ".into()).unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+        d.reject_rotation(&arn, "not during the sale".into())
+            .unwrap();
+        let a = &d.rotation_status(&arn).unwrap().attempts[0];
+        assert_eq!(a.status, "rejected");
+        let decision = a.decision.as_ref().unwrap();
+        assert!(!decision.approved && decision.by.ends_with("user/bob"));
+        assert_eq!(decision.reason.as_deref(), Some("not during the sale"));
+        assert_eq!(current(&d), before);
+        assert!(
+            d.secret_detail(&arn)
+                .unwrap()
+                .versions
+                .iter()
+                .all(|v| !v.stages.iter().any(|s| s == "AWSPENDING"))
+        );
+    }
+
+    #[test]
+    fn locking_stops_the_scheduler_and_the_approval_queue_is_locked_too() {
+        let (_dir, d) = unlocked();
+        assert!(d.approvals().unwrap().scheduler.running);
+        d.lock();
+        assert!(d.scheduler().is_none());
+        assert_eq!(d.approvals().unwrap_err().code, "InvalidRequestException");
+    }
+}

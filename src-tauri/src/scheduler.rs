@@ -1,0 +1,143 @@
+//! The desktop app's rotation scheduler: while the vault is unlocked, a thread of its own
+//! runs the rotation engine every [`TICK`] (due schedules, approved and retried attempts,
+//! attempts another process left behind), and at once when the operator asks for a rotation
+//! or approves one. A database or an external program can take seconds, so the engine never
+//! runs on a command's thread. Locking stops the thread after the run in progress.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use coffer_core::Vault;
+use coffer_core::rotation::Engine;
+
+use crate::dto::{IpcError, SchedulerStatus};
+
+/// How often the engine looks for due rotations.
+pub const TICK: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+struct Signal {
+    stop: bool,
+    kick: bool,
+    status: SchedulerStatus,
+}
+
+#[derive(Default)]
+struct Shared {
+    signal: Mutex<Signal>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn signal(&self) -> MutexGuard<'_, Signal> {
+        self.signal.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running scheduler; dropping it stops the thread (after the run in progress).
+pub struct Scheduler {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Scheduler {
+    /// Starts the thread for an unlocked vault; the first run is immediate.
+    pub fn start(vault: Arc<Vault>) -> Self {
+        let shared = Arc::new(Shared {
+            signal: Mutex::new(Signal {
+                kick: true,
+                status: SchedulerStatus {
+                    running: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            wake: Condvar::new(),
+        });
+        let for_thread = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("coffer-rotation".into())
+            .spawn(move || run(&vault, &for_thread))
+            .ok();
+        if thread.is_none() {
+            shared.signal().status.running = false;
+        }
+        Self { shared, thread }
+    }
+
+    /// Runs the engine now rather than at the next tick.
+    pub fn kick(&self) {
+        self.shared.signal().kick = true;
+        self.shared.wake.notify_all();
+    }
+
+    pub fn status(&self) -> SchedulerStatus {
+        self.shared.signal().status.clone()
+    }
+
+    /// Waits until a run that started after this call has ended (for tests).
+    #[cfg(test)]
+    pub fn run_now(&self) -> SchedulerStatus {
+        let before = self.status().last_run_date;
+        self.kick();
+        let mut s = self.shared.signal();
+        while s.status.last_run_date == before || s.kick {
+            s = self
+                .shared
+                .wake
+                .wait(s)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        s.status.clone()
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        self.shared.signal().stop = true;
+        self.shared.wake.notify_all();
+        // The thread holds the vault until its run ends; it is not joined, so that locking
+        // never waits for a slow database.
+        drop(self.thread.take());
+    }
+}
+
+fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn run(vault: &Arc<Vault>, shared: &Shared) {
+    let engine = Engine::new();
+    loop {
+        {
+            let mut s = shared.signal();
+            if !s.kick && !s.stop {
+                s = shared
+                    .wake
+                    .wait_timeout(s, TICK)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
+            if s.stop {
+                s.status.running = false;
+                return;
+            }
+            s.kick = false;
+        }
+        let outcome = engine.run_due(vault);
+        let mut s = shared.signal();
+        s.status.last_run_date = Some(now_secs());
+        match outcome {
+            Ok(ran) => {
+                s.status.last_ran = ran.len() as u32;
+                s.status.last_error = None;
+            }
+            Err(e) => s.status.last_error = Some(IpcError::from(e)),
+        }
+        drop(s);
+        shared.wake.notify_all();
+    }
+}
