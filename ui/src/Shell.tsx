@@ -10,6 +10,7 @@ import { SecretScreen } from "./screens/Secret";
 import { DeletionsScreen } from "./screens/Deletions";
 import { AuditScreen } from "./screens/Audit";
 import { PrincipalsScreen } from "./screens/Principals";
+import { ApprovalsScreen } from "./screens/Approvals";
 
 const POLL_MS = 500;
 
@@ -17,6 +18,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
   const session = props.status.session!;
   const [route, setRoute] = useState<Route>({ screen: "secrets" });
   const [revision, setRevision] = useState(0);
+  const [pending, setPending] = useState(0);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -81,6 +83,18 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     };
   }, [lock, props.status.idleLockSeconds]);
 
+  // The approval badge follows every change to the vault.
+  useEffect(() => {
+    let live = true;
+    api.approvals().then(
+      (a) => live && setPending(a.pending.length),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [revision]);
+
   useEffect(() => {
     if (clipboardUntil !== null && now >= clipboardUntil) setClipboardUntil(null);
   }, [now, clipboardUntil]);
@@ -89,6 +103,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     () => ({
       session,
       revision,
+      pendingApprovals: pending,
       navigate: setRoute,
       notify: (t) => push("ok", t),
       fail: (e: IpcError) => push("error", `${e.code}: ${e.message}`),
@@ -98,7 +113,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
       },
       newSecret: () => setCreating(true),
     }),
-    [session, revision, push],
+    [session, revision, pending, push],
   );
 
   // Global shortcuts.
@@ -122,6 +137,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
         "2": { screen: "deletions" },
         "3": { screen: "audit" },
         "4": { screen: "principals" },
+        "5": { screen: "approvals" },
       };
       if (screens[e.key]) {
         e.preventDefault();
@@ -143,6 +159,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     { route: { screen: "deletions" }, label: "Deletions", key: "2", icon: <path d="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6" />, testid: "nav-deletions" },
     { route: { screen: "audit" }, label: "Audit log", key: "3", icon: <path d="M6 3h9l4 4v14H6zM9 12h7M9 16h7M9 8h3" />, testid: "nav-audit" },
     { route: { screen: "principals" }, label: "Principals", key: "4", icon: <path d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M17 11a3 3 0 1 0 0-6M22 21a6 6 0 0 0-4-5.6" />, testid: "nav-principals" },
+    { route: { screen: "approvals" }, label: "Approvals", key: "5", icon: <path d="M9 12l2 2 4-4M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z" />, testid: "nav-approvals" },
   ];
   const active = route.screen === "secret" ? "secrets" : route.screen;
   const clipLeft = clipboardUntil === null ? 0 : Math.max(0, Math.ceil((clipboardUntil - now) / 1000));
@@ -174,6 +191,11 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
                   <svg viewBox="0 0 24 24">{n.icon}</svg>
                 </span>
                 <span>{n.label}</span>
+                {n.route.screen === "approvals" && pending > 0 && (
+                  <span className="nav-badge" data-testid="approvals-badge" title={`${pending} rotation${pending === 1 ? "" : "s"} waiting for approval`}>
+                    {pending}
+                  </span>
+                )}
                 <kbd>{n.key}</kbd>
               </button>
             ))}
@@ -215,6 +237,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
             {route.screen === "deletions" && <DeletionsScreen />}
             {route.screen === "audit" && <AuditScreen secretId={route.secretId} />}
             {route.screen === "principals" && <PrincipalsScreen />}
+            {route.screen === "approvals" && <ApprovalsScreen />}
           </main>
         </div>
         <div className="toasts" aria-live="polite">

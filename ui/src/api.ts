@@ -1,6 +1,7 @@
 // Typed calls of the desktop app's commands. Every failure is an IpcError {code, message}.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  ApprovalsOutput,
   AuditPageOutput,
   AuditQueryInput,
   ChainStatus,
@@ -8,6 +9,7 @@ import type {
   CreateSecretInput,
   DiffRow,
   Done,
+  FunctionRow,
   GroupRun,
   IpcError,
   NewAccessKey,
@@ -17,6 +19,8 @@ import type {
   PrincipalKind,
   PrincipalRow,
   RevealedValue,
+  RotationStatus,
+  RulesDto,
   SecretDetail,
   SecretPageOutput,
   SecretQueryInput,
@@ -88,4 +92,25 @@ export const api = {
     call<Done>("attach_policy", { kind, name, policyArn, attach }),
   createAccessKey: (kind: PrincipalKind, name: string) => call<NewAccessKey>("create_access_key", { kind, name }),
   updateAccessKey: (id: string, active: boolean | null) => call<Done>("update_access_key", { id, active }),
+  addOperator: (name: string, passphrase: string) => call<Done>("add_operator", { name, passphrase }),
+  removeOperator: (name: string) => call<Done>("remove_operator", { name }),
+  inlinePolicy: (kind: PrincipalKind, name: string, policyName: string) =>
+    call<string>("inline_policy", { kind, name, policyName }),
+  putInlinePolicy: (kind: PrincipalKind, name: string, policyName: string, document: string) =>
+    call<Done>("put_inline_policy", { kind, name, policyName, document }),
+  deleteInlinePolicy: (kind: PrincipalKind, name: string, policyName: string) =>
+    call<Done>("delete_inline_policy", { kind, name, policyName }),
+  rotationStatus: (arn: string) => call<RotationStatus>("rotation_status", { arn }),
+  previewSchedule: (rules: RulesDto) => call<number[]>("preview_schedule", { rules }),
+  rotationFunctions: () => call<FunctionRow[]>("rotation_functions"),
+  rotateNow: (arn: string, functionArn: string | null) => call<Done>("rotate_now", { arn, functionArn }),
+  putRotationSchedule: (arn: string, functionArn: string | null, rules: RulesDto) =>
+    call<Done>("put_rotation_schedule", { arn, functionArn, rules }),
+  cancelRotation: (arn: string) => call<Done>("cancel_rotation", { arn }),
+  retryRotation: (arn: string) => call<Done>("retry_rotation", { arn }),
+  putRotationApproval: (arn: string, requireApproval: boolean | null, twoPersonRule: boolean | null) =>
+    call<Done>("put_rotation_approval", { arn, requireApproval, twoPersonRule }),
+  approvals: () => call<ApprovalsOutput>("approvals"),
+  approveRotation: (arn: string, reason: string | null) => call<Done>("approve_rotation", { arn, reason }),
+  rejectRotation: (arn: string, reason: string) => call<Done>("reject_rotation", { arn, reason }),
 };

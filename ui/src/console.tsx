@@ -3,21 +3,24 @@
 import { createContext, useContext } from "react";
 import type { IpcError, Session } from "./bindings";
 
-export type Tab = "overview" | "value" | "versions" | "tags" | "policy" | "access" | "activity";
-export const TABS: Tab[] = ["overview", "value", "versions", "tags", "policy", "access", "activity"];
+export type Tab = "overview" | "value" | "versions" | "rotation" | "tags" | "policy" | "access" | "activity";
+export const TABS: Tab[] = ["overview", "value", "versions", "rotation", "tags", "policy", "access", "activity"];
 
 export type Route =
   | { screen: "secrets" }
   | { screen: "secret"; arn: string; tab: Tab }
   | { screen: "deletions" }
   | { screen: "audit"; secretId?: string }
-  | { screen: "principals" };
+  | { screen: "principals" }
+  | { screen: "approvals" };
 
 export type Toast = { id: number; kind: "ok" | "error"; text: string };
 
 export interface Console {
   session: Session;
   revision: number;
+  /** Rotations waiting for approval (the sidebar's badge). */
+  pendingApprovals: number;
   navigate: (r: Route) => void;
   notify: (text: string) => void;
   fail: (e: IpcError) => void;

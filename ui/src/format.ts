@@ -65,3 +65,22 @@ export function secretName(arn: string): string {
   const i = arn.indexOf(":secret:");
   return i < 0 ? arn : arn.slice(i + 8).replace(/-[A-Za-z0-9]{6}$/, "");
 }
+
+/** A date in UTC, as rotation windows are scheduled: "2026-11-24 04:00 UTC". */
+export function utcDateTime(epochSeconds: number | null | undefined): string {
+  if (epochSeconds == null) return "—";
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}
+
+/** A step's duration: "840 ms", "3.2 s". */
+export function duration(ms: number | null | undefined): string {
+  if (ms == null) return "—";
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Rotation rules as written: "every 30 days", "rate(12 hours)", with the window. */
+export function rulesText(r: { automaticallyAfterDays: number | null; scheduleExpression: string | null; duration: string | null } | null): string {
+  if (!r) return "no schedule";
+  const every = r.automaticallyAfterDays != null ? `every ${r.automaticallyAfterDays} days` : (r.scheduleExpression ?? "no schedule");
+  return r.duration ? `${every} · window ${r.duration}` : every;
+}

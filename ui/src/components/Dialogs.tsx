@@ -34,7 +34,7 @@ export function Modal(props: {
 }
 
 /** Runs an act, showing its error in the dialog; closes with its message on success. */
-function useAct(onDone: (message: string) => void) {
+export function useAct(onDone: (message: string) => void) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
   const run = async (f: () => Promise<{ message: string }>) => {

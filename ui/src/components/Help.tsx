@@ -5,7 +5,7 @@ const KEYS: [string, [string, string][]][] = [
     "Everywhere",
     [
       ["Ctrl K", "Command palette: screens, acts, secrets by name"],
-      ["1 2 3 4", "Secrets, Deletion schedule, Audit log, Principals"],
+      ["1 2 3 4 5", "Secrets, Deletion schedule, Audit log, Principals, Approvals"],
       ["N", "New secret"],
       ["Ctrl L", "Lock the vault"],
       ["?", "This help"],
@@ -27,6 +27,8 @@ const KEYS: [string, [string, string][]][] = [
       ["Tab  Shift Tab", "Next and previous tab"],
       ["r", "Reveal or hide the value (Value tab)"],
       ["Shift C", "Copy the value (Value tab)"],
+      ["Shift R", "Rotate now (Rotation tab)"],
+      ["e", "Edit the rotation schedule (Rotation tab)"],
       ["Esc", "Back to the list"],
     ],
   ],

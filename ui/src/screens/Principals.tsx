@@ -30,7 +30,7 @@ const POLICY = `{
 
 export function PrincipalsScreen() {
   const c = useConsole();
-  const list = useLoad(() => api.principals(), []);
+  const list = useLoad(() => api.principals(), [c.revision]);
   const [picked, setPicked] = useState<PrincipalRow | null>(null);
   const [creating, setCreating] = useState(false);
   const changed = (m: string) => {
@@ -109,10 +109,14 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
   const [kind, setKind] = useState<PrincipalKind>("user");
   const [name, setName] = useState("");
   const [doc, setDoc] = useState("");
+  const [passphrase, setPassphrase] = useState("");
+  const [again, setAgain] = useState("");
   const [error, setError] = useState<IpcError | null>(null);
   const needsDoc = kind === "role" || kind === "policy";
+  const operator = kind === "operator";
+  const mismatch = operator && again !== "" && again !== passphrase;
   const create = () =>
-    api.createPrincipal(kind, name, needsDoc ? doc || (kind === "role" ? TRUST : POLICY) : null).then(
+    (operator ? api.addOperator(name, passphrase) : api.createPrincipal(kind, name, needsDoc ? doc || (kind === "role" ? TRUST : POLICY) : null)).then(
       (r) => props.onDone(r.message),
       (e) => setError(asIpcError(e)),
     );
@@ -126,7 +130,7 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
           <button className="btn" onClick={props.onClose}>
             Cancel
           </button>
-          <button className="btn primary" disabled={!name} onClick={create} data-testid="new-principal-submit">
+          <button className="btn primary" disabled={!name || (operator && (!passphrase || passphrase !== again))} onClick={create} data-testid="new-principal-submit">
             Create
           </button>
         </>
@@ -137,6 +141,7 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
           <span>Kind</span>
           <select value={kind} onChange={(e) => setKind(e.target.value as PrincipalKind)} data-testid="new-principal-kind">
             <option value="user">User</option>
+            <option value="operator">Operator (a person with a passphrase)</option>
             <option value="role">Role</option>
             <option value="group">Group</option>
             <option value="policy">Managed policy</option>
@@ -147,6 +152,25 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
           <input autoFocus value={name} onChange={(e) => setName(e.target.value)} data-testid="new-principal-name" />
         </label>
       </div>
+      {operator && (
+        <>
+          <p className="muted small">
+            An operator unlocks the vault with a passphrase of their own and acts as the IAM user of the same name. They may do nothing until a policy
+            allows it: attach one after adding them.
+          </p>
+          <div className="form-row">
+            <label className="field">
+              <span>Passphrase</span>
+              <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="new-operator-passphrase" />
+            </label>
+            <label className="field">
+              <span>Again</span>
+              <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} data-testid="new-operator-again" />
+              {mismatch && <small className="danger-text">The passphrases differ.</small>}
+            </label>
+          </div>
+        </>
+      )}
       {needsDoc && (
         <label className="field">
           <span>{kind === "role" ? "Trust policy" : "Policy document"}</span>
@@ -168,6 +192,8 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
   const detail = useLoad(() => api.principalDetail(p.kind, p.name), [p.kind, p.name]);
   const [attach, setAttach] = useState("");
   const [newKey, setNewKey] = useState<NewAccessKey | null>(null);
+  const [inline, setInline] = useState<{ name: string | null } | null>(null);
+  const [removing, setRemoving] = useState(false);
   const act = (f: () => Promise<{ message: string }>) =>
     f().then(
       (r) => {
@@ -190,6 +216,17 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
               data-testid="create-access-key"
             >
               New access key
+            </button>
+          )}
+          {p.kind === "operator" && (
+            <button
+              className="btn danger-ghost"
+              disabled={p.name === c.session.operator}
+              title={p.name === c.session.operator ? "You cannot remove yourself" : "Remove this operator's key slot"}
+              onClick={() => setRemoving(true)}
+              data-testid="remove-operator"
+            >
+              Remove operator
             </button>
           )}
           {p.kind !== "operator" && (
@@ -245,9 +282,30 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
             </datalist>
             <button className="btn" disabled={!attach} data-testid="attach-policy">Attach</button>
           </form>
-          <h3>Inline policies</h3>
+          <div className="card-toolbar section-head">
+            <h3>Inline policies</h3>
+            <button className="btn small" onClick={() => setInline({ name: null })} data-testid="new-inline-policy">
+              + Inline policy
+            </button>
+          </div>
           {detail.value.inlinePolicies.length === 0 ? <p className="muted">None.</p> : (
-            <ul className="plain">{detail.value.inlinePolicies.map((a) => <li key={a} className="mono">{a}</li>)}</ul>
+            <table className="grid-table" data-testid="inline-policies">
+              <tbody>
+                {detail.value.inlinePolicies.map((a) => (
+                  <tr key={a}>
+                    <td className="mono">{a}</td>
+                    <td className="row-actions">
+                      <button className="btn small" onClick={() => setInline({ name: a })} data-testid="edit-inline-policy">
+                        Edit
+                      </button>
+                      <button className="btn small danger-ghost" onClick={() => act(() => api.deleteInlinePolicy(p.kind, p.name, a))} data-testid="delete-inline-policy">
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
           {p.kind !== "group" && (
             <>
@@ -283,6 +341,47 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
           <pre className="mono json">{(() => { try { return JSON.stringify(JSON.parse(p.document), null, 2); } catch { return p.document; } })()}</pre>
         </>
       )}
+      {inline && (
+        <InlinePolicyDialog
+          p={p}
+          name={inline.name}
+          onClose={() => setInline(null)}
+          onDone={(m) => {
+            setInline(null);
+            props.onChanged(m);
+            detail.reload();
+          }}
+        />
+      )}
+      {removing && (
+        <Modal
+          title={`Remove the operator ${p.name}?`}
+          onClose={() => setRemoving(false)}
+          testid="remove-operator-dialog"
+          footer={
+            <>
+              <button className="btn" onClick={() => setRemoving(false)}>
+                Cancel
+              </button>
+              <button
+                className="btn danger"
+                onClick={() => {
+                  setRemoving(false);
+                  api.removeOperator(p.name).then((r) => props.onDeleted(r.message), (e) => c.fail(asIpcError(e)));
+                }}
+                data-testid="remove-operator-confirm"
+              >
+                Remove and re-key
+              </button>
+            </>
+          }
+        >
+          <p>
+            Their key slot is deleted and the vault's master key is replaced, so their passphrase opens nothing from now on — not even a copy of
+            today's vault file once it is written again. Nobody's passphrase is needed.
+          </p>
+        </Modal>
+      )}
       {newKey && (
         <Modal
           title="New access key"
@@ -299,4 +398,66 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
       )}
     </div>
   );
+}
+
+function InlinePolicyDialog(props: { p: PrincipalRow; name: string | null; onClose: () => void; onDone: (m: string) => void }) {
+  const { p } = props;
+  const [name, setName] = useState(props.name ?? "");
+  const [doc, setDoc] = useState<string | null>(props.name ? null : POLICY);
+  const [error, setError] = useState<IpcError | null>(null);
+  const stored = useLoad(() => (props.name ? api.inlinePolicy(p.kind, p.name, props.name) : Promise.resolve(POLICY)), [props.name]);
+  const text = doc ?? (stored.value ? pretty(stored.value) : "");
+  let parseNote: string | null = null;
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    parseNote = e instanceof Error ? e.message : "not JSON";
+  }
+  const save = () =>
+    api.putInlinePolicy(p.kind, p.name, name, text).then(
+      (r) => props.onDone(r.message),
+      (e) => setError(asIpcError(e)),
+    );
+  return (
+    <Modal
+      wide
+      title={props.name ? `Inline policy ${props.name} of ${p.name}` : `New inline policy on ${p.name}`}
+      onClose={props.onClose}
+      testid="inline-policy-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={!name || !text || parseNote !== null} onClick={save} data-testid="inline-policy-save">
+            Save policy
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Policy name</span>
+        <input autoFocus={!props.name} readOnly={props.name !== null} value={name} onChange={(e) => setName(e.target.value)} data-testid="inline-policy-name" />
+      </label>
+      {stored.error && <ErrorBox error={stored.error} />}
+      <label className="field">
+        <span>Document</span>
+        <textarea className="mono policy-editor" rows={12} spellCheck={false} value={text} onChange={(e) => setDoc(e.target.value)} data-testid="inline-policy-document" />
+        <small className={parseNote ? "danger-text" : ""}>{parseNote ? `Not valid JSON: ${parseNote}` : "Checked by the policy parser when saved."}</small>
+      </label>
+      {error && (
+        <div className="error-box" role="alert" data-testid="dialog-error">
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      )}
+    </Modal>
+  );
+}
+
+function pretty(doc: string): string {
+  try {
+    return JSON.stringify(JSON.parse(doc), null, 2);
+  } catch {
+    return doc;
+  }
 }

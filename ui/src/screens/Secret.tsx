@@ -2,15 +2,17 @@ import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
 import type { DiffRow, PolicyOutput, RevealedValue, SecretDetail, ValidationOutput } from "../bindings";
 import { TABS, useConsole, type Tab, typingIn } from "../console";
-import { countdown, dateTime, jsonFields, principalName, relative, shortId } from "../format";
+import { countdown, dateTime, jsonFields, principalName, relative, shortId, utcDateTime } from "../format";
 import { Empty, ErrorBox, Labels, Spinner, useLoad } from "../components/Bits";
 import { DescriptionDialog, MoveLabelDialog, PutValueDialog, ScheduleDeletionDialog } from "../components/Dialogs";
 import { AuditTable } from "./Audit";
+import { RotationTab } from "./Rotation";
 
 const TAB_LABEL: Record<Tab, string> = {
   overview: "Overview",
   value: "Value",
   versions: "Versions",
+  rotation: "Rotation",
   tags: "Tags",
   policy: "Policy",
   access: "Access",
@@ -94,6 +96,7 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
               <button key={t} role="tab" aria-selected={props.tab === t} className={props.tab === t ? "active" : ""} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
                 {TAB_LABEL[t]}
                 {t === "versions" && <span className="count">{d.versions.length}</span>}
+                {t === "rotation" && d.rotationEnabled && <span className="count">on</span>}
                 {t === "tags" && d.tags.length > 0 && <span className="count">{d.tags.length}</span>}
               </button>
             ))}
@@ -102,6 +105,7 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
             {props.tab === "overview" && <Overview d={d} />}
             {props.tab === "value" && <ValueTab d={d} />}
             {props.tab === "versions" && <VersionsTab d={d} onChanged={closeWith} />}
+            {props.tab === "rotation" && <RotationTab d={d} />}
             {props.tab === "tags" && <TagsTab d={d} onChanged={closeWith} />}
             {props.tab === "policy" && <PolicyTab d={d} />}
             {props.tab === "access" && <AccessTab d={d} />}
@@ -127,6 +131,13 @@ function Overview({ d }: { d: SecretDetail }) {
     ["Last accessed", d.lastAccessedDate ? dateTime(d.lastAccessedDate).slice(0, 10) : "never"],
     ["Current version", current ? <span className="mono">{current.versionId}</span> : "no value yet"],
     ["Versions", `${d.versions.length} (${d.versions.filter((v) => v.stages.length === 0).length} deprecated)`],
+    [
+      "Rotation",
+      d.rotationEnabled
+        ? `on · next window ${d.nextRotationDate ? `${utcDateTime(d.nextRotationDate)} (${relative(d.nextRotationDate)})` : "when asked"}`
+        : "off",
+    ],
+    ["Last rotated", d.lastRotatedDate ? `${dateTime(d.lastRotatedDate)} (${relative(d.lastRotatedDate)})` : "never"],
   ];
   return (
     <div className="cards">

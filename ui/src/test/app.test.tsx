@@ -1,32 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "../App";
 import type { SecretQueryInput } from "../bindings";
-import { detail, locked, row, unlocked } from "./fixtures";
-
-type Call = { cmd: string; args: Record<string, unknown> };
-
-/** Mocks the app's commands with `handlers`; records every call. */
-function backend(handlers: Record<string, (args: Record<string, unknown>) => unknown>) {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args: a });
-    const h = handlers[cmd];
-    if (!h) throw { code: "InternalError", message: `no mock for ${cmd}` };
-    return h(a);
-  });
-  return calls;
-}
-
-const TOTAL = 100_000;
-function pages(query: SecretQueryInput) {
-  const rows = [];
-  const matching = query.text ? 3 : TOTAL;
-  for (let i = query.offset; i < Math.min(matching, query.offset + query.limit); i++) rows.push(row(i));
-  return { total: matching, offset: query.offset, rows, revision: 1 };
-}
+import { detail, locked, unlocked } from "./fixtures";
+import { backend, pages } from "./backend";
 
 describe("unlock", () => {
   it("shows the vault path and sends the operator and passphrase", async () => {

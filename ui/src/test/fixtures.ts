@@ -42,6 +42,9 @@ export const detail: SecretDetail = {
   deletedDate: null,
   deletionDate: null,
   primaryRegion: "us-east-1",
+  rotationEnabled: false,
+  lastRotatedDate: null,
+  nextRotationDate: null,
   tags: [],
   versions: [
     { versionId: "v2-0000000000000000000000000000000", stages: ["AWSCURRENT"], createdDate: 1_700_000_100, lastAccessedDate: null, hasValue: true },

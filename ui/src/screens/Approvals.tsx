@@ -1,0 +1,155 @@
+// The approval queue: rotations that wait for an operator, oldest first. Approving starts
+// the rotation at once on this app's scheduler; rejecting needs a reason. Under the
+// two-person rule, whoever asked may not decide.
+import { useEffect, useState } from "react";
+import { api } from "../api";
+import type { AttemptRow } from "../bindings";
+import { useConsole } from "../console";
+import { dateTime, principalName, relative, shortId } from "../format";
+import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
+import { Modal, useAct } from "../components/Dialogs";
+import { functionName } from "./Rotation";
+
+type Deciding = { a: AttemptRow; approve: boolean };
+
+export function ApprovalsScreen() {
+  const c = useConsole();
+  // The scheduler's last run changes without a vault change: look again every few seconds.
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setTick((t) => t + 1), 5000);
+    return () => clearInterval(id);
+  }, []);
+  const q = useLoad(() => api.approvals(), [c.revision, tick]);
+  const [deciding, setDeciding] = useState<Deciding | null>(null);
+  const v = q.value;
+  return (
+    <section className="screen" data-testid="approvals">
+      <div className="screen-head">
+        <div>
+          <h1>Approvals</h1>
+          <p className="muted">Rotations waiting for an operator. Approving one starts it now; rejecting one needs a reason, kept in its history.</p>
+        </div>
+        {v && (
+          <div className="scheduler-pill" data-testid="scheduler-status" title="This app runs due and approved rotations while the vault is unlocked">
+            <span className={`dot ${v.scheduler.running ? (v.scheduler.lastError ? "failed" : "succeeded") : ""}`} />
+            {v.scheduler.running ? "Scheduler running" : "Scheduler stopped"}
+            {v.scheduler.lastRunDate !== null && <span className="muted"> · last run {relative(v.scheduler.lastRunDate)}</span>}
+            {v.scheduler.lastError && <span className="danger-text"> · {v.scheduler.lastError.code}: {v.scheduler.lastError.message}</span>}
+          </div>
+        )}
+      </div>
+      {q.error && <ErrorBox error={q.error} onRetry={q.reload} />}
+      {!v && !q.error && <Spinner />}
+      {v && v.pending.length === 0 && (
+        <Empty title="Nothing waits for approval." testid="approvals-empty">
+          <span>Secrets set to need approval (Rotation tab) queue their due and requested rotations here.</span>
+        </Empty>
+      )}
+      {v && v.pending.length > 0 && (
+        <div className="card flush">
+          <table className="grid-table" data-testid="approvals-table">
+            <thead>
+              <tr>
+                <th>Secret</th>
+                <th>Requested</th>
+                <th>By</th>
+                <th>Function</th>
+                <th>New version</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {v.pending.map((a) => {
+                const own = a.twoPersonRule && a.requestedBy === c.session.principalArn;
+                return (
+                  <tr key={a.id} data-testid="approval-row" data-name={a.secretName}>
+                    <td>
+                      <button className="link mono" onClick={() => c.navigate({ screen: "secret", arn: a.secretArn, tab: "rotation" })}>
+                        {a.secretName}
+                      </button>
+                      {a.twoPersonRule && <div className="muted small">two-person rule</div>}
+                    </td>
+                    <td>
+                      {dateTime(a.requestedDate)} <span className="muted small">({relative(a.requestedDate)}, {a.trigger === "Schedule" ? "scheduled" : "asked"})</span>
+                    </td>
+                    <td>{principalName(a.requestedBy)}</td>
+                    <td className="mono">{functionName(a.functionArn)}</td>
+                    <td className="mono" title={a.versionId}>
+                      {shortId(a.versionId)}
+                    </td>
+                    <td className="row-actions">
+                      <button
+                        className="btn small primary"
+                        disabled={own}
+                        title={own ? "Two-person rule: you asked for this rotation, so another operator must approve it" : "Approve: the rotation starts now"}
+                        onClick={() => setDeciding({ a, approve: true })}
+                        data-testid="approve"
+                      >
+                        Approve
+                      </button>
+                      <button className="btn small danger-ghost" disabled={own} onClick={() => setDeciding({ a, approve: false })} data-testid="reject">
+                        Reject…
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deciding && (
+        <DecideDialog
+          {...deciding}
+          onClose={() => setDeciding(null)}
+          onDone={(m) => {
+            setDeciding(null);
+            c.notify(m);
+            q.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function DecideDialog(props: Deciding & { onClose: () => void; onDone: (m: string) => void }) {
+  const [reason, setReason] = useState("");
+  const act = useAct(props.onDone);
+  const { a, approve } = props;
+  return (
+    <Modal
+      title={`${approve ? "Approve" : "Reject"} the rotation of ${a.secretName}`}
+      onClose={props.onClose}
+      testid="decide-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button
+            className={`btn ${approve ? "primary" : "danger"}`}
+            disabled={act.busy || (!approve && !reason.trim())}
+            onClick={() => act.run(() => (approve ? api.approveRotation(a.secretArn, reason || null) : api.rejectRotation(a.secretArn, reason)))}
+            data-testid="decide-submit"
+          >
+            {approve ? "Approve and rotate" : "Reject"}
+          </button>
+        </>
+      }
+    >
+      <p>
+        {principalName(a.requestedBy)} asked {relative(a.requestedDate)} for a new version <span className="mono">{shortId(a.versionId)}</span> made by{" "}
+        <span className="mono">{functionName(a.functionArn)}</span>.{" "}
+        {approve ? "It runs createSecret, setSecret, testSecret and finishSecret now; AWSCURRENT moves when they succeed." : "The secret keeps its value; AWSPENDING comes off the new version."}
+      </p>
+      <label className="field">
+        <span>Reason {approve ? "(optional)" : "(required)"}</span>
+        <textarea autoFocus rows={3} maxLength={1024} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="decide-reason" />
+        <small>Kept in the rotation's history and the audit log.</small>
+      </label>
+      {act.errorView}
+    </Modal>
+  );
+}

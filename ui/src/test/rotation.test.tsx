@@ -1,0 +1,260 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { App } from "../App";
+import type { ApprovalsOutput, AttemptRow, RotationStatus, SecretQueryInput } from "../bindings";
+import { rulesOf } from "../screens/Rotation";
+import { detail, unlocked } from "./fixtures";
+import { backend, pages } from "./backend";
+
+const FN = "arn:aws:lambda:us-east-1:123456789012:function:pw";
+
+function attempt(over: Partial<AttemptRow> = {}): AttemptRow {
+  return {
+    id: "a1",
+    secretName: detail.name,
+    secretArn: detail.arn,
+    versionId: "v3-0000000000000000000000000000000",
+    functionArn: FN,
+    trigger: "RotateSecret",
+    requestedBy: "arn:aws:iam::123456789012:user/admin",
+    requestedDate: 1_700_000_200,
+    requireApproval: false,
+    twoPersonRule: false,
+    decision: null,
+    status: "succeeded",
+    nextStep: null,
+    tries: 1,
+    steps: ["createSecret", "setSecret", "testSecret", "finishSecret"].map((step, i) => ({
+      step,
+      tryNumber: 1,
+      startedDate: 1_700_000_200 + i,
+      durationMs: 12,
+      outcome: "succeeded",
+      error: null,
+      log: step === "setSecret" ? ["ALTER ROLE app PASSWORD '***'"] : [],
+    })),
+    error: null,
+    finishedDate: 1_700_000_204,
+    retryDate: null,
+    ...over,
+  };
+}
+
+const status: RotationStatus = {
+  enabled: true,
+  functionArn: FN,
+  rules: { automaticallyAfterDays: null, scheduleExpression: "rate(10 days)", duration: "3h" },
+  lastRotatedDate: 1_700_000_204,
+  nextWindows: [1_800_000_000, 1_800_864_000],
+  requireApproval: false,
+  twoPersonRule: false,
+  attempts: [attempt()],
+};
+
+function common(extra: Record<string, (a: Record<string, unknown>) => unknown>) {
+  return backend({
+    vault_status: () => unlocked,
+    revision: () => 1,
+    query_secrets: (a) => pages(a.query as SecretQueryInput),
+    secret_detail: () => ({ ...detail, rotationEnabled: true }),
+    approvals: (): ApprovalsOutput => ({ pending: [], scheduler: { running: true, lastRunDate: 1_700_000_000, lastRan: 0, lastError: null } }),
+    ...extra,
+  });
+}
+
+async function openRotationTab() {
+  render(<App />);
+  fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+  fireEvent.click(await screen.findByTestId("tab-rotation"));
+  return screen.findByTestId("rotation");
+}
+
+describe("rotation tab", () => {
+  it("shows the schedule, the next windows in UTC and each attempt step by step", async () => {
+    common({ rotation_status: () => status });
+    await openRotationTab();
+    expect(screen.getByTestId("rotation-state").textContent).toBe("Rotation on");
+    expect(screen.getByTestId("rotation-rules").textContent).toBe("rate(10 days) · window 3h");
+    expect(screen.getByTestId("next-windows").textContent).toContain("2027-01-15 08:00 UTC");
+    const rows = screen.getAllByTestId("attempt-row");
+    expect(rows[0].dataset.status).toBe("succeeded");
+    const steps = screen.getAllByTestId("attempt-step").map((s) => s.textContent);
+    expect(steps).toHaveLength(4);
+    expect(steps[1]).toContain("setSecret");
+    expect(steps[1]).toContain("12 ms");
+  });
+
+  it("rotate now asks the core with the secret's own function", async () => {
+    const calls = common({ rotation_status: () => status, rotate_now: () => ({ message: "Rotation requested." }) });
+    await openRotationTab();
+    fireEvent.click(screen.getByTestId("rotate-now"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "rotate_now")?.args).toEqual({ arn: detail.arn, functionArn: null }));
+  });
+
+  it("an unfinished attempt disables rotate now and a failed one offers a retry", async () => {
+    const failed = attempt({ status: "failed", error: "testSecret: login refused", nextStep: "setSecret" });
+    const calls = common({
+      rotation_status: () => ({ ...status, attempts: [failed] }),
+      retry_rotation: () => ({ message: "Tried again." }),
+    });
+    await openRotationTab();
+    expect((screen.getByTestId("rotate-now") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId("rotation-failed").textContent).toContain("login refused");
+    fireEvent.click(screen.getByTestId("retry-rotation"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "retry_rotation")).toBe(true));
+  });
+
+  it("the schedule dialog checks the rules as typed and saves only valid ones", async () => {
+    const calls = common({
+      rotation_status: () => status,
+      rotation_functions: () => [{ name: "pw", arn: FN, kind: "password", description: null }],
+      preview_schedule: (a) => {
+        const r = a.rules as { scheduleExpression: string | null };
+        if (r.scheduleExpression === "rate(2 hours)")
+          throw { code: "InvalidParameterException", message: "A rate in hours must be 4–23 hours." };
+        return [1_800_000_000, 1_800_043_200];
+      },
+      put_rotation_schedule: () => ({ message: "Saved the rotation schedule." }),
+    });
+    await openRotationTab();
+    fireEvent.click(screen.getByTestId("edit-schedule"));
+    const dialog = await screen.findByTestId("schedule-dialog");
+    fireEvent.click(within(dialog).getByTestId("schedule-mode-rate"));
+    fireEvent.change(within(dialog).getByTestId("schedule-rate-unit"), { target: { value: "hours" } });
+    fireEvent.change(within(dialog).getByTestId("schedule-rate-n"), { target: { value: "2" } });
+    expect((await within(dialog).findByTestId("schedule-error")).textContent).toContain("InvalidParameterException");
+    expect((within(dialog).getByTestId("schedule-save") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(within(dialog).getByTestId("schedule-rate-n"), { target: { value: "12" } });
+    expect((await within(dialog).findByTestId("schedule-windows")).textContent).toContain("UTC");
+    fireEvent.change(within(dialog).getByTestId("schedule-duration"), { target: { value: "" } });
+    await waitFor(() => expect((within(dialog).getByTestId("schedule-save") as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(within(dialog).getByTestId("schedule-save"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "put_rotation_schedule")).toBe(true));
+    expect(calls.find((c) => c.cmd === "put_rotation_schedule")!.args).toEqual({
+      arn: detail.arn,
+      functionArn: FN,
+      rules: { automaticallyAfterDays: null, scheduleExpression: "rate(12 hours)", duration: null },
+    });
+  });
+
+  it("the approval toggles send one setting at a time", async () => {
+    const calls = common({ rotation_status: () => status, put_rotation_approval: () => ({ message: "Rotations need approval." }) });
+    await openRotationTab();
+    expect((screen.getByTestId("two-person-rule") as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(screen.getByTestId("require-approval"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "put_rotation_approval")?.args).toEqual({ arn: detail.arn, requireApproval: true, twoPersonRule: null }),
+    );
+  });
+});
+
+describe("rules", () => {
+  it("a bare number of days is AutomaticallyAfterDays and an empty window is no Duration", () => {
+    expect(rulesOf("days", " 30 ", "", "", "", " ")).toEqual({ automaticallyAfterDays: 30, scheduleExpression: null, duration: null });
+    expect(rulesOf("rate", "", "7", "days", "", "2h")).toEqual({ automaticallyAfterDays: null, scheduleExpression: "rate(7 days)", duration: "2h" });
+    expect(rulesOf("cron", "", "", "", " cron(0 4 ? * SUN *) ", "")).toMatchObject({ scheduleExpression: "cron(0 4 ? * SUN *)" });
+  });
+});
+
+describe("approvals", () => {
+  const waiting = (over: Partial<AttemptRow>) =>
+    attempt({ status: "awaiting-approval", requireApproval: true, steps: [], finishedDate: null, nextStep: "createSecret", ...over });
+
+  it("the badge counts waiting rotations; approving sends the reason", async () => {
+    let pending = [waiting({})];
+    const calls = common({
+      approvals: () => ({ pending, scheduler: { running: true, lastRunDate: 1_700_000_000, lastRan: 0, lastError: null } }),
+      approve_rotation: () => {
+        pending = [];
+        return { message: "Approved the rotation of app/s1; it starts now." };
+      },
+    });
+    render(<App />);
+    expect((await screen.findByTestId("approvals-badge")).textContent).toBe("1");
+    fireEvent.click(screen.getByTestId("nav-approvals"));
+    const row = await screen.findByTestId("approval-row");
+    expect(row.textContent).toContain("app/s1");
+    fireEvent.click(within(row).getByTestId("approve"));
+    fireEvent.change(await screen.findByTestId("decide-reason"), { target: { value: "change window" } });
+    fireEvent.click(screen.getByTestId("decide-submit"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "approve_rotation")?.args).toEqual({ arn: detail.arn, reason: "change window" }));
+    expect(await screen.findByTestId("approvals-empty")).toBeTruthy();
+  });
+
+  it("a rejection needs a reason", async () => {
+    const calls = common({
+      approvals: () => ({ pending: [waiting({})], scheduler: { running: true, lastRunDate: null, lastRan: 0, lastError: null } }),
+      reject_rotation: () => ({ message: "Rejected." }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-approvals"));
+    fireEvent.click(within(await screen.findByTestId("approval-row")).getByTestId("reject"));
+    const submit = (await screen.findByTestId("decide-submit")) as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("decide-reason"), { target: { value: "not during the sale" } });
+    fireEvent.click(submit);
+    await waitFor(() => expect(calls.find((c) => c.cmd === "reject_rotation")?.args).toEqual({ arn: detail.arn, reason: "not during the sale" }));
+  });
+
+  it("under the two-person rule the requester cannot decide their own rotation", async () => {
+    common({
+      approvals: () => ({
+        pending: [waiting({ twoPersonRule: true, requestedBy: unlocked.session!.principalArn })],
+        scheduler: { running: true, lastRunDate: null, lastRan: 0, lastError: null },
+      }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-approvals"));
+    const row = await screen.findByTestId("approval-row");
+    expect((within(row).getByTestId("approve") as HTMLButtonElement).disabled).toBe(true);
+    expect((within(row).getByTestId("reject") as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe("principals", () => {
+  const admin = { kind: "operator", name: "admin", arn: "arn:aws:iam::123456789012:user/admin", createdDate: 1_700_000_000, description: null, tags: [], document: null };
+
+  it("an inline policy opens with its stored document and saves the edit", async () => {
+    const doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:ListSecrets","Resource":"*"}]}';
+    const calls = common({
+      principals: () => [admin],
+      principal_detail: () => ({ inlinePolicies: ["list"], attachedPolicies: [], accessKeys: [] }),
+      inline_policy: () => doc,
+      put_inline_policy: () => ({ message: "Saved the inline policy list of admin." }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-principals"));
+    fireEvent.click(await screen.findByTestId("principal-item"));
+    fireEvent.click(await screen.findByTestId("edit-inline-policy"));
+    const editor = (await screen.findByTestId("inline-policy-document")) as HTMLTextAreaElement;
+    await waitFor(() => expect(editor.value).toContain("secretsmanager:ListSecrets"));
+    fireEvent.change(editor, { target: { value: "{ not json" } });
+    expect((screen.getByTestId("inline-policy-save") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(editor, { target: { value: doc } });
+    fireEvent.click(screen.getByTestId("inline-policy-save"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "put_inline_policy")?.args).toEqual({ kind: "operator", name: "admin", policyName: "list", document: doc }),
+    );
+  });
+
+  it("adding an operator needs the passphrase twice; the signed-in operator cannot remove themselves", async () => {
+    const calls = common({
+      principals: () => [admin],
+      principal_detail: () => ({ inlinePolicies: [], attachedPolicies: [], accessKeys: [] }),
+      add_operator: () => ({ message: "Added the operator bob." }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-principals"));
+    fireEvent.click(await screen.findByTestId("principal-item"));
+    expect(((await screen.findByTestId("remove-operator")) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByTestId("new-principal"));
+    fireEvent.change(screen.getByTestId("new-principal-kind"), { target: { value: "operator" } });
+    fireEvent.change(screen.getByTestId("new-principal-name"), { target: { value: "bob" } });
+    fireEvent.change(screen.getByTestId("new-operator-passphrase"), { target: { value: "bob's long passphrase" } });
+    fireEvent.change(screen.getByTestId("new-operator-again"), { target: { value: "bob's long passphrasE" } });
+    expect((screen.getByTestId("new-principal-submit") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("new-operator-again"), { target: { value: "bob's long passphrase" } });
+    fireEvent.click(screen.getByTestId("new-principal-submit"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "add_operator")?.args).toEqual({ name: "bob", passphrase: "bob's long passphrase" }));
+  });
+});
