@@ -314,6 +314,46 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
             .then_some(())
     });
 
+    // Approve the demo's pending rotation: the badge counts it, the app's scheduler runs it,
+    // and the secret's Rotation tab shows the attempt step by step.
+    let badge = s.wait("[data-testid=approvals-badge]", LONG);
+    assert_eq!(s.text(&badge).unwrap(), "1");
+    s.click_css("[data-testid=nav-approvals]");
+    s.wait(
+        "[data-testid=approval-row][data-name='prod/cache/redis']",
+        LONG,
+    );
+    shot(&s, "14b-approvals");
+    s.click_css("[data-testid=approval-row][data-name='prod/cache/redis'] [data-testid=approve]");
+    let reason = s.wait("[data-testid=decide-reason]", LONG);
+    s.type_text(&reason, "cache maintenance window")
+        .unwrap();
+    shot(&s, "14c-approve-dialog");
+    s.click_css("[data-testid=decide-submit]");
+    s.wait("[data-testid=approvals-empty]", LONG);
+    s.click_css("[data-testid=open-palette]");
+    let input = s.wait("[data-testid=palette-input]", LONG);
+    s.type_text(&input, "prod/cache/redis").unwrap();
+    s.wait("[data-testid=palette-item]", LONG);
+    s.type_text(&input, "\u{E007}").unwrap();
+    s.wait("[data-testid=secret-name]", LONG);
+    s.click_css("[data-testid=tab-rotation]");
+    s.wait_until("the approved rotation succeeded", LONG, |s| {
+        let status = attr(s, "[data-testid=attempt-row]", "data-status")?;
+        (status == "succeeded").then_some(())
+    });
+    assert_eq!(
+        s.find_all("[data-testid=attempt-step]").unwrap().len(),
+        4,
+        "four steps shown"
+    );
+    shot(&s, "14d-rotation");
+    s.click_css("[data-testid=edit-schedule]");
+    s.wait("[data-testid=schedule-windows]", LONG);
+    shot(&s, "14e-schedule");
+    s.type_text(&s.find("[data-testid=schedule-dialog] button").unwrap(), "\u{E00C}")
+        .unwrap();
+
     // The audit log shows those acts, and the chain verifies.
     s.click_css("[data-testid=nav-audit]");
     s.wait("[data-testid=audit-row]", LONG);
@@ -332,6 +372,8 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
         "UpdateSecretVersionStage",
         "DeleteSecret",
         "RestoreSecret",
+        "ApproveRotation",
+        "RotationSucceeded",
     ] {
         assert!(events.iter().any(|x| x == e), "no {e} in {events:?}");
     }
