@@ -5,12 +5,12 @@
 //! No DTO carries a key. Only [`RevealedValue`] and [`DiffRow`] carry secret values, and
 //! they are built only by the commands that perform an audited read.
 
+use coffer_core::api::RotationRules;
+use coffer_core::vault::rotation::{RotationAttempt, RotationFunction, StepOutcome};
 use coffer_core::vault::{
     AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
     SortBy, VersionView,
 };
-use coffer_core::api::RotationRules;
-use coffer_core::vault::rotation::{RotationAttempt, RotationFunction, StepOutcome};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 

@@ -48,7 +48,11 @@ impl Desktop {
             next_windows,
             require_approval: approval.require_approval,
             two_person_rule: approval.two_person_rule,
-            attempts: attempts.attempts.into_iter().map(AttemptRow::from).collect(),
+            attempts: attempts
+                .attempts
+                .into_iter()
+                .map(AttemptRow::from)
+                .collect(),
         })
     }
 
@@ -231,8 +235,8 @@ impl Desktop {
 #[cfg(test)]
 mod tests {
     use coffer_core::FrontEnd;
-    use coffer_core::crypto::Passphrase;
     use coffer_core::api::GetRandomPasswordRequest;
+    use coffer_core::crypto::Passphrase;
     use coffer_core::vault::rotation::{CreateRotationFunctionRequest, FunctionKind};
 
     use crate::commands::tests::{arn_of, events, unlocked};

@@ -83,11 +83,7 @@ impl Scheduler {
         self.kick();
         let mut s = self.shared.signal();
         while s.status.last_run_date == before || s.kick {
-            s = self
-                .shared
-                .wake
-                .wait(s)
-                .unwrap_or_else(|p| p.into_inner());
+            s = self.shared.wake.wait(s).unwrap_or_else(|p| p.into_inner());
         }
         s.status.clone()
     }

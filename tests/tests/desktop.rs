@@ -326,8 +326,7 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     shot(&s, "14b-approvals");
     s.click_css("[data-testid=approval-row][data-name='prod/cache/redis'] [data-testid=approve]");
     let reason = s.wait("[data-testid=decide-reason]", LONG);
-    s.type_text(&reason, "cache maintenance window")
-        .unwrap();
+    s.type_text(&reason, "cache maintenance window").unwrap();
     shot(&s, "14c-approve-dialog");
     s.click_css("[data-testid=decide-submit]");
     s.wait("[data-testid=approvals-empty]", LONG);
@@ -351,8 +350,11 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     s.click_css("[data-testid=edit-schedule]");
     s.wait("[data-testid=schedule-windows]", LONG);
     shot(&s, "14e-schedule");
-    s.type_text(&s.find("[data-testid=schedule-dialog] button").unwrap(), "\u{E00C}")
-        .unwrap();
+    s.type_text(
+        &s.find("[data-testid=schedule-dialog] button").unwrap(),
+        "\u{E00C}",
+    )
+    .unwrap();
 
     // The audit log shows those acts, and the chain verifies.
     s.click_css("[data-testid=nav-audit]");
