@@ -112,6 +112,13 @@ enum Command {
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<String>,
     },
+    /// Rebuilds a vault from a `coffer backup` file as a new vault file (--vault, which
+    /// must not exist), unlocked with one of its operators' passphrases.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
     #[command(flatten)]
     Op(cli::Op),
 }
@@ -312,6 +319,12 @@ fn run(args: Cli) -> Result<i32> {
                 command,
             };
             run::run(&vault, args).map_err(vault_error("GetSecretValue", false))
+        }
+        Some(Command::Restore { from }) => {
+            let pass = unlock::passphrase(passphrase_file.as_deref(), &from)?;
+            let outcome = cli::backup::restore(&from, &path, operator.as_deref(), &pass)
+                .map_err(vault_error("RestoreVault", false))?;
+            cli::print(outcome, output, query.as_deref())
         }
         Some(Command::Op(op)) => {
             let name = op.operation_name();

@@ -1,7 +1,9 @@
 //! All of Coffer's cryptography, and nothing else: Argon2id key slots ([`kdf`]), AES-256-GCM
 //! envelopes bound to where they belong ([`envelope`]), the key types that hold key material
-//! ([`keys`]) and the operating system's CSPRNG ([`random`]).
+//! ([`keys`]), the operating system's CSPRNG ([`random`]) and the backup file's key and
+//! chunk stream ([`backup`]).
 
+pub mod backup;
 pub mod envelope;
 pub mod kdf;
 pub mod keys;

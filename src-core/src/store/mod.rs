@@ -3,6 +3,7 @@
 //! long-running process cheaply that another one committed.
 
 mod schema;
+mod snapshot;
 
 use std::path::Path;
 
@@ -267,8 +268,9 @@ impl Store {
     }
 }
 
+/// Makes a directory (and its parents) readable by this user only, if it is missing.
 #[cfg(unix)]
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if dir.exists() {
         return Ok(());
@@ -281,7 +283,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub fn create_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))
 }

@@ -194,6 +194,24 @@ impl VaultKeys {
         )
     }
 
+    /// The key a backup's chunks are sealed under (salted per backup), provided this
+    /// vault's master key is the one that wraps the snapshot's `index` key: a re-key that
+    /// landed between this process's last look and the snapshot would make them differ.
+    pub fn backup_key(&self, snapshot_index_key: &[u8], salt: &[u8]) -> Result<Key> {
+        let m = self.master();
+        unwrap_key(
+            &m.1,
+            &vault_key_aad(&self.vault_id, "index"),
+            snapshot_index_key,
+        )
+        .map_err(|_| {
+            Error::invalid_request(
+                "The vault was re-keyed (an operator was removed) while the backup was taken; run the backup again.",
+            )
+        })?;
+        Ok(crypto::backup::backup_key(&m.1, salt))
+    }
+
     /// Follows a re-key another process made: reopens the master key from this
     /// operator's slot. An operator removed meanwhile is locked out.
     pub fn follow_rekey(&self, tx: &Tx<'_>) -> Result<()> {

@@ -1,6 +1,7 @@
 //! The one door: [`Vault`] has one method per operation, and each authorizes, acts and
 //! writes its audit event in one SQLite transaction.
 
+mod backup;
 pub(crate) mod doc;
 mod endpoint;
 pub mod iam;
@@ -21,11 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, AdditionalEventData, AuditEvent, Resource, RowMeta, UserIdentity};
 use crate::clock::{Clock, SystemClock};
+use crate::crypto::slot::SlotSecret;
 use crate::crypto::{KdfParams, Passphrase, random};
 use crate::model::{DEFAULT_KMS_ALIAS, SecretArn};
 use crate::store::{Store, Tx};
 use crate::{Error, ErrorCode, Result};
 
+pub use backup::{BackupResponse, Progress, RestoreResponse};
 use doc::SecretDoc;
 pub use endpoint::{EPHEMERAL_OPERATOR, SigningKey};
 use index::Index;
@@ -217,6 +220,47 @@ struct Inner {
     iam: iam::Iam,
 }
 
+/// The operator to unlock as: the one named, or the only one there is.
+pub(crate) fn choose_operator(operator: Option<&str>, operators: &[String]) -> Result<String> {
+    match operator {
+        Some(o) => Ok(o.to_string()),
+        None if operators.len() == 1 => Ok(operators[0].clone()),
+        None => Err(Error::invalid_parameter(format!(
+            "This vault has several operators ({}): choose one with --operator or COFFER_OPERATOR.",
+            operators.join(", ")
+        ))),
+    }
+}
+
+/// The key an operator's passphrase derives with their slot's Argon2id parameters, which
+/// are refused when a (possibly hostile) file asks for unsafe ones.
+pub(crate) fn slot_kek(kdf: &str, passphrase: &Passphrase) -> Result<crate::crypto::Key> {
+    let params: KdfParams = serde_json::from_str(kdf)
+        .map_err(|_| Error::internal("the key slot's Argon2id parameters are unreadable"))?;
+    params.check().map_err(|e| {
+        Error::invalid_request(format!(
+            "The vault file asks for unsafe key-derivation settings: {}",
+            e.message
+        ))
+    })?;
+    params.derive(passphrase)
+}
+
+/// An operator's private slot key, unwrapped with the key their passphrase derived.
+pub(crate) fn open_operator_slot(
+    vault_id: &str,
+    operator: &str,
+    wrapped_private: &[u8],
+    kek: &crate::crypto::Key,
+) -> Result<SlotSecret> {
+    crate::crypto::slot::open_slot(kek, &keys::slot_aad(vault_id, operator), wrapped_private)
+        .map_err(|_| {
+            Error::access_denied(format!(
+                "The passphrase is not correct for operator '{operator}'."
+            ))
+        })
+}
+
 fn valid_account(a: &str) -> bool {
     a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
 }
@@ -340,6 +384,19 @@ impl Vault {
         passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
+        Self::open_unlocking(path, operator, clock, |vault_id, slot| {
+            let kek = slot_kek(&slot.kdf, passphrase)?;
+            open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
+        })
+    }
+
+    /// Opens a vault file as `operator` (or its only operator), whose slot `unlock` opens.
+    pub(crate) fn open_unlocking(
+        path: &Path,
+        operator: Option<&str>,
+        clock: Arc<dyn Clock>,
+        unlock: impl FnOnce(&str, &crate::store::SlotRow) -> Result<SlotSecret>,
+    ) -> Result<Self> {
         let mut store = Store::open(path)?;
         let tx = store.read()?;
         let vault_id = tx
@@ -348,41 +405,14 @@ impl Vault {
         let account_id = tx.meta_get_string("account_id")?.unwrap_or_default();
         let region = tx.meta_get_string("region")?.unwrap_or_default();
         let operators = tx.slot_operators()?;
-        let operator = match operator {
-            Some(o) => o.to_string(),
-            None if operators.len() == 1 => operators[0].clone(),
-            None => {
-                return Err(Error::invalid_parameter(format!(
-                    "This vault has several operators ({}): choose one with --operator or COFFER_OPERATOR.",
-                    operators.join(", ")
-                )));
-            }
-        };
+        let operator = choose_operator(operator, &operators)?;
         let slot = tx.slot_get(&operator)?.ok_or_else(|| {
             Error::not_found(format!(
                 "This vault has no operator named '{operator}' (operators: {}).",
                 operators.join(", ")
             ))
         })?;
-        let params: KdfParams = serde_json::from_str(&slot.kdf)
-            .map_err(|_| Error::internal("the key slot's Argon2id parameters are unreadable"))?;
-        params.check().map_err(|e| {
-            Error::invalid_request(format!(
-                "The vault file asks for unsafe key-derivation settings: {}",
-                e.message
-            ))
-        })?;
-        let kek = params.derive(passphrase)?;
-        let secret = crate::crypto::slot::open_slot(
-            &kek,
-            &keys::slot_aad(&vault_id, &operator),
-            &slot.wrapped_private,
-        )
-        .map_err(|_| {
-            Error::access_denied(format!(
-                "The passphrase is not correct for operator '{operator}'."
-            ))
-        })?;
+        let secret = unlock(&vault_id, &slot)?;
         let master = VaultKeys::open_master(&vault_id, &operator, &secret, &slot.sealed_master)?;
         let keys = VaultKeys::load(&tx, &vault_id, master, Some((operator.clone(), secret)))?;
         keys.check_slot(&slot)?;

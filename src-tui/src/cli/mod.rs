@@ -2,6 +2,7 @@
 //! AWS response JSON. Each only translates flags into a request for `coffer-core`.
 
 pub mod args;
+pub mod backup;
 pub mod iam;
 pub mod output;
 pub mod rotation;
@@ -254,6 +255,14 @@ pub enum Op {
         #[arg(long)]
         secret_id: String,
     },
+    /// Writes one encrypted file holding the whole vault (every version, label, policy,
+    /// principal, rotation setting and the audit trail); other processes may keep using
+    /// the vault meanwhile. Any operator's passphrase restores it (`coffer restore`).
+    Backup {
+        /// The backup file to write (never replaces an existing file).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -498,6 +507,7 @@ impl Op {
             Op::DeleteResourcePolicy { .. } => "DeleteResourcePolicy",
             Op::ValidateResourcePolicy { .. } => "ValidateResourcePolicy",
             Op::GetEffectiveAccess { .. } => "GetEffectiveAccess",
+            Op::Backup { .. } => "BackupVault",
             Op::Kms(KmsOp::PutKeyPolicy { .. }) => "PutKeyPolicy",
             Op::Kms(KmsOp::GetKeyPolicy { .. }) => "GetKeyPolicy",
         }
@@ -862,6 +872,7 @@ pub fn run(
         Op::GetEffectiveAccess { secret_id } => {
             json(&vault.get_effective_access(&c, SecretIdRequest { secret_id })?)
         }
+        Op::Backup { out } => backup::backup(vault, &c, &out),
         Op::Audit(a) => match a {
             AuditOp::List(f) => {
                 let page = vault.query_audit(&c, &f.query(vault.now())?)?;
