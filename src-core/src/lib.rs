@@ -15,6 +15,7 @@ pub mod rotation;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod store;
+pub mod transfer;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};

@@ -13,6 +13,7 @@ mod password;
 pub mod policies;
 pub mod rotation;
 mod secrets;
+mod transfer;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use index::SortBy;
 pub use keys::KmsDoc;
 use keys::{KmsRing, VaultKeys};
 pub use operators::{ListOperatorsResponse, OperatorEntry};
+pub use transfer::ImportReport;
 pub use views::{
     AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
     VersionView,

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod iam;
 pub mod output;
 pub mod rotation;
+pub mod transfer;
 
 use std::path::PathBuf;
 
@@ -263,6 +264,13 @@ pub enum Op {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Creates or updates secrets from a .env or JSON file; a value already current is
+    /// left alone, so importing twice changes nothing the second time.
+    Import(transfer::ImportArgs),
+    /// Prints secrets' current values as .env, JSON or YAML (plaintext: asks first on a
+    /// terminal). A JSON secret gives its keys; any other string secret one variable named
+    /// after the last segment of its name.
+    Export(transfer::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -508,6 +516,8 @@ impl Op {
             Op::ValidateResourcePolicy { .. } => "ValidateResourcePolicy",
             Op::GetEffectiveAccess { .. } => "GetEffectiveAccess",
             Op::Backup { .. } => "BackupVault",
+            Op::Import(_) => "ImportSecrets",
+            Op::Export(_) => "GetSecretValue",
             Op::Kms(KmsOp::PutKeyPolicy { .. }) => "PutKeyPolicy",
             Op::Kms(KmsOp::GetKeyPolicy { .. }) => "GetKeyPolicy",
         }
@@ -873,6 +883,8 @@ pub fn run(
             json(&vault.get_effective_access(&c, SecretIdRequest { secret_id })?)
         }
         Op::Backup { out } => backup::backup(vault, &c, &out),
+        Op::Import(args) => transfer::import(vault, &c, args),
+        Op::Export(args) => transfer::export(vault, &c, args),
         Op::Audit(a) => match a {
             AuditOp::List(f) => {
                 let page = vault.query_audit(&c, &f.query(vault.now())?)?;
