@@ -172,19 +172,7 @@ impl Desktop {
                 two_person_rule,
             },
         )?;
-        Ok(done(format!(
-            "Rotations {} approval{}.",
-            if s.require_approval {
-                "need"
-            } else {
-                "do not need"
-            },
-            if s.two_person_rule {
-                " (two-person rule: the requester may not approve)"
-            } else {
-                ""
-            }
-        )))
+        Ok(done(s.sentence()))
     }
 
     /// The rotations waiting for approval, oldest first, and the scheduler's state.

@@ -158,6 +158,13 @@ fn unlock(s: &Session, passphrase: &str) {
     s.click_css("[data-testid=unlock-submit]");
 }
 
+/// Presses Escape on an element (a dialog's button: the dialog closes).
+fn escape(s: &Session, css: &str) {
+    let e = s.find(css).unwrap_or_else(|e| panic!("find {css}: {e}"));
+    s.type_text(&e, "\u{E00C}")
+        .unwrap_or_else(|e| panic!("press Escape on {css}: {e}"));
+}
+
 fn attr(s: &Session, css: &str, name: &str) -> Option<String> {
     s.find(css)
         .ok()
@@ -350,11 +357,7 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     s.click_css("[data-testid=edit-schedule]");
     s.wait("[data-testid=schedule-windows]", LONG);
     shot(&s, "14e-schedule");
-    s.type_text(
-        &s.find("[data-testid=schedule-dialog] button").unwrap(),
-        "\u{E00C}",
-    )
-    .unwrap();
+    escape(&s, "[data-testid=schedule-dialog] button");
 
     // The audit log shows those acts, and the chain verifies.
     s.click_css("[data-testid=nav-audit]");
@@ -416,11 +419,7 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     s.click_css("[data-testid=create-access-key]");
     s.wait("[data-testid=new-access-key]", LONG);
     shot(&s, "17b-access-key");
-    s.type_text(
-        &s.find("[data-testid=new-access-key] button").unwrap(),
-        "\u{E00C}",
-    )
-    .unwrap();
+    escape(&s, "[data-testid=new-access-key] button");
 
     s.click_css("[data-testid=open-palette]");
     let input = s.wait("[data-testid=palette-input]", LONG);

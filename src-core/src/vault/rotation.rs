@@ -233,6 +233,25 @@ pub struct RotationApprovalSettings {
     pub two_person_rule: bool,
 }
 
+impl RotationApprovalSettings {
+    /// The settings in a sentence, as the consoles confirm a change to them.
+    pub fn sentence(&self) -> String {
+        format!(
+            "Rotations {} approval{}.",
+            if self.require_approval {
+                "need"
+            } else {
+                "do not need"
+            },
+            if self.two_person_rule {
+                " (two-person rule: the requester may not approve)"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DecideRotationRequest {

@@ -592,21 +592,7 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
                 },
             ),
             op,
-            |s| {
-                format!(
-                    "Rotations {} approval{}.",
-                    if s.require_approval {
-                        "need"
-                    } else {
-                        "do not need"
-                    },
-                    if s.two_person_rule {
-                        " (two-person rule: the requester may not approve)"
-                    } else {
-                        ""
-                    }
-                )
-            },
+            |s| s.sentence(),
         ),
         Request::Pending { seq } => match vault.list_pending_rotations(&c) {
             Ok(r) => Loaded::Pending {

@@ -4,7 +4,7 @@ import type { IpcError, NewAccessKey, PrincipalKind, PrincipalRow } from "../bin
 import { useConsole } from "../console";
 import { dateTime, principalName } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
-import { Modal } from "../components/Dialogs";
+import { Modal, useAct } from "../components/Dialogs";
 
 const KINDS: { kind: PrincipalKind; label: string }[] = [
   { kind: "operator", label: "Operators" },
@@ -404,7 +404,7 @@ function InlinePolicyDialog(props: { p: PrincipalRow; name: string | null; onClo
   const { p } = props;
   const [name, setName] = useState(props.name ?? "");
   const [doc, setDoc] = useState<string | null>(props.name ? null : POLICY);
-  const [error, setError] = useState<IpcError | null>(null);
+  const act = useAct(props.onDone);
   const stored = useLoad(() => (props.name ? api.inlinePolicy(p.kind, p.name, props.name) : Promise.resolve(POLICY)), [props.name]);
   const text = doc ?? (stored.value ? pretty(stored.value) : "");
   let parseNote: string | null = null;
@@ -413,11 +413,7 @@ function InlinePolicyDialog(props: { p: PrincipalRow; name: string | null; onClo
   } catch (e) {
     parseNote = e instanceof Error ? e.message : "not JSON";
   }
-  const save = () =>
-    api.putInlinePolicy(p.kind, p.name, name, text).then(
-      (r) => props.onDone(r.message),
-      (e) => setError(asIpcError(e)),
-    );
+  const save = () => act.run(() => api.putInlinePolicy(p.kind, p.name, name, text));
   return (
     <Modal
       wide
@@ -429,7 +425,7 @@ function InlinePolicyDialog(props: { p: PrincipalRow; name: string | null; onClo
           <button className="btn" onClick={props.onClose}>
             Cancel
           </button>
-          <button className="btn primary" disabled={!name || !text || parseNote !== null} onClick={save} data-testid="inline-policy-save">
+          <button className="btn primary" disabled={!name || !text || parseNote !== null || act.busy} onClick={save} data-testid="inline-policy-save">
             Save policy
           </button>
         </>
@@ -445,11 +441,7 @@ function InlinePolicyDialog(props: { p: PrincipalRow; name: string | null; onClo
         <textarea className="mono policy-editor" rows={12} spellCheck={false} value={text} onChange={(e) => setDoc(e.target.value)} data-testid="inline-policy-document" />
         <small className={parseNote ? "danger-text" : ""}>{parseNote ? `Not valid JSON: ${parseNote}` : "Checked by the policy parser when saved."}</small>
       </label>
-      {error && (
-        <div className="error-box" role="alert" data-testid="dialog-error">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
+      {act.errorView}
     </Modal>
   );
 }
