@@ -6,6 +6,7 @@
 //! they are built only by the commands that perform an audited read.
 
 use coffer_core::api::RotationRules;
+use coffer_core::model::epoch_seconds;
 use coffer_core::vault::rotation::{RotationAttempt, RotationFunction, StepOutcome};
 use coffer_core::vault::{
     AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
@@ -114,7 +115,7 @@ pub struct TagPair {
     pub value: String,
 }
 
-fn tags(t: &[coffer_core::model::Tag]) -> Vec<TagPair> {
+pub fn tags(t: &[coffer_core::model::Tag]) -> Vec<TagPair> {
     t.iter()
         .map(|t| TagPair {
             key: t.key.clone(),
@@ -669,10 +670,6 @@ pub struct AttemptRow {
     pub retry_date: Option<f64>,
 }
 
-fn secs(ms: i64) -> f64 {
-    ms as f64 / 1000.0
-}
-
 impl From<RotationAttempt> for AttemptRow {
     fn from(a: RotationAttempt) -> Self {
         Self {
@@ -683,13 +680,13 @@ impl From<RotationAttempt> for AttemptRow {
             function_arn: a.function_arn,
             trigger: a.trigger,
             requested_by: a.requested_by,
-            requested_date: secs(a.requested_ms),
+            requested_date: epoch_seconds(a.requested_ms),
             require_approval: a.require_approval,
             two_person_rule: a.two_person_rule,
             decision: a.decision.map(|d| DecisionRow {
                 approved: d.approved,
                 by: d.by,
-                date: secs(d.at_ms),
+                date: epoch_seconds(d.at_ms),
                 reason: d.reason,
             }),
             status: a.status.as_str().to_string(),
@@ -701,7 +698,7 @@ impl From<RotationAttempt> for AttemptRow {
                 .map(|s| StepRow {
                     step: s.step.as_str().to_string(),
                     try_number: s.try_number,
-                    started_date: secs(s.started_ms),
+                    started_date: epoch_seconds(s.started_ms),
                     duration_ms: s.duration_ms,
                     outcome: match s.outcome {
                         StepOutcome::Running => "running",
@@ -715,8 +712,8 @@ impl From<RotationAttempt> for AttemptRow {
                 })
                 .collect(),
             error: a.error,
-            finished_date: a.finished_ms.map(secs),
-            retry_date: a.retry_ms.map(secs),
+            finished_date: a.finished_ms.map(epoch_seconds),
+            retry_date: a.retry_ms.map(epoch_seconds),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use coffer_core::api::{RotateSecretRequest, SecretIdRequest};
 use coffer_core::clock::{Clock, SystemClock};
+use coffer_core::model::epoch_seconds;
 use coffer_core::rotation::schedule::Schedule;
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
@@ -12,10 +13,6 @@ use coffer_core::vault::rotation::{
 use crate::commands::{Desktop, done, short};
 use crate::dto::*;
 use crate::scheduler::Scheduler;
-
-fn ms_to_secs(ms: i64) -> f64 {
-    ms as f64 / 1000.0
-}
 
 impl Desktop {
     /// A secret's rotation: configuration, approval settings in force, the next windows and
@@ -32,14 +29,13 @@ impl Desktop {
                 next_token: None,
             },
         )?;
-        let mut next_windows = vec![];
-        if let (Some(next), Some(rules)) = (s.next_rotation_date, s.rotation_rules.as_ref()) {
-            next_windows.push(next);
-            if let Ok(schedule) = Schedule::stored(rules) {
-                let first = (next * 1000.0) as i64;
-                next_windows.extend(schedule.preview(first, 4).into_iter().map(ms_to_secs));
-            }
-        }
+        let next_windows = match (s.next_rotation_date, s.rotation_rules.as_ref()) {
+            (Some(next), Some(rules)) => Schedule::upcoming((next * 1000.0) as i64, rules, 5)
+                .into_iter()
+                .map(epoch_seconds)
+                .collect(),
+            _ => vec![],
+        };
         Ok(RotationStatus {
             enabled: s.rotation_enabled == Some(true),
             function_arn: s.rotation_lambda_arn,
@@ -63,7 +59,7 @@ impl Desktop {
         Ok(schedule
             .preview(now, 5)
             .into_iter()
-            .map(ms_to_secs)
+            .map(epoch_seconds)
             .collect())
     }
 

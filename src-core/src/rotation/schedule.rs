@@ -355,6 +355,17 @@ impl Schedule {
         }
         out
     }
+
+    /// A secret's next `n` window starts, as a Rotation tab lists them: its next rotation
+    /// date, then the windows its stored rules open after that.
+    pub fn upcoming(next_ms: i64, rules: &RotationRules, n: usize) -> Vec<i64> {
+        let mut out = vec![next_ms];
+        if let Ok(s) = Self::stored(rules) {
+            out.extend(s.preview(next_ms, n.saturating_sub(1)));
+        }
+        out.truncate(n);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -539,5 +550,16 @@ mod tests {
                 ms("2026-01-31T00:00:00Z")
             ]
         );
+    }
+
+    #[test]
+    fn upcoming_starts_at_the_secrets_next_rotation_date() {
+        let r = rules(None, Some("rate(10 days)"), None);
+        let next = ms("2026-01-05T00:00:00Z");
+        assert_eq!(
+            Schedule::upcoming(next, &r, 3),
+            vec![next, ms("2026-01-15T00:00:00Z"), ms("2026-01-25T00:00:00Z")]
+        );
+        assert!(Schedule::upcoming(next, &r, 0).is_empty());
     }
 }

@@ -49,12 +49,7 @@ impl DetailState {
         let (Some(next), Some(rules)) = (s.next_rotation_date, s.rotation_rules.as_ref()) else {
             return vec![];
         };
-        let first = (next * 1000.0) as i64;
-        let mut out = vec![first];
-        if let Ok(schedule) = Schedule::stored(rules) {
-            out.extend(schedule.preview(first, n.saturating_sub(1)));
-        }
-        out
+        Schedule::upcoming((next * 1000.0) as i64, rules, n)
     }
 }
 
