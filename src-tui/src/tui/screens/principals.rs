@@ -133,6 +133,18 @@ impl PrincipalsState {
     }
 }
 
+/// A question, then the options it picks from, numbered from 1 (answered by number or name).
+fn numbered(question: String, options: &[String]) -> Vec<String> {
+    std::iter::once(question)
+        .chain(
+            options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| format!("  {} {o}", i + 1)),
+        )
+        .collect()
+}
+
 /// The IAM entity behind a principal (an operator is a user with a key slot).
 pub fn entity(kind: PrincipalKind) -> EntityKind {
     match kind {
@@ -584,14 +596,9 @@ impl App {
         if let Some(out) = self.read_only_refusal(req) {
             return out;
         }
-        let mut lines = vec![format!(
-            "Which inline policy of {name}? (its number or name)"
-        )];
-        lines.extend(
-            options
-                .iter()
-                .enumerate()
-                .map(|(i, o)| format!("  {} {o}", i + 1)),
+        let lines = numbered(
+            format!("Which inline policy of {name}? (its number or name)"),
+            &options,
         );
         let first = if options.len() == 1 { "1" } else { "" };
         self.popup = Some(Popup::Input(Input::new(
@@ -652,16 +659,13 @@ impl App {
         if let Some(out) = self.read_only_refusal(req) {
             return out;
         }
-        let mut lines = vec![if attach {
-            format!("Attach which managed policy to {name}? (its number or ARN)")
-        } else {
-            format!("Detach which policy from {name}? (its number or ARN)")
-        }];
-        lines.extend(
-            options
-                .iter()
-                .enumerate()
-                .map(|(i, o)| format!("  {} {o}", i + 1)),
+        let lines = numbered(
+            if attach {
+                format!("Attach which managed policy to {name}? (its number or ARN)")
+            } else {
+                format!("Detach which policy from {name}? (its number or ARN)")
+            },
+            &options,
         );
         self.popup = Some(Popup::Input(Input::new(
             what,
@@ -707,16 +711,13 @@ impl App {
         if let Some(out) = self.read_only_refusal(req) {
             return out;
         }
-        let mut lines = vec![if add {
-            format!("Add {user} to which group? (its number or name)")
-        } else {
-            format!("Remove {user} from which group? (its number or name)")
-        }];
-        lines.extend(
-            options
-                .iter()
-                .enumerate()
-                .map(|(i, o)| format!("  {} {o}", i + 1)),
+        let lines = numbered(
+            if add {
+                format!("Add {user} to which group? (its number or name)")
+            } else {
+                format!("Remove {user} from which group? (its number or name)")
+            },
+            &options,
         );
         self.popup = Some(Popup::Input(Input::new(
             what,
