@@ -107,6 +107,17 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
       navigate: setRoute,
       notify: (t) => push("ok", t),
       fail: (e: IpcError) => push("error", `${e.code}: ${e.message}`),
+      act: (f, after) =>
+        f().then(
+          (r) => {
+            push("ok", r.message);
+            after?.();
+          },
+          (e) => {
+            const err = asIpcError(e);
+            push("error", `${err.code}: ${err.message}`);
+          },
+        ),
       copied: (s) => {
         setClipboardUntil(Date.now() + s * 1000);
         setNow(Date.now());

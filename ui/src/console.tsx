@@ -24,6 +24,9 @@ export interface Console {
   navigate: (r: Route) => void;
   notify: (text: string) => void;
   fail: (e: IpcError) => void;
+  /** Runs an act: its message becomes a status line, its failure an error with the AWS
+   *  code; `after` runs when it succeeded. */
+  act: (f: () => Promise<{ message: string }>, after?: () => void) => Promise<void>;
   copied: (seconds: number) => void;
   newSecret: () => void;
 }

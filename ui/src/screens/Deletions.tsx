@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, asIpcError } from "../api";
+import { api } from "../api";
 import type { SecretRow } from "../bindings";
 import { useConsole } from "../console";
 import { countdown, dateTime } from "../format";
@@ -13,7 +13,7 @@ export function DeletionsScreen() {
     [c.revision],
   );
   const [deleting, setDeleting] = useState<SecretRow | null>(null);
-  const restore = (r: SecretRow) => api.restoreSecret(r.arn).then((d) => { c.notify(d.message); page.reload(); }, (e) => c.fail(asIpcError(e)));
+  const restore = (r: SecretRow) => c.act(() => api.restoreSecret(r.arn), page.reload);
   return (
     <section className="screen">
       <div className="screen-head">

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api, asIpcError } from "../api";
-import type { IpcError, NewAccessKey, PrincipalKind, PrincipalRow } from "../bindings";
+import type { NewAccessKey, PrincipalKind, PrincipalRow } from "../bindings";
 import { useConsole } from "../console";
 import { dateTime, principalName } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
@@ -111,14 +111,13 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
   const [doc, setDoc] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [again, setAgain] = useState("");
-  const [error, setError] = useState<IpcError | null>(null);
+  const act = useAct(props.onDone);
   const needsDoc = kind === "role" || kind === "policy";
   const operator = kind === "operator";
   const mismatch = operator && again !== "" && again !== passphrase;
   const create = () =>
-    (operator ? api.addOperator(name, passphrase) : api.createPrincipal(kind, name, needsDoc ? doc || (kind === "role" ? TRUST : POLICY) : null)).then(
-      (r) => props.onDone(r.message),
-      (e) => setError(asIpcError(e)),
+    act.run(() =>
+      operator ? api.addOperator(name, passphrase) : api.createPrincipal(kind, name, needsDoc ? doc || (kind === "role" ? TRUST : POLICY) : null),
     );
   return (
     <Modal
@@ -130,7 +129,7 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
           <button className="btn" onClick={props.onClose}>
             Cancel
           </button>
-          <button className="btn primary" disabled={!name || (operator && (!passphrase || passphrase !== again))} onClick={create} data-testid="new-principal-submit">
+          <button className="btn primary" disabled={!name || act.busy || (operator && (!passphrase || passphrase !== again))} onClick={create} data-testid="new-principal-submit">
             Create
           </button>
         </>
@@ -177,11 +176,7 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
           <textarea className="mono" rows={8} value={doc || (kind === "role" ? TRUST : POLICY)} onChange={(e) => setDoc(e.target.value)} />
         </label>
       )}
-      {error && (
-        <div className="error-box" role="alert" data-testid="dialog-error">
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      )}
+      {act.errorView}
     </Modal>
   );
 }
@@ -194,14 +189,8 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
   const [newKey, setNewKey] = useState<NewAccessKey | null>(null);
   const [inline, setInline] = useState<{ name: string | null } | null>(null);
   const [removing, setRemoving] = useState(false);
-  const act = (f: () => Promise<{ message: string }>) =>
-    f().then(
-      (r) => {
-        props.onChanged(r.message);
-        detail.reload();
-      },
-      (e) => c.fail(asIpcError(e)),
-    );
+  // The list follows the vault's revision; the detail is read again at once.
+  const act = (f: () => Promise<{ message: string }>) => c.act(f, detail.reload);
   return (
     <div className="card" data-testid="principal-detail">
       <div className="card-toolbar">

@@ -36,14 +36,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
   const [confirmOff, setConfirmOff] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
   const s = status.value;
-  const act = (f: () => Promise<{ message: string }>) =>
-    f().then(
-      (r) => {
-        c.notify(r.message);
-        status.reload();
-      },
-      (e) => c.fail(asIpcError(e)),
-    );
+  const act = (f: () => Promise<{ message: string }>) => c.act(f, status.reload);
   const unfinished = s?.attempts.find((a) => ["awaiting-approval", "running", "failed"].includes(a.status));
   const rotateNow = () => (s?.functionArn ? act(() => api.rotateNow(d.arn, null)) : setEditing(true));
   useEffect(() => {
@@ -116,7 +109,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
             </div>
           </div>
         </div>
-        <ApprovalCard d={d} s={s} onChanged={(m) => { c.notify(m); status.reload(); }} />
+        <ApprovalCard d={d} s={s} onChanged={status.reload} />
       </div>
       {unfinished?.status === "failed" && (
         <div className="notice danger" data-testid="rotation-failed">
@@ -212,10 +205,9 @@ export function RotationTab({ d }: { d: SecretDetail }) {
   );
 }
 
-function ApprovalCard({ d, s, onChanged }: { d: SecretDetail; s: RotationStatus; onChanged: (m: string) => void }) {
+function ApprovalCard({ d, s, onChanged }: { d: SecretDetail; s: RotationStatus; onChanged: () => void }) {
   const c = useConsole();
-  const put = (require: boolean | null, twoPerson: boolean | null) =>
-    api.putRotationApproval(d.arn, require, twoPerson).then((r) => onChanged(r.message), (e) => c.fail(asIpcError(e)));
+  const put = (require: boolean | null, twoPerson: boolean | null) => c.act(() => api.putRotationApproval(d.arn, require, twoPerson), onChanged);
   return (
     <div className="card" data-testid="rotation-approval">
       <h3>Approval</h3>

@@ -71,7 +71,7 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
                   restored.
                   <button
                     className="btn small"
-                    onClick={() => api.restoreSecret(d.arn).then((r) => closeWith(r.message), (e) => c.fail(asIpcError(e)))}
+                    onClick={() => c.act(() => api.restoreSecret(d.arn), detail.reload)}
                     data-testid="restore-secret"
                   >
                     Restore
