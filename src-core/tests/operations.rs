@@ -1369,3 +1369,38 @@ fn two_handles_on_one_file_see_each_others_changes() {
         .unwrap();
     assert_eq!(f.get("s"), "one");
 }
+
+#[test]
+fn prefix_runs_group_the_name_sorted_matches_and_ignore_the_page_and_order() {
+    let f = fixture();
+    for name in ["prod/b", "dev/x", "prod/a", "solo", "dev/y", "staging/z"] {
+        f.create(name, Some("v"));
+    }
+    let q = coffer_core::vault::SecretQuery {
+        descending: true,
+        offset: 3,
+        limit: 1,
+        ..Default::default()
+    };
+    let runs = f.vault.query_prefix_runs(&f.caller, &q).unwrap();
+    let shape: Vec<(Option<&str>, usize, usize)> = runs
+        .iter()
+        .map(|r| (r.prefix.as_deref(), r.start, r.count))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (Some("dev/"), 0, 2),
+            (Some("prod/"), 2, 2),
+            (None, 4, 1),
+            (Some("staging/"), 5, 1)
+        ]
+    );
+    let filtered = coffer_core::vault::SecretQuery {
+        text: "prod".into(),
+        ..Default::default()
+    };
+    let runs = f.vault.query_prefix_runs(&f.caller, &filtered).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].count, 2);
+}

@@ -12,9 +12,9 @@ use coffer_core::api::{
 };
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
-use coffer_core::vault::iam::{CreateEntity, EntityKind, IamEntityView};
+use coffer_core::vault::SecretQuery;
+use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
-use coffer_core::vault::{SecretQuery, SortBy};
 use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault};
 use zeroize::Zeroizing;
 
@@ -78,22 +78,13 @@ pub(crate) fn short(id: &str) -> &str {
 }
 
 /// The IAM entity behind a principal kind (an operator is an IAM user).
-fn entity_kind(kind: PrincipalKind) -> IpcResult<EntityKind> {
+fn entity_kind(kind: PrincipalKind) -> EntityKind {
     match kind {
-        PrincipalKind::Operator | PrincipalKind::User => Ok(EntityKind::User),
-        PrincipalKind::Role => Ok(EntityKind::Role),
-        PrincipalKind::Group => Ok(EntityKind::Group),
-        PrincipalKind::Policy => Ok(EntityKind::Policy),
+        PrincipalKind::Operator | PrincipalKind::User => EntityKind::User,
+        PrincipalKind::Role => EntityKind::Role,
+        PrincipalKind::Group => EntityKind::Group,
+        PrincipalKind::Policy => EntityKind::Policy,
     }
-}
-
-fn entity_name(v: &IamEntityView) -> String {
-    v.user_name
-        .clone()
-        .or_else(|| v.role_name.clone())
-        .or_else(|| v.group_name.clone())
-        .or_else(|| v.policy_name.clone())
-        .unwrap_or_default()
 }
 
 impl Desktop {
@@ -194,34 +185,14 @@ impl Desktop {
     /// The name-sorted list as runs of rows sharing a prefix (for "group by prefix").
     pub fn secret_groups(&self, q: &SecretQueryInput) -> IpcResult<Vec<GroupRun>> {
         let (v, c) = self.open()?;
-        let mut query = SecretQuery {
-            sort_by: SortBy::Name,
-            descending: false,
-            offset: 0,
-            limit: 10_000,
-            ..SecretQuery::from(q)
-        };
-        let mut runs: Vec<GroupRun> = vec![];
-        loop {
-            let page = v.query_secrets(&c, &query)?;
-            let n = page.rows.len();
-            for (i, r) in page.rows.into_iter().enumerate() {
-                let abs = (query.offset + i) as u32;
-                let prefix = r.name.find('/').map(|p| r.name[..=p].to_string());
-                match (runs.last_mut(), &prefix) {
-                    (Some(last), Some(p)) if last.prefix.as_ref() == Some(p) => last.count += 1,
-                    _ => runs.push(GroupRun {
-                        prefix,
-                        start: abs,
-                        count: 1,
-                    }),
-                }
-            }
-            query.offset += n;
-            if n == 0 || query.offset >= page.total {
-                return Ok(runs);
-            }
-        }
+        Ok(v.query_prefix_runs(&c, &SecretQuery::from(q))?
+            .into_iter()
+            .map(|r| GroupRun {
+                prefix: r.prefix,
+                start: r.start as u32,
+                count: r.count as u32,
+            })
+            .collect())
     }
 
     /// A secret and its versions: a view, not a read of any value.
@@ -525,51 +496,31 @@ impl Desktop {
     /// Operators, then users, roles, groups and customer managed policies.
     pub fn principals(&self) -> IpcResult<Vec<PrincipalRow>> {
         let (v, c) = self.open()?;
-        let mut out: Vec<PrincipalRow> = v
-            .list_operators(&c)?
-            .operators
-            .into_iter()
-            .map(|o| PrincipalRow {
-                kind: PrincipalKind::Operator,
-                name: o.operator_name,
-                arn: o.arn,
-                created_date: o.created_date,
-                description: None,
-                tags: vec![],
-                document: None,
-            })
-            .collect();
-        let operators: Vec<String> = out.iter().map(|p| p.name.clone()).collect();
-        for (ek, kind) in [
-            (EntityKind::User, PrincipalKind::User),
-            (EntityKind::Role, PrincipalKind::Role),
-            (EntityKind::Group, PrincipalKind::Group),
-            (EntityKind::Policy, PrincipalKind::Policy),
-        ] {
-            for e in v.iam_list(&c, ek)? {
-                let name = entity_name(&e);
-                if ek == EntityKind::User && operators.contains(&name) {
-                    continue;
-                }
-                out.push(PrincipalRow {
-                    kind,
-                    tags: e
-                        .tags
-                        .iter()
-                        .map(|t| TagPair {
-                            key: t.key.clone(),
-                            value: t.value.clone(),
-                        })
-                        .collect(),
-                    name,
-                    created_date: e.create_date,
-                    description: e.description,
-                    document: e.assume_role_policy_document.or(e.policy_document),
-                    arn: e.arn,
-                });
-            }
-        }
-        Ok(out)
+        let list = v.list_principals(&c)?;
+        let operators = list.operators.into_iter().map(|o| PrincipalRow {
+            kind: PrincipalKind::Operator,
+            name: o.operator_name,
+            arn: o.arn,
+            created_date: o.created_date,
+            description: None,
+            tags: vec![],
+            document: None,
+        });
+        let entities = list.entities.into_iter().map(|(ek, e)| PrincipalRow {
+            kind: match ek {
+                EntityKind::User => PrincipalKind::User,
+                EntityKind::Role => PrincipalKind::Role,
+                EntityKind::Group => PrincipalKind::Group,
+                EntityKind::Policy => PrincipalKind::Policy,
+            },
+            name: e.name().to_string(),
+            tags: tags(&e.tags),
+            created_date: e.create_date,
+            description: e.description,
+            document: e.assume_role_policy_document.or(e.policy_document),
+            arn: e.arn,
+        });
+        Ok(operators.chain(entities).collect())
     }
 
     /// Creates a user, role (with its trust policy), group or managed policy (with its document).
@@ -580,7 +531,7 @@ impl Desktop {
         document: Option<String>,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        let mut e = CreateEntity::new(entity_kind(kind)?, name);
+        let mut e = CreateEntity::new(entity_kind(kind), name);
         e.document = document.filter(|d| !d.trim().is_empty());
         let made = v.iam_create(&c, e)?;
         Ok(done(format!("Created {}.", made.arn)))
@@ -588,7 +539,7 @@ impl Desktop {
 
     pub fn delete_principal(&self, kind: PrincipalKind, name: &str) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_delete(&c, entity_kind(kind)?, name)?;
+        v.iam_delete(&c, entity_kind(kind), name)?;
         Ok(done(format!("Deleted {name}.")))
     }
 
@@ -601,7 +552,7 @@ impl Desktop {
         attach: bool,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_attach_policy(&c, entity_kind(kind)?, name, policy_arn, attach)?;
+        v.iam_attach_policy(&c, entity_kind(kind), name, policy_arn, attach)?;
         let p = policy_arn.rsplit('/').next().unwrap_or(policy_arn);
         Ok(done(if attach {
             format!("Attached {p} to {name}.")
@@ -613,7 +564,7 @@ impl Desktop {
     /// A new access key for a user, operator or role; its secret crosses this once.
     pub fn create_access_key(&self, kind: PrincipalKind, name: &str) -> IpcResult<NewAccessKey> {
         let (v, c) = self.open()?;
-        let r = v.iam_create_access_key(&c, entity_kind(kind)?, name)?;
+        let r = v.iam_create_access_key(&c, entity_kind(kind), name)?;
         Ok(NewAccessKey {
             access_key_id: r.metadata.access_key_id,
             secret_access_key: r.secret_access_key.expose().to_string(),
@@ -634,36 +585,22 @@ impl Desktop {
     /// A principal's inline and attached policies and access keys (active first).
     pub fn principal_detail(&self, kind: PrincipalKind, name: &str) -> IpcResult<PrincipalDetail> {
         let (v, c) = self.open()?;
-        let ek = match kind {
-            PrincipalKind::Operator | PrincipalKind::User => EntityKind::User,
-            PrincipalKind::Role => EntityKind::Role,
-            PrincipalKind::Group => EntityKind::Group,
-            PrincipalKind::Policy => return Ok(PrincipalDetail::default()),
-        };
-        let (inline_policies, attached_policies) = v.iam_policies_of(&c, ek, name)?;
-        let mut access_keys: Vec<AccessKeyRow> = if ek == EntityKind::Group {
-            vec![]
-        } else {
-            v.iam_list_access_keys(&c, ek, name)?
+        let p = v.principal_policies(&c, entity_kind(kind), name)?;
+        Ok(PrincipalDetail {
+            inline_policies: p.inline,
+            attached_policies: p.attached,
+            access_keys: p
+                .access_keys
                 .into_iter()
                 .map(|k| AccessKeyRow {
-                    active: k.status == "Active",
+                    active: k.is_active(),
                     access_key_id: k.access_key_id,
                     created_date: k.create_date,
                 })
-                .collect()
-        };
-        access_keys.sort_by(|a, b| {
-            (b.active.cmp(&a.active))
-                .then(a.created_date.total_cmp(&b.created_date))
-                .then(a.access_key_id.cmp(&b.access_key_id))
-        });
-        Ok(PrincipalDetail {
-            inline_policies,
-            attached_policies,
-            access_keys,
+                .collect(),
         })
     }
+
     /// Gives another person a key slot of their own (their passphrase, their IAM user).
     pub fn add_operator(&self, name: &str, passphrase: Passphrase) -> IpcResult<Done> {
         let (v, c) = self.open()?;
@@ -688,7 +625,7 @@ impl Desktop {
         policy_name: &str,
     ) -> IpcResult<String> {
         let (v, c) = self.open()?;
-        Ok(v.iam_get_inline_policy(&c, entity_kind(kind)?, name, policy_name)?)
+        Ok(v.iam_get_inline_policy(&c, entity_kind(kind), name, policy_name)?)
     }
 
     /// Puts (creates or replaces) an inline policy on a user, operator, role or group.
@@ -700,7 +637,7 @@ impl Desktop {
         document: &str,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_put_inline_policy(&c, entity_kind(kind)?, name, policy_name, document)?;
+        v.iam_put_inline_policy(&c, entity_kind(kind), name, policy_name, document)?;
         Ok(done(format!(
             "Saved the inline policy {policy_name} of {name}."
         )))
@@ -713,7 +650,7 @@ impl Desktop {
         policy_name: &str,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_delete_inline_policy(&c, entity_kind(kind)?, name, policy_name)?;
+        v.iam_delete_inline_policy(&c, entity_kind(kind), name, policy_name)?;
         Ok(done(format!(
             "Deleted the inline policy {policy_name} of {name}."
         )))

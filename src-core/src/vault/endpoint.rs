@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{
-    Caller, FrontEnd, Inner, Vault, VaultInfo, lock, refresh, seed, valid_account, valid_region,
-};
+use super::{Caller, FrontEnd, Vault, VaultInfo, lock, seed, valid_account, valid_region};
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::random;
 use crate::model::SecretText;
@@ -44,29 +42,22 @@ impl Vault {
     /// The access key `access_key_id`, as the vault holds it now (keys created, deactivated
     /// or deleted by another process are seen at once). `None` when there is no such key.
     pub fn signing_key(&self, access_key_id: &str) -> Result<Option<SigningKey>> {
-        let mut inner = lock(&self.inner);
-        let Inner {
-            store,
-            index,
-            kms,
-            iam,
-        } = &mut *inner;
-        let tx = store.read()?;
-        refresh(&tx, &self.keys, index, kms, iam)?;
-        if let Some(k) = lock(&self.sessions).get(access_key_id) {
-            return Ok(Some(SigningKey {
+        self.read(|_, inner| {
+            if let Some(k) = lock(&self.sessions).get(access_key_id) {
+                return Ok(Some(SigningKey {
+                    secret: k.secret.duplicate(),
+                    principal_arn: k.caller.principal_arn.clone(),
+                    active: true,
+                    session_policy: k.caller.session_policy.clone(),
+                }));
+            }
+            Ok(inner.iam.keys.get(access_key_id).map(|k| SigningKey {
                 secret: k.secret.duplicate(),
-                principal_arn: k.caller.principal_arn.clone(),
-                active: true,
-                session_policy: k.caller.session_policy.clone(),
-            }));
-        }
-        Ok(iam.keys.get(access_key_id).map(|k| SigningKey {
-            secret: k.secret.duplicate(),
-            principal_arn: k.principal_arn.clone(),
-            active: k.active,
-            session_policy: None,
-        }))
+                principal_arn: k.principal_arn.clone(),
+                active: k.active,
+                session_policy: None,
+            }))
+        })
     }
 
     /// Issues temporary credentials that act as `caller` (its session policy included)

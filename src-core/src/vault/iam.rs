@@ -35,7 +35,8 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    fn as_str(self) -> &'static str {
+    /// `user`, `role`, `group` or `policy`, as ARNs and messages name them.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
             Self::Role => "role",

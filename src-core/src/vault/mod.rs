@@ -11,6 +11,7 @@ mod kms;
 mod operators;
 mod password;
 pub mod policies;
+pub mod principals;
 pub mod rotation;
 mod secrets;
 mod transfer;
@@ -39,8 +40,8 @@ use keys::{KmsRing, VaultKeys};
 pub use operators::{ListOperatorsResponse, OperatorEntry};
 pub use transfer::ImportReport;
 pub use views::{
-    AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
-    VersionView,
+    AuditEventView, AuditPage, AuditQuery, PrefixRun, SecretPage, SecretQuery, SecretSummary,
+    SecretView, VersionView,
 };
 
 /// Which front end a request came through.
@@ -504,15 +505,7 @@ impl Vault {
     /// Brings the in-memory index up to date if another process committed; returns whether
     /// anything changed. Cheap when nothing did (one `PRAGMA data_version`).
     pub fn sync(&self) -> Result<bool> {
-        let mut inner = lock(&self.inner);
-        let Inner {
-            store,
-            index,
-            kms,
-            iam,
-        } = &mut *inner;
-        let tx = store.read()?;
-        refresh(&tx, &self.keys, index, kms, iam)
+        self.read_fresh(|_, _, changed| Ok(changed))
     }
 
     /// A number that changes whenever the vault changes, from this process or another.

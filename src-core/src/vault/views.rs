@@ -50,6 +50,15 @@ pub struct SecretSummary {
     pub kms_key_id: Option<String>,
 }
 
+/// A run of the name-sorted list: the secrets sharing a prefix (`prod/`), or one secret whose
+/// name has none. `start` is the run's first row in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixRun {
+    pub prefix: Option<String>,
+    pub start: usize,
+    pub count: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecretPage {
@@ -175,6 +184,15 @@ impl Vault {
         &self,
         f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.read_fresh(|tx, inner, _| f(tx, inner))
+    }
+
+    /// A read transaction on the vault brought up to date with other processes' commits;
+    /// `f` also learns whether anything changed.
+    pub(super) fn read_fresh<T>(
+        &self,
+        f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>, bool) -> Result<T>,
+    ) -> Result<T> {
         let mut inner = lock(&self.inner);
         let Inner {
             store,
@@ -183,9 +201,9 @@ impl Vault {
             iam,
         } = &mut *inner;
         let tx = store.read()?;
-        refresh(&tx, &self.keys, index, kms, iam)?;
+        let changed = refresh(&tx, &self.keys, index, kms, iam)?;
         let mut i2 = Inner2 { index, iam };
-        f(&tx, &mut i2)
+        f(&tx, &mut i2, changed)
     }
 
     /// Authorizes a view like the operation it mirrors (without auditing it).
@@ -215,6 +233,61 @@ impl Vault {
 
     /// A page of the secrets list, filtered and sorted for a console.
     pub fn query_secrets(&self, caller: &Caller, q: &SecretQuery) -> Result<SecretPage> {
+        let limit = if q.limit == 0 {
+            100
+        } else {
+            q.limit.min(10_000)
+        };
+        let mut total = 0usize;
+        let mut rows = Vec::with_capacity(limit.min(256));
+        let revision = self.walk_matching(caller, q, |d| {
+            if total >= q.offset && rows.len() < limit {
+                rows.push(summary(self, d));
+            }
+            total += 1;
+        })?;
+        Ok(SecretPage {
+            total,
+            offset: q.offset,
+            rows,
+            revision,
+        })
+    }
+
+    /// The secrets `q` matches, sorted by name, as runs that share a prefix up to the first
+    /// `/` ("group by prefix" in the consoles). One pass over the index; `q`'s order, offset
+    /// and limit are not used.
+    pub fn query_prefix_runs(&self, caller: &Caller, q: &SecretQuery) -> Result<Vec<PrefixRun>> {
+        let by_name = SecretQuery {
+            sort_by: SortBy::Name,
+            descending: false,
+            ..q.clone()
+        };
+        let mut runs: Vec<PrefixRun> = vec![];
+        let mut at = 0usize;
+        self.walk_matching(caller, &by_name, |d| {
+            let prefix = d.name.find('/').map(|p| &d.name[..=p]);
+            match (runs.last_mut(), prefix) {
+                (Some(last), Some(p)) if last.prefix.as_deref() == Some(p) => last.count += 1,
+                _ => runs.push(PrefixRun {
+                    prefix: prefix.map(str::to_string),
+                    start: at,
+                    count: 1,
+                }),
+            }
+            at += 1;
+        })?;
+        Ok(runs)
+    }
+
+    /// Hands `f` every secret `q`'s text and deletion flags match, in `q`'s order, inside one
+    /// read; returns the revision read at.
+    fn walk_matching(
+        &self,
+        caller: &Caller,
+        q: &SecretQuery,
+        mut f: impl FnMut(&SecretDoc),
+    ) -> Result<i64> {
         let now = self.clock.now().as_millisecond();
         self.read(|_, inner| {
             self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
@@ -234,33 +307,15 @@ impl Vault {
                 }
                 filter.matches(d)
             };
-            let limit = if q.limit == 0 {
-                100
-            } else {
-                q.limit.min(10_000)
-            };
-            let mut total = 0usize;
-            let mut rows = Vec::with_capacity(limit.min(256));
             let iter: Box<dyn Iterator<Item = &std::sync::Arc<SecretDoc>>> = if q.descending {
                 Box::new(sorted.iter().rev())
             } else {
                 Box::new(sorted.iter())
             };
-            for d in iter {
-                if !keep(d) {
-                    continue;
-                }
-                if total >= q.offset && rows.len() < limit {
-                    rows.push(summary(self, d));
-                }
-                total += 1;
+            for d in iter.filter(|d| keep(d)) {
+                f(d);
             }
-            Ok(SecretPage {
-                total,
-                offset: q.offset,
-                rows,
-                revision: inner.index.rev,
-            })
+            Ok(inner.index.rev)
         })
     }
 

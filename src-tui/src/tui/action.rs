@@ -179,12 +179,7 @@ pub struct AccessKeyRow {
 }
 
 /// A run of the name-sorted list: a prefix group (`prod/`) or one secret without a prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Run {
-    pub prefix: Option<String>,
-    pub start: usize,
-    pub count: usize,
-}
+pub use coffer_core::vault::PrefixRun as Run;
 
 /// Which page of the audit log a query fetches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

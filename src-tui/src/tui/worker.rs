@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
 use coffer_core::rotation::Engine;
-use coffer_core::vault::iam::{CreateEntity, EntityKind, IamEntityView};
+use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
@@ -19,7 +19,6 @@ use coffer_core::{FrontEnd, Vault};
 
 use super::action::{
     AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
-    Run,
 };
 use super::screens::detail::activity_query;
 
@@ -201,7 +200,7 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
             }
             Loaded::Secrets { seq, total, rows }
         }
-        Request::Groups { seq, query } => match groups(vault, &c, query) {
+        Request::Groups { seq, query } => match vault.query_prefix_runs(&c, &query) {
             Ok(runs) => Loaded::Groups { seq, runs },
             Err(e) => failed(e),
         },
@@ -426,7 +425,7 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
             })
         }
         Request::IamDelete { kind, name } => done(vault.iam_delete(&c, kind, &name), op, |_| {
-            format!("Deleted the {} {name}.", kind_word(kind))
+            format!("Deleted the {} {name}.", kind.as_str())
         }),
         Request::PutInlinePolicy {
             kind,
@@ -657,15 +656,6 @@ fn policy_view(
     })
 }
 
-fn kind_word(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::User => "user",
-        EntityKind::Role => "role",
-        EntityKind::Group => "group",
-        EntityKind::Policy => "policy",
-    }
-}
-
 /// Every principal (each list is an audited request, so this runs when the screen opens,
 /// on reload and after an act — not on a live refresh).
 fn principals(vault: &Vault, c: &coffer_core::Caller) -> coffer_core::Result<Vec<Principal>> {
@@ -683,39 +673,32 @@ fn principals(vault: &Vault, c: &coffer_core::Caller) -> coffer_core::Result<Vec
         attached: vec![],
         keys: vec![],
     };
-    let mut out = vec![];
-    for o in vault.list_operators(c)?.operators {
-        out.push(Principal {
-            kdf: Some((o.kdf_memory_kib, o.kdf_iterations)),
-            ..row(
-                PrincipalKind::Operator,
-                o.operator_name,
-                o.arn,
-                o.created_date,
-            )
-        });
-    }
-    let operators: Vec<String> = out.iter().map(|p| p.name.clone()).collect();
-    for (kind, pk) in [
-        (EntityKind::User, PrincipalKind::User),
-        (EntityKind::Role, PrincipalKind::Role),
-        (EntityKind::Group, PrincipalKind::Group),
-        (EntityKind::Policy, PrincipalKind::Policy),
-    ] {
-        for v in vault.iam_list(c, kind)? {
-            let name = entity_name(&v);
-            if kind == EntityKind::User && operators.contains(&name) {
-                continue;
-            }
-            out.push(Principal {
-                tags: v.tags,
-                description: v.description,
-                document: v.assume_role_policy_document.or(v.policy_document),
-                ..row(pk, name, v.arn, v.create_date)
-            });
+    let list = vault.list_principals(c)?;
+    let operators = list.operators.into_iter().map(|o| Principal {
+        kdf: Some((o.kdf_memory_kib, o.kdf_iterations)),
+        ..row(
+            PrincipalKind::Operator,
+            o.operator_name,
+            o.arn,
+            o.created_date,
+        )
+    });
+    let entities = list.entities.into_iter().map(|(kind, v)| {
+        let pk = match kind {
+            EntityKind::User => PrincipalKind::User,
+            EntityKind::Role => PrincipalKind::Role,
+            EntityKind::Group => PrincipalKind::Group,
+            EntityKind::Policy => PrincipalKind::Policy,
+        };
+        let name = v.name().to_string();
+        Principal {
+            tags: v.tags,
+            description: v.description,
+            document: v.assume_role_policy_document.or(v.policy_document),
+            ..row(pk, name, v.arn, v.create_date)
         }
-    }
-    Ok(out)
+    });
+    Ok(operators.chain(entities).collect())
 }
 
 /// One principal's policies and (for users, operators and roles) access keys.
@@ -725,44 +708,20 @@ fn principal_details(
     kind: PrincipalKind,
     name: &str,
 ) -> coffer_core::Result<PrincipalDetails> {
-    let ek = super::screens::principals::entity(kind);
-    if ek == EntityKind::Policy {
-        return Ok(PrincipalDetails::default());
-    }
-    let (inline, attached) = vault.iam_policies_of(c, ek, name)?;
-    let mut keys: Vec<AccessKeyRow> = if ek == EntityKind::Group {
-        vec![]
-    } else {
-        vault
-            .iam_list_access_keys(c, ek, name)?
+    let p = vault.principal_policies(c, super::screens::principals::entity(kind), name)?;
+    Ok(PrincipalDetails {
+        inline: p.inline,
+        attached: p.attached,
+        keys: p
+            .access_keys
             .into_iter()
             .map(|k| AccessKeyRow {
-                active: k.status == "Active",
+                active: k.is_active(),
                 id: k.access_key_id,
                 created: k.create_date,
             })
-            .collect()
-    };
-    // Active keys first, then the oldest.
-    keys.sort_by(|a, b| {
-        (b.active.cmp(&a.active))
-            .then(a.created.total_cmp(&b.created))
-            .then(a.id.cmp(&b.id))
-    });
-    Ok(PrincipalDetails {
-        inline,
-        attached,
-        keys,
+            .collect(),
     })
-}
-
-fn entity_name(v: &IamEntityView) -> String {
-    v.user_name
-        .clone()
-        .or_else(|| v.role_name.clone())
-        .or_else(|| v.group_name.clone())
-        .or_else(|| v.policy_name.clone())
-        .unwrap_or_default()
 }
 
 fn short(id: &str) -> &str {
@@ -777,39 +736,6 @@ fn done<T>(
     match r {
         Ok(v) => Loaded::Done(msg(&v)),
         Err(error) => Loaded::Failed { operation, error },
-    }
-}
-
-/// The name-sorted list as runs of prefix groups (read in pages, in the worker).
-fn groups(
-    vault: &Vault,
-    c: &coffer_core::Caller,
-    mut query: SecretQuery,
-) -> coffer_core::Result<Vec<Run>> {
-    query.sort_by = SortBy::Name;
-    query.descending = false;
-    query.limit = 10_000;
-    query.offset = 0;
-    let mut runs: Vec<Run> = vec![];
-    loop {
-        let page = vault.query_secrets(c, &query)?;
-        let n = page.rows.len();
-        for (i, r) in page.rows.into_iter().enumerate() {
-            let abs = query.offset + i;
-            let prefix = r.name.find('/').map(|p| r.name[..=p].to_string());
-            match (runs.last_mut(), &prefix) {
-                (Some(last), Some(p)) if last.prefix.as_ref() == Some(p) => last.count += 1,
-                _ => runs.push(Run {
-                    prefix,
-                    start: abs,
-                    count: 1,
-                }),
-            }
-        }
-        query.offset += n;
-        if n == 0 || query.offset >= page.total {
-            return Ok(runs);
-        }
     }
 }
 

@@ -1,0 +1,99 @@
+//! The consoles' view of principals: the operators, then the IAM users (an operator's own user
+//! is shown as the operator), roles, groups and customer managed policies; and one principal's
+//! policies and access keys. Each list is the audited request it is made of.
+
+use super::iam::{AccessKeyMetadata, EntityKind, IamEntityView};
+use super::{Caller, OperatorEntry, Vault};
+use crate::Result;
+
+/// Every principal, in the order the consoles list them.
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalList {
+    pub operators: Vec<OperatorEntry>,
+    /// Users other than the operators' own, then roles, groups and managed policies.
+    pub entities: Vec<(EntityKind, IamEntityView)>,
+}
+
+/// A user's, role's or group's inline and attached policies and access keys.
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalPolicies {
+    pub inline: Vec<String>,
+    pub attached: Vec<String>,
+    /// Active keys first, then the oldest (a group has none).
+    pub access_keys: Vec<AccessKeyMetadata>,
+}
+
+impl IamEntityView {
+    /// The user's, role's, group's or policy's name.
+    pub fn name(&self) -> &str {
+        [
+            &self.user_name,
+            &self.role_name,
+            &self.group_name,
+            &self.policy_name,
+        ]
+        .into_iter()
+        .find_map(Option::as_deref)
+        .unwrap_or_default()
+    }
+}
+
+impl AccessKeyMetadata {
+    pub fn is_active(&self) -> bool {
+        self.status == "Active"
+    }
+}
+
+impl Vault {
+    pub fn list_principals(&self, caller: &Caller) -> Result<PrincipalList> {
+        let operators = self.list_operators(caller)?.operators;
+        let mut entities = vec![];
+        for kind in [
+            EntityKind::User,
+            EntityKind::Role,
+            EntityKind::Group,
+            EntityKind::Policy,
+        ] {
+            for e in self.iam_list(caller, kind)? {
+                let operator = kind == EntityKind::User
+                    && operators.iter().any(|o| o.operator_name == e.name());
+                if !operator {
+                    entities.push((kind, e));
+                }
+            }
+        }
+        Ok(PrincipalList {
+            operators,
+            entities,
+        })
+    }
+
+    /// The policies and access keys of a user (or operator), role or group; a managed
+    /// policy has none.
+    pub fn principal_policies(
+        &self,
+        caller: &Caller,
+        kind: EntityKind,
+        name: &str,
+    ) -> Result<PrincipalPolicies> {
+        if kind == EntityKind::Policy {
+            return Ok(PrincipalPolicies::default());
+        }
+        let (inline, attached) = self.iam_policies_of(caller, kind, name)?;
+        let mut access_keys = if kind == EntityKind::Group {
+            vec![]
+        } else {
+            self.iam_list_access_keys(caller, kind, name)?
+        };
+        access_keys.sort_by(|a, b| {
+            (b.is_active().cmp(&a.is_active()))
+                .then(a.create_date.total_cmp(&b.create_date))
+                .then(a.access_key_id.cmp(&b.access_key_id))
+        });
+        Ok(PrincipalPolicies {
+            inline,
+            attached,
+            access_keys,
+        })
+    }
+}
