@@ -421,27 +421,7 @@ impl Vault {
         front_end: FrontEnd,
         progress: Progress<'_>,
     ) -> Result<RestoreResponse> {
-        Self::restore_with_clock(
-            from,
-            to,
-            operator,
-            passphrase,
-            front_end,
-            progress,
-            Arc::new(SystemClock),
-        )
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub fn restore_with_clock(
-        from: &Path,
-        to: &Path,
-        operator: Option<&str>,
-        passphrase: &Passphrase,
-        front_end: FrontEnd,
-        progress: Progress<'_>,
-        clock: Arc<dyn Clock>,
-    ) -> Result<RestoreResponse> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         if to.exists() {
             return Err(Error::exists(format!(
                 "A vault already exists at {}: restore into a new path.",
