@@ -56,6 +56,55 @@ pub struct CreateSecretResponse {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replication_status: Vec<ReplicationStatusType>,
+}
+
+/// One replica's state, as DescribeSecret and the replication operations report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicationStatusType {
+    pub region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// `InSync`, `InProgress` or `Failed`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_accessed_date: Option<Date>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicateSecretToRegionsRequest {
+    pub secret_id: String,
+    pub add_replica_regions: Vec<ReplicaRegionType>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub force_overwrite_replica_secret: bool,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemoveRegionsFromReplicationRequest {
+    pub secret_id: String,
+    pub remove_replica_regions: Vec<String>,
+}
+
+/// ReplicateSecretToRegions' and RemoveRegionsFromReplication's answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicationResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub replication_status: Vec<ReplicationStatusType>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StopReplicationToReplicaResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -266,6 +315,8 @@ pub struct DescribeSecretResponse {
     pub created_date: Date,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replication_status: Vec<ReplicationStatusType>,
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -322,6 +373,8 @@ pub struct SecretListEntry {
     pub created_date: Date,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replication_status: Vec<ReplicationStatusType>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -116,13 +116,40 @@ impl From<Error> for ApiError {
 
 /// What answers the requests.
 pub enum Backend {
-    /// An unlocked vault: requests signed with its access keys, for its home region.
+    /// An unlocked vault: requests signed with its access keys, for its home region; a
+    /// request signed for one of its replica regions is answered by that replica vault,
+    /// with that vault's access keys.
     Vault(Arc<Vault>),
     /// The emulator: an in-memory vault per region, any well-formed credentials.
     Ephemeral {
         account_id: String,
-        regions: Mutex<HashMap<String, Arc<Vault>>>,
+        regions: Arc<Regions>,
     },
+}
+
+/// The emulator's regions, each its own in-memory vault, made on first use. Each can
+/// replicate to every other.
+#[derive(Default)]
+pub struct Regions(Mutex<HashMap<String, Arc<Vault>>>);
+
+impl Regions {
+    fn get(self: &Arc<Self>, account_id: &str, region: &str) -> crate::Result<Arc<Vault>> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = map.get(region) {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(Vault::ephemeral(account_id, region)?);
+        let regions = Arc::downgrade(self);
+        let account = account_id.to_string();
+        v.set_region_source(Arc::new(move |r: &str| {
+            regions
+                .upgrade()
+                .ok_or_else(|| crate::Error::internal("the emulator is shutting down"))?
+                .get(&account, r)
+        }));
+        map.insert(region.to_string(), v.clone());
+        Ok(v)
+    }
 }
 
 impl std::fmt::Debug for Backend {
@@ -149,10 +176,11 @@ impl Backend {
     /// The emulator for `account_id`; its first region's vault is made at once, so that a
     /// bad account id fails here rather than on the first request.
     pub fn ephemeral(account_id: &str, first_region: &str) -> crate::Result<Self> {
-        let v = Vault::ephemeral(account_id, first_region)?;
+        let regions = Arc::new(Regions::default());
+        regions.get(account_id, first_region)?;
         Ok(Self::Ephemeral {
             account_id: account_id.to_string(),
-            regions: Mutex::new(HashMap::from([(first_region.to_string(), Arc::new(v))])),
+            regions,
         })
     }
 
@@ -160,39 +188,35 @@ impl Backend {
     fn authenticate(&self, signed: &sigv4::Signed) -> Result<Authenticated, ApiError> {
         signed.check_service(SERVICE)?;
         match self {
-            Self::Vault(vault) => {
-                signed.check_time(vault.now())?;
+            Self::Vault(primary) => {
+                signed.check_time(primary.now())?;
+                let home = &primary.info().region;
+                let vault = if &signed.region == home {
+                    primary.clone()
+                } else {
+                    primary.replica_vault(&signed.region)?.ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            ErrorCode::InvalidRequest.as_str(),
+                            format!(
+                                "The region '{}' is not served by this vault; its home region is '{home}' and it has no replica there.",
+                                signed.region
+                            ),
+                        )
+                    })?
+                };
                 let key = vault
                     .signing_key(&signed.access_key_id)?
                     .filter(|k| k.active)
                     .ok_or_else(ApiError::unrecognized_client)?;
                 signed.verify(key.secret.expose())?;
-                let home = &vault.info().region;
-                if &signed.region != home {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::InvalidRequest.as_str(),
-                        format!(
-                            "The region '{}' is not served by this vault; its home region is '{home}'.",
-                            signed.region
-                        ),
-                    ));
-                }
-                Ok((vault.clone(), key.principal_arn, key.session_policy))
+                Ok((vault, key.principal_arn, key.session_policy))
             }
             Self::Ephemeral {
                 account_id,
                 regions,
             } => {
-                let mut map = regions.lock().unwrap_or_else(|e| e.into_inner());
-                let vault = match map.get(&signed.region) {
-                    Some(v) => v.clone(),
-                    None => {
-                        let v = Arc::new(Vault::ephemeral(account_id, &signed.region)?);
-                        map.insert(signed.region.clone(), v.clone());
-                        v
-                    }
-                };
+                let vault = regions.get(account_id, &signed.region)?;
                 let arn = vault.administrator_arn();
                 Ok((vault, arn, None))
             }
@@ -366,6 +390,25 @@ pub async fn serve(
     .await
 }
 
+/// How often a server retries replication that could not reach a replica.
+const REPLICATION_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Retries queued replication (a replica file that was out of reach) while the server runs.
+async fn retry_replication(vault: Arc<Vault>) {
+    let mut tick = tokio::time::interval(REPLICATION_RETRY);
+    loop {
+        tick.tick().await;
+        let v = vault.clone();
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || v.sync_replicas()).await {
+            eprintln!(
+                "coffer serve: replication retry: {}: {}",
+                e.code.as_str(),
+                e.message
+            );
+        }
+    }
+}
+
 /// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
 pub async fn shutdown_signal() {
     #[cfg(unix)]
@@ -396,6 +439,9 @@ pub fn run(
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         on_listening(listener.local_addr()?);
+        if let Backend::Vault(vault) = &backend {
+            tokio::spawn(retry_replication(vault.clone()));
+        }
         serve(listener, backend, shutdown_signal()).await
     })
 }

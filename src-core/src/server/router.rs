@@ -8,8 +8,9 @@ use super::ApiError;
 use crate::api::{
     BatchGetSecretValueRequest, CreateSecretRequest, DeleteSecretRequest, GetRandomPasswordRequest,
     GetSecretValueRequest, ListSecretVersionIdsRequest, ListSecretsRequest, PutSecretValueRequest,
-    RotateSecretRequest, SecretIdRequest, TagResourceRequest, UntagResourceRequest,
-    UpdateSecretRequest, UpdateSecretVersionStageRequest,
+    RemoveRegionsFromReplicationRequest, ReplicateSecretToRegionsRequest, RotateSecretRequest,
+    SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
+    UpdateSecretVersionStageRequest,
 };
 use crate::model::RevealSerialize;
 use crate::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
@@ -19,7 +20,7 @@ use crate::{Caller, Reveal, Vault};
 pub const TARGET_PREFIX: &str = "secretsmanager.";
 
 /// Every operation the endpoint answers.
-pub const OPERATIONS: [&str; 20] = [
+pub const OPERATIONS: [&str; 23] = [
     "CreateSecret",
     "GetSecretValue",
     "BatchGetSecretValue",
@@ -40,6 +41,9 @@ pub const OPERATIONS: [&str; 20] = [
     "ValidateResourcePolicy",
     "RotateSecret",
     "CancelRotateSecret",
+    "ReplicateSecretToRegions",
+    "RemoveRegionsFromReplication",
+    "StopReplicationToReplica",
 ];
 
 /// The operation an `X-Amz-Target` header names, if the endpoint has it.
@@ -138,6 +142,16 @@ pub fn dispatch(
         }
         "RotateSecret" => plain(v.rotate_secret(c, request::<RotateSecretRequest>(body)?)),
         "CancelRotateSecret" => plain(v.cancel_rotate_secret(c, request::<SecretIdRequest>(body)?)),
+        "ReplicateSecretToRegions" => plain(
+            v.replicate_secret_to_regions(c, request::<ReplicateSecretToRegionsRequest>(body)?),
+        ),
+        "RemoveRegionsFromReplication" => plain(v.remove_regions_from_replication(
+            c,
+            request::<RemoveRegionsFromReplicationRequest>(body)?,
+        )),
+        "StopReplicationToReplica" => {
+            plain(v.stop_replication_to_replica(c, request::<SecretIdRequest>(body)?))
+        }
         other => Err(ApiError::unknown_operation(&format!(
             "{TARGET_PREFIX}{other}"
         ))),
@@ -236,8 +250,16 @@ mod tests {
         let e = dispatch(&v, &c, "DescribeSecret", b"{}").unwrap_err();
         assert_eq!(e.code, "ValidationException");
         assert!(e.message.contains("'secretId'"));
-        let e = dispatch(&v, &c, "ReplicateSecretToRegions", b"{}").unwrap_err();
+        let e = dispatch(&v, &c, "NoSuchOperation", b"{}").unwrap_err();
         assert_eq!(e.code, "UnknownOperationException");
+        let e = dispatch(
+            &v,
+            &c,
+            "ReplicateSecretToRegions",
+            br#"{"SecretId":"nope","AddReplicaRegions":[{"Region":"eu-west-1"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "ResourceNotFoundException");
         let denied = Caller::principal("arn:aws:iam::123456789012:user/nobody", FrontEnd::Endpoint);
         let e = dispatch(&v, &denied, "ListSecrets", b"{}").unwrap_err();
         assert_eq!(e.code, "AccessDeniedException");

@@ -37,6 +37,13 @@ pub struct SecretDoc {
     pub primary_region: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<RotationDoc>,
+    /// The regions this (primary) secret is replicated to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaDoc>,
+    /// Counts the changes its replicas must receive: bumped by every write that changes
+    /// what a replica holds (values, labels, description, tags, policy).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub replication_seq: u64,
     /// Oldest first.
     #[serde(default)]
     pub versions: Vec<VersionDoc>,
@@ -44,6 +51,57 @@ pub struct SecretDoc {
     /// searches. Built by the index, never stored.
     #[serde(skip)]
     pub haystack: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// `ReplicationStatus`'s `Status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReplicaStatus {
+    InSync,
+    InProgress,
+    Failed,
+}
+
+impl ReplicaStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InSync => "InSync",
+            Self::InProgress => "InProgress",
+            Self::Failed => "Failed",
+        }
+    }
+}
+
+/// One replica of a primary secret, as the primary keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplicaDoc {
+    pub region: String,
+    /// The KMS key the replica's values are sealed under there, as the caller named it
+    /// (`None`: the replica vault's `aws/secretsmanager`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    pub status: ReplicaStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When the replica was last read there (day precision), as last seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed_day_ms: Option<i64>,
+    /// The primary's `replication_seq` the replica last received.
+    #[serde(default)]
+    pub synced_seq: u64,
+    /// Replace a secret of the same name there (ForceOverwriteReplicaSecret).
+    #[serde(default)]
+    pub force_overwrite: bool,
+}
+
+impl ReplicaDoc {
+    /// Whether the replica still has to receive a change (or a retry).
+    pub fn pending(&self, seq: u64) -> bool {
+        self.status != ReplicaStatus::InSync || self.synced_seq < seq
+    }
 }
 
 /// A secret's rotation settings.
@@ -97,6 +155,29 @@ impl SecretDoc {
             h.push_str(&t.value.to_lowercase());
         }
         self.haystack = h;
+    }
+
+    /// Whether this secret is a replica of another region's primary: it takes no writes
+    /// but its primary's (and promotion).
+    pub fn is_replica(&self) -> bool {
+        self.primary_region.is_some()
+    }
+
+    /// Whether `other` holds different content for a replica: values, labels, description,
+    /// tags or policy (access dates and replication bookkeeping do not count).
+    pub fn replica_content_differs(&self, other: &SecretDoc) -> bool {
+        let versions = |d: &SecretDoc| -> Vec<(String, Vec<String>, bool, i64)> {
+            d.versions
+                .iter()
+                .map(|v| (v.id.clone(), v.stages.clone(), v.has_value, v.created_ms))
+                .collect()
+        };
+        self.name != other.name
+            || self.description != other.description
+            || self.tags != other.tags
+            || self.policy != other.policy
+            || self.deletion_ms != other.deletion_ms
+            || versions(self) != versions(other)
     }
 
     pub fn is_scheduled_for_deletion(&self) -> bool {
@@ -230,6 +311,8 @@ mod tests {
             deletion_ms: None,
             owning_service: None,
             primary_region: None,
+            replicas: Vec::new(),
+            replication_seq: 0,
             haystack: String::new(),
             rotation: None,
             versions: versions

@@ -167,7 +167,7 @@ impl Index {
     pub fn upsert(&mut self, mut doc: SecretDoc) {
         doc.build_haystack();
         if let Some(old) = self.docs.get(&doc.uid) {
-            if old.name != doc.name {
+            if old.name != doc.name && self.by_name.get(&old.name) == Some(&doc.uid) {
                 self.by_name.remove(&old.name);
             }
             if let Some(t) = old.deletion_ms {
@@ -190,7 +190,11 @@ impl Index {
     pub fn remove(&mut self, uid: &str) {
         self.rotating.remove(uid);
         if let Some(old) = self.docs.remove(uid) {
-            self.by_name.remove(&old.name);
+            // The name may already be another secret's (one purged and one created under
+            // its name in the same change, read back in either order).
+            if self.by_name.get(&old.name).is_some_and(|u| u == uid) {
+                self.by_name.remove(&old.name);
+            }
             if let Some(t) = old.deletion_ms {
                 self.deletions.remove(&(t, old.uid.clone()));
             }
@@ -299,14 +303,17 @@ impl Index {
         Ok((out, next))
     }
 
-    #[cfg(test)]
     pub fn all(&self) -> impl Iterator<Item = &Arc<SecretDoc>> {
         self.docs.values()
     }
 }
 
 /// A compiled ListSecrets filter set: every filter must match; within one, any value.
-pub(crate) struct FilterSet(Vec<(FilterKey, Vec<(bool, String)>)>);
+pub(crate) struct FilterSet {
+    filters: Vec<(FilterKey, Vec<(bool, String)>)>,
+    /// The vault's region: the primary region of every secret that is not a replica.
+    home: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FilterKey {
@@ -327,7 +334,7 @@ fn valid_filter_value(v: &str) -> bool {
 }
 
 impl FilterSet {
-    pub fn compile(filters: &[Filter]) -> Result<Self> {
+    pub fn compile(filters: &[Filter], home_region: &str) -> Result<Self> {
         if filters.len() > 10 {
             return Err(Error::validation(
                 "1 validation error detected: Value at 'filters' failed to satisfy constraint: Member must have length less than or equal to 10",
@@ -376,11 +383,14 @@ impl FilterSet {
             }
             out.push((key, values));
         }
-        Ok(Self(out))
+        Ok(Self {
+            filters: out,
+            home: home_region.to_string(),
+        })
     }
 
     pub fn matches(&self, d: &SecretDoc) -> bool {
-        self.0.iter().all(|(key, values)| {
+        self.filters.iter().all(|(key, values)| {
             values.iter().any(|(neg, v)| {
                 let hit = match key {
                     FilterKey::Name => d.name.starts_with(v.as_str()),
@@ -393,7 +403,8 @@ impl FilterSet {
                     FilterKey::PrimaryRegion => d
                         .primary_region
                         .as_deref()
-                        .is_some_and(|r| r.starts_with(v.as_str())),
+                        .unwrap_or(&self.home)
+                        .starts_with(v.as_str()),
                     FilterKey::OwningService => d
                         .owning_service
                         .as_deref()
@@ -455,6 +466,8 @@ mod tests {
             deletion_ms: None,
             owning_service: None,
             primary_region: None,
+            replicas: Vec::new(),
+            replication_seq: 0,
             haystack: String::new(),
             rotation: None,
             versions: vec![],
@@ -570,7 +583,7 @@ mod tests {
     fn filters_match_prefixes_negate_with_bang_and_and_together() {
         let ix = index(9);
         let count = |fs: &[Filter]| {
-            let set = FilterSet::compile(fs).unwrap();
+            let set = FilterSet::compile(fs, "us-east-1").unwrap();
             ix.all().filter(|d| set.matches(d)).count()
         };
         assert_eq!(count(&[filter("name", &["prod/"])]), 3);
@@ -591,7 +604,7 @@ mod tests {
 
     #[test]
     fn malformed_filters_are_validation_errors() {
-        let code = |f: Filter| FilterSet::compile(&[f]).err().unwrap().code;
+        let code = |f: Filter| FilterSet::compile(&[f], "us-east-1").err().unwrap().code;
         assert_eq!(code(filter("colour", &["x"])), crate::ErrorCode::Validation);
         assert_eq!(code(filter("name", &[])), crate::ErrorCode::Validation);
         assert_eq!(

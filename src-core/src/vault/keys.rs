@@ -39,6 +39,14 @@ fn kms_doc_aad(key_id: &str) -> Aad {
     Aad::new("kms-doc").with(key_id)
 }
 
+fn named_aad(vault_id: &str, name: &str) -> Aad {
+    Aad::new("vault-doc").with(vault_id).with(name)
+}
+
+fn kept_key_aad(vault_id: &str, purpose: &str) -> Aad {
+    Aad::new("kept-key").with(vault_id).with(purpose)
+}
+
 fn doc_aad(uid: &str) -> Aad {
     Aad::new("secret-doc").with(uid)
 }
@@ -297,6 +305,33 @@ impl VaultKeys {
             return Err(Error::decryption());
         }
         Ok(doc)
+    }
+
+    /// Seals a vault-wide document (`name` says which) under the metadata key.
+    pub fn seal_named(&self, name: &str, plaintext: &[u8]) -> Vec<u8> {
+        crypto::seal(&self.meta, &named_aad(&self.vault_id, name), plaintext)
+    }
+
+    pub fn open_named(&self, name: &str, sealed: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        Ok(crypto::open(
+            &self.meta,
+            &named_aad(&self.vault_id, name),
+            sealed,
+        )?)
+    }
+
+    /// Wraps a key the vault keeps for `purpose` (say, a replica region's slot key) under
+    /// the metadata key, which a re-key does not change.
+    pub fn wrap_kept_key(&self, purpose: &str, key: &Key) -> Vec<u8> {
+        wrap_key(&self.meta, &kept_key_aad(&self.vault_id, purpose), key)
+    }
+
+    pub fn unwrap_kept_key(&self, purpose: &str, wrapped: &[u8]) -> Result<Key> {
+        Ok(unwrap_key(
+            &self.meta,
+            &kept_key_aad(&self.vault_id, purpose),
+            wrapped,
+        )?)
     }
 
     // ---- KMS keys ----

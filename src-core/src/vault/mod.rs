@@ -12,6 +12,7 @@ mod operators;
 mod password;
 pub mod policies;
 pub mod principals;
+mod replicas;
 pub mod rotation;
 mod secrets;
 mod transfer;
@@ -38,6 +39,7 @@ pub use index::SortBy;
 pub use keys::KmsDoc;
 use keys::{KmsRing, VaultKeys};
 pub use operators::{ListOperatorsResponse, OperatorEntry};
+pub use replicas::{REPLICATOR_PREFIX, RegionSource, ReplicaRegionView, SyncReport};
 pub use transfer::ImportReport;
 pub use views::{
     AuditEventView, AuditPage, AuditQuery, PrefixRun, SecretPage, SecretQuery, SecretSummary,
@@ -206,6 +208,8 @@ pub struct Vault {
     inner: Mutex<Inner>,
     /// Temporary credentials issued to rotation functions, by access key id.
     sessions: Mutex<std::collections::HashMap<String, endpoint::SessionKey>>,
+    /// The replica vaults this process has open.
+    links: replicas::Links,
 }
 
 impl std::fmt::Debug for Vault {
@@ -225,6 +229,12 @@ struct Inner {
 
 /// The operator to unlock as: the one named, or the only one there is.
 pub(crate) fn choose_operator(operator: Option<&str>, operators: &[String]) -> Result<String> {
+    // A primary vault's replication slot is not a person to unlock as.
+    let operators: Vec<String> = operators
+        .iter()
+        .filter(|o| !o.starts_with(REPLICATOR_PREFIX))
+        .cloned()
+        .collect();
     match operator {
         Some(o) => Ok(o.to_string()),
         None if operators.len() == 1 => Ok(operators[0].clone()),
@@ -454,6 +464,7 @@ impl Vault {
                 iam,
             }),
             sessions: Mutex::default(),
+            links: replicas::Links::default(),
         })
     }
 
@@ -521,6 +532,7 @@ impl Vault {
 
     /// Runs one request: refresh, purge what is due, authorize and act inside a savepoint,
     /// append the audit event (whatever the outcome), commit, then publish to the index.
+    /// Then pushes the secrets it changed to their replicas (see `replicas`).
     pub(crate) fn exec<T, R: Serialize + ?Sized>(
         &self,
         caller: &Caller,
@@ -528,6 +540,25 @@ impl Vault {
         request: &R,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
+        let (result, replicate) = match self.exec_inner(caller, event_name, request, f) {
+            Ok(done) => done,
+            Err(e) => (Err(e), Vec::new()),
+        };
+        if !replicate.is_empty() {
+            self.propagate(&replicate);
+        }
+        result
+    }
+
+    /// `exec` but the push: the request's outcome, and the secrets to push.
+    #[allow(clippy::type_complexity)]
+    fn exec_inner<T, R: Serialize + ?Sized>(
+        &self,
+        caller: &Caller,
+        event_name: &'static str,
+        request: &R,
+        f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
+    ) -> Result<(Result<T>, Vec<String>)> {
         let mut inner = lock(&self.inner);
         let Inner {
             store,
@@ -564,6 +595,7 @@ impl Vault {
             request_keys: Vec::new(),
             savepoint: false,
             audit: Draft::default(),
+            replicate: Vec::new(),
         };
         let result = f(&mut ctx);
         let Ctx {
@@ -573,8 +605,14 @@ impl Vault {
             reload_kms,
             reload_iam,
             savepoint,
+            replicate,
             ..
         } = ctx;
+        let replicate = if result.is_ok() {
+            replicate
+        } else {
+            Vec::new()
+        };
         let staged = match &result {
             Ok(_) => {
                 if savepoint {
@@ -624,7 +662,7 @@ impl Vault {
             let tx = store.read()?;
             *kms = KmsRing::load(&tx, &self.keys)?;
         }
-        result
+        Ok((result, replicate))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -879,6 +917,8 @@ pub(crate) struct Ctx<'a, 'c> {
     /// Whether a savepoint guards this request's writes (taken before the first one).
     savepoint: bool,
     pub audit: Draft,
+    /// Secrets to push to their replicas once this request has committed.
+    replicate: Vec<String>,
 }
 
 impl Ctx<'_, '_> {
@@ -984,9 +1024,19 @@ impl Ctx<'_, '_> {
         Ok((*self.resolve_shared(secret_id)?).clone())
     }
 
-    /// Like [`Ctx::resolve`], refusing a secret scheduled for deletion.
+    /// Like [`Ctx::resolve`], refusing a secret scheduled for deletion, and a replica (the
+    /// secret to change is the write's, and a replica takes its primary's writes only).
     pub fn resolve_live(&mut self, secret_id: &str, action: &str) -> Result<SecretDoc> {
-        Ok((*self.resolve_live_shared(secret_id, action)?).clone())
+        let doc = self.resolve_live_shared(secret_id, action)?;
+        refuse_replica(&doc)?;
+        Ok((*doc).clone())
+    }
+
+    /// Pushes secret `uid` to its replicas after the commit.
+    pub fn replicate_after(&mut self, uid: &str) {
+        if !self.replicate.iter().any(|u| u == uid) {
+            self.replicate.push(uid.to_string());
+        }
     }
 
     /// Takes the savepoint before the request's first write, so that a failure rolls back
@@ -1009,8 +1059,22 @@ impl Ctx<'_, '_> {
         Ok(r)
     }
 
-    /// Writes a secret's document (sealed) and stages it for the index.
-    pub fn save(&mut self, doc: SecretDoc) -> Result<()> {
+    /// Writes a secret's document (sealed) and stages it for the index. A change its
+    /// replicas must receive marks them `InProgress`, to push after the commit.
+    pub fn save(&mut self, mut doc: SecretDoc) -> Result<()> {
+        if !doc.replicas.is_empty()
+            && self
+                .index
+                .get(&doc.uid)
+                .is_none_or(|before| before.replica_content_differs(&doc))
+        {
+            doc.replication_seq += 1;
+            for r in &mut doc.replicas {
+                r.status = doc::ReplicaStatus::InProgress;
+                r.message = None;
+            }
+            self.replicate_after(&doc.uid);
+        }
         debug_assert!(
             doc.check_invariants().is_ok(),
             "{:?}",
@@ -1110,6 +1174,18 @@ impl Ctx<'_, '_> {
 
     pub fn respond<T: Serialize>(&mut self, resp: &T) {
         self.audit.response = serde_json::to_value(resp).ok();
+    }
+}
+
+/// A replica takes writes from its primary only.
+pub(crate) fn refuse_replica(doc: &SecretDoc) -> Result<()> {
+    match &doc.primary_region {
+        Some(primary) => Err(Error::invalid_request(format!(
+            "Operation is not permitted on a replica secret: {} is replicated from {primary}. \
+             Make the change in the primary region, or promote the replica with StopReplicationToReplica.",
+            doc.name
+        ))),
+        None => Ok(()),
     }
 }
 

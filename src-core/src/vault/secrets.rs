@@ -154,6 +154,7 @@ impl Ctx<'_, '_> {
             owning_service: d.owning_service,
             created_date: d.created_date,
             primary_region: d.primary_region,
+            replication_status: d.replication_status,
         }
     }
 
@@ -249,7 +250,11 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
         version_ids_to_stages: stages_map(doc),
         owning_service: doc.owning_service.clone(),
         created_date: date(doc.created_ms),
-        primary_region: doc.primary_region.clone(),
+        primary_region: doc
+            .primary_region
+            .clone()
+            .or_else(|| (!doc.replicas.is_empty()).then(|| info.region.clone())),
+        replication_status: super::replicas::statuses(doc),
     }
 }
 
@@ -298,12 +303,6 @@ impl Vault {
             }
             ctx.push_request_tags(&req.tags);
             ctx.authorize_with_request_keys("secretsmanager:CreateSecret", &partial_arn)?;
-            if let Some(r) = req.add_replica_regions.first() {
-                return Err(Error::invalid_parameter(format!(
-                    "The region {} is not a replica region of this vault.",
-                    r.region.as_deref().unwrap_or("")
-                )));
-            }
             let value = take_value(secret_string, secret_binary)?;
             if let Some(existing) = ctx.index.by_name(&req.name).map(|d| (**d).clone()) {
                 ctx.audit.secret = Some((existing.uid.clone(), ctx.arn(&existing)));
@@ -321,6 +320,7 @@ impl Vault {
                         arn: ctx.arn(&existing),
                         name: existing.name.clone(),
                         version_id: Some(token.clone()),
+                        replication_status: super::replicas::statuses(&existing),
                     });
                 }
                 return Err(Error::exists(format!(
@@ -345,6 +345,8 @@ impl Vault {
                 deletion_ms: None,
                 owning_service: None,
                 primary_region: None,
+                replicas: Vec::new(),
+                replication_seq: 0,
                 rotation: None,
                 versions: Vec::new(),
                 haystack: String::new(),
@@ -361,7 +363,15 @@ impl Vault {
                     None
                 }
             };
-            let resp = CreateSecretResponse { arn: ctx.arn(&doc), name: doc.name.clone(), version_id };
+            if !req.add_replica_regions.is_empty() {
+                self.add_replicas(ctx, &mut doc, &req.add_replica_regions, req.force_overwrite_replica_secret)?;
+            }
+            let resp = CreateSecretResponse {
+                arn: ctx.arn(&doc),
+                name: doc.name.clone(),
+                version_id,
+                replication_status: super::replicas::statuses(&doc),
+            };
             ctx.save(doc)?;
             ctx.respond(&resp);
             Ok(resp)
@@ -428,7 +438,7 @@ impl Vault {
                         ));
                     }
                 };
-                let set = FilterSet::compile(&req.filters)?;
+                let set = FilterSet::compile(&req.filters, &ctx.info.region)?;
                 let (docs, next) = ctx.index.page(SortBy::Created, false, req.next_token.as_deref(), limit, |d| {
                     !d.is_scheduled_for_deletion() && set.matches(d)
                 })?;
@@ -699,7 +709,7 @@ impl Vault {
                 None => SortBy::Created,
                 Some(s) => SortBy::parse(s)?,
             };
-            let set = FilterSet::compile(&req.filters)?;
+            let set = FilterSet::compile(&req.filters, &ctx.info.region)?;
             let include_deleted = req.include_planned_deletion;
             let (docs, next_token) = ctx.index.page(by, desc, req.next_token.as_deref(), limit, |d| {
                 (include_deleted || !d.is_scheduled_for_deletion()) && set.matches(d)
@@ -783,6 +793,15 @@ impl Vault {
                 vec![req.force_delete_without_recovery.unwrap_or(false).to_string()],
             ));
             ctx.authorize_secret("secretsmanager:DeleteSecret", &doc)?;
+            super::refuse_replica(&doc)?;
+            if !doc.replicas.is_empty() {
+                let regions: Vec<&str> = doc.replicas.iter().map(|r| r.region.as_str()).collect();
+                return Err(Error::invalid_request(format!(
+                    "You can't delete secret {} while it is replicated to {}: remove the replicas first (RemoveRegionsFromReplication).",
+                    doc.name,
+                    regions.join(", ")
+                )));
+            }
             let force = req.force_delete_without_recovery.unwrap_or(false);
             if force && req.recovery_window_in_days.is_some() {
                 return Err(Error::invalid_parameter(

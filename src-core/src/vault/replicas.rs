@@ -1,0 +1,997 @@
+//! Replica regions (SPEC §5): one-way copies of secrets in other vault files, with AWS's
+//! replication operations and states.
+//!
+//! **Registering a region.** `add_replica_region` opens (or creates) another vault file with
+//! its own passphrase, and the replica gives this vault a key slot of its own
+//! (`replicator@<primary vault id>`) whose private key is wrapped under a random key. The
+//! primary keeps that key wrapped under its metadata key, with the region's name, path and
+//! vault id, in one sealed registry document — so propagation later asks for no passphrase.
+//!
+//! **Propagation.** A write that changes what a replica holds bumps the secret's
+//! `replication_seq` and marks its replicas `InProgress` in the same transaction (so the
+//! queue survives a crash). After the commit the primary pushes the secret's whole state —
+//! document and the values the replica lacks, re-sealed under the replica's own keys — in
+//! one audited transaction in the replica (`SyncReplicaSecret`), then records the outcome in
+//! one audited transaction of its own (`ReplicationSucceeded` / `ReplicationFailed`). A
+//! replica file that cannot be reached leaves the replica `Failed` with a message saying the
+//! change is queued; `sync_replicas` (run by the consoles and `coffer serve` from time to
+//! time, and by `coffer replica-region sync`) retries. Pushing the whole state makes every
+//! retry idempotent.
+//!
+//! **Replicas refuse writes** but their primary's; StopReplicationToReplica, called on the
+//! replica, promotes it to a standalone secret, and the primary drops the region when it
+//! next looks. RemoveRegionsFromReplication queues the replica's deletion in the registry.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use super::doc::{ReplicaDoc, ReplicaStatus, SecretDoc};
+use super::{Caller, FrontEnd, InitOptions, Vault, VaultInfo, keys, lock, valid_region};
+use crate::api::{
+    RemoveRegionsFromReplicationRequest, ReplicaRegionType, ReplicateSecretToRegionsRequest,
+    ReplicationResponse, ReplicationStatusType, SecretIdRequest, StopReplicationToReplicaResponse,
+};
+use crate::crypto::Key;
+use crate::crypto::Passphrase;
+use crate::model::{SecretValue, epoch_seconds};
+use crate::store::Tx;
+use crate::{Error, Result};
+
+/// The name of the key slot a replica vault gives the primary `primary_vault_id`.
+pub fn replicator_slot(primary_vault_id: &str) -> String {
+    format!("{REPLICATOR_PREFIX}{primary_vault_id}")
+}
+
+/// Key slots whose names start with this belong to a primary vault, not to a person.
+pub const REPLICATOR_PREFIX: &str = "replicator@";
+
+/// Where the emulator finds the vault of another region.
+pub type RegionSource = Arc<dyn Fn(&str) -> Result<Arc<Vault>> + Send + Sync>;
+
+/// The replica vaults this process has open, and (in the emulator) where other regions live.
+#[derive(Default)]
+pub(crate) struct Links {
+    open: Mutex<HashMap<String, Handle>>,
+    source: Mutex<Option<RegionSource>>,
+}
+
+struct Handle {
+    vault: Arc<Vault>,
+    file: FileId,
+}
+
+/// Which file a path names now: a replica moved away and another put in its place is
+/// noticed, and so is one that is gone (an unplugged drive).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+fn file_id(path: &Path) -> std::io::Result<FileId> {
+    let m = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(FileId(m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(FileId(m.len(), 0))
+    }
+}
+
+const REGISTRY: &str = "replica_regions";
+
+/// The sealed registry: the regions and the replica deletions still to carry out.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Registry {
+    #[serde(default)]
+    regions: Vec<RegionEntry>,
+    #[serde(default)]
+    removals: Vec<Removal>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RegionEntry {
+    region: String,
+    path: PathBuf,
+    vault_id: String,
+    slot: String,
+    /// The key that unwraps the slot's private key, wrapped under the metadata key.
+    wrapped_key: Vec<u8>,
+    added_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Removal {
+    region: String,
+    uid: String,
+    name: String,
+}
+
+fn kept_key_purpose(region: &str) -> String {
+    format!("replica-region/{region}")
+}
+
+fn load_registry(tx: &Tx<'_>, keys: &keys::VaultKeys) -> Result<Registry> {
+    match tx.meta_get(REGISTRY)? {
+        None => Ok(Registry::default()),
+        Some(sealed) => {
+            let json = keys.open_named(REGISTRY, &sealed)?;
+            serde_json::from_slice(&json).map_err(|_| Error::decryption())
+        }
+    }
+}
+
+fn save_registry(tx: &Tx<'_>, keys: &keys::VaultKeys, r: &Registry) -> Result<()> {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(r).expect("the registry serializes"));
+    tx.meta_set(REGISTRY, &keys.seal_named(REGISTRY, &json))
+}
+
+/// A replica region as the consoles and `coffer replica-region list` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReplicaRegionView {
+    pub region: String,
+    pub vault_path: String,
+    pub replica_vault_id: String,
+    pub added_date: f64,
+    /// Whether the replica file is there now.
+    pub reachable: bool,
+    /// Secrets replicated there, and how many of those are in sync, waiting, failed.
+    pub secrets: usize,
+    pub in_sync: usize,
+    pub in_progress: usize,
+    pub failed: usize,
+    /// Replica deletions queued until the file can be reached.
+    pub queued_removals: usize,
+}
+
+/// What one `sync_replicas` pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SyncReport {
+    pub synced: usize,
+    pub failed: usize,
+    pub removed: usize,
+    pub promoted: usize,
+}
+
+/// What a replica did with a secret's state.
+enum Applied {
+    InSync {
+        last_accessed_day_ms: Option<i64>,
+    },
+    /// The replica was promoted there: the primary drops the region.
+    Promoted,
+}
+
+/// What the primary sends: its document and the values the replica lacks.
+struct Payload {
+    doc: SecretDoc,
+    values: Vec<(String, SecretValue)>,
+    primary_region: String,
+    kms_key_id: Option<String>,
+    force: bool,
+}
+
+/// A replica's view of a secret before a push.
+enum Existing {
+    Absent,
+    Replica { have: HashSet<String> },
+    Promoted,
+}
+
+/// `ReplicationStatus` of a document's replicas.
+pub(crate) fn statuses(doc: &SecretDoc) -> Vec<ReplicationStatusType> {
+    doc.replicas
+        .iter()
+        .map(|r| ReplicationStatusType {
+            region: r.region.clone(),
+            kms_key_id: Some(
+                r.kms_key_id
+                    .clone()
+                    .unwrap_or_else(|| crate::model::DEFAULT_KMS_ALIAS.into()),
+            ),
+            status: r.status.as_str().into(),
+            status_message: r.message.clone().or_else(|| {
+                (r.status == ReplicaStatus::InSync).then(|| "Replication succeeded".into())
+            }),
+            last_accessed_date: r.last_accessed_day_ms.map(epoch_seconds),
+        })
+        .collect()
+}
+
+/// Turns a replica into a standalone secret; returns the answer, its primary's region and
+/// its uid.
+fn promote(
+    ctx: &mut super::Ctx<'_, '_>,
+    mut doc: SecretDoc,
+) -> Result<(StopReplicationToReplicaResponse, String, String)> {
+    let Some(primary) = doc.primary_region.take() else {
+        return Err(Error::invalid_request(
+            "This secret is not a replica: StopReplicationToReplica is called in a replica's region.",
+        ));
+    };
+    doc.last_changed_ms = ctx.now_ms;
+    let resp = StopReplicationToReplicaResponse { arn: ctx.arn(&doc) };
+    let uid = doc.uid.clone();
+    ctx.save(doc)?;
+    ctx.respond(&resp);
+    Ok((resp, primary, uid))
+}
+
+fn service() -> Caller {
+    Caller {
+        principal_arn: "secretsmanager.amazonaws.com".into(),
+        user_name: "secretsmanager.amazonaws.com".into(),
+        front_end: FrontEnd::Internal,
+        source_ip: Some("secretsmanager.amazonaws.com".into()),
+        user_agent: Some("secretsmanager.amazonaws.com".into()),
+        operator: false,
+        session_policy: None,
+    }
+}
+
+fn not_a_region(region: &str) -> Error {
+    Error::invalid_parameter(format!(
+        "The region {region} is not a replica region of this vault: register a vault file for it with `coffer replica-region add --region {region} --vault FILE`."
+    ))
+}
+
+impl Vault {
+    /// Lets the emulator answer for every region: replication to `region` goes to the vault
+    /// `source` gives.
+    pub fn set_region_source(&self, source: RegionSource) {
+        *lock(&self.links.source) = Some(source);
+    }
+
+    fn region_source(&self) -> Option<RegionSource> {
+        lock(&self.links.source).clone()
+    }
+
+    fn registry(&self) -> Result<Registry> {
+        self.read(|tx, _| load_registry(tx, &self.keys))
+    }
+
+    /// The vault that holds region `region`'s replicas, opened with the key this vault
+    /// keeps; `None` when `region` is not one of its replica regions.
+    pub fn replica_vault(&self, region: &str) -> Result<Option<Arc<Vault>>> {
+        if let Some(source) = self.region_source() {
+            return source(region).map(Some);
+        }
+        let registry = self.registry()?;
+        let Some(entry) = registry.regions.iter().find(|r| r.region == region) else {
+            return Ok(None);
+        };
+        let file = file_id(&entry.path).map_err(|e| {
+            Error::invalid_request(format!(
+                "The replica vault for {region} at {} can't be reached: {e}.",
+                entry.path.display()
+            ))
+        })?;
+        if let Some(h) = lock(&self.links.open).get(region)
+            && h.file == file
+        {
+            return Ok(Some(h.vault.clone()));
+        }
+        let vault = Arc::new(self.open_replica(entry)?);
+        lock(&self.links.open).insert(
+            region.to_string(),
+            Handle {
+                vault: vault.clone(),
+                file,
+            },
+        );
+        Ok(Some(vault))
+    }
+
+    fn replica_target(&self, region: &str) -> Result<Arc<Vault>> {
+        self.replica_vault(region)?
+            .ok_or_else(|| not_a_region(region))
+    }
+
+    fn open_replica(&self, entry: &RegionEntry) -> Result<Vault> {
+        let kek = self
+            .keys
+            .unwrap_kept_key(&kept_key_purpose(&entry.region), &entry.wrapped_key)?;
+        let v = Vault::open_unlocking(
+            &entry.path,
+            Some(&entry.slot),
+            self.clock.clone(),
+            |vault_id, slot| {
+                if vault_id != entry.vault_id {
+                    return Err(Error::invalid_request(format!(
+                        "The file at {} is not the replica vault registered for {} (its vault id changed).",
+                        entry.path.display(),
+                        entry.region
+                    )));
+                }
+                crate::crypto::slot::open_slot(
+                    &kek,
+                    &keys::slot_aad(vault_id, &slot.operator),
+                    &slot.wrapped_private,
+                )
+                .map_err(|_| {
+                    Error::access_denied(format!(
+                        "The replica vault for {} no longer accepts this vault's replication key.",
+                        entry.region
+                    ))
+                })
+            },
+        )?;
+        Ok(v)
+    }
+
+    /// Registers the vault file at `path` as replica region `region`: an existing vault
+    /// (unlocked with its own operator's passphrase) or a new one created there with this
+    /// vault's account id, `region` as its home region and `passphrase`.
+    pub fn add_replica_region(
+        &self,
+        caller: &Caller,
+        region: &str,
+        path: &Path,
+        replica_operator: Option<&str>,
+        passphrase: Passphrase,
+        kdf: Option<(u32, u32)>,
+    ) -> Result<ReplicaRegionView> {
+        if !valid_region(region) {
+            return Err(Error::validation(format!(
+                "'{region}' is not a region name (like eu-west-1)."
+            )));
+        }
+        if region == self.info.region {
+            return Err(Error::invalid_parameter(format!(
+                "{region} is this vault's own region; a replica region must be another."
+            )));
+        }
+        let replica = if path.exists() {
+            Vault::open_with_clock(path, replica_operator, &passphrase, self.clock.clone())?
+        } else {
+            let mut opts =
+                InitOptions::new(replica_operator.unwrap_or(&self.info.operator), passphrase);
+            opts.account_id = Some(self.info.account_id.clone());
+            opts.region = Some(region.to_string());
+            opts.kdf = kdf;
+            Vault::init_with_clock(path, opts, self.clock.clone())?
+        };
+        let path = std::fs::canonicalize(path).map_err(|e| {
+            Error::invalid_parameter(format!("The replica vault at {}: {e}", path.display()))
+        })?;
+        let r = &replica.info;
+        if r.vault_id == self.info.vault_id {
+            return Err(Error::invalid_parameter(
+                "That file is this vault (or a restored copy of it); a replica must be another vault.",
+            ));
+        }
+        if r.account_id != self.info.account_id || r.region != region {
+            return Err(Error::invalid_parameter(format!(
+                "The vault at {} is account {} in {}; a replica for {region} must be account {} in {region} \
+                 (create it with `coffer init --account-id {} --region {region}`, or give a path where none exists).",
+                path.display(),
+                r.account_id,
+                r.region,
+                self.info.account_id,
+                self.info.account_id
+            )));
+        }
+        if let Some(existing) = self.registry()?.regions.iter().find(|e| e.region == region)
+            && existing.vault_id != r.vault_id
+        {
+            return Err(Error::exists(format!(
+                "{region} is already a replica region (the vault at {}); remove it first.",
+                existing.path.display()
+            )));
+        }
+        let slot_key = replica.accept_replication(caller, &self.info)?;
+        let request = serde_json::json!({ "region": region, "replicaVaultId": r.vault_id });
+        let entry = self.exec(caller, "AddReplicaRegion", &request, |ctx| {
+            ctx.authorize("coffer:AddReplicaRegion", "*")?;
+            ctx.will_write()?;
+            let mut registry = load_registry(ctx.tx, ctx.keys)?;
+            registry.regions.retain(|e| e.region != region);
+            let entry = RegionEntry {
+                region: region.to_string(),
+                path: path.clone(),
+                vault_id: r.vault_id.clone(),
+                slot: replicator_slot(&self.info.vault_id),
+                wrapped_key: ctx.keys.wrap_kept_key(&kept_key_purpose(region), &slot_key),
+                added_ms: ctx.now_ms,
+            };
+            registry.regions.push(entry.clone());
+            save_registry(ctx.tx, ctx.keys, &registry)?;
+            ctx.touch()?;
+            Ok(entry)
+        })?;
+        lock(&self.links.open).remove(region);
+        Ok(self.region_view(&entry, &Registry::default()))
+    }
+
+    /// The replica's side of registration: a key slot for the primary, replacing any it
+    /// had. Returns the key that unwraps the slot's private key.
+    fn accept_replication(&self, caller: &Caller, primary: &VaultInfo) -> Result<Key> {
+        let slot = replicator_slot(&primary.vault_id);
+        let request = serde_json::json!({
+            "primaryVaultId": primary.vault_id,
+            "primaryRegion": primary.region,
+        });
+        let caller = Caller {
+            operator: true,
+            ..self.caller(caller.front_end)
+        };
+        self.exec(&caller, "AcceptReplication", &request, |ctx| {
+            ctx.authorize("coffer:AcceptReplication", "*")?;
+            ctx.will_write()?;
+            let kek = Key::random();
+            let row = ctx.keys.new_slot_row(
+                &slot,
+                &kek,
+                serde_json::json!({ "replicationFrom": primary.region }).to_string(),
+                ctx.now_ms,
+            );
+            ctx.tx.slot_delete(&slot)?;
+            ctx.tx.slot_insert(&row)?;
+            ctx.touch()?;
+            Ok(kek)
+        })
+    }
+
+    /// Forgets replica region `region`; refused while secrets replicate there.
+    pub fn remove_replica_region(&self, caller: &Caller, region: &str) -> Result<()> {
+        let request = serde_json::json!({ "region": region });
+        self.exec(caller, "RemoveReplicaRegion", &request, |ctx| {
+            ctx.authorize("coffer:RemoveReplicaRegion", "*")?;
+            let mut registry = load_registry(ctx.tx, ctx.keys)?;
+            if !registry.regions.iter().any(|e| e.region == region) {
+                return Err(Error::not_found(format!(
+                    "{region} is not a replica region of this vault."
+                )));
+            }
+            let using = ctx
+                .index
+                .all()
+                .filter(|d| d.replicas.iter().any(|r| r.region == region))
+                .count()
+                + registry
+                    .removals
+                    .iter()
+                    .filter(|r| r.region == region)
+                    .count();
+            if using > 0 {
+                return Err(Error::invalid_request(format!(
+                    "{using} secret(s) still replicate to {region} (or wait for their replica's removal); remove them from replication first."
+                )));
+            }
+            ctx.will_write()?;
+            registry.regions.retain(|e| e.region != region);
+            save_registry(ctx.tx, ctx.keys, &registry)?;
+            ctx.touch()
+        })?;
+        lock(&self.links.open).remove(region);
+        Ok(())
+    }
+
+    fn region_view(&self, entry: &RegionEntry, registry: &Registry) -> ReplicaRegionView {
+        let mut v = ReplicaRegionView {
+            region: entry.region.clone(),
+            vault_path: entry.path.display().to_string(),
+            replica_vault_id: entry.vault_id.clone(),
+            added_date: epoch_seconds(entry.added_ms),
+            reachable: file_id(&entry.path).is_ok(),
+            secrets: 0,
+            in_sync: 0,
+            in_progress: 0,
+            failed: 0,
+            queued_removals: registry
+                .removals
+                .iter()
+                .filter(|r| r.region == entry.region)
+                .count(),
+        };
+        let inner = lock(&self.inner);
+        for d in inner.index.all() {
+            for r in d.replicas.iter().filter(|r| r.region == entry.region) {
+                v.secrets += 1;
+                match r.status {
+                    ReplicaStatus::InSync if !r.pending(d.replication_seq) => v.in_sync += 1,
+                    ReplicaStatus::Failed => v.failed += 1,
+                    _ => v.in_progress += 1,
+                }
+            }
+        }
+        v
+    }
+
+    /// The replica regions, with how their secrets stand.
+    pub fn list_replica_regions(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
+        let registry = self.read(|tx, inner| {
+            self.authorize_view(inner.iam, caller, "coffer:ListReplicaRegions", None)?;
+            load_registry(tx, &self.keys)
+        })?;
+        Ok(registry
+            .regions
+            .iter()
+            .map(|e| self.region_view(e, &registry))
+            .collect())
+    }
+
+    /// Checks the regions a request adds: well-formed, not this one, not twice, and served
+    /// (registered, or the emulator's).
+    fn check_new_regions(
+        &self,
+        tx: &Tx<'_>,
+        doc: &SecretDoc,
+        add: &[ReplicaRegionType],
+    ) -> Result<Vec<ReplicaDoc>> {
+        let registry = load_registry(tx, &self.keys)?;
+        let emulator = self.region_source().is_some();
+        let mut out: Vec<ReplicaDoc> = Vec::new();
+        for r in add {
+            let region = r.region.as_deref().unwrap_or_default();
+            if !valid_region(region) {
+                return Err(Error::validation(format!(
+                    "1 validation error detected: Value '{region}' at 'addReplicaRegions.region' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-)+\\d+$"
+                )));
+            }
+            if let Some(k) = &r.kms_key_id {
+                crate::model::validate_kms_key_id(k)?;
+            }
+            if region == self.info.region {
+                return Err(Error::invalid_parameter(format!(
+                    "Invalid replica region {region}: it is the secret's primary region."
+                )));
+            }
+            if doc.replicas.iter().any(|x| x.region == region)
+                || out.iter().any(|x| x.region == region)
+            {
+                return Err(Error::invalid_parameter(format!(
+                    "The secret is already replicated to {region}."
+                )));
+            }
+            if !emulator && !registry.regions.iter().any(|e| e.region == region) {
+                return Err(not_a_region(region));
+            }
+            out.push(ReplicaDoc {
+                region: region.to_string(),
+                kms_key_id: r.kms_key_id.clone(),
+                status: ReplicaStatus::InProgress,
+                message: None,
+                last_accessed_day_ms: None,
+                synced_seq: 0,
+                force_overwrite: false,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds replicas to a secret (CreateSecret's `AddReplicaRegions` comes here too).
+    pub(crate) fn add_replicas(
+        &self,
+        ctx: &mut super::Ctx<'_, '_>,
+        doc: &mut SecretDoc,
+        add: &[ReplicaRegionType],
+        force: bool,
+    ) -> Result<()> {
+        let mut new = self.check_new_regions(ctx.tx, doc, add)?;
+        for r in &mut new {
+            r.force_overwrite = force;
+        }
+        doc.replicas.extend(new);
+        // The new replicas are pending whether or not the content changed.
+        doc.replication_seq += 1;
+        ctx.replicate_after(&doc.uid);
+        Ok(())
+    }
+
+    pub fn replicate_secret_to_regions(
+        &self,
+        caller: &Caller,
+        req: ReplicateSecretToRegionsRequest,
+    ) -> Result<ReplicationResponse> {
+        self.exec(caller, "ReplicateSecretToRegions", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:ReplicateSecretToRegions")?;
+            if req.add_replica_regions.is_empty() {
+                return Err(Error::validation(
+                    "1 validation error detected: Value '[]' at 'addReplicaRegions' failed to satisfy constraint: Member must have length greater than or equal to 1",
+                ));
+            }
+            self.add_replicas(ctx, &mut doc, &req.add_replica_regions, req.force_overwrite_replica_secret)?;
+            let resp = ReplicationResponse { arn: ctx.arn(&doc), replication_status: statuses(&doc) };
+            ctx.save(doc)?;
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    pub fn remove_regions_from_replication(
+        &self,
+        caller: &Caller,
+        req: RemoveRegionsFromReplicationRequest,
+    ) -> Result<ReplicationResponse> {
+        self.exec(caller, "RemoveRegionsFromReplication", &req, |ctx| {
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:RemoveRegionsFromReplication")?;
+            if req.remove_replica_regions.is_empty() {
+                return Err(Error::validation(
+                    "1 validation error detected: Value '[]' at 'removeReplicaRegions' failed to satisfy constraint: Member must have length greater than or equal to 1",
+                ));
+            }
+            for region in &req.remove_replica_regions {
+                if !doc.replicas.iter().any(|r| &r.region == region) {
+                    return Err(Error::invalid_parameter(format!(
+                        "The secret is not replicated to {region}."
+                    )));
+                }
+            }
+            let mut registry = load_registry(ctx.tx, ctx.keys)?;
+            for region in &req.remove_replica_regions {
+                let removal = Removal { region: region.clone(), uid: doc.uid.clone(), name: doc.name.clone() };
+                if !registry.removals.contains(&removal) {
+                    registry.removals.push(removal);
+                }
+            }
+            doc.replicas.retain(|r| !req.remove_replica_regions.contains(&r.region));
+            ctx.will_write()?;
+            save_registry(ctx.tx, ctx.keys, &registry)?;
+            ctx.replicate_after(&doc.uid);
+            let resp = ReplicationResponse { arn: ctx.arn(&doc), replication_status: statuses(&doc) };
+            ctx.save(doc)?;
+            ctx.respond(&resp);
+            Ok(resp)
+        })
+    }
+
+    /// Promotes a replica (called on the replica's vault) to a standalone secret.
+    pub fn stop_replication_to_replica(
+        &self,
+        caller: &Caller,
+        req: SecretIdRequest,
+    ) -> Result<StopReplicationToReplicaResponse> {
+        let (resp, primary, uid) = self.exec(caller, "StopReplicationToReplica", &req, |ctx| {
+            let doc = ctx.resolve(&req.secret_id)?;
+            ctx.authorize_secret("secretsmanager:StopReplicationToReplica", &doc)?;
+            promote(ctx, doc)
+        })?;
+        // The emulator's primary learns at once; a vault file's primary when it next syncs.
+        if let Some(source) = self.region_source()
+            && let Ok(p) = source(&primary)
+        {
+            let _ = p.record(&uid, &self.info.region, 0, Ok(Applied::Promoted));
+        }
+        Ok(resp)
+    }
+
+    /// Promotes the replica of `secret_id` in `region` from the primary's side (the consoles'
+    /// "promote"): authorized and audited here (`PromoteReplica`), carried out in the
+    /// replica as StopReplicationToReplica by the service; then the primary drops the region.
+    pub fn promote_replica(&self, caller: &Caller, secret_id: &str, region: &str) -> Result<()> {
+        let request = serde_json::json!({ "secretId": secret_id, "region": region });
+        let uid = self.exec(caller, "PromoteReplica", &request, |ctx| {
+            let doc =
+                ctx.resolve_live_shared(secret_id, "secretsmanager:StopReplicationToReplica")?;
+            if !doc.replicas.iter().any(|r| r.region == region) {
+                return Err(Error::invalid_parameter(format!(
+                    "The secret is not replicated to {region}."
+                )));
+            }
+            Ok(doc.uid.clone())
+        })?;
+        let replica = self.replica_target(region)?;
+        replica.exec(&service(), "StopReplicationToReplica", &request, |ctx| {
+            let doc = ctx.index.get(&uid).map(|d| (**d).clone()).ok_or_else(|| {
+                Error::not_found("The replica region has no replica of this secret.")
+            })?;
+            ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+            promote(ctx, doc).map(|_| ())
+        })?;
+        self.record(&uid, region, 0, Ok(Applied::Promoted))
+    }
+
+    /// Retries everything queued: replica deletions, and replicas not in sync.
+    pub fn sync_replicas(&self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let removals = self.registry()?.removals;
+        for r in removals {
+            if self.carry_out_removal(&r).is_ok() {
+                report.removed += 1;
+            }
+        }
+        let pending: Vec<String> = self.read(|_, inner| {
+            Ok(inner
+                .index
+                .all()
+                .filter(|d| d.replicas.iter().any(|r| r.pending(d.replication_seq)))
+                .map(|d| d.uid.clone())
+                .collect())
+        })?;
+        for uid in pending {
+            self.sync_secret(&uid, &mut report);
+        }
+        Ok(report)
+    }
+
+    /// Pushes the secrets a request changed to their replicas, and carries out their queued
+    /// replica deletions. Failures are recorded in the replicas' status, not returned: the
+    /// request they follow has committed.
+    pub(crate) fn propagate(&self, uids: &[String]) {
+        let mut report = SyncReport::default();
+        let removals = self.registry().map(|r| r.removals).unwrap_or_default();
+        for r in removals.iter().filter(|r| uids.contains(&r.uid)) {
+            let _ = self.carry_out_removal(r);
+        }
+        for uid in uids {
+            self.sync_secret(uid, &mut report);
+        }
+    }
+
+    fn carry_out_removal(&self, r: &Removal) -> Result<()> {
+        let target = self.replica_target(&r.region)?;
+        target.drop_replica(&r.uid, &r.name)?;
+        let request = serde_json::json!({ "region": r.region });
+        self.exec(&service(), "ReplicaDeleted", &request, |ctx| {
+            ctx.audit.secret = Some((
+                r.uid.clone(),
+                ctx.index
+                    .get(&r.uid)
+                    .map(|d| ctx.arn(d))
+                    .unwrap_or_else(|| r.name.clone()),
+            ));
+            ctx.will_write()?;
+            let mut registry = load_registry(ctx.tx, ctx.keys)?;
+            registry.removals.retain(|x| x != r);
+            save_registry(ctx.tx, ctx.keys, &registry)?;
+            ctx.touch()
+        })
+    }
+
+    fn sync_secret(&self, uid: &str, report: &mut SyncReport) {
+        let Ok(Some(doc)) = self.read(|_, inner| Ok(inner.index.get(uid).cloned())) else {
+            return;
+        };
+        for r in doc
+            .replicas
+            .iter()
+            .filter(|r| r.pending(doc.replication_seq))
+        {
+            let outcome = self.push(&doc, r);
+            match &outcome {
+                Ok(Applied::InSync { .. }) => report.synced += 1,
+                Ok(Applied::Promoted) => report.promoted += 1,
+                Err(_) => report.failed += 1,
+            }
+            let _ = self.record(uid, &r.region, doc.replication_seq, outcome);
+        }
+    }
+
+    /// Sends a secret's state to one replica.
+    fn push(&self, doc: &SecretDoc, r: &ReplicaDoc) -> Result<Applied> {
+        let target = self.replica_target(&r.region).map_err(|e| {
+            Error::new(
+                e.code,
+                format!(
+                    "{} The change is queued and retried when the replica can be reached.",
+                    e.message
+                ),
+            )
+        })?;
+        let have = match target.existing(&doc.uid)? {
+            Existing::Promoted => return Ok(Applied::Promoted),
+            Existing::Absent => HashSet::new(),
+            Existing::Replica { have } => have,
+        };
+        let (current, values) = self.payload(&doc.uid, &have)?;
+        if current.replication_seq != doc.replication_seq {
+            return Err(Error::invalid_request(
+                "The secret changed while it was replicated; the newer change follows.",
+            ));
+        }
+        target.apply(Payload {
+            doc: current,
+            values,
+            primary_region: self.info.region.clone(),
+            kms_key_id: r.kms_key_id.clone(),
+            force: r.force_overwrite,
+        })
+    }
+
+    /// The secret's document and the values of its versions not in `have`.
+    fn payload(
+        &self,
+        uid: &str,
+        have: &HashSet<String>,
+    ) -> Result<(SecretDoc, Vec<(String, SecretValue)>)> {
+        let inner = &mut *lock(&self.inner);
+        let tx = inner.store.read()?;
+        super::refresh(
+            &tx,
+            &self.keys,
+            &mut inner.index,
+            &mut inner.kms,
+            &mut inner.iam,
+        )?;
+        let doc =
+            inner.index.get(uid).map(|d| (**d).clone()).ok_or_else(|| {
+                Error::not_found("The secret was deleted while it was replicated.")
+            })?;
+        let mut values = Vec::new();
+        for v in doc
+            .versions
+            .iter()
+            .filter(|v| v.has_value && !have.contains(&v.id))
+        {
+            let row = tx
+                .version_get(&doc.uid, &self.keys.vid_hash(&doc.uid, &v.id))?
+                .ok_or_else(Error::decryption)?;
+            let value = inner.kms.open_value(
+                &doc.uid,
+                &v.id,
+                &row.kms_key_id,
+                &row.wrapped_dek,
+                &row.value,
+            )?;
+            values.push((v.id.clone(), value));
+        }
+        Ok((doc, values))
+    }
+
+    /// Records how a push went, if that changes anything.
+    fn record(&self, uid: &str, region: &str, seq: u64, outcome: Result<Applied>) -> Result<()> {
+        let message = outcome.as_ref().err().map(|e| e.message.clone());
+        let unchanged = self.read(|_, inner| {
+            Ok(inner.index.get(uid).is_some_and(|d| {
+                d.replicas.iter().any(|r| {
+                    r.region == region
+                        && message.is_some()
+                        && r.status == ReplicaStatus::Failed
+                        && r.message == message
+                })
+            }))
+        })?;
+        if unchanged {
+            return Ok(());
+        }
+        let event = match &outcome {
+            Ok(Applied::InSync { .. }) => "ReplicationSucceeded",
+            Ok(Applied::Promoted) => "ReplicaPromoted",
+            Err(_) => "ReplicationFailed",
+        };
+        let request = serde_json::json!({ "region": region, "statusMessage": message });
+        self.exec(&service(), event, &request, |ctx| {
+            let Some(mut doc) = ctx.index.get(uid).map(|d| (**d).clone()) else {
+                return Ok(());
+            };
+            ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+            match outcome {
+                Ok(Applied::Promoted) => doc.replicas.retain(|r| r.region != region),
+                Ok(Applied::InSync {
+                    last_accessed_day_ms,
+                }) => {
+                    let now_seq = doc.replication_seq;
+                    if let Some(r) = doc.replicas.iter_mut().find(|r| r.region == region) {
+                        r.last_accessed_day_ms = last_accessed_day_ms;
+                        r.synced_seq = r.synced_seq.max(seq);
+                        r.force_overwrite = false;
+                        if now_seq == seq {
+                            r.status = ReplicaStatus::InSync;
+                            r.message = None;
+                        }
+                    }
+                }
+                Err(e) => {
+                    if let Some(r) = doc.replicas.iter_mut().find(|r| r.region == region) {
+                        r.status = ReplicaStatus::Failed;
+                        r.message = Some(e.message);
+                    }
+                }
+            }
+            ctx.save(doc)
+        })
+    }
+
+    // ---- the replica's side ----
+
+    /// What this (replica) vault holds of secret `uid`.
+    fn existing(&self, uid: &str) -> Result<Existing> {
+        self.read(|_, inner| {
+            Ok(match inner.index.get(uid) {
+                None => Existing::Absent,
+                Some(d) if !d.is_replica() => Existing::Promoted,
+                Some(d) => Existing::Replica {
+                    have: d
+                        .versions
+                        .iter()
+                        .filter(|v| v.has_value)
+                        .map(|v| v.id.clone())
+                        .collect(),
+                },
+            })
+        })
+    }
+
+    /// Makes this vault's replica of a secret what the primary sent, in one audited
+    /// transaction.
+    fn apply(&self, p: Payload) -> Result<Applied> {
+        let request = serde_json::json!({
+            "primaryRegion": p.primary_region,
+            "versionIds": p.doc.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
+        });
+        self.exec(&service(), "SyncReplicaSecret", &request, |ctx| {
+            let existing = ctx.index.get(&p.doc.uid).map(|d| (**d).clone());
+            ctx.audit.secret = Some((p.doc.uid.clone(), ctx.arn(&p.doc)));
+            if existing.as_ref().is_some_and(|e| !e.is_replica()) {
+                return Ok(Applied::Promoted);
+            }
+            if existing.is_none()
+                && let Some(other) = ctx.index.by_name(&p.doc.name).map(|d| d.uid.clone())
+            {
+                if !p.force {
+                    return Err(Error::exists(format!(
+                        "A secret named {} already exists in {}; replicate with ForceOverwriteReplicaSecret to replace it.",
+                        p.doc.name, ctx.info.region
+                    )));
+                }
+                ctx.purge(&other)?;
+            }
+            let kms_key_id = match &p.kms_key_id {
+                None => ctx.kms.default_key_id()?.to_string(),
+                Some(k) => ctx.kms.resolve(k, &ctx.info.region, &ctx.info.account_id)?,
+            };
+            let mut doc = p.doc.clone();
+            doc.primary_region = Some(p.primary_region.clone());
+            doc.replicas = Vec::new();
+            doc.replication_seq = 0;
+            doc.rotation = None;
+            doc.kms_key_input = p.kms_key_id.clone();
+            doc.kms_key_id = kms_key_id.clone();
+            doc.last_accessed_day_ms = existing.as_ref().and_then(|e| e.last_accessed_day_ms);
+            for v in &mut doc.versions {
+                match existing.as_ref().and_then(|e| e.version(&v.id)) {
+                    Some(old) if old.has_value => {
+                        v.kms_key_id = old.kms_key_id.clone();
+                        v.last_accessed_day_ms = old.last_accessed_day_ms;
+                    }
+                    _ => {
+                        v.kms_key_id = kms_key_id.clone();
+                        v.last_accessed_day_ms = None;
+                        if v.has_value && !p.values.iter().any(|(id, _)| id == &v.id) {
+                            return Err(Error::invalid_request(
+                                "The secret changed while it was replicated; the newer change follows.",
+                            ));
+                        }
+                    }
+                }
+            }
+            ctx.will_write()?;
+            if let Some(old) = &existing {
+                for v in old.versions.iter().filter(|v| v.has_value) {
+                    if !doc.version(&v.id).is_some_and(|n| n.has_value) {
+                        ctx.delete_value(old, &v.id)?;
+                    }
+                }
+            }
+            for (vid, value) in &p.values {
+                if doc.version(vid).is_some_and(|v| v.has_value) {
+                    ctx.write_value(&doc, vid, value)?;
+                }
+            }
+            let last_accessed_day_ms = doc.last_accessed_day_ms;
+            ctx.save(doc)?;
+            Ok(Applied::InSync { last_accessed_day_ms })
+        })
+    }
+
+    /// Deletes this vault's replica of secret `uid`, if it is still a replica.
+    fn drop_replica(&self, uid: &str, name: &str) -> Result<()> {
+        let request = serde_json::json!({ "name": name });
+        self.exec(&service(), "DeleteReplicaSecret", &request, |ctx| {
+            let Some(doc) = ctx.index.get(uid).cloned() else {
+                return Ok(());
+            };
+            ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+            if doc.is_replica() {
+                ctx.purge(uid)?;
+            }
+            Ok(())
+        })
+    }
+}
