@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Result;
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use coffer_core::{InitOptions, Vault};
 
 use cli::output::OutputFormat;
@@ -123,9 +124,33 @@ enum Command {
     Op(cli::Op),
 }
 
+impl Cli {
+    /// `coffer replica-region add --region R --vault FILE`, as the replica's docs write it:
+    /// there `--vault` on the command line is the replica file (unless --replica-vault is
+    /// given) and the primary is COFFER_VAULT or the default vault.
+    fn vault_names_the_replica_in_replica_region_add(&mut self, vault_on_command_line: bool) {
+        if let Some(Command::Op(cli::Op::ReplicaRegion(cli::replicas::ReplicaRegionOp::Add {
+            replica_vault: replica @ None,
+            ..
+        }))) = &mut self.command
+            && vault_on_command_line
+        {
+            *replica = self.vault.take();
+            self.vault = std::env::var_os("COFFER_VAULT").map(PathBuf::from);
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let args = match Cli::try_parse() {
-        Ok(a) => a,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let args = match parsed {
+        Ok((mut cli, matches)) => {
+            let vault_given = matches.value_source("vault") == Some(ValueSource::CommandLine);
+            cli.vault_names_the_replica_in_replica_region_add(vault_given);
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             // The AWS CLI exits 252 when the command line itself is wrong.

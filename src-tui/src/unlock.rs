@@ -62,6 +62,14 @@ pub fn new_passphrase_from(file: Option<&Path>) -> Result<Passphrase> {
     ask_twice()
 }
 
+/// A passphrase typed once on the terminal.
+pub fn ask(prompt: &str) -> Result<Passphrase> {
+    if !std::io::stdin().is_terminal() {
+        bail!("no passphrase given and no terminal to ask on");
+    }
+    Ok(Passphrase::new(rpassword::prompt_password(prompt)?))
+}
+
 fn ask_twice() -> Result<Passphrase> {
     if !std::io::stdin().is_terminal() {
         bail!(

@@ -696,16 +696,31 @@ impl Vault {
                 report.removed += 1;
             }
         }
-        let pending: Vec<String> = self.read(|_, inner| {
-            Ok(inner
-                .index
-                .all()
-                .filter(|d| d.replicas.iter().any(|r| r.pending(d.replication_seq)))
-                .map(|d| d.uid.clone())
-                .collect())
+        let (pending, settled) = self.read(|_, inner| {
+            let mut pending = Vec::new();
+            let mut settled: Vec<(String, String)> = Vec::new();
+            for d in inner.index.all().filter(|d| !d.replicas.is_empty()) {
+                if d.replicas.iter().any(|r| r.pending(d.replication_seq)) {
+                    pending.push(d.uid.clone());
+                }
+                for r in d.replicas.iter().filter(|r| !r.pending(d.replication_seq)) {
+                    settled.push((d.uid.clone(), r.region.clone()));
+                }
+            }
+            Ok((pending, settled))
         })?;
         for uid in pending {
             self.sync_secret(&uid, &mut report);
+        }
+        // A replica promoted in its own region: the primary lets it go.
+        for (uid, region) in settled {
+            let promoted = self
+                .replica_target(&region)
+                .and_then(|t| t.existing(&uid))
+                .is_ok_and(|e| matches!(e, Existing::Promoted));
+            if promoted && self.record(&uid, &region, 0, Ok(Applied::Promoted)).is_ok() {
+                report.promoted += 1;
+            }
         }
         Ok(report)
     }

@@ -5,6 +5,7 @@ pub mod args;
 pub mod backup;
 pub mod iam;
 pub mod output;
+pub mod replicas;
 pub mod rotation;
 pub mod transfer;
 
@@ -214,6 +215,31 @@ pub enum Op {
     /// Rotation functions, the approval queue and rotation history.
     #[command(subcommand)]
     Rotation(rotation::RotationOp),
+    /// Replicates a secret to replica regions (Region=REGION[,KmsKeyId=KEY], repeatable).
+    ReplicateSecretToRegions {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long, num_args = 1.., required = true)]
+        add_replica_regions: Vec<String>,
+        /// Replace a secret of the same name in the replica region.
+        #[arg(long)]
+        force_overwrite_replica_secret: bool,
+    },
+    /// Deletes a secret's replicas in these regions.
+    RemoveRegionsFromReplication {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long, num_args = 1.., required = true)]
+        remove_replica_regions: Vec<String>,
+    },
+    /// Promotes a replica (in this, the replica's vault) to a standalone secret.
+    StopReplicationToReplica {
+        #[arg(long)]
+        secret_id: String,
+    },
+    /// The vault files that hold replica regions.
+    #[command(subcommand)]
+    ReplicaRegion(replicas::ReplicaRegionOp),
     /// KMS-style keys that protect secrets.
     #[command(subcommand)]
     Kms(KmsOp),
@@ -499,6 +525,10 @@ impl Op {
             Op::RotateSecret { .. } => "RotateSecret",
             Op::CancelRotateSecret { .. } => "CancelRotateSecret",
             Op::RotateDue { .. } => "RotateDue",
+            Op::ReplicateSecretToRegions { .. } => "ReplicateSecretToRegions",
+            Op::RemoveRegionsFromReplication { .. } => "RemoveRegionsFromReplication",
+            Op::StopReplicationToReplica { .. } => "StopReplicationToReplica",
+            Op::ReplicaRegion(r) => r.event_name(),
             Op::Rotation(r) => match r {
                 rotation::RotationOp::CreateFunction { .. } => "CreateRotationFunction",
                 rotation::RotationOp::ListFunctions => "ListRotationFunctions",
@@ -851,6 +881,23 @@ pub fn run(
         }
         Op::RotateDue { lease_seconds } => rotation::rotate_due(vault, lease_seconds),
         Op::Rotation(r) => rotation::run(vault, &c, r),
+        Op::ReplicateSecretToRegions {
+            secret_id,
+            add_replica_regions,
+            force_overwrite_replica_secret,
+        } => replicas::replicate(
+            vault,
+            &c,
+            secret_id,
+            &add_replica_regions,
+            force_overwrite_replica_secret,
+        ),
+        Op::RemoveRegionsFromReplication {
+            secret_id,
+            remove_replica_regions,
+        } => replicas::remove(vault, &c, secret_id, remove_replica_regions),
+        Op::StopReplicationToReplica { secret_id } => replicas::stop(vault, &c, secret_id),
+        Op::ReplicaRegion(r) => replicas::run_region(vault, &c, r),
         Op::PutResourcePolicy {
             secret_id,
             resource_policy,

@@ -1,0 +1,190 @@
+//! Replica regions driven with the `coffer` command as an operator would: a second vault
+//! file registered as eu-west-1, writes that reach it, an unplugged replica that catches up,
+//! refusals on both sides, and promotion.
+
+use std::path::PathBuf;
+
+use coffer_tests::{TEST_KDF, TestVault};
+use serde_json::Value;
+
+const REPLICA_PASS: &str = "replica drive passphrase";
+
+/// The primary, and the replica file registered as eu-west-1 (created by `add`).
+fn setup() -> (TestVault, TestVault) {
+    let primary = TestVault::init();
+    let path = primary.dir.path().join("drive/replica.db");
+    let mut add = primary.cmd();
+    add.args(["replica-region", "add", "--region", "eu-west-1", "--vault"])
+        .arg(&path)
+        .args(TEST_KDF)
+        .env("COFFER_REPLICA_PASSPHRASE", REPLICA_PASS);
+    let out = add.output().unwrap();
+    assert!(
+        out.status.success(),
+        "replica-region add: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let view: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["Region"], "eu-west-1");
+    assert_eq!(view["Reachable"], true);
+    let replica = TestVault {
+        dir: tempfile::tempdir().unwrap(),
+        path,
+        passphrase: REPLICA_PASS.into(),
+    };
+    (primary, replica)
+}
+
+fn value(v: &TestVault, id: &str) -> String {
+    v.json(&["get-secret-value", "--secret-id", id])["SecretString"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn replication(v: &TestVault, id: &str) -> Vec<Value> {
+    v.json(&["describe-secret", "--secret-id", id])["ReplicationStatus"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn cli_replicates_to_a_second_vault_file_which_reads_with_its_own_passphrase() {
+    let (primary, replica) = setup();
+    let created = primary.json(&[
+        "create-secret",
+        "--name",
+        "prod/api",
+        "--secret-string",
+        "first",
+    ]);
+    let resp = primary.json(&[
+        "replicate-secret-to-regions",
+        "--secret-id",
+        "prod/api",
+        "--add-replica-regions",
+        "Region=eu-west-1",
+    ]);
+    assert_eq!(resp["ReplicationStatus"][0]["Region"], "eu-west-1");
+    primary.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "prod/api",
+        "--secret-string",
+        "second",
+    ]);
+    assert_eq!(replication(&primary, "prod/api")[0]["Status"], "InSync");
+
+    assert_eq!(value(&replica, "prod/api"), "second");
+    let d = replica.json(&["describe-secret", "--secret-id", "prod/api"]);
+    assert_eq!(
+        d["ARN"].as_str().unwrap(),
+        created["ARN"]
+            .as_str()
+            .unwrap()
+            .replace(":us-east-1:", ":eu-west-1:")
+    );
+    assert_eq!(d["PrimaryRegion"], "us-east-1");
+    // The primary's passphrase does not open the replica.
+    let mut wrong = replica.cmd();
+    wrong.env("COFFER_PASSPHRASE", &primary.passphrase);
+    let out = wrong
+        .args(["get-secret-value", "--secret-id", "prod/api"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("AccessDenied"));
+
+    // Writes to the replica and deleting the primary are refused.
+    let (_, code) = replica.fails(&[
+        "put-secret-value",
+        "--secret-id",
+        "prod/api",
+        "--secret-string",
+        "mine",
+    ]);
+    assert_eq!(code, "InvalidRequestException");
+    let (_, code) = primary.fails(&["delete-secret", "--secret-id", "prod/api"]);
+    assert_eq!(code, "InvalidRequestException");
+
+    // Both audit trails hold their side and verify.
+    let primary_events = primary.json(&["audit", "list", "--event-name", "ReplicationSucceeded"]);
+    assert!(!primary_events["Events"].as_array().unwrap().is_empty());
+    let replica_events = replica.json(&["audit", "list", "--event-name", "SyncReplicaSecret"]);
+    assert!(!replica_events["Events"].as_array().unwrap().is_empty());
+    assert_eq!(replica.json(&["audit", "verify"])["Intact"], true);
+}
+
+#[test]
+fn cli_an_unplugged_replica_is_failed_then_catches_up_with_replica_region_sync() {
+    let (primary, replica) = setup();
+    primary.json(&["create-secret", "--name", "db/pw", "--secret-string", "a"]);
+    primary.json(&[
+        "replicate-secret-to-regions",
+        "--secret-id",
+        "db/pw",
+        "--add-replica-regions",
+        "eu-west-1",
+    ]);
+    let away: PathBuf = replica.path.with_file_name("elsewhere.db");
+    std::fs::rename(&replica.path, &away).unwrap();
+    primary.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "db/pw",
+        "--secret-string",
+        "b",
+    ]);
+    let st = &replication(&primary, "db/pw")[0];
+    assert_eq!(st["Status"], "Failed");
+    assert!(st["StatusMessage"].as_str().unwrap().contains("queued"));
+    let list = primary.json(&["replica-region", "list"]);
+    assert_eq!(list["ReplicaRegions"][0]["Reachable"], false);
+
+    std::fs::rename(&away, &replica.path).unwrap();
+    let report = primary.json(&["replica-region", "sync"]);
+    assert_eq!(report["Synced"], 1);
+    assert_eq!(replication(&primary, "db/pw")[0]["Status"], "InSync");
+    assert_eq!(value(&replica, "db/pw"), "b");
+}
+
+#[test]
+fn cli_promotion_on_the_replica_makes_it_standalone_and_the_primary_lets_go() {
+    let (primary, replica) = setup();
+    primary.json(&["create-secret", "--name", "svc/key", "--secret-string", "k"]);
+    primary.json(&[
+        "replicate-secret-to-regions",
+        "--secret-id",
+        "svc/key",
+        "--add-replica-regions",
+        "eu-west-1",
+    ]);
+    let stop = replica.json(&["stop-replication-to-replica", "--secret-id", "svc/key"]);
+    assert!(stop["ARN"].as_str().unwrap().contains(":eu-west-1:"));
+    replica.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "svc/key",
+        "--secret-string",
+        "own",
+    ]);
+    // The primary learns of the promotion when it next syncs, and lets the replica go.
+    let report = primary.json(&["replica-region", "sync"]);
+    assert_eq!(report["Promoted"], 1);
+    assert!(replication(&primary, "svc/key").is_empty());
+    primary.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "svc/key",
+        "--secret-string",
+        "k2",
+    ]);
+    assert_eq!(value(&replica, "svc/key"), "own");
+    primary.json(&[
+        "delete-secret",
+        "--secret-id",
+        "svc/key",
+        "--force-delete-without-recovery",
+    ]);
+}
