@@ -291,6 +291,45 @@ def multi_region(args):
     raises(west.exceptions.ResourceNotFoundException, lambda: west.describe_secret(SecretId=f"{args.tag}/cli"))
 
 
+@check("replication between regions: a replica's ARN differs from its primary's only in the region")
+def replication(args):
+    east, west = client(args, region="us-east-1"), client(args, region="eu-west-1")
+    south = client(args, region="ap-southeast-2")
+    name = f"{args.tag}/replicated"
+    created = east.create_secret(Name=name, SecretString="one",
+                                 AddReplicaRegions=[{"Region": "eu-west-1"}])
+    assert [s["Region"] for s in created["ReplicationStatus"]] == ["eu-west-1"], created
+    arn = created["ARN"]
+    replica = west.describe_secret(SecretId=name)
+    assert replica["ARN"] == arn.replace(":us-east-1:", ":eu-west-1:"), (arn, replica["ARN"])
+    assert replica["PrimaryRegion"] == "us-east-1"
+    assert west.get_secret_value(SecretId=name)["SecretString"] == "one"
+    east.put_secret_value(SecretId=name, SecretString="two")
+    assert west.get_secret_value(SecretId=name)["SecretString"] == "two"
+    status = {s["Region"]: s["Status"] for s in east.describe_secret(SecretId=name)["ReplicationStatus"]}
+    assert status == {"eu-west-1": "InSync"}, status
+    added = east.replicate_secret_to_regions(SecretId=name, AddReplicaRegions=[{"Region": "ap-southeast-2"}])
+    assert {s["Region"] for s in added["ReplicationStatus"]} == {"eu-west-1", "ap-southeast-2"}
+    south_arn = arn.replace(":us-east-1:", ":ap-southeast-2:")
+    assert south.get_secret_value(SecretId=south_arn)["SecretString"] == "two"
+    raises(west.exceptions.InvalidRequestException,
+           lambda: west.put_secret_value(SecretId=name, SecretString="not here"))
+    raises(east.exceptions.InvalidRequestException, lambda: east.delete_secret(SecretId=name))
+    raises(east.exceptions.InvalidParameterException,
+           lambda: east.replicate_secret_to_regions(SecretId=name, AddReplicaRegions=[{"Region": "us-east-1"}]))
+    listed = west.list_secrets(Filters=[{"Key": "primary-region", "Values": ["us-east-1"]}])["SecretList"]
+    assert [e["Name"] for e in listed if e["Name"] == name] == [name], listed
+    removed = east.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=["ap-southeast-2"])
+    assert [s["Region"] for s in removed["ReplicationStatus"]] == ["eu-west-1"]
+    raises(south.exceptions.ResourceNotFoundException, lambda: south.describe_secret(SecretId=name))
+    stopped = west.stop_replication_to_replica(SecretId=name)
+    assert stopped["ARN"] == replica["ARN"]
+    west.put_secret_value(SecretId=name, SecretString="west's own")
+    assert not east.describe_secret(SecretId=name).get("ReplicationStatus"), "the primary let the replica go"
+    east.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    assert west.get_secret_value(SecretId=name)["SecretString"] == "west's own"
+
+
 @check("any well-formed credentials are accepted")
 def any_credentials(args):
     sm = client(args, key="AKIAANYTHING", secret="anything-at-all")
@@ -360,6 +399,7 @@ def main():
         rotation(args)
     else:
         multi_region(args)
+        replication(args)
         any_credentials(args)
     print(json.dumps({"failed": FAILED}), flush=True)
     sys.exit(1 if FAILED else 0)

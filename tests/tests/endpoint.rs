@@ -331,6 +331,7 @@ fn the_emulator_needs_no_vault_and_serves_every_region() {
         ],
     );
     assert!(report.contains(r#""failed": []"#), "{report}");
+    assert!(report.contains("replication between regions"), "{report}");
     let status = server.terminate();
     assert!(status.success(), "coffer serve exited with {status}");
     let left: Vec<_> = std::fs::read_dir(dir.path())
@@ -339,6 +340,119 @@ fn the_emulator_needs_no_vault_and_serves_every_region() {
         .filter(|n| n != "serve.log")
         .collect();
     assert!(left.is_empty(), "the emulator wrote {left:?}");
+}
+
+/// A user with read/write access and a key, in `v`.
+fn app_user(v: &TestVault) -> (String, String) {
+    v.json(&["iam", "create-user", "--user-name", "app"]);
+    v.json(&[
+        "iam",
+        "attach-user-policy",
+        "--user-name",
+        "app",
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+    ]);
+    access_key(v, "app")
+}
+
+#[test]
+fn serve_answers_a_replica_region_from_the_replica_vault_with_its_keys() {
+    let primary = TestVault::init();
+    let replica_path = primary.dir.path().join("replica.db");
+    let out = primary
+        .cmd()
+        .args(["replica-region", "add", "--region", "eu-west-1", "--vault"])
+        .arg(&replica_path)
+        .args(coffer_tests::TEST_KDF)
+        .env("COFFER_REPLICA_PASSPHRASE", "replica pass")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let replica = TestVault {
+        dir: tempfile::tempdir().unwrap(),
+        path: replica_path,
+        passphrase: "replica pass".into(),
+    };
+    let (p_akid, p_secret) = app_user(&primary);
+    let (r_akid, r_secret) = app_user(&replica);
+    let created = primary.json(&[
+        "create-secret",
+        "--name",
+        "app/db",
+        "--secret-string",
+        "s3cr3t",
+    ]);
+    primary.json(&[
+        "replicate-secret-to-regions",
+        "--secret-id",
+        "app/db",
+        "--add-replica-regions",
+        "eu-west-1",
+    ]);
+    let mut cmd = primary.cmd();
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+    let server = Server::start(cmd, primary.dir.path().join("serve.log"));
+    let script = r#"
+import json, sys, boto3
+from botocore.exceptions import ClientError
+url, region, akid, secret = sys.argv[1:5]
+sm = boto3.client("secretsmanager", endpoint_url=url, region_name=region,
+                  aws_access_key_id=akid, aws_secret_access_key=secret)
+out = {}
+try:
+    v = sm.get_secret_value(SecretId="app/db")
+    out["arn"] = v["ARN"]
+    out["matches"] = v["SecretString"] == "s3cr3t"
+    out["primary"] = sm.describe_secret(SecretId="app/db").get("PrimaryRegion")
+    try:
+        sm.put_secret_value(SecretId="app/db", SecretString="other")
+        out["put"] = "none"
+    except ClientError as e:
+        out["put"] = e.response["Error"]["Code"]
+except ClientError as e:
+    out["error"] = e.response["Error"]["Code"]
+print(json.dumps(out))
+"#;
+    let ask = |region: &str, akid: &str, secret: &str| -> serde_json::Value {
+        let out = Command::new(test_python())
+            .args(["-c", script, &server.url, region, akid, secret])
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .expect("run python");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let west = ask("eu-west-1", &r_akid, &r_secret);
+    assert_eq!(
+        west["arn"].as_str().unwrap(),
+        created["ARN"]
+            .as_str()
+            .unwrap()
+            .replace(":us-east-1:", ":eu-west-1:")
+    );
+    assert_eq!(west["matches"], true);
+    assert_eq!(west["primary"], "us-east-1");
+    assert_eq!(west["put"], "InvalidRequestException");
+    // The replica answers with its own principals: the primary's key is unknown there.
+    assert_eq!(
+        ask("eu-west-1", &p_akid, &p_secret)["error"],
+        "UnrecognizedClientException"
+    );
+    assert_eq!(ask("us-east-1", &p_akid, &p_secret)["matches"], true);
+    assert_eq!(
+        ask("ap-south-1", &p_akid, &p_secret)["error"],
+        "InvalidRequestException"
+    );
 }
 
 #[test]
