@@ -94,6 +94,10 @@ pub enum Cmd {
     ToggleTwoPerson,
     Approve,
     Reject,
+    AddReplica,
+    RemoveReplica,
+    PromoteReplica,
+    SyncReplicas,
 }
 
 /// Everything that changes the console's state goes through `App::update` as one of these.
@@ -400,8 +404,32 @@ pub enum Request {
         arn: String,
         reason: String,
     },
-    /// Runs the rotations that are due or approved (the console's scheduler).
+    /// Runs the rotations that are due or approved (the console's scheduler), and retries
+    /// queued replication.
     RunDue,
+    /// The vault's replica regions (not audited: re-read when the Replicas tab opens).
+    ReplicaRegions {
+        seq: u64,
+    },
+    Replicate {
+        arn: String,
+        region: String,
+        kms_key_id: Option<String>,
+    },
+    RemoveReplica {
+        arn: String,
+        region: String,
+    },
+    /// Promotes the replica in `region` from this (the primary's) side.
+    PromoteReplica {
+        arn: String,
+        region: String,
+    },
+    /// StopReplicationToReplica on a replica in this vault.
+    StopReplication {
+        arn: String,
+    },
+    SyncReplicas,
 }
 
 /// What a chosen rotation function is for.
@@ -475,6 +503,12 @@ impl Request {
             Self::Approve { .. } => "ApproveRotation",
             Self::Reject { .. } => "RejectRotation",
             Self::RunDue => "RotateDue",
+            Self::ReplicaRegions { .. } => "ListReplicaRegions",
+            Self::Replicate { .. } => "ReplicateSecretToRegions",
+            Self::RemoveReplica { .. } => "RemoveRegionsFromReplication",
+            Self::PromoteReplica { .. } => "PromoteReplica",
+            Self::StopReplication { .. } => "StopReplicationToReplica",
+            Self::SyncReplicas => "SyncReplicas",
         }
     }
 
@@ -511,6 +545,11 @@ impl Request {
                 | Self::Approve { .. }
                 | Self::Reject { .. }
                 | Self::RunDue
+                | Self::Replicate { .. }
+                | Self::RemoveReplica { .. }
+                | Self::PromoteReplica { .. }
+                | Self::StopReplication { .. }
+                | Self::SyncReplicas
         )
     }
 }
@@ -588,6 +627,10 @@ pub enum Loaded {
     RotationHistory {
         seq: u64,
         history: Result<Vec<RotationAttempt>, Error>,
+    },
+    ReplicaRegions {
+        seq: u64,
+        regions: Result<Vec<coffer_core::vault::ReplicaRegionView>, Error>,
     },
     RotationSettings {
         seq: u64,

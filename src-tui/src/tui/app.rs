@@ -167,6 +167,7 @@ impl App {
                 Some(Tab::Value) => Ctx::Value,
                 Some(Tab::Versions) => Ctx::Versions,
                 Some(Tab::Rotation) => Ctx::Rotation,
+                Some(Tab::Replicas) => Ctx::Replicas,
                 Some(Tab::Tags) => Ctx::Tags,
                 Some(Tab::Policy) => Ctx::Policy,
                 Some(Tab::Access) => Ctx::Access,
@@ -476,6 +477,7 @@ impl App {
                 }
             }
             Loaded::RotationHistory { seq, history } => self.rotation_loaded(seq, history),
+            Loaded::ReplicaRegions { seq, regions } => self.regions_loaded(seq, regions),
             Loaded::RotationSettings { seq, settings } => self.approval_loaded(seq, settings),
             Loaded::RotationFunctions { then, functions } => self.functions_loaded(then, functions),
             Loaded::Pending { seq, attempts } => self.pending_loaded(seq, attempts),

@@ -16,6 +16,7 @@ pub enum Ctx {
     Value,
     Versions,
     Rotation,
+    Replicas,
     Tags,
     Policy,
     Access,
@@ -62,6 +63,7 @@ impl Ctx {
                 | Self::Value
                 | Self::Versions
                 | Self::Rotation
+                | Self::Replicas
                 | Self::Tags
                 | Self::Policy
                 | Self::Access
@@ -82,6 +84,7 @@ impl Ctx {
             Self::Value => "Secret · Value",
             Self::Versions => "Secret · Versions",
             Self::Rotation => "Secret · Rotation",
+            Self::Replicas => "Secret · Replicas",
             Self::Tags => "Secret · Tags",
             Self::Policy => "Secret · Policy",
             Self::Access => "Secret · Access",
@@ -417,6 +420,43 @@ pub static KEYMAP: &[Binding] = &[
         &[K::Char('d')],
         Deprecated,
         "show or hide deprecated versions"
+    ),
+    b!(Replicas, &[K::Tab], NextTab, "next tab"),
+    b!(Replicas, &[K::BackTab], PrevTab, "previous tab"),
+    b!(
+        Replicas,
+        &[K::Esc, K::Char('h')],
+        Back,
+        "back to the list",
+        "back"
+    ),
+    b!(
+        Replicas,
+        &[K::Char('a')],
+        AddReplica,
+        "replicate to a replica region (optionally with a KMS key there)",
+        "add region"
+    ),
+    b!(
+        Replicas,
+        &[K::Char('x'), K::Delete],
+        RemoveReplica,
+        "remove the selected replica (deletes it in its region; confirmed)",
+        "remove"
+    ),
+    b!(
+        Replicas,
+        &[K::Char('P')],
+        PromoteReplica,
+        "promote: the selected replica (or this one, on a replica) becomes standalone",
+        "promote"
+    ),
+    b!(
+        Replicas,
+        &[K::Char('s')],
+        SyncReplicas,
+        "retry replication that could not reach a replica now",
+        "sync"
     ),
     b!(Rotation, &[K::Tab], NextTab, "next tab"),
     b!(Rotation, &[K::BackTab], PrevTab, "previous tab"),
@@ -980,6 +1020,7 @@ mod tests {
             Ctx::Principals,
             Ctx::NewAccessKey,
             Ctx::Rotation,
+            Ctx::Replicas,
             Ctx::Approvals,
         ] {
             for b in help_for(ctx).into_iter().filter(|b| b.hint.is_some()) {

@@ -156,6 +156,7 @@ fn tags_tab() {
             Cmd::NextTab,
             Cmd::NextTab,
             Cmd::NextTab,
+            Cmd::NextTab,
             Cmd::Down,
         ]);
     });
@@ -629,7 +630,7 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
         d.holder("AWSCURRENT").unwrap().version_id,
         super::testkit::token(2)
     );
-    k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::AddTag]);
+    k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::NextTab, Cmd::AddTag]);
     k.text("owner=ops");
     k.key(Cmd::Submit);
     let tags = &k
@@ -993,4 +994,65 @@ fn demo_values(dir: &std::path::Path) -> Vec<String> {
     }
     assert!(out.len() > 10);
     out
+}
+
+/// Opens `prod/db/main`'s Replicas tab (after Overview, Value, Versions, Rotation).
+fn replicas_tab(k: &mut Kit) {
+    k.open("prod/db/main");
+    k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::NextTab, Cmd::NextTab]);
+}
+
+#[test]
+fn replicas_tab_without_replica_regions() {
+    both("replicas_none", replicas_tab);
+}
+
+#[test]
+fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
+    let mut k = Kit::unlocked(100, 30);
+    let dir = tempfile::tempdir().unwrap();
+    let replica = dir.path().join("replica.db");
+    k.vault
+        .add_replica_region(
+            &k.vault.caller(coffer_core::FrontEnd::Cli),
+            "eu-west-1",
+            &replica,
+            None,
+            coffer_core::crypto::Passphrase::new("replica passphrase".into()),
+            Some((19456, 2)),
+        )
+        .unwrap();
+    replicas_tab(&mut k);
+    let screen = k.screen();
+    assert!(screen.contains("Not replicated"), "{screen}");
+    assert!(
+        screen.contains("eu-west-1") && screen.contains("reachable"),
+        "{screen}"
+    );
+
+    k.key(Cmd::AddReplica);
+    assert!(k.screen().contains("Regions: eu-west-1"), "{}", k.screen());
+    k.text("eu-west-1");
+    k.key(Cmd::Submit);
+    let status = k.app.status.clone().unwrap();
+    assert!(
+        status.text.contains("Replicating to eu-west-1"),
+        "{}",
+        status.text
+    );
+    let screen = k.screen();
+    assert!(screen.contains("InSync"), "{screen}");
+    assert!(
+        screen.contains("Replicated to 1 region(s), 1 in sync"),
+        "{screen}"
+    );
+
+    k.keys(&[Cmd::RemoveReplica, Cmd::Yes]);
+    let status = k.app.status.clone().unwrap();
+    assert!(
+        status.text.contains("Removed the replica in eu-west-1"),
+        "{}",
+        status.text
+    );
+    assert!(k.screen().contains("Not replicated"), "{}", k.screen());
 }

@@ -658,7 +658,11 @@ impl Kit {
             | Request::RetryRotation { arn }
             | Request::PutApproval { arn, .. }
             | Request::Approve { arn }
-            | Request::Reject { arn, .. } => self.unscrub(arn),
+            | Request::Reject { arn, .. }
+            | Request::Replicate { arn, .. }
+            | Request::RemoveReplica { arn, .. }
+            | Request::PromoteReplica { arn, .. }
+            | Request::StopReplication { arn } => self.unscrub(arn),
             Request::RotationFunctions { then } => match then {
                 FunctionFor::RotateNow { arn, .. } | FunctionFor::Schedule { arn, .. } => {
                     self.unscrub(arn)

@@ -149,6 +149,9 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                 Request::RunDue => {
                     if let Some(v) = &vault {
                         start_rotations(&engine, v, &rotating, out);
+                        // Replication a replica file could not take is retried here too; a
+                        // failure stays in the replicas' status, shown on their tab.
+                        let _ = v.sync_replicas();
                     }
                     None
                 }
@@ -500,6 +503,62 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
         }
         Request::RemoveOperator { name } => done(vault.remove_operator(&c, &name), op, |_| {
             format!("Removed the operator {name}; the vault was re-keyed.")
+        }),
+        Request::ReplicaRegions { seq } => Loaded::ReplicaRegions {
+            seq,
+            regions: vault.list_replica_regions(&c),
+        },
+        Request::Replicate {
+            arn,
+            region,
+            kms_key_id,
+        } => done(
+            vault.replicate_secret_to_regions(
+                &c,
+                ReplicateSecretToRegionsRequest {
+                    secret_id: arn,
+                    add_replica_regions: vec![ReplicaRegionType {
+                        region: Some(region.clone()),
+                        kms_key_id,
+                    }],
+                    force_overwrite_replica_secret: false,
+                },
+            ),
+            op,
+            |r| {
+                let st = r.replication_status.iter().find(|s| s.region == region);
+                format!(
+                    "Replicating to {region}: {}.",
+                    st.map_or("requested", |s| s.status.as_str())
+                )
+            },
+        ),
+        Request::RemoveReplica { arn, region } => done(
+            vault.remove_regions_from_replication(
+                &c,
+                RemoveRegionsFromReplicationRequest {
+                    secret_id: arn,
+                    remove_replica_regions: vec![region.clone()],
+                },
+            ),
+            op,
+            |_| format!("Removed the replica in {region}."),
+        ),
+        Request::PromoteReplica { arn, region } => {
+            done(vault.promote_replica(&c, &arn, &region), op, |_| {
+                format!("The replica in {region} is now a standalone secret there.")
+            })
+        }
+        Request::StopReplication { arn } => done(
+            vault.stop_replication_to_replica(&c, SecretIdRequest { secret_id: arn }),
+            op,
+            |_| "This replica is now a standalone secret: it takes writes here.".to_string(),
+        ),
+        Request::SyncReplicas => done(vault.sync_replicas(), op, |r| {
+            format!(
+                "Replication retried: {} synced, {} failed, {} removed, {} promoted.",
+                r.synced, r.failed, r.removed, r.promoted
+            )
         }),
         Request::RotationHistory { seq, arn } => Loaded::RotationHistory {
             seq,

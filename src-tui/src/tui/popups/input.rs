@@ -44,6 +44,10 @@ pub enum InputFor {
     Description {
         arn: String,
     },
+    /// `REGION` or `REGION KMS-KEY`.
+    AddReplica {
+        arn: String,
+    },
     NewPrincipal {
         kind: PrincipalKind,
     },
@@ -266,6 +270,7 @@ impl App {
                 arn,
                 description: text,
             }),
+            InputFor::AddReplica { arn } => self.replica_region_typed(arn, &text),
             InputFor::NewPrincipal { kind } => self.new_principal_named(kind, text),
             InputFor::OperatorPassphrase { name } => {
                 if i.value.is_empty() {

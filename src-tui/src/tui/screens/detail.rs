@@ -18,17 +18,19 @@ pub enum Tab {
     Value,
     Versions,
     Rotation,
+    Replicas,
     Tags,
     Policy,
     Access,
     Activity,
 }
 
-pub const TABS: [Tab; 8] = [
+pub const TABS: [Tab; 9] = [
     Tab::Overview,
     Tab::Value,
     Tab::Versions,
     Tab::Rotation,
+    Tab::Replicas,
     Tab::Tags,
     Tab::Policy,
     Tab::Access,
@@ -42,6 +44,7 @@ impl Tab {
             Self::Value => "Value",
             Self::Versions => "Versions",
             Self::Rotation => "Rotation",
+            Self::Replicas => "Replicas",
             Self::Tags => "Tags",
             Self::Policy => "Policy",
             Self::Access => "Access",
@@ -121,6 +124,10 @@ pub struct DetailState {
     /// The approval settings in force (an audited read: on opening the tab and after acts).
     pub approval: Load<RotationApprovalSettings>,
     pub want_approval: u64,
+    /// The vault's replica regions (for the Replicas tab's add dialog and reachability).
+    pub regions: Load<Vec<coffer_core::vault::ReplicaRegionView>>,
+    pub want_regions: u64,
+    pub replica_sel: usize,
 }
 
 impl DetailState {
@@ -155,6 +162,9 @@ impl DetailState {
             steps_scroll: 0,
             approval: Load::Idle,
             want_approval: 0,
+            regions: Load::Idle,
+            want_regions: 0,
+            replica_sel: 0,
         }
     }
 
@@ -207,6 +217,7 @@ impl App {
         match d.tab {
             Tab::Activity => out.extend(self.load_activity(None)),
             Tab::Rotation => out.extend(self.load_rotation()),
+            Tab::Replicas => out.extend(self.load_regions()),
             _ => {}
         }
         out
@@ -387,6 +398,7 @@ impl App {
             Tab::Value => self.value_key(cmd),
             Tab::Versions => self.versions_key(cmd),
             Tab::Rotation => self.rotation_key(cmd),
+            Tab::Replicas => self.replicas_key(cmd),
             Tab::Tags => self.tags_key(cmd),
             Tab::Policy => self.policy_key(cmd),
             Tab::Access => self.access_key(cmd),
@@ -411,6 +423,7 @@ impl App {
                 out.extend(self.load_approval());
                 out
             }
+            Tab::Replicas => self.load_regions(),
             _ => vec![],
         }
     }

@@ -18,9 +18,10 @@ pub fn tab_spans(area: Rect) -> Vec<(Tab, u16, u16)> {
     let mut x = area.x + 1;
     TABS.iter()
         .map(|t| {
+            // Padded titles side by side (no gap): nine tabs fit 80 columns.
             let w = t.title().len() as u16 + 2;
             let span = (*t, x, x + w);
-            x += w + 1;
+            x += w;
             span
         })
         .collect()
@@ -52,7 +53,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             t.base()
         };
         spans.push(Span::styled(format!(" {} ", tab.title()), style));
-        spans.push(Span::raw(" "));
     }
     Paragraph::new(Line::from(spans)).render(tabs, buf);
     if d.view.is_none() {
@@ -64,6 +64,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Tab::Value => value(d, t, content, buf),
         Tab::Versions => versions(d, t, content, buf),
         Tab::Rotation => detail_rotation_view::rotation(d, t, app.now_ms, content, buf),
+        Tab::Replicas => super::detail_replicas::view(d, t, content, buf),
         Tab::Tags => tags(d, t, content, buf),
         Tab::Policy => detail_policy_view::policy(d, t, content, buf),
         Tab::Access => detail_policy_view::access(d, t, content, buf),

@@ -7,6 +7,7 @@ pub mod deletions;
 pub mod detail;
 pub mod detail_policy;
 pub mod detail_policy_view;
+pub mod detail_replicas;
 pub mod detail_rotation;
 pub mod detail_rotation_view;
 pub mod detail_view;

@@ -1,0 +1,278 @@
+//! The Replicas tab: where a secret is replicated and how each replica stands
+//! (`ReplicationStatus`), with add, remove, promote and retry; on a replica, its primary
+//! region and promotion here.
+
+use coffer_core::Error;
+use coffer_core::api::ReplicationStatusType;
+use coffer_core::vault::ReplicaRegionView;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
+
+use super::detail::{DetailState, Load};
+use crate::tui::action::{Cmd, Effect, Request};
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::popups::{Confirm, Input, InputFor, Popup};
+use crate::tui::theme::Theme;
+
+impl DetailState {
+    /// The secret's replicas, as its detail says.
+    pub fn replicas(&self) -> &[ReplicationStatusType] {
+        self.view
+            .as_ref()
+            .map_or(&[], |v| v.secret.replication_status.as_slice())
+    }
+
+    /// The primary region, when this secret is a replica of another region's secret.
+    pub fn replica_of(&self) -> Option<&str> {
+        let v = self.view.as_ref()?;
+        v.secret
+            .primary_region
+            .as_deref()
+            .filter(|_| v.secret.replication_status.is_empty())
+    }
+}
+
+impl App {
+    pub(crate) fn load_regions(&mut self) -> Vec<Effect> {
+        let seq = self.next_seq();
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        d.want_regions = seq;
+        if d.regions.ready().is_none() {
+            d.regions = Load::Loading;
+        }
+        vec![Effect::Send(Request::ReplicaRegions { seq })]
+    }
+
+    pub(crate) fn regions_loaded(
+        &mut self,
+        seq: u64,
+        regions: Result<Vec<ReplicaRegionView>, Error>,
+    ) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut().filter(|d| d.want_regions == seq) else {
+            return vec![];
+        };
+        d.regions = match regions {
+            Ok(r) => Load::Ready(r),
+            Err(e) => Load::Failed(format!("{}: {}", e.code.as_str(), e.message)),
+        };
+        vec![]
+    }
+
+    pub(crate) fn replicas_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        let Some(d) = self.detail.as_mut() else {
+            return vec![];
+        };
+        let (arn, name) = (d.arn.clone(), d.name.clone());
+        let n = d.replicas().len();
+        let selected = d.replicas().get(d.replica_sel).map(|r| r.region.clone());
+        match cmd {
+            Cmd::Up => d.replica_sel = d.replica_sel.saturating_sub(1),
+            Cmd::Down => d.replica_sel = (d.replica_sel + 1).min(n.saturating_sub(1)),
+            Cmd::AddReplica => {
+                if let Some(primary) = d.replica_of() {
+                    let msg =
+                        format!("{name} is a replica of {primary}'s secret: replicate it there.");
+                    self.info(msg);
+                    return vec![];
+                }
+                let mut lines = vec![format!(
+                    "Replicate {name} to a replica region: type REGION, or REGION KMS-KEY to seal it there under that key."
+                )];
+                match d.regions.ready() {
+                    Some(rs) if rs.is_empty() => lines.push(
+                        "This vault has no replica regions yet: add one with `coffer replica-region add --region R --vault FILE`."
+                            .into(),
+                    ),
+                    Some(rs) => {
+                        let taken: Vec<&str> = d.replicas().iter().map(|r| r.region.as_str()).collect();
+                        let free: Vec<String> = rs
+                            .iter()
+                            .filter(|r| !taken.contains(&r.region.as_str()))
+                            .map(|r| format!("{} ({})", r.region, r.vault_path))
+                            .collect();
+                        lines.push(if free.is_empty() {
+                            "Every replica region already holds a replica of it.".into()
+                        } else {
+                            format!("Regions: {}", free.join(", "))
+                        });
+                    }
+                    None => {}
+                }
+                self.popup = Some(Popup::Input(Input::new(
+                    "Add a replica region",
+                    lines,
+                    "",
+                    false,
+                    InputFor::AddReplica { arn },
+                )));
+            }
+            Cmd::RemoveReplica => {
+                let Some(region) = selected else {
+                    self.info("This secret has no replicas to remove.");
+                    return vec![];
+                };
+                self.popup = Some(Popup::Confirm(Confirm::new(
+                    "Remove replica",
+                    vec![
+                        format!("Remove the replica of {name} in {region}?"),
+                        "It is deleted there (at once, or when its vault file can next be reached)."
+                            .into(),
+                    ],
+                    Request::RemoveReplica { arn, region },
+                )));
+            }
+            Cmd::PromoteReplica => {
+                if let Some(primary) = d.replica_of() {
+                    let primary = primary.to_string();
+                    self.popup = Some(Popup::Confirm(Confirm::new(
+                        "Promote this replica",
+                        vec![
+                            format!(
+                                "Make {name} a standalone secret here (StopReplicationToReplica)?"
+                            ),
+                            format!(
+                                "It stops receiving {primary}'s changes and takes writes here; {primary} lets it go."
+                            ),
+                        ],
+                        Request::StopReplication { arn },
+                    )));
+                    return vec![];
+                }
+                let Some(region) = selected else {
+                    self.info("This secret has no replicas to promote.");
+                    return vec![];
+                };
+                self.popup = Some(Popup::Confirm(Confirm::new(
+                    "Promote replica",
+                    vec![
+                        format!("Make the replica of {name} in {region} a standalone secret there?"),
+                        "It stops receiving this secret's changes; this secret stops replicating there."
+                            .into(),
+                    ],
+                    Request::PromoteReplica { arn, region },
+                )));
+            }
+            Cmd::SyncReplicas => return self.send(Request::SyncReplicas),
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// The add-replica dialog's answer: `REGION` or `REGION KMS-KEY`.
+    pub(crate) fn replica_region_typed(&mut self, arn: String, text: &str) -> Vec<Effect> {
+        let mut words = text.split_whitespace();
+        let Some(region) = words.next() else {
+            self.error("Type a region name, like eu-west-1.");
+            return vec![];
+        };
+        self.send(Request::Replicate {
+            arn,
+            region: region.to_string(),
+            kms_key_id: words.next().map(str::to_string),
+        })
+    }
+}
+
+pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
+    let [head, table, foot] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(3),
+        Constraint::Length(4),
+    ])
+    .areas(area);
+    if let Some(primary) = d.replica_of() {
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled(" Replica ", t.title()),
+                Span::raw(format!("of the secret in {primary} (its primary region).")),
+            ]),
+            Line::styled(
+                " It takes writes only from its primary; P promotes it to a standalone secret here.",
+                t.dim(),
+            ),
+        ])
+        .render(area, buf);
+        return;
+    }
+    let replicas = d.replicas();
+    let summary = if replicas.is_empty() {
+        " Not replicated. a replicates it to a replica region.".to_string()
+    } else {
+        let in_sync = replicas.iter().filter(|r| r.status == "InSync").count();
+        format!(
+            " Replicated to {} region(s), {in_sync} in sync. Primary region: this vault.",
+            replicas.len()
+        )
+    };
+    Paragraph::new(vec![
+        Line::styled(" Replicas", t.title()),
+        Line::raw(summary),
+    ])
+    .render(head, buf);
+    let rows: Vec<Row> = replicas
+        .iter()
+        .map(|r| {
+            let style = match r.status.as_str() {
+                "InSync" => t.ok(),
+                "Failed" => t.danger(),
+                _ => t.base(),
+            };
+            Row::new(vec![
+                Cell::from(format!(" {}", r.region)),
+                Cell::from(Span::styled(r.status.clone(), style)),
+                Cell::from(r.kms_key_id.clone().unwrap_or_default()),
+                Cell::from(format::day(r.last_accessed_date)),
+                Cell::from(r.status_message.clone().unwrap_or_default()),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(17),
+        Constraint::Length(11),
+        Constraint::Length(24),
+        Constraint::Length(12),
+        Constraint::Min(10),
+    ];
+    let mut state =
+        TableState::default().with_selected((!replicas.is_empty()).then_some(d.replica_sel));
+    StatefulWidget::render(
+        Table::new(rows, widths)
+            .header(
+                Row::new([" Region", "Status", "KMS key", "Accessed", "Message"]).style(t.header()),
+            )
+            .row_highlight_style(t.selected()),
+        table,
+        buf,
+        &mut state,
+    );
+    let regions = match &d.regions {
+        Load::Ready(rs) if rs.is_empty() => vec![Line::styled(
+            " No replica regions: coffer replica-region add --region R --vault FILE",
+            t.dim(),
+        )],
+        Load::Ready(rs) => rs
+            .iter()
+            .map(|r| {
+                Line::from(vec![
+                    Span::styled(format!(" {:<16}", r.region), t.title()),
+                    if r.reachable {
+                        Span::styled("reachable   ", t.ok())
+                    } else {
+                        Span::styled("unreachable ", t.danger())
+                    },
+                    Span::styled(r.vault_path.clone(), t.dim()),
+                ])
+            })
+            .collect(),
+        Load::Failed(e) => vec![Line::styled(format!(" {e}"), t.danger())],
+        _ => vec![Line::styled(" Loading the replica regions…", t.dim())],
+    };
+    let mut lines = vec![Line::styled(" Replica regions", t.header())];
+    lines.extend(regions);
+    Paragraph::new(lines).render(foot, buf);
+}
