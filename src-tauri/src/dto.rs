@@ -255,6 +255,72 @@ impl From<SecretView> for SecretDetail {
     }
 }
 
+/// One replica of a secret (`ReplicationStatus`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaRow {
+    pub region: String,
+    pub kms_key_id: Option<String>,
+    /// `InSync`, `InProgress` or `Failed`.
+    pub status: String,
+    pub status_message: Option<String>,
+    pub last_accessed_date: Option<f64>,
+}
+
+impl From<coffer_core::api::ReplicationStatusType> for ReplicaRow {
+    fn from(r: coffer_core::api::ReplicationStatusType) -> Self {
+        Self {
+            region: r.region,
+            kms_key_id: r.kms_key_id,
+            status: r.status,
+            status_message: r.status_message,
+            last_accessed_date: r.last_accessed_date,
+        }
+    }
+}
+
+/// One of the vault's replica regions.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionRow {
+    pub region: String,
+    pub vault_path: String,
+    pub reachable: bool,
+    pub secrets: u32,
+    pub in_sync: u32,
+    pub in_progress: u32,
+    pub failed: u32,
+    pub queued_removals: u32,
+}
+
+impl From<coffer_core::vault::ReplicaRegionView> for RegionRow {
+    fn from(r: coffer_core::vault::ReplicaRegionView) -> Self {
+        Self {
+            region: r.region,
+            vault_path: r.vault_path,
+            reachable: r.reachable,
+            secrets: r.secrets as u32,
+            in_sync: r.in_sync as u32,
+            in_progress: r.in_progress as u32,
+            failed: r.failed as u32,
+            queued_removals: r.queued_removals as u32,
+        }
+    }
+}
+
+/// A secret's Replicas tab.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicasView {
+    /// This vault's region.
+    pub home_region: String,
+    pub primary_region: Option<String>,
+    /// Whether this secret is a replica of another region's secret.
+    pub is_replica: bool,
+    pub replicas: Vec<ReplicaRow>,
+    pub regions: Vec<RegionRow>,
+}
+
 /// A value the operator revealed (an audited GetSecretValue). A binary value is base64.
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -818,6 +884,9 @@ pub fn typescript() -> String {
         DecisionRow::decl(),
         AttemptRow::decl(),
         RotationStatus::decl(),
+        ReplicaRow::decl(),
+        RegionRow::decl(),
+        ReplicasView::decl(),
         FunctionRow::decl(),
         ApprovalsOutput::decl(),
         SchedulerStatus::decl(),

@@ -304,6 +304,44 @@ pub async fn cancel_rotation(state: State<'_, Desktop>, arn: String) -> IpcResul
 }
 
 #[tauri::command]
+pub async fn replicas(state: State<'_, Desktop>, arn: String) -> IpcResult<ReplicasView> {
+    state.replicas(&arn)
+}
+
+#[tauri::command]
+pub async fn replicate_secret(
+    state: State<'_, Desktop>,
+    arn: String,
+    region: String,
+    kms_key_id: Option<String>,
+) -> IpcResult<Done> {
+    state.replicate_secret(&arn, &region, kms_key_id)
+}
+
+#[tauri::command]
+pub async fn remove_replica(
+    state: State<'_, Desktop>,
+    arn: String,
+    region: String,
+) -> IpcResult<Done> {
+    state.remove_replica(&arn, &region)
+}
+
+#[tauri::command]
+pub async fn promote_replica(
+    state: State<'_, Desktop>,
+    arn: String,
+    region: Option<String>,
+) -> IpcResult<Done> {
+    state.promote_replica(&arn, region)
+}
+
+#[tauri::command]
+pub async fn sync_replicas(state: State<'_, Desktop>) -> IpcResult<Done> {
+    state.sync_replicas()
+}
+
+#[tauri::command]
 pub async fn retry_rotation(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
     state.retry_rotation(&arn)
 }
@@ -433,6 +471,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         put_rotation_schedule,
         cancel_rotation,
         retry_rotation,
+        replicas,
+        replicate_secret,
+        remove_replica,
+        promote_replica,
+        sync_replicas,
         put_rotation_approval,
         approvals,
         approve_rotation,

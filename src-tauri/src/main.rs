@@ -5,6 +5,7 @@ mod clipboard;
 mod commands;
 mod dto;
 mod ipc;
+mod replicas;
 mod rotation;
 mod scheduler;
 

@@ -124,6 +124,9 @@ fn run(vault: &Arc<Vault>, shared: &Shared) {
             s.kick = false;
         }
         let outcome = engine.run_due(vault);
+        // Replication a replica file could not take is retried on the same tick; a failure
+        // stays in the replicas' status, which the Replicas tab shows.
+        let _ = vault.sync_replicas();
         let mut s = shared.signal();
         s.status.last_run_date = Some(now_secs());
         match outcome {

@@ -210,6 +210,24 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
             .unwrap_or_else(|| panic!("coffer demo printed no {k}: {err}"))
     };
     let (vault, passphrase) = (PathBuf::from(field("Demo vault:")), field("Passphrase:"));
+    // A replica region on a second vault file, for the Replicas tab.
+    let out = Command::new(coffer_bin())
+        .args([
+            "replica-region",
+            "add",
+            "--region",
+            "eu-west-1",
+            "--replica-vault",
+        ])
+        .arg(dir.path().join("replica.db"))
+        .args(coffer_tests::TEST_KDF)
+        .env("COFFER_VAULT", &vault)
+        .env("COFFER_PASSPHRASE", &passphrase)
+        .env("COFFER_REPLICA_PASSPHRASE", "replica drive passphrase")
+        .env_remove("COFFER_OPERATOR")
+        .output()
+        .expect("run coffer replica-region add");
+    assert!(out.status.success(), "replica-region add failed: {out:?}");
 
     let driver = Driver::start(&art.join("driver-demo.log"));
     let s = driver.open(&vault);
@@ -359,6 +377,16 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     shot(&s, "14e-schedule");
     escape(&s, "[data-testid=schedule-dialog] button");
 
+    // Replicate it to the replica region from its Replicas tab: the replica is in sync.
+    s.click_css("[data-testid=tab-replicas]");
+    s.wait("[data-testid=replica-region]", LONG);
+    s.click_css("[data-testid=replicate]");
+    s.wait_until("the replica in eu-west-1 is in sync", LONG, |s| {
+        let row = s.find("[data-testid=replica-eu-west-1]").ok()?;
+        s.text(&row).ok()?.contains("InSync").then_some(())
+    });
+    shot(&s, "14f-replicas");
+
     // The audit log shows those acts, and the chain verifies.
     s.click_css("[data-testid=nav-audit]");
     s.wait("[data-testid=audit-row]", LONG);
@@ -378,6 +406,7 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
         "DeleteSecret",
         "RestoreSecret",
         "ApproveRotation",
+        "ReplicateSecretToRegions",
         "RotationSucceeded",
     ] {
         assert!(events.iter().any(|x| x == e), "no {e} in {events:?}");

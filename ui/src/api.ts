@@ -19,6 +19,7 @@ import type {
   PrincipalKind,
   PrincipalRow,
   RevealedValue,
+  ReplicasView,
   RotationStatus,
   RulesDto,
   SecretDetail,
@@ -107,6 +108,12 @@ export const api = {
   putRotationSchedule: (arn: string, functionArn: string | null, rules: RulesDto) =>
     call<Done>("put_rotation_schedule", { arn, functionArn, rules }),
   cancelRotation: (arn: string) => call<Done>("cancel_rotation", { arn }),
+  replicas: (arn: string) => call<ReplicasView>("replicas", { arn }),
+  replicateSecret: (arn: string, region: string, kmsKeyId: string | null) =>
+    call<Done>("replicate_secret", { arn, region, kmsKeyId }),
+  removeReplica: (arn: string, region: string) => call<Done>("remove_replica", { arn, region }),
+  promoteReplica: (arn: string, region: string | null) => call<Done>("promote_replica", { arn, region }),
+  syncReplicas: () => call<Done>("sync_replicas"),
   retryRotation: (arn: string) => call<Done>("retry_rotation", { arn }),
   putRotationApproval: (arn: string, requireApproval: boolean | null, twoPersonRule: boolean | null) =>
     call<Done>("put_rotation_approval", { arn, requireApproval, twoPersonRule }),

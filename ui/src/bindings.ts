@@ -119,6 +119,24 @@ nextWindows: Array<number>, requireApproval: boolean, twoPersonRule: boolean,
  */
 attempts: Array<AttemptRow>, };
 
+export type ReplicaRow = { region: string, kmsKeyId: string | null, 
+/**
+ * `InSync`, `InProgress` or `Failed`.
+ */
+status: string, statusMessage: string | null, lastAccessedDate: number | null, };
+
+export type RegionRow = { region: string, vaultPath: string, reachable: boolean, secrets: number, inSync: number, inProgress: number, failed: number, queuedRemovals: number, };
+
+export type ReplicasView = { 
+/**
+ * This vault's region.
+ */
+homeRegion: string, primaryRegion: string | null, 
+/**
+ * Whether this secret is a replica of another region's secret.
+ */
+isReplica: boolean, replicas: Array<ReplicaRow>, regions: Array<RegionRow>, };
+
 export type FunctionRow = { name: string, arn: string, 
 /**
  * `password`, `postgres (single-user)`, `lambda`...

@@ -3,8 +3,8 @@
 import { createContext, useContext } from "react";
 import type { IpcError, Session } from "./bindings";
 
-export type Tab = "overview" | "value" | "versions" | "rotation" | "tags" | "policy" | "access" | "activity";
-export const TABS: Tab[] = ["overview", "value", "versions", "rotation", "tags", "policy", "access", "activity"];
+export type Tab = "overview" | "value" | "versions" | "rotation" | "replicas" | "tags" | "policy" | "access" | "activity";
+export const TABS: Tab[] = ["overview", "value", "versions", "rotation", "replicas", "tags", "policy", "access", "activity"];
 
 export type Route =
   | { screen: "secrets" }

@@ -6,6 +6,7 @@ import { countdown, dateTime, jsonFields, principalName, relative, shortId, utcD
 import { Empty, ErrorBox, Labels, Spinner, useLoad } from "../components/Bits";
 import { DescriptionDialog, MoveLabelDialog, PutValueDialog, ScheduleDeletionDialog } from "../components/Dialogs";
 import { AuditTable } from "./Audit";
+import { ReplicasTab } from "./Replicas";
 import { RotationTab } from "./Rotation";
 
 const TAB_LABEL: Record<Tab, string> = {
@@ -13,6 +14,7 @@ const TAB_LABEL: Record<Tab, string> = {
   value: "Value",
   versions: "Versions",
   rotation: "Rotation",
+  replicas: "Replicas",
   tags: "Tags",
   policy: "Policy",
   access: "Access",
@@ -106,6 +108,7 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
             {props.tab === "value" && <ValueTab d={d} />}
             {props.tab === "versions" && <VersionsTab d={d} onChanged={closeWith} />}
             {props.tab === "rotation" && <RotationTab d={d} />}
+            {props.tab === "replicas" && <ReplicasTab d={d} />}
             {props.tab === "tags" && <TagsTab d={d} onChanged={closeWith} />}
             {props.tab === "policy" && <PolicyTab d={d} />}
             {props.tab === "access" && <AccessTab d={d} />}

@@ -1,0 +1,146 @@
+//! The replica commands: a secret's Replicas tab (where it is replicated and how each
+//! replica stands, the vault's replica regions), replicate, remove, promote and retry.
+
+use coffer_core::api::{
+    RemoveRegionsFromReplicationRequest, ReplicaRegionType, ReplicateSecretToRegionsRequest,
+    SecretIdRequest,
+};
+
+use crate::commands::{Desktop, done};
+use crate::dto::*;
+
+impl Desktop {
+    /// A secret's replicas and the vault's replica regions (views, not reads of a value).
+    pub fn replicas(&self, arn: &str) -> IpcResult<ReplicasView> {
+        let (v, c) = self.open()?;
+        let s = v.secret_view(&c, arn)?.secret;
+        let regions = v.list_replica_regions(&c)?;
+        let is_replica = s.replication_status.is_empty() && s.primary_region.is_some();
+        Ok(ReplicasView {
+            home_region: v.info().region.clone(),
+            primary_region: s.primary_region,
+            is_replica,
+            replicas: s
+                .replication_status
+                .into_iter()
+                .map(ReplicaRow::from)
+                .collect(),
+            regions: regions.into_iter().map(RegionRow::from).collect(),
+        })
+    }
+
+    /// ReplicateSecretToRegions to one region (with a KMS key there, when given).
+    pub fn replicate_secret(
+        &self,
+        arn: &str,
+        region: &str,
+        kms_key_id: Option<String>,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.replicate_secret_to_regions(
+            &c,
+            ReplicateSecretToRegionsRequest {
+                secret_id: arn.to_string(),
+                add_replica_regions: vec![ReplicaRegionType {
+                    region: Some(region.to_string()),
+                    kms_key_id: kms_key_id.filter(|k| !k.is_empty()),
+                }],
+                force_overwrite_replica_secret: false,
+            },
+        )?;
+        let now = v.describe_secret(
+            &c,
+            SecretIdRequest {
+                secret_id: arn.to_string(),
+            },
+        )?;
+        let status = now
+            .replication_status
+            .iter()
+            .find(|r| r.region == region)
+            .map_or("requested".to_string(), |r| r.status.clone());
+        Ok(done(format!("Replicating to {region}: {status}.")))
+    }
+
+    /// RemoveRegionsFromReplication: the replica there is deleted.
+    pub fn remove_replica(&self, arn: &str, region: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        v.remove_regions_from_replication(
+            &c,
+            RemoveRegionsFromReplicationRequest {
+                secret_id: arn.to_string(),
+                remove_replica_regions: vec![region.to_string()],
+            },
+        )?;
+        Ok(done(format!("Removed the replica in {region}.")))
+    }
+
+    /// Promotes the replica in `region` (from this, the primary's side), or — with no
+    /// region — this replica here (StopReplicationToReplica).
+    pub fn promote_replica(&self, arn: &str, region: Option<String>) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        match region {
+            Some(region) => {
+                v.promote_replica(&c, arn, &region)?;
+                Ok(done(format!(
+                    "The replica in {region} is now a standalone secret there."
+                )))
+            }
+            None => {
+                v.stop_replication_to_replica(
+                    &c,
+                    SecretIdRequest {
+                        secret_id: arn.to_string(),
+                    },
+                )?;
+                Ok(done(
+                    "This replica is now a standalone secret: it takes writes here.".into(),
+                ))
+            }
+        }
+    }
+
+    /// Retries replication that could not reach a replica.
+    pub fn sync_replicas(&self) -> IpcResult<Done> {
+        let (v, _) = self.open()?;
+        let r = v.sync_replicas()?;
+        Ok(done(format!(
+            "Replication retried: {} synced, {} failed, {} removed, {} promoted.",
+            r.synced, r.failed, r.removed, r.promoted
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::commands::tests::{arn_of, unlocked};
+
+    #[test]
+    fn a_secret_replicates_to_a_registered_region_and_comes_off_again() {
+        let (dir, d) = unlocked();
+        let (v, c) = d.open().unwrap();
+        v.add_replica_region(
+            &c,
+            "eu-west-1",
+            &dir.path().join("replica.db"),
+            None,
+            coffer_core::crypto::Passphrase::new("replica pass".into()),
+            Some((19456, 2)),
+        )
+        .unwrap();
+        let arn = arn_of(&d, "prod/api");
+        let view = d.replicas(&arn).unwrap();
+        assert!(view.replicas.is_empty());
+        assert_eq!(view.regions[0].region, "eu-west-1");
+        assert!(view.regions[0].reachable);
+        let msg = d.replicate_secret(&arn, "eu-west-1", None).unwrap().message;
+        assert_eq!(msg, "Replicating to eu-west-1: InSync.");
+        let view = d.replicas(&arn).unwrap();
+        assert_eq!(view.replicas[0].status, "InSync");
+        assert_eq!(view.regions[0].in_sync, 1);
+        d.remove_replica(&arn, "eu-west-1").unwrap();
+        assert!(d.replicas(&arn).unwrap().replicas.is_empty());
+        let e = d.replicate_secret(&arn, "ap-south-9", None).unwrap_err();
+        assert_eq!(e.code, "InvalidParameterException");
+    }
+}

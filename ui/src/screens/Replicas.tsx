@@ -1,0 +1,214 @@
+// A secret's Replicas tab: where it is replicated and how each replica stands
+// (ReplicationStatus), the vault's replica regions and whether their files are there;
+// replicate to a region (with a KMS key there), remove a replica, promote one, retry.
+// On a replica: its primary region, and promotion here.
+import { useState } from "react";
+import { api } from "../api";
+import type { SecretDetail } from "../bindings";
+import { useConsole } from "../console";
+import { dateTime } from "../format";
+import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
+import { Modal } from "../components/Dialogs";
+
+/** The badge class of a replica's status. */
+export function replicaStatusClass(status: string): string {
+  if (status === "InSync") return "ok";
+  if (status === "Failed") return "danger";
+  return "warn";
+}
+
+type Confirming = { kind: "remove" | "promote"; region: string } | { kind: "promote-here" } | null;
+
+export function ReplicasTab({ d }: { d: SecretDetail }) {
+  const c = useConsole();
+  const view = useLoad(() => api.replicas(d.arn), [d.arn, c.revision]);
+  const [region, setRegion] = useState("");
+  const [kmsKey, setKmsKey] = useState("");
+  const [confirming, setConfirming] = useState<Confirming>(null);
+  const v = view.value;
+  const act = (f: () => Promise<{ message: string }>) => c.act(f, view.reload);
+  if (view.error) return <ErrorBox error={view.error} onRetry={view.reload} />;
+  if (!v) return <Spinner />;
+  const taken = new Set(v.replicas.map((r) => r.region));
+  const free = v.regions.filter((r) => !taken.has(r.region));
+  const chosen = region || free[0]?.region || "";
+  const live = d.deletionDate === null;
+  return (
+    <div className="replicas" data-testid="replicas">
+      {v.isReplica ? (
+        <div className="card" data-testid="replica-of">
+          <div className="card-toolbar">
+            <h3>Replica</h3>
+            <span className="badge">of {v.primaryRegion}</span>
+          </div>
+          <p>
+            This secret is a replica of the one in <strong>{v.primaryRegion}</strong>: it takes writes only from its primary.
+            Promoting it makes it a standalone secret in {v.homeRegion} (StopReplicationToReplica).
+          </p>
+          <button className="btn danger-ghost" onClick={() => setConfirming({ kind: "promote-here" })} data-testid="promote-here">
+            Promote here…
+          </button>
+        </div>
+      ) : (
+        <>
+          <div className="card" data-testid="replica-status">
+            <div className="card-toolbar">
+              <h3>Replicas</h3>
+              <button className="btn" onClick={() => void act(() => api.syncReplicas())} data-testid="sync-replicas">
+                Retry now
+              </button>
+            </div>
+            {v.replicas.length === 0 ? (
+              <Empty title="Not replicated">Primary region: {v.homeRegion}. Choose a replica region below.</Empty>
+            ) : (
+              <table className="grid-table" data-testid="replica-table">
+                <thead>
+                  <tr>
+                    <th>Region</th>
+                    <th>Status</th>
+                    <th>KMS key</th>
+                    <th>Last accessed</th>
+                    <th>Message</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.replicas.map((r) => (
+                    <tr key={r.region} data-testid={`replica-${r.region}`}>
+                      <td className="mono">{r.region}</td>
+                      <td>
+                        <span className={`badge ${replicaStatusClass(r.status)}`} data-testid="replica-state">
+                          {r.status}
+                        </span>
+                      </td>
+                      <td className="mono">{r.kmsKeyId ?? "—"}</td>
+                      <td>{r.lastAccessedDate ? dateTime(r.lastAccessedDate) : "—"}</td>
+                      <td className="wrap">{r.statusMessage ?? ""}</td>
+                      <td className="actions">
+                        <button className="btn small" onClick={() => setConfirming({ kind: "promote", region: r.region })} data-testid="promote-replica">
+                          Promote…
+                        </button>
+                        <button className="btn small danger-ghost" onClick={() => setConfirming({ kind: "remove", region: r.region })} data-testid="remove-replica">
+                          Remove…
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {live && free.length > 0 && (
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void act(() => api.replicateSecret(d.arn, chosen, kmsKey || null));
+                  setKmsKey("");
+                }}
+                data-testid="add-replica"
+              >
+                <label>
+                  Replicate to
+                  <select value={chosen} onChange={(e) => setRegion(e.target.value)} data-testid="replica-region">
+                    {free.map((r) => (
+                      <option key={r.region} value={r.region}>
+                        {r.region}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  KMS key there
+                  <input value={kmsKey} placeholder="aws/secretsmanager" onChange={(e) => setKmsKey(e.target.value)} data-testid="replica-kms" />
+                </label>
+                <button className="btn primary" type="submit" data-testid="replicate">
+                  Replicate
+                </button>
+              </form>
+            )}
+          </div>
+          <div className="card" data-testid="replica-regions">
+            <div className="card-toolbar">
+              <h3>Replica regions of this vault</h3>
+            </div>
+            {v.regions.length === 0 ? (
+              <Empty title="No replica regions yet">
+                Register a vault file (say, on a backup drive): <code>coffer replica-region add --region eu-west-1 --vault FILE</code>
+              </Empty>
+            ) : (
+              <table className="grid-table">
+                <thead>
+                  <tr>
+                    <th>Region</th>
+                    <th>Vault file</th>
+                    <th>File</th>
+                    <th>Secrets</th>
+                    <th>In sync</th>
+                    <th>Waiting</th>
+                    <th>Failed</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.regions.map((r) => (
+                    <tr key={r.region}>
+                      <td className="mono">{r.region}</td>
+                      <td className="mono wrap">{r.vaultPath}</td>
+                      <td>
+                        <span className={`badge ${r.reachable ? "ok" : "danger"}`}>{r.reachable ? "reachable" : "unreachable"}</span>
+                      </td>
+                      <td>{r.secrets}</td>
+                      <td>{r.inSync}</td>
+                      <td>{r.inProgress + r.queuedRemovals}</td>
+                      <td>{r.failed}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </>
+      )}
+      {confirming && (
+        <Modal
+          title={
+            confirming.kind === "remove"
+              ? `Remove the replica in ${confirming.region}?`
+              : confirming.kind === "promote"
+                ? `Promote the replica in ${confirming.region}?`
+                : `Promote this replica in ${v.homeRegion}?`
+          }
+          onClose={() => setConfirming(null)}
+          testid="replica-dialog"
+          footer={
+            <>
+              <button className="btn" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+              <button
+                className="btn danger"
+                data-testid="replica-confirm"
+                onClick={() => {
+                  const k = confirming;
+                  setConfirming(null);
+                  if (k.kind === "remove") void act(() => api.removeReplica(d.arn, k.region));
+                  else if (k.kind === "promote") void act(() => api.promoteReplica(d.arn, k.region));
+                  else void act(() => api.promoteReplica(d.arn, null));
+                }}
+              >
+                {confirming.kind === "remove" ? "Remove" : "Promote"}
+              </button>
+            </>
+          }
+        >
+          <p>
+            {confirming.kind === "remove"
+              ? "RemoveRegionsFromReplication: the replica is deleted there — at once, or when its vault file can next be reached."
+              : confirming.kind === "promote"
+                ? "StopReplicationToReplica in that region: the replica becomes a standalone secret there and stops receiving this secret's changes."
+                : "StopReplicationToReplica: this secret stops receiving its primary's changes and takes writes here."}
+          </p>
+        </Modal>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { App } from "../App";
+import type { ApprovalsOutput, ReplicasView, SecretQueryInput } from "../bindings";
+import { replicaStatusClass } from "../screens/Replicas";
+import { detail, unlocked } from "./fixtures";
+import { backend, pages } from "./backend";
+
+const regions: ReplicasView["regions"] = [
+  { region: "eu-west-1", vaultPath: "/media/backup/replica.db", reachable: true, secrets: 1, inSync: 0, inProgress: 0, failed: 1, queuedRemovals: 0 },
+  { region: "ap-south-1", vaultPath: "/mnt/second/replica.db", reachable: false, secrets: 0, inSync: 0, inProgress: 0, failed: 0, queuedRemovals: 0 },
+];
+
+const primary: ReplicasView = {
+  homeRegion: "us-east-1",
+  primaryRegion: "us-east-1",
+  isReplica: false,
+  replicas: [
+    {
+      region: "eu-west-1",
+      kmsKeyId: "alias/aws/secretsmanager",
+      status: "Failed",
+      statusMessage: "The replica vault for eu-west-1 can't be reached. The change is queued and retried when the replica can be reached.",
+      lastAccessedDate: null,
+    },
+  ],
+  regions,
+};
+
+function common(view: ReplicasView, extra: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
+  return backend({
+    vault_status: () => unlocked,
+    revision: () => 1,
+    query_secrets: (a) => pages(a.query as SecretQueryInput),
+    secret_detail: () => ({ ...detail, primaryRegion: view.primaryRegion }),
+    approvals: (): ApprovalsOutput => ({ pending: [], scheduler: { running: true, lastRunDate: 1_700_000_000, lastRan: 0, lastError: null } }),
+    replicas: () => view,
+    ...extra,
+  });
+}
+
+async function openReplicasTab() {
+  render(<App />);
+  fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+  fireEvent.click(await screen.findByTestId("tab-replicas"));
+  return screen.findByTestId("replicas");
+}
+
+describe("replicas tab", () => {
+  it("shows each replica's status with its message and the regions' files", async () => {
+    common(primary);
+    await openReplicasTab();
+    const row = screen.getByTestId("replica-eu-west-1");
+    expect(row.textContent).toContain("Failed");
+    expect(row.textContent).toContain("queued and retried");
+    expect(screen.getByTestId("replica-regions").textContent).toContain("unreachable");
+    expect(replicaStatusClass("InSync")).toBe("ok");
+    expect(replicaStatusClass("InProgress")).toBe("warn");
+  });
+
+  it("replicates to a free region with a KMS key there, and retries", async () => {
+    const calls = common(primary, {
+      replicate_secret: () => ({ message: "Replicating to ap-south-1: InProgress." }),
+      sync_replicas: () => ({ message: "Replication retried." }),
+    });
+    await openReplicasTab();
+    const select = screen.getByTestId("replica-region") as HTMLSelectElement;
+    expect([...select.options].map((o) => o.value)).toEqual(["ap-south-1"]);
+    fireEvent.change(screen.getByTestId("replica-kms"), { target: { value: "alias/backup" } });
+    fireEvent.click(screen.getByTestId("replicate"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "replicate_secret")?.args).toEqual({ arn: detail.arn, region: "ap-south-1", kmsKeyId: "alias/backup" }),
+    );
+    fireEvent.click(screen.getByTestId("sync-replicas"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "sync_replicas")).toBe(true));
+  });
+
+  it("removing and promoting a replica ask first", async () => {
+    const calls = common(primary, {
+      remove_replica: () => ({ message: "Removed." }),
+      promote_replica: () => ({ message: "Promoted." }),
+    });
+    await openReplicasTab();
+    fireEvent.click(screen.getByTestId("remove-replica"));
+    expect(calls.some((c) => c.cmd === "remove_replica")).toBe(false);
+    fireEvent.click(await screen.findByTestId("replica-confirm"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "remove_replica")?.args).toEqual({ arn: detail.arn, region: "eu-west-1" }));
+    fireEvent.click(screen.getByTestId("promote-replica"));
+    fireEvent.click(await screen.findByTestId("replica-confirm"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: "eu-west-1" }));
+  });
+
+  it("a replica shows its primary region and promotes itself", async () => {
+    const calls = common(
+      { homeRegion: "eu-west-1", primaryRegion: "us-east-1", isReplica: true, replicas: [], regions: [] },
+      { promote_replica: () => ({ message: "Promoted." }) },
+    );
+    await openReplicasTab();
+    expect(screen.getByTestId("replica-of").textContent).toContain("us-east-1");
+    fireEvent.click(screen.getByTestId("promote-here"));
+    fireEvent.click(await screen.findByTestId("replica-confirm"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: null }));
+  });
+});
