@@ -59,8 +59,16 @@ pub fn resolve(profile: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
                 }));
             }
         };
-        profile_credentials(&text, name)
-            .map_err(|m| not_found(format!("{} (in {})", m, path.display())))
+        profile_credentials(&text, name).map_err(|m| {
+            not_found(if explicit {
+                format!("{m} (in {})", path.display())
+            } else {
+                format!(
+                    "No credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile ({m}: {})",
+                    path.display()
+                )
+            })
+        })
     };
     if let Some(p) = profile {
         return from_file(p, true);
