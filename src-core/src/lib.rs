@@ -14,6 +14,7 @@ pub mod policy;
 pub mod rotation;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod sigv4;
 pub mod store;
 pub mod transfer;
 pub mod vault;

@@ -2,17 +2,17 @@
 //! header, rebuild the canonical request and the string to sign, derive the signing key from
 //! the caller's secret access key, and compare signatures in constant time.
 //!
-//! Written here (HMAC-SHA256 from `hmac`/`sha2`, a few dozen lines) rather than taken from a
-//! crate: the verifier is small, has to produce AWS's exact error codes, and is pinned by
+//! Written here (HMAC-SHA256 from `hmac`/`sha2`; the key derivation and signature are in
+//! `crate::sigv4`, shared with the client) rather than taken from a crate: the verifier is small, has to produce AWS's exact error codes, and is pinned by
 //! AWS's published test vector below and by boto3 and the AWS CLI in the end-to-end tests.
 
 use axum::http::HeaderMap;
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::ApiError;
+pub use crate::sigv4::{ALGORITHM, sha256_hex, signature, signing_key};
 
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// How far a request's `X-Amz-Date` may be from the server's clock (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;
 
@@ -47,16 +47,6 @@ fn incomplete(message: impl Into<String>) -> ApiError {
     ApiError::incomplete_signature(message)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
 fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
@@ -66,33 +56,6 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .chunks(2)
         .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
         .collect()
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
-
-fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
-
-/// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
-pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    let k_secret = zeroize::Zeroizing::new(format!("AWS4{secret}"));
-    let k_date = hmac(k_secret.as_bytes(), date.as_bytes());
-    let k_region = hmac(&k_date, region.as_bytes());
-    let k_service = hmac(&k_region, service.as_bytes());
-    hmac(&k_service, b"aws4_request")
-}
-
-/// The hex signature of `string_to_sign` (what a client sends).
-pub fn signature(secret: &str, date: &str, region: &str, service: &str, sts: &str) -> String {
-    hex(&hmac(
-        &signing_key(secret, date, region, service),
-        sts.as_bytes(),
-    ))
 }
 
 fn unreserved(b: u8) -> bool {

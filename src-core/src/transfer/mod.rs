@@ -16,6 +16,8 @@
 //! gives back `F`'s variables. Binary secrets do not export.
 
 pub mod dotenv;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod yaml;
 
 use zeroize::Zeroizing;

@@ -1,6 +1,11 @@
 //! `coffer import` and `coffer export`: secrets from `.env` and JSON files, and secrets
 //! out as `.env`, JSON or YAML. The formats live in `coffer_core::transfer`; the reads and
 //! writes go through the vault (`import_secrets`, `get_secret_value`), audited there.
+//!
+//! With `--from-endpoint URL` / `--to-endpoint URL`, secrets are copied from or to another
+//! Secrets Manager endpoint (AWS, `coffer serve`, an emulator) by
+//! `coffer_core::transfer::remote`: every labelled version with its labels, tags,
+//! description and resource policy; running it again changes nothing already equal.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -8,14 +13,15 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Args, ValueEnum};
 use coffer_core::api::GetSecretValueRequest;
+use coffer_core::transfer::remote::{self, EndpointOptions, Selection};
 use coffer_core::transfer::{self, Format};
 use coffer_core::{Caller, Vault};
 use zeroize::Zeroizing;
 
-use super::{Outcome, json};
+use super::{Outcome, args, json};
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("source").required(true).args(["from_env", "from_json"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["from_env", "from_json", "from_endpoint"])))]
 pub struct ImportArgs {
     /// A .env file: one secret per variable, named --name-prefix + KEY.
     #[arg(long, value_name = "FILE")]
@@ -23,15 +29,62 @@ pub struct ImportArgs {
     /// A JSON file holding one object: one secret per top-level key.
     #[arg(long, value_name = "FILE")]
     from_json: Option<PathBuf>,
+    /// A Secrets Manager endpoint (https://secretsmanager.REGION.amazonaws.com, a coffer
+    /// serve, an emulator): copies its secrets with every labelled version, label, tag,
+    /// description and resource policy. Signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+    /// (and AWS_SESSION_TOKEN) or --profile.
+    #[arg(long, value_name = "URL")]
+    from_endpoint: Option<String>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+    /// With --from-endpoint: only these secrets (names or ARNs at the endpoint).
+    #[arg(long = "secret-id", num_args = 1.., requires = "from_endpoint")]
+    secret_ids: Vec<String>,
     /// Put before every secret name made from a key (e.g. dev/app/).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", conflicts_with = "from_endpoint")]
     name_prefix: String,
     /// Import the whole file as this one JSON secret instead.
-    #[arg(long, conflicts_with = "name_prefix")]
+    #[arg(long, conflicts_with_all = ["name_prefix", "from_endpoint"])]
     as_secret: Option<String>,
     /// Print what would be created, updated or left unchanged (names only); write nothing.
     #[arg(long)]
     dry_run: bool,
+}
+
+/// The flags of a copy from or to another endpoint.
+#[derive(Debug, Args)]
+pub struct EndpointArgs {
+    /// The region to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// The profile of ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE) to sign with,
+    /// instead of the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Which secrets: Key=name,Values=prod/ (a name prefix; also description, tag-key,
+    /// tag-value, all — as ListSecrets), repeatable, or JSON.
+    #[arg(long, num_args = 1..)]
+    filters: Vec<String>,
+}
+
+impl EndpointArgs {
+    fn connect(&self, url: String) -> Result<remote::Client> {
+        Ok(remote::connect(
+            &EndpointOptions {
+                url,
+                region: self.region.clone(),
+                profile: self.profile.clone(),
+            },
+            &remote::process_env,
+        )?)
+    }
+
+    fn selection(&self, secret_ids: Vec<String>) -> Result<Selection> {
+        Ok(Selection {
+            secret_ids,
+            filters: args::filters(&self.filters)?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,21 +96,54 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The secret(s) to export (AWSCURRENT); their variables are merged.
-    #[arg(long = "secret-id", required = true, num_args = 1..)]
+    /// The secret(s) to export (AWSCURRENT); their variables are merged. With
+    /// --to-endpoint: the secrets to copy (default: all, or those --filters select).
+    #[arg(long = "secret-id", required_unless_present = "to_endpoint", num_args = 1..)]
     secret_ids: Vec<String>,
-    #[arg(long, value_enum)]
-    format: ExportFormat,
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "to_endpoint",
+        conflicts_with = "to_endpoint"
+    )]
+    format: Option<ExportFormat>,
     /// Print the plaintext on a terminal without asking.
     #[arg(long)]
     yes: bool,
+    /// Copy the secrets to this Secrets Manager endpoint instead (AWS, a coffer serve, an
+    /// emulator): every labelled version, label, tag, description and resource policy.
+    #[arg(long, value_name = "URL")]
+    to_endpoint: Option<String>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
+    /// With --to-endpoint: print what would be created, updated or left unchanged (names
+    /// only); write nothing.
+    #[arg(long, requires = "to_endpoint")]
+    dry_run: bool,
 }
 
 pub fn import(vault: &Vault, caller: &Caller, args: ImportArgs) -> Result<Outcome> {
+    if let Some(url) = args.from_endpoint {
+        let client = args.endpoint.connect(url)?;
+        let selection = args.endpoint.selection(args.secret_ids)?;
+        return json(&remote::import(
+            vault,
+            caller,
+            &client,
+            &selection,
+            args.dry_run,
+        )?);
+    }
+    if args.endpoint.region.is_some()
+        || args.endpoint.profile.is_some()
+        || !args.endpoint.filters.is_empty()
+    {
+        bail!("--region, --profile and --filters go with --from-endpoint");
+    }
     let (path, is_env) = match (args.from_env, args.from_json) {
         (Some(p), _) => (p, true),
         (None, Some(p)) => (p, false),
-        (None, None) => bail!("give --from-env FILE or --from-json FILE"),
+        (None, None) => bail!("give --from-env FILE, --from-json FILE or --from-endpoint URL"),
     };
     let text = Zeroizing::new(
         std::fs::read_to_string(&path)
@@ -94,6 +180,23 @@ fn may_print(count: usize, yes: bool) -> Result<()> {
 }
 
 pub fn export(vault: &Vault, caller: &Caller, args: ExportArgs) -> Result<Outcome> {
+    if let Some(url) = args.to_endpoint {
+        let client = args.endpoint.connect(url)?;
+        let selection = args.endpoint.selection(args.secret_ids)?;
+        return json(&remote::export(
+            vault,
+            caller,
+            &client,
+            &selection,
+            args.dry_run,
+        )?);
+    }
+    if args.endpoint.region.is_some()
+        || args.endpoint.profile.is_some()
+        || !args.endpoint.filters.is_empty()
+    {
+        bail!("--region, --profile and --filters go with --to-endpoint");
+    }
     may_print(args.secret_ids.len(), args.yes)?;
     let mut secrets = Vec::with_capacity(args.secret_ids.len());
     for id in args.secret_ids {
@@ -106,7 +209,10 @@ pub fn export(vault: &Vault, caller: &Caller, args: ExportArgs) -> Result<Outcom
         )?;
         secrets.push((got.name, got.value));
     }
-    let format = match args.format {
+    let format = match args
+        .format
+        .context("give --format (or --to-endpoint URL)")?
+    {
         ExportFormat::Dotenv => Format::Dotenv,
         ExportFormat::Json => Format::Json,
         ExportFormat::Yaml => Format::Yaml,

@@ -9,31 +9,36 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use coffer_core::server::sigv4::{sha256_hex, signature};
+use coffer_core::SecretText;
+use coffer_core::sigv4::{Credentials, JsonRequest, sign_json_request};
 
 fn signed_request(host: &str, target: &str, body: &str, key: &str, secret: &str) -> Vec<u8> {
-    let now = jiff::Timestamp::now();
-    let amz_date = now.strftime("%Y%m%dT%H%M%SZ").to_string();
-    let date = &amz_date[..8];
-    let region = "us-east-1";
-    let content_type = "application/x-amz-json-1.1";
-    let payload = sha256_hex(body.as_bytes());
-    let canonical = format!(
-        "POST\n/\n\ncontent-type:{content_type}\nhost:{host}\nx-amz-date:{amz_date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{payload}"
+    let creds = Credentials {
+        access_key_id: key.to_string(),
+        secret_access_key: SecretText::new(secret.to_string()),
+        session_token: None,
+    };
+    let headers = sign_json_request(
+        &JsonRequest {
+            host,
+            path: "/",
+            target,
+            body: body.as_bytes(),
+            region: "us-east-1",
+            service: "secretsmanager",
+            time: jiff::Timestamp::now(),
+        },
+        &creds,
     );
-    let scope = format!("{date}/{region}/secretsmanager/aws4_request");
-    let sts = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        sha256_hex(canonical.as_bytes())
-    );
-    let sig = signature(secret, date, region, "secretsmanager", &sts);
-    format!(
-        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nX-Amz-Date: {amz_date}\r\nX-Amz-Target: {target}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={sig}\r\n\
-         Content-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+    let mut request = format!("POST / HTTP/1.1\r\nHost: {host}\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!(
+        "Content-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
         body.len()
-    )
-    .into_bytes()
+    ));
+    request.into_bytes()
 }
 
 /// One response: whether its status was 200, and whether the server keeps the connection.
