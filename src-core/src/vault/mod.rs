@@ -1139,16 +1139,7 @@ impl Ctx<'_, '_> {
     }
 
     pub fn read_value(&self, doc: &SecretDoc, vid: &str) -> Result<crate::model::SecretValue> {
-        let row = self
-            .tx
-            .version_get(&doc.uid, &self.keys.vid_hash(&doc.uid, vid))?
-            .ok_or_else(|| {
-                Error::not_found(format!(
-                    "Secrets Manager can't find the specified secret value for VersionId: {vid}"
-                ))
-            })?;
-        self.kms
-            .open_value(&doc.uid, vid, &row.kms_key_id, &row.wrapped_dek, &row.value)
+        open_value(self.tx, self.keys, self.kms, doc, vid)
     }
 
     pub fn delete_value(&mut self, doc: &SecretDoc, vid: &str) -> Result<()> {
@@ -1175,6 +1166,24 @@ impl Ctx<'_, '_> {
     pub fn respond<T: Serialize>(&mut self, resp: &T) {
         self.audit.response = serde_json::to_value(resp).ok();
     }
+}
+
+/// A version's value, read from its row and opened with its KMS key.
+pub(crate) fn open_value(
+    tx: &Tx<'_>,
+    keys: &VaultKeys,
+    kms: &KmsRing,
+    doc: &SecretDoc,
+    vid: &str,
+) -> Result<crate::model::SecretValue> {
+    let row = tx
+        .version_get(&doc.uid, &keys.vid_hash(&doc.uid, vid))?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "Secrets Manager can't find the specified secret value for VersionId: {vid}"
+            ))
+        })?;
+    kms.open_value(&doc.uid, vid, &row.kms_key_id, &row.wrapped_dek, &row.value)
 }
 
 /// A replica takes writes from its primary only.

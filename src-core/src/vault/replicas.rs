@@ -110,6 +110,41 @@ struct Removal {
     name: String,
 }
 
+/// How a region's file and secrets stand.
+fn region_view(
+    entry: &RegionEntry,
+    registry: &Registry,
+    index: &super::index::Index,
+) -> ReplicaRegionView {
+    let mut v = ReplicaRegionView {
+        region: entry.region.clone(),
+        vault_path: entry.path.display().to_string(),
+        replica_vault_id: entry.vault_id.clone(),
+        added_date: epoch_seconds(entry.added_ms),
+        reachable: file_id(&entry.path).is_ok(),
+        secrets: 0,
+        in_sync: 0,
+        in_progress: 0,
+        failed: 0,
+        queued_removals: registry
+            .removals
+            .iter()
+            .filter(|r| r.region == entry.region)
+            .count(),
+    };
+    for d in index.all() {
+        for r in d.replicas.iter().filter(|r| r.region == entry.region) {
+            v.secrets += 1;
+            match r.status {
+                ReplicaStatus::InSync if !r.pending(d.replication_seq) => v.in_sync += 1,
+                ReplicaStatus::Failed => v.failed += 1,
+                _ => v.in_progress += 1,
+            }
+        }
+    }
+    v
+}
+
 fn kept_key_purpose(region: &str) -> String {
     format!("replica-region/{region}")
 }
@@ -405,7 +440,10 @@ impl Vault {
             Ok(entry)
         })?;
         lock(&self.links.open).remove(region);
-        Ok(self.region_view(&entry, &Registry::default()))
+        self.read(|tx, inner| {
+            let registry = load_registry(tx, &self.keys)?;
+            Ok(region_view(&entry, &registry, inner.index))
+        })
     }
 
     /// The replica's side of registration: a key slot for the primary, replacing any it
@@ -472,48 +510,17 @@ impl Vault {
         Ok(())
     }
 
-    fn region_view(&self, entry: &RegionEntry, registry: &Registry) -> ReplicaRegionView {
-        let mut v = ReplicaRegionView {
-            region: entry.region.clone(),
-            vault_path: entry.path.display().to_string(),
-            replica_vault_id: entry.vault_id.clone(),
-            added_date: epoch_seconds(entry.added_ms),
-            reachable: file_id(&entry.path).is_ok(),
-            secrets: 0,
-            in_sync: 0,
-            in_progress: 0,
-            failed: 0,
-            queued_removals: registry
-                .removals
-                .iter()
-                .filter(|r| r.region == entry.region)
-                .count(),
-        };
-        let inner = lock(&self.inner);
-        for d in inner.index.all() {
-            for r in d.replicas.iter().filter(|r| r.region == entry.region) {
-                v.secrets += 1;
-                match r.status {
-                    ReplicaStatus::InSync if !r.pending(d.replication_seq) => v.in_sync += 1,
-                    ReplicaStatus::Failed => v.failed += 1,
-                    _ => v.in_progress += 1,
-                }
-            }
-        }
-        v
-    }
-
     /// The replica regions, with how their secrets stand.
     pub fn list_replica_regions(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
-        let registry = self.read(|tx, inner| {
+        self.read(|tx, inner| {
             self.authorize_view(inner.iam, caller, "coffer:ListReplicaRegions", None)?;
-            load_registry(tx, &self.keys)
-        })?;
-        Ok(registry
-            .regions
-            .iter()
-            .map(|e| self.region_view(e, &registry))
-            .collect())
+            let registry = load_registry(tx, &self.keys)?;
+            Ok(registry
+                .regions
+                .iter()
+                .map(|e| region_view(e, &registry, inner.index))
+                .collect())
+        })
     }
 
     /// Checks the regions a request adds: well-formed, not this one, not twice, and served
@@ -696,15 +703,19 @@ impl Vault {
                 report.removed += 1;
             }
         }
+        // Secrets with a change to push, and per region the secrets settled there.
         let (pending, settled) = self.read(|_, inner| {
             let mut pending = Vec::new();
-            let mut settled: Vec<(String, String)> = Vec::new();
+            let mut settled: HashMap<String, Vec<String>> = HashMap::new();
             for d in inner.index.all().filter(|d| !d.replicas.is_empty()) {
                 if d.replicas.iter().any(|r| r.pending(d.replication_seq)) {
                     pending.push(d.uid.clone());
                 }
                 for r in d.replicas.iter().filter(|r| !r.pending(d.replication_seq)) {
-                    settled.push((d.uid.clone(), r.region.clone()));
+                    settled
+                        .entry(r.region.clone())
+                        .or_default()
+                        .push(d.uid.clone());
                 }
             }
             Ok((pending, settled))
@@ -712,14 +723,17 @@ impl Vault {
         for uid in pending {
             self.sync_secret(&uid, &mut report);
         }
-        // A replica promoted in its own region: the primary lets it go.
-        for (uid, region) in settled {
-            let promoted = self
-                .replica_target(&region)
-                .and_then(|t| t.existing(&uid))
-                .is_ok_and(|e| matches!(e, Existing::Promoted));
-            if promoted && self.record(&uid, &region, 0, Ok(Applied::Promoted)).is_ok() {
-                report.promoted += 1;
+        // A replica promoted in its own region: the primary lets it go. One look at each
+        // region's vault, whatever the number of its secrets.
+        for (region, uids) in settled {
+            let Ok(target) = self.replica_target(&region) else {
+                continue;
+            };
+            for uid in uids {
+                let promoted = matches!(target.existing(&uid), Ok(Existing::Promoted));
+                if promoted && self.record(&uid, &region, 0, Ok(Applied::Promoted)).is_ok() {
+                    report.promoted += 1;
+                }
             }
         }
         Ok(report)
@@ -815,38 +829,23 @@ impl Vault {
         uid: &str,
         have: &HashSet<String>,
     ) -> Result<(SecretDoc, Vec<(String, SecretValue)>)> {
-        let inner = &mut *lock(&self.inner);
-        let tx = inner.store.read()?;
-        super::refresh(
-            &tx,
-            &self.keys,
-            &mut inner.index,
-            &mut inner.kms,
-            &mut inner.iam,
-        )?;
-        let doc =
-            inner.index.get(uid).map(|d| (**d).clone()).ok_or_else(|| {
+        self.read(|tx, inner| {
+            let doc = inner.index.get(uid).map(|d| (**d).clone()).ok_or_else(|| {
                 Error::not_found("The secret was deleted while it was replicated.")
             })?;
-        let mut values = Vec::new();
-        for v in doc
-            .versions
-            .iter()
-            .filter(|v| v.has_value && !have.contains(&v.id))
-        {
-            let row = tx
-                .version_get(&doc.uid, &self.keys.vid_hash(&doc.uid, &v.id))?
-                .ok_or_else(Error::decryption)?;
-            let value = inner.kms.open_value(
-                &doc.uid,
-                &v.id,
-                &row.kms_key_id,
-                &row.wrapped_dek,
-                &row.value,
-            )?;
-            values.push((v.id.clone(), value));
-        }
-        Ok((doc, values))
+            let values = doc
+                .versions
+                .iter()
+                .filter(|v| v.has_value && !have.contains(&v.id))
+                .map(|v| {
+                    Ok((
+                        v.id.clone(),
+                        super::open_value(tx, &self.keys, inner.kms, &doc, &v.id)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((doc, values))
+        })
     }
 
     /// Records how a push went, if that changes anything.

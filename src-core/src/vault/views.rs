@@ -202,7 +202,7 @@ impl Vault {
         } = &mut *inner;
         let tx = store.read()?;
         let changed = refresh(&tx, &self.keys, index, kms, iam)?;
-        let mut i2 = Inner2 { index, iam };
+        let mut i2 = Inner2 { index, iam, kms };
         f(&tx, &mut i2, changed)
     }
 
@@ -478,6 +478,7 @@ impl Vault {
 pub(super) struct Inner2<'a> {
     pub(super) index: &'a mut super::index::Index,
     pub(super) iam: &'a super::iam::Iam,
+    pub(super) kms: &'a super::keys::KmsRing,
 }
 
 #[cfg(test)]
