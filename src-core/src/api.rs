@@ -319,6 +319,16 @@ pub struct DescribeSecretResponse {
     pub replication_status: Vec<ReplicationStatusType>,
 }
 
+impl DescribeSecretResponse {
+    /// The primary region, when this secret is a replica of another region's secret (a
+    /// primary with replicas names its own region as `PrimaryRegion` and lists them).
+    pub fn replica_of(&self) -> Option<&str> {
+        self.primary_region
+            .as_deref()
+            .filter(|_| self.replication_status.is_empty())
+    }
+}
+
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListSecretsRequest {

@@ -15,7 +15,7 @@ impl Desktop {
         let (v, c) = self.open()?;
         let s = v.secret_view(&c, arn)?.secret;
         let regions = v.list_replica_regions(&c)?;
-        let is_replica = s.replication_status.is_empty() && s.primary_region.is_some();
+        let is_replica = s.replica_of().is_some();
         Ok(ReplicasView {
             home_region: v.info().region.clone(),
             primary_region: s.primary_region,
@@ -48,13 +48,11 @@ impl Desktop {
                 force_overwrite_replica_secret: false,
             },
         )?;
-        let now = v.describe_secret(
-            &c,
-            SecretIdRequest {
-                secret_id: arn.to_string(),
-            },
-        )?;
-        let status = now
+        // The status after the push that followed the request (a view: not a second
+        // audited DescribeSecret).
+        let status = v
+            .secret_view(&c, arn)?
+            .secret
             .replication_status
             .iter()
             .find(|r| r.region == region)

@@ -27,11 +27,7 @@ impl DetailState {
 
     /// The primary region, when this secret is a replica of another region's secret.
     pub fn replica_of(&self) -> Option<&str> {
-        let v = self.view.as_ref()?;
-        v.secret
-            .primary_region
-            .as_deref()
-            .filter(|_| v.secret.replication_status.is_empty())
+        self.view.as_ref()?.secret.replica_of()
     }
 }
 
