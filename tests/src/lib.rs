@@ -1,6 +1,9 @@
 //! Helpers for the end-to-end tests: find the built programs, make vaults to drive.
 
+pub mod server;
 pub mod webdriver;
+
+pub use server::Server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,13 +2,10 @@
 //! `scripts/test` makes, named by `COFFER_TEST_PYTHON`) against the real server, on a vault
 //! and as the `--ephemeral` emulator.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use coffer_tests::{TestVault, coffer_bin, test_python};
+use coffer_tests::{Server, TestVault, coffer_bin, test_python};
 
 /// The AWS CLI installed beside the venv's python.
 fn aws_cli(python: &Path) -> PathBuf {
@@ -19,89 +16,6 @@ fn aws_cli(python: &Path) -> PathBuf {
 
 fn suite() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("python/endpoint_suite.py")
-}
-
-/// A running `coffer serve`, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl Server {
-    /// Starts `cmd` (a `coffer serve --listen 127.0.0.1:0 ...`) and waits, with a deadline,
-    /// for it to print the address it listens on.
-    fn start(mut cmd: Command, log: PathBuf) -> Self {
-        let err = std::fs::File::create(&log).expect("log file");
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(err)
-            .spawn()
-            .expect("start coffer serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(l) => l,
-            Err(_) => {
-                let _ = child.kill();
-                panic!(
-                    "coffer serve printed no address: {}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
-            }
-        };
-        let url = line
-            .trim()
-            .strip_prefix("Listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "unexpected first line {line:?}: {}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            })
-            .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        assert!(!url.ends_with(":0"), "the chosen port is printed: {url}");
-        Self { child, url, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGTERM, then waits (with a deadline) for a clean exit.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let ok = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill");
-        assert!(ok.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(s) = self.child.try_wait().expect("wait") {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "coffer serve did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Runs the boto3 suite; panics with its report when a check fails.
@@ -176,17 +90,8 @@ fn access_key(v: &TestVault, user: &str) -> (String, String) {
 #[test]
 fn boto3_and_the_aws_cli_work_against_a_vault() {
     let v = TestVault::init();
-    v.json(&["iam", "create-user", "--user-name", "app1"]);
-    v.json(&[
-        "iam",
-        "attach-user-policy",
-        "--user-name",
-        "app1",
-        "--policy-arn",
-        "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
-    ]);
+    let (akid, secret) = app_user(&v, "app1");
     v.json(&["iam", "create-user", "--user-name", "nopolicy"]);
-    let (akid, secret) = access_key(&v, "app1");
     let (denied_akid, denied_secret) = access_key(&v, "nopolicy");
     let function = v.json(&[
         "rotation",
@@ -199,7 +104,7 @@ fn boto3_and_the_aws_cli_work_against_a_vault() {
 
     let mut cmd = v.cmd();
     cmd.args(["serve", "--listen", "127.0.0.1:0"]);
-    let server = Server::start(cmd, v.dir.path().join("serve.log"));
+    let server = Server::coffer(cmd, v.dir.path().join("serve.log"));
     let report = run_suite(
         &server,
         &[
@@ -316,7 +221,7 @@ fn the_emulator_needs_no_vault_and_serves_every_region() {
     .env("COFFER_VAULT", &absent)
     .env_remove("COFFER_PASSPHRASE")
     .current_dir(dir.path());
-    let server = Server::start(cmd, dir.path().join("serve.log"));
+    let server = Server::coffer(cmd, dir.path().join("serve.log"));
     let report = run_suite(
         &server,
         &[
@@ -342,18 +247,18 @@ fn the_emulator_needs_no_vault_and_serves_every_region() {
     assert!(left.is_empty(), "the emulator wrote {left:?}");
 }
 
-/// A user with read/write access and a key, in `v`.
-fn app_user(v: &TestVault) -> (String, String) {
-    v.json(&["iam", "create-user", "--user-name", "app"]);
+/// A user `name` with SecretsManagerReadWrite and an access key, in `v`.
+fn app_user(v: &TestVault, name: &str) -> (String, String) {
+    v.json(&["iam", "create-user", "--user-name", name]);
     v.json(&[
         "iam",
         "attach-user-policy",
         "--user-name",
-        "app",
+        name,
         "--policy-arn",
         "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
     ]);
-    access_key(v, "app")
+    access_key(v, name)
 }
 
 #[test]
@@ -378,8 +283,8 @@ fn serve_answers_a_replica_region_from_the_replica_vault_with_its_keys() {
         path: replica_path,
         passphrase: "replica pass".into(),
     };
-    let (p_akid, p_secret) = app_user(&primary);
-    let (r_akid, r_secret) = app_user(&replica);
+    let (p_akid, p_secret) = app_user(&primary, "app");
+    let (r_akid, r_secret) = app_user(&replica, "app");
     let created = primary.json(&[
         "create-secret",
         "--name",
@@ -396,7 +301,7 @@ fn serve_answers_a_replica_region_from_the_replica_vault_with_its_keys() {
     ]);
     let mut cmd = primary.cmd();
     cmd.args(["serve", "--listen", "127.0.0.1:0"]);
-    let server = Server::start(cmd, primary.dir.path().join("serve.log"));
+    let server = Server::coffer(cmd, primary.dir.path().join("serve.log"));
     let script = r#"
 import json, sys, boto3
 from botocore.exceptions import ClientError

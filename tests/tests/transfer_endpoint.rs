@@ -8,14 +8,9 @@
 //! moto comes from the test venv (`COFFER_TEST_PYTHON`, made by `scripts/test`): without it
 //! these tests fail, never skip.
 
-use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use coffer_tests::{TestVault, coffer_bin, test_python};
+use coffer_tests::{Server, TestVault, coffer_bin};
 use serde_json::{Value, json};
 
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/app1"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
@@ -28,114 +23,6 @@ const VALUES: [&str; 5] = [
     "other-token-value",
 ];
 const BINARY: [u8; 6] = [0, 159, 146, 150, 255, 10];
-
-/// A server process (coffer serve or moto), killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl Server {
-    /// `coffer serve --listen 127.0.0.1:0 ...` from `cmd`; waits (with a deadline) for the
-    /// address it prints.
-    fn coffer(mut cmd: Command, log: PathBuf) -> Self {
-        let err = std::fs::File::create(&log).expect("log file");
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(err)
-            .spawn()
-            .expect("start coffer serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
-        let url = line
-            .trim()
-            .strip_prefix("Listening on ")
-            .map(str::to_string);
-        let mut server = Self {
-            child,
-            url: String::new(),
-            log,
-        };
-        match url {
-            Some(u) => server.url = u,
-            None => panic!("coffer serve printed no address: {}", server.log()),
-        }
-        server
-    }
-
-    /// moto's server from the test venv on a free loopback port; waits (with a deadline)
-    /// until it accepts connections.
-    fn moto(dir: &std::path::Path) -> Self {
-        let python = test_python();
-        let check = Command::new(&python)
-            .args(["-c", "import moto.server"])
-            .output()
-            .expect("run the test python");
-        assert!(
-            check.status.success(),
-            "moto is not installed in {} (scripts/test installs 'moto[server]>=5,<6'): {}",
-            python.display(),
-            String::from_utf8_lossy(&check.stderr)
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let log = dir.join("moto.log");
-        let err = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(&python)
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(err.try_clone().unwrap())
-            .stderr(err)
-            .spawn()
-            .expect("start moto's server");
-        let mut server = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("moto's server exited ({status}): {}", server.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto's server did not start listening: {}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        server
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn ephemeral(dir: &std::path::Path) -> Server {
     let mut cmd = Command::new(coffer_bin());
