@@ -35,8 +35,7 @@ pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
             "no passphrase: set COFFER_PASSPHRASE or pass --passphrase-file (no terminal to ask on)"
         );
     }
-    let p = rpassword::prompt_password(format!("Passphrase for {}: ", vault.display()))?;
-    Ok(Passphrase::new(p))
+    ask(&format!("Passphrase for {}: ", vault.display()))
 }
 
 /// A new passphrase: given, or typed twice on the terminal.
