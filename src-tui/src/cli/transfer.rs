@@ -68,6 +68,14 @@ pub struct EndpointArgs {
 }
 
 impl EndpointArgs {
+    /// Refuses endpoint flags given without the endpoint they go with.
+    fn only_with(&self, endpoint_flag: &str) -> Result<()> {
+        if self.region.is_some() || self.profile.is_some() || !self.filters.is_empty() {
+            bail!("--region, --profile and --filters go with {endpoint_flag}");
+        }
+        Ok(())
+    }
+
     fn connect(&self, url: String) -> Result<remote::Client> {
         Ok(remote::connect(
             &EndpointOptions {
@@ -134,12 +142,7 @@ pub fn import(vault: &Vault, caller: &Caller, args: ImportArgs) -> Result<Outcom
             args.dry_run,
         )?);
     }
-    if args.endpoint.region.is_some()
-        || args.endpoint.profile.is_some()
-        || !args.endpoint.filters.is_empty()
-    {
-        bail!("--region, --profile and --filters go with --from-endpoint");
-    }
+    args.endpoint.only_with("--from-endpoint")?;
     let (path, is_env) = match (args.from_env, args.from_json) {
         (Some(p), _) => (p, true),
         (None, Some(p)) => (p, false),
@@ -191,12 +194,7 @@ pub fn export(vault: &Vault, caller: &Caller, args: ExportArgs) -> Result<Outcom
             args.dry_run,
         )?);
     }
-    if args.endpoint.region.is_some()
-        || args.endpoint.profile.is_some()
-        || !args.endpoint.filters.is_empty()
-    {
-        bail!("--region, --profile and --filters go with --to-endpoint");
-    }
+    args.endpoint.only_with("--to-endpoint")?;
     may_print(args.secret_ids.len(), args.yes)?;
     let mut secrets = Vec::with_capacity(args.secret_ids.len());
     for id in args.secret_ids {
