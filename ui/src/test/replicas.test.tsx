@@ -90,6 +90,17 @@ describe("replicas tab", () => {
     await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: "eu-west-1" }));
   });
 
+  it("Escape closes a dialog and leaves the secret's page where it was", async () => {
+    common(primary);
+    await openReplicasTab();
+    fireEvent.click(screen.getByTestId("remove-replica"));
+    await screen.findByTestId("replica-dialog");
+    fireEvent.keyDown(window, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("replica-dialog")).toBeNull());
+    expect(screen.getByTestId("replicas")).toBeTruthy();
+    expect(screen.getByTestId("secret-detail")).toBeTruthy();
+  });
+
   it("a replica shows its primary region and promotes itself", async () => {
     const calls = common(
       { homeRegion: "eu-west-1", primaryRegion: "us-east-1", isReplica: true, replicas: [], regions: [] },
