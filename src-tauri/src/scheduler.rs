@@ -20,6 +20,10 @@ pub const TICK: Duration = Duration::from_secs(10);
 struct Signal {
     stop: bool,
     kick: bool,
+    /// Runs begun and ended; runs are sequential, so a run numbered above `started` at some
+    /// moment began after it.
+    started: u64,
+    finished: u64,
     status: SchedulerStatus,
 }
 
@@ -76,13 +80,16 @@ impl Scheduler {
         self.shared.signal().status.clone()
     }
 
-    /// Waits until a run that started after this call has ended (for tests).
+    /// Waits until a run that began after this call has ended (for tests). A run already
+    /// under way when it is called may have missed a change made just before, so it does not
+    /// count.
     #[cfg(test)]
     pub fn run_now(&self) -> SchedulerStatus {
-        let before = self.status().last_run_date;
-        self.kick();
         let mut s = self.shared.signal();
-        while s.status.last_run_date == before || s.kick {
+        s.kick = true;
+        let target = s.started + 1;
+        self.shared.wake.notify_all();
+        while s.finished < target {
             s = self.shared.wake.wait(s).unwrap_or_else(|p| p.into_inner());
         }
         s.status.clone()
@@ -122,12 +129,14 @@ fn run(vault: &Arc<Vault>, shared: &Shared) {
                 return;
             }
             s.kick = false;
+            s.started += 1;
         }
         let outcome = engine.run_due(vault);
         // Replication a replica file could not take is retried on the same tick; a failure
         // stays in the replicas' status, which the Replicas tab shows.
         let _ = vault.sync_replicas();
         let mut s = shared.signal();
+        s.finished += 1;
         s.status.last_run_date = Some(now_secs());
         match outcome {
             Ok(ran) => {
