@@ -439,6 +439,14 @@ pub fn run(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Checkpoints run beside the requests instead of inside one in a few hundred; the
+    // thread stops (after a last checkpoint) when the server does.
+    let _checkpoints = match &backend {
+        Backend::Vault(vault) => vault
+            .checkpoint_in_background()
+            .map_err(|e| std::io::Error::other(e.message))?,
+        Backend::Ephemeral { .. } => None,
+    };
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         on_listening(listener.local_addr()?);

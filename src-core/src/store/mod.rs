@@ -225,11 +225,42 @@ impl Store {
         Ok(Self { conn, fsync: true })
     }
 
+    /// A second connection to a vault file that only checkpoints its WAL (see
+    /// [`Store::checkpoint`]), so that a busy process can move checkpoints off the
+    /// connection that answers requests.
+    pub fn open_for_checkpoints(path: &Path) -> Result<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+        Ok(Self { conn, fsync: true })
+    }
+
+    /// Copies what the WAL holds into the database file without blocking readers or
+    /// writers (`PRAGMA wal_checkpoint(PASSIVE)`); frames still in use wait for the next.
+    /// Returns the frames in the WAL and how many of them are now in the database file.
+    pub fn checkpoint(&self) -> Result<(i64, i64)> {
+        Ok(self
+            .conn
+            .prepare_cached("PRAGMA wal_checkpoint(PASSIVE)")?
+            .query_row([], |r| Ok((r.get(1)?, r.get(2)?)))?)
+    }
+
+    /// Whether this connection checkpoints the WAL itself when a commit leaves it over
+    /// SQLite's default 1,000 pages (it does unless another connection took the job).
+    pub fn set_auto_checkpoint(&self, on: bool) -> Result<()> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", if on { 1000 } else { 0 })?;
+        Ok(())
+    }
+
     /// Changes whenever another connection commits: the cheap "did anyone else write?".
     pub fn data_version(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Starts a write transaction (takes the file's write lock at once). With `fsync`, its
@@ -1023,6 +1054,37 @@ mod tests {
         tx.commit().unwrap();
         assert_eq!(a.data_version().unwrap(), mine);
         let _ = b.read().unwrap();
+    }
+
+    #[test]
+    fn a_second_connection_checkpoints_what_a_connection_without_auto_checkpoints_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let mut a = Store::create(&path).unwrap();
+        a.set_auto_checkpoint(false).unwrap();
+        let checkpointer = Store::open_for_checkpoints(&path).unwrap();
+        for i in 0..300 {
+            let tx = a.begin_with(false).unwrap();
+            tx.meta_set(&format!("k{i}"), &[7u8; 2000]).unwrap();
+            tx.commit().unwrap();
+        }
+        let (frames, copied) = checkpointer.checkpoint().unwrap();
+        assert!(
+            frames >= 300,
+            "without auto-checkpoints the WAL keeps every commit's pages: {frames}"
+        );
+        assert_eq!(
+            copied, frames,
+            "a passive checkpoint with no reader copies every frame"
+        );
+        let tx = a.read().unwrap();
+        assert_eq!(tx.meta_get("k299").unwrap().unwrap(), vec![7u8; 2000]);
+        drop(tx);
+        let tx = a.begin_with(false).unwrap();
+        tx.meta_set("after", b"1").unwrap();
+        tx.commit().unwrap();
+        let (frames, _) = checkpointer.checkpoint().unwrap();
+        assert!(frames < 10, "the WAL started over: {frames}");
     }
 
     #[test]

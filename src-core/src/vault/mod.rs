@@ -2,6 +2,8 @@
 //! writes its audit event in one SQLite transaction.
 
 mod backup;
+mod checkpoint;
+pub use checkpoint::Checkpointer;
 pub(crate) mod doc;
 mod endpoint;
 pub mod iam;
@@ -210,6 +212,8 @@ pub struct Vault {
     sessions: Mutex<std::collections::HashMap<String, endpoint::SessionKey>>,
     /// The replica vaults this process has open.
     links: replicas::Links,
+    /// Tells a checkpoint thread, if one runs, that commits happened.
+    checkpoints: Arc<checkpoint::Signal>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -465,6 +469,7 @@ impl Vault {
             }),
             sessions: Mutex::default(),
             links: replicas::Links::default(),
+            checkpoints: Arc::default(),
         })
     }
 
@@ -644,6 +649,7 @@ impl Vault {
             *index = Index::unloaded();
             return Err(e);
         }
+        self.checkpoints.committed();
         for s in staged {
             match s {
                 Staged::Upsert(doc) => index.upsert(*doc),
