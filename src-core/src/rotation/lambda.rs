@@ -29,10 +29,7 @@ pub(crate) fn run(
 ) -> Result<StepOutput> {
     let (key_id, key_secret) = vault.issue_session_key(caller);
     let revoke = Revoke(vault, &key_id);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
+    let rt = crate::server::runtime()
         .map_err(|e| Error::internal(format!("cannot start the rotation endpoint: {e}")))?;
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
