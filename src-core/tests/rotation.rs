@@ -406,6 +406,46 @@ fn a_schedule_starts_one_rotation_in_its_window_even_with_two_processes_running_
 }
 
 #[test]
+fn the_secrets_list_shows_when_a_rotating_secret_rotates_next_and_nothing_once_cancelled() {
+    let r = rig();
+    let f = r.password_function("pw");
+    r.create("rotating", "v1");
+    r.create("still", "v1");
+    r.rotate("rotating", Some(&f.arn), days(30), false).unwrap();
+    let rows = || {
+        r.vault
+            .query_secrets(
+                &r.caller(),
+                &coffer_core::vault::SecretQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .rows
+    };
+    let next = |name: &str| {
+        rows()
+            .into_iter()
+            .find(|row| row.name == name)
+            .unwrap()
+            .next_rotation_date
+    };
+    let described = r.describe("rotating").next_rotation_date.unwrap();
+    assert_eq!(next("rotating"), Some(described));
+    assert_eq!(next("still"), None);
+    r.vault
+        .cancel_rotate_secret(
+            &r.caller(),
+            SecretIdRequest {
+                secret_id: "rotating".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(next("rotating"), None);
+}
+
+#[test]
 fn cancel_rotate_secret_turns_rotation_off_and_abandons_a_waiting_attempt() {
     let r = rig();
     let f = r.password_function("pw");

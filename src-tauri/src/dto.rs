@@ -138,6 +138,8 @@ pub struct SecretRow {
     pub deletion_date: Option<f64>,
     pub tags: Vec<TagPair>,
     pub version_count: u32,
+    /// While rotation is on: when its next window opens.
+    pub next_rotation_date: Option<f64>,
 }
 
 impl From<SecretSummary> for SecretRow {
@@ -153,6 +155,7 @@ impl From<SecretSummary> for SecretRow {
             deleted_date: s.deleted_date,
             deletion_date: s.deletion_date,
             version_count: s.version_count as u32,
+            next_rotation_date: s.next_rotation_date,
         }
     }
 }

@@ -17,7 +17,11 @@ text: string, sort: SortKey, descending: boolean, includeDeleted: boolean, onlyD
 
 export type TagPair = { key: string, value: string, };
 
-export type SecretRow = { arn: string, name: string, description: string | null, createdDate: number, lastChangedDate: number, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, tags: Array<TagPair>, versionCount: number, };
+export type SecretRow = { arn: string, name: string, description: string | null, createdDate: number, lastChangedDate: number, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, tags: Array<TagPair>, versionCount: number, 
+/**
+ * While rotation is on: when its next window opens.
+ */
+nextRotationDate: number | null, };
 
 export type SecretPageOutput = { 
 /**

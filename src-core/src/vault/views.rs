@@ -48,6 +48,9 @@ pub struct SecretSummary {
     pub tags: Vec<Tag>,
     pub version_count: usize,
     pub kms_key_id: Option<String>,
+    /// While rotation is on: when its next window opens (DescribeSecret's
+    /// `NextRotationDate`).
+    pub next_rotation_date: Option<f64>,
 }
 
 /// A run of the name-sorted list: the secrets sharing a prefix (`prod/`), or one secret whose
@@ -151,6 +154,11 @@ fn summary(v: &Vault, doc: &SecretDoc) -> SecretSummary {
         tags: doc.tags.clone(),
         version_count: doc.versions.len(),
         kms_key_id: doc.kms_key_input.clone(),
+        next_rotation_date: doc
+            .rotation
+            .as_ref()
+            .and_then(crate::rotation::next_rotation_ms)
+            .map(epoch_seconds),
     }
 }
 

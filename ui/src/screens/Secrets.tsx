@@ -434,6 +434,7 @@ function SecretLine(props: {
       </div>
       <div className="tags">
         {deleting && <span className="badge danger">deletes in {countdown(r.deletionDate!)}</span>}
+        {!deleting && r.nextRotationDate !== null && <RotationBadge next={r.nextRotationDate} />}
         {r.tags.slice(0, 2).map((t) => (
           <span key={t.key} className="chip">
             {t.key}
@@ -447,6 +448,23 @@ function SecretLine(props: {
       <span className="muted">{dayAgo(r.lastAccessedDate)}</span>
       <span className="muted">{relative(r.createdDate)}</span>
     </div>
+  );
+}
+
+/** When a rotating secret's next window opens, in days (as the console counts them) or, on its
+ * last day, hours; "due" once it is open (the engine takes it next). */
+function RotationBadge({ next }: { next: number }) {
+  const ms = next * 1000 - Date.now();
+  const label =
+    ms <= 0
+      ? "rotation due"
+      : ms >= 86_400_000
+        ? `rotates in ${Math.ceil(ms / 86_400_000)}d`
+        : `rotates in ${countdown(next)}`;
+  return (
+    <span className={`badge ${ms <= 0 ? "warn" : ""}`} data-testid="rotation-badge">
+      {label}
+    </span>
   );
 }
 

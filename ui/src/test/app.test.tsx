@@ -52,6 +52,27 @@ describe("secrets table", () => {
     expect(Math.max(...asked)).toBeLessThanOrEqual(100);
   });
 
+  it("shows when a rotating secret rotates next, and that an open window is due", async () => {
+    const now = Date.now() / 1000;
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => {
+        const page = pages(a.query as SecretQueryInput);
+        const next = [now + 2.5 * 86400, now - 60, now + 5 * 3600 + 90];
+        page.rows = page.rows.map((r, i) => (i < next.length ? { ...r, nextRotationDate: next[i] } : r));
+        return page;
+      },
+    });
+    render(<App />);
+    const badges = await screen.findAllByTestId("rotation-badge");
+    expect(badges.map((b) => b.textContent)).toEqual([
+      "rotates in 3d",
+      "rotation due",
+      expect.stringMatching(/^rotates in 5h 1m/),
+    ]);
+  });
+
   it("sends the filter text to Rust and shows the matching total", async () => {
     const calls = backend({
       vault_status: () => unlocked,

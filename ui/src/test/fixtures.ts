@@ -28,6 +28,7 @@ export function row(i: number): SecretRow {
     deletionDate: null,
     tags: [{ key: "env", value: "prod" }],
     versionCount: 2,
+    nextRotationDate: null,
   };
 }
 

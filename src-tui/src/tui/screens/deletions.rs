@@ -199,6 +199,7 @@ mod tests {
             tags: vec![],
             version_count: 1,
             kms_key_id: None,
+            next_rotation_date: None,
         }
     }
 

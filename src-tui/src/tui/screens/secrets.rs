@@ -445,7 +445,7 @@ impl App {
     }
 }
 
-/// Which columns fit: (name, description, changed, accessed, deletion, tags).
+/// Which columns fit: (name, description, changed, accessed, rotates, deletion, tags).
 fn columns(width: u16, deleted: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     let mut names = vec!["Name"];
     let mut widths = vec![Constraint::Fill(3)];
@@ -453,8 +453,12 @@ fn columns(width: u16, deleted: bool) -> (Vec<&'static str>, Vec<Constraint>) {
         names.push("Description");
         widths.push(Constraint::Fill(3));
     }
-    names.extend(["Changed", "Accessed"]);
-    widths.extend([Constraint::Length(10), Constraint::Length(10)]);
+    names.extend(["Changed", "Accessed", "Rotates"]);
+    widths.extend([
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(7),
+    ]);
     if deleted {
         names.push("Deletion");
         widths.push(Constraint::Length(9));
@@ -577,6 +581,14 @@ fn secret_row(app: &App, r: &SecretSummary, wide: bool) -> Row<'static> {
     }
     cells.push(Cell::from(format::day(Some(r.last_changed_date))));
     cells.push(Cell::from(format::day(r.last_accessed_date)));
+    cells.push(match r.next_rotation_date {
+        // The window is open (or was missed while nothing ran): the engine takes it next.
+        Some(d) if format::days_left(d, app.now_ms) == 0 => {
+            Cell::from(Span::styled("due", t.title()))
+        }
+        Some(d) => Cell::from(format!("in {}d", format::days_left(d, app.now_ms))),
+        None => Cell::from("—"),
+    });
     if app.secrets.include_deleted {
         cells.push(match r.deletion_date {
             Some(d) => Cell::from(Span::styled(
@@ -615,6 +627,7 @@ mod tests {
             tags: vec![],
             version_count: 1,
             kms_key_id: None,
+            next_rotation_date: None,
         }
     }
 
@@ -642,6 +655,46 @@ mod tests {
             total: n,
             rows,
         }))
+    }
+
+    #[test]
+    fn the_rotates_column_counts_days_to_the_next_window_and_says_due_once_it_is_open() {
+        const DAY: f64 = 86_400.0;
+        let mut a = app();
+        a.now_ms = 20_000 * 86_400_000;
+        let now = a.now_ms as f64 / 1000.0;
+        let fx = a.refresh_secrets(true);
+        let Some(Effect::Send(Request::Secrets { seq, .. })) = fx.into_iter().last() else {
+            panic!("no fetch")
+        };
+        let mut soon = row(0);
+        soon.next_rotation_date = Some(now + 2.5 * DAY);
+        let mut open = row(1);
+        open.next_rotation_date = Some(now - 3600.0);
+        a.update(Action::loaded(Loaded::Secrets {
+            seq,
+            total: 3,
+            rows: vec![(0, soon), (1, open), (2, row(2))],
+        }));
+        let area = Rect::new(0, 0, 100, 12);
+        let mut buf = Buffer::empty(area);
+        render(&a, area, &mut buf);
+        let line = |y: u16| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        };
+        let text: Vec<String> = (0..area.height).map(line).collect();
+        let of = |name: &str| {
+            text.iter()
+                .find(|l| l.contains(&format!(" {name} ")))
+                .unwrap_or_else(|| panic!("{name} is listed: {text:#?}"))
+                .clone()
+        };
+        assert!(text.iter().any(|l| l.contains("Rotates")));
+        assert!(of("s0").contains("in 3d"), "{}", of("s0"));
+        assert!(of("s1").contains(" due "), "{}", of("s1"));
+        assert!(!of("s2").contains("due") && !of("s2").contains("in "));
     }
 
     #[test]
