@@ -41,8 +41,6 @@ impl std::fmt::Debug for SigningKey {
 impl Vault {
     /// The access key `access_key_id`, as the vault holds it now (keys created, deactivated
     /// or deleted by another process are seen at once). `None` when there is no such key.
-    /// Asked once per endpoint request, so when no other process has committed it answers
-    /// from memory after one `PRAGMA data_version`, without a transaction.
     pub fn signing_key(&self, access_key_id: &str) -> Result<Option<SigningKey>> {
         if let Some(k) = lock(&self.sessions).get(access_key_id) {
             return Ok(Some(SigningKey {
@@ -52,21 +50,14 @@ impl Vault {
                 session_policy: k.caller.session_policy.clone(),
             }));
         }
-        let stored = |iam: &super::iam::Iam| {
-            iam.keys.get(access_key_id).map(|k| SigningKey {
+        self.fresh(|inner, _| {
+            Ok(inner.iam.keys.get(access_key_id).map(|k| SigningKey {
                 secret: k.secret.duplicate(),
                 principal_arn: k.principal_arn.clone(),
                 active: k.active,
                 session_policy: None,
-            })
-        };
-        {
-            let inner = lock(&self.inner);
-            if inner.store.data_version()? == inner.index.data_version {
-                return Ok(stored(&inner.iam));
-            }
-        }
-        self.read(|_, inner| Ok(stored(inner.iam)))
+            }))
+        })
     }
 
     /// Issues temporary credentials that act as `caller` (its session policy included)

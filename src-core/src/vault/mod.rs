@@ -521,7 +521,7 @@ impl Vault {
     /// Brings the in-memory index up to date if another process committed; returns whether
     /// anything changed. Cheap when nothing did (one `PRAGMA data_version`).
     pub fn sync(&self) -> Result<bool> {
-        self.read_fresh(|_, _, changed| Ok(changed))
+        self.fresh(|_, changed| Ok(changed))
     }
 
     /// A number that changes whenever the vault changes, from this process or another.

@@ -704,7 +704,7 @@ impl Vault {
             }
         }
         // Secrets with a change to push, and per region the secrets settled there.
-        let (pending, settled) = self.read(|_, inner| {
+        let (pending, settled) = self.fresh(|inner, _| {
             let mut pending = Vec::new();
             let mut settled: HashMap<String, Vec<String>> = HashMap::new();
             for d in inner.index.all().filter(|d| !d.replicas.is_empty()) {
@@ -774,7 +774,7 @@ impl Vault {
     }
 
     fn sync_secret(&self, uid: &str, report: &mut SyncReport) {
-        let Ok(Some(doc)) = self.read(|_, inner| Ok(inner.index.get(uid).cloned())) else {
+        let Ok(Some(doc)) = self.fresh(|inner, _| Ok(inner.index.get(uid).cloned())) else {
             return;
         };
         for r in doc
@@ -851,7 +851,7 @@ impl Vault {
     /// Records how a push went, if that changes anything.
     fn record(&self, uid: &str, region: &str, seq: u64, outcome: Result<Applied>) -> Result<()> {
         let message = outcome.as_ref().err().map(|e| e.message.clone());
-        let unchanged = self.read(|_, inner| {
+        let unchanged = self.fresh(|inner, _| {
             Ok(inner.index.get(uid).is_some_and(|d| {
                 d.replicas.iter().any(|r| {
                     r.region == region
@@ -906,7 +906,7 @@ impl Vault {
 
     /// What this (replica) vault holds of secret `uid`.
     fn existing(&self, uid: &str) -> Result<Existing> {
-        self.read(|_, inner| {
+        self.fresh(|inner, _| {
             Ok(match inner.index.get(uid) {
                 None => Existing::Absent,
                 Some(d) if !d.is_replica() => Existing::Promoted,

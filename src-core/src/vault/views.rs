@@ -188,18 +188,27 @@ impl TextFilter {
 }
 
 impl Vault {
+    /// The in-memory state (index, IAM, KMS) brought up to date with other processes'
+    /// commits, for readers that need no SQL: when nobody else committed, one
+    /// `PRAGMA data_version` and no transaction. `f` also learns whether anything changed.
+    pub(super) fn fresh<T>(&self, f: impl FnOnce(&mut Inner2<'_>, bool) -> Result<T>) -> Result<T> {
+        let mut inner = lock(&self.inner);
+        let Inner {
+            store,
+            index,
+            kms,
+            iam,
+        } = &mut *inner;
+        let changed = store.data_version()? != index.data_version
+            && refresh(&store.read()?, &self.keys, index, kms, iam)?;
+        f(&mut Inner2 { index, iam, kms }, changed)
+    }
+
+    /// A read transaction on the vault brought up to date with other processes' commits,
+    /// for readers that need SQL as well as the in-memory state.
     pub(super) fn read<T>(
         &self,
         f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.read_fresh(|tx, inner, _| f(tx, inner))
-    }
-
-    /// A read transaction on the vault brought up to date with other processes' commits;
-    /// `f` also learns whether anything changed.
-    pub(super) fn read_fresh<T>(
-        &self,
-        f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>, bool) -> Result<T>,
     ) -> Result<T> {
         let mut inner = lock(&self.inner);
         let Inner {
@@ -209,9 +218,8 @@ impl Vault {
             iam,
         } = &mut *inner;
         let tx = store.read()?;
-        let changed = refresh(&tx, &self.keys, index, kms, iam)?;
-        let mut i2 = Inner2 { index, iam, kms };
-        f(&tx, &mut i2, changed)
+        refresh(&tx, &self.keys, index, kms, iam)?;
+        f(&tx, &mut Inner2 { index, iam, kms })
     }
 
     /// Authorizes a view like the operation it mirrors (without auditing it).
@@ -297,7 +305,7 @@ impl Vault {
         mut f: impl FnMut(&SecretDoc),
     ) -> Result<i64> {
         let now = self.clock.now().as_millisecond();
-        self.read(|_, inner| {
+        self.fresh(|inner, _| {
             self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
             let filter = TextFilter::new(&q.text);
             let sorted = inner.index.sorted(q.sort_by);
@@ -351,7 +359,7 @@ impl Vault {
     /// One secret with all its versions, for a console's detail screen. Opening a secret
     /// reads no value.
     pub fn secret_view(&self, caller: &Caller, secret_id: &str) -> Result<SecretView> {
-        self.read(|_, inner| {
+        self.fresh(|inner, _| {
             let doc = self.view_secret(inner, caller, secret_id)?;
             let mut versions: Vec<VersionView> = doc
                 .versions
