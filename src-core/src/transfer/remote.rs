@@ -45,6 +45,9 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// [`import`] or [`export`]: a copy in one direction.
+pub type Direction = fn(&Vault, &Caller, &Client, &Selection, bool) -> Result<TransferReport>;
+
 /// Copies the selected secrets of the endpoint into the vault.
 pub fn import(
     vault: &Vault,

@@ -76,22 +76,30 @@ impl EndpointArgs {
         Ok(())
     }
 
-    fn connect(&self, url: String) -> Result<remote::Client> {
-        Ok(remote::connect(
+    /// Copies between the vault and the endpoint at `url`: `direction` is
+    /// [`remote::import`] or [`remote::export`].
+    fn copy(
+        &self,
+        direction: remote::Direction,
+        url: String,
+        secret_ids: Vec<String>,
+        dry_run: bool,
+        vault: &Vault,
+        caller: &Caller,
+    ) -> Result<Outcome> {
+        let client = remote::connect(
             &EndpointOptions {
                 url,
                 region: self.region.clone(),
                 profile: self.profile.clone(),
             },
             &remote::process_env,
-        )?)
-    }
-
-    fn selection(&self, secret_ids: Vec<String>) -> Result<Selection> {
-        Ok(Selection {
+        )?;
+        let selection = Selection {
             secret_ids,
             filters: args::filters(&self.filters)?,
-        })
+        };
+        json(&direction(vault, caller, &client, &selection, dry_run)?)
     }
 }
 
@@ -132,15 +140,14 @@ pub struct ExportArgs {
 
 pub fn import(vault: &Vault, caller: &Caller, args: ImportArgs) -> Result<Outcome> {
     if let Some(url) = args.from_endpoint {
-        let client = args.endpoint.connect(url)?;
-        let selection = args.endpoint.selection(args.secret_ids)?;
-        return json(&remote::import(
+        return args.endpoint.copy(
+            remote::import,
+            url,
+            args.secret_ids,
+            args.dry_run,
             vault,
             caller,
-            &client,
-            &selection,
-            args.dry_run,
-        )?);
+        );
     }
     args.endpoint.only_with("--from-endpoint")?;
     let (path, is_env) = match (args.from_env, args.from_json) {
@@ -184,15 +191,14 @@ fn may_print(count: usize, yes: bool) -> Result<()> {
 
 pub fn export(vault: &Vault, caller: &Caller, args: ExportArgs) -> Result<Outcome> {
     if let Some(url) = args.to_endpoint {
-        let client = args.endpoint.connect(url)?;
-        let selection = args.endpoint.selection(args.secret_ids)?;
-        return json(&remote::export(
+        return args.endpoint.copy(
+            remote::export,
+            url,
+            args.secret_ids,
+            args.dry_run,
             vault,
             caller,
-            &client,
-            &selection,
-            args.dry_run,
-        )?);
+        );
     }
     args.endpoint.only_with("--to-endpoint")?;
     may_print(args.secret_ids.len(), args.yes)?;

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::Result;
 use crate::api::Filter;
 use crate::model::{AWSCURRENT, SecretValue, Tag};
-use crate::{ErrorCode, Result};
 
 /// What a side says about one secret.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -122,11 +122,24 @@ fn all_pages<T>(mut page: impl FnMut(Option<String>) -> Result<Page<T>>) -> Resu
 }
 
 /// Tags that AWS keeps for itself (`aws:...`) are neither copied nor removed.
+fn is_user_tag(t: &Tag) -> bool {
+    !t.key.starts_with("aws:")
+}
+
 fn user_tags(tags: &[Tag]) -> BTreeMap<&str, &str> {
     tags.iter()
-        .filter(|t| !t.key.starts_with("aws:"))
+        .filter(|t| is_user_tag(t))
         .map(|t| (t.key.as_str(), t.value.as_str()))
         .collect()
+}
+
+/// The secret `id` at `src`; not there is an error.
+fn described(src: &dyn Secrets, id: &str) -> Result<SecretMeta> {
+    src.describe(id)?.ok_or_else(|| {
+        crate::Error::not_found(format!(
+            "Secrets Manager can't find the specified secret: {id}"
+        ))
+    })
 }
 
 fn same_policy(a: &str, b: &str) -> bool {
@@ -161,26 +174,25 @@ pub fn copy(
         dry_run,
         ..TransferReport::default()
     };
-    let names = if selection.secret_ids.is_empty() {
-        all_pages(|t| src.list_names(&selection.filters, t))?
-    } else {
-        let mut names = Vec::new();
-        for id in &selection.secret_ids {
-            let meta = src.describe(id)?.ok_or_else(|| {
-                crate::Error::not_found(format!(
-                    "Secrets Manager can't find the specified secret: {id}"
-                ))
-            })?;
-            names.push(meta.name);
-        }
-        names
-    };
     let mut seen = BTreeSet::new();
-    for name in names {
-        if !seen.insert(name.clone()) {
-            continue;
+    if selection.secret_ids.is_empty() {
+        for name in all_pages(|t| src.list_names(&selection.filters, t))? {
+            if seen.insert(name.clone()) {
+                copy_one(src, dst, described(src, &name)?, dry_run, &mut report)?;
+            }
         }
-        copy_one(src, dst, &name, dry_run, &mut report)?;
+    } else {
+        // Every id is looked up before anything is written.
+        let metas = selection
+            .secret_ids
+            .iter()
+            .map(|id| described(src, id))
+            .collect::<Result<Vec<_>>>()?;
+        for meta in metas {
+            if seen.insert(meta.name.clone()) {
+                copy_one(src, dst, meta, dry_run, &mut report)?;
+            }
+        }
     }
     Ok(report)
 }
@@ -188,15 +200,11 @@ pub fn copy(
 fn copy_one(
     src: &dyn Secrets,
     dst: &dyn Secrets,
-    name: &str,
+    meta: SecretMeta,
     dry_run: bool,
     report: &mut TransferReport,
 ) -> Result<()> {
-    let meta = src.describe(name)?.ok_or_else(|| {
-        crate::Error::not_found(format!(
-            "Secrets Manager can't find the specified secret: {name}"
-        ))
-    })?;
+    let name = meta.name.as_str();
     if meta.deleted {
         return Err(crate::Error::invalid_request(format!(
             "The secret {name} is scheduled for deletion at the source; restore it to copy it."
@@ -212,11 +220,7 @@ fn copy_one(
     let mut versions_copied = 0;
     let mut labels_moved = 0;
 
-    let existing = match dst.describe(name) {
-        Ok(m) => m,
-        Err(e) if e.code == ErrorCode::ResourceNotFound => None,
-        Err(e) => return Err(e),
-    };
+    let existing = dst.describe(name)?;
     let created = existing.is_none();
     let dst_meta = match existing {
         Some(m) if m.deleted => {
@@ -244,7 +248,7 @@ fn copy_one(
                 tags: meta
                     .tags
                     .iter()
-                    .filter(|t| !t.key.starts_with("aws:"))
+                    .filter(|t| is_user_tag(t))
                     .cloned()
                     .collect(),
                 deleted: false,
@@ -253,34 +257,40 @@ fn copy_one(
             if first.is_some() {
                 versions_copied += 1;
             }
-            changes.push("versions");
             create_meta
         }
     };
 
     // Versions the destination lacks, each under its own id.
-    let have: BTreeSet<String> = all_pages(|t| dst.versions(name, true, t))?
-        .into_iter()
-        .map(|v| v.version_id)
-        .collect();
-    for v in wanted.iter().filter(|v| !have.contains(&v.version_id)) {
+    let dst_versions = all_pages(|t| dst.versions(name, true, t))?;
+    let have: BTreeSet<&str> = dst_versions.iter().map(|v| v.version_id.as_str()).collect();
+    let mut put = 0;
+    for v in wanted
+        .iter()
+        .filter(|v| !have.contains(v.version_id.as_str()))
+    {
         if !dry_run {
             let value = src.value(name, &v.version_id)?;
             dst.put_value(name, &v.version_id, value, &v.stages)?;
+            put += 1;
         }
         versions_copied += 1;
-        if !changes.contains(&"versions") {
-            changes.push("versions");
-        }
+    }
+    if versions_copied > 0 {
+        changes.push("versions");
     }
 
     // Labels: AWSCURRENT first (moving it moves AWSPREVIOUS as a side effect), then the
-    // others, then those the source does not have.
-    // (In a dry run the puts above did not happen: the labels are still as they were.)
+    // others, then those the source does not have. The puts above moved labels; without
+    // them (none, or a dry run) the listing above still holds.
     let dst_labels = || -> Result<BTreeMap<String, String>> {
         Ok(holders(&all_pages(|t| dst.versions(name, false, t))?))
     };
-    let mut current = dst_labels()?;
+    let mut current = if put == 0 {
+        holders(&dst_versions)
+    } else {
+        dst_labels()?
+    };
     let mut order: Vec<&String> = want_labels.keys().filter(|l| *l == AWSCURRENT).collect();
     order.extend(want_labels.keys().filter(|l| *l != AWSCURRENT));
     for label in order {
@@ -313,7 +323,7 @@ fn copy_one(
         }
         labels_moved += 1;
     }
-    if labels_moved > 0 && !changes.contains(&"labels") {
+    if labels_moved > 0 {
         changes.push("labels");
     }
 
