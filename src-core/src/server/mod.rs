@@ -248,7 +248,7 @@ fn json_response(
     let h = r.headers_mut();
     h.insert(
         "content-type",
-        HeaderValue::from_static("application/x-amz-json-1.1"),
+        HeaderValue::from_static(crate::sigv4::JSON_1_1),
     );
     if let Ok(v) = HeaderValue::from_str(request_id) {
         h.insert("x-amzn-requestid", v);

@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::ApiError;
-pub use crate::sigv4::{ALGORITHM, sha256_hex, signature, signing_key};
+use crate::sigv4::{ALGORITHM, amz_date, sha256_hex, signing_key};
 
 /// How far a request's `X-Amz-Date` may be from the server's clock (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;
@@ -328,22 +328,21 @@ impl Signed {
     /// Refuses a request signed more than 15 minutes before or after `now`.
     pub fn check_time(&self, now: jiff::Timestamp) -> Result<(), ApiError> {
         let skew = now.as_second() - self.time.as_second();
-        let fmt = |t: jiff::Timestamp| t.strftime("%Y%m%dT%H%M%SZ").to_string();
         let window = jiff::SignedDuration::from_secs(MAX_SKEW_SECONDS);
         if skew > MAX_SKEW_SECONDS {
             return Err(ApiError::invalid_signature(format!(
                 "Signature expired: {} is now earlier than {} ({} - 15 min.)",
                 self.amz_date,
-                fmt(now - window),
-                fmt(now)
+                amz_date(now - window),
+                amz_date(now)
             )));
         }
         if -skew > MAX_SKEW_SECONDS {
             return Err(ApiError::invalid_signature(format!(
                 "Signature not yet current: {} is still later than {} ({} + 15 min.)",
                 self.amz_date,
-                fmt(now + window),
-                fmt(now)
+                amz_date(now + window),
+                amz_date(now)
             )));
         }
         Ok(())
@@ -366,6 +365,7 @@ impl Signed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sigv4::signature;
     use axum::http::HeaderValue;
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
