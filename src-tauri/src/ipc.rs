@@ -294,8 +294,9 @@ pub async fn put_rotation_schedule(
     arn: String,
     function_arn: Option<String>,
     rules: RulesDto,
+    rotate_now: bool,
 ) -> IpcResult<Done> {
-    state.put_rotation_schedule(&arn, function_arn, rules)
+    state.put_rotation_schedule(&arn, function_arn, rules, rotate_now)
 }
 
 #[tauri::command]

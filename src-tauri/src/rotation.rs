@@ -75,45 +75,57 @@ impl Desktop {
     /// RotateSecret now, with the secret's function or `function_arn`; the scheduler runs it
     /// at once (or it waits for approval).
     pub fn rotate_now(&self, arn: &str, function_arn: Option<String>) -> IpcResult<Done> {
-        let (v, c) = self.open()?;
-        let r = v.rotate_secret(
-            &c,
-            RotateSecretRequest {
-                secret_id: arn.to_string(),
-                rotation_lambda_arn: function_arn.filter(|f| !f.is_empty()),
-                rotate_immediately: Some(true),
-                ..Default::default()
-            },
-        )?;
-        let waits = v.rotation_approval(&c, Some(arn))?.require_approval;
-        self.kick_scheduler();
-        Ok(done(format!(
-            "Rotation of {} requested (new version {}){}.",
-            r.name,
-            r.version_id.as_deref().map_or("", short),
-            if waits { "; it waits for approval" } else { "" }
-        )))
+        self.rotate(arn, function_arn, None, true)
     }
 
-    /// Sets the schedule (and the function) without rotating now.
+    /// Sets the schedule (and the function), and with `rotate_now` rotates at once as well:
+    /// one RotateSecret either way.
     pub fn put_rotation_schedule(
         &self,
         arn: &str,
         function_arn: Option<String>,
         rules: RulesDto,
+        rotate_now: bool,
+    ) -> IpcResult<Done> {
+        self.rotate(arn, function_arn, Some(rules), rotate_now)
+    }
+
+    fn rotate(
+        &self,
+        arn: &str,
+        function_arn: Option<String>,
+        rules: Option<RulesDto>,
+        now: bool,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
+        let saving = rules.is_some();
         let r = v.rotate_secret(
             &c,
             RotateSecretRequest {
                 secret_id: arn.to_string(),
                 rotation_lambda_arn: function_arn.filter(|f| !f.is_empty()),
-                rotation_rules: Some(rules.into()),
-                rotate_immediately: Some(false),
+                rotation_rules: rules.map(Into::into),
+                rotate_immediately: Some(now),
                 ..Default::default()
             },
         )?;
-        Ok(done(format!("Saved the rotation schedule of {}.", r.name)))
+        let saved = if saving {
+            format!("Saved the rotation schedule of {}.", r.name)
+        } else {
+            String::new()
+        };
+        if !now {
+            return Ok(done(saved));
+        }
+        let waits = v.rotation_approval(&c, Some(arn))?.require_approval;
+        self.kick_scheduler();
+        Ok(done(format!(
+            "{saved}{}Rotation of {} requested (new version {}){}.",
+            if saving { " " } else { "" },
+            r.name,
+            r.version_id.as_deref().map_or("", short),
+            if waits { "; it waits for approval" } else { "" }
+        )))
     }
 
     /// CancelRotateSecret: the schedule is off; an unfinished attempt is abandoned.
@@ -280,7 +292,7 @@ mod tests {
         let arn = arn_of(&d, "prod/db");
         let function = password_function(&d);
         assert_eq!(d.rotation_functions().unwrap()[0].kind, "password");
-        d.put_rotation_schedule(&arn, Some(function.clone()), days(30))
+        d.put_rotation_schedule(&arn, Some(function.clone()), days(30), false)
             .unwrap();
         let s = d.rotation_status(&arn).unwrap();
         assert!(s.enabled);
@@ -292,6 +304,32 @@ mod tests {
         d.cancel_rotation(&arn).unwrap();
         assert!(!d.rotation_status(&arn).unwrap().enabled);
         assert!(events(&d, &arn).contains(&"CancelRotateSecret".to_string()));
+    }
+
+    #[test]
+    fn saving_a_schedule_and_rotating_now_is_one_audited_rotate_secret() {
+        let (_dir, d) = unlocked();
+        let arn = arn_of(&d, "prod/api");
+        let function = password_function(&d);
+        let said = d
+            .put_rotation_schedule(&arn, Some(function), days(30), true)
+            .unwrap();
+        assert!(
+            said.message.starts_with(
+                "Saved the rotation schedule of prod/api. Rotation of prod/api requested"
+            ),
+            "{}",
+            said.message
+        );
+        let rotate_events = events(&d, &arn)
+            .iter()
+            .filter(|e| *e == "RotateSecret")
+            .count();
+        assert_eq!(rotate_events, 1);
+        d.scheduler().as_ref().unwrap().run_now();
+        let s = d.rotation_status(&arn).unwrap();
+        assert!(s.enabled);
+        assert_eq!(s.attempts[0].status, "succeeded");
     }
 
     #[test]

@@ -105,8 +105,8 @@ export const api = {
   previewSchedule: (rules: RulesDto) => call<number[]>("preview_schedule", { rules }),
   rotationFunctions: () => call<FunctionRow[]>("rotation_functions"),
   rotateNow: (arn: string, functionArn: string | null) => call<Done>("rotate_now", { arn, functionArn }),
-  putRotationSchedule: (arn: string, functionArn: string | null, rules: RulesDto) =>
-    call<Done>("put_rotation_schedule", { arn, functionArn, rules }),
+  putRotationSchedule: (arn: string, functionArn: string | null, rules: RulesDto, rotateNow: boolean) =>
+    call<Done>("put_rotation_schedule", { arn, functionArn, rules, rotateNow }),
   cancelRotation: (arn: string) => call<Done>("cancel_rotation", { arn }),
   replicas: (arn: string) => call<ReplicasView>("replicas", { arn }),
   replicateSecret: (arn: string, region: string, kmsKeyId: string | null) =>

@@ -350,12 +350,7 @@ function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: ()
   }, [fn, functions.value]);
   const valid = preview !== null && "windows" in preview && fn !== "";
   const save = (thenRotate: boolean) =>
-    act.run(async () => {
-      const saved = await api.putRotationSchedule(props.d.arn, fn || null, rules);
-      if (!thenRotate) return saved;
-      const asked = await api.rotateNow(props.d.arn, null);
-      return { message: `${saved.message} ${asked.message}` };
-    });
+    act.run(() => api.putRotationSchedule(props.d.arn, fn || null, rules, thenRotate));
   const pick = (p: (typeof PRESETS)[number]) => {
     setMode(p.mode);
     if (p.mode === "days") setDays(p.value);

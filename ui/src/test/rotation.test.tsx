@@ -134,6 +134,7 @@ describe("rotation tab", () => {
       arn: detail.arn,
       functionArn: FN,
       rules: { automaticallyAfterDays: null, scheduleExpression: "rate(12 hours)", duration: null },
+      rotateNow: false,
     });
   });
 
