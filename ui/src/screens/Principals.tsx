@@ -30,7 +30,9 @@ const POLICY = `{
 
 export function PrincipalsScreen() {
   const c = useConsole();
-  const list = useLoad(() => api.principals(), [c.revision]);
+  // Listing principals is audited (ListOperators, ListEntities): read on opening the screen
+  // and after an act here, not on every change to the vault.
+  const list = useLoad(() => api.principals(), []);
   const [picked, setPicked] = useState<PrincipalRow | null>(null);
   const [creating, setCreating] = useState(false);
   const changed = (m: string) => {
