@@ -6,9 +6,10 @@
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use coffer_core::Vault;
+use coffer_core::model::epoch_seconds;
 use coffer_core::rotation::Engine;
 
 use crate::dto::{IpcError, SchedulerStatus};
@@ -106,12 +107,6 @@ impl Drop for Scheduler {
     }
 }
 
-fn now_secs() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
-
 fn run(vault: &Arc<Vault>, shared: &Shared) {
     let engine = Engine::new();
     loop {
@@ -137,7 +132,7 @@ fn run(vault: &Arc<Vault>, shared: &Shared) {
         let _ = vault.sync_replicas();
         let mut s = shared.signal();
         s.finished += 1;
-        s.status.last_run_date = Some(now_secs());
+        s.status.last_run_date = Some(epoch_seconds(vault.now().as_millisecond()));
         match outcome {
             Ok(ran) => {
                 s.status.last_ran = ran.len() as u32;

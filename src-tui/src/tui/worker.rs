@@ -66,8 +66,9 @@ pub fn coalesce(batch: Vec<Request>) -> Vec<Request> {
     out
 }
 
-/// Runs the due and approved rotations on a thread of its own (a database or an external
-/// program can take seconds), one run at a time; the outcome comes back as an action.
+/// Runs the due and approved rotations, then retries queued replication, on a thread of its
+/// own (a database, an external program or a replica file can take seconds), one run at a
+/// time; the rotations' outcome comes back as an action.
 fn start_rotations(
     engine: &Engine,
     vault: &Arc<Vault>,
@@ -87,6 +88,8 @@ fn start_rotations(
         .name("coffer-rotation".into())
         .spawn(move || {
             let reply = run_due(&engine, &vault);
+            // A replication failure stays in the replicas' status, shown on their tab.
+            let _ = vault.sync_replicas();
             flag.store(false, Ordering::SeqCst);
             let _ = out.send(Action::loaded(reply));
         });
@@ -149,9 +152,6 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                 Request::RunDue => {
                     if let Some(v) = &vault {
                         start_rotations(&engine, v, &rotating, out);
-                        // Replication a replica file could not take is retried here too; a
-                        // failure stays in the replicas' status, shown on their tab.
-                        let _ = v.sync_replicas();
                     }
                     None
                 }
