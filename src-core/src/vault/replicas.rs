@@ -56,6 +56,9 @@ pub type RegionSource = Arc<dyn Fn(&str) -> Result<Arc<Vault>> + Send + Sync>;
 pub(crate) struct Links {
     open: Mutex<HashMap<String, Handle>>,
     source: Mutex<Option<RegionSource>>,
+    /// The registry as last read, with the vault revision it was read at: every write of
+    /// it moves the revision, so the endpoint and each push need not unseal it again.
+    registry: Mutex<Option<(i64, Arc<Registry>)>>,
 }
 
 struct Handle {
@@ -286,8 +289,16 @@ impl Vault {
         lock(&self.links.source).clone()
     }
 
-    fn registry(&self) -> Result<Registry> {
-        self.read(|tx, _| load_registry(tx, &self.keys))
+    fn registry(&self) -> Result<Arc<Registry>> {
+        let rev = self.revision()?;
+        if let Some((at, registry)) = lock(&self.links.registry).as_ref()
+            && *at == rev
+        {
+            return Ok(registry.clone());
+        }
+        let registry = Arc::new(self.read(|tx, _| load_registry(tx, &self.keys))?);
+        *lock(&self.links.registry) = Some((rev, registry.clone()));
+        Ok(registry)
     }
 
     /// The vault that holds region `region`'s replicas, opened with the key this vault
@@ -343,12 +354,8 @@ impl Vault {
                         entry.region
                     )));
                 }
-                crate::crypto::slot::open_slot(
-                    &kek,
-                    &keys::slot_aad(vault_id, &slot.operator),
-                    &slot.wrapped_private,
-                )
-                .map_err(|_| {
+                super::open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
+                    .map_err(|_| {
                     Error::access_denied(format!(
                         "The replica vault for {} no longer accepts this vault's replication key.",
                         entry.region
@@ -421,7 +428,7 @@ impl Vault {
         }
         let slot_key = replica.accept_replication(caller, &self.info)?;
         let request = serde_json::json!({ "region": region, "replicaVaultId": r.vault_id });
-        let entry = self.exec(caller, "AddReplicaRegion", &request, |ctx| {
+        let view = self.exec(caller, "AddReplicaRegion", &request, |ctx| {
             ctx.authorize("coffer:AddReplicaRegion", "*")?;
             ctx.will_write()?;
             let mut registry = load_registry(ctx.tx, ctx.keys)?;
@@ -437,13 +444,10 @@ impl Vault {
             registry.regions.push(entry.clone());
             save_registry(ctx.tx, ctx.keys, &registry)?;
             ctx.touch()?;
-            Ok(entry)
+            Ok(region_view(&entry, &registry, ctx.index))
         })?;
         lock(&self.links.open).remove(region);
-        self.read(|tx, inner| {
-            let registry = load_registry(tx, &self.keys)?;
-            Ok(region_view(&entry, &registry, inner.index))
-        })
+        Ok(view)
     }
 
     /// The replica's side of registration: a key slot for the primary, replacing any it
@@ -697,7 +701,7 @@ impl Vault {
     /// Retries everything queued: replica deletions, and replicas not in sync.
     pub fn sync_replicas(&self) -> Result<SyncReport> {
         let mut report = SyncReport::default();
-        let removals = self.registry()?.removals;
+        let removals = self.registry()?.removals.clone();
         for r in removals {
             if self.carry_out_removal(&r).is_ok() {
                 report.removed += 1;
@@ -729,9 +733,8 @@ impl Vault {
             let Ok(target) = self.replica_target(&region) else {
                 continue;
             };
-            for uid in uids {
-                let promoted = matches!(target.existing(&uid), Ok(Existing::Promoted));
-                if promoted && self.record(&uid, &region, 0, Ok(Applied::Promoted)).is_ok() {
+            for uid in target.promoted(&uids).unwrap_or_default() {
+                if self.record(&uid, &region, 0, Ok(Applied::Promoted)).is_ok() {
                     report.promoted += 1;
                 }
             }
@@ -744,7 +747,10 @@ impl Vault {
     /// request they follow has committed.
     pub(crate) fn propagate(&self, uids: &[String]) {
         let mut report = SyncReport::default();
-        let removals = self.registry().map(|r| r.removals).unwrap_or_default();
+        let removals = self
+            .registry()
+            .map(|r| r.removals.clone())
+            .unwrap_or_default();
         for r in removals.iter().filter(|r| uids.contains(&r.uid)) {
             let _ = self.carry_out_removal(r);
         }
@@ -905,6 +911,17 @@ impl Vault {
     // ---- the replica's side ----
 
     /// What this (replica) vault holds of secret `uid`.
+    /// Which of `uids` this replica vault holds as secrets of its own now (promoted here).
+    fn promoted(&self, uids: &[String]) -> Result<Vec<String>> {
+        self.fresh(|inner, _| {
+            Ok(uids
+                .iter()
+                .filter(|u| inner.index.get(u.as_str()).is_some_and(|d| !d.is_replica()))
+                .cloned()
+                .collect())
+        })
+    }
+
     fn existing(&self, uid: &str) -> Result<Existing> {
         self.fresh(|inner, _| {
             Ok(match inner.index.get(uid) {
