@@ -15,12 +15,14 @@ use crate::{Error, Result, SecretText};
 
 pub const DEFAULT_REGION: &str = "us-east-1";
 
-/// The region to sign for.
+/// The region to sign for: the flag, `AWS_REGION`, `AWS_DEFAULT_REGION`, the default; an
+/// empty one counts as not given.
 pub fn region(flag: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let given = |r: &String| !r.trim().is_empty();
     flag.map(str::to_string)
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .filter(|r| !r.trim().is_empty())
+        .filter(given)
+        .or_else(|| env("AWS_REGION").filter(given))
+        .or_else(|| env("AWS_DEFAULT_REGION").filter(given))
         .unwrap_or_else(|| DEFAULT_REGION.to_string())
 }
 
@@ -33,20 +35,16 @@ fn credentials_file(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
         .map(|h| PathBuf::from(h).join(".aws").join("credentials"))
 }
 
-fn not_found(message: String) -> Error {
-    Error::invalid_parameter(message)
-}
-
 /// The credentials to sign with (see the module's order).
 pub fn resolve(profile: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials> {
     let from_file = |name: &str, explicit: bool| -> Result<Credentials> {
         let path = credentials_file(env).ok_or_else(|| {
-            not_found("No credentials: there is no home directory to find ~/.aws/credentials in; set AWS_SHARED_CREDENTIALS_FILE".into())
+            Error::invalid_parameter("No credentials: there is no home directory to find ~/.aws/credentials in; set AWS_SHARED_CREDENTIALS_FILE")
         })?;
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => Zeroizing::new(t),
             Err(e) => {
-                return Err(not_found(if explicit {
+                return Err(Error::invalid_parameter(if explicit {
                     format!(
                         "Cannot read the credentials file {} for profile '{name}': {e}",
                         path.display()
@@ -60,7 +58,7 @@ pub fn resolve(profile: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
             }
         };
         profile_credentials(&text, name).map_err(|m| {
-            not_found(if explicit {
+            Error::invalid_parameter(if explicit {
                 format!("{m} (in {})", path.display())
             } else {
                 format!(
@@ -83,11 +81,11 @@ pub fn resolve(profile: Option<&str>, env: &dyn Fn(&str) -> Option<String>) -> R
                 .filter(|t| !t.is_empty())
                 .map(SecretText::new),
         }),
-        (Some(_), None) => Err(not_found(
-            "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not".into(),
+        (Some(_), None) => Err(Error::invalid_parameter(
+            "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
         )),
-        (None, Some(_)) => Err(not_found(
-            "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not".into(),
+        (None, Some(_)) => Err(Error::invalid_parameter(
+            "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
         )),
         (None, None) => match env("AWS_PROFILE").filter(|p| !p.is_empty()) {
             Some(p) => from_file(&p, true),
@@ -256,5 +254,11 @@ aws_access_key_id = AKIABROKEN
             "ap-south-1"
         );
         assert_eq!(region(None, &env(&[])), "us-east-1");
+    }
+
+    #[test]
+    fn an_empty_region_counts_as_not_given() {
+        let e = env(&[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "ap-south-1")]);
+        assert_eq!(region(Some(" "), &e), "ap-south-1");
     }
 }
