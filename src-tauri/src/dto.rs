@@ -737,11 +737,18 @@ pub struct AttemptRow {
     pub error: Option<String>,
     pub finished_date: Option<f64>,
     pub retry_date: Option<f64>,
+    /// Not ended: waiting for approval, running, or failed and to be tried again.
+    pub unfinished: bool,
+    /// Whether the two-person rule lets the operator at the keyboard decide on it.
+    pub may_decide: bool,
 }
 
-impl From<RotationAttempt> for AttemptRow {
-    fn from(a: RotationAttempt) -> Self {
+impl AttemptRow {
+    /// `a` as the operator `operator_arn` sees it.
+    pub fn new(a: RotationAttempt, operator_arn: &str) -> Self {
         Self {
+            unfinished: a.status.is_unfinished(),
+            may_decide: a.may_decide(operator_arn),
             id: a.id,
             secret_name: a.secret_name,
             secret_arn: a.secret_arn,

@@ -47,7 +47,7 @@ impl Desktop {
             attempts: attempts
                 .attempts
                 .into_iter()
-                .map(AttemptRow::from)
+                .map(|a| AttemptRow::new(a, &c.principal_arn))
                 .collect(),
         })
     }
@@ -188,7 +188,10 @@ impl Desktop {
         let (v, c) = self.open()?;
         let pending = v.list_pending_rotations(&c)?.attempts;
         Ok(ApprovalsOutput {
-            pending: pending.into_iter().map(AttemptRow::from).collect(),
+            pending: pending
+                .into_iter()
+                .map(|a| AttemptRow::new(a, &c.principal_arn))
+                .collect(),
             scheduler: self
                 .scheduler()
                 .as_ref()

@@ -136,6 +136,7 @@ fn console(vault: &Vault) -> App {
     app.update(Action::Resize(160, 48));
     app.session = Some(Session {
         operator: "admin".into(),
+        principal_arn: "arn:aws:iam::111122223333:user/admin".into(),
         account: "111122223333".into(),
         region: "us-east-1".into(),
     });

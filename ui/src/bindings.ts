@@ -111,7 +111,15 @@ trigger: string, requestedBy: string, requestedDate: number, requireApproval: bo
 /**
  * `awaiting-approval`, `running`, `failed`, `succeeded`, `rejected` or `cancelled`.
  */
-status: string, nextStep: string | null, tries: number, steps: Array<StepRow>, error: string | null, finishedDate: number | null, retryDate: number | null, };
+status: string, nextStep: string | null, tries: number, steps: Array<StepRow>, error: string | null, finishedDate: number | null, retryDate: number | null, 
+/**
+ * Not ended: waiting for approval, running, or failed and to be tried again.
+ */
+unfinished: boolean, 
+/**
+ * Whether the two-person rule lets the operator at the keyboard decide on it.
+ */
+mayDecide: boolean, };
 
 export type RotationStatus = { enabled: boolean, functionArn: string | null, rules: RulesDto | null, lastRotatedDate: number | null, 
 /**

@@ -127,6 +127,14 @@ pub struct RotationAttempt {
     pub retry_ms: Option<i64>,
 }
 
+impl RotationAttempt {
+    /// Whether `principal_arn` may approve or reject this attempt as far as the two-person
+    /// rule goes: not when it asked for it. (Permission is the policy's to answer.)
+    pub fn may_decide(&self, principal_arn: &str) -> bool {
+        !(self.two_person_rule && self.requested_by == principal_arn)
+    }
+}
+
 pub use crate::rotation::Strategy;
 
 /// What a rotation function does.
@@ -1319,7 +1327,7 @@ fn waiting(ctx: &mut Ctx<'_, '_>, secret_id: &str) -> Result<(SecretDoc, Rotatio
         .ok_or_else(|| {
             Error::invalid_request("This secret has no rotation waiting for approval.")
         })?;
-    if a.two_person_rule && a.requested_by == ctx.caller.principal_arn {
+    if !a.may_decide(&ctx.caller.principal_arn) {
         return Err(Error::access_denied(format!(
             "The two-person rule is on for this secret: {} asked for this rotation, so someone else must decide on it.",
             a.requested_by

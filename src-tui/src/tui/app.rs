@@ -36,6 +36,8 @@ pub enum Screen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub operator: String,
+    /// The operator's IAM user, as rotation attempts and audit events name it.
+    pub principal_arn: String,
     pub account: String,
     pub region: String,
 }
@@ -506,6 +508,7 @@ mod tests {
             operator: "admin".into(),
             account: "123456789012".into(),
             region: "us-east-1".into(),
+            principal_arn: "arn:aws:iam::123456789012:user/admin".into(),
         });
         a.update(Action::Tick { now_ms: 1_000 });
         a

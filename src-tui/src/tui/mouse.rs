@@ -205,6 +205,7 @@ mod tests {
             operator: "admin".into(),
             account: "1".into(),
             region: "us-east-1".into(),
+            principal_arn: "arn:aws:iam::1:user/admin".into(),
         });
         let fx = a.refresh_secrets(true);
         let Some(Effect::Send(Request::Secrets { seq, .. })) = fx.first() else {

@@ -61,7 +61,7 @@ export function ApprovalsScreen() {
             </thead>
             <tbody>
               {v.pending.map((a) => {
-                const own = a.twoPersonRule && a.requestedBy === c.session.principalArn;
+                const own = !a.mayDecide;
                 return (
                   <tr key={a.id} data-testid="approval-row" data-name={a.secretName}>
                     <td>

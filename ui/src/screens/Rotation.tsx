@@ -37,7 +37,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
   const [open, setOpen] = useState<string | null>(null);
   const s = status.value;
   const act = (f: () => Promise<{ message: string }>) => c.act(f, status.reload);
-  const unfinished = s?.attempts.find((a) => ["awaiting-approval", "running", "failed"].includes(a.status));
+  const unfinished = s?.attempts.find((a) => a.unfinished);
   const rotateNow = () => (s?.functionArn ? act(() => api.rotateNow(d.arn, null)) : setEditing(true));
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -36,6 +36,8 @@ function attempt(over: Partial<AttemptRow> = {}): AttemptRow {
     error: null,
     finishedDate: 1_700_000_204,
     retryDate: null,
+    unfinished: false,
+    mayDecide: true,
     ...over,
   };
 }
@@ -92,7 +94,7 @@ describe("rotation tab", () => {
   });
 
   it("an unfinished attempt disables rotate now and a failed one offers a retry", async () => {
-    const failed = attempt({ status: "failed", error: "testSecret: login refused", nextStep: "setSecret" });
+    const failed = attempt({ status: "failed", unfinished: true, error: "testSecret: login refused", nextStep: "setSecret" });
     const calls = common({
       rotation_status: () => ({ ...status, attempts: [failed] }),
       retry_rotation: () => ({ message: "Tried again." }),
@@ -159,7 +161,7 @@ describe("rules", () => {
 
 describe("approvals", () => {
   const waiting = (over: Partial<AttemptRow>) =>
-    attempt({ status: "awaiting-approval", requireApproval: true, steps: [], finishedDate: null, nextStep: "createSecret", ...over });
+    attempt({ status: "awaiting-approval", unfinished: true, requireApproval: true, steps: [], finishedDate: null, nextStep: "createSecret", ...over });
 
   it("the badge counts waiting rotations; approving sends the reason", async () => {
     let pending = [waiting({})];
@@ -200,7 +202,7 @@ describe("approvals", () => {
   it("under the two-person rule the requester cannot decide their own rotation", async () => {
     common({
       approvals: () => ({
-        pending: [waiting({ twoPersonRule: true, requestedBy: unlocked.session!.principalArn })],
+        pending: [waiting({ twoPersonRule: true, requestedBy: unlocked.session!.principalArn, mayDecide: false })],
         scheduler: { running: true, lastRunDate: null, lastRan: 0, lastError: null },
       }),
     });

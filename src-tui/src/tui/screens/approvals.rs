@@ -60,11 +60,12 @@ impl App {
         vec![]
     }
 
-    /// Whether the operator at the keyboard asked for this rotation.
+    /// Whether the two-person rule keeps the operator at the keyboard from deciding: they
+    /// asked for this rotation.
     fn asked_by_me(&self, a: &RotationAttempt) -> bool {
-        self.session.as_ref().is_some_and(|s| {
-            a.trigger != "Schedule" && format::principal_name(&a.requested_by) == s.operator
-        })
+        self.session
+            .as_ref()
+            .is_some_and(|s| !a.may_decide(&s.principal_arn))
     }
 
     pub(crate) fn approvals_key(&mut self, cmd: Cmd) -> Vec<Effect> {
@@ -98,7 +99,7 @@ impl App {
                         function_name(&row.function_arn)
                     ),
                 ];
-                if row.two_person_rule && self.asked_by_me(&row) {
+                if self.asked_by_me(&row) {
                     lines.push(
                         "You asked for it and the two-person rule is on: the vault will refuse your approval."
                             .into(),

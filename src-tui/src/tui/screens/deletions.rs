@@ -209,6 +209,7 @@ mod tests {
             operator: "admin".into(),
             account: "1".into(),
             region: "us-east-1".into(),
+            principal_arn: "arn:aws:iam::1:user/admin".into(),
         });
         let fx = a.update(Action::Key(Cmd::GoDeletions));
         let Some(Effect::Send(Request::Deletions { seq, .. })) = fx.first() else {

@@ -313,6 +313,7 @@ mod tests {
             operator: "admin".into(),
             account: "123456789012".into(),
             region: "us-east-1".into(),
+            principal_arn: "arn:aws:iam::123456789012:user/admin".into(),
         });
         a.detail = Some(DetailState::new("arn:s".into(), "prod/db".into()));
         a.screen = Screen::Detail;

@@ -1005,6 +1005,7 @@ mod tests {
             operator: "admin".into(),
             account: "1".into(),
             region: "us-east-1".into(),
+            principal_arn: "arn:aws:iam::1:user/admin".into(),
         });
         let fx = a.update(Action::Key(Cmd::GoPrincipals));
         let Some(Effect::Send(Request::Principals { seq })) = fx.first() else {

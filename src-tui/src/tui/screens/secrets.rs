@@ -637,6 +637,7 @@ mod tests {
             operator: "admin".into(),
             account: "1".into(),
             region: "us-east-1".into(),
+            principal_arn: "arn:aws:iam::1:user/admin".into(),
         });
         a
     }

@@ -102,6 +102,7 @@ impl App {
                     info.operator, info.account_id, info.region
                 ));
                 self.session = Some(Session {
+                    principal_arn: info.user_arn(&info.operator),
                     operator: info.operator,
                     account: info.account_id,
                     region: info.region,
