@@ -166,18 +166,19 @@ impl SecretDoc {
     /// Whether `other` holds different content for a replica: values, labels, description,
     /// tags or policy (access dates and replication bookkeeping do not count).
     pub fn replica_content_differs(&self, other: &SecretDoc) -> bool {
-        let versions = |d: &SecretDoc| -> Vec<(String, Vec<String>, bool, i64)> {
-            d.versions
-                .iter()
-                .map(|v| (v.id.clone(), v.stages.clone(), v.has_value, v.created_ms))
-                .collect()
+        let same_version = |(a, b): (&VersionDoc, &VersionDoc)| {
+            a.id == b.id
+                && a.stages == b.stages
+                && a.has_value == b.has_value
+                && a.created_ms == b.created_ms
         };
         self.name != other.name
             || self.description != other.description
             || self.tags != other.tags
             || self.policy != other.policy
             || self.deletion_ms != other.deletion_ms
-            || versions(self) != versions(other)
+            || self.versions.len() != other.versions.len()
+            || !self.versions.iter().zip(&other.versions).all(same_version)
     }
 
     pub fn is_scheduled_for_deletion(&self) -> bool {

@@ -545,25 +545,24 @@ impl Vault {
         request: &R,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
-        let (result, replicate) = match self.exec_inner(caller, event_name, request, f) {
-            Ok(done) => done,
-            Err(e) => (Err(e), Vec::new()),
-        };
+        let mut replicate = Vec::new();
+        let result = self.exec_inner(caller, event_name, request, &mut replicate, f);
         if !replicate.is_empty() {
             self.propagate(&replicate);
         }
         result
     }
 
-    /// `exec` but the push: the request's outcome, and the secrets to push.
-    #[allow(clippy::type_complexity)]
+    /// `exec` but the push: fills `push` with the secrets to push once the request has
+    /// succeeded and committed.
     fn exec_inner<T, R: Serialize + ?Sized>(
         &self,
         caller: &Caller,
         event_name: &'static str,
         request: &R,
+        push: &mut Vec<String>,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
-    ) -> Result<(Result<T>, Vec<String>)> {
+    ) -> Result<T> {
         let mut inner = lock(&self.inner);
         let Inner {
             store,
@@ -613,11 +612,6 @@ impl Vault {
             replicate,
             ..
         } = ctx;
-        let replicate = if result.is_ok() {
-            replicate
-        } else {
-            Vec::new()
-        };
         let staged = match &result {
             Ok(_) => {
                 if savepoint {
@@ -668,7 +662,10 @@ impl Vault {
             let tx = store.read()?;
             *kms = KmsRing::load(&tx, &self.keys)?;
         }
-        Ok((result, replicate))
+        if result.is_ok() {
+            *push = replicate;
+        }
+        result
     }
 
     #[allow(clippy::too_many_arguments)]
