@@ -327,6 +327,17 @@ impl DescribeSecretResponse {
             .as_deref()
             .filter(|_| self.replication_status.is_empty())
     }
+
+    /// The next `n` rotation windows' starts (epoch milliseconds): `NextRotationDate`, then
+    /// what the rules give; none while rotation is off.
+    pub fn upcoming_windows(&self, n: usize) -> Vec<i64> {
+        match (self.next_rotation_date, self.rotation_rules.as_ref()) {
+            (Some(next), Some(rules)) => {
+                crate::rotation::schedule::Schedule::upcoming((next * 1000.0) as i64, rules, n)
+            }
+            _ => vec![],
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]

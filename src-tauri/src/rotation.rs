@@ -29,13 +29,11 @@ impl Desktop {
                 next_token: None,
             },
         )?;
-        let next_windows = match (s.next_rotation_date, s.rotation_rules.as_ref()) {
-            (Some(next), Some(rules)) => Schedule::upcoming((next * 1000.0) as i64, rules, 5)
-                .into_iter()
-                .map(epoch_seconds)
-                .collect(),
-            _ => vec![],
-        };
+        let next_windows = s
+            .upcoming_windows(5)
+            .into_iter()
+            .map(epoch_seconds)
+            .collect();
         Ok(RotationStatus {
             enabled: s.rotation_enabled == Some(true),
             function_arn: s.rotation_lambda_arn,

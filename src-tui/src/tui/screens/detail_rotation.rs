@@ -5,7 +5,6 @@
 //! and after the operator's own acts.
 
 use coffer_core::Error;
-use coffer_core::rotation::schedule::Schedule;
 use coffer_core::vault::rotation::{
     AttemptStatus, RotationApprovalSettings, RotationAttempt, RotationFunction,
 };
@@ -43,13 +42,9 @@ impl DetailState {
 
     /// The next `n` window starts: the core's next rotation date, then the schedule's.
     pub fn next_windows(&self, n: usize) -> Vec<i64> {
-        let Some(s) = self.view.as_ref().map(|v| &v.secret) else {
-            return vec![];
-        };
-        let (Some(next), Some(rules)) = (s.next_rotation_date, s.rotation_rules.as_ref()) else {
-            return vec![];
-        };
-        Schedule::upcoming((next * 1000.0) as i64, rules, n)
+        self.view
+            .as_ref()
+            .map_or_else(Vec::new, |v| v.secret.upcoming_windows(n))
     }
 }
 
