@@ -14,6 +14,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, anyhow, bail};
 use coffer_core::api::GetSecretValueRequest;
+use coffer_core::model::json_text;
 use coffer_core::{FrontEnd, SecretValue, Vault};
 use zeroize::Zeroizing;
 
@@ -124,14 +125,6 @@ fn secret_id(s: &Source) -> &str {
     }
 }
 
-/// A JSON value as an environment variable's text: strings as they are, the rest as JSON.
-fn json_text(v: &serde_json::Value) -> Zeroizing<String> {
-    Zeroizing::new(match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
-}
-
 /// The variables for `sources`, reading each secret once (an audited GetSecretValue).
 fn variables(
     vault: &Vault,
@@ -179,13 +172,13 @@ fn variables(
                 let v = obj
                     .get(key)
                     .ok_or_else(|| anyhow!("the secret '{secret_id}' has no JSON key '{key}'"))?;
-                vars.insert(var.clone(), json_text(v));
+                vars.insert(var.clone(), Zeroizing::new(json_text(v.clone())));
             }
             Source::Expand { secret_id } => {
                 match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
                     Ok(obj) => {
                         for (k, v) in &obj {
-                            vars.insert(var_name(prefix, k), json_text(v));
+                            vars.insert(var_name(prefix, k), Zeroizing::new(json_text(v.clone())));
                         }
                     }
                     Err(_) => {

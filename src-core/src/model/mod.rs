@@ -10,6 +10,7 @@ pub use time::{day_start, epoch_seconds, from_epoch_ms};
 pub use validate::*;
 pub use value::{
     Change, KeyDiff, Reveal, RevealSerialize, SecretBytes, SecretText, SecretValue, diff_by_key,
+    json_text,
 };
 
 use serde::{Deserialize, Serialize};

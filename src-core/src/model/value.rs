@@ -94,25 +94,24 @@ impl SecretValue {
         }
     }
 
-    /// The top-level keys of a JSON object value, each with its value as text (strings as
-    /// they are, anything else as JSON); `None` when the value is not a JSON object.
-    pub fn json_fields(&self) -> Option<Vec<(String, Zeroizing<String>)>> {
+    /// The value parsed as a JSON object; `None` when it is not one (or binary).
+    pub fn json_object(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
         let Self::String(s) = self else {
             return None;
         };
-        let parsed: serde_json::Value = serde_json::from_str(s.expose()).ok()?;
-        let serde_json::Value::Object(map) = parsed else {
-            return None;
-        };
+        match serde_json::from_str(s.expose()) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The top-level keys of a JSON object value, each with its value as text (see
+    /// [`json_text`]); `None` when the value is not a JSON object.
+    pub fn json_fields(&self) -> Option<Vec<(String, Zeroizing<String>)>> {
         Some(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let text = match v {
-                        serde_json::Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (k, Zeroizing::new(text))
-                })
+            self.json_object()?
+                .into_iter()
+                .map(|(k, v)| (k, Zeroizing::new(json_text(v))))
                 .collect(),
         )
     }
@@ -255,6 +254,14 @@ pub fn diff_by_key(old: &SecretValue, new: &SecretValue) -> Vec<KeyDiff> {
             }
         })
         .collect()
+}
+
+/// A JSON value as text: a string as it is, anything else as JSON.
+pub fn json_text(v: serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

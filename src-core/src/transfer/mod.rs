@@ -52,16 +52,6 @@ pub fn variable_for(secret_name: &str) -> String {
     v
 }
 
-fn json_object(value: &SecretValue) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let SecretValue::String(s) = value else {
-        return None;
-    };
-    match serde_json::from_str(s.expose()) {
-        Ok(serde_json::Value::Object(m)) => Some(m),
-        _ => None,
-    }
-}
-
 fn no_binary(name: &str) -> Error {
     Error::invalid_parameter(format!(
         "The secret '{name}' holds a binary value, which does not export as variables."
@@ -116,7 +106,7 @@ pub fn render(format: Format, secrets: &[(String, SecretValue)]) -> Result<Zeroi
         Format::Json => {
             let mut map = serde_json::Map::new();
             for (name, value) in secrets {
-                let fields = match json_object(value) {
+                let fields = match value.json_object() {
                     Some(m) => m,
                     None => match value {
                         SecretValue::String(s) => std::iter::once((
@@ -151,13 +141,6 @@ pub fn render(format: Format, secrets: &[(String, SecretValue)]) -> Result<Zeroi
 pub struct ImportEntry {
     pub name: String,
     pub value: crate::SecretText,
-}
-
-fn json_text(v: serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    }
 }
 
 /// The secrets a `.env` file's text imports as: one per variable named `prefix + KEY`, or
@@ -209,7 +192,7 @@ pub fn from_json(text: &str, prefix: &str, as_secret: Option<&str>) -> Result<Ve
             .into_iter()
             .map(|(k, v)| ImportEntry {
                 name: format!("{prefix}{k}"),
-                value: crate::SecretText::new(json_text(v)),
+                value: crate::SecretText::new(crate::model::json_text(v)),
             })
             .collect(),
     })
@@ -221,7 +204,7 @@ pub fn same_value(stored: &SecretValue, imported: &crate::SecretText) -> bool {
     if stored.same_as(&new) {
         return true;
     }
-    match (json_object(stored), json_object(&new)) {
+    match (stored.json_object(), new.json_object()) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
