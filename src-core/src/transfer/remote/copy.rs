@@ -16,8 +16,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
-use crate::api::Filter;
+use crate::api::{
+    Filter, SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
+    UpdateSecretVersionStageRequest,
+};
 use crate::model::{AWSCURRENT, SecretValue, Tag};
+use crate::vault::policies::PutResourcePolicyRequest;
 
 /// What a side says about one secret.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -68,18 +72,12 @@ pub trait Secrets {
         value: SecretValue,
         stages: &[String],
     ) -> Result<()>;
-    fn move_label(
-        &self,
-        name: &str,
-        stage: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<()>;
-    fn set_description(&self, name: &str, description: &str) -> Result<()>;
-    fn tag(&self, name: &str, tags: Vec<Tag>) -> Result<()>;
-    fn untag(&self, name: &str, keys: Vec<String>) -> Result<()>;
-    fn put_policy(&self, name: &str, policy: &str) -> Result<()>;
-    fn delete_policy(&self, name: &str) -> Result<()>;
+    fn move_label(&self, request: UpdateSecretVersionStageRequest) -> Result<()>;
+    fn set_description(&self, request: UpdateSecretRequest) -> Result<()>;
+    fn tag(&self, request: TagResourceRequest) -> Result<()>;
+    fn untag(&self, request: UntagResourceRequest) -> Result<()>;
+    fn put_policy(&self, request: PutResourcePolicyRequest) -> Result<()>;
+    fn delete_policy(&self, request: SecretIdRequest) -> Result<()>;
 }
 
 /// Which secrets to copy: these ids, or those the filters select (all when empty).
@@ -149,6 +147,21 @@ fn same_policy(a: &str, b: &str) -> bool {
     ) {
         (Ok(x), Ok(y)) => x == y,
         _ => a.trim() == b.trim(),
+    }
+}
+
+/// UpdateSecretVersionStage: `stage` off `from`, onto `to`.
+fn move_label(
+    name: &str,
+    stage: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> UpdateSecretVersionStageRequest {
+    UpdateSecretVersionStageRequest {
+        secret_id: name.to_string(),
+        version_stage: stage.to_string(),
+        remove_from_version_id: from.map(str::to_string),
+        move_to_version_id: to.map(str::to_string),
     }
 }
 
@@ -300,7 +313,7 @@ fn copy_one(
             continue;
         }
         if !dry_run {
-            dst.move_label(name, label, from.as_deref(), Some(to))?;
+            dst.move_label(move_label(name, label, from.as_deref(), Some(to)))?;
             if label == AWSCURRENT {
                 current = dst_labels()?;
             } else {
@@ -319,7 +332,7 @@ fn copy_one(
             continue;
         }
         if !dry_run {
-            dst.move_label(name, label, Some(from), None)?;
+            dst.move_label(move_label(name, label, Some(from), None))?;
         }
         labels_moved += 1;
     }
@@ -330,7 +343,11 @@ fn copy_one(
     let want_desc = meta.description.as_deref().unwrap_or("");
     if dst_meta.description.as_deref().unwrap_or("") != want_desc {
         if !dry_run {
-            dst.set_description(name, want_desc)?;
+            dst.set_description(UpdateSecretRequest {
+                secret_id: name.to_string(),
+                description: Some(want_desc.to_string()),
+                ..Default::default()
+            })?;
         }
         changes.push("description");
     }
@@ -353,10 +370,16 @@ fn copy_one(
     if !to_tag.is_empty() || !to_untag.is_empty() {
         if !dry_run {
             if !to_untag.is_empty() {
-                dst.untag(name, to_untag)?;
+                dst.untag(UntagResourceRequest {
+                    secret_id: name.to_string(),
+                    tag_keys: to_untag,
+                })?;
             }
             if !to_tag.is_empty() {
-                dst.tag(name, to_tag)?;
+                dst.tag(TagResourceRequest {
+                    secret_id: name.to_string(),
+                    tags: to_tag,
+                })?;
             }
         }
         changes.push("tags");
@@ -372,13 +395,19 @@ fn copy_one(
         (None, None) => {}
         (Some(p), _) => {
             if !dry_run {
-                dst.put_policy(name, p)?;
+                dst.put_policy(PutResourcePolicyRequest {
+                    secret_id: name.to_string(),
+                    resource_policy: p.clone(),
+                    block_public_policy: Some(false),
+                })?;
             }
             changes.push("policy");
         }
         (None, Some(_)) => {
             if !dry_run {
-                dst.delete_policy(name)?;
+                dst.delete_policy(SecretIdRequest {
+                    secret_id: name.to_string(),
+                })?;
             }
             changes.push("policy");
         }
@@ -609,8 +638,16 @@ mod tests {
             },
         )
         .unwrap();
-        dst.set_description("app/db", "changed").unwrap();
-        dst.delete_policy("app/db").unwrap();
+        dst.set_description(UpdateSecretRequest {
+            secret_id: "app/db".into(),
+            description: Some("changed".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        dst.delete_policy(SecretIdRequest {
+            secret_id: "app/db".into(),
+        })
+        .unwrap();
         let dry = copy(&src, &dst, &Selection::default(), true, ("a", "b")).unwrap();
         assert_eq!(dry.updated, vec!["app/db"]);
         assert_ne!(snapshot(&dst), snapshot(&src), "a dry run writes nothing");
@@ -692,29 +729,29 @@ mod tests {
             self.write()?;
             self.inner.put_value(n, v, x, s)
         }
-        fn move_label(&self, n: &str, s: &str, f: Option<&str>, t: Option<&str>) -> Result<()> {
+        fn move_label(&self, r: UpdateSecretVersionStageRequest) -> Result<()> {
             self.write()?;
-            self.inner.move_label(n, s, f, t)
+            self.inner.move_label(r)
         }
-        fn set_description(&self, n: &str, d: &str) -> Result<()> {
+        fn set_description(&self, r: UpdateSecretRequest) -> Result<()> {
             self.write()?;
-            self.inner.set_description(n, d)
+            self.inner.set_description(r)
         }
-        fn tag(&self, n: &str, t: Vec<Tag>) -> Result<()> {
+        fn tag(&self, r: TagResourceRequest) -> Result<()> {
             self.write()?;
-            self.inner.tag(n, t)
+            self.inner.tag(r)
         }
-        fn untag(&self, n: &str, k: Vec<String>) -> Result<()> {
+        fn untag(&self, r: UntagResourceRequest) -> Result<()> {
             self.write()?;
-            self.inner.untag(n, k)
+            self.inner.untag(r)
         }
-        fn put_policy(&self, n: &str, p: &str) -> Result<()> {
+        fn put_policy(&self, r: PutResourcePolicyRequest) -> Result<()> {
             self.write()?;
-            self.inner.put_policy(n, p)
+            self.inner.put_policy(r)
         }
-        fn delete_policy(&self, n: &str) -> Result<()> {
+        fn delete_policy(&self, r: SecretIdRequest) -> Result<()> {
             self.write()?;
-            self.inner.delete_policy(n)
+            self.inner.delete_policy(r)
         }
     }
 

@@ -175,79 +175,34 @@ impl Secrets for VaultSide<'_> {
         Ok(())
     }
 
-    fn move_label(
-        &self,
-        name: &str,
-        stage: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<()> {
-        self.vault.update_secret_version_stage(
-            self.caller,
-            UpdateSecretVersionStageRequest {
-                secret_id: name.to_string(),
-                version_stage: stage.to_string(),
-                remove_from_version_id: from.map(str::to_string),
-                move_to_version_id: to.map(str::to_string),
-            },
-        )?;
-        Ok(())
+    fn move_label(&self, request: UpdateSecretVersionStageRequest) -> Result<()> {
+        self.vault
+            .update_secret_version_stage(self.caller, request)
+            .map(drop)
     }
 
-    fn set_description(&self, name: &str, description: &str) -> Result<()> {
-        self.vault.update_secret(
-            self.caller,
-            UpdateSecretRequest {
-                secret_id: name.to_string(),
-                description: Some(description.to_string()),
-                ..Default::default()
-            },
-        )?;
-        Ok(())
+    fn set_description(&self, request: UpdateSecretRequest) -> Result<()> {
+        self.vault.update_secret(self.caller, request).map(drop)
     }
 
-    fn tag(&self, name: &str, tags: Vec<Tag>) -> Result<()> {
-        self.vault.tag_resource(
-            self.caller,
-            TagResourceRequest {
-                secret_id: name.to_string(),
-                tags,
-            },
-        )?;
-        Ok(())
+    fn tag(&self, request: TagResourceRequest) -> Result<()> {
+        self.vault.tag_resource(self.caller, request).map(drop)
     }
 
-    fn untag(&self, name: &str, keys: Vec<String>) -> Result<()> {
-        self.vault.untag_resource(
-            self.caller,
-            UntagResourceRequest {
-                secret_id: name.to_string(),
-                tag_keys: keys,
-            },
-        )?;
-        Ok(())
+    fn untag(&self, request: UntagResourceRequest) -> Result<()> {
+        self.vault.untag_resource(self.caller, request).map(drop)
     }
 
-    fn put_policy(&self, name: &str, policy: &str) -> Result<()> {
-        self.vault.put_resource_policy(
-            self.caller,
-            PutResourcePolicyRequest {
-                secret_id: name.to_string(),
-                resource_policy: policy.to_string(),
-                block_public_policy: Some(false),
-            },
-        )?;
-        Ok(())
+    fn put_policy(&self, request: PutResourcePolicyRequest) -> Result<()> {
+        self.vault
+            .put_resource_policy(self.caller, request)
+            .map(drop)
     }
 
-    fn delete_policy(&self, name: &str) -> Result<()> {
-        self.vault.delete_resource_policy(
-            self.caller,
-            SecretIdRequest {
-                secret_id: name.to_string(),
-            },
-        )?;
-        Ok(())
+    fn delete_policy(&self, request: SecretIdRequest) -> Result<()> {
+        self.vault
+            .delete_resource_policy(self.caller, request)
+            .map(drop)
     }
 }
 
@@ -511,78 +466,39 @@ impl Secrets for RemoteSide<'_> {
         .send(self.client, "PutSecretValue", value.len())
     }
 
-    fn move_label(
-        &self,
-        name: &str,
-        stage: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<()> {
-        self.client.call_json::<Ignored>(
-            "UpdateSecretVersionStage",
-            &UpdateSecretVersionStageRequest {
-                secret_id: name.to_string(),
-                version_stage: stage.to_string(),
-                remove_from_version_id: from.map(str::to_string),
-                move_to_version_id: to.map(str::to_string),
-            },
-        )?;
-        Ok(())
+    fn move_label(&self, request: UpdateSecretVersionStageRequest) -> Result<()> {
+        self.client
+            .call_json::<Ignored>("UpdateSecretVersionStage", &request)
+            .map(drop)
     }
 
-    fn set_description(&self, name: &str, description: &str) -> Result<()> {
-        self.client.call_json::<Ignored>(
-            "UpdateSecret",
-            &UpdateSecretRequest {
-                secret_id: name.to_string(),
-                description: Some(description.to_string()),
-                ..Default::default()
-            },
-        )?;
-        Ok(())
+    fn set_description(&self, request: UpdateSecretRequest) -> Result<()> {
+        self.client
+            .call_json::<Ignored>("UpdateSecret", &request)
+            .map(drop)
     }
 
-    fn tag(&self, name: &str, tags: Vec<Tag>) -> Result<()> {
-        self.client.call_json::<Ignored>(
-            "TagResource",
-            &TagResourceRequest {
-                secret_id: name.to_string(),
-                tags,
-            },
-        )?;
-        Ok(())
+    fn tag(&self, request: TagResourceRequest) -> Result<()> {
+        self.client
+            .call_json::<Ignored>("TagResource", &request)
+            .map(drop)
     }
 
-    fn untag(&self, name: &str, keys: Vec<String>) -> Result<()> {
-        self.client.call_json::<Ignored>(
-            "UntagResource",
-            &UntagResourceRequest {
-                secret_id: name.to_string(),
-                tag_keys: keys,
-            },
-        )?;
-        Ok(())
+    fn untag(&self, request: UntagResourceRequest) -> Result<()> {
+        self.client
+            .call_json::<Ignored>("UntagResource", &request)
+            .map(drop)
     }
 
-    fn put_policy(&self, name: &str, policy: &str) -> Result<()> {
-        self.client.call_json::<Ignored>(
-            "PutResourcePolicy",
-            &PutResourcePolicyRequest {
-                secret_id: name.to_string(),
-                resource_policy: policy.to_string(),
-                block_public_policy: Some(false),
-            },
-        )?;
-        Ok(())
+    fn put_policy(&self, request: PutResourcePolicyRequest) -> Result<()> {
+        self.client
+            .call_json::<Ignored>("PutResourcePolicy", &request)
+            .map(drop)
     }
 
-    fn delete_policy(&self, name: &str) -> Result<()> {
-        self.client.call_json::<Ignored>(
-            "DeleteResourcePolicy",
-            &SecretIdRequest {
-                secret_id: name.to_string(),
-            },
-        )?;
-        Ok(())
+    fn delete_policy(&self, request: SecretIdRequest) -> Result<()> {
+        self.client
+            .call_json::<Ignored>("DeleteResourcePolicy", &request)
+            .map(drop)
     }
 }
