@@ -193,17 +193,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         apply_pragmas(&conn)?;
-        let has_meta: bool = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='vault_meta'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-            .map_err(|_| {
-                Error::invalid_request(format!("{} is not a Coffer vault", path.display()))
-            })?;
-        if !has_meta {
+        if !holds_vault(&conn) {
             return Err(Error::invalid_request(format!(
                 "{} is not a Coffer vault",
                 path.display()
@@ -297,6 +287,16 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// Whether the database on `conn` is a Coffer vault (it has the vault's settings table).
+fn holds_vault(conn: &Connection) -> bool {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='vault_meta'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .is_ok_and(|n| n > 0)
 }
 
 /// Makes a directory (and its parents) readable by this user only, if it is missing.

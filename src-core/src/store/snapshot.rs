@@ -8,11 +8,14 @@ use rusqlite::{Connection, OpenFlags};
 use super::Store;
 use crate::{Error, Result};
 
+fn utf8(path: &Path) -> Result<&str> {
+    path.to_str()
+        .ok_or_else(|| Error::invalid_parameter(format!("{} is not a UTF-8 path", path.display())))
+}
+
 /// `path` as an SQLite URI path: the characters a URI gives meaning to are escaped.
 fn uri_path(path: &Path) -> Result<String> {
-    let s = path.to_str().ok_or_else(|| {
-        Error::invalid_parameter(format!("{} is not a UTF-8 path", path.display()))
-    })?;
+    let s = utf8(path)?;
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -30,9 +33,7 @@ impl Store {
     /// `VACUUM INTO` reads in one read transaction: writers in other processes carry on,
     /// and the copy holds exactly the commits made before it began (free pages left out).
     pub fn snapshot_into(&self, path: &Path) -> Result<()> {
-        let target = path.to_str().ok_or_else(|| {
-            Error::invalid_parameter(format!("{} is not a UTF-8 path", path.display()))
-        })?;
+        let target = utf8(path)?;
         self.conn.execute("VACUUM INTO ?1", [target])?;
         Ok(())
     }
@@ -46,14 +47,7 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        let is_vault = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='vault_meta'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .is_ok_and(|n| n > 0);
-        if !is_vault {
+        if !super::holds_vault(&conn) {
             return Err(Error::invalid_parameter(format!(
                 "{} does not hold a Coffer vault",
                 path.display()
