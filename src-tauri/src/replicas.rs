@@ -101,11 +101,7 @@ impl Desktop {
     /// Retries replication that could not reach a replica.
     pub fn sync_replicas(&self) -> IpcResult<Done> {
         let (v, _) = self.open()?;
-        let r = v.sync_replicas()?;
-        Ok(done(format!(
-            "Replication retried: {} synced, {} failed, {} removed, {} promoted.",
-            r.synced, r.failed, r.removed, r.promoted
-        )))
+        Ok(done(v.sync_replicas()?.sentence()))
     }
 }
 

@@ -196,6 +196,16 @@ pub struct SyncReport {
     pub promoted: usize,
 }
 
+impl SyncReport {
+    /// The pass in one sentence, as the consoles say it.
+    pub fn sentence(&self) -> String {
+        format!(
+            "Replication retried: {} synced, {} failed, {} removed, {} promoted.",
+            self.synced, self.failed, self.removed, self.promoted
+        )
+    }
+}
+
 /// What a replica did with a secret's state.
 enum Applied {
     InSync {

@@ -554,12 +554,7 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
             op,
             |_| "This replica is now a standalone secret: it takes writes here.".to_string(),
         ),
-        Request::SyncReplicas => done(vault.sync_replicas(), op, |r| {
-            format!(
-                "Replication retried: {} synced, {} failed, {} removed, {} promoted.",
-                r.synced, r.failed, r.removed, r.promoted
-            )
-        }),
+        Request::SyncReplicas => done(vault.sync_replicas(), op, |r| r.sentence()),
         Request::RotationHistory { seq, arn } => Loaded::RotationHistory {
             seq,
             history: vault
