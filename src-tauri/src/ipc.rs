@@ -23,10 +23,8 @@ pub async fn unlock(
 
 #[tauri::command]
 pub async fn lock(state: State<'_, Desktop>) -> IpcResult<()> {
-    {
-        state.lock();
-        Ok(())
-    }
+    state.lock();
+    Ok(())
 }
 
 #[tauri::command]
@@ -429,69 +427,89 @@ pub async fn delete_inline_policy(
 #[cfg(test)]
 pub const COMMANDS: &[&str] = &include!("command_names.in");
 
-/// The invoke handler with every command.
-pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        vault_status,
-        unlock,
-        lock,
-        revision,
-        query_secrets,
-        secret_groups,
-        secret_detail,
-        reveal_value,
-        copy_value,
-        diff_versions,
-        create_secret,
-        put_value,
-        update_description,
-        move_label,
-        schedule_deletion,
-        delete_now,
-        restore_secret,
-        tag_secret,
-        untag_secret,
-        get_policy,
-        validate_policy,
-        put_policy,
-        delete_policy,
-        effective_access,
-        query_audit,
-        verify_audit,
-        principals,
-        principal_detail,
-        create_principal,
-        delete_principal,
-        attach_policy,
-        create_access_key,
-        update_access_key,
-        rotation_status,
-        preview_schedule,
-        rotation_functions,
-        rotate_now,
-        put_rotation_schedule,
-        cancel_rotation,
-        retry_rotation,
-        replicas,
-        replicate_secret,
-        remove_replica,
-        promote_replica,
-        sync_replicas,
-        put_rotation_approval,
-        approvals,
-        approve_rotation,
-        reject_rotation,
-        add_operator,
-        remove_operator,
-        inline_policy,
-        put_inline_policy,
-        delete_inline_policy,
-    ]
+/// Declares the invoke handler and, for the tests, the names it handles (so they can be
+/// held against `command_names.in`).
+macro_rules! handlers {
+    ($($command:ident),* $(,)?) => {
+        /// The invoke handler with every command.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($command),*]
+        }
+
+        #[cfg(test)]
+        const HANDLED: &[&str] = &[$(stringify!($command)),*];
+    };
 }
+
+handlers![
+    vault_status,
+    unlock,
+    lock,
+    revision,
+    query_secrets,
+    secret_groups,
+    secret_detail,
+    reveal_value,
+    copy_value,
+    diff_versions,
+    create_secret,
+    put_value,
+    update_description,
+    move_label,
+    schedule_deletion,
+    delete_now,
+    restore_secret,
+    tag_secret,
+    untag_secret,
+    get_policy,
+    validate_policy,
+    put_policy,
+    delete_policy,
+    effective_access,
+    query_audit,
+    verify_audit,
+    principals,
+    principal_detail,
+    create_principal,
+    delete_principal,
+    attach_policy,
+    create_access_key,
+    update_access_key,
+    rotation_status,
+    preview_schedule,
+    rotation_functions,
+    rotate_now,
+    put_rotation_schedule,
+    cancel_rotation,
+    retry_rotation,
+    replicas,
+    replicate_secret,
+    remove_replica,
+    promote_replica,
+    sync_replicas,
+    put_rotation_approval,
+    approvals,
+    approve_rotation,
+    reject_rotation,
+    add_operator,
+    remove_operator,
+    inline_policy,
+    put_inline_policy,
+    delete_inline_policy,
+];
 
 #[cfg(test)]
 mod tests {
-    use super::COMMANDS;
+    use super::{COMMANDS, HANDLED};
+
+    #[test]
+    fn the_handler_takes_exactly_the_listed_commands() {
+        let mut handled = HANDLED.to_vec();
+        let mut listed = COMMANDS.to_vec();
+        handled.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(handled, listed);
+    }
 
     #[test]
     fn the_capability_allows_exactly_the_apps_commands() {
