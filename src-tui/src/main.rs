@@ -86,17 +86,7 @@ enum Command {
     Completion { shell: clap_complete::Shell },
     /// Serves the AWS Secrets Manager API (JSON 1.1, SigV4) for boto3, the AWS CLI and the
     /// SDKs: on the vault, or with --ephemeral as an in-memory emulator.
-    Serve {
-        /// The address to listen on (loopback unless another is given; port 0 picks one).
-        #[arg(long, default_value = "127.0.0.1:4566")]
-        listen: std::net::SocketAddr,
-        /// No vault: one in-memory vault per region, any well-formed SigV4 credentials.
-        #[arg(long)]
-        ephemeral: bool,
-        /// The emulator's account id [default: 123456789012].
-        #[arg(long, requires = "ephemeral")]
-        account_id: Option<String>,
-    },
+    Serve(serve::ServeArgs),
     /// Runs a command with secrets in its environment (values are never printed).
     Run {
         /// A secret to read: a JSON object's keys become variables; a plain string one
@@ -148,6 +138,17 @@ fn main() -> ExitCode {
     let args = match parsed {
         Ok((mut cli, matches)) => {
             let vault_given = matches.value_source("vault") == Some(ValueSource::CommandLine);
+            if vault_given && matches!(&cli.command, Some(Command::Serve(s)) if s.ephemeral) {
+                // The emulator keeps nothing on disk: a vault named for it is a mistake to
+                // say, not to ignore (COFFER_VAULT in the environment is not a request).
+                let _ = Cli::command()
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        "--ephemeral serves in-memory vaults and cannot be used with --vault",
+                    )
+                    .print();
+                return ExitCode::from(252);
+            }
             cli.vault_names_the_replica_in_replica_region_add(vault_given);
             cli
         }
@@ -310,13 +311,9 @@ fn run(args: Cli) -> Result<i32> {
             clap_complete::generate(shell, &mut Cli::command(), "coffer", &mut std::io::stdout());
             Ok(0)
         }
-        Some(Command::Serve {
-            listen,
-            ephemeral,
-            account_id,
-        }) => {
-            let backend = if ephemeral {
-                serve::ephemeral_backend(account_id).map_err(vault_error("Serve", false))?
+        Some(Command::Serve(args)) => {
+            let backend = if args.ephemeral {
+                serve::ephemeral_backend(&args).map_err(vault_error("Serve", false))?
             } else {
                 let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
                 let vault = Vault::open(&path, operator.as_deref(), &pass)
@@ -324,7 +321,7 @@ fn run(args: Cli) -> Result<i32> {
                     .map_err(vault_error("Unlock", true))?;
                 serve::vault_backend(vault)
             };
-            serve::serve(listen, backend)?;
+            serve::serve(&args, backend)?;
             Ok(0)
         }
         Some(Command::Run {

@@ -3,19 +3,102 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use coffer_core::Vault;
-use coffer_core::server::{self, Backend};
+use coffer_core::server::{self, Backend, Limits, Options, TlsSource};
+
+/// `coffer serve`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on (loopback unless another is given; port 0 picks one). Off
+    /// loopback the endpoint needs TLS, or --insecure-plain-http.
+    #[arg(long, default_value = "127.0.0.1:4566")]
+    pub listen: SocketAddr,
+    /// No vault: one in-memory vault per region, any well-formed SigV4 credentials. Loopback
+    /// only; refuses --vault.
+    #[arg(long)]
+    pub ephemeral: bool,
+    /// The emulator's account id [default: 123456789012].
+    #[arg(long, requires = "ephemeral")]
+    pub account_id: Option<String>,
+    /// The most regions the emulator makes on first use; a request for one more is refused.
+    #[arg(long, requires = "ephemeral", default_value_t = server::DEFAULT_MAX_REGIONS)]
+    pub max_regions: usize,
+    /// TLS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// TLS with a certificate made for this run (its key stays in memory), written to FILE
+    /// for clients to trust; its SHA-256 fingerprint is printed.
+    #[arg(long, value_name = "FILE", conflicts_with = "tls_cert")]
+    pub tls_self_signed: Option<PathBuf>,
+    /// Another host name or address for the --tls-self-signed certificate (repeatable).
+    #[arg(long, value_name = "NAME", requires = "tls_self_signed")]
+    pub tls_name: Vec<String>,
+    /// Serve plain HTTP on a non-loopback address: values cross the network in clear.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_self_signed"])]
+    pub insecure_plain_http: bool,
+    /// Seconds a request's headers may take to arrive (and an idle connection is kept).
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().header_timeout.as_secs())]
+    pub header_timeout: u64,
+    /// Seconds a request's body may take to arrive after its headers.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().body_timeout.as_secs())]
+    pub body_timeout: u64,
+    /// Connections open at once, from all clients.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    pub max_connections: usize,
+    /// Connections open at once from one source address (all local clients share one).
+    #[arg(long, default_value_t = Limits::default().max_connections_per_address)]
+    pub max_connections_per_address: usize,
+    /// Seconds requests in progress may take to finish after SIGINT or SIGTERM.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().shutdown_grace.as_secs())]
+    pub shutdown_grace: u64,
+}
+
+impl ServeArgs {
+    fn options(&self) -> Options {
+        let tls = match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
+            (Some(cert), Some(key), _) => Some(TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (_, _, Some(out)) => Some(TlsSource::SelfSigned {
+                cert_out: out.clone(),
+                names: self.tls_name.clone(),
+            }),
+            _ => None,
+        };
+        Options {
+            listen: self.listen,
+            tls,
+            insecure_plain_http: self.insecure_plain_http,
+            limits: Limits {
+                header_timeout: Duration::from_secs(self.header_timeout),
+                body_timeout: Duration::from_secs(self.body_timeout),
+                max_connections: self.max_connections,
+                max_connections_per_address: self.max_connections_per_address,
+                shutdown_grace: Duration::from_secs(self.shutdown_grace),
+            },
+        }
+    }
+}
 
 /// The emulator's account when none is given (the one AWS's documentation uses).
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 /// The emulator's first region (others are made on first use).
 const FIRST_REGION: &str = "us-east-1";
 
-/// Serves until SIGINT or SIGTERM; prints `Listening on http://ADDR` (flushed) once bound.
-pub fn serve(listen: SocketAddr, backend: Backend) -> Result<()> {
+/// Serves until SIGINT or SIGTERM; prints `Listening on http(s)://ADDR` (flushed) once bound,
+/// and with TLS the certificate's fingerprint and file on the next lines.
+pub fn serve(args: &ServeArgs, backend: Backend) -> Result<()> {
+    let options = args.options();
+    let listen = options.listen;
     let mode = match &backend {
         Backend::Vault(v) => format!(
             "vault {} (account {}, region {})",
@@ -28,12 +111,23 @@ pub fn serve(listen: SocketAddr, backend: Backend) -> Result<()> {
             v.info().region
         ),
         Backend::Ephemeral { account_id, .. } => {
-            format!("ephemeral emulator (account {account_id}, every region in memory)")
+            format!("ephemeral emulator (account {account_id}, regions in memory)")
         }
     };
-    server::run(listen, backend, |addr| {
+    if let Some(warning) = options.warning() {
+        eprintln!("coffer serve: {warning}");
+    }
+    server::run(options, backend, |listening| {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "Listening on http://{addr}");
+        let _ = writeln!(out, "Listening on {}", listening.url());
+        if let Some((fingerprint, file)) = &listening.tls {
+            let _ = writeln!(out, "TLS certificate SHA-256 fingerprint: {fingerprint}");
+            let _ = writeln!(
+                out,
+                "TLS certificate for clients to trust: {}",
+                file.display()
+            );
+        }
         let _ = out.flush();
         eprintln!("coffer serve: {mode}; SIGINT or SIGTERM stops it");
     })
@@ -77,7 +171,10 @@ fn spawn_scheduler(vault: Arc<Vault>) {
     });
 }
 
-pub fn ephemeral_backend(account_id: Option<String>) -> Result<Backend> {
-    let account = account_id.unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
-    Backend::ephemeral(&account, FIRST_REGION).map_err(anyhow::Error::from)
+pub fn ephemeral_backend(args: &ServeArgs) -> Result<Backend> {
+    let account = args
+        .account_id
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
+    Backend::ephemeral(&account, FIRST_REGION, args.max_regions).map_err(anyhow::Error::from)
 }

@@ -1,5 +1,6 @@
 //! Helpers for the end-to-end tests: find the built programs, make vaults to drive.
 
+pub mod raw_http;
 pub mod server;
 pub mod webdriver;
 

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// A server process (`coffer serve`, or moto's for comparison), killed when dropped.
@@ -13,6 +13,8 @@ pub struct Server {
     child: Child,
     pub url: String,
     log: PathBuf,
+    /// What the server printed after its first line (TLS's fingerprint and file).
+    rest: Arc<Mutex<String>>,
 }
 
 impl Server {
@@ -28,10 +30,20 @@ impl Server {
             .expect("start coffer serve");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
+        let rest = Arc::new(Mutex::new(String::new()));
+        let more = rest.clone();
         std::thread::spawn(move || {
+            let mut out = BufReader::new(stdout);
             let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
+            let _ = out.read_line(&mut line);
+            let _ = tx.send(line.clone());
+            loop {
+                line.clear();
+                match out.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => more.lock().unwrap().push_str(&line),
+                }
+            }
         });
         let line = match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(l) => l,
@@ -53,9 +65,22 @@ impl Server {
                 )
             })
             .to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert!(
+            url.starts_with("http://") || url.starts_with("https://"),
+            "{url}"
+        );
         assert!(!url.ends_with(":0"), "the chosen port is printed: {url}");
-        Self { child, url, log }
+        Self {
+            child,
+            url,
+            log,
+            rest,
+        }
+    }
+
+    /// The lines printed after the first so far.
+    pub fn stdout_after_first_line(&self) -> String {
+        self.rest.lock().unwrap().clone()
     }
 
     /// moto's server from the test venv on a free loopback port; waits (with a deadline)
@@ -96,6 +121,7 @@ impl Server {
             child,
             url: format!("http://127.0.0.1:{port}"),
             log,
+            rest: Arc::default(),
         };
         let deadline = Instant::now() + Duration::from_secs(90);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -3,18 +3,30 @@
 //!
 //! Two back ends: an unlocked vault, whose access keys sign requests and whose principals
 //! go through the policy evaluator and the audit trail like any front end; and the emulator,
-//! one in-memory vault per region, created on first use, accepting any well-formed SigV4
-//! credentials as the account's administrator.
+//! one in-memory vault per region, created on first use (up to a cap), accepting any
+//! well-formed SigV4 credentials as the account's administrator, on loopback only.
+//!
+//! A hostile client gets bounded time, connections and turns ([`limits`]); off loopback the
+//! endpoint speaks TLS ([`tls`]) unless plain HTTP is explicitly accepted as insecure.
 
+mod accept;
+pub mod fair;
+pub mod limits;
+mod options;
 pub mod router;
 pub mod sigv4;
+pub mod tls;
+
+pub use limits::Limits;
+pub use options::{Listening, Options};
+pub use tls::TlsSource;
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -87,6 +99,16 @@ impl ApiError {
             "The security token included in the request is invalid.",
         )
     }
+    fn body_timeout(timeout: Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeoutException",
+            format!(
+                "The request body did not arrive within {} s.",
+                timeout.as_secs_f64()
+            ),
+        )
+    }
     fn too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -127,16 +149,40 @@ pub enum Backend {
     },
 }
 
-/// The emulator's regions, each its own in-memory vault, made on first use. Each can
+/// The emulator's regions, each its own in-memory vault, made on first use, at most `max`
+/// of them (every name a request signs for would otherwise cost a vault). Each can
 /// replicate to every other.
-#[derive(Default)]
-pub struct Regions(Mutex<HashMap<String, Arc<Vault>>>);
+pub struct Regions {
+    vaults: Mutex<HashMap<String, Arc<Vault>>>,
+    max: usize,
+}
+
+/// How many regions the emulator makes unless told.
+pub const DEFAULT_MAX_REGIONS: usize = 32;
 
 impl Regions {
+    pub fn new(max: usize) -> Self {
+        Self {
+            vaults: Mutex::default(),
+            max,
+        }
+    }
+
+    /// The vault of `region`, made now if it is new and the cap allows. Past the cap the
+    /// answer is `InvalidRequestException`, as the vault endpoint answers for a region it
+    /// does not serve: the request is well-formed and its credentials are fine (so not
+    /// `UnrecognizedClientException`, which would send the client checking its keys), it
+    /// only asks for something this endpoint will not do, and SDKs do not retry it.
     fn get(self: &Arc<Self>, account_id: &str, region: &str) -> crate::Result<Arc<Vault>> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.vaults.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(v) = map.get(region) {
             return Ok(v.clone());
+        }
+        if map.len() >= self.max {
+            return Err(Error::invalid_request(format!(
+                "The emulator serves at most {} regions and has made them all; '{region}' would be one more.",
+                self.max
+            )));
         }
         let v = Arc::new(Vault::ephemeral(account_id, region)?);
         let regions = Arc::downgrade(self);
@@ -173,10 +219,18 @@ impl Backend {
         Self::Vault(vault)
     }
 
-    /// The emulator for `account_id`; its first region's vault is made at once, so that a
-    /// bad account id fails here rather than on the first request.
-    pub fn ephemeral(account_id: &str, first_region: &str) -> crate::Result<Self> {
-        let regions = Arc::new(Regions::default());
+    /// The emulator for `account_id`, making at most `max_regions` regions; its first
+    /// region's vault is made at once, so that a bad account id fails here rather than on
+    /// the first request.
+    pub fn ephemeral(
+        account_id: &str,
+        first_region: &str,
+        max_regions: usize,
+    ) -> crate::Result<Self> {
+        if max_regions == 0 {
+            return Err(Error::validation("The emulator needs at least one region."));
+        }
+        let regions = Arc::new(Regions::new(max_regions));
         regions.get(account_id, first_region)?;
         Ok(Self::Ephemeral {
             account_id: account_id.to_string(),
@@ -226,6 +280,8 @@ impl Backend {
 
 struct AppState {
     backend: Backend,
+    executor: fair::Executor,
+    body_timeout: Duration,
 }
 
 /// One access-log line's facts (never a value, never a signature).
@@ -236,6 +292,8 @@ struct Access {
     region: Option<String>,
     peer: SocketAddr,
     error: Option<&'static str>,
+    /// How many other requests ran while this one waited for its turn.
+    queued_behind: Option<u64>,
 }
 
 fn json_response(
@@ -280,13 +338,20 @@ async fn handle(
         region: None,
         peer,
         error: None,
+        queued_behind: None,
     };
     let result = process(&app, &mut access, method, uri, headers, body).await;
     let response = match result {
         Ok(body) => json_response(StatusCode::OK, &access.request_id, body, None),
         Err(e) => {
             access.error = Some(e.code);
-            json_response(e.status, &access.request_id, error_body(&e), Some(e.code))
+            let mut r = json_response(e.status, &access.request_id, error_body(&e), Some(e.code));
+            if e.status == StatusCode::REQUEST_TIMEOUT {
+                // What is left of a body that stopped arriving is not waited for.
+                r.headers_mut()
+                    .insert("connection", HeaderValue::from_static("close"));
+            }
+            r
         }
     };
     log_access(&access, response.status(), started);
@@ -301,8 +366,9 @@ async fn process(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Vec<u8>, ApiError> {
-    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let body = tokio::time::timeout(app.body_timeout, axum::body::to_bytes(body, MAX_BODY_BYTES))
         .await
+        .map_err(|_| ApiError::body_timeout(app.body_timeout))?
         .map_err(|_| ApiError::too_large())?;
     if !sigv4::has_authorization(&headers) {
         return Err(ApiError::missing_authentication());
@@ -329,9 +395,10 @@ async fn process(
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let app = app.clone();
+    let state = app.clone();
     let peer_ip = access.peer.ip().to_string();
-    let (principal, result) = tokio::task::spawn_blocking(move || {
+    let job = move || {
+        let app = state;
         let (vault, principal, session_policy) = match app.backend.authenticate(&signed) {
             Ok(x) => x,
             Err(e) => return (None, Err(e)),
@@ -345,10 +412,14 @@ async fn process(
             Some(principal),
             router::dispatch(&vault, &caller, op, &body),
         )
-    })
-    .await
-    .map_err(|_| ApiError::internal("The request failed inside the server."))?;
+    };
+    let ((principal, result), waited) = app
+        .executor
+        .run(access.peer.ip(), job)
+        .await
+        .map_err(|_| ApiError::internal("The request failed inside the server."))?;
     access.principal = principal;
+    access.queued_behind = Some(waited);
     result
 }
 
@@ -362,6 +433,7 @@ fn log_access(a: &Access, status: StatusCode, started: Instant) {
         "region": a.region,
         "status": status.as_u16(),
         "error": a.error,
+        "queued_behind": a.queued_behind,
         "latency_ms": (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
     });
     // One write per line: stderr is unbuffered, and serializing into it would cost a
@@ -371,33 +443,59 @@ fn log_access(a: &Access, status: StatusCode, started: Instant) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// The endpoint's routes over `backend` (one handler: everything is `POST /`).
-pub fn router(backend: Backend) -> Router {
-    Router::new()
-        .fallback(handle)
-        .with_state(Arc::new(AppState { backend }))
+/// A connection refused by a cap, for the access log.
+fn log_refused(peer: SocketAddr, why: limits::Refused) {
+    let mut line = serde_json::json!({
+        "time": jiff::Timestamp::now().to_string(),
+        "peer": peer.ip().to_string(),
+        "refused": why.as_str(),
+    })
+    .to_string();
+    line.push('\n');
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
-/// Serves `backend` on `listener` until `shutdown` resolves, then finishes the requests in
-/// flight and returns.
+/// The endpoint's routes over `backend` (one handler: everything is `POST /`), with the
+/// thread that carries out its requests.
+pub fn router(backend: Backend, limits: &Limits) -> std::io::Result<Router> {
+    Ok(Router::new()
+        .fallback(handle)
+        .with_state(Arc::new(AppState {
+            backend,
+            executor: fair::Executor::start()?,
+            body_timeout: limits.body_timeout,
+        })))
+}
+
+/// Serves `backend` on `listener` in plain HTTP with the default limits until `shutdown`
+/// resolves, then finishes the requests in progress (within the grace period) and returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     backend: Backend,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(backend).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(listener, None, backend, Limits::default(), shutdown).await
 }
 
-/// The runtime an endpoint runs on: its workers parse and answer HTTP, and one thread
-/// carries out the requests. The vault answers one request at a time anyway (behind its
-/// lock); on several threads the requests would take turns putting each other to sleep and
-/// waking each other up, which cost a third of the server's time. On one thread they queue
-/// and the thread never sleeps under load (GetSecretValue went from 12,500/s to 19,000/s).
+/// [`serve`] over TLS when `tls` is given, within `limits`.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    backend: Backend,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let app = router(backend, &limits)?;
+    accept::serve(listener, tls, app, limits, shutdown).await
+}
+
+/// The runtime an endpoint runs on: its workers parse and answer HTTP; the requests are
+/// carried out on one thread of their own ([`fair::Executor`]). The vault answers one
+/// request at a time anyway (behind its lock); on several threads the requests would take
+/// turns putting each other to sleep and waking each other up, which cost a third of the
+/// server's time. On one thread they queue and the thread never sleeps under load
+/// (GetSecretValue went from 12,500/s to 19,000/s). The one blocking thread left is for
+/// the background work (replication retries).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .max_blocking_threads(1)
@@ -441,13 +539,20 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Binds `listen`, calls `on_listening` with the address bound (the port chosen, for
-/// `:0`), and serves `backend` on a multi-threaded runtime until SIGINT or SIGTERM.
+/// Checks `options` for `backend`, binds, calls `on_listening` with the address bound (the
+/// port chosen, for `:0`) and the TLS identity, and serves `backend` on a multi-threaded
+/// runtime until SIGINT or SIGTERM.
 pub fn run(
-    listen: SocketAddr,
+    options: Options,
     backend: Backend,
-    on_listening: impl FnOnce(SocketAddr),
+    on_listening: impl FnOnce(&Listening),
 ) -> std::io::Result<()> {
+    options.check(&backend)?;
+    let tls = options
+        .tls
+        .as_ref()
+        .map(|t| t.load(options.listen))
+        .transpose()?;
     let rt = runtime()?;
     // Checkpoints run beside the requests instead of inside one in a few hundred; the
     // thread stops (after a last checkpoint) when the server does.
@@ -458,11 +563,54 @@ pub fn run(
         Backend::Ephemeral { .. } => None,
     };
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen).await?;
-        on_listening(listener.local_addr()?);
+        let listener = tokio::net::TcpListener::bind(options.listen).await?;
+        on_listening(&Listening {
+            addr: listener.local_addr()?,
+            tls: tls
+                .as_ref()
+                .map(|t| (t.fingerprint.clone(), t.cert_file.clone())),
+        });
         if let Backend::Vault(vault) = &backend {
             tokio::spawn(retry_replication(vault.clone()));
         }
-        serve(listener, backend, shutdown_signal()).await
+        let acceptor = tls.map(|t| t.acceptor);
+        serve_with(
+            listener,
+            acceptor,
+            backend,
+            options.limits,
+            shutdown_signal(),
+        )
+        .await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_emulator_makes_regions_up_to_its_cap_and_refuses_one_more() {
+        let backend = Backend::ephemeral("123456789012", "us-east-1", 2).unwrap();
+        let Backend::Ephemeral {
+            account_id,
+            regions,
+        } = &backend
+        else {
+            panic!("an emulator backend");
+        };
+        regions.get(account_id, "eu-west-1").unwrap();
+        let e = regions.get(account_id, "ap-south-1").err().unwrap();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert!(e.message.contains("at most 2 regions"), "{}", e.message);
+        // The regions made are still served.
+        regions.get(account_id, "us-east-1").unwrap();
+        regions.get(account_id, "eu-west-1").unwrap();
+        let e = ApiError::from(e);
+        assert_eq!(
+            (e.status.as_u16(), e.code),
+            (400, "InvalidRequestException")
+        );
+        assert!(Backend::ephemeral("123456789012", "us-east-1", 0).is_err());
+    }
 }
