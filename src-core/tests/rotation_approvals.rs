@@ -280,7 +280,7 @@ fn an_operator_cannot_approve_their_console_request_through_a_roles_access_key()
 }
 
 #[test]
-fn a_scheduled_rotation_acts_for_whoever_configured_it_and_they_cannot_approve_it() {
+fn a_scheduled_rotation_acts_for_whoever_configured_it_and_needs_a_person_to_approve_it() {
     let r = rig();
     principal_with_key(r.vault(), EntityKind::User, "app1", ROTATOR);
     r.rotate(
@@ -303,7 +303,14 @@ fn a_scheduled_rotation_acts_for_whoever_configured_it_and_they_cannot_approve_i
     assert_eq!(a.requested_by, "secretsmanager.amazonaws.com");
     assert_eq!(a.acting_for(), Some(APP));
     assert_eq!(a.on_behalf_of.as_ref().unwrap().people, vec![ADMIN]);
-    let why = refusal(r.approve(&r.f.caller));
-    assert!(why.contains("two-person rule"), "{why}");
-    r.approve(&endpoint(BOB)).unwrap();
+    // The schedule asked, not a person: the configurer may decide, a principal no operator
+    // stands behind may not.
+    assert!(a.may_decide(ADMIN));
+    r.vault()
+        .iam_create(&r.f.caller, CreateEntity::new(EntityKind::User, "carol"))
+        .unwrap();
+    allow(r.vault(), EntityKind::User, "carol", APPROVER);
+    let why = refusal(r.approve(&endpoint("arn:aws:iam::111122223333:user/carol")));
+    assert!(why.contains("not an operator the vault knows"), "{why}");
+    r.approve(&r.f.caller).unwrap();
 }

@@ -140,15 +140,23 @@ impl RotationAttempt {
         !(self.two_person_rule && self.asked_by(&[principal_arn.to_string()]))
     }
 
-    /// Whether one of `people` (user ARNs of operators) stands behind this attempt.
+    /// Whether one of `people` (user ARNs of operators) asked for this attempt.
     fn asked_by(&self, people: &[String]) -> bool {
         people.iter().any(|p| {
             *p == self.requested_by
                 || self
-                    .on_behalf_of
-                    .as_ref()
+                    .asker()
                     .is_some_and(|r| r.principal_arn == *p || r.people.contains(p))
         })
+    }
+
+    /// Who asked for the attempt, as the two-person rule sees it: the requester with the
+    /// people behind them. A scheduled attempt was asked for by its schedule, not by a
+    /// person: whoever configured it may decide on it (it still acts for them).
+    fn asker(&self) -> Option<&Requester> {
+        self.on_behalf_of
+            .as_ref()
+            .filter(|_| self.trigger != "Schedule")
     }
 
     /// The principal whose permissions bound what the attempt uses besides the rotating
@@ -1400,14 +1408,15 @@ fn schedule_due(doc: &SecretDoc, now_ms: i64) -> bool {
 /// operators the vault knows) and none of the people behind the request. A request that
 /// nobody is known to stand behind (made with an access key from before Coffer recorded who
 /// creates keys) cannot be told apart from the decider's own, so it is refused too: cancel it
-/// and ask again from a console or with a key made since. A scheduled rotation from before
-/// Coffer recorded who configures rotations has no requester at all.
+/// and ask again from a console or with a key made since. A scheduled rotation has no
+/// requester but its schedule.
 fn two_person_check(ctx: &Ctx<'_, '_>, a: &RotationAttempt) -> Result<()> {
     let decider = ctx.people(ctx.caller)?;
-    let requester = match &a.on_behalf_of {
-        Some(r) => Some(r.clone()),
+    let requester = match (a.asker(), a.trigger.as_str()) {
+        (Some(r), _) => Some(r.clone()),
+        (None, "Schedule") => None,
         // An attempt from before the people were recorded: find them now.
-        None => a
+        (None, _) => a
             .acting_for()
             .map(|arn| -> Result<Requester> {
                 Ok(Requester {
