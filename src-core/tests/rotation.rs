@@ -9,7 +9,7 @@ use std::sync::Arc;
 use coffer_core::api::*;
 use coffer_core::rotation::engine::step_caller;
 use coffer_core::rotation::{Engine, Step};
-use coffer_core::vault::iam::{CreateEntity, EntityKind};
+use coffer_core::vault::iam::EntityKind;
 use coffer_core::vault::rotation::*;
 use coffer_core::{Caller, ErrorCode, FrontEnd, SecretText, Vault};
 use common::*;
@@ -350,9 +350,14 @@ fn the_two_person_rule_refuses_the_requester_and_takes_another_operator_with_per
         )
     };
     assert_eq!(code(approve(&r.caller())), ErrorCode::AccessDenied);
-    // Bob may describe secrets but not approve: denied by policy.
+    // Bob, another operator, may describe secrets but not approve: denied by policy.
     r.vault
-        .iam_create(&r.caller(), CreateEntity::new(EntityKind::User, "bob"))
+        .add_operator(
+            &r.caller(),
+            "bob",
+            &coffer_core::crypto::Passphrase::new("bob's passphrase".into()),
+            Some((19456, 2)),
+        )
         .unwrap();
     r.vault
         .iam_put_inline_policy(
@@ -500,7 +505,7 @@ fn a_rotation_function_reaches_only_its_secret_and_moves_labels_only_in_finish_s
             },
         )
     };
-    let c = step_caller(&r.vault, &f, &arn, Step::SetSecret, &[]);
+    let c = step_caller(&r.vault, &f, &arn, Step::SetSecret);
     assert!(get(&c, &arn).is_ok());
     assert_eq!(code(get(&c, "other")), ErrorCode::AccessDenied);
     let v1 = r
@@ -533,7 +538,7 @@ fn a_rotation_function_reaches_only_its_secret_and_moves_labels_only_in_finish_s
         )
     };
     assert_eq!(code(mv(&c)), ErrorCode::AccessDenied);
-    let finish = step_caller(&r.vault, &f, &arn, Step::FinishSecret, &[]);
+    let finish = step_caller(&r.vault, &f, &arn, Step::FinishSecret);
     mv(&finish).unwrap();
 }
 

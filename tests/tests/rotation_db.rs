@@ -1,7 +1,7 @@
 //! The database rotation functions against real servers: PostgreSQL and MariaDB on loopback,
 //! which `scripts/test` starts and names in `COFFER_TEST_POSTGRES` and `COFFER_TEST_MYSQL`
-//! (an admin login, used as the master user). A test whose server setting is missing fails:
-//! none of these tests skips.
+//! (an admin login, used as the master user), and which take logins over TLS only. A test
+//! whose server setting is missing fails: none of these tests skips.
 //!
 //! Most tests call the steps directly, each rotation starting at createSecret, whose
 //! PutSecretValue with the token creates the version; the `through_the_engine` tests run a
@@ -54,8 +54,13 @@ impl Login {
         }
     }
 
-    /// Logs in and runs `sql` (one statement, no rows needed).
+    /// Logs in over TLS and runs `sql` (one statement, no rows needed).
     fn run(&self, rt: &Runtime, sql: &str) -> Result<(), String> {
+        self.run_over(rt, sql, true)
+    }
+
+    /// Logs in, over TLS or without it, and runs `sql`.
+    fn run_over(&self, rt: &Runtime, sql: &str, tls: bool) -> Result<(), String> {
         rt.block_on(async {
             match self.engine {
                 Engine::Postgres => {
@@ -64,12 +69,19 @@ impl Login {
                         .port(self.port)
                         .user(&self.user)
                         .password(&self.password)
-                        .connect_timeout(Duration::from_secs(5));
+                        .connect_timeout(Duration::from_secs(5))
+                        .ssl_mode(if tls {
+                            tokio_postgres::config::SslMode::Require
+                        } else {
+                            tokio_postgres::config::SslMode::Disable
+                        });
                     if let Some(db) = &self.dbname {
                         cfg.dbname(db);
                     }
+                    let config =
+                        coffer_core::crypto::tls::client_config(None).map_err(|e| e.to_string())?;
                     let (client, conn) = cfg
-                        .connect(tokio_postgres::NoTls)
+                        .connect(tokio_postgres_rustls::MakeRustlsConnect::new(config))
                         .await
                         .map_err(|e| e.to_string())?;
                     let task = tokio::spawn(conn);
@@ -86,7 +98,10 @@ impl Login {
                         .user(Some(self.user.as_str()))
                         .pass(Some(self.password.as_str()))
                         .db_name(self.dbname.as_deref())
-                        .prefer_socket(false);
+                        .prefer_socket(false)
+                        .ssl_opts(tls.then(|| {
+                            mysql_async::SslOpts::default().with_danger_accept_invalid_certs(true)
+                        }));
                     let mut conn = mysql_async::Conn::new(opts)
                         .await
                         .map_err(|e| e.to_string())?;
@@ -240,6 +255,7 @@ impl Fixture {
         RotationClient {
             vault: &self.vault,
             caller: self.caller.clone(),
+            acting_for: Some(self.caller.clone()),
         }
     }
 
@@ -574,6 +590,60 @@ fn awkward_password(engine: Engine, tag: &str) {
         .expect("the awkward password was set exactly");
 }
 
+/// The servers take TLS logins only, so every test here shows the rotators use TLS; the
+/// same login (a pending version with the current password) is refused by them with
+/// `"ssl": false` and taken with `"ssl": true`.
+fn tls_only(engine: Engine, tag: &str) {
+    let f = Fixture::new(engine, tag);
+    f.admin.logs_in(&f.rt).expect("a TLS login");
+    let plain = f.admin.run_over(&f.rt, "SELECT 1", false);
+    assert!(
+        plain.is_err(),
+        "the test server took a login without TLS: run scripts/test to set it up"
+    );
+    let config = f.config(Strategy::SingleUser);
+    let (_, mut value) = f.value("AWSCURRENT", None);
+    for (ssl, logs_in) in [(false, false), (true, true)] {
+        value["ssl"] = ssl.into();
+        let t = token();
+        f.vault
+            .put_secret_value(
+                &f.caller,
+                PutSecretValueRequest {
+                    secret_id: f.name.clone(),
+                    client_request_token: Some(t.clone()),
+                    secret_string: Some(SecretText::new(value.to_string())),
+                    secret_binary: None,
+                    version_stages: Some(vec!["AWSPENDING".into()]),
+                },
+            )
+            .unwrap();
+        let event = StepEvent {
+            secret_id: f.name.clone(),
+            client_request_token: t,
+            step: Step::TestSecret,
+        };
+        match run_step(&f.client(), &event, &config) {
+            Ok(_) => assert!(logs_in, "a login with \"ssl\": {ssl} was taken"),
+            Err(e) => {
+                assert!(!logs_in, "a login with \"ssl\": {ssl} failed: {e}");
+                assert!(e.message.contains("Unable to log into"), "{e}");
+                assert!(!e.message.contains(FIRST_PASSWORD));
+            }
+        }
+    }
+}
+
+#[test]
+fn postgres_takes_only_tls_logins_and_the_rotator_follows_the_secrets_ssl() {
+    tls_only(Engine::Postgres, "pt");
+}
+
+#[test]
+fn mariadb_takes_only_tls_logins_and_the_rotator_follows_the_secrets_ssl() {
+    tls_only(Engine::Mysql, "mt");
+}
+
 #[test]
 fn postgres_single_user_rotation_moves_awscurrent_and_retires_the_old_password() {
     single_user(Engine::Postgres, "ps");
@@ -624,6 +694,7 @@ fn a_secret_for_another_engine_is_refused_without_echoing_its_password() {
     let client = RotationClient {
         vault: &vault,
         caller,
+        acting_for: None,
     };
     let mysql = DatabaseConfig {
         engine: Engine::Mysql,

@@ -1,7 +1,7 @@
 //! All of Coffer's cryptography, and nothing else: Argon2id key slots ([`kdf`]), AES-256-GCM
 //! envelopes bound to where they belong ([`envelope`]), the key types that hold key material
-//! ([`keys`]), the operating system's CSPRNG ([`random`]) and the backup file's key and
-//! chunk stream ([`backup`]).
+//! ([`keys`]), the operating system's CSPRNG ([`random`]), the backup file's key and
+//! chunk stream ([`backup`]), and the database rotators' TLS client configuration (`tls`).
 
 pub mod backup;
 pub mod envelope;
@@ -9,6 +9,8 @@ pub mod kdf;
 pub mod keys;
 pub mod random;
 pub mod slot;
+#[cfg(feature = "rotation-db")]
+pub mod tls;
 
 pub use envelope::{Aad, open, seal};
 pub use kdf::{KdfParams, Passphrase};

@@ -94,14 +94,14 @@ impl Engine {
 
 /// The principal a rotation function acts as, for one step: it may read and write the
 /// rotating secret (and move its labels only in finishSecret, so that AWSCURRENT never moves
-/// before testSecret passed), read `also_read` (an alternating-users master secret), make
-/// random passwords, and decrypt through Secrets Manager. Nothing else.
+/// before testSecret passed), make random passwords, and decrypt through Secrets Manager.
+/// Nothing else: another secret the rotation uses (an alternating-users master secret) is
+/// read as the principal the rotation acts for (see [`RotationClient::acting_for`]).
 pub fn step_caller(
     vault: &Vault,
     function: &RotationFunction,
     secret_arn: &str,
     step: Step,
-    also_read: &[String],
 ) -> Caller {
     let mut actions = vec![
         "secretsmanager:DescribeSecret",
@@ -112,7 +112,7 @@ pub fn step_caller(
     if step == Step::FinishSecret {
         actions.push("secretsmanager:UpdateSecretVersionStage");
     }
-    let mut statements = vec![
+    let statements = vec![
         serde_json::json!({
             "Sid": "TheRotatingSecret", "Effect": "Allow",
             "Action": actions, "Resource": secret_arn
@@ -126,13 +126,6 @@ pub fn step_caller(
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"
         }),
     ];
-    if !also_read.is_empty() {
-        statements.push(serde_json::json!({
-            "Sid": "MasterSecret", "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            "Resource": also_read
-        }));
-    }
     let policy = serde_json::json!({ "Version": "2012-10-17", "Statement": statements });
     let info = vault.info();
     Caller::scoped(
@@ -158,14 +151,18 @@ fn run_function(
     };
     let client = RotationClient {
         vault,
-        caller: step_caller(vault, function, &attempt.secret_arn, step, &[]),
+        caller: step_caller(vault, function, &attempt.secret_arn, step),
+        acting_for: attempt.acting_for().map(|arn| {
+            Caller::principal(arn, FrontEnd::Internal)
+                .with_source(None, Some(format!("coffer-rotation/{}", function.name)))
+        }),
     };
     match &function.kind {
         FunctionKind::Password { json_key, options } => {
             super::password::run_step(&client, &event, json_key.as_deref(), options)
         }
         FunctionKind::Postgres { .. } | FunctionKind::Mysql { .. } => {
-            database(vault, function, &client, &event)
+            database(function, &client, &event)
         }
         FunctionKind::Lambda {
             command,
@@ -176,12 +173,10 @@ fn run_function(
 
 #[cfg(feature = "rotation-db")]
 fn database(
-    vault: &Arc<Vault>,
     function: &RotationFunction,
     client: &RotationClient<'_>,
     event: &StepEvent,
 ) -> Result<StepOutput> {
-    use super::Strategy;
     use super::database::{self, DatabaseConfig, Engine, PasswordRules};
     let (engine, strategy) = match function.kind {
         FunctionKind::Postgres { strategy } => (Engine::Postgres, strategy),
@@ -193,35 +188,11 @@ fn database(
         strategy,
         password: PasswordRules::default(),
     };
-    // In setSecret, alternating users log in as the master secret's user: that step's
-    // function may read it (the other steps never do, so they read nothing extra).
-    let mut also_read = Vec::new();
-    if strategy == Strategy::AlternatingUsers
-        && event.step == Step::SetSecret
-        && let Ok(current) = vault.get_secret_value(
-            &client.caller,
-            crate::api::GetSecretValueRequest {
-                secret_id: event.secret_id.clone(),
-                version_id: None,
-                version_stage: Some(crate::model::AWSCURRENT.into()),
-            },
-        )
-        && let crate::SecretValue::String(s) = &current.value
-        && let Ok(v) = serde_json::from_str::<serde_json::Value>(s.expose())
-        && let Some(m) = v.get("masterarn").and_then(|m| m.as_str())
-    {
-        also_read.push(m.to_string());
-    }
-    let client = RotationClient {
-        vault,
-        caller: step_caller(vault, function, &event.secret_id, event.step, &also_read),
-    };
-    database::run_step(&client, event, &config)
+    database::run_step(client, event, &config)
 }
 
 #[cfg(not(feature = "rotation-db"))]
 fn database(
-    _vault: &Arc<Vault>,
     _function: &RotationFunction,
     _client: &RotationClient<'_>,
     _event: &StepEvent,

@@ -90,12 +90,19 @@ impl StepOutput {
 }
 
 /// The Secrets Manager a rotation function calls back into: the vault, as the rotation's
-/// principal (whose permissions reach only the secrets the rotation needs), so every call
-/// is authorized and audited like any other request.
+/// principal (whose permissions reach only the rotating secret), so every call is
+/// authorized and audited like any other request.
 #[derive(Debug)]
 pub struct RotationClient<'a> {
     pub vault: &'a Vault,
     pub caller: Caller,
+    /// The principal the rotation acts for (who asked for it, or for a scheduled rotation
+    /// who configured it): any other secret the rotation uses, such as an alternating-users
+    /// master secret, is read as this principal — its identity policies, the secret's
+    /// resource policy and `kms:Decrypt` on its key decide, and the read is audited under its
+    /// name — never with the function's own permissions. `None`: nobody to act for, so no
+    /// other secret is used.
+    pub acting_for: Option<Caller>,
 }
 
 /// What finishSecret found.

@@ -125,6 +125,10 @@ pub struct RotationDoc {
     /// default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_person_rule: Option<bool>,
+    /// Who last configured rotation with RotateSecret: a scheduled rotation acts for them
+    /// (`None` for rotations configured before Coffer recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configured_by: Option<super::rotation::Requester>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -89,6 +89,9 @@ struct StoredKey {
     user_name: String,
     status: String,
     created_ms: i64,
+    /// The people (operators' user ARNs) who created the key, and so hold its secret.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    created_by: Vec<String>,
 }
 
 /// An access key, unwrapped. The secret never prints.
@@ -99,6 +102,9 @@ pub struct AccessKey {
     pub user_name: String,
     pub active: bool,
     pub created_ms: i64,
+    /// The people (operators' user ARNs) who created the key; empty for keys made before
+    /// Coffer recorded it.
+    pub created_by: Vec<String>,
 }
 
 impl std::fmt::Debug for AccessKey {
@@ -153,6 +159,7 @@ impl Iam {
                     user_name: k.user_name,
                     active: k.status == "Active",
                     created_ms: k.created_ms,
+                    created_by: k.created_by,
                 },
             );
         }
@@ -775,6 +782,7 @@ impl Vault {
                     user_name: e.name.clone(),
                     status: "Active".into(),
                     created_ms: ctx.now_ms,
+                    created_by: ctx.people(ctx.caller)?,
                 };
                 ctx.write_key(&stored)?;
                 let metadata = AccessKeyMetadata {
@@ -864,6 +872,7 @@ impl Vault {
                             user_name: k.user_name.clone(),
                             status: if a { "Active" } else { "Inactive" }.into(),
                             created_ms: k.created_ms,
+                            created_by: k.created_by.clone(),
                         };
                         ctx.write_key(&stored)
                     }

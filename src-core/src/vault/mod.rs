@@ -12,6 +12,7 @@ mod keys;
 mod kms;
 mod operators;
 mod password;
+mod people;
 pub mod policies;
 pub mod principals;
 mod replicas;

@@ -109,6 +109,10 @@ pub struct RotationAttempt {
     pub requested_ms: i64,
     pub require_approval: bool,
     pub two_person_rule: bool,
+    /// Who the attempt acts for: the requester, or for a scheduled rotation whoever
+    /// configured it (`None` for attempts made before Coffer recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<Requester>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
     pub status: AttemptStatus,
@@ -128,11 +132,57 @@ pub struct RotationAttempt {
 }
 
 impl RotationAttempt {
-    /// Whether `principal_arn` may approve or reject this attempt as far as the two-person
-    /// rule goes: not when it asked for it. (Permission is the policy's to answer.)
+    /// Whether the operator `principal_arn` (a console's caller) may approve or reject this
+    /// attempt as far as the two-person rule goes: not when they asked for it, under any of
+    /// the principals they can act as. (Permission is the policy's to answer; the vault
+    /// checks every person behind the decider, see `waiting`.)
     pub fn may_decide(&self, principal_arn: &str) -> bool {
-        !(self.two_person_rule && self.requested_by == principal_arn)
+        !(self.two_person_rule && self.asked_by(&[principal_arn.to_string()]))
     }
+
+    /// Whether one of `people` (user ARNs of operators) asked for this attempt.
+    fn asked_by(&self, people: &[String]) -> bool {
+        people.iter().any(|p| {
+            *p == self.requested_by
+                || self
+                    .asker()
+                    .is_some_and(|r| r.principal_arn == *p || r.people.contains(p))
+        })
+    }
+
+    /// Who asked for the attempt, as the two-person rule sees it: the requester with the
+    /// people behind them. A scheduled attempt was asked for by its schedule, not by a
+    /// person: whoever configured it may decide on it (it still acts for them).
+    fn asker(&self) -> Option<&Requester> {
+        self.on_behalf_of
+            .as_ref()
+            .filter(|_| self.trigger != "Schedule")
+    }
+
+    /// The principal whose permissions bound what the attempt uses besides the rotating
+    /// secret: who it acts for, or for an attempt from before that was recorded, the
+    /// principal who asked with RotateSecret (a scheduled one has nobody to act for).
+    pub fn acting_for(&self) -> Option<&str> {
+        match &self.on_behalf_of {
+            Some(r) => Some(&r.principal_arn),
+            None if self.trigger == "RotateSecret" && self.requested_by != SERVICE => {
+                Some(&self.requested_by)
+            }
+            None => None,
+        }
+    }
+}
+
+/// Who a rotation acts for: the principal whose permissions bound what it uses besides the
+/// rotating secret (an alternating-users master secret), and the people behind that
+/// principal, whom the two-person rule keeps from deciding on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Requester {
+    pub principal_arn: String,
+    /// The IAM user ARNs of the operators who can act as the principal (see `people`).
+    #[serde(default)]
+    pub people: Vec<String>,
 }
 
 pub use crate::rotation::Strategy;
@@ -378,16 +428,17 @@ fn vault_approval(tx: &crate::store::Tx<'_>) -> Result<RotationApprovalSettings>
     })
 }
 
-/// The approval settings in force for a secret: its own where it has them, else the vault's.
+/// The approval settings in force for a secret: the vault's, and what the secret adds to
+/// them. A secret's own setting can turn a requirement on, never off: the vault-wide
+/// requirement holds for every secret whatever a principal allowed to configure one secret
+/// sets on it.
 fn approval_for(doc: &SecretDoc, vault: RotationApprovalSettings) -> RotationApprovalSettings {
     let r = doc.rotation.as_ref();
     RotationApprovalSettings {
-        require_approval: r
-            .and_then(|r| r.require_approval)
-            .unwrap_or(vault.require_approval),
-        two_person_rule: r
-            .and_then(|r| r.two_person_rule)
-            .unwrap_or(vault.two_person_rule),
+        require_approval: vault.require_approval
+            || r.and_then(|r| r.require_approval).unwrap_or(false),
+        two_person_rule: vault.two_person_rule
+            || r.and_then(|r| r.two_person_rule).unwrap_or(false),
     }
 }
 
@@ -496,8 +547,17 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
+    /// Who the caller is, as a rotation remembers it.
+    fn requester(&self) -> Result<Requester> {
+        Ok(Requester {
+            principal_arn: self.caller.principal_arn.clone(),
+            people: self.people(self.caller)?,
+        })
+    }
+
     /// A new attempt on `doc` (saved by the caller): waiting for approval, or running with
-    /// its AWSPENDING version in place.
+    /// its AWSPENDING version in place. It acts for the caller, or when the schedule starts
+    /// it, for whoever configured the rotation.
     fn new_attempt(
         &mut self,
         doc: &mut SecretDoc,
@@ -506,6 +566,11 @@ impl Ctx<'_, '_> {
         trigger: &str,
     ) -> Result<RotationAttempt> {
         let settings = self.approval_settings(doc)?;
+        let on_behalf_of = if trigger == "Schedule" {
+            doc.rotation.as_ref().and_then(|r| r.configured_by.clone())
+        } else {
+            Some(self.requester()?)
+        };
         let mut a = RotationAttempt {
             id: random::uuid(),
             secret_uid: doc.uid.clone(),
@@ -518,6 +583,7 @@ impl Ctx<'_, '_> {
             requested_ms: self.now_ms,
             require_approval: settings.require_approval,
             two_person_rule: settings.two_person_rule,
+            on_behalf_of,
             decision: None,
             status: AttemptStatus::AwaitingApproval,
             next_step: Some(Step::CreateSecret),
@@ -721,6 +787,7 @@ impl Vault {
                 last_rotated_ms: existing.as_ref().and_then(|r| r.last_rotated_ms),
                 require_approval: existing.as_ref().and_then(|r| r.require_approval),
                 two_person_rule: existing.as_ref().and_then(|r| r.two_person_rule),
+                configured_by: Some(ctx.requester()?),
             });
             let mut version_id = None;
             if req.rotate_immediately.unwrap_or(true) {
@@ -793,6 +860,7 @@ impl Vault {
             match &req.secret_id {
                 Some(id) => {
                     let mut doc = ctx.resolve_live(id, "coffer:PutRotationApproval")?;
+                    refuse_weakening(&req, &vault_approval(ctx.tx)?)?;
                     let now = ctx.now_ms;
                     let r = doc.rotation.get_or_insert(RotationDoc {
                         enabled: false,
@@ -802,6 +870,7 @@ impl Vault {
                         anchor_ms: now,
                         require_approval: None,
                         two_person_rule: None,
+                        configured_by: None,
                     });
                     if req.require_approval.is_some() {
                         r.require_approval = req.require_approval;
@@ -1283,6 +1352,24 @@ impl Vault {
     }
 }
 
+/// A secret's setting cannot switch off what the vault requires of every secret.
+fn refuse_weakening(
+    req: &PutRotationApprovalRequest,
+    vault: &RotationApprovalSettings,
+) -> Result<()> {
+    if vault.require_approval && req.require_approval == Some(false) {
+        return Err(Error::invalid_request(
+            "The vault requires approval for every rotation: a secret cannot turn it off.",
+        ));
+    }
+    if vault.two_person_rule && req.two_person_rule == Some(false) {
+        return Err(Error::invalid_request(
+            "The vault applies the two-person rule to every rotation: a secret cannot turn it off.",
+        ));
+    }
+    Ok(())
+}
+
 /// Keeps a step's log short: at most 50 lines of 500 characters.
 fn cap_log(lines: &[String]) -> Vec<String> {
     let mut out: Vec<String> = lines
@@ -1317,6 +1404,55 @@ fn schedule_due(doc: &SecretDoc, now_ms: i64) -> bool {
         .is_some_and(|w| w.contains(now_ms))
 }
 
+/// The two-person rule: the decider is a person (an operator, or a principal whose
+/// operators the vault knows) and none of the people behind the request. A request that
+/// nobody is known to stand behind (made with an access key from before Coffer recorded who
+/// creates keys) cannot be told apart from the decider's own, so it is refused too: cancel it
+/// and ask again from a console or with a key made since. A scheduled rotation has no
+/// requester but its schedule.
+fn two_person_check(ctx: &Ctx<'_, '_>, a: &RotationAttempt) -> Result<()> {
+    let decider = ctx.people(ctx.caller)?;
+    let requester = match (a.asker(), a.trigger.as_str()) {
+        (Some(r), _) => Some(r.clone()),
+        (None, "Schedule") => None,
+        // An attempt from before the people were recorded: find them now.
+        (None, _) => a
+            .acting_for()
+            .map(|arn| -> Result<Requester> {
+                Ok(Requester {
+                    principal_arn: arn.to_string(),
+                    people: ctx.people(&Caller::principal(arn, FrontEnd::Internal))?,
+                })
+            })
+            .transpose()?,
+    };
+    let asked = a.requested_by == ctx.caller.principal_arn
+        || decider.contains(&a.requested_by)
+        || requester.as_ref().is_some_and(|r| {
+            r.principal_arn == ctx.caller.principal_arn
+                || r.people.iter().any(|p| decider.contains(p))
+        });
+    if asked {
+        return Err(Error::access_denied(format!(
+            "The two-person rule is on for this secret: {} asked for this rotation, so someone else must decide on it.",
+            a.requested_by
+        )));
+    }
+    if decider.is_empty() {
+        return Err(Error::access_denied(format!(
+            "The two-person rule is on for this secret: {} is not an operator the vault knows, so it cannot be the second person.",
+            ctx.caller.principal_arn
+        )));
+    }
+    if let Some(r) = requester.filter(|r| r.people.is_empty()) {
+        return Err(Error::access_denied(format!(
+            "The two-person rule is on for this secret, and the vault does not know which operator stands behind {} (its access keys predate Coffer recording who creates keys): cancel the rotation and ask again from a console or with a new key.",
+            r.principal_arn
+        )));
+    }
+    Ok(())
+}
+
 /// The secret and its attempt waiting for approval, checking the caller may decide and the
 /// two-person rule.
 fn waiting(ctx: &mut Ctx<'_, '_>, secret_id: &str) -> Result<(SecretDoc, RotationAttempt)> {
@@ -1327,11 +1463,8 @@ fn waiting(ctx: &mut Ctx<'_, '_>, secret_id: &str) -> Result<(SecretDoc, Rotatio
         .ok_or_else(|| {
             Error::invalid_request("This secret has no rotation waiting for approval.")
         })?;
-    if !a.may_decide(&ctx.caller.principal_arn) {
-        return Err(Error::access_denied(format!(
-            "The two-person rule is on for this secret: {} asked for this rotation, so someone else must decide on it.",
-            a.requested_by
-        )));
+    if a.two_person_rule {
+        two_person_check(ctx, &a)?;
     }
     ctx.audit.version_ids.push(a.token.clone());
     Ok((doc, a))

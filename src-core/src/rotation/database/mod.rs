@@ -5,8 +5,12 @@
 //! `username`, `password`, `dbname`, and `masterarn` for alternating users.
 //!
 //! Every call into the vault goes through the [`RotationClient`] (authorized and audited);
-//! the database drivers are async and run on a small current-thread runtime inside the step.
-//! No value ever reaches a [`StepOutput`], an error or a `Debug` print.
+//! the master secret is read as the principal the rotation acts for, never with the
+//! function's own permissions, and its login goes only to the user's host *and port*. The
+//! database drivers are async and run on a small current-thread runtime inside the step; they
+//! use TLS as each secret's `ssl` says (each login as its own secret says: the master's login
+//! as the master secret does). No value ever reaches a [`StepOutput`], an error or a `Debug`
+//! print.
 
 mod mysql;
 mod postgres;
@@ -296,8 +300,19 @@ impl Rotation<'_, '_> {
         version_id: Option<&str>,
         what: &str,
     ) -> Result<DbSecret> {
+        self.get_secret_as(&self.client.caller, secret_id, stage, version_id, what)
+    }
+
+    fn get_secret_as(
+        &self,
+        caller: &crate::Caller,
+        secret_id: &str,
+        stage: &str,
+        version_id: Option<&str>,
+        what: &str,
+    ) -> Result<DbSecret> {
         let resp = self.client.vault.get_secret_value(
-            &self.client.caller,
+            caller,
             GetSecretValueRequest {
                 secret_id: secret_id.to_string(),
                 version_id: version_id.map(str::to_string),
@@ -491,10 +506,11 @@ impl Rotation<'_, '_> {
                     pending.username
                 )));
             }
-            if current.host != pending.host {
+            if !same_target(&current, &pending) {
                 return Err(Error::invalid_parameter(format!(
                     "Attempting to modify user for host {} other than current host {}.",
-                    pending.host, current.host
+                    target(&pending),
+                    target(&current)
                 )));
             }
             match D::connect(&current).await {
@@ -516,7 +532,18 @@ impl Rotation<'_, '_> {
                 "masterarn key is missing from secret JSON (the AWSCURRENT version): alternating users need the master secret.",
             )
         })?;
-        let master_secret = self.get_secret(
+        // The secret names its master itself: whoever may write the secret could name any
+        // secret, so the master is read as the principal the rotation acts for — refused (and
+        // audited as refused) unless that principal may read it.
+        let acting_for = self.client.acting_for.as_ref().ok_or_else(|| {
+            Error::access_denied(format!(
+                "This rotation acts for nobody who could be allowed to read the master secret {master_arn}: \
+                 it was configured before Coffer recorded who configures rotations. Configure it again \
+                 with RotateSecret."
+            ))
+        })?;
+        let master_secret = self.get_secret_as(
+            acting_for,
             master_arn,
             AWSCURRENT,
             None,
@@ -525,10 +552,12 @@ impl Rotation<'_, '_> {
         let mut master = master_secret.creds(engine);
         // As the templates do: the master logs into the user's database.
         master.dbname.clone_from(&current.dbname);
-        if master.host != current.host {
+        // The master's login goes to its own server only: the same host and port.
+        if !same_target(&master, &current) {
             return Err(Error::invalid_parameter(format!(
-                "The current database host {} is not the same host as the master secret's {}.",
-                current.host, master.host
+                "The current database {} is not the master secret's {}: the master logs in only to its own server.",
+                target(&current),
+                target(&master)
             )));
         }
         let change = self.block_on(async {
@@ -583,7 +612,19 @@ impl Rotation<'_, '_> {
     }
 }
 
-/// Single user: the pending value must be the same user on the same host as `other`.
+/// Whether two logins go to the same server: the host and the port (each port defaulting to
+/// the engine's). AWS's templates compare only the host, which lets a server on another port
+/// of the same host receive a login meant for the real one.
+fn same_target(a: &Creds, b: &Creds) -> bool {
+    a.host == b.host && a.port == b.port
+}
+
+/// `host:port`, for messages.
+fn target(c: &Creds) -> String {
+    format!("{}:{}", c.host, c.port)
+}
+
+/// Single user: the pending value must be the same user on the same server as `other`.
 fn same_login_target(other: &Creds, pending: &Creds, label: &str) -> Result<()> {
     if other.username != pending.username {
         return Err(Error::invalid_parameter(format!(
@@ -591,10 +632,11 @@ fn same_login_target(other: &Creds, pending: &Creds, label: &str) -> Result<()> 
             pending.username, other.username
         )));
     }
-    if other.host != pending.host {
+    if !same_target(other, pending) {
         return Err(Error::invalid_parameter(format!(
             "Attempting to modify user for host {} other than {label} host {}.",
-            pending.host, other.host
+            target(pending),
+            target(other)
         )));
     }
     Ok(())

@@ -3,13 +3,17 @@
 //! them (`'user'`, i.e. `'user'@'%'`). `SET PASSWORD` takes `PASSWORD(...)` on MariaDB and
 //! MySQL before 8 and a plain literal on MySQL 8 and later, as the templates'
 //! `get_password_option` intends (it tests for a leading "8", which MySQL 9 would fail).
+//!
+//! Logins use TLS as the secret's `ssl` says (see `secret::TlsMode`), through mysql_async's
+//! rustls; the server's certificate is verified against the secret's `sslrootcert` when it
+//! names one and taken as it is otherwise, as `crypto::tls` explains.
 
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, OptsBuilder};
+use mysql_async::{Conn, DriverError, OptsBuilder, SslOpts};
 use zeroize::Zeroizing;
 
 use super::quote::mysql_literal;
-use super::secret::Creds;
+use super::secret::{Creds, Tls, TlsMode};
 use super::{CONNECT_TIMEOUT, CloneChange, Driver};
 use crate::{Error, Result};
 
@@ -73,22 +77,58 @@ fn password_value(
     })
 }
 
+/// Why a login failed.
+enum Login {
+    TimedOut,
+    Refused(mysql_async::Error),
+}
+
+/// One login, with TLS when `ssl` is given.
+async fn login(c: &Creds, ssl: Option<SslOpts>) -> std::result::Result<Conn, Login> {
+    let opts = OptsBuilder::default()
+        .ip_or_hostname(c.host.as_str())
+        .tcp_port(c.port)
+        .user(Some(c.username.as_str()))
+        .pass(Some(c.password.expose()))
+        .db_name(c.dbname.as_deref())
+        .prefer_socket(false)
+        .ssl_opts(ssl);
+    match tokio::time::timeout(CONNECT_TIMEOUT, Conn::new(opts)).await {
+        Err(_) => Err(Login::TimedOut),
+        Ok(r) => r.map_err(Login::Refused),
+    }
+}
+
+/// mysql_async's TLS settings for `tls`: verified against its CA file only.
+fn ssl_opts(tls: &Tls) -> SslOpts {
+    match &tls.ca_file {
+        Some(ca) => SslOpts::default()
+            .with_root_certs(vec![ca.clone().into()])
+            .with_disable_built_in_roots(true),
+        None => SslOpts::default().with_danger_accept_invalid_certs(true),
+    }
+}
+
 impl Driver for Mysql {
     type Conn = Conn;
 
     async fn connect(c: &Creds) -> std::result::Result<Conn, String> {
-        let opts = OptsBuilder::default()
-            .ip_or_hostname(c.host.as_str())
-            .tcp_port(c.port)
-            .user(Some(c.username.as_str()))
-            .pass(Some(c.password.expose()))
-            .db_name(c.dbname.as_deref())
-            .prefer_socket(false);
-        match tokio::time::timeout(CONNECT_TIMEOUT, Conn::new(opts)).await {
-            Err(_) => Err("the connection timed out".into()),
-            Ok(Err(mysql_async::Error::Server(s))) => Err(s.message),
-            Ok(Err(e)) => Err(e.to_string()),
-            Ok(Ok(conn)) => Ok(conn),
+        let result = match c.tls.mode {
+            TlsMode::Disable => login(c, None).await,
+            TlsMode::Require => login(c, Some(ssl_opts(&c.tls))).await,
+            // As PostgreSQL's `sslmode=prefer`: without TLS only when the server offers none.
+            TlsMode::Prefer => match login(c, Some(ssl_opts(&c.tls))).await {
+                Err(Login::Refused(mysql_async::Error::Driver(
+                    DriverError::NoClientSslFlagFromServer,
+                ))) => login(c, None).await,
+                other => other,
+            },
+        };
+        match result {
+            Err(Login::TimedOut) => Err("the connection timed out".into()),
+            Err(Login::Refused(mysql_async::Error::Server(s))) => Err(s.message),
+            Err(Login::Refused(e)) => Err(e.to_string()),
+            Ok(conn) => Ok(conn),
         }
     }
 

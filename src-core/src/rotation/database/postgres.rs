@@ -4,12 +4,17 @@
 //! `\password` does), in a quoted literal: the server stores it as it is, so the clear
 //! password is in neither the statement nor the server's log, and logins work whatever
 //! `password_encryption` says (PostgreSQL 10 and later).
+//!
+//! Logins use TLS as the secret's `ssl` says (see `secret::TlsMode`), through rustls; with
+//! TLS, SCRAM binds the login to the TLS channel (SCRAM-SHA-256-PLUS) where the server
+//! offers it.
 
-use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 use zeroize::Zeroizing;
 
 use super::quote::{pg_ident, pg_literal};
-use super::secret::Creds;
+use super::secret::{Creds, TlsMode};
 use super::{CONNECT_TIMEOUT, CloneChange, Driver};
 use crate::{Error, Result};
 
@@ -59,12 +64,20 @@ impl Driver for Postgres {
             .user(&c.username)
             .password(c.password.expose())
             .connect_timeout(CONNECT_TIMEOUT)
-            .application_name("coffer-rotation");
+            .application_name("coffer-rotation")
+            .ssl_mode(match c.tls.mode {
+                TlsMode::Prefer => SslMode::Prefer,
+                TlsMode::Require => SslMode::Require,
+                TlsMode::Disable => SslMode::Disable,
+            });
         if let Some(db) = &c.dbname {
             cfg.dbname(db);
         }
+        let tls = crate::crypto::tls::client_config(c.tls.ca_file.as_deref())
+            .map(MakeRustlsConnect::new)
+            .map_err(|e| e.message)?;
         let (client, connection) =
-            match tokio::time::timeout(CONNECT_TIMEOUT, cfg.connect(NoTls)).await {
+            match tokio::time::timeout(CONNECT_TIMEOUT, cfg.connect(tls)).await {
                 Err(_) => return Err("the connection timed out".into()),
                 Ok(Err(e)) => {
                     return Err(match e.as_db_error() {

@@ -1,6 +1,7 @@
 //! The secret JSON of AWS's RDS rotation templates: `engine`, `host`, `port`, `username`,
-//! `password`, `dbname` (and `masterarn` for alternating users), checked as the templates'
-//! `get_secret_dict` checks it. Every other key is kept as it is when a new version is made.
+//! `password`, `dbname`, `ssl` (and `masterarn` for alternating users), checked as the
+//! templates' `get_secret_dict` checks it, and Coffer's `sslrootcert` (a CA file to verify the
+//! server with). Every other key is kept as it is when a new version is made.
 
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
@@ -35,6 +36,25 @@ impl Drop for DbSecret {
     }
 }
 
+/// Whether a login uses TLS, as AWS's templates read the secret's `ssl` key (`get_ssl_config`):
+/// `true` (or `"true"`) requires it, `false` (or `"false"`) never uses it, and when the key is
+/// absent or neither, TLS is used when the server offers it and the login goes on without
+/// it when the server does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TlsMode {
+    Prefer,
+    Require,
+    Disable,
+}
+
+/// How a login uses TLS: the mode, and the CA file that verifies the server (see
+/// `crypto::tls` for what is checked without one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tls {
+    pub mode: TlsMode,
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
 /// What it takes to log in.
 pub(crate) struct Creds {
     pub host: String,
@@ -42,6 +62,7 @@ pub(crate) struct Creds {
     pub username: String,
     pub password: SecretText,
     pub dbname: Option<String>,
+    pub tls: Tls,
 }
 
 impl std::fmt::Debug for Creds {
@@ -51,6 +72,7 @@ impl std::fmt::Debug for Creds {
             .field("port", &self.port)
             .field("username", &self.username)
             .field("dbname", &self.dbname)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -98,7 +120,7 @@ impl DbSecret {
             )));
         }
         secret.port(engine, what)?;
-        for key in ["dbname", "masterarn"] {
+        for key in ["dbname", "masterarn", "sslrootcert"] {
             if secret.map.get(key).is_some_and(|v| !v.is_string()) {
                 return Err(Error::invalid_parameter(format!(
                     "{key} in the secret JSON ({what}) must be a string."
@@ -142,6 +164,21 @@ impl DbSecret {
         }
     }
 
+    /// How this version's logins use TLS.
+    fn tls(&self) -> Tls {
+        let mode = match self.map.get("ssl") {
+            Some(Value::Bool(true)) => TlsMode::Require,
+            Some(Value::Bool(false)) => TlsMode::Disable,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => TlsMode::Require,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => TlsMode::Disable,
+            _ => TlsMode::Prefer,
+        };
+        Tls {
+            mode,
+            ca_file: self.opt("sslrootcert").map(std::path::PathBuf::from),
+        }
+    }
+
     /// The login this version describes; `dbname` defaults as the templates default it.
     pub(crate) fn creds(&self, engine: Engine) -> Creds {
         Creds {
@@ -153,6 +190,7 @@ impl DbSecret {
                 .opt("dbname")
                 .map(str::to_string)
                 .or_else(|| engine.default_dbname().map(str::to_string)),
+            tls: self.tls(),
         }
     }
 
@@ -267,6 +305,37 @@ mod tests {
             assert!(e.message.contains(needle), "{}", e.message);
             assert!(!e.message.contains("hunter2"));
         }
+    }
+
+    #[test]
+    fn ssl_reads_as_the_templates_read_it() {
+        let tls = |ssl: &str| {
+            let text =
+                format!(r#"{{"engine":"postgres","host":"h","username":"u","password":"p"{ssl}}}"#);
+            DbSecret::parse(&text, Engine::Postgres, "AWSCURRENT")
+                .unwrap()
+                .creds(Engine::Postgres)
+                .tls
+        };
+        assert_eq!(tls("").mode, TlsMode::Prefer);
+        assert_eq!(tls(r#","ssl":true"#).mode, TlsMode::Require);
+        assert_eq!(tls(r#","ssl":"TRUE""#).mode, TlsMode::Require);
+        assert_eq!(tls(r#","ssl":false"#).mode, TlsMode::Disable);
+        assert_eq!(tls(r#","ssl":"false""#).mode, TlsMode::Disable);
+        assert_eq!(tls(r#","ssl":"maybe""#).mode, TlsMode::Prefer);
+        assert_eq!(tls(r#","ssl":1"#).mode, TlsMode::Prefer);
+        let verified = tls(r#","ssl":true,"sslrootcert":"/etc/ca.pem""#);
+        assert_eq!(
+            verified.ca_file.as_deref(),
+            Some(std::path::Path::new("/etc/ca.pem"))
+        );
+        let e = DbSecret::parse(
+            r#"{"engine":"postgres","host":"h","username":"u","password":"p","sslrootcert":7}"#,
+            Engine::Postgres,
+            "AWSCURRENT",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("sslrootcert"), "{e}");
     }
 
     #[test]
