@@ -170,7 +170,14 @@ fn run_function(
         FunctionKind::Lambda {
             command,
             timeout_seconds,
-        } => lambda(vault, &client, &event, command, *timeout_seconds),
+        } => lambda(
+            vault,
+            &client,
+            &event,
+            &function.name,
+            command,
+            *timeout_seconds,
+        ),
     }
 }
 
@@ -236,10 +243,18 @@ fn lambda(
     vault: &Arc<Vault>,
     client: &RotationClient<'_>,
     event: &StepEvent,
+    function_name: &str,
     command: &[String],
     timeout_seconds: u64,
 ) -> Result<StepOutput> {
-    super::lambda::run(vault, &client.caller, event, command, timeout_seconds)
+    super::lambda::run(
+        vault,
+        &client.caller,
+        event,
+        function_name,
+        command,
+        timeout_seconds,
+    )
 }
 
 #[cfg(not(feature = "server"))]
@@ -247,6 +262,7 @@ fn lambda(
     _vault: &Arc<Vault>,
     _client: &RotationClient<'_>,
     _event: &StepEvent,
+    _function_name: &str,
     _command: &[String],
     _timeout_seconds: u64,
 ) -> Result<StepOutput> {
