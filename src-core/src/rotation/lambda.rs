@@ -135,7 +135,7 @@ pub(crate) fn run(
     // Requests under way get a moment to finish; a connection held open by a process that
     // left the group does not hold the step up (its key no longer signs anyway).
     let _ = stop.send(());
-    let _ = rt.block_on(tokio::time::timeout(Duration::from_secs(1), server));
+    let _ = rt.block_on(async { tokio::time::timeout(Duration::from_secs(1), server).await });
     rt.shutdown_background();
     drop(home);
     let ran = result?;
