@@ -11,6 +11,7 @@ pub mod crypto;
 mod error;
 pub mod model;
 pub mod policy;
+pub mod process;
 pub mod rotation;
 #[cfg(feature = "server")]
 pub mod server;

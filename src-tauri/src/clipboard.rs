@@ -1,11 +1,33 @@
 //! The system clipboard for copied values: one `arboard::Clipboard` kept alive (on X11 the
-//! owner serves the selection), cleared after a delay or at lock — only if it still holds
-//! the value this app put there.
+//! owner serves the selection), marked so that clipboard managers keep no copy (as the
+//! terminal console marks its copies: on Linux the `x-kde-passwordManagerHint` type),
+//! cleared after a delay or at lock — only if it still holds the value this app put there.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use zeroize::Zeroizing;
+
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
+))]
+fn set_private(b: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtLinux;
+    b.set().exclude_from_history().text(text)
+}
+
+#[cfg(target_os = "macos")]
+fn set_private(b: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtApple;
+    b.set().exclude_from_history().text(text)
+}
+
+#[cfg(windows)]
+fn set_private(b: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtWindows;
+    b.set().exclude_from_history().text(text)
+}
 
 #[derive(Default)]
 struct State {
@@ -45,7 +67,7 @@ impl Clipboard {
             );
         }
         if let Some(b) = s.board.as_mut() {
-            b.set_text(text.as_str())
+            set_private(b, text.as_str())
                 .map_err(|e| format!("Could not copy to the clipboard: {e}"))?;
         }
         s.copied = Some(text);

@@ -28,6 +28,11 @@ struct Args {
 }
 
 fn main() {
+    // Before anything is unlocked: no core file, no debugger attaching.
+    if let Err(e) = coffer_core::process::harden() {
+        eprintln!("coffer-desktop: cannot protect this process's memory: {e}");
+        std::process::exit(1);
+    }
     let args = Args::parse();
     let path = args.vault.unwrap_or_else(commands::default_vault_path);
     tauri::Builder::default()

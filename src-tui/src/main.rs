@@ -89,9 +89,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Runs a command with secrets in its environment (values are never printed).
     Run {
-        /// A secret to read: a JSON object's keys become variables; a plain string one
-        /// variable named after the secret, or `ID=VAR` to name it.
-        #[arg(long = "secret-id", value_name = "ID[=VAR]")]
+        /// A secret to read: a JSON object's keys become variables (never PATH, LD_*,
+        /// PYTHON*... unless named here); a plain string one variable named after the
+        /// secret; `ID=VAR` names the variable, `ID#KEY=VAR` takes one JSON key.
+        #[arg(long = "secret-id", value_name = "ID[#KEY][=VAR]")]
         secret_ids: Vec<String>,
         /// A file of `VAR=secret-id` or `VAR=secret-id#json-key` lines.
         #[arg(long)]
@@ -132,6 +133,11 @@ impl Cli {
 }
 
 fn main() -> ExitCode {
+    // Before anything is unlocked: no core file, no debugger attaching.
+    if let Err(e) = coffer_core::process::harden() {
+        eprintln!("coffer: cannot protect this process's memory: {e}");
+        return ExitCode::from(255);
+    }
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));

@@ -3,10 +3,19 @@
 //!
 //! - `--secret-id ID`: a JSON object secret gives one variable per top-level key (upper-cased,
 //!   other characters than letters and digits turned into `_`, after `--prefix`); any other
-//!   string secret gives one variable named after the last segment of its name.
-//! - `--secret-id ID=VAR`: the whole string value in `VAR`.
+//!   string secret gives one variable named after the last segment of its name. Names that
+//!   change how the program is loaded or run ([`names::refused`]) are refused: a secret
+//!   does not choose them.
+//! - `--secret-id ID=VAR`: the whole string value in `VAR`; `--secret-id ID#KEY=VAR`: one
+//!   JSON key in `VAR`. The operator names the variable, so any valid name goes.
 //! - `--env-file FILE`: lines `VAR=secret-id` or `VAR=secret-id#json-key`; blank lines and
 //!   lines starting with `#` are skipped.
+//!
+//! The program inherits coffer's environment without any `COFFER_*` variable: no
+//! passphrase (`COFFER_PASSPHRASE`, `COFFER_NEW_PASSPHRASE`, `COFFER_REPLICA_PASSPHRASE`)
+//! and no vault or operator reaches it.
+
+mod names;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -73,14 +82,58 @@ fn var_name(prefix: &str, raw: &str) -> String {
 
 fn parse_secret_arg(arg: &str) -> Source {
     match arg.rsplit_once('=') {
-        Some((id, var)) if !id.is_empty() && valid_var(var) => Source::Whole {
-            secret_id: id.to_string(),
-            var: var.to_string(),
+        Some((id, var)) if !id.is_empty() && valid_var(var) => match id.split_once('#') {
+            Some((id, key)) if !id.is_empty() && !key.is_empty() => Source::Key {
+                secret_id: id.to_string(),
+                key: key.to_string(),
+                var: var.to_string(),
+            },
+            _ => Source::Whole {
+                secret_id: id.to_string(),
+                var: var.to_string(),
+            },
         },
         _ => Source::Expand {
             secret_id: arg.to_string(),
         },
     }
+}
+
+/// A variable named by a secret's JSON key `key` (or, with none, by the secret's name), not
+/// by the operator: refused when it is no identifier or one a secret may not choose.
+fn chosen_by_secret(secret_id: &str, key: Option<&str>, var: String) -> Result<String> {
+    let map = match key {
+        Some(k) => format!("--secret-id '{secret_id}#{k}=VAR'"),
+        None => format!("--secret-id '{secret_id}=VAR'"),
+    };
+    if !valid_var(&var) {
+        bail!(
+            "the secret '{secret_id}' gives a variable name that is not an identifier ('{var}'); \
+             name it yourself: {map}"
+        );
+    }
+    if let Some(why) = names::refused(&var) {
+        bail!(
+            "the secret '{secret_id}' would set {var}, which a secret may not choose ({why}); \
+             if you mean it, map it yourself: {}",
+            map.replace("=VAR", &format!("={var}"))
+        );
+    }
+    Ok(var)
+}
+
+/// Sets `var`, refusing a second source for the same variable (a secret must not replace
+/// what the operator or another secret set).
+fn set(
+    vars: &mut BTreeMap<String, Zeroizing<String>>,
+    var: String,
+    value: Zeroizing<String>,
+) -> Result<()> {
+    if vars.contains_key(&var) {
+        bail!("{var} would be set twice: give each variable one source");
+    }
+    vars.insert(var, value);
+    Ok(())
 }
 
 fn parse_env_file(text: &str, path: &Path) -> Result<Vec<Source>> {
@@ -157,9 +210,7 @@ fn variables(
     for s in sources {
         let text = &values[secret_id(s)];
         match s {
-            Source::Whole { var, .. } => {
-                vars.insert(var.clone(), text.clone());
-            }
+            Source::Whole { var, .. } => set(&mut vars, var.clone(), text.clone())?,
             Source::Key {
                 secret_id,
                 key,
@@ -172,18 +223,20 @@ fn variables(
                 let v = obj
                     .get(key)
                     .ok_or_else(|| anyhow!("the secret '{secret_id}' has no JSON key '{key}'"))?;
-                vars.insert(var.clone(), Zeroizing::new(json_text(v.clone())));
+                set(&mut vars, var.clone(), Zeroizing::new(json_text(v.clone())))?;
             }
             Source::Expand { secret_id } => {
                 match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
                     Ok(obj) => {
                         for (k, v) in &obj {
-                            vars.insert(var_name(prefix, k), Zeroizing::new(json_text(v.clone())));
+                            let var = chosen_by_secret(secret_id, Some(k), var_name(prefix, k))?;
+                            set(&mut vars, var, Zeroizing::new(json_text(v.clone())))?;
                         }
                     }
                     Err(_) => {
                         let last = secret_id.rsplit(['/', ':']).next().unwrap_or(secret_id);
-                        vars.insert(var_name(prefix, last), text.clone());
+                        let var = chosen_by_secret(secret_id, None, var_name(prefix, last))?;
+                        set(&mut vars, var, text.clone())?;
                     }
                 }
             }
@@ -213,7 +266,13 @@ pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
         .command
         .split_first()
         .ok_or_else(|| anyhow!("no command given after --"))?;
-    let status = Command::new(program)
+    let mut cmd = Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        if name.as_encoded_bytes().starts_with(b"COFFER_") {
+            cmd.env_remove(name);
+        }
+    }
+    let status = cmd
         .args(rest)
         .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .status()
@@ -244,6 +303,33 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_may_not_choose_a_loader_variable_or_a_name_that_is_no_identifier() {
+        let err = chosen_by_secret("s", Some("path"), var_name("", "path")).unwrap_err();
+        assert!(
+            err.to_string().contains("--secret-id 's#path=PATH'"),
+            "{err}"
+        );
+        let err = chosen_by_secret("app/ld_preload", None, "LD_PRELOAD".into()).unwrap_err();
+        assert!(
+            err.to_string().contains("'app/ld_preload=LD_PRELOAD'"),
+            "{err}"
+        );
+        assert!(chosen_by_secret("s", Some(""), var_name("", "")).is_err());
+        assert_eq!(
+            chosen_by_secret("s", Some("path"), var_name("APP_", "path")).unwrap(),
+            "APP_PATH"
+        );
+    }
+
+    #[test]
+    fn one_variable_has_one_source() {
+        let mut vars = BTreeMap::new();
+        set(&mut vars, "A".into(), Zeroizing::new("1".into())).unwrap();
+        assert!(set(&mut vars, "A".into(), Zeroizing::new("2".into())).is_err());
+        assert_eq!(vars["A"].as_str(), "1");
+    }
+
+    #[test]
     fn secret_arguments_and_env_files_parse() {
         assert_eq!(
             parse_secret_arg("prod/db=DB_URL"),
@@ -256,6 +342,14 @@ mod tests {
             parse_secret_arg("prod/db"),
             Source::Expand {
                 secret_id: "prod/db".into()
+            }
+        );
+        assert_eq!(
+            parse_secret_arg("prod/env#PATH=PATH"),
+            Source::Key {
+                secret_id: "prod/env".into(),
+                key: "PATH".into(),
+                var: "PATH".into()
             }
         );
         let f = parse_env_file(

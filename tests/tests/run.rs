@@ -165,3 +165,156 @@ fn a_missing_secret_or_key_stops_before_the_command_runs() {
     ]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The names of the variables a `coffer run` child saw, from `env`'s output.
+fn names(env_output: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(env_output)
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.to_string()))
+        .collect()
+}
+
+#[test]
+fn coffer_run_env_shows_no_coffer_variable_and_no_unlock_material() {
+    let v = vault();
+    let replica = "replica-passphrase-MARKER-51d0";
+    let new = "new-passphrase-MARKER-0c9e";
+    let out = v
+        .cmd()
+        .env("COFFER_REPLICA_PASSPHRASE", replica)
+        .env("COFFER_NEW_PASSPHRASE", new)
+        .args(["run", "--secret-id", "api/token", "--", "env"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = names(&out.stdout);
+    assert!(
+        seen.iter().any(|n| n == "TOKEN"),
+        "the secret is there: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|n| !n.starts_with("COFFER_")),
+        "a COFFER_ variable reached the program: {seen:?}"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for material in [v.passphrase.as_str(), replica, new] {
+        assert!(
+            !text.contains(material),
+            "unlock material reached the program"
+        );
+    }
+
+    // Unlocked from a file instead: neither the passphrase nor the file's path is passed on.
+    let file = v.dir.path().join("passphrase-file-MARKER");
+    std::fs::write(&file, &v.passphrase).unwrap();
+    let out = v
+        .cmd()
+        .env_remove("COFFER_PASSPHRASE")
+        .arg("--passphrase-file")
+        .arg(&file)
+        .args(["run", "--secret-id", "api/token", "--", "env"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(&v.passphrase) && !text.contains("passphrase-file-MARKER"));
+    assert!(names(&out.stdout).iter().all(|n| !n.starts_with("COFFER_")));
+}
+
+#[test]
+fn a_secret_with_a_path_or_ld_preload_key_is_refused_unless_the_operator_maps_it() {
+    let v = vault();
+    // The attack: a PATH whose `sh` is the attacker's, an LD_PRELOAD of the attacker's library.
+    let evil = v.dir.path().join("evil");
+    std::fs::create_dir(&evil).unwrap();
+    let pwned = v.dir.path().join("pwned");
+    let fake_sh = evil.join("sh");
+    std::fs::write(
+        &fake_sh,
+        format!("#!/bin/sh\ntouch '{}'\n", pwned.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake_sh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let evil_path = evil.to_str().unwrap().to_string();
+    v.json(&[
+        "create-secret",
+        "--name",
+        "shared/path",
+        "--secret-string",
+        &serde_json::json!({ "PATH": evil_path, "user": "app" }).to_string(),
+    ]);
+    v.json(&[
+        "create-secret",
+        "--name",
+        "shared/preload",
+        "--secret-string",
+        r#"{"LD_PRELOAD":"/nonexistent/evil.so"}"#,
+    ]);
+    let ran = v.dir.path().join("ran");
+    let touch = format!("touch '{}'", ran.display());
+    for secret in ["shared/path", "shared/preload"] {
+        let out = v.run(&["run", "--secret-id", secret, "--", "sh", "-c", &touch]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{secret} was accepted");
+        assert!(
+            err.contains("may not choose") && err.contains(&format!("--secret-id '{secret}#")),
+            "{err}"
+        );
+        assert!(!err.contains(&evil_path), "the value is not printed: {err}");
+        assert!(
+            !ran.exists() && !pwned.exists(),
+            "a program ran for {secret}"
+        );
+    }
+    // `--prefix` keeps such keys out of harm's way, so they are accepted then.
+    let out = v.run(&[
+        "run",
+        "--secret-id",
+        "shared/path",
+        "--prefix",
+        "APP_",
+        "--",
+        "sh",
+        "-c",
+        "exit 0",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!pwned.exists());
+
+    // Mapped by the operator, the same keys go through.
+    let out = v.run(&[
+        "run",
+        "--secret-id",
+        "shared/path#PATH=PATH",
+        "--secret-id",
+        "shared/preload#LD_PRELOAD=LD_PRELOAD",
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo \"PATH=$PATH\"; echo \"LD_PRELOAD=$LD_PRELOAD\"",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("PATH={evil_path}\n")), "{stdout}");
+    assert!(
+        stdout.contains("LD_PRELOAD=/nonexistent/evil.so\n"),
+        "{stdout}"
+    );
+}

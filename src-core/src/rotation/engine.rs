@@ -167,7 +167,14 @@ fn run_function(
         FunctionKind::Lambda {
             command,
             timeout_seconds,
-        } => lambda(vault, &client, &event, command, *timeout_seconds),
+        } => lambda(
+            vault,
+            &client,
+            &event,
+            &function.name,
+            command,
+            *timeout_seconds,
+        ),
     }
 }
 
@@ -207,10 +214,18 @@ fn lambda(
     vault: &Arc<Vault>,
     client: &RotationClient<'_>,
     event: &StepEvent,
+    function_name: &str,
     command: &[String],
     timeout_seconds: u64,
 ) -> Result<StepOutput> {
-    super::lambda::run(vault, &client.caller, event, command, timeout_seconds)
+    super::lambda::run(
+        vault,
+        &client.caller,
+        event,
+        function_name,
+        command,
+        timeout_seconds,
+    )
 }
 
 #[cfg(not(feature = "server"))]
@@ -218,6 +233,7 @@ fn lambda(
     _vault: &Arc<Vault>,
     _client: &RotationClient<'_>,
     _event: &StepEvent,
+    _function_name: &str,
     _command: &[String],
     _timeout_seconds: u64,
 ) -> Result<StepOutput> {

@@ -76,8 +76,17 @@ impl Vault {
         (id, secret)
     }
 
-    pub fn revoke_session_key(&self, access_key_id: &str) {
+    /// Ends temporary credentials at once: from this moment they sign nothing. Audited as
+    /// `RevokeRotationCredentials` by the rotation service, with the key id and `reason`;
+    /// the key is gone even when the audit event cannot be written (the error says so).
+    pub fn revoke_session_key(&self, access_key_id: &str, reason: &str) -> Result<()> {
         lock(&self.sessions).remove(access_key_id);
+        self.exec(
+            &super::rotation::service_caller(),
+            "RevokeRotationCredentials",
+            &serde_json::json!({ "accessKeyId": access_key_id, "reason": reason }),
+            |_| Ok(()),
+        )
     }
 
     /// An in-memory vault with no passphrase and nothing on disk: the emulator's. It has

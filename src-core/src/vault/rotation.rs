@@ -442,7 +442,7 @@ fn approval_for(doc: &SecretDoc, vault: RotationApprovalSettings) -> RotationApp
     }
 }
 
-fn service_caller() -> Caller {
+pub(super) fn service_caller() -> Caller {
     let mut c = Caller::principal(SERVICE, FrontEnd::Internal);
     c.user_name = SERVICE.into();
     c.source_ip = Some(SERVICE.into());
