@@ -527,7 +527,7 @@ mod tests {
         let tx = s.begin().unwrap();
         append_one(&tx, &k, "InitializeVault");
         let mut head = Head::read(&tx).unwrap().unwrap();
-        head.state = Some(Default::default());
+        head.state = Some([("secrets".to_string(), "11".repeat(32))].into());
         tx.meta_set("audit_head", &serde_json::to_vec(&head).unwrap())
             .unwrap();
         assert!(
