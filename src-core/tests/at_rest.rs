@@ -427,9 +427,11 @@ fn a_state_row_put_back_edited_or_deleted_fails_verify_and_putting_it_right_heal
         ("vault_keys", "wrapped", "purpose"),
     ] {
         let (k, before): (rusqlite::types::Value, Vec<u8>) = c
-            .query_row(&format!("SELECT {key}, {col} FROM {table} LIMIT 1"), [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                &format!("SELECT {key}, {col} FROM {table} LIMIT 1"),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
         set_blob(&c, table, col, key, &k, &[0u8; 4]);
         let r = verify();

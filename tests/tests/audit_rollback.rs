@@ -12,7 +12,12 @@ use serde_json::Value;
 
 /// `coffer audit verify ARGS`: (exit code, report).
 fn verify(v: &TestVault, args: &[&str]) -> (i32, Value) {
-    let out = v.cmd().args(["audit", "verify"]).args(args).output().unwrap();
+    let out = v
+        .cmd()
+        .args(["audit", "verify"])
+        .args(args)
+        .output()
+        .unwrap();
     let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "audit verify printed no report ({e}): {} {}",
@@ -34,7 +39,11 @@ fn assert_broken(v: &TestVault, args: &[&str], says: &str) -> Value {
 
 fn assert_intact(v: &TestVault) {
     let (code, report) = verify(v, &[]);
-    assert_eq!((code, &report["Intact"]), (0, &Value::Bool(true)), "{report}");
+    assert_eq!(
+        (code, &report["Intact"]),
+        (0, &Value::Bool(true)),
+        "{report}"
+    );
 }
 
 fn sql(v: &TestVault) -> Connection {
@@ -134,7 +143,10 @@ fn a_deleted_access_key_put_back_fails_verify_naming_access_keys() {
     let v = TestVault::init();
     v.json(&["iam", "create-user", "--user-name", "app"]);
     let key = v.json(&["iam", "create-access-key", "--user-name", "app"]);
-    let id = key["AccessKey"]["AccessKeyId"].as_str().unwrap().to_string();
+    let id = key["AccessKey"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let c = sql(&v);
     let rows: Vec<(Vec<u8>, Vec<u8>)> = c
         .prepare("SELECT id_hash, doc FROM access_keys")
@@ -166,7 +178,13 @@ fn an_older_row_of_a_secret_and_its_versions_put_back_fails_verify() {
         .query_row("SELECT doc FROM secrets", [], |r| r.get(0))
         .unwrap();
     drop(c);
-    v.json(&["put-secret-value", "--secret-id", "db", "--secret-string", "new"]);
+    v.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "db",
+        "--secret-string",
+        "new",
+    ]);
     assert_intact(&v);
     // The old document (AWSCURRENT on the old version) put back over the new one.
     sql(&v)

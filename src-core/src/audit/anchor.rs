@@ -120,7 +120,13 @@ pub(crate) fn check(
             ),
         )));
     }
-    let mac = anchor_mac(keys, vault_id, anchor.sequence, &anchor.digest, &anchor.time);
+    let mac = anchor_mac(
+        keys,
+        vault_id,
+        anchor.sequence,
+        &anchor.digest,
+        &anchor.time,
+    );
     if !super::constant_eq(&unhex(&mac), &unhex(&anchor.mac)) {
         return Ok(Some((
             anchor.sequence,

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, Aad, Key, KeyedHash};
 use crate::store::{AuditRow, Tx};
-use state::StateDigest;
 use crate::{Error, Result};
+use state::StateDigest;
 
 /// An event, in CloudTrail's record shape. Never holds a secret value: request parameters
 /// come from request types whose secret fields cannot be serialized.
@@ -150,12 +150,9 @@ fn hex(b: &[u8]) -> String {
 
 fn head_tag(keys: &AuditKeys, seq: i64, mac: &[u8], state: Option<&StateDigest>) -> String {
     hex(&match state {
-        Some(s) => keys.mac.hash(&[
-            b"audit-head-state",
-            &seq.to_be_bytes(),
-            mac,
-            &s.canonical(),
-        ]),
+        Some(s) => keys
+            .mac
+            .hash(&[b"audit-head-state", &seq.to_be_bytes(), mac, &s.canonical()]),
         None => keys.mac.hash(&[b"audit-head", &seq.to_be_bytes(), mac]),
     })
 }
@@ -381,7 +378,10 @@ fn check_head(tx: &Tx<'_>, keys: &AuditKeys, last: i64, prev: &[u8]) -> Result<B
         return Ok(Some((last, "the chain's head record is missing".into())));
     };
     let Some(state) = head.checked_state(keys) else {
-        return Ok(Some((last, "the chain's head record does not verify".into())));
+        return Ok(Some((
+            last,
+            "the chain's head record does not verify".into(),
+        )));
     };
     if head.seq > last {
         return Ok(Some((

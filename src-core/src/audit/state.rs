@@ -161,6 +161,9 @@ mod tests {
         let mut bad = a.to_hex();
         bad.insert("x".into(), "abc".into());
         assert_eq!(StateDigest::from_hex(&bad), None);
-        assert_eq!(StateDigest::poisoned().differing(&a), ["access_keys", FORGED_HEAD]);
+        assert_eq!(
+            StateDigest::poisoned().differing(&a),
+            ["access_keys", FORGED_HEAD]
+        );
     }
 }

@@ -355,7 +355,11 @@ impl Vault {
             .regions
             .iter()
             .filter_map(|r| self.replica_vault(&r.region).ok().flatten())
-            .filter_map(|v| v.read(|tx, _| crate::audit::anchor::foreign(tx)).ok().flatten())
+            .filter_map(|v| {
+                v.read(|tx, _| crate::audit::anchor::foreign(tx))
+                    .ok()
+                    .flatten()
+            })
             .filter(|a| a.vault_id == self.info.vault_id)
             .collect()
     }
