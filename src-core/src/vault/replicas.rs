@@ -226,6 +226,13 @@ struct Payload {
     force: bool,
 }
 
+/// What a push sends: the document, the values the replica lacks, an anchor.
+type Outgoing = (
+    SecretDoc,
+    Vec<(String, SecretValue)>,
+    crate::audit::anchor::Anchor,
+);
+
 /// A replica's view of a secret before a push.
 enum Existing {
     Absent,
@@ -863,15 +870,7 @@ impl Vault {
 
     /// The secret's document, the values of its versions not in `have`, and an anchor of
     /// this vault's audit trail.
-    fn payload(
-        &self,
-        uid: &str,
-        have: &HashSet<String>,
-    ) -> Result<(
-        SecretDoc,
-        Vec<(String, SecretValue)>,
-        crate::audit::anchor::Anchor,
-    )> {
+    fn payload(&self, uid: &str, have: &HashSet<String>) -> Result<Outgoing> {
         let time = crate::model::from_epoch_ms(self.clock.now().as_millisecond()).to_string();
         self.read(|tx, inner| {
             let anchor =
