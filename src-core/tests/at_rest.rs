@@ -392,6 +392,67 @@ fn audit_verify_names_the_first_edited_deleted_reordered_or_truncated_event() {
 }
 
 #[test]
+fn a_cut_or_a_replaced_head_stays_visible_after_later_requests() {
+    let (f, _, _) = setup();
+    let c = raw(&f);
+    let verify = || f.vault.verify_audit_trail(&f.caller).unwrap();
+    // Events cut off under their head: the next event must not paper over the cut.
+    let last: i64 = c
+        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    c.execute("DELETE FROM audit WHERE seq > ?1", [last - 2])
+        .unwrap();
+    f.get("s");
+    f.get("s");
+    let r = verify();
+    assert!(!r.intact, "{r:?}");
+    assert!(
+        r.problem.unwrap().contains("changed outside Coffer"),
+        "says the head did not match"
+    );
+}
+
+#[test]
+fn a_state_row_put_back_edited_or_deleted_fails_verify_and_putting_it_right_heals_it() {
+    let (f, _, _) = setup();
+    let c = raw(&f);
+    let verify = || f.vault.verify_audit_trail(&f.caller).unwrap();
+    assert!(verify().intact);
+    // (An edited KMS key or IAM document does not open, so every request fails before
+    // verify can name it; the tamper tests above cover that.)
+    for (table, col, key) in [
+        ("secrets", "doc", "uid"),
+        ("versions", "value", "vid_hash"),
+        ("key_slots", "public_mac", "operator"),
+        ("vault_keys", "wrapped", "purpose"),
+    ] {
+        let (k, before): (rusqlite::types::Value, Vec<u8>) = c
+            .query_row(
+                &format!("SELECT {key}, {col} FROM {table} LIMIT 1"),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        set_blob(&c, table, col, key, &k, &[0u8; 4]);
+        let r = verify();
+        assert!(!r.intact, "{table} edited");
+        assert!(r.problem.unwrap().contains(table), "names {table}");
+        set_blob(&c, table, col, key, &k, &before);
+        assert!(verify().intact, "{table} put right");
+    }
+    // A row deleted outside Coffer, then put back.
+    c.execute_batch(
+        "CREATE TABLE keep AS SELECT * FROM versions LIMIT 1;
+         DELETE FROM versions WHERE vid_hash IN (SELECT vid_hash FROM keep);",
+    )
+    .unwrap();
+    assert!(verify().problem.unwrap().contains("versions"));
+    c.execute_batch("INSERT INTO versions SELECT * FROM keep; DROP TABLE keep;")
+        .unwrap();
+    assert!(verify().intact);
+}
+
+#[test]
 fn a_stolen_file_shows_no_name_value_description_tag_or_audit_detail() {
     let f = fixture();
     let markers = [

@@ -154,7 +154,8 @@ fn removing_an_operator_rekeys_so_their_passphrase_and_old_slot_open_nothing() {
     .unwrap();
     let e = Vault::open(&f.path, Some("bob"), &pass("bob pass")).unwrap_err();
     assert_eq!(e.code, ErrorCode::DecryptionFailure, "{e}");
-    // The removal is in the audit trail, and the trail still verifies.
+    // The removal is in the audit trail; the slot put back fails verify, which names it,
+    // and the trail verifies once it is gone again.
     let ev = f
         .vault
         .query_audit(
@@ -169,6 +170,10 @@ fn removing_an_operator_rekeys_so_their_passphrase_and_old_slot_open_nothing() {
         ev.events.iter().filter(|e| e.error_code.is_none()).count(),
         1
     );
+    let r = f.vault.verify_audit_trail(&f.caller).unwrap();
+    assert!(!r.intact && r.problem.unwrap().contains("key_slots"));
+    raw.execute("DELETE FROM key_slots WHERE operator = 'bob'", [])
+        .unwrap();
     assert!(f.vault.verify_audit_trail(&f.caller).unwrap().intact);
 }
 

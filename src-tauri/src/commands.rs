@@ -490,6 +490,8 @@ impl Desktop {
             intact: r.intact,
             first_broken_sequence: r.first_broken_sequence,
             problem: r.problem,
+            last_anchor_sequence: r.last_anchor.as_ref().map(|a| a.sequence),
+            last_anchor_time: r.last_anchor.map(|a| a.time),
         })
     }
 

@@ -589,7 +589,7 @@ impl From<AuditPage> for AuditPageOutput {
     }
 }
 
-/// The audit chain check.
+/// The audit chain check, and the vault's latest anchor (its event and when it was taken).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChainStatus {
@@ -599,6 +599,9 @@ pub struct ChainStatus {
     #[ts(type = "number | null")]
     pub first_broken_sequence: Option<i64>,
     pub problem: Option<String>,
+    #[ts(type = "number | null")]
+    pub last_anchor_sequence: Option<i64>,
+    pub last_anchor_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -73,7 +73,7 @@ detail: string, };
 
 export type AuditPageOutput = { events: Array<AuditEventRow>, nextBeforeSequence: number | null, totalEvents: number, };
 
-export type ChainStatus = { eventsChecked: number, intact: boolean, firstBrokenSequence: number | null, problem: string | null, };
+export type ChainStatus = { eventsChecked: number, intact: boolean, firstBrokenSequence: number | null, problem: string | null, lastAnchorSequence: number | null, lastAnchorTime: string | null, };
 
 export type PrincipalKind = "operator" | "user" | "role" | "group" | "policy";
 

@@ -4,6 +4,7 @@
 
 mod schema;
 mod snapshot;
+mod state;
 
 use std::path::Path;
 
@@ -12,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::{Error, Result};
 
 pub use schema::migrations;
+pub use state::StateChange;
 
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
@@ -20,6 +22,9 @@ pub struct Store {
     conn: Connection,
     /// Whether commits currently wait for fsync (`synchronous=FULL`).
     fsync: bool,
+    /// Whether this connection logs state changes (see `state`): every connection that
+    /// writes does.
+    state_log: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -177,7 +182,12 @@ impl Store {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot create the vault schema: {e}")))?;
-        Ok(Self { conn, fsync: true })
+        state::install(&conn)?;
+        Ok(Self {
+            conn,
+            fsync: true,
+            state_log: true,
+        })
     }
 
     /// Opens an existing vault file and brings its schema up to date.
@@ -202,7 +212,12 @@ impl Store {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot migrate the vault schema: {e}")))?;
-        Ok(Self { conn, fsync: true })
+        state::install(&conn)?;
+        Ok(Self {
+            conn,
+            fsync: true,
+            state_log: true,
+        })
     }
 
     /// An in-memory store (nothing touches disk).
@@ -212,7 +227,12 @@ impl Store {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot create the vault schema: {e}")))?;
-        Ok(Self { conn, fsync: true })
+        state::install(&conn)?;
+        Ok(Self {
+            conn,
+            fsync: true,
+            state_log: true,
+        })
     }
 
     /// A second connection to a vault file that only checkpoints its WAL (see
@@ -224,7 +244,11 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
-        Ok(Self { conn, fsync: true })
+        Ok(Self {
+            conn,
+            fsync: true,
+            state_log: false,
+        })
     }
 
     /// Copies what the WAL holds into the database file without blocking readers or
@@ -270,7 +294,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        Ok(Tx { tx })
+        Ok(Tx {
+            tx,
+            state_log: self.state_log,
+        })
     }
 
     /// Starts a read transaction: one consistent snapshot, no lock held against writers.
@@ -278,7 +305,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
-        Ok(Tx { tx })
+        Ok(Tx {
+            tx,
+            state_log: self.state_log,
+        })
     }
 
     /// `PRAGMA integrity_check`, for tests and `coffer doctor`-style checks.
@@ -322,10 +352,15 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
 /// One transaction. Dropping it without [`Tx::commit`] rolls back.
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
+    state_log: bool,
 }
 
 impl Tx<'_> {
+    /// Commits, unless a state change made in it was not folded into the audit head.
     pub fn commit(self) -> Result<()> {
+        if self.state_log && state::pending(&self.tx)? {
+            return Err(state::unfolded());
+        }
         Ok(self.tx.commit()?)
     }
 
@@ -884,6 +919,17 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    pub fn audit_get(&self, seq: i64) -> Result<Option<AuditRow>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT seq, at_ms, event_name, error_code, front_end, principal_hash, secret_uid, body, mac
+                 FROM audit WHERE seq = ?1",
+            )?
+            .query_row([seq], audit_row)
+            .optional()?)
+    }
+
     pub fn audit_append(&self, a: &AuditRow) -> Result<()> {
         let mut st = self.tx.prepare_cached(
             "INSERT INTO audit(seq, at_ms, event_name, error_code, front_end, principal_hash,
@@ -1045,12 +1091,15 @@ mod tests {
         let before = a.data_version().unwrap();
         let tx = b.begin().unwrap();
         tx.meta_set("x", b"1").unwrap();
+        // No audit head here to fold the change into.
+        tx.state_changes_taken().unwrap();
         tx.commit().unwrap();
         assert_ne!(a.data_version().unwrap(), before);
         // Our own commits do not change our own view of it.
         let mine = a.data_version().unwrap();
         let tx = a.begin().unwrap();
         tx.meta_set("y", b"1").unwrap();
+        tx.state_changes_taken().unwrap();
         tx.commit().unwrap();
         assert_eq!(a.data_version().unwrap(), mine);
         let _ = b.read().unwrap();
@@ -1066,6 +1115,7 @@ mod tests {
         for i in 0..300 {
             let tx = a.begin_with(false).unwrap();
             tx.meta_set(&format!("k{i}"), &[7u8; 2000]).unwrap();
+            tx.state_changes_taken().unwrap();
             tx.commit().unwrap();
         }
         let (frames, copied) = checkpointer.checkpoint().unwrap();
@@ -1082,6 +1132,7 @@ mod tests {
         drop(tx);
         let tx = a.begin_with(false).unwrap();
         tx.meta_set("after", b"1").unwrap();
+        tx.state_changes_taken().unwrap();
         tx.commit().unwrap();
         let (frames, _) = checkpointer.checkpoint().unwrap();
         assert!(frames < 10, "the WAL started over: {frames}");
@@ -1104,5 +1155,107 @@ mod tests {
                 .code,
             crate::ErrorCode::ResourceNotFound
         );
+    }
+
+    #[test]
+    fn a_state_write_that_is_not_folded_into_the_head_cannot_commit() {
+        let mut s = Store::memory().unwrap();
+        let tx = s.begin().unwrap();
+        tx.access_key_put(b"k", b"doc").unwrap();
+        assert_eq!(tx.state_changes().unwrap().len(), 1);
+        let e = tx.commit().unwrap_err();
+        assert!(e.message.contains("audited door"), "{}", e.message);
+        // A savepoint rolled back takes its log entries with it.
+        let tx = s.begin().unwrap();
+        tx.savepoint().unwrap();
+        tx.access_key_put(b"k", b"doc").unwrap();
+        tx.rollback_to_savepoint().unwrap();
+        assert!(tx.state_changes().unwrap().is_empty());
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn the_state_log_records_contents_before_and_after_and_leaves_out_the_head_and_leases() {
+        const ONE: &str = "id_hash=X'6B';doc=X'6F6E65';";
+        const TWO: &str = "id_hash=X'6B';doc=X'74776F';";
+        let mut s = Store::memory().unwrap();
+        let tx = s.begin().unwrap();
+        tx.access_key_put(b"k", b"one").unwrap();
+        tx.access_key_put(b"k", b"two").unwrap();
+        tx.access_key_put(b"k", b"two").unwrap();
+        tx.access_key_delete(b"k").unwrap();
+        tx.meta_set("audit_head", b"h").unwrap();
+        let log = tx.state_changes().unwrap();
+        let seen: Vec<_> = log
+            .iter()
+            .map(|c| (c.table.as_str(), c.before.as_deref(), c.after.as_deref()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("access_keys", None, Some(ONE)),
+                ("access_keys", Some(ONE), Some(TWO)),
+                ("access_keys", Some(TWO), None),
+            ],
+            "an update that changes nothing and the audit head are not logged"
+        );
+        tx.state_changes_taken().unwrap();
+        let mut rows = Vec::new();
+        tx.state_scan(|t, c| {
+            rows.push((t.to_string(), c.to_string()));
+            Ok(())
+        })
+        .unwrap();
+        assert!(rows.is_empty(), "the head is not state: {rows:?}");
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn taking_and_releasing_a_rotation_lease_is_not_a_state_change() {
+        let mut s = Store::memory().unwrap();
+        let tx = s.begin().unwrap();
+        let secret = SecretRow {
+            uid: "u".into(),
+            name_hash: b"n".to_vec(),
+            doc: b"d".to_vec(),
+            deletion_ms: None,
+        };
+        tx.secret_upsert(&secret, 1).unwrap();
+        tx.attempt_put(&AttemptRow {
+            id: "a".into(),
+            secret_uid: "u".into(),
+            status: "running".into(),
+            run_after_ms: Some(0),
+            requested_ms: 0,
+            lease_holder: None,
+            lease_expires_ms: None,
+            doc: b"d".to_vec(),
+        })
+        .unwrap();
+        assert_eq!(tx.state_changes().unwrap().len(), 2);
+        tx.state_changes_taken().unwrap();
+        assert!(tx.attempt_claim("a", "me", 0, 10).unwrap());
+        tx.attempt_release("a", "me").unwrap();
+        assert!(tx.state_changes().unwrap().is_empty());
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn another_connection_writes_nothing_into_this_ones_state_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let mut a = Store::create(&path).unwrap();
+        let raw = Connection::open(&path).unwrap();
+        raw.execute("INSERT INTO access_keys VALUES (x'01', x'02')", [])
+            .unwrap();
+        let tx = a.begin().unwrap();
+        assert!(tx.state_changes().unwrap().is_empty());
+        let mut n = 0;
+        tx.state_scan(|_, _| {
+            n += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, 1, "but a full scan sees the row");
     }
 }

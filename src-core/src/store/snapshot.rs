@@ -53,7 +53,11 @@ impl Store {
                 path.display()
             )));
         }
-        Ok(Self { conn, fsync: true })
+        Ok(Self {
+            conn,
+            fsync: true,
+            state_log: false,
+        })
     }
 }
 
@@ -67,6 +71,7 @@ mod tests {
         let mut store = Store::create(&dir.path().join("odd ?#% name.db")).unwrap();
         let tx = store.begin().unwrap();
         tx.meta_set("vault_id", b"v1").unwrap();
+        tx.state_changes_taken().unwrap();
         tx.commit().unwrap();
         let copy = dir.path().join("copy?#%.db");
         std::fs::File::create(&copy).unwrap();

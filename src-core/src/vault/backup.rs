@@ -301,6 +301,10 @@ impl Vault {
                     out.display()
                 )));
             }
+            // The backup carries an anchor of the trail as of its making.
+            ctx.will_write()?;
+            let time = crate::model::from_epoch_ms(ctx.now_ms).to_string();
+            crate::audit::anchor::take(ctx.tx, &self.keys.audit, &self.info.vault_id, &time)?;
             Ok(())
         })?;
         self.write_backup(&backup_id, out, progress)

@@ -116,6 +116,7 @@ impl Vault {
         let keys = {
             let tx = store.begin()?;
             let keys = seed(&tx, &vault_id, account_id, region, now)?;
+            crate::audit::fold(&tx, &keys.audit)?;
             tx.commit()?;
             keys
         };

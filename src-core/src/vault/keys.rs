@@ -16,6 +16,9 @@ use crate::store::Tx;
 use crate::{Error, Result};
 
 const PURPOSES: [&str; 4] = ["index", "meta", "audit-enc", "audit-mac"];
+/// The keys that MAC state rows and anchors (see `audit`): a vault made by an older
+/// Coffer gets them when it is next unlocked.
+const AUDIT_PURPOSES: [&str; 2] = ["state-mac", "audit-anchor"];
 
 /// Binds an operator's wrapped private slot key to the vault and the operator.
 pub(crate) fn slot_aad(vault_id: &str, operator: &str) -> Aad {
@@ -69,6 +72,9 @@ pub(crate) struct VaultKeys {
     index: KeyedHash,
     meta: Key,
     pub audit: AuditKeys,
+    /// Keys of [`AUDIT_PURPOSES`] the file did not have, made at unlock and still to be
+    /// stored (wrapped) by [`VaultKeys::store_new_keys`].
+    unsaved: Vec<(&'static str, Vec<u8>)>,
 }
 
 fn epoch(tx: &Tx<'_>) -> Result<i64> {
@@ -82,7 +88,7 @@ impl VaultKeys {
     /// Fresh keys for a new vault, written (wrapped) into `tx`.
     pub fn generate(tx: &Tx<'_>, vault_id: &str) -> Result<Self> {
         let master = Key::random();
-        for p in PURPOSES {
+        for p in PURPOSES.into_iter().chain(AUDIT_PURPOSES) {
             tx.vault_key_set(
                 p,
                 &wrap_key(&master, &vault_key_aad(vault_id, p), &Key::random()),
@@ -104,17 +110,60 @@ impl VaultKeys {
                 .ok_or_else(|| Error::internal(format!("the vault has no {p} key")))?;
             Ok(unwrap_key(&master, &vault_key_aad(vault_id, p), &w)?)
         };
+        let mut unsaved = Vec::new();
+        let mut get_or_make = |p: &'static str| -> Result<KeyedHash> {
+            if tx.vault_key_get(p)?.is_some() {
+                return get(p).map(KeyedHash::new);
+            }
+            let k = Key::random();
+            unsaved.push((p, wrap_key(&master, &vault_key_aad(vault_id, p), &k)));
+            Ok(KeyedHash::new(k))
+        };
+        let audit = AuditKeys {
+            enc: get("audit-enc")?,
+            mac: KeyedHash::new(get("audit-mac")?),
+            state: get_or_make(AUDIT_PURPOSES[0])?,
+            anchor: get_or_make(AUDIT_PURPOSES[1])?,
+        };
         Ok(Self {
             vault_id: vault_id.to_string(),
             index: KeyedHash::new(get("index")?),
             meta: get("meta")?,
-            audit: AuditKeys {
-                enc: get("audit-enc")?,
-                mac: KeyedHash::new(get("audit-mac")?),
-            },
+            audit,
             master: Mutex::new((epoch(tx)?, master)),
             own_slot,
+            unsaved,
         })
+    }
+
+    /// Stores the audit keys made at unlock for a vault of an older Coffer, and folds them
+    /// into the audit head. Another process may have stored its own meanwhile: then those
+    /// are the vault's, and this process takes them.
+    pub fn store_new_keys(&mut self, store: &mut crate::store::Store) -> Result<()> {
+        if self.unsaved.is_empty() {
+            return Ok(());
+        }
+        let tx = store.begin()?;
+        for (p, wrapped) in std::mem::take(&mut self.unsaved) {
+            let key = match tx.vault_key_get(p)? {
+                Some(theirs) => KeyedHash::new(unwrap_key(
+                    &self.master().1,
+                    &vault_key_aad(&self.vault_id, p),
+                    &theirs,
+                )?),
+                None => {
+                    tx.vault_key_set(p, &wrapped)?;
+                    continue;
+                }
+            };
+            if p == AUDIT_PURPOSES[0] {
+                self.audit.state = key;
+            } else {
+                self.audit.anchor = key;
+            }
+        }
+        crate::audit::fold(&tx, &self.audit)?;
+        tx.commit()
     }
 
     /// Opens the master key sealed to an operator's slot.

@@ -1,6 +1,7 @@
 //! The one door: [`Vault`] has one method per operation, and each authorizes, acts and
 //! writes its audit event in one SQLite transaction.
 
+mod anchors;
 mod backup;
 mod checkpoint;
 pub use checkpoint::Checkpointer;
@@ -366,6 +367,7 @@ impl Vault {
                 serde_json::to_string(&params).expect("params serialize"),
                 now,
             ))?;
+            audit::fold(&tx, &keys.audit)?;
             tx.commit()?;
             let info = VaultInfo {
                 path: Some(path.to_path_buf()),
@@ -448,9 +450,10 @@ impl Vault {
     fn assemble(
         mut store: Store,
         info: VaultInfo,
-        keys: VaultKeys,
+        mut keys: VaultKeys,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
+        keys.store_new_keys(&mut store)?;
         let mut index = Index::unloaded();
         let mut kms = KmsRing::default();
         let mut iam = iam::Iam::default();

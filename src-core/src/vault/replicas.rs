@@ -219,10 +219,19 @@ enum Applied {
 struct Payload {
     doc: SecretDoc,
     values: Vec<(String, SecretValue)>,
+    /// An anchor of the primary's audit trail as of the push, which the replica keeps.
+    anchor: crate::audit::anchor::Anchor,
     primary_region: String,
     kms_key_id: Option<String>,
     force: bool,
 }
+
+/// What a push sends: the document, the values the replica lacks, an anchor.
+type Outgoing = (
+    SecretDoc,
+    Vec<(String, SecretValue)>,
+    crate::audit::anchor::Anchor,
+);
 
 /// A replica's view of a secret before a push.
 enum Existing {
@@ -341,6 +350,25 @@ impl Vault {
             },
         );
         Ok(Some(vault))
+    }
+
+    /// The anchors of this vault's trail that its replicas carry (those that can be
+    /// reached and opened now).
+    pub(super) fn anchors_in_replicas(&self) -> Vec<crate::audit::anchor::Anchor> {
+        let Ok(registry) = self.registry() else {
+            return Vec::new();
+        };
+        registry
+            .regions
+            .iter()
+            .filter_map(|r| self.replica_vault(&r.region).ok().flatten())
+            .filter_map(|v| {
+                v.read(|tx, _| crate::audit::anchor::foreign(tx))
+                    .ok()
+                    .flatten()
+            })
+            .filter(|a| a.vault_id == self.info.vault_id)
+            .collect()
     }
 
     fn replica_target(&self, region: &str) -> Result<Arc<Vault>> {
@@ -824,7 +852,7 @@ impl Vault {
             Existing::Absent => HashSet::new(),
             Existing::Replica { have } => have,
         };
-        let (current, values) = self.payload(&doc.uid, &have)?;
+        let (current, values, anchor) = self.payload(&doc.uid, &have)?;
         if current.replication_seq != doc.replication_seq {
             return Err(Error::invalid_request(
                 "The secret changed while it was replicated; the newer change follows.",
@@ -833,19 +861,20 @@ impl Vault {
         target.apply(Payload {
             doc: current,
             values,
+            anchor,
             primary_region: self.info.region.clone(),
             kms_key_id: r.kms_key_id.clone(),
             force: r.force_overwrite,
         })
     }
 
-    /// The secret's document and the values of its versions not in `have`.
-    fn payload(
-        &self,
-        uid: &str,
-        have: &HashSet<String>,
-    ) -> Result<(SecretDoc, Vec<(String, SecretValue)>)> {
+    /// The secret's document, the values of its versions not in `have`, and an anchor of
+    /// this vault's audit trail.
+    fn payload(&self, uid: &str, have: &HashSet<String>) -> Result<Outgoing> {
+        let time = crate::model::from_epoch_ms(self.clock.now().as_millisecond()).to_string();
         self.read(|tx, inner| {
+            let anchor =
+                crate::audit::anchor::make(tx, &self.keys.audit, &self.info.vault_id, &time)?;
             let doc = inner.index.get(uid).map(|d| (**d).clone()).ok_or_else(|| {
                 Error::not_found("The secret was deleted while it was replicated.")
             })?;
@@ -860,7 +889,7 @@ impl Vault {
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok((doc, values))
+            Ok((doc, values, anchor))
         })
     }
 
@@ -1015,6 +1044,7 @@ impl Vault {
                     ctx.write_value(&doc, vid, value)?;
                 }
             }
+            crate::audit::anchor::keep_foreign(ctx.tx, &p.anchor)?;
             let last_accessed_day_ms = doc.last_accessed_day_ms;
             ctx.save(doc)?;
             Ok(Applied::InSync { last_accessed_day_ms })

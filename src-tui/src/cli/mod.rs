@@ -420,8 +420,21 @@ pub enum AuditOp {
     /// Lists events, newest first.
     List(AuditFilterArgs),
     /// Checks the whole chain and names the first event that was edited, deleted,
-    /// reordered or cut off.
-    Verify,
+    /// reordered or cut off, and any state row put back, edited or deleted outside Coffer.
+    Verify {
+        /// Also check that this vault holds what an anchor saw (an older copy of the
+        /// vault file does not): an anchor from `coffer audit anchor`, or a vault file — a
+        /// replica (it keeps its primary's latest anchor) or a copy — whose anchors to use.
+        #[arg(long = "anchor", value_name = "FILE")]
+        anchors: Vec<PathBuf>,
+    },
+    /// Writes a small signed statement of the trail's newest event (sequence, digest,
+    /// time) to keep outside the vault; `audit verify --anchor` checks the vault against it.
+    Anchor {
+        /// Write to this file instead of standard output (it holds no secret).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Writes events as CloudTrail JSON records.
     Export {
         #[command(flatten)]
@@ -515,7 +528,8 @@ impl Op {
             Op::Kms(KmsOp::CreateAlias { .. }) => "CreateAlias",
             Op::Kms(KmsOp::ListAliases) => "ListAliases",
             Op::Audit(AuditOp::List(_)) => "LookupEvents",
-            Op::Audit(AuditOp::Verify) => "VerifyAuditTrail",
+            Op::Audit(AuditOp::Verify { .. }) => "VerifyAuditTrail",
+            Op::Audit(AuditOp::Anchor { .. }) => "AnchorAuditTrail",
             Op::Audit(AuditOp::Export { .. }) => "ExportAuditTrail",
             Op::Operator(OperatorOp::Add { .. }) => "AddOperator",
             Op::Operator(OperatorOp::Passwd { .. }) => "ChangeOperatorPassphrase",
@@ -959,14 +973,36 @@ pub fn run(
                     serde_json::json!({ "Events": events, "NextBeforeSequence": page.next_before_sequence }),
                 ))
             }
-            AuditOp::Verify => {
-                let report = vault.verify_audit_trail(&c)?;
+            AuditOp::Verify { anchors } => {
+                let mut found = Vec::new();
+                for path in &anchors {
+                    found.extend(coffer_core::audit::anchor::read_file(path)?);
+                }
+                if !anchors.is_empty() && found.is_empty() {
+                    anyhow::bail!("the files given with --anchor carry no anchor");
+                }
+                let report = vault.verify_audit_trail_against(&c, &found)?;
                 let v = serde_json::to_value(&report)?;
                 Ok(if report.intact {
                     Outcome::Json(v)
                 } else {
                     Outcome::Broken(v)
                 })
+            }
+            AuditOp::Anchor { out } => {
+                let anchor = serde_json::to_value(vault.anchor_audit_trail(&c)?)?;
+                match out {
+                    Some(path) => {
+                        std::fs::write(&path, serde_json::to_vec_pretty(&anchor)?)
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                        Ok(Outcome::Json(serde_json::json!({
+                            "Sequence": anchor["Sequence"],
+                            "Time": anchor["Time"],
+                            "File": path.display().to_string()
+                        })))
+                    }
+                    None => Ok(Outcome::Json(anchor)),
+                }
             }
             AuditOp::Export { filter, out } => {
                 let records = vault.export_audit_trail(&c, &filter.query(vault.now())?)?;

@@ -213,6 +213,13 @@ export function AuditScreen(props: { secretId?: string }) {
               </span>
             )
           ) : null}
+          {chain ? (
+            <span className="muted" data-testid="last-anchor">
+              {chain.lastAnchorSequence === null
+                ? "· never anchored (coffer audit anchor)"
+                : `· last anchor #${chain.lastAnchorSequence} on ${chain.lastAnchorTime}`}
+            </span>
+          ) : null}
           <button className="btn small" onClick={verify} disabled={checking} data-testid="verify-chain">
             Verify
           </button>

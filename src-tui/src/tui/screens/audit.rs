@@ -473,6 +473,7 @@ mod tests {
             intact: false,
             first_broken_sequence: Some(4),
             problem: Some("event 4 does not verify".into()),
+            last_anchor: None,
         })));
         assert!(
             a.status

@@ -37,6 +37,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         )),
         None => {}
     }
+    if let Some(r) = &a.chain {
+        spans.push(Span::styled(
+            match &r.last_anchor {
+                Some(an) => format!(
+                    " · last anchor #{} {}",
+                    an.sequence,
+                    an.time.get(..16).unwrap_or(&an.time).replace('T', " ")
+                ),
+                None => " · never anchored".into(),
+            },
+            t.dim(),
+        ));
+    }
     Paragraph::new(Line::from(spans)).render(info, buf);
 
     let n = layout::table_rows(list);
