@@ -453,13 +453,9 @@ impl Vault {
             (b64(&slot.wrapped_private)?, b64(&slot.sealed_master)?);
         let kek = slot_kek(&slot.kdf, passphrase)?;
         let secret = open_operator_slot(&header.vault_id, &operator, &wrapped_private, &kek)?;
-        let master = super::keys::VaultKeys::open_master(
-            &header.vault_id,
-            &operator,
-            &secret,
-            &sealed_master,
-        )
-        .map_err(|_| damaged("a key slot does not open"))?;
+        let master =
+            super::keys::open_backup_master(&header.vault_id, &operator, &secret, &sealed_master)
+                .map_err(|_| damaged("a key slot does not open"))?;
         let salt = hex_decode(&header.salt).ok_or_else(|| damaged("its salt is unreadable"))?;
         let mut opener = ChunkOpener::new(backup_key(&master, &salt), digest);
         drop(master);
@@ -527,8 +523,10 @@ impl Vault {
                 return Err(damaged("the vault inside is not the one its header names"));
             }
         }
+        // The authenticated path: a backup whose master key no member sealed stops here.
         let vault = Self::open_unlocking(&tmp.path, Some(&operator), clock, |vault_id, slot| {
-            open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
+            let secret = open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)?;
+            Ok((secret, kek))
         })?;
         let caller = vault.caller(front_end);
         vault.exec(

@@ -103,6 +103,10 @@ struct RegionEntry {
     slot: String,
     /// The key that unwraps the slot's private key, wrapped under the metadata key.
     wrapped_key: Vec<u8>,
+    /// The slot's public key as registered: the replica's identity to this vault, checked
+    /// before every push (absent in registries written before it was pinned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slot_public: Option<Vec<u8>>,
     added_ms: i64,
 }
 
@@ -165,6 +169,25 @@ fn load_registry(tx: &Tx<'_>, keys: &keys::VaultKeys) -> Result<Registry> {
 fn save_registry(tx: &Tx<'_>, keys: &keys::VaultKeys, r: &Registry) -> Result<()> {
     let json = zeroize::Zeroizing::new(serde_json::to_vec(r).expect("the registry serializes"));
     tx.meta_set(REGISTRY, &keys.seal_named(REGISTRY, &json))
+}
+
+/// Re-keys the registry from `old`'s keys to `new`'s: the replica slot keys it keeps are
+/// re-wrapped, and the document re-sealed.
+pub(super) fn rekey_registry(
+    tx: &Tx<'_>,
+    old: &keys::VaultKeys,
+    new: &keys::VaultKeys,
+) -> Result<()> {
+    if tx.meta_get(REGISTRY)?.is_none() {
+        return Ok(());
+    }
+    let mut registry = load_registry(tx, old)?;
+    for e in &mut registry.regions {
+        let purpose = kept_key_purpose(&e.region);
+        let k = old.unwrap_kept_key(&purpose, &e.wrapped_key)?;
+        e.wrapped_key = new.wrap_kept_key(&purpose, &k);
+    }
+    save_registry(tx, new, &registry)
 }
 
 /// A replica region as the consoles and `coffer replica-region list` show it.
@@ -306,7 +329,7 @@ impl Vault {
         {
             return Ok(registry.clone());
         }
-        let registry = Arc::new(self.read(|tx, _| load_registry(tx, &self.keys))?);
+        let registry = Arc::new(self.read(|tx, _| load_registry(tx, &self.keys()))?);
         *lock(&self.links.registry) = Some((rev, registry.clone()));
         Ok(registry)
     }
@@ -364,13 +387,24 @@ impl Vault {
                         entry.region
                     )));
                 }
-                super::open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
-                    .map_err(|_| {
-                    Error::access_denied(format!(
-                        "The replica vault for {} no longer accepts this vault's replication key.",
-                        entry.region
-                    ))
-                })
+                if entry.slot_public.as_deref().is_some_and(|p| p != slot.public_key) {
+                    return Err(Error::invalid_request(format!(
+                        "The replica vault for {} at {} is not the one registered: its keys changed \
+                         (its replication key slot was replaced). Nothing is pushed to it; register \
+                         it again if the change was yours.",
+                        entry.region,
+                        entry.path.display()
+                    )));
+                }
+                let secret =
+                    super::open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
+                        .map_err(|_| {
+                            Error::access_denied(format!(
+                                "The replica vault for {} no longer accepts this vault's replication key.",
+                                entry.region
+                            ))
+                        })?;
+                Ok((secret, kek))
             },
         )?;
         Ok(v)
@@ -436,7 +470,7 @@ impl Vault {
                 existing.path.display()
             )));
         }
-        let slot_key = replica.accept_replication(caller, &self.info)?;
+        let (slot_key, slot_public) = replica.accept_replication(caller, &self.info)?;
         let request = serde_json::json!({ "region": region, "replicaVaultId": r.vault_id });
         let view = self.exec(caller, "AddReplicaRegion", &request, |ctx| {
             ctx.authorize("coffer:AddReplicaRegion", "*")?;
@@ -449,6 +483,7 @@ impl Vault {
                 vault_id: r.vault_id.clone(),
                 slot: replicator_slot(&self.info.vault_id),
                 wrapped_key: ctx.keys.wrap_kept_key(&kept_key_purpose(region), &slot_key),
+                slot_public: Some(slot_public.clone()),
                 added_ms: ctx.now_ms,
             };
             registry.regions.push(entry.clone());
@@ -461,8 +496,8 @@ impl Vault {
     }
 
     /// The replica's side of registration: a key slot for the primary, replacing any it
-    /// had. Returns the key that unwraps the slot's private key.
-    fn accept_replication(&self, caller: &Caller, primary: &VaultInfo) -> Result<Key> {
+    /// had. Returns the key that unwraps the slot's private key, and its public key.
+    fn accept_replication(&self, caller: &Caller, primary: &VaultInfo) -> Result<(Key, Vec<u8>)> {
         let slot = replicator_slot(&primary.vault_id);
         let request = serde_json::json!({
             "primaryVaultId": primary.vault_id,
@@ -476,16 +511,17 @@ impl Vault {
             ctx.authorize("coffer:AcceptReplication", "*")?;
             ctx.will_write()?;
             let kek = Key::random();
+            ctx.tx.slot_delete(&slot)?;
             let row = ctx.keys.new_slot_row(
+                ctx.tx,
                 &slot,
                 &kek,
                 serde_json::json!({ "replicationFrom": primary.region }).to_string(),
                 ctx.now_ms,
-            );
-            ctx.tx.slot_delete(&slot)?;
+            )?;
             ctx.tx.slot_insert(&row)?;
             ctx.touch()?;
-            Ok(kek)
+            Ok((kek, row.public_key))
         })
     }
 
@@ -528,7 +564,7 @@ impl Vault {
     pub fn list_replica_regions(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
         self.read(|tx, inner| {
             self.authorize_view(inner.iam, caller, "coffer:ListReplicaRegions", None)?;
-            let registry = load_registry(tx, &self.keys)?;
+            let registry = load_registry(tx, &self.keys())?;
             Ok(registry
                 .regions
                 .iter()
@@ -545,7 +581,7 @@ impl Vault {
         doc: &SecretDoc,
         add: &[ReplicaRegionType],
     ) -> Result<Vec<ReplicaDoc>> {
-        let registry = load_registry(tx, &self.keys)?;
+        let registry = load_registry(tx, &self.keys())?;
         let emulator = self.region_source().is_some();
         let mut out: Vec<ReplicaDoc> = Vec::new();
         for r in add {
@@ -856,7 +892,7 @@ impl Vault {
                 .map(|v| {
                     Ok((
                         v.id.clone(),
-                        super::open_value(tx, &self.keys, inner.kms, &doc, &v.id)?,
+                        super::open_value(tx, &self.keys(), inner.kms, &doc, &v.id)?,
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;
