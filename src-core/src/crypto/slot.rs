@@ -161,7 +161,7 @@ pub fn seal_to(sender: &SlotSecret, recipient: &SlotPublic, aad: &Aad, key: &Key
     out.extend(wrap_key(
         &transport_key(
             &ephemeral_dh,
-            Some(&static_dh),
+            Some(&*static_dh),
             &eph_pub,
             Some(&sender_pub),
             recipient,
@@ -242,6 +242,25 @@ pub fn vouched(
     )
 }
 
+/// A slot and its sealed master key turned back into the form every vault had before
+/// sealing was authenticated (the private key alone; an anonymous seal), to test that such
+/// vaults still open once, and are pinned then.
+#[cfg(test)]
+pub(crate) fn legacy_form(
+    kek: &Key,
+    slot_aad: &Aad,
+    wrapped: &[u8],
+    master_aad: &Aad,
+    sealed: &[u8],
+) -> (Vec<u8>, Vec<u8>) {
+    let slot = open_slot(kek, slot_aad, wrapped).expect("the slot opens");
+    let (master, _) = open_from(&slot, master_aad, sealed).expect("the master opens");
+    (
+        seal(kek, slot_aad, &slot.secret.to_bytes()),
+        tests::seal_anonymous(&slot.public(), master_aad, &master),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,7 +270,7 @@ mod tests {
     }
 
     /// The seal every vault made before sealing was authenticated.
-    fn seal_anonymous(recipient: &SlotPublic, aad: &Aad, key: &Key) -> Vec<u8> {
+    pub(crate) fn seal_anonymous(recipient: &SlotPublic, aad: &Aad, key: &Key) -> Vec<u8> {
         let eph = fresh_secret();
         let eph_pub = PublicKey::from(&eph).to_bytes();
         let dh = Zeroizing::new(eph.diffie_hellman(&PublicKey::from(*recipient)).to_bytes());

@@ -335,7 +335,7 @@ impl Vault {
                 .vault_key_get("index")?
                 .ok_or_else(|| Error::internal("the vault has no index key"))?;
             let key = self
-                .keys
+                .keys()
                 .backup_key(&index_key, &hex_decode(&salt).expect("random hex decodes"))?;
             let slots = tx
                 .slots_all()?

@@ -137,6 +137,12 @@ fn not_genuine() -> Error {
     )
 }
 
+fn removed(operator: &str) -> Error {
+    Error::access_denied(format!(
+        "The operator '{operator}' was removed from this vault."
+    ))
+}
+
 fn as_public(bytes: &[u8]) -> Option<SlotPublic> {
     bytes.try_into().ok()
 }
@@ -289,7 +295,12 @@ impl VaultKeys {
     /// The public keys of the vault's slots, each of which this member must trust: a slot
     /// nobody trusted vouched for was written by someone who holds no slot.
     fn trusted_members(&self, tx: &Tx<'_>) -> Result<Vec<SlotPublic>> {
-        let trusted = trusted(tx, &self.vault_id, &self.member.secret)?;
+        // The pins as the slot holds them now: another process of this operator may have
+        // re-pinned it (and dropped the vouchers it pinned) since this one unlocked.
+        let operator = &self.member.operator;
+        let row = tx.slot_get(operator)?.ok_or_else(|| removed(operator))?;
+        let me = self.member.reopen(&self.vault_id, &row)?;
+        let trusted = trusted(tx, &self.vault_id, &me.secret)?;
         tx.slots_all()?
             .iter()
             .map(|row| {
@@ -428,11 +439,7 @@ impl VaultKeys {
             return Ok(None);
         }
         let operator = &self.member.operator;
-        let row = tx.slot_get(operator)?.ok_or_else(|| {
-            Error::access_denied(format!(
-                "The operator '{operator}' was removed from this vault."
-            ))
-        })?;
+        let row = tx.slot_get(operator)?.ok_or_else(|| removed(operator))?;
         let member = self.member.reopen(&self.vault_id, &row)?;
         let master = open_master(tx, &self.vault_id, operator, &member.secret, &row.sealed_master)?;
         Ok(Some(Self::load(tx, &self.vault_id, master, Arc::new(member))?))
@@ -836,5 +843,75 @@ impl KmsRing {
     ) -> Result<Vec<u8>> {
         let dek = unwrap_key(self.material(from)?, &dek_aad(uid, vid, from), wrapped)?;
         Ok(wrap_key(self.material(to)?, &dek_aad(uid, vid, to), &dek))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Passphrase;
+    use crate::store::Store;
+    use crate::{FrontEnd, InitOptions, Vault};
+
+    const PASS: &str = "keys test passphrase";
+
+    fn init(path: &std::path::Path) -> Vault {
+        let mut opts = InitOptions::new("admin", Passphrase::new(PASS.into()));
+        opts.kdf = Some((19456, 2));
+        Vault::init(path, opts).unwrap()
+    }
+
+    fn admin_row(path: &std::path::Path) -> SlotRow {
+        let mut store = Store::open(path).unwrap();
+        let tx = store.read().unwrap();
+        tx.slot_get("admin").unwrap().unwrap()
+    }
+
+    fn write_row(path: &std::path::Path, row: &SlotRow) {
+        let mut store = Store::open(path).unwrap();
+        let tx = store.begin().unwrap();
+        tx.slot_update(row).unwrap();
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn a_vault_made_before_sealing_was_authenticated_opens_once_and_is_pinned_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.db");
+        let vault_id = init(&path).info().vault_id.clone();
+        let mut row = admin_row(&path);
+        let kek = super::super::slot_kek(&row.kdf, &Passphrase::new(PASS.into())).unwrap();
+        let (wrapped, sealed) = slot::legacy_form(
+            &kek,
+            &slot_aad(&vault_id, "admin"),
+            &row.wrapped_private,
+            &master_aad(&vault_id, "admin"),
+            &row.sealed_master,
+        );
+        let anonymous = sealed.clone();
+        (row.wrapped_private, row.sealed_master) = (wrapped, sealed);
+        write_row(&path, &row);
+
+        let v = Vault::open(&path, Some("admin"), &Passphrase::new(PASS.into())).unwrap();
+        let c = v.caller(FrontEnd::Cli);
+        assert!(v.verify_audit_trail(&c).unwrap().intact);
+        drop(v);
+        // The first unlock pinned the slot and sealed the master key as itself…
+        let mut row = admin_row(&path);
+        let opened = slot::open_slot(&kek, &slot_aad(&vault_id, "admin"), &row.wrapped_private)
+            .unwrap();
+        assert_eq!(opened.pins().unwrap(), &[opened.public()]);
+        let (_, sealer) = slot::open_from(
+            &opened,
+            &master_aad(&vault_id, "admin"),
+            &row.sealed_master,
+        )
+        .unwrap();
+        assert_eq!(sealer, Sealer::Slot(opened.public()));
+        // …so an anonymous seal is refused from now on.
+        row.sealed_master = anonymous;
+        write_row(&path, &row);
+        let e = Vault::open(&path, Some("admin"), &Passphrase::new(PASS.into())).unwrap_err();
+        assert!(e.message.contains("not genuine"), "{}", e.message);
     }
 }

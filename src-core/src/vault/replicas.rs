@@ -373,7 +373,7 @@ impl Vault {
 
     fn open_replica(&self, entry: &RegionEntry) -> Result<Vault> {
         let kek = self
-            .keys
+            .keys()
             .unwrap_kept_key(&kept_key_purpose(&entry.region), &entry.wrapped_key)?;
         let v = Vault::open_unlocking(
             &entry.path,
