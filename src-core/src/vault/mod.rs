@@ -672,7 +672,7 @@ impl Vault {
         let committed = self
             .write_event(
                 &tx,
-                rekeyed.as_ref().unwrap_or(&keys),
+                rekeyed.as_ref().unwrap_or(&*keys),
                 caller,
                 event_name,
                 now_ms,

@@ -7,15 +7,13 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use super::keys::{Member, VaultKeys};
 use super::{Ctx, iam, replicas, rotation};
 use crate::Result;
 use crate::store::Tx;
 
 /// What a re-key is doing, for a progress display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RekeyPhase {
     /// Keys, slots, KMS keys, principals, rotation functions and attempts, replica registry.
     Keys,
