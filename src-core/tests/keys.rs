@@ -348,18 +348,19 @@ fn a_removed_operators_old_copy_reads_nothing_written_after_and_forges_no_audit_
         "{e}"
     );
     assert!(!e.message.contains("written after bob left"));
-    // His forged event: written by his copy under the audit keys he held, chained on the
-    // current file's last event, then put into the current file with the head.
+    // His forged events (that read, and a write): written by his copy under the audit keys
+    // he held, chained on the current file's last event, then put into the current file
+    // with their head.
     create(&bob, "planted", "x");
     drop(bob);
     let c = Connection::open(&old_copy).unwrap();
-    let last: i64 = c
-        .query_row("SELECT max(seq) FROM audit", [], |r| r.get(0))
-        .unwrap();
     c.execute("ATTACH ?1 AS cur", [f.path.to_str().unwrap()])
         .unwrap();
+    let first_forged: i64 = c
+        .query_row("SELECT max(seq) + 1 FROM cur.audit", [], |r| r.get(0))
+        .unwrap();
     c.execute_batch(&format!(
-        "INSERT INTO cur.audit SELECT * FROM main.audit WHERE seq = {last};
+        "INSERT INTO cur.audit SELECT * FROM main.audit WHERE seq >= {first_forged};
          UPDATE cur.vault_meta SET value = (SELECT value FROM main.vault_meta WHERE key = 'audit_head')
            WHERE key = 'audit_head';"
     ))
@@ -367,7 +368,7 @@ fn a_removed_operators_old_copy_reads_nothing_written_after_and_forges_no_audit_
     drop(c);
     let report = f.vault.verify_audit_trail(&f.caller).unwrap();
     assert!(!report.intact);
-    assert_eq!(report.first_broken_sequence, Some(last));
+    assert_eq!(report.first_broken_sequence, Some(first_forged));
 
     // Nor does his old slot, put back into the current file, open the new master key.
     let c = Connection::open(&f.path).unwrap();
