@@ -32,7 +32,10 @@ fn main() {
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", fixture.display()));
         }
-        eprintln!("building {n} secrets at {} (kept for later runs)", fixture.display());
+        eprintln!(
+            "building {n} secrets at {} (kept for later runs)",
+            fixture.display()
+        );
         let mut opts = InitOptions::new("admin", Passphrase::new(PASS.into()));
         opts.kdf = Some(KDF);
         let v = Vault::init(&fixture, opts).unwrap();
@@ -64,8 +67,13 @@ fn main() {
         .unwrap();
     let v = Vault::open(&copy, Some("admin"), &pass).unwrap();
     let c = v.caller(FrontEnd::Cli);
-    v.add_operator(&c, "leaver", &Passphrase::new("leaver's words".into()), Some(KDF))
-        .unwrap();
+    v.add_operator(
+        &c,
+        "leaver",
+        &Passphrase::new("leaver's words".into()),
+        Some(KDF),
+    )
+    .unwrap();
     let t = Instant::now();
     let mut last = None;
     v.remove_operator_reporting(&c, "leaver", &mut |phase, done, total| {

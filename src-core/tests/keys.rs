@@ -162,9 +162,7 @@ fn a_forged_backup_does_not_restore() {
     assert!(!to.exists(), "nothing is put in place");
     // A genuine backup still restores.
     let genuine = f.dir.path().join("genuine.cofferbak");
-    f.vault
-        .backup(&f.caller, &genuine, &mut |_, _| {})
-        .unwrap();
+    f.vault.backup(&f.caller, &genuine, &mut |_, _| {}).unwrap();
     Vault::restore(
         &genuine,
         &to,
@@ -293,7 +291,13 @@ fn admin_operator(f: &Fixture, name: &str, passphrase: &str) {
         .add_operator(&f.caller, name, &pass(passphrase), KDF)
         .unwrap();
     f.vault
-        .iam_attach_policy(&f.caller, EntityKind::User, name, ADMINISTRATOR_ACCESS, true)
+        .iam_attach_policy(
+            &f.caller,
+            EntityKind::User,
+            name,
+            ADMINISTRATOR_ACCESS,
+            true,
+        )
         .unwrap();
 }
 

@@ -117,8 +117,12 @@ fn kill_rounds(rounds: usize, mode: Option<&str>) {
 }
 
 fn check(v: &TestVault, acked: &[(String, String, String)], round: usize) {
-    let vault = Vault::open(&v.path, Some("admin"), &Passphrase::new(v.passphrase.clone()))
-        .expect("the vault opens after a kill");
+    let vault = Vault::open(
+        &v.path,
+        Some("admin"),
+        &Passphrase::new(v.passphrase.clone()),
+    )
+    .expect("the vault opens after a kill");
     assert_eq!(vault.integrity_check().unwrap(), "ok", "round {round}");
     let c = vault.caller(FrontEnd::Cli);
     for (name, vid, value) in acked {

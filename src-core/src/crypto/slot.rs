@@ -44,7 +44,11 @@ impl SlotSecret {
     }
 
     fn dh(&self, other: &SlotPublic) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.secret.diffie_hellman(&PublicKey::from(*other)).to_bytes())
+        Zeroizing::new(
+            self.secret
+                .diffie_hellman(&PublicKey::from(*other))
+                .to_bytes(),
+        )
     }
 }
 
@@ -151,8 +155,7 @@ fn transport_key(
 pub fn seal_to(sender: &SlotSecret, recipient: &SlotPublic, aad: &Aad, key: &Key) -> Vec<u8> {
     let eph = fresh_secret();
     let eph_pub = PublicKey::from(&eph).to_bytes();
-    let ephemeral_dh =
-        Zeroizing::new(eph.diffie_hellman(&PublicKey::from(*recipient)).to_bytes());
+    let ephemeral_dh = Zeroizing::new(eph.diffie_hellman(&PublicKey::from(*recipient)).to_bytes());
     let sender_pub = sender.public();
     let static_dh = sender.dh(recipient);
     let mut out = vec![AUTHENTICATED];
@@ -218,13 +221,7 @@ pub fn vouch(
     context: &[u8],
 ) -> [u8; 32] {
     let v = voucher.public();
-    keyed(&voucher.dh(recipient)).hash(&[
-        b"coffer/v2 slot voucher",
-        context,
-        member,
-        &v,
-        recipient,
-    ])
+    keyed(&voucher.dh(recipient)).hash(&[b"coffer/v2 slot voucher", context, member, &v, recipient])
 }
 
 /// Whether `mac` is a voucher for `member` made for this slot by the holder of `voucher`.
@@ -359,10 +356,40 @@ mod tests {
         let (bob, _) = slot(&kek, "bob");
         let (carol, _) = slot(&kek, "carol");
         let mac = vouch(&alice, &bob.public(), &carol.public(), b"vault-1");
-        assert!(vouched(&carol, &alice.public(), &bob.public(), b"vault-1", &mac));
-        assert!(!vouched(&carol, &alice.public(), &bob.public(), b"vault-2", &mac));
-        assert!(!vouched(&carol, &bob.public(), &bob.public(), b"vault-1", &mac));
-        assert!(!vouched(&carol, &alice.public(), &carol.public(), b"vault-1", &mac));
-        assert!(!vouched(&bob, &alice.public(), &bob.public(), b"vault-1", &mac));
+        assert!(vouched(
+            &carol,
+            &alice.public(),
+            &bob.public(),
+            b"vault-1",
+            &mac
+        ));
+        assert!(!vouched(
+            &carol,
+            &alice.public(),
+            &bob.public(),
+            b"vault-2",
+            &mac
+        ));
+        assert!(!vouched(
+            &carol,
+            &bob.public(),
+            &bob.public(),
+            b"vault-1",
+            &mac
+        ));
+        assert!(!vouched(
+            &carol,
+            &alice.public(),
+            &carol.public(),
+            b"vault-1",
+            &mac
+        ));
+        assert!(!vouched(
+            &bob,
+            &alice.public(),
+            &bob.public(),
+            b"vault-1",
+            &mac
+        ));
     }
 }

@@ -125,7 +125,9 @@ impl Tx<'_> {
 
     /// Every rotation attempt, for a re-key.
     pub fn attempts_all(&self) -> Result<Vec<AttemptRow>> {
-        let mut st = self.tx.prepare(&format!("{} ORDER BY id", super::ATTEMPT_SELECT))?;
+        let mut st = self
+            .tx
+            .prepare(&format!("{} ORDER BY id", super::ATTEMPT_SELECT))?;
         let rows = st.query_map([], super::attempt_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -139,7 +141,13 @@ impl Tx<'_> {
 
     /// An audit event re-sealed and re-MAC'd under new keys; its sequence, time and plain
     /// columns stay.
-    pub fn audit_rekey(&self, seq: i64, principal_hash: &[u8], body: &[u8], mac: &[u8]) -> Result<()> {
+    pub fn audit_rekey(
+        &self,
+        seq: i64,
+        principal_hash: &[u8],
+        body: &[u8],
+        mac: &[u8],
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE audit SET principal_hash = ?2, body = ?3, mac = ?4 WHERE seq = ?1",

@@ -145,7 +145,11 @@ pub(crate) fn rekey(
         let e: Entity = serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
         let nh = new.iam_hash(e.kind.as_str(), &e.name);
         tx.iam_delete(&h)?;
-        tx.iam_put(&kind, &nh, &crypto::seal(new.meta_key(), &doc_aad(&nh), &plain))?;
+        tx.iam_put(
+            &kind,
+            &nh,
+            &crypto::seal(new.meta_key(), &doc_aad(&nh), &plain),
+        )?;
     }
     for (h, sealed) in tx.access_keys_all()? {
         let plain = crypto::open(old.meta_key(), &key_aad(&h), &sealed)?;

@@ -76,13 +76,17 @@ pub(crate) struct Member {
 impl Member {
     /// The member as its slot row says now: its pins re-read.
     fn reopen(&self, vault_id: &str, row: &SlotRow) -> Result<Member> {
-        let secret = slot::open_slot(&self.kek, &slot_aad(vault_id, &self.operator), &row.wrapped_private)
-            .map_err(|_| {
-                Error::access_denied(format!(
-                    "The passphrase of operator '{}' was changed; unlock the vault again.",
-                    self.operator
-                ))
-            })?;
+        let secret = slot::open_slot(
+            &self.kek,
+            &slot_aad(vault_id, &self.operator),
+            &row.wrapped_private,
+        )
+        .map_err(|_| {
+            Error::access_denied(format!(
+                "The passphrase of operator '{}' was changed; unlock the vault again.",
+                self.operator
+            ))
+        })?;
         Ok(Member {
             operator: self.operator.clone(),
             secret,
@@ -149,7 +153,11 @@ fn as_public(bytes: &[u8]) -> Option<SlotPublic> {
 
 /// The public keys `me` trusts as sealers: its pins, and whoever a trusted key vouched for
 /// to it (followed transitively). `None` for a legacy slot, which has no pins yet.
-pub(crate) fn trusted(tx: &Tx<'_>, vault_id: &str, me: &SlotSecret) -> Result<Option<Vec<SlotPublic>>> {
+pub(crate) fn trusted(
+    tx: &Tx<'_>,
+    vault_id: &str,
+    me: &SlotSecret,
+) -> Result<Option<Vec<SlotPublic>>> {
     let Some(pins) = me.pins() else {
         return Ok(None);
     };
@@ -159,7 +167,8 @@ pub(crate) fn trusted(tx: &Tx<'_>, vault_id: &str, me: &SlotSecret) -> Result<Op
     loop {
         let before = set.len();
         for v in &vouchers {
-            let (Some(member), Some(voucher)) = (as_public(&v.member), as_public(&v.voucher)) else {
+            let (Some(member), Some(voucher)) = (as_public(&v.member), as_public(&v.voucher))
+            else {
                 continue;
             };
             if !set.contains(&member)
@@ -441,8 +450,19 @@ impl VaultKeys {
         let operator = &self.member.operator;
         let row = tx.slot_get(operator)?.ok_or_else(|| removed(operator))?;
         let member = self.member.reopen(&self.vault_id, &row)?;
-        let master = open_master(tx, &self.vault_id, operator, &member.secret, &row.sealed_master)?;
-        Ok(Some(Self::load(tx, &self.vault_id, master, Arc::new(member))?))
+        let master = open_master(
+            tx,
+            &self.vault_id,
+            operator,
+            &member.secret,
+            &row.sealed_master,
+        )?;
+        Ok(Some(Self::load(
+            tx,
+            &self.vault_id,
+            master,
+            Arc::new(member),
+        )?))
     }
 
     /// New keys for a re-key: a new master key and new index, metadata and audit keys,
@@ -529,7 +549,14 @@ impl VaultKeys {
         let operator = self.member.operator.clone();
         let (secret, wrapped) = slot::new_slot(&kek, &slot_aad(&self.vault_id, &operator), &pins);
         let kek = Arc::new(kek);
-        Ok((Member { operator, secret, kek }, wrapped))
+        Ok((
+            Member {
+                operator,
+                secret,
+                kek,
+            },
+            wrapped,
+        ))
     }
 
     pub fn name_hash(&self, name: &str) -> [u8; 32] {
@@ -898,15 +925,11 @@ mod tests {
         drop(v);
         // The first unlock pinned the slot and sealed the master key as itself…
         let mut row = admin_row(&path);
-        let opened = slot::open_slot(&kek, &slot_aad(&vault_id, "admin"), &row.wrapped_private)
-            .unwrap();
+        let opened =
+            slot::open_slot(&kek, &slot_aad(&vault_id, "admin"), &row.wrapped_private).unwrap();
         assert_eq!(opened.pins().unwrap(), &[opened.public()]);
-        let (_, sealer) = slot::open_from(
-            &opened,
-            &master_aad(&vault_id, "admin"),
-            &row.sealed_master,
-        )
-        .unwrap();
+        let (_, sealer) =
+            slot::open_from(&opened, &master_aad(&vault_id, "admin"), &row.sealed_master).unwrap();
         assert_eq!(sealer, Sealer::Slot(opened.public()));
         // …so an anonymous seal is refused from now on.
         row.sealed_master = anonymous;

@@ -157,12 +157,17 @@ impl Vault {
                     .tx
                     .slot_get(&name)?
                     .ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?;
-                super::open_operator_slot(&ctx.keys.vault_id, &name, &row.wrapped_private, &old_kek)
-                    .map_err(|_| {
-                        Error::access_denied(format!(
-                            "The current passphrase is not correct for operator '{name}'."
-                        ))
-                    })?;
+                super::open_operator_slot(
+                    &ctx.keys.vault_id,
+                    &name,
+                    &row.wrapped_private,
+                    &old_kek,
+                )
+                .map_err(|_| {
+                    Error::access_denied(format!(
+                        "The current passphrase is not correct for operator '{name}'."
+                    ))
+                })?;
                 ctx.will_write()?;
                 let (member, wrapped) = ctx.keys.renewed_member(ctx.tx, new_kek)?;
                 ctx.rekey(std::sync::Arc::new(member), progress)?;

@@ -387,7 +387,11 @@ impl Vault {
                         entry.region
                     )));
                 }
-                if entry.slot_public.as_deref().is_some_and(|p| p != slot.public_key) {
+                if entry
+                    .slot_public
+                    .as_deref()
+                    .is_some_and(|p| p != slot.public_key)
+                {
                     return Err(Error::invalid_request(format!(
                         "The replica vault for {} at {} is not the one registered: its keys changed \
                          (its replication key slot was replaced). Nothing is pushed to it; register \
@@ -396,14 +400,18 @@ impl Vault {
                         entry.path.display()
                     )));
                 }
-                let secret =
-                    super::open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
-                        .map_err(|_| {
-                            Error::access_denied(format!(
-                                "The replica vault for {} no longer accepts this vault's replication key.",
-                                entry.region
-                            ))
-                        })?;
+                let secret = super::open_operator_slot(
+                    vault_id,
+                    &slot.operator,
+                    &slot.wrapped_private,
+                    &kek,
+                )
+                .map_err(|_| {
+                    Error::access_denied(format!(
+                        "The replica vault for {} no longer accepts this vault's replication key.",
+                        entry.region
+                    ))
+                })?;
                 Ok((secret, kek))
             },
         )?;

@@ -346,7 +346,10 @@ pub(crate) fn rekey(
             serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
         let nh = new.iam_hash("rotation-function", &f.name);
         tx.function_delete(&h)?;
-        tx.function_put(&nh, &crypto::seal(new.meta_key(), &function_aad(&nh), &plain))?;
+        tx.function_put(
+            &nh,
+            &crypto::seal(new.meta_key(), &function_aad(&nh), &plain),
+        )?;
     }
     for a in tx.attempts_all()? {
         tx.attempt_set_doc(&a.id, &new.reseal_meta(old, &attempt_aad(&a.id), &a.doc)?)?;

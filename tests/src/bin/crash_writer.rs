@@ -133,7 +133,9 @@ fn main() {
             vault
                 .add_operator(&c, &name, &Passphrase::new(name.clone()), Some((19456, 2)))
                 .expect("add an operator");
-            vault.remove_operator(&c, &name).expect("remove an operator");
+            vault
+                .remove_operator(&c, &name)
+                .expect("remove an operator");
             writeln!(out, "REKEYED {name}").unwrap();
         }
         out.flush().unwrap();
