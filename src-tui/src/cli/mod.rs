@@ -5,7 +5,7 @@ pub mod args;
 pub mod backup;
 pub mod iam;
 pub mod output;
-pub mod rekey;
+mod rekey;
 pub mod replicas;
 pub mod rotation;
 pub mod transfer;

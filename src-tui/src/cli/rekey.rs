@@ -7,20 +7,20 @@ use coffer_core::vault::RekeyPhase;
 
 /// A `Re-keying <phase>: NN% (done of all)` line on standard error, redrawn when the
 /// percentage changes; silent when standard error is not a terminal.
-pub struct RekeyLine {
+pub(super) struct RekeyLine {
     shown: Option<(RekeyPhase, u64)>,
     on: bool,
 }
 
 impl RekeyLine {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self {
             shown: None,
             on: std::io::stderr().is_terminal(),
         }
     }
 
-    pub fn update(&mut self, phase: RekeyPhase, done: u64, total: u64) {
+    pub(super) fn update(&mut self, phase: RekeyPhase, done: u64, total: u64) {
         if !self.on {
             return;
         }
