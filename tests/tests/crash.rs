@@ -1,6 +1,7 @@
-//! Crash safety: a writer process is killed with SIGKILL at random moments; after each
-//! kill the vault opens, passes `PRAGMA integrity_check`, holds every acknowledged write,
-//! keeps its label invariants, and its audit chain verifies.
+//! Crash safety: a writer process is killed with SIGKILL at random moments — also while it
+//! removes operators, which re-keys the whole vault; after each kill the vault opens with
+//! the remaining operator's passphrase, passes `PRAGMA integrity_check`, holds every
+//! acknowledged write, keeps its label invariants, and its audit chain verifies.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -12,6 +13,8 @@ use coffer_core::{FrontEnd, Vault};
 use coffer_tests::{TestVault, coffer_bin};
 
 const ROUNDS: usize = 50;
+/// Rounds of the re-keying writer: each re-key rewrites every secret, so rounds are longer.
+const REKEY_ROUNDS: usize = 20;
 
 fn writer_bin() -> std::path::PathBuf {
     coffer_bin().with_file_name(format!("crash_writer{}", std::env::consts::EXE_SUFFIX))
@@ -19,6 +22,16 @@ fn writer_bin() -> std::path::PathBuf {
 
 #[test]
 fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_invariant() {
+    kill_rounds(ROUNDS, None);
+}
+
+#[test]
+fn a_writer_killed_while_removing_operators_loses_nothing_and_the_vault_still_opens() {
+    kill_rounds(REKEY_ROUNDS, Some("rekey"));
+}
+
+/// `rounds` writers (in `mode`), each killed at a random moment, each followed by a check.
+fn kill_rounds(rounds: usize, mode: Option<&str>) {
     let v = TestVault::init();
     let mut seed: u64 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -33,10 +46,12 @@ fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_i
     };
     let mut acked: Vec<(String, String, String)> = Vec::new();
     let mut total_lines = 0usize;
-    for round in 0..ROUNDS {
+    let mut rekeyed = 0usize;
+    for round in 0..rounds {
         let mut child = Command::new(writer_bin())
             .arg(&v.path)
             .arg(rand().to_string())
+            .args(mode)
             .env("COFFER_PASSPHRASE", &v.passphrase)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -54,7 +69,8 @@ fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_i
             lines
         });
         // Let it unlock and write for a random while, then kill it mid-flight.
-        let wait = Duration::from_millis(60 + rand() % 240);
+        let spread = if mode.is_some() { 1500 } else { 240 };
+        let wait = Duration::from_millis(60 + rand() % spread);
         let start = Instant::now();
         while start.elapsed() < wait {
             if let Some(status) = child.try_wait().unwrap() {
@@ -70,6 +86,7 @@ fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_i
         total_lines += lines.len();
         let before = acked.len();
         for l in lines {
+            rekeyed += usize::from(l.starts_with("REKEYED "));
             let parts: Vec<&str> = l.splitn(4, ' ').collect();
             if parts[0] == "ACK" && parts.len() == 4 {
                 acked.push((
@@ -86,16 +103,26 @@ fn a_writer_killed_at_random_moments_loses_no_acknowledged_write_and_breaks_no_i
         }
         check(&v, &sample, round);
     }
-    check(&v, &acked, ROUNDS);
+    check(&v, &acked, rounds);
     assert!(
-        total_lines > ROUNDS,
+        total_lines > rounds,
         "the writer acknowledged too few writes ({total_lines}) to mean anything"
     );
+    if mode.is_some() {
+        assert!(
+            rekeyed > 0,
+            "no re-key completed in {rounds} rounds: the kills never met one"
+        );
+    }
 }
 
 fn check(v: &TestVault, acked: &[(String, String, String)], round: usize) {
-    let vault = Vault::open(&v.path, None, &Passphrase::new(v.passphrase.clone()))
-        .expect("the vault opens after a kill");
+    let vault = Vault::open(
+        &v.path,
+        Some("admin"),
+        &Passphrase::new(v.passphrase.clone()),
+    )
+    .expect("the vault opens after a kill");
     assert_eq!(vault.integrity_check().unwrap(), "ok", "round {round}");
     let c = vault.caller(FrontEnd::Cli);
     for (name, vid, value) in acked {

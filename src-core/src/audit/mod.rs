@@ -432,6 +432,55 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Re-keys the whole chain in place: each event's body re-sealed under `new.enc` with the
+/// same plaintext bytes and sequence number, its principal hash recomputed (`principal_hash`
+/// of the event's principal ARN), every MAC and the head recomputed under `new.mac`.
+/// `progress` gets (events done, events in all).
+pub(crate) fn rekey(
+    tx: &Tx<'_>,
+    old: &AuditKeys,
+    new: &AuditKeys,
+    principal_hash: impl Fn(&str) -> [u8; 32],
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Principal {
+        #[serde(rename = "userIdentity")]
+        user_identity: PrincipalArn,
+    }
+    #[derive(Deserialize)]
+    struct PrincipalArn {
+        arn: String,
+    }
+    const PAGE: usize = 1000;
+    let total = tx.audit_count()? as u64;
+    let mut prev = GENESIS.to_vec();
+    let mut after = 0i64;
+    let mut done = 0u64;
+    loop {
+        let page = tx.audit_page(after, PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for mut row in page {
+            let plain = crypto::open(&old.enc, &body_aad(row.seq), &row.body)?;
+            let p: Principal = serde_json::from_slice(&plain)
+                .map_err(|e| Error::internal(format!("audit event {}: {e}", row.seq)))?;
+            row.principal_hash = principal_hash(&p.user_identity.arn).to_vec();
+            row.body = crypto::seal(&new.enc, &body_aad(row.seq), &plain);
+            row.mac = full_mac(new, &row, &prev).to_vec();
+            tx.audit_rekey(row.seq, &row.principal_hash, &row.body, &row.mac)?;
+            prev = row.mac;
+            done += 1;
+        }
+        progress(done, total);
+    }
+    // The state digest is recomputed from the rows under the new state key: every row the
+    // re-key rewrote is in it, and the change log it leaves behind is folded away.
+    let (seq, mac) = chain_end(tx)?;
+    let state = StateDigest::scan(tx, new)?;
+    write_head(tx, new, seq, &mac, &state)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! once. Writes run in `BEGIN IMMEDIATE` transactions; `PRAGMA data_version` tells a
 //! long-running process cheaply that another one committed.
 
+mod rekey;
 mod schema;
 mod snapshot;
 mod state;
@@ -12,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::{Error, Result};
 
+pub use rekey::VoucherRow;
 pub use schema::migrations;
 pub use state::StateChange;
 

@@ -123,6 +123,21 @@ pub fn migrations() -> Migrations<'static> {
         CREATE INDEX attempts_by_status ON rotation_attempts(status);
         "#,
         ),
+        M::up(
+            r#"
+        -- Keys: a slot holder's word that another public key belongs to a member, for one
+        -- recipient slot: a MAC under a key from the static DH between the voucher's and the
+        -- recipient's slot keys (docs/KEYS.md). A slot trusts a sealer it pinned, or one
+        -- vouched for by a sealer it trusts.
+        CREATE TABLE slot_vouchers (
+            member    BLOB NOT NULL,
+            recipient BLOB NOT NULL,
+            voucher   BLOB NOT NULL,
+            mac       BLOB NOT NULL,
+            PRIMARY KEY (recipient, member, voucher)
+        ) WITHOUT ROWID;
+        "#,
+        ),
     ])
 }
 

@@ -14,7 +14,7 @@ impl Vault {
             ctx.authorize("coffer:AnchorAuditTrail", "*")?;
             ctx.will_write()?;
             let time = crate::model::from_epoch_ms(ctx.now_ms).to_string();
-            let a = audit::anchor::take(ctx.tx, &self.keys.audit, &self.info.vault_id, &time)?;
+            let a = audit::anchor::take(ctx.tx, &ctx.keys.audit, &self.info.vault_id, &time)?;
             ctx.respond(&serde_json::json!({ "Sequence": a.sequence, "Time": a.time }));
             Ok(a)
         })
@@ -44,7 +44,7 @@ impl Vault {
         self.exec(caller, "VerifyAuditTrail", &request, |ctx| {
             ctx.audit.read_only = true;
             ctx.authorize("coffer:VerifyAuditTrail", "*")?;
-            audit::verify(ctx.tx, &self.keys.audit, &self.info.vault_id, &checked)
+            audit::verify(ctx.tx, &ctx.keys.audit, &self.info.vault_id, &checked)
         })
     }
 }

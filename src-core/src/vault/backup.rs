@@ -304,7 +304,7 @@ impl Vault {
             // The backup carries an anchor of the trail as of its making.
             ctx.will_write()?;
             let time = crate::model::from_epoch_ms(ctx.now_ms).to_string();
-            crate::audit::anchor::take(ctx.tx, &self.keys.audit, &self.info.vault_id, &time)?;
+            crate::audit::anchor::take(ctx.tx, &ctx.keys.audit, &self.info.vault_id, &time)?;
             Ok(())
         })?;
         self.write_backup(&backup_id, out, progress)
@@ -339,7 +339,7 @@ impl Vault {
                 .vault_key_get("index")?
                 .ok_or_else(|| Error::internal("the vault has no index key"))?;
             let key = self
-                .keys
+                .keys()
                 .backup_key(&index_key, &hex_decode(&salt).expect("random hex decodes"))?;
             let slots = tx
                 .slots_all()?
@@ -457,13 +457,9 @@ impl Vault {
             (b64(&slot.wrapped_private)?, b64(&slot.sealed_master)?);
         let kek = slot_kek(&slot.kdf, passphrase)?;
         let secret = open_operator_slot(&header.vault_id, &operator, &wrapped_private, &kek)?;
-        let master = super::keys::VaultKeys::open_master(
-            &header.vault_id,
-            &operator,
-            &secret,
-            &sealed_master,
-        )
-        .map_err(|_| damaged("a key slot does not open"))?;
+        let master =
+            super::keys::open_backup_master(&header.vault_id, &operator, &secret, &sealed_master)
+                .map_err(|_| damaged("a key slot does not open"))?;
         let salt = hex_decode(&header.salt).ok_or_else(|| damaged("its salt is unreadable"))?;
         let mut opener = ChunkOpener::new(backup_key(&master, &salt), digest);
         drop(master);
@@ -531,8 +527,10 @@ impl Vault {
                 return Err(damaged("the vault inside is not the one its header names"));
             }
         }
+        // The authenticated path: a backup whose master key no member sealed stops here.
         let vault = Self::open_unlocking(&tmp.path, Some(&operator), clock, |vault_id, slot| {
-            open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
+            let secret = open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)?;
+            Ok((secret, kek))
         })?;
         let caller = vault.caller(front_end);
         vault.exec(

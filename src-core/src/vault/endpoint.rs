@@ -115,7 +115,19 @@ impl Vault {
         let now = clock.now().as_millisecond();
         let keys = {
             let tx = store.begin()?;
-            let keys = seed(&tx, &vault_id, account_id, region, now)?;
+            // A slot key of its own that no file holds: it only seals, never unlocks.
+            let kek = crate::crypto::Key::random();
+            let (secret, _) = crate::crypto::slot::new_slot(
+                &kek,
+                &super::keys::slot_aad(&vault_id, EPHEMERAL_OPERATOR),
+                &[],
+            );
+            let member = super::Member {
+                operator: EPHEMERAL_OPERATOR.to_string(),
+                secret,
+                kek: Arc::new(kek),
+            };
+            let keys = seed(&tx, &vault_id, account_id, region, now, member)?;
             crate::audit::fold(&tx, &keys.audit)?;
             tx.commit()?;
             keys

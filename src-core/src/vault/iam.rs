@@ -139,6 +139,34 @@ fn key_aad(id_hash: &[u8]) -> Aad {
     Aad::new("access-key").with(id_hash)
 }
 
+/// Re-keys every entity and access key from `old`'s keys to `new`'s: each is stored under a
+/// keyed hash of its name, which changes with the index key.
+pub(crate) fn rekey(
+    tx: &crate::store::Tx<'_>,
+    old: &super::keys::VaultKeys,
+    new: &super::keys::VaultKeys,
+) -> Result<()> {
+    for (kind, h, sealed) in tx.iam_all()? {
+        let plain = crypto::open(old.meta_key(), &doc_aad(&h), &sealed)?;
+        let e: Entity = serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
+        let nh = new.iam_hash(e.kind.as_str(), &e.name);
+        tx.iam_delete(&h)?;
+        tx.iam_put(
+            &kind,
+            &nh,
+            &crypto::seal(new.meta_key(), &doc_aad(&nh), &plain),
+        )?;
+    }
+    for (h, sealed) in tx.access_keys_all()? {
+        let plain = crypto::open(old.meta_key(), &key_aad(&h), &sealed)?;
+        let k: StoredKey = serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
+        let nh = new.iam_hash("access-key", &k.access_key_id);
+        tx.access_key_delete(&h)?;
+        tx.access_key_put(&nh, &crypto::seal(new.meta_key(), &key_aad(&nh), &plain))?;
+    }
+    Ok(())
+}
+
 impl Iam {
     pub fn load(tx: &crate::store::Tx<'_>, keys: &super::keys::VaultKeys) -> Result<Self> {
         let mut iam = Iam::default();

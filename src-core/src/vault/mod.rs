@@ -16,6 +16,7 @@ mod password;
 mod people;
 pub mod policies;
 pub mod principals;
+mod rekey;
 mod replicas;
 pub mod rotation;
 mod secrets;
@@ -41,8 +42,9 @@ pub use endpoint::{EPHEMERAL_OPERATOR, SigningKey};
 use index::Index;
 pub use index::SortBy;
 pub use keys::KmsDoc;
-use keys::{KmsRing, VaultKeys};
+use keys::{KeyCell, KmsRing, Member, VaultKeys};
 pub use operators::{ListOperatorsResponse, OperatorEntry};
+pub use rekey::{RekeyPhase, RekeyProgress};
 pub use replicas::{REPLICATOR_PREFIX, RegionSource, ReplicaRegionView, SyncReport};
 pub use transfer::ImportReport;
 pub use views::{
@@ -207,7 +209,7 @@ impl VaultInfo {
 /// An unlocked vault. Dropping it locks: every key it holds is zeroized.
 pub struct Vault {
     info: VaultInfo,
-    keys: VaultKeys,
+    keys: KeyCell,
     clock: Arc<dyn Clock>,
     inner: Mutex<Inner>,
     /// Temporary credentials issued to rotation functions, by access key id.
@@ -360,11 +362,20 @@ impl Vault {
             let vault_id = random::uuid();
             let now = clock.now().as_millisecond();
             let tx = store.begin()?;
-            let keys = seed(&tx, &vault_id, &account, &region, now)?;
-            tx.slot_insert(&keys.new_slot_row(
-                &opts.operator,
+            let (secret, wrapped_private) = crate::crypto::slot::new_slot(
                 &kek,
+                &keys::slot_aad(&vault_id, &opts.operator),
+                &[],
+            );
+            let member = Member {
+                operator: opts.operator.clone(),
+                secret,
+                kek: Arc::new(kek),
+            };
+            let keys = seed(&tx, &vault_id, &account, &region, now, member)?;
+            tx.slot_insert(&keys.own_slot_row(
                 serde_json::to_string(&params).expect("params serialize"),
+                wrapped_private,
                 now,
             ))?;
             audit::fold(&tx, &keys.audit)?;
@@ -406,16 +417,20 @@ impl Vault {
     ) -> Result<Self> {
         Self::open_unlocking(path, operator, clock, |vault_id, slot| {
             let kek = slot_kek(&slot.kdf, passphrase)?;
-            open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
+            let secret = open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)?;
+            Ok((secret, kek))
         })
     }
 
-    /// Opens a vault file as `operator` (or its only operator), whose slot `unlock` opens.
+    /// Opens a vault file as `operator` (or its only operator), whose slot `unlock` opens
+    /// (returning the slot key and the key that unwrapped it). The master key opens only
+    /// if a member this slot trusts sealed it; the slot's pins are then brought up to date
+    /// (see [`VaultKeys::pin_own_slot`]).
     pub(crate) fn open_unlocking(
         path: &Path,
         operator: Option<&str>,
         clock: Arc<dyn Clock>,
-        unlock: impl FnOnce(&str, &crate::store::SlotRow) -> Result<SlotSecret>,
+        unlock: impl FnOnce(&str, &crate::store::SlotRow) -> Result<(SlotSecret, crate::crypto::Key)>,
     ) -> Result<Self> {
         let mut store = Store::open(path)?;
         let tx = store.read()?;
@@ -432,11 +447,28 @@ impl Vault {
                 operators.join(", ")
             ))
         })?;
-        let secret = unlock(&vault_id, &slot)?;
-        let master = VaultKeys::open_master(&vault_id, &operator, &secret, &slot.sealed_master)?;
-        let keys = VaultKeys::load(&tx, &vault_id, master, Some((operator.clone(), secret)))?;
+        let (secret, kek) = unlock(&vault_id, &slot)?;
+        let master = keys::open_master(&tx, &vault_id, &operator, &secret, &slot.sealed_master)?;
+        let member = Member {
+            operator: operator.clone(),
+            secret,
+            kek: Arc::new(kek),
+        };
+        let mut keys = VaultKeys::load(&tx, &vault_id, master, Arc::new(member))?;
         keys.check_slot(&slot)?;
+        let pin = keys.pin_own_slot(&tx, false)?;
         drop(tx);
+        if pin {
+            let tx = store.begin()?;
+            if keys.pin_own_slot(&tx, true)? {
+                let row = tx
+                    .slot_get(&operator)?
+                    .ok_or_else(|| Error::internal("the key slot vanished while it was pinned"))?;
+                audit::fold(&tx, &keys.audit)?;
+                tx.commit()?;
+                keys = keys.repinned(&row)?;
+            }
+        }
         let info = VaultInfo {
             path: Some(path.to_path_buf()),
             vault_id,
@@ -457,6 +489,7 @@ impl Vault {
         let mut index = Index::unloaded();
         let mut kms = KmsRing::default();
         let mut iam = iam::Iam::default();
+        let keys = KeyCell::new(keys);
         {
             let tx = store.read()?;
             refresh(&tx, &keys, &mut index, &mut kms, &mut iam)?;
@@ -503,6 +536,11 @@ impl Vault {
 
     pub fn info(&self) -> &VaultInfo {
         &self.info
+    }
+
+    /// The vault's keys as this process last saw them.
+    fn keys(&self) -> Arc<VaultKeys> {
+        self.keys.get()
     }
 
     pub fn now(&self) -> jiff::Timestamp {
@@ -576,9 +614,10 @@ impl Vault {
         } = &mut *inner;
         let tx = store.begin_with(!READS.contains(&event_name))?;
         refresh(&tx, &self.keys, index, kms, iam)?;
+        let keys = self.keys();
         let now_ms = self.clock.now().as_millisecond();
         let (purged, purge_rev) = if index.earliest_deletion().is_some_and(|d| d <= now_ms) {
-            self.purge_due(&tx, index, now_ms)?
+            self.purge_due(&tx, &keys, index, now_ms)?
         } else {
             (Vec::new(), None)
         };
@@ -589,7 +628,7 @@ impl Vault {
             .map_err(|e| Error::internal(format!("request parameters: {e}")))?;
         let mut ctx = Ctx {
             tx: &tx,
-            keys: &self.keys,
+            keys: &keys,
             kms,
             index,
             info: &self.info,
@@ -604,6 +643,7 @@ impl Vault {
             savepoint: false,
             audit: Draft::default(),
             replicate: Vec::new(),
+            rekeyed: None,
         };
         let result = f(&mut ctx);
         let Ctx {
@@ -614,8 +654,11 @@ impl Vault {
             reload_iam,
             savepoint,
             replicate,
+            rekeyed,
             ..
         } = ctx;
+        // A re-key that failed part-way is rolled back with the rest of the request.
+        let rekeyed = rekeyed.filter(|_| result.is_ok());
         let staged = match &result {
             Ok(_) => {
                 if savepoint {
@@ -634,6 +677,7 @@ impl Vault {
         let committed = self
             .write_event(
                 &tx,
+                rekeyed.as_ref().unwrap_or(&*keys),
                 caller,
                 event_name,
                 now_ms,
@@ -648,6 +692,12 @@ impl Vault {
             return Err(e);
         }
         self.checkpoints.committed();
+        if let Some(new) = rekeyed {
+            // Every hash and seal changed: the index, KMS keys and principals reload.
+            self.keys.set(new);
+            *index = Index::unloaded();
+            return result;
+        }
         for s in staged {
             match s {
                 Staged::Upsert(doc) => index.upsert(*doc),
@@ -660,11 +710,11 @@ impl Vault {
         }
         if reload_iam && result.is_ok() {
             let tx = store.read()?;
-            *iam = iam::Iam::load(&tx, &self.keys)?;
+            *iam = iam::Iam::load(&tx, &keys)?;
         }
         if reload_kms && result.is_ok() {
             let tx = store.read()?;
-            *kms = KmsRing::load(&tx, &self.keys)?;
+            *kms = KmsRing::load(&tx, &keys)?;
         }
         if result.is_ok() {
             *push = replicate;
@@ -676,6 +726,7 @@ impl Vault {
     fn write_event(
         &self,
         tx: &Tx<'_>,
+        keys: &VaultKeys,
         caller: &Caller,
         event_name: &str,
         now_ms: i64,
@@ -744,13 +795,13 @@ impl Vault {
         };
         audit::append(
             tx,
-            &self.keys.audit,
+            &keys.audit,
             RowMeta {
                 at_ms: now_ms,
                 event_name,
                 error_code: error.map(|e| e.code.as_str()),
                 front_end: caller.front_end.as_str(),
-                principal_hash: self.keys.principal_hash(&caller.principal_arn),
+                principal_hash: keys.principal_hash(&caller.principal_arn),
                 secret_uid: draft.secret.as_ref().map(|(u, _)| u.as_str()),
             },
             &mut event,
@@ -768,6 +819,7 @@ impl Vault {
     fn purge_due(
         &self,
         tx: &Tx<'_>,
+        keys: &VaultKeys,
         index: &Index,
         now_ms: i64,
     ) -> Result<(Vec<String>, Option<i64>)> {
@@ -793,6 +845,7 @@ impl Vault {
             }
             self.write_event(
                 tx,
+                keys,
                 &service,
                 "EndSecretDeletion",
                 now_ms,
@@ -811,13 +864,20 @@ impl Vault {
 
 /// Writes what every new vault starts with: its identity, its keys, and the default
 /// `aws/secretsmanager` KMS key.
-fn seed(tx: &Tx<'_>, vault_id: &str, account: &str, region: &str, now: i64) -> Result<VaultKeys> {
+fn seed(
+    tx: &Tx<'_>,
+    vault_id: &str,
+    account: &str,
+    region: &str,
+    now: i64,
+    member: Member,
+) -> Result<VaultKeys> {
     tx.meta_set("format", b"1")?;
     tx.meta_set("vault_id", vault_id.as_bytes())?;
     tx.meta_set("account_id", account.as_bytes())?;
     tx.meta_set("region", region.as_bytes())?;
     tx.meta_set("created_ms", now.to_string().as_bytes())?;
-    let keys = VaultKeys::generate(tx, vault_id)?;
+    let keys = VaultKeys::generate(tx, vault_id, member)?;
     keys.new_kms_key(
         tx,
         &random::uuid(),
@@ -856,7 +916,7 @@ const READS: [&str; 12] = [
 /// Brings `index` and `kms` up to date with the file, if another connection committed.
 fn refresh(
     tx: &Tx<'_>,
-    keys: &VaultKeys,
+    cell: &KeyCell,
     index: &mut Index,
     kms: &mut KmsRing,
     iam: &mut iam::Iam,
@@ -865,7 +925,12 @@ fn refresh(
     if dv == index.data_version {
         return Ok(false);
     }
-    keys.follow_rekey(tx)?;
+    if let Some(new) = cell.get().follow(tx)? {
+        // Another process re-keyed: every hash and seal changed, so reload everything.
+        cell.set(new);
+        *index = Index::unloaded();
+    }
+    let keys = &*cell.get();
     let changes = tx.changes_since(if index.data_version == i64::MIN {
         -1
     } else {
@@ -926,6 +991,8 @@ pub(crate) struct Ctx<'a, 'c> {
     pub audit: Draft,
     /// Secrets to push to their replicas once this request has committed.
     replicate: Vec<String>,
+    /// The keys a re-key made in this request, which take over when it commits.
+    rekeyed: Option<VaultKeys>,
 }
 
 impl Ctx<'_, '_> {

@@ -1,10 +1,10 @@
-//! Operators: the people who unlock the vault, each with their own key slot. Removing one
-//! re-keys the vault, so that their old slot opens nothing the vault now holds.
+//! Operators: the people who unlock the vault, each with their own key slot. Removing one,
+//! or changing a passphrase, re-keys the vault (see `rekey` and docs/KEYS.md): nothing
+//! written afterwards can be read or forged with anything the old slot ever held.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Caller, Vault};
-use crate::crypto::slot;
+use super::{Caller, RekeyProgress, Vault};
 use crate::crypto::{KdfParams, Passphrase};
 use crate::model::epoch_seconds;
 use crate::{Error, Result};
@@ -91,11 +91,12 @@ impl Vault {
                 ctx.authorize("coffer:AddOperator", &self.operator_arn(name))?;
                 ctx.will_write()?;
                 let row = ctx.keys.new_slot_row(
+                    ctx.tx,
                     name,
                     &kek,
                     serde_json::to_string(&params).expect("serializes"),
                     ctx.now_ms,
-                );
+                )?;
                 ctx.tx.slot_insert(&row)?;
                 ctx.ensure_user(name, None)?;
                 let entry = self.entry(&row);
@@ -105,13 +106,27 @@ impl Vault {
         )
     }
 
-    /// Changes the passphrase of the operator who unlocked this vault.
+    /// Changes the passphrase of the operator who unlocked this vault, and re-keys it.
     pub fn change_passphrase(
         &self,
         caller: &Caller,
         old: &Passphrase,
         new: &Passphrase,
         kdf: Option<(u32, u32)>,
+    ) -> Result<()> {
+        self.change_passphrase_reporting(caller, old, new, kdf, &mut |_, _, _| {})
+    }
+
+    /// [`Vault::change_passphrase`], reporting the re-key's progress. The operator gets a
+    /// new slot key pair, so the old passphrase (with an old copy of the file) opens nothing
+    /// sealed from now on.
+    pub fn change_passphrase_reporting(
+        &self,
+        caller: &Caller,
+        old: &Passphrase,
+        new: &Passphrase,
+        kdf: Option<(u32, u32)>,
+        progress: RekeyProgress<'_>,
     ) -> Result<()> {
         if new.is_empty() {
             return Err(Error::invalid_parameter(
@@ -142,14 +157,20 @@ impl Vault {
                     .tx
                     .slot_get(&name)?
                     .ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?;
-                let aad = super::keys::slot_aad(&ctx.keys.vault_id, &name);
-                let wrapped = slot::rewrap_slot(&old_kek, &new_kek, &aad, &row.wrapped_private)
-                    .map_err(|_| {
-                        Error::access_denied(format!(
-                            "The current passphrase is not correct for operator '{name}'."
-                        ))
-                    })?;
+                super::open_operator_slot(
+                    &ctx.keys.vault_id,
+                    &name,
+                    &row.wrapped_private,
+                    &old_kek,
+                )
+                .map_err(|_| {
+                    Error::access_denied(format!(
+                        "The current passphrase is not correct for operator '{name}'."
+                    ))
+                })?;
                 ctx.will_write()?;
+                let (member, wrapped) = ctx.keys.renewed_member(ctx.tx, new_kek)?;
+                ctx.rekey(std::sync::Arc::new(member), progress)?;
                 ctx.tx.slot_set_passphrase(
                     &name,
                     &serde_json::to_string(&params).expect("serializes"),
@@ -159,9 +180,19 @@ impl Vault {
         )
     }
 
-    /// Removes an operator's key slot and re-keys the vault: a new master key wraps the
-    /// vault's keys and is sealed to every remaining operator.
+    /// Removes an operator's key slot and re-keys the vault: new keys for everything,
+    /// sealed to every remaining operator.
     pub fn remove_operator(&self, caller: &Caller, name: &str) -> Result<()> {
+        self.remove_operator_reporting(caller, name, &mut |_, _, _| {})
+    }
+
+    /// [`Vault::remove_operator`], reporting the re-key's progress.
+    pub fn remove_operator_reporting(
+        &self,
+        caller: &Caller,
+        name: &str,
+        progress: RekeyProgress<'_>,
+    ) -> Result<()> {
         self.exec(caller, "RemoveOperator", &OperatorRequest { operator_name: name }, |ctx| {
             ctx.authorize("coffer:RemoveOperator", &self.operator_arn(name))?;
             if name == self.info.operator {
@@ -175,7 +206,7 @@ impl Vault {
             }
             ctx.will_write()?;
             ctx.tx.slot_delete(name)?;
-            ctx.keys.rekey(ctx.tx)
+            ctx.rekey(ctx.keys.member().clone(), progress)
         })
     }
 }

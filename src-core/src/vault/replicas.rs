@@ -103,6 +103,10 @@ struct RegionEntry {
     slot: String,
     /// The key that unwraps the slot's private key, wrapped under the metadata key.
     wrapped_key: Vec<u8>,
+    /// The slot's public key as registered: the replica's identity to this vault, checked
+    /// before every push (absent in registries written before it was pinned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slot_public: Option<Vec<u8>>,
     added_ms: i64,
 }
 
@@ -165,6 +169,25 @@ fn load_registry(tx: &Tx<'_>, keys: &keys::VaultKeys) -> Result<Registry> {
 fn save_registry(tx: &Tx<'_>, keys: &keys::VaultKeys, r: &Registry) -> Result<()> {
     let json = zeroize::Zeroizing::new(serde_json::to_vec(r).expect("the registry serializes"));
     tx.meta_set(REGISTRY, &keys.seal_named(REGISTRY, &json))
+}
+
+/// Re-keys the registry from `old`'s keys to `new`'s: the replica slot keys it keeps are
+/// re-wrapped, and the document re-sealed.
+pub(super) fn rekey_registry(
+    tx: &Tx<'_>,
+    old: &keys::VaultKeys,
+    new: &keys::VaultKeys,
+) -> Result<()> {
+    if tx.meta_get(REGISTRY)?.is_none() {
+        return Ok(());
+    }
+    let mut registry = load_registry(tx, old)?;
+    for e in &mut registry.regions {
+        let purpose = kept_key_purpose(&e.region);
+        let k = old.unwrap_kept_key(&purpose, &e.wrapped_key)?;
+        e.wrapped_key = new.wrap_kept_key(&purpose, &k);
+    }
+    save_registry(tx, new, &registry)
 }
 
 /// A replica region as the consoles and `coffer replica-region list` show it.
@@ -315,7 +338,7 @@ impl Vault {
         {
             return Ok(registry.clone());
         }
-        let registry = Arc::new(self.read(|tx, _| load_registry(tx, &self.keys))?);
+        let registry = Arc::new(self.read(|tx, _| load_registry(tx, &self.keys()))?);
         *lock(&self.links.registry) = Some((rev, registry.clone()));
         Ok(registry)
     }
@@ -378,7 +401,7 @@ impl Vault {
 
     fn open_replica(&self, entry: &RegionEntry) -> Result<Vault> {
         let kek = self
-            .keys
+            .keys()
             .unwrap_kept_key(&kept_key_purpose(&entry.region), &entry.wrapped_key)?;
         let v = Vault::open_unlocking(
             &entry.path,
@@ -392,13 +415,32 @@ impl Vault {
                         entry.region
                     )));
                 }
-                super::open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)
-                    .map_err(|_| {
+                if entry
+                    .slot_public
+                    .as_deref()
+                    .is_some_and(|p| p != slot.public_key)
+                {
+                    return Err(Error::invalid_request(format!(
+                        "The replica vault for {} at {} is not the one registered: its keys changed \
+                         (its replication key slot was replaced). Nothing is pushed to it; register \
+                         it again if the change was yours.",
+                        entry.region,
+                        entry.path.display()
+                    )));
+                }
+                let secret = super::open_operator_slot(
+                    vault_id,
+                    &slot.operator,
+                    &slot.wrapped_private,
+                    &kek,
+                )
+                .map_err(|_| {
                     Error::access_denied(format!(
                         "The replica vault for {} no longer accepts this vault's replication key.",
                         entry.region
                     ))
-                })
+                })?;
+                Ok((secret, kek))
             },
         )?;
         Ok(v)
@@ -464,7 +506,7 @@ impl Vault {
                 existing.path.display()
             )));
         }
-        let slot_key = replica.accept_replication(caller, &self.info)?;
+        let (slot_key, slot_public) = replica.accept_replication(caller, &self.info)?;
         let request = serde_json::json!({ "region": region, "replicaVaultId": r.vault_id });
         let view = self.exec(caller, "AddReplicaRegion", &request, |ctx| {
             ctx.authorize("coffer:AddReplicaRegion", "*")?;
@@ -477,6 +519,7 @@ impl Vault {
                 vault_id: r.vault_id.clone(),
                 slot: replicator_slot(&self.info.vault_id),
                 wrapped_key: ctx.keys.wrap_kept_key(&kept_key_purpose(region), &slot_key),
+                slot_public: Some(slot_public.clone()),
                 added_ms: ctx.now_ms,
             };
             registry.regions.push(entry.clone());
@@ -489,8 +532,8 @@ impl Vault {
     }
 
     /// The replica's side of registration: a key slot for the primary, replacing any it
-    /// had. Returns the key that unwraps the slot's private key.
-    fn accept_replication(&self, caller: &Caller, primary: &VaultInfo) -> Result<Key> {
+    /// had. Returns the key that unwraps the slot's private key, and its public key.
+    fn accept_replication(&self, caller: &Caller, primary: &VaultInfo) -> Result<(Key, Vec<u8>)> {
         let slot = replicator_slot(&primary.vault_id);
         let request = serde_json::json!({
             "primaryVaultId": primary.vault_id,
@@ -504,16 +547,17 @@ impl Vault {
             ctx.authorize("coffer:AcceptReplication", "*")?;
             ctx.will_write()?;
             let kek = Key::random();
+            ctx.tx.slot_delete(&slot)?;
             let row = ctx.keys.new_slot_row(
+                ctx.tx,
                 &slot,
                 &kek,
                 serde_json::json!({ "replicationFrom": primary.region }).to_string(),
                 ctx.now_ms,
-            );
-            ctx.tx.slot_delete(&slot)?;
+            )?;
             ctx.tx.slot_insert(&row)?;
             ctx.touch()?;
-            Ok(kek)
+            Ok((kek, row.public_key))
         })
     }
 
@@ -556,7 +600,7 @@ impl Vault {
     pub fn list_replica_regions(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
         self.read(|tx, inner| {
             self.authorize_view(inner.iam, caller, "coffer:ListReplicaRegions", None)?;
-            let registry = load_registry(tx, &self.keys)?;
+            let registry = load_registry(tx, &self.keys())?;
             Ok(registry
                 .regions
                 .iter()
@@ -573,7 +617,7 @@ impl Vault {
         doc: &SecretDoc,
         add: &[ReplicaRegionType],
     ) -> Result<Vec<ReplicaDoc>> {
-        let registry = load_registry(tx, &self.keys)?;
+        let registry = load_registry(tx, &self.keys())?;
         let emulator = self.region_source().is_some();
         let mut out: Vec<ReplicaDoc> = Vec::new();
         for r in add {
@@ -874,7 +918,7 @@ impl Vault {
         let time = crate::model::from_epoch_ms(self.clock.now().as_millisecond()).to_string();
         self.read(|tx, inner| {
             let anchor =
-                crate::audit::anchor::make(tx, &self.keys.audit, &self.info.vault_id, &time)?;
+                crate::audit::anchor::make(tx, &self.keys().audit, &self.info.vault_id, &time)?;
             let doc = inner.index.get(uid).map(|d| (**d).clone()).ok_or_else(|| {
                 Error::not_found("The secret was deleted while it was replicated.")
             })?;
@@ -885,7 +929,7 @@ impl Vault {
                 .map(|v| {
                     Ok((
                         v.id.clone(),
-                        super::open_value(tx, &self.keys, inner.kms, &doc, &v.id)?,
+                        super::open_value(tx, &self.keys(), inner.kms, &doc, &v.id)?,
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;

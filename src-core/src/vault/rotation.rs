@@ -383,6 +383,30 @@ fn attempt_aad(id: &str) -> Aad {
     Aad::new("rotation-attempt").with(id)
 }
 
+/// Re-keys every rotation function (stored under a keyed hash of its name) and attempt
+/// from `old`'s keys to `new`'s.
+pub(crate) fn rekey(
+    tx: &crate::store::Tx<'_>,
+    old: &super::keys::VaultKeys,
+    new: &super::keys::VaultKeys,
+) -> Result<()> {
+    for (h, sealed) in tx.functions_all()? {
+        let plain = crypto::open(old.meta_key(), &function_aad(&h), &sealed)?;
+        let f: RotationFunction =
+            serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
+        let nh = new.iam_hash("rotation-function", &f.name);
+        tx.function_delete(&h)?;
+        tx.function_put(
+            &nh,
+            &crypto::seal(new.meta_key(), &function_aad(&nh), &plain),
+        )?;
+    }
+    for a in tx.attempts_all()? {
+        tx.attempt_set_doc(&a.id, &new.reseal_meta(old, &attempt_aad(&a.id), &a.doc)?)?;
+    }
+    Ok(())
+}
+
 /// Opens a stored attempt.
 fn open_attempt(keys: &super::keys::VaultKeys, row: &AttemptRow) -> Result<RotationAttempt> {
     let plain = crypto::open(keys.meta_key(), &attempt_aad(&row.id), &row.doc)?;
@@ -1027,7 +1051,7 @@ impl Vault {
                 {
                     continue;
                 }
-                attempts.push(open_attempt_of(&self.keys, &self.info, &row, &doc)?);
+                attempts.push(open_attempt_of(&self.keys(), &self.info, &row, &doc)?);
             }
             Ok(RotationAttemptsResponse {
                 attempts,
@@ -1056,7 +1080,7 @@ impl Vault {
             let total = rows.len();
             let mut attempts = Vec::new();
             for row in rows.iter().skip(start).take(max) {
-                attempts.push(open_attempt_of(&self.keys, &self.info, row, &doc)?);
+                attempts.push(open_attempt_of(&self.keys(), &self.info, row, &doc)?);
             }
             Ok(RotationAttemptsResponse {
                 attempts,

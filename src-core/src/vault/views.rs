@@ -418,13 +418,13 @@ impl Vault {
                 } else {
                     self.info.user_arn(p)
                 };
-                sel.principal_hash = Some(self.keys.principal_hash(&arn).to_vec());
+                sel.principal_hash = Some(self.keys().principal_hash(&arn).to_vec());
             }
             let rows = tx.audit_select(&sel)?;
             let full = rows.len() == sel.limit;
             let mut events = Vec::with_capacity(rows.len());
             for row in &rows {
-                let ev = audit::decode(&self.keys.audit, row)?;
+                let ev = audit::decode(&self.keys().audit, row)?;
                 events.push(AuditEventView {
                     sequence: row.seq,
                     time_ms: row.at_ms,

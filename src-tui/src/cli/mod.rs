@@ -5,6 +5,7 @@ pub mod args;
 pub mod backup;
 pub mod iam;
 pub mod output;
+mod rekey;
 pub mod replicas;
 pub mod rotation;
 pub mod transfer;
@@ -857,11 +858,19 @@ pub fn run(
                 json(&vault.add_operator(&c, &name, &new.passphrase()?, new.kdf())?)
             }
             OperatorOp::Passwd { new } => {
-                vault.change_passphrase(&c, unlocked_with, &new.passphrase()?, new.kdf())?;
+                let mut line = rekey::RekeyLine::new();
+                vault.change_passphrase_reporting(
+                    &c,
+                    unlocked_with,
+                    &new.passphrase()?,
+                    new.kdf(),
+                    &mut |p, d, t| line.update(p, d, t),
+                )?;
                 Ok(Outcome::Json(Value::Null))
             }
             OperatorOp::Remove { name } => {
-                vault.remove_operator(&c, &name)?;
+                let mut line = rekey::RekeyLine::new();
+                vault.remove_operator_reporting(&c, &name, &mut |p, d, t| line.update(p, d, t))?;
                 Ok(Outcome::Json(Value::Null))
             }
             OperatorOp::List => json(&vault.list_operators(&c)?),

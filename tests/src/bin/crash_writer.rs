@@ -1,6 +1,7 @@
 //! The crash test's writer: opens a vault and writes in a loop, printing `ACK ...` after
-//! each commit returns, until it is killed. Arguments: VAULT SEED (passphrase in
-//! COFFER_PASSPHRASE).
+//! each commit returns, until it is killed. Arguments: VAULT SEED [rekey] (passphrase in
+//! COFFER_PASSPHRASE). With `rekey` it adds an operator and removes it again between
+//! writes, so that kills land in the middle of re-keys.
 
 use std::io::Write;
 
@@ -19,11 +20,20 @@ fn main() {
         seed
     };
     let pass = Passphrase::new(std::env::var("COFFER_PASSPHRASE").expect("COFFER_PASSPHRASE"));
-    let vault = Vault::open(&path, None, &pass).expect("open");
+    let rekey = args.next().as_deref() == Some("rekey");
+    let vault = Vault::open(&path, Some("admin"), &pass).expect("open");
     let c = vault.caller(FrontEnd::Cli);
     let out = std::io::stdout();
     let mut out = out.lock();
     let round = rand() % 1_000_000;
+    if rekey {
+        // An operator a killed round left behind is removed first: that too re-keys.
+        for o in vault.list_operators(&c).expect("list").operators {
+            if o.operator_name != "admin" {
+                vault.remove_operator(&c, &o.operator_name).expect("remove");
+            }
+        }
+    }
     for i in 0u64.. {
         let name = format!("crash/s{}-{}", round % 7, rand() % 8);
         let value = format!("value-{round}-{i}");
@@ -117,6 +127,16 @@ fn main() {
                     writeln!(out, "MOVED {name} {prev}").unwrap();
                 }
             }
+        }
+        if rekey {
+            let name = format!("temp{round}-{i}");
+            vault
+                .add_operator(&c, &name, &Passphrase::new(name.clone()), Some((19456, 2)))
+                .expect("add an operator");
+            vault
+                .remove_operator(&c, &name)
+                .expect("remove an operator");
+            writeln!(out, "REKEYED {name}").unwrap();
         }
         out.flush().unwrap();
     }
