@@ -156,21 +156,40 @@ pub(crate) fn run(
         Some(code) => Err(Error::invalid_request(format!(
             "The rotation function exited with status {code} in {}{}",
             event.step.as_str(),
-            last_line(&out)
+            output_tail(&out)
         ))),
         None => Err(Error::invalid_request(format!(
             "The rotation function timed out in {}: it did not finish within {timeout_seconds} s, and its process group was killed and its credentials revoked{}",
             event.step.as_str(),
-            last_line(&out)
+            output_tail(&out)
         ))),
     }
 }
 
-fn last_line(out: &StepOutput) -> String {
-    out.log
-        .last()
-        .map(|l| format!(": {}", l.chars().take(300).collect::<String>()))
-        .unwrap_or_default()
+/// The end of what the program printed (redacted), for the step's error: its last lines,
+/// up to 2,000 characters, so that the history says why the step failed.
+fn output_tail(out: &StepOutput) -> String {
+    const MAX: usize = 2000;
+    let mut tail: Vec<&str> = Vec::new();
+    let mut len = 0;
+    for line in out.log.iter().rev() {
+        let l = line.trim();
+        if len + l.len() > MAX {
+            if tail.is_empty() {
+                tail.push(
+                    &l[l.len() - l.chars().rev().take(300).map(char::len_utf8).sum::<usize>()..],
+                );
+            }
+            break;
+        }
+        len += l.len() + 3;
+        tail.push(l);
+    }
+    if tail.is_empty() {
+        return String::new();
+    }
+    tail.reverse();
+    format!(": {}", tail.join(" | "))
 }
 
 /// Revokes the step's key when dropped, however the step ends.

@@ -949,6 +949,9 @@ mod tests {
         let mut store = Store::open(path).unwrap();
         let tx = store.begin().unwrap();
         tx.slot_update(row).unwrap();
+        // A write from outside Coffer's door (the slot as an older Coffer left it): not
+        // folded into the audit head.
+        tx.state_changes_taken().unwrap();
         tx.commit().unwrap();
     }
 
