@@ -226,14 +226,19 @@ fn the_engine_killed_inside_each_step_resumes_with_the_same_version() {
             .spawn()
             .unwrap();
         let started = Instant::now();
-        while !marker.exists() {
+        // The function opens the marker file before it writes the token into it.
+        let token = loop {
+            if let Ok(t) = std::fs::read_to_string(&marker)
+                && !t.is_empty()
+            {
+                break t;
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(120),
                 "the function never reached {step}"
             );
             std::thread::sleep(Duration::from_millis(50));
-        }
-        let token = std::fs::read_to_string(&marker).unwrap();
+        };
         // SIGKILL the engine and its function, inside the step (after its effect).
         let group = format!("-{}", child.id());
         let killed = std::process::Command::new("kill")

@@ -268,7 +268,7 @@ fn a_rotation_program_that_leaves_a_child_holding_stdout_is_ended_at_its_timeout
     let (key_id, key_secret) = leaked.trim().split_once(' ').unwrap();
     assert!(key_id.starts_with("ASIA"), "{key_id}");
     let (status, body) = list_secrets(&server.url, key_id, key_secret);
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 403, "{body}");
     assert!(body.contains("UnrecognizedClientException"), "{body}");
     let (status, body) = list_secrets(&server.url, &ops_key, &ops_secret);
     assert_eq!(status, 200, "{body}");

@@ -945,13 +945,16 @@ mod tests {
         tx.slot_get("admin").unwrap().unwrap()
     }
 
-    fn write_row(path: &std::path::Path, row: &SlotRow) {
+    /// Writes a slot row: as Coffer would (folded into the audit head under `audit`), or
+    /// from outside its door (`None`: an attacker's write, left out of the head).
+    fn write_row(path: &std::path::Path, row: &SlotRow, audit: Option<&AuditKeys>) {
         let mut store = Store::open(path).unwrap();
         let tx = store.begin().unwrap();
         tx.slot_update(row).unwrap();
-        // A write from outside Coffer's door (the slot as an older Coffer left it): not
-        // folded into the audit head.
-        tx.state_changes_taken().unwrap();
+        match audit {
+            Some(keys) => crate::audit::fold(&tx, keys).unwrap(),
+            None => tx.state_changes_taken().unwrap(),
+        }
         tx.commit().unwrap();
     }
 
@@ -959,7 +962,8 @@ mod tests {
     fn a_vault_made_before_sealing_was_authenticated_opens_once_and_is_pinned_then() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vault.db");
-        let vault_id = init(&path).info().vault_id.clone();
+        let first = init(&path);
+        let vault_id = first.info().vault_id.clone();
         let mut row = admin_row(&path);
         let kek = super::super::slot_kek(&row.kdf, &Passphrase::new(PASS.into())).unwrap();
         let (wrapped, sealed) = slot::legacy_form(
@@ -971,7 +975,9 @@ mod tests {
         );
         let anonymous = sealed.clone();
         (row.wrapped_private, row.sealed_master) = (wrapped, sealed);
-        write_row(&path, &row);
+        // The slot as an older Coffer wrote it, through its door.
+        write_row(&path, &row, Some(&first.keys.get().audit));
+        drop(first);
 
         let v = Vault::open(&path, Some("admin"), &Passphrase::new(PASS.into())).unwrap();
         let c = v.caller(FrontEnd::Cli);
@@ -987,7 +993,7 @@ mod tests {
         assert_eq!(sealer, Sealer::Slot(opened.public()));
         // …so an anonymous seal is refused from now on.
         row.sealed_master = anonymous;
-        write_row(&path, &row);
+        write_row(&path, &row, None);
         let e = Vault::open(&path, Some("admin"), &Passphrase::new(PASS.into())).unwrap_err();
         assert!(e.message.contains("not genuine"), "{}", e.message);
     }
