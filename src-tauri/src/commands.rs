@@ -12,9 +12,9 @@ use coffer_core::api::{
 };
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
-use coffer_core::vault::SecretQuery;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
+use coffer_core::vault::{RekeyMeter, RekeyStatus, SecretQuery};
 use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault};
 use zeroize::Zeroizing;
 
@@ -32,6 +32,9 @@ pub struct Desktop {
     vault: Mutex<Option<Arc<Vault>>>,
     scheduler: Mutex<Option<Scheduler>>,
     clipboard: Clipboard,
+    /// The re-key under way (removing an operator, changing a passphrase), for the page's
+    /// progress bar.
+    rekey: Mutex<Option<RekeyStatus>>,
 }
 
 /// `$XDG_DATA_HOME/coffer/vault.db` (or the platform's data directory), as `coffer` uses.
@@ -95,6 +98,7 @@ impl Desktop {
             vault: Mutex::new(None),
             scheduler: Mutex::new(None),
             clipboard: Clipboard::default(),
+            rekey: Mutex::new(None),
         }
     }
 
@@ -613,10 +617,43 @@ impl Desktop {
     /// Removes an operator's key slot; the vault is re-keyed without anyone's passphrase.
     pub fn remove_operator(&self, name: &str) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.remove_operator(&c, name)?;
+        self.rekeying(|progress| v.remove_operator_reporting(&c, name, progress))?;
         Ok(done(format!(
             "Removed the operator {name}; the vault was re-keyed."
         )))
+    }
+
+    /// Changes the unlocked operator's own passphrase; the vault is re-keyed.
+    pub fn change_passphrase(&self, old: Passphrase, new: Passphrase) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        self.rekeying(|progress| v.change_passphrase_reporting(&c, &old, &new, None, progress))?;
+        Ok(done(
+            "Changed your passphrase; the vault was re-keyed.".to_string(),
+        ))
+    }
+
+    /// Where the re-key under way is (`None`: none is).
+    pub fn rekey_progress(&self) -> Option<RekeyProgress> {
+        self.rekey
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(RekeyProgress::from)
+    }
+
+    /// Runs a re-keying act, keeping its progress where `rekey_progress` reads it.
+    fn rekeying(
+        &self,
+        act: impl FnOnce(coffer_core::vault::RekeyProgress<'_>) -> coffer_core::Result<()>,
+    ) -> coffer_core::Result<()> {
+        let mut meter = RekeyMeter::default();
+        let mut report = |phase, d, t| {
+            if let Some(s) = meter.step(phase, d, t) {
+                *self.rekey.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+            }
+        };
+        let r = act(&mut report);
+        *self.rekey.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        r
     }
 
     /// An inline policy's document.

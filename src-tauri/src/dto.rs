@@ -856,6 +856,31 @@ pub struct SchedulerStatus {
     pub last_error: Option<IpcError>,
 }
 
+/// A re-key under way (removing an operator, changing a passphrase): the core's line and
+/// how far it has come, for the page's progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RekeyProgress {
+    pub phase: String,
+    pub done: u32,
+    pub total: u32,
+    pub percent: u32,
+    pub line: String,
+}
+
+impl From<coffer_core::vault::RekeyStatus> for RekeyProgress {
+    fn from(s: coffer_core::vault::RekeyStatus) -> Self {
+        let n = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+        Self {
+            phase: s.phase.as_str().to_string(),
+            done: n(s.done),
+            total: n(s.total),
+            percent: n(s.percent),
+            line: s.line(),
+        }
+    }
+}
+
 /// The TypeScript declarations of every DTO, as `ui/src/bindings.ts` holds them.
 #[cfg(test)]
 pub fn typescript() -> String {
@@ -903,6 +928,7 @@ pub fn typescript() -> String {
         FunctionRow::decl(),
         ApprovalsOutput::decl(),
         SchedulerStatus::decl(),
+        RekeyProgress::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\

@@ -2,7 +2,7 @@
 //! name (async, so that a slow vault call never blocks the window's event loop).
 
 use coffer_core::crypto::Passphrase;
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 use crate::commands::Desktop;
 use crate::dto::*;
@@ -387,9 +387,36 @@ pub async fn add_operator(
     state.add_operator(&name, Passphrase::new(passphrase))
 }
 
+/// Runs on a blocking thread: the re-key takes a while, and the page polls its progress.
 #[tauri::command]
-pub async fn remove_operator(state: State<'_, Desktop>, name: String) -> IpcResult<Done> {
-    state.remove_operator(&name)
+pub async fn remove_operator(app: AppHandle, name: String) -> IpcResult<Done> {
+    blocking(app, move |d| d.remove_operator(&name)).await
+}
+
+#[tauri::command]
+pub async fn change_passphrase(app: AppHandle, old: String, new: String) -> IpcResult<Done> {
+    blocking(app, move |d| {
+        d.change_passphrase(Passphrase::new(old), Passphrase::new(new))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rekey_progress(state: State<'_, Desktop>) -> IpcResult<Option<RekeyProgress>> {
+    Ok(state.rekey_progress())
+}
+
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&Desktop) -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<Desktop>()))
+        .await
+        .map_err(|e| {
+            IpcError::from(coffer_core::Error::internal(format!(
+                "the act stopped: {e}"
+            )))
+        })?
 }
 
 #[tauri::command]
@@ -493,6 +520,8 @@ handlers![
     reject_rotation,
     add_operator,
     remove_operator,
+    change_passphrase,
+    rekey_progress,
     inline_policy,
     put_inline_policy,
     delete_inline_policy,

@@ -281,4 +281,7 @@ fn a_replica_carries_its_primarys_anchor_and_catches_a_rolled_back_primary() {
         &["--anchor", replica.to_str().unwrap()],
         "this vault is older than what you saw on",
     );
+    // A plain verify opens the registered replica itself and checks the anchor it carries
+    // (the check above was audited, so the copy now differs rather than ends early).
+    assert_broken(&primary, &[], "what you saw on");
 }

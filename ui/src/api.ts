@@ -18,6 +18,7 @@ import type {
   PrincipalDetail,
   PrincipalKind,
   PrincipalRow,
+  RekeyProgress,
   RevealedValue,
   ReplicasView,
   RotationStatus,
@@ -95,6 +96,8 @@ export const api = {
   updateAccessKey: (id: string, active: boolean | null) => call<Done>("update_access_key", { id, active }),
   addOperator: (name: string, passphrase: string) => call<Done>("add_operator", { name, passphrase }),
   removeOperator: (name: string) => call<Done>("remove_operator", { name }),
+  changePassphrase: (old: string, next: string) => call<Done>("change_passphrase", { old, new: next }),
+  rekeyProgress: () => call<RekeyProgress | null>("rekey_progress"),
   inlinePolicy: (kind: PrincipalKind, name: string, policyName: string) =>
     call<string>("inline_policy", { kind, name, policyName }),
   putInlinePolicy: (kind: PrincipalKind, name: string, policyName: string, document: string) =>

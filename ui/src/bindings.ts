@@ -166,3 +166,5 @@ export type SchedulerStatus = { running: boolean, lastRunDate: number | null,
  * How many rotations the last run moved on.
  */
 lastRan: number, lastError: IpcError | null, };
+
+export type RekeyProgress = { phase: string, done: number, total: number, percent: number, line: string, };

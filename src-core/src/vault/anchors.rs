@@ -20,16 +20,19 @@ impl Vault {
         })
     }
 
-    /// Verifies the audit trail like [`Vault::verify_audit_trail`], and that this vault
-    /// holds the event each anchor names: an older copy of the file does not. Of anchors
-    /// read from a vault file, those of other vaults are left out.
+    /// Verifies the audit trail like [`Vault::verify_audit_trail`] (the anchors its
+    /// replicas carry included), and that this vault holds the event each anchor names: an
+    /// older copy of the file does not. Of anchors read from a vault file, those of other
+    /// vaults are left out.
     pub fn verify_audit_trail_against(
         &self,
         caller: &Caller,
         anchors: &[Anchor],
     ) -> Result<VerifyReport> {
+        let carried = self.anchors_in_replicas();
         let own: Vec<&Anchor> = anchors
             .iter()
+            .chain(&carried)
             .filter(|a| a.vault_id == self.info.vault_id)
             .collect();
         // None of this vault: check the first, which says whose it is.

@@ -44,7 +44,7 @@ pub use index::SortBy;
 pub use keys::KmsDoc;
 use keys::{KeyCell, KmsRing, Member, VaultKeys};
 pub use operators::{ListOperatorsResponse, OperatorEntry};
-pub use rekey::{RekeyPhase, RekeyProgress};
+pub use rekey::{RekeyMeter, RekeyPhase, RekeyProgress, RekeyStatus};
 pub use replicas::{REPLICATOR_PREFIX, RegionSource, ReplicaRegionView, SyncReport};
 pub use transfer::ImportReport;
 pub use views::{

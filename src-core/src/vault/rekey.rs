@@ -34,6 +34,60 @@ impl RekeyPhase {
 /// Reports a re-key's progress: (phase, done, in all).
 pub type RekeyProgress<'a> = &'a mut dyn FnMut(RekeyPhase, u64, u64);
 
+/// Where a re-key is, as every front end shows it: the phase and how far through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RekeyStatus {
+    pub phase: RekeyPhase,
+    pub done: u64,
+    pub total: u64,
+    pub percent: u64,
+}
+
+impl RekeyStatus {
+    pub fn new(phase: RekeyPhase, done: u64, total: u64) -> Self {
+        Self {
+            phase,
+            done,
+            total,
+            percent: (done.min(total) * 100).checked_div(total).unwrap_or(100),
+        }
+    }
+
+    /// `Re-keying secrets: 42% (420 of 1000)`.
+    pub fn line(&self) -> String {
+        format!(
+            "Re-keying {}: {}% ({} of {})",
+            self.phase.as_str(),
+            self.percent,
+            self.done,
+            self.total
+        )
+    }
+
+    /// Whether this is the last step of its phase.
+    pub fn phase_done(&self) -> bool {
+        self.done >= self.total
+    }
+}
+
+/// Turns the re-key's many reports into the few a display needs: one each time the phase
+/// or its whole percentage changes.
+#[derive(Debug, Default)]
+pub struct RekeyMeter {
+    shown: Option<(RekeyPhase, u64)>,
+}
+
+impl RekeyMeter {
+    pub fn step(&mut self, phase: RekeyPhase, done: u64, total: u64) -> Option<RekeyStatus> {
+        let status = RekeyStatus::new(phase, done, total);
+        let key = Some((phase, status.percent));
+        (self.shown != key).then(|| {
+            self.shown = key;
+            status
+        })
+    }
+}
+
 const PAGE: usize = 1000;
 
 /// Rewrites everything `old` protects under new keys held by `member`; returns them.
@@ -83,5 +137,40 @@ impl Ctx<'_, '_> {
         let new = rekey_all(self.tx, self.keys, member, progress)?;
         self.rekeyed = Some(new);
         self.touch()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_meter_reports_each_phase_and_whole_percentage_once() {
+        let mut m = RekeyMeter::default();
+        let shown: Vec<String> = [
+            (RekeyPhase::Keys, 0, 1),
+            (RekeyPhase::Keys, 1, 1),
+            (RekeyPhase::Secrets, 0, 3000),
+            (RekeyPhase::Secrets, 10, 3000),
+            (RekeyPhase::Secrets, 1000, 3000),
+            (RekeyPhase::Secrets, 1001, 3000),
+            (RekeyPhase::Secrets, 3000, 3000),
+            (RekeyPhase::Audit, 0, 0),
+        ]
+        .into_iter()
+        .filter_map(|(p, d, t)| m.step(p, d, t))
+        .map(|s| s.line())
+        .collect();
+        assert_eq!(
+            shown,
+            [
+                "Re-keying keys: 0% (0 of 1)",
+                "Re-keying keys: 100% (1 of 1)",
+                "Re-keying secrets: 0% (0 of 3000)",
+                "Re-keying secrets: 33% (1000 of 3000)",
+                "Re-keying secrets: 100% (3000 of 3000)",
+                "Re-keying audit events: 100% (0 of 0)",
+            ]
+        );
     }
 }

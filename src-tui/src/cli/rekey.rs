@@ -3,19 +3,19 @@
 
 use std::io::{IsTerminal, Write};
 
-use coffer_core::vault::RekeyPhase;
+use coffer_core::vault::{RekeyMeter, RekeyPhase};
 
-/// A `Re-keying <phase>: NN% (done of all)` line on standard error, redrawn when the
-/// percentage changes; silent when standard error is not a terminal.
+/// The core's `Re-keying <phase>: NN% (done of all)` line on standard error, redrawn when
+/// the percentage changes; silent when standard error is not a terminal.
 pub(super) struct RekeyLine {
-    shown: Option<(RekeyPhase, u64)>,
+    meter: RekeyMeter,
     on: bool,
 }
 
 impl RekeyLine {
     pub(super) fn new() -> Self {
         Self {
-            shown: None,
+            meter: RekeyMeter::default(),
             on: std::io::stderr().is_terminal(),
         }
     }
@@ -24,18 +24,12 @@ impl RekeyLine {
         if !self.on {
             return;
         }
-        let pct = (done * 100).checked_div(total).unwrap_or(100);
-        if self.shown == Some((phase, pct)) {
+        let Some(status) = self.meter.step(phase, done, total) else {
             return;
-        }
-        self.shown = Some((phase, pct));
+        };
         let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\rRe-keying {}: {pct:>3}% ({done} of {total})",
-            phase.as_str()
-        );
-        if done >= total {
+        let _ = write!(err, "\r{}", status.line());
+        if status.phase_done() {
             let _ = writeln!(err);
         }
         let _ = err.flush();

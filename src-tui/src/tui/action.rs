@@ -9,7 +9,7 @@ use coffer_core::vault::iam::EntityKind;
 use coffer_core::vault::policies::EffectiveAccess;
 use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt, RotationFunction};
 use coffer_core::vault::{
-    AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
+    AuditPage, AuditQuery, RekeyStatus, SecretPage, SecretQuery, SecretSummary, SecretView,
 };
 use coffer_core::{Error, SecretText, SecretValue, VaultInfo, VaultSummary};
 use zeroize::Zeroizing;
@@ -85,6 +85,7 @@ pub enum Cmd {
     NewKey,
     ToggleKey,
     DeleteKey,
+    ChangePassphrase,
     GoApprovals,
     RotateNow,
     EditSchedule,
@@ -357,6 +358,11 @@ pub enum Request {
     RemoveOperator {
         name: String,
     },
+    /// The unlocked operator's own passphrase (the vault is re-keyed).
+    ChangePassphrase {
+        old: Passphrase,
+        new: Passphrase,
+    },
     /// A secret's rotation attempts, newest first (not audited: re-read on every change).
     RotationHistory {
         seq: u64,
@@ -492,6 +498,7 @@ impl Request {
             Self::UpdateAccessKey { .. } => "DeleteAccessKey",
             Self::AddOperator { .. } => "AddOperator",
             Self::RemoveOperator { .. } => "RemoveOperator",
+            Self::ChangePassphrase { .. } => "ChangeOperatorPassphrase",
             Self::RotationHistory { .. } => "RotationHistory",
             Self::RotationSettings { .. } => "GetRotationApproval",
             Self::RotationFunctions { .. } => "ListRotationFunctions",
@@ -537,6 +544,7 @@ impl Request {
                 | Self::UpdateAccessKey { .. }
                 | Self::AddOperator { .. }
                 | Self::RemoveOperator { .. }
+                | Self::ChangePassphrase { .. }
                 | Self::RotateNow { .. }
                 | Self::PutSchedule { .. }
                 | Self::CancelRotation { .. }
@@ -617,6 +625,8 @@ pub enum Loaded {
     },
     /// An act succeeded; the message says what happened.
     Done(String),
+    /// How far the re-key under way has come (removing an operator, changing a passphrase).
+    Rekeying(RekeyStatus),
     Verified(VerifyReport),
     Failed {
         operation: &'static str,

@@ -424,6 +424,11 @@ impl App {
                 self.revealed(arn, version_id, purpose, value);
                 vec![]
             }
+            Loaded::Rekeying(status) => {
+                let since = self.busy.as_ref().map_or(self.now_ms, |b| b.1);
+                self.busy = Some((status.line(), since));
+                vec![]
+            }
             Loaded::Done(msg) => {
                 self.busy = None;
                 self.info(msg);

@@ -751,6 +751,12 @@ pub static KEYMAP: &[Binding] = &[
     ),
     b!(
         Principals,
+        &[K::Char('P')],
+        ChangePassphrase,
+        "change your own passphrase (re-keys the vault)"
+    ),
+    b!(
+        Principals,
         &[K::Esc],
         Back,
         "back (from the keys, then to the secrets)"

@@ -1,7 +1,7 @@
 //! Every screen and dialog, drawn with `TestBackend` at 80×24 and 160×48 from a real vault
 //! on a stopped clock, compared with the reviewed snapshots in `snapshots/`.
 
-use super::action::{Action, Cmd};
+use super::action::{Action, Cmd, Effect, Loaded, Request};
 use super::testkit::{HIDDEN_VALUES, Kit};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -1055,4 +1055,71 @@ fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
         status.text
     );
     assert!(k.screen().contains("Not replicated"), "{}", k.screen());
+}
+
+#[test]
+fn the_re_keys_progress_shows_on_the_status_line() {
+    use coffer_core::vault::{RekeyPhase, RekeyStatus};
+    both("rekey_progress", |k| {
+        k.with_iam();
+        k.principal("bob");
+        k.app.update(Action::Key(Cmd::Remove));
+        let sent = k.app.update(Action::Key(Cmd::Yes));
+        assert!(matches!(
+            &sent[..],
+            [Effect::Send(Request::RemoveOperator { .. })]
+        ));
+        k.app
+            .update(Action::loaded(Loaded::Rekeying(RekeyStatus::new(
+                RekeyPhase::Secrets,
+                420,
+                1000,
+            ))));
+    });
+}
+
+#[test]
+fn an_operator_changes_their_passphrase_typed_twice_and_the_vault_is_re_keyed() {
+    let mut k = Kit::unlocked(160, 48);
+    k.with_iam();
+    k.principal("admin");
+    k.key(Cmd::ChangePassphrase);
+    k.text("test passphrase");
+    k.key(Cmd::Submit);
+    k.text("a new passphrase");
+    k.key(Cmd::Submit);
+    k.text("a new passphrasE");
+    k.key(Cmd::Submit);
+    let s = k.app.status.clone().unwrap();
+    assert!(s.error && s.text.contains("do not match"), "{}", s.text);
+    k.key(Cmd::ChangePassphrase);
+    k.text("not the passphrase");
+    k.key(Cmd::Submit);
+    k.text("a new passphrase");
+    k.key(Cmd::Submit);
+    k.text("a new passphrase");
+    k.key(Cmd::Submit);
+    let s = k.app.status.clone().unwrap();
+    assert!(
+        s.error
+            && s.text
+                .contains("ChangeOperatorPassphrase failed: AccessDeniedException"),
+        "{}",
+        s.text
+    );
+    k.key(Cmd::ChangePassphrase);
+    assert!(!k.screen().contains("test passphrase"));
+    k.text("test passphrase");
+    assert!(!k.screen().contains("test passphrase"), "typing is masked");
+    k.key(Cmd::Submit);
+    k.text("a new passphrase");
+    k.key(Cmd::Submit);
+    k.text("a new passphrase");
+    k.key(Cmd::Submit);
+    let s = k.app.status.clone().unwrap();
+    assert_eq!(s.text, "Changed your passphrase; the vault was re-keyed.");
+    let pass = |p: &str| coffer_core::crypto::Passphrase::new(p.into());
+    assert!(coffer_core::Vault::open(&k.path, Some("admin"), &pass("test passphrase")).is_err());
+    coffer_core::Vault::open(&k.path, Some("admin"), &pass("a new passphrase"))
+        .expect("the new one opens");
 }

@@ -14,7 +14,7 @@ use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePol
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
 };
-use coffer_core::vault::{SecretQuery, SortBy};
+use coffer_core::vault::{RekeyMeter, RekeyProgress, SecretQuery, SortBy};
 use coffer_core::{FrontEnd, Vault};
 
 use super::action::{
@@ -155,6 +155,9 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                     }
                     None
                 }
+                r @ (Request::RemoveOperator { .. } | Request::ChangePassphrase { .. }) => {
+                    vault.as_deref().map(|v| rekeying(v, r, out))
+                }
                 other => vault.as_deref().map(|v| execute(v, other)),
             };
             if let Some(r) = reply
@@ -175,8 +178,23 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
     }
 }
 
+/// Runs a request that re-keys the vault, sending its progress as it goes.
+fn rekeying(vault: &Vault, req: Request, out: &Sender<Action>) -> Loaded {
+    let mut meter = RekeyMeter::default();
+    let mut report = |phase, done, total| {
+        if let Some(status) = meter.step(phase, done, total) {
+            let _ = out.send(Action::loaded(Loaded::Rekeying(status)));
+        }
+    };
+    execute_reporting(vault, req, &mut report)
+}
+
 /// Runs one request against the vault (views and acts; unlocking is the loop's).
 pub fn execute(vault: &Vault, req: Request) -> Loaded {
+    execute_reporting(vault, req, &mut |_, _, _| {})
+}
+
+fn execute_reporting(vault: &Vault, req: Request, progress: RekeyProgress<'_>) -> Loaded {
     let c = vault.caller(FrontEnd::Tui);
     let op = req.operation();
     let failed = |error| Loaded::Failed {
@@ -501,9 +519,16 @@ pub fn execute(vault: &Vault, req: Request) -> Loaded {
                 format!("Added the operator {}.", o.operator_name)
             })
         }
-        Request::RemoveOperator { name } => done(vault.remove_operator(&c, &name), op, |_| {
-            format!("Removed the operator {name}; the vault was re-keyed.")
-        }),
+        Request::RemoveOperator { name } => done(
+            vault.remove_operator_reporting(&c, &name, progress),
+            op,
+            |_| format!("Removed the operator {name}; the vault was re-keyed."),
+        ),
+        Request::ChangePassphrase { old, new } => done(
+            vault.change_passphrase_reporting(&c, &old, &new, None, progress),
+            op,
+            |_| "Changed your passphrase; the vault was re-keyed.".to_string(),
+        ),
         Request::ReplicaRegions { seq } => Loaded::ReplicaRegions {
             seq,
             regions: vault.list_replica_regions(&c),
@@ -820,5 +845,77 @@ mod tests {
         assert_eq!(out.len(), 3);
         assert!(matches!(out[0], Request::Restore { .. }));
         assert!(matches!(out[2], Request::Secrets { seq: 4, .. }));
+    }
+
+    #[test]
+    fn removing_an_operator_sends_the_re_keys_progress_before_its_result() {
+        use coffer_core::crypto::Passphrase;
+        use coffer_core::{InitOptions, SecretText};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.db");
+        let pass = || Passphrase::new("test passphrase".into());
+        let v = Vault::init(
+            &path,
+            InitOptions {
+                account_id: None,
+                region: None,
+                operator: "admin".into(),
+                passphrase: pass(),
+                kdf: Some((19456, 2)),
+            },
+        )
+        .unwrap();
+        let c = v.caller(FrontEnd::Tui);
+        v.add_operator(
+            &c,
+            "bob",
+            &Passphrase::new("bob's passphrase".into()),
+            Some((19456, 2)),
+        )
+        .unwrap();
+        for i in 0..3 {
+            v.create_secret(
+                &c,
+                CreateSecretRequest {
+                    name: format!("s{i}"),
+                    secret_string: Some(SecretText::new("value".into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        drop(v);
+        let (out, actions) = std::sync::mpsc::channel();
+        let worker = spawn(path, out);
+        worker
+            .send(Request::Unlock {
+                operator: Some("admin".into()),
+                passphrase: pass(),
+            })
+            .unwrap();
+        worker
+            .send(Request::RemoveOperator { name: "bob".into() })
+            .unwrap();
+        let mut lines = vec![];
+        let done = loop {
+            let Action::Loaded(l) = actions.recv_timeout(Duration::from_secs(60)).unwrap() else {
+                continue;
+            };
+            match *l {
+                Loaded::Rekeying(s) => lines.push(s.line()),
+                Loaded::Done(msg) => break msg,
+                Loaded::Failed { error, .. } => panic!("{error:?}"),
+                _ => {}
+            }
+        };
+        assert_eq!(done, "Removed the operator bob; the vault was re-keyed.");
+        assert!(
+            lines.contains(&"Re-keying secrets: 100% (3 of 3)".to_string()),
+            "{lines:?}"
+        );
+        assert_eq!(
+            lines.first().map(String::as_str),
+            Some("Re-keying keys: 0% (0 of 1)")
+        );
     }
 }

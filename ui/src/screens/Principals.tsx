@@ -5,6 +5,7 @@ import { useConsole } from "../console";
 import { dateTime, principalName } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
 import { Modal, useAct } from "../components/Dialogs";
+import { ChangePassphraseDialog, useRekey } from "../components/Rekey";
 
 const KINDS: { kind: PrincipalKind; label: string }[] = [
   { kind: "operator", label: "Operators" },
@@ -191,6 +192,8 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
   const [newKey, setNewKey] = useState<NewAccessKey | null>(null);
   const [inline, setInline] = useState<{ name: string | null } | null>(null);
   const [removing, setRemoving] = useState(false);
+  const [changing, setChanging] = useState(false);
+  const rekey = useRekey();
   // The list follows the vault's revision; the detail is read again at once.
   const act = (f: () => Promise<{ message: string }>) => c.act(f, detail.reload);
   return (
@@ -207,6 +210,11 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
               data-testid="create-access-key"
             >
               New access key
+            </button>
+          )}
+          {p.kind === "operator" && p.name === c.session.operator && (
+            <button className="btn" onClick={() => setChanging(true)} data-testid="change-passphrase">
+              Change passphrase
             </button>
           )}
           {p.kind === "operator" && (
@@ -358,7 +366,7 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
                 className="btn danger"
                 onClick={() => {
                   setRemoving(false);
-                  api.removeOperator(p.name).then((r) => props.onDeleted(r.message), (e) => c.fail(asIpcError(e)));
+                  rekey.run(() => api.removeOperator(p.name)).then((r) => props.onDeleted(r.message), (e) => c.fail(asIpcError(e)));
                 }}
                 data-testid="remove-operator-confirm"
               >
@@ -368,10 +376,22 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
           }
         >
           <p>
-            Their key slot is deleted and the vault's master key is replaced, so their passphrase opens nothing from now on — not even a copy of
-            today's vault file once it is written again. Nobody's passphrase is needed.
+            Their key slot is deleted and every key of the vault is replaced — master key, index, metadata, audit and KMS keys — so nothing
+            written from now on can be read or forged with anything they held. A copy of the file they kept still opens as it was when they
+            left. Nobody's passphrase is needed.
           </p>
         </Modal>
+      )}
+      {rekey.view}
+      {changing && (
+        <ChangePassphraseDialog
+          operator={p.name}
+          onClose={() => setChanging(false)}
+          onDone={(m) => {
+            setChanging(false);
+            props.onChanged(m);
+          }}
+        />
       )}
       {newKey && (
         <Modal

@@ -240,6 +240,32 @@ describe("principals", () => {
     );
   });
 
+  it("changing one's own passphrase shows the re-key's progress until it is done", async () => {
+    let finish: (v: unknown) => void = () => undefined;
+    const calls = common({
+      principals: () => [admin],
+      principal_detail: () => ({ inlinePolicies: [], attachedPolicies: [], accessKeys: [] }),
+      change_passphrase: () => new Promise((resolve) => (finish = resolve)),
+      rekey_progress: () => ({ phase: "secrets", done: 420, total: 1000, percent: 42, line: "Re-keying secrets: 42% (420 of 1000)" }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-principals"));
+    fireEvent.click(await screen.findByTestId("principal-item"));
+    fireEvent.click(await screen.findByTestId("change-passphrase"));
+    fireEvent.change(screen.getByTestId("old-passphrase"), { target: { value: "old passphrase" } });
+    fireEvent.change(screen.getByTestId("new-passphrase"), { target: { value: "new passphrase" } });
+    fireEvent.change(screen.getByTestId("new-passphrase-again"), { target: { value: "new passphrasE" } });
+    expect((screen.getByTestId("change-passphrase-submit") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByTestId("new-passphrase-again"), { target: { value: "new passphrase" } });
+    fireEvent.click(screen.getByTestId("change-passphrase-submit"));
+    const line = await screen.findByTestId("rekey-line", {}, { timeout: 2000 });
+    await waitFor(() => expect(line.textContent).toBe("Re-keying secrets: 42% (420 of 1000)"));
+    expect(calls.find((c) => c.cmd === "change_passphrase")!.args).toEqual({ old: "old passphrase", new: "new passphrase" });
+    finish({ message: "Changed your passphrase; the vault was re-keyed." });
+    await waitFor(() => expect(screen.queryByTestId("rekey-progress")).toBeNull());
+    expect(await screen.findByText("Changed your passphrase; the vault was re-keyed.")).toBeTruthy();
+  });
+
   it("adding an operator needs the passphrase twice; the signed-in operator cannot remove themselves", async () => {
     const calls = common({
       principals: () => [admin],

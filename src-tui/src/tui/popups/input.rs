@@ -58,6 +58,14 @@ pub enum InputFor {
         name: String,
         first: Typed,
     },
+    CurrentPassphrase,
+    NewPassphrase {
+        old: Typed,
+    },
+    NewPassphraseAgain {
+        old: Typed,
+        new: Typed,
+    },
     InlinePolicyName {
         kind: EntityKind,
         name: String,
@@ -174,6 +182,9 @@ impl App {
                         | InputFor::CreateValue { .. }
                         | InputFor::OperatorPassphrase { .. }
                         | InputFor::OperatorPassphraseAgain { .. }
+                        | InputFor::CurrentPassphrase
+                        | InputFor::NewPassphrase { .. }
+                        | InputFor::NewPassphraseAgain { .. }
                 ) {
                     i.masked = !i.masked;
                 }
@@ -300,6 +311,11 @@ impl App {
                     name,
                     passphrase: Passphrase::new(first.0.to_string()),
                 })
+            }
+            step @ (InputFor::CurrentPassphrase
+            | InputFor::NewPassphrase { .. }
+            | InputFor::NewPassphraseAgain { .. }) => {
+                self.passphrase_typed(step, Typed(i.value.clone()))
             }
             InputFor::ChooseFunction { then, options } => {
                 self.function_chosen(then, &options, &text)

@@ -153,6 +153,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "",
         "remove the selected operator (re-keys the vault)",
     ),
+    (
+        "operator-passwd",
+        "",
+        "change your own passphrase (re-keys the vault)",
+    ),
     ("verify", "", "verify the audit chain"),
     ("filter", "TEXT", "filter the secrets list"),
     ("secrets", "", "go to the secrets list"),

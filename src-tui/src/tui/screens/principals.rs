@@ -380,6 +380,7 @@ impl App {
             Cmd::NewKey => self.create_access_key(),
             Cmd::ToggleKey => self.toggle_access_key(),
             Cmd::DeleteKey => self.ask_delete_access_key(),
+            Cmd::ChangePassphrase => self.ask_current_passphrase(),
             _ => vec![],
         }
     }
@@ -478,6 +479,75 @@ impl App {
                 name,
                 document: None,
             }),
+        }
+    }
+
+    /// Changing the unlocked operator's own passphrase: the current one, then the new one
+    /// twice; the vault is re-keyed with the progress on the status line.
+    pub(crate) fn ask_current_passphrase(&mut self) -> Vec<Effect> {
+        let req = Request::ChangePassphrase {
+            old: Passphrase::new(String::new()),
+            new: Passphrase::new(String::new()),
+        };
+        if let Some(out) = self.read_only_refusal(req) {
+            return out;
+        }
+        let me = self
+            .session
+            .as_ref()
+            .map(|s| s.operator.clone())
+            .unwrap_or_default();
+        self.popup = Some(Popup::Input(Input::new(
+            "Change your passphrase",
+            vec![
+                format!("{me}'s current passphrase (masked; Ctrl-R shows it)."),
+                "The vault is re-keyed: every secret and audit event is sealed anew.".into(),
+            ],
+            "",
+            true,
+            InputFor::CurrentPassphrase,
+        )));
+        vec![]
+    }
+
+    /// After the current passphrase: the new one, typed twice.
+    pub(crate) fn passphrase_typed(&mut self, step: InputFor, typed: Typed) -> Vec<Effect> {
+        match step {
+            InputFor::CurrentPassphrase => {
+                self.popup = Some(Popup::Input(Input::new(
+                    "Change your passphrase",
+                    vec!["The new passphrase.".into()],
+                    "",
+                    true,
+                    InputFor::NewPassphrase { old: typed },
+                )));
+                vec![]
+            }
+            InputFor::NewPassphrase { old } => {
+                if typed.0.is_empty() {
+                    self.error("The passphrase must not be empty; it was not changed.");
+                    return vec![];
+                }
+                self.popup = Some(Popup::Input(Input::new(
+                    "Change your passphrase",
+                    vec!["The new passphrase again, to be sure it is the one meant.".into()],
+                    "",
+                    true,
+                    InputFor::NewPassphraseAgain { old, new: typed },
+                )));
+                vec![]
+            }
+            InputFor::NewPassphraseAgain { old, new } => {
+                if new.0 != typed.0 {
+                    self.error("The two new passphrases do not match; it was not changed.");
+                    return vec![];
+                }
+                self.send(Request::ChangePassphrase {
+                    old: Passphrase::new(old.0.to_string()),
+                    new: Passphrase::new(new.0.to_string()),
+                })
+            }
+            _ => vec![],
         }
     }
 
@@ -832,6 +902,9 @@ impl App {
         };
         if name == "principals" {
             return Some(self.go(Screen::Principals));
+        }
+        if name == "operator-passwd" {
+            return Some(self.ask_current_passphrase());
         }
         if let Some((kind, _)) = KINDS.iter().find(|(k, _)| create(*k) == name) {
             if arg.is_empty() {

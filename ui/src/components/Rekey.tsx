@@ -1,0 +1,85 @@
+import { useEffect, useState } from "react";
+import { api } from "../api";
+import type { RekeyProgress } from "../bindings";
+import { Modal, useAct } from "./Dialogs";
+
+/** Runs an act that re-keys the vault (removing an operator, changing a passphrase) and
+ * shows the core's progress line while it runs: every secret and audit event is sealed anew,
+ * which takes a while in a large vault. */
+export function useRekey() {
+  const [running, setRunning] = useState(false);
+  const [progress, setProgress] = useState<RekeyProgress | null>(null);
+  useEffect(() => {
+    if (!running) return;
+    const poll = () => api.rekeyProgress().then((p) => p && setProgress(p), () => undefined);
+    const timer = setInterval(poll, 250);
+    return () => clearInterval(timer);
+  }, [running]);
+  const run = async <T,>(f: () => Promise<T>): Promise<T> => {
+    setProgress(null);
+    setRunning(true);
+    try {
+      return await f();
+    } finally {
+      setRunning(false);
+      setProgress(null);
+    }
+  };
+  const view = running && (
+    <Modal title="Re-keying the vault" onClose={() => undefined} testid="rekey-progress" footer={null}>
+      <progress max={100} value={progress?.percent ?? 0} aria-label="re-key progress" />
+      <p data-testid="rekey-line">{progress?.line ?? "Re-keying: starting…"}</p>
+      <p className="muted small">Every key is replaced and everything they protect is sealed anew, in one transaction: stopping now loses nothing.</p>
+    </Modal>
+  );
+  return { run, view, running };
+}
+
+/** The unlocked operator's own passphrase: the current one, and the new one twice. */
+export function ChangePassphraseDialog(props: { operator: string; onClose: () => void; onDone: (m: string) => void }) {
+  const [old, setOld] = useState("");
+  const [next, setNext] = useState("");
+  const [again, setAgain] = useState("");
+  const rekey = useRekey();
+  const act = useAct(props.onDone);
+  const mismatch = again !== "" && again !== next;
+  const submit = () => act.run(() => rekey.run(() => api.changePassphrase(old, next)));
+  if (rekey.view) return rekey.view;
+  return (
+    <Modal
+      title={`Change ${props.operator}'s passphrase`}
+      onClose={props.onClose}
+      testid="change-passphrase-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={!old || !next || next !== again || act.busy} onClick={submit} data-testid="change-passphrase-submit">
+            Change and re-key
+          </button>
+        </>
+      }
+    >
+      <p className="muted small">
+        The vault is re-keyed: your old passphrase opens nothing written from now on, even with a copy of the file made before.
+      </p>
+      <label className="field">
+        <span>Current passphrase</span>
+        <input type="password" autoComplete="current-password" autoFocus value={old} onChange={(e) => setOld(e.target.value)} data-testid="old-passphrase" />
+      </label>
+      <div className="form-row">
+        <label className="field">
+          <span>New passphrase</span>
+          <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} data-testid="new-passphrase" />
+        </label>
+        <label className="field">
+          <span>Again</span>
+          <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} data-testid="new-passphrase-again" />
+          {mismatch && <small className="danger-text">The passphrases differ.</small>}
+        </label>
+      </div>
+      {act.errorView}
+    </Modal>
+  );
+}
