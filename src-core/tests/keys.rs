@@ -274,6 +274,41 @@ fn a_primary_refuses_to_push_to_a_replica_whose_replication_slot_was_replaced() 
     assert!(message.unwrap().contains("keys changed"));
 }
 
+#[test]
+fn a_primary_refuses_to_push_to_another_vault_put_in_its_replicas_place() {
+    let (f, path) = replicated();
+    let other = path.with_file_name("other.db");
+    let mut opts = coffer_core::InitOptions::new("attacker", pass("attacker pass"));
+    opts.kdf = KDF;
+    drop(Vault::init(&other, opts).unwrap());
+    // The whole replica goes, its write-ahead log with it (SQLite would replay an old log
+    // onto the new file and show a mix of the two).
+    for ext in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    swap_in(&other, &path);
+    f.put("svc/token", "t2", None);
+    let (status, message) = replica_status(&f);
+    assert_eq!(status, "Failed");
+    let message = message.unwrap();
+    assert!(
+        message.contains("is not the replica vault registered for eu-west-1")
+            && message.contains("another vault was put in its place"),
+        "{message}"
+    );
+    let regions = f.vault.list_replica_regions(&f.caller).unwrap();
+    assert!(regions[0].reachable && regions[0].replaced, "{regions:?}");
+    let attacker = Vault::open(&path, Some("attacker"), &pass("attacker pass")).unwrap();
+    assert!(
+        attacker
+            .list_secrets(&attacker.caller(FrontEnd::Cli), Default::default())
+            .unwrap()
+            .secret_list
+            .is_empty(),
+        "nothing reached the file put in the replica's place"
+    );
+}
+
 fn create(v: &Vault, name: &str, value: &str) {
     v.create_secret(
         &v.caller(FrontEnd::Cli),

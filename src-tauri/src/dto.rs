@@ -289,6 +289,8 @@ pub struct RegionRow {
     pub region: String,
     pub vault_path: String,
     pub reachable: bool,
+    /// The file there is not the vault registered: nothing is pushed to it.
+    pub replaced: bool,
     pub secrets: u32,
     pub in_sync: u32,
     pub in_progress: u32,
@@ -302,6 +304,7 @@ impl From<coffer_core::vault::ReplicaRegionView> for RegionRow {
             region: r.region,
             vault_path: r.vault_path,
             reachable: r.reachable,
+            replaced: r.replaced,
             secrets: r.secrets as u32,
             in_sync: r.in_sync as u32,
             in_progress: r.in_progress as u32,

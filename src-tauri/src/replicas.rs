@@ -127,6 +127,10 @@ mod tests {
         assert!(view.replicas.is_empty());
         assert_eq!(view.regions[0].region, "eu-west-1");
         assert!(view.regions[0].reachable);
+        assert!(
+            !view.regions[0].replaced,
+            "the registered replica is not replaced"
+        );
         let msg = d.replicate_secret(&arn, "eu-west-1", None).unwrap().message;
         assert_eq!(msg, "Replicating to eu-west-1: InSync.");
         let view = d.replicas(&arn).unwrap();

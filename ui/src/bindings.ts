@@ -137,7 +137,11 @@ export type ReplicaRow = { region: string, kmsKeyId: string | null,
  */
 status: string, statusMessage: string | null, lastAccessedDate: number | null, };
 
-export type RegionRow = { region: string, vaultPath: string, reachable: boolean, secrets: number, inSync: number, inProgress: number, failed: number, queuedRemovals: number, };
+export type RegionRow = { region: string, vaultPath: string, reachable: boolean, 
+/**
+ * The file there is not the vault registered: nothing is pushed to it.
+ */
+replaced: boolean, secrets: number, inSync: number, inProgress: number, failed: number, queuedRemovals: number, };
 
 export type ReplicasView = { 
 /**

@@ -129,6 +129,7 @@ fn region_view(
         replica_vault_id: entry.vault_id.clone(),
         added_date: epoch_seconds(entry.added_ms),
         reachable: file_id(&entry.path).is_ok(),
+        replaced: false,
         secrets: 0,
         in_sync: 0,
         in_progress: 0,
@@ -139,6 +140,10 @@ fn region_view(
             .filter(|r| r.region == entry.region)
             .count(),
     };
+    v.replaced = v.reachable
+        && Vault::inspect(&entry.path).map_or(true, |s| {
+            s.vault_id != entry.vault_id || !s.operators.contains(&entry.slot)
+        });
     for d in index.all() {
         for r in d.replicas.iter().filter(|r| r.region == entry.region) {
             v.secrets += 1;
@@ -200,6 +205,9 @@ pub struct ReplicaRegionView {
     pub added_date: f64,
     /// Whether the replica file is there now.
     pub reachable: bool,
+    /// Whether the file there is not the vault registered (another vault, something that
+    /// is no vault, or one without this vault's replication slot): nothing is pushed to it.
+    pub replaced: bool,
     /// Secrets replicated there, and how many of those are in sync, waiting, failed.
     pub secrets: usize,
     pub in_sync: usize,
@@ -314,6 +322,27 @@ fn service() -> Caller {
     }
 }
 
+/// A replica file whose vault id is not the registered one: another vault in its place.
+fn not_the_registered_vault(entry: &RegionEntry) -> Error {
+    Error::invalid_request(format!(
+        "The file at {} is not the replica vault registered for {} (its vault id changed): \
+         another vault was put in its place. Nothing is pushed to it; register it again if the \
+         change was yours.",
+        entry.path.display(),
+        entry.region
+    ))
+}
+
+/// A replica whose replication slot is not the one this vault pinned.
+fn keys_changed(entry: &RegionEntry, why: &str) -> Error {
+    Error::invalid_request(format!(
+        "The replica vault for {} at {} is not the one registered: its keys changed ({why}). \
+         Nothing is pushed to it; register it again if the change was yours.",
+        entry.region,
+        entry.path.display()
+    ))
+}
+
 fn not_a_region(region: &str) -> Error {
     Error::invalid_parameter(format!(
         "The region {region} is not a replica region of this vault: register a vault file for it with `coffer replica-region add --region {region} --vault FILE`."
@@ -403,30 +432,29 @@ impl Vault {
         let kek = self
             .keys()
             .unwrap_kept_key(&kept_key_purpose(&entry.region), &entry.wrapped_key)?;
+        // Said before unlocking, so that a file put in the replica's place is named as such
+        // rather than as a missing key slot.
+        let found = Vault::inspect(&entry.path)?;
+        if found.vault_id != entry.vault_id {
+            return Err(not_the_registered_vault(entry));
+        }
+        if !found.operators.contains(&entry.slot) {
+            return Err(keys_changed(entry, "its replication key slot was removed"));
+        }
         let v = Vault::open_unlocking(
             &entry.path,
             Some(&entry.slot),
             self.clock.clone(),
             |vault_id, slot| {
                 if vault_id != entry.vault_id {
-                    return Err(Error::invalid_request(format!(
-                        "The file at {} is not the replica vault registered for {} (its vault id changed).",
-                        entry.path.display(),
-                        entry.region
-                    )));
+                    return Err(not_the_registered_vault(entry));
                 }
                 if entry
                     .slot_public
                     .as_deref()
                     .is_some_and(|p| p != slot.public_key)
                 {
-                    return Err(Error::invalid_request(format!(
-                        "The replica vault for {} at {} is not the one registered: its keys changed \
-                         (its replication key slot was replaced). Nothing is pushed to it; register \
-                         it again if the change was yours.",
-                        entry.region,
-                        entry.path.display()
-                    )));
+                    return Err(keys_changed(entry, "its replication key slot was replaced"));
                 }
                 let secret = super::open_operator_slot(
                     vault_id,

@@ -26,10 +26,15 @@ export function useRekey() {
     }
   };
   const view = running && (
-    <Modal title="Re-keying the vault" onClose={() => undefined} testid="rekey-progress" footer={null}>
-      <progress max={100} value={progress?.percent ?? 0} aria-label="re-key progress" />
+    <Modal
+      title="Re-keying the vault"
+      onClose={() => undefined}
+      testid="rekey-progress"
+      footer={<span className="muted small">It cannot be stopped halfway: a crash or a closed window leaves the vault as it was.</span>}
+    >
+      <progress className="rekey-bar" max={100} value={progress?.percent ?? 0} aria-label="re-key progress" />
       <p data-testid="rekey-line">{progress?.line ?? "Re-keying: starting…"}</p>
-      <p className="muted small">Every key is replaced and everything they protect is sealed anew, in one transaction: stopping now loses nothing.</p>
+      <p className="muted small">Every key is replaced and everything they protect is sealed anew, in one transaction.</p>
     </Modal>
   );
   return { run, view, running };

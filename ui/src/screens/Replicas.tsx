@@ -154,7 +154,13 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                       <td className="mono">{r.region}</td>
                       <td className="mono wrap">{r.vaultPath}</td>
                       <td>
-                        <span className={`badge ${r.reachable ? "ok" : "danger"}`}>{r.reachable ? "reachable" : "unreachable"}</span>
+                        {r.replaced ? (
+                          <span className="badge danger" title="The file there is not the vault registered for this region: nothing is pushed to it." data-testid="region-replaced">
+                            replaced
+                          </span>
+                        ) : (
+                          <span className={`badge ${r.reachable ? "ok" : "danger"}`}>{r.reachable ? "reachable" : "unreachable"}</span>
+                        )}
                       </td>
                       <td>{r.secrets}</td>
                       <td>{r.inSync}</td>

@@ -7,8 +7,8 @@ import { detail, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
 
 const regions: ReplicasView["regions"] = [
-  { region: "eu-west-1", vaultPath: "/media/backup/replica.db", reachable: true, secrets: 1, inSync: 0, inProgress: 0, failed: 1, queuedRemovals: 0 },
-  { region: "ap-south-1", vaultPath: "/mnt/second/replica.db", reachable: false, secrets: 0, inSync: 0, inProgress: 0, failed: 0, queuedRemovals: 0 },
+  { region: "eu-west-1", vaultPath: "/media/backup/replica.db", reachable: true, replaced: false, secrets: 1, inSync: 0, inProgress: 0, failed: 1, queuedRemovals: 0 },
+  { region: "ap-south-1", vaultPath: "/mnt/second/replica.db", reachable: false, replaced: false, secrets: 0, inSync: 0, inProgress: 0, failed: 0, queuedRemovals: 0 },
 ];
 
 const primary: ReplicasView = {
@@ -56,6 +56,14 @@ describe("replicas tab", () => {
     expect(screen.getByTestId("replica-regions").textContent).toContain("unreachable");
     expect(replicaStatusClass("InSync")).toBe("ok");
     expect(replicaStatusClass("InProgress")).toBe("warn");
+  });
+
+  it("names a region whose file is not the vault registered as replaced", async () => {
+    const replaced = { ...regions[0], replaced: true };
+    common({ ...primary, regions: [replaced] });
+    await openReplicasTab();
+    expect(screen.getByTestId("region-replaced").textContent).toBe("replaced");
+    expect(screen.getByTestId("replica-regions").textContent).not.toContain("reachable");
   });
 
   it("replicates to a free region with a KMS key there, and retries", async () => {

@@ -8,7 +8,7 @@ use coffer_core::vault::ReplicaRegionView;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
+use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap};
 
 use super::detail::{DetailState, Load};
 use crate::tui::action::{Cmd, Effect, Request};
@@ -175,9 +175,15 @@ impl App {
 }
 
 pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
-    let [head, table, foot] = Layout::vertical([
+    // The selected region's whole message (a refusal says why, at more length than its cell).
+    let message = d
+        .replicas()
+        .get(d.replica_sel)
+        .and_then(|r| r.status_message.clone());
+    let [head, table, said, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
+        Constraint::Length(if message.is_some() { 5 } else { 0 }),
         Constraint::Length(4),
     ])
     .areas(area);
@@ -246,6 +252,14 @@ pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
         buf,
         &mut state,
     );
+    if let Some(m) = message {
+        Paragraph::new(vec![
+            Line::styled(" Message", t.header()),
+            Line::raw(format!(" {m}")),
+        ])
+        .wrap(Wrap { trim: false })
+        .render(said, buf);
+    }
     let regions = match &d.regions {
         Load::Ready(rs) if rs.is_empty() => vec![Line::styled(
             " No replica regions: coffer replica-region add --region R --vault FILE",
@@ -256,7 +270,9 @@ pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
             .map(|r| {
                 Line::from(vec![
                     Span::styled(format!(" {:<16}", r.region), t.title()),
-                    if r.reachable {
+                    if r.replaced {
+                        Span::styled("REPLACED    ", t.danger())
+                    } else if r.reachable {
                         Span::styled("reachable   ", t.ok())
                     } else {
                         Span::styled("unreachable ", t.danger())
