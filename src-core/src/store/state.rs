@@ -6,7 +6,8 @@
 //! schema when a connection opens — a table a later migration adds is covered without a
 //! change here. Temporary triggers, installed on each of Coffer's own connections, write
 //! each insert, update and delete into a temporary `state_changes` table of this
-//! connection (in memory, rolled back with the transaction or savepoint that made it).
+//! connection (rolled back with the transaction or savepoint that made it; it holds rows
+//! as the vault file does, sealed, and spills to an unlinked temporary file when large).
 //! The door folds it into the head before its commit, and [`Tx::commit`] refuses to
 //! commit while it holds anything: a write path that forgets to fold cannot commit.
 //! Another program's connection (an attacker's `sqlite3`) has no triggers, so what it
@@ -85,7 +86,6 @@ fn filter(table: &str, row: &str) -> String {
 
 /// Installs the state log on one of Coffer's connections (after its migrations ran).
 pub(super) fn install(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     let mut sql = String::from(
         "CREATE TEMP TABLE IF NOT EXISTS state_changes (
              tbl TEXT NOT NULL, before TEXT, after TEXT);",
