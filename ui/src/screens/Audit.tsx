@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { AuditEventRow, AuditQueryInput, ChainStatus, IpcError } from "../bindings";
 import { useConsole } from "../console";
-import { principalName, secretName } from "../format";
+import { dateTime, principalName, secretName } from "../format";
 import { Empty, ErrorBox, Spinner } from "../components/Bits";
 
 const EVENTS = [
@@ -217,7 +217,7 @@ export function AuditScreen(props: { secretId?: string }) {
             <span className="muted" data-testid="last-anchor">
               {chain.lastAnchorSequence === null
                 ? "· never anchored (coffer audit anchor)"
-                : `· last anchor #${chain.lastAnchorSequence} on ${chain.lastAnchorTime}`}
+                : `· last anchor #${chain.lastAnchorSequence} on ${anchorTime(chain.lastAnchorTime)}`}
             </span>
           ) : null}
           <button className="btn small" onClick={verify} disabled={checking} data-testid="verify-chain">
@@ -228,4 +228,10 @@ export function AuditScreen(props: { secretId?: string }) {
       <AuditTable secretId={props.secretId} />
     </section>
   );
+}
+
+/** An anchor's time (RFC 3339, as the anchor file holds it) as the log's other dates read. */
+function anchorTime(t: string | null): string {
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? (t ?? "—") : dateTime(ms / 1000);
 }

@@ -210,6 +210,32 @@ describe("principals", () => {
   });
 });
 
+describe("audit log", () => {
+  it("shows the chain's status and when the last anchor was taken, as the log's dates read", async () => {
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_audit: () => ({ events: [], nextBeforeSequence: null, totalEvents: 0 }),
+      verify_audit: () => ({
+        eventsChecked: 69,
+        intact: true,
+        firstBrokenSequence: null,
+        problem: null,
+        lastAnchorSequence: 68,
+        lastAnchorTime: "2026-12-07T09:07:30.557Z",
+      }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("nav-audit"));
+    const anchor = await screen.findByTestId("last-anchor");
+    const d = new Date("2026-12-07T09:07:30.557Z");
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    expect(anchor.textContent).toBe(`· last anchor #68 on ${local}`);
+  });
+});
+
 describe("keyboard", () => {
   it("? opens the shortcut list and Ctrl+K the command palette", async () => {
     backend({
