@@ -102,6 +102,19 @@ pub(crate) struct AuditKeys {
     pub anchor: KeyedHash,
 }
 
+#[cfg(test)]
+impl AuditKeys {
+    /// Fresh keys for a test's trail.
+    pub(crate) fn random() -> Self {
+        Self {
+            enc: Key::random(),
+            mac: KeyedHash::new(Key::random()),
+            state: KeyedHash::new(Key::random()),
+            anchor: KeyedHash::new(Key::random()),
+        }
+    }
+}
+
 /// The plain columns of a new event (what queries filter on).
 pub(crate) struct RowMeta<'a> {
     pub at_ms: i64,
@@ -486,15 +499,6 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    fn keys() -> AuditKeys {
-        AuditKeys {
-            enc: Key::random(),
-            mac: KeyedHash::new(Key::random()),
-            state: KeyedHash::new(Key::random()),
-            anchor: KeyedHash::new(Key::random()),
-        }
-    }
-
     fn event(name: &str) -> AuditEvent {
         AuditEvent {
             event_version: "1.08".into(),
@@ -542,7 +546,7 @@ mod tests {
 
     #[test]
     fn the_head_of_an_older_coffer_verifies_and_gets_a_state_digest_with_the_next_event() {
-        let k = keys();
+        let k = AuditKeys::random();
         let mut s = Store::memory().unwrap();
         let tx = s.begin().unwrap();
         tx.access_key_put(b"key", b"doc").unwrap();
@@ -571,7 +575,7 @@ mod tests {
 
     #[test]
     fn a_head_whose_tag_does_not_verify_poisons_every_later_head() {
-        let k = keys();
+        let k = AuditKeys::random();
         let mut s = Store::memory().unwrap();
         let tx = s.begin().unwrap();
         append_one(&tx, &k, "InitializeVault");
@@ -593,7 +597,7 @@ mod tests {
 
     #[test]
     fn an_initialized_trail_verifies_and_an_empty_one_does_not() {
-        let k = keys();
+        let k = AuditKeys::random();
         let mut s = Store::memory().unwrap();
         let tx = s.begin().unwrap();
         fold(&tx, &k).unwrap();

@@ -116,16 +116,6 @@ impl StateDigest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::{Key, KeyedHash};
-
-    fn keys() -> AuditKeys {
-        AuditKeys {
-            enc: Key::random(),
-            mac: KeyedHash::new(Key::random()),
-            state: KeyedHash::new(Key::random()),
-            anchor: KeyedHash::new(Key::random()),
-        }
-    }
 
     fn change(before: Option<&str>, after: Option<&str>) -> StateChange {
         StateChange {
@@ -137,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_digest_follows_inserts_updates_and_deletes_back_to_where_it_started() {
-        let k = keys();
+        let k = AuditKeys::random();
         let mut d = StateDigest::default();
         d.apply(&k, &[change(None, Some("a"))]);
         let one = d.clone();
@@ -152,7 +142,7 @@ mod tests {
 
     #[test]
     fn a_digest_is_keyed_and_round_trips_through_hex() {
-        let (k1, k2) = (keys(), keys());
+        let (k1, k2) = (AuditKeys::random(), AuditKeys::random());
         let (mut a, mut b) = (StateDigest::default(), StateDigest::default());
         a.apply(&k1, &[change(None, Some("row"))]);
         b.apply(&k2, &[change(None, Some("row"))]);

@@ -40,6 +40,32 @@ export function useRekey() {
   return { run, view, running };
 }
 
+/** A new passphrase typed twice, with a note while the two differ. Test ids: `testid` and
+ * `testid-again`. */
+export function PassphraseTwice(props: {
+  label: string;
+  value: string;
+  again: string;
+  onValue: (v: string) => void;
+  onAgain: (v: string) => void;
+  testid: string;
+}) {
+  const mismatch = props.again !== "" && props.again !== props.value;
+  return (
+    <div className="form-row">
+      <label className="field">
+        <span>{props.label}</span>
+        <input type="password" autoComplete="new-password" value={props.value} onChange={(e) => props.onValue(e.target.value)} data-testid={props.testid} />
+      </label>
+      <label className="field">
+        <span>Again</span>
+        <input type="password" autoComplete="new-password" value={props.again} onChange={(e) => props.onAgain(e.target.value)} data-testid={`${props.testid}-again`} />
+        {mismatch && <small className="danger-text">The passphrases differ.</small>}
+      </label>
+    </div>
+  );
+}
+
 /** The unlocked operator's own passphrase: the current one, and the new one twice. */
 export function ChangePassphraseDialog(props: { operator: string; onClose: () => void; onDone: (m: string) => void }) {
   const [old, setOld] = useState("");
@@ -47,7 +73,6 @@ export function ChangePassphraseDialog(props: { operator: string; onClose: () =>
   const [again, setAgain] = useState("");
   const rekey = useRekey();
   const act = useAct(props.onDone);
-  const mismatch = again !== "" && again !== next;
   const submit = () => act.run(() => rekey.run(() => api.changePassphrase(old, next)));
   if (rekey.view) return rekey.view;
   return (
@@ -73,17 +98,7 @@ export function ChangePassphraseDialog(props: { operator: string; onClose: () =>
         <span>Current passphrase</span>
         <input type="password" autoComplete="current-password" autoFocus value={old} onChange={(e) => setOld(e.target.value)} data-testid="old-passphrase" />
       </label>
-      <div className="form-row">
-        <label className="field">
-          <span>New passphrase</span>
-          <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} data-testid="new-passphrase" />
-        </label>
-        <label className="field">
-          <span>Again</span>
-          <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} data-testid="new-passphrase-again" />
-          {mismatch && <small className="danger-text">The passphrases differ.</small>}
-        </label>
-      </div>
+      <PassphraseTwice label="New passphrase" value={next} again={again} onValue={setNext} onAgain={setAgain} testid="new-passphrase" />
       {act.errorView}
     </Modal>
   );

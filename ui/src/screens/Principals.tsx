@@ -5,7 +5,7 @@ import { useConsole } from "../console";
 import { dateTime, principalName } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
 import { Modal, useAct } from "../components/Dialogs";
-import { ChangePassphraseDialog, useRekey } from "../components/Rekey";
+import { ChangePassphraseDialog, PassphraseTwice, useRekey } from "../components/Rekey";
 
 const KINDS: { kind: PrincipalKind; label: string }[] = [
   { kind: "operator", label: "Operators" },
@@ -117,7 +117,6 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
   const act = useAct(props.onDone);
   const needsDoc = kind === "role" || kind === "policy";
   const operator = kind === "operator";
-  const mismatch = operator && again !== "" && again !== passphrase;
   const create = () =>
     act.run(() =>
       operator ? api.addOperator(name, passphrase) : api.createPrincipal(kind, name, needsDoc ? doc || (kind === "role" ? TRUST : POLICY) : null),
@@ -160,17 +159,7 @@ function NewPrincipalDialog(props: { onClose: () => void; onDone: (m: string) =>
             An operator unlocks the vault with a passphrase of their own and acts as the IAM user of the same name. They may do nothing until a policy
             allows it: attach one after adding them.
           </p>
-          <div className="form-row">
-            <label className="field">
-              <span>Passphrase</span>
-              <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} data-testid="new-operator-passphrase" />
-            </label>
-            <label className="field">
-              <span>Again</span>
-              <input type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} data-testid="new-operator-again" />
-              {mismatch && <small className="danger-text">The passphrases differ.</small>}
-            </label>
-          </div>
+          <PassphraseTwice label="Passphrase" value={passphrase} again={again} onValue={setPassphrase} onAgain={setAgain} testid="new-operator-passphrase" />
         </>
       )}
       {needsDoc && (

@@ -280,9 +280,9 @@ describe("principals", () => {
     fireEvent.change(screen.getByTestId("new-principal-kind"), { target: { value: "operator" } });
     fireEvent.change(screen.getByTestId("new-principal-name"), { target: { value: "bob" } });
     fireEvent.change(screen.getByTestId("new-operator-passphrase"), { target: { value: "bob's long passphrase" } });
-    fireEvent.change(screen.getByTestId("new-operator-again"), { target: { value: "bob's long passphrasE" } });
+    fireEvent.change(screen.getByTestId("new-operator-passphrase-again"), { target: { value: "bob's long passphrasE" } });
     expect((screen.getByTestId("new-principal-submit") as HTMLButtonElement).disabled).toBe(true);
-    fireEvent.change(screen.getByTestId("new-operator-again"), { target: { value: "bob's long passphrase" } });
+    fireEvent.change(screen.getByTestId("new-operator-passphrase-again"), { target: { value: "bob's long passphrase" } });
     fireEvent.click(screen.getByTestId("new-principal-submit"));
     await waitFor(() => expect(calls.find((c) => c.cmd === "add_operator")?.args).toEqual({ name: "bob", passphrase: "bob's long passphrase" }));
   });
