@@ -27,7 +27,7 @@ use cli::output::OutputFormat;
 #[derive(Debug, Parser)]
 #[command(
     name = "coffer",
-    version,
+    version = env!("COFFER_VERSION"),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -84,6 +84,9 @@ enum Command {
     },
     /// Prints a shell completion script.
     Completion { shell: clap_complete::Shell },
+    /// Writes the man pages (coffer.1 and one per subcommand) into a directory, for packages.
+    #[command(hide = true)]
+    Manpages { dir: PathBuf },
     /// Serves the AWS Secrets Manager API (JSON 1.1, SigV4) for boto3, the AWS CLI and the
     /// SDKs: on the vault, or with --ephemeral as an in-memory emulator.
     Serve(serve::ServeArgs),
@@ -315,6 +318,10 @@ fn run(args: Cli) -> Result<i32> {
         }
         Some(Command::Completion { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "coffer", &mut std::io::stdout());
+            Ok(0)
+        }
+        Some(Command::Manpages { dir }) => {
+            clap_mangen::generate_to(Cli::command(), &dir)?;
             Ok(0)
         }
         Some(Command::Serve(args)) => {

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::{Error, Result};
 
 pub use rekey::VoucherRow;
-pub use schema::migrations;
+pub use schema::{FORMAT, migrations};
 pub use state::StateChange;
 
 /// How long a writer waits for another process's write lock before giving up.
@@ -198,7 +198,8 @@ impl Store {
         })
     }
 
-    /// Opens an existing vault file and brings its schema up to date.
+    /// Opens an existing vault file and brings its schema up to date: a file in an older
+    /// format is migrated, one in a newer format is refused.
     pub fn open(path: &Path) -> Result<Self> {
         if !path.exists() {
             return Err(Error::not_found(format!(
@@ -217,6 +218,7 @@ impl Store {
                 path.display()
             )));
         }
+        refuse_newer_format(&conn, path)?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| Error::internal(format!("cannot migrate the vault schema: {e}")))?;
@@ -335,6 +337,36 @@ fn holds_vault(conn: &Connection) -> bool {
         |r| r.get::<_, i64>(0),
     )
     .is_ok_and(|n| n > 0)
+}
+
+/// Refuses a vault file whose format is newer than this Coffer's, naming the release that
+/// opens it (as the file says, when it says so plainly).
+fn refuse_newer_format(conn: &Connection, path: &Path) -> Result<()> {
+    let format: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if (0..=i64::from(FORMAT)).contains(&format) {
+        return Ok(());
+    }
+    let reader: Option<String> = conn
+        .query_row(
+            "SELECT CAST(value AS TEXT) FROM vault_meta WHERE key = ?1",
+            [schema::READER_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let plain = |v: &String| {
+        (1..=32).contains(&v.len())
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".+-".contains(c))
+    };
+    let needs = match reader.filter(plain) {
+        Some(release) => format!("Coffer {release} or later"),
+        None => "a newer Coffer".to_string(),
+    };
+    Err(Error::invalid_request(format!(
+        "The vault {} is in format {format}, which needs {needs}; this Coffer ({}) opens vault formats up to {FORMAT}.",
+        path.display(),
+        env!("CARGO_PKG_VERSION"),
+    )))
 }
 
 /// Makes a directory (and its parents) readable by this user only, if it is missing.
@@ -1178,6 +1210,81 @@ mod tests {
                 .code,
             crate::ErrorCode::ResourceNotFound
         );
+    }
+
+    #[test]
+    fn a_new_vault_file_is_in_the_newest_format_and_says_it_is_a_vault() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        drop(Store::create(&path).unwrap());
+        let c = Connection::open(&path).unwrap();
+        let pragma = |name| {
+            c.pragma_query_value(None, name, |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
+        assert_eq!(pragma("user_version"), i64::from(FORMAT));
+        assert_eq!(
+            pragma("application_id"),
+            i64::from(i32::from_be_bytes(*b"COFR"))
+        );
+        let reader: String = c
+            .query_row(
+                "SELECT CAST(value AS TEXT) FROM vault_meta WHERE key = ?1",
+                [schema::READER_KEY],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(reader, "0.1.0");
+    }
+
+    /// A vault file made by a newer Coffer: its format one past ours, naming `reader`.
+    fn newer_vault(reader: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        drop(Store::create(&path).unwrap());
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", FORMAT + 1).unwrap();
+        c.execute(
+            "UPDATE vault_meta SET value = CAST(?2 AS BLOB) WHERE key = ?1",
+            [schema::READER_KEY, reader],
+        )
+        .unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_vault_file_in_a_newer_format_is_refused_naming_the_release_it_needs() {
+        let (_dir, path) = newer_vault("0.9.0");
+        let e = Store::open(&path).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidRequest);
+        let newer = FORMAT + 1;
+        assert!(
+            e.message.contains(&format!(
+                "is in format {newer}, which needs Coffer 0.9.0 or later"
+            )) && e
+                .message
+                .contains(&format!("opens vault formats up to {FORMAT}")),
+            "{}",
+            e.message
+        );
+        let c = Connection::open(&path).unwrap();
+        let format: u32 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(format, newer, "the refused file is left as it was");
+    }
+
+    #[test]
+    fn a_newer_vault_file_naming_no_plain_release_is_refused_without_repeating_it() {
+        let (_dir, path) = newer_vault("\x1b]0;pwned\x07");
+        let e = Store::open(&path).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidRequest);
+        assert!(
+            e.message.contains("which needs a newer Coffer;"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("pwned"), "{}", e.message);
     }
 
     #[test]

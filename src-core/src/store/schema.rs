@@ -1,12 +1,30 @@
 //! The vault file's schema, as migrations. Every column that could say something about a
 //! secret holds ciphertext or a keyed hash; see the README's "What the file shows".
+//!
+//! The file's format is its schema version: the number of migrations applied, which
+//! `rusqlite_migration` keeps in SQLite's `user_version`. A Coffer opens every older format
+//! (migrating it on open) and refuses a newer one, naming the release it needs: the
+//! migrations keep the oldest Coffer release that opens the file in `vault_meta` under
+//! [`READER_KEY`] (not audited state: it only words that refusal).
 
 use rusqlite_migration::{M, Migrations};
 
+/// The `vault_meta` key of the oldest Coffer release that opens the file.
+pub const READER_KEY: &str = "reader";
+
+/// The format this Coffer writes: its newest.
+pub const FORMAT: u32 = STEPS.len() as u32;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(
-            r#"
+    Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Each format's migration from the one before (format n is `STEPS[n - 1]`). A migration
+/// that makes a format older releases cannot open also sets [`READER_KEY`] to this release.
+/// Migrations change no audited state (see `state`): a new table starts empty, a new
+/// column is nullable.
+const STEPS: [&str; 4] = [
+    r#"
         -- Plain settings: vault id, account, region, format, change counter, audit head.
         CREATE TABLE vault_meta (
             key   TEXT PRIMARY KEY,
@@ -95,10 +113,8 @@ pub fn migrations() -> Migrations<'static> {
         );
         CREATE INDEX audit_by_secret ON audit(secret_uid, seq) WHERE secret_uid IS NOT NULL;
         CREATE INDEX audit_by_time ON audit(at_ms);
-        "#,
-        ),
-        M::up(
-            r#"
+    "#,
+    r#"
         -- Rotation functions (password, database, external program), sealed, by keyed hash
         -- of their name.
         CREATE TABLE rotation_functions (
@@ -121,10 +137,8 @@ pub fn migrations() -> Migrations<'static> {
         ) WITHOUT ROWID;
         CREATE INDEX attempts_by_secret ON rotation_attempts(secret_uid, requested_ms);
         CREATE INDEX attempts_by_status ON rotation_attempts(status);
-        "#,
-        ),
-        M::up(
-            r#"
+    "#,
+    r#"
         -- Keys: a slot holder's word that another public key belongs to a member, for one
         -- recipient slot: a MAC under a key from the static DH between the voucher's and the
         -- recipient's slot keys (docs/KEYS.md). A slot trusts a sealer it pinned, or one
@@ -136,10 +150,16 @@ pub fn migrations() -> Migrations<'static> {
             mac       BLOB NOT NULL,
             PRIMARY KEY (recipient, member, voucher)
         ) WITHOUT ROWID;
-        "#,
-        ),
-    ])
-}
+    "#,
+    // Format 4 (Coffer 0.1.0): the file says it is a vault in SQLite's header (its
+    // application_id is "COFR", so that tools such as `file` tell a vault from another
+    // SQLite database), and names the oldest release that opens it.
+    r#"
+        PRAGMA application_id = 1129268818;
+        INSERT INTO vault_meta (key, value) VALUES ('reader', CAST('0.1.0' AS BLOB))
+          ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    "#,
+];
 
 #[cfg(test)]
 mod tests {

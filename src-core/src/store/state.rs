@@ -13,7 +13,8 @@
 //! Another program's connection (an attacker's `sqlite3`) has no triggers, so what it
 //! writes is never folded in and shows up as a mismatch.
 //!
-//! Not state: the audit head itself (`vault_meta` key `audit_head`), and a rotation
+//! Not state: the audit head itself (`vault_meta` key `audit_head`), the release a newer
+//! format needs (key `reader`, which only words a refusal: see `schema`), and a rotation
 //! attempt's lease (`lease_holder`, `lease_expires_ms`), which says which process runs it
 //! and is taken and released outside audited requests.
 
@@ -30,7 +31,7 @@ const NOT_STATE: [(&str, &str); 2] = [
 
 /// Rows that are not state, by table: an SQL condition on the row (`{r}.` stands for it).
 fn row_filter(table: &str) -> Option<&'static str> {
-    (table == "vault_meta").then_some("{r}.key <> 'audit_head'")
+    (table == "vault_meta").then_some("{r}.key NOT IN ('audit_head', 'reader')")
 }
 
 /// One change to a state row: its contents before (`None` for an insert) and after
