@@ -9,6 +9,15 @@ pub use server::Server;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The target directory (`<target>/debug/deps/this-test` → `<target>`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.ancestors()
+        .nth(3)
+        .expect("target directory")
+        .to_path_buf()
+}
+
 /// The built `coffer` binary (next to this test executable's `deps/` directory).
 pub fn coffer_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");

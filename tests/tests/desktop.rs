@@ -13,19 +13,10 @@ use coffer_core::api::CreateSecretRequest;
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
-use coffer_tests::coffer_bin;
 use coffer_tests::webdriver::Session;
+use coffer_tests::{coffer_bin, target_dir};
 
 const LONG: Duration = Duration::from_secs(30);
-
-/// The target directory (`<target>/debug/deps/this-test` → `<target>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors()
-        .nth(3)
-        .expect("target directory")
-        .to_path_buf()
-}
 
 fn artifacts() -> PathBuf {
     let dir = target_dir().join("desktop-artifacts");

@@ -9,20 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
-use coffer_tests::{TEST_KDF, coffer_bin};
+use coffer_tests::{TEST_KDF, coffer_bin, target_dir};
 
 const PACKAGE: &str = "coffer-desktop";
 /// Only the system's directories: what runs comes from the package, not from the build.
 const SYSTEM_PATH: &str = "/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// The target directory (`<target>/debug/deps/this-test` → `<target>`).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors()
-        .nth(3)
-        .expect("target directory")
-        .to_path_buf()
-}
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1083,23 +1083,25 @@ fn an_operator_changes_their_passphrase_typed_twice_and_the_vault_is_re_keyed() 
     let mut k = Kit::unlocked(160, 48);
     k.with_iam();
     k.principal("admin");
-    k.key(Cmd::ChangePassphrase);
-    k.text("test passphrase");
-    k.key(Cmd::Submit);
-    k.text("a new passphrase");
-    k.key(Cmd::Submit);
-    k.text("a new passphrasE");
-    k.key(Cmd::Submit);
-    let s = k.app.status.clone().unwrap();
+    // P, then the current passphrase and the new one twice, each ended with Enter.
+    let change = |k: &mut Kit, typed: [&str; 3]| {
+        k.key(Cmd::ChangePassphrase);
+        for t in typed {
+            k.text(t);
+            assert!(!k.screen().contains(t), "typing is masked");
+            k.key(Cmd::Submit);
+        }
+        k.app.status.clone().unwrap()
+    };
+    let s = change(
+        &mut k,
+        ["test passphrase", "a new passphrase", "a new passphrasE"],
+    );
     assert!(s.error && s.text.contains("do not match"), "{}", s.text);
-    k.key(Cmd::ChangePassphrase);
-    k.text("not the passphrase");
-    k.key(Cmd::Submit);
-    k.text("a new passphrase");
-    k.key(Cmd::Submit);
-    k.text("a new passphrase");
-    k.key(Cmd::Submit);
-    let s = k.app.status.clone().unwrap();
+    let s = change(
+        &mut k,
+        ["not the passphrase", "a new passphrase", "a new passphrase"],
+    );
     assert!(
         s.error
             && s.text
@@ -1107,16 +1109,10 @@ fn an_operator_changes_their_passphrase_typed_twice_and_the_vault_is_re_keyed() 
         "{}",
         s.text
     );
-    k.key(Cmd::ChangePassphrase);
-    assert!(!k.screen().contains("test passphrase"));
-    k.text("test passphrase");
-    assert!(!k.screen().contains("test passphrase"), "typing is masked");
-    k.key(Cmd::Submit);
-    k.text("a new passphrase");
-    k.key(Cmd::Submit);
-    k.text("a new passphrase");
-    k.key(Cmd::Submit);
-    let s = k.app.status.clone().unwrap();
+    let s = change(
+        &mut k,
+        ["test passphrase", "a new passphrase", "a new passphrase"],
+    );
     assert_eq!(s.text, "Changed your passphrase; the vault was re-keyed.");
     let pass = |p: &str| coffer_core::crypto::Passphrase::new(p.into());
     assert!(coffer_core::Vault::open(&k.path, Some("admin"), &pass("test passphrase")).is_err());
