@@ -106,6 +106,14 @@ pub(crate) fn context(
     if let Some((kind, name)) = principal_name(&caller.principal_arn)
         && let Some(e) = iam.get(kind, &name)
     {
+        if kind == EntityKind::Role && ctx.role_arn.is_some() {
+            // A session's ARN does not carry its role's path; `aws:PrincipalArn` does.
+            let arn = format!(
+                "arn:aws:iam::{}:role{}{}",
+                ctx.principal_account, e.path, e.name
+            );
+            ctx = ctx.with_role_arn(arn);
+        }
         for t in &e.tags {
             ctx = ctx.with_principal_tag(t.key.clone(), t.value.clone());
         }

@@ -373,3 +373,98 @@ fn serve_refuses_a_wrong_passphrase() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("AccessDeniedException"));
 }
+
+/// A role `name` under `path` with SecretsManagerReadWrite, and its sessions' access key.
+fn app_role(v: &TestVault, name: &str, path: &str) -> (String, String) {
+    v.json(&[
+        "iam",
+        "create-role",
+        "--role-name",
+        name,
+        "--path",
+        path,
+        "--assume-role-policy-document",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+    ]);
+    v.json(&[
+        "iam",
+        "attach-role-policy",
+        "--role-name",
+        name,
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/SecretsManagerReadWrite",
+    ]);
+    let k = v.json(&["iam", "create-access-key", "--role-name", name]);
+    (
+        k["AccessKey"]["AccessKeyId"].as_str().unwrap().to_string(),
+        k["AccessKey"]["SecretAccessKey"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+}
+
+/// GetSecretValue through boto3 with a key pair: `value <SecretString>`, or the error's code
+/// and message.
+fn get_secret_value(server: &Server, akid: &str, secret: &str, id: &str) -> String {
+    let script = r#"
+import sys, boto3
+from botocore.exceptions import ClientError
+sm = boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+try:
+    print("value " + sm.get_secret_value(SecretId=sys.argv[4])["SecretString"])
+except ClientError as e:
+    print(e.response["Error"]["Code"] + " " + e.response["Error"]["Message"])
+"#;
+    let out = Command::new(test_python())
+        .args(["-c", script, &server.url, akid, secret, id])
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// AWS global condition context keys, `aws:PrincipalArn`: "For IAM roles, the request context
+/// returns the ARN of the role, not the ARN of the user that assumed the role." So the guard
+/// "deny everyone except role X" lets X's sessions through, and denies another role's.
+#[test]
+fn deny_all_but_a_role_admits_that_roles_sessions_through_the_endpoint() {
+    let v = TestVault::init();
+    let (app_akid, app_secret) = app_role(&v, "app", "/team/");
+    let (other_akid, other_secret) = app_role(&v, "other", "/");
+    let created = v.json(&["create-secret", "--name", "db", "--secret-string", "s3cret"]);
+    let arn = created["ARN"].as_str().unwrap();
+    let guard = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"secretsmanager:*","Resource":"*","Condition":{"ArnNotEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/team/app"}}}]}"#;
+    v.json(&[
+        "put-resource-policy",
+        "--secret-id",
+        "db",
+        "--resource-policy",
+        guard,
+    ]);
+
+    let mut cmd = v.cmd();
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
+    let server = Server::coffer(cmd, v.dir.path().join("serve.log"));
+    assert_eq!(
+        get_secret_value(&server, &app_akid, &app_secret, "db"),
+        "value s3cret"
+    );
+    assert_eq!(
+        get_secret_value(&server, &other_akid, &other_secret, "db"),
+        format!(
+            "AccessDeniedException User: arn:aws:sts::111122223333:assumed-role/other/coffer \
+             is not authorized to perform: secretsmanager:GetSecretValue on resource: {arn} \
+             with an explicit deny in a resource-based policy"
+        )
+    );
+    let status = server.terminate();
+    assert!(status.success(), "coffer serve exited with {status}");
+}

@@ -8,7 +8,9 @@
 //! - `ForAllValues:` holds when every context value passes (so when the key is missing or
 //!   empty); `ForAnyValue:` holds when at least one does (so not when missing or empty);
 //! - `Null` holds for `true` when the key is missing and for `false` when it is present;
-//! - a value whose policy variable cannot be resolved makes the entry not hold.
+//! - a value whose policy variable has no value is effectively null: it equals and is like
+//!   no context value, so a positive operator does not match it and a negated one does; the
+//!   entry's other values are compared as usual.
 
 use std::net::IpAddr;
 
@@ -332,9 +334,6 @@ impl Condition {
                 .iter()
                 .any(|p| parse_bool(p.raw()) == Some(!present));
         }
-        let Some(policy) = self.resolve(ctx) else {
-            return false;
-        };
         let Some(values) = values.filter(|_| present) else {
             return if_exists
                 || match qualifier {
@@ -343,6 +342,7 @@ impl Condition {
                     None => test.is_negated(),
                 };
         };
+        let policy = self.resolve(ctx);
         let passes = |value: &String| {
             let any = policy.iter().any(|p| test.holds(p, value));
             any != test.is_negated()
@@ -355,11 +355,12 @@ impl Condition {
         }
     }
 
-    fn resolve(&self, ctx: &RequestContext) -> Option<Vec<Resolved>> {
+    /// The policy values ready to compare, leaving out those whose variable has no value.
+    fn resolve(&self, ctx: &RequestContext) -> Vec<Resolved> {
         let test = self.operator.test;
         self.values
             .iter()
-            .map(|v| match test {
+            .filter_map(|v| match test {
                 Test::StringLike
                 | Test::StringNotLike
                 | Test::ArnEquals

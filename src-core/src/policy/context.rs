@@ -10,11 +10,18 @@ use super::matching::{Variables, arn_account, split_arn};
 /// Condition keys are multi-valued and their names are case-insensitive. The keys
 /// `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username` and `aws:PrincipalTag/<tag>`
 /// are derived from the fields below unless set explicitly with [`RequestContext::with_key`];
+/// for a role session, `aws:PrincipalArn` is its role's ARN while [`Self::principal_arn`]
+/// (what a policy's `Principal` and AWS's denial message see) stays the session's;
 /// every other key (`aws:CurrentTime`, `aws:SourceIp`, `secretsmanager:Name`, ...) is whatever
 /// the caller sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestContext {
+    /// The caller's ARN: a user's, an account root's, or a role session's
+    /// (`arn:aws:sts::A:assumed-role/R/S`).
     pub principal_arn: String,
+    /// For a role session, the role's ARN (`arn:aws:iam::A:role/R`, with its path when
+    /// known): the value of `aws:PrincipalArn`.
+    pub role_arn: Option<String>,
     pub principal_account: String,
     pub principal_tags: BTreeMap<String, String>,
     /// `aws:username`: present for IAM users only.
@@ -45,12 +52,19 @@ impl RequestContext {
             .and_then(|c| c[5].strip_prefix("user/"))
             .and_then(|path| path.rsplit('/').next())
             .map(str::to_owned);
+        let role_arn = split_arn(&principal_arn)
+            .filter(|c| c[2] == "sts")
+            .and_then(|c| {
+                let role = c[5].strip_prefix("assumed-role/")?.split('/').next()?;
+                Some(format!("arn:{}:iam::{}:role/{role}", c[1], c[4]))
+            });
         let resource_account = arn_account(&resource)
             .filter(|a| !a.is_empty())
             .unwrap_or(&principal_account)
             .to_owned();
         Self {
             principal_arn,
+            role_arn,
             principal_account,
             principal_tags: BTreeMap::new(),
             username,
@@ -85,6 +99,12 @@ impl RequestContext {
         self
     }
 
+    /// Sets the ARN of a role session's role, for a role whose path is not `/`.
+    pub fn with_role_arn(mut self, arn: impl Into<String>) -> Self {
+        self.role_arn = Some(arn.into());
+        self
+    }
+
     /// Sets the owning account of the resource.
     pub fn with_resource_account(mut self, account: impl Into<String>) -> Self {
         self.resource_account = account.into();
@@ -105,7 +125,9 @@ impl RequestContext {
         }
         let one = |v: &str| Some(Cow::Owned(vec![v.to_owned()]));
         match key.as_str() {
-            "aws:principalarn" if !self.principal_arn.is_empty() => one(&self.principal_arn),
+            "aws:principalarn" if !self.principal_arn.is_empty() => {
+                one(self.role_arn.as_deref().unwrap_or(&self.principal_arn))
+            }
             "aws:principalaccount" if !self.principal_account.is_empty() => {
                 one(&self.principal_account)
             }
@@ -167,6 +189,29 @@ mod tests {
         let ctx = RequestContext::new("arn:aws:iam::1:role/r", "secretsmanager:ListSecrets", "*");
         assert_eq!(ctx.username, None);
         assert_eq!(ctx.resource_account, "1");
+    }
+
+    /// AWS global condition context keys, `aws:PrincipalArn`: "For IAM roles, the request
+    /// context returns the ARN of the role, not the ARN of the user that assumed the role."
+    /// and "Do not specify the assumed role session ARN as a value for this condition key."
+    #[test]
+    fn a_role_sessions_principal_arn_key_is_its_roles_arn_not_the_sessions() {
+        let session = "arn:aws:sts::111122223333:assumed-role/app/sess1";
+        let ctx = RequestContext::new(session, "secretsmanager:GetSecretValue", "*");
+        assert_eq!(
+            ctx.values("aws:PrincipalArn").unwrap()[..],
+            ["arn:aws:iam::111122223333:role/app".to_owned()]
+        );
+        assert_eq!(ctx.principal_arn, session);
+        assert_eq!(ctx.principal_account, "111122223333");
+        assert_eq!(ctx.values("aws:username"), None);
+        let ctx = ctx.with_role_arn("arn:aws:iam::111122223333:role/team/app");
+        assert_eq!(
+            ctx.values("aws:principalarn").unwrap()[..],
+            ["arn:aws:iam::111122223333:role/team/app".to_owned()]
+        );
+        let user = RequestContext::new("arn:aws:iam::1:user/u", "a:b", "*");
+        assert_eq!(user.role_arn, None);
     }
 
     #[test]

@@ -8,11 +8,15 @@ use proptest::sample::select;
 use super::reference::{Cond, Pol, Req, Stmt, Verdict, Who, decide, render};
 use crate::policy::{Decision, Policy, PolicyKind, RequestContext, evaluate, parse};
 
-const PRINCIPALS: [&str; 4] = [
+/// Users, a root, and role sessions (which have no `aws:username`, so `${aws:username}` has no
+/// value for them).
+const PRINCIPALS: [&str; 6] = [
     "arn:aws:iam::111111111111:user/alice",
     "arn:aws:iam::111111111111:user/bob",
     "arn:aws:iam::111111111111:root",
     "arn:aws:iam::222222222222:user/carol",
+    "arn:aws:sts::111111111111:assumed-role/app/s1",
+    "arn:aws:sts::222222222222:assumed-role/app/s2",
 ];
 const ACTIONS: [&str; 4] = ["sm:Get", "sm:Put", "sm:Got", "SM:get"];
 const RESOURCES: [&str; 4] = [
@@ -31,17 +35,28 @@ const RESOURCE_PATTERNS: [&str; 7] = [
     "arn:p:sm:r:222222222222:secret:a/c",
     "arn:p:sm:r:*:secret:a/b",
 ];
-const PRINCIPAL_PATTERNS: [&str; 6] = [
+const PRINCIPAL_PATTERNS: [&str; 7] = [
     "arn:aws:iam::111111111111:user/alice",
+    "arn:aws:iam::111111111111:role/app",
     "111111111111",
     "arn:aws:iam::222222222222:root",
     "arn:aws:iam::*:user/bob",
     "arn:aws:iam::222222222222:user/carol",
     "*",
 ];
-const CONDITION_KEYS: [&str; 4] = ["k:a", "K:A", "k:b", "aws:username"];
+const CONDITION_KEYS: [&str; 5] = ["k:a", "K:A", "k:b", "aws:username", "aws:PrincipalArn"];
 const CONTEXT_VALUES: [&str; 7] = ["x", "y", "X", "1", "2", "true", "xx"];
-const STRING_VALUES: [&str; 7] = ["x", "y", "X", "x*", "?", "alice", "${aws:username}"];
+const STRING_VALUES: [&str; 9] = [
+    "x",
+    "y",
+    "X",
+    "x*",
+    "?",
+    "alice",
+    "${aws:username}",
+    "arn:aws:iam::111111111111:role/app",
+    "arn:aws:*:user/${aws:username}",
+];
 const STRING_OPS: [&str; 5] = [
     "StringEquals",
     "StringNotEquals",

@@ -124,6 +124,23 @@ fn username(req: &Req) -> Option<&str> {
     req.principal.split(":user/").nth(1)
 }
 
+/// The role of a role session `arn:aws:sts::<account>:assumed-role/<role>/<session>`, as
+/// `arn:aws:iam::<account>:role/<role>`.
+fn role_of_session(req: &Req) -> Option<String> {
+    let (_, rest) = req.principal.split_once(":assumed-role/")?;
+    let role = rest.split('/').next()?;
+    Some(format!(
+        "arn:aws:iam::{}:role/{role}",
+        account_of(req.principal)
+    ))
+}
+
+/// `aws:PrincipalArn`: "For IAM roles, the request context returns the ARN of the role, not
+/// the ARN of the user that assumed the role."
+fn principal_arn_key(req: &Req) -> String {
+    role_of_session(req).unwrap_or_else(|| req.principal.to_owned())
+}
+
 /// The generator's only policy variable is `${aws:username}`.
 fn substitute(value: &str, req: &Req) -> Option<String> {
     if value.contains("${aws:username}") {
@@ -136,6 +153,9 @@ fn substitute(value: &str, req: &Req) -> Option<String> {
 fn context_values(req: &Req, key: &str) -> Option<Vec<String>> {
     if key.eq_ignore_ascii_case("aws:username") {
         return username(req).map(|u| vec![u.to_owned()]);
+    }
+    if key.eq_ignore_ascii_case("aws:PrincipalArn") {
+        return Some(vec![principal_arn_key(req)]);
     }
     req.keys
         .iter()
@@ -173,11 +193,12 @@ fn condition_holds(c: &Cond, req: &Req) -> bool {
     if c.op == "Null" {
         return c.values.iter().any(|v| (*v == "true") == missing);
     }
+    // A value whose variable has no value is "effectively null. There is no equal or like
+    // value": it matches no context value, so it is simply not compared.
     let mut policy_values = Vec::new();
     for v in &c.values {
-        match substitute(v, req) {
-            Some(v) => policy_values.push(v),
-            None => return false,
+        if let Some(v) = substitute(v, req) {
+            policy_values.push(v);
         }
     }
     if missing {
@@ -227,7 +248,11 @@ fn principal_hit(s: &Stmt, req: &Req) -> u8 {
             })
             .collect(),
     };
-    let direct = listed.iter().any(|p| like_str(p, req.principal));
+    // A role named as principal stands for its sessions too.
+    let role = role_of_session(req);
+    let direct = listed
+        .iter()
+        .any(|p| like_str(p, req.principal) || role.as_ref().is_some_and(|r| like_str(p, r)));
     if *not {
         return if direct { 0 } else { 2 };
     }

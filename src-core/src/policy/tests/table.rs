@@ -543,7 +543,9 @@ const CONDITION_CASES: &[ConditionCase] = &[
     case("a variable with other text in StringLike", r#"{"StringLike": {"secretsmanager:Name": "${aws:username}/*"}}"#, &[("secretsmanager:Name", &["alice/db"])], true),
     case("a secretsmanager variable", r#"{"StringEquals": {"aws:username": "${secretsmanager:Name}"}}"#, &[("secretsmanager:Name", &["alice"])], true),
     case("an unresolvable variable makes a positive condition fail", r#"{"StringEquals": {"aws:username": "${aws:PrincipalTag/missing}"}}"#, NONE, false),
-    case("an unresolvable variable makes a negated condition fail too", r#"{"StringNotEquals": {"aws:username": "${aws:PrincipalTag/missing}"}}"#, NONE, false),
+    case("a negated operator matches a variable with no value", r#"{"StringNotEquals": {"aws:username": "${aws:PrincipalTag/missing}"}}"#, NONE, true),
+    case("a value with no variable value is left out, the others still OR'd", r#"{"StringLike": {"aws:username": ["${aws:PrincipalTag/missing}", "a*"]}}"#, NONE, true),
+    case("...IfExists on an absent key holds whatever its values", r#"{"StringEqualsIfExists": {"x:absent": "${aws:PrincipalTag/missing}"}}"#, NONE, true),
     case("a multi-valued key cannot be a variable", r#"{"StringEquals": {"aws:username": "${aws:TagKeys}"}}"#, TAGS_TEAM_X, false),
 ];
 
@@ -725,4 +727,159 @@ fn a_role_named_in_a_resource_policy_matches_its_sessions() {
         ))),
         Decision::ImplicitDeny
     );
+}
+
+/// "AWS global condition context keys", `aws:PrincipalArn`: "For IAM roles, the request
+/// context returns the ARN of the role, not the ARN of the user that assumed the role." and,
+/// for an IAM role, "Do not specify the assumed role session ARN as a value for this
+/// condition key."
+#[test]
+fn a_role_sessions_principal_arn_is_its_role_so_deny_all_but_the_role_admits_its_sessions() {
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/app");
+    let guard = resource_policy(&format!(
+        r#"{{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::{ACCOUNT}:root"}}, "Action": "{GET}", "Resource": "*"}},
+           {{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+             "Condition": {{"ArnNotEquals": {{"aws:PrincipalArn": "{role}"}}}}}}"#
+    ));
+    let policies = [identity(ALLOW_ALL), guard];
+    let session = |role: &str| format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/sess1");
+    let decide = |principal: &str| evaluate(&policies, &get(principal, &dev_db()));
+    assert_eq!(decide(&session("app")).decision, Decision::Allow);
+    let other = decide(&session("other"));
+    assert_eq!(other.decision, Decision::ExplicitDeny);
+    assert_eq!(other.reason, Reason::ExplicitDenyInResourcePolicy);
+    // AWS's denial message names the session, as the caller signed.
+    assert!(
+        other
+            .denial_message()
+            .unwrap()
+            .starts_with(&format!("User: {} ", session("other")))
+    );
+    assert_eq!(decide(&alice()).decision, Decision::ExplicitDeny);
+    let names_session = identity(&format!(
+        r#"{{"Effect": "Allow", "Action": "*", "Resource": "*",
+             "Condition": {{"ArnEquals": {{"aws:PrincipalArn": "{}"}}}}}}"#,
+        session("app")
+    ));
+    assert_eq!(
+        evaluate(&[names_session], &get(&session("app"), &dev_db())).decision,
+        Decision::ImplicitDeny
+    );
+}
+
+/// "IAM policy elements: Variables and tags", policy variables with no value: "Inverted
+/// condition operators like `StringNotEquals` or `StringNotLike` do match against a null
+/// value, as the value of the condition key they are testing against is not equal to or like
+/// the effectively null value." Its example: "Access is explicitly denied when
+/// `aws:principaltag/Team` is not set."
+#[test]
+fn a_negated_operator_matches_a_variable_with_no_value_so_awss_deny_fires_without_the_tag() {
+    let deny = identity(&format!(
+        r#"{ALLOW_ALL}, {{"Effect": "Deny", "Action": "{GET}", "Resource": "*",
+             "Condition": {{"StringNotEquals": {{"secretsmanager:ResourceTag/Team": "${{aws:PrincipalTag/Team}}"}}}}}}"#
+    ));
+    let policies = [deny];
+    let decide = |team: Option<&str>| {
+        let mut ctx =
+            get(&alice(), &dev_db()).with_key("secretsmanager:ResourceTag/Team", ["blue"]);
+        if let Some(team) = team {
+            ctx = ctx.with_principal_tag("Team", team);
+        }
+        evaluate(&policies, &ctx).decision
+    };
+    assert_eq!(decide(None), Decision::ExplicitDeny);
+    assert_eq!(decide(Some("red")), Decision::ExplicitDeny);
+    assert_eq!(decide(Some("blue")), Decision::Allow);
+}
+
+/// "IAM policy elements: Variables and tags", policy variables with no value: "When you use a
+/// variable with no value in the condition element of an IAM policy, IAM JSON policy
+/// elements: Condition operators like `StringEquals` or `StringLike` do not match, and the
+/// policy statement does not take effect." "Conditions with multiple context keys or values":
+/// "If a single condition operator includes multiple values for a context key, those values
+/// are evaluated using a logical OR." and "If a single negated matching condition operator
+/// includes multiple values for a context key, those values are evaluated using a logical
+/// NOR." So a value with no variable value matches nothing and the others still count.
+#[test]
+fn a_value_whose_variable_has_no_value_matches_nothing_and_the_others_are_still_compared() {
+    let holds = |condition: &str| {
+        let statement = format!(
+            r#"{{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {condition}}}"#
+        );
+        evaluate(&[identity(&statement)], &get(&alice(), &dev_db())).is_allowed()
+    };
+    let missing = "${aws:PrincipalTag/missing}";
+    assert!(!holds(&format!(
+        r#"{{"StringEquals": {{"aws:username": "{missing}"}}}}"#
+    )));
+    assert!(!holds(&format!(
+        r#"{{"StringLike": {{"aws:username": "{missing}*"}}}}"#
+    )));
+    assert!(holds(&format!(
+        r#"{{"StringEquals": {{"aws:username": ["{missing}", "alice"]}}}}"#
+    )));
+    assert!(holds(&format!(
+        r#"{{"StringNotLike": {{"aws:username": "{missing}"}}}}"#
+    )));
+    assert!(holds(&format!(
+        r#"{{"StringNotEquals": {{"aws:username": ["{missing}", "bob"]}}}}"#
+    )));
+    assert!(!holds(&format!(
+        r#"{{"StringNotEquals": {{"aws:username": ["{missing}", "alice"]}}}}"#
+    )));
+    let arn = format!("arn:aws:iam::{ACCOUNT}:user/{missing}");
+    assert!(!holds(&format!(
+        r#"{{"ArnLike": {{"aws:PrincipalArn": "{arn}"}}}}"#
+    )));
+    assert!(holds(&format!(
+        r#"{{"ArnNotEquals": {{"aws:PrincipalArn": "{arn}"}}}}"#
+    )));
+    assert!(holds(&format!(
+        r#"{{"ForAllValues:StringNotEquals": {{"aws:username": "{missing}"}}}}"#
+    )));
+    assert!(!holds(&format!(
+        r#"{{"ForAnyValue:StringEquals": {{"aws:username": "{missing}"}}}}"#
+    )));
+}
+
+/// "IAM JSON policy elements: Condition operators": "If the policy condition requires that the
+/// key is *not* matched, such as `StringNotLike` or `ArnNotLike`, and the right key is not
+/// present, the condition is *true*." and, for `...IfExists`, "If the key is not present,
+/// evaluate the condition element as true." Both hold whether or not a value's variable
+/// resolves.
+#[test]
+fn negated_and_if_exists_operators_hold_on_an_absent_key_even_with_a_variable_with_no_value() {
+    let holds = |condition: &str| {
+        let statement = format!(
+            r#"{{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {condition}}}"#
+        );
+        evaluate(&[identity(&statement)], &get(&alice(), &dev_db())).is_allowed()
+    };
+    for value in ["x", "${aws:PrincipalTag/missing}"] {
+        for op in [
+            "StringNotEquals",
+            "StringNotLike",
+            "ArnNotEquals",
+            "ArnNotLike",
+        ] {
+            assert!(
+                holds(&format!(r#"{{"{op}": {{"x:absent": "{value}"}}}}"#)),
+                "{op} {value}"
+            );
+        }
+        for op in [
+            "StringEqualsIfExists",
+            "StringLikeIfExists",
+            "ArnEqualsIfExists",
+        ] {
+            assert!(
+                holds(&format!(r#"{{"{op}": {{"x:absent": "{value}"}}}}"#)),
+                "{op} {value}"
+            );
+        }
+        assert!(!holds(&format!(
+            r#"{{"StringEquals": {{"x:absent": "{value}"}}}}"#
+        )));
+    }
+    assert!(holds(r#"{"NumericNotEquals": {"x:absent": "1"}}"#));
 }
