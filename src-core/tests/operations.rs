@@ -1404,3 +1404,101 @@ fn prefix_runs_group_the_name_sorted_matches_and_ignore_the_page_and_order() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].count, 2);
 }
+
+/// A token already used for another value, on CreateSecret, PutSecretValue and UpdateSecret:
+/// AWS answers `ResourceExistsException` "You can't use ClientRequestToken {token} because that
+/// value is already in use for a version of secret {ARN}." (moto 5.2.5, `@aws_verified`:
+/// `test_create_different_secret_with_same_token`, `test_put_different_secret_value_with_same_token`,
+/// `test_update_different_secret_value_with_same_token` in tests/test_secretsmanager/test_secretsmanager.py).
+#[test]
+fn a_token_reused_with_another_value_names_the_token_and_the_secrets_arn() {
+    let f = fixture();
+    let token = "0b8a8e7c-6d3f-4a4e-9d3e-2f7c1a5b6c7d";
+    let arn = f
+        .vault
+        .create_secret(
+            &f.caller,
+            CreateSecretRequest {
+                name: "app".into(),
+                client_request_token: Some(token.into()),
+                secret_string: text("Hello"),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .arn;
+    let expected = format!(
+        "You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    );
+    let create = f.vault.create_secret(
+        &f.caller,
+        CreateSecretRequest {
+            name: "app".into(),
+            client_request_token: Some(token.into()),
+            secret_string: text("Hi"),
+            ..Default::default()
+        },
+    );
+    let put = f.vault.put_secret_value(
+        &f.caller,
+        PutSecretValueRequest {
+            secret_id: arn.clone(),
+            client_request_token: Some(token.into()),
+            secret_string: text("Hi"),
+            ..Default::default()
+        },
+    );
+    let update = f.vault.update_secret(
+        &f.caller,
+        UpdateSecretRequest {
+            secret_id: arn.clone(),
+            client_request_token: Some(token.into()),
+            secret_string: text("Hi"),
+            ..Default::default()
+        },
+    );
+    for (op, e) in [
+        ("CreateSecret", create.err().unwrap()),
+        ("PutSecretValue", put.err().unwrap()),
+        ("UpdateSecret", update.err().unwrap()),
+    ] {
+        assert_eq!(e.code, ErrorCode::ResourceExists, "{op}");
+        assert_eq!(e.message, expected, "{op}");
+    }
+    assert_eq!(f.get("app"), "Hello");
+}
+
+/// Moving AWSCURRENT without RemoveFromVersionId: AWS answers `InvalidParameterException` "The
+/// parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached
+/// to version {id}, so you must explicitly reference that version in RemoveFromVersionId."
+/// (moto 5.2.5, `@aws_verified`: `test_update_secret_version_stage_dont_specify_current_stage`
+/// in tests/test_secretsmanager/test_secretsmanager.py).
+#[test]
+fn moving_awscurrent_without_remove_from_version_id_names_its_holder() {
+    let f = fixture();
+    f.create("s", Some("previous"));
+    let current = f
+        .put("s", "previous_secret", Some(&["AWSCURRENT"]))
+        .version_id;
+    let pending = f.put("s", "new_secret", Some(&["AWSPENDING"])).version_id;
+    let e = f
+        .vault
+        .update_secret_version_stage(
+            &f.caller,
+            UpdateSecretVersionStageRequest {
+                secret_id: "s".into(),
+                version_stage: "AWSCURRENT".into(),
+                remove_from_version_id: None,
+                move_to_version_id: Some(pending),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        e.message,
+        format!(
+            "The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached to version {current}, so you must explicitly reference that version in RemoveFromVersionId."
+        )
+    );
+    assert_eq!(f.holder("s", "AWSCURRENT"), Some(current));
+}

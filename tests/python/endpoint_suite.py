@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from unittest import mock
 
 import boto3
@@ -58,6 +59,15 @@ def error_code(fn):
         fn()
     except ClientError as e:
         return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError("the call succeeded but should have failed")
+
+
+def error(fn):
+    """The error code and message of a call that must fail."""
+    try:
+        fn()
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"]["Message"]
     raise AssertionError("the call succeeded but should have failed")
 
 
@@ -204,6 +214,73 @@ def errors(args):
     raises(ex.InvalidRequestException, lambda: sm.create_secret(Name=name, SecretString="w"))
     code, status = error_code(lambda: sm.describe_secret(SecretId=f"{args.tag}/missing"))
     assert (code, status) == ("ResourceNotFoundException", 400)
+
+
+@check("AWS's own answers (moto's aws_verified tests): word search, reused tokens, moving AWSCURRENT")
+def aws_verified(args):
+    """Cases from moto 5.2.5's tests marked @aws_verified (run against AWS itself):
+    test_list_secrets.py's test_with_all_filter, test_with_all_filter_special_characters,
+    test_with_filter_with_value_with_multiple_words, test_with_duplicate_filter_keys, and
+    test_secretsmanager.py's test_{create,put,update}_different_secret_value_with_same_token
+    and test_update_secret_version_stage_dont_specify_current_stage."""
+    sm = client(args)
+    u = str(int(time.time() * 1000) % 10**9)
+    made = {}
+
+    def make(name, **kw):
+        made[name] = sm.create_secret(Name=name, SecretString="s", **kw)
+
+    make(f"SecretOne{u}")
+    make(f"SecretTwo{u}", Description="DescTwo")
+    make(f"Thirdsecret{u}")
+    make(f"SecretFTag{u}", Tags=[{"Key": "1", "Value": "foo"}])
+    make(f"prod/AppBeta/{u}")
+    make(f"prod+AppBeta+{u}")
+    make(f"uat/COMPANYthings/{u}")
+    make(f"one-two-{u}", Description="one and two")
+    make(f"one-{u}", Description="one")
+
+    def found(*filters):
+        names = []
+        for page in sm.get_paginator("list_secrets").paginate(Filters=list(filters)):
+            names.extend(s["Name"] for s in page["SecretList"] if s["Name"] in made)
+        return sorted(names)
+
+    def every(*values):
+        return {"Key": "all", "Values": list(values)}
+
+    assert found(every("SecretOne")) == [f"SecretOne{u}"]
+    assert found(every("sec")) == sorted([f"SecretOne{u}", f"SecretTwo{u}", f"SecretFTag{u}"])
+    assert found(every("ret")) == []
+    assert found(every("d t")) == [f"SecretTwo{u}"]
+    assert found(every("foo")) == [f"SecretFTag{u}"]
+    assert found(every("Beta")) == sorted([f"prod/AppBeta/{u}", f"prod+AppBeta+{u}"])
+    assert found(every("+")) == []
+    assert found(every("Ythings")) == [f"uat/COMPANYthings/{u}"]
+    assert found(every("things")) == []
+    assert found({"Key": "description", "Values": ["o t"]}) == [f"one-two-{u}"]
+    assert found({"Key": "description", "Values": ["one"]}, {"Key": "description", "Values": ["two"]}) == [f"one-two-{u}"]
+
+    token = str(uuid.uuid4())
+    name = f"{args.tag}/verified/token"
+    arn = sm.create_secret(Name=name, SecretString="Hello", ClientRequestToken=token)["ARN"]
+    expected = f"You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    for call in (
+        lambda: sm.create_secret(Name=name, SecretString="Hi", ClientRequestToken=token),
+        lambda: sm.put_secret_value(SecretId=arn, SecretString="Hi", ClientRequestToken=token),
+        lambda: sm.update_secret(SecretId=arn, SecretString="Hi", ClientRequestToken=token),
+    ):
+        err = error(call)
+        assert err == ("ResourceExistsException", expected), err
+
+    current = sm.put_secret_value(SecretId=arn, SecretString="previous_secret", VersionStages=["AWSCURRENT"])["VersionId"]
+    pending = str(uuid.uuid4())
+    sm.put_secret_value(SecretId=arn, ClientRequestToken=pending, SecretString="new_secret", VersionStages=["AWSPENDING"])
+    err = error(lambda: sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=pending))
+    assert err == (
+        "InvalidParameterException",
+        f"The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached to version {current}, so you must explicitly reference that version in RemoveFromVersionId.",
+    ), err
 
 
 @check("protocol errors carry AWS's codes")
@@ -390,6 +467,7 @@ def main():
     value_limits(args)
     binary(args)
     errors(args)
+    aws_verified(args)
     protocol_errors(args)
     aws_cli(args)
     if args.mode == "vault":

@@ -374,11 +374,6 @@ impl FilterSet {
                     Some(rest) => (true, rest.to_string()),
                     None => (false, v.clone()),
                 };
-                let body = if matches!(key, FilterKey::Description | FilterKey::All) {
-                    body.to_lowercase()
-                } else {
-                    body
-                };
                 values.push((neg, body));
             }
             out.push((key, values));
@@ -394,10 +389,9 @@ impl FilterSet {
             values.iter().any(|(neg, v)| {
                 let hit = match key {
                     FilterKey::Name => d.name.starts_with(v.as_str()),
-                    FilterKey::Description => d
-                        .description
-                        .as_deref()
-                        .is_some_and(|x| x.to_lowercase().starts_with(v.as_str())),
+                    FilterKey::Description => {
+                        d.description.as_deref().is_some_and(|x| words_match(v, x))
+                    }
                     FilterKey::TagKey => d.tags.iter().any(|t| t.key.starts_with(v.as_str())),
                     FilterKey::TagValue => d.tags.iter().any(|t| t.value.starts_with(v.as_str())),
                     FilterKey::PrimaryRegion => d
@@ -417,28 +411,69 @@ impl FilterSet {
     }
 }
 
-/// `all`: every word of the value prefixes some word of the name, description or tags.
+/// `all`: the value's words match within one attribute: the name, the description, a tag
+/// key or a tag value.
 fn all_words_match(d: &SecretDoc, value: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut add = |s: &str| {
-        words.push(s.to_lowercase());
-        words.extend(
-            s.split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(str::to_lowercase),
-        );
-    };
-    add(&d.name);
-    if let Some(desc) = &d.description {
-        add(desc);
-    }
-    for t in &d.tags {
-        add(&t.key);
-        add(&t.value);
-    }
-    value
-        .split_whitespace()
-        .all(|w| words.iter().any(|x| x.starts_with(w)))
+    words_match(value, &d.name)
+        || d.description
+            .as_deref()
+            .is_some_and(|x| words_match(value, x))
+        || d.tags
+            .iter()
+            .any(|t| words_match(value, &t.key) || words_match(value, &t.value))
+}
+
+/// AWS's word search (the `all` and `description` filters): every word of `query` begins
+/// some word of `text`, ignoring case; a query with no words matches nothing. Verified
+/// against AWS by moto 5.2.5's `@aws_verified` tests `test_with_all_filter`,
+/// `test_with_all_filter_special_characters` and
+/// `test_with_filter_with_value_with_multiple_words` (tests/test_secretsmanager/test_list_secrets.py).
+fn words_match(query: &str, text: &str) -> bool {
+    let mut any = false;
+    let missing = any_word(query, |w| {
+        any = true;
+        !any_word(text, |t| {
+            t.len() >= w.len() && t.as_bytes()[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+        })
+    });
+    any && !missing
+}
+
+/// Calls `f` on each word of `s` until it returns true; says whether it did. Words break at
+/// every character that is neither a letter nor a digit, and before a character that is not a
+/// lower-case letter but starts a run of them: `prod/AppBeta` is `prod`, `App`, `Beta`, and
+/// `COMPANYthings` is `COMPAN`, `Ythings` (AWS finds the latter by `Ythings` but not by
+/// `things`, `pany` or `N`: moto's `test_with_all_filter_special_characters`).
+fn any_word(s: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .any(|part| {
+            let mut start = 0;
+            let mut chars = part.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let starts_run = !c.is_ascii_lowercase()
+                    && chars.peek().is_some_and(|&(_, n)| n.is_ascii_lowercase());
+                if !starts_run {
+                    continue;
+                }
+                if start < i && f(&part[start..i]) {
+                    return true;
+                }
+                let mut end = part.len();
+                while let Some(&(j, n)) = chars.peek() {
+                    if !n.is_ascii_lowercase() {
+                        end = j;
+                        break;
+                    }
+                    chars.next();
+                }
+                if f(&part[i..end]) {
+                    return true;
+                }
+                start = end;
+            }
+            start < part.len() && f(&part[start..])
+        })
 }
 
 #[cfg(test)]
@@ -577,6 +612,118 @@ mod tests {
             .page(SortBy::Created, false, Some("garbage!"), 10, |_| true)
             .unwrap_err();
         assert_eq!(e.code, crate::ErrorCode::InvalidNextToken);
+    }
+
+    /// Names of `docs` (in order) that `filters` select.
+    fn selected(docs: &[SecretDoc], filters: &[Filter]) -> Vec<String> {
+        let set = FilterSet::compile(filters, "us-east-1").unwrap();
+        docs.iter()
+            .filter(|d| set.matches(d))
+            .map(|d| d.name.clone())
+            .collect()
+    }
+
+    fn described(name: &str, description: Option<&str>, tags: &[(&str, &str)]) -> SecretDoc {
+        let mut d = doc(name, name, 0);
+        d.description = description.map(str::to_string);
+        d.tags = tags
+            .iter()
+            .map(|(k, v)| Tag {
+                key: k.to_string(),
+                value: v.to_string(),
+            })
+            .collect();
+        d
+    }
+
+    /// moto 5.2.5 `test_list_secrets.py::test_with_all_filter` (`@aws_verified`): "The 'all'
+    /// filter will match a secret that contains ANY field with the criteria".
+    #[test]
+    fn the_all_filter_matches_word_prefixes_in_any_attribute_ignoring_case() {
+        let docs = [
+            described("SecretOne42", None, &[]),
+            described("SecretTwo42", Some("DescTwo"), &[]),
+            described("Thirdsecret42", None, &[]),
+            described("SecretFTag42", None, &[("1", "foo")]),
+            described("SecretFValue42", None, &[("foo", "v")]),
+            described("none42", None, &[]),
+        ];
+        let all = |v: &str| selected(&docs, &[filter("all", &[v])]);
+        let secret_words = [
+            "SecretOne42",
+            "SecretTwo42",
+            "SecretFTag42",
+            "SecretFValue42",
+        ];
+        assert_eq!(all("SecretOne"), ["SecretOne42"]);
+        assert_eq!(all("foo"), ["SecretFTag42", "SecretFValue42"]);
+        assert_eq!(all("Secret"), secret_words);
+        assert_eq!(all("secret"), secret_words);
+        assert!(all("ret").is_empty(), "a word's middle is not a prefix");
+        assert_eq!(all("sec"), secret_words);
+        assert!(all("SomeSecret").is_empty());
+        assert_eq!(all("d"), ["SecretTwo42"]);
+        assert_eq!(
+            all("d t"),
+            ["SecretTwo42"],
+            "several words: all of them match"
+        );
+        assert_eq!(all("t"), ["SecretTwo42", "Thirdsecret42", "SecretFTag42"]);
+    }
+
+    /// moto 5.2.5 `test_list_secrets.py::test_with_all_filter_special_characters`
+    /// (`@aws_verified`): AWS splits names at punctuation and where a capital starts a word.
+    #[test]
+    fn the_all_filter_splits_words_at_punctuation_and_capitals() {
+        let punctuated: Vec<String> = ["/", "_", "+", "=", ".", "@", "-"]
+            .iter()
+            .map(|sep| format!("prod{sep}AppBeta{sep}42"))
+            .collect();
+        let mut docs: Vec<SecretDoc> = punctuated.iter().map(|n| described(n, None, &[])).collect();
+        docs.push(described("uat/COMPANY/42", None, &[]));
+        docs.push(described("uat/COMPANYthings/42", None, &[]));
+        let all = |v: &[&str]| selected(&docs, &[filter("all", v)]);
+        assert_eq!(all(&["AppBeta"]), punctuated);
+        assert_eq!(all(&["Beta"]), punctuated);
+        assert_eq!(all(&["AppBeta", "prod"]), punctuated);
+        assert!(all(&["+"]).is_empty(), "a separator alone is no word");
+        assert_eq!(all(&["42"]).len(), 9);
+        assert_eq!(all(&["company"]), ["uat/COMPANY/42"]);
+        assert!(
+            all(&["things"]).is_empty(),
+            "COMPANYthings is COMPAN + Ythings"
+        );
+        assert_eq!(all(&["Ythings"]), ["uat/COMPANYthings/42"]);
+        assert!(all(&["N"]).is_empty());
+        assert!(all(&["pany"]).is_empty());
+    }
+
+    /// moto 5.2.5 `test_list_secrets.py::test_with_filter_with_value_with_multiple_words` and
+    /// `test_with_duplicate_filter_keys` (both `@aws_verified`): a description value is
+    /// searched word by word, and two filters with the same key must both match.
+    #[test]
+    fn description_values_match_word_by_word_and_repeated_keys_and_together() {
+        let docs = [
+            described("foo", Some("one two"), &[]),
+            described("bar", Some("one and two"), &[]),
+            described("baz", Some("one"), &[]),
+            described("qux", Some("two"), &[]),
+            described("none", Some("unrelated"), &[]),
+        ];
+        let desc = |v: &str| selected(&docs, &[filter("description", &[v])]);
+        assert_eq!(desc("one two"), ["foo", "bar"]);
+        assert_eq!(desc("o t"), ["foo", "bar"]);
+        assert_eq!(desc("t"), ["foo", "bar", "qux"]);
+        assert_eq!(
+            selected(
+                &docs,
+                &[
+                    filter("description", &["one"]),
+                    filter("description", &["two"])
+                ]
+            ),
+            ["foo", "bar"]
+        );
     }
 
     #[test]

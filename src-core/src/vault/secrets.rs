@@ -46,6 +46,16 @@ fn date(ms: i64) -> f64 {
     epoch_seconds(ms)
 }
 
+/// A `ClientRequestToken` that already names a version of the secret with another value.
+/// AWS's words, from moto 5.2.5's `@aws_verified` tests `test_create_different_secret_with_same_token`,
+/// `test_put_different_secret_value_with_same_token` and
+/// `test_update_different_secret_value_with_same_token` (tests/test_secretsmanager/test_secretsmanager.py).
+fn token_in_use(token: &str, arn: &str) -> Error {
+    Error::exists(format!(
+        "You can't use ClientRequestToken {token} because that value is already in use for a version of secret {arn}."
+    ))
+}
+
 /// What happened to a requested new version.
 enum NewVersion {
     Created(String),
@@ -75,9 +85,7 @@ impl Ctx<'_, '_> {
                 return Ok(NewVersion::Existing(vid));
             }
             if existing.has_value {
-                return Err(Error::exists(format!(
-                    "A resource with the ID you requested already exists: version {vid} has a different value."
-                )));
+                return Err(token_in_use(&vid, &self.arn(doc)));
             }
             // A version made with labels but no value (rotation's AWSPENDING): fill it in.
             self.write_value(doc, &vid, value)?;
@@ -311,11 +319,14 @@ impl Vault {
                         "You can't create this secret because a secret with this name is already scheduled for deletion.",
                     ));
                 }
-                // A retry of the same request (same token, same value) is not an error.
+                // A retry of the same request (same token, same value) is not an error; the
+                // same token with another value names the version it already made.
                 if let (Some(token), Some(v)) = (&req.client_request_token, &value)
                     && existing.version(token).is_some_and(|x| x.has_value)
-                    && ctx.read_value(&existing, token)?.same_as(v)
                 {
+                    if !ctx.read_value(&existing, token)?.same_as(v) {
+                        return Err(token_in_use(token, &ctx.arn(&existing)));
+                    }
                     return Ok(CreateSecretResponse {
                         arn: ctx.arn(&existing),
                         name: existing.name.clone(),
@@ -658,9 +669,12 @@ impl Vault {
                         && h != to
                         && req.remove_from_version_id.is_none()
                     {
+                        // AWS's words for AWSCURRENT, from moto 5.2.5's `@aws_verified` test
+                        // `test_update_secret_version_stage_dont_specify_current_stage`; other
+                        // labels follow the same template with their own name.
                         return Err(Error::invalid_parameter(format!(
-                            "The staging label {stage} is currently attached to version {h}. \
-                             To move it, specify that version in RemoveFromVersionId."
+                            "The parameter RemoveFromVersionId can't be empty. Staging label {stage} is currently \
+                             attached to version {h}, so you must explicitly reference that version in RemoveFromVersionId."
                         )));
                     }
                     doc.attach(stage, to)?;
