@@ -190,7 +190,14 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
             ..Default::default()
         },
     );
-    assert_eq!(code(put), ErrorCode::InvalidRequest);
+    // moto 5.2.5, test_secrets_duplication.py::test_update_replica: InvalidParameterException,
+    // "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+    let e = put.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        e.message,
+        "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+    );
     let del = r.delete_secret(
         &rc,
         DeleteSecretRequest {
@@ -198,7 +205,7 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
             ..Default::default()
         },
     );
-    assert_eq!(code(del), ErrorCode::InvalidRequest);
+    assert_eq!(code(del), ErrorCode::InvalidParameter);
     assert_eq!(get(&r, &rc, "app/key").unwrap(), "k1");
 
     let del = f.vault.delete_secret(
@@ -208,7 +215,17 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
             ..Default::default()
         },
     );
-    assert_eq!(code(del), ErrorCode::InvalidRequest);
+    // moto 5.2.5, test_secrets_duplication.py::test_delete_while_duplication_exist.
+    let e = del.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidParameter);
+    assert!(
+        e.message
+            .starts_with("You can't delete secret arn:aws:secretsmanager:")
+            && e.message
+                .ends_with(" that still has replica regions [eu-west-1]"),
+        "{}",
+        e.message
+    );
 
     // Removing the region deletes the replica there; then the primary can go.
     let resp = f

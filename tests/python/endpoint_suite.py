@@ -389,9 +389,21 @@ def replication(args):
     assert {s["Region"] for s in added["ReplicationStatus"]} == {"eu-west-1", "ap-southeast-2"}
     south_arn = arn.replace(":us-east-1:", ":ap-southeast-2:")
     assert south.get_secret_value(SecretId=south_arn)["SecretString"] == "two"
-    raises(west.exceptions.InvalidRequestException,
-           lambda: west.put_secret_value(SecretId=name, SecretString="not here"))
-    raises(east.exceptions.InvalidRequestException, lambda: east.delete_secret(SecretId=name))
+    # moto 5.2.5, test_secrets_duplication.py::test_update_replica and
+    # exceptions.py::OperationNotPermittedOnReplica; AWS's own text in cloud-nuke#435.
+    try:
+        west.put_secret_value(SecretId=name, SecretString="not here")
+        raise AssertionError("a replica took a write")
+    except west.exceptions.InvalidParameterException as e:
+        assert e.response["Error"]["Message"] == ("Operation not permitted on a replica secret. "
+                                                  "Call must be made in primary secret's region."), e.response
+    # moto 5.2.5, test_secrets_duplication.py::test_delete_while_duplication_exist.
+    try:
+        east.delete_secret(SecretId=name)
+        raise AssertionError("a secret with replicas was deleted")
+    except east.exceptions.InvalidParameterException as e:
+        assert e.response["Error"]["Message"] == \
+            f"You can't delete secret {arn} that still has replica regions [eu-west-1, ap-southeast-2]", e.response
     raises(east.exceptions.InvalidParameterException,
            lambda: east.replicate_secret_to_regions(SecretId=name, AddReplicaRegions=[{"Region": "us-east-1"}]))
     listed = west.list_secrets(Filters=[{"Key": "primary-region", "Values": ["us-east-1"]}])["SecretList"]
