@@ -410,6 +410,10 @@ def replication(args):
     assert [e["Name"] for e in listed if e["Name"] == name] == [name], listed
     removed = east.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=["ap-southeast-2"])
     assert [s["Region"] for s in removed["ReplicationStatus"]] == ["eu-west-1"]
+    # Removing a region again is no error (moto 5.2.5,
+    # test_secrets_duplication.py::test_remove_regions_from_replication).
+    again = east.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=["ap-southeast-2"])
+    assert [s["Region"] for s in again["ReplicationStatus"]] == ["eu-west-1"], again
     raises(south.exceptions.ResourceNotFoundException, lambda: south.describe_secret(SecretId=name))
     stopped = west.stop_replication_to_replica(SecretId=name)
     assert stopped["ARN"] == replica["ARN"]

@@ -737,15 +737,13 @@ impl Vault {
                     "1 validation error detected: Value '[]' at 'removeReplicaRegions' failed to satisfy constraint: Member must have length greater than or equal to 1",
                 ));
             }
-            for region in &req.remove_replica_regions {
-                if !doc.replicas.iter().any(|r| &r.region == region) {
-                    return Err(Error::invalid_parameter(format!(
-                        "The secret is not replicated to {region}."
-                    )));
-                }
-            }
+            // A region the secret is not replicated to is no error: "Removing region is
+            // idempotent - invoking it again does not result in any errors" (moto 5.2.5,
+            // tests/test_secretsmanager/test_secrets_duplication.py,
+            // test_remove_regions_from_replication; moto's `remove_regions_from_replication`
+            // removes only the replicas it finds).
             let mut registry = load_registry(ctx.tx, ctx.keys)?;
-            for region in &req.remove_replica_regions {
+            for region in req.remove_replica_regions.iter().filter(|region| doc.replicas.iter().any(|r| &r.region == *region)) {
                 let removal = Removal { region: region.clone(), uid: doc.uid.clone(), name: doc.name.clone() };
                 if !registry.removals.contains(&removal) {
                     registry.removals.push(removal);
