@@ -128,6 +128,13 @@ fn writes_to_a_replicated_secret_reach_the_replica_with_the_primary_arn_in_its_r
         .unwrap();
     let resp = replicate(&f, "prod/db", "eu-west-1", false);
     assert_eq!(resp.replication_status[0].region, "eu-west-1");
+    // The answer follows the synchronous push: moto 5.2.5,
+    // test_secrets_duplication.py::test_replicate_secret, `Status == "InSync"`.
+    assert_eq!(resp.replication_status[0].status, "InSync");
+    assert_eq!(
+        resp.replication_status[0].status_message.as_deref(),
+        Some("Replication succeeded")
+    );
     assert_eq!(status(&f, "prod/db").0, "InSync");
     let put = f.put("prod/db", "v2", None);
 
@@ -259,6 +266,11 @@ fn an_unreachable_replica_is_marked_failed_and_catches_up_when_back() {
     let away = path.with_file_name("unplugged.db");
     std::fs::rename(&path, &away).unwrap();
 
+    // A region the push cannot reach is not reported `InSync` in the answer.
+    f.create("svc/other", Some("o1"));
+    let resp = replicate(&f, "svc/other", "eu-west-1", false);
+    assert_eq!(resp.replication_status[0].status, "Failed");
+
     f.put("svc/token", "t2", None);
     let (st, msg) = status(&f, "svc/token");
     assert_eq!(st, "Failed");
@@ -268,7 +280,7 @@ fn an_unreachable_replica_is_marked_failed_and_catches_up_when_back() {
     );
     let regions = f.vault.list_replica_regions(&f.caller).unwrap();
     assert!(!regions[0].reachable);
-    assert_eq!(regions[0].failed, 1);
+    assert_eq!(regions[0].failed, 2);
     // Retrying while it is still away changes nothing and writes no new event.
     let failed_events = events(&f.vault, &f.caller, "ReplicationFailed");
     f.vault.sync_replicas().unwrap();
@@ -279,7 +291,7 @@ fn an_unreachable_replica_is_marked_failed_and_catches_up_when_back() {
 
     std::fs::rename(&away, &path).unwrap();
     let report = f.vault.sync_replicas().unwrap();
-    assert_eq!(report.synced, 1);
+    assert_eq!(report.synced, 2);
     assert_eq!(status(&f, "svc/token").0, "InSync");
     let (r, rc) = open_replica(&f, &path);
     assert_eq!(get(&r, &rc, "svc/token").unwrap(), "t2");

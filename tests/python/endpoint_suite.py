@@ -376,6 +376,8 @@ def replication(args):
     created = east.create_secret(Name=name, SecretString="one",
                                  AddReplicaRegions=[{"Region": "eu-west-1"}])
     assert [s["Region"] for s in created["ReplicationStatus"]] == ["eu-west-1"], created
+    # moto 5.2.5, test_secrets_duplication.py::test_create_secret_that_duplicates.
+    assert created["ReplicationStatus"][0]["Status"] == "InSync", created
     arn = created["ARN"]
     replica = west.describe_secret(SecretId=name)
     assert replica["ARN"] == arn.replace(":us-east-1:", ":eu-west-1:"), (arn, replica["ARN"])
@@ -389,6 +391,10 @@ def replication(args):
     assert {s["Region"] for s in added["ReplicationStatus"]} == {"eu-west-1", "ap-southeast-2"}
     south_arn = arn.replace(":us-east-1:", ":ap-southeast-2:")
     assert south.get_secret_value(SecretId=south_arn)["SecretString"] == "two"
+    # The answer is built after the synchronous push: "InSync" (moto 5.2.5,
+    # test_secrets_duplication.py::test_replicate_secret).
+    assert {s["Region"]: s["Status"] for s in added["ReplicationStatus"]} == \
+        {"eu-west-1": "InSync", "ap-southeast-2": "InSync"}, added
     # moto 5.2.5, test_secrets_duplication.py::test_update_replica and
     # exceptions.py::OperationNotPermittedOnReplica; AWS's own text in cloud-nuke#435.
     try:

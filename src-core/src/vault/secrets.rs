@@ -387,6 +387,10 @@ impl Vault {
             ctx.respond(&resp);
             Ok(resp)
         })
+        .map(|mut resp| {
+            resp.replication_status = self.statuses_after_push(&resp.arn, resp.replication_status);
+            resp
+        })
     }
 
     pub fn get_secret_value(
