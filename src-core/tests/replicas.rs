@@ -247,6 +247,19 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
         .unwrap();
     assert!(resp.replication_status.is_empty());
     assert_eq!(code(get(&r, &rc, "app/key")), ErrorCode::ResourceNotFound);
+    // Removing it again is no error: "Removing region is idempotent - invoking it again does
+    // not result in any errors" (moto 5.2.5, test_remove_regions_from_replication).
+    let again = f
+        .vault
+        .remove_regions_from_replication(
+            &f.caller,
+            RemoveRegionsFromReplicationRequest {
+                secret_id: "app/key".into(),
+                remove_replica_regions: vec!["eu-west-1".into()],
+            },
+        )
+        .unwrap();
+    assert!(again.replication_status.is_empty());
     f.vault
         .delete_secret(
             &f.caller,
