@@ -128,6 +128,13 @@ fn writes_to_a_replicated_secret_reach_the_replica_with_the_primary_arn_in_its_r
         .unwrap();
     let resp = replicate(&f, "prod/db", "eu-west-1", false);
     assert_eq!(resp.replication_status[0].region, "eu-west-1");
+    // The answer follows the synchronous push: moto 5.2.5,
+    // test_secrets_duplication.py::test_replicate_secret, `Status == "InSync"`.
+    assert_eq!(resp.replication_status[0].status, "InSync");
+    assert_eq!(
+        resp.replication_status[0].status_message.as_deref(),
+        Some("Replication succeeded")
+    );
     assert_eq!(status(&f, "prod/db").0, "InSync");
     let put = f.put("prod/db", "v2", None);
 
@@ -190,7 +197,14 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
             ..Default::default()
         },
     );
-    assert_eq!(code(put), ErrorCode::InvalidRequest);
+    // moto 5.2.5, test_secrets_duplication.py::test_update_replica: InvalidParameterException,
+    // "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+    let e = put.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        e.message,
+        "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+    );
     let del = r.delete_secret(
         &rc,
         DeleteSecretRequest {
@@ -198,7 +212,7 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
             ..Default::default()
         },
     );
-    assert_eq!(code(del), ErrorCode::InvalidRequest);
+    assert_eq!(code(del), ErrorCode::InvalidParameter);
     assert_eq!(get(&r, &rc, "app/key").unwrap(), "k1");
 
     let del = f.vault.delete_secret(
@@ -208,7 +222,17 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
             ..Default::default()
         },
     );
-    assert_eq!(code(del), ErrorCode::InvalidRequest);
+    // moto 5.2.5, test_secrets_duplication.py::test_delete_while_duplication_exist.
+    let e = del.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidParameter);
+    assert!(
+        e.message
+            .starts_with("You can't delete secret arn:aws:secretsmanager:")
+            && e.message
+                .ends_with(" that still has replica regions [eu-west-1]"),
+        "{}",
+        e.message
+    );
 
     // Removing the region deletes the replica there; then the primary can go.
     let resp = f
@@ -223,6 +247,19 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
         .unwrap();
     assert!(resp.replication_status.is_empty());
     assert_eq!(code(get(&r, &rc, "app/key")), ErrorCode::ResourceNotFound);
+    // Removing it again is no error: "Removing region is idempotent - invoking it again does
+    // not result in any errors" (moto 5.2.5, test_remove_regions_from_replication).
+    let again = f
+        .vault
+        .remove_regions_from_replication(
+            &f.caller,
+            RemoveRegionsFromReplicationRequest {
+                secret_id: "app/key".into(),
+                remove_replica_regions: vec!["eu-west-1".into()],
+            },
+        )
+        .unwrap();
+    assert!(again.replication_status.is_empty());
     f.vault
         .delete_secret(
             &f.caller,
@@ -242,6 +279,11 @@ fn an_unreachable_replica_is_marked_failed_and_catches_up_when_back() {
     let away = path.with_file_name("unplugged.db");
     std::fs::rename(&path, &away).unwrap();
 
+    // A region the push cannot reach is not reported `InSync` in the answer.
+    f.create("svc/other", Some("o1"));
+    let resp = replicate(&f, "svc/other", "eu-west-1", false);
+    assert_eq!(resp.replication_status[0].status, "Failed");
+
     f.put("svc/token", "t2", None);
     let (st, msg) = status(&f, "svc/token");
     assert_eq!(st, "Failed");
@@ -251,7 +293,7 @@ fn an_unreachable_replica_is_marked_failed_and_catches_up_when_back() {
     );
     let regions = f.vault.list_replica_regions(&f.caller).unwrap();
     assert!(!regions[0].reachable);
-    assert_eq!(regions[0].failed, 1);
+    assert_eq!(regions[0].failed, 2);
     // Retrying while it is still away changes nothing and writes no new event.
     let failed_events = events(&f.vault, &f.caller, "ReplicationFailed");
     f.vault.sync_replicas().unwrap();
@@ -262,7 +304,7 @@ fn an_unreachable_replica_is_marked_failed_and_catches_up_when_back() {
 
     std::fs::rename(&away, &path).unwrap();
     let report = f.vault.sync_replicas().unwrap();
-    assert_eq!(report.synced, 1);
+    assert_eq!(report.synced, 2);
     assert_eq!(status(&f, "svc/token").0, "InSync");
     let (r, rc) = open_replica(&f, &path);
     assert_eq!(get(&r, &rc, "svc/token").unwrap(), "t2");

@@ -376,6 +376,8 @@ def replication(args):
     created = east.create_secret(Name=name, SecretString="one",
                                  AddReplicaRegions=[{"Region": "eu-west-1"}])
     assert [s["Region"] for s in created["ReplicationStatus"]] == ["eu-west-1"], created
+    # moto 5.2.5, test_secrets_duplication.py::test_create_secret_that_duplicates.
+    assert created["ReplicationStatus"][0]["Status"] == "InSync", created
     arn = created["ARN"]
     replica = west.describe_secret(SecretId=name)
     assert replica["ARN"] == arn.replace(":us-east-1:", ":eu-west-1:"), (arn, replica["ARN"])
@@ -389,15 +391,35 @@ def replication(args):
     assert {s["Region"] for s in added["ReplicationStatus"]} == {"eu-west-1", "ap-southeast-2"}
     south_arn = arn.replace(":us-east-1:", ":ap-southeast-2:")
     assert south.get_secret_value(SecretId=south_arn)["SecretString"] == "two"
-    raises(west.exceptions.InvalidRequestException,
-           lambda: west.put_secret_value(SecretId=name, SecretString="not here"))
-    raises(east.exceptions.InvalidRequestException, lambda: east.delete_secret(SecretId=name))
+    # The answer is built after the synchronous push: "InSync" (moto 5.2.5,
+    # test_secrets_duplication.py::test_replicate_secret).
+    assert {s["Region"]: s["Status"] for s in added["ReplicationStatus"]} == \
+        {"eu-west-1": "InSync", "ap-southeast-2": "InSync"}, added
+    # moto 5.2.5, test_secrets_duplication.py::test_update_replica and
+    # exceptions.py::OperationNotPermittedOnReplica; AWS's own text in cloud-nuke#435.
+    try:
+        west.put_secret_value(SecretId=name, SecretString="not here")
+        raise AssertionError("a replica took a write")
+    except west.exceptions.InvalidParameterException as e:
+        assert e.response["Error"]["Message"] == ("Operation not permitted on a replica secret. "
+                                                  "Call must be made in primary secret's region."), e.response
+    # moto 5.2.5, test_secrets_duplication.py::test_delete_while_duplication_exist.
+    try:
+        east.delete_secret(SecretId=name)
+        raise AssertionError("a secret with replicas was deleted")
+    except east.exceptions.InvalidParameterException as e:
+        assert e.response["Error"]["Message"] == \
+            f"You can't delete secret {arn} that still has replica regions [eu-west-1, ap-southeast-2]", e.response
     raises(east.exceptions.InvalidParameterException,
            lambda: east.replicate_secret_to_regions(SecretId=name, AddReplicaRegions=[{"Region": "us-east-1"}]))
     listed = west.list_secrets(Filters=[{"Key": "primary-region", "Values": ["us-east-1"]}])["SecretList"]
     assert [e["Name"] for e in listed if e["Name"] == name] == [name], listed
     removed = east.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=["ap-southeast-2"])
     assert [s["Region"] for s in removed["ReplicationStatus"]] == ["eu-west-1"]
+    # Removing a region again is no error (moto 5.2.5,
+    # test_secrets_duplication.py::test_remove_regions_from_replication).
+    again = east.remove_regions_from_replication(SecretId=name, RemoveReplicaRegions=["ap-southeast-2"])
+    assert [s["Region"] for s in again["ReplicationStatus"]] == ["eu-west-1"], again
     raises(south.exceptions.ResourceNotFoundException, lambda: south.describe_secret(SecretId=name))
     stopped = west.stop_replication_to_replica(SecretId=name)
     assert stopped["ARN"] == replica["ARN"]

@@ -347,7 +347,7 @@ print(json.dumps(out))
     );
     assert_eq!(west["matches"], true);
     assert_eq!(west["primary"], "us-east-1");
-    assert_eq!(west["put"], "InvalidRequestException");
+    assert_eq!(west["put"], "InvalidParameterException");
     // The replica answers with its own principals: the primary's key is unknown there.
     assert_eq!(
         ask("eu-west-1", &p_akid, &p_secret)["error"],

@@ -104,9 +104,9 @@ fn cli_replicates_to_a_second_vault_file_which_reads_with_its_own_passphrase() {
         "--secret-string",
         "mine",
     ]);
-    assert_eq!(code, "InvalidRequestException");
+    assert_eq!(code, "InvalidParameterException");
     let (_, code) = primary.fails(&["delete-secret", "--secret-id", "prod/api"]);
-    assert_eq!(code, "InvalidRequestException");
+    assert_eq!(code, "InvalidParameterException");
 
     // Both audit trails hold their side and verify.
     let primary_events = primary.json(&["audit", "list", "--event-name", "ReplicationSucceeded"]);

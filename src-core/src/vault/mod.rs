@@ -1260,14 +1260,16 @@ pub(crate) fn open_value(
     kms.open_value(&doc.uid, vid, &row.kms_key_id, &row.wrapped_dek, &row.value)
 }
 
+/// What AWS answers a write to a replica: `InvalidParameterException` (moto 5.2.5,
+/// `moto/secretsmanager/exceptions.py`, `OperationNotPermittedOnReplica`, and AWS's own
+/// answer quoted in gruntwork-io/cloud-nuke#435).
+pub const NOT_PERMITTED_ON_REPLICA: &str =
+    "Operation not permitted on a replica secret. Call must be made in primary secret's region.";
+
 /// A replica takes writes from its primary only.
 pub(crate) fn refuse_replica(doc: &SecretDoc) -> Result<()> {
     match &doc.primary_region {
-        Some(primary) => Err(Error::invalid_request(format!(
-            "Operation is not permitted on a replica secret: {} is replicated from {primary}. \
-             Make the change in the primary region, or promote the replica with StopReplicationToReplica.",
-            doc.name
-        ))),
+        Some(_) => Err(Error::invalid_parameter(NOT_PERMITTED_ON_REPLICA)),
         None => Ok(()),
     }
 }

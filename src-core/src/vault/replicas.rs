@@ -710,7 +710,7 @@ impl Vault {
         caller: &Caller,
         req: ReplicateSecretToRegionsRequest,
     ) -> Result<ReplicationResponse> {
-        self.exec(caller, "ReplicateSecretToRegions", &req, |ctx| {
+        let mut resp = self.exec(caller, "ReplicateSecretToRegions", &req, |ctx| {
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:ReplicateSecretToRegions")?;
             if req.add_replica_regions.is_empty() {
                 return Err(Error::validation(
@@ -722,7 +722,33 @@ impl Vault {
             ctx.save(doc)?;
             ctx.respond(&resp);
             Ok(resp)
+        })?;
+        resp.replication_status = self.statuses_after_push(&resp.arn, resp.replication_status);
+        Ok(resp)
+    }
+
+    /// The `ReplicationStatus` of secret `arn` once the request's push is done. An answer is
+    /// built inside its transaction, before the synchronous push that follows the commit;
+    /// read again afterwards, a replica the push reached is `InSync` and one it could not
+    /// reach `Failed`, as AWS-like emulators answer when the call returns (moto 5.2.5,
+    /// `ReplicaSecret.__init__`: `self.status = status or "InSync"`).
+    pub(crate) fn statuses_after_push(
+        &self,
+        arn: &str,
+        answered: Vec<ReplicationStatusType>,
+    ) -> Vec<ReplicationStatusType> {
+        if answered.is_empty() {
+            return answered;
+        }
+        self.fresh(|inner, _| {
+            Ok(inner
+                .index
+                .resolve(arn, &self.info.account_id, &self.info.region)
+                .map(|d| statuses(d)))
         })
+        .ok()
+        .flatten()
+        .unwrap_or(answered)
     }
 
     pub fn remove_regions_from_replication(
@@ -737,15 +763,13 @@ impl Vault {
                     "1 validation error detected: Value '[]' at 'removeReplicaRegions' failed to satisfy constraint: Member must have length greater than or equal to 1",
                 ));
             }
-            for region in &req.remove_replica_regions {
-                if !doc.replicas.iter().any(|r| &r.region == region) {
-                    return Err(Error::invalid_parameter(format!(
-                        "The secret is not replicated to {region}."
-                    )));
-                }
-            }
+            // A region the secret is not replicated to is no error: "Removing region is
+            // idempotent - invoking it again does not result in any errors" (moto 5.2.5,
+            // tests/test_secretsmanager/test_secrets_duplication.py,
+            // test_remove_regions_from_replication; moto's `remove_regions_from_replication`
+            // removes only the replicas it finds).
             let mut registry = load_registry(ctx.tx, ctx.keys)?;
-            for region in &req.remove_replica_regions {
+            for region in req.remove_replica_regions.iter().filter(|region| doc.replicas.iter().any(|r| &r.region == *region)) {
                 let removal = Removal { region: region.clone(), uid: doc.uid.clone(), name: doc.name.clone() };
                 if !registry.removals.contains(&removal) {
                     registry.removals.push(removal);

@@ -387,6 +387,10 @@ impl Vault {
             ctx.respond(&resp);
             Ok(resp)
         })
+        .map(|mut resp| {
+            resp.replication_status = self.statuses_after_push(&resp.arn, resp.replication_status);
+            resp
+        })
     }
 
     pub fn get_secret_value(
@@ -810,9 +814,13 @@ impl Vault {
             super::refuse_replica(&doc)?;
             if !doc.replicas.is_empty() {
                 let regions: Vec<&str> = doc.replicas.iter().map(|r| r.region.as_str()).collect();
-                return Err(Error::invalid_request(format!(
-                    "You can't delete secret {} while it is replicated to {}: remove the replicas first (RemoveRegionsFromReplication).",
-                    doc.name,
+                // moto 5.2.5 (`delete_secret`, test_delete_while_duplication_exist):
+                // InvalidParameterException, "You can't delete secret {arn} that still has
+                // replica regions [{region}]". AWS's own answer (gruntwork-io/cloud-nuke#435)
+                // names the ARN and separates regions with ", ".
+                return Err(Error::invalid_parameter(format!(
+                    "You can't delete secret {} that still has replica regions [{}]",
+                    ctx.arn(&doc),
                     regions.join(", ")
                 )));
             }
