@@ -775,6 +775,42 @@ fn a_secret_is_purged_once_its_deletion_date_passes_and_its_name_is_free_again()
     assert_eq!(events.events.len(), 1);
 }
 
+/// moto 5.2.5, `test_delete_secret_force_no_such_secret`: force-deleting a name that does not
+/// exist succeeds and names it; `test_delete_secret_force_no_such_secret_with_invalid_recovery_window`:
+/// the window is checked first ("RecoveryWindowInDays value must be between 7 and 30 days
+/// (inclusive)", InvalidParameterException). Without the flag it stays ResourceNotFound
+/// (`test_delete_secret_that_does_not_exist`).
+#[test]
+fn force_deleting_a_missing_name_succeeds_after_the_window_is_checked() {
+    let f = fixture();
+    let d = |id: &str, w: Option<i64>, force: Option<bool>| {
+        f.vault.delete_secret(
+            &f.caller,
+            DeleteSecretRequest {
+                secret_id: id.into(),
+                recovery_window_in_days: w,
+                force_delete_without_recovery: force,
+            },
+        )
+    };
+    let r = d("i-dont-exist", None, Some(true)).unwrap();
+    assert_eq!(r.name, "i-dont-exist");
+    assert!(
+        r.arn
+            .starts_with("arn:aws:secretsmanager:us-east-1:111122223333:secret:i-dont-exist-")
+    );
+    let err = d("i-dont-exist", Some(6), Some(true)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        err.message,
+        "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
+    );
+    assert_eq!(
+        code(d("i-dont-exist", None, None)),
+        ErrorCode::ResourceNotFound
+    );
+}
+
 #[test]
 fn force_delete_purges_at_once() {
     let f = fixture();

@@ -283,6 +283,20 @@ def aws_verified(args):
     ), err
 
 
+@check("moto 5.2.5's answers: force-deleting a missing name")
+def moto_answers(args):
+    """Cases from moto 5.2.5's tests/test_secretsmanager/test_secretsmanager.py, each named."""
+    sm = client(args)
+    missing = f"{args.tag}/moto/never-created"
+    # test_delete_secret_force_no_such_secret: succeeds and names the SecretId.
+    assert sm.delete_secret(SecretId=missing, ForceDeleteWithoutRecovery=True)["Name"] == missing
+    # test_delete_secret_force_no_such_secret_with_invalid_recovery_window: the window first.
+    code, msg = error(lambda: sm.delete_secret(SecretId=missing, RecoveryWindowInDays=6, ForceDeleteWithoutRecovery=True))
+    assert code == "InvalidParameterException" and "RecoveryWindowInDays value must be between 7 and 30 days (inclusive)" in msg, (code, msg)
+    # test_delete_secret_that_does_not_exist: without the flag it is still an error.
+    raises(sm.exceptions.ResourceNotFoundException, lambda: sm.delete_secret(SecretId=missing))
+
+
 @check("protocol errors carry AWS's codes")
 def protocol_errors(args):
     status, body, headers = raw(args, "secretsmanager.ListSecrets", b"{}", sign=False)
@@ -468,6 +482,7 @@ def main():
     binary(args)
     errors(args)
     aws_verified(args)
+    moto_answers(args)
     protocol_errors(args)
     aws_cli(args)
     if args.mode == "vault":

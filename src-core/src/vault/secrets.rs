@@ -42,6 +42,35 @@ fn random_suffix() -> String {
     random::string_from(&alphabet, 6)
 }
 
+/// DeleteSecret with `ForceDeleteWithoutRecovery` on a `SecretId` that names no secret
+/// succeeds, naming it: moto 5.2.5's `test_delete_secret_force_no_such_secret` expects
+/// `Name == SecretId`, and moto answers with a fresh ARN for that name and today as the
+/// `DeletionDate` (`models.py`, `delete_secret`). A `SecretId` written as an ARN is answered
+/// with that ARN and the name it holds.
+fn forget_missing(ctx: &mut Ctx<'_, '_>, secret_id: &str) -> Result<DeleteSecretResponse> {
+    let (arn, name) = match model::SecretArn::parse(secret_id) {
+        Some(parsed) => (secret_id.to_string(), parsed.partial_name),
+        None => (
+            model::SecretArn {
+                region: ctx.info.region.clone(),
+                account: ctx.info.account_id.clone(),
+                name: secret_id.to_string(),
+                suffix: random_suffix(),
+            }
+            .to_string(),
+            secret_id.to_string(),
+        ),
+    };
+    ctx.authorize_with_request_keys("secretsmanager:DeleteSecret", &arn)?;
+    let resp = DeleteSecretResponse {
+        arn,
+        name,
+        deletion_date: date(ctx.now_ms),
+    };
+    ctx.respond(&resp);
+    Ok(resp)
+}
+
 fn date(ms: i64) -> f64 {
     epoch_seconds(ms)
 }
@@ -798,14 +827,35 @@ impl Vault {
         req: DeleteSecretRequest,
     ) -> Result<DeleteSecretResponse> {
         self.exec(caller, "DeleteSecret", &req, |ctx| {
-            let mut doc = ctx.resolve(&req.secret_id)?;
+            // The window is checked before the secret is looked up: moto 5.2.5's
+            // `test_delete_secret_force_no_such_secret_with_invalid_recovery_window` expects
+            // InvalidParameterException for a name that does not exist.
+            let force = req.force_delete_without_recovery.unwrap_or(false);
+            let days = req.recovery_window_in_days.unwrap_or(30);
+            if !model::RECOVERY_WINDOW_DAYS.contains(&days) {
+                return Err(Error::invalid_parameter(
+                    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+                ));
+            }
+            if force && req.recovery_window_in_days.is_some() {
+                return Err(Error::invalid_parameter(
+                    "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+                ));
+            }
             if let Some(days) = req.recovery_window_in_days {
                 ctx.request_keys.push(("secretsmanager:RecoveryWindowInDays".into(), vec![days.to_string()]));
             }
             ctx.request_keys.push((
                 "secretsmanager:ForceDeleteWithoutRecovery".into(),
-                vec![req.force_delete_without_recovery.unwrap_or(false).to_string()],
+                vec![force.to_string()],
             ));
+            let mut doc = match ctx.resolve(&req.secret_id) {
+                Ok(doc) => doc,
+                Err(e) if force && e.code == crate::ErrorCode::ResourceNotFound => {
+                    return forget_missing(ctx, &req.secret_id);
+                }
+                Err(e) => return Err(e),
+            };
             ctx.authorize_secret("secretsmanager:DeleteSecret", &doc)?;
             super::refuse_replica(&doc)?;
             if !doc.replicas.is_empty() {
@@ -815,18 +865,6 @@ impl Vault {
                     doc.name,
                     regions.join(", ")
                 )));
-            }
-            let force = req.force_delete_without_recovery.unwrap_or(false);
-            if force && req.recovery_window_in_days.is_some() {
-                return Err(Error::invalid_parameter(
-                    "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
-                ));
-            }
-            let days = req.recovery_window_in_days.unwrap_or(30);
-            if !model::RECOVERY_WINDOW_DAYS.contains(&days) {
-                return Err(Error::invalid_parameter(
-                    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
-                ));
             }
             let resp_base = ArnAndName { arn: ctx.arn(&doc), name: doc.name.clone() };
             if force {
