@@ -780,6 +780,56 @@ fn a_secret_is_purged_once_its_deletion_date_passes_and_its_name_is_free_again()
 /// the window is checked first ("RecoveryWindowInDays value must be between 7 and 30 days
 /// (inclusive)", InvalidParameterException). Without the flag it stays ResourceNotFound
 /// (`test_delete_secret_that_does_not_exist`).
+/// moto 5.2.5, `test_tag_resource`: `"Tags" not in response` for a secret never tagged;
+/// `test_untag_resource`: once its last tag is removed, `"Tags" in response` and
+/// `response["Tags"] == []`. ListSecrets shows the same.
+#[test]
+fn tags_are_absent_until_tagged_and_an_empty_list_after_the_last_is_removed() {
+    let f = fixture();
+    f.create("s", Some("v"));
+    let id = || SecretIdRequest {
+        secret_id: "s".into(),
+    };
+    let tags = || f.vault.describe_secret(&f.caller, id()).unwrap().tags;
+    let listed = || {
+        f.vault
+            .list_secrets(&f.caller, ListSecretsRequest::default())
+            .unwrap()
+            .secret_list[0]
+            .tags
+            .clone()
+    };
+    assert_eq!(tags(), None);
+    assert_eq!(listed(), None);
+    let tag = Tag {
+        key: "k".into(),
+        value: "v".into(),
+    };
+    f.vault
+        .tag_resource(
+            &f.caller,
+            TagResourceRequest {
+                secret_id: "s".into(),
+                tags: vec![tag.clone()],
+            },
+        )
+        .unwrap();
+    assert_eq!(tags(), Some(vec![tag]));
+    f.vault
+        .untag_resource(
+            &f.caller,
+            UntagResourceRequest {
+                secret_id: "s".into(),
+                tag_keys: vec!["k".into()],
+            },
+        )
+        .unwrap();
+    assert_eq!(tags(), Some(vec![]));
+    assert_eq!(listed(), Some(vec![]));
+    let json = serde_json::to_value(f.vault.describe_secret(&f.caller, id()).unwrap()).unwrap();
+    assert_eq!(json["Tags"], serde_json::json!([]));
+}
+
 #[test]
 fn force_deleting_a_missing_name_succeeds_after_the_window_is_checked() {
     let f = fixture();
@@ -1045,7 +1095,7 @@ fn tags_are_merged_replaced_and_removed() {
             },
         )
         .unwrap();
-    assert_eq!(d.tags, vec![t("a", "9")]);
+    assert_eq!(d.tags, Some(vec![t("a", "9")]));
     let many: Vec<Tag> = (0..50).map(|i| t(&format!("k{i}"), "v")).collect();
     let r = f.vault.tag_resource(
         &f.caller,

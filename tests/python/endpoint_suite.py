@@ -283,7 +283,7 @@ def aws_verified(args):
     ), err
 
 
-@check("moto 5.2.5's answers: force-deleting a missing name")
+@check("moto 5.2.5's answers: force-deleting a missing name, Tags after the last is removed")
 def moto_answers(args):
     """Cases from moto 5.2.5's tests/test_secretsmanager/test_secretsmanager.py, each named."""
     sm = client(args)
@@ -295,6 +295,15 @@ def moto_answers(args):
     assert code == "InvalidParameterException" and "RecoveryWindowInDays value must be between 7 and 30 days (inclusive)" in msg, (code, msg)
     # test_delete_secret_that_does_not_exist: without the flag it is still an error.
     raises(sm.exceptions.ResourceNotFoundException, lambda: sm.delete_secret(SecretId=missing))
+    # test_tag_resource: no Tags before any tag; test_untag_resource: [] after the last is removed.
+    tagged = f"{args.tag}/moto/tagged"
+    arn = sm.create_secret(Name=tagged, SecretString="v")["ARN"]
+    assert "Tags" not in sm.describe_secret(SecretId=arn)
+    sm.tag_resource(SecretId=arn, Tags=[{"Key": "FirstTag", "Value": "SomeValue"}])
+    sm.untag_resource(SecretId=arn, TagKeys=["FirstTag"])
+    assert sm.describe_secret(SecretId=arn)["Tags"] == []
+    listed = [s for s in sm.list_secrets(Filters=[{"Key": "name", "Values": [tagged]}])["SecretList"] if s["Name"] == tagged]
+    assert listed[0]["Tags"] == [], listed
 
 
 @check("protocol errors carry AWS's codes")

@@ -283,7 +283,7 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
         last_changed_date: Some(date(doc.last_changed_ms)),
         last_accessed_date: doc.last_accessed_day_ms.map(date),
         deleted_date: doc.deleted_ms.map(date),
-        tags: doc.tags.clone(),
+        tags: doc.shown_tags(),
         version_ids_to_stages: stages_map(doc),
         owning_service: doc.owning_service.clone(),
         created_date: date(doc.created_ms),
@@ -377,6 +377,7 @@ impl Vault {
                 kms_key_input,
                 kms_key_id,
                 tags: req.tags.clone(),
+                tagged: !req.tags.is_empty(),
                 policy: None,
                 created_ms: ctx.now_ms,
                 last_changed_ms: ctx.now_ms,
@@ -921,6 +922,7 @@ impl Vault {
                     }),
                 }
             }
+            doc.tagged = true;
             if doc.tags.len() > 50 {
                 return Err(Error::invalid_parameter(
                     "A secret can have at most 50 tags; this request would give it more.",
