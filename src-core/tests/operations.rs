@@ -1262,7 +1262,8 @@ fn get_random_password_follows_its_options() {
             ..Default::default()
         },
     );
-    assert_eq!(code(r), ErrorCode::Validation);
+    // moto 5.2.5 `test_get_random_too_long_password`: Code == "InvalidParameterValue".
+    assert_eq!(code(r), ErrorCode::InvalidParameterValue);
 }
 
 #[test]

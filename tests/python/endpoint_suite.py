@@ -283,7 +283,7 @@ def aws_verified(args):
     ), err
 
 
-@check("moto 5.2.5's answers: force-deleting a missing name, Tags after the last is removed")
+@check("moto 5.2.5's answers: force-deleting a missing name, Tags after the last is removed, LastAccessedDate, GetRandomPassword's limits")
 def moto_answers(args):
     """Cases from moto 5.2.5's tests/test_secretsmanager/test_secretsmanager.py, each named."""
     sm = client(args)
@@ -304,6 +304,24 @@ def moto_answers(args):
     assert sm.describe_secret(SecretId=arn)["Tags"] == []
     listed = [s for s in sm.list_secrets(Filters=[{"Key": "name", "Values": [tagged]}])["SecretList"] if s["Name"] == tagged]
     assert listed[0]["Tags"] == [], listed
+    # AWS API Reference, DescribeSecret/SecretListEntry LastAccessedDate: "This field is omitted
+    # if the secret has never been retrieved in the Region." After a read it is there: moto's
+    # test_update_secret_without_value says "AWS also includes 'LastAccessedDate'" (its own
+    # assertion, which leaves it out, contradicts AWS).
+    assert "LastAccessedDate" not in sm.describe_secret(SecretId=arn)
+    sm.get_secret_value(SecretId=arn)
+    assert "LastAccessedDate" in sm.describe_secret(SecretId=arn)
+    # test_get_random_too_long_password (Code) and models.py get_random_password (message).
+    assert error(lambda: sm.get_random_password(PasswordLength=5555)) == (
+        "InvalidParameterValue",
+        "1 validation error detected: Value '5555' at 'passwordLength' failed to satisfy constraint: Member must have value less than or equal to 4096",
+    )
+    # test_get_random_too_short_password and models.py get_random_password.
+    assert error(lambda: sm.get_random_password(PasswordLength=3)) == (
+        "InvalidParameterException",
+        "Password length is too short based on the required types.",
+    )
+    assert len(sm.get_random_password(PasswordLength=4096)["RandomPassword"]) == 4096
 
 
 @check("protocol errors carry AWS's codes")
