@@ -1167,6 +1167,65 @@ fn batch_get_reports_missing_secrets_in_errors() {
     assert_eq!(code(neither), ErrorCode::InvalidParameter);
 }
 
+/// moto 5.2.5: `test_batch_get_secret_value_with_both_secret_id_list_and_filters`,
+/// `test_batch_get_secret_value_with_max_results_and_no_filters`,
+/// `test_batch_get_secret_value_for_secret_id_list_without_matches` and
+/// `test_batch_get_secret_value_missing_value` (a secret with no value fails the call).
+#[test]
+fn batch_get_answers_in_moto_words_and_fails_on_a_secret_with_no_value() {
+    let f = fixture();
+    f.create("a", Some("1"));
+    let batch = |r: BatchGetSecretValueRequest| f.vault.batch_get_secret_value(&f.caller, r);
+    let by_name = |v: &str| Filter {
+        key: "name".into(),
+        values: vec![v.into()],
+    };
+    let both = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["foo".into()],
+        filters: vec![by_name("a")],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(both.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        both.message,
+        "Either 'SecretIdList' or 'Filters' must be provided, but not both."
+    );
+    let max = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["foo".into(), "bar".into()],
+        max_results: Some(10),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(max.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        max.message,
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."
+    );
+    let missing = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["test-secret-b".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(missing.errors[0].secret_id, "test-secret-b");
+    assert_eq!(missing.errors[0].error_code, "ResourceNotFoundException");
+    assert_eq!(
+        missing.errors[0].message,
+        "Secrets Manager can't find the specified secret."
+    );
+    f.create("empty", None);
+    let no_value = batch(BatchGetSecretValueRequest {
+        filters: vec![by_name("empty")],
+        ..Default::default()
+    });
+    assert_eq!(code(no_value), ErrorCode::ResourceNotFound);
+    let no_value = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["a".into(), "empty".into()],
+        ..Default::default()
+    });
+    assert_eq!(code(no_value), ErrorCode::ResourceNotFound);
+}
+
 #[test]
 fn kms_keys_are_created_described_and_aliased() {
     let f = fixture();

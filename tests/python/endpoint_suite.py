@@ -283,7 +283,7 @@ def aws_verified(args):
     ), err
 
 
-@check("moto 5.2.5's answers: force-deleting a missing name, Tags after the last is removed, LastAccessedDate, GetRandomPassword's limits")
+@check("moto 5.2.5's answers: force-deleting a missing name, Tags after the last is removed, LastAccessedDate, GetRandomPassword's limits, BatchGetSecretValue")
 def moto_answers(args):
     """Cases from moto 5.2.5's tests/test_secretsmanager/test_secretsmanager.py, each named."""
     sm = client(args)
@@ -322,6 +322,26 @@ def moto_answers(args):
         "Password length is too short based on the required types.",
     )
     assert len(sm.get_random_password(PasswordLength=4096)["RandomPassword"]) == 4096
+    # test_batch_get_secret_value_with_both_secret_id_list_and_filters.
+    assert error(lambda: sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": [tagged]}], SecretIdList=["foo", "bar"])) == (
+        "InvalidParameterException",
+        "Either 'SecretIdList' or 'Filters' must be provided, but not both.",
+    )
+    # test_batch_get_secret_value_with_max_results_and_no_filters.
+    assert error(lambda: sm.batch_get_secret_value(MaxResults=10, SecretIdList=["foo", "bar"])) == (
+        "InvalidParameterException",
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
+    )
+    # test_batch_get_secret_value_for_secret_id_list_without_matches.
+    batch = sm.batch_get_secret_value(SecretIdList=[missing])
+    assert batch["SecretValues"] == [] and batch["Errors"] == [
+        {"SecretId": missing, "ErrorCode": "ResourceNotFoundException", "Message": "Secrets Manager can't find the specified secret."}
+    ], batch
+    # test_batch_get_secret_value_missing_value: a secret with no value fails the call.
+    empty = f"{args.tag}/moto/no-value"
+    sm.create_secret(Name=empty)
+    code, _ = error(lambda: sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": [empty]}]))
+    assert code == "ResourceNotFoundException", code
 
 
 @check("protocol errors carry AWS's codes")

@@ -450,9 +450,17 @@ impl Vault {
     ) -> Result<BatchGetSecretValueResponse> {
         self.exec(caller, "BatchGetSecretValue", &req, |ctx| {
             ctx.audit.read_only = true;
+            // moto 5.2.5 `test_batch_get_secret_value_with_both_secret_id_list_and_filters` and
+            // `test_batch_get_secret_value_with_max_results_and_no_filters` (messages from its
+            // `models.py` `batch_get_secret_value`, checked in this order).
             if req.secret_id_list.is_empty() == req.filters.is_empty() {
                 return Err(Error::invalid_parameter(
-                    "Either SecretIdList or Filters must be specified, but not both.",
+                    "Either 'SecretIdList' or 'Filters' must be provided, but not both.",
+                ));
+            }
+            if req.max_results.is_some() && req.filters.is_empty() {
+                return Err(Error::invalid_parameter(
+                    "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
                 ));
             }
             if req.secret_id_list.len() > 20 {
@@ -460,7 +468,7 @@ impl Vault {
                     "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length less than or equal to 20",
                 ));
             }
-            if !req.secret_id_list.is_empty() && (req.max_results.is_some() || req.next_token.is_some()) {
+            if !req.secret_id_list.is_empty() && req.next_token.is_some() {
                 return Err(Error::invalid_parameter(
                     "MaxResults and NextToken can be used only with Filters.",
                 ));
@@ -489,9 +497,13 @@ impl Vault {
             let mut values = Vec::new();
             let mut errors = Vec::new();
             for id in ids {
-                let r = ctx
-                    .resolve_live_shared(&id, "secretsmanager:GetSecretValue")
-                    .and_then(|doc| ctx.get_value(doc, None, None));
+                // A secret with no value fails the whole call: moto 5.2.5
+                // `test_batch_get_secret_value_missing_value` expects ResourceNotFoundException
+                // (its `batch_get_secret_value` lets GetSecretValue's error through).
+                let r = match ctx.resolve_live_shared(&id, "secretsmanager:GetSecretValue") {
+                    Ok(doc) => Ok(ctx.get_value(doc, None, None)?),
+                    Err(e) => Err(e),
+                };
                 match r {
                     Ok(v) => values.push(v),
                     Err(e) => errors.push(ApiErrorEntry {
