@@ -306,8 +306,8 @@ pub struct DescribeSecretResponse {
     pub last_accessed_date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_date: Option<Date>,
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub tags: Vec<Tag>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tags: Option<Vec<Tag>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub version_ids_to_stages: BTreeMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,6 +317,13 @@ pub struct DescribeSecretResponse {
     pub primary_region: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replication_status: Vec<ReplicationStatusType>,
+}
+
+impl DescribeSecretResponse {
+    /// The secret's tags, none when `Tags` is absent.
+    pub fn tag_list(&self) -> &[Tag] {
+        self.tags.as_deref().unwrap_or(&[])
+    }
 }
 
 impl DescribeSecretResponse {
@@ -385,8 +392,8 @@ pub struct SecretListEntry {
     pub last_accessed_date: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_date: Option<Date>,
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub tags: Vec<Tag>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tags: Option<Vec<Tag>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub secret_versions_to_stages: BTreeMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]

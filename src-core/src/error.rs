@@ -37,6 +37,9 @@ pub enum ErrorCode {
     EntityAlreadyExists,
     /// IAM: the entity is still in use.
     DeleteConflict,
+    /// GetRandomPassword's `PasswordLength` above 4096 (moto 5.2.5's
+    /// `test_get_random_too_long_password` asserts this code).
+    InvalidParameterValue,
 }
 
 impl ErrorCode {
@@ -60,6 +63,7 @@ impl ErrorCode {
             Self::NoSuchEntity => "NoSuchEntity",
             Self::EntityAlreadyExists => "EntityAlreadyExists",
             Self::DeleteConflict => "DeleteConflict",
+            Self::InvalidParameterValue => "InvalidParameterValue",
         }
     }
 
@@ -74,7 +78,7 @@ impl ErrorCode {
     }
 }
 
-const ALL_CODES: [ErrorCode; 17] = [
+const ALL_CODES: [ErrorCode; 18] = [
     ErrorCode::ResourceNotFound,
     ErrorCode::InvalidRequest,
     ErrorCode::InvalidParameter,
@@ -92,6 +96,7 @@ const ALL_CODES: [ErrorCode; 17] = [
     ErrorCode::NoSuchEntity,
     ErrorCode::EntityAlreadyExists,
     ErrorCode::DeleteConflict,
+    ErrorCode::InvalidParameterValue,
 ];
 
 impl fmt::Display for ErrorCode {

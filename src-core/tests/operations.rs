@@ -775,6 +775,92 @@ fn a_secret_is_purged_once_its_deletion_date_passes_and_its_name_is_free_again()
     assert_eq!(events.events.len(), 1);
 }
 
+/// moto 5.2.5, `test_delete_secret_force_no_such_secret`: force-deleting a name that does not
+/// exist succeeds and names it; `test_delete_secret_force_no_such_secret_with_invalid_recovery_window`:
+/// the window is checked first ("RecoveryWindowInDays value must be between 7 and 30 days
+/// (inclusive)", InvalidParameterException). Without the flag it stays ResourceNotFound
+/// (`test_delete_secret_that_does_not_exist`).
+/// moto 5.2.5, `test_tag_resource`: `"Tags" not in response` for a secret never tagged;
+/// `test_untag_resource`: once its last tag is removed, `"Tags" in response` and
+/// `response["Tags"] == []`. ListSecrets shows the same.
+#[test]
+fn tags_are_absent_until_tagged_and_an_empty_list_after_the_last_is_removed() {
+    let f = fixture();
+    f.create("s", Some("v"));
+    let id = || SecretIdRequest {
+        secret_id: "s".into(),
+    };
+    let tags = || f.vault.describe_secret(&f.caller, id()).unwrap().tags;
+    let listed = || {
+        f.vault
+            .list_secrets(&f.caller, ListSecretsRequest::default())
+            .unwrap()
+            .secret_list[0]
+            .tags
+            .clone()
+    };
+    assert_eq!(tags(), None);
+    assert_eq!(listed(), None);
+    let tag = Tag {
+        key: "k".into(),
+        value: "v".into(),
+    };
+    f.vault
+        .tag_resource(
+            &f.caller,
+            TagResourceRequest {
+                secret_id: "s".into(),
+                tags: vec![tag.clone()],
+            },
+        )
+        .unwrap();
+    assert_eq!(tags(), Some(vec![tag]));
+    f.vault
+        .untag_resource(
+            &f.caller,
+            UntagResourceRequest {
+                secret_id: "s".into(),
+                tag_keys: vec!["k".into()],
+            },
+        )
+        .unwrap();
+    assert_eq!(tags(), Some(vec![]));
+    assert_eq!(listed(), Some(vec![]));
+    let json = serde_json::to_value(f.vault.describe_secret(&f.caller, id()).unwrap()).unwrap();
+    assert_eq!(json["Tags"], serde_json::json!([]));
+}
+
+#[test]
+fn force_deleting_a_missing_name_succeeds_after_the_window_is_checked() {
+    let f = fixture();
+    let d = |id: &str, w: Option<i64>, force: Option<bool>| {
+        f.vault.delete_secret(
+            &f.caller,
+            DeleteSecretRequest {
+                secret_id: id.into(),
+                recovery_window_in_days: w,
+                force_delete_without_recovery: force,
+            },
+        )
+    };
+    let r = d("i-dont-exist", None, Some(true)).unwrap();
+    assert_eq!(r.name, "i-dont-exist");
+    assert!(
+        r.arn
+            .starts_with("arn:aws:secretsmanager:us-east-1:111122223333:secret:i-dont-exist-")
+    );
+    let err = d("i-dont-exist", Some(6), Some(true)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        err.message,
+        "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
+    );
+    assert_eq!(
+        code(d("i-dont-exist", None, None)),
+        ErrorCode::ResourceNotFound
+    );
+}
+
 #[test]
 fn force_delete_purges_at_once() {
     let f = fixture();
@@ -1009,7 +1095,7 @@ fn tags_are_merged_replaced_and_removed() {
             },
         )
         .unwrap();
-    assert_eq!(d.tags, vec![t("a", "9")]);
+    assert_eq!(d.tags, Some(vec![t("a", "9")]));
     let many: Vec<Tag> = (0..50).map(|i| t(&format!("k{i}"), "v")).collect();
     let r = f.vault.tag_resource(
         &f.caller,
@@ -1079,6 +1165,65 @@ fn batch_get_reports_missing_secrets_in_errors() {
         .vault
         .batch_get_secret_value(&f.caller, BatchGetSecretValueRequest::default());
     assert_eq!(code(neither), ErrorCode::InvalidParameter);
+}
+
+/// moto 5.2.5: `test_batch_get_secret_value_with_both_secret_id_list_and_filters`,
+/// `test_batch_get_secret_value_with_max_results_and_no_filters`,
+/// `test_batch_get_secret_value_for_secret_id_list_without_matches` and
+/// `test_batch_get_secret_value_missing_value` (a secret with no value fails the call).
+#[test]
+fn batch_get_answers_in_moto_words_and_fails_on_a_secret_with_no_value() {
+    let f = fixture();
+    f.create("a", Some("1"));
+    let batch = |r: BatchGetSecretValueRequest| f.vault.batch_get_secret_value(&f.caller, r);
+    let by_name = |v: &str| Filter {
+        key: "name".into(),
+        values: vec![v.into()],
+    };
+    let both = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["foo".into()],
+        filters: vec![by_name("a")],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(both.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        both.message,
+        "Either 'SecretIdList' or 'Filters' must be provided, but not both."
+    );
+    let max = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["foo".into(), "bar".into()],
+        max_results: Some(10),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(max.code, ErrorCode::InvalidParameter);
+    assert_eq!(
+        max.message,
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."
+    );
+    let missing = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["test-secret-b".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(missing.errors[0].secret_id, "test-secret-b");
+    assert_eq!(missing.errors[0].error_code, "ResourceNotFoundException");
+    assert_eq!(
+        missing.errors[0].message,
+        "Secrets Manager can't find the specified secret."
+    );
+    f.create("empty", None);
+    let no_value = batch(BatchGetSecretValueRequest {
+        filters: vec![by_name("empty")],
+        ..Default::default()
+    });
+    assert_eq!(code(no_value), ErrorCode::ResourceNotFound);
+    let no_value = batch(BatchGetSecretValueRequest {
+        secret_id_list: vec!["a".into(), "empty".into()],
+        ..Default::default()
+    });
+    assert_eq!(code(no_value), ErrorCode::ResourceNotFound);
 }
 
 #[test]
@@ -1176,7 +1321,8 @@ fn get_random_password_follows_its_options() {
             ..Default::default()
         },
     );
-    assert_eq!(code(r), ErrorCode::Validation);
+    // moto 5.2.5 `test_get_random_too_long_password`: Code == "InvalidParameterValue".
+    assert_eq!(code(r), ErrorCode::InvalidParameterValue);
 }
 
 #[test]

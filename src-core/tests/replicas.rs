@@ -146,7 +146,7 @@ fn writes_to_a_replicated_secret_reach_the_replica_with_the_primary_arn_in_its_r
         "only the region differs"
     );
     assert_eq!(d.primary_region.as_deref(), Some("us-east-1"));
-    assert_eq!(d.tags[0].key, "team");
+    assert_eq!(d.tag_list()[0].key, "team");
     assert_eq!(get(&r, &rc, "prod/db").unwrap(), "v2");
     assert_eq!(d.version_ids_to_stages, f.stages("prod/db"));
     assert_eq!(

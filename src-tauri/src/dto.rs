@@ -239,7 +239,7 @@ impl From<SecretView> for SecretDetail {
     fn from(v: SecretView) -> Self {
         let s = v.secret;
         Self {
-            tags: tags(&s.tags),
+            tags: tags(s.tag_list()),
             arn: s.arn,
             name: s.name,
             description: s.description,

@@ -283,6 +283,67 @@ def aws_verified(args):
     ), err
 
 
+@check("moto 5.2.5's answers: force-deleting a missing name, Tags after the last is removed, LastAccessedDate, GetRandomPassword's limits, BatchGetSecretValue")
+def moto_answers(args):
+    """Cases from moto 5.2.5's tests/test_secretsmanager/test_secretsmanager.py, each named."""
+    sm = client(args)
+    missing = f"{args.tag}/moto/never-created"
+    # test_delete_secret_force_no_such_secret: succeeds and names the SecretId.
+    assert sm.delete_secret(SecretId=missing, ForceDeleteWithoutRecovery=True)["Name"] == missing
+    # test_delete_secret_force_no_such_secret_with_invalid_recovery_window: the window first.
+    code, msg = error(lambda: sm.delete_secret(SecretId=missing, RecoveryWindowInDays=6, ForceDeleteWithoutRecovery=True))
+    assert code == "InvalidParameterException" and "RecoveryWindowInDays value must be between 7 and 30 days (inclusive)" in msg, (code, msg)
+    # test_delete_secret_that_does_not_exist: without the flag it is still an error.
+    raises(sm.exceptions.ResourceNotFoundException, lambda: sm.delete_secret(SecretId=missing))
+    # test_tag_resource: no Tags before any tag; test_untag_resource: [] after the last is removed.
+    tagged = f"{args.tag}/moto/tagged"
+    arn = sm.create_secret(Name=tagged, SecretString="v")["ARN"]
+    assert "Tags" not in sm.describe_secret(SecretId=arn)
+    sm.tag_resource(SecretId=arn, Tags=[{"Key": "FirstTag", "Value": "SomeValue"}])
+    sm.untag_resource(SecretId=arn, TagKeys=["FirstTag"])
+    assert sm.describe_secret(SecretId=arn)["Tags"] == []
+    listed = [s for s in sm.list_secrets(Filters=[{"Key": "name", "Values": [tagged]}])["SecretList"] if s["Name"] == tagged]
+    assert listed[0]["Tags"] == [], listed
+    # AWS API Reference, DescribeSecret/SecretListEntry LastAccessedDate: "This field is omitted
+    # if the secret has never been retrieved in the Region." After a read it is there: moto's
+    # test_update_secret_without_value says "AWS also includes 'LastAccessedDate'" (its own
+    # assertion, which leaves it out, contradicts AWS).
+    assert "LastAccessedDate" not in sm.describe_secret(SecretId=arn)
+    sm.get_secret_value(SecretId=arn)
+    assert "LastAccessedDate" in sm.describe_secret(SecretId=arn)
+    # test_get_random_too_long_password (Code) and models.py get_random_password (message).
+    assert error(lambda: sm.get_random_password(PasswordLength=5555)) == (
+        "InvalidParameterValue",
+        "1 validation error detected: Value '5555' at 'passwordLength' failed to satisfy constraint: Member must have value less than or equal to 4096",
+    )
+    # test_get_random_too_short_password and models.py get_random_password.
+    assert error(lambda: sm.get_random_password(PasswordLength=3)) == (
+        "InvalidParameterException",
+        "Password length is too short based on the required types.",
+    )
+    assert len(sm.get_random_password(PasswordLength=4096)["RandomPassword"]) == 4096
+    # test_batch_get_secret_value_with_both_secret_id_list_and_filters.
+    assert error(lambda: sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": [tagged]}], SecretIdList=["foo", "bar"])) == (
+        "InvalidParameterException",
+        "Either 'SecretIdList' or 'Filters' must be provided, but not both.",
+    )
+    # test_batch_get_secret_value_with_max_results_and_no_filters.
+    assert error(lambda: sm.batch_get_secret_value(MaxResults=10, SecretIdList=["foo", "bar"])) == (
+        "InvalidParameterException",
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
+    )
+    # test_batch_get_secret_value_for_secret_id_list_without_matches.
+    batch = sm.batch_get_secret_value(SecretIdList=[missing])
+    assert batch["SecretValues"] == [] and batch["Errors"] == [
+        {"SecretId": missing, "ErrorCode": "ResourceNotFoundException", "Message": "Secrets Manager can't find the specified secret."}
+    ], batch
+    # test_batch_get_secret_value_missing_value: a secret with no value fails the call.
+    empty = f"{args.tag}/moto/no-value"
+    sm.create_secret(Name=empty)
+    code, _ = error(lambda: sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": [empty]}]))
+    assert code == "ResourceNotFoundException", code
+
+
 @check("protocol errors carry AWS's codes")
 def protocol_errors(args):
     status, body, headers = raw(args, "secretsmanager.ListSecrets", b"{}", sign=False)
@@ -490,6 +551,7 @@ def main():
     binary(args)
     errors(args)
     aws_verified(args)
+    moto_answers(args)
     protocol_errors(args)
     aws_cli(args)
     if args.mode == "vault":

@@ -21,6 +21,10 @@ pub struct SecretDoc {
     pub kms_key_id: String,
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// The secret has had tags. From then on AWS shows `Tags`, as `[]` once the last is
+    /// removed; a secret never tagged has no `Tags` at all.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tagged: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     pub created_ms: i64,
@@ -145,6 +149,13 @@ pub struct VersionDoc {
 }
 
 impl SecretDoc {
+    /// `Tags` as DescribeSecret and ListSecrets answer it. moto 5.2.5's `test_tag_resource`:
+    /// `"Tags" not in describe_secret(...)` before any tag; `test_untag_resource`: after the
+    /// last tag is removed, `"Tags" in response` and `response["Tags"] == []`.
+    pub fn shown_tags(&self) -> Option<Vec<Tag>> {
+        (self.tagged || !self.tags.is_empty()).then(|| self.tags.clone())
+    }
+
     /// Builds [`SecretDoc::haystack`].
     pub fn build_haystack(&mut self) {
         let mut h = self.name.to_lowercase();
@@ -308,6 +319,7 @@ mod tests {
             kms_key_input: None,
             kms_key_id: "k".into(),
             tags: vec![],
+            tagged: false,
             policy: None,
             created_ms: 0,
             last_changed_ms: 0,

@@ -493,6 +493,7 @@ mod tests {
                 key: "env".into(),
                 value: name.split('/').next().unwrap().into(),
             }],
+            tagged: true,
             policy: None,
             created_ms: created,
             last_changed_ms: created,

@@ -10,9 +10,19 @@ pub const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
 pub(crate) fn generate(req: &GetRandomPasswordRequest) -> Result<GetRandomPasswordResponse> {
     let len = req.password_length.unwrap_or(32);
-    if !(1..=4096).contains(&len) {
+    if len < 1 {
         return Err(Error::validation(
             "1 validation error detected: Value at 'passwordLength' failed to satisfy constraint: Member must have value between 1 and 4096",
+        ));
+    }
+    // moto 5.2.5 `models.py` `get_random_password` and `test_get_random_too_long_password`
+    // (Code == "InvalidParameterValue").
+    if len > 4096 {
+        return Err(Error::new(
+            crate::ErrorCode::InvalidParameterValue,
+            format!(
+                "1 validation error detected: Value '{len}' at 'passwordLength' failed to satisfy constraint: Member must have value less than or equal to 4096"
+            ),
         ));
     }
     let exclude = req.exclude_characters.as_deref().unwrap_or("");
@@ -52,11 +62,11 @@ pub(crate) fn generate(req: &GetRandomPasswordRequest) -> Result<GetRandomPasswo
         ));
     }
     let len = len as usize;
+    // moto 5.2.5 `models.py` `get_random_password` (`test_get_random_too_short_password`).
     if require_each && len < classes.len() {
-        return Err(Error::invalid_parameter(format!(
-            "A password of {len} characters can't include each of the {} required character types.",
-            classes.len()
-        )));
+        return Err(Error::invalid_parameter(
+            "Password length is too short based on the required types.",
+        ));
     }
     let all: Vec<char> = classes.iter().flatten().copied().collect();
     let mut out: Vec<char> = Vec::with_capacity(len);
@@ -126,19 +136,35 @@ mod tests {
             }),
             ErrorCode::Validation
         );
+        // moto 5.2.5 `test_get_random_too_long_password`: Code == "InvalidParameterValue";
+        // the message is moto's `models.py` `get_random_password`.
+        let long = generate(&GetRandomPasswordRequest {
+            password_length: Some(5555),
+            ..req()
+        })
+        .unwrap_err();
+        assert_eq!(long.code, ErrorCode::InvalidParameterValue);
         assert_eq!(
-            code(GetRandomPasswordRequest {
-                password_length: Some(4097),
-                ..req()
-            }),
-            ErrorCode::Validation
+            long.message,
+            "1 validation error detected: Value '5555' at 'passwordLength' failed to satisfy constraint: Member must have value less than or equal to 4096"
         );
-        assert_eq!(
-            code(GetRandomPasswordRequest {
-                password_length: Some(3),
+        assert!(
+            generate(&GetRandomPasswordRequest {
+                password_length: Some(4096),
                 ..req()
-            }),
-            ErrorCode::InvalidParameter
+            })
+            .is_ok()
+        );
+        // moto 5.2.5 `test_get_random_too_short_password` and `models.py`.
+        let short = generate(&GetRandomPasswordRequest {
+            password_length: Some(3),
+            ..req()
+        })
+        .unwrap_err();
+        assert_eq!(short.code, ErrorCode::InvalidParameter);
+        assert_eq!(
+            short.message,
+            "Password length is too short based on the required types."
         );
         assert_eq!(
             code(GetRandomPasswordRequest {

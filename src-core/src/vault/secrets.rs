@@ -42,6 +42,35 @@ fn random_suffix() -> String {
     random::string_from(&alphabet, 6)
 }
 
+/// DeleteSecret with `ForceDeleteWithoutRecovery` on a `SecretId` that names no secret
+/// succeeds, naming it: moto 5.2.5's `test_delete_secret_force_no_such_secret` expects
+/// `Name == SecretId`, and moto answers with a fresh ARN for that name and today as the
+/// `DeletionDate` (`models.py`, `delete_secret`). A `SecretId` written as an ARN is answered
+/// with that ARN and the name it holds.
+fn forget_missing(ctx: &mut Ctx<'_, '_>, secret_id: &str) -> Result<DeleteSecretResponse> {
+    let (arn, name) = match model::SecretArn::parse(secret_id) {
+        Some(parsed) => (secret_id.to_string(), parsed.partial_name),
+        None => (
+            model::SecretArn {
+                region: ctx.info.region.clone(),
+                account: ctx.info.account_id.clone(),
+                name: secret_id.to_string(),
+                suffix: random_suffix(),
+            }
+            .to_string(),
+            secret_id.to_string(),
+        ),
+    };
+    ctx.authorize_with_request_keys("secretsmanager:DeleteSecret", &arn)?;
+    let resp = DeleteSecretResponse {
+        arn,
+        name,
+        deletion_date: date(ctx.now_ms),
+    };
+    ctx.respond(&resp);
+    Ok(resp)
+}
+
 fn date(ms: i64) -> f64 {
     epoch_seconds(ms)
 }
@@ -254,7 +283,7 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
         last_changed_date: Some(date(doc.last_changed_ms)),
         last_accessed_date: doc.last_accessed_day_ms.map(date),
         deleted_date: doc.deleted_ms.map(date),
-        tags: doc.tags.clone(),
+        tags: doc.shown_tags(),
         version_ids_to_stages: stages_map(doc),
         owning_service: doc.owning_service.clone(),
         created_date: date(doc.created_ms),
@@ -348,6 +377,7 @@ impl Vault {
                 kms_key_input,
                 kms_key_id,
                 tags: req.tags.clone(),
+                tagged: !req.tags.is_empty(),
                 policy: None,
                 created_ms: ctx.now_ms,
                 last_changed_ms: ctx.now_ms,
@@ -424,9 +454,17 @@ impl Vault {
     ) -> Result<BatchGetSecretValueResponse> {
         self.exec(caller, "BatchGetSecretValue", &req, |ctx| {
             ctx.audit.read_only = true;
+            // moto 5.2.5 `test_batch_get_secret_value_with_both_secret_id_list_and_filters` and
+            // `test_batch_get_secret_value_with_max_results_and_no_filters` (messages from its
+            // `models.py` `batch_get_secret_value`, checked in this order).
             if req.secret_id_list.is_empty() == req.filters.is_empty() {
                 return Err(Error::invalid_parameter(
-                    "Either SecretIdList or Filters must be specified, but not both.",
+                    "Either 'SecretIdList' or 'Filters' must be provided, but not both.",
+                ));
+            }
+            if req.max_results.is_some() && req.filters.is_empty() {
+                return Err(Error::invalid_parameter(
+                    "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
                 ));
             }
             if req.secret_id_list.len() > 20 {
@@ -434,7 +472,7 @@ impl Vault {
                     "1 validation error detected: Value at 'secretIdList' failed to satisfy constraint: Member must have length less than or equal to 20",
                 ));
             }
-            if !req.secret_id_list.is_empty() && (req.max_results.is_some() || req.next_token.is_some()) {
+            if !req.secret_id_list.is_empty() && req.next_token.is_some() {
                 return Err(Error::invalid_parameter(
                     "MaxResults and NextToken can be used only with Filters.",
                 ));
@@ -463,9 +501,13 @@ impl Vault {
             let mut values = Vec::new();
             let mut errors = Vec::new();
             for id in ids {
-                let r = ctx
-                    .resolve_live_shared(&id, "secretsmanager:GetSecretValue")
-                    .and_then(|doc| ctx.get_value(doc, None, None));
+                // A secret with no value fails the whole call: moto 5.2.5
+                // `test_batch_get_secret_value_missing_value` expects ResourceNotFoundException
+                // (its `batch_get_secret_value` lets GetSecretValue's error through).
+                let r = match ctx.resolve_live_shared(&id, "secretsmanager:GetSecretValue") {
+                    Ok(doc) => Ok(ctx.get_value(doc, None, None)?),
+                    Err(e) => Err(e),
+                };
                 match r {
                     Ok(v) => values.push(v),
                     Err(e) => errors.push(ApiErrorEntry {
@@ -802,14 +844,35 @@ impl Vault {
         req: DeleteSecretRequest,
     ) -> Result<DeleteSecretResponse> {
         self.exec(caller, "DeleteSecret", &req, |ctx| {
-            let mut doc = ctx.resolve(&req.secret_id)?;
+            // The window is checked before the secret is looked up: moto 5.2.5's
+            // `test_delete_secret_force_no_such_secret_with_invalid_recovery_window` expects
+            // InvalidParameterException for a name that does not exist.
+            let force = req.force_delete_without_recovery.unwrap_or(false);
+            let days = req.recovery_window_in_days.unwrap_or(30);
+            if !model::RECOVERY_WINDOW_DAYS.contains(&days) {
+                return Err(Error::invalid_parameter(
+                    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+                ));
+            }
+            if force && req.recovery_window_in_days.is_some() {
+                return Err(Error::invalid_parameter(
+                    "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+                ));
+            }
             if let Some(days) = req.recovery_window_in_days {
                 ctx.request_keys.push(("secretsmanager:RecoveryWindowInDays".into(), vec![days.to_string()]));
             }
             ctx.request_keys.push((
                 "secretsmanager:ForceDeleteWithoutRecovery".into(),
-                vec![req.force_delete_without_recovery.unwrap_or(false).to_string()],
+                vec![force.to_string()],
             ));
+            let mut doc = match ctx.resolve(&req.secret_id) {
+                Ok(doc) => doc,
+                Err(e) if force && e.code == crate::ErrorCode::ResourceNotFound => {
+                    return forget_missing(ctx, &req.secret_id);
+                }
+                Err(e) => return Err(e),
+            };
             ctx.authorize_secret("secretsmanager:DeleteSecret", &doc)?;
             super::refuse_replica(&doc)?;
             if !doc.replicas.is_empty() {
@@ -823,18 +886,6 @@ impl Vault {
                     ctx.arn(&doc),
                     regions.join(", ")
                 )));
-            }
-            let force = req.force_delete_without_recovery.unwrap_or(false);
-            if force && req.recovery_window_in_days.is_some() {
-                return Err(Error::invalid_parameter(
-                    "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
-                ));
-            }
-            let days = req.recovery_window_in_days.unwrap_or(30);
-            if !model::RECOVERY_WINDOW_DAYS.contains(&days) {
-                return Err(Error::invalid_parameter(
-                    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
-                ));
             }
             let resp_base = ArnAndName { arn: ctx.arn(&doc), name: doc.name.clone() };
             if force {
@@ -891,6 +942,7 @@ impl Vault {
                     }),
                 }
             }
+            doc.tagged = true;
             if doc.tags.len() > 50 {
                 return Err(Error::invalid_parameter(
                     "A secret can have at most 50 tags; this request would give it more.",

@@ -633,7 +633,7 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
     k.keys(&[Cmd::NextTab, Cmd::NextTab, Cmd::NextTab, Cmd::AddTag]);
     k.text("owner=ops");
     k.key(Cmd::Submit);
-    let tags = &k
+    let tags = k
         .app
         .detail
         .as_ref()
@@ -642,7 +642,8 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
         .as_ref()
         .unwrap()
         .secret
-        .tags;
+        .tag_list()
+        .to_vec();
     assert!(tags.iter().any(|t| t.key == "owner" && t.value == "ops"));
     k.keys(&[
         Cmd::PrevTab,

@@ -71,7 +71,7 @@ impl Secrets for VaultSide<'_> {
         Ok(d.map(|d| SecretMeta {
             name: d.name,
             description: d.description,
-            tags: d.tags,
+            tags: d.tags.unwrap_or_default(),
             deleted: d.deleted_date.is_some(),
         }))
     }

@@ -226,7 +226,7 @@ impl App {
                     ("untag", Some(d)) => d
                         .view
                         .iter()
-                        .flat_map(|v| v.secret.tags.iter().map(|t| t.key.clone()))
+                        .flat_map(|v| v.secret.tag_list().iter().map(|t| t.key.clone()))
                         .collect(),
                     _ => vec![],
                 };

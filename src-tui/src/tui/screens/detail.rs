@@ -253,7 +253,7 @@ impl App {
                 d.view = Some(v);
                 let n = d.versions().len();
                 d.version_sel = d.version_sel.min(n.saturating_sub(1));
-                let t = d.view.as_ref().map_or(0, |v| v.secret.tags.len());
+                let t = d.view.as_ref().map_or(0, |v| v.secret.tag_list().len());
                 d.tag_sel = d.tag_sel.min(t.saturating_sub(1));
                 vec![]
             }
@@ -606,7 +606,7 @@ impl App {
         let tags = d
             .view
             .as_ref()
-            .map(|v| v.secret.tags.clone())
+            .map(|v| v.secret.tag_list().to_vec())
             .unwrap_or_default();
         let arn = d.arn.clone();
         match cmd {

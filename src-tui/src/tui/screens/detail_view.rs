@@ -109,10 +109,10 @@ fn overview(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
         ),
         kv(
             "Tags",
-            if s.tags.is_empty() {
+            if s.tag_list().is_empty() {
                 "—".into()
             } else {
-                format::tags(&s.tags)
+                format::tags(s.tag_list())
             },
         ),
         kv(
@@ -258,11 +258,7 @@ fn versions(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
 }
 
 fn tags(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
-    let tags = d
-        .view
-        .as_ref()
-        .map(|v| v.secret.tags.as_slice())
-        .unwrap_or(&[]);
+    let tags = d.view.as_ref().map(|v| v.secret.tag_list()).unwrap_or(&[]);
     if tags.is_empty() {
         Paragraph::new(" No tags. Press a to add one.").render(area, buf);
         return;
