@@ -140,10 +140,7 @@ fn region_view(
             .filter(|r| r.region == entry.region)
             .count(),
     };
-    v.replaced = v.reachable
-        && Vault::inspect(&entry.path).map_or(true, |s| {
-            s.vault_id != entry.vault_id || !s.operators.contains(&entry.slot)
-        });
+    v.replaced = v.reachable && replaced(entry).is_some();
     for d in index.all() {
         for r in d.replicas.iter().filter(|r| r.region == entry.region) {
             v.secrets += 1;
@@ -322,6 +319,20 @@ fn service() -> Caller {
     }
 }
 
+/// Why the file at a region's path is not the replica registered there, when it is not:
+/// another vault (or no vault) in its place, or one without this vault's replication slot.
+/// Read without unlocking.
+fn replaced(entry: &RegionEntry) -> Option<Error> {
+    match Vault::inspect(&entry.path) {
+        Err(e) => Some(e),
+        Ok(s) if s.vault_id != entry.vault_id => Some(not_the_registered_vault(entry)),
+        Ok(s) if !s.operators.contains(&entry.slot) => {
+            Some(keys_changed(entry, "its replication key slot was removed"))
+        }
+        Ok(_) => None,
+    }
+}
+
 /// A replica file whose vault id is not the registered one: another vault in its place.
 fn not_the_registered_vault(entry: &RegionEntry) -> Error {
     Error::invalid_request(format!(
@@ -432,16 +443,7 @@ impl Vault {
         let kek = self
             .keys()
             .unwrap_kept_key(&kept_key_purpose(&entry.region), &entry.wrapped_key)?;
-        // Said before unlocking, so that a file put in the replica's place is named as such
-        // rather than as a missing key slot.
-        let found = Vault::inspect(&entry.path)?;
-        if found.vault_id != entry.vault_id {
-            return Err(not_the_registered_vault(entry));
-        }
-        if !found.operators.contains(&entry.slot) {
-            return Err(keys_changed(entry, "its replication key slot was removed"));
-        }
-        let v = Vault::open_unlocking(
+        Vault::open_unlocking(
             &entry.path,
             Some(&entry.slot),
             self.clock.clone(),
@@ -470,8 +472,15 @@ impl Vault {
                 })?;
                 Ok((secret, kek))
             },
-        )?;
-        Ok(v)
+        )
+        .map_err(|e| {
+            // A missing slot: say whether another vault was put in the replica's place.
+            if e.code == crate::ErrorCode::ResourceNotFound {
+                replaced(entry).unwrap_or(e)
+            } else {
+                e
+            }
+        })
     }
 
     /// Registers the vault file at `path` as replica region `region`: an existing vault
