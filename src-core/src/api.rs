@@ -324,9 +324,7 @@ impl DescribeSecretResponse {
     pub fn tag_list(&self) -> &[Tag] {
         self.tags.as_deref().unwrap_or(&[])
     }
-}
 
-impl DescribeSecretResponse {
     /// The primary region, when this secret is a replica of another region's secret (a
     /// primary with replicas names its own region as `PrimaryRegion` and lists them).
     pub fn replica_of(&self) -> Option<&str> {

@@ -48,6 +48,27 @@ pub fn test_python() -> PathBuf {
     p
 }
 
+/// Runs a Python script (boto3) with `args` and no AWS configuration of this machine's;
+/// returns what it printed, trimmed. A script that fails fails the test.
+pub fn boto3(script: &str, args: &[&str]) -> String {
+    let out = Command::new(test_python())
+        .args(["-c", script])
+        .args(args)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_CA_BUNDLE")
+        .env_remove("REQUESTS_CA_BUNDLE")
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// Argon2id at its floor, so that tests unlock quickly (the floor is still enforced).
 pub const TEST_KDF: [&str; 4] = ["--kdf-memory-kib", "19456", "--kdf-iterations", "2"];
 

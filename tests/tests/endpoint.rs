@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use coffer_tests::{Server, TestVault, coffer_bin, test_python};
+use coffer_tests::{Server, TestVault, boto3, coffer_bin, test_python};
 
 /// The AWS CLI installed beside the venv's python.
 fn aws_cli(python: &Path) -> PathBuf {
@@ -62,18 +62,7 @@ try:
 except ClientError as e:
     print(e.response["Error"]["Code"])
 "#;
-    let out = Command::new(test_python())
-        .args(["-c", script, &server.url, akid, secret])
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    boto3(script, &[&server.url, akid, secret])
 }
 
 fn access_key(v: &TestVault, user: &str) -> (String, String) {
@@ -324,18 +313,7 @@ except ClientError as e:
 print(json.dumps(out))
 "#;
     let ask = |region: &str, akid: &str, secret: &str| -> serde_json::Value {
-        let out = Command::new(test_python())
-            .args(["-c", script, &server.url, region, akid, secret])
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .output()
-            .expect("run python");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_str(&boto3(script, &[&server.url, region, akid, secret])).unwrap()
     };
     let west = ask("eu-west-1", &r_akid, &r_secret);
     assert_eq!(
@@ -417,18 +395,7 @@ try:
 except ClientError as e:
     print(e.response["Error"]["Code"] + " " + e.response["Error"]["Message"])
 "#;
-    let out = Command::new(test_python())
-        .args(["-c", script, &server.url, akid, secret, id])
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    boto3(script, &[&server.url, akid, secret, id])
 }
 
 /// AWS global condition context keys, `aws:PrincipalArn`: "For IAM roles, the request context

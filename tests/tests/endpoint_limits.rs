@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use coffer_tests::raw_http::{Client, address, connect_from, read_reply};
-use coffer_tests::{Server, TestVault, coffer_bin, test_python};
+use coffer_tests::{Server, TestVault, boto3, coffer_bin};
 
 fn local(last: u8) -> IpAddr {
     IpAddr::from([127, 0, 0, last])
@@ -267,26 +267,6 @@ fn a_flooding_client_makes_another_wait_for_at_most_one_of_its_requests() {
         other_waits.iter().all(|w| *w <= 1),
         "the other client waited behind {other_waits:?} (the flood behind up to {deepest})"
     );
-}
-
-/// Runs a boto3 script with the server's URL and `args`; returns what it printed.
-fn boto3(script: &str, args: &[&str]) -> String {
-    let out = Command::new(test_python())
-        .args(["-c", script])
-        .args(args)
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_CA_BUNDLE")
-        .env_remove("REQUESTS_CA_BUNDLE")
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// Over TLS: a write and a read with `verify=CA`; then a client that does not trust the
