@@ -282,6 +282,22 @@ impl Fixture {
         read_value(&self.vault, &self.caller, &self.name, stage, version_id)
     }
 
+    /// Puts `value` as the AWSPENDING version under the token `t`, as createSecret would.
+    fn put_pending(&self, t: &str, value: &Value) {
+        self.vault
+            .put_secret_value(
+                &self.caller,
+                PutSecretValueRequest {
+                    secret_id: self.name.clone(),
+                    client_request_token: Some(t.to_string()),
+                    secret_string: Some(SecretText::new(value.to_string())),
+                    secret_binary: None,
+                    version_stages: Some(vec!["AWSPENDING".into()]),
+                },
+            )
+            .unwrap();
+    }
+
     fn login(&self, stage: &str) -> Login {
         Login::from_secret(self.engine, &self.value(stage, None).1)
     }
@@ -567,18 +583,7 @@ fn awkward_password(engine: Engine, tag: &str) {
     let (_, mut value) = f.value("AWSCURRENT", None);
     let awkward = r#"it's a "q" \ back\\slash \' $$;-- `x` ünï"#;
     value["password"] = awkward.into();
-    f.vault
-        .put_secret_value(
-            &f.caller,
-            PutSecretValueRequest {
-                secret_id: f.name.clone(),
-                client_request_token: Some(t.clone()),
-                secret_string: Some(SecretText::new(value.to_string())),
-                secret_binary: None,
-                version_stages: Some(vec!["AWSPENDING".into()]),
-            },
-        )
-        .unwrap();
+    f.put_pending(&t, &value);
     for step in Step::ALL {
         let out = f.step(&t, step, &config);
         assert_no_password(&out, &[awkward]);
@@ -606,18 +611,7 @@ fn tls_only(engine: Engine, tag: &str) {
     for (ssl, logs_in) in [(false, false), (true, true)] {
         value["ssl"] = ssl.into();
         let t = token();
-        f.vault
-            .put_secret_value(
-                &f.caller,
-                PutSecretValueRequest {
-                    secret_id: f.name.clone(),
-                    client_request_token: Some(t.clone()),
-                    secret_string: Some(SecretText::new(value.to_string())),
-                    secret_binary: None,
-                    version_stages: Some(vec!["AWSPENDING".into()]),
-                },
-            )
-            .unwrap();
+        f.put_pending(&t, &value);
         let event = StepEvent {
             secret_id: f.name.clone(),
             client_request_token: t,
