@@ -10,7 +10,7 @@ use coffer_core::crypto::Passphrase;
 use coffer_core::rotation::Engine;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::rotation::*;
-use coffer_core::{Caller, ErrorCode, FrontEnd, SecretText, Vault};
+use coffer_core::{Caller, ErrorCode, FrontEnd, Vault};
 use common::*;
 use jiff::SignedDuration;
 
@@ -31,16 +31,7 @@ struct Rig {
 fn rig() -> Rig {
     let f = fixture();
     let admin = f.caller.clone();
-    f.vault
-        .create_secret(
-            &admin,
-            CreateSecretRequest {
-                name: "s".into(),
-                secret_string: Some(SecretText::new("v1".into())),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    f.create("s", Some("v1"));
     let function_arn = f
         .vault
         .create_rotation_function(
@@ -161,16 +152,7 @@ fn refusal(r: coffer_core::Result<RotationAttempt>) -> String {
 fn a_secrets_own_setting_cannot_switch_off_the_vaults_approval_or_two_person_rule() {
     let f = fixture();
     let admin = f.caller.clone();
-    f.vault
-        .create_secret(
-            &admin,
-            CreateSecretRequest {
-                name: "s".into(),
-                secret_string: Some(SecretText::new("v1".into())),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    f.create("s", Some("v1"));
     let put = |secret: Option<&str>, require: Option<bool>, two: Option<bool>| {
         f.vault.put_rotation_approval(
             &admin,
