@@ -621,6 +621,56 @@ pub fn run(
 mod tests {
     use super::*;
 
+    fn create_with_key(v: &Vault, name: &str, key: &str) -> crate::Result<()> {
+        let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
+        v.create_secret(
+            &caller,
+            crate::api::CreateSecretRequest {
+                name: name.into(),
+                secret_string: Some(crate::SecretText::new("v".into())),
+                kms_key_id: Some(key.into()),
+                ..Default::default()
+            },
+        )
+        .map(drop)
+    }
+
+    /// moto 5.2.5 test_describe_secret_with_KmsKeyId and test_update_secret_with_KmsKeyId
+    /// name keys no one made ("dummy_arn", "foo_arn"): the emulator makes a key on first use
+    /// and shows the name given; a vault refuses an unknown key as AWS does.
+    #[test]
+    fn the_emulator_makes_an_unknown_kms_key_on_first_use_and_a_vault_refuses_it() {
+        let backend = Backend::ephemeral("123456789012", "us-east-1", 2).unwrap();
+        let Backend::Ephemeral {
+            account_id,
+            regions,
+        } = &backend
+        else {
+            panic!("an emulator backend");
+        };
+        let v = regions.get(account_id, "us-west-2").unwrap();
+        let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
+        for (name, key) in [
+            ("a", "dummy_arn"),
+            ("b", "dummy_arn"),
+            ("c", "alias/made-here"),
+        ] {
+            create_with_key(&v, name, key).unwrap();
+            let d = v
+                .describe_secret(
+                    &caller,
+                    crate::api::SecretIdRequest {
+                        secret_id: name.into(),
+                    },
+                )
+                .unwrap();
+            assert_eq!(d.kms_key_id.as_deref(), Some(key));
+        }
+        let plain = Vault::ephemeral("123456789012", "us-east-1").unwrap();
+        let e = create_with_key(&plain, "a", "dummy_arn").unwrap_err();
+        assert_eq!(e.code, ErrorCode::EncryptionFailure);
+    }
+
     #[test]
     fn the_emulator_makes_regions_up_to_its_cap_and_refuses_one_more() {
         let backend = Backend::ephemeral("123456789012", "us-east-1", 2).unwrap();
