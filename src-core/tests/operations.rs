@@ -278,7 +278,7 @@ fn put_needs_a_value_and_a_live_secret() {
             ..Default::default()
         },
     );
-    assert_eq!(code(r), ErrorCode::InvalidParameter);
+    assert_eq!(code(r), ErrorCode::InvalidRequest);
     let r = f.vault.put_secret_value(
         &f.caller,
         PutSecretValueRequest {

@@ -260,6 +260,23 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
         e.message,
         "Operation not permitted on a replica secret. Call must be made in primary secret's region."
     );
+    // The same test asks the replica for its resource policy and restores it: the same
+    // refusal.
+    let id = || SecretIdRequest {
+        secret_id: "app/key".into(),
+    };
+    for e in [
+        r.get_resource_policy(&rc, id()).map(drop).unwrap_err(),
+        r.restore_secret(&rc, id()).map(drop).unwrap_err(),
+    ] {
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                ErrorCode::InvalidParameter,
+                "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+            )
+        );
+    }
     let del = r.delete_secret(
         &rc,
         DeleteSecretRequest {

@@ -950,6 +950,8 @@ impl Vault {
         self.exec(caller, "RestoreSecret", &req, |ctx| {
             let mut doc = ctx.resolve(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:RestoreSecret", &doc)?;
+            // A replica follows its primary (moto 5.2.5 test_update_replica).
+            super::refuse_replica(&doc)?;
             let resp = ArnAndName {
                 arn: ctx.arn(&doc),
                 name: doc.name.clone(),
