@@ -267,6 +267,7 @@ fn motos_secrets_manager_suite_passes_against_the_emulator() {
         .arg("tests/test_secretsmanager")
         .current_dir(&sources)
         .env("PYTHONPATH", &adapter)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("TEST_SERVER_MODE", "true")
         .env("TEST_SERVER_MODE_ENDPOINT", &server.url)
         .env("COFFER_MOTO_REPORT", &report)
