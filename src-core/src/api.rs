@@ -148,6 +148,8 @@ impl RevealSerialize for GetSecretValueResponse {
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Filter {
+    /// Optional in AWS's model; a filter without one is refused by the vault.
+    #[serde(default)]
     pub key: String,
     #[serde(default)]
     pub values: Vec<String>,

@@ -278,7 +278,7 @@ fn put_needs_a_value_and_a_live_secret() {
             ..Default::default()
         },
     );
-    assert_eq!(code(r), ErrorCode::InvalidParameter);
+    assert_eq!(code(r), ErrorCode::InvalidRequest);
     let r = f.vault.put_secret_value(
         &f.caller,
         PutSecretValueRequest {
@@ -1647,4 +1647,35 @@ fn moving_awscurrent_without_remove_from_version_id_names_its_holder() {
         )
     );
     assert_eq!(f.holder("s", "AWSCURRENT"), Some(current));
+}
+
+/// Validation before existence: PutSecretValue with neither SecretString nor SecretBinary is
+/// an InvalidRequestException even when the secret does not exist (moto 5.2.5
+/// test_put_secret_binary_requires_either_string_or_binary).
+#[test]
+fn put_secret_value_without_a_value_is_refused_before_the_secret_is_looked_for() {
+    let f = fixture();
+    for id in ["missing", "present"] {
+        if id == "present" {
+            f.create(id, Some("v"));
+        }
+        let e = f
+            .vault
+            .put_secret_value(
+                &f.caller,
+                PutSecretValueRequest {
+                    secret_id: id.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                ErrorCode::InvalidRequest,
+                "You must provide either SecretString or SecretBinary."
+            ),
+            "{id}"
+        );
+    }
 }

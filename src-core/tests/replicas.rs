@@ -110,6 +110,61 @@ fn events(v: &Vault, c: &Caller, name: &str) -> usize {
     .len()
 }
 
+/// moto 5.2.5 test_filter_with_primary_region: `primary-region` matches the PrimaryRegion
+/// that DescribeSecret shows, and a secret never replicated shows none, so it is not
+/// matched. moto 5.2.5 test_replicate_secret__in_same_region: replicating to the secret's
+/// own region is an InvalidParameterException, "Invalid replica region.".
+#[test]
+fn the_primary_region_filter_skips_secrets_never_replicated_and_the_own_region_is_refused() {
+    let (f, _path) = with_region();
+    f.create("prod/db", Some("v1"));
+    f.create("local/only", Some("v1"));
+    replicate(&f, "prod/db", "eu-west-1", false);
+    let names = |value: &str| -> Vec<String> {
+        f.vault
+            .list_secrets(
+                &f.caller,
+                ListSecretsRequest {
+                    filters: vec![Filter {
+                        key: "primary-region".into(),
+                        values: vec![value.into()],
+                    }],
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .secret_list
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
+    };
+    assert_eq!(names("us-east-1"), ["prod/db"]);
+    assert!(names("eu-west-1").is_empty());
+    assert!(
+        describe(&f.vault, &f.caller, "local/only")
+            .primary_region
+            .is_none()
+    );
+    let e = f
+        .vault
+        .replicate_secret_to_regions(
+            &f.caller,
+            ReplicateSecretToRegionsRequest {
+                secret_id: "local/only".into(),
+                add_replica_regions: vec![ReplicaRegionType {
+                    region: Some("us-east-1".into()),
+                    kms_key_id: None,
+                }],
+                force_overwrite_replica_secret: false,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::InvalidParameter, "Invalid replica region.")
+    );
+}
+
 #[test]
 fn writes_to_a_replicated_secret_reach_the_replica_with_the_primary_arn_in_its_region() {
     let (f, path) = with_region();
@@ -205,6 +260,23 @@ fn a_replica_refuses_writes_and_the_primary_refuses_deletion_while_replicas_exis
         e.message,
         "Operation not permitted on a replica secret. Call must be made in primary secret's region."
     );
+    // The same test asks the replica for its resource policy and restores it: the same
+    // refusal.
+    let id = || SecretIdRequest {
+        secret_id: "app/key".into(),
+    };
+    for e in [
+        r.get_resource_policy(&rc, id()).map(drop).unwrap_err(),
+        r.restore_secret(&rc, id()).map(drop).unwrap_err(),
+    ] {
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                ErrorCode::InvalidParameter,
+                "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+            )
+        );
+    }
     let del = r.delete_secret(
         &rc,
         DeleteSecretRequest {

@@ -623,3 +623,75 @@ fn a_due_rotation_under_approval_waits_in_the_queue_until_approved_then_runs() {
         .as_second() as f64;
     assert_eq!(next, want);
 }
+
+/// RotateSecret checks its request before it looks for the secret, in moto 5.2.5's words and
+/// codes (test_rotate_secret_client_request_token_too_short/_too_long,
+/// test_rotate_secret_rotation_lambda_arn_too_long, test_rotate_secret_rotation_period_validation):
+/// the answers are the same for a secret that does not exist.
+#[test]
+fn rotate_secret_validates_token_function_arn_and_days_before_looking_for_the_secret() {
+    let r = rig();
+    r.f.create("exists", Some("v"));
+    let cases: [(RotateSecretRequest, &str); 5] = [
+        (
+            RotateSecretRequest {
+                client_request_token: Some("TOO-SHORT".into()),
+                ..Default::default()
+            },
+            "ClientRequestToken must be 32-64 characters long.",
+        ),
+        (
+            RotateSecretRequest {
+                client_request_token: Some("x".repeat(65)),
+                ..Default::default()
+            },
+            "ClientRequestToken must be 32-64 characters long.",
+        ),
+        (
+            RotateSecretRequest {
+                rotation_lambda_arn: Some("85B7-446A-B7E4".repeat(147)),
+                ..Default::default()
+            },
+            "RotationLambdaARN must <= 2048 characters long.",
+        ),
+        (
+            RotateSecretRequest {
+                rotation_rules: Some(RotationRules {
+                    automatically_after_days: Some(0),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "RotationRules.AutomaticallyAfterDays must be within 1-1000.",
+        ),
+        (
+            RotateSecretRequest {
+                rotation_rules: Some(RotationRules {
+                    automatically_after_days: Some(1001),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "RotationRules.AutomaticallyAfterDays must be within 1-1000.",
+        ),
+    ];
+    for (req, message) in cases {
+        for id in ["exists", "missing"] {
+            let e = r
+                .vault
+                .rotate_secret(
+                    &r.caller(),
+                    RotateSecretRequest {
+                        secret_id: id.into(),
+                        ..req.clone()
+                    },
+                )
+                .unwrap_err();
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                (ErrorCode::InvalidParameter, message),
+                "{id}"
+            );
+        }
+    }
+}

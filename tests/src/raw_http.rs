@@ -42,6 +42,17 @@ pub fn connect_from(source: IpAddr, server: SocketAddr) -> TcpStream {
 /// `operation` with `body`, signed for `region` with throwaway credentials (the emulator
 /// takes any), keep-alive.
 pub fn signed_request(server: SocketAddr, operation: &str, body: &str, region: &str) -> Vec<u8> {
+    signed_request_at(server, operation, body, region, jiff::Timestamp::now())
+}
+
+/// [`signed_request`] signed at `time` (a test suite's frozen clock).
+pub fn signed_request_at(
+    server: SocketAddr,
+    operation: &str,
+    body: &str,
+    region: &str,
+    time: jiff::Timestamp,
+) -> Vec<u8> {
     let host = server.to_string();
     let target = format!("secretsmanager.{operation}");
     let creds = Credentials {
@@ -57,7 +68,7 @@ pub fn signed_request(server: SocketAddr, operation: &str, body: &str, region: &
             body: body.as_bytes(),
             region,
             service: "secretsmanager",
-            time: jiff::Timestamp::now(),
+            time,
         },
         &creds,
     );
@@ -148,7 +159,12 @@ impl Client {
     /// `operation` signed for us-east-1; the reply, or the error of a closed connection.
     pub fn call(&mut self, operation: &str, body: &str) -> std::io::Result<Reply> {
         let request = signed_request(self.server, operation, body, "us-east-1");
-        self.writer.write_all(&request)?;
+        self.send(&request)
+    }
+
+    /// Sends `request` as it is (whole HTTP/1.1 bytes); the reply.
+    pub fn send(&mut self, request: &[u8]) -> std::io::Result<Reply> {
+        self.writer.write_all(request)?;
         read_reply(&mut self.reader)
     }
 

@@ -93,7 +93,7 @@ impl Server {
             .expect("run the test python");
         assert!(
             check.status.success(),
-            "moto is not installed in {} (scripts/test installs 'moto[server]>=5,<6'): {}",
+            "moto is not installed in {} (scripts/test installs 'moto[server]==5.2.5'): {}",
             python.display(),
             String::from_utf8_lossy(&check.stderr)
         );

@@ -200,9 +200,10 @@ impl Schedule {
                 ));
             }
             (Some(d), None) => {
+                // moto 5.2.5's words (test_rotate_secret_rotation_period_validation).
                 if !(1..=1000).contains(d) {
                     return Err(Error::invalid_parameter(
-                        "AutomaticallyAfterDays must be between 1 and 1000.",
+                        "RotationRules.AutomaticallyAfterDays must be within 1-1000.",
                     ));
                 }
                 Every::Days(*d)

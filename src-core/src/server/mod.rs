@@ -136,6 +136,9 @@ impl From<Error> for ApiError {
     }
 }
 
+/// The paths of the emulator's reset ([`Backend`]'s `Ephemeral` only).
+pub const RESET_PATHS: [&str; 2] = ["/moto-api/reset", "/_coffer/reset"];
+
 /// What answers the requests.
 pub enum Backend {
     /// An unlocked vault: requests signed with its access keys, for its home region; a
@@ -166,6 +169,15 @@ impl Regions {
             vaults: Mutex::default(),
             max,
         }
+    }
+
+    /// Forgets every region and everything in it (the emulator's reset): the next request
+    /// for a region makes it anew, empty.
+    fn reset(&self) {
+        self.vaults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The vault of `region`, made now if it is new and the cap allows. Past the cap the
@@ -236,6 +248,23 @@ impl Backend {
             account_id: account_id.to_string(),
             regions,
         })
+    }
+
+    /// The emulator's reset, as test suites call it between tests: `POST /moto-api/reset`
+    /// (moto's contract: moto's `mock_aws` posts it, unsigned and with an empty body, when
+    /// a test starts and ends, and LocalStack answers it too) or `POST /_coffer/reset`.
+    /// Every region and everything in it is forgotten; the answer is moto's,
+    /// `{"status": "ok"}`. `None` for any other request, and always for a vault: its
+    /// endpoint has no such path.
+    fn emulator_reset(&self, method: &Method, path: &str) -> Option<Vec<u8>> {
+        let Self::Ephemeral { regions, .. } = self else {
+            return None;
+        };
+        if method != Method::POST || !RESET_PATHS.contains(&path) {
+            return None;
+        }
+        regions.reset();
+        Some(br#"{"status": "ok"}"#.to_vec())
     }
 
     /// Authenticates a signed request: the vault that answers it and the caller.
@@ -370,6 +399,9 @@ async fn process(
         .await
         .map_err(|_| ApiError::body_timeout(app.body_timeout))?
         .map_err(|_| ApiError::too_large())?;
+    if let Some(answer) = app.backend.emulator_reset(&method, uri.path()) {
+        return Ok(answer);
+    }
     if !sigv4::has_authorization(&headers) {
         return Err(ApiError::missing_authentication());
     }
@@ -588,6 +620,56 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn create_with_key(v: &Vault, name: &str, key: &str) -> crate::Result<()> {
+        let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
+        v.create_secret(
+            &caller,
+            crate::api::CreateSecretRequest {
+                name: name.into(),
+                secret_string: Some(crate::SecretText::new("v".into())),
+                kms_key_id: Some(key.into()),
+                ..Default::default()
+            },
+        )
+        .map(drop)
+    }
+
+    /// moto 5.2.5 test_describe_secret_with_KmsKeyId and test_update_secret_with_KmsKeyId
+    /// name keys no one made ("dummy_arn", "foo_arn"): the emulator makes a key on first use
+    /// and shows the name given; a vault refuses an unknown key as AWS does.
+    #[test]
+    fn the_emulator_makes_an_unknown_kms_key_on_first_use_and_a_vault_refuses_it() {
+        let backend = Backend::ephemeral("123456789012", "us-east-1", 2).unwrap();
+        let Backend::Ephemeral {
+            account_id,
+            regions,
+        } = &backend
+        else {
+            panic!("an emulator backend");
+        };
+        let v = regions.get(account_id, "us-west-2").unwrap();
+        let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
+        for (name, key) in [
+            ("a", "dummy_arn"),
+            ("b", "dummy_arn"),
+            ("c", "alias/made-here"),
+        ] {
+            create_with_key(&v, name, key).unwrap();
+            let d = v
+                .describe_secret(
+                    &caller,
+                    crate::api::SecretIdRequest {
+                        secret_id: name.into(),
+                    },
+                )
+                .unwrap();
+            assert_eq!(d.kms_key_id.as_deref(), Some(key));
+        }
+        let plain = Vault::ephemeral("123456789012", "us-east-1").unwrap();
+        let e = create_with_key(&plain, "a", "dummy_arn").unwrap_err();
+        assert_eq!(e.code, ErrorCode::EncryptionFailure);
+    }
 
     #[test]
     fn the_emulator_makes_regions_up_to_its_cap_and_refuses_one_more() {

@@ -341,7 +341,7 @@ impl FilterSet {
             ));
         }
         let mut out = Vec::new();
-        for f in filters {
+        for (i, f) in filters.iter().enumerate() {
             let key = match f.key.as_str() {
                 "name" => FilterKey::Name,
                 "description" => FilterKey::Description,
@@ -350,17 +350,28 @@ impl FilterSet {
                 "primary-region" => FilterKey::PrimaryRegion,
                 "owning-service" => FilterKey::OwningService,
                 "all" => FilterKey::All,
+                // moto 5.2.5 test_with_no_filter_key: a filter without a key.
+                "" => return Err(Error::invalid_parameter("Invalid filter key")),
                 other => {
                     return Err(Error::validation(format!(
-                        "1 validation error detected: Value '{other}' at 'filters.member.key' failed to satisfy constraint: \
-                         Member must satisfy enum value set: [all, name, tag-key, description, tag-value, primary-region, owning-service]"
+                        "1 validation error detected: Value '{other}' at 'filters.{}.member.key' failed to satisfy constraint: \
+                         Member must satisfy enum value set: [all, name, tag-key, description, tag-value, primary-region, owning-service]",
+                        i + 1
                     )));
                 }
             };
-            if f.values.is_empty() || f.values.len() > 10 {
-                return Err(Error::validation(
-                    "1 validation error detected: Value at 'filters.member.values' failed to satisfy constraint: Member must have length between 1 and 10",
-                ));
+            // moto 5.2.5 test_with_no_filter_values: a key without values.
+            if f.values.is_empty() {
+                return Err(Error::invalid_parameter(format!(
+                    "Invalid filter values for key: {}",
+                    f.key
+                )));
+            }
+            if f.values.len() > 10 {
+                return Err(Error::validation(format!(
+                    "1 validation error detected: Value at 'filters.{}.member.values' failed to satisfy constraint: Member must have length between 1 and 10",
+                    i + 1
+                )));
             }
             let mut values = Vec::new();
             for v in &f.values {
@@ -394,11 +405,14 @@ impl FilterSet {
                     }
                     FilterKey::TagKey => d.tags.iter().any(|t| t.key.starts_with(v.as_str())),
                     FilterKey::TagValue => d.tags.iter().any(|t| t.value.starts_with(v.as_str())),
+                    // The PrimaryRegion DescribeSecret shows: a replica's primary, a
+                    // replicated primary's own region; a secret never replicated has none
+                    // (moto 5.2.5 test_filter_with_primary_region).
                     FilterKey::PrimaryRegion => d
                         .primary_region
                         .as_deref()
-                        .unwrap_or(&self.home)
-                        .starts_with(v.as_str()),
+                        .or((!d.replicas.is_empty()).then_some(self.home.as_str()))
+                        .is_some_and(|r| r.starts_with(v.as_str())),
                     FilterKey::OwningService => d
                         .owning_service
                         .as_deref()
@@ -754,10 +768,40 @@ mod tests {
     fn malformed_filters_are_validation_errors() {
         let code = |f: Filter| FilterSet::compile(&[f], "us-east-1").err().unwrap().code;
         assert_eq!(code(filter("colour", &["x"])), crate::ErrorCode::Validation);
-        assert_eq!(code(filter("name", &[])), crate::ErrorCode::Validation);
         assert_eq!(
             code(filter("name", &["bad\u{7}"])),
             crate::ErrorCode::Validation
+        );
+    }
+
+    /// moto 5.2.5's test_list_secrets.py (test_with_no_filter_key, test_with_no_filter_values,
+    /// test_with_invalid_filter_key): a filter without a key or without values is an
+    /// InvalidParameterException in these words; an unknown key is a ValidationException that
+    /// names the filter's position from 1 (botocore's model leaves Key and Values optional,
+    /// so the service checks them itself).
+    #[test]
+    fn a_filter_without_key_or_values_is_an_invalid_parameter_and_positions_count_from_one() {
+        let err = |fs: &[Filter]| FilterSet::compile(fs, "us-east-1").err().unwrap();
+        let e = err(&[filter("", &["foo"])]);
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (crate::ErrorCode::InvalidParameter, "Invalid filter key")
+        );
+        let e = err(&[filter("description", &[])]);
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (
+                crate::ErrorCode::InvalidParameter,
+                "Invalid filter values for key: description"
+            )
+        );
+        let e = err(&[filter("name", &["a"]), filter("invalid", &["foo"])]);
+        assert_eq!(e.code, crate::ErrorCode::Validation);
+        assert!(
+            e.message
+                .starts_with("1 validation error detected: Value 'invalid' at 'filters.2.member.key' failed to satisfy constraint: Member must satisfy enum value set: [all, name, tag-key, description, tag-value"),
+            "{}",
+            e.message
         );
     }
 

@@ -729,7 +729,9 @@ impl VaultKeys {
 
     // ---- KMS keys ----
 
-    pub fn new_kms_key(&self, tx: &Tx<'_>, key_id: &str, doc: &KmsDoc) -> Result<()> {
+    /// Makes and stores a KMS key; its material, for a ring that must know it before the
+    /// request commits.
+    pub fn new_kms_key(&self, tx: &Tx<'_>, key_id: &str, doc: &KmsDoc) -> Result<Key> {
         let material = Key::random();
         tx.kms_insert(&crate::store::KmsRow {
             key_id: key_id.to_string(),
@@ -740,7 +742,8 @@ impl VaultKeys {
             ),
             doc: self.seal_kms_doc(key_id, doc),
             created_ms: doc.created_ms,
-        })
+        })?;
+        Ok(material)
     }
 
     pub fn seal_kms_doc(&self, key_id: &str, doc: &KmsDoc) -> Vec<u8> {
@@ -829,6 +832,16 @@ impl KmsRing {
         format!(
             r#"{{"Version":"2012-10-17","Id":"key-default-1","Statement":[{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
         )
+    }
+
+    /// A key made in the request under way (the ring is reloaded after it either way).
+    pub fn insert(&mut self, key_id: &str, material: Key, doc: KmsDoc) {
+        for a in &doc.aliases {
+            self.aliases.insert(a.clone(), key_id.to_string());
+        }
+        self.order.push(key_id.to_string());
+        self.keys
+            .insert(key_id.to_string(), KmsEntry { material, doc });
     }
 
     pub fn default_key_id(&self) -> Result<&str> {

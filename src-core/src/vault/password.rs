@@ -48,7 +48,10 @@ pub(crate) fn generate(req: &GetRandomPasswordRequest) -> Result<GetRandomPasswo
     );
     add(!req.exclude_numbers.unwrap_or(false), "0123456789");
     add(!req.exclude_punctuation.unwrap_or(false), PUNCTUATION);
-    add(req.include_space.unwrap_or(false), " ");
+    // The space is a character to choose from, not a type RequireEachIncludedType asks for:
+    // AWS's API Reference, GetRandomPassword, RequireEachIncludedType: "Specifies whether to
+    // include at least one upper and lowercase letter, one number, and one punctuation."
+    let space = req.include_space.unwrap_or(false) && !exclude.contains(' ');
     let require_each = req.require_each_included_type.unwrap_or(true);
     if require_each && classes.iter().any(|c| c.is_empty()) {
         return Err(Error::invalid_parameter(
@@ -56,7 +59,7 @@ pub(crate) fn generate(req: &GetRandomPasswordRequest) -> Result<GetRandomPasswo
         ));
     }
     classes.retain(|c| !c.is_empty());
-    if classes.is_empty() {
+    if classes.is_empty() && !space {
         return Err(Error::invalid_parameter(
             "The options exclude every character: nothing is left to choose from.",
         ));
@@ -68,7 +71,10 @@ pub(crate) fn generate(req: &GetRandomPasswordRequest) -> Result<GetRandomPasswo
             "Password length is too short based on the required types.",
         ));
     }
-    let all: Vec<char> = classes.iter().flatten().copied().collect();
+    let mut all: Vec<char> = classes.iter().flatten().copied().collect();
+    if space {
+        all.push(' ');
+    }
     let mut out: Vec<char> = Vec::with_capacity(len);
     if require_each {
         for c in &classes {
@@ -93,6 +99,37 @@ mod tests {
 
     fn req() -> GetRandomPasswordRequest {
         GetRandomPasswordRequest::default()
+    }
+
+    /// AWS's API Reference, GetRandomPassword, RequireEachIncludedType: at least one upper
+    /// and lowercase letter, one number and one punctuation; the space is not among them, so
+    /// four characters are enough with IncludeSpace too.
+    #[test]
+    fn the_space_is_no_required_type() {
+        let p = generate(&GetRandomPasswordRequest {
+            password_length: Some(4),
+            include_space: Some(true),
+            ..req()
+        })
+        .unwrap()
+        .random_password;
+        let p = p.expose();
+        assert_eq!(p.chars().count(), 4);
+        assert!(p.chars().any(|c| c.is_ascii_lowercase()), "{p}");
+        assert!(p.chars().any(|c| c.is_ascii_uppercase()), "{p}");
+        assert!(p.chars().any(|c| c.is_ascii_digit()), "{p}");
+        let only_space = generate(&GetRandomPasswordRequest {
+            password_length: Some(5),
+            include_space: Some(true),
+            exclude_lowercase: Some(true),
+            exclude_uppercase: Some(true),
+            exclude_numbers: Some(true),
+            exclude_punctuation: Some(true),
+            ..req()
+        })
+        .unwrap()
+        .random_password;
+        assert_eq!(only_space.expose(), "     ");
     }
 
     #[test]

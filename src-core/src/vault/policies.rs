@@ -132,6 +132,9 @@ impl Vault {
             ctx.audit.read_only = true;
             let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:GetResourcePolicy", &doc)?;
+            // A replica's policy is its primary's, asked for in the primary's region (moto
+            // 5.2.5 test_update_replica).
+            super::refuse_replica(&doc)?;
             Ok(GetResourcePolicyResponse {
                 arn: ctx.arn(&doc),
                 name: doc.name.clone(),

@@ -367,6 +367,11 @@ impl Vault {
         *lock(&self.links.source) = Some(source);
     }
 
+    /// Whether this vault is a region of the emulator (its regions come from a source).
+    pub(crate) fn is_emulator(&self) -> bool {
+        lock(&self.links.source).is_some()
+    }
+
     fn region_source(&self) -> Option<RegionSource> {
         lock(&self.links.source).clone()
     }
@@ -667,10 +672,9 @@ impl Vault {
             if let Some(k) = &r.kms_key_id {
                 crate::model::validate_kms_key_id(k)?;
             }
+            // moto 5.2.5's words (test_replicate_secret__in_same_region).
             if region == self.info.region {
-                return Err(Error::invalid_parameter(format!(
-                    "Invalid replica region {region}: it is the secret's primary region."
-                )));
+                return Err(Error::invalid_parameter("Invalid replica region."));
             }
             if doc.replicas.iter().any(|x| x.region == region)
                 || out.iter().any(|x| x.region == region)

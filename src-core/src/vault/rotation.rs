@@ -11,7 +11,7 @@ use crate::api::{
     RotateSecretResponse, SecretIdRequest,
 };
 use crate::crypto::{self, Aad, random};
-use crate::model::{AWSCURRENT, AWSPENDING, validate_version_id};
+use crate::model::{AWSCURRENT, AWSPENDING};
 use crate::rotation::schedule::Schedule;
 use crate::rotation::{Step, StepOutput};
 use crate::store::AttemptRow;
@@ -770,13 +770,8 @@ impl Vault {
         req: RotateSecretRequest,
     ) -> Result<RotateSecretResponse> {
         self.exec(caller, "RotateSecret", &req, |ctx| {
-            if let Some(t) = &req.client_request_token {
-                validate_version_id("clientRequestToken", t)?;
-            }
+            check_rotate_request(&req)?;
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:RotateSecret")?;
-            if let Some(rules) = &req.rotation_rules {
-                Schedule::parse(rules)?;
-            }
             let existing = doc.rotation.clone();
             let function_arn = match (&req.rotation_lambda_arn, &existing) {
                 (Some(a), _) => a.clone(),
@@ -1492,4 +1487,33 @@ fn waiting(ctx: &mut Ctx<'_, '_>, secret_id: &str) -> Result<(SecretDoc, Rotatio
     }
     ctx.audit.version_ids.push(a.token.clone());
     Ok((doc, a))
+}
+
+/// RotateSecret's request is checked before the secret is looked for, in moto 5.2.5's words
+/// (test_rotate_secret_client_request_token_too_short and _too_long,
+/// test_rotate_secret_rotation_lambda_arn_too_long, test_rotate_secret_rotation_period_validation):
+/// the token's length, then the function ARN's, then the rules.
+fn check_rotate_request(req: &RotateSecretRequest) -> Result<()> {
+    if req
+        .client_request_token
+        .as_ref()
+        .is_some_and(|t| !(32..=64).contains(&t.chars().count()))
+    {
+        return Err(Error::invalid_parameter(
+            "ClientRequestToken must be 32-64 characters long.",
+        ));
+    }
+    if req
+        .rotation_lambda_arn
+        .as_ref()
+        .is_some_and(|a| a.chars().count() > 2048)
+    {
+        return Err(Error::invalid_parameter(
+            "RotationLambdaARN must <= 2048 characters long.",
+        ));
+    }
+    if let Some(rules) = &req.rotation_rules {
+        Schedule::parse(rules)?;
+    }
+    Ok(())
 }

@@ -154,17 +154,51 @@ impl Ctx<'_, '_> {
         Ok(NewVersion::Created(vid))
     }
 
-    fn resolve_kms(&self, input: Option<&str>) -> Result<(Option<String>, String)> {
+    fn resolve_kms(&mut self, input: Option<&str>) -> Result<(Option<String>, String)> {
         match input {
             None => Ok((None, self.kms.default_key_id()?.to_string())),
             Some(k) => {
                 validate_kms_key_id(k)?;
-                let id = self
+                let id = match self
                     .kms
-                    .resolve(k, &self.info.region, &self.info.account_id)?;
+                    .resolve(k, &self.info.region, &self.info.account_id)
+                {
+                    Err(e) if self.emulator => self.emulator_kms_key(k).map_err(|_| e)?,
+                    other => other?,
+                };
                 Ok((Some(k.to_string()), id))
             }
         }
+    }
+
+    /// The emulator makes a KMS key it does not know on first use, as moto and LocalStack
+    /// do and test suites expect (moto 5.2.5 test_describe_secret_with_KmsKeyId passes
+    /// `KmsKeyId="dummy_arn"`): an alias gets a new key under that alias, a key id or key
+    /// ARN of this region a key with that id. A vault refuses unknown keys as AWS does.
+    fn emulator_kms_key(&mut self, input: &str) -> Result<String> {
+        let arn_prefix = format!("arn:aws:kms:{}:{}:", self.info.region, self.info.account_id);
+        let local = input.strip_prefix(&arn_prefix).unwrap_or(input);
+        let (key_id, aliases) = match local.strip_prefix("key/") {
+            Some(id) => (id.to_string(), Vec::new()),
+            None if local.starts_with("alias/") => (random::uuid(), vec![local.to_string()]),
+            None if local.starts_with("arn:") => {
+                return Err(Error::invalid_parameter("not a key of this region"));
+            }
+            None => (local.to_string(), Vec::new()),
+        };
+        let doc = super::keys::KmsDoc {
+            description: String::new(),
+            aliases,
+            enabled: true,
+            key_manager: "CUSTOMER".into(),
+            created_ms: self.now_ms,
+            policy: None,
+        };
+        self.will_write()?;
+        let material = self.keys.new_kms_key(self.tx, &key_id, &doc)?;
+        self.kms.insert(&key_id, material, doc);
+        self.kms_changed()?;
+        Ok(key_id)
     }
 
     fn describe(&self, doc: &SecretDoc) -> DescribeSecretResponse {
@@ -531,10 +565,13 @@ impl Vault {
         let mut req = req;
         let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
         self.exec(caller, "PutSecretValue", &req, |ctx| {
-            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:PutSecretValue")?;
+            // The request is checked before the secret is looked for; no value at all is an
+            // InvalidRequestException (moto 5.2.5
+            // test_put_secret_binary_requires_either_string_or_binary, on a missing secret).
             let value = take_value(secret_string, secret_binary)?.ok_or_else(|| {
-                Error::invalid_parameter("You must provide either SecretString or SecretBinary.")
+                Error::invalid_request("You must provide either SecretString or SecretBinary.")
             })?;
+            let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:PutSecretValue")?;
             let stages = req
                 .version_stages
                 .clone()
@@ -913,6 +950,8 @@ impl Vault {
         self.exec(caller, "RestoreSecret", &req, |ctx| {
             let mut doc = ctx.resolve(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:RestoreSecret", &doc)?;
+            // A replica follows its primary (moto 5.2.5 test_update_replica).
+            super::refuse_replica(&doc)?;
             let resp = ArnAndName {
                 arn: ctx.arn(&doc),
                 name: doc.name.clone(),
