@@ -3,7 +3,9 @@
 
 mod cli;
 mod demo;
+mod inject;
 mod launch;
+mod refs;
 mod run;
 mod serve;
 mod tui;
@@ -106,6 +108,19 @@ enum Command {
         /// The command and its arguments, after `--`.
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<String>,
+        /// Pass the program's output on as it is: values it prints are not concealed.
+        #[arg(long)]
+        no_masking: bool,
+    },
+    /// Writes a template with its {{resolve:secretsmanager:ID:SecretString:KEY:STAGE:VERSION}}
+    /// references (CloudFormation's dynamic references) resolved.
+    Inject {
+        /// The template [default: stdin].
+        #[arg(short = 'i', long = "in-file", value_name = "FILE")]
+        in_file: Option<PathBuf>,
+        /// Where to write it, owner-only (0600) and atomically [default: stdout].
+        #[arg(short = 'o', long = "out-file", value_name = "FILE")]
+        out_file: Option<PathBuf>,
     },
     /// Rebuilds a vault from a `coffer backup` file as a new vault file (--vault, which
     /// must not exist), unlocked with one of its operators' passphrases.
@@ -342,6 +357,7 @@ fn run(args: Cli) -> Result<i32> {
             env_file,
             prefix,
             command,
+            no_masking,
         }) => {
             let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
             let vault = Vault::open(&path, operator.as_deref(), &pass)
@@ -352,8 +368,18 @@ fn run(args: Cli) -> Result<i32> {
                 env_file,
                 prefix,
                 command,
+                no_masking,
             };
             run::run(&vault, args).map_err(vault_error("GetSecretValue", false))
+        }
+        Some(Command::Inject { in_file, out_file }) => {
+            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
+            let vault = Vault::open(&path, operator.as_deref(), &pass)
+                .map_err(anyhow::Error::from)
+                .map_err(vault_error("Unlock", true))?;
+            inject::inject(&vault, in_file.as_deref(), out_file.as_deref())
+                .map_err(vault_error("GetSecretValue", false))?;
+            Ok(0)
         }
         Some(Command::Restore { from }) => {
             let pass = unlock::passphrase(passphrase_file.as_deref(), &from)?;

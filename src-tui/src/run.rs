@@ -11,21 +11,38 @@
 //! - `--env-file FILE`: lines `VAR=secret-id` or `VAR=secret-id#json-key`; blank lines and
 //!   lines starting with `#` are skipped.
 //!
+//! - A variable of coffer's own environment whose value holds CloudFormation dynamic
+//!   references (`DB_PASSWORD='{{resolve:secretsmanager:prod/db:SecretString:password}}'`,
+//!   see [`crate::refs`]) reaches the program with them resolved; one that does not
+//!   resolve stops the run, naming it. The operator named the variable, so any name goes.
+//!
 //! The program inherits coffer's environment without any `COFFER_*` variable: no
 //! passphrase (`COFFER_PASSPHRASE`, `COFFER_NEW_PASSPHRASE`, `COFFER_REPLICA_PASSPHRASE`)
 //! and no vault or operator reaches it.
+//!
+//! Every injected value the program writes to its stdout or stderr is shown as
+//! `<concealed by coffer>` ([`mask`]) unless `--no-masking`. Masking reads the program's
+//! output through a pipe, which changes how an interactive program behaves (full-screen
+//! programs and line editing need a terminal, and many programs buffer what they write to
+//! a pipe): so a stream is masked unless both it and stdin are terminals. A program run
+//! interactively in a terminal keeps its terminal; its output in a log, a pipe or CI is
+//! masked.
 
+mod mask;
 mod names;
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, anyhow, bail};
 use coffer_core::api::GetSecretValueRequest;
 use coffer_core::model::json_text;
 use coffer_core::{FrontEnd, SecretValue, Vault};
 use zeroize::Zeroizing;
+
+use crate::refs;
 
 /// What `coffer run` was asked for.
 #[derive(Debug, Default)]
@@ -34,6 +51,8 @@ pub struct RunArgs {
     pub env_file: Option<std::path::PathBuf>,
     pub prefix: String,
     pub command: Vec<String>,
+    /// Pass the program's output on as it is, values included.
+    pub no_masking: bool,
 }
 
 /// One variable to set: from a secret, whole or one JSON key.
@@ -245,6 +264,36 @@ fn variables(
     Ok(vars)
 }
 
+/// The variables of coffer's environment that hold references, resolved (the values
+/// handed out are left in `resolver.values`, for masking).
+fn environment_references(
+    resolver: &mut refs::Resolver<'_>,
+) -> Result<BTreeMap<String, Zeroizing<String>>> {
+    let mut out = BTreeMap::new();
+    for (name, value) in std::env::vars_os() {
+        if name.as_encoded_bytes().starts_with(b"COFFER_") {
+            continue;
+        }
+        let Some(value) = value.to_str().filter(|v| refs::mentions_reference(v)) else {
+            continue;
+        };
+        let name = name.to_string_lossy().into_owned();
+        let resolved = resolver
+            .substitute(value)
+            .with_context(|| format!("in the environment variable {name}"))?;
+        out.insert(name, resolved);
+    }
+    Ok(out)
+}
+
+/// Whether a stream of the program's is masked: unless masking is off, or the program runs
+/// interactively (stdin a terminal) with that stream on a terminal too, which a pipe would
+/// take from it.
+fn masks(no_masking: bool, stdin_terminal: bool, stream_terminal: bool) -> bool {
+    let interactive_terminal = stdin_terminal && stream_terminal;
+    !(no_masking || interactive_terminal)
+}
+
 /// Reads the secrets, runs the command with them in its environment, and returns its exit
 /// code (128 + the signal number when a signal ended it).
 pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
@@ -258,10 +307,22 @@ pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
             .with_context(|| format!("cannot read {}", path.display()))?;
         sources.extend(parse_env_file(&text, path)?);
     }
-    if sources.is_empty() {
-        bail!("nothing to put in the environment: give --secret-id or --env-file");
+    let caller = vault.caller(FrontEnd::Cli);
+    let mut resolver = refs::Resolver::new(vault, &caller);
+    let referenced = environment_references(&mut resolver)?;
+    if sources.is_empty() && referenced.is_empty() {
+        bail!(
+            "nothing to put in the environment: give --secret-id or --env-file, or set a variable to a {{{{resolve:secretsmanager:...}}}} reference"
+        );
     }
-    let vars = variables(vault, &sources, &args.prefix)?;
+    let mut vars = if sources.is_empty() {
+        BTreeMap::new()
+    } else {
+        variables(vault, &sources, &args.prefix)?
+    };
+    for (var, value) in referenced {
+        set(&mut vars, var, value)?;
+    }
     let (program, rest) = args
         .command
         .split_first()
@@ -272,12 +333,57 @@ pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
             cmd.env_remove(name);
         }
     }
-    let status = cmd
+    let interactive = std::io::stdin().is_terminal();
+    let mask_out = masks(
+        args.no_masking,
+        interactive,
+        std::io::stdout().is_terminal(),
+    );
+    let mask_err = masks(
+        args.no_masking,
+        interactive,
+        std::io::stderr().is_terminal(),
+    );
+    let masker = || {
+        mask::Masker::new(
+            vars.values()
+                .chain(resolver.values.iter())
+                .map(|v| v.as_str()),
+        )
+    };
+    let (out_masker, err_masker) = (mask_out.then(masker), mask_err.then(masker));
+    if mask_out {
+        cmd.stdout(Stdio::piped());
+    }
+    if mask_err {
+        cmd.stderr(Stdio::piped());
+    }
+    let mut child = cmd
         .args(rest)
         .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .status()
+        .spawn()
         .with_context(|| format!("cannot start {program}"))?;
     drop(vars);
+    drop(resolver);
+    let pumps: Vec<std::thread::JoinHandle<std::io::Result<()>>> =
+        [
+            child.stdout.take().zip(out_masker).map(|(from, m)| {
+                std::thread::spawn(move || mask::pump(from, std::io::stdout(), m))
+            }),
+            child.stderr.take().zip(err_masker).map(|(from, m)| {
+                std::thread::spawn(move || mask::pump(from, std::io::stderr(), m))
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for {program}"))?;
+    for p in pumps {
+        // A reader that went away (`| head`) ends the copy, not the run.
+        let _ = p.join();
+    }
     if let Some(code) = status.code() {
         return Ok(code);
     }
@@ -319,6 +425,18 @@ mod tests {
             chosen_by_secret("s", Some("path"), var_name("APP_", "path")).unwrap(),
             "APP_PATH"
         );
+    }
+
+    #[test]
+    fn output_is_masked_unless_turned_off_or_on_an_interactive_terminal() {
+        assert!(masks(false, false, false));
+        assert!(
+            masks(false, false, true),
+            "stdin redirected: not interactive"
+        );
+        assert!(masks(false, true, false), "output to a pipe or file");
+        assert!(!masks(false, true, true));
+        assert!(!masks(true, false, false));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `coffer serve`: the AWS Secrets Manager endpoint on the unlocked vault, or with
-//! `--ephemeral` an in-memory emulator (one vault per region, nothing on disk).
+//! `--ephemeral` an in-memory emulator (one vault per region, nothing on disk). With
+//! `--agent`, the AWS Secrets Manager Agent's local protocol beside it, on the vault.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use coffer_core::Vault;
-use coffer_core::server::{self, Backend, Limits, Options, TlsSource};
+use coffer_core::server::{self, AgentOptions, Backend, Limits, Options, TlsSource};
 
 /// `coffer serve`'s flags.
 #[derive(Debug, clap::Args)]
@@ -59,10 +60,39 @@ pub struct ServeArgs {
     /// Seconds requests in progress may take to finish after SIGINT or SIGTERM.
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().shutdown_grace.as_secs())]
     pub shutdown_grace: u64,
+    /// Also answer the AWS Secrets Manager Agent's (and the Lambda extension's) local
+    /// protocol on ADDR (loopback only) [default: 127.0.0.1:2773]. Its SSRF token comes
+    /// from AWS_TOKEN, AWS_SESSION_TOKEN or AWS_CONTAINER_AUTHORIZATION_TOKEN (the first
+    /// set; `file://PATH` reads it from a file).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1,
+          default_missing_value = server::agent::DEFAULT_LISTEN, conflicts_with = "ephemeral")]
+    pub agent: Option<SocketAddr>,
+    /// The agent endpoint's path-style prefix (`GET <prefix><secret-id>`).
+    #[arg(long, value_name = "PREFIX", default_value = server::agent::DEFAULT_PATH_PREFIX)]
+    pub agent_path_prefix: String,
+    /// The principal (IAM user or role ARN) the agent endpoint's reads act and are audited
+    /// as, held to its policies [default: the operator who unlocked the vault].
+    #[arg(long, value_name = "ARN", requires = "agent")]
+    pub agent_principal: Option<String>,
 }
 
 impl ServeArgs {
-    fn options(&self) -> Options {
+    /// The agent endpoint, when asked for, with its token read from the environment.
+    fn agent(&self) -> Result<Option<AgentOptions>> {
+        let Some(listen) = self.agent else {
+            return Ok(None);
+        };
+        let token =
+            server::agent::token_from(|n| std::env::var(n).ok()).map_err(anyhow::Error::msg)?;
+        Ok(Some(AgentOptions {
+            listen,
+            path_prefix: self.agent_path_prefix.clone(),
+            principal: self.agent_principal.clone(),
+            token,
+        }))
+    }
+
+    fn options(&self) -> Result<Options> {
         let tls = match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
             (Some(cert), Some(key), _) => Some(TlsSource::Files {
                 cert: cert.clone(),
@@ -74,7 +104,8 @@ impl ServeArgs {
             }),
             _ => None,
         };
-        Options {
+        Ok(Options {
+            agent: self.agent()?,
             listen: self.listen,
             tls,
             insecure_plain_http: self.insecure_plain_http,
@@ -85,7 +116,7 @@ impl ServeArgs {
                 max_connections_per_address: self.max_connections_per_address,
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
             },
-        }
+        })
     }
 }
 
@@ -95,9 +126,10 @@ pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 const FIRST_REGION: &str = "us-east-1";
 
 /// Serves until SIGINT or SIGTERM; prints `Listening on http(s)://ADDR` (flushed) once bound,
-/// and with TLS the certificate's fingerprint and file on the next lines.
+/// with TLS the certificate's fingerprint and file on the next lines, and with `--agent`
+/// `Agent listening on http://ADDR` last.
 pub fn serve(args: &ServeArgs, backend: Backend) -> Result<()> {
-    let options = args.options();
+    let options = args.options()?;
     let listen = options.listen;
     let mode = match &backend {
         Backend::Vault(v) => format!(
@@ -127,6 +159,9 @@ pub fn serve(args: &ServeArgs, backend: Backend) -> Result<()> {
                 "TLS certificate for clients to trust: {}",
                 file.display()
             );
+        }
+        if let Some(agent) = listening.agent {
+            let _ = writeln!(out, "Agent listening on http://{agent}");
         }
         let _ = out.flush();
         eprintln!("coffer serve: {mode}; SIGINT or SIGTERM stops it");

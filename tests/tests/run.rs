@@ -294,9 +294,10 @@ fn a_secret_with_a_path_or_ld_preload_key_is_refused_unless_the_operator_maps_it
     );
     assert!(!pwned.exists());
 
-    // Mapped by the operator, the same keys go through.
+    // Mapped by the operator, the same keys go through (printed unmasked, to be compared).
     let out = v.run(&[
         "run",
+        "--no-masking",
         "--secret-id",
         "shared/path#PATH=PATH",
         "--secret-id",
@@ -316,5 +317,116 @@ fn a_secret_with_a_path_or_ld_preload_key_is_refused_unless_the_operator_maps_it
     assert!(
         stdout.contains("LD_PRELOAD=/nonexistent/evil.so\n"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn references_in_the_environment_reach_the_program_resolved() {
+    let v = vault();
+    let script = child_script(
+        &[
+            ("DB_PASSWORD", PASSWORD),
+            ("DB_URL", &format!("postgres://app:{PASSWORD}@db/app")),
+            ("API_TOKEN", TOKEN),
+        ],
+        v.dir.path(),
+    );
+    let out = v
+        .cmd()
+        .env(
+            "DB_PASSWORD",
+            "{{resolve:secretsmanager:prod/app-db:SecretString:password}}",
+        )
+        .env(
+            "DB_URL",
+            "postgres://app:{{resolve:secretsmanager:prod/app-db::password}}@db/app",
+        )
+        .env("API_TOKEN", "{{resolve:secretsmanager:api/token}}")
+        .args(["run", "--", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(7), "{stdout}");
+    for var in ["DB_PASSWORD", "DB_URL", "API_TOKEN"] {
+        assert!(stdout.contains(&format!("{var}=match")), "{stdout}");
+    }
+    no_values(&stdout);
+
+    // One that does not resolve stops the run before the program starts, naming it.
+    let marker = v.dir.path().join("ran");
+    let out = v
+        .cmd()
+        .env(
+            "DB_PASSWORD",
+            "{{resolve:secretsmanager:prod/app-db:SecretString:nokey}}",
+        )
+        .args(["run", "--", "touch", marker.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("DB_PASSWORD")
+            && err.contains("{{resolve:secretsmanager:prod/app-db:SecretString:nokey}}"),
+        "{err}"
+    );
+    assert!(!marker.exists(), "the program ran");
+}
+
+#[test]
+fn a_program_that_prints_its_injected_password_shows_it_concealed() {
+    let v = vault();
+    let print = r#"echo "pw=$DB_PASSWORD"; echo "on stderr: $DB_PASSWORD" >&2"#;
+    let out = v.run(&[
+        "run",
+        "--secret-id",
+        "prod/app-db#password=DB_PASSWORD",
+        "--",
+        "sh",
+        "-c",
+        print,
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "pw=<concealed by coffer>\n"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("on stderr: <concealed by coffer>\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Written in two pieces, with a pause between so that they arrive as two reads.
+    let split = r#"half=${DB_PASSWORD%??????}; printf '%s' "pw=$half"; sleep 0.3; printf '%s\n' "${DB_PASSWORD#"$half"}""#;
+    let out = v.run(&[
+        "run",
+        "--secret-id",
+        "prod/app-db#password=DB_PASSWORD",
+        "--",
+        "sh",
+        "-c",
+        split,
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "pw=<concealed by coffer>\n"
+    );
+
+    // --no-masking passes the program's output on as it is.
+    let out = v.run(&[
+        "run",
+        "--no-masking",
+        "--secret-id",
+        "prod/app-db#password=DB_PASSWORD",
+        "--",
+        "sh",
+        "-c",
+        print,
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("pw={PASSWORD}\n")
     );
 }

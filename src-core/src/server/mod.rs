@@ -10,6 +10,7 @@
 //! endpoint speaks TLS ([`tls`]) unless plain HTTP is explicitly accepted as insecure.
 
 mod accept;
+pub mod agent;
 pub mod fair;
 pub mod limits;
 mod options;
@@ -17,6 +18,7 @@ pub mod router;
 pub mod sigv4;
 pub mod tls;
 
+pub use agent::AgentOptions;
 pub use limits::Limits;
 pub use options::{Listening, Options};
 pub use tls::TlsSource;
@@ -596,12 +598,30 @@ pub fn run(
     };
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen).await?;
+        let agent = match (&options.agent, &backend) {
+            (Some(a), Backend::Vault(vault)) => Some((
+                tokio::net::TcpListener::bind(a.listen).await?,
+                agent::router(vault.clone(), a)?,
+            )),
+            _ => None,
+        };
         on_listening(&Listening {
             addr: listener.local_addr()?,
             tls: tls
                 .as_ref()
                 .map(|t| (t.fingerprint.clone(), t.cert_file.clone())),
+            agent: agent.as_ref().map(|(l, _)| l.local_addr()).transpose()?,
         });
+        if let Some((agent_listener, app)) = agent {
+            let limits = options.limits.clone();
+            tokio::spawn(accept::serve(
+                agent_listener,
+                None,
+                app,
+                limits,
+                shutdown_signal(),
+            ));
+        }
         if let Backend::Vault(vault) = &backend {
             tokio::spawn(retry_replication(vault.clone()));
         }

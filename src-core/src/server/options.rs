@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use super::{Backend, Limits, TlsSource};
+use super::{AgentOptions, Backend, Limits, TlsSource};
 
 /// Where and how to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub struct Options {
     /// Serve plain HTTP on a non-loopback address all the same.
     pub insecure_plain_http: bool,
     pub limits: Limits,
+    /// The Secrets Manager Agent's protocol on a second address, over the vault.
+    pub agent: Option<AgentOptions>,
 }
 
 impl Options {
@@ -26,6 +28,7 @@ impl Options {
             tls: None,
             insecure_plain_http: false,
             limits: Limits::default(),
+            agent: None,
         }
     }
 
@@ -36,6 +39,14 @@ impl Options {
         let addr = self.listen.ip();
         if let Err(m) = self.limits.check() {
             return refuse(m);
+        }
+        if let Some(agent) = &self.agent {
+            if matches!(backend, Backend::Ephemeral { .. }) {
+                return refuse(
+                    "the agent endpoint (--agent) reads the vault; the emulator has none".into(),
+                );
+            }
+            agent.check().or_else(refuse)?;
         }
         if matches!(backend, Backend::Ephemeral { .. }) && !addr.is_loopback() {
             return refuse(format!(
@@ -71,6 +82,8 @@ pub struct Listening {
     pub addr: SocketAddr,
     /// With TLS: the certificate's SHA-256 fingerprint and the file clients can trust.
     pub tls: Option<(String, PathBuf)>,
+    /// The agent endpoint's address, when one was asked for.
+    pub agent: Option<SocketAddr>,
 }
 
 impl Listening {
@@ -147,6 +160,7 @@ mod tests {
         let mut l = Listening {
             addr: "127.0.0.1:4566".parse().unwrap(),
             tls: None,
+            agent: None,
         };
         assert_eq!(l.url(), "http://127.0.0.1:4566");
         l.tls = Some(("AB".into(), "ca.pem".into()));

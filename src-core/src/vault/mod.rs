@@ -60,6 +60,8 @@ pub enum FrontEnd {
     Tui,
     Desktop,
     Endpoint,
+    /// The Secrets Manager Agent's local protocol (`coffer serve --agent`).
+    Agent,
     Internal,
 }
 
@@ -70,6 +72,7 @@ impl FrontEnd {
             Self::Tui => "tui",
             Self::Desktop => "desktop",
             Self::Endpoint => "endpoint",
+            Self::Agent => "agent",
             Self::Internal => "internal",
         }
     }
@@ -79,6 +82,7 @@ impl FrontEnd {
             Self::Tui,
             Self::Desktop,
             Self::Endpoint,
+            Self::Agent,
             Self::Internal,
         ]
         .into_iter()

@@ -4,6 +4,9 @@
 //! `{"requests", "errors", "ops_per_s", "p50_ms", "p99_ms"}`.
 //!
 //! usage: loadgen URL TARGET BODY ACCESS_KEY SECRET_KEY SECONDS CONNECTIONS [RATE_PER_S]
+//!
+//! A TARGET starting with `/` is a Secrets Manager Agent request instead (`coffer serve
+//! --agent`): `GET TARGET` with BODY as its SSRF token; the keys are not used.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -39,6 +42,14 @@ fn signed_request(host: &str, target: &str, body: &str, key: &str, secret: &str)
         body.len()
     ));
     request.into_bytes()
+}
+
+/// The agent's GET, its token in the header the agent's examples use.
+fn agent_request(host: &str, path: &str, token: &str) -> Vec<u8> {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Aws-Parameters-Secrets-Token: {token}\r\nConnection: keep-alive\r\n\r\n"
+    )
+    .into_bytes()
 }
 
 /// One response: whether its status was 200, and whether the server keeps the connection.
@@ -107,7 +118,11 @@ fn main() {
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    let request = signed_request(&host, &a[1], &a[2], &a[3], &a[4]);
+    let request = if a[1].starts_with('/') {
+        agent_request(&host, &a[1], &a[2])
+    } else {
+        signed_request(&host, &a[1], &a[2], &a[3], &a[4])
+    };
     let seconds: f64 = a[5].parse().expect("seconds");
     let connections: usize = a[6].parse().expect("connections");
     let rate: Option<f64> = a.get(7).map(|r| r.parse().expect("rate"));
