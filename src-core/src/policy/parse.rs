@@ -334,6 +334,17 @@ impl Reader<'_> {
                 }
             };
             for (value, offset) in self.strings(&m.value, &here)? {
+                // IAM User Guide, "IAM JSON policy elements: Principal": "You cannot use a
+                // wildcard to match part of a principal name or ARN."
+                if value != "*" && value.contains(['*', '?']) {
+                    return Err(self.error(
+                        &here,
+                        offset,
+                        format!(
+                            "unsupported wildcard in principal '{value}': a wildcard cannot match part of a principal name or ARN; use \"*\" with a condition on aws:PrincipalArn instead"
+                        ),
+                    ));
+                }
                 let value = if kind != PrincipalKind::Aws || value == "*" {
                     value.to_owned()
                 } else if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {

@@ -161,7 +161,7 @@ fn could_be_secret(raw: &str) -> bool {
 }
 
 /// Whether a resource policy is public in IAM's sense: an `Allow` to every principal
-/// (`"*"`, `{"AWS": "*"}`, an account wildcard, or `NotPrincipal`) that no condition narrows
+/// (`"*"`, `{"AWS": "*"}`, or `NotPrincipal`) that no condition narrows
 /// to fixed values of `aws:SourceAccount`, `aws:SourceOwner`, `aws:SourceArn`,
 /// `aws:SourceVpc`, `aws:SourceVpce`, `aws:PrincipalAccount`, `aws:PrincipalArn`,
 /// `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:userid` or a `/8`-or-narrower
@@ -176,11 +176,9 @@ fn grants_everyone(statement: &Statement) -> bool {
     match &statement.principal {
         None => false,
         Some(Element::Not(_) | Element::Is(Principals::Everyone)) => true,
-        Some(Element::Is(Principals::Listed(ids))) => ids.iter().any(|id| {
-            id.kind == PrincipalKind::Aws
-                && (id.value == "*"
-                    || split_arn(&id.value).is_none_or(|c| c[4].contains(['*', '?'])))
-        }),
+        Some(Element::Is(Principals::Listed(ids))) => ids
+            .iter()
+            .any(|id| id.kind == PrincipalKind::Aws && id.value == "*"),
     }
 }
 

