@@ -335,13 +335,15 @@ impl Reader<'_> {
             };
             for (value, offset) in self.strings(&m.value, &here)? {
                 // IAM User Guide, "IAM JSON policy elements: Principal": "You cannot use a
-                // wildcard to match part of a principal name or ARN."
+                // wildcard to match part of a principal name or ARN." The words are Access
+                // Analyzer's "Error – Unsupported wildcard in principal".
                 if value != "*" && value.contains(['*', '?']) {
                     return Err(self.error(
                         &here,
                         offset,
                         format!(
-                            "unsupported wildcard in principal '{value}': a wildcard cannot match part of a principal name or ARN; use \"*\" with a condition on aws:PrincipalArn instead"
+                            "Unsupported wildcard in principal '{value}': Wildcards (*, ?) are not supported with the principal key {}. Replace the wildcard with a valid principal value.",
+                            m.key
                         ),
                     ));
                 }

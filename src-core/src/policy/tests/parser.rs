@@ -256,17 +256,17 @@ const MALFORMED: &[(&str, &str, &str)] = &[
     // "You cannot use a wildcard to match part of a principal name or ARN."
     (
         r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}, "Action": "*", "Resource": "*"}]}"#,
-        "Statement[0].Principal.AWS: unsupported wildcard in principal 'arn:aws:iam::111122223333:user/*'",
+        "Statement[0].Principal.AWS: Unsupported wildcard in principal 'arn:aws:iam::111122223333:user/*'",
         "",
     ),
     (
         r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::*:root"]}, "Action": "*", "Resource": "*"}]}"#,
-        "Statement[0].Principal.AWS: unsupported wildcard in principal 'arn:aws:iam::*:root'",
+        "Statement[0].Principal.AWS: Unsupported wildcard in principal 'arn:aws:iam::*:root'",
         "",
     ),
     (
         r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "*.amazonaws.com"}, "Action": "*", "Resource": "*"}]}"#,
-        "Statement[0].Principal.Service: unsupported wildcard in principal",
+        "Statement[0].Principal.Service: Unsupported wildcard in principal",
         "",
     ),
     (
