@@ -3,6 +3,10 @@
 //! The module knows nothing of the vault: callers hand it documents and a
 //! [`RequestContext`], and get back a [`Decision`] with the statements that made it.
 //!
+//! Every rule AWS documents is pinned by a test quoting it (`tests/documented.rs`); where
+//! AWS's documentation is silent, Coffer's choices and their reasons are in one place,
+//! `docs/IAM.md`.
+//!
 //! ```
 //! use coffer_core::policy::{Decision, Policy, PolicyKind, RequestContext, evaluate, parse};
 //!
