@@ -630,4 +630,104 @@ fn simulate_principal_policy_adds_the_policy_input_list_to_the_principals_polici
     assert_eq!(r["EvalDecision"], "allowed");
     assert_eq!(r["MatchedStatements"][0]["SourcePolicyId"], "read");
     assert_eq!(r["MatchedStatements"][0]["SourcePolicyType"], "user");
+    // `--policy-exclusion-list`: "test what the simulation result would be if a policy were
+    // removed" (IAM API reference, SimulatePrincipalPolicy).
+    for exclusion in [
+        "PolicyType=inline",
+        r#"{"InlinePolicyIdentifier": {"PolicyName": "read", "AttachmentType": "user", "AttachmentName": "rea*"}}"#,
+    ] {
+        let out = v.json(&[
+            "iam",
+            "simulate-principal-policy",
+            "--policy-source-arn",
+            "arn:aws:iam::111122223333:user/reader",
+            "--action-names",
+            "secretsmanager:GetSecretValue",
+            "--policy-exclusion-list",
+            exclusion,
+        ]);
+        assert_eq!(
+            out["EvaluationResults"][0]["EvalDecision"], "implicitDeny",
+            "{exclusion}"
+        );
+    }
+    let (_, code) = v.fails(&[
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        "arn:aws:iam::111122223333:user/reader",
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+        "--policy-exclusion-list",
+        "PolicyType=everything",
+    ]);
+    assert_eq!(code, "InvalidInput");
+}
+
+/// The consoles' Access tab reads `get-effective-access`: under a "deny everyone except role
+/// app" guard, role app's sessions are allowed by the identity policy and another role's are
+/// denied by the guard, which the result names as the deciding statement.
+#[test]
+fn effective_access_shows_the_guard_admitting_its_roles_sessions_and_denying_another_role() {
+    let v = TestVault::init();
+    v.json(&["create-secret", "--name", "prod/db", "--secret-string", "x"]);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let read = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    for role in ["app", "other"] {
+        v.json(&[
+            "iam",
+            "create-role",
+            "--role-name",
+            role,
+            "--assume-role-policy-document",
+            trust,
+        ]);
+        v.json(&[
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            role,
+            "--policy-name",
+            "read",
+            "--policy-document",
+            read,
+        ]);
+    }
+    let guard = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OnlyApp","Effect":"Deny","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::111122223333:role/app","arn:aws:iam::111122223333:user/admin"]}}}]}"#;
+    v.json(&[
+        "put-resource-policy",
+        "--secret-id",
+        "prod/db",
+        "--resource-policy",
+        guard,
+    ]);
+    let access = v.json(&["get-effective-access", "--secret-id", "prod/db"]);
+    let get_of = |role: &str| {
+        let p = access["Principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["PrincipalArn"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("assumed-role/{role}/"))
+            })
+            .unwrap_or_else(|| panic!("{role} missing: {access}"))
+            .clone();
+        p["Decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["Action"] == "secretsmanager:GetSecretValue")
+            .unwrap()
+            .clone()
+    };
+    let app = get_of("app");
+    assert_eq!(app["Decision"], "allowed", "{app}");
+    assert_eq!(app["Statements"][0]["Sid"], "Read");
+    let other = get_of("other");
+    assert_eq!(other["Decision"], "explicitDeny", "{other}");
+    assert_eq!(other["Statements"][0]["Sid"], "OnlyApp");
+    assert_eq!(other["Statements"][0]["PolicyType"], "resource");
 }

@@ -45,9 +45,10 @@ pub use evaluate::{Decision, Evaluation, MatchedStatement, Policy, PolicyKind, R
 pub use matching::Template;
 pub use parse::{MAX_POLICY_CHARS, parse};
 pub use simulate::{
-    ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, OrganizationsDecisionDetail,
-    PermissionsBoundaryDecisionDetail, PolicySource, ResourceSpecificResult, Simulation,
-    SimulationResults, StatementReference, input_list, simulate,
+    ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, InlinePolicyIdentifier,
+    OrganizationsDecisionDetail, PermissionsBoundaryDecisionDetail, PolicyIdentifier, PolicySource,
+    ResourceSpecificResult, Simulation, SimulationResults, StatementReference, exclude, input_list,
+    simulate,
 };
 pub use validate::{
     ValidationFinding, ValidationReport, check, is_public, validate_resource_policy,

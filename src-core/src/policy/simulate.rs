@@ -16,7 +16,7 @@ use super::document::{Effect, Position};
 use super::evaluate::{
     Decision, Evaluation, MatchedStatement, Policy, PolicyKind, evaluate, missing_context_keys,
 };
-use super::matching::split_arn;
+use super::matching::{glob, split_arn};
 use super::parse::parse;
 use crate::{Error, Result};
 
@@ -110,6 +110,123 @@ pub struct Simulation {
     pub max_items: Option<u32>,
     /// `Marker`: where the previous page ended.
     pub marker: Option<String>,
+    /// `PolicyExclusionList` (`simulate-principal-policy`): the principal's policies to leave
+    /// out; see [`exclude`].
+    pub policy_exclusion_list: Vec<PolicyIdentifier>,
+}
+
+/// One `PolicyExclusionList` entry: IAM's `PolicyIdentifier` union, exactly one of its members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolicyIdentifier {
+    /// `inline`, `aws-managed`, `user-managed`, `permission-boundary`, `scp` or `rcp`.
+    PolicyType(String),
+    /// A managed policy's ARN; at most one `*` (and any `?`) in its name.
+    PolicyArn(String),
+    InlinePolicyIdentifier(InlinePolicyIdentifier),
+}
+
+/// IAM's `InlinePolicyIdentifierType`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InlinePolicyIdentifier {
+    pub policy_name: String,
+    /// `user`, `group` or `role`.
+    pub attachment_type: String,
+    /// The entity's name; at most one `*` (and any `?`).
+    pub attachment_name: String,
+}
+
+const POLICY_TYPES: [&str; 6] = [
+    "inline",
+    "aws-managed",
+    "user-managed",
+    "permission-boundary",
+    "scp",
+    "rcp",
+];
+
+/// Checks `PolicyExclusionList`: "Syntactically invalid identifiers, such as malformed ARNs or
+/// wildcards in disallowed positions, cause the request to fail with an InvalidInput error."
+fn check_exclusions(list: &[PolicyIdentifier]) -> Result<()> {
+    let one_star = |s: &str| s.matches('*').count() <= 1;
+    for id in list {
+        let ok = match id {
+            PolicyIdentifier::PolicyType(t) => POLICY_TYPES.contains(&t.as_str()),
+            PolicyIdentifier::PolicyArn(arn) => split_arn(arn).is_some_and(|c| {
+                c[2] == "iam"
+                    && !c[4].contains(['*', '?'])
+                    && c[5]
+                        .strip_prefix("policy/")
+                        .is_some_and(|name| !name.is_empty() && one_star(name))
+            }),
+            PolicyIdentifier::InlinePolicyIdentifier(i) => {
+                ["user", "group", "role"].contains(&i.attachment_type.as_str())
+                    && !i.policy_name.is_empty()
+                    && !i.policy_name.contains(['*', '?'])
+                    && !i.attachment_name.is_empty()
+                    && one_star(&i.attachment_name)
+            }
+        };
+        if !ok {
+            return Err(Error::invalid_input(format!(
+                "Invalid PolicyExclusionList entry: {}",
+                serde_json::to_string(id).unwrap_or_default()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The principal's own policies left after `PolicyExclusionList`: "Syntactically valid
+/// identifiers that don't match any attached policy are ignored." `principal` is the kind
+/// (`user` or `role`) and name of the `PolicySourceArn`; a group's inline policy is named
+/// `GROUP/POLICY`, as [`crate::vault`] names it.
+pub fn exclude(
+    sim: &Simulation,
+    sources: Vec<PolicySource>,
+    principal: (&str, &str),
+) -> Result<Vec<PolicySource>> {
+    check_exclusions(&sim.policy_exclusion_list)?;
+    Ok(sources
+        .into_iter()
+        .filter(|source| {
+            !sim.policy_exclusion_list
+                .iter()
+                .any(|id| identifies(id, source, principal))
+        })
+        .collect())
+}
+
+fn identifies(id: &PolicyIdentifier, source: &PolicySource, principal: (&str, &str)) -> bool {
+    let inline = matches!(
+        source.kind,
+        PolicyKind::User | PolicyKind::Group | PolicyKind::Role
+    );
+    match id {
+        PolicyIdentifier::PolicyType(t) => match t.as_str() {
+            "inline" => inline,
+            "aws-managed" => source.kind == PolicyKind::AwsManaged,
+            "user-managed" => source.kind == PolicyKind::UserManaged,
+            _ => false,
+        },
+        PolicyIdentifier::PolicyArn(pattern) => {
+            matches!(
+                source.kind,
+                PolicyKind::AwsManaged | PolicyKind::UserManaged
+            ) && glob(pattern, &source.id)
+        }
+        PolicyIdentifier::InlinePolicyIdentifier(i) => {
+            let (kind, entity, name) = match source.kind {
+                PolicyKind::Group => match source.id.split_once('/') {
+                    Some((group, name)) => ("group", group, name),
+                    None => return false,
+                },
+                PolicyKind::User | PolicyKind::Role => (principal.0, principal.1, &source.id[..]),
+                _ => return false,
+            };
+            i.attachment_type == kind && glob(&i.attachment_name, entity) && i.policy_name == name
+        }
+    }
 }
 
 impl Simulation {
@@ -387,6 +504,7 @@ fn inputs(sim: &Simulation) -> Result<Inputs> {
                 })
         })
         .transpose()?;
+    check_exclusions(&sim.policy_exclusion_list)?;
     if sim.permissions_boundary.len() > 1 {
         return Err(Error::invalid_input(
             "PermissionsBoundaryPolicyInputList takes only one permissions boundary",

@@ -277,7 +277,7 @@ impl Vault {
                 ));
             }
             let extra = std::mem::take(&mut sim.policies);
-            sim.policies = crate::access::identity_policies(ctx.iam, policy_source_arn)
+            let own = crate::access::identity_policies(ctx.iam, policy_source_arn)
                 .into_iter()
                 .filter_map(|p| {
                     let text = stored_text(ctx.iam, &p.id, policy_source_arn)?;
@@ -287,8 +287,14 @@ impl Vault {
                         document: text,
                     })
                 })
-                .chain(extra)
                 .collect();
+            let entity = if kind == EntityKind::User {
+                "user"
+            } else {
+                "role"
+            };
+            sim.policies = policy::exclude(&sim, own, (entity, &name))?;
+            sim.policies.extend(extra);
             if sim.caller_arn.is_none() {
                 sim.caller_arn = Some(policy_source_arn.to_string());
             }

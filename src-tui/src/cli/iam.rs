@@ -3,7 +3,9 @@
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use coffer_core::policy::{self, ContextEntry, PolicySource, Simulation, SimulationResults};
+use coffer_core::policy::{
+    self, ContextEntry, PolicyIdentifier, PolicySource, Simulation, SimulationResults,
+};
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::{Caller, Vault};
 use serde_json::{Value, json};
@@ -206,6 +208,11 @@ pub enum IamOp {
         /// More policy documents to include with the principal's own.
         #[arg(long, num_args = 1..)]
         policy_input_list: Vec<String>,
+        /// The principal's policies to leave out: PolicyType=inline, PolicyArn=ARN, or JSON
+        /// such as {"InlinePolicyIdentifier": {"PolicyName": "p", "AttachmentType": "user",
+        /// "AttachmentName": "u"}}.
+        #[arg(long, num_args = 1..)]
+        policy_exclusion_list: Vec<String>,
         #[command(flatten)]
         sim: SimArgs,
     },
@@ -361,6 +368,40 @@ fn context_entries(raw: &[String]) -> Result<Vec<ContextEntry>> {
              binaryList, date or dateList",
         )?;
         out.push(entry);
+    }
+    Ok(out)
+}
+
+/// `--policy-exclusion-list`: each argument a JSON `PolicyIdentifier` (or a JSON list of
+/// them), or the shorthand `PolicyType=...` / `PolicyArn=...`.
+fn policy_exclusions(raw: &[String]) -> Result<Vec<PolicyIdentifier>> {
+    let mut out = Vec::new();
+    for r in raw {
+        let text = args::text_param(r)?;
+        let t = text.trim();
+        if t.starts_with('[') {
+            out.extend(
+                serde_json::from_str::<Vec<PolicyIdentifier>>(t)
+                    .context("--policy-exclusion-list JSON")?,
+            );
+            continue;
+        }
+        if t.starts_with('{') {
+            out.push(serde_json::from_str(t).context("--policy-exclusion-list JSON")?);
+            continue;
+        }
+        let members = shorthand::parse(t).context("--policy-exclusion-list")?;
+        match &members[..] {
+            [(key, shorthand::Value::Scalar(v))] if key == "PolicyType" => {
+                out.push(PolicyIdentifier::PolicyType(v.clone()));
+            }
+            [(key, shorthand::Value::Scalar(v))] if key == "PolicyArn" => {
+                out.push(PolicyIdentifier::PolicyArn(v.clone()));
+            }
+            _ => anyhow::bail!(
+                "--policy-exclusion-list takes PolicyType=TYPE, PolicyArn=ARN, or JSON with exactly one of PolicyType, PolicyArn, InlinePolicyIdentifier"
+            ),
+        }
     }
     Ok(out)
 }
@@ -639,13 +680,15 @@ pub fn run(vault: &Vault, c: &Caller, op: IamOp) -> Result<Outcome> {
         IamOp::SimulatePrincipalPolicy {
             policy_source_arn,
             policy_input_list,
+            policy_exclusion_list,
             sim,
         } => {
             let docs = policy_input_list
                 .iter()
                 .map(|p| doc(p))
                 .collect::<Result<Vec<_>>>()?;
-            let (sim, paging) = sim.simulation(policy::input_list(docs))?;
+            let (mut sim, paging) = sim.simulation(policy::input_list(docs))?;
+            sim.policy_exclusion_list = policy_exclusions(&policy_exclusion_list)?;
             paged(sim, paging, |s| {
                 vault.simulate_principal_policy(c, &policy_source_arn, s.clone())
             })

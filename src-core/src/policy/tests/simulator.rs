@@ -496,3 +496,75 @@ fn wildcard_actions_session_callers_and_incomplete_scenarios_are_invalid_input()
     };
     assert!(simulate(&role).is_ok(), "a role's ARN may be the caller");
 }
+
+/// `PolicyExclusionList`: "Each entry is a PolicyIdentifier that identifies one or more policies
+/// to exclude by policy type, by Amazon Resource Name (ARN), or by the name of an inline policy
+/// and the entity it is attached to. Syntactically invalid identifiers, such as malformed ARNs
+/// or wildcards in disallowed positions, cause the request to fail with an InvalidInput error.
+/// Syntactically valid identifiers that don't match any attached policy are ignored."
+#[test]
+fn the_exclusion_list_leaves_out_what_it_identifies() {
+    use crate::policy::{InlinePolicyIdentifier, PolicyIdentifier, exclude};
+    let source = |id: &str, kind: PolicyKind| PolicySource {
+        id: id.into(),
+        kind,
+        document: String::new(),
+    };
+    let sources = vec![
+        source("own", PolicyKind::User),
+        source("devs/read", PolicyKind::Group),
+        source(
+            "arn:aws:iam::111122223333:policy/team-a",
+            PolicyKind::UserManaged,
+        ),
+        source("arn:aws:iam::aws:policy/ReadOnly", PolicyKind::AwsManaged),
+    ];
+    let kept = |list: Vec<PolicyIdentifier>| {
+        let sim = Simulation {
+            policy_exclusion_list: list,
+            ..Simulation::default()
+        };
+        exclude(&sim, sources.clone(), ("user", "alice"))
+            .map(|v| v.into_iter().map(|s| s.id).collect::<Vec<_>>())
+    };
+    let inline = |name: &str, kind: &str, entity: &str| {
+        PolicyIdentifier::InlinePolicyIdentifier(InlinePolicyIdentifier {
+            policy_name: name.into(),
+            attachment_type: kind.into(),
+            attachment_name: entity.into(),
+        })
+    };
+    assert_eq!(
+        kept(vec![PolicyIdentifier::PolicyType("inline".into())]).unwrap(),
+        [
+            "arn:aws:iam::111122223333:policy/team-a",
+            "arn:aws:iam::aws:policy/ReadOnly"
+        ]
+    );
+    assert_eq!(
+        kept(vec![
+            PolicyIdentifier::PolicyArn("arn:aws:iam::111122223333:policy/team-*".into()),
+            inline("read", "group", "dev?"),
+            PolicyIdentifier::PolicyType("scp".into()),
+        ])
+        .unwrap(),
+        ["own", "arn:aws:iam::aws:policy/ReadOnly"]
+    );
+    assert_eq!(
+        kept(vec![inline("own", "role", "alice")]).unwrap().len(),
+        4,
+        "alice is a user: a role's inline policy identifies nothing here"
+    );
+    for bad in [
+        PolicyIdentifier::PolicyType("all".into()),
+        PolicyIdentifier::PolicyArn("arn:aws:iam::*:policy/x".into()),
+        PolicyIdentifier::PolicyArn("arn:aws:iam::1:policy/*a*".into()),
+        inline("p", "computer", "x"),
+    ] {
+        assert_eq!(
+            kept(vec![bad.clone()]).unwrap_err().code,
+            ErrorCode::InvalidInput,
+            "{bad:?}"
+        );
+    }
+}
