@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// GetRandomPassword's `PasswordLength` above 4096 (moto 5.2.5's
     /// `test_get_random_too_long_password` asserts this code).
     InvalidParameterValue,
+    /// IAM: a request parameter is invalid (botocore's IAM model: `InvalidInputException`,
+    /// code `InvalidInput`, e.g. for `SimulateCustomPolicy`).
+    InvalidInput,
 }
 
 impl ErrorCode {
@@ -64,6 +67,7 @@ impl ErrorCode {
             Self::EntityAlreadyExists => "EntityAlreadyExists",
             Self::DeleteConflict => "DeleteConflict",
             Self::InvalidParameterValue => "InvalidParameterValue",
+            Self::InvalidInput => "InvalidInput",
         }
     }
 
@@ -78,7 +82,7 @@ impl ErrorCode {
     }
 }
 
-const ALL_CODES: [ErrorCode; 18] = [
+const ALL_CODES: [ErrorCode; 19] = [
     ErrorCode::ResourceNotFound,
     ErrorCode::InvalidRequest,
     ErrorCode::InvalidParameter,
@@ -97,6 +101,7 @@ const ALL_CODES: [ErrorCode; 18] = [
     ErrorCode::EntityAlreadyExists,
     ErrorCode::DeleteConflict,
     ErrorCode::InvalidParameterValue,
+    ErrorCode::InvalidInput,
 ];
 
 impl fmt::Display for ErrorCode {
@@ -117,6 +122,9 @@ impl Error {
     }
     pub fn invalid_request(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidRequest, message)
+    }
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
     }
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidParameter, message)

@@ -452,3 +452,282 @@ fn a_value_read_needs_kms_decrypt_on_a_customer_key_as_well() {
     ]);
     assert!(policy["Policy"].as_str().unwrap().contains("user/erin"));
 }
+
+/// `aws iam simulate-custom-policy` as the AWS CLI reference documents it: shorthand context
+/// entries (a `[a,b]` list and the reference's quoted example), `--resource-owner` as an
+/// account's root ARN, a permissions boundary, and AWS CLI paging (`--max-items`, then
+/// `--starting-token` with the `NextToken` it printed).
+#[test]
+fn simulate_custom_policy_speaks_the_aws_cli() {
+    let v = TestVault::init();
+    let tagged = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]},"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}"#;
+    let sim = |extra: &[&str]| {
+        let mut args = vec![
+            "iam",
+            "simulate-custom-policy",
+            "--policy-input-list",
+            tagged,
+            "--action-names",
+            "secretsmanager:GetSecretValue",
+            "--context-entries",
+            "ContextKeyName='aws:CurrentTime',ContextKeyValues='2019-04-25T11:00:00Z',ContextKeyType=date",
+        ];
+        args.extend_from_slice(extra);
+        v.json(&args)
+    };
+    let allowed =
+        sim(&["ContextKeyName=aws:TagKeys,ContextKeyValues=[a,b],ContextKeyType=stringList"]);
+    assert_eq!(allowed["EvaluationResults"][0]["EvalDecision"], "allowed");
+    assert_eq!(
+        allowed["EvaluationResults"][0]["MissingContextValues"],
+        serde_json::json!([])
+    );
+    let denied =
+        sim(&["ContextKeyName=aws:TagKeys,ContextKeyValues=[a,c],ContextKeyType=stringList"]);
+    assert_eq!(
+        denied["EvaluationResults"][0]["EvalDecision"],
+        "implicitDeny"
+    );
+
+    let allow_all =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+    let boundary = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"secretsmanager:Describe*","Resource":"*"}}"#;
+    let out = v.json(&[
+        "iam",
+        "simulate-custom-policy",
+        "--policy-input-list",
+        allow_all,
+        "--permissions-boundary-policy-input-list",
+        boundary,
+        "--action-names",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "--caller-arn",
+        "arn:aws:iam::111122223333:user/alice",
+        "--resource-owner",
+        "arn:aws:iam::111122223333:root",
+        "--resource-arns",
+        "arn:aws:s3:::bucket",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
+        "--max-items",
+        "3",
+    ]);
+    let results = out["EvaluationResults"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["EvalDecision"], "allowed");
+    assert_eq!(
+        results[0]["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"],
+        true
+    );
+    assert_eq!(
+        results[0]["MatchedStatements"][1]["SourcePolicyId"],
+        "PermissionsBoundaryPolicyInputList.1"
+    );
+    assert_eq!(results[2]["EvalDecision"], "implicitDeny");
+    assert!(out.get("IsTruncated").is_none() && out.get("Marker").is_none());
+    let token = out["NextToken"].as_str().unwrap();
+    let rest = v.json(&[
+        "iam",
+        "simulate-custom-policy",
+        "--policy-input-list",
+        allow_all,
+        "--permissions-boundary-policy-input-list",
+        boundary,
+        "--action-names",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "--caller-arn",
+        "arn:aws:iam::111122223333:user/alice",
+        "--resource-owner",
+        "arn:aws:iam::111122223333:root",
+        "--resource-arns",
+        "arn:aws:s3:::bucket",
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:x",
+        "--starting-token",
+        token,
+        "--page-size",
+        "1",
+    ]);
+    let rest = rest["EvaluationResults"].as_array().unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0]["EvalActionName"], "secretsmanager:GetSecretValue");
+    assert_eq!(
+        rest[0]["EvalResourceName"],
+        "arn:aws:secretsmanager:us-east-1:111122223333:secret:x"
+    );
+    assert_eq!(rest[0]["EvalDecisionDetails"], serde_json::json!({}));
+
+    let (_, code) = v.fails(&[
+        "iam",
+        "simulate-custom-policy",
+        "--policy-input-list",
+        allow_all,
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+        "--resource-owner",
+        "111122223333",
+    ]);
+    assert_eq!(code, "InvalidInput");
+    let wildcard_principal = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"*","Resource":"*"}}"#;
+    let (_, code) = v.fails(&[
+        "iam",
+        "simulate-custom-policy",
+        "--policy-input-list",
+        allow_all,
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+        "--caller-arn",
+        "arn:aws:iam::111122223333:user/alice",
+        "--resource-policy",
+        wildcard_principal,
+    ]);
+    assert_eq!(code, "InvalidInput");
+}
+
+/// `simulate-principal-policy --policy-input-list` adds documents to the principal's own;
+/// the result names each source.
+#[test]
+fn simulate_principal_policy_adds_the_policy_input_list_to_the_principals_policies() {
+    let v = TestVault::init();
+    v.json(&["iam", "create-user", "--user-name", "reader"]);
+    let read = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    v.json(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "reader",
+        "--policy-name",
+        "read",
+        "--policy-document",
+        read,
+    ]);
+    let deny = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"secretsmanager:GetSecretValue","Resource":"*"}}"#;
+    let out = v.json(&[
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        "arn:aws:iam::111122223333:user/reader",
+        "--policy-input-list",
+        deny,
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+    ]);
+    let r = &out["EvaluationResults"][0];
+    assert_eq!(r["EvalDecision"], "explicitDeny");
+    assert_eq!(
+        r["MatchedStatements"][0]["SourcePolicyId"],
+        "PolicyInputList.1"
+    );
+    let out = v.json(&[
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        "arn:aws:iam::111122223333:user/reader",
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+    ]);
+    let r = &out["EvaluationResults"][0];
+    assert_eq!(r["EvalDecision"], "allowed");
+    assert_eq!(r["MatchedStatements"][0]["SourcePolicyId"], "read");
+    assert_eq!(r["MatchedStatements"][0]["SourcePolicyType"], "user");
+    // `--policy-exclusion-list`: "test what the simulation result would be if a policy were
+    // removed" (IAM API reference, SimulatePrincipalPolicy).
+    for exclusion in [
+        "PolicyType=inline",
+        r#"{"InlinePolicyIdentifier": {"PolicyName": "read", "AttachmentType": "user", "AttachmentName": "rea*"}}"#,
+    ] {
+        let out = v.json(&[
+            "iam",
+            "simulate-principal-policy",
+            "--policy-source-arn",
+            "arn:aws:iam::111122223333:user/reader",
+            "--action-names",
+            "secretsmanager:GetSecretValue",
+            "--policy-exclusion-list",
+            exclusion,
+        ]);
+        assert_eq!(
+            out["EvaluationResults"][0]["EvalDecision"], "implicitDeny",
+            "{exclusion}"
+        );
+    }
+    let (_, code) = v.fails(&[
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        "arn:aws:iam::111122223333:user/reader",
+        "--action-names",
+        "secretsmanager:GetSecretValue",
+        "--policy-exclusion-list",
+        "PolicyType=everything",
+    ]);
+    assert_eq!(code, "InvalidInput");
+}
+
+/// The consoles' Access tab reads `get-effective-access`: under a "deny everyone except role
+/// app" guard, role app's sessions are allowed by the identity policy and another role's are
+/// denied by the guard, which the result names as the deciding statement.
+#[test]
+fn effective_access_shows_the_guard_admitting_its_roles_sessions_and_denying_another_role() {
+    let v = TestVault::init();
+    v.json(&["create-secret", "--name", "prod/db", "--secret-string", "x"]);
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let read = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    for role in ["app", "other"] {
+        v.json(&[
+            "iam",
+            "create-role",
+            "--role-name",
+            role,
+            "--assume-role-policy-document",
+            trust,
+        ]);
+        v.json(&[
+            "iam",
+            "put-role-policy",
+            "--role-name",
+            role,
+            "--policy-name",
+            "read",
+            "--policy-document",
+            read,
+        ]);
+    }
+    let guard = r#"{"Version":"2012-10-17","Statement":[{"Sid":"OnlyApp","Effect":"Deny","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"ArnNotEquals":{"aws:PrincipalArn":["arn:aws:iam::111122223333:role/app","arn:aws:iam::111122223333:user/admin"]}}}]}"#;
+    v.json(&[
+        "put-resource-policy",
+        "--secret-id",
+        "prod/db",
+        "--resource-policy",
+        guard,
+    ]);
+    let access = v.json(&["get-effective-access", "--secret-id", "prod/db"]);
+    let get_of = |role: &str| {
+        let p = access["Principals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["PrincipalArn"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("assumed-role/{role}/"))
+            })
+            .unwrap_or_else(|| panic!("{role} missing: {access}"))
+            .clone();
+        p["Decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["Action"] == "secretsmanager:GetSecretValue")
+            .unwrap()
+            .clone()
+    };
+    let app = get_of("app");
+    assert_eq!(app["Decision"], "allowed", "{app}");
+    assert_eq!(app["Statements"][0]["Sid"], "Read");
+    let other = get_of("other");
+    assert_eq!(other["Decision"], "explicitDeny", "{other}");
+    assert_eq!(other["Statements"][0]["Sid"], "OnlyApp");
+    assert_eq!(other["Statements"][0]["PolicyType"], "resource");
+}

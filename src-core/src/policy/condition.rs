@@ -8,6 +8,8 @@
 //! - `ForAllValues:` holds when every context value passes (so when the key is missing or
 //!   empty); `ForAnyValue:` holds when at least one does (so not when missing or empty);
 //! - `Null` holds for `true` when the key is missing and for `false` when it is present;
+//!   `ForAllValues:Null` always holds and `ForAnyValue:Null` never does (Access Analyzer's
+//!   "Null with qualifier");
 //! - a value whose policy variable has no value is effectively null: it equals and is like
 //!   no context value, so a positive operator does not match it and a negated one does; the
 //!   entry's other values are compared as usual.
@@ -290,7 +292,9 @@ impl Operator {
             .into_iter()
             .find(|t| t.name() == base)
             .ok_or_else(|| format!("unknown condition operator '{name}'"))?;
-        if test == Test::Null && (if_exists || qualifier.is_some()) {
+        // Access Analyzer's "Error – Null with if exists" refuses `NullIfExists`; a set
+        // qualifier on `Null` is only its "Suggestion – Null with qualifier".
+        if test == Test::Null && if_exists {
             return Err(format!("the Null operator cannot be written as '{name}'"));
         }
         Ok(Operator {
@@ -328,6 +332,14 @@ impl Condition {
         } = self.operator;
         let values = ctx.values(&self.key);
         let present = values.as_ref().is_some_and(|v| !v.is_empty());
+        // Access Analyzer, "Suggestion – Null with qualifier": "When you use the Null condition
+        // operator with ForAllValues, the statement always returns true. When you use the Null
+        // condition operator with ForAnyValue, the statement always returns false."
+        match (test, qualifier) {
+            (Test::Null, Some(SetQualifier::ForAllValues)) => return true,
+            (Test::Null, Some(SetQualifier::ForAnyValue)) => return false,
+            _ => {}
+        }
         if test == Test::Null {
             return self
                 .values
@@ -459,7 +471,7 @@ mod tests {
             ] {
                 match Operator::parse(&name) {
                     Ok(op) => assert_eq!(op.name(), name),
-                    Err(why) => assert_eq!(test, Test::Null, "{name}: {why}"),
+                    Err(why) => assert_eq!(name, "ForAnyValue:NullIfExists", "{why}"),
                 }
             }
         }

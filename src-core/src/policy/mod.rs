@@ -3,6 +3,10 @@
 //! The module knows nothing of the vault: callers hand it documents and a
 //! [`RequestContext`], and get back a [`Decision`] with the statements that made it.
 //!
+//! Every rule AWS documents is pinned by a test quoting it (`tests/documented.rs`); where
+//! AWS's documentation is silent, Coffer's choices and their reasons are in one place,
+//! `docs/IAM.md`.
+//!
 //! ```
 //! use coffer_core::policy::{Decision, Policy, PolicyKind, RequestContext, evaluate, parse};
 //!
@@ -41,8 +45,10 @@ pub use evaluate::{Decision, Evaluation, MatchedStatement, Policy, PolicyKind, R
 pub use matching::Template;
 pub use parse::{MAX_POLICY_CHARS, parse};
 pub use simulate::{
-    ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, PolicySource, Simulation,
-    SimulationResults, StatementReference, simulate,
+    ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, InlinePolicyIdentifier,
+    OrganizationsDecisionDetail, PermissionsBoundaryDecisionDetail, PolicyIdentifier, PolicySource,
+    ResourceSpecificResult, Simulation, SimulationResults, StatementReference, exclude, input_list,
+    simulate,
 };
 pub use validate::{
     ValidationFinding, ValidationReport, check, is_public, validate_resource_policy,

@@ -334,6 +334,19 @@ impl Reader<'_> {
                 }
             };
             for (value, offset) in self.strings(&m.value, &here)? {
+                // IAM User Guide, "IAM JSON policy elements: Principal": "You cannot use a
+                // wildcard to match part of a principal name or ARN." The words are Access
+                // Analyzer's "Error – Unsupported wildcard in principal".
+                if value != "*" && value.contains(['*', '?']) {
+                    return Err(self.error(
+                        &here,
+                        offset,
+                        format!(
+                            "Unsupported wildcard in principal '{value}': Wildcards (*, ?) are not supported with the principal key {}. Replace the wildcard with a valid principal value.",
+                            m.key
+                        ),
+                    ));
+                }
                 let value = if kind != PrincipalKind::Aws || value == "*" {
                     value.to_owned()
                 } else if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {

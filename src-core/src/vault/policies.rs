@@ -264,9 +264,7 @@ impl Vault {
             ctx.authorize("iam:SimulatePrincipalPolicy", policy_source_arn)?;
             let (kind, name) =
                 crate::access::principal_name(policy_source_arn).ok_or_else(|| {
-                    Error::invalid_parameter(format!(
-                        "{policy_source_arn} is not a user or role ARN."
-                    ))
+                    Error::invalid_input(format!("{policy_source_arn} is not a user or role ARN."))
                 })?;
             if ctx.iam.get(kind, &name).is_none() {
                 return Err(Error::new(
@@ -281,7 +279,8 @@ impl Vault {
                     ),
                 ));
             }
-            sim.policies = crate::access::identity_policies(ctx.iam, policy_source_arn)
+            let extra = std::mem::take(&mut sim.policies);
+            let own = crate::access::identity_policies(ctx.iam, policy_source_arn)
                 .into_iter()
                 .filter_map(|p| {
                     let text = stored_text(ctx.iam, &p.id, policy_source_arn)?;
@@ -292,6 +291,13 @@ impl Vault {
                     })
                 })
                 .collect();
+            let entity = if kind == EntityKind::User {
+                "user"
+            } else {
+                "role"
+            };
+            sim.policies = policy::exclude(&sim, own, (entity, &name))?;
+            sim.policies.extend(extra);
             if sim.caller_arn.is_none() {
                 sim.caller_arn = Some(policy_source_arn.to_string());
             }

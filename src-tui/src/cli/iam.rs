@@ -3,12 +3,16 @@
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use coffer_core::policy::{ContextEntry, Simulation};
+use coffer_core::policy::{
+    self, ContextEntry, PolicyIdentifier, PolicySource, Simulation, SimulationResults,
+};
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::{Caller, Vault};
 use serde_json::{Value, json};
 
 use super::{Outcome, args};
+
+mod shorthand;
 
 #[derive(Debug, Subcommand)]
 pub enum IamOp {
@@ -185,22 +189,38 @@ pub enum IamOp {
         #[arg(long)]
         access_key_id: String,
     },
-    /// Evaluates the given policies for actions on resources.
+    /// Evaluates the given policies for actions on resources (`aws iam simulate-custom-policy`).
     SimulateCustomPolicy {
         #[arg(long, num_args = 1.., required = true)]
         policy_input_list: Vec<String>,
+        /// Service control policies, one JSON structure per level from the organization root
+        /// down: `{"ServiceControlPolicyInputList": ["{...}"]}`, or a JSON list of them.
+        #[arg(long, num_args = 1..)]
+        ordered_organization_policy_input_list: Vec<String>,
         #[command(flatten)]
         sim: SimArgs,
     },
-    /// Evaluates a user's or role's policies for actions on resources.
+    /// Evaluates a user's or role's policies for actions on resources
+    /// (`aws iam simulate-principal-policy`).
     SimulatePrincipalPolicy {
         #[arg(long)]
         policy_source_arn: String,
+        /// More policy documents to include with the principal's own.
+        #[arg(long, num_args = 1..)]
+        policy_input_list: Vec<String>,
+        /// The principal's policies to leave out: PolicyType=inline, PolicyArn=ARN, or JSON
+        /// such as {"InlinePolicyIdentifier": {"PolicyName": "p", "AttachmentType": "user",
+        /// "AttachmentName": "u"}}.
+        #[arg(long, num_args = 1..)]
+        policy_exclusion_list: Vec<String>,
         #[command(flatten)]
         sim: SimArgs,
     },
 }
 
+/// The flags `simulate-custom-policy` and `simulate-principal-policy` share, as the AWS CLI
+/// spells them. Paging is the AWS CLI's: `--max-items`, `--page-size`, `--starting-token`,
+/// and `NextToken` in the output when more results remain.
 #[derive(Debug, clap::Args)]
 pub struct SimArgs {
     #[arg(long, num_args = 1.., required = true)]
@@ -210,68 +230,207 @@ pub struct SimArgs {
     /// A resource policy (JSON or file://PATH) to include.
     #[arg(long)]
     resource_policy: Option<String>,
-    #[arg(long)]
-    caller_arn: Option<String>,
+    /// The account that owns resources whose ARN names none: arn:aws:iam::ACCOUNT:root.
     #[arg(long)]
     resource_owner: Option<String>,
-    /// ContextKeyName=k,ContextKeyValues=v1,ContextKeyType=string, or a JSON list.
+    #[arg(long)]
+    caller_arn: Option<String>,
+    /// ContextKeyName=k,ContextKeyValues=[v1,v2],ContextKeyType=stringList (one entry per
+    /// argument), or JSON.
     #[arg(long, num_args = 1..)]
     context_entries: Vec<String>,
+    /// A permissions boundary policy (JSON or file://PATH).
+    #[arg(long, num_args = 1..)]
+    permissions_boundary_policy_input_list: Vec<String>,
+    /// EC2-VPC-InstanceStore, EC2-VPC-InstanceStore-Subnet, EC2-VPC-EBS or EC2-VPC-EBS-Subnet.
+    #[arg(long)]
+    resource_handling_option: Option<String>,
+    /// The most results to print; a NextToken follows when more remain.
+    #[arg(long)]
+    max_items: Option<u32>,
+    /// Results fetched per call.
+    #[arg(long)]
+    page_size: Option<u32>,
+    /// The NextToken of an earlier call, to continue from.
+    #[arg(long)]
+    starting_token: Option<String>,
 }
 
 impl SimArgs {
-    fn simulation(self, policies: Vec<String>) -> Result<Simulation> {
-        let mut sim = Simulation::custom(policies);
-        sim.action_names = self.action_names;
-        sim.resource_arns = self.resource_arns;
-        sim.resource_policy = self
-            .resource_policy
-            .as_deref()
-            .map(args::text_param)
-            .transpose()?;
-        sim.caller_arn = self.caller_arn;
-        sim.resource_owner = self.resource_owner;
-        sim.context_entries = context_entries(&self.context_entries)?;
-        Ok(sim)
+    fn simulation(self, policies: Vec<PolicySource>) -> Result<(Simulation, Paging)> {
+        let sim = Simulation {
+            policies,
+            permissions_boundary: self
+                .permissions_boundary_policy_input_list
+                .iter()
+                .map(|p| args::text_param(p))
+                .collect::<Result<_>>()?,
+            action_names: self.action_names,
+            resource_arns: self.resource_arns,
+            resource_policy: self
+                .resource_policy
+                .as_deref()
+                .map(args::text_param)
+                .transpose()?,
+            caller_arn: self.caller_arn,
+            resource_owner: self.resource_owner,
+            context_entries: context_entries(&self.context_entries)?,
+            resource_handling_option: self.resource_handling_option,
+            ..Simulation::default()
+        };
+        let paging = Paging {
+            max_items: self.max_items,
+            page_size: self.page_size,
+            starting_token: self.starting_token,
+        };
+        Ok((sim, paging))
     }
 }
 
+/// The AWS CLI's paging flags.
+struct Paging {
+    max_items: Option<u32>,
+    page_size: Option<u32>,
+    starting_token: Option<String>,
+}
+
+/// Runs a simulation page by page, as the AWS CLI's paginator does: `--page-size` results per
+/// call (the API's `MaxItems`), from `--starting-token` (the API's `Marker`), until
+/// `--max-items` results are in; prints `EvaluationResults` and, when results remain, a
+/// `NextToken` in place of the API's `IsTruncated`/`Marker`.
+fn paged(
+    mut sim: Simulation,
+    paging: Paging,
+    call: impl Fn(&Simulation) -> coffer_core::Result<SimulationResults>,
+) -> Result<Outcome> {
+    for (flag, value) in [
+        ("--max-items", paging.max_items),
+        ("--page-size", paging.page_size),
+    ] {
+        if value == Some(0) {
+            anyhow::bail!("{flag} must be at least 1");
+        }
+    }
+    let limit = paging.max_items.map_or(usize::MAX, |n| n as usize);
+    let mut results = Vec::new();
+    sim.marker = paging.starting_token;
+    let next = loop {
+        let left = limit - results.len();
+        let page = paging.page_size.unwrap_or(1000) as usize;
+        sim.max_items = Some(u32::try_from(page.min(left)).unwrap_or(1000));
+        let out = call(&sim)?;
+        results.extend(out.evaluation_results);
+        match out.marker.filter(|_| out.is_truncated) {
+            None => break None,
+            Some(marker) if results.len() >= limit => break Some(marker),
+            Some(marker) => sim.marker = Some(marker),
+        }
+    };
+    let mut out = json!({ "EvaluationResults": serde_json::to_value(results)? });
+    if let Some(token) = next {
+        out["NextToken"] = Value::String(token);
+    }
+    Ok(Outcome::Json(out))
+}
+
+/// `--context-entries`: each argument a shorthand structure, a JSON object or a JSON list
+/// of them (or `file://PATH` holding JSON).
 fn context_entries(raw: &[String]) -> Result<Vec<ContextEntry>> {
     let mut out = Vec::new();
     for r in raw {
-        let t = r.trim();
+        let text = args::text_param(r)?;
+        let t = text.trim();
         if t.starts_with('[') {
             out.extend(
                 serde_json::from_str::<Vec<ContextEntry>>(t).context("--context-entries JSON")?,
             );
             continue;
         }
-        let name = t
-            .split_once("ContextKeyName=")
-            .and_then(|(_, r)| r.split(',').next())
-            .context("--context-entries needs ContextKeyName=")?;
-        let values: Vec<String> = t
-            .split_once("ContextKeyValues=")
-            .map(|(_, r)| {
-                r.split(",ContextKeyType=")
-                    .next()
-                    .unwrap_or("")
-                    .split(',')
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let kind = t
-            .split_once("ContextKeyType=")
-            .map(|(_, r)| r.split(',').next().unwrap_or("string"))
-            .unwrap_or("string");
-        let entry: ContextEntry = serde_json::from_value(json!({
-            "ContextKeyName": name, "ContextKeyValues": values, "ContextKeyType": kind
-        }))
-        .context("--context-entries: unknown ContextKeyType")?;
+        if t.starts_with('{') {
+            out.push(serde_json::from_str(t).context("--context-entries JSON")?);
+            continue;
+        }
+        let mut entry = serde_json::Map::new();
+        for (key, value) in shorthand::parse(t).context("--context-entries")? {
+            let value = match (key.as_str(), value) {
+                ("ContextKeyName" | "ContextKeyType", shorthand::Value::Scalar(s)) => json!(s),
+                ("ContextKeyValues", v) => json!(v.into_list()),
+                (other, _) => anyhow::bail!(
+                    "--context-entries: unknown member '{other}' (ContextKeyName, \
+                     ContextKeyValues, ContextKeyType)"
+                ),
+            };
+            entry.insert(key, value);
+        }
+        let entry = serde_json::from_value(Value::Object(entry)).context(
+            "--context-entries: needs ContextKeyName and a ContextKeyType of string, \
+             stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, \
+             binaryList, date or dateList",
+        )?;
         out.push(entry);
     }
     Ok(out)
+}
+
+/// `--policy-exclusion-list`: each argument a JSON `PolicyIdentifier` (or a JSON list of
+/// them), or the shorthand `PolicyType=...` / `PolicyArn=...`.
+fn policy_exclusions(raw: &[String]) -> Result<Vec<PolicyIdentifier>> {
+    let mut out = Vec::new();
+    for r in raw {
+        let text = args::text_param(r)?;
+        let t = text.trim();
+        if t.starts_with('[') {
+            out.extend(
+                serde_json::from_str::<Vec<PolicyIdentifier>>(t)
+                    .context("--policy-exclusion-list JSON")?,
+            );
+            continue;
+        }
+        if t.starts_with('{') {
+            out.push(serde_json::from_str(t).context("--policy-exclusion-list JSON")?);
+            continue;
+        }
+        let members = shorthand::parse(t).context("--policy-exclusion-list")?;
+        match &members[..] {
+            [(key, shorthand::Value::Scalar(v))] if key == "PolicyType" => {
+                out.push(PolicyIdentifier::PolicyType(v.clone()));
+            }
+            [(key, shorthand::Value::Scalar(v))] if key == "PolicyArn" => {
+                out.push(PolicyIdentifier::PolicyArn(v.clone()));
+            }
+            _ => anyhow::bail!(
+                "--policy-exclusion-list takes PolicyType=TYPE, PolicyArn=ARN, or JSON with exactly one of PolicyType, PolicyArn, InlinePolicyIdentifier"
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// `--ordered-organization-policy-input-list`: the SCP documents of each level.
+fn organization_levels(raw: &[String]) -> Result<Vec<Vec<String>>> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+    struct Level {
+        #[serde(default)]
+        service_control_policy_input_list: Vec<String>,
+    }
+    let mut levels = Vec::new();
+    for r in raw {
+        let text = args::text_param(r)?;
+        let t = text.trim();
+        let parsed: Vec<Level> = if t.starts_with('[') {
+            serde_json::from_str(t)
+        } else {
+            serde_json::from_str(t).map(|l| vec![l])
+        }
+        .context("--ordered-organization-policy-input-list takes JSON: {\"ServiceControlPolicyInputList\": [\"{...}\"]}")?;
+        levels.extend(
+            parsed
+                .into_iter()
+                .map(|l| l.service_control_policy_input_list),
+        );
+    }
+    Ok(levels)
 }
 
 fn view(v: &impl serde::Serialize, key: &str) -> Result<Outcome> {
@@ -506,21 +665,33 @@ pub fn run(vault: &Vault, c: &Caller, op: IamOp) -> Result<Outcome> {
         }
         IamOp::SimulateCustomPolicy {
             policy_input_list,
+            ordered_organization_policy_input_list,
             sim,
         } => {
             let docs = policy_input_list
                 .iter()
                 .map(|p| doc(p))
                 .collect::<Result<Vec<_>>>()?;
-            super::json(&vault.simulate_custom_policy(c, sim.simulation(docs)?)?)
+            let (mut sim, paging) = sim.simulation(policy::input_list(docs))?;
+            sim.organization_policies =
+                organization_levels(&ordered_organization_policy_input_list)?;
+            paged(sim, paging, |s| vault.simulate_custom_policy(c, s.clone()))
         }
         IamOp::SimulatePrincipalPolicy {
             policy_source_arn,
+            policy_input_list,
+            policy_exclusion_list,
             sim,
-        } => super::json(&vault.simulate_principal_policy(
-            c,
-            &policy_source_arn,
-            sim.simulation(vec![])?,
-        )?),
+        } => {
+            let docs = policy_input_list
+                .iter()
+                .map(|p| doc(p))
+                .collect::<Result<Vec<_>>>()?;
+            let (mut sim, paging) = sim.simulation(policy::input_list(docs))?;
+            sim.policy_exclusion_list = policy_exclusions(&policy_exclusion_list)?;
+            paged(sim, paging, |s| {
+                vault.simulate_principal_policy(c, &policy_source_arn, s.clone())
+            })
+        }
     }
 }

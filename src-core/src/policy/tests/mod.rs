@@ -2,6 +2,7 @@
 //! tests against a naive reference evaluator, the parser's errors and robustness, the
 //! simulator and the validator.
 
+mod documented;
 mod parser;
 mod properties;
 mod reference;

@@ -251,6 +251,24 @@ const MALFORMED: &[(&str, &str, &str)] = &[
         "Statement[0].Principal.AWS: invalid principal 'bob'",
         "",
     ),
+    // IAM User Guide, "IAM JSON policy elements: Principal"
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html):
+    // "You cannot use a wildcard to match part of a principal name or ARN."
+    (
+        r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}, "Action": "*", "Resource": "*"}]}"#,
+        "Statement[0].Principal.AWS: Unsupported wildcard in principal 'arn:aws:iam::111122223333:user/*'",
+        "",
+    ),
+    (
+        r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::*:root"]}, "Action": "*", "Resource": "*"}]}"#,
+        "Statement[0].Principal.AWS: Unsupported wildcard in principal 'arn:aws:iam::*:root'",
+        "",
+    ),
+    (
+        r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "*.amazonaws.com"}, "Action": "*", "Resource": "*"}]}"#,
+        "Statement[0].Principal.Service: Unsupported wildcard in principal",
+        "",
+    ),
     (
         r#"{"Statement": [{"Effect": "Allow", "Principal": {}, "Action": "*", "Resource": "*"}]}"#,
         "Statement[0].Principal: must name at least one principal",

@@ -40,7 +40,7 @@ const PRINCIPAL_PATTERNS: [&str; 7] = [
     "arn:aws:iam::111111111111:role/app",
     "111111111111",
     "arn:aws:iam::222222222222:root",
-    "arn:aws:iam::*:user/bob",
+    "arn:aws:iam::111111111111:user/bob",
     "arn:aws:iam::222222222222:user/carol",
     "*",
 ];

