@@ -102,6 +102,19 @@ describe("secrets table", () => {
 });
 
 describe("secret detail", () => {
+  it("the overview shows a managed external secret's Type", async () => {
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      secret_detail: () => ({ ...detail, secretType: "SalesforceClientSecret" }),
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    await screen.findByTestId("secret-name");
+    await waitFor(() => expect(document.body.textContent).toContain("SalesforceClientSecret"));
+  });
+
   it("opening a secret reads no value; the value crosses only after Reveal", async () => {
     const calls = backend({
       vault_status: () => unlocked,
