@@ -37,6 +37,9 @@ pub struct CreateSecretRequest {
     pub add_replica_regions: Vec<ReplicaRegionType>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub force_overwrite_replica_secret: bool,
+    /// The partner holding a managed external secret (e.g. `SalesforceClientSecret`).
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -219,6 +222,9 @@ pub struct PutSecretValueRequest {
     pub secret_binary: Option<SecretBytes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_stages: Option<Vec<String>>,
+    /// Sensitive in AWS's model (kept out of CloudTrail): never serialized, so never audited.
+    #[serde(default, skip_serializing)]
+    pub rotation_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -245,6 +251,8 @@ pub struct UpdateSecretRequest {
     pub secret_string: Option<SecretText>,
     #[serde(default, skip_serializing)]
     pub secret_binary: Option<SecretBytes>,
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -288,6 +296,9 @@ pub struct DescribeSecretResponse {
     #[serde(rename = "ARN")]
     pub arn: String,
     pub name: String,
+    /// The partner holding a managed external secret; absent for other secrets.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -372,6 +383,9 @@ pub struct SecretListEntry {
     #[serde(rename = "ARN")]
     pub arn: String,
     pub name: String,
+    /// The partner holding a managed external secret; absent for other secrets.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -632,6 +646,20 @@ pub struct RotateSecretRequest {
     /// Default true: rotate at once as well as on the schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotate_immediately: Option<bool>,
+    /// A managed external secret's partner-defined rotation metadata.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_secret_rotation_metadata: Vec<ExternalSecretRotationMetadataItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_secret_rotation_role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ExternalSecretRotationMetadataItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1679,3 +1679,225 @@ fn put_secret_value_without_a_value_is_refused_before_the_secret_is_looked_for()
         );
     }
 }
+
+// ---- What botocore's current model adds (issue #17 item 4) ----
+// Sources: botocore 1.44.18 `secretsmanager/2017-10-17/service-2.json` — `Type`
+// (`MedeaTypeType`, at most 256 characters) on CreateSecret, UpdateSecret, DescribeSecret
+// and `SecretListEntry`, placed after `Name`; `RotationToken` (`RotationTokenType`: 36–256
+// characters of `^[a-zA-Z0-9\-]+$`, `sensitive`) on PutSecretValue.
+
+#[test]
+fn type_of_a_managed_external_secret_is_stored_described_listed_and_updated() {
+    let f = fixture();
+    f.vault
+        .create_secret(
+            &f.caller,
+            CreateSecretRequest {
+                name: "sf".into(),
+                secret_string: text("{}"),
+                secret_type: Some("SalesforceClientSecret".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    f.create("plain", Some("v"));
+    let d = f
+        .vault
+        .describe_secret(
+            &f.caller,
+            SecretIdRequest {
+                secret_id: "sf".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.secret_type.as_deref(), Some("SalesforceClientSecret"));
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(json["Type"], "SalesforceClientSecret");
+    // A secret created without one has no `Type` member at all.
+    let plain = f
+        .vault
+        .describe_secret(
+            &f.caller,
+            SecretIdRequest {
+                secret_id: "plain".into(),
+            },
+        )
+        .unwrap();
+    assert!(serde_json::to_value(&plain).unwrap().get("Type").is_none());
+    let list = f
+        .vault
+        .list_secrets(
+            &f.caller,
+            ListSecretsRequest {
+                sort_by: Some("name".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let types: Vec<_> = list
+        .secret_list
+        .iter()
+        .map(|e| (e.name.as_str(), e.secret_type.as_deref()))
+        .collect();
+    assert_eq!(
+        types,
+        vec![("plain", None), ("sf", Some("SalesforceClientSecret"))]
+    );
+    f.vault
+        .update_secret(
+            &f.caller,
+            UpdateSecretRequest {
+                secret_id: "plain".into(),
+                secret_type: Some("DatadogApiKey".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let plain = f
+        .vault
+        .describe_secret(
+            &f.caller,
+            SecretIdRequest {
+                secret_id: "plain".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(plain.secret_type.as_deref(), Some("DatadogApiKey"));
+}
+
+#[test]
+fn a_type_longer_than_256_characters_is_a_validation_error() {
+    let f = fixture();
+    let e = f
+        .vault
+        .create_secret(
+            &f.caller,
+            CreateSecretRequest {
+                name: "t".into(),
+                secret_type: Some("x".repeat(257)),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Validation);
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value at 'type' failed to satisfy constraint: Member must have length less than or equal to 256"
+    );
+}
+
+#[test]
+fn rotating_a_managed_external_secret_is_refused_because_no_partner_is_reachable() {
+    let f = fixture();
+    f.vault
+        .create_secret(
+            &f.caller,
+            CreateSecretRequest {
+                name: "sf".into(),
+                secret_string: text("{}"),
+                secret_type: Some("SalesforceClientSecret".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let e = f
+        .vault
+        .rotate_secret(
+            &f.caller,
+            RotateSecretRequest {
+                secret_id: "sf".into(),
+                external_secret_rotation_role_arn: Some(
+                    "arn:aws:iam::111122223333:role/mes".into(),
+                ),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidRequest);
+    assert_eq!(
+        e.message,
+        "Secrets Manager can't rotate the managed external secret sf of type SalesforceClientSecret: the partner integration is not reachable."
+    );
+    let d = f
+        .vault
+        .describe_secret(
+            &f.caller,
+            SecretIdRequest {
+                secret_id: "sf".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(d.rotation_enabled, None);
+}
+
+#[test]
+fn rotation_token_is_validated_as_modelled_and_never_audited() {
+    let f = fixture();
+    f.create("s", Some("v1"));
+    let put = |token: &str| {
+        f.vault.put_secret_value(
+            &f.caller,
+            PutSecretValueRequest {
+                secret_id: "s".into(),
+                secret_string: text("v2"),
+                rotation_token: Some(token.into()),
+                ..Default::default()
+            },
+        )
+    };
+    let short = put("too-short").unwrap_err();
+    assert_eq!(short.code, ErrorCode::Validation);
+    assert_eq!(
+        short.message,
+        "1 validation error detected: Value at 'rotationToken' failed to satisfy constraint: Member must have length between 36 and 256"
+    );
+    let bad = put(&"_".repeat(40)).unwrap_err();
+    assert_eq!(bad.code, ErrorCode::Validation);
+    assert_eq!(
+        bad.message,
+        r"1 validation error detected: Value at 'rotationToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9\-]+$"
+    );
+    // Checked before the secret is looked for.
+    let missing = f
+        .vault
+        .put_secret_value(
+            &f.caller,
+            PutSecretValueRequest {
+                secret_id: "missing".into(),
+                secret_string: text("v"),
+                rotation_token: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(missing.code, ErrorCode::Validation);
+    let token = "ROTATION-TOKEN-MARKER-0123456789abcdef";
+    put(token).unwrap();
+    let events = f
+        .vault
+        .query_audit(
+            &f.caller,
+            &AuditQuery {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let put_event = events
+        .events
+        .iter()
+        .find(|e| e.event.event_name == "PutSecretValue" && e.event.error_code.is_none())
+        .unwrap();
+    assert!(
+        put_event
+            .event
+            .request_parameters
+            .get("RotationToken")
+            .is_none()
+    );
+    assert!(
+        !serde_json::to_string(&events.events)
+            .unwrap()
+            .contains("ROTATION-TOKEN-MARKER")
+    );
+}

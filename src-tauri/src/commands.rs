@@ -274,6 +274,7 @@ impl Desktop {
                         value: t.value,
                     })
                     .collect(),
+                secret_type: input.secret_type.filter(|t| !t.is_empty()),
                 ..Default::default()
             },
         )?;
@@ -1068,11 +1069,13 @@ pub(crate) mod tests {
                 key: "env".into(),
                 value: "test".into(),
             }],
+            secret_type: Some("DatadogApiKey".into()),
         })
         .unwrap();
         let arn = arn_of(&d, "new/one");
         let det = d.secret_detail(&arn).unwrap();
         assert_eq!(det.description.as_deref(), Some("fresh"));
+        assert_eq!(det.secret_type.as_deref(), Some("DatadogApiKey"));
         assert_eq!(det.tags.len(), 1);
         assert_eq!(det.versions[0].stages, vec!["AWSCURRENT".to_string()]);
         let dup = d
@@ -1081,6 +1084,7 @@ pub(crate) mod tests {
                 description: None,
                 value: None,
                 tags: vec![],
+                secret_type: None,
             })
             .unwrap_err();
         assert_eq!(dup.code, "ResourceExistsException");

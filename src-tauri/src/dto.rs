@@ -220,6 +220,8 @@ impl From<VersionView> for VersionRow {
 pub struct SecretDetail {
     pub arn: String,
     pub name: String,
+    /// The partner holding a managed external secret (AWS's `Type`).
+    pub secret_type: Option<String>,
     pub description: Option<String>,
     pub kms_key_id: Option<String>,
     pub created_date: f64,
@@ -242,6 +244,7 @@ impl From<SecretView> for SecretDetail {
             tags: tags(s.tag_list()),
             arn: s.arn,
             name: s.name,
+            secret_type: s.secret_type,
             description: s.description,
             kms_key_id: s.kms_key_id,
             created_date: s.created_date,
@@ -407,6 +410,8 @@ pub struct CreateSecretInput {
     pub description: Option<String>,
     pub value: Option<String>,
     pub tags: Vec<TagPair>,
+    /// AWS's `Type`: set only for a managed external secret.
+    pub secret_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

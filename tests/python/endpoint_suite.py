@@ -154,6 +154,34 @@ def every_operation(args):
     raises(sm.exceptions.ResourceNotFoundException, lambda: sm.describe_secret(SecretId=other))
 
 
+@check("Type, RotationToken and SortBy as botocore's current model sends them")
+def current_model(args):
+    # botocore's secretsmanager service-2.json: Type on CreateSecret/UpdateSecret/DescribeSecret/
+    # SecretListEntry, RotationToken (36-256 of [a-zA-Z0-9-]) on PutSecretValue, SortBy/SortOrder
+    # on ListSecrets.
+    sm = client(args)
+    typed, plain = f"{args.tag}/mes/a-typed", f"{args.tag}/mes/b-plain"
+    sm.create_secret(Name=typed, SecretString="{}", Type="SalesforceClientSecret")
+    sm.create_secret(Name=plain, SecretString="v")
+    assert sm.describe_secret(SecretId=typed)["Type"] == "SalesforceClientSecret"
+    assert "Type" not in sm.describe_secret(SecretId=plain)
+    listed = sm.list_secrets(Filters=[{"Key": "name", "Values": [f"{args.tag}/mes/"]}], SortBy="name", SortOrder="desc")
+    assert [(s["Name"], s.get("Type")) for s in listed["SecretList"]] == [(plain, None), (typed, "SalesforceClientSecret")]
+    sm.update_secret(SecretId=plain, Type="DatadogApiKey")
+    assert sm.describe_secret(SecretId=plain)["Type"] == "DatadogApiKey"
+    sm.put_secret_value(SecretId=typed, SecretString="{}", RotationToken="a" * 36)
+    status, body, _ = raw(
+        args, "secretsmanager.PutSecretValue", json.dumps({"SecretId": typed, "SecretString": "{}", "RotationToken": "short"}).encode()
+    )
+    assert status == 400 and body["__type"] == "ValidationException", (status, body)
+    assert body["message"] == (
+        "1 validation error detected: Value at 'rotationToken' failed to satisfy constraint: Member must have length between 36 and 256"
+    ), body
+    code, message = error(lambda: sm.rotate_secret(SecretId=typed, ExternalSecretRotationRoleArn="arn:aws:iam::123456789012:role/mes"))
+    assert code == "InvalidRequestException", code
+    assert "managed external secret" in message, message
+
+
 @check("the ListSecrets paginator returns 1,000 secrets each exactly once")
 def paginator(args):
     sm = client(args)
@@ -546,6 +574,7 @@ def main():
     p.add_argument("--rotation-function-arn")
     args = p.parse_args()
     every_operation(args)
+    current_model(args)
     paginator(args)
     value_limits(args)
     binary(args)

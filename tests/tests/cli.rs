@@ -208,6 +208,69 @@ fn errors_print_the_aws_cli_line_and_exit_254() {
 }
 
 #[test]
+fn type_rotation_token_and_sort_flags_reach_the_core_as_the_aws_cli_names_them() {
+    let v = TestVault::init();
+    v.json(&[
+        "create-secret",
+        "--name",
+        "a/partner",
+        "--secret-string",
+        "{}",
+        "--type",
+        "SalesforceClientSecret",
+    ]);
+    v.json(&["create-secret", "--name", "b/plain", "--secret-string", "x"]);
+    v.json(&[
+        "update-secret",
+        "--secret-id",
+        "b/plain",
+        "--type",
+        "DatadogApiKey",
+    ]);
+    let listed = v.json(&["list-secrets", "--sort-by", "name", "--sort-order", "desc"]);
+    let rows: Vec<(&str, &str)> = listed["SecretList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["Name"].as_str().unwrap(), e["Type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("b/plain", "DatadogApiKey"),
+            ("a/partner", "SalesforceClientSecret")
+        ]
+    );
+    let token = "0123456789abcdef0123456789abcdef-ok";
+    assert_eq!(
+        v.fails(&[
+            "put-secret-value",
+            "--secret-id",
+            "b/plain",
+            "--secret-string",
+            "y",
+            "--rotation-token",
+            token
+        ])
+        .1,
+        "ValidationException"
+    );
+    v.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "b/plain",
+        "--secret-string",
+        "y",
+        "--rotation-token",
+        format!("{token}-").as_str(),
+    ]);
+    assert_eq!(
+        v.fails(&["rotate-secret", "--secret-id", "a/partner"]).1,
+        "InvalidRequestException"
+    );
+}
+
+#[test]
 fn binary_values_come_from_fileb_and_go_back_as_base64() {
     let v = TestVault::init();
     let key = v.dir.path().join("key.der");

@@ -293,6 +293,7 @@ impl Fixture {
                     secret_string: Some(SecretText::new(value.to_string())),
                     secret_binary: None,
                     version_stages: Some(vec!["AWSPENDING".into()]),
+                    rotation_token: None,
                 },
             )
             .unwrap();
@@ -779,6 +780,7 @@ fn through_the_engine(engine: Engine, tag: &str) {
                     ..Default::default()
                 }),
                 rotate_immediately: None,
+                ..Default::default()
             },
         )
         .expect("RotateSecret");

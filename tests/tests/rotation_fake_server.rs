@@ -421,6 +421,7 @@ fn ssl_true_never_logs_in_to_a_server_without_tls_and_no_ssl_setting_falls_back(
                     secret_string: Some(SecretText::new(value.to_string())),
                     secret_binary: None,
                     version_stages: Some(vec!["AWSPENDING".into()]),
+                    rotation_token: None,
                 },
             )
             .unwrap();

@@ -33,7 +33,11 @@ export type GroupRun = { prefix: string | null, start: number, count: number, };
 
 export type VersionRow = { versionId: string, stages: Array<string>, createdDate: number, lastAccessedDate: number | null, hasValue: boolean, };
 
-export type SecretDetail = { arn: string, name: string, description: string | null, kmsKeyId: string | null, createdDate: number, lastChangedDate: number | null, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, primaryRegion: string | null, rotationEnabled: boolean, lastRotatedDate: number | null, nextRotationDate: number | null, tags: Array<TagPair>, versions: Array<VersionRow>, };
+export type SecretDetail = { arn: string, name: string, 
+/**
+ * The partner holding a managed external secret (AWS's `Type`).
+ */
+secretType: string | null, description: string | null, kmsKeyId: string | null, createdDate: number, lastChangedDate: number | null, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, primaryRegion: string | null, rotationEnabled: boolean, lastRotatedDate: number | null, nextRotationDate: number | null, tags: Array<TagPair>, versions: Array<VersionRow>, };
 
 export type RevealedValue = { versionId: string, stages: Array<string>, binary: boolean, text: string, };
 
@@ -45,7 +49,11 @@ export type CopyReceipt = { clearsInSeconds: number, };
 
 export type Done = { message: string, };
 
-export type CreateSecretInput = { name: string, description: string | null, value: string | null, tags: Array<TagPair>, };
+export type CreateSecretInput = { name: string, description: string | null, value: string | null, tags: Array<TagPair>, 
+/**
+ * AWS's `Type`: set only for a managed external secret.
+ */
+secretType: string | null, };
 
 export type Finding = { check: string, message: string, };
 

@@ -44,6 +44,35 @@ pub fn validate_description(d: &str) -> Result<()> {
     Ok(())
 }
 
+/// A managed external secret's `Type` (`MedeaTypeType` in botocore's model: at most 256
+/// characters, any partner name; AWS documents the partners' names but the model lists none).
+pub fn validate_secret_type(t: &str) -> Result<()> {
+    if t.chars().count() > 256 {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'type' failed to satisfy constraint: Member must have length less than or equal to 256",
+        ));
+    }
+    Ok(())
+}
+
+/// PutSecretValue's `RotationToken` (`RotationTokenType` in botocore's model: 36–256
+/// characters matching `^[a-zA-Z0-9\-]+$`, sensitive). The model marks it sensitive, so the
+/// messages, like AWS's for sensitive members, never echo the value.
+pub fn validate_rotation_token(t: &str) -> Result<()> {
+    let n = t.chars().count();
+    if !(36..=256).contains(&n) {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'rotationToken' failed to satisfy constraint: Member must have length between 36 and 256",
+        ));
+    }
+    if !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'rotationToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\-]+$",
+        ));
+    }
+    Ok(())
+}
+
 /// A version id (`ClientRequestToken`): 32–64 characters.
 pub fn validate_version_id(field: &str, v: &str) -> Result<()> {
     let n = v.chars().count();

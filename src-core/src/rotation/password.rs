@@ -69,6 +69,7 @@ pub(crate) fn run_step(
                     secret_string: Some(new_value),
                     secret_binary: None,
                     version_stages: Some(vec![AWSPENDING.into()]),
+                    rotation_token: None,
                 },
             )?;
             out.note("stored the new value as AWSPENDING");

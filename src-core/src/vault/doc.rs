@@ -37,6 +37,10 @@ pub struct SecretDoc {
     pub deletion_ms: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owning_service: Option<String>,
+    /// CreateSecret's `Type`: the partner holding a managed external secret. Documents
+    /// written before it existed read as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -310,6 +314,17 @@ impl SecretDoc {
 mod tests {
     use super::*;
 
+    #[test]
+    fn documents_written_before_type_existed_read_without_one_and_type_round_trips() {
+        let mut json = serde_json::to_value(doc_with(&[])).unwrap();
+        assert!(json.get("secret_type").is_none());
+        let old: SecretDoc = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(old.secret_type, None);
+        json["secret_type"] = "SnowflakePat".into();
+        let typed: SecretDoc = serde_json::from_value(json).unwrap();
+        assert_eq!(typed.secret_type.as_deref(), Some("SnowflakePat"));
+    }
+
     fn doc_with(versions: &[&str]) -> SecretDoc {
         SecretDoc {
             uid: "u".into(),
@@ -327,6 +342,7 @@ mod tests {
             deleted_ms: None,
             deletion_ms: None,
             owning_service: None,
+            secret_type: None,
             primary_region: None,
             replicas: Vec::new(),
             replication_seq: 0,

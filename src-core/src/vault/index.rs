@@ -515,6 +515,7 @@ mod tests {
             deleted_ms: None,
             deletion_ms: None,
             owning_service: None,
+            secret_type: None,
             primary_region: None,
             replicas: Vec::new(),
             replication_seq: 0,

@@ -772,6 +772,16 @@ impl Vault {
         self.exec(caller, "RotateSecret", &req, |ctx| {
             check_rotate_request(&req)?;
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:RotateSecret")?;
+            // A managed external secret rotates through its partner, which an offline vault
+            // cannot reach. AWS's answer for an unreachable partner is not published; the
+            // modelled InvalidRequestException ("not valid for the current state of the
+            // resource") is chosen, before the Lambda checks that do not apply to such a secret.
+            if let Some(t) = &doc.secret_type {
+                return Err(Error::invalid_request(format!(
+                    "Secrets Manager can't rotate the managed external secret {} of type {t}: the partner integration is not reachable.",
+                    doc.name
+                )));
+            }
             let existing = doc.rotation.clone();
             let function_arn = match (&req.rotation_lambda_arn, &existing) {
                 (Some(a), _) => a.clone(),

@@ -9,8 +9,9 @@ use crate::api::*;
 use crate::crypto::random;
 use crate::model::{
     self, AWSCURRENT, SecretValue, Tag, day_start, epoch_seconds, validate_description,
-    validate_kms_key_id, validate_name, validate_stage, validate_stages, validate_tag_key,
-    validate_tags, validate_value_len, validate_version_id,
+    validate_kms_key_id, validate_name, validate_rotation_token, validate_secret_type,
+    validate_stage, validate_stages, validate_tag_key, validate_tags, validate_value_len,
+    validate_version_id,
 };
 use crate::{Error, Result};
 
@@ -210,6 +211,7 @@ impl Ctx<'_, '_> {
         SecretListEntry {
             arn: d.arn,
             name: d.name,
+            secret_type: d.secret_type,
             description: d.description,
             kms_key_id: d.kms_key_id,
             rotation_enabled: d.rotation_enabled,
@@ -299,6 +301,7 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
     DescribeSecretResponse {
         arn: info.secret_arn(doc),
         name: doc.name.clone(),
+        secret_type: doc.secret_type.clone(),
         description: doc.description.clone(),
         kms_key_id: doc.kms_key_input.clone(),
         rotation_enabled: doc.rotation.as_ref().map(|r| r.enabled),
@@ -361,6 +364,9 @@ impl Vault {
                 validate_description(d)?;
             }
             validate_tags(&req.tags)?;
+            if let Some(t) = &req.secret_type {
+                validate_secret_type(t)?;
+            }
             let partial_arn = format!(
                 "arn:aws:secretsmanager:{}:{}:secret:{}",
                 ctx.info.region, ctx.info.account_id, req.name
@@ -419,6 +425,7 @@ impl Vault {
                 deleted_ms: None,
                 deletion_ms: None,
                 owning_service: None,
+                secret_type: req.secret_type.clone().filter(|t| !t.is_empty()),
                 primary_region: None,
                 replicas: Vec::new(),
                 replication_seq: 0,
@@ -568,6 +575,10 @@ impl Vault {
             // The request is checked before the secret is looked for; no value at all is an
             // InvalidRequestException (moto 5.2.5
             // test_put_secret_binary_requires_either_string_or_binary, on a missing secret).
+            // A modelled constraint: checked before the service's own rules.
+            if let Some(t) = &req.rotation_token {
+                validate_rotation_token(t)?;
+            }
             let value = take_value(secret_string, secret_binary)?.ok_or_else(|| {
                 Error::invalid_request("You must provide either SecretString or SecretBinary.")
             })?;
@@ -632,8 +643,15 @@ impl Vault {
             if let Some(d) = &req.description {
                 validate_description(d)?;
             }
+            if let Some(t) = &req.secret_type {
+                validate_secret_type(t)?;
+            }
             let value = take_value(secret_string, secret_binary)?;
             let mut changed = false;
+            if let Some(t) = &req.secret_type {
+                doc.secret_type = Some(t.clone()).filter(|t| !t.is_empty());
+                changed = true;
+            }
             if let Some(d) = &req.description {
                 doc.description = Some(d.clone()).filter(|d| !d.is_empty());
                 changed = true;

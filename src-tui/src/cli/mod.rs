@@ -41,6 +41,9 @@ pub enum Op {
         /// Key=KEY,Value=VALUE (repeatable) or a JSON list.
         #[arg(long, num_args = 1..)]
         tags: Vec<String>,
+        /// The partner holding a managed external secret (e.g. SalesforceClientSecret).
+        #[arg(long = "type")]
+        secret_type: Option<String>,
     },
     /// Reads a version's value (default: AWSCURRENT).
     GetSecretValue {
@@ -73,8 +76,11 @@ pub enum Op {
         value: ValueArgs,
         #[arg(long, num_args = 1..)]
         version_stages: Vec<String>,
+        /// The token a rotation function received (36-256 of A-Za-z0-9-).
+        #[arg(long)]
+        rotation_token: Option<String>,
     },
-    /// Changes a secret's description or KMS key, or stores a new AWSCURRENT value.
+    /// Changes a secret's description, KMS key or type, or stores a new AWSCURRENT value.
     UpdateSecret {
         #[arg(long)]
         secret_id: String,
@@ -86,6 +92,9 @@ pub enum Op {
         kms_key_id: Option<String>,
         #[command(flatten)]
         value: ValueArgs,
+        /// The partner holding a managed external secret.
+        #[arg(long = "type")]
+        secret_type: Option<String>,
     },
     /// Moves a staging label between versions (or removes it).
     UpdateSecretVersionStage {
@@ -200,6 +209,12 @@ pub enum Op {
         /// Return once the rotation is requested, without running it here.
         #[arg(long)]
         no_wait: bool,
+        /// A managed external secret's rotation metadata: Key=KEY,Value=VALUE (repeatable)
+        /// or a JSON list.
+        #[arg(long, num_args = 1..)]
+        external_secret_rotation_metadata: Vec<String>,
+        #[arg(long)]
+        external_secret_rotation_role_arn: Option<String>,
     },
     /// Turns a secret's rotation off (an unfinished rotation is abandoned).
     CancelRotateSecret {
@@ -605,6 +620,7 @@ pub fn run(
             kms_key_id,
             value,
             tags,
+            secret_type,
         } => {
             let (secret_string, secret_binary) = value.take()?;
             json(&vault.create_secret(
@@ -617,6 +633,7 @@ pub fn run(
                     secret_string,
                     secret_binary,
                     tags: args::tags(&tags)?,
+                    secret_type,
                     ..CreateSecretRequest::default()
                 },
             )?)
@@ -652,6 +669,7 @@ pub fn run(
             client_request_token,
             value,
             version_stages,
+            rotation_token,
         } => {
             let (secret_string, secret_binary) = value.take()?;
             json(&vault.put_secret_value(
@@ -662,6 +680,7 @@ pub fn run(
                     secret_string,
                     secret_binary,
                     version_stages: none_if_empty(version_stages),
+                    rotation_token,
                 },
             )?)
         }
@@ -671,6 +690,7 @@ pub fn run(
             description,
             kms_key_id,
             value,
+            secret_type,
         } => {
             let (secret_string, secret_binary) = value.take()?;
             json(&vault.update_secret(
@@ -682,6 +702,7 @@ pub fn run(
                     kms_key_id,
                     secret_string,
                     secret_binary,
+                    secret_type,
                 },
             )?)
         }
@@ -884,6 +905,8 @@ pub fn run(
             rotate_immediately: _,
             no_rotate_immediately,
             no_wait,
+            external_secret_rotation_metadata,
+            external_secret_rotation_role_arn,
         } => rotation::rotate_secret(
             vault,
             &c,
@@ -896,6 +919,14 @@ pub fn run(
                     .map(rotation::rotation_rules)
                     .transpose()?,
                 rotate_immediately: Some(!no_rotate_immediately),
+                external_secret_rotation_metadata: args::tags(&external_secret_rotation_metadata)?
+                    .into_iter()
+                    .map(|t| ExternalSecretRotationMetadataItem {
+                        key: Some(t.key),
+                        value: Some(t.value),
+                    })
+                    .collect(),
+                external_secret_rotation_role_arn,
             },
             !no_wait,
         ),

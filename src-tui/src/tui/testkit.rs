@@ -384,6 +384,7 @@ impl Kit {
                         ),
                         rotation_rules: rules,
                         rotate_immediately: Some(true),
+                        ..RotateSecretRequest::default()
                     },
                 )
                 .expect("rotate")

@@ -71,6 +71,7 @@ export function CreateSecretDialog(props: {
   const [description, setDescription] = useState("");
   const [value, setValue] = useState("");
   const [tags, setTags] = useState<TagPair[]>([]);
+  const [secretType, setSecretType] = useState("");
   const act = useAct(props.onCreated);
   const submit = () =>
     act.run(() =>
@@ -79,6 +80,7 @@ export function CreateSecretDialog(props: {
         description: description || null,
         value: value || null,
         tags: tags.filter((t) => t.key),
+        secretType: secretType || null,
       }),
     );
   return (
@@ -110,6 +112,11 @@ export function CreateSecretDialog(props: {
         <span>Value</span>
         <textarea rows={5} className="mono" value={value} onChange={(e) => setValue(e.target.value)} placeholder='{"username":"app","password":"…"}' data-testid="create-value" />
         <small>Leave empty to create the secret without a version.</small>
+      </label>
+      <label className="field">
+        <span>Type</span>
+        <input value={secretType} onChange={(e) => setSecretType(e.target.value)} placeholder="SalesforceClientSecret" data-testid="create-type" />
+        <small>Only for a managed external secret: the partner that holds it. Leave empty otherwise.</small>
       </label>
       <div className="field">
         <span>Tags</span>

@@ -127,6 +127,7 @@ function Overview({ d }: { d: SecretDetail }) {
   const current = d.versions.find((v) => v.stages.includes("AWSCURRENT"));
   const facts: [string, React.ReactNode][] = [
     ["ARN", <span className="mono break">{d.arn}</span>],
+    ["Type", d.secretType ? <span className="mono">{d.secretType}</span> : "— (not a managed external secret)"],
     ["Encryption key", <span className="mono">{d.kmsKeyId ?? "aws/secretsmanager"}</span>],
     ["Region", d.primaryRegion ?? "—"],
     ["Created", `${dateTime(d.createdDate)} (${relative(d.createdDate)})`],

@@ -102,6 +102,37 @@ describe("secrets table", () => {
 });
 
 describe("secret detail", () => {
+  it("the new-secret dialog sends the Type of a managed external secret", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      create_secret: () => ({ message: "Created partner/sf." }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("create-secret"));
+    fireEvent.change(await screen.findByTestId("create-name"), { target: { value: "partner/sf" } });
+    fireEvent.change(screen.getByTestId("create-type"), { target: { value: "SalesforceClientSecret" } });
+    fireEvent.click(screen.getByTestId("create-submit"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "create_secret")).toBe(true));
+    expect(calls.find((c) => c.cmd === "create_secret")!.args).toEqual({
+      input: { name: "partner/sf", description: null, value: null, tags: [], secretType: "SalesforceClientSecret" },
+    });
+  });
+
+  it("the overview shows a managed external secret's Type", async () => {
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      secret_detail: () => ({ ...detail, secretType: "SalesforceClientSecret" }),
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    await screen.findByTestId("secret-name");
+    await waitFor(() => expect(document.body.textContent).toContain("SalesforceClientSecret"));
+  });
+
   it("opening a secret reads no value; the value crosses only after Reveal", async () => {
     const calls = backend({
       vault_status: () => unlocked,

@@ -35,6 +35,7 @@ export function row(i: number): SecretRow {
 export const detail: SecretDetail = {
   arn: row(1).arn,
   name: "app/s1",
+  secretType: null,
   description: "secret 1",
   kmsKeyId: null,
   createdDate: 1_700_000_000,

@@ -402,6 +402,7 @@ impl Rotation<'_, '_> {
                 secret_string: Some(value),
                 secret_binary: None,
                 version_stages: Some(vec![AWSPENDING.into()]),
+                rotation_token: None,
             },
         )?;
         self.note(format!(

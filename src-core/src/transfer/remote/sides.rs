@@ -170,6 +170,7 @@ impl Secrets for VaultSide<'_> {
                 secret_string,
                 secret_binary,
                 version_stages: Some(stages.to_vec()),
+                rotation_token: None,
             },
         )?;
         Ok(())

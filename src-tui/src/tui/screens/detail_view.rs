@@ -92,6 +92,12 @@ fn overview(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
             s.description.clone().unwrap_or_else(|| "—".into()),
         ),
         kv(
+            "Type",
+            s.secret_type
+                .clone()
+                .unwrap_or_else(|| "— (not a managed external secret)".into()),
+        ),
+        kv(
             "KMS key",
             s.kms_key_id
                 .clone()
