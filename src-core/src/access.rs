@@ -21,7 +21,7 @@ fn parsed(text: &str) -> Result<Arc<PolicyDocument>> {
     if let Some(d) = cache.get(text) {
         return Ok(d.clone());
     }
-    let d = Arc::new(policy::parse(text)?);
+    let d = Arc::new(policy::parse_stored(text)?);
     if cache.len() >= 4096 {
         cache.clear();
     }

@@ -43,6 +43,7 @@ pub use document::{
 };
 pub use evaluate::{Decision, Evaluation, MatchedStatement, Policy, PolicyKind, Reason, evaluate};
 pub use matching::Template;
+pub(crate) use parse::parse_stored;
 pub use parse::{MAX_POLICY_CHARS, parse};
 pub use simulate::{
     ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, InlinePolicyIdentifier,

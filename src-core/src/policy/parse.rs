@@ -23,6 +23,18 @@ pub const MAX_POLICY_CHARS: usize = 20_480;
 /// `Statement[1].Condition.StringEquals: unknown condition operator 'StringEqual' (line 9,
 /// column 7)`.
 pub fn parse(text: &str) -> Result<PolicyDocument> {
+    read(text, true)
+}
+
+/// Parses a policy the vault already holds. It was checked by [`parse`] when it was written,
+/// but an older Coffer accepted principals with a wildcard inside (`user/*`), which IAM
+/// refuses and [`parse`] now does: such a stored principal keeps the meaning it had (a
+/// wildcard match), so a vault's existing policies neither stop working nor lose a `Deny`.
+pub(crate) fn parse_stored(text: &str) -> Result<PolicyDocument> {
+    read(text, false)
+}
+
+fn read(text: &str, refuse_principal_wildcards: bool) -> Result<PolicyDocument> {
     let chars = text.chars().count();
     if chars == 0 || chars > MAX_POLICY_CHARS {
         return Err(Error::validation(format!(
@@ -40,11 +52,16 @@ pub fn parse(text: &str) -> Result<PolicyDocument> {
             ),
         )
     })?;
-    Reader { text }.document(&root)
+    Reader {
+        text,
+        refuse_principal_wildcards,
+    }
+    .document(&root)
 }
 
 struct Reader<'a> {
     text: &'a str,
+    refuse_principal_wildcards: bool,
 }
 
 type Members<'n> = &'n [Member];
@@ -337,7 +354,7 @@ impl Reader<'_> {
                 // IAM User Guide, "IAM JSON policy elements: Principal": "You cannot use a
                 // wildcard to match part of a principal name or ARN." The words are Access
                 // Analyzer's "Error – Unsupported wildcard in principal".
-                if value != "*" && value.contains(['*', '?']) {
+                if self.refuse_principal_wildcards && value != "*" && value.contains(['*', '?']) {
                     return Err(self.error(
                         &here,
                         offset,

@@ -447,3 +447,37 @@ proptest! {
 fn the_valid_seed_document_parses() {
     assert_eq!(parse(VALID).unwrap().statements.len(), 2);
 }
+
+/// A vault written by an older Coffer may hold a resource policy with a wildcard inside a
+/// principal, which `parse` now refuses. Read back from the store it keeps its old meaning, so
+/// its `Deny` still denies (dropping it would open the secret) and requests are still decided.
+#[test]
+fn a_stored_policy_with_a_wildcard_principal_keeps_its_deny() {
+    use crate::policy::{Decision, Policy, PolicyKind, RequestContext, evaluate, parse_stored};
+    let text = r#"{"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/app-*"}, "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:user/app-contractor-*"}, "Action": "*", "Resource": "*"}
+    ]}"#;
+    assert!(parse(text).is_err(), "a new policy like this is refused");
+    let policies = [Policy {
+        id: "secret-policy".into(),
+        kind: PolicyKind::Resource,
+        document: std::sync::Arc::new(parse_stored(text).expect("a stored policy still reads")),
+    }];
+    let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf";
+    let get = |user: &str| {
+        RequestContext::new(
+            &format!("arn:aws:iam::111122223333:user/{user}"),
+            "secretsmanager:GetSecretValue",
+            secret,
+        )
+    };
+    assert_eq!(
+        evaluate(&policies, &get("app-contractor-eve")).decision,
+        Decision::ExplicitDeny
+    );
+    assert_eq!(
+        evaluate(&policies, &get("app-orders")).decision,
+        Decision::Allow
+    );
+}
