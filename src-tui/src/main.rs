@@ -8,6 +8,7 @@ mod launch;
 mod refs;
 mod run;
 mod serve;
+mod session;
 mod tui;
 mod unlock;
 
@@ -128,6 +129,27 @@ enum Command {
         /// The backup file.
         #[arg(long)]
         from: PathBuf,
+    },
+    /// Unlocks the vault once for this user's session: later commands take no passphrase
+    /// until `coffer lock`, the idle time or the hard limit (a session already running is
+    /// reused). Prints the session.
+    Unlock {
+        /// Lock after this long without a command (90s, 15m, 12h, 1d).
+        #[arg(long, default_value = "15m", value_parser = session::parse_duration)]
+        idle: Duration,
+        /// Lock this long after unlocking, however busy.
+        #[arg(long, default_value = "12h", value_parser = session::parse_duration)]
+        max_age: Duration,
+    },
+    /// Ends the vault's session (`coffer unlock`): the next command asks for the passphrase.
+    Lock,
+    /// The session agent `coffer unlock` starts (reads the passphrase on stdin).
+    #[command(hide = true)]
+    SessionAgent {
+        #[arg(long)]
+        idle_seconds: u64,
+        #[arg(long)]
+        max_age_seconds: u64,
     },
     #[command(flatten)]
     Op(cli::Op),
@@ -387,14 +409,49 @@ fn run(args: Cli) -> Result<i32> {
                 .map_err(vault_error("RestoreVault", false))?;
             cli::print(outcome, output, query.as_deref())
         }
+        Some(Command::Unlock { idle, max_age }) => {
+            let (status, started) = session::unlock(
+                &path,
+                operator.as_deref(),
+                passphrase_file.as_deref(),
+                idle,
+                max_age,
+            )
+            .map_err(vault_error("Unlock", true))?;
+            let mut v = serde_json::to_value(&status)?;
+            v["Started"] = started.into();
+            cli::print(cli::Outcome::Json(v), output, query.as_deref())
+        }
+        Some(Command::Lock) => {
+            if !session::lock(&path)? {
+                eprintln!("coffer: no session for {}", path.display());
+            }
+            Ok(0)
+        }
+        Some(Command::SessionAgent {
+            idle_seconds,
+            max_age_seconds,
+        }) => session::agent(
+            &path,
+            operator.as_deref(),
+            Duration::from_secs(idle_seconds.max(1)),
+            Duration::from_secs(max_age_seconds.max(1)),
+        ),
         Some(Command::Op(op)) => {
             let name = op.operation_name();
+            if op.runs_in_session()
+                && let Some(outcome) = session::forward(&path, operator.as_deref())
+                    .map_err(vault_error(name, false))?
+            {
+                return cli::print(outcome, output, query.as_deref());
+            }
             let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
             let vault = Vault::open(&path, operator.as_deref(), &pass)
                 .map_err(anyhow::Error::from)
                 .map_err(vault_error("Unlock", true))?;
             let vault = std::sync::Arc::new(vault);
-            let outcome = cli::run(&vault, op, &pass).map_err(vault_error(name, false))?;
+            let outcome = cli::run(&vault, op, Some(&pass), coffer_core::FrontEnd::Cli)
+                .map_err(vault_error(name, false))?;
             cli::print(outcome, output, query.as_deref())
         }
     }
