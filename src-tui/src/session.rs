@@ -110,18 +110,20 @@ pub struct Status {
     pub max_age_seconds: u64,
 }
 
-/// This user's private directory for session sockets, made 0700 if missing; refused unless
-/// it is a directory this user owns that no one else may enter.
-fn runtime_dir() -> Result<PathBuf> {
+/// This user's private directory for session sockets, made 0700 if missing (when `create`);
+/// refused unless it is a directory this user owns that no one else may enter.
+fn runtime_dir(create: bool) -> Result<PathBuf> {
     let uid = rustix::process::getuid().as_raw();
     let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
         Some(d) => PathBuf::from(d).join("coffer"),
         None => std::env::temp_dir().join(format!("coffer-{uid}")),
     };
-    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+    if create {
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+        }
     }
     let meta = std::fs::symlink_metadata(&dir)
         .with_context(|| format!("cannot examine {}", dir.display()))?;
@@ -134,13 +136,13 @@ fn runtime_dir() -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The socket of the session for this vault file.
-fn socket_path(vault: &Path) -> Result<PathBuf> {
+/// The socket of the session for this vault file (its directory made when `create`).
+fn socket_path(vault: &Path, create: bool) -> Result<PathBuf> {
     let canonical =
         std::fs::canonicalize(vault).with_context(|| format!("cannot find {}", vault.display()))?;
     let digest = Sha256::digest(canonical.as_os_str().as_bytes());
     let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    Ok(runtime_dir()?.join(format!("{name}.sock")))
+    Ok(runtime_dir(create)?.join(format!("{name}.sock")))
 }
 
 /// A file's device and inode: another file at the same path has other ones.
@@ -171,7 +173,7 @@ fn exchange(stream: UnixStream, request: &Request) -> Result<Response> {
 
 /// The session serving this vault, if one answers.
 fn connect(vault: &Path) -> Option<UnixStream> {
-    UnixStream::connect(socket_path(vault).ok()?).ok()
+    UnixStream::connect(socket_path(vault, false).ok()?).ok()
 }
 
 /// Runs this process's command line in the vault's session, if there is one that takes it.
@@ -229,7 +231,7 @@ pub fn unlock(
     }
     let canonical =
         std::fs::canonicalize(vault).with_context(|| format!("cannot find {}", vault.display()))?;
-    socket_path(&canonical)?;
+    socket_path(&canonical, true)?;
     let passphrase = crate::unlock::passphrase_text(passphrase_file, vault)?;
     let mut command = std::process::Command::new(std::env::current_exe()?);
     command
@@ -332,7 +334,7 @@ pub fn agent(
     };
     drop(passphrase);
     let vault_identity = identity(vault_path);
-    let socket = socket_path(vault_path)?;
+    let socket = socket_path(vault_path, true)?;
     if UnixStream::connect(&socket).is_ok() {
         tell(&Response::Error(
             "another session agent already serves this vault".into(),
