@@ -279,6 +279,30 @@ pub fn kdf_choice(memory_kib: Option<u32>, iterations: Option<u32>) -> Option<(u
     }
 }
 
+/// Runs `f` with where `coffer run` and `coffer inject` read values: the vault's session
+/// when one answers, else the vault unlocked here with the passphrase.
+fn with_reader<T>(
+    path: &std::path::Path,
+    operator: Option<&str>,
+    passphrase_file: Option<&std::path::Path>,
+    f: impl FnOnce(&refs::Reader) -> Result<T>,
+) -> Result<T> {
+    if session::is_running(path) {
+        return f(&refs::Reader::Session {
+            vault: path,
+            operator,
+        });
+    }
+    let pass = unlock::passphrase(passphrase_file, path)?;
+    let vault = Vault::open(path, operator, &pass)
+        .map_err(anyhow::Error::from)
+        .map_err(vault_error("Unlock", true))?;
+    f(&refs::Reader::Vault {
+        caller: vault.caller(coffer_core::FrontEnd::Cli),
+        vault: &vault,
+    })
+}
+
 fn run(args: Cli) -> Result<i32> {
     let Cli {
         vault,
@@ -381,10 +405,6 @@ fn run(args: Cli) -> Result<i32> {
             command,
             no_masking,
         }) => {
-            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
-            let vault = Vault::open(&path, operator.as_deref(), &pass)
-                .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
             let args = run::RunArgs {
                 secret_ids,
                 env_file,
@@ -392,15 +412,22 @@ fn run(args: Cli) -> Result<i32> {
                 command,
                 no_masking,
             };
-            run::run(&vault, args).map_err(vault_error("GetSecretValue", false))
+            with_reader(
+                &path,
+                operator.as_deref(),
+                passphrase_file.as_deref(),
+                |r| run::run(r, args),
+            )
+            .map_err(vault_error("GetSecretValue", false))
         }
         Some(Command::Inject { in_file, out_file }) => {
-            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
-            let vault = Vault::open(&path, operator.as_deref(), &pass)
-                .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
-            inject::inject(&vault, in_file.as_deref(), out_file.as_deref())
-                .map_err(vault_error("GetSecretValue", false))?;
+            with_reader(
+                &path,
+                operator.as_deref(),
+                passphrase_file.as_deref(),
+                |r| inject::inject(r, in_file.as_deref(), out_file.as_deref()),
+            )
+            .map_err(vault_error("GetSecretValue", false))?;
             Ok(0)
         }
         Some(Command::Restore { from }) => {

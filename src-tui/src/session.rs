@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use coffer_core::api::GetSecretValueRequest;
 use coffer_core::crypto::Passphrase;
 use coffer_core::{ErrorCode, FrontEnd, Vault};
 use serde::{Deserialize, Serialize};
@@ -204,6 +205,64 @@ pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> 
         Response::Refused(message) => bail!("the session agent refused: {message}"),
         Response::Status(_) | Response::Locked => bail!("the session agent answered out of turn"),
     }))
+}
+
+/// Whether a session for this vault answers (`coffer run` and `coffer inject` then read
+/// through it).
+pub fn is_running(vault: &Path) -> bool {
+    connect(vault).is_some()
+}
+
+/// A version's SecretString read through the session, asked as `coffer get-secret-value`
+/// would ask it; `None` for a binary value.
+pub fn secret_string(
+    vault: &Path,
+    operator: Option<&str>,
+    request: GetSecretValueRequest,
+) -> Result<Option<Zeroizing<String>>> {
+    let stream = connect(vault).context("the session for this vault has ended: coffer unlock")?;
+    let mut argv = vec![
+        "coffer".to_string(),
+        "get-secret-value".to_string(),
+        format!("--secret-id={}", request.secret_id),
+    ];
+    argv.extend(request.version_id.map(|v| format!("--version-id={v}")));
+    argv.extend(
+        request
+            .version_stage
+            .map(|v| format!("--version-stage={v}")),
+    );
+    let run = Request::Run {
+        argv,
+        cwd: PathBuf::from("/"),
+        operator: operator.map(str::to_string),
+    };
+    match &exchange(stream, &run)? {
+        Response::Secret(json) => {
+            let mut got: Value = serde_json::from_str(json)?;
+            let text = match got.get_mut("SecretString") {
+                Some(Value::String(s)) => Some(Zeroizing::new(std::mem::take(s))),
+                _ => None,
+            };
+            zeroize_json(&mut got);
+            Ok(text)
+        }
+        Response::VaultError { code, message } => Err(vault_error(code, message)),
+        Response::Error(m) => bail!("{m}"),
+        Response::NotHere(m) => bail!("the session cannot read it: {m}"),
+        Response::Refused(m) => bail!("the session agent refused: {m}"),
+        _ => bail!("the session agent answered out of turn"),
+    }
+}
+
+/// Overwrites every string in a parsed answer that may carry a secret value.
+fn zeroize_json(v: &mut Value) {
+    match v {
+        Value::String(s) => s.zeroize(),
+        Value::Array(a) => a.iter_mut().for_each(zeroize_json),
+        Value::Object(o) => o.values_mut().for_each(zeroize_json),
+        _ => {}
+    }
 }
 
 fn vault_error(code: &str, message: &str) -> anyhow::Error {

@@ -305,3 +305,66 @@ fn the_socket_refuses_another_user() {
     let got = s.json(&["get-secret-value", "--secret-id", "app/db"]);
     assert_eq!(got["SecretString"], "s3cret-not-for-others");
 }
+
+#[test]
+fn run_and_inject_read_through_the_session_without_a_passphrase() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    s.json(&[
+        "create-secret",
+        "--name",
+        "prod/db",
+        "--secret-string",
+        r#"{"password":"pw-through-session"}"#,
+    ]);
+
+    let template = v.dir.path().join("app.conf.tmpl");
+    let rendered = v.dir.path().join("app.conf");
+    std::fs::write(
+        &template,
+        "password={{resolve:secretsmanager:prod/db:SecretString:password}}\n",
+    )
+    .unwrap();
+    let out = s.run(&[
+        "inject",
+        "-i",
+        template.to_str().unwrap(),
+        "-o",
+        rendered.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rendered).unwrap(),
+        "password=pw-through-session\n"
+    );
+
+    let out = s.run(&[
+        "run",
+        "--secret-id",
+        "prod/db",
+        "--",
+        "sh",
+        "-c",
+        r#"[ "$PASSWORD" = pw-through-session ] && echo match"#,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "match");
+
+    let audit = v.json(&["audit", "list"]);
+    let reads: Vec<_> = audit["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["EventName"] == "GetSecretValue")
+        .map(|e| e["FrontEnd"].as_str().unwrap())
+        .collect();
+    assert_eq!(reads, ["session", "session"], "{audit}");
+}
