@@ -368,3 +368,30 @@ fn run_and_inject_read_through_the_session_without_a_passphrase() {
         .collect();
     assert_eq!(reads, ["session", "session"], "{audit}");
 }
+
+#[test]
+fn a_wrong_passphrase_starts_no_session() {
+    let v = TestVault::init();
+    let runtime = tempfile::tempdir().expect("tempdir");
+    let out = v
+        .cmd()
+        .arg("unlock")
+        .env("COFFER_PASSPHRASE", "not the passphrase")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(253));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot unlock the vault (AccessDeniedException)"),
+        "{err}"
+    );
+    let sockets = std::fs::read_dir(runtime.path().join("coffer"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(
+        sockets, 0,
+        "a socket was left for a vault that did not unlock"
+    );
+}
