@@ -7,12 +7,11 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use coffer_core::{FrontEnd, Vault};
 
-use crate::refs::Resolver;
+use crate::refs::{Reader, Resolver};
 
 /// Resolves `input` (stdin when `None`) into `output` (stdout when `None`).
-pub fn inject(vault: &Vault, input: Option<&Path>, output: Option<&Path>) -> Result<()> {
+pub fn inject(reader: &Reader, input: Option<&Path>, output: Option<&Path>) -> Result<()> {
     let template = match input {
         Some(p) => {
             std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
@@ -25,8 +24,7 @@ pub fn inject(vault: &Vault, input: Option<&Path>, output: Option<&Path>) -> Res
             s
         }
     };
-    let caller = vault.caller(FrontEnd::Cli);
-    let resolved = Resolver::new(vault, &caller).substitute(&template)?;
+    let resolved = Resolver::new(reader).substitute(&template)?;
     match output {
         None => {
             let mut out = std::io::stdout().lock();

@@ -8,6 +8,7 @@ mod launch;
 mod refs;
 mod run;
 mod serve;
+mod session;
 mod tui;
 mod unlock;
 
@@ -128,6 +129,27 @@ enum Command {
         /// The backup file.
         #[arg(long)]
         from: PathBuf,
+    },
+    /// Unlocks the vault once for this user's session: later commands take no passphrase
+    /// until `coffer lock`, the idle time or the hard limit (a session already running is
+    /// reused). Prints the session.
+    Unlock {
+        /// Lock after this long without a command (90s, 15m, 12h, 1d).
+        #[arg(long, default_value = "15m", value_parser = session::parse_duration)]
+        idle: Duration,
+        /// Lock this long after unlocking, however busy.
+        #[arg(long, default_value = "12h", value_parser = session::parse_duration)]
+        max_age: Duration,
+    },
+    /// Ends the vault's session (`coffer unlock`): the next command asks for the passphrase.
+    Lock,
+    /// The session agent `coffer unlock` starts (reads the passphrase on stdin).
+    #[command(hide = true)]
+    SessionAgent {
+        #[arg(long)]
+        idle_seconds: u64,
+        #[arg(long)]
+        max_age_seconds: u64,
     },
     #[command(flatten)]
     Op(cli::Op),
@@ -257,6 +279,30 @@ pub fn kdf_choice(memory_kib: Option<u32>, iterations: Option<u32>) -> Option<(u
     }
 }
 
+/// Runs `f` with where `coffer run` and `coffer inject` read values: the vault's session
+/// when one answers, else the vault unlocked here with the passphrase.
+fn with_reader<T>(
+    path: &std::path::Path,
+    operator: Option<&str>,
+    passphrase_file: Option<&std::path::Path>,
+    f: impl FnOnce(&refs::Reader) -> Result<T>,
+) -> Result<T> {
+    if session::is_running(path) {
+        return f(&refs::Reader::Session {
+            vault: path,
+            operator,
+        });
+    }
+    let pass = unlock::passphrase(passphrase_file, path)?;
+    let vault = Vault::open(path, operator, &pass)
+        .map_err(anyhow::Error::from)
+        .map_err(vault_error("Unlock", true))?;
+    f(&refs::Reader::Vault {
+        caller: vault.caller(coffer_core::FrontEnd::Cli),
+        vault: &vault,
+    })
+}
+
 fn run(args: Cli) -> Result<i32> {
     let Cli {
         vault,
@@ -359,10 +405,6 @@ fn run(args: Cli) -> Result<i32> {
             command,
             no_masking,
         }) => {
-            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
-            let vault = Vault::open(&path, operator.as_deref(), &pass)
-                .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
             let args = run::RunArgs {
                 secret_ids,
                 env_file,
@@ -370,15 +412,22 @@ fn run(args: Cli) -> Result<i32> {
                 command,
                 no_masking,
             };
-            run::run(&vault, args).map_err(vault_error("GetSecretValue", false))
+            with_reader(
+                &path,
+                operator.as_deref(),
+                passphrase_file.as_deref(),
+                |r| run::run(r, args),
+            )
+            .map_err(vault_error("GetSecretValue", false))
         }
         Some(Command::Inject { in_file, out_file }) => {
-            let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
-            let vault = Vault::open(&path, operator.as_deref(), &pass)
-                .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
-            inject::inject(&vault, in_file.as_deref(), out_file.as_deref())
-                .map_err(vault_error("GetSecretValue", false))?;
+            with_reader(
+                &path,
+                operator.as_deref(),
+                passphrase_file.as_deref(),
+                |r| inject::inject(r, in_file.as_deref(), out_file.as_deref()),
+            )
+            .map_err(vault_error("GetSecretValue", false))?;
             Ok(0)
         }
         Some(Command::Restore { from }) => {
@@ -387,14 +436,49 @@ fn run(args: Cli) -> Result<i32> {
                 .map_err(vault_error("RestoreVault", false))?;
             cli::print(outcome, output, query.as_deref())
         }
+        Some(Command::Unlock { idle, max_age }) => {
+            let (status, started) = session::unlock(
+                &path,
+                operator.as_deref(),
+                passphrase_file.as_deref(),
+                idle,
+                max_age,
+            )
+            .map_err(vault_error("Unlock", true))?;
+            let mut v = serde_json::to_value(&status)?;
+            v["Started"] = started.into();
+            cli::print(cli::Outcome::Json(v), output, query.as_deref())
+        }
+        Some(Command::Lock) => {
+            if !session::lock(&path)? {
+                eprintln!("coffer: no session for {}", path.display());
+            }
+            Ok(0)
+        }
+        Some(Command::SessionAgent {
+            idle_seconds,
+            max_age_seconds,
+        }) => session::agent(
+            &path,
+            operator.as_deref(),
+            Duration::from_secs(idle_seconds.max(1)),
+            Duration::from_secs(max_age_seconds.max(1)),
+        ),
         Some(Command::Op(op)) => {
             let name = op.operation_name();
+            if op.runs_in_session()
+                && let Some(outcome) = session::forward(&path, operator.as_deref())
+                    .map_err(vault_error(name, false))?
+            {
+                return cli::print(outcome, output, query.as_deref());
+            }
             let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
             let vault = Vault::open(&path, operator.as_deref(), &pass)
                 .map_err(anyhow::Error::from)
                 .map_err(vault_error("Unlock", true))?;
             let vault = std::sync::Arc::new(vault);
-            let outcome = cli::run(&vault, op, &pass).map_err(vault_error(name, false))?;
+            let outcome = cli::run(&vault, op, Some(&pass), coffer_core::FrontEnd::Cli)
+                .map_err(vault_error(name, false))?;
             cli::print(outcome, output, query.as_deref())
         }
     }

@@ -14,6 +14,7 @@
 //! ever left unresolved or replaced by an empty value.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 use coffer_core::api::GetSecretValueRequest;
@@ -117,20 +118,54 @@ fn shown(s: &str) -> String {
     }
 }
 
+/// Where `coffer run` and `coffer inject` read values: the vault unlocked in this process, or
+/// the user's session agent (`coffer unlock`), asked with the same `get-secret-value` command
+/// line the CLI takes.
+pub enum Reader<'a> {
+    Vault {
+        vault: &'a Vault,
+        caller: Caller,
+    },
+    Session {
+        vault: &'a Path,
+        operator: Option<&'a str>,
+    },
+}
+
+impl Reader<'_> {
+    /// A version's SecretString (an audited GetSecretValue); `None` for a binary value.
+    /// Vault errors come back as `coffer_core::Error` inside anyhow.
+    pub fn secret_string(
+        &self,
+        request: GetSecretValueRequest,
+    ) -> Result<Option<Zeroizing<String>>> {
+        match self {
+            Reader::Vault { vault, caller } => {
+                let got = vault.get_secret_value(caller, request)?;
+                Ok(match &got.value {
+                    SecretValue::String(t) => Some(Zeroizing::new(t.expose().to_string())),
+                    SecretValue::Binary(_) => None,
+                })
+            }
+            Reader::Session { vault, operator } => {
+                crate::session::secret_string(vault, *operator, request)
+            }
+        }
+    }
+}
+
 /// Resolves references, reading each secret version once (an audited GetSecretValue).
 pub struct Resolver<'a> {
-    vault: &'a Vault,
-    caller: &'a Caller,
+    reader: &'a Reader<'a>,
     read: BTreeMap<(String, Option<String>, Option<String>), Zeroizing<String>>,
     /// Every value handed out, for masking.
     pub values: Vec<Zeroizing<String>>,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(vault: &'a Vault, caller: &'a Caller) -> Self {
+    pub fn new(reader: &'a Reader<'a>) -> Self {
         Self {
-            vault,
-            caller,
+            reader,
             read: BTreeMap::new(),
             values: Vec::new(),
         }
@@ -145,25 +180,20 @@ impl<'a> Resolver<'a> {
         );
         if !self.read.contains_key(&key) {
             let got = self
-                .vault
-                .get_secret_value(
-                    self.caller,
-                    GetSecretValueRequest {
-                        secret_id: r.secret_id.clone(),
-                        version_id: r.version_id.clone(),
-                        version_stage: r.version_stage.clone(),
-                    },
-                )
-                .map_err(|e| {
-                    anyhow!("cannot resolve {what}: {}: {}", e.code.as_str(), e.message)
+                .reader
+                .secret_string(GetSecretValueRequest {
+                    secret_id: r.secret_id.clone(),
+                    version_id: r.version_id.clone(),
+                    version_stage: r.version_stage.clone(),
+                })
+                .map_err(|e| match e.downcast_ref::<coffer_core::Error>() {
+                    Some(e) => {
+                        anyhow!("cannot resolve {what}: {}: {}", e.code.as_str(), e.message)
+                    }
+                    None => anyhow!("cannot resolve {what}: {e:#}"),
                 })?;
-            let text = match &got.value {
-                SecretValue::String(t) => Zeroizing::new(t.expose().to_string()),
-                SecretValue::Binary(_) => {
-                    bail!(
-                        "cannot resolve {what}: the secret holds a binary value, not a SecretString"
-                    )
-                }
+            let Some(text) = got else {
+                bail!("cannot resolve {what}: the secret holds a binary value, not a SecretString")
             };
             self.read.insert(key.clone(), text);
         }

@@ -39,7 +39,6 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, anyhow, bail};
 use coffer_core::api::GetSecretValueRequest;
 use coffer_core::model::json_text;
-use coffer_core::{FrontEnd, SecretValue, Vault};
 use zeroize::Zeroizing;
 
 use crate::refs;
@@ -199,29 +198,22 @@ fn secret_id(s: &Source) -> &str {
 
 /// The variables for `sources`, reading each secret once (an audited GetSecretValue).
 fn variables(
-    vault: &Vault,
+    reader: &refs::Reader,
     sources: &[Source],
     prefix: &str,
 ) -> Result<BTreeMap<String, Zeroizing<String>>> {
-    let caller = vault.caller(FrontEnd::Cli);
     let mut values: BTreeMap<String, Zeroizing<String>> = BTreeMap::new();
     for s in sources {
         let id = secret_id(s);
         if values.contains_key(id) {
             continue;
         }
-        let got = vault.get_secret_value(
-            &caller,
-            GetSecretValueRequest {
-                secret_id: id.to_string(),
-                ..Default::default()
-            },
-        )?;
-        let text = match &got.value {
-            SecretValue::String(t) => Zeroizing::new(t.expose().to_string()),
-            SecretValue::Binary(_) => bail!(
-                "the secret '{id}' holds a binary value, which cannot be an environment variable"
-            ),
+        let Some(text) = reader.secret_string(GetSecretValueRequest {
+            secret_id: id.to_string(),
+            ..Default::default()
+        })?
+        else {
+            bail!("the secret '{id}' holds a binary value, which cannot be an environment variable")
         };
         values.insert(id.to_string(), text);
     }
@@ -296,7 +288,7 @@ fn masks(no_masking: bool, stdin_terminal: bool, stream_terminal: bool) -> bool 
 
 /// Reads the secrets, runs the command with them in its environment, and returns its exit
 /// code (128 + the signal number when a signal ended it).
-pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
+pub fn run(reader: &refs::Reader, args: RunArgs) -> Result<i32> {
     let mut sources: Vec<Source> = args
         .secret_ids
         .iter()
@@ -307,8 +299,7 @@ pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
             .with_context(|| format!("cannot read {}", path.display()))?;
         sources.extend(parse_env_file(&text, path)?);
     }
-    let caller = vault.caller(FrontEnd::Cli);
-    let mut resolver = refs::Resolver::new(vault, &caller);
+    let mut resolver = refs::Resolver::new(reader);
     let referenced = environment_references(&mut resolver)?;
     if sources.is_empty() && referenced.is_empty() {
         bail!(
@@ -318,7 +309,7 @@ pub fn run(vault: &Vault, args: RunArgs) -> Result<i32> {
     let mut vars = if sources.is_empty() {
         BTreeMap::new()
     } else {
-        variables(vault, &sources, &args.prefix)?
+        variables(reader, &sources, &args.prefix)?
     };
     for (var, value) in referenced {
         set(&mut vars, var, value)?;

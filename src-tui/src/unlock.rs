@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use coffer_core::crypto::Passphrase;
+use zeroize::Zeroizing;
 
 /// `$XDG_DATA_HOME/coffer/vault.db` (or the platform's data directory).
 pub fn default_vault_path() -> PathBuf {
@@ -16,18 +17,30 @@ pub fn default_vault_path() -> PathBuf {
 
 /// The passphrase given without a terminal, if any.
 pub fn given_passphrase(file: Option<&Path>) -> Result<Option<Passphrase>> {
+    Ok(given_text(file)?.map(|t| Passphrase::new(t.to_string())))
+}
+
+fn given_text(file: Option<&Path>) -> Result<Option<Zeroizing<String>>> {
     if let Some(path) = file {
-        let s = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let s = Zeroizing::new(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        );
         let line = s.lines().next().unwrap_or("").to_string();
-        return Ok(Some(Passphrase::new(line)));
+        return Ok(Some(Zeroizing::new(line)));
     }
-    Ok(std::env::var("COFFER_PASSPHRASE").ok().map(Passphrase::new))
+    Ok(std::env::var("COFFER_PASSPHRASE").ok().map(Zeroizing::new))
 }
 
 /// The passphrase to unlock with: given, or asked on the terminal.
 pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
-    if let Some(p) = given_passphrase(file)? {
+    Ok(Passphrase::new(passphrase_text(file, vault)?.to_string()))
+}
+
+/// The passphrase's text, for handing to the session agent through a pipe
+/// (`coffer unlock`): given, or asked on the terminal.
+pub fn passphrase_text(file: Option<&Path>, vault: &Path) -> Result<Zeroizing<String>> {
+    if let Some(p) = given_text(file)? {
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {
@@ -35,7 +48,10 @@ pub fn passphrase(file: Option<&Path>, vault: &Path) -> Result<Passphrase> {
             "no passphrase: set COFFER_PASSPHRASE or pass --passphrase-file (no terminal to ask on)"
         );
     }
-    ask(&format!("Passphrase for {}: ", vault.display()))
+    Ok(Zeroizing::new(rpassword::prompt_password(format!(
+        "Passphrase for {}: ",
+        vault.display()
+    ))?))
 }
 
 /// A new passphrase: given, or typed twice on the terminal.

@@ -62,6 +62,8 @@ pub enum FrontEnd {
     Endpoint,
     /// The Secrets Manager Agent's local protocol (`coffer serve --agent`).
     Agent,
+    /// A command forwarded by `coffer` to the user's session agent (`coffer unlock`).
+    Session,
     Internal,
 }
 
@@ -73,6 +75,7 @@ impl FrontEnd {
             Self::Desktop => "desktop",
             Self::Endpoint => "endpoint",
             Self::Agent => "agent",
+            Self::Session => "session",
             Self::Internal => "internal",
         }
     }
@@ -83,6 +86,7 @@ impl FrontEnd {
             Self::Desktop,
             Self::Endpoint,
             Self::Agent,
+            Self::Session,
             Self::Internal,
         ]
         .into_iter()

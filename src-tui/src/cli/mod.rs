@@ -521,6 +521,18 @@ impl AuditFilterArgs {
 }
 
 impl Op {
+    /// Whether the session agent may run this command for the CLI. Not those that ask on
+    /// the terminal or need a passphrase: a new operator's or a replica's passphrase, the
+    /// passphrase being changed, and export's "print plaintext on a terminal?" question.
+    pub fn runs_in_session(&self) -> bool {
+        !matches!(
+            self,
+            Op::Operator(OperatorOp::Add { .. } | OperatorOp::Passwd { .. })
+                | Op::ReplicaRegion(_)
+                | Op::Export(_)
+        )
+    }
+
     /// The AWS operation name, for error messages.
     pub fn operation_name(&self) -> &'static str {
         match self {
@@ -604,13 +616,16 @@ pub(crate) fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Ou
 }
 
 /// Runs one operation; vault errors come back as `coffer_core::Error` inside anyhow.
-/// `unlocked_with` is the passphrase the vault was unlocked with (`operator passwd` needs it).
+/// `unlocked_with` is the passphrase the vault was unlocked with (`operator passwd` needs it;
+/// the session agent keeps none, so it never runs that one: see [`Op::runs_in_session`]).
+/// `front_end` is the CLI's own, or the session agent's when it runs a forwarded command.
 pub fn run(
     vault: &std::sync::Arc<Vault>,
     op: Op,
-    unlocked_with: &coffer_core::crypto::Passphrase,
+    unlocked_with: Option<&coffer_core::crypto::Passphrase>,
+    front_end: FrontEnd,
 ) -> Result<Outcome> {
-    let c: Caller = vault.caller(FrontEnd::Cli);
+    let c: Caller = vault.caller(front_end);
     let none_if_empty = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
     match op {
         Op::CreateSecret {
@@ -879,6 +894,8 @@ pub fn run(
                 json(&vault.add_operator(&c, &name, &new.passphrase()?, new.kdf())?)
             }
             OperatorOp::Passwd { new } => {
+                let unlocked_with = unlocked_with
+                    .context("changing the passphrase needs it typed, not a session")?;
                 let mut line = rekey::RekeyLine::new();
                 vault.change_passphrase_reporting(
                     &c,

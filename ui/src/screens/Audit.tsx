@@ -18,7 +18,7 @@ const EVENTS = [
   "PutResourcePolicy",
   "DeleteResourcePolicy",
 ];
-const FRONT_ENDS = ["desktop", "tui", "cli", "endpoint", "agent", "internal"];
+const FRONT_ENDS = ["desktop", "tui", "cli", "endpoint", "agent", "session", "internal"];
 
 function time(ms: number) {
   const d = new Date(ms);

@@ -16,7 +16,7 @@ const FIELDS: [&str; 6] = [
     "Secret (name or ARN)",
     "Principal (ARN or operator)",
     "Event names (comma-separated)",
-    "Front end (cli tui desktop endpoint agent internal)",
+    "Front end (cli tui desktop endpoint agent session internal)",
     "From (24h, 7d, 30m or RFC 3339)",
     "To (RFC 3339, empty: now)",
 ];

@@ -1,0 +1,532 @@
+//! One unlock a session (`coffer unlock`, `coffer lock`): a per-user agent process holds the
+//! unlocked vault in memory and runs the CLI's commands for it over a Unix socket.
+//!
+//! - Where: `$XDG_RUNTIME_DIR/coffer/` (or `$TMPDIR/coffer-<uid>/` when it is unset), a
+//!   directory this user owns with mode 0700; in it one socket (0600) per vault file, named by
+//!   a digest of the vault's canonical path. The agent checks every connection's peer uid
+//!   (`SO_PEERCRED`) and refuses any other user's, root's included.
+//! - What travels: the command line `coffer` was given and its working directory. The agent
+//!   parses it with the same parser and runs the same [`crate::cli::run`] through the core as
+//!   the unlocked operator, with front end `session`, and answers with what it returned; the
+//!   CLI prints that. The vault's keys and the passphrase never leave the agent.
+//! - How it ends: `coffer lock`, the idle time, the hard limit, the vault file replaced (its
+//!   inode changes), or its socket removed. Every write was the core's own committed
+//!   transaction, so killing it loses nothing; the key lives only in its memory (not dumpable,
+//!   no core file: [`coffer_core::process::harden`], called by `main` before anything else).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use coffer_core::api::GetSecretValueRequest;
+use coffer_core::crypto::Passphrase;
+use coffer_core::{ErrorCode, FrontEnd, Vault};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::cli::Outcome;
+
+/// How long a request may take to arrive once connected.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `90`, `90s`, `15m`, `12h` or `1d`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let wrong = || format!("`{s}` is not a duration (like 90s, 15m, 12h or 1d)");
+    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = number.parse().map_err(|_| wrong())?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return Err(wrong()),
+    };
+    match n.checked_mul(scale) {
+        Some(0) => Err("a duration must be at least 1s".into()),
+        Some(secs) => Ok(Duration::from_secs(secs)),
+        None => Err(wrong()),
+    }
+}
+
+/// What the CLI asks the agent.
+#[derive(Serialize, Deserialize)]
+enum Request {
+    /// Run this command line (as `coffer` was given it) from this directory, as this
+    /// operator (when one was named).
+    Run {
+        argv: Vec<String>,
+        cwd: PathBuf,
+        operator: Option<String>,
+    },
+    Status,
+    Lock,
+}
+
+/// What the agent answers.
+#[derive(Serialize, Deserialize)]
+enum Response {
+    Json(Value),
+    /// JSON carrying a secret value (zeroized when dropped).
+    Secret(String),
+    /// The audit chain is broken: the report.
+    Broken(Value),
+    /// The core refused: its error code and message.
+    VaultError {
+        code: String,
+        message: String,
+    },
+    Error(String),
+    /// Not a command for this session: the CLI runs it with the passphrase.
+    NotHere(String),
+    /// The peer is not this agent's user.
+    Refused(String),
+    Status(Status),
+    Locked,
+}
+
+impl Drop for Response {
+    fn drop(&mut self) {
+        if let Response::Secret(s) = self {
+            s.zeroize();
+        }
+    }
+}
+
+/// A running session, as `coffer unlock` reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Status {
+    pub vault: PathBuf,
+    pub operator: String,
+    pub pid: u32,
+    pub socket: PathBuf,
+    pub idle_seconds: u64,
+    pub max_age_seconds: u64,
+}
+
+/// This user's private directory for session sockets, made 0700 if missing (when `create`);
+/// refused unless it is a directory this user owns that no one else may enter.
+fn runtime_dir(create: bool) -> Result<PathBuf> {
+    let uid = rustix::process::getuid().as_raw();
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d).join("coffer"),
+        None => std::env::temp_dir().join(format!("coffer-{uid}")),
+    };
+    if create {
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+        }
+    }
+    let meta = std::fs::symlink_metadata(&dir)
+        .with_context(|| format!("cannot examine {}", dir.display()))?;
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        bail!(
+            "{} is not a directory only this user (uid {uid}) may open; not using it for a session",
+            dir.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// The socket of the session for this vault file (its directory made when `create`).
+fn socket_path(vault: &Path, create: bool) -> Result<PathBuf> {
+    let canonical =
+        std::fs::canonicalize(vault).with_context(|| format!("cannot find {}", vault.display()))?;
+    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
+    let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    Ok(runtime_dir(create)?.join(format!("{name}.sock")))
+}
+
+/// A file's device and inode: another file at the same path has other ones.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+fn send(mut stream: &UnixStream, message: &impl Serialize) -> Result<()> {
+    let mut line = Zeroizing::new(serde_json::to_string(message)?);
+    line.push('\n');
+    stream.write_all(line.as_bytes())?;
+    Ok(())
+}
+
+fn receive<T: for<'de> Deserialize<'de>>(stream: &UnixStream) -> Result<T> {
+    let mut line = Zeroizing::new(String::new());
+    BufReader::new(stream).read_line(&mut line)?;
+    if line.is_empty() {
+        bail!("the connection closed without an answer");
+    }
+    Ok(serde_json::from_str(&line)?)
+}
+
+fn exchange(stream: UnixStream, request: &Request) -> Result<Response> {
+    send(&stream, request)?;
+    receive(&stream)
+}
+
+/// The session serving this vault, if one answers.
+fn connect(vault: &Path) -> Option<UnixStream> {
+    UnixStream::connect(socket_path(vault, false).ok()?).ok()
+}
+
+/// Runs this process's command line in the vault's session, if there is one that takes it.
+/// `None`: no session (or not one for this command): the CLI unlocks the vault itself.
+pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> {
+    let Some(stream) = connect(vault) else {
+        return Ok(None);
+    };
+    let Some(argv) = std::env::args_os()
+        .map(|a| a.into_string().ok())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(None);
+    };
+    let request = Request::Run {
+        argv,
+        cwd: std::env::current_dir()?,
+        operator: operator.map(str::to_string),
+    };
+    let mut response = exchange(stream, &request)?;
+    Ok(Some(match &mut response {
+        Response::Json(v) => Outcome::Json(v.take()),
+        Response::Secret(s) => Outcome::Secret(Zeroizing::new(std::mem::take(s))),
+        Response::Broken(v) => Outcome::Broken(v.take()),
+        Response::VaultError { code, message } => return Err(vault_error(code, message)),
+        Response::Error(message) => bail!("{message}"),
+        Response::NotHere(_) => return Ok(None),
+        Response::Refused(message) => bail!("the session agent refused: {message}"),
+        Response::Status(_) | Response::Locked => bail!("the session agent answered out of turn"),
+    }))
+}
+
+/// Whether a session for this vault answers (`coffer run` and `coffer inject` then read
+/// through it).
+pub fn is_running(vault: &Path) -> bool {
+    connect(vault).is_some()
+}
+
+/// A version's SecretString read through the session, asked as `coffer get-secret-value`
+/// would ask it; `None` for a binary value.
+pub fn secret_string(
+    vault: &Path,
+    operator: Option<&str>,
+    request: GetSecretValueRequest,
+) -> Result<Option<Zeroizing<String>>> {
+    let stream = connect(vault).context("the session for this vault has ended: coffer unlock")?;
+    let mut argv = vec![
+        "coffer".to_string(),
+        "get-secret-value".to_string(),
+        format!("--secret-id={}", request.secret_id),
+    ];
+    argv.extend(request.version_id.map(|v| format!("--version-id={v}")));
+    argv.extend(
+        request
+            .version_stage
+            .map(|v| format!("--version-stage={v}")),
+    );
+    let run = Request::Run {
+        argv,
+        cwd: PathBuf::from("/"),
+        operator: operator.map(str::to_string),
+    };
+    match &exchange(stream, &run)? {
+        Response::Secret(json) => {
+            let mut got: Value = serde_json::from_str(json)?;
+            let text = match got.get_mut("SecretString") {
+                Some(Value::String(s)) => Some(Zeroizing::new(std::mem::take(s))),
+                _ => None,
+            };
+            zeroize_json(&mut got);
+            Ok(text)
+        }
+        Response::VaultError { code, message } => Err(vault_error(code, message)),
+        Response::Error(m) => bail!("{m}"),
+        Response::NotHere(m) => bail!("the session cannot read it: {m}"),
+        Response::Refused(m) => bail!("the session agent refused: {m}"),
+        _ => bail!("the session agent answered out of turn"),
+    }
+}
+
+/// Overwrites every string in a parsed answer that may carry a secret value.
+fn zeroize_json(v: &mut Value) {
+    match v {
+        Value::String(s) => s.zeroize(),
+        Value::Array(a) => a.iter_mut().for_each(zeroize_json),
+        Value::Object(o) => o.values_mut().for_each(zeroize_json),
+        _ => {}
+    }
+}
+
+fn vault_error(code: &str, message: &str) -> anyhow::Error {
+    match ErrorCode::parse(code) {
+        Some(code) => coffer_core::Error::new(code, message).into(),
+        None => anyhow!("{code}: {message}"),
+    }
+}
+
+/// `coffer unlock`: the running session for this vault, or a new one unlocked with the
+/// passphrase (given, or asked on the terminal). `true` with a new one.
+pub fn unlock(
+    vault: &Path,
+    operator: Option<&str>,
+    passphrase_file: Option<&Path>,
+    idle: Duration,
+    max_age: Duration,
+) -> Result<(Status, bool)> {
+    if let Some(stream) = connect(vault) {
+        match &exchange(stream, &Request::Status)? {
+            Response::Status(s) => return Ok((s.clone(), false)),
+            Response::Refused(m) => bail!("the session agent refused: {m}"),
+            _ => bail!("the session agent answered out of turn"),
+        }
+    }
+    let canonical =
+        std::fs::canonicalize(vault).with_context(|| format!("cannot find {}", vault.display()))?;
+    socket_path(&canonical, true)?;
+    let passphrase = crate::unlock::passphrase_text(passphrase_file, vault)?;
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command
+        .arg("session-agent")
+        .arg("--vault")
+        .arg(&canonical)
+        .arg("--idle-seconds")
+        .arg(idle.as_secs().to_string())
+        .arg("--max-age-seconds")
+        .arg(max_age.as_secs().to_string());
+    if let Some(o) = operator {
+        command.arg("--operator").arg(o);
+    }
+    // The passphrase reaches the agent through a pipe, never its environment or arguments.
+    for name in [
+        "COFFER_PASSPHRASE",
+        "COFFER_NEW_PASSPHRASE",
+        "COFFER_VAULT",
+        "COFFER_OPERATOR",
+    ] {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .current_dir("/")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("cannot start the session agent")?;
+    {
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let mut line = Zeroizing::new(passphrase.to_string());
+        line.push('\n');
+        stdin.write_all(line.as_bytes())?;
+    }
+    let mut answer = String::new();
+    BufReader::new(child.stdout.take().expect("stdout is piped")).read_line(&mut answer)?;
+    match &serde_json::from_str::<Response>(&answer) {
+        Ok(Response::Status(s)) => Ok((s.clone(), true)),
+        Ok(Response::VaultError { code, message }) => Err(vault_error(code, message)),
+        Ok(Response::Error(m)) => bail!("{m}"),
+        _ => {
+            let status = child.wait()?;
+            bail!("the session agent did not start ({status})")
+        }
+    }
+}
+
+/// `coffer lock`: ends this vault's session; `false` when there was none.
+pub fn lock(vault: &Path) -> Result<bool> {
+    let Some(stream) = connect(vault) else {
+        return Ok(false);
+    };
+    match &exchange(stream, &Request::Lock)? {
+        Response::Locked => Ok(true),
+        Response::Refused(m) => bail!("the session agent refused: {m}"),
+        _ => bail!("the session agent answered out of turn"),
+    }
+}
+
+/// Ends the agent: its socket removed (if it is still its own), the process gone with the
+/// keys in its memory.
+fn end(socket: &Path, socket_identity: Option<(u64, u64)>) -> ! {
+    if identity(socket) == socket_identity {
+        let _ = std::fs::remove_file(socket);
+    }
+    std::process::exit(0)
+}
+
+/// The session agent (`coffer session-agent`, started by `coffer unlock`): reads the
+/// passphrase from stdin, unlocks, answers its status (or why it could not) on stdout, then
+/// serves the socket until it locks.
+pub fn agent(
+    vault_path: &Path,
+    operator: Option<&str>,
+    idle: Duration,
+    max_age: Duration,
+) -> Result<i32> {
+    let started = Instant::now();
+    // Its own session: the terminal `coffer unlock` ran in may close without ending it.
+    let _ = rustix::process::setsid();
+    let mut out = std::io::stdout();
+    let mut tell = |r: &Response| -> Result<()> {
+        writeln!(out, "{}", serde_json::to_string(r)?)?;
+        out.flush()?;
+        Ok(())
+    };
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    let passphrase = Passphrase::new(line.strip_suffix('\n').unwrap_or(&line).to_string());
+    let vault = match Vault::open(vault_path, operator, &passphrase) {
+        Ok(v) => Arc::new(v),
+        Err(e) => {
+            tell(&Response::VaultError {
+                code: e.code.as_str().to_string(),
+                message: e.message.clone(),
+            })?;
+            return Ok(253);
+        }
+    };
+    drop(passphrase);
+    let vault_identity = identity(vault_path);
+    let socket = socket_path(vault_path, true)?;
+    if UnixStream::connect(&socket).is_ok() {
+        tell(&Response::Error(
+            "another session agent already serves this vault".into(),
+        ))?;
+        return Ok(1);
+    }
+    // A socket nobody answers was left by an agent that was killed.
+    let _ = std::fs::remove_file(&socket);
+    let listener = UnixListener::bind(&socket)
+        .with_context(|| format!("cannot listen on {}", socket.display()))?;
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))?;
+    let socket_identity = identity(&socket);
+    let status = Status {
+        vault: vault_path.to_path_buf(),
+        operator: vault.info().operator.clone(),
+        pid: std::process::id(),
+        socket: socket.clone(),
+        idle_seconds: idle.as_secs(),
+        max_age_seconds: max_age.as_secs(),
+    };
+    tell(&Response::Status(status.clone()))?;
+
+    // Held while a request runs, so the agent never ends in the middle of one.
+    let last_request = Arc::new(Mutex::new(Instant::now()));
+    {
+        let last_request = Arc::clone(&last_request);
+        let socket = socket.clone();
+        let vault_path = vault_path.to_path_buf();
+        let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(tick);
+                let last = last_request.lock().unwrap_or_else(|e| e.into_inner());
+                if last.elapsed() >= idle
+                    || started.elapsed() >= max_age
+                    || identity(&vault_path) != vault_identity
+                    || identity(&socket) != socket_identity
+                {
+                    end(&socket, socket_identity);
+                }
+            }
+        });
+    }
+
+    let me = rustix::process::getuid();
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        match rustix::net::sockopt::socket_peercred(&stream) {
+            Ok(peer) if peer.uid == me => {}
+            _ => {
+                let _ = send(
+                    &stream,
+                    &Response::Refused("this session belongs to another user".into()),
+                );
+                continue;
+            }
+        }
+        let mut last = last_request.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = stream.set_read_timeout(Some(REQUEST_TIMEOUT));
+        let answer = match receive::<Request>(&stream) {
+            Ok(Request::Lock) => {
+                if identity(&socket) == socket_identity {
+                    let _ = std::fs::remove_file(&socket);
+                }
+                let _ = send(&stream, &Response::Locked);
+                std::process::exit(0);
+            }
+            Ok(Request::Status) => Response::Status(status.clone()),
+            Ok(Request::Run {
+                argv,
+                cwd,
+                operator,
+            }) => run(&vault, &status, argv, &cwd, operator),
+            Err(e) => Response::Error(format!("a request the session agent cannot read: {e}")),
+        };
+        let _ = send(&stream, &answer);
+        *last = Instant::now();
+    }
+    Ok(0)
+}
+
+/// Runs a forwarded command line as the session's operator, with front end `session`.
+fn run(
+    vault: &Arc<Vault>,
+    status: &Status,
+    argv: Vec<String>,
+    cwd: &Path,
+    operator: Option<String>,
+) -> Response {
+    use clap::Parser;
+    if operator.is_some_and(|o| o != status.operator) {
+        return Response::NotHere(format!("the session is unlocked as {}", status.operator));
+    }
+    let cli = match crate::Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => return Response::Error(e.to_string()),
+    };
+    let Some(crate::Command::Op(op)) = cli.command else {
+        return Response::NotHere("not an operation".into());
+    };
+    if !op.runs_in_session() {
+        return Response::NotHere("this command asks on the terminal".into());
+    }
+    if let Err(e) = std::env::set_current_dir(cwd) {
+        return Response::Error(format!("cannot work in {}: {e}", cwd.display()));
+    }
+    match crate::cli::run(vault, op, None, FrontEnd::Session) {
+        Ok(Outcome::Json(v)) => Response::Json(v),
+        Ok(Outcome::Secret(mut s)) => Response::Secret(std::mem::take(&mut *s)),
+        Ok(Outcome::Broken(v)) => Response::Broken(v),
+        Err(e) => match e.downcast::<coffer_core::Error>() {
+            Ok(e) => Response::VaultError {
+                code: e.code.as_str().to_string(),
+                message: e.message,
+            },
+            Err(e) => Response::Error(format!("{e:#}")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_seconds_minutes_hours_and_days() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43200)));
+        assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86400)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("5w").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+}

@@ -1,0 +1,397 @@
+//! `coffer unlock`: one passphrase a session. The agent answers later commands without it,
+//! only for its own user, audited as front end `session`, and ends on `coffer lock`, at its
+//! idle time, and when the vault file is replaced.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use coffer_tests::{TestVault, coffer_bin};
+
+/// A session started by `coffer unlock` in a runtime directory of the test's own; killed
+/// when the test ends, however it ends.
+struct Session<'a> {
+    vault: &'a TestVault,
+    runtime: tempfile::TempDir,
+    pid: u32,
+    socket: PathBuf,
+}
+
+impl<'a> Session<'a> {
+    fn unlock(vault: &'a TestVault, extra: &[&str]) -> Self {
+        let runtime = tempfile::tempdir().expect("tempdir");
+        let out = vault
+            .cmd()
+            .arg("unlock")
+            .args(extra)
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run coffer unlock");
+        assert!(
+            out.status.success(),
+            "coffer unlock failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(status["Started"], true, "{status}");
+        Self {
+            vault,
+            runtime,
+            pid: status["Pid"].as_u64().unwrap() as u32,
+            socket: PathBuf::from(status["Socket"].as_str().unwrap()),
+        }
+    }
+
+    /// `coffer ARGS` on the vault with no passphrase anywhere: not in the environment, no
+    /// file, no terminal to ask on.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(coffer_bin())
+            .args(args)
+            .env("COFFER_VAULT", &self.vault.path)
+            .env("XDG_RUNTIME_DIR", self.runtime.path())
+            .env_remove("COFFER_PASSPHRASE")
+            .env_remove("COFFER_OPERATOR")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run coffer")
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "coffer {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn agent_is_running(&self) -> bool {
+        // Ended but not yet reaped (a zombie) counts as ended.
+        std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).is_ok_and(|s| {
+            s.rsplit_once(") ")
+                .is_some_and(|(_, r)| !r.starts_with('Z'))
+        })
+    }
+
+    /// Waits for the agent to end by itself; the bound only keeps a broken agent from
+    /// hanging the test.
+    fn wait_until_ended(&self) {
+        let give_up = Instant::now() + Duration::from_secs(120);
+        while self.socket.exists() || self.agent_is_running() {
+            assert!(
+                Instant::now() < give_up,
+                "the session agent {} is still running",
+                self.pid
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Asserts a command now needs the passphrase again.
+    fn asks_for_the_passphrase(&self) {
+        let out = self.run(&["list-secrets"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no passphrase"), "{err}");
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if self.agent_is_running() {
+            let _ = Command::new("kill").arg(self.pid.to_string()).status();
+        }
+    }
+}
+
+#[test]
+fn two_commands_after_one_unlock_need_no_passphrase_and_are_audited_as_session() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    s.json(&[
+        "create-secret",
+        "--name",
+        "app/db",
+        "--secret-string",
+        "s3cret-session-value",
+    ]);
+    let got = s.json(&["get-secret-value", "--secret-id", "app/db"]);
+    assert_eq!(got["SecretString"], "s3cret-session-value");
+
+    // A second `coffer unlock` finds the running session and asks for nothing.
+    let again = s.json(&["unlock"]);
+    assert_eq!(again["Started"], false);
+    assert_eq!(again["Pid"], s.pid);
+
+    let audit = v.json(&["audit", "list"]);
+    let front_end_of = |name: &str| {
+        audit["Events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["EventName"] == name)
+            .map(|e| e["FrontEnd"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(front_end_of("CreateSecret"), ["session"], "{audit}");
+    assert_eq!(front_end_of("GetSecretValue"), ["session"], "{audit}");
+}
+
+#[test]
+fn a_failed_operation_in_the_session_reports_the_aws_error() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let out = s.run(&["describe-secret", "--secret-id", "missing"]);
+    assert_eq!(out.status.code(), Some(254));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "An error occurred (ResourceNotFoundException) when calling the DescribeSecret operation"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_agent_holds_no_passphrase_in_its_environment_or_command_line() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let environ = std::fs::read(format!("/proc/{}/environ", s.pid)).unwrap();
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", s.pid)).unwrap();
+    for (what, bytes) in [("environment", environ), ("command line", cmdline)] {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&v.passphrase),
+            "the agent's {what} holds the passphrase"
+        );
+        assert!(
+            !text.contains("COFFER_PASSPHRASE"),
+            "the agent's {what} names COFFER_PASSPHRASE"
+        );
+    }
+}
+
+#[test]
+fn coffer_lock_ends_the_session() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    s.json(&["list-secrets"]);
+    let out = s.run(&["lock"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.wait_until_ended();
+    s.asks_for_the_passphrase();
+}
+
+#[test]
+fn the_session_ends_at_its_idle_timeout() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &["--idle", "1s"]);
+    s.wait_until_ended();
+    s.asks_for_the_passphrase();
+}
+
+#[test]
+fn the_session_ends_when_the_vault_file_is_replaced() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let copy = v.dir.path().join("copy.db");
+    std::fs::copy(&v.path, &copy).unwrap();
+    std::fs::rename(&copy, &v.path).unwrap();
+    s.wait_until_ended();
+    s.asks_for_the_passphrase();
+}
+
+/// A client of the session socket run as `user`: sends a GetSecretValue request shaped as
+/// the CLI's and prints what came back, or the error connecting.
+fn connect_as(user: &str, socket: &Path) -> String {
+    let script = r#"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(sys.argv[1])
+except OSError as e:
+    print("connect failed:", e.__class__.__name__)
+    sys.exit(0)
+req = {"Run": {"argv": ["coffer", "get-secret-value", "--secret-id", "app/db"], "cwd": "/", "operator": None}}
+try:
+    s.sendall((json.dumps(req) + "\n").encode())
+except OSError:
+    pass
+print("answer:", s.makefile().readline())
+"#;
+    let out = Command::new("runuser")
+        .args(["-u", user, "--", "/usr/bin/python3", "-c", script])
+        .arg(socket)
+        .output()
+        .expect("run runuser");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn the_socket_refuses_another_user() {
+    let uid = std::fs::metadata("/proc/self").map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid()
+    });
+    assert_eq!(
+        uid.unwrap(),
+        0,
+        "this test makes a second Unix user (useradd) and runs a client as it (runuser): \
+         run it as root"
+    );
+    let user = "coffer-session-test";
+    let exists = Command::new("id")
+        .arg(user)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    if !exists {
+        let made = Command::new("useradd")
+            .args(["--no-create-home", "--shell", "/usr/sbin/nologin", user])
+            .output()
+            .unwrap();
+        // Another test process may have made it meanwhile.
+        assert!(
+            made.status.success() || Command::new("id").arg(user).status().unwrap().success(),
+            "useradd failed: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    }
+
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    s.json(&[
+        "create-secret",
+        "--name",
+        "app/db",
+        "--secret-string",
+        "s3cret-not-for-others",
+    ]);
+
+    // The runtime directory (0700) keeps the other user from reaching the socket at all.
+    let dir = s.socket.parent().unwrap();
+    let answer = connect_as(user, &s.socket);
+    assert!(answer.contains("connect failed"), "{answer}");
+
+    // With the files opened to everyone, the agent still refuses: the peer is not its user.
+    chmod(s.runtime.path(), 0o711);
+    chmod(dir, 0o711);
+    chmod(&s.socket, 0o666);
+    let answer = connect_as(user, &s.socket);
+    chmod(&s.socket, 0o600);
+    chmod(dir, 0o700);
+    chmod(s.runtime.path(), 0o700);
+    assert!(answer.contains("Refused"), "{answer}");
+    assert!(!answer.contains("s3cret-not-for-others"), "{answer}");
+
+    // Its own user is still served.
+    let got = s.json(&["get-secret-value", "--secret-id", "app/db"]);
+    assert_eq!(got["SecretString"], "s3cret-not-for-others");
+}
+
+#[test]
+fn run_and_inject_read_through_the_session_without_a_passphrase() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    s.json(&[
+        "create-secret",
+        "--name",
+        "prod/db",
+        "--secret-string",
+        r#"{"password":"pw-through-session"}"#,
+    ]);
+
+    let template = v.dir.path().join("app.conf.tmpl");
+    let rendered = v.dir.path().join("app.conf");
+    std::fs::write(
+        &template,
+        "password={{resolve:secretsmanager:prod/db:SecretString:password}}\n",
+    )
+    .unwrap();
+    let out = s.run(&[
+        "inject",
+        "-i",
+        template.to_str().unwrap(),
+        "-o",
+        rendered.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rendered).unwrap(),
+        "password=pw-through-session\n"
+    );
+
+    let out = s.run(&[
+        "run",
+        "--secret-id",
+        "prod/db",
+        "--",
+        "sh",
+        "-c",
+        r#"[ "$PASSWORD" = pw-through-session ] && echo match"#,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "match");
+
+    let audit = v.json(&["audit", "list"]);
+    let reads: Vec<_> = audit["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["EventName"] == "GetSecretValue")
+        .map(|e| e["FrontEnd"].as_str().unwrap())
+        .collect();
+    assert_eq!(reads, ["session", "session"], "{audit}");
+}
+
+#[test]
+fn a_wrong_passphrase_starts_no_session() {
+    let v = TestVault::init();
+    let runtime = tempfile::tempdir().expect("tempdir");
+    let out = v
+        .cmd()
+        .arg("unlock")
+        .env("COFFER_PASSPHRASE", "not the passphrase")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(253));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot unlock the vault (AccessDeniedException)"),
+        "{err}"
+    );
+    let sockets = std::fs::read_dir(runtime.path().join("coffer"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(
+        sockets, 0,
+        "a socket was left for a vault that did not unlock"
+    );
+}
