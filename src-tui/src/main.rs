@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use coffer_core::{InitOptions, Vault};
+use coffer_core::{InitOptions, Operation, Vault};
 
 use cli::output::OutputFormat;
 
@@ -185,7 +185,7 @@ fn main() -> ExitCode {
 /// A vault error with the operation it happened in, shown as the AWS CLI shows errors.
 #[derive(Debug)]
 struct Failure {
-    operation: &'static str,
+    operation: Operation,
     error: coffer_core::Error,
     unlocking: bool,
 }
@@ -216,10 +216,7 @@ impl Failure {
     }
 }
 
-fn vault_error(
-    operation: &'static str,
-    unlocking: bool,
-) -> impl Fn(anyhow::Error) -> anyhow::Error {
+fn vault_error(operation: Operation, unlocking: bool) -> impl Fn(anyhow::Error) -> anyhow::Error {
     move |e| match e.downcast::<coffer_core::Error>() {
         Ok(error) => Failure {
             operation,
@@ -285,7 +282,7 @@ fn run(args: Cli) -> Result<i32> {
                 },
             )
             .map_err(anyhow::Error::from)
-            .map_err(vault_error("Init", false))?;
+            .map_err(vault_error(Operation::InitializeVault, false))?;
             let info = vault.info();
             let v = serde_json::json!({
                 "Vault": path.display().to_string(),
@@ -326,12 +323,13 @@ fn run(args: Cli) -> Result<i32> {
         }
         Some(Command::Serve(args)) => {
             let backend = if args.ephemeral {
-                serve::ephemeral_backend(&args).map_err(vault_error("Serve", false))?
+                serve::ephemeral_backend(&args)
+                    .map_err(vault_error(Operation::InitializeVault, false))?
             } else {
                 let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
                 let vault = Vault::open(&path, operator.as_deref(), &pass)
                     .map_err(anyhow::Error::from)
-                    .map_err(vault_error("Unlock", true))?;
+                    .map_err(vault_error(Operation::Unlock, true))?;
                 serve::vault_backend(vault)
             };
             serve::serve(&args, backend)?;
@@ -346,27 +344,27 @@ fn run(args: Cli) -> Result<i32> {
             let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
             let vault = Vault::open(&path, operator.as_deref(), &pass)
                 .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
+                .map_err(vault_error(Operation::Unlock, true))?;
             let args = run::RunArgs {
                 secret_ids,
                 env_file,
                 prefix,
                 command,
             };
-            run::run(&vault, args).map_err(vault_error("GetSecretValue", false))
+            run::run(&vault, args).map_err(vault_error(Operation::GetSecretValue, false))
         }
         Some(Command::Restore { from }) => {
             let pass = unlock::passphrase(passphrase_file.as_deref(), &from)?;
             let outcome = cli::backup::restore(&from, &path, operator.as_deref(), &pass)
-                .map_err(vault_error("RestoreVault", false))?;
+                .map_err(vault_error(Operation::RestoreVault, false))?;
             cli::print(outcome, output, query.as_deref())
         }
         Some(Command::Op(op)) => {
-            let name = op.operation_name();
+            let name = op.operation();
             let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
             let vault = Vault::open(&path, operator.as_deref(), &pass)
                 .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
+                .map_err(vault_error(Operation::Unlock, true))?;
             let vault = std::sync::Arc::new(vault);
             let outcome = cli::run(&vault, op, &pass).map_err(vault_error(name, false))?;
             cli::print(outcome, output, query.as_deref())

@@ -34,7 +34,7 @@ use crate::crypto::slot::SlotSecret;
 use crate::crypto::{KdfParams, Passphrase, random};
 use crate::model::{DEFAULT_KMS_ALIAS, SecretArn};
 use crate::store::{Store, Tx};
-use crate::{Error, ErrorCode, Result};
+use crate::{Error, ErrorCode, Operation, Result};
 
 pub use backup::{BackupResponse, Progress, RestoreResponse};
 use doc::SecretDoc;
@@ -528,7 +528,7 @@ impl Vault {
         let caller = self.caller(front_end);
         self.exec(
             &caller,
-            "InitializeVault",
+            Operation::InitializeVault,
             &serde_json::json!({ "operator": name }),
             |ctx| ctx.ensure_user(name, Some(iam::ADMINISTRATOR_ACCESS)),
         )
@@ -583,12 +583,12 @@ impl Vault {
     pub(crate) fn exec<T, R: Serialize + ?Sized>(
         &self,
         caller: &Caller,
-        event_name: &'static str,
+        op: Operation,
         request: &R,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
         let mut replicate = Vec::new();
-        let result = self.exec_inner(caller, event_name, request, &mut replicate, f);
+        let result = self.exec_inner(caller, op, request, &mut replicate, f);
         if !replicate.is_empty() {
             self.propagate(&replicate);
         }
@@ -600,7 +600,7 @@ impl Vault {
     fn exec_inner<T, R: Serialize + ?Sized>(
         &self,
         caller: &Caller,
-        event_name: &'static str,
+        op: Operation,
         request: &R,
         push: &mut Vec<String>,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
@@ -612,7 +612,7 @@ impl Vault {
             kms,
             iam,
         } = &mut *inner;
-        let tx = store.begin_with(!READS.contains(&event_name))?;
+        let tx = store.begin_with(op.waits_for_fsync())?;
         refresh(&tx, &self.keys, index, kms, iam)?;
         let keys = self.keys();
         let now_ms = self.clock.now().as_millisecond();
@@ -679,7 +679,7 @@ impl Vault {
                 &tx,
                 rekeyed.as_ref().unwrap_or(&*keys),
                 caller,
-                event_name,
+                op,
                 now_ms,
                 request_parameters,
                 draft,
@@ -728,7 +728,7 @@ impl Vault {
         tx: &Tx<'_>,
         keys: &VaultKeys,
         caller: &Caller,
-        event_name: &str,
+        op: Operation,
         now_ms: i64,
         request_parameters: serde_json::Value,
         draft: Draft,
@@ -738,7 +738,7 @@ impl Vault {
             event_version: "1.08".into(),
             event_time: crate::model::from_epoch_ms(now_ms).to_string(),
             event_source: "secretsmanager.amazonaws.com".into(),
-            event_name: event_name.into(),
+            event_name: op.as_str().into(),
             aws_region: self.info.region.clone(),
             source_ip_address: caller
                 .source_ip
@@ -772,7 +772,7 @@ impl Vault {
             error_message: error.map(|e| e.message.clone()),
             request_id: random::uuid(),
             event_id: random::uuid(),
-            read_only: draft.read_only,
+            read_only: op.read_only(),
             event_type: "AwsApiCall".into(),
             resources: draft
                 .secret
@@ -798,7 +798,7 @@ impl Vault {
             &keys.audit,
             RowMeta {
                 at_ms: now_ms,
-                event_name,
+                event_name: op.as_str(),
                 error_code: error.map(|e| e.code.as_str()),
                 front_end: caller.front_end.as_str(),
                 principal_hash: keys.principal_hash(&caller.principal_arn),
@@ -847,7 +847,7 @@ impl Vault {
                 tx,
                 keys,
                 &service,
-                "EndSecretDeletion",
+                Operation::EndSecretDeletion,
                 now_ms,
                 serde_json::json!({}),
                 draft,
@@ -894,24 +894,6 @@ fn seed(
     )?;
     Ok(keys)
 }
-
-/// Requests that change nothing but their audit event (and a day-precision access date).
-/// Their commits skip the fsync: the event survives a process crash at once and a power
-/// loss from the next write on. Every other request waits for its fsync.
-const READS: [&str; 12] = [
-    "GetSecretValue",
-    "BatchGetSecretValue",
-    "DescribeSecret",
-    "ListSecrets",
-    "ListSecretVersionIds",
-    "GetRandomPassword",
-    "ListKeys",
-    "DescribeKey",
-    "ListAliases",
-    "VerifyAuditTrail",
-    "ExportAuditTrail",
-    "LookupEvents",
-];
 
 /// Brings `index` and `kms` up to date with the file, if another connection committed.
 fn refresh(
@@ -966,7 +948,6 @@ pub(crate) struct Draft {
     pub version_ids: Vec<String>,
     pub version_stages: Vec<String>,
     pub response: Option<serde_json::Value>,
-    pub read_only: bool,
 }
 
 /// One operation's view of the vault, inside its transaction.

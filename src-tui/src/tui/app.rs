@@ -506,6 +506,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use coffer_core::Operation;
 
     fn app() -> App {
         let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
@@ -663,7 +664,7 @@ mod tests {
             function_arn: None,
         });
         a.update(Action::loaded(Loaded::Failed {
-            operation: "RotateSecret",
+            operation: Operation::RotateSecret,
             error: coffer_core::Error::invalid_request("nope"),
         }));
         let fx = a.update(Action::loaded(Loaded::Done("Tagged.".into())));
@@ -677,7 +678,7 @@ mod tests {
     fn failures_show_their_aws_code() {
         let mut a = app();
         a.update(Action::loaded(Loaded::Failed {
-            operation: "DeleteSecret",
+            operation: Operation::DeleteSecret,
             error: coffer_core::Error::invalid_request("nope"),
         }));
         let s = a.status.unwrap();

@@ -15,7 +15,7 @@ use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
 };
 use coffer_core::vault::{RekeyMeter, RekeyProgress, SecretQuery, SortBy};
-use coffer_core::{FrontEnd, Vault};
+use coffer_core::{FrontEnd, Operation, Vault};
 
 use super::action::{
     AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
@@ -103,7 +103,7 @@ pub fn run_due(engine: &Engine, vault: &Arc<Vault>) -> Loaded {
     match engine.run_due(vault) {
         Ok(ran) => Loaded::RotationsRan(ran),
         Err(error) => Loaded::Failed {
-            operation: "RotateDue",
+            operation: Operation::RotateDue,
             error,
         },
     }
@@ -809,7 +809,7 @@ fn short(id: &str) -> &str {
 
 fn done<T>(
     r: coffer_core::Result<T>,
-    operation: &'static str,
+    operation: Operation,
     msg: impl FnOnce(&T) -> String,
 ) -> Loaded {
     match r {
