@@ -6,6 +6,7 @@
 mod access;
 pub mod api;
 pub mod audit;
+pub mod background;
 pub mod clock;
 pub mod crypto;
 mod error;
