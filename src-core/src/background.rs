@@ -94,11 +94,13 @@ pub struct JobStatus {
     pub last_error: Option<String>,
     /// Failures in a row: each doubles the wait before the next run.
     pub failures: u32,
+    /// All of the above in one line, as both consoles show it:
+    /// `rotations: last 12:00:05 (2 ran) · next 12:00:15` (UTC).
+    pub line: String,
 }
 
 impl JobStatus {
-    /// The job in one line: `rotations: last 12:00:05 (2 ran) · next 12:00:15`.
-    pub fn line(&self) -> String {
+    fn line(&self) -> String {
         let time = |s: f64| {
             jiff::Timestamp::from_millisecond((s * 1000.0) as i64)
                 .map(|t| t.strftime("%H:%M:%S").to_string())
@@ -241,13 +243,18 @@ impl Background {
             jobs: self
                 .slots
                 .iter()
-                .map(|s| JobStatus {
-                    job: s.job,
-                    last_run_date: s.last_run_ms.map(epoch_seconds),
-                    next_run_date: epoch_seconds(s.next_ms.max(s.last_run_ms.unwrap_or(0))),
-                    last_result: s.last_result.clone(),
-                    last_error: s.last_error.clone(),
-                    failures: s.failures,
+                .map(|s| {
+                    let mut job = JobStatus {
+                        job: s.job,
+                        last_run_date: s.last_run_ms.map(epoch_seconds),
+                        next_run_date: epoch_seconds(s.next_ms.max(s.last_run_ms.unwrap_or(0))),
+                        last_result: s.last_result.clone(),
+                        last_error: s.last_error.clone(),
+                        failures: s.failures,
+                        line: String::new(),
+                    };
+                    job.line = job.line();
+                    job
                 })
                 .collect(),
         }
@@ -344,7 +351,19 @@ impl Drop for Runner {
     }
 }
 
+/// Marks the runner stopped when its thread ends, however it ends, so that no one waits
+/// for a pass that will never come.
+struct Stopped<'a>(&'a Shared);
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        self.0.signal().status.running = false;
+        self.0.wake.notify_all();
+    }
+}
+
 fn run(vault: &Arc<Vault>, mut background: Background, shared: &Shared, report: &Report) {
+    let _stopped = Stopped(shared);
     loop {
         {
             let mut s = shared.signal();
@@ -353,12 +372,11 @@ fn run(vault: &Arc<Vault>, mut background: Background, shared: &Shared, report: 
                     background.kick(job);
                 }
                 if s.stop {
-                    s.status.running = false;
-                    drop(s);
-                    shared.wake.notify_all();
                     return;
                 }
-                let wait = background.next_due_ms() - vault.now().as_millisecond();
+                let wait = background
+                    .next_due_ms()
+                    .saturating_sub(vault.now().as_millisecond());
                 if wait <= 0 {
                     break;
                 }
@@ -374,6 +392,9 @@ fn run(vault: &Arc<Vault>, mut background: Background, shared: &Shared, report: 
         let ran = background.run_due(vault);
         let status = background.status(true);
         let mut s = shared.signal();
+        if s.stop {
+            return;
+        }
         s.finished += 1;
         s.status = status.clone();
         drop(s);
@@ -394,6 +415,24 @@ mod tests {
         assert_eq!(job.next_run_ms(0, 1), 20_000);
         assert_eq!(job.next_run_ms(0, 3), 80_000);
         assert_eq!(job.next_run_ms(0, 40), 300_000);
+    }
+
+    #[test]
+    fn the_runner_runs_every_job_when_asked_and_reports_each_pass() {
+        let vault = Arc::new(Vault::ephemeral("123456789012", "us-east-1").unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let runner = Runner::start(
+            vault,
+            Box::new(move |ran, status| {
+                let _ = tx.send((ran.len(), status.clone()));
+            }),
+        );
+        let status = runner.run_now();
+        assert!(status.running);
+        assert!(status.jobs.iter().all(|j| j.last_run_date.is_some()));
+        let (ran, reported) = rx.recv().unwrap();
+        assert_eq!(ran, 3, "the first pass runs every job");
+        assert!(reported.running);
     }
 
     #[test]

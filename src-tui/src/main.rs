@@ -322,15 +322,19 @@ fn run(args: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Serve(args)) => {
-            let backend = if args.ephemeral {
-                serve::ephemeral_backend(&args)
-                    .map_err(vault_error(Operation::InitializeVault, false))?
+            // The background runner (a vault's rotations, retries, purges) lives as long as
+            // the server; the emulator has none.
+            let (backend, _background) = if args.ephemeral {
+                let backend = serve::ephemeral_backend(&args)
+                    .map_err(vault_error(Operation::InitializeVault, false))?;
+                (backend, None)
             } else {
                 let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
                 let vault = Vault::open(&path, operator.as_deref(), &pass)
                     .map_err(anyhow::Error::from)
                     .map_err(vault_error(Operation::Unlock, true))?;
-                serve::vault_backend(vault)
+                let (backend, runner) = serve::vault_backend(vault);
+                (backend, Some(runner))
             };
             serve::serve(&args, backend)?;
             Ok(0)

@@ -614,8 +614,10 @@ pub enum Loaded {
         seq: u64,
         attempts: Vec<RotationAttempt>,
     },
-    /// The scheduler ran these attempts (as they ended).
+    /// The background runner ran these attempts (as they ended).
     RotationsRan(Vec<RotationAttempt>),
+    /// The background runner's jobs after a pass.
+    Background(coffer_core::background::BackgroundStatus),
 }
 
 /// What `update` asks the event loop to do.
