@@ -174,7 +174,7 @@ impl Background {
     /// Makes `job` due now (a console started a rotation or approved one).
     pub fn kick(&mut self, job: Job) {
         if let Some(s) = self.slots.iter_mut().find(|s| s.job == job) {
-            s.next_ms = i64::MIN;
+            s.next_ms = 0;
         }
     }
 
