@@ -6,10 +6,12 @@
 mod access;
 pub mod api;
 pub mod audit;
+pub mod background;
 pub mod clock;
 pub mod crypto;
 mod error;
 pub mod model;
+pub mod operation;
 pub mod policy;
 pub mod process;
 pub mod rotation;
@@ -22,4 +24,5 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Reveal, SecretBytes, SecretText, SecretValue};
+pub use operation::Operation;
 pub use vault::{Caller, FrontEnd, InitOptions, Vault, VaultInfo, VaultSummary};

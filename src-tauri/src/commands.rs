@@ -10,6 +10,7 @@ use coffer_core::api::{
     SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
     UpdateSecretVersionStageRequest,
 };
+use coffer_core::background::{Job, Runner};
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
@@ -20,7 +21,6 @@ use zeroize::Zeroizing;
 
 use crate::clipboard::Clipboard;
 use crate::dto::*;
-use crate::scheduler::Scheduler;
 
 /// Seconds a copied value stays on the clipboard.
 pub const CLIPBOARD_CLEAR_SECONDS: u32 = 30;
@@ -30,7 +30,8 @@ pub struct Desktop {
     path: PathBuf,
     idle_lock_seconds: u32,
     vault: Mutex<Option<Arc<Vault>>>,
-    scheduler: Mutex<Option<Scheduler>>,
+    /// The core's background runner (rotations, replication retries, purges) while unlocked.
+    background: Mutex<Option<Runner>>,
     clipboard: Clipboard,
     /// The re-key under way (removing an operator, changing a passphrase), for the page's
     /// progress bar.
@@ -96,7 +97,7 @@ impl Desktop {
             path,
             idle_lock_seconds,
             vault: Mutex::new(None),
-            scheduler: Mutex::new(None),
+            background: Mutex::new(None),
             clipboard: Clipboard::default(),
             rekey: Mutex::new(None),
         }
@@ -106,14 +107,14 @@ impl Desktop {
         self.vault.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn scheduler(&self) -> MutexGuard<'_, Option<Scheduler>> {
-        self.scheduler.lock().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn background(&self) -> MutexGuard<'_, Option<Runner>> {
+        self.background.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs the rotation engine now (after a rotation was asked for or approved).
-    pub(crate) fn kick_scheduler(&self) {
-        if let Some(s) = self.scheduler().as_ref() {
-            s.kick();
+    /// Runs the rotations now (after a rotation was asked for or approved).
+    pub(crate) fn kick_rotations(&self) {
+        if let Some(r) = self.background().as_ref() {
+            r.kick(Job::Rotations);
         }
     }
 
@@ -160,13 +161,14 @@ impl Desktop {
         let operator = operator.filter(|o| !o.trim().is_empty());
         let v = Arc::new(Vault::open(&self.path, operator.as_deref(), &passphrase)?);
         *self.slot() = Some(Arc::clone(&v));
-        *self.scheduler() = Some(Scheduler::start(v));
+        // Each pass's outcome is in the runner's status, which the Approvals screen polls.
+        *self.background() = Some(Runner::start(v, Box::new(|_, _| {})));
         Ok(self.status())
     }
 
     /// Forgets the vault and clears a value this app copied.
     pub fn lock(&self) {
-        *self.scheduler() = None;
+        *self.background() = None;
         *self.slot() = None;
         self.clipboard.clear();
     }

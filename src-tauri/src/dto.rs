@@ -843,25 +843,14 @@ impl From<RotationFunction> for FunctionRow {
     }
 }
 
-/// The approval queue and what this app's rotation scheduler last did.
+/// The approval queue and what the background runner last did.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalsOutput {
     /// Oldest first.
     pub pending: Vec<AttemptRow>,
-    pub scheduler: SchedulerStatus,
-}
-
-/// This app's rotation scheduler: it runs due and approved rotations while the vault is
-/// unlocked.
-#[derive(Debug, Clone, Default, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SchedulerStatus {
-    pub running: bool,
-    pub last_run_date: Option<f64>,
-    /// How many rotations the last run moved on.
-    pub last_ran: u32,
-    pub last_error: Option<IpcError>,
+    /// The core's background runner: rotations, replication retries, purges.
+    pub background: coffer_core::background::BackgroundStatus,
 }
 
 /// A re-key under way (removing an operator, changing a passphrase): the core's line and
@@ -935,7 +924,9 @@ pub fn typescript() -> String {
         ReplicasView::decl(),
         FunctionRow::decl(),
         ApprovalsOutput::decl(),
-        SchedulerStatus::decl(),
+        coffer_core::background::Job::decl(),
+        coffer_core::background::JobStatus::decl(),
+        coffer_core::background::BackgroundStatus::decl(),
         RekeyProgress::decl(),
     ];
     let mut out = String::from(

@@ -7,7 +7,6 @@ mod dto;
 mod ipc;
 mod replicas;
 mod rotation;
-mod scheduler;
 
 use std::path::PathBuf;
 

@@ -1,8 +1,9 @@
 //! The rotation commands: a secret's Rotation tab (status, schedule with its next windows,
 //! history step by step, rotate now, cancel, retry, approval settings) and the Approvals
-//! screen (approve or reject with a reason). Acts that start a rotation wake the scheduler.
+//! screen (approve or reject with a reason). Acts that start a rotation wake the core's background runner.
 
 use coffer_core::api::{RotateSecretRequest, SecretIdRequest};
+use coffer_core::background::Runner;
 use coffer_core::clock::{Clock, SystemClock};
 use coffer_core::model::epoch_seconds;
 use coffer_core::rotation::schedule::Schedule;
@@ -12,7 +13,6 @@ use coffer_core::vault::rotation::{
 
 use crate::commands::{Desktop, done, short};
 use crate::dto::*;
-use crate::scheduler::Scheduler;
 
 impl Desktop {
     /// A secret's rotation: configuration, approval settings in force, the next windows and
@@ -116,7 +116,7 @@ impl Desktop {
             return Ok(done(saved));
         }
         let waits = v.rotation_approval(&c, Some(arn))?.require_approval;
-        self.kick_scheduler();
+        self.kick_rotations();
         Ok(done(format!(
             "{saved}{}Rotation of {} requested (new version {}){}.",
             if saving { " " } else { "" },
@@ -154,7 +154,7 @@ impl Desktop {
                 secret_id: arn.to_string(),
             },
         )?;
-        self.kick_scheduler();
+        self.kick_rotations();
         Ok(done(format!(
             "The failed rotation of {} is tried again now.",
             a.secret_name
@@ -181,7 +181,7 @@ impl Desktop {
         Ok(done(s.sentence()))
     }
 
-    /// The rotations waiting for approval, oldest first, and the scheduler's state.
+    /// The rotations waiting for approval, oldest first, and the background runner's state.
     pub fn approvals(&self) -> IpcResult<ApprovalsOutput> {
         let (v, c) = self.open()?;
         let pending = v.list_pending_rotations(&c)?.attempts;
@@ -190,10 +190,10 @@ impl Desktop {
                 .into_iter()
                 .map(|a| AttemptRow::new(a, &c.principal_arn))
                 .collect(),
-            scheduler: self
-                .scheduler()
+            background: self
+                .background()
                 .as_ref()
-                .map(Scheduler::status)
+                .map(Runner::status)
                 .unwrap_or_default(),
         })
     }
@@ -208,7 +208,7 @@ impl Desktop {
                 reason: reason.filter(|r| !r.trim().is_empty()),
             },
         )?;
-        self.kick_scheduler();
+        self.kick_rotations();
         Ok(done(format!(
             "Approved the rotation of {}; it starts now.",
             a.secret_name
@@ -233,6 +233,7 @@ impl Desktop {
 mod tests {
     use coffer_core::FrontEnd;
     use coffer_core::api::GetRandomPasswordRequest;
+    use coffer_core::background::Job;
     use coffer_core::crypto::Passphrase;
     use coffer_core::vault::rotation::{CreateRotationFunctionRequest, FunctionKind};
 
@@ -327,21 +328,21 @@ mod tests {
             .filter(|e| *e == "RotateSecret")
             .count();
         assert_eq!(rotate_events, 1);
-        d.scheduler().as_ref().unwrap().run_now();
+        d.background().as_ref().unwrap().run_now();
         let s = d.rotation_status(&arn).unwrap();
         assert!(s.enabled);
         assert_eq!(s.attempts[0].status, "succeeded");
     }
 
     #[test]
-    fn rotate_now_runs_on_the_scheduler_and_moves_awscurrent() {
+    fn rotate_now_runs_on_the_background_runner_and_moves_awscurrent() {
         let (_dir, d) = unlocked();
         let arn = arn_of(&d, "prod/api");
         let function = password_function(&d);
         let before = d.secret_detail(&arn).unwrap();
         d.rotate_now(&arn, Some(function)).unwrap();
-        let ran = d.scheduler().as_ref().unwrap().run_now();
-        assert!(ran.last_error.is_none(), "{ran:?}");
+        let ran = d.background().as_ref().unwrap().run_now();
+        assert!(ran.jobs.iter().all(|j| j.last_error.is_none()), "{ran:?}");
         let s = d.rotation_status(&arn).unwrap();
         let a = &s.attempts[0];
         assert_eq!(a.status, "succeeded", "{a:?}");
@@ -371,18 +372,19 @@ mod tests {
         let s = d.rotation_status(&arn).unwrap();
         assert!(s.require_approval && !s.two_person_rule);
         d.rotate_now(&arn, Some(function)).unwrap();
-        d.scheduler().as_ref().unwrap().run_now();
+        d.background().as_ref().unwrap().run_now();
         let queue = d.approvals().unwrap();
         assert_eq!(queue.pending.len(), 1);
         assert_eq!(queue.pending[0].status, "awaiting-approval");
         assert_eq!(queue.pending[0].secret_name, "prod/db");
-        assert!(queue.scheduler.running && queue.scheduler.last_run_date.is_some());
+        let rotations = queue.background.job(Job::Rotations).unwrap();
+        assert!(queue.background.running && rotations.last_run_date.is_some());
 
         let e = d.reject_rotation(&arn, " ".into()).unwrap_err();
         assert_eq!(e.code, "InvalidParameterException");
         d.approve_rotation(&arn, Some("change window".into()))
             .unwrap();
-        d.scheduler().as_ref().unwrap().run_now();
+        d.background().as_ref().unwrap().run_now();
         assert!(d.approvals().unwrap().pending.is_empty());
         let a = &d.rotation_status(&arn).unwrap().attempts[0];
         assert_eq!(a.status, "succeeded");
@@ -449,11 +451,11 @@ mod tests {
     }
 
     #[test]
-    fn locking_stops_the_scheduler_and_the_approval_queue_is_locked_too() {
+    fn locking_stops_the_background_runner_and_the_approval_queue_is_locked_too() {
         let (_dir, d) = unlocked();
-        assert!(d.approvals().unwrap().scheduler.running);
+        assert!(d.approvals().unwrap().background.running);
         d.lock();
-        assert!(d.scheduler().is_none());
+        assert!(d.background().is_none());
         assert_eq!(d.approvals().unwrap_err().code, "InvalidRequestException");
     }
 }

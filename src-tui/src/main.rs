@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use coffer_core::{InitOptions, Vault};
+use coffer_core::{InitOptions, Operation, Vault};
 
 use cli::output::OutputFormat;
 
@@ -222,7 +222,7 @@ fn main() -> ExitCode {
 /// A vault error with the operation it happened in, shown as the AWS CLI shows errors.
 #[derive(Debug)]
 struct Failure {
-    operation: &'static str,
+    operation: Operation,
     error: coffer_core::Error,
     unlocking: bool,
 }
@@ -253,10 +253,7 @@ impl Failure {
     }
 }
 
-fn vault_error(
-    operation: &'static str,
-    unlocking: bool,
-) -> impl Fn(anyhow::Error) -> anyhow::Error {
+fn vault_error(operation: Operation, unlocking: bool) -> impl Fn(anyhow::Error) -> anyhow::Error {
     move |e| match e.downcast::<coffer_core::Error>() {
         Ok(error) => Failure {
             operation,
@@ -296,7 +293,7 @@ fn with_reader<T>(
     let pass = unlock::passphrase(passphrase_file, path)?;
     let vault = Vault::open(path, operator, &pass)
         .map_err(anyhow::Error::from)
-        .map_err(vault_error("Unlock", true))?;
+        .map_err(vault_error(Operation::Unlock, true))?;
     f(&refs::Reader::Vault {
         caller: vault.caller(coffer_core::FrontEnd::Cli),
         vault: &vault,
@@ -346,7 +343,7 @@ fn run(args: Cli) -> Result<i32> {
                 },
             )
             .map_err(anyhow::Error::from)
-            .map_err(vault_error("Init", false))?;
+            .map_err(vault_error(Operation::InitializeVault, false))?;
             let info = vault.info();
             let v = serde_json::json!({
                 "Vault": path.display().to_string(),
@@ -386,14 +383,19 @@ fn run(args: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Serve(args)) => {
-            let backend = if args.ephemeral {
-                serve::ephemeral_backend(&args).map_err(vault_error("Serve", false))?
+            // The background runner (a vault's rotations, retries, purges) lives as long as
+            // the server; the emulator has none.
+            let (backend, _background) = if args.ephemeral {
+                let backend = serve::ephemeral_backend(&args)
+                    .map_err(vault_error(Operation::InitializeVault, false))?;
+                (backend, None)
             } else {
                 let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
                 let vault = Vault::open(&path, operator.as_deref(), &pass)
                     .map_err(anyhow::Error::from)
-                    .map_err(vault_error("Unlock", true))?;
-                serve::vault_backend(vault)
+                    .map_err(vault_error(Operation::Unlock, true))?;
+                let (backend, runner) = serve::vault_backend(vault);
+                (backend, Some(runner))
             };
             serve::serve(&args, backend)?;
             Ok(0)
@@ -418,7 +420,7 @@ fn run(args: Cli) -> Result<i32> {
                 passphrase_file.as_deref(),
                 |r| run::run(r, args),
             )
-            .map_err(vault_error("GetSecretValue", false))
+            .map_err(vault_error(Operation::GetSecretValue, false))
         }
         Some(Command::Inject { in_file, out_file }) => {
             with_reader(
@@ -427,13 +429,13 @@ fn run(args: Cli) -> Result<i32> {
                 passphrase_file.as_deref(),
                 |r| inject::inject(r, in_file.as_deref(), out_file.as_deref()),
             )
-            .map_err(vault_error("GetSecretValue", false))?;
+            .map_err(vault_error(Operation::GetSecretValue, false))?;
             Ok(0)
         }
         Some(Command::Restore { from }) => {
             let pass = unlock::passphrase(passphrase_file.as_deref(), &from)?;
             let outcome = cli::backup::restore(&from, &path, operator.as_deref(), &pass)
-                .map_err(vault_error("RestoreVault", false))?;
+                .map_err(vault_error(Operation::RestoreVault, false))?;
             cli::print(outcome, output, query.as_deref())
         }
         Some(Command::Unlock { idle, max_age }) => {
@@ -444,7 +446,7 @@ fn run(args: Cli) -> Result<i32> {
                 idle,
                 max_age,
             )
-            .map_err(vault_error("Unlock", true))?;
+            .map_err(vault_error(Operation::Unlock, true))?;
             let mut v = serde_json::to_value(&status)?;
             v["Started"] = started.into();
             cli::print(cli::Outcome::Json(v), output, query.as_deref())
@@ -465,7 +467,7 @@ fn run(args: Cli) -> Result<i32> {
             Duration::from_secs(max_age_seconds.max(1)),
         ),
         Some(Command::Op(op)) => {
-            let name = op.operation_name();
+            let name = op.operation();
             if op.runs_in_session()
                 && let Some(outcome) = session::forward(&path, operator.as_deref())
                     .map_err(vault_error(name, false))?
@@ -475,7 +477,7 @@ fn run(args: Cli) -> Result<i32> {
             let pass = unlock::passphrase(passphrase_file.as_deref(), &path)?;
             let vault = Vault::open(&path, operator.as_deref(), &pass)
                 .map_err(anyhow::Error::from)
-                .map_err(vault_error("Unlock", true))?;
+                .map_err(vault_error(Operation::Unlock, true))?;
             let vault = std::sync::Arc::new(vault);
             let outcome = cli::run(&vault, op, Some(&pass), coffer_core::FrontEnd::Cli)
                 .map_err(vault_error(name, false))?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use coffer_core::Vault;
+use coffer_core::background::{BackgroundStatus, Ran, Runner};
 use coffer_core::server::{self, AgentOptions, Backend, Limits, Options, TlsSource};
 
 /// `coffer serve`'s flags.
@@ -169,41 +170,46 @@ pub fn serve(args: &ServeArgs, backend: Backend) -> Result<()> {
     .with_context(|| format!("cannot serve on {listen}"))
 }
 
-/// The endpoint on the vault, with the rotation scheduler running beside it: due,
-/// requested and approved rotations run while the server does.
-pub fn vault_backend(vault: Vault) -> Backend {
+/// The endpoint on the vault, with the core's background runner beside it: due, requested
+/// and approved rotations, replication retries and purges run while the server does (and
+/// stop when the returned runner is dropped). What each pass did is logged as JSON lines.
+pub fn vault_backend(vault: Vault) -> (Backend, Runner) {
     let vault = Arc::new(vault);
-    spawn_scheduler(vault.clone());
-    Backend::vault(vault)
+    let runner = Runner::start(vault.clone(), Box::new(log_pass));
+    (Backend::vault(vault), runner)
 }
 
-/// How often the scheduler looks for due rotations.
-const SCHEDULER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
-
-fn spawn_scheduler(vault: Arc<Vault>) {
-    let engine = coffer_core::rotation::Engine::new();
-    std::thread::spawn(move || {
-        loop {
-            match engine.run_due(&vault) {
-                Ok(ran) => {
-                    for a in ran {
-                        let line = serde_json::json!({
-                            "rotation": a.secret_name,
-                            "status": a.status,
-                            "versionId": a.token,
-                            "error": a.error,
-                        });
-                        eprintln!("{line}");
-                    }
+/// A pass of the background runner on stderr: one line per rotation that moved, per failed
+/// job, and per purge or replication push that did something.
+fn log_pass(ran: &[Ran], status: &BackgroundStatus) {
+    for r in ran {
+        let line = match r {
+            Ran::Rotations(attempts) => {
+                for a in attempts {
+                    let line = serde_json::json!({
+                        "rotation": a.secret_name,
+                        "status": a.status,
+                        "versionId": a.token,
+                        "error": a.error,
+                    });
+                    eprintln!("{line}");
                 }
-                Err(e) => eprintln!(
-                    "{}",
-                    serde_json::json!({"rotation": null, "error": format!("{}: {}", e.code.as_str(), e.message)})
-                ),
+                continue;
             }
-            std::thread::sleep(SCHEDULER_PERIOD);
-        }
-    });
+            Ran::Replication(report) if report.synced + report.removed + report.promoted > 0 => {
+                serde_json::json!({ "replication": report.sentence() })
+            }
+            Ran::Purged(n) if *n > 0 => serde_json::json!({ "purged": n }),
+            Ran::Replication(_) | Ran::Purged(_) => continue,
+        };
+        eprintln!("{line}");
+    }
+    for job in status.jobs.iter().filter(|j| j.last_error.is_some()) {
+        eprintln!(
+            "{}",
+            serde_json::json!({ "background": job.job, "error": job.last_error, "failures": job.failures })
+        );
+    }
 }
 
 pub fn ephemeral_backend(args: &ServeArgs) -> Result<Backend> {

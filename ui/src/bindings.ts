@@ -171,12 +171,41 @@ export type ApprovalsOutput = {
 /**
  * Oldest first.
  */
-pending: Array<AttemptRow>, scheduler: SchedulerStatus, };
-
-export type SchedulerStatus = { running: boolean, lastRunDate: number | null, 
+pending: Array<AttemptRow>, 
 /**
- * How many rotations the last run moved on.
+ * The core's background runner: rotations, replication retries, purges.
  */
-lastRan: number, lastError: IpcError | null, };
+background: BackgroundStatus, };
+
+export type Job = "Rotations" | "Replication" | "Purges";
+
+export type JobStatus = { job: Job, 
+/**
+ * Epoch seconds of the last run's end; none before the first.
+ */
+lastRunDate: number | null, 
+/**
+ * Epoch seconds of the next run (sooner if a console asks).
+ */
+nextRunDate: number, 
+/**
+ * What the last run did, in one sentence.
+ */
+lastResult: string | null, 
+/**
+ * Why the last run failed; cleared by a run that succeeds.
+ */
+lastError: string | null, 
+/**
+ * Failures in a row: each doubles the wait before the next run.
+ */
+failures: number, 
+/**
+ * All of the above in one line, as both consoles show it:
+ * `rotations: last 12:00:05 (2 ran) · next 12:00:15` (UTC).
+ */
+line: string, };
+
+export type BackgroundStatus = { running: boolean, jobs: Array<JobStatus>, };
 
 export type RekeyProgress = { phase: string, done: number, total: number, percent: number, line: string, };

@@ -424,7 +424,7 @@ async fn process(
     }
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
     let op = router::operation(target)?;
-    access.operation = Some(op);
+    access.operation = Some(op.as_str());
     let user_agent = headers
         .get("user-agent")
         .and_then(|v| v.to_str().ok())

@@ -14,42 +14,17 @@ use crate::api::{
 };
 use crate::model::RevealSerialize;
 use crate::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
-use crate::{Caller, Reveal, Vault};
+use crate::{Caller, Operation, Reveal, Vault};
 
 /// The `X-Amz-Target` prefix of Secrets Manager.
 pub const TARGET_PREFIX: &str = "secretsmanager.";
 
-/// Every operation the endpoint answers.
-pub const OPERATIONS: [&str; 23] = [
-    "CreateSecret",
-    "GetSecretValue",
-    "BatchGetSecretValue",
-    "PutSecretValue",
-    "UpdateSecret",
-    "UpdateSecretVersionStage",
-    "DescribeSecret",
-    "ListSecrets",
-    "ListSecretVersionIds",
-    "DeleteSecret",
-    "RestoreSecret",
-    "TagResource",
-    "UntagResource",
-    "GetRandomPassword",
-    "PutResourcePolicy",
-    "GetResourcePolicy",
-    "DeleteResourcePolicy",
-    "ValidateResourcePolicy",
-    "RotateSecret",
-    "CancelRotateSecret",
-    "ReplicateSecretToRegions",
-    "RemoveRegionsFromReplication",
-    "StopReplicationToReplica",
-];
-
-/// The operation an `X-Amz-Target` header names, if the endpoint has it.
-pub fn operation(target: Option<&str>) -> Result<&'static str, ApiError> {
-    let name = target.and_then(|t| t.strip_prefix(TARGET_PREFIX));
-    name.and_then(|n| OPERATIONS.iter().copied().find(|o| *o == n))
+/// The operation an `X-Amz-Target` header names, if the endpoint answers it.
+pub fn operation(target: Option<&str>) -> Result<Operation, ApiError> {
+    target
+        .and_then(|t| t.strip_prefix(TARGET_PREFIX))
+        .and_then(|n| n.parse::<Operation>().ok())
+        .filter(|o| o.endpoint())
         .ok_or_else(|| ApiError::unknown_operation(target.unwrap_or("")))
 }
 
@@ -95,61 +70,69 @@ fn revealed<T: RevealSerialize>(r: crate::Result<T>) -> Result<Vec<u8>, ApiError
     Ok(serde_json::to_vec(&Reveal(&v)).expect("responses serialize"))
 }
 
-/// Runs `operation` (one of [`OPERATIONS`]) on `vault` as `caller`; returns the response
+/// Runs `operation` (one [`Operation::endpoint`] answers) on `vault` as `caller`; returns the response
 /// body. Synchronous: the server calls it on a blocking thread.
 pub fn dispatch(
     vault: &Vault,
     caller: &Caller,
-    operation: &str,
+    operation: Operation,
     body: &[u8],
 ) -> Result<Vec<u8>, ApiError> {
     let v = vault;
     let c = caller;
     match operation {
-        "CreateSecret" => plain(v.create_secret(c, request::<CreateSecretRequest>(body)?)),
-        "GetSecretValue" => {
+        Operation::CreateSecret => plain(v.create_secret(c, request::<CreateSecretRequest>(body)?)),
+        Operation::GetSecretValue => {
             revealed(v.get_secret_value(c, request::<GetSecretValueRequest>(body)?))
         }
-        "BatchGetSecretValue" => {
+        Operation::BatchGetSecretValue => {
             revealed(v.batch_get_secret_value(c, request::<BatchGetSecretValueRequest>(body)?))
         }
-        "PutSecretValue" => plain(v.put_secret_value(c, request::<PutSecretValueRequest>(body)?)),
-        "UpdateSecret" => plain(v.update_secret(c, request::<UpdateSecretRequest>(body)?)),
-        "UpdateSecretVersionStage" => plain(
+        Operation::PutSecretValue => {
+            plain(v.put_secret_value(c, request::<PutSecretValueRequest>(body)?))
+        }
+        Operation::UpdateSecret => plain(v.update_secret(c, request::<UpdateSecretRequest>(body)?)),
+        Operation::UpdateSecretVersionStage => plain(
             v.update_secret_version_stage(c, request::<UpdateSecretVersionStageRequest>(body)?),
         ),
-        "DescribeSecret" => plain(v.describe_secret(c, request::<SecretIdRequest>(body)?)),
-        "ListSecrets" => plain(v.list_secrets(c, request::<ListSecretsRequest>(body)?)),
-        "ListSecretVersionIds" => {
+        Operation::DescribeSecret => plain(v.describe_secret(c, request::<SecretIdRequest>(body)?)),
+        Operation::ListSecrets => plain(v.list_secrets(c, request::<ListSecretsRequest>(body)?)),
+        Operation::ListSecretVersionIds => {
             plain(v.list_secret_version_ids(c, request::<ListSecretVersionIdsRequest>(body)?))
         }
-        "DeleteSecret" => plain(v.delete_secret(c, request::<DeleteSecretRequest>(body)?)),
-        "RestoreSecret" => plain(v.restore_secret(c, request::<SecretIdRequest>(body)?)),
-        "TagResource" => plain(v.tag_resource(c, request::<TagResourceRequest>(body)?)),
-        "UntagResource" => plain(v.untag_resource(c, request::<UntagResourceRequest>(body)?)),
-        "GetRandomPassword" => {
+        Operation::DeleteSecret => plain(v.delete_secret(c, request::<DeleteSecretRequest>(body)?)),
+        Operation::RestoreSecret => plain(v.restore_secret(c, request::<SecretIdRequest>(body)?)),
+        Operation::TagResource => plain(v.tag_resource(c, request::<TagResourceRequest>(body)?)),
+        Operation::UntagResource => {
+            plain(v.untag_resource(c, request::<UntagResourceRequest>(body)?))
+        }
+        Operation::GetRandomPassword => {
             revealed(v.get_random_password(c, request::<GetRandomPasswordRequest>(body)?))
         }
-        "PutResourcePolicy" => {
+        Operation::PutResourcePolicy => {
             plain(v.put_resource_policy(c, request::<PutResourcePolicyRequest>(body)?))
         }
-        "GetResourcePolicy" => plain(v.get_resource_policy(c, request::<SecretIdRequest>(body)?)),
-        "DeleteResourcePolicy" => {
+        Operation::GetResourcePolicy => {
+            plain(v.get_resource_policy(c, request::<SecretIdRequest>(body)?))
+        }
+        Operation::DeleteResourcePolicy => {
             plain(v.delete_resource_policy(c, request::<SecretIdRequest>(body)?))
         }
-        "ValidateResourcePolicy" => {
+        Operation::ValidateResourcePolicy => {
             plain(v.validate_resource_policy(c, request::<ValidateResourcePolicyRequest>(body)?))
         }
-        "RotateSecret" => plain(v.rotate_secret(c, request::<RotateSecretRequest>(body)?)),
-        "CancelRotateSecret" => plain(v.cancel_rotate_secret(c, request::<SecretIdRequest>(body)?)),
-        "ReplicateSecretToRegions" => plain(
+        Operation::RotateSecret => plain(v.rotate_secret(c, request::<RotateSecretRequest>(body)?)),
+        Operation::CancelRotateSecret => {
+            plain(v.cancel_rotate_secret(c, request::<SecretIdRequest>(body)?))
+        }
+        Operation::ReplicateSecretToRegions => plain(
             v.replicate_secret_to_regions(c, request::<ReplicateSecretToRegionsRequest>(body)?),
         ),
-        "RemoveRegionsFromReplication" => plain(v.remove_regions_from_replication(
+        Operation::RemoveRegionsFromReplication => plain(v.remove_regions_from_replication(
             c,
             request::<RemoveRegionsFromReplicationRequest>(body)?,
         )),
-        "StopReplicationToReplica" => {
+        Operation::StopReplicationToReplica => {
             plain(v.stop_replication_to_replica(c, request::<SecretIdRequest>(body)?))
         }
         other => Err(ApiError::unknown_operation(&format!(
@@ -169,7 +152,7 @@ mod tests {
         (v, c)
     }
 
-    fn call(v: &Vault, c: &Caller, op: &str, body: serde_json::Value) -> serde_json::Value {
+    fn call(v: &Vault, c: &Caller, op: Operation, body: serde_json::Value) -> serde_json::Value {
         let out = dispatch(v, c, op, body.to_string().as_bytes())
             .unwrap_or_else(|e| panic!("{op}: {} {}", e.code, e.message));
         serde_json::from_slice(&out).unwrap()
@@ -179,17 +162,36 @@ mod tests {
     fn targets_name_known_operations_only() {
         assert_eq!(
             operation(Some("secretsmanager.GetSecretValue")).unwrap(),
-            "GetSecretValue"
+            Operation::GetSecretValue
         );
         for bad in [
             None,
             Some("GetSecretValue"),
             Some("secretsmanager.NoSuchThing"),
             Some("kms.GetSecretValue"),
+            Some("secretsmanager.CreateKey"),
+            Some("secretsmanager.EndSecretDeletion"),
         ] {
             let e = operation(bad).unwrap_err();
             assert_eq!(e.code, "UnknownOperationException");
             assert_eq!(e.status.as_u16(), 400);
+        }
+    }
+
+    #[test]
+    fn every_endpoint_operation_routes_and_no_other_does() {
+        let (v, c) = vault();
+        for op in Operation::ALL {
+            let target = format!("{TARGET_PREFIX}{op}");
+            assert_eq!(operation(Some(&target)).is_ok(), op.endpoint(), "{op}");
+            if !op.endpoint() {
+                continue;
+            }
+            // An empty request reaches the operation: whatever it answers, it is not
+            // "unknown operation".
+            if let Err(e) = dispatch(&v, &c, *op, b"{}") {
+                assert_ne!(e.code, "UnknownOperationException", "{op}");
+            }
         }
     }
 
@@ -199,14 +201,14 @@ mod tests {
         let made = call(
             &v,
             &c,
-            "CreateSecret",
+            Operation::CreateSecret,
             serde_json::json!({"Name": "app/db", "SecretString": "hunter2"}),
         );
         assert!(made["ARN"].as_str().unwrap().contains(":secret:app/db-"));
         let got = call(
             &v,
             &c,
-            "GetSecretValue",
+            Operation::GetSecretValue,
             serde_json::json!({"SecretId": "app/db"}),
         );
         assert_eq!(got["SecretString"], "hunter2");
@@ -214,22 +216,22 @@ mod tests {
         call(
             &v,
             &c,
-            "CreateSecret",
+            Operation::CreateSecret,
             serde_json::json!({"Name": "bin", "SecretBinary": "AAEC/w=="}),
         );
         let got = call(
             &v,
             &c,
-            "GetSecretValue",
+            Operation::GetSecretValue,
             serde_json::json!({"SecretId": "bin"}),
         );
         assert_eq!(got["SecretBinary"], "AAEC/w==");
-        let listed = call(&v, &c, "ListSecrets", serde_json::json!({}));
+        let listed = call(&v, &c, Operation::ListSecrets, serde_json::json!({}));
         assert_eq!(listed["SecretList"].as_array().unwrap().len(), 2);
         let pw = call(
             &v,
             &c,
-            "GetRandomPassword",
+            Operation::GetRandomPassword,
             serde_json::json!({"PasswordLength": 12}),
         );
         assert_eq!(pw["RandomPassword"].as_str().unwrap().len(), 12);
@@ -238,30 +240,30 @@ mod tests {
     #[test]
     fn errors_carry_aws_codes_and_statuses() {
         let (v, c) = vault();
-        let e = dispatch(&v, &c, "DescribeSecret", br#"{"SecretId":"nope"}"#).unwrap_err();
+        let e = dispatch(&v, &c, Operation::DescribeSecret, br#"{"SecretId":"nope"}"#).unwrap_err();
         assert_eq!(
             (e.status.as_u16(), e.code),
             (400, "ResourceNotFoundException")
         );
-        let e = dispatch(&v, &c, "DescribeSecret", b"{not json").unwrap_err();
+        let e = dispatch(&v, &c, Operation::DescribeSecret, b"{not json").unwrap_err();
         assert_eq!(e.code, "SerializationException");
-        let e = dispatch(&v, &c, "DescribeSecret", br#"{"SecretId": 5}"#).unwrap_err();
+        let e = dispatch(&v, &c, Operation::DescribeSecret, br#"{"SecretId": 5}"#).unwrap_err();
         assert_eq!(e.code, "SerializationException");
-        let e = dispatch(&v, &c, "DescribeSecret", b"{}").unwrap_err();
+        let e = dispatch(&v, &c, Operation::DescribeSecret, b"{}").unwrap_err();
         assert_eq!(e.code, "ValidationException");
         assert!(e.message.contains("'secretId'"));
-        let e = dispatch(&v, &c, "NoSuchOperation", b"{}").unwrap_err();
+        let e = dispatch(&v, &c, Operation::CreateKey, b"{}").unwrap_err();
         assert_eq!(e.code, "UnknownOperationException");
         let e = dispatch(
             &v,
             &c,
-            "ReplicateSecretToRegions",
+            Operation::ReplicateSecretToRegions,
             br#"{"SecretId":"nope","AddReplicaRegions":[{"Region":"eu-west-1"}]}"#,
         )
         .unwrap_err();
         assert_eq!(e.code, "ResourceNotFoundException");
         let denied = Caller::principal("arn:aws:iam::123456789012:user/nobody", FrontEnd::Endpoint);
-        let e = dispatch(&v, &denied, "ListSecrets", b"{}").unwrap_err();
+        let e = dispatch(&v, &denied, Operation::ListSecrets, b"{}").unwrap_err();
         assert_eq!(e.code, "AccessDeniedException");
         assert_eq!(e.status.as_u16(), 400);
     }

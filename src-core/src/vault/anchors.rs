@@ -2,6 +2,7 @@
 //! against one kept elsewhere.
 
 use super::{Caller, Vault};
+use crate::Operation;
 use crate::Result;
 use crate::audit::{self, VerifyReport, anchor::Anchor};
 
@@ -10,14 +11,19 @@ impl Vault {
     /// (so copies of the file carry it) and returns it for the operator to keep elsewhere.
     /// Audited as `AnchorAuditTrail`; needs `coffer:AnchorAuditTrail`.
     pub fn anchor_audit_trail(&self, caller: &Caller) -> Result<Anchor> {
-        self.exec(caller, "AnchorAuditTrail", &serde_json::json!({}), |ctx| {
-            ctx.authorize("coffer:AnchorAuditTrail", "*")?;
-            ctx.will_write()?;
-            let time = crate::model::from_epoch_ms(ctx.now_ms).to_string();
-            let a = audit::anchor::take(ctx.tx, &ctx.keys.audit, &self.info.vault_id, &time)?;
-            ctx.respond(&serde_json::json!({ "Sequence": a.sequence, "Time": a.time }));
-            Ok(a)
-        })
+        self.exec(
+            caller,
+            Operation::AnchorAuditTrail,
+            &serde_json::json!({}),
+            |ctx| {
+                ctx.authorize("coffer:AnchorAuditTrail", "*")?;
+                ctx.will_write()?;
+                let time = crate::model::from_epoch_ms(ctx.now_ms).to_string();
+                let a = audit::anchor::take(ctx.tx, &ctx.keys.audit, &self.info.vault_id, &time)?;
+                ctx.respond(&serde_json::json!({ "Sequence": a.sequence, "Time": a.time }));
+                Ok(a)
+            },
+        )
     }
 
     /// Verifies the audit trail like [`Vault::verify_audit_trail`] (the anchors its
@@ -44,8 +50,7 @@ impl Vault {
         let request = serde_json::json!({
             "AnchorSequences": checked.iter().map(|a| a.sequence).collect::<Vec<_>>(),
         });
-        self.exec(caller, "VerifyAuditTrail", &request, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::VerifyAuditTrail, &request, |ctx| {
             ctx.authorize("coffer:VerifyAuditTrail", "*")?;
             audit::verify(ctx.tx, &ctx.keys.audit, &self.info.vault_id, &checked)
         })

@@ -52,6 +52,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 
 use super::{FrontEnd, Vault, choose_operator, lock, open_operator_slot, slot_kek};
+use crate::Operation;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::backup::{ChunkOpener, ChunkSealer, backup_key, header_digest};
 use crate::crypto::envelope::OVERHEAD;
@@ -292,8 +293,7 @@ impl Vault {
     ) -> Result<BackupResponse> {
         let backup_id = random::uuid();
         let request = serde_json::json!({ "BackupId": backup_id });
-        self.exec(caller, "BackupVault", &request, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::BackupVault, &request, |ctx| {
             ctx.authorize("coffer:BackupVault", "*")?;
             if out.exists() {
                 return Err(Error::exists(format!(
@@ -310,8 +310,7 @@ impl Vault {
         self.write_backup(&backup_id, out, progress)
             .inspect_err(|e| {
                 // The first event says a backup began; this one that it failed, and why.
-                let _ = self.exec(caller, "BackupVault", &request, |ctx| {
-                    ctx.audit.read_only = true;
+                let _ = self.exec(caller, Operation::BackupVault, &request, |_| {
                     Err::<(), _>(e.clone())
                 });
             })
@@ -535,7 +534,7 @@ impl Vault {
         let caller = vault.caller(front_end);
         vault.exec(
             &caller,
-            "RestoreVault",
+            Operation::RestoreVault,
             &serde_json::json!({
                 "BackupId": header.backup_id,
                 "BackupDate": epoch_seconds(header.created_ms),

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::{Caller, FrontEnd, Vault, VaultInfo, lock, seed, valid_account, valid_region};
+use crate::Operation;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::random;
 use crate::model::SecretText;
@@ -83,7 +84,7 @@ impl Vault {
         lock(&self.sessions).remove(access_key_id);
         self.exec(
             &super::rotation::service_caller(),
-            "RevokeRotationCredentials",
+            Operation::RevokeRotationCredentials,
             &serde_json::json!({ "accessKeyId": access_key_id, "reason": reason }),
             |_| Ok(()),
         )

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::{Caller, Ctx, Vault};
+use crate::Operation;
 use crate::crypto::{self, Aad, random};
 use crate::model::{SecretText, Tag, epoch_seconds};
 use crate::{Error, ErrorCode, Result};
@@ -446,10 +447,10 @@ impl Vault {
             description.as_deref(),
         );
         let event = match kind {
-            EntityKind::User => "CreateUser",
-            EntityKind::Role => "CreateRole",
-            EntityKind::Group => "CreateGroup",
-            EntityKind::Policy => "CreatePolicy",
+            EntityKind::User => Operation::CreateUser,
+            EntityKind::Role => Operation::CreateRole,
+            EntityKind::Group => Operation::CreateGroup,
+            EntityKind::Policy => Operation::CreatePolicy,
         };
         let params = serde_json::json!({ "Name": name, "Path": path, "Tags": tags });
         self.exec(caller, event, &params, |ctx| {
@@ -512,10 +513,9 @@ impl Vault {
     pub fn iam_get(&self, caller: &Caller, kind: EntityKind, name: &str) -> Result<IamEntityView> {
         self.exec(
             caller,
-            "GetEntity",
+            Operation::GetEntity,
             &serde_json::json!({ "Kind": kind, "Name": name }),
             |ctx| {
-                ctx.audit.read_only = true;
                 let e = ctx.entity(kind, name)?;
                 ctx.authorize("iam:Get*", &self.entity_arn(&e))?;
                 Ok(self.entity_view(&e))
@@ -526,10 +526,9 @@ impl Vault {
     pub fn iam_list(&self, caller: &Caller, kind: EntityKind) -> Result<Vec<IamEntityView>> {
         self.exec(
             caller,
-            "ListEntities",
+            Operation::ListEntities,
             &serde_json::json!({ "Kind": kind }),
             |ctx| {
-                ctx.audit.read_only = true;
                 ctx.authorize("iam:List*", "*")?;
                 Ok(ctx.iam.all(kind).map(|e| self.entity_view(e)).collect())
             },
@@ -537,7 +536,7 @@ impl Vault {
     }
 
     pub fn iam_delete(&self, caller: &Caller, kind: EntityKind, name: &str) -> Result<()> {
-        self.exec(caller, "DeleteEntity", &serde_json::json!({ "Kind": kind, "Name": name }), |ctx| {
+        self.exec(caller, Operation::DeleteEntity, &serde_json::json!({ "Kind": kind, "Name": name }), |ctx| {
             let e = ctx.entity(kind, name)?;
             ctx.authorize("iam:Delete*", &self.entity_arn(&e))?;
             if kind == EntityKind::User && ctx.tx.slot_get(name)?.is_some() {
@@ -576,7 +575,7 @@ impl Vault {
     ) -> Result<()> {
         self.exec(
             caller,
-            "TagEntity",
+            Operation::TagEntity,
             &serde_json::json!({ "Kind": kind, "Name": name, "Tags": tags }),
             |ctx| {
                 let mut e = ctx.entity(kind, name)?;
@@ -603,9 +602,9 @@ impl Vault {
         document: &str,
     ) -> Result<()> {
         let event = match kind {
-            EntityKind::User => "PutUserPolicy",
-            EntityKind::Role => "PutRolePolicy",
-            _ => "PutGroupPolicy",
+            EntityKind::User => Operation::PutUserPolicy,
+            EntityKind::Role => Operation::PutRolePolicy,
+            _ => Operation::PutGroupPolicy,
         };
         self.exec(caller, event, &serde_json::json!({ "Name": name, "PolicyName": policy_name, "PolicyDocument": document }), |ctx| {
             let mut e = ctx.entity(kind, name)?;
@@ -626,16 +625,15 @@ impl Vault {
         policy_name: &str,
     ) -> Result<String> {
         let event = match kind {
-            EntityKind::User => "GetUserPolicy",
-            EntityKind::Role => "GetRolePolicy",
-            _ => "GetGroupPolicy",
+            EntityKind::User => Operation::GetUserPolicy,
+            EntityKind::Role => Operation::GetRolePolicy,
+            _ => Operation::GetGroupPolicy,
         };
         self.exec(
             caller,
             event,
             &serde_json::json!({ "Name": name, "PolicyName": policy_name }),
             |ctx| {
-                ctx.audit.read_only = true;
                 let e = ctx.entity(kind, name)?;
                 ctx.authorize(&format!("iam:{event}"), &self.entity_arn(&e))?;
                 e.inline
@@ -655,7 +653,7 @@ impl Vault {
     ) -> Result<()> {
         self.exec(
             caller,
-            "DeleteInlinePolicy",
+            Operation::DeleteInlinePolicy,
             &serde_json::json!({ "Name": name, "PolicyName": policy_name }),
             |ctx| {
                 let mut e = ctx.entity(kind, name)?;
@@ -678,9 +676,9 @@ impl Vault {
         attach: bool,
     ) -> Result<()> {
         let event = if attach {
-            "AttachPolicy"
+            Operation::AttachPolicy
         } else {
-            "DetachPolicy"
+            Operation::DetachPolicy
         };
         self.exec(
             caller,
@@ -720,9 +718,9 @@ impl Vault {
         add: bool,
     ) -> Result<()> {
         let event = if add {
-            "AddUserToGroup"
+            Operation::AddUserToGroup
         } else {
-            "RemoveUserFromGroup"
+            Operation::RemoveUserFromGroup
         };
         self.exec(
             caller,
@@ -753,10 +751,9 @@ impl Vault {
     ) -> Result<(Vec<String>, Vec<String>)> {
         self.exec(
             caller,
-            "ListPolicies",
+            Operation::ListPolicies,
             &serde_json::json!({ "Kind": kind, "Name": name }),
             |ctx| {
-                ctx.audit.read_only = true;
                 let e = ctx.entity(kind, name)?;
                 ctx.authorize("iam:List*", &self.entity_arn(&e))?;
                 Ok((e.inline.keys().cloned().collect(), e.attached.clone()))
@@ -773,7 +770,7 @@ impl Vault {
     ) -> Result<CreateAccessKeyResponse> {
         self.exec(
             caller,
-            "CreateAccessKey",
+            Operation::CreateAccessKey,
             &serde_json::json!({ "Kind": kind, "Name": name }),
             |ctx| {
                 let e = ctx.entity(kind, name)?;
@@ -837,10 +834,9 @@ impl Vault {
     ) -> Result<Vec<AccessKeyMetadata>> {
         self.exec(
             caller,
-            "ListAccessKeys",
+            Operation::ListAccessKeys,
             &serde_json::json!({ "Kind": kind, "Name": name }),
             |ctx| {
-                ctx.audit.read_only = true;
                 let e = ctx.entity(kind, name)?;
                 ctx.authorize("iam:ListAccessKeys", &self.entity_arn(&e))?;
                 let mut keys: Vec<AccessKeyMetadata> = ctx
@@ -869,9 +865,9 @@ impl Vault {
         active: Option<bool>,
     ) -> Result<()> {
         let event = if active.is_some() {
-            "UpdateAccessKey"
+            Operation::UpdateAccessKey
         } else {
-            "DeleteAccessKey"
+            Operation::DeleteAccessKey
         };
         self.exec(
             caller,

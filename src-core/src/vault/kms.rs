@@ -2,6 +2,7 @@
 
 use super::keys::KmsDoc;
 use super::{Caller, Vault};
+use crate::Operation;
 use crate::api::*;
 use crate::crypto::random;
 use crate::model::{epoch_seconds, kms_key_arn};
@@ -51,7 +52,7 @@ impl Vault {
         caller: &Caller,
         req: CreateKeyRequest,
     ) -> Result<KeyMetadataResponse> {
-        self.exec(caller, "CreateKey", &req, |ctx| {
+        self.exec(caller, Operation::CreateKey, &req, |ctx| {
             ctx.authorize("kms:CreateKey", "*")?;
             if req
                 .description
@@ -83,8 +84,7 @@ impl Vault {
     }
 
     pub fn list_keys(&self, caller: &Caller) -> Result<ListKeysResponse> {
-        self.exec(caller, "ListKeys", &serde_json::json!({}), |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::ListKeys, &serde_json::json!({}), |ctx| {
             ctx.authorize("kms:ListKeys", "*")?;
             Ok(ListKeysResponse {
                 keys: ctx
@@ -101,8 +101,7 @@ impl Vault {
     }
 
     pub fn describe_key(&self, caller: &Caller, req: KeyIdRequest) -> Result<KeyMetadataResponse> {
-        self.exec(caller, "DescribeKey", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::DescribeKey, &req, |ctx| {
             let id = ctx
                 .kms
                 .resolve(&req.key_id, &ctx.info.region, &ctx.info.account_id)
@@ -119,7 +118,7 @@ impl Vault {
     }
 
     pub fn create_alias(&self, caller: &Caller, req: CreateAliasRequest) -> Result<Empty> {
-        self.exec(caller, "CreateAlias", &req, |ctx| {
+        self.exec(caller, Operation::CreateAlias, &req, |ctx| {
             validate_alias(&req.alias_name)?;
             let id = ctx
                 .kms
@@ -148,25 +147,29 @@ impl Vault {
     }
 
     pub fn list_aliases(&self, caller: &Caller) -> Result<ListAliasesResponse> {
-        self.exec(caller, "ListAliases", &serde_json::json!({}), |ctx| {
-            ctx.audit.read_only = true;
-            ctx.authorize("kms:ListAliases", "*")?;
-            let mut aliases: Vec<AliasListEntry> = ctx
-                .kms
-                .aliases
-                .iter()
-                .map(|(name, id)| AliasListEntry {
-                    alias_name: name.clone(),
-                    alias_arn: format!(
-                        "arn:aws:kms:{}:{}:{}",
-                        ctx.info.region, ctx.info.account_id, name
-                    ),
-                    target_key_id: id.clone(),
-                })
-                .collect();
-            aliases.sort_by(|a, b| a.alias_name.cmp(&b.alias_name));
-            Ok(ListAliasesResponse { aliases })
-        })
+        self.exec(
+            caller,
+            Operation::ListAliases,
+            &serde_json::json!({}),
+            |ctx| {
+                ctx.authorize("kms:ListAliases", "*")?;
+                let mut aliases: Vec<AliasListEntry> = ctx
+                    .kms
+                    .aliases
+                    .iter()
+                    .map(|(name, id)| AliasListEntry {
+                        alias_name: name.clone(),
+                        alias_arn: format!(
+                            "arn:aws:kms:{}:{}:{}",
+                            ctx.info.region, ctx.info.account_id, name
+                        ),
+                        target_key_id: id.clone(),
+                    })
+                    .collect();
+                aliases.sort_by(|a, b| a.alias_name.cmp(&b.alias_name));
+                Ok(ListAliasesResponse { aliases })
+            },
+        )
     }
 }
 

@@ -34,7 +34,7 @@ use crate::crypto::slot::SlotSecret;
 use crate::crypto::{KdfParams, Passphrase, random};
 use crate::model::{DEFAULT_KMS_ALIAS, SecretArn};
 use crate::store::{Store, Tx};
-use crate::{Error, ErrorCode, Result};
+use crate::{Error, ErrorCode, Operation, Result};
 
 pub use backup::{BackupResponse, Progress, RestoreResponse};
 use doc::SecretDoc;
@@ -536,7 +536,7 @@ impl Vault {
         let caller = self.caller(front_end);
         self.exec(
             &caller,
-            "InitializeVault",
+            Operation::InitializeVault,
             &serde_json::json!({ "operator": name }),
             |ctx| ctx.ensure_user(name, Some(iam::ADMINISTRATOR_ACCESS)),
         )
@@ -574,6 +574,41 @@ impl Vault {
         self.fresh(|_, changed| Ok(changed))
     }
 
+    /// Purges the secrets whose deletion date has passed, as every request does first: for
+    /// the background runner, so that a vault nobody asks anything still purges on time.
+    /// Returns how many were purged. Cheap when none is due (no write transaction).
+    pub fn purge_expired(&self) -> Result<usize> {
+        let now_ms = self.clock.now().as_millisecond();
+        let due = self
+            .fresh(|inner, _| Ok(inner.index.earliest_deletion().is_some_and(|d| d <= now_ms)))?;
+        if !due {
+            return Ok(0);
+        }
+        let mut inner = lock(&self.inner);
+        let Inner {
+            store,
+            index,
+            kms,
+            iam,
+        } = &mut *inner;
+        let tx = store.begin()?;
+        refresh(&tx, &self.keys, index, kms, iam)?;
+        let keys = self.keys();
+        let (purged, rev) = self.purge_due(&tx, &keys, index, now_ms)?;
+        if let Err(e) = tx.commit() {
+            *index = Index::unloaded();
+            return Err(e);
+        }
+        self.checkpoints.committed();
+        for uid in &purged {
+            index.remove(uid);
+        }
+        if let Some(r) = rev {
+            index.rev = r;
+        }
+        Ok(purged.len())
+    }
+
     /// A number that changes whenever the vault changes, from this process or another.
     pub fn revision(&self) -> Result<i64> {
         self.sync()?;
@@ -591,12 +626,12 @@ impl Vault {
     pub(crate) fn exec<T, R: Serialize + ?Sized>(
         &self,
         caller: &Caller,
-        event_name: &'static str,
+        op: Operation,
         request: &R,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
         let mut replicate = Vec::new();
-        let result = self.exec_inner(caller, event_name, request, &mut replicate, f);
+        let result = self.exec_inner(caller, op, request, &mut replicate, f);
         if !replicate.is_empty() {
             self.propagate(&replicate);
         }
@@ -608,7 +643,7 @@ impl Vault {
     fn exec_inner<T, R: Serialize + ?Sized>(
         &self,
         caller: &Caller,
-        event_name: &'static str,
+        op: Operation,
         request: &R,
         push: &mut Vec<String>,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
@@ -620,7 +655,7 @@ impl Vault {
             kms,
             iam,
         } = &mut *inner;
-        let tx = store.begin_with(!READS.contains(&event_name))?;
+        let tx = store.begin_with(op.waits_for_fsync())?;
         refresh(&tx, &self.keys, index, kms, iam)?;
         let keys = self.keys();
         let now_ms = self.clock.now().as_millisecond();
@@ -688,7 +723,7 @@ impl Vault {
                 &tx,
                 rekeyed.as_ref().unwrap_or(&*keys),
                 caller,
-                event_name,
+                op,
                 now_ms,
                 request_parameters,
                 draft,
@@ -739,7 +774,7 @@ impl Vault {
         tx: &Tx<'_>,
         keys: &VaultKeys,
         caller: &Caller,
-        event_name: &str,
+        op: Operation,
         now_ms: i64,
         request_parameters: serde_json::Value,
         draft: Draft,
@@ -749,7 +784,7 @@ impl Vault {
             event_version: "1.08".into(),
             event_time: crate::model::from_epoch_ms(now_ms).to_string(),
             event_source: "secretsmanager.amazonaws.com".into(),
-            event_name: event_name.into(),
+            event_name: op.as_str().into(),
             aws_region: self.info.region.clone(),
             source_ip_address: caller
                 .source_ip
@@ -783,7 +818,7 @@ impl Vault {
             error_message: error.map(|e| e.message.clone()),
             request_id: random::uuid(),
             event_id: random::uuid(),
-            read_only: draft.read_only,
+            read_only: op.read_only(),
             event_type: "AwsApiCall".into(),
             resources: draft
                 .secret
@@ -809,7 +844,7 @@ impl Vault {
             &keys.audit,
             RowMeta {
                 at_ms: now_ms,
-                event_name,
+                event_name: op.as_str(),
                 error_code: error.map(|e| e.code.as_str()),
                 front_end: caller.front_end.as_str(),
                 principal_hash: keys.principal_hash(&caller.principal_arn),
@@ -858,7 +893,7 @@ impl Vault {
                 tx,
                 keys,
                 &service,
-                "EndSecretDeletion",
+                Operation::EndSecretDeletion,
                 now_ms,
                 serde_json::json!({}),
                 draft,
@@ -905,24 +940,6 @@ fn seed(
     )?;
     Ok(keys)
 }
-
-/// Requests that change nothing but their audit event (and a day-precision access date).
-/// Their commits skip the fsync: the event survives a process crash at once and a power
-/// loss from the next write on. Every other request waits for its fsync.
-const READS: [&str; 12] = [
-    "GetSecretValue",
-    "BatchGetSecretValue",
-    "DescribeSecret",
-    "ListSecrets",
-    "ListSecretVersionIds",
-    "GetRandomPassword",
-    "ListKeys",
-    "DescribeKey",
-    "ListAliases",
-    "VerifyAuditTrail",
-    "ExportAuditTrail",
-    "LookupEvents",
-];
 
 /// Brings `index` and `kms` up to date with the file, if another connection committed.
 fn refresh(
@@ -977,7 +994,6 @@ pub(crate) struct Draft {
     pub version_ids: Vec<String>,
     pub version_stages: Vec<String>,
     pub response: Option<serde_json::Value>,
-    pub read_only: bool,
 }
 
 /// One operation's view of the vault, inside its transaction.

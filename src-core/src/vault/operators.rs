@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Caller, RekeyProgress, Vault};
+use crate::Operation;
 use crate::crypto::{KdfParams, Passphrase};
 use crate::model::epoch_seconds;
 use crate::{Error, Result};
@@ -56,13 +57,17 @@ impl Vault {
     }
 
     pub fn list_operators(&self, caller: &Caller) -> Result<ListOperatorsResponse> {
-        self.exec(caller, "ListOperators", &serde_json::json!({}), |ctx| {
-            ctx.audit.read_only = true;
-            ctx.authorize("coffer:ListOperators", "*")?;
-            Ok(ListOperatorsResponse {
-                operators: ctx.tx.slots_all()?.iter().map(|r| self.entry(r)).collect(),
-            })
-        })
+        self.exec(
+            caller,
+            Operation::ListOperators,
+            &serde_json::json!({}),
+            |ctx| {
+                ctx.authorize("coffer:ListOperators", "*")?;
+                Ok(ListOperatorsResponse {
+                    operators: ctx.tx.slots_all()?.iter().map(|r| self.entry(r)).collect(),
+                })
+            },
+        )
     }
 
     /// Gives another person a key slot of their own.
@@ -83,7 +88,7 @@ impl Vault {
         let kek = params.derive(passphrase)?;
         self.exec(
             caller,
-            "AddOperator",
+            Operation::AddOperator,
             &OperatorRequest {
                 operator_name: name,
             },
@@ -147,7 +152,7 @@ impl Vault {
         let new_kek = params.derive(new)?;
         self.exec(
             caller,
-            "ChangeOperatorPassphrase",
+            Operation::ChangeOperatorPassphrase,
             &OperatorRequest {
                 operator_name: &name,
             },
@@ -193,7 +198,7 @@ impl Vault {
         name: &str,
         progress: RekeyProgress<'_>,
     ) -> Result<()> {
-        self.exec(caller, "RemoveOperator", &OperatorRequest { operator_name: name }, |ctx| {
+        self.exec(caller, Operation::RemoveOperator, &OperatorRequest { operator_name: name }, |ctx| {
             ctx.authorize("coffer:RemoveOperator", &self.operator_arn(name))?;
             if name == self.info.operator {
                 return Err(Error::invalid_request(

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::iam::EntityKind;
 use super::{Caller, Vault};
+use crate::Operation;
 use crate::api::ArnAndName;
 use crate::policy::{self, Decision, PolicyKind, Simulation, SimulationResults, ValidationReport};
 use crate::{Error, ErrorCode, Result};
@@ -103,7 +104,7 @@ impl Vault {
         caller: &Caller,
         req: PutResourcePolicyRequest,
     ) -> Result<ArnAndName> {
-        self.exec(caller, "PutResourcePolicy", &req, |ctx| {
+        self.exec(caller, Operation::PutResourcePolicy, &req, |ctx| {
             let block = req.block_public_policy.unwrap_or(false);
             ctx.request_keys.push(("secretsmanager:BlockPublicPolicy".into(), vec![block.to_string()]));
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:PutResourcePolicy")?;
@@ -128,8 +129,7 @@ impl Vault {
         caller: &Caller,
         req: crate::api::SecretIdRequest,
     ) -> Result<GetResourcePolicyResponse> {
-        self.exec(caller, "GetResourcePolicy", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::GetResourcePolicy, &req, |ctx| {
             let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:GetResourcePolicy", &doc)?;
             // A replica's policy is its primary's, asked for in the primary's region (moto
@@ -148,7 +148,7 @@ impl Vault {
         caller: &Caller,
         req: crate::api::SecretIdRequest,
     ) -> Result<ArnAndName> {
-        self.exec(caller, "DeleteResourcePolicy", &req, |ctx| {
+        self.exec(caller, Operation::DeleteResourcePolicy, &req, |ctx| {
             let mut doc =
                 ctx.resolve_live(&req.secret_id, "secretsmanager:DeleteResourcePolicy")?;
             let resp = ArnAndName {
@@ -169,8 +169,7 @@ impl Vault {
         caller: &Caller,
         req: ValidateResourcePolicyRequest,
     ) -> Result<ValidationReport> {
-        self.exec(caller, "ValidateResourcePolicy", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::ValidateResourcePolicy, &req, |ctx| {
             match &req.secret_id {
                 Some(id) => {
                     let doc = ctx.resolve_shared(id)?;
@@ -192,7 +191,7 @@ impl Vault {
     pub fn put_key_policy(&self, caller: &Caller, key_id: &str, policy_text: &str) -> Result<()> {
         self.exec(
             caller,
-            "PutKeyPolicy",
+            Operation::PutKeyPolicy,
             &serde_json::json!({ "KeyId": key_id, "PolicyName": "default", "Policy": policy_text }),
             |ctx| {
                 let id = ctx
@@ -218,10 +217,9 @@ impl Vault {
     pub fn get_key_policy(&self, caller: &Caller, key_id: &str) -> Result<String> {
         self.exec(
             caller,
-            "GetKeyPolicy",
+            Operation::GetKeyPolicy,
             &serde_json::json!({ "KeyId": key_id, "PolicyName": "default" }),
             |ctx| {
-                ctx.audit.read_only = true;
                 let id = ctx
                     .kms
                     .resolve(key_id, &ctx.info.region, &ctx.info.account_id)
@@ -244,8 +242,7 @@ impl Vault {
         sim: Simulation,
     ) -> Result<SimulationResults> {
         let params = serde_json::json!({ "ActionNames": sim.action_names, "ResourceArns": sim.resource_arns, "CallerArn": sim.caller_arn });
-        self.exec(caller, "SimulateCustomPolicy", &params, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::SimulateCustomPolicy, &params, |ctx| {
             ctx.authorize("iam:SimulateCustomPolicy", "*")?;
             policy::simulate(&sim)
         })
@@ -259,8 +256,7 @@ impl Vault {
         mut sim: Simulation,
     ) -> Result<SimulationResults> {
         let params = serde_json::json!({ "PolicySourceArn": policy_source_arn, "ActionNames": sim.action_names, "ResourceArns": sim.resource_arns });
-        self.exec(caller, "SimulatePrincipalPolicy", &params, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::SimulatePrincipalPolicy, &params, |ctx| {
             ctx.authorize("iam:SimulatePrincipalPolicy", policy_source_arn)?;
             let (kind, name) =
                 crate::access::principal_name(policy_source_arn).ok_or_else(|| {
@@ -312,8 +308,7 @@ impl Vault {
         caller: &Caller,
         req: crate::api::SecretIdRequest,
     ) -> Result<EffectiveAccess> {
-        self.exec(caller, "GetEffectiveAccess", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::GetEffectiveAccess, &req, |ctx| {
             let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:GetResourcePolicy", &doc)?;
             let arn = ctx.arn(&doc);

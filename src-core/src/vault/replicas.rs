@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::doc::{ReplicaDoc, ReplicaStatus, SecretDoc};
 use super::{Caller, FrontEnd, InitOptions, Vault, VaultInfo, keys, lock, valid_region};
+use crate::Operation;
 use crate::api::{
     RemoveRegionsFromReplicationRequest, ReplicaRegionType, ReplicateSecretToRegionsRequest,
     ReplicationResponse, ReplicationStatusType, SecretIdRequest, StopReplicationToReplicaResponse,
@@ -550,7 +551,7 @@ impl Vault {
         }
         let (slot_key, slot_public) = replica.accept_replication(caller, &self.info)?;
         let request = serde_json::json!({ "region": region, "replicaVaultId": r.vault_id });
-        let view = self.exec(caller, "AddReplicaRegion", &request, |ctx| {
+        let view = self.exec(caller, Operation::AddReplicaRegion, &request, |ctx| {
             ctx.authorize("coffer:AddReplicaRegion", "*")?;
             ctx.will_write()?;
             let mut registry = load_registry(ctx.tx, ctx.keys)?;
@@ -585,7 +586,7 @@ impl Vault {
             operator: true,
             ..self.caller(caller.front_end)
         };
-        self.exec(&caller, "AcceptReplication", &request, |ctx| {
+        self.exec(&caller, Operation::AcceptReplication, &request, |ctx| {
             ctx.authorize("coffer:AcceptReplication", "*")?;
             ctx.will_write()?;
             let kek = Key::random();
@@ -606,7 +607,7 @@ impl Vault {
     /// Forgets replica region `region`; refused while secrets replicate there.
     pub fn remove_replica_region(&self, caller: &Caller, region: &str) -> Result<()> {
         let request = serde_json::json!({ "region": region });
-        self.exec(caller, "RemoveReplicaRegion", &request, |ctx| {
+        self.exec(caller, Operation::RemoveReplicaRegion, &request, |ctx| {
             ctx.authorize("coffer:RemoveReplicaRegion", "*")?;
             let mut registry = load_registry(ctx.tx, ctx.keys)?;
             if !registry.regions.iter().any(|e| e.region == region) {
@@ -723,7 +724,7 @@ impl Vault {
         caller: &Caller,
         req: ReplicateSecretToRegionsRequest,
     ) -> Result<ReplicationResponse> {
-        let mut resp = self.exec(caller, "ReplicateSecretToRegions", &req, |ctx| {
+        let mut resp = self.exec(caller, Operation::ReplicateSecretToRegions, &req, |ctx| {
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:ReplicateSecretToRegions")?;
             if req.add_replica_regions.is_empty() {
                 return Err(Error::validation(
@@ -769,7 +770,7 @@ impl Vault {
         caller: &Caller,
         req: RemoveRegionsFromReplicationRequest,
     ) -> Result<ReplicationResponse> {
-        self.exec(caller, "RemoveRegionsFromReplication", &req, |ctx| {
+        self.exec(caller, Operation::RemoveRegionsFromReplication, &req, |ctx| {
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:RemoveRegionsFromReplication")?;
             if req.remove_replica_regions.is_empty() {
                 return Err(Error::validation(
@@ -805,11 +806,12 @@ impl Vault {
         caller: &Caller,
         req: SecretIdRequest,
     ) -> Result<StopReplicationToReplicaResponse> {
-        let (resp, primary, uid) = self.exec(caller, "StopReplicationToReplica", &req, |ctx| {
-            let doc = ctx.resolve(&req.secret_id)?;
-            ctx.authorize_secret("secretsmanager:StopReplicationToReplica", &doc)?;
-            promote(ctx, doc)
-        })?;
+        let (resp, primary, uid) =
+            self.exec(caller, Operation::StopReplicationToReplica, &req, |ctx| {
+                let doc = ctx.resolve(&req.secret_id)?;
+                ctx.authorize_secret("secretsmanager:StopReplicationToReplica", &doc)?;
+                promote(ctx, doc)
+            })?;
         // The emulator's primary learns at once; a vault file's primary when it next syncs.
         if let Some(source) = self.region_source()
             && let Ok(p) = source(&primary)
@@ -824,7 +826,7 @@ impl Vault {
     /// replica as StopReplicationToReplica by the service; then the primary drops the region.
     pub fn promote_replica(&self, caller: &Caller, secret_id: &str, region: &str) -> Result<()> {
         let request = serde_json::json!({ "secretId": secret_id, "region": region });
-        let uid = self.exec(caller, "PromoteReplica", &request, |ctx| {
+        let uid = self.exec(caller, Operation::PromoteReplica, &request, |ctx| {
             let doc =
                 ctx.resolve_live_shared(secret_id, "secretsmanager:StopReplicationToReplica")?;
             if !doc.replicas.iter().any(|r| r.region == region) {
@@ -835,13 +837,18 @@ impl Vault {
             Ok(doc.uid.clone())
         })?;
         let replica = self.replica_target(region)?;
-        replica.exec(&service(), "StopReplicationToReplica", &request, |ctx| {
-            let doc = ctx.index.get(&uid).map(|d| (**d).clone()).ok_or_else(|| {
-                Error::not_found("The replica region has no replica of this secret.")
-            })?;
-            ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
-            promote(ctx, doc).map(|_| ())
-        })?;
+        replica.exec(
+            &service(),
+            Operation::StopReplicationToReplica,
+            &request,
+            |ctx| {
+                let doc = ctx.index.get(&uid).map(|d| (**d).clone()).ok_or_else(|| {
+                    Error::not_found("The replica region has no replica of this secret.")
+                })?;
+                ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+                promote(ctx, doc).map(|_| ())
+            },
+        )?;
         self.record(&uid, region, 0, Ok(Applied::Promoted))
     }
 
@@ -910,7 +917,7 @@ impl Vault {
         let target = self.replica_target(&r.region)?;
         target.drop_replica(&r.uid, &r.name)?;
         let request = serde_json::json!({ "region": r.region });
-        self.exec(&service(), "ReplicaDeleted", &request, |ctx| {
+        self.exec(&service(), Operation::ReplicaDeleted, &request, |ctx| {
             ctx.audit.secret = Some((
                 r.uid.clone(),
                 ctx.index
@@ -1019,9 +1026,9 @@ impl Vault {
             return Ok(());
         }
         let event = match &outcome {
-            Ok(Applied::InSync { .. }) => "ReplicationSucceeded",
-            Ok(Applied::Promoted) => "ReplicaPromoted",
-            Err(_) => "ReplicationFailed",
+            Ok(Applied::InSync { .. }) => Operation::ReplicationSucceeded,
+            Ok(Applied::Promoted) => Operation::ReplicaPromoted,
+            Err(_) => Operation::ReplicationFailed,
         };
         let request = serde_json::json!({ "region": region, "statusMessage": message });
         self.exec(&service(), event, &request, |ctx| {
@@ -1094,7 +1101,7 @@ impl Vault {
             "primaryRegion": p.primary_region,
             "versionIds": p.doc.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
         });
-        self.exec(&service(), "SyncReplicaSecret", &request, |ctx| {
+        self.exec(&service(), Operation::SyncReplicaSecret, &request, |ctx| {
             let existing = ctx.index.get(&p.doc.uid).map(|d| (**d).clone());
             ctx.audit.secret = Some((p.doc.uid.clone(), ctx.arn(&p.doc)));
             if existing.as_ref().is_some_and(|e| !e.is_replica()) {
@@ -1163,15 +1170,20 @@ impl Vault {
     /// Deletes this vault's replica of secret `uid`, if it is still a replica.
     fn drop_replica(&self, uid: &str, name: &str) -> Result<()> {
         let request = serde_json::json!({ "name": name });
-        self.exec(&service(), "DeleteReplicaSecret", &request, |ctx| {
-            let Some(doc) = ctx.index.get(uid).cloned() else {
-                return Ok(());
-            };
-            ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
-            if doc.is_replica() {
-                ctx.purge(uid)?;
-            }
-            Ok(())
-        })
+        self.exec(
+            &service(),
+            Operation::DeleteReplicaSecret,
+            &request,
+            |ctx| {
+                let Some(doc) = ctx.index.get(uid).cloned() else {
+                    return Ok(());
+                };
+                ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+                if doc.is_replica() {
+                    ctx.purge(uid)?;
+                }
+                Ok(())
+            },
+        )
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::doc::{RotationDoc, SecretDoc, VersionDoc};
 use super::{Caller, Ctx, FrontEnd, Vault, lock};
+use crate::Operation;
 use crate::api::{
     CancelRotateSecretResponse, GetRandomPasswordRequest, RotateSecretRequest,
     RotateSecretResponse, SecretIdRequest,
@@ -649,7 +650,7 @@ impl Vault {
         caller: &Caller,
         req: CreateRotationFunctionRequest,
     ) -> Result<RotationFunction> {
-        self.exec(caller, "CreateRotationFunction", &req, |ctx| {
+        self.exec(caller, Operation::CreateRotationFunction, &req, |ctx| {
             validate_function_name(&req.name)?;
             let arn = function_arn(&ctx.info.region, &ctx.info.account_id, &req.name);
             ctx.authorize("coffer:CreateRotationFunction", &arn)?;
@@ -706,10 +707,9 @@ impl Vault {
     ) -> Result<ListRotationFunctionsResponse> {
         self.exec(
             caller,
-            "ListRotationFunctions",
+            Operation::ListRotationFunctions,
             &crate::api::Empty {},
             |ctx| {
-                ctx.audit.read_only = true;
                 ctx.authorize("coffer:ListRotationFunctions", "*")?;
                 let mut functions = Vec::new();
                 for (h, sealed) in ctx.tx.functions_all()? {
@@ -727,7 +727,7 @@ impl Vault {
         caller: &Caller,
         req: FunctionNameRequest,
     ) -> Result<()> {
-        self.exec(caller, "DeleteRotationFunction", &req, |ctx| {
+        self.exec(caller, Operation::DeleteRotationFunction, &req, |ctx| {
             validate_function_name(&req.name)?;
             let arn = function_arn(&ctx.info.region, &ctx.info.account_id, &req.name);
             ctx.authorize("coffer:DeleteRotationFunction", &arn)?;
@@ -769,7 +769,7 @@ impl Vault {
         caller: &Caller,
         req: RotateSecretRequest,
     ) -> Result<RotateSecretResponse> {
-        self.exec(caller, "RotateSecret", &req, |ctx| {
+        self.exec(caller, Operation::RotateSecret, &req, |ctx| {
             check_rotate_request(&req)?;
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:RotateSecret")?;
             // A managed external secret rotates through its partner, which an offline vault
@@ -851,7 +851,7 @@ impl Vault {
         caller: &Caller,
         req: SecretIdRequest,
     ) -> Result<CancelRotateSecretResponse> {
-        self.exec(caller, "CancelRotateSecret", &req, |ctx| {
+        self.exec(caller, Operation::CancelRotateSecret, &req, |ctx| {
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:CancelRotateSecret")?;
             let Some(r) = doc.rotation.as_mut() else {
                 return Err(Error::invalid_request(
@@ -885,8 +885,11 @@ impl Vault {
         caller: &Caller,
         req: PutRotationApprovalRequest,
     ) -> Result<RotationApprovalSettings> {
-        self.exec(caller, "PutRotationApproval", &req, |ctx| {
-            match &req.secret_id {
+        self.exec(
+            caller,
+            Operation::PutRotationApproval,
+            &req,
+            |ctx| match &req.secret_id {
                 Some(id) => {
                     let mut doc = ctx.resolve_live(id, "coffer:PutRotationApproval")?;
                     refuse_weakening(&req, &vault_approval(ctx.tx)?)?;
@@ -925,8 +928,8 @@ impl Vault {
                     ctx.touch()?;
                     vault_approval(ctx.tx)
                 }
-            }
-        })
+            },
+        )
     }
 
     /// The approval settings in force for a secret, or the vault's defaults.
@@ -953,7 +956,7 @@ impl Vault {
         caller: &Caller,
         req: DecideRotationRequest,
     ) -> Result<RotationAttempt> {
-        self.exec(caller, "ApproveRotation", &req, |ctx| {
+        self.exec(caller, Operation::ApproveRotation, &req, |ctx| {
             let (mut doc, mut a) = waiting(ctx, &req.secret_id)?;
             a.decision = Some(Decision {
                 approved: true,
@@ -977,7 +980,7 @@ impl Vault {
         caller: &Caller,
         req: DecideRotationRequest,
     ) -> Result<RotationAttempt> {
-        self.exec(caller, "RejectRotation", &req, |ctx| {
+        self.exec(caller, Operation::RejectRotation, &req, |ctx| {
             let reason = req
                 .reason
                 .clone()
@@ -1006,7 +1009,7 @@ impl Vault {
 
     /// Tries a failed attempt again now, with the same token.
     pub fn retry_rotation(&self, caller: &Caller, req: SecretIdRequest) -> Result<RotationAttempt> {
-        self.exec(caller, "RetryRotation", &req, |ctx| {
+        self.exec(caller, Operation::RetryRotation, &req, |ctx| {
             let doc = ctx.resolve_live(&req.secret_id, "secretsmanager:RotateSecret")?;
             let mut a = ctx
                 .unfinished_attempt(&doc.uid)?
@@ -1115,7 +1118,7 @@ impl Vault {
             let service = service_caller();
             let made = self.exec(
                 &service,
-                "RotationScheduled",
+                Operation::RotationScheduled,
                 &serde_json::json!({ "secretUid": uid }),
                 |ctx| {
                     let Some(doc) = ctx.index.get(&uid).cloned() else {
@@ -1160,9 +1163,9 @@ impl Vault {
         );
         let service = service_caller();
         let event = if resumed {
-            "RotationResumed"
+            Operation::RotationResumed
         } else {
-            "RotationStarted"
+            Operation::RotationStarted
         };
         self.exec(
             &service,
@@ -1227,7 +1230,7 @@ impl Vault {
         let service = service_caller();
         self.exec(
             &service,
-            "RotationStepStarted",
+            Operation::RotationStepStarted,
             &serde_json::json!({ "attemptId": attempt_id, "step": step }),
             |ctx| {
                 ctx.will_write()?;
@@ -1275,9 +1278,9 @@ impl Vault {
     ) -> Result<RotationAttempt> {
         let service = service_caller();
         let event = match (&outcome, step) {
-            (Err(_), _) => "RotationFailed",
-            (Ok(_), Step::FinishSecret) => "RotationSucceeded",
-            (Ok(_), _) => "RotationStep",
+            (Err(_), _) => Operation::RotationFailed,
+            (Ok(_), Step::FinishSecret) => Operation::RotationSucceeded,
+            (Ok(_), _) => Operation::RotationStep,
         };
         self.exec(
             &service,

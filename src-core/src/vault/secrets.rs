@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::doc::{SecretDoc, VersionDoc};
 use super::index::{FilterSet, SortBy};
 use super::{Caller, Ctx, Vault};
+use crate::Operation;
 use crate::api::*;
 use crate::crypto::random;
 use crate::model::{
@@ -358,7 +359,7 @@ impl Vault {
     ) -> Result<CreateSecretResponse> {
         let mut req = req;
         let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
-        self.exec(caller, "CreateSecret", &req, |ctx| {
+        self.exec(caller, Operation::CreateSecret, &req, |ctx| {
             validate_name(&req.name)?;
             if let Some(d) = &req.description {
                 validate_description(d)?;
@@ -469,8 +470,7 @@ impl Vault {
         caller: &Caller,
         req: GetSecretValueRequest,
     ) -> Result<GetSecretValueResponse> {
-        self.exec(caller, "GetSecretValue", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::GetSecretValue, &req, |ctx| {
             if let Some(v) = &req.version_id {
                 ctx.request_keys
                     .push(("secretsmanager:VersionId".into(), vec![v.clone()]));
@@ -493,8 +493,7 @@ impl Vault {
         caller: &Caller,
         req: BatchGetSecretValueRequest,
     ) -> Result<BatchGetSecretValueResponse> {
-        self.exec(caller, "BatchGetSecretValue", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::BatchGetSecretValue, &req, |ctx| {
             // moto 5.2.5 `test_batch_get_secret_value_with_both_secret_id_list_and_filters` and
             // `test_batch_get_secret_value_with_max_results_and_no_filters` (messages from its
             // `models.py` `batch_get_secret_value`, checked in this order).
@@ -571,7 +570,7 @@ impl Vault {
     ) -> Result<PutSecretValueResponse> {
         let mut req = req;
         let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
-        self.exec(caller, "PutSecretValue", &req, |ctx| {
+        self.exec(caller, Operation::PutSecretValue, &req, |ctx| {
             // The request is checked before the secret is looked for; no value at all is an
             // InvalidRequestException (moto 5.2.5
             // test_put_secret_binary_requires_either_string_or_binary, on a missing secret).
@@ -630,7 +629,7 @@ impl Vault {
     ) -> Result<UpdateSecretResponse> {
         let mut req = req;
         let (secret_string, secret_binary) = (req.secret_string.take(), req.secret_binary.take());
-        self.exec(caller, "UpdateSecret", &req, |ctx| {
+        self.exec(caller, Operation::UpdateSecret, &req, |ctx| {
             if let Some(d) = &req.description {
                 ctx.request_keys
                     .push(("secretsmanager:Description".into(), vec![d.clone()]));
@@ -718,7 +717,7 @@ impl Vault {
         caller: &Caller,
         req: UpdateSecretVersionStageRequest,
     ) -> Result<ArnAndName> {
-        self.exec(caller, "UpdateSecretVersionStage", &req, |ctx| {
+        self.exec(caller, Operation::UpdateSecretVersionStage, &req, |ctx| {
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UpdateSecretVersionStage")?;
             validate_stage("versionStage", &req.version_stage)?;
             if let Some(v) = &req.remove_from_version_id {
@@ -794,8 +793,7 @@ impl Vault {
         caller: &Caller,
         req: SecretIdRequest,
     ) -> Result<DescribeSecretResponse> {
-        self.exec(caller, "DescribeSecret", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::DescribeSecret, &req, |ctx| {
             let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:DescribeSecret", &doc)?;
             Ok(ctx.describe(&doc))
@@ -807,8 +805,7 @@ impl Vault {
         caller: &Caller,
         req: ListSecretsRequest,
     ) -> Result<ListSecretsResponse> {
-        self.exec(caller, "ListSecrets", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::ListSecrets, &req, |ctx| {
             ctx.authorize("secretsmanager:ListSecrets", "*")?;
             let limit = page_size(req.max_results, "maxResults")?;
             let desc = match req.sort_order.as_deref() {
@@ -838,8 +835,7 @@ impl Vault {
         caller: &Caller,
         req: ListSecretVersionIdsRequest,
     ) -> Result<ListSecretVersionIdsResponse> {
-        self.exec(caller, "ListSecretVersionIds", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::ListSecretVersionIds, &req, |ctx| {
             let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:ListSecretVersionIds", &doc)?;
             let limit = page_size(req.max_results, "maxResults")?;
@@ -898,7 +894,7 @@ impl Vault {
         caller: &Caller,
         req: DeleteSecretRequest,
     ) -> Result<DeleteSecretResponse> {
-        self.exec(caller, "DeleteSecret", &req, |ctx| {
+        self.exec(caller, Operation::DeleteSecret, &req, |ctx| {
             // The window is checked before the secret is looked up: moto 5.2.5's
             // `test_delete_secret_force_no_such_secret_with_invalid_recovery_window` expects
             // InvalidParameterException for a name that does not exist.
@@ -965,7 +961,7 @@ impl Vault {
     }
 
     pub fn restore_secret(&self, caller: &Caller, req: SecretIdRequest) -> Result<ArnAndName> {
-        self.exec(caller, "RestoreSecret", &req, |ctx| {
+        self.exec(caller, Operation::RestoreSecret, &req, |ctx| {
             let mut doc = ctx.resolve(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:RestoreSecret", &doc)?;
             // A replica follows its primary (moto 5.2.5 test_update_replica).
@@ -986,7 +982,7 @@ impl Vault {
     }
 
     pub fn tag_resource(&self, caller: &Caller, req: TagResourceRequest) -> Result<Empty> {
-        self.exec(caller, "TagResource", &req, |ctx| {
+        self.exec(caller, Operation::TagResource, &req, |ctx| {
             ctx.push_request_tags(&req.tags);
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:TagResource")?;
             validate_tags(&req.tags)?;
@@ -1012,7 +1008,7 @@ impl Vault {
     }
 
     pub fn untag_resource(&self, caller: &Caller, req: UntagResourceRequest) -> Result<Empty> {
-        self.exec(caller, "UntagResource", &req, |ctx| {
+        self.exec(caller, Operation::UntagResource, &req, |ctx| {
             ctx.request_keys
                 .push(("aws:TagKeys".into(), req.tag_keys.clone()));
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:UntagResource")?;
@@ -1037,8 +1033,7 @@ impl Vault {
         caller: &Caller,
         req: GetRandomPasswordRequest,
     ) -> Result<GetRandomPasswordResponse> {
-        self.exec(caller, "GetRandomPassword", &req, |ctx| {
-            ctx.audit.read_only = true;
+        self.exec(caller, Operation::GetRandomPassword, &req, |ctx| {
             ctx.authorize("secretsmanager:GetRandomPassword", "*")?;
             super::password::generate(&req)
         })

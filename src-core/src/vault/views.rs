@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::doc::SecretDoc;
 use super::index::SortBy;
 use super::{Caller, Inner, Vault, lock, refresh};
+use crate::Operation;
 use crate::api::DescribeSecretResponse;
 use crate::audit::{self, AuditEvent, VerifyReport};
 use crate::model::{Tag, epoch_seconds};
@@ -478,12 +479,9 @@ impl Vault {
         let count = records.len();
         self.exec(
             caller,
-            "ExportAuditTrail",
+            Operation::ExportAuditTrail,
             &serde_json::json!({ "records": count }),
-            |ctx| {
-                ctx.audit.read_only = true;
-                ctx.authorize("coffer:ExportAuditTrail", "*")
-            },
+            |ctx| ctx.authorize("coffer:ExportAuditTrail", "*"),
         )?;
         Ok(serde_json::json!({ "Records": records }))
     }

@@ -7,7 +7,7 @@ use coffer_core::policy::{
     self, ContextEntry, PolicyIdentifier, PolicySource, Simulation, SimulationResults,
 };
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
-use coffer_core::{Caller, Vault};
+use coffer_core::{Caller, Operation, Vault};
 use serde_json::{Value, json};
 
 use super::{Outcome, args};
@@ -439,6 +439,45 @@ fn view(v: &impl serde::Serialize, key: &str) -> Result<Outcome> {
 
 fn done() -> Result<Outcome> {
     Ok(Outcome::Json(Value::Null))
+}
+
+impl IamOp {
+    /// The vault operation a command runs, as its audit event names it.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::CreateUser { .. } => Operation::CreateUser,
+            Self::CreateRole { .. } => Operation::CreateRole,
+            Self::CreateGroup { .. } => Operation::CreateGroup,
+            Self::CreatePolicy { .. } => Operation::CreatePolicy,
+            Self::GetUser { .. } | Self::GetRole { .. } => Operation::GetEntity,
+            Self::ListUsers | Self::ListRoles | Self::ListGroups | Self::ListPolicies => {
+                Operation::ListEntities
+            }
+            Self::DeleteUser { .. } | Self::DeleteRole { .. } | Self::DeleteGroup { .. } => {
+                Operation::DeleteEntity
+            }
+            Self::TagUser { .. } => Operation::TagEntity,
+            Self::AddUserToGroup { .. } => Operation::AddUserToGroup,
+            Self::RemoveUserFromGroup { .. } => Operation::RemoveUserFromGroup,
+            Self::PutUserPolicy { .. } => Operation::PutUserPolicy,
+            Self::PutRolePolicy { .. } => Operation::PutRolePolicy,
+            Self::PutGroupPolicy { .. } => Operation::PutGroupPolicy,
+            Self::DeleteUserPolicy { .. } => Operation::DeleteInlinePolicy,
+            Self::ListUserPolicies { .. } | Self::ListAttachedUserPolicies { .. } => {
+                Operation::ListPolicies
+            }
+            Self::AttachUserPolicy { .. }
+            | Self::AttachRolePolicy { .. }
+            | Self::AttachGroupPolicy { .. } => Operation::AttachPolicy,
+            Self::DetachUserPolicy { .. } => Operation::DetachPolicy,
+            Self::CreateAccessKey { .. } => Operation::CreateAccessKey,
+            Self::ListAccessKeys { .. } => Operation::ListAccessKeys,
+            Self::UpdateAccessKey { .. } => Operation::UpdateAccessKey,
+            Self::DeleteAccessKey { .. } => Operation::DeleteAccessKey,
+            Self::SimulateCustomPolicy { .. } => Operation::SimulateCustomPolicy,
+            Self::SimulatePrincipalPolicy { .. } => Operation::SimulatePrincipalPolicy,
+        }
+    }
 }
 
 pub fn run(vault: &Vault, c: &Caller, op: IamOp) -> Result<Outcome> {

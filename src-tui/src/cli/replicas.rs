@@ -12,7 +12,7 @@ use coffer_core::api::{
     SecretIdRequest,
 };
 use coffer_core::crypto::Passphrase;
-use coffer_core::{Caller, Vault};
+use coffer_core::{Caller, Operation, Vault};
 
 use super::{Outcome, json};
 
@@ -64,13 +64,13 @@ pub enum ReplicaRegionOp {
 }
 
 impl ReplicaRegionOp {
-    pub fn event_name(&self) -> &'static str {
+    pub fn operation(&self) -> Operation {
         match self {
-            Self::Add { .. } => "AddReplicaRegion",
-            Self::List => "ListReplicaRegions",
-            Self::Remove { .. } => "RemoveReplicaRegion",
-            Self::Sync => "SyncReplicas",
-            Self::Promote { .. } => "PromoteReplica",
+            Self::Add { .. } => Operation::AddReplicaRegion,
+            Self::List => Operation::ListReplicaRegions,
+            Self::Remove { .. } => Operation::RemoveReplicaRegion,
+            Self::Sync => Operation::SyncReplicas,
+            Self::Promote { .. } => Operation::PromoteReplica,
         }
     }
 }

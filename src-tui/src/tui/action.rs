@@ -11,7 +11,7 @@ use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt, Ro
 use coffer_core::vault::{
     AuditPage, AuditQuery, RekeyStatus, SecretPage, SecretQuery, SecretSummary, SecretView,
 };
-use coffer_core::{Error, SecretText, SecretValue, VaultInfo, VaultSummary};
+use coffer_core::{Error, Operation, SecretText, SecretValue, VaultInfo, VaultSummary};
 use zeroize::Zeroizing;
 
 /// An operator's intent, independent of the key that expressed it (see the keymap).
@@ -446,119 +446,79 @@ pub enum FunctionFor {
 }
 
 impl Request {
-    /// The AWS operation a request is, for status lines.
-    pub fn operation(&self) -> &'static str {
+    /// The vault operation a request is, for status lines.
+    pub fn operation(&self) -> Operation {
         match self {
-            Self::Inspect | Self::Unlock { .. } | Self::Lock => "Unlock",
-            Self::Secrets { .. } | Self::Groups { .. } | Self::Deletions { .. } => "ListSecrets",
-            Self::Detail { .. } => "DescribeSecret",
-            Self::Activity { .. } | Self::Audit { .. } => "LookupEvents",
-            Self::Reveal { .. } => "GetSecretValue",
-            Self::Put { .. } => "PutSecretValue",
-            Self::Create { .. } => "CreateSecret",
-            Self::Describe { .. } => "UpdateSecret",
-            Self::MoveLabel { .. } => "UpdateSecretVersionStage",
-            Self::Delete { .. } | Self::ForceDelete { .. } => "DeleteSecret",
-            Self::Restore { .. } => "RestoreSecret",
-            Self::Tag { .. } => "TagResource",
-            Self::Untag { .. } => "UntagResource",
-            Self::Verify => "VerifyAuditTrail",
-            Self::Policy { .. } => "GetResourcePolicy",
-            Self::Access { .. } => "GetEffectiveAccess",
-            Self::PutPolicy { .. } => "PutResourcePolicy",
-            Self::DeletePolicy { .. } => "DeleteResourcePolicy",
-            Self::Principals { .. } => "ListPrincipals",
-            Self::PrincipalDetails { .. } => "ListPolicies",
+            Self::Inspect | Self::Unlock { .. } | Self::Lock => Operation::Unlock,
+            Self::Secrets { .. } | Self::Groups { .. } | Self::Deletions { .. } => {
+                Operation::ListSecrets
+            }
+            Self::Detail { .. } => Operation::DescribeSecret,
+            Self::Activity { .. } | Self::Audit { .. } => Operation::LookupEvents,
+            Self::Reveal { .. } => Operation::GetSecretValue,
+            Self::Put { .. } => Operation::PutSecretValue,
+            Self::Create { .. } => Operation::CreateSecret,
+            Self::Describe { .. } => Operation::UpdateSecret,
+            Self::MoveLabel { .. } => Operation::UpdateSecretVersionStage,
+            Self::Delete { .. } | Self::ForceDelete { .. } => Operation::DeleteSecret,
+            Self::Restore { .. } => Operation::RestoreSecret,
+            Self::Tag { .. } => Operation::TagResource,
+            Self::Untag { .. } => Operation::UntagResource,
+            Self::Verify => Operation::VerifyAuditTrail,
+            Self::Policy { .. } => Operation::GetResourcePolicy,
+            Self::Access { .. } => Operation::GetEffectiveAccess,
+            Self::PutPolicy { .. } => Operation::PutResourcePolicy,
+            Self::DeletePolicy { .. } => Operation::DeleteResourcePolicy,
+            Self::Principals { .. } => Operation::ListPrincipals,
+            Self::PrincipalDetails { .. } => Operation::ListPolicies,
             Self::IamCreate { kind, .. } => match kind {
-                EntityKind::User => "CreateUser",
-                EntityKind::Role => "CreateRole",
-                EntityKind::Group => "CreateGroup",
-                EntityKind::Policy => "CreatePolicy",
+                EntityKind::User => Operation::CreateUser,
+                EntityKind::Role => Operation::CreateRole,
+                EntityKind::Group => Operation::CreateGroup,
+                EntityKind::Policy => Operation::CreatePolicy,
             },
-            Self::IamDelete { kind, .. } => match kind {
-                EntityKind::User => "DeleteUser",
-                EntityKind::Role => "DeleteRole",
-                EntityKind::Group => "DeleteGroup",
-                EntityKind::Policy => "DeletePolicy",
-            },
+            Self::IamDelete { .. } => Operation::DeleteEntity,
             Self::PutInlinePolicy { kind, .. } => match kind {
-                EntityKind::User => "PutUserPolicy",
-                EntityKind::Role => "PutRolePolicy",
-                _ => "PutGroupPolicy",
+                EntityKind::User => Operation::PutUserPolicy,
+                EntityKind::Role => Operation::PutRolePolicy,
+                _ => Operation::PutGroupPolicy,
             },
-            Self::DeleteInlinePolicy { .. } => "DeleteInlinePolicy",
-            Self::AttachPolicy { attach: true, .. } => "AttachPolicy",
-            Self::AttachPolicy { .. } => "DetachPolicy",
-            Self::GroupMember { add: true, .. } => "AddUserToGroup",
-            Self::GroupMember { .. } => "RemoveUserFromGroup",
-            Self::CreateAccessKey { .. } => "CreateAccessKey",
+            Self::DeleteInlinePolicy { .. } => Operation::DeleteInlinePolicy,
+            Self::AttachPolicy { attach: true, .. } => Operation::AttachPolicy,
+            Self::AttachPolicy { .. } => Operation::DetachPolicy,
+            Self::GroupMember { add: true, .. } => Operation::AddUserToGroup,
+            Self::GroupMember { .. } => Operation::RemoveUserFromGroup,
+            Self::CreateAccessKey { .. } => Operation::CreateAccessKey,
             Self::UpdateAccessKey {
                 active: Some(_), ..
-            } => "UpdateAccessKey",
-            Self::UpdateAccessKey { .. } => "DeleteAccessKey",
-            Self::AddOperator { .. } => "AddOperator",
-            Self::RemoveOperator { .. } => "RemoveOperator",
-            Self::ChangePassphrase { .. } => "ChangeOperatorPassphrase",
-            Self::RotationHistory { .. } => "RotationHistory",
-            Self::RotationSettings { .. } => "GetRotationApproval",
-            Self::RotationFunctions { .. } => "ListRotationFunctions",
-            Self::RotateNow { .. } | Self::PutSchedule { .. } => "RotateSecret",
-            Self::CancelRotation { .. } => "CancelRotateSecret",
-            Self::RetryRotation { .. } => "RetryRotation",
-            Self::PutApproval { .. } => "PutRotationApproval",
-            Self::Pending { .. } => "ListPendingRotations",
-            Self::Approve { .. } => "ApproveRotation",
-            Self::Reject { .. } => "RejectRotation",
-            Self::RunDue => "RotateDue",
-            Self::ReplicaRegions { .. } => "ListReplicaRegions",
-            Self::Replicate { .. } => "ReplicateSecretToRegions",
-            Self::RemoveReplica { .. } => "RemoveRegionsFromReplication",
-            Self::PromoteReplica { .. } => "PromoteReplica",
-            Self::StopReplication { .. } => "StopReplicationToReplica",
-            Self::SyncReplicas => "SyncReplicas",
+            } => Operation::UpdateAccessKey,
+            Self::UpdateAccessKey { .. } => Operation::DeleteAccessKey,
+            Self::AddOperator { .. } => Operation::AddOperator,
+            Self::RemoveOperator { .. } => Operation::RemoveOperator,
+            Self::ChangePassphrase { .. } => Operation::ChangeOperatorPassphrase,
+            Self::RotationHistory { .. } => Operation::RotationHistory,
+            Self::RotationSettings { .. } => Operation::GetRotationApproval,
+            Self::RotationFunctions { .. } => Operation::ListRotationFunctions,
+            Self::RotateNow { .. } | Self::PutSchedule { .. } => Operation::RotateSecret,
+            Self::CancelRotation { .. } => Operation::CancelRotateSecret,
+            Self::RetryRotation { .. } => Operation::RetryRotation,
+            Self::PutApproval { .. } => Operation::PutRotationApproval,
+            Self::Pending { .. } => Operation::ListPendingRotations,
+            Self::Approve { .. } => Operation::ApproveRotation,
+            Self::Reject { .. } => Operation::RejectRotation,
+            Self::RunDue => Operation::RotateDue,
+            Self::ReplicaRegions { .. } => Operation::ListReplicaRegions,
+            Self::Replicate { .. } => Operation::ReplicateSecretToRegions,
+            Self::RemoveReplica { .. } => Operation::RemoveRegionsFromReplication,
+            Self::PromoteReplica { .. } => Operation::PromoteReplica,
+            Self::StopReplication { .. } => Operation::StopReplicationToReplica,
+            Self::SyncReplicas => Operation::SyncReplicas,
         }
     }
 
     /// Whether the request changes the vault (refused by a read-only console).
     pub fn is_write(&self) -> bool {
-        matches!(
-            self,
-            Self::Put { .. }
-                | Self::Create { .. }
-                | Self::Describe { .. }
-                | Self::MoveLabel { .. }
-                | Self::Delete { .. }
-                | Self::ForceDelete { .. }
-                | Self::Restore { .. }
-                | Self::Tag { .. }
-                | Self::Untag { .. }
-                | Self::PutPolicy { .. }
-                | Self::DeletePolicy { .. }
-                | Self::IamCreate { .. }
-                | Self::IamDelete { .. }
-                | Self::PutInlinePolicy { .. }
-                | Self::DeleteInlinePolicy { .. }
-                | Self::AttachPolicy { .. }
-                | Self::GroupMember { .. }
-                | Self::CreateAccessKey { .. }
-                | Self::UpdateAccessKey { .. }
-                | Self::AddOperator { .. }
-                | Self::RemoveOperator { .. }
-                | Self::ChangePassphrase { .. }
-                | Self::RotateNow { .. }
-                | Self::PutSchedule { .. }
-                | Self::CancelRotation { .. }
-                | Self::RetryRotation { .. }
-                | Self::PutApproval { .. }
-                | Self::Approve { .. }
-                | Self::Reject { .. }
-                | Self::RunDue
-                | Self::Replicate { .. }
-                | Self::RemoveReplica { .. }
-                | Self::PromoteReplica { .. }
-                | Self::StopReplication { .. }
-                | Self::SyncReplicas
-        )
+        !self.operation().read_only()
     }
 }
 
@@ -629,7 +589,7 @@ pub enum Loaded {
     Rekeying(RekeyStatus),
     Verified(VerifyReport),
     Failed {
-        operation: &'static str,
+        operation: Operation,
         error: Error,
     },
     /// Another process changed the vault.
@@ -654,8 +614,10 @@ pub enum Loaded {
         seq: u64,
         attempts: Vec<RotationAttempt>,
     },
-    /// The scheduler ran these attempts (as they ended).
+    /// The background runner ran these attempts (as they ended).
     RotationsRan(Vec<RotationAttempt>),
+    /// The background runner's jobs after a pass.
+    Background(coffer_core::background::BackgroundStatus),
 }
 
 /// What `update` asks the event loop to do.

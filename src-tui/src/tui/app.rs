@@ -19,9 +19,6 @@ use super::theme::Theme;
 /// How long a copied value stays on the clipboard.
 pub const CLIPBOARD_MS: i64 = 30_000;
 
-/// How often the console's scheduler runs the rotations that are due.
-pub const ROTATION_EVERY_MS: i64 = 10_000;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Secrets,
@@ -73,10 +70,13 @@ pub struct App {
     pub audit: AuditState,
     pub principals: PrincipalsState,
     pub approvals: ApprovalsState,
-    /// When the scheduler next runs the due rotations (`None` while locked or read-only).
-    pub rotations_at: Option<i64>,
-    /// Whether the act under way (rotate now, approve, retry) asks the scheduler to run
-    /// as soon as it is done.
+    /// Whether the core's background runner works for this console (unlocked, not
+    /// read-only): the worker starts it on the first `RunDue`.
+    pub background_on: bool,
+    /// The background runner's jobs as it last reported them.
+    pub background: Option<coffer_core::background::BackgroundStatus>,
+    /// Whether the act under way (rotate now, approve, retry) asks the background runner
+    /// to run the rotations as soon as it is done.
     pub rotate_after: bool,
     pub popup: Option<Popup>,
     pub status: Option<Status>,
@@ -112,7 +112,8 @@ impl App {
             audit: AuditState::default(),
             principals: PrincipalsState::default(),
             approvals: ApprovalsState::default(),
-            rotations_at: None,
+            background_on: false,
+            background: None,
             rotate_after: false,
             popup: None,
             status: None,
@@ -247,21 +248,15 @@ impl App {
         if self.session.is_some() && now_ms - self.last_input_ms >= self.idle_lock_ms {
             out.extend(self.lock("Locked after being idle."));
         }
-        if let Some(at) = self.rotations_at
-            && now_ms >= at
-        {
-            out.extend(self.run_rotations());
-        }
         out
     }
 
-    /// Asks the worker to run the due and approved rotations (in the background), and
-    /// when to ask next.
+    /// Asks the worker to have the core's background runner run the due and approved
+    /// rotations now (the first time, to start it; it keeps its own time after that).
     fn run_rotations(&mut self) -> Vec<Effect> {
-        if self.rotations_at.is_none() {
+        if !self.background_on {
             return vec![];
         }
-        self.rotations_at = Some(self.now_ms + ROTATION_EVERY_MS);
         vec![Effect::Send(Request::RunDue)]
     }
 
@@ -281,7 +276,8 @@ impl App {
         self.audit = AuditState::default();
         self.principals = PrincipalsState::default();
         self.approvals = ApprovalsState::default();
-        self.rotations_at = None;
+        self.background_on = false;
+        self.background = None;
         self.rotate_after = false;
         self.popup = None;
         self.busy = None;
@@ -400,7 +396,8 @@ impl App {
                 let mut out = self.unlocked(r);
                 if self.session.is_some() {
                     if !self.read_only {
-                        self.rotations_at = Some(self.now_ms);
+                        self.background_on = true;
+                        out.extend(self.run_rotations());
                     }
                     out.extend(self.load_pending());
                 }
@@ -489,6 +486,10 @@ impl App {
             Loaded::RotationFunctions { then, functions } => self.functions_loaded(then, functions),
             Loaded::Pending { seq, attempts } => self.pending_loaded(seq, attempts),
             Loaded::RotationsRan(ran) => self.rotations_ran(ran),
+            Loaded::Background(status) => {
+                self.background = Some(status);
+                vec![]
+            }
         }
     }
 
@@ -506,6 +507,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use coffer_core::Operation;
 
     fn app() -> App {
         let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
@@ -614,18 +616,18 @@ mod tests {
     }
 
     #[test]
-    fn the_scheduler_runs_every_ten_seconds_while_unlocked_and_never_read_only() {
+    fn the_background_runner_starts_on_unlock_keeps_its_own_time_and_never_runs_read_only() {
         let mut a = app();
         assert!(a.update(Action::Tick { now_ms: 50_000 }).is_empty(), "off");
-        a.rotations_at = Some(a.now_ms);
-        let fx = a.update(Action::Tick { now_ms: 50_000 });
-        assert!(matches!(fx[..], [Effect::Send(Request::RunDue)]));
+        a.background_on = true;
+        assert!(
+            a.update(Action::Tick { now_ms: 60_000 }).is_empty(),
+            "ticks never run it: the core's runner keeps its own time"
+        );
+        a.send(Request::RunDue);
         assert!(a.busy.is_none(), "no spinner for the background run");
-        assert!(a.update(Action::Tick { now_ms: 59_999 }).is_empty());
-        let fx = a.update(Action::Tick { now_ms: 60_000 });
-        assert!(matches!(fx[..], [Effect::Send(Request::RunDue)]));
         a.update(Action::Key(Cmd::Lock));
-        assert!(a.rotations_at.is_none(), "locking stops it");
+        assert!(!a.background_on, "locking stops it");
         let mut ro = App::new("v.db".into(), None, true, 300_000, Theme { color: false });
         ro.update(Action::Tick { now_ms: 1_000 });
         ro.update(Action::loaded(Loaded::Unlocked(Ok(
@@ -637,16 +639,13 @@ mod tests {
                 operator: "admin".into(),
             },
         ))));
-        assert!(
-            ro.rotations_at.is_none(),
-            "a read-only console does not rotate"
-        );
+        assert!(!ro.background_on, "a read-only console does not rotate");
     }
 
     #[test]
     fn rotate_now_and_approve_run_the_scheduler_once_they_are_done() {
         let mut a = app();
-        a.rotations_at = Some(1_000_000);
+        a.background_on = true;
         a.send(Request::Approve { arn: "a".into() });
         let fx = a.update(Action::loaded(Loaded::Done("Approved.".into())));
         assert!(
@@ -663,7 +662,7 @@ mod tests {
             function_arn: None,
         });
         a.update(Action::loaded(Loaded::Failed {
-            operation: "RotateSecret",
+            operation: Operation::RotateSecret,
             error: coffer_core::Error::invalid_request("nope"),
         }));
         let fx = a.update(Action::loaded(Loaded::Done("Tagged.".into())));
@@ -677,7 +676,7 @@ mod tests {
     fn failures_show_their_aws_code() {
         let mut a = app();
         a.update(Action::loaded(Loaded::Failed {
-            operation: "DeleteSecret",
+            operation: Operation::DeleteSecret,
             error: coffer_core::Error::invalid_request("nope"),
         }));
         let s = a.status.unwrap();

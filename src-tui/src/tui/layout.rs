@@ -50,9 +50,9 @@ pub fn detail(body: Rect) -> (Rect, Rect, Rect) {
 }
 
 /// The approvals screen: info line, the queue, and the selected rotation below it.
-pub fn approvals(body: Rect) -> (Rect, Rect, Rect) {
+pub fn approvals(body: Rect, background_lines: u16) -> (Rect, Rect, Rect) {
     let [info, table, side] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(1 + background_lines),
         Constraint::Fill(1),
         Constraint::Length(3),
     ])

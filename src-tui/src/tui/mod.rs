@@ -34,7 +34,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use action::{Action, Effect, Loaded, Request};
+use action::{Action, Effect, Request};
 use app::App;
 use theme::Theme;
 
@@ -140,7 +140,6 @@ pub fn run(launch: Launch) -> Result<()> {
     let mut clipboard = clipboard::Clipboard::new();
     let mut last_tick = Instant::now();
     loop {
-        let mut follow_ups = vec![];
         for fx in effects.drain(..) {
             match fx {
                 Effect::Send(req) => {
@@ -150,10 +149,8 @@ pub fn run(launch: Launch) -> Result<()> {
                 }
                 Effect::Copy { text, what } => match clipboard.copy(&text) {
                     Ok(place) => app.info(format!("Copied {what} to {place}; it clears in 30 s.")),
-                    Err(e) => follow_ups.push(Action::loaded(Loaded::Failed {
-                        operation: "Copy",
-                        error: coffer_core::Error::internal(e),
-                    })),
+                    // Not an operation of the vault: the console says so in its own words.
+                    Err(e) => app.error(format!("Copy failed: {e}")),
                 },
                 Effect::ClearClipboard => clipboard.clear(),
                 Effect::Quit => {
@@ -161,9 +158,6 @@ pub fn run(launch: Launch) -> Result<()> {
                     return Ok(());
                 }
             }
-        }
-        for a in follow_ups {
-            effects.extend(app.update(a));
         }
         screen.terminal.draw(|f| f.render_widget(&app, f.area()))?;
         if event::poll(Duration::from_millis(40))? {

@@ -68,7 +68,7 @@ impl App {
                 vec![]
             }
             Screen::Approvals => {
-                let (_, table, _) = layout::approvals(body);
+                let (_, table, _) = layout::approvals(body, self.background_lines());
                 let a = &mut self.approvals;
                 if let Some(r) = row_at(table, row) {
                     let i = approvals_offset(a.selected, table) + r;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use coffer_core::api::*;
+use coffer_core::background::{Background, Job};
 use coffer_core::clock::{Clock, ManualClock};
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
@@ -20,7 +21,7 @@ use serde::de::DeserializeOwned;
 use super::action::{Action, Cmd, Effect, FunctionFor, Loaded, Request};
 use super::app::App;
 use super::theme::Theme;
-use super::worker::{execute, run_due};
+use super::worker::{execute, reported};
 
 /// Values the fixture stores and no snapshot may show (they are never revealed in one).
 pub const HIDDEN_VALUES: &[&str] = &[
@@ -53,6 +54,9 @@ pub struct Kit {
     pub copies: Vec<String>,
     /// The real secret access keys the vault handed out (no screen may show them).
     pub key_secrets: Vec<String>,
+    /// The core's background schedule, run synchronously on `RunDue` as the worker's
+    /// runner would.
+    background: Background,
 }
 
 fn ago(clock: &ManualClock, hours: i64) {
@@ -263,6 +267,7 @@ impl Kit {
             fake: vec![],
             copies: vec![],
             key_secrets: vec![],
+            background: Background::new(clock.now().as_millisecond()),
         };
         kit.learn_arns();
         let fx = vec![Effect::Send(Request::Inspect)];
@@ -691,9 +696,12 @@ impl Kit {
                     }
                     Effect::Send(Request::Lock | Request::Unlock { .. }) => {}
                     Effect::Send(Request::RunDue) => {
-                        let ran = run_due(&coffer_core::rotation::Engine::new(), &self.vault);
-                        let loaded = self.scrub(ran);
-                        next.extend(self.app.update(Action::loaded(loaded)));
+                        self.background.kick(Job::Rotations);
+                        let ran = self.background.run_due(&self.vault);
+                        for loaded in reported(&ran, &self.background.status(true)) {
+                            let loaded = self.scrub(loaded);
+                            next.extend(self.app.update(Action::loaded(loaded)));
+                        }
                     }
                     Effect::Send(mut req) => {
                         self.unscrub_request(&mut req);

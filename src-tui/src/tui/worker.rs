@@ -3,19 +3,18 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
-use coffer_core::rotation::Engine;
+use coffer_core::background::{BackgroundStatus, Job, Ran, Runner};
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
 };
 use coffer_core::vault::{RekeyMeter, RekeyProgress, SecretQuery, SortBy};
-use coffer_core::{FrontEnd, Vault};
+use coffer_core::{FrontEnd, Operation, Vault};
 
 use super::action::{
     AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
@@ -66,54 +65,41 @@ pub fn coalesce(batch: Vec<Request>) -> Vec<Request> {
     out
 }
 
-/// Runs the due and approved rotations, then retries queued replication, on a thread of its
-/// own (a database, an external program or a replica file can take seconds), one run at a
-/// time; the rotations' outcome comes back as an action.
-fn start_rotations(
-    engine: &Engine,
-    vault: &Arc<Vault>,
-    running: &Arc<AtomicBool>,
-    out: &Sender<Action>,
-) {
-    if running.swap(true, Ordering::SeqCst) {
-        return;
+/// What a pass of the core's background runner tells the console: the rotations that
+/// moved (for the status line) and every job's state (for the Approvals screen).
+pub fn reported(ran: &[Ran], status: &BackgroundStatus) -> Vec<Loaded> {
+    let attempts: Vec<_> = ran
+        .iter()
+        .filter_map(|r| match r {
+            Ran::Rotations(a) => Some(a.iter().cloned()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut out = vec![Loaded::Background(status.clone())];
+    if !attempts.is_empty() {
+        out.push(Loaded::RotationsRan(attempts));
     }
-    let (engine, vault, flag, out) = (
-        engine.clone(),
-        Arc::clone(vault),
-        Arc::clone(running),
-        out.clone(),
-    );
-    let started = std::thread::Builder::new()
-        .name("coffer-rotation".into())
-        .spawn(move || {
-            let reply = run_due(&engine, &vault);
-            // A replication failure stays in the replicas' status, shown on their tab.
-            let _ = vault.sync_replicas();
-            flag.store(false, Ordering::SeqCst);
-            let _ = out.send(Action::loaded(reply));
-        });
-    if started.is_err() {
-        running.store(false, Ordering::SeqCst);
-    }
+    out
 }
 
-/// One run of the rotation engine, as the console reports it.
-pub fn run_due(engine: &Engine, vault: &Arc<Vault>) -> Loaded {
-    match engine.run_due(vault) {
-        Ok(ran) => Loaded::RotationsRan(ran),
-        Err(error) => Loaded::Failed {
-            operation: "RotateDue",
-            error,
-        },
-    }
+/// The core's background runner on `vault`, reporting each pass to the console.
+fn start_background(vault: &Arc<Vault>, out: &Sender<Action>) -> Runner {
+    let out = out.clone();
+    Runner::start(
+        Arc::clone(vault),
+        Box::new(move |ran, status| {
+            for l in reported(ran, status) {
+                let _ = out.send(Action::loaded(l));
+            }
+        }),
+    )
 }
 
 fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
     let mut vault: Option<Arc<Vault>> = None;
     let mut last_sync = Instant::now();
-    let engine = Engine::new();
-    let rotating = Arc::new(AtomicBool::new(false));
+    let mut background: Option<Runner> = None;
     loop {
         let mut batch = vec![];
         match rx.recv_timeout(POLL) {
@@ -126,6 +112,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
             let reply = match req {
                 Request::Inspect => Some(Loaded::Inspected(Vault::inspect(path))),
                 Request::Lock => {
+                    background = None;
                     vault = None;
                     None
                 }
@@ -135,6 +122,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                 } => match Vault::open(path, operator.as_deref(), &passphrase) {
                     Ok(v) => {
                         let info = v.info().clone();
+                        background = None;
                         vault = Some(Arc::new(v));
                         Some(Loaded::Unlocked(Ok(info)))
                     }
@@ -150,8 +138,10 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                     None
                 }
                 Request::RunDue => {
-                    if let Some(v) = &vault {
-                        start_rotations(&engine, v, &rotating, out);
+                    match (&background, &vault) {
+                        (Some(r), _) => r.kick(Job::Rotations),
+                        (None, Some(v)) => background = Some(start_background(v, out)),
+                        (None, None) => {}
                     }
                     None
                 }
@@ -809,7 +799,7 @@ fn short(id: &str) -> &str {
 
 fn done<T>(
     r: coffer_core::Result<T>,
-    operation: &'static str,
+    operation: Operation,
     msg: impl FnOnce(&T) -> String,
 ) -> Loaded {
     match r {

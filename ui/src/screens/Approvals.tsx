@@ -1,5 +1,5 @@
 // The approval queue: rotations that wait for an operator, oldest first. Approving starts
-// the rotation at once on this app's scheduler; rejecting needs a reason. Under the
+// the rotation at once on the core's background runner; rejecting needs a reason. Under the
 // two-person rule, whoever asked may not decide.
 import { useEffect, useState } from "react";
 import { api } from "../api";
@@ -14,7 +14,7 @@ type Deciding = { a: AttemptRow; approve: boolean };
 
 export function ApprovalsScreen() {
   const c = useConsole();
-  // The scheduler's last run changes without a vault change: look again every few seconds.
+  // The background jobs' runs change nothing in the vault: look again every few seconds.
   const [tick, setTick] = useState(0);
   useEffect(() => {
     const id = setInterval(() => setTick((t) => t + 1), 5000);
@@ -31,11 +31,14 @@ export function ApprovalsScreen() {
           <p className="muted">Rotations waiting for an operator. Approving one starts it now; rejecting one needs a reason, kept in its history.</p>
         </div>
         {v && (
-          <div className="scheduler-pill" data-testid="scheduler-status" title="This app runs due and approved rotations while the vault is unlocked">
-            <span className={`dot ${v.scheduler.running ? (v.scheduler.lastError ? "failed" : "succeeded") : ""}`} />
-            {v.scheduler.running ? "Scheduler running" : "Scheduler stopped"}
-            {v.scheduler.lastRunDate !== null && <span className="muted"> · last run {relative(v.scheduler.lastRunDate)}</span>}
-            {v.scheduler.lastError && <span className="danger-text"> · {v.scheduler.lastError.code}: {v.scheduler.lastError.message}</span>}
+          <div className="background-panel" data-testid="background-status" title="What this app does on its own while the vault is unlocked">
+            <div>
+              <span className={`dot ${v.background.running ? (v.background.jobs.some((j) => j.lastError) ? "failed" : "succeeded") : ""}`} />
+              {v.background.running ? "Background jobs running" : "Background jobs stopped"}
+            </div>
+            {v.background.jobs.map((j) => (
+              <div key={j.job} className={j.lastError ? "danger-text small" : "muted small"} data-testid={`background-${j.job}`}>{j.line}</div>
+            ))}
           </div>
         )}
       </div>

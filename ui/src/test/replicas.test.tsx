@@ -33,7 +33,7 @@ function common(view: ReplicasView, extra: Record<string, (a: Record<string, unk
     revision: () => 1,
     query_secrets: (a) => pages(a.query as SecretQueryInput),
     secret_detail: () => ({ ...detail, primaryRegion: view.primaryRegion }),
-    approvals: (): ApprovalsOutput => ({ pending: [], scheduler: { running: true, lastRunDate: 1_700_000_000, lastRan: 0, lastError: null } }),
+    approvals: (): ApprovalsOutput => ({ pending: [], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
     replicas: () => view,
     ...extra,
   });

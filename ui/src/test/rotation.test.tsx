@@ -59,7 +59,7 @@ function common(extra: Record<string, (a: Record<string, unknown>) => unknown>) 
     revision: () => 1,
     query_secrets: (a) => pages(a.query as SecretQueryInput),
     secret_detail: () => ({ ...detail, rotationEnabled: true }),
-    approvals: (): ApprovalsOutput => ({ pending: [], scheduler: { running: true, lastRunDate: 1_700_000_000, lastRan: 0, lastError: null } }),
+    approvals: (): ApprovalsOutput => ({ pending: [], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
     ...extra,
   });
 }
@@ -166,7 +166,7 @@ describe("approvals", () => {
   it("the badge counts waiting rotations; approving sends the reason", async () => {
     let pending = [waiting({})];
     const calls = common({
-      approvals: () => ({ pending, scheduler: { running: true, lastRunDate: 1_700_000_000, lastRan: 0, lastError: null } }),
+      approvals: () => ({ pending, background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
       approve_rotation: () => {
         pending = [];
         return { message: "Approved the rotation of app/s1; it starts now." };
@@ -177,6 +177,8 @@ describe("approvals", () => {
     fireEvent.click(screen.getByTestId("nav-approvals"));
     const row = await screen.findByTestId("approval-row");
     expect(row.textContent).toContain("app/s1");
+    // The core's background runner, each job in the line the terminal console shows too.
+    expect(screen.getByTestId("background-Rotations").textContent).toBe("rotations: last 22:13:20 (0 ran) · next 22:13:30");
     fireEvent.click(within(row).getByTestId("approve"));
     fireEvent.change(await screen.findByTestId("decide-reason"), { target: { value: "change window" } });
     fireEvent.click(screen.getByTestId("decide-submit"));
@@ -186,7 +188,7 @@ describe("approvals", () => {
 
   it("a rejection needs a reason", async () => {
     const calls = common({
-      approvals: () => ({ pending: [waiting({})], scheduler: { running: true, lastRunDate: null, lastRan: 0, lastError: null } }),
+      approvals: () => ({ pending: [waiting({})], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
       reject_rotation: () => ({ message: "Rejected." }),
     });
     render(<App />);
@@ -203,7 +205,7 @@ describe("approvals", () => {
     common({
       approvals: () => ({
         pending: [waiting({ twoPersonRule: true, requestedBy: unlocked.session!.principalArn, mayDecide: false })],
-        scheduler: { running: true, lastRunDate: null, lastRan: 0, lastError: null },
+        background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] },
       }),
     });
     render(<App />);

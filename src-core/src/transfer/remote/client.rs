@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
+use crate::Operation;
 use crate::sigv4::{Credentials, JsonRequest, sign_json_request};
 use crate::{Error, ErrorCode, Result};
 
@@ -170,8 +171,9 @@ impl Client {
     }
 
     /// Sends one operation's JSON body; returns the answer's body.
-    pub fn call(&self, operation: &str, body: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    pub fn call(&self, operation: Operation, body: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let target = format!("{SERVICE}.{operation}");
+        let operation = operation.as_str();
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             let last = attempt == ATTEMPTS;
@@ -233,12 +235,12 @@ impl Client {
     /// Calls `operation` with `request` as its JSON body and reads the answer as `T`.
     pub fn call_json<T: DeserializeOwned>(
         &self,
-        operation: &str,
+        operation: Operation,
         request: &impl Serialize,
     ) -> Result<T> {
         let body = Zeroizing::new(serde_json::to_vec(request).expect("requests serialize"));
         let answer = self.call(operation, &body)?;
-        parse_answer(operation, &self.url, &answer)
+        parse_answer(operation.as_str(), &self.url, &answer)
     }
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client::Client;
 use super::copy::{Page, SecretMeta, Secrets, VersionLabels};
+use crate::Operation;
 use crate::api::{
     CreateSecretRequest, Filter, GetSecretValueRequest, ListSecretVersionIdsRequest,
     ListSecretsRequest, PutSecretValueRequest, SecretIdRequest, TagResourceRequest,
@@ -322,11 +323,11 @@ impl<'a> WithValue<'a> {
     }
 
     /// The body in a zeroizing buffer, sized up front so that it is not copied as it grows.
-    fn send(&self, client: &Client, operation: &str, value_len: usize) -> Result<()> {
+    fn send(&self, client: &Client, operation: Operation, value_len: usize) -> Result<()> {
         let mut body = zeroize::Zeroizing::new(Vec::with_capacity(value_len * 2 + 4096));
         serde_json::to_writer(&mut *body, self).expect("requests serialize");
         let answer = client.call(operation, &body)?;
-        super::client::parse_answer::<Ignored>(operation, client.url(), &answer)?;
+        super::client::parse_answer::<Ignored>(operation.as_str(), client.url(), &answer)?;
         Ok(())
     }
 }
@@ -344,7 +345,7 @@ struct ListSecretsCall<'a> {
 impl Secrets for RemoteSide<'_> {
     fn list_names(&self, filters: &[Filter], next_token: Option<String>) -> Result<Page<String>> {
         let a: ListSecretsAnswer = self.client.call_json(
-            "ListSecrets",
+            Operation::ListSecrets,
             &ListSecretsCall {
                 filters,
                 next_token,
@@ -364,7 +365,7 @@ impl Secrets for RemoteSide<'_> {
 
     fn describe(&self, secret_id: &str) -> Result<Option<SecretMeta>> {
         let a = not_found_is_none(self.client.call_json::<DescribeAnswer>(
-            "DescribeSecret",
+            Operation::DescribeSecret,
             &SecretIdRequest {
                 secret_id: secret_id.to_string(),
             },
@@ -384,7 +385,7 @@ impl Secrets for RemoteSide<'_> {
         next_token: Option<String>,
     ) -> Result<Page<VersionLabels>> {
         let a: VersionsAnswer = self.client.call_json(
-            "ListSecretVersionIds",
+            Operation::ListSecretVersionIds,
             &ListSecretVersionIdsRequest {
                 secret_id: name.to_string(),
                 max_results: Some(100),
@@ -407,7 +408,7 @@ impl Secrets for RemoteSide<'_> {
 
     fn value(&self, name: &str, version_id: &str) -> Result<SecretValue> {
         let a: ValueAnswer = self.client.call_json(
-            "GetSecretValue",
+            Operation::GetSecretValue,
             &GetSecretValueRequest {
                 secret_id: name.to_string(),
                 version_id: Some(version_id.to_string()),
@@ -426,7 +427,7 @@ impl Secrets for RemoteSide<'_> {
 
     fn policy(&self, name: &str) -> Result<Option<String>> {
         let a: PolicyAnswer = self.client.call_json(
-            "GetResourcePolicy",
+            Operation::GetResourcePolicy,
             &SecretIdRequest {
                 secret_id: name.to_string(),
             },
@@ -448,7 +449,7 @@ impl Secrets for RemoteSide<'_> {
             tags: &meta.tags,
             ..WithValue::new(value.as_ref())
         }
-        .send(self.client, "CreateSecret", len)
+        .send(self.client, Operation::CreateSecret, len)
     }
 
     fn put_value(
@@ -464,42 +465,42 @@ impl Secrets for RemoteSide<'_> {
             version_stages: Some(stages),
             ..WithValue::new(Some(&value))
         }
-        .send(self.client, "PutSecretValue", value.len())
+        .send(self.client, Operation::PutSecretValue, value.len())
     }
 
     fn move_label(&self, request: UpdateSecretVersionStageRequest) -> Result<()> {
         self.client
-            .call_json::<Ignored>("UpdateSecretVersionStage", &request)
+            .call_json::<Ignored>(Operation::UpdateSecretVersionStage, &request)
             .map(drop)
     }
 
     fn set_description(&self, request: UpdateSecretRequest) -> Result<()> {
         self.client
-            .call_json::<Ignored>("UpdateSecret", &request)
+            .call_json::<Ignored>(Operation::UpdateSecret, &request)
             .map(drop)
     }
 
     fn tag(&self, request: TagResourceRequest) -> Result<()> {
         self.client
-            .call_json::<Ignored>("TagResource", &request)
+            .call_json::<Ignored>(Operation::TagResource, &request)
             .map(drop)
     }
 
     fn untag(&self, request: UntagResourceRequest) -> Result<()> {
         self.client
-            .call_json::<Ignored>("UntagResource", &request)
+            .call_json::<Ignored>(Operation::UntagResource, &request)
             .map(drop)
     }
 
     fn put_policy(&self, request: PutResourcePolicyRequest) -> Result<()> {
         self.client
-            .call_json::<Ignored>("PutResourcePolicy", &request)
+            .call_json::<Ignored>(Operation::PutResourcePolicy, &request)
             .map(drop)
     }
 
     fn delete_policy(&self, request: SecretIdRequest) -> Result<()> {
         self.client
-            .call_json::<Ignored>("DeleteResourcePolicy", &request)
+            .call_json::<Ignored>(Operation::DeleteResourcePolicy, &request)
             .map(drop)
     }
 }

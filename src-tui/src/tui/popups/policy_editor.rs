@@ -277,6 +277,7 @@ mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
     use crate::tui::theme::Theme;
+    use coffer_core::Operation;
 
     fn app(text: &str) -> App {
         let mut a = App::new("v.db".into(), None, false, 1, Theme { color: false });
@@ -336,7 +337,7 @@ mod tests {
         ));
         assert!(a.popup.is_some());
         a.update(Action::loaded(Loaded::Failed {
-            operation: "PutResourcePolicy",
+            operation: Operation::PutResourcePolicy,
             error: coffer_core::Error::new(
                 coffer_core::ErrorCode::MalformedPolicyDocument,
                 "no Statement",

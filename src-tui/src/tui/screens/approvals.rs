@@ -60,6 +60,11 @@ impl App {
         vec![]
     }
 
+    /// The lines the background runner's jobs take above the queue.
+    pub(crate) fn background_lines(&self) -> u16 {
+        self.background.as_ref().map_or(0, |b| b.jobs.len() as u16)
+    }
+
     /// Whether the two-person rule keeps the operator at the keyboard from deciding: they
     /// asked for this rotation.
     fn asked_by_me(&self, a: &RotationAttempt) -> bool {
@@ -147,8 +152,10 @@ pub fn approvals_offset(selected: usize, table: Rect) -> usize {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let a = &app.approvals;
-    let (info, table, side) = layout::approvals(area);
-    Paragraph::new(Line::from(vec![
+    // The core's background runner, one line per job as the desktop app shows them too.
+    let jobs = app.background.as_ref().map_or(&[][..], |b| &b.jobs[..]);
+    let (info, table, side) = layout::approvals(area, app.background_lines());
+    let mut lines = vec![Line::from(vec![
         Span::styled(" Approvals ", t.title()),
         Span::styled(
             format!(
@@ -157,8 +164,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ),
             t.dim(),
         ),
-    ]))
-    .render(info, buf);
+    ])];
+    lines.extend(jobs.iter().map(|j| {
+        let style = if j.last_error.is_some() {
+            t.danger()
+        } else {
+            t.dim()
+        };
+        Line::styled(format!(" {}", j.line), style)
+    }));
+    Paragraph::new(lines).render(info, buf);
     let rows: Vec<Row> = a
         .rows
         .iter()

@@ -1054,6 +1054,7 @@ mod tests {
     use crate::tui::app::Session;
     use crate::tui::keymap::Ctx;
     use crate::tui::theme::Theme;
+    use coffer_core::Operation;
 
     fn principal(kind: PrincipalKind, name: &str) -> Principal {
         Principal {
@@ -1300,7 +1301,7 @@ mod tests {
             matches!(&fx[..], [Effect::Send(Request::RemoveOperator { name })] if name == "admin")
         );
         a.update(Action::loaded(Loaded::Failed {
-            operation: "RemoveOperator",
+            operation: Operation::RemoveOperator,
             error: coffer_core::Error::invalid_request(
                 "You can't remove the operator you unlocked the vault as",
             ),

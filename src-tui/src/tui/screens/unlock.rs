@@ -254,9 +254,10 @@ mod tests {
             &fx[..],
             [
                 Effect::Send(Request::Secrets { .. }),
+                Effect::Send(Request::RunDue),
                 Effect::Send(Request::Pending { .. })
             ]
         ));
-        assert!(a.rotations_at.is_some(), "the scheduler starts");
+        assert!(a.background_on, "the background runner starts");
     }
 }
