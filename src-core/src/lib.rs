@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clock;
 pub mod crypto;
 mod error;
+pub mod health;
 pub mod model;
 pub mod policy;
 pub mod process;

@@ -39,6 +39,7 @@ pub use document::{
 };
 pub use evaluate::{Decision, Evaluation, MatchedStatement, Policy, PolicyKind, Reason, evaluate};
 pub use matching::Template;
+// The health report matches actions against Secrets Manager's own.
 pub use parse::{MAX_POLICY_CHARS, parse};
 pub use simulate::{
     ContextEntry, ContextKeyType, EvalDecision, EvaluationResult, PolicySource, Simulation,
@@ -47,6 +48,7 @@ pub use simulate::{
 pub use validate::{
     ValidationFinding, ValidationReport, check, is_public, validate_resource_policy,
 };
+pub(crate) use {matching::glob_ignore_case, validate::SECRETS_MANAGER_ACTIONS};
 
 #[cfg(test)]
 mod tests;
