@@ -67,6 +67,20 @@ impl Vault {
         }
         known.extend(iam.keys.values().map(|k| k.principal_arn.clone()));
         known.push(super::rotation::service_caller().principal_arn);
+        // A rotation's steps act as its function's session (see `rotation::engine::step_caller`).
+        for doc in ctx.index.rotating() {
+            if let Some(name) = doc
+                .rotation
+                .as_ref()
+                .and_then(|r| r.function_arn.as_deref())
+                .and_then(|a| a.rsplit_once(":function:"))
+                .map(|(_, n)| n)
+            {
+                known.push(format!(
+                    "arn:aws:sts::{account}:assumed-role/coffer-rotation/{name}"
+                ));
+            }
+        }
         let by_hash: HashMap<[u8; 32], &str> = known
             .iter()
             .map(|a| (keys.principal_hash(a), a.as_str()))
@@ -278,7 +292,7 @@ impl Vault {
                     let who = <[u8; 32]>::try_from(h.as_slice())
                         .ok()
                         .and_then(|h| by_hash.get(&h).copied())
-                        .unwrap_or("a principal no longer in this vault");
+                        .unwrap_or("a principal this vault no longer has");
                     (*day, who.to_string())
                 }),
             });
