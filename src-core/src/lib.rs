@@ -10,6 +10,7 @@ pub mod background;
 pub mod clock;
 pub mod crypto;
 mod error;
+pub mod health;
 pub mod model;
 pub mod operation;
 pub mod policy;

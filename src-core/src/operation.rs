@@ -203,6 +203,7 @@ operations! {
     AnchorAuditTrail: Request, Vault, write;
     VerifyAuditTrail: Request, Vault, read;
     ExportAuditTrail: Request, Vault, read;
+    GenerateHealthReport: Request, Vault, read;
     LookupEvents: View, Vault, read;
     EndSecretDeletion: Service, Secrets, write;
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use coffer_core::api::*;
+use coffer_core::clock::ManualClock;
 use coffer_core::crypto::{Passphrase, random};
 use coffer_core::model::Tag;
 use coffer_core::rotation::Engine;
@@ -51,7 +52,11 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
         random::string_from(&words, 4)
     ));
     let operator = "admin".to_string();
-    let vault = Vault::init(
+    // The demo's history spans the last four months (so that its Health screen has stale
+    // secrets, old keys and overdue rotations); the file is then used on the real clock.
+    let now = jiff::Timestamp::now();
+    let clock = ManualClock::new(now - jiff::SignedDuration::from_hours(24 * HISTORY_DAYS));
+    let vault = Vault::init_with_clock(
         &path,
         InitOptions {
             account_id: Some("123456789012".into()),
@@ -60,11 +65,25 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
             passphrase: Passphrase::new(passphrase_text.to_string()),
             kdf: None,
         },
+        Arc::new(clock.clone()),
     )
     .with_context(|| format!("cannot create the demo vault at {}", path.display()))?;
     populate(&vault)?;
+    // Read once, four months ago, and never since.
+    vault.get_secret_value(
+        &vault.caller(FrontEnd::Tui),
+        GetSecretValueRequest {
+            secret_id: "staging/api/sendgrid".into(),
+            ..Default::default()
+        },
+    )?;
     let vault = Arc::new(vault);
     rotation(&vault)?;
+    principals(&vault)?;
+    clock.set(now - jiff::SignedDuration::from_hours(24 * 20));
+    health(&vault)?;
+    clock.set(now);
+    recent(&vault)?;
     let c = vault.caller(FrontEnd::Cli);
     let all = vault.list_secrets(
         &c,
@@ -84,6 +103,9 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
         "Secrets": all.secret_list.len(),
         "ScheduledForDeletion": deleting,
         "RotationsAwaitingApproval": vault.list_pending_rotations(&c)?.attempts.len(),
+        "HealthFindings": vault
+            .health_report(&c, &coffer_core::health::Thresholds::default())?
+            .counts,
     });
     Ok(Demo {
         path,
@@ -139,8 +161,9 @@ fn db(engine: &str, host: &str, user: &str, password: &str, dbname: &str) -> Str
 }
 
 /// Rotation: a `password` function; `dev/db/main` on a 30-day schedule and rotated once (so
-/// its Rotation tab has history); `prod/cache/redis` requiring approval, with a rotation
-/// asked for and waiting in the approval queue.
+/// its Rotation tab has history, and by today it is overdue); `staging/db/main` rotated by a
+/// function that fails; `prod/cache/redis` requiring approval, with a rotation asked for and
+/// waiting in the approval queue.
 fn rotation(vault: &Arc<Vault>) -> Result<()> {
     let c = vault.caller(FrontEnd::Cli);
     let function = vault.create_rotation_function(
@@ -174,6 +197,36 @@ fn rotation(vault: &Arc<Vault>) -> Result<()> {
         )
     };
     rotate("dev/db/main", 30, Some("4h"))?;
+    // A failing rotation: its function cannot reach the database.
+    let failing = vault.create_rotation_function(
+        &c,
+        CreateRotationFunctionRequest {
+            name: "orders-db-rotator".into(),
+            description: Some("rotates the orders database user (its host is unreachable)".into()),
+            kind: FunctionKind::Lambda {
+                command: vec![
+                    "sh".into(),
+                    "-c".into(),
+                    "echo 'could not connect to db.staging.internal:5432' >&2; exit 1".into(),
+                ],
+                timeout_seconds: 10,
+            },
+        },
+    )?;
+    vault.rotate_secret(
+        &c,
+        RotateSecretRequest {
+            secret_id: "staging/db/main".into(),
+            rotation_lambda_arn: Some(failing.arn),
+            rotation_rules: Some(RotationRules {
+                automatically_after_days: Some(30),
+                schedule_expression: None,
+                duration: None,
+            }),
+            rotate_immediately: Some(true),
+            ..Default::default()
+        },
+    )?;
     Engine::new().run_due(vault)?;
     vault.put_rotation_approval(
         &c,
@@ -466,6 +519,93 @@ fn populate(vault: &Vault) -> Result<()> {
         None,
     )?;
 
+    Ok(())
+}
+
+/// How far back the demo's history goes.
+const HISTORY_DAYS: i64 = 120;
+
+/// What the Health screen should find (with the rest of the demo: a stale and a never-read
+/// secret, database credentials without rotation, overdue, failing and unapproved
+/// rotations, a deletion due): a weak and a reused value, a public and a cross-account
+/// resource policy, a principal with unused grants (see `principals`), old and unused access
+/// keys. Runs 20 days ago. (No second operator who never unlocked: scripts that use the demo
+/// vault rely on its one operator.)
+fn health(vault: &Arc<Vault>) -> Result<()> {
+    let c = vault.caller(FrontEnd::Cli);
+    create_secret(
+        vault,
+        "dev/admin-panel",
+        "Admin login of the dev back office",
+        &json!({"username": "admin", "password": "admin123"}).to_string(),
+        &[("env", "dev")],
+        None,
+    )?;
+    // The same key pasted into a second secret.
+    create_secret(
+        vault,
+        "dev/api/sendgrid",
+        "SendGrid key copied from staging",
+        "SG.staging.demo-key-0000",
+        &[("env", "dev"), ("team", "growth")],
+        None,
+    )?;
+    let policy = |secret: &str, principal: serde_json::Value| {
+        vault.put_resource_policy(
+            &c,
+            coffer_core::vault::policies::PutResourcePolicyRequest {
+                secret_id: secret.into(),
+                resource_policy: json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": principal,
+                        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]
+                })
+                .to_string(),
+                block_public_policy: Some(false),
+            },
+        )
+    };
+    policy("staging/oauth/github", json!("*"))?;
+    policy(
+        "prod/api/stripe",
+        json!({"AWS": "arn:aws:iam::210987654321:root"}),
+    )?;
+    let deployer = coffer_core::Caller::principal(
+        "arn:aws:iam::123456789012:user/ci-deployer",
+        FrontEnd::Endpoint,
+    );
+    vault.get_secret_value(
+        &deployer,
+        GetSecretValueRequest {
+            secret_id: "prod/db/main".into(),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// IAM, four months ago: a deployer with broad access (that will only ever read) and a
+/// reporting user, each with an access key.
+fn principals(vault: &Vault) -> Result<()> {
+    use coffer_core::vault::iam::{CreateEntity, EntityKind};
+    let c = vault.caller(FrontEnd::Cli);
+    for user in ["ci-deployer", "reporting"] {
+        vault.iam_create(&c, CreateEntity::new(EntityKind::User, user))?;
+        vault.iam_create_access_key(&c, EntityKind::User, user)?;
+    }
+    vault.iam_attach_policy(
+        &c,
+        EntityKind::User,
+        "ci-deployer",
+        coffer_core::vault::iam::SECRETS_MANAGER_READ_WRITE,
+        true,
+    )?;
+    Ok(())
+}
+
+/// Today: deletions scheduled, and some reads.
+fn recent(vault: &Vault) -> Result<()> {
+    let c = vault.caller(FrontEnd::Cli);
     // Two deletions scheduled, with different recovery windows.
     vault.delete_secret(
         &c,

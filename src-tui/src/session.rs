@@ -77,6 +77,8 @@ enum Response {
     Secret(String),
     /// The audit chain is broken: the report.
     Broken(Value),
+    /// A health report, and whether `--fail-on` found a finding that bad.
+    Report(Box<coffer_core::health::HealthReport>, bool),
     /// The core refused: its error code and message.
     VaultError {
         code: String,
@@ -199,6 +201,7 @@ pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> 
         Response::Json(v) => Outcome::Json(v.take()),
         Response::Secret(s) => Outcome::Secret(Zeroizing::new(std::mem::take(s))),
         Response::Broken(v) => Outcome::Broken(v.take()),
+        Response::Report(r, failed) => Outcome::Report(r.clone(), *failed),
         Response::VaultError { code, message } => return Err(vault_error(code, message)),
         Response::Error(message) => bail!("{message}"),
         Response::NotHere(_) => return Ok(None),
@@ -504,6 +507,7 @@ fn run(
         Ok(Outcome::Json(v)) => Response::Json(v),
         Ok(Outcome::Secret(mut s)) => Response::Secret(std::mem::take(&mut *s)),
         Ok(Outcome::Broken(v)) => Response::Broken(v),
+        Ok(Outcome::Report(r, failed)) => Response::Report(r, failed),
         Err(e) => match e.downcast::<coffer_core::Error>() {
             Ok(e) => Response::VaultError {
                 code: e.code.as_str().to_string(),

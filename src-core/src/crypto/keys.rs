@@ -56,6 +56,13 @@ impl KeyedHash {
         mac.finalize().into_bytes().into()
     }
 
+    /// A keyed hash under a key of its own for `purpose`, derived from this one (HMAC of
+    /// the purpose): hashes made for one purpose say nothing of another's.
+    pub fn derive(&self, purpose: &str) -> KeyedHash {
+        let k = self.hash(&[b"derived-key", purpose.as_bytes()]);
+        KeyedHash(Key(Zeroizing::new(k)))
+    }
+
     /// Constant-time check of a MAC computed by [`KeyedHash::hash`].
     pub fn verify(&self, parts: &[&[u8]], expected: &[u8]) -> bool {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.expose())

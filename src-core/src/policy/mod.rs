@@ -54,6 +54,8 @@ pub use simulate::{
 pub use validate::{
     ValidationFinding, ValidationReport, check, is_public, validate_resource_policy,
 };
+// The health report matches actions against Secrets Manager's own.
+pub(crate) use {matching::glob_ignore_case, validate::SECRETS_MANAGER_ACTIONS};
 
 #[cfg(test)]
 mod tests;

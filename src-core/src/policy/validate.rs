@@ -72,7 +72,7 @@ pub struct ValidationFinding {
 }
 
 /// Every action Secrets Manager has, for telling a mistyped action from a real one.
-const SECRETS_MANAGER_ACTIONS: [&str; 23] = [
+pub(crate) const SECRETS_MANAGER_ACTIONS: [&str; 23] = [
     "BatchGetSecretValue",
     "CancelRotateSecret",
     "CreateSecret",

@@ -6,6 +6,7 @@ mod rekey;
 mod schema;
 mod snapshot;
 mod state;
+mod usage;
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use crate::{Error, Result};
 pub use rekey::VoucherRow;
 pub use schema::{FORMAT, migrations};
 pub use state::StateChange;
+pub use usage::UsageSummary;
 
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
@@ -987,7 +989,13 @@ impl Tx<'_> {
             a.body,
             a.mac
         ])?;
-        Ok(())
+        self.usage_note(
+            a.at_ms,
+            &a.event_name,
+            a.error_code.as_deref(),
+            &a.principal_hash,
+            a.secret_uid.as_deref(),
+        )
     }
 
     /// Every event in order, oldest first, for verification and export.

@@ -19,11 +19,34 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// [`USAGE_REBUILD`] as a literal, for format 5's migration.
+macro_rules! usage_rebuild {
+    () => {
+        r#"
+    DELETE FROM usage_reads;
+    DELETE FROM usage_actions;
+    INSERT INTO usage_reads (secret_uid, day_ms, principal_hash)
+      SELECT secret_uid, m - m % 86400000, principal_hash FROM (
+        SELECT secret_uid, MAX(at_ms) AS m, principal_hash FROM audit
+        WHERE error_code IS NULL AND secret_uid IS NOT NULL
+          AND event_name IN ('GetSecretValue', 'BatchGetSecretValue')
+        GROUP BY secret_uid);
+    INSERT INTO usage_actions (principal_hash, action, day_ms)
+      SELECT principal_hash, event_name, MAX(at_ms) - MAX(at_ms) % 86400000 FROM audit
+      WHERE error_code IS NULL GROUP BY principal_hash, event_name;
+"#
+    };
+}
+
+/// Fills `usage_reads` and `usage_actions` from the audit trail's plain columns (the
+/// upgrade to format 5, and after a re-key changed every principal hash).
+pub const USAGE_REBUILD: &str = usage_rebuild!();
+
 /// Each format's migration from the one before (format n is `STEPS[n - 1]`). A migration
 /// that makes a format older releases cannot open also sets [`READER_KEY`] to this release.
 /// Migrations change no audited state (see `state`): a new table starts empty, a new
 /// column is nullable.
-const STEPS: [&str; 4] = [
+const STEPS: [&str; 5] = [
     r#"
         -- Plain settings: vault id, account, region, format, change counter, audit head.
         CREATE TABLE vault_meta (
@@ -159,6 +182,44 @@ const STEPS: [&str; 4] = [
         INSERT INTO vault_meta (key, value) VALUES ('reader', CAST('0.1.0' AS BLOB))
           ON CONFLICT (key) DO UPDATE SET value = excluded.value;
     "#,
+    // Format 5: what the health report needs, kept up to date as events are appended and
+    // built here from the trail of a vault made before (see `usage`). Derived data, not
+    // state: each table is rebuilt from the audit trail or the values it summarizes.
+    concat!(
+        r#"
+        -- Per secret, the day it was last read (GetSecretValue, BatchGetSecretValue) and by
+        -- whom (the audit's keyed principal hash): what the audit's plain columns say.
+        CREATE TABLE usage_reads (
+            secret_uid     TEXT PRIMARY KEY,
+            day_ms         INTEGER NOT NULL,
+            principal_hash BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Per principal (keyed hash) and event name, the day of its last success.
+        CREATE TABLE usage_actions (
+            principal_hash BLOB NOT NULL,
+            action         TEXT NOT NULL,
+            day_ms         INTEGER NOT NULL,
+            PRIMARY KEY (principal_hash, action)
+        ) WITHOUT ROWID;
+
+        -- Per operator (named as in key_slots), the day they last unlocked.
+        CREATE TABLE usage_unlocks (
+            operator TEXT PRIMARY KEY,
+            day_ms   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- What the health report knows of a version's value (strength, keyed fingerprint),
+        -- sealed; computed once per version.
+        CREATE TABLE value_facts (
+            secret_uid TEXT NOT NULL REFERENCES secrets(uid) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            vid_hash   BLOB NOT NULL,
+            facts      BLOB NOT NULL,
+            PRIMARY KEY (secret_uid, vid_hash)
+        ) WITHOUT ROWID;
+        "#,
+        usage_rebuild!()
+    ),
 ];
 
 #[cfg(test)]

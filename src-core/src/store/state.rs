@@ -13,7 +13,8 @@
 //! Another program's connection (an attacker's `sqlite3`) has no triggers, so what it
 //! writes is never folded in and shows up as a mismatch.
 //!
-//! Not state: the audit head itself (`vault_meta` key `audit_head`), the release a newer
+//! Not state: what is derived and rebuilt from the trail or the values (the health report's
+//! `usage_*` summaries and `value_facts`, see `store::usage`), the audit head itself (`vault_meta` key `audit_head`), the release a newer
 //! format needs (key `reader`, which only words a refusal: see `schema`), and a rotation
 //! attempt's lease (`lease_holder`, `lease_expires_ms`), which says which process runs it
 //! and is taken and released outside audited requests.
@@ -46,7 +47,9 @@ pub struct StateChange {
 fn state_tables(conn: &Connection) -> Result<Vec<(String, Vec<String>)>> {
     let mut st = conn.prepare(
         "SELECT name FROM main.sqlite_master WHERE type = 'table'
-           AND name NOT LIKE 'sqlite_%' AND name <> 'audit' ORDER BY name",
+           AND name NOT LIKE 'sqlite_%' AND name <> 'audit'
+           AND name NOT IN ('usage_reads', 'usage_actions', 'usage_unlocks', 'value_facts')
+           ORDER BY name",
     )?;
     let names: Vec<String> = st
         .query_map([], |r| r.get(0))?

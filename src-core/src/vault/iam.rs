@@ -390,7 +390,7 @@ impl Ctx<'_, '_> {
 }
 
 impl Vault {
-    fn entity_arn(&self, e: &Entity) -> String {
+    pub(super) fn entity_arn(&self, e: &Entity) -> String {
         let a = &self.info.account_id;
         match e.kind {
             EntityKind::User => format!("arn:aws:iam::{a}:user{}{}", e.path, e.name),

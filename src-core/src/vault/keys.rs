@@ -628,6 +628,12 @@ impl VaultKeys {
         &self.meta
     }
 
+    /// The keyed hash that finds a value reused across secrets (the health report's), under
+    /// a key of its own.
+    pub fn value_fingerprinter(&self) -> KeyedHash {
+        self.index.derive("value-fingerprint")
+    }
+
     pub fn principal_hash(&self, arn: &str) -> [u8; 32] {
         self.index.hash(&[b"principal", arn.as_bytes()])
     }

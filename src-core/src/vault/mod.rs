@@ -7,6 +7,7 @@ mod checkpoint;
 pub use checkpoint::Checkpointer;
 pub(crate) mod doc;
 mod endpoint;
+mod health;
 pub mod iam;
 mod index;
 mod keys;
@@ -476,6 +477,13 @@ impl Vault {
                 tx.commit()?;
                 keys = keys.repinned(&row)?;
             }
+        }
+        // The health report's "never unlocked": at most one write a day per operator.
+        let now = clock.now().as_millisecond();
+        if !store.read()?.usage_unlock_recorded(&operator, now)? {
+            let tx = store.begin()?;
+            tx.usage_unlocked(&operator, now)?;
+            tx.commit()?;
         }
         let info = VaultInfo {
             path: Some(path.to_path_buf()),

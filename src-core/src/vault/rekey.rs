@@ -126,6 +126,10 @@ fn rekey_all(
         |arn| new.principal_hash(arn),
         &mut |d, t| progress(RekeyPhase::Audit, d, t),
     )?;
+    // The health report's summaries name principals by the hashes just changed, and its
+    // facts are sealed and named under the old keys.
+    tx.usage_rebuild()?;
+    tx.value_facts_clear()?;
     Ok(new)
 }
 

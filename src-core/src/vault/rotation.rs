@@ -409,7 +409,10 @@ pub(crate) fn rekey(
 }
 
 /// Opens a stored attempt.
-fn open_attempt(keys: &super::keys::VaultKeys, row: &AttemptRow) -> Result<RotationAttempt> {
+pub(super) fn open_attempt(
+    keys: &super::keys::VaultKeys,
+    row: &AttemptRow,
+) -> Result<RotationAttempt> {
     let plain = crypto::open(keys.meta_key(), &attempt_aad(&row.id), &row.doc)?;
     let mut a: RotationAttempt = serde_json::from_slice(&plain).map_err(|_| Error::decryption())?;
     a.secret_uid = row.secret_uid.clone();

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod backup;
+pub mod health;
 pub mod iam;
 pub mod output;
 mod rekey;
@@ -169,6 +170,10 @@ pub enum Op {
         #[arg(long, num_args = 1.., required = true)]
         tag_keys: Vec<String>,
     },
+    /// What to fix today: secrets nobody reads, rotations off, overdue or failing, weak or
+    /// reused values, unused access, broad resource policies, old keys, deletions due and
+    /// failed replicas — shown without any value (operators only).
+    Report(health::ReportArgs),
     /// Generates a random password from the OS CSPRNG.
     GetRandomPassword {
         #[arg(long)]
@@ -550,6 +555,7 @@ impl Op {
             Op::TagResource { .. } => Operation::TagResource,
             Op::UntagResource { .. } => Operation::UntagResource,
             Op::GetRandomPassword { .. } => Operation::GetRandomPassword,
+            Op::Report(_) => Operation::GenerateHealthReport,
             Op::Kms(KmsOp::CreateKey { .. }) => Operation::CreateKey,
             Op::Kms(KmsOp::ListKeys) => Operation::ListKeys,
             Op::Kms(KmsOp::DescribeKey { .. }) => Operation::DescribeKey,
@@ -603,6 +609,8 @@ pub enum Outcome {
     Secret(zeroize::Zeroizing<String>),
     /// The audit chain is broken: print the report and exit non-zero.
     Broken(Value),
+    /// A health report, and whether `--fail-on` found a finding that bad (exit non-zero).
+    Report(Box<coffer_core::health::HealthReport>, bool),
 }
 
 pub(crate) fn json<T: Serialize>(v: &T) -> Result<Outcome> {
@@ -816,6 +824,7 @@ pub fn run(
             )?;
             Ok(Outcome::Json(Value::Null))
         }
+        Op::Report(a) => health::run(vault, &c, a),
         Op::GetRandomPassword {
             password_length,
             exclude_characters,
@@ -1085,6 +1094,14 @@ pub fn print(outcome: Outcome, format: OutputFormat, query: Option<&str>) -> Res
         Outcome::Json(Value::Null) => return Ok(0),
         Outcome::Json(v) => (v, 0),
         Outcome::Broken(v) => (v, 1),
+        Outcome::Report(r, failed) => {
+            let code = i32::from(failed);
+            if format == OutputFormat::Table && query.is_none() {
+                println!("{}", health::table(&r));
+                return Ok(code);
+            }
+            (serde_json::to_value(&*r)?, code)
+        }
         Outcome::Secret(s) => {
             let v: Value = serde_json::from_str(&s)?;
             let rendered = zeroize::Zeroizing::new(output::render(v, format, query)?);

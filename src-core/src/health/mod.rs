@@ -1,0 +1,795 @@
+//! Vault health: what an operator should fix today, each finding with its evidence, its
+//! severity and the fix it offers — found without revealing a value. Values are read only
+//! by [`values::ValueFacts::of`], inside the core, and what it keeps of them is a
+//! strength score, a length and a keyed fingerprint (sealed at rest). Findings carry
+//! dates, counts, names and ARNs: never a value or a fragment of one, and never zxcvbn's
+//! feedback, which can quote the password it judged.
+//!
+//! `Vault::health_report` gathers what the findings need and calls [`assess`], which is
+//! pure: every rule below is a function of its [`Inputs`] and the [`Thresholds`].
+
+pub mod policies;
+pub mod values;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+pub use values::ValueFacts;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// How bad a finding is. Ordered: `Low < Medium < High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Low, Self::Medium, Self::High]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    NeverRead,
+    NotReadRecently,
+    RotationOff,
+    RotationOverdue,
+    RotationFailing,
+    RotationAwaitingApproval,
+    WeakValue,
+    ReusedValue,
+    UnchangedValue,
+    UnusedAccess,
+    PublicResourcePolicy,
+    CrossAccountResourcePolicy,
+    AccessKeyUnused,
+    AccessKeyOld,
+    OperatorNeverUnlocked,
+    DeletionDue,
+    ReplicaFailed,
+    ReplicaOutOfSync,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 18] = [
+        Self::NeverRead,
+        Self::NotReadRecently,
+        Self::RotationOff,
+        Self::RotationOverdue,
+        Self::RotationFailing,
+        Self::RotationAwaitingApproval,
+        Self::WeakValue,
+        Self::ReusedValue,
+        Self::UnchangedValue,
+        Self::UnusedAccess,
+        Self::PublicResourcePolicy,
+        Self::CrossAccountResourcePolicy,
+        Self::AccessKeyUnused,
+        Self::AccessKeyOld,
+        Self::OperatorNeverUnlocked,
+        Self::DeletionDue,
+        Self::ReplicaFailed,
+        Self::ReplicaOutOfSync,
+    ];
+
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// Who or what a finding is about: what a console opens from it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "Type")]
+pub enum Subject {
+    Secret {
+        #[serde(rename = "Name")]
+        name: String,
+        #[serde(rename = "ARN")]
+        arn: String,
+    },
+    Principal {
+        #[serde(rename = "ARN")]
+        arn: String,
+    },
+    AccessKey {
+        #[serde(rename = "AccessKeyId")]
+        access_key_id: String,
+        #[serde(rename = "UserName")]
+        user_name: String,
+        #[serde(rename = "PrincipalARN")]
+        principal_arn: String,
+    },
+    Operator {
+        #[serde(rename = "Name")]
+        name: String,
+        #[serde(rename = "ARN")]
+        arn: String,
+    },
+}
+
+impl Subject {
+    /// How the subject reads in a table.
+    pub fn label(&self) -> &str {
+        match self {
+            Self::Secret { name, .. } | Self::Operator { name, .. } => name,
+            Self::Principal { arn } => arn,
+            Self::AccessKey { access_key_id, .. } => access_key_id,
+        }
+    }
+}
+
+/// The fix a finding offers, as data for a console to carry out (after confirmation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "Action")]
+pub enum Fix {
+    /// RotateSecret now (the secret has rotation set up).
+    RotateNow {
+        #[serde(rename = "SecretId")]
+        secret_id: String,
+    },
+    /// Set up rotation (RotateSecret with a function and a schedule).
+    TurnRotationOn {
+        #[serde(rename = "SecretId")]
+        secret_id: String,
+    },
+    /// DeleteSecret with a recovery window.
+    ScheduleDeletion {
+        #[serde(rename = "SecretId")]
+        secret_id: String,
+    },
+    /// UpdateAccessKey to Inactive.
+    DeactivateKey {
+        #[serde(rename = "UserName")]
+        user_name: String,
+        #[serde(rename = "AccessKeyId")]
+        access_key_id: String,
+    },
+    /// Replace the principal's identity policies with one that grants what it used.
+    ApplyLeastPrivilegePolicy {
+        #[serde(rename = "PrincipalARN")]
+        principal_arn: String,
+        /// The principal's identity policies now, as one document.
+        #[serde(rename = "CurrentPolicy")]
+        current: String,
+        #[serde(rename = "ProposedPolicy")]
+        proposed: String,
+    },
+}
+
+impl Fix {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::RotateNow { .. } => "rotate now",
+            Self::TurnRotationOn { .. } => "turn rotation on",
+            Self::ScheduleDeletion { .. } => "schedule deletion",
+            Self::DeactivateKey { .. } => "deactivate key",
+            Self::ApplyLeastPrivilegePolicy { .. } => "apply least-privilege policy",
+        }
+    }
+}
+
+/// What a finding rests on: dates (ISO 8601), counts, principals, a rotation step and its
+/// error. Never a value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Evidence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_read_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_read_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_changed_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries: Option<u32>,
+    /// The JSON field a weak value sits in (its name, never its content).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// zxcvbn's score, 0 (guessable) to 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// Other secrets (names) that hold the same value; principals or accounts a policy
+    /// grants; actions granted and not used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub used_actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub subject: Subject,
+    /// One sentence for a table or a list (built from the evidence only).
+    pub summary: String,
+    pub evidence: Evidence,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// The thresholds of the findings that count days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Thresholds {
+    /// A secret not read, a grant not used, an access key not used for this many days.
+    pub unused_days: u32,
+    /// A value not changed for this many days.
+    pub unchanged_days: u32,
+    /// A rotation waiting for approval for this many days.
+    pub approval_days: u32,
+    /// An active access key older than this many days.
+    pub key_age_days: u32,
+    /// A secret whose deletion is due within this many days.
+    pub deletion_days: u32,
+}
+
+impl Default for Thresholds {
+    /// 90 days for unused secrets (AWS Security Hub's SecretsManager.3 default), unchanged
+    /// values (SecretsManager.4) and old access keys (IAM.3); 90 days of unused access (as
+    /// Access Analyzer's unused-access findings default); 3 days waiting for approval; 7 days
+    /// to deletion (AWS's shortest recovery window).
+    fn default() -> Self {
+        Self {
+            unused_days: 90,
+            unchanged_days: 90,
+            approval_days: 3,
+            key_age_days: 90,
+            deletion_days: 7,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SeverityCounts {
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+/// The report: findings worst first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HealthReport {
+    pub generated_date: String,
+    pub thresholds: Thresholds,
+    pub secrets_checked: usize,
+    pub principals_checked: usize,
+    pub counts: SeverityCounts,
+    pub findings: Vec<Finding>,
+}
+
+impl HealthReport {
+    /// Whether a finding at `at_least` or worse is in the report.
+    pub fn has_at_least(&self, at_least: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= at_least)
+    }
+}
+
+// ---- what `assess` looks at ----
+
+/// A secret as the findings need it.
+#[derive(Debug, Clone)]
+pub struct SecretInput {
+    pub uid: String,
+    pub name: String,
+    pub arn: String,
+    pub created_ms: i64,
+    /// When its current value was made.
+    pub current_created_ms: Option<i64>,
+    pub deletion_ms: Option<i64>,
+    pub is_replica: bool,
+    /// Rotation: turned on, has a function, the end of its next window.
+    pub rotation_enabled: bool,
+    pub rotation_function: bool,
+    pub rotation_due: Option<(i64, i64)>,
+    pub policy: Option<String>,
+    /// (region, status, message, in sync with the latest change).
+    pub replicas: Vec<(String, String, bool)>,
+    /// The current value's facts, if it has a value.
+    pub facts: Option<ValueFacts>,
+    /// Last read (day, by whom), from the audit summary.
+    pub last_read: Option<(i64, String)>,
+}
+
+/// An unfinished rotation attempt.
+#[derive(Debug, Clone)]
+pub struct AttemptInput {
+    pub secret_uid: String,
+    pub failed: bool,
+    pub requested_ms: i64,
+    pub requested_by: String,
+    pub tries: u32,
+    /// The failing step and its error.
+    pub step: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A user or role that is not an operator.
+#[derive(Debug, Clone)]
+pub struct PrincipalInput {
+    pub arn: String,
+    pub created_ms: i64,
+    /// Its identity policy documents.
+    pub policies: Vec<String>,
+    /// Secrets Manager actions (without the prefix) by the day of their last success.
+    pub used: HashMap<String, i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyInput {
+    pub access_key_id: String,
+    pub user_name: String,
+    pub principal_arn: String,
+    pub created_ms: i64,
+    pub active: bool,
+    /// The last day its principal made any successful request.
+    pub principal_last_used: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperatorInput {
+    pub name: String,
+    pub arn: String,
+    pub ever_unlocked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub now_ms: i64,
+    pub account_id: String,
+    pub secrets: Vec<SecretInput>,
+    pub attempts: Vec<AttemptInput>,
+    pub principals: Vec<PrincipalInput>,
+    pub keys: Vec<KeyInput>,
+    pub operators: Vec<OperatorInput>,
+}
+
+/// A day as ISO 8601 (`2026-01-31`).
+pub fn day(ms: i64) -> String {
+    let t = crate::model::from_epoch_ms(ms);
+    t.strftime("%Y-%m-%d").to_string()
+}
+
+fn days_between(from_ms: i64, to_ms: i64) -> i64 {
+    (to_ms - from_ms).div_euclid(DAY_MS)
+}
+
+/// Every finding, worst first.
+pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
+    let mut out = Vec::new();
+    let now = inp.now_ms;
+    let unused_ms = i64::from(t.unused_days) * DAY_MS;
+    let by_uid: HashMap<&str, &SecretInput> =
+        inp.secrets.iter().map(|s| (s.uid.as_str(), s)).collect();
+
+    // Reuse: live secrets grouped by their current value's fingerprint.
+    let mut by_print: BTreeMap<&[u8; 32], Vec<&SecretInput>> = BTreeMap::new();
+    for s in &inp.secrets {
+        if let Some(f) = s.facts.as_ref().filter(|f| f.length > 0)
+            && s.deletion_ms.is_none()
+            && !s.is_replica
+        {
+            by_print.entry(&f.fingerprint).or_default().push(s);
+        }
+    }
+
+    for s in &inp.secrets {
+        let subject = Subject::Secret {
+            name: s.name.clone(),
+            arn: s.arn.clone(),
+        };
+        let find = |kind, severity, summary: String, evidence, fix| Finding {
+            kind,
+            severity,
+            subject: subject.clone(),
+            summary,
+            evidence,
+            fix,
+        };
+        let secret_id = || s.arn.clone();
+        let rotatable = s.rotation_function;
+        if let Some(d) = s.deletion_ms {
+            if d <= now + i64::from(t.deletion_days) * DAY_MS {
+                out.push(find(
+                    FindingKind::DeletionDue,
+                    Severity::Medium,
+                    format!(
+                        "Deleted for good on {} (restore it if it is still needed).",
+                        day(d)
+                    ),
+                    Evidence {
+                        due_date: Some(day(d)),
+                        days: Some(days_between(now, d).max(0)),
+                        ..Default::default()
+                    },
+                    None,
+                ));
+            }
+            // A secret on its way out has no other finding.
+            continue;
+        }
+        for (region, status, in_sync) in &s.replicas {
+            if status == "Failed" {
+                out.push(find(
+                    FindingKind::ReplicaFailed,
+                    Severity::High,
+                    format!("Its replica in {region} failed."),
+                    Evidence {
+                        region: Some(region.clone()),
+                        status: Some(status.clone()),
+                        ..Default::default()
+                    },
+                    None,
+                ));
+            } else if !in_sync {
+                out.push(find(
+                    FindingKind::ReplicaOutOfSync,
+                    Severity::Medium,
+                    format!("Its replica in {region} has not received the latest change."),
+                    Evidence {
+                        region: Some(region.clone()),
+                        status: Some(status.clone()),
+                        ..Default::default()
+                    },
+                    None,
+                ));
+            }
+        }
+        if s.is_replica {
+            // A replica's value, rotation and reads are its primary's business.
+            continue;
+        }
+        match &s.last_read {
+            None if now - s.created_ms >= unused_ms => out.push(find(
+                FindingKind::NeverRead,
+                Severity::Low,
+                format!("Never read since it was made on {}.", day(s.created_ms)),
+                Evidence {
+                    created_date: Some(day(s.created_ms)),
+                    days: Some(days_between(s.created_ms, now)),
+                    ..Default::default()
+                },
+                Some(Fix::ScheduleDeletion {
+                    secret_id: secret_id(),
+                }),
+            )),
+            Some((d, by)) if now - d >= unused_ms => out.push(find(
+                FindingKind::NotReadRecently,
+                Severity::Low,
+                format!(
+                    "Not read for {} days: last read on {} by {by}.",
+                    days_between(*d, now),
+                    day(*d)
+                ),
+                Evidence {
+                    last_read_date: Some(day(*d)),
+                    last_read_by: Some(by.clone()),
+                    days: Some(days_between(*d, now)),
+                    ..Default::default()
+                },
+                Some(Fix::ScheduleDeletion {
+                    secret_id: secret_id(),
+                }),
+            )),
+            _ => {}
+        }
+        let rotate_fix = || {
+            Some(if rotatable {
+                Fix::RotateNow {
+                    secret_id: secret_id(),
+                }
+            } else {
+                Fix::TurnRotationOn {
+                    secret_id: secret_id(),
+                }
+            })
+        };
+        if let Some(f) = &s.facts {
+            if f.database_credentials && !s.rotation_enabled {
+                out.push(find(
+                    FindingKind::RotationOff,
+                    Severity::Medium,
+                    "Holds database credentials and does not rotate.".into(),
+                    Evidence::default(),
+                    Some(Fix::TurnRotationOn {
+                        secret_id: secret_id(),
+                    }),
+                ));
+            }
+            for w in &f.weak {
+                let at = w
+                    .field
+                    .as_ref()
+                    .map(|n| format!("Its field \"{n}\" is"))
+                    .unwrap_or_else(|| "Its value is".into());
+                out.push(find(
+                    FindingKind::WeakValue,
+                    Severity::High,
+                    format!(
+                        "{at} weak: zxcvbn scores it {} of 4, {} characters.",
+                        w.score, w.length
+                    ),
+                    Evidence {
+                        field: w.field.clone(),
+                        score: Some(w.score),
+                        length: Some(w.length),
+                        ..Default::default()
+                    },
+                    rotate_fix(),
+                ));
+            }
+            if let Some(group) = by_print.get(&f.fingerprint).filter(|g| g.len() > 1) {
+                let others: Vec<String> = group
+                    .iter()
+                    .filter(|o| o.uid != s.uid)
+                    .map(|o| o.name.clone())
+                    .collect();
+                out.push(find(
+                    FindingKind::ReusedValue,
+                    Severity::High,
+                    format!(
+                        "Holds the same value as {} other secret(s): {}.",
+                        others.len(),
+                        others.join(", ")
+                    ),
+                    Evidence {
+                        count: Some(others.len()),
+                        names: others,
+                        ..Default::default()
+                    },
+                    rotate_fix(),
+                ));
+            }
+        }
+        if let Some(c) = s.current_created_ms
+            && now - c >= i64::from(t.unchanged_days) * DAY_MS
+        {
+            out.push(find(
+                FindingKind::UnchangedValue,
+                Severity::Low,
+                format!(
+                    "Its value has not changed for {} days (since {}).",
+                    days_between(c, now),
+                    day(c)
+                ),
+                Evidence {
+                    last_changed_date: Some(day(c)),
+                    days: Some(days_between(c, now)),
+                    ..Default::default()
+                },
+                rotate_fix(),
+            ));
+        }
+        if let Some((start, end)) = s.rotation_due
+            && end < now
+            && !inp.attempts.iter().any(|a| a.secret_uid == s.uid)
+        {
+            out.push(find(
+                FindingKind::RotationOverdue,
+                Severity::High,
+                format!(
+                    "Its rotation was due on {} and has not happened.",
+                    day(start)
+                ),
+                Evidence {
+                    due_date: Some(day(start)),
+                    days: Some(days_between(start, now)),
+                    ..Default::default()
+                },
+                Some(Fix::RotateNow {
+                    secret_id: secret_id(),
+                }),
+            ));
+        }
+        if let Some(p) = &s.policy {
+            out.extend(policies::resource_policy_findings(
+                p,
+                &inp.account_id,
+                &subject,
+            ));
+        }
+    }
+
+    for a in &inp.attempts {
+        let Some(s) = by_uid.get(a.secret_uid.as_str()) else {
+            continue;
+        };
+        let subject = Subject::Secret {
+            name: s.name.clone(),
+            arn: s.arn.clone(),
+        };
+        if a.failed {
+            let step = a.step.clone().unwrap_or_else(|| "?".into());
+            out.push(Finding {
+                kind: FindingKind::RotationFailing,
+                severity: Severity::High,
+                subject,
+                summary: format!(
+                    "Its rotation fails at {step} (try {}): {}",
+                    a.tries,
+                    a.error.as_deref().unwrap_or("no error recorded")
+                ),
+                evidence: Evidence {
+                    step: a.step.clone(),
+                    error: a.error.clone(),
+                    tries: Some(a.tries),
+                    requested_date: Some(day(a.requested_ms)),
+                    ..Default::default()
+                },
+                fix: Some(Fix::RotateNow {
+                    secret_id: s.arn.clone(),
+                }),
+            });
+        } else if now - a.requested_ms >= i64::from(t.approval_days) * DAY_MS {
+            out.push(Finding {
+                kind: FindingKind::RotationAwaitingApproval,
+                severity: Severity::Medium,
+                subject,
+                summary: format!(
+                    "Its rotation, asked for by {} on {}, has waited {} days for approval.",
+                    a.requested_by,
+                    day(a.requested_ms),
+                    days_between(a.requested_ms, now)
+                ),
+                evidence: Evidence {
+                    requested_date: Some(day(a.requested_ms)),
+                    requested_by: Some(a.requested_by.clone()),
+                    days: Some(days_between(a.requested_ms, now)),
+                    ..Default::default()
+                },
+                fix: None,
+            });
+        }
+    }
+
+    for p in &inp.principals {
+        if now - p.created_ms < unused_ms {
+            continue;
+        }
+        let recent: Vec<String> = p
+            .used
+            .iter()
+            .filter(|(_, d)| now - **d < unused_ms)
+            .map(|(a, _)| a.clone())
+            .collect();
+        if let Some(f) = policies::unused_access(p, &recent, t.unused_days) {
+            out.push(f);
+        }
+    }
+
+    for k in inp.keys.iter().filter(|k| k.active) {
+        let subject = Subject::AccessKey {
+            access_key_id: k.access_key_id.clone(),
+            user_name: k.user_name.clone(),
+            principal_arn: k.principal_arn.clone(),
+        };
+        let fix = Some(Fix::DeactivateKey {
+            user_name: k.user_name.clone(),
+            access_key_id: k.access_key_id.clone(),
+        });
+        let unused = now - k.created_ms >= unused_ms
+            && k.principal_last_used.is_none_or(|d| now - d >= unused_ms);
+        if unused {
+            out.push(Finding {
+                kind: FindingKind::AccessKeyUnused,
+                severity: Severity::Medium,
+                subject: subject.clone(),
+                summary: match k.principal_last_used {
+                    Some(d) => format!(
+                        "Not used for {} days: its principal's last request was on {}.",
+                        days_between(d, now),
+                        day(d)
+                    ),
+                    None => "Never used: its principal has made no request.".into(),
+                },
+                evidence: Evidence {
+                    created_date: Some(day(k.created_ms)),
+                    last_used_date: k.principal_last_used.map(day),
+                    ..Default::default()
+                },
+                fix: fix.clone(),
+            });
+        }
+        if now - k.created_ms >= i64::from(t.key_age_days) * DAY_MS {
+            out.push(Finding {
+                kind: FindingKind::AccessKeyOld,
+                severity: Severity::Medium,
+                subject,
+                summary: format!(
+                    "Active and {} days old (made on {}).",
+                    days_between(k.created_ms, now),
+                    day(k.created_ms)
+                ),
+                evidence: Evidence {
+                    created_date: Some(day(k.created_ms)),
+                    days: Some(days_between(k.created_ms, now)),
+                    ..Default::default()
+                },
+                fix,
+            });
+        }
+    }
+
+    for o in inp.operators.iter().filter(|o| !o.ever_unlocked) {
+        out.push(Finding {
+            kind: FindingKind::OperatorNeverUnlocked,
+            severity: Severity::Low,
+            subject: Subject::Operator {
+                name: o.name.clone(),
+                arn: o.arn.clone(),
+            },
+            summary: "Has never unlocked the vault: remove the operator if nobody uses it.".into(),
+            evidence: Evidence::default(),
+            fix: None,
+        });
+    }
+
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.subject.label().cmp(b.subject.label()))
+    });
+    let mut counts = SeverityCounts::default();
+    for f in &out {
+        match f.severity {
+            Severity::High => counts.high += 1,
+            Severity::Medium => counts.medium += 1,
+            Severity::Low => counts.low += 1,
+        }
+    }
+    HealthReport {
+        generated_date: crate::model::from_epoch_ms(now).to_string(),
+        thresholds: *t,
+        secrets_checked: inp.secrets.len(),
+        principals_checked: inp.principals.len(),
+        counts,
+        findings: out,
+    }
+}
