@@ -467,7 +467,7 @@ fn a_stored_policy_with_a_wildcard_principal_keeps_its_deny() {
     let secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf";
     let get = |user: &str| {
         RequestContext::new(
-            &format!("arn:aws:iam::111122223333:user/{user}"),
+            format!("arn:aws:iam::111122223333:user/{user}"),
             "secretsmanager:GetSecretValue",
             secret,
         )
