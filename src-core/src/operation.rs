@@ -316,6 +316,7 @@ mod tests {
                         | Operation::BackupVault
                         | Operation::RotationHistory
                         | Operation::Unlock
+                        | Operation::GenerateHealthReport
                 );
             assert_eq!(op.read_only(), looks_read, "{name}");
             let durable_read = *op == Operation::BackupVault;

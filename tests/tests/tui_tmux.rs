@@ -179,8 +179,13 @@ fn an_operator_session_in_the_real_console() {
     // Filter as you type, with a negated word.
     tmux.send(&["/"]);
     tmux.type_text("db/main !staging");
+    // (The demo's failing rotation of staging/db/main is retried when the console starts, and
+    // its failure may stand in the status line: only the list's rows count here.)
     let s = tmux.wait("the filtered list", |s| {
-        s.contains("2 secrets") && !s.contains("staging/db/main")
+        s.contains("2 secrets")
+            && !s
+                .lines()
+                .any(|l| l.contains("staging/db/main") && !l.contains("Rotation of"))
     });
     assert!(s.contains("prod/db/main") && s.contains("dev/db/main"));
     tmux.send(&["Enter"]);
