@@ -534,9 +534,11 @@ def rotation(args):
                          RotationRules={"ScheduleExpression": "rate(10 days)"})
     token = r["VersionId"]
     deadline = time.time() + 60
+    # Finished, not only past the label move: finishSecret's function moves AWSCURRENT, and
+    # the rotation is recorded (LastRotatedDate, AWSPENDING taken off) when the function returns.
     while True:
         d = sm.describe_secret(SecretId=name)
-        if "AWSCURRENT" in d["VersionIdsToStages"].get(token, []):
+        if "AWSCURRENT" in d["VersionIdsToStages"].get(token, []) and "LastRotatedDate" in d:
             break
         assert time.time() < deadline, d
         time.sleep(0.5)
