@@ -16,6 +16,13 @@ pub use envelope::{Aad, open, seal};
 pub use kdf::{KdfParams, Passphrase};
 pub use keys::{Key, KeyedHash};
 
+/// Whether a presented secret (a token, a password) is the expected one, in time that does
+/// not depend on where they first differ: a caller timing the answers learns nothing of it.
+pub fn same_secret(presented: &[u8], expected: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    presented.ct_eq(expected).into()
+}
+
 /// Decryption failed: wrong key, wrong place, or a changed byte. Deliberately says no more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("decryption failed")]
@@ -24,5 +31,16 @@ pub struct DecryptionFailed;
 impl From<DecryptionFailed> for crate::Error {
     fn from(_: DecryptionFailed) -> Self {
         crate::Error::decryption()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn same_secret_holds_only_for_the_same_bytes() {
+        assert!(super::same_secret(b"token-1", b"token-1"));
+        assert!(!super::same_secret(b"token-2", b"token-1"));
+        assert!(!super::same_secret(b"token", b"token-1"));
+        assert!(!super::same_secret(b"", b"token-1"));
     }
 }

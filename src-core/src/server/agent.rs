@@ -277,7 +277,7 @@ impl AgentState {
         let ok = SSRF_HEADERS.iter().any(|h| {
             headers
                 .get(*h)
-                .is_some_and(|v| v.as_bytes() == self.token.as_bytes())
+                .is_some_and(|v| crate::crypto::same_secret(v.as_bytes(), self.token.as_bytes()))
         });
         if ok {
             Ok(())
