@@ -395,3 +395,46 @@ fn a_wrong_passphrase_starts_no_session() {
         "a socket was left for a vault that did not unlock"
     );
 }
+
+/// Someone who can write where the sockets go (a shared /tmp) plants the directory first:
+/// open to others, or a link to a directory of theirs. `coffer unlock` refuses to put a
+/// session there, and starts no agent.
+#[test]
+fn a_planted_or_open_runtime_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let v = TestVault::init();
+    let open = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(open.path().join("coffer")).unwrap();
+    std::fs::set_permissions(
+        open.path().join("coffer"),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let linked = tempfile::tempdir().expect("tempdir");
+    let theirs = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(theirs.path(), linked.path().join("coffer")).unwrap();
+    for runtime in [&open, &linked] {
+        let out = v
+            .cmd()
+            .arg("unlock")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "unlock used {:?}", runtime.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not a directory only this user"), "{err}");
+        assert_eq!(
+            std::fs::read_dir(theirs.path()).unwrap().count(),
+            0,
+            "nothing was put in the planted directory"
+        );
+        assert_eq!(
+            std::fs::read_dir(open.path().join("coffer"))
+                .unwrap()
+                .count(),
+            0,
+            "nothing was put in the open directory"
+        );
+    }
+}
