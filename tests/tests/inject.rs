@@ -168,3 +168,39 @@ fn a_reference_that_does_not_resolve_is_an_error_naming_it_and_writes_nothing() 
         "{names:?}"
     );
 }
+
+/// A secret's author writes a reference into its value, hoping the template's reader gets
+/// another secret's value through it: resolution is one pass over the template, so the value
+/// lands as written.
+#[test]
+fn a_reference_inside_a_secrets_value_is_not_resolved() {
+    let (v, _, _) = vault();
+    v.json(&[
+        "create-secret",
+        "--name",
+        "shared/notes",
+        "--secret-string",
+        "see {{resolve:secretsmanager:prod/db:SecretString:password}}",
+    ]);
+    let input = v.dir.path().join("notes.tpl");
+    std::fs::write(&input, "notes: {{resolve:secretsmanager:shared/notes}}\n").unwrap();
+    let output = v.dir.path().join("notes.txt");
+    let out = v.run(&[
+        "inject",
+        "-i",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(
+        written,
+        "notes: see {{resolve:secretsmanager:prod/db:SecretString:password}}\n"
+    );
+    assert!(!written.contains(PASSWORD));
+}
