@@ -641,6 +641,18 @@ pub fn run(
 mod tests {
     use super::*;
 
+    /// The emulator's vault for a region (made on first use), as a request for it gets it.
+    fn emulator_region(backend: &Backend, region: &str) -> crate::Result<Arc<Vault>> {
+        let Backend::Ephemeral {
+            account_id,
+            regions,
+        } = backend
+        else {
+            panic!("an emulator backend");
+        };
+        regions.get(account_id, region)
+    }
+
     fn create_with_key(v: &Vault, name: &str, key: &str) -> crate::Result<()> {
         let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
         v.create_secret(
@@ -661,14 +673,8 @@ mod tests {
     #[test]
     fn the_emulator_makes_an_unknown_kms_key_on_first_use_and_a_vault_refuses_it() {
         let backend = Backend::ephemeral("123456789012", "us-east-1", 2).unwrap();
-        let Backend::Ephemeral {
-            account_id,
-            regions,
-        } = &backend
-        else {
-            panic!("an emulator backend");
-        };
-        let v = regions.get(account_id, "us-west-2").unwrap();
+        let region = |name: &str| emulator_region(&backend, name);
+        let v = region("us-west-2").unwrap();
         let caller = Caller::principal(v.administrator_arn(), FrontEnd::Endpoint);
         for (name, key) in [
             ("a", "dummy_arn"),
@@ -694,20 +700,14 @@ mod tests {
     #[test]
     fn the_emulator_makes_regions_up_to_its_cap_and_refuses_one_more() {
         let backend = Backend::ephemeral("123456789012", "us-east-1", 2).unwrap();
-        let Backend::Ephemeral {
-            account_id,
-            regions,
-        } = &backend
-        else {
-            panic!("an emulator backend");
-        };
-        regions.get(account_id, "eu-west-1").unwrap();
-        let e = regions.get(account_id, "ap-south-1").err().unwrap();
+        let region = |name: &str| emulator_region(&backend, name);
+        region("eu-west-1").unwrap();
+        let e = region("ap-south-1").err().unwrap();
         assert_eq!(e.code, ErrorCode::InvalidRequest);
         assert!(e.message.contains("at most 2 regions"), "{}", e.message);
         // The regions made are still served.
-        regions.get(account_id, "us-east-1").unwrap();
-        regions.get(account_id, "eu-west-1").unwrap();
+        region("us-east-1").unwrap();
+        region("eu-west-1").unwrap();
         let e = ApiError::from(e);
         assert_eq!(
             (e.status.as_u16(), e.code),
