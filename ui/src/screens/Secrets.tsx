@@ -88,6 +88,9 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
   const inflight = useRef(new Set<string>());
   const busy = useRef(false);
   const again = useRef(false);
+  /** The vault revision of the rows on screen: an answer read at an older revision (a page
+   *  fetch that was under way when another process wrote) never replaces newer rows. */
+  const shownRevision = useRef(0);
 
   const query: SecretQueryInput = useMemo(
     () => ({
@@ -155,6 +158,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
           const want = grouped && !runs ? [0] : neededPages();
           const got = await Promise.all(want.map((p) => api.querySecrets({ ...q, offset: p * PAGE, limit: PAGE })));
           if (g !== gen.current || again.current) continue;
+          shownRevision.current = Math.max(0, ...got.map((r) => r.revision));
           const m = new Map<number, SecretRow[]>();
           want.forEach((p, i) => m.set(p, got[i].rows));
           setPages(m);
@@ -199,7 +203,8 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
       inflight.current.add(key);
       api.querySecrets({ ...q, offset: p * PAGE, limit: PAGE }).then(
         (r) => {
-          if (g !== gen.current) return;
+          if (g !== gen.current || r.revision < shownRevision.current) return;
+          shownRevision.current = r.revision;
           setPages((m) => new Map(m).set(p, r.rows));
           setTotal(r.total);
         },
