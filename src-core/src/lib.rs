@@ -3,6 +3,10 @@
 //! Every request goes through one door — a [`Vault`] method that authorizes, acts and
 //! writes its audit event in one SQLite transaction. Front ends only translate.
 
+// Tests inside the crate written as the integration tests are (`coffer_core::...`).
+#[cfg(test)]
+extern crate self as coffer_core;
+
 mod access;
 pub mod api;
 pub mod audit;
@@ -19,11 +23,13 @@ pub mod rotation;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod sigv4;
-pub mod store;
+mod store;
 pub mod transfer;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Reveal, SecretBytes, SecretText, SecretValue};
 pub use operation::Operation;
+/// The vault file format this Coffer writes (and the newest it opens).
+pub use store::FORMAT as VAULT_FORMAT;
 pub use vault::{Caller, FrontEnd, InitOptions, Vault, VaultInfo, VaultSummary};

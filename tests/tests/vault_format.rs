@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use coffer_core::store::FORMAT;
+use coffer_core::VAULT_FORMAT as FORMAT;
 use coffer_tests::TestVault;
 use rusqlite::Connection;
 

@@ -3,18 +3,24 @@
 //! ([`keys`]), the operating system's CSPRNG ([`random`]), the backup file's key and
 //! chunk stream ([`backup`]), and the database rotators' TLS client configuration (`tls`).
 
-pub mod backup;
-pub mod envelope;
-pub mod kdf;
-pub mod keys;
+//!
+//! Only what a front end needs to unlock a vault (a [`Passphrase`], [`KdfParams`]), the
+//! CSPRNG's helpers and the TLS configuration are public: keys, envelopes, slots and backup
+//! streams stay inside the core, so no front end can seal, open or hold a key but through
+//! the vault's door.
+
+pub(crate) mod backup;
+pub(crate) mod envelope;
+mod kdf;
+pub(crate) mod keys;
 pub mod random;
-pub mod slot;
+pub(crate) mod slot;
 #[cfg(feature = "rotation-db")]
 pub mod tls;
 
-pub use envelope::{Aad, open, seal};
+pub(crate) use envelope::{Aad, open, seal};
 pub use kdf::{KdfParams, Passphrase};
-pub use keys::{Key, KeyedHash};
+pub(crate) use keys::{Key, KeyedHash};
 
 /// Whether a presented secret (a token, a password) is the expected one, in time that does
 /// not depend on where they first differ: a caller timing the answers learns nothing of it.

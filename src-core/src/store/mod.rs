@@ -17,7 +17,6 @@ use crate::{Error, Result};
 pub use rekey::VoucherRow;
 pub use schema::{FORMAT, migrations};
 pub use state::StateChange;
-pub use usage::UsageSummary;
 
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
@@ -544,14 +543,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn slot_set_master(&self, operator: &str, sealed_master: &[u8]) -> Result<()> {
-        self.tx.execute(
-            "UPDATE key_slots SET sealed_master = ?2 WHERE operator = ?1",
-            params![operator, sealed_master],
-        )?;
-        Ok(())
-    }
-
     pub fn slot_delete(&self, operator: &str) -> Result<()> {
         self.tx
             .execute("DELETE FROM key_slots WHERE operator = ?1", [operator])?;
@@ -643,17 +634,6 @@ impl Tx<'_> {
                 e => e.into(),
             })?;
         Ok(())
-    }
-
-    pub fn secret_get(&self, uid: &str) -> Result<Option<SecretRow>> {
-        Ok(self
-            .tx
-            .query_row(
-                "SELECT uid, name_hash, doc, deletion_ms FROM secrets WHERE uid = ?1",
-                [uid],
-                secret_row,
-            )
-            .optional()?)
     }
 
     /// Removes a secret and every version of it, leaving a tombstone for other processes.

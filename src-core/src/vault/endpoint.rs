@@ -21,13 +21,14 @@ pub(crate) struct SessionKey {
 /// The operator (an administrator) of an ephemeral vault; emulator requests act as it.
 pub const EPHEMERAL_OPERATOR: &str = "admin";
 
-/// An access key as SigV4 verification needs it. The secret never prints.
-pub struct SigningKey {
-    pub secret: SecretText,
-    pub principal_arn: String,
-    pub active: bool,
+/// An access key as SigV4 verification needs it. The secret never prints, and never leaves
+/// the core: only the endpoint, inside this crate, verifies a signature with it.
+pub(crate) struct SigningKey {
+    pub(crate) secret: SecretText,
+    pub(crate) principal_arn: String,
+    pub(crate) active: bool,
     /// For a session key: the policy that is all its holder may do.
-    pub session_policy: Option<Arc<str>>,
+    pub(crate) session_policy: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -42,7 +43,7 @@ impl std::fmt::Debug for SigningKey {
 impl Vault {
     /// The access key `access_key_id`, as the vault holds it now (keys created, deactivated
     /// or deleted by another process are seen at once). `None` when there is no such key.
-    pub fn signing_key(&self, access_key_id: &str) -> Result<Option<SigningKey>> {
+    pub(crate) fn signing_key(&self, access_key_id: &str) -> Result<Option<SigningKey>> {
         if let Some(k) = lock(&self.sessions).get(access_key_id) {
             return Ok(Some(SigningKey {
                 secret: k.secret.duplicate(),

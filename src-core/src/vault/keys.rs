@@ -1017,3 +1017,7 @@ mod tests {
         assert!(e.message.contains("not genuine"), "{}", e.message);
     }
 }
+
+#[cfg(test)]
+#[path = "keys_attacks.rs"]
+mod attacks;

@@ -39,7 +39,7 @@ use crate::{Error, ErrorCode, Operation, Result};
 
 pub use backup::{BackupResponse, Progress, RestoreResponse};
 use doc::SecretDoc;
-pub use endpoint::{EPHEMERAL_OPERATOR, SigningKey};
+pub use endpoint::EPHEMERAL_OPERATOR;
 use index::Index;
 pub use index::SortBy;
 pub use keys::KmsDoc;

@@ -1,8 +1,11 @@
 //! Attacks on the vault's keys (docs/KEYS.md), each performed with the crate's own crypto and
 //! store helpers: a forged master key sealed to an operator's slot, a forged backup, a forged
 //! replica; and what a removed operator, or an old passphrase, can still do with an old copy
-//! of the file.
+//! of the file. They live inside the crate because the crypto they forge with is private to
+//! it; otherwise they are written as the integration tests are, through `coffer_core::` and
+//! the integration tests' fixture.
 
+#[path = "../../tests/common.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
