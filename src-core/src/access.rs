@@ -181,6 +181,33 @@ pub(crate) fn authorize(
     }
 }
 
+/// One request's decision, the same whether a request through the door asks it or a
+/// console's view of what that request would show: the request context of `action` on
+/// `resource` (with the secret's own keys when it is a secret), the operation's condition
+/// keys, and the secret's resource policy.
+pub(crate) fn authorize_action(
+    iam: &Iam,
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    secret: Option<&crate::vault::doc::SecretDoc>,
+    request_keys: &[(String, Vec<String>)],
+    now: jiff::Timestamp,
+) -> Result<()> {
+    let mut c = match secret {
+        Some(d) => secret_context(iam, caller, action, resource, d, now),
+        None => context(iam, caller, action, resource, now),
+    };
+    for (k, v) in request_keys {
+        c.set_key(k, v.iter().cloned());
+    }
+    let rp = match secret {
+        Some(d) => resource_policy(resource, PolicyKind::Resource, d.policy.as_deref())?,
+        None => Vec::new(),
+    };
+    authorize(iam, caller, &c, rp)
+}
+
 /// A stored resource or key policy, ready to take part in a decision.
 pub(crate) fn resource_policy(
     id: &str,

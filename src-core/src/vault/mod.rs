@@ -1036,20 +1036,29 @@ pub(crate) struct Ctx<'a, 'c> {
 impl Ctx<'_, '_> {
     /// Authorizes an action on a resource that is not a secret (or on `*`).
     pub fn authorize(&self, action: &str, resource: &str) -> Result<()> {
-        let now = crate::model::from_epoch_ms(self.now_ms);
-        let c = crate::access::context(self.iam, self.caller, action, resource, now);
-        crate::access::authorize(self.iam, self.caller, &c, Vec::new())
+        crate::access::authorize_action(
+            self.iam,
+            self.caller,
+            action,
+            resource,
+            None,
+            &[],
+            crate::model::from_epoch_ms(self.now_ms),
+        )
     }
 
     /// Authorizes an action on a resource that is not yet a secret (CreateSecret's partial
     /// ARN), with the operation's condition keys.
     pub fn authorize_with_request_keys(&self, action: &str, resource: &str) -> Result<()> {
-        let now = crate::model::from_epoch_ms(self.now_ms);
-        let mut c = crate::access::context(self.iam, self.caller, action, resource, now);
-        for (k, v) in &self.request_keys {
-            c.set_key(k, v.iter().cloned());
-        }
-        crate::access::authorize(self.iam, self.caller, &c, Vec::new())
+        crate::access::authorize_action(
+            self.iam,
+            self.caller,
+            action,
+            resource,
+            None,
+            &self.request_keys,
+            crate::model::from_epoch_ms(self.now_ms),
+        )
     }
 
     /// `aws:RequestTag/<key>` for each tag and `aws:TagKeys` for their keys.
@@ -1069,18 +1078,15 @@ impl Ctx<'_, '_> {
     /// Authorizes an action on a secret: its resource policy takes part, and the request
     /// carries the secret's condition keys and the operation's (`request_keys`).
     pub fn authorize_secret(&self, action: &str, doc: &SecretDoc) -> Result<()> {
-        let arn = self.arn(doc);
-        let now = crate::model::from_epoch_ms(self.now_ms);
-        let mut c = crate::access::secret_context(self.iam, self.caller, action, &arn, doc, now);
-        for (k, v) in &self.request_keys {
-            c.set_key(k, v.iter().cloned());
-        }
-        let rp = crate::access::resource_policy(
-            &arn,
-            crate::policy::PolicyKind::Resource,
-            doc.policy.as_deref(),
-        )?;
-        crate::access::authorize(self.iam, self.caller, &c, rp)
+        crate::access::authorize_action(
+            self.iam,
+            self.caller,
+            action,
+            &self.arn(doc),
+            Some(doc),
+            &self.request_keys,
+            crate::model::from_epoch_ms(self.now_ms),
+        )
     }
 
     /// `kms:Decrypt` on the key that protects a value, through Secrets Manager: the

@@ -223,7 +223,10 @@ impl Vault {
         f(&tx, &mut Inner2 { index, iam, kms })
     }
 
-    /// Authorizes a view like the operation it mirrors (without auditing it).
+    /// Authorizes a view exactly as the operation it mirrors is authorized (without
+    /// auditing it): the same decision function, with the same condition keys — the
+    /// operations views mirror (ListSecrets, DescribeSecret, LookupEvents, ...) carry none
+    /// of their own beyond the caller's and the secret's, which the request context adds.
     pub(super) fn authorize_view(
         &self,
         iam: &super::iam::Iam,
@@ -232,20 +235,7 @@ impl Vault {
         doc: Option<&SecretDoc>,
     ) -> Result<()> {
         let resource = doc.map(|d| self.arn(d)).unwrap_or_else(|| "*".into());
-        let now = self.clock.now();
-        let c = match doc {
-            Some(d) => crate::access::secret_context(iam, caller, action, &resource, d, now),
-            None => crate::access::context(iam, caller, action, &resource, now),
-        };
-        let rp = match doc {
-            Some(d) => crate::access::resource_policy(
-                &resource,
-                crate::policy::PolicyKind::Resource,
-                d.policy.as_deref(),
-            )?,
-            None => Vec::new(),
-        };
-        crate::access::authorize(iam, caller, &c, rp)
+        crate::access::authorize_action(iam, caller, action, &resource, doc, &[], self.clock.now())
     }
 
     /// A page of the secrets list, filtered and sorted for a console.
