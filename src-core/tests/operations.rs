@@ -1483,9 +1483,15 @@ fn two_handles_on_one_file_see_each_others_changes() {
     f.create("s", Some("one"));
     let other = f.reopen();
     let c = other.caller(FrontEnd::Tui);
-    assert!(!other.sync().unwrap(), "nothing changed since it opened");
+    assert!(
+        !other.catch_up().unwrap(),
+        "nothing changed since it opened"
+    );
     let v2 = f.put("s", "two", None).version_id;
-    assert!(other.sync().unwrap(), "the other handle notices the commit");
+    assert!(
+        other.catch_up().unwrap(),
+        "the other handle notices the commit"
+    );
     let page = other
         .query_secrets(&c, &coffer_core::vault::SecretQuery::default())
         .unwrap();

@@ -130,7 +130,7 @@ fn removing_an_operator_rekeys_so_their_passphrase_and_old_slot_open_nothing() {
     // Everything still works for those who remain, here and in the other process.
     f.put("s", "after", None);
     assert_eq!(f.get("s"), "after");
-    assert!(other.sync().unwrap());
+    assert!(other.catch_up().unwrap());
     let c = other.caller(FrontEnd::Cli);
     other
         .create_secret(

@@ -524,7 +524,10 @@ fn a_cli_write_is_seen_by_a_process_that_holds_the_vault_open() {
         "--secret-string",
         "two",
     ]);
-    assert!(held.sync().unwrap(), "the holder notices the CLI's commit");
+    assert!(
+        held.catch_up().unwrap(),
+        "the holder notices the CLI's commit"
+    );
     let r = held
         .get_secret_value(
             &c,

@@ -323,7 +323,7 @@ impl Vault {
         progress: Progress<'_>,
     ) -> Result<BackupResponse> {
         // Follow a re-key another process made, so the master key is the file's.
-        self.sync()?;
+        self.catch_up()?;
         let (snapshot, _) = TempFile::beside(out, "snapshot")?;
         lock(&self.inner).store.snapshot_into(&snapshot.path)?;
         let salt = random::hex(32);

@@ -52,7 +52,7 @@ impl Vault {
                 session_policy: k.caller.session_policy.clone(),
             }));
         }
-        self.fresh(|inner, _| {
+        self.caught_up(|inner, _| {
             Ok(inner.iam.keys.get(access_key_id).map(|k| SigningKey {
                 secret: k.secret.duplicate(),
                 principal_arn: k.principal_arn.clone(),

@@ -508,7 +508,7 @@ impl Vault {
         let keys = KeyCell::new(keys);
         {
             let tx = store.read()?;
-            refresh(&tx, &keys, &mut index, &mut kms, &mut iam)?;
+            catch_up_in(&tx, &keys, &mut index, &mut kms, &mut iam)?;
         }
         Ok(Self {
             info,
@@ -578,8 +578,8 @@ impl Vault {
 
     /// Brings the in-memory index up to date if another process committed; returns whether
     /// anything changed. Cheap when nothing did (one `PRAGMA data_version`).
-    pub fn sync(&self) -> Result<bool> {
-        self.fresh(|_, changed| Ok(changed))
+    pub fn catch_up(&self) -> Result<bool> {
+        self.caught_up(|_, changed| Ok(changed))
     }
 
     /// Purges the secrets whose deletion date has passed, as every request does first: for
@@ -587,8 +587,9 @@ impl Vault {
     /// Returns how many were purged. Cheap when none is due (no write transaction).
     pub fn purge_expired(&self) -> Result<usize> {
         let now_ms = self.clock.now().as_millisecond();
-        let due = self
-            .fresh(|inner, _| Ok(inner.index.earliest_deletion().is_some_and(|d| d <= now_ms)))?;
+        let due = self.caught_up(|inner, _| {
+            Ok(inner.index.earliest_deletion().is_some_and(|d| d <= now_ms))
+        })?;
         if !due {
             return Ok(0);
         }
@@ -600,7 +601,7 @@ impl Vault {
             iam,
         } = &mut *inner;
         let tx = store.begin()?;
-        refresh(&tx, &self.keys, index, kms, iam)?;
+        catch_up_in(&tx, &self.keys, index, kms, iam)?;
         let keys = self.keys();
         let (purged, rev) = self.purge_due(&tx, &keys, index, now_ms)?;
         if let Err(e) = tx.commit() {
@@ -619,7 +620,7 @@ impl Vault {
 
     /// A number that changes whenever the vault changes, from this process or another.
     pub fn revision(&self) -> Result<i64> {
-        self.sync()?;
+        self.catch_up()?;
         Ok(lock(&self.inner).index.rev)
     }
 
@@ -664,7 +665,7 @@ impl Vault {
             iam,
         } = &mut *inner;
         let tx = store.begin_with(op.waits_for_fsync())?;
-        refresh(&tx, &self.keys, index, kms, iam)?;
+        catch_up_in(&tx, &self.keys, index, kms, iam)?;
         let keys = self.keys();
         let now_ms = self.clock.now().as_millisecond();
         let (purged, purge_rev) = if index.earliest_deletion().is_some_and(|d| d <= now_ms) {
@@ -949,8 +950,10 @@ fn seed(
     Ok(keys)
 }
 
-/// Brings `index` and `kms` up to date with the file, if another connection committed.
-fn refresh(
+/// Catches `index`, `kms` and `iam` up with the file inside `tx`, if another connection
+/// committed. Catching up is the one verb for following other processes: `Vault::catch_up`
+/// (for consoles), `Vault::caught_up` (for views) and every request through the door call it.
+fn catch_up_in(
     tx: &Tx<'_>,
     cell: &KeyCell,
     index: &mut Index,

@@ -754,7 +754,7 @@ impl Vault {
         if answered.is_empty() {
             return answered;
         }
-        self.fresh(|inner, _| {
+        self.caught_up(|inner, _| {
             Ok(inner
                 .index
                 .resolve(arn, &self.info.account_id, &self.info.region)
@@ -862,7 +862,7 @@ impl Vault {
             }
         }
         // Secrets with a change to push, and per region the secrets settled there.
-        let (pending, settled) = self.fresh(|inner, _| {
+        let (pending, settled) = self.caught_up(|inner, _| {
             let mut pending = Vec::new();
             let mut settled: HashMap<String, Vec<String>> = HashMap::new();
             for d in inner.index.all().filter(|d| !d.replicas.is_empty()) {
@@ -934,7 +934,7 @@ impl Vault {
     }
 
     fn sync_secret(&self, uid: &str, report: &mut SyncReport) {
-        let Ok(Some(doc)) = self.fresh(|inner, _| Ok(inner.index.get(uid).cloned())) else {
+        let Ok(Some(doc)) = self.caught_up(|inner, _| Ok(inner.index.get(uid).cloned())) else {
             return;
         };
         for r in doc
@@ -1012,7 +1012,7 @@ impl Vault {
     /// Records how a push went, if that changes anything.
     fn record(&self, uid: &str, region: &str, seq: u64, outcome: Result<Applied>) -> Result<()> {
         let message = outcome.as_ref().err().map(|e| e.message.clone());
-        let unchanged = self.fresh(|inner, _| {
+        let unchanged = self.caught_up(|inner, _| {
             Ok(inner.index.get(uid).is_some_and(|d| {
                 d.replicas.iter().any(|r| {
                     r.region == region
@@ -1068,7 +1068,7 @@ impl Vault {
     /// What this (replica) vault holds of secret `uid`.
     /// Which of `uids` this replica vault holds as secrets of its own now (promoted here).
     fn promoted(&self, uids: &[String]) -> Result<Vec<String>> {
-        self.fresh(|inner, _| {
+        self.caught_up(|inner, _| {
             Ok(uids
                 .iter()
                 .filter(|u| inner.index.get(u.as_str()).is_some_and(|d| !d.is_replica()))
@@ -1078,7 +1078,7 @@ impl Vault {
     }
 
     fn existing(&self, uid: &str) -> Result<Existing> {
-        self.fresh(|inner, _| {
+        self.caught_up(|inner, _| {
             Ok(match inner.index.get(uid) {
                 None => Existing::Absent,
                 Some(d) if !d.is_replica() => Existing::Promoted,

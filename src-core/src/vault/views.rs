@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::doc::SecretDoc;
 use super::index::SortBy;
-use super::{Caller, Inner, Vault, lock, refresh};
+use super::{Caller, Inner, Vault, catch_up_in, lock};
 use crate::Operation;
 use crate::api::DescribeSecretResponse;
 use crate::audit::{self, AuditEvent, VerifyReport};
@@ -192,7 +192,10 @@ impl Vault {
     /// The in-memory state (index, IAM, KMS) brought up to date with other processes'
     /// commits, for readers that need no SQL: when nobody else committed, one
     /// `PRAGMA data_version` and no transaction. `f` also learns whether anything changed.
-    pub(super) fn fresh<T>(&self, f: impl FnOnce(&mut Inner2<'_>, bool) -> Result<T>) -> Result<T> {
+    pub(super) fn caught_up<T>(
+        &self,
+        f: impl FnOnce(&mut Inner2<'_>, bool) -> Result<T>,
+    ) -> Result<T> {
         let mut inner = lock(&self.inner);
         let Inner {
             store,
@@ -201,7 +204,7 @@ impl Vault {
             iam,
         } = &mut *inner;
         let changed = store.data_version()? != index.data_version
-            && refresh(&store.read()?, &self.keys, index, kms, iam)?;
+            && catch_up_in(&store.read()?, &self.keys, index, kms, iam)?;
         f(&mut Inner2 { index, iam, kms }, changed)
     }
 
@@ -219,7 +222,7 @@ impl Vault {
             iam,
         } = &mut *inner;
         let tx = store.read()?;
-        refresh(&tx, &self.keys, index, kms, iam)?;
+        catch_up_in(&tx, &self.keys, index, kms, iam)?;
         f(&tx, &mut Inner2 { index, iam, kms })
     }
 
@@ -296,7 +299,7 @@ impl Vault {
         mut f: impl FnMut(&SecretDoc),
     ) -> Result<i64> {
         let now = self.clock.now().as_millisecond();
-        self.fresh(|inner, _| {
+        self.caught_up(|inner, _| {
             self.authorize_view(inner.iam, caller, "secretsmanager:ListSecrets", None)?;
             let filter = TextFilter::new(&q.text);
             let sorted = inner.index.sorted(q.sort_by);
@@ -350,7 +353,7 @@ impl Vault {
     /// One secret with all its versions, for a console's detail screen. Opening a secret
     /// reads no value.
     pub fn secret_view(&self, caller: &Caller, secret_id: &str) -> Result<SecretView> {
-        self.fresh(|inner, _| {
+        self.caught_up(|inner, _| {
             let doc = self.view_secret(inner, caller, secret_id)?;
             let mut versions: Vec<VersionView> = doc
                 .versions

@@ -159,7 +159,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
         if last_sync.elapsed() >= POLL {
             last_sync = Instant::now();
             if let Some(v) = &vault
-                && matches!(v.sync(), Ok(true))
+                && matches!(v.catch_up(), Ok(true))
                 && out.send(Action::loaded(Loaded::Changed)).is_err()
             {
                 return;
