@@ -105,12 +105,6 @@ impl RequestContext {
         self
     }
 
-    /// Sets the owning account of the resource.
-    pub fn with_resource_account(mut self, account: impl Into<String>) -> Self {
-        self.resource_account = account.into();
-        self
-    }
-
     /// Sets `aws:CurrentTime` and `aws:EpochTime`.
     pub fn with_time(self, now: jiff::Timestamp) -> Self {
         self.with_key("aws:CurrentTime", [now.to_string()])

@@ -1033,13 +1033,6 @@ impl Vault {
         })
     }
 
-    /// Every attempt that has not ended (waiting, running or failed), oldest first.
-    pub fn list_unfinished_rotations(&self, caller: &Caller) -> Result<RotationAttemptsResponse> {
-        self.read_attempts(caller, |tx| {
-            tx.attempts_with_status(&AttemptStatus::UNFINISHED)
-        })
-    }
-
     fn read_attempts(
         &self,
         caller: &Caller,
