@@ -1037,31 +1037,35 @@ pub(crate) struct Ctx<'a, 'c> {
 }
 
 impl Ctx<'_, '_> {
-    /// Authorizes an action on a resource that is not a secret (or on `*`).
-    pub fn authorize(&self, action: &str, resource: &str) -> Result<()> {
+    /// The one decision every authorize method asks (and views too, through
+    /// `access::authorize_action`), at the request's time.
+    fn decide(
+        &self,
+        action: &str,
+        resource: &str,
+        secret: Option<&SecretDoc>,
+        request_keys: &[(String, Vec<String>)],
+    ) -> Result<()> {
         crate::access::authorize_action(
             self.iam,
             self.caller,
             action,
             resource,
-            None,
-            &[],
+            secret,
+            request_keys,
             crate::model::from_epoch_ms(self.now_ms),
         )
+    }
+
+    /// Authorizes an action on a resource that is not a secret (or on `*`).
+    pub fn authorize(&self, action: &str, resource: &str) -> Result<()> {
+        self.decide(action, resource, None, &[])
     }
 
     /// Authorizes an action on a resource that is not yet a secret (CreateSecret's partial
     /// ARN), with the operation's condition keys.
     pub fn authorize_with_request_keys(&self, action: &str, resource: &str) -> Result<()> {
-        crate::access::authorize_action(
-            self.iam,
-            self.caller,
-            action,
-            resource,
-            None,
-            &self.request_keys,
-            crate::model::from_epoch_ms(self.now_ms),
-        )
+        self.decide(action, resource, None, &self.request_keys)
     }
 
     /// `aws:RequestTag/<key>` for each tag and `aws:TagKeys` for their keys.
@@ -1081,15 +1085,7 @@ impl Ctx<'_, '_> {
     /// Authorizes an action on a secret: its resource policy takes part, and the request
     /// carries the secret's condition keys and the operation's (`request_keys`).
     pub fn authorize_secret(&self, action: &str, doc: &SecretDoc) -> Result<()> {
-        crate::access::authorize_action(
-            self.iam,
-            self.caller,
-            action,
-            &self.arn(doc),
-            Some(doc),
-            &self.request_keys,
-            crate::model::from_epoch_ms(self.now_ms),
-        )
+        self.decide(action, &self.arn(doc), Some(doc), &self.request_keys)
     }
 
     /// `kms:Decrypt` on the key that protects a value, through Secrets Manager: the
