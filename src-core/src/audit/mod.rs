@@ -157,8 +157,9 @@ struct Head {
     tag: String,
 }
 
+/// Lowercase hex, without a `format!` per byte (the head is written on every request).
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::sigv4::hex(b)
 }
 
 fn head_tag(keys: &AuditKeys, seq: i64, mac: &[u8], state: Option<&StateDigest>) -> String {
@@ -435,9 +436,20 @@ fn check_head(tx: &Tx<'_>, keys: &AuditKeys, last: i64, prev: &[u8]) -> Result<B
     })
 }
 
+/// The bytes of a hex string; a pair that is not two hex digits is left out (so that a
+/// damaged head never verifies).
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .filter_map(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    s.as_bytes()
+        .chunks_exact(2)
+        .filter_map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
         .collect()
 }
 

@@ -432,17 +432,19 @@ impl Tx<'_> {
     pub fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
             .tx
-            .query_row("SELECT value FROM vault_meta WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT value FROM vault_meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?)
     }
+    /// Prepared once per connection: every request writes the audit head through it, and
+    /// compiling it (with the state log's triggers) was a quarter of a read's time.
     pub fn meta_set(&self, key: &str, value: &[u8]) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO vault_meta(key, value) VALUES (?1, ?2)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO vault_meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
         Ok(())
     }
     pub fn meta_get_string(&self, key: &str) -> Result<Option<String>> {
