@@ -955,11 +955,8 @@ impl Tx<'_> {
     pub fn audit_last(&self) -> Result<Option<(i64, Vec<u8>)>> {
         Ok(self
             .tx
-            .query_row(
-                "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
 
