@@ -270,7 +270,11 @@ impl Backend {
     }
 
     /// Authenticates a signed request: the vault that answers it and the caller.
-    fn authenticate(&self, signed: &sigv4::Signed) -> Result<Authenticated, ApiError> {
+    fn authenticate(
+        &self,
+        signed: &sigv4::Signed,
+        derived: &sigv4::SigningKeys,
+    ) -> Result<Authenticated, ApiError> {
         signed.check_service(SERVICE)?;
         match self {
             Self::Vault(primary) => {
@@ -294,7 +298,7 @@ impl Backend {
                     .signing_key(&signed.access_key_id)?
                     .filter(|k| k.active)
                     .ok_or_else(ApiError::unrecognized_client)?;
-                signed.verify(key.secret.expose())?;
+                derived.verify(signed, key.secret.expose())?;
                 Ok((vault, key.principal_arn, key.session_policy))
             }
             Self::Ephemeral {
@@ -311,6 +315,7 @@ impl Backend {
 
 struct AppState {
     backend: Backend,
+    signing_keys: sigv4::SigningKeys,
     executor: fair::Executor,
     body_timeout: Duration,
 }
@@ -433,10 +438,11 @@ async fn process(
     let peer_ip = access.peer.ip().to_string();
     let job = move || {
         let app = state;
-        let (vault, principal, session_policy) = match app.backend.authenticate(&signed) {
-            Ok(x) => x,
-            Err(e) => return (None, Err(e)),
-        };
+        let (vault, principal, session_policy) =
+            match app.backend.authenticate(&signed, &app.signing_keys) {
+                Ok(x) => x,
+                Err(e) => return (None, Err(e)),
+            };
         let caller = match session_policy {
             None => Caller::principal(principal.clone(), FrontEnd::Endpoint),
             Some(p) => Caller::scoped(principal.clone(), FrontEnd::Endpoint, p),
@@ -496,6 +502,7 @@ pub fn router(backend: Backend, limits: &Limits) -> std::io::Result<Router> {
         .fallback(handle)
         .with_state(Arc::new(AppState {
             backend,
+            signing_keys: sigv4::SigningKeys::default(),
             executor: fair::Executor::start()?,
             body_timeout: limits.body_timeout,
         })))

@@ -351,14 +351,81 @@ impl Signed {
     /// Checks the signature against the caller's secret access key, in constant time.
     pub fn verify(&self, secret: &str) -> Result<(), ApiError> {
         let date = &self.amz_date[..8];
-        let key = signing_key(secret, date, &self.region, &self.service);
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&key).expect("HMAC takes any key");
+        self.verify_with(&signing_key(secret, date, &self.region, &self.service))
+    }
+
+    /// Checks the signature against a signing key derived for this request's scope.
+    fn verify_with(&self, key: &[u8; 32]) -> Result<(), ApiError> {
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
         mac.update(self.string_to_sign.as_bytes());
         mac.verify_slice(&self.signature).map_err(|_| {
             ApiError::invalid_signature(
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
             )
         })
+    }
+}
+
+/// Signing keys already derived, by access key and scope (date, region, service): a client
+/// signs every request of a day with the same key, and deriving it is four HMACs of the
+/// five a verification costs. An entry is used only while the access key's secret is the
+/// one it was derived from (compared by SHA-256), so a key rotated, deleted or replaced is
+/// never verified against its old secret. At most [`SigningKeys::MAX`] entries (then it
+/// starts over); the keys are zeroized when dropped.
+#[derive(Default)]
+pub struct SigningKeys(std::sync::Mutex<std::collections::HashMap<Scope, Derived>>);
+
+type Scope = (String, String, String, String);
+
+struct Derived {
+    secret_digest: [u8; 32],
+    key: zeroize::Zeroizing<[u8; 32]>,
+}
+
+impl SigningKeys {
+    pub const MAX: usize = 1024;
+
+    /// [`Signed::verify`], deriving the signing key only for a scope or secret not seen.
+    pub fn verify(&self, signed: &Signed, secret: &str) -> Result<(), ApiError> {
+        use sha2::Digest;
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let scope = (
+            signed.access_key_id.clone(),
+            signed.amz_date[..8].to_string(),
+            signed.region.clone(),
+            signed.service.clone(),
+        );
+        let key = {
+            let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .get(&scope)
+                .filter(|d| d.secret_digest == digest)
+                .map(|d| d.key.clone())
+        };
+        let key = match key {
+            Some(k) => k,
+            None => {
+                let k = zeroize::Zeroizing::new(signing_key(
+                    secret,
+                    &scope.1,
+                    &signed.region,
+                    &signed.service,
+                ));
+                let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+                if cache.len() >= Self::MAX {
+                    cache.clear();
+                }
+                cache.insert(
+                    scope,
+                    Derived {
+                        secret_digest: digest,
+                        key: k.clone(),
+                    },
+                );
+                k
+            }
+        };
+        signed.verify_with(&key)
     }
 }
 
@@ -423,6 +490,23 @@ mod tests {
         s.check_time(vanilla_time()).unwrap();
         assert_eq!(s.access_key_id, "AKIDEXAMPLE");
         assert_eq!(s.region, "us-east-1");
+    }
+
+    #[test]
+    fn a_cached_signing_key_serves_its_secret_only() {
+        let keys = SigningKeys::default();
+        let s = parse(&parts(&vanilla_headers(VANILLA_SIGNATURE), b"")).unwrap();
+        keys.verify(&s, SECRET).unwrap();
+        // The same scope again comes from the cache and still verifies.
+        keys.verify(&s, SECRET).unwrap();
+        // A key whose secret changed is checked against the new secret, not the cached key.
+        let e = keys.verify(&s, "another secret").unwrap_err();
+        assert_eq!(e.code, "InvalidSignatureException");
+        keys.verify(&s, SECRET).unwrap();
+        // A wrong signature in a cached scope fails.
+        let bad = "0".repeat(64);
+        let t = parse(&parts(&vanilla_headers(&bad), b"")).unwrap();
+        assert!(keys.verify(&t, SECRET).is_err());
     }
 
     #[test]

@@ -254,6 +254,7 @@ impl VaultKeys {
             mac: KeyedHash::new(get("audit-mac")?),
             state: get_or_make(AUDIT_PURPOSES[0])?,
             anchor: get_or_make(AUDIT_PURPOSES[1])?,
+            last_head: Default::default(),
         };
         Ok(Self {
             vault_id: vault_id.to_string(),
