@@ -239,8 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn a_successful_unlock_opens_the_secrets_list_and_reads_the_approval_queue_and_the_health_report()
-    {
+    fn a_successful_unlock_opens_the_secrets_and_reads_the_approvals_and_the_health_report() {
         let mut a = app();
         let fx = a.update(Action::loaded(Loaded::Unlocked(Ok(VaultInfo {
             path: None,
