@@ -204,6 +204,7 @@ operations! {
     VerifyAuditTrail: Request, Vault, read;
     ExportAuditTrail: Request, Vault, read;
     GenerateHealthReport: Request, Vault, read;
+    ApplyLeastPrivilegePolicy: Request, Identity, write;
     LookupEvents: View, Vault, read;
     EndSecretDeletion: Service, Secrets, write;
 }

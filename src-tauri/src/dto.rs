@@ -928,6 +928,15 @@ pub fn typescript() -> String {
         coffer_core::background::JobStatus::decl(),
         coffer_core::background::BackgroundStatus::decl(),
         RekeyProgress::decl(),
+        coffer_core::health::Severity::decl(),
+        coffer_core::health::FindingKind::decl(),
+        coffer_core::health::Subject::decl(),
+        coffer_core::health::Fix::decl(),
+        coffer_core::health::Evidence::decl(),
+        coffer_core::health::Finding::decl(),
+        coffer_core::health::Thresholds::decl(),
+        coffer_core::health::SeverityCounts::decl(),
+        coffer_core::health::HealthReport::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\

@@ -450,6 +450,21 @@ pub async fn delete_inline_policy(
     state.delete_inline_policy(kind, &name, &policy_name)
 }
 
+/// Runs on a blocking thread: the first report judges every value it has not judged before.
+#[tauri::command]
+pub async fn health_report(app: AppHandle) -> IpcResult<coffer_core::health::HealthReport> {
+    blocking(app, |d| d.health_report()).await
+}
+
+#[tauri::command]
+pub async fn apply_least_privilege(
+    state: State<'_, Desktop>,
+    principal_arn: String,
+    proposed: String,
+) -> IpcResult<Done> {
+    state.apply_least_privilege(&principal_arn, &proposed)
+}
+
 /// The command names, as build.rs's app manifest and the capability file list them.
 #[cfg(test)]
 pub const COMMANDS: &[&str] = &include!("command_names.in");
@@ -525,6 +540,8 @@ handlers![
     inline_policy,
     put_inline_policy,
     delete_inline_policy,
+    health_report,
+    apply_least_privilege,
 ];
 
 #[cfg(test)]

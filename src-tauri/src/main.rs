@@ -4,6 +4,7 @@
 mod clipboard;
 mod commands;
 mod dto;
+mod health;
 mod ipc;
 mod replicas;
 mod rotation;

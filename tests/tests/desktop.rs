@@ -235,6 +235,21 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     s.wait("[data-testid=secret-row]", LONG);
     shot(&s, "02-secrets");
 
+    // Health: the demo's findings, worst first, with a badge; none shows a value.
+    s.click_css("[data-testid=nav-health]");
+    s.wait("[data-testid=finding]", LONG);
+    s.wait("[data-testid=health-badge]", LONG);
+    let health = s.find("[data-testid=health]").unwrap();
+    let text = s.text(&health).unwrap();
+    assert!(text.contains("weak-value"), "health screen: {text}");
+    assert!(
+        !text.contains("orders_app"),
+        "the health screen shows part of a value: {text}"
+    );
+    shot(&s, "02b-health");
+    s.click_css("[data-testid=nav-secrets]");
+    s.wait("[data-testid=health-cell]", LONG);
+
     // Filter the table down to one secret.
     let filter = s.find("[data-testid=secrets-filter]").unwrap();
     s.type_text(&filter, "prod/db/main").unwrap();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, asIpcError } from "./api";
-import type { IpcError, VaultStatus } from "./bindings";
+import type { HealthReport, IpcError, Severity, VaultStatus } from "./bindings";
 import { ConsoleContext, type Console, type Route, type Toast, typingIn } from "./console";
 import { Palette } from "./components/Palette";
 import { CreateSecretDialog } from "./components/Dialogs";
@@ -11,6 +11,7 @@ import { DeletionsScreen } from "./screens/Deletions";
 import { AuditScreen } from "./screens/Audit";
 import { PrincipalsScreen } from "./screens/Principals";
 import { ApprovalsScreen } from "./screens/Approvals";
+import { HealthScreen } from "./screens/Health";
 
 const POLL_MS = 500;
 
@@ -19,6 +20,9 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
   const [route, setRoute] = useState<Route>({ screen: "secrets" });
   const [revision, setRevision] = useState(0);
   const [pending, setPending] = useState(0);
+  const [health, setHealth] = useState<HealthReport | null>(null);
+  const [healthError, setHealthError] = useState<IpcError | null>(null);
+  const healthRun = useRef<"idle" | "running" | "again">("idle");
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -95,6 +99,42 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     };
   }, [revision]);
 
+  // The health report is audited and reads every value's facts: asked for on unlock, by the
+  // Health screen and after its fixes, never on every change; one at a time (an ask while
+  // one runs runs once more after it).
+  const reloadHealth = useCallback(() => {
+    if (healthRun.current !== "idle") {
+      healthRun.current = "again";
+      return;
+    }
+    healthRun.current = "running";
+    api
+      .healthReport()
+      .then(
+        (r) => {
+          setHealth(r);
+          setHealthError(null);
+        },
+        (e) => setHealthError(asIpcError(e)),
+      )
+      .finally(() => {
+        const again = healthRun.current === "again";
+        healthRun.current = "idle";
+        if (again) reloadHealth();
+      });
+  }, []);
+  useEffect(() => reloadHealth(), [reloadHealth]);
+  const healthWorst = useMemo(() => {
+    const rank: Record<Severity, number> = { low: 0, medium: 1, high: 2 };
+    const m = new Map<string, Severity>();
+    for (const f of health?.Findings ?? []) {
+      if (f.Subject.Type !== "Secret") continue;
+      const had = m.get(f.Subject.ARN);
+      if (!had || rank[f.Severity] > rank[had]) m.set(f.Subject.ARN, f.Severity);
+    }
+    return m;
+  }, [health]);
+
   useEffect(() => {
     if (clipboardUntil !== null && now >= clipboardUntil) setClipboardUntil(null);
   }, [now, clipboardUntil]);
@@ -104,6 +144,10 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
       session,
       revision,
       pendingApprovals: pending,
+      health,
+      healthError,
+      reloadHealth,
+      healthWorst,
       navigate: setRoute,
       notify: (t) => push("ok", t),
       fail: (e: IpcError) => push("error", `${e.code}: ${e.message}`),
@@ -124,7 +168,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
       },
       newSecret: () => setCreating(true),
     }),
-    [session, revision, pending, push],
+    [session, revision, pending, health, healthError, reloadHealth, healthWorst, push],
   );
 
   // Global shortcuts.
@@ -149,6 +193,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
         "3": { screen: "audit" },
         "4": { screen: "principals" },
         "5": { screen: "approvals" },
+        "6": { screen: "health" },
       };
       if (screens[e.key]) {
         e.preventDefault();
@@ -171,6 +216,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     { route: { screen: "audit" }, label: "Audit log", key: "3", icon: <path d="M6 3h9l4 4v14H6zM9 12h7M9 16h7M9 8h3" />, testid: "nav-audit" },
     { route: { screen: "principals" }, label: "Principals", key: "4", icon: <path d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M17 11a3 3 0 1 0 0-6M22 21a6 6 0 0 0-4-5.6" />, testid: "nav-principals" },
     { route: { screen: "approvals" }, label: "Approvals", key: "5", icon: <path d="M9 12l2 2 4-4M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z" />, testid: "nav-approvals" },
+    { route: { screen: "health" }, label: "Health", key: "6", icon: <path d="M3 12h4l2-5 4 10 2-5h6" />, testid: "nav-health" },
   ];
   const active = route.screen === "secret" ? "secrets" : route.screen;
   const clipLeft = clipboardUntil === null ? 0 : Math.max(0, Math.ceil((clipboardUntil - now) / 1000));
@@ -205,6 +251,15 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
                 {n.route.screen === "approvals" && pending > 0 && (
                   <span className="nav-badge" data-testid="approvals-badge" title={`${pending} rotation${pending === 1 ? "" : "s"} waiting for approval`}>
                     {pending}
+                  </span>
+                )}
+                {n.route.screen === "health" && health !== null && health.Findings.length > 0 && (
+                  <span
+                    className={`nav-badge ${health.Counts.High > 0 ? "high" : ""}`}
+                    data-testid="health-badge"
+                    title={`${health.Counts.High} high, ${health.Counts.Medium} medium, ${health.Counts.Low} low`}
+                  >
+                    {health.Findings.length}
                   </span>
                 )}
                 <kbd>{n.key}</kbd>
@@ -247,8 +302,9 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
             {route.screen === "secret" && <SecretScreen key={route.arn} arn={route.arn} tab={route.tab} />}
             {route.screen === "deletions" && <DeletionsScreen />}
             {route.screen === "audit" && <AuditScreen secretId={route.secretId} />}
-            {route.screen === "principals" && <PrincipalsScreen />}
+            {route.screen === "principals" && <PrincipalsScreen select={route.select} />}
             {route.screen === "approvals" && <ApprovalsScreen />}
+            {route.screen === "health" && <HealthScreen />}
           </main>
         </div>
         <div className="toasts" aria-live="polite">

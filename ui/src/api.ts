@@ -11,6 +11,7 @@ import type {
   Done,
   FunctionRow,
   GroupRun,
+  HealthReport,
   IpcError,
   NewAccessKey,
   PolicyOutput,
@@ -123,4 +124,7 @@ export const api = {
   approvals: () => call<ApprovalsOutput>("approvals"),
   approveRotation: (arn: string, reason: string | null) => call<Done>("approve_rotation", { arn, reason }),
   rejectRotation: (arn: string, reason: string) => call<Done>("reject_rotation", { arn, reason }),
+  healthReport: () => call<HealthReport>("health_report"),
+  applyLeastPrivilege: (principalArn: string, proposed: string) =>
+    call<Done>("apply_least_privilege", { principalArn, proposed }),
 };

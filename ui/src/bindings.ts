@@ -209,3 +209,62 @@ line: string, };
 export type BackgroundStatus = { running: boolean, jobs: Array<JobStatus>, };
 
 export type RekeyProgress = { phase: string, done: number, total: number, percent: number, line: string, };
+
+export type Severity = "low" | "medium" | "high";
+
+export type FindingKind = "never-read" | "not-read-recently" | "rotation-off" | "rotation-overdue" | "rotation-failing" | "rotation-awaiting-approval" | "weak-value" | "reused-value" | "unchanged-value" | "unused-access" | "public-resource-policy" | "cross-account-resource-policy" | "access-key-unused" | "access-key-old" | "operator-never-unlocked" | "deletion-due" | "replica-failed" | "replica-out-of-sync";
+
+export type Subject = { "Type": "Secret", Name: string, ARN: string, } | { "Type": "Principal", ARN: string, } | { "Type": "AccessKey", AccessKeyId: string, UserName: string, PrincipalARN: string, } | { "Type": "Operator", Name: string, ARN: string, };
+
+export type Fix = { "Action": "RotateNow", SecretId: string, } | { "Action": "TurnRotationOn", SecretId: string, } | { "Action": "ScheduleDeletion", SecretId: string, } | { "Action": "DeactivateKey", UserName: string, AccessKeyId: string, } | { "Action": "ApplyLeastPrivilegePolicy", PrincipalARN: string, 
+/**
+ * The principal's identity policies now, as one document.
+ */
+CurrentPolicy: string, ProposedPolicy: string, };
+
+export type Evidence = { CreatedDate?: string, LastReadDate?: string, LastReadBy?: string, LastUsedDate?: string, LastChangedDate?: string, DueDate?: string, RequestedDate?: string, RequestedBy?: string, Days?: number, Step?: string, Error?: string, Tries?: number, 
+/**
+ * The JSON field a weak value sits in (its name, never its content).
+ */
+Field?: string, 
+/**
+ * zxcvbn's score, 0 (guessable) to 4.
+ */
+Score?: number, Length?: number, Count?: number, 
+/**
+ * Other secrets (names) that hold the same value; principals or accounts a policy
+ * grants; actions granted and not used.
+ */
+Names?: Array<string>, UsedActions?: Array<string>, Region?: string, Status?: string, };
+
+export type HealthFinding = { Kind: FindingKind, Severity: Severity, Subject: Subject, 
+/**
+ * One sentence for a table or a list (built from the evidence only).
+ */
+Summary: string, Evidence: Evidence, Fix?: Fix, };
+
+export type Thresholds = { 
+/**
+ * A secret not read, a grant not used, an access key not used for this many days.
+ */
+UnusedDays: number, 
+/**
+ * A value not changed for this many days.
+ */
+UnchangedDays: number, 
+/**
+ * A rotation waiting for approval for this many days.
+ */
+ApprovalDays: number, 
+/**
+ * An active access key older than this many days.
+ */
+KeyAgeDays: number, 
+/**
+ * A secret whose deletion is due within this many days.
+ */
+DeletionDays: number, };
+
+export type SeverityCounts = { High: number, Medium: number, Low: number, };
+
+export type HealthReport = { GeneratedDate: string, Thresholds: Thresholds, SecretsChecked: number, PrincipalsChecked: number, Counts: SeverityCounts, Findings: Array<HealthFinding>, };

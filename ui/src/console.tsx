@@ -1,7 +1,7 @@
 // What every screen shares: the vault revision (it changes when any process changes the
 // vault), navigation, status messages and the clipboard countdown.
 import { createContext, useContext } from "react";
-import type { IpcError, Session } from "./bindings";
+import type { HealthReport, IpcError, Session, Severity } from "./bindings";
 
 export type Tab = "overview" | "value" | "versions" | "rotation" | "replicas" | "tags" | "policy" | "access" | "activity";
 export const TABS: Tab[] = ["overview", "value", "versions", "rotation", "replicas", "tags", "policy", "access", "activity"];
@@ -11,8 +11,9 @@ export type Route =
   | { screen: "secret"; arn: string; tab: Tab }
   | { screen: "deletions" }
   | { screen: "audit"; secretId?: string }
-  | { screen: "principals" }
-  | { screen: "approvals" };
+  | { screen: "principals"; select?: { kind: "operator" | "user" | "role"; name: string } }
+  | { screen: "approvals" }
+  | { screen: "health" };
 
 export type Toast = { id: number; kind: "ok" | "error"; text: string };
 
@@ -21,6 +22,14 @@ export interface Console {
   revision: number;
   /** Rotations waiting for approval (the sidebar's badge). */
   pendingApprovals: number;
+  /** The last health report (the Health screen, its badge and the secrets' health column):
+   *  an audited request, re-run on unlock, on opening the Health screen and after its fixes. */
+  health: HealthReport | null;
+  /** Why the last report failed (shown on the Health screen). */
+  healthError: IpcError | null;
+  reloadHealth: () => void;
+  /** The worst severity of each secret's findings in that report, by ARN. */
+  healthWorst: Map<string, Severity>;
   navigate: (r: Route) => void;
   notify: (text: string) => void;
   fail: (e: IpcError) => void;

@@ -20,6 +20,7 @@ pub use values::ValueFacts;
 const DAY_MS: i64 = 86_400_000;
 
 /// How bad a finding is. Ordered: `Low < Medium < High`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -44,6 +45,7 @@ impl Severity {
 }
 
 /// What a finding is about.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
@@ -98,6 +100,7 @@ impl FindingKind {
 }
 
 /// Who or what a finding is about: what a console opens from it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "Type")]
 pub enum Subject {
@@ -139,6 +142,7 @@ impl Subject {
 }
 
 /// The fix a finding offers, as data for a console to carry out (after confirmation).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "Action")]
 pub enum Fix {
@@ -190,7 +194,9 @@ impl Fix {
 
 /// What a finding rests on: dates (ISO 8601), counts, principals, a rotation step and its
 /// error. Never a value.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -210,6 +216,7 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
@@ -230,8 +237,10 @@ pub struct Evidence {
     /// Other secrets (names) that hold the same value; principals or accounts a policy
     /// grants; actions granted and not used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub names: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub used_actions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -239,6 +248,8 @@ pub struct Evidence {
     pub status: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "HealthFinding"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Finding {
@@ -249,10 +260,12 @@ pub struct Finding {
     pub summary: String,
     pub evidence: Evidence,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub fix: Option<Fix>,
 }
 
 /// The thresholds of the findings that count days.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Thresholds {
@@ -284,6 +297,7 @@ impl Default for Thresholds {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SeverityCounts {
@@ -293,6 +307,7 @@ pub struct SeverityCounts {
 }
 
 /// The report: findings worst first.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct HealthReport {

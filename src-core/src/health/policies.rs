@@ -124,7 +124,7 @@ fn matched_actions(patterns: &[String]) -> Vec<&'static str> {
 }
 
 /// The Secrets Manager actions a principal's identity policies allow.
-fn granted(docs: &[Value]) -> Vec<&'static str> {
+pub fn granted(docs: &[Value]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for doc in docs {
         for st in statements(doc) {

@@ -86,7 +86,7 @@ impl Vault {
             .map(|a| (keys.principal_hash(a), a.as_str()))
             .collect();
         let mut last_use: HashMap<Vec<u8>, i64> = HashMap::new();
-        let mut actions_of: HashMap<Vec<u8>, Vec<(String, i64)>> = HashMap::new();
+        let mut actions_of: ActionsOf = HashMap::new();
         for (h, action, day) in usage.actions {
             let d = last_use.entry(h.clone()).or_insert(day);
             *d = (*d).max(day);
@@ -131,31 +131,11 @@ impl Vault {
                     // An operator is an administrator by design: its grants are not findings.
                     continue;
                 }
-                // A role acts through its sessions' ARNs.
-                let session = format!(":assumed-role/{}/", e.name);
-                let mut arns = vec![arn.clone()];
-                arns.extend(
-                    iam.keys
-                        .values()
-                        .filter(|k| kind == EntityKind::Role && k.principal_arn.contains(&session))
-                        .map(|k| k.principal_arn.clone()),
-                );
-                let mut used: HashMap<String, i64> = HashMap::new();
-                for a in &arns {
-                    for (action, day) in actions_of
-                        .get(keys.principal_hash(a).as_slice())
-                        .into_iter()
-                        .flatten()
-                    {
-                        let d = used.entry(action.clone()).or_insert(*day);
-                        *d = (*d).max(*day);
-                    }
-                }
                 principals.push(PrincipalInput {
+                    used: used_by(iam, keys, &actions_of, &arn, e),
                     arn,
                     created_ms: e.created_ms,
                     policies: identity_documents(iam, e),
-                    used,
                 });
             }
         }
@@ -298,6 +278,219 @@ impl Vault {
             });
         }
         Ok(out)
+    }
+}
+
+/// Each principal's successful actions with the day of the last, by the audit's keyed hash
+/// of the principal's ARN.
+type ActionsOf = HashMap<Vec<u8>, Vec<(String, i64)>>;
+
+/// The Secrets Manager actions a user or role used, with the day each was last used (a
+/// role acts through its sessions' ARNs).
+fn used_by(
+    iam: &Iam,
+    keys: &super::keys::VaultKeys,
+    actions_of: &ActionsOf,
+    arn: &str,
+    e: &super::iam::Entity,
+) -> HashMap<String, i64> {
+    let session = format!(":assumed-role/{}/", e.name);
+    let mut arns = vec![arn.to_string()];
+    arns.extend(
+        iam.keys
+            .values()
+            .filter(|k| e.kind == EntityKind::Role && k.principal_arn.contains(&session))
+            .map(|k| k.principal_arn.clone()),
+    );
+    let mut used: HashMap<String, i64> = HashMap::new();
+    for a in &arns {
+        for (action, day) in actions_of
+            .get(keys.principal_hash(a).as_slice())
+            .into_iter()
+            .flatten()
+        {
+            let d = used.entry(action.clone()).or_insert(*day);
+            *d = (*d).max(*day);
+        }
+    }
+    used
+}
+
+/// The name of the inline policy a least-privilege proposal is put in place as.
+pub const LEAST_PRIVILEGE_POLICY: &str = "coffer-least-privilege";
+
+/// What putting a least-privilege policy in place did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LeastPrivilegeApplied {
+    pub principal_arn: String,
+    /// The inline policy it now has, alone.
+    pub policy_name: String,
+    /// The inline policies it replaced and the managed policies it detached.
+    pub removed_inline: Vec<String>,
+    pub detached: Vec<String>,
+}
+
+impl Vault {
+    /// Puts the unused-access finding's proposal in place: the user or role keeps one inline
+    /// policy, [`LEAST_PRIVILEGE_POLICY`], granting the Secrets Manager actions it used in the
+    /// last `t.unused_days` days, in place of its inline and attached policies. One audited
+    /// request, operators only (the proposal is made from the audit trail).
+    ///
+    /// `proposed` is the document the operator confirmed: the core makes the proposal again
+    /// from the trail and refuses when it differs (the principal acted since), then checks it
+    /// with the policy simulator — every action it used is still allowed where it was, and
+    /// every action it did not use is no longer allowed anywhere — before writing it.
+    pub fn apply_least_privilege_policy(
+        &self,
+        caller: &Caller,
+        principal_arn: &str,
+        proposed: &str,
+        t: &Thresholds,
+    ) -> Result<LeastPrivilegeApplied> {
+        let params =
+            serde_json::json!({ "PrincipalArn": principal_arn, "UnusedDays": t.unused_days });
+        self.exec(caller, Operation::ApplyLeastPrivilegePolicy, &params, |ctx| {
+            if !ctx.caller.is_operator() {
+                return Err(Error::access_denied(
+                    "Only the vault's operators can apply a least-privilege policy: it is made from the audit trail.",
+                ));
+            }
+            let mut e = [EntityKind::User, EntityKind::Role]
+                .into_iter()
+                .flat_map(|k| ctx.iam.all(k))
+                .find(|e| self.entity_arn(e) == principal_arn)
+                .cloned()
+                .ok_or_else(|| {
+                    super::iam::no_such("user or role", principal_arn.rsplit('/').next().unwrap_or(principal_arn))
+                })?;
+            let (put, name) = match e.kind {
+                EntityKind::Role => ("iam:PutRolePolicy", e.name.clone()),
+                _ => ("iam:PutUserPolicy", e.name.clone()),
+            };
+            ctx.authorize(put, principal_arn)?;
+            ctx.authorize("iam:Delete*Policy", principal_arn)?;
+            ctx.authorize("iam:DetachPolicy", principal_arn)?;
+            let granting_groups: Vec<&str> = e
+                .groups
+                .iter()
+                .filter_map(|g| ctx.iam.get(EntityKind::Group, g))
+                .filter(|g| !g.inline.is_empty() || !g.attached.is_empty())
+                .map(|g| g.name.as_str())
+                .collect();
+            if !granting_groups.is_empty() {
+                return Err(Error::invalid_request(format!(
+                    "{name} is in groups with policies of their own ({}): narrow those or take {name} out of them first; a policy on {name} cannot take back what a group grants.",
+                    granting_groups.join(", ")
+                )));
+            }
+            let usage = ctx.tx.usage_summary()?;
+            let mut actions_of: ActionsOf = HashMap::new();
+            for (h, action, day) in usage.actions {
+                actions_of.entry(h).or_default().push((action, day));
+            }
+            let unused_ms = i64::from(t.unused_days) * 86_400_000;
+            let mut recent: Vec<String> = used_by(ctx.iam, ctx.keys, &actions_of, principal_arn, &e)
+                .into_iter()
+                .filter(|(_, d)| ctx.now_ms - d < unused_ms)
+                .map(|(a, _)| a)
+                .collect();
+            recent.sort();
+            let docs: Vec<serde_json::Value> = identity_documents(ctx.iam, &e)
+                .iter()
+                .filter_map(|d| serde_json::from_str(d).ok())
+                .collect();
+            let remade = serde_json::to_string_pretty(&health::policies::least_privilege(&docs, &recent))
+                .expect("serializes");
+            if remade != proposed {
+                return Err(Error::invalid_request(format!(
+                    "The proposed policy for {name} is out of date: what it did has changed since the report was made. Make the report again."
+                )));
+            }
+            check_proposal(&docs, proposed, &recent)?;
+            let removed_inline: Vec<String> = e.inline.keys().cloned().collect();
+            let detached = std::mem::take(&mut e.attached);
+            e.inline.clear();
+            e.inline.insert(LEAST_PRIVILEGE_POLICY.to_string(), proposed.to_string());
+            ctx.save_entity(&e)?;
+            Ok(LeastPrivilegeApplied {
+                principal_arn: principal_arn.to_string(),
+                policy_name: LEAST_PRIVILEGE_POLICY.to_string(),
+                removed_inline,
+                detached,
+            })
+        })
+    }
+}
+
+/// Checks a least-privilege proposal with the policy simulator, on every resource the
+/// principal's policies name: each action it used stays allowed where it was allowed, and
+/// each Secrets Manager action it was granted and did not use is allowed nowhere.
+fn check_proposal(docs: &[serde_json::Value], proposed: &str, used: &[String]) -> Result<()> {
+    crate::policy::parse(proposed)?;
+    let mut resources: Vec<String> = docs
+        .iter()
+        .flat_map(|d| d.get("Statement").map(statements).unwrap_or_default())
+        .flat_map(|st| match st.get("Resource") {
+            Some(serde_json::Value::String(r)) => vec![r.clone()],
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect(),
+            _ => vec![],
+        })
+        .collect();
+    resources.sort();
+    resources.dedup();
+    if resources.is_empty() {
+        resources.push("*".into());
+    }
+    let actions: Vec<String> = health::policies::granted(docs)
+        .into_iter()
+        .map(|a| format!("secretsmanager:{a}"))
+        .collect();
+    let decide = |documents: Vec<String>| -> Result<HashMap<(String, String), bool>> {
+        let sim = crate::policy::Simulation {
+            policies: crate::policy::input_list(documents),
+            action_names: actions.clone(),
+            resource_arns: resources.clone(),
+            max_items: Some(1000),
+            ..Default::default()
+        };
+        let r = crate::policy::simulate(&sim)?;
+        Ok(r.evaluation_results
+            .into_iter()
+            .map(|e| {
+                (
+                    (e.eval_action_name, e.eval_resource_name),
+                    e.eval_decision == crate::policy::EvalDecision::Allowed,
+                )
+            })
+            .collect())
+    };
+    let before = decide(docs.iter().map(|d| d.to_string()).collect())?;
+    let after = decide(vec![proposed.to_string()])?;
+    for ((action, resource), was) in &before {
+        let is = after
+            .get(&(action.clone(), resource.clone()))
+            .copied()
+            .unwrap_or(false);
+        let short = action.trim_start_matches("secretsmanager:");
+        let wanted = *was && used.iter().any(|u| u == short);
+        if is != wanted {
+            return Err(Error::internal(format!(
+                "The least-privilege policy would {} {action} on {resource}: it was not put in place.",
+                if is { "allow" } else { "deny" }
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn statements(v: &serde_json::Value) -> Vec<&serde_json::Value> {
+    match v {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        other => vec![other],
     }
 }
 
@@ -757,6 +950,196 @@ mod tests {
                 .findings
                 .is_empty()
         );
+    }
+
+    // ---- fixes: each carried out through the operation it names, as the consoles do ----
+
+    fn fix_of(f: &[Finding], kind: FindingKind) -> Fix {
+        f.iter()
+            .find(|f| f.kind == kind)
+            .and_then(|f| f.fix.clone())
+            .unwrap_or_else(|| panic!("no fix for {kind:?} in {f:?}"))
+    }
+
+    #[test]
+    fn rotating_now_from_a_weak_value_finding_replaces_the_value_and_clears_it() {
+        let (v, _) = vault();
+        let v = Arc::new(v);
+        let function = password_function(&v);
+        create(&v, "weak", "password1");
+        rotate(&v, "weak", &function, false);
+        let f = report(&v, &quiet());
+        let Fix::RotateNow { secret_id } = fix_of(&f, FindingKind::WeakValue) else {
+            panic!("{f:?}")
+        };
+        v.rotate_secret(
+            &v.caller(FrontEnd::Cli),
+            RotateSecretRequest {
+                secret_id,
+                rotate_immediately: Some(true),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::rotation::Engine::new().run_due(&v).unwrap();
+        assert!(report(&v, &quiet()).is_empty());
+    }
+
+    #[test]
+    fn turning_rotation_on_from_a_rotation_off_finding_clears_it() {
+        let (v, _) = vault();
+        let function = password_function(&v);
+        create(
+            &v,
+            "db",
+            &format!(r#"{{"engine":"postgres","host":"h","username":"app","password":"{S1}"}}"#),
+        );
+        let f = report(&v, &quiet());
+        let Fix::TurnRotationOn { secret_id } = fix_of(&f, FindingKind::RotationOff) else {
+            panic!("{f:?}")
+        };
+        rotate(&v, &secret_id, &function, false);
+        assert!(report(&v, &quiet()).is_empty());
+    }
+
+    #[test]
+    fn scheduling_deletion_from_a_never_read_finding_clears_it() {
+        let (v, clock) = vault();
+        create(&v, "never", S1);
+        days(&clock, 100);
+        let f = report(&v, &quiet());
+        let Fix::ScheduleDeletion { secret_id } = fix_of(&f, FindingKind::NeverRead) else {
+            panic!("{f:?}")
+        };
+        v.delete_secret(
+            &v.caller(FrontEnd::Cli),
+            DeleteSecretRequest {
+                secret_id,
+                recovery_window_in_days: Some(30),
+                force_delete_without_recovery: None,
+            },
+        )
+        .unwrap();
+        assert!(report(&v, &quiet()).is_empty());
+    }
+
+    #[test]
+    fn deactivating_an_old_unused_key_from_its_finding_clears_both_of_its_findings() {
+        let (v, clock) = vault();
+        let admin = v.caller(FrontEnd::Cli);
+        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "ci"))
+            .unwrap();
+        v.iam_create_access_key(&admin, EntityKind::User, "ci")
+            .unwrap();
+        days(&clock, 100);
+        let f = report(&v, &quiet());
+        let Fix::DeactivateKey { access_key_id, .. } = fix_of(&f, FindingKind::AccessKeyOld) else {
+            panic!("{f:?}")
+        };
+        v.iam_update_access_key(&admin, &access_key_id, Some(false))
+            .unwrap();
+        assert!(report(&v, &quiet()).is_empty());
+    }
+
+    /// A user `app` granted GetSecretValue and DeleteSecret, who read `app/db` 5 days ago
+    /// and never deleted anything: its unused-access finding's proposal.
+    fn over_granted() -> (Vault, Caller, String) {
+        let (v, clock) = vault();
+        let admin = v.caller(FrontEnd::Cli);
+        create(&v, "app/db", S1);
+        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "app"))
+            .unwrap();
+        v.iam_put_inline_policy(
+            &admin,
+            EntityKind::User,
+            "app",
+            "sm",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DeleteSecret"],"Resource":"arn:aws:secretsmanager:*:*:secret:app/*"}]}"#,
+        )
+        .unwrap();
+        days(&clock, 95);
+        let app = Caller::principal("arn:aws:iam::111122223333:user/app", FrontEnd::Endpoint);
+        read(&v, &app, "app/db");
+        days(&clock, 5);
+        let f = report(&v, &quiet());
+        let Fix::ApplyLeastPrivilegePolicy { proposed, .. } = fix_of(&f, FindingKind::UnusedAccess)
+        else {
+            panic!("{f:?}")
+        };
+        (v, app, proposed)
+    }
+
+    #[test]
+    fn applying_the_least_privilege_proposal_keeps_what_was_used_and_takes_back_the_rest() {
+        let (v, app, proposed) = over_granted();
+        let admin = v.caller(FrontEnd::Cli);
+        let done = v
+            .apply_least_privilege_policy(
+                &admin,
+                "arn:aws:iam::111122223333:user/app",
+                &proposed,
+                &quiet(),
+            )
+            .unwrap();
+        assert_eq!(done.removed_inline, ["sm"]);
+        assert!(report(&v, &quiet()).is_empty());
+        read(&v, &app, "app/db");
+        let refused = v
+            .delete_secret(
+                &app,
+                DeleteSecretRequest {
+                    secret_id: "app/db".into(),
+                    recovery_window_in_days: Some(7),
+                    force_delete_without_recovery: None,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(refused.code.as_str(), "AccessDeniedException");
+    }
+
+    #[test]
+    fn a_least_privilege_proposal_the_trail_has_moved_past_is_refused() {
+        let (v, app, proposed) = over_granted();
+        create(&v, "app/old", S2);
+        v.delete_secret(
+            &app,
+            DeleteSecretRequest {
+                secret_id: "app/old".into(),
+                recovery_window_in_days: Some(7),
+                force_delete_without_recovery: None,
+            },
+        )
+        .unwrap();
+        let e = v
+            .apply_least_privilege_policy(
+                &v.caller(FrontEnd::Cli),
+                "arn:aws:iam::111122223333:user/app",
+                &proposed,
+                &quiet(),
+            )
+            .unwrap_err();
+        assert!(e.message.contains("out of date"), "{}", e.message);
+        // Nothing changed: the user still has its own policy.
+        read(&v, &app, "app/db");
+        assert!(
+            report(&v, &quiet())
+                .iter()
+                .all(|f| f.kind != FindingKind::UnusedAccess)
+        );
+    }
+
+    #[test]
+    fn only_an_operator_applies_a_least_privilege_policy() {
+        let (v, app, proposed) = over_granted();
+        let e = v
+            .apply_least_privilege_policy(
+                &app,
+                "arn:aws:iam::111122223333:user/app",
+                &proposed,
+                &quiet(),
+            )
+            .unwrap_err();
+        assert_eq!(e.code.as_str(), "AccessDeniedException");
     }
 
     /// Values planted to be looked for in the report: none shares four characters in a

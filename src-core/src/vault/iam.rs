@@ -349,7 +349,7 @@ fn validate_path(p: &str) -> Result<()> {
     Ok(())
 }
 
-fn no_such(what: &str, name: &str) -> Error {
+pub(super) fn no_such(what: &str, name: &str) -> Error {
     Error::new(
         ErrorCode::NoSuchEntity,
         format!("The {what} with name {name} cannot be found."),
@@ -362,7 +362,7 @@ impl Ctx<'_, '_> {
     }
 
     /// Writes (seals) an entity.
-    fn save_entity(&mut self, e: &Entity) -> Result<()> {
+    pub(super) fn save_entity(&mut self, e: &Entity) -> Result<()> {
         self.will_write()?;
         let h = self.entity_hash(e.kind, &e.name);
         let json = zeroize::Zeroizing::new(serde_json::to_vec(e).expect("serializes"));

@@ -87,6 +87,8 @@ pub enum Cmd {
     DeleteKey,
     ChangePassphrase,
     GoApprovals,
+    GoHealth,
+    Fix,
     RotateNow,
     EditSchedule,
     CancelRotation,
@@ -436,6 +438,15 @@ pub enum Request {
         arn: String,
     },
     SyncReplicas,
+    /// The health report (audited; run on a thread of its own).
+    Health {
+        seq: u64,
+    },
+    /// An unused-access finding's least-privilege policy, as the operator confirmed it.
+    ApplyLeastPrivilege {
+        principal_arn: String,
+        proposed: String,
+    },
 }
 
 /// What a chosen rotation function is for.
@@ -513,6 +524,8 @@ impl Request {
             Self::PromoteReplica { .. } => Operation::PromoteReplica,
             Self::StopReplication { .. } => Operation::StopReplicationToReplica,
             Self::SyncReplicas => Operation::SyncReplicas,
+            Self::Health { .. } => Operation::GenerateHealthReport,
+            Self::ApplyLeastPrivilege { .. } => Operation::ApplyLeastPrivilegePolicy,
         }
     }
 
@@ -618,6 +631,10 @@ pub enum Loaded {
     RotationsRan(Vec<RotationAttempt>),
     /// The background runner's jobs after a pass.
     Background(coffer_core::background::BackgroundStatus),
+    Health {
+        seq: u64,
+        report: Result<coffer_core::health::HealthReport, Error>,
+    },
 }
 
 /// What `update` asks the event loop to do.

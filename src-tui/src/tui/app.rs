@@ -11,6 +11,7 @@ use super::screens::approvals::ApprovalsState;
 use super::screens::audit::AuditState;
 use super::screens::deletions::DeletionsState;
 use super::screens::detail::{DetailState, Tab};
+use super::screens::health::HealthState;
 use super::screens::principals::PrincipalsState;
 use super::screens::secrets::SecretsState;
 use super::screens::unlock::UnlockState;
@@ -27,6 +28,7 @@ pub enum Screen {
     Audit,
     Principals,
     Approvals,
+    Health,
 }
 
 /// Who has the vault open.
@@ -70,6 +72,7 @@ pub struct App {
     pub audit: AuditState,
     pub principals: PrincipalsState,
     pub approvals: ApprovalsState,
+    pub health: HealthState,
     /// Whether the core's background runner works for this console (unlocked, not
     /// read-only): the worker starts it on the first `RunDue`.
     pub background_on: bool,
@@ -112,6 +115,7 @@ impl App {
             audit: AuditState::default(),
             principals: PrincipalsState::default(),
             approvals: ApprovalsState::default(),
+            health: HealthState::default(),
             background_on: false,
             background: None,
             rotate_after: false,
@@ -166,6 +170,7 @@ impl App {
             Screen::Audit => Ctx::Audit,
             Screen::Principals => Ctx::Principals,
             Screen::Approvals => Ctx::Approvals,
+            Screen::Health => Ctx::Health,
             Screen::Detail => match self.detail.as_ref().map(|d| d.tab) {
                 Some(Tab::Value) => Ctx::Value,
                 Some(Tab::Versions) => Ctx::Versions,
@@ -276,6 +281,7 @@ impl App {
         self.audit = AuditState::default();
         self.principals = PrincipalsState::default();
         self.approvals = ApprovalsState::default();
+        self.health = HealthState::default();
         self.background_on = false;
         self.background = None;
         self.rotate_after = false;
@@ -317,6 +323,7 @@ impl App {
                 Cmd::GoAudit => return self.go(Screen::Audit),
                 Cmd::GoPrincipals => return self.go(Screen::Principals),
                 Cmd::GoApprovals => return self.go(Screen::Approvals),
+                Cmd::GoHealth => return self.go(Screen::Health),
                 _ => {}
             }
         }
@@ -327,6 +334,7 @@ impl App {
             Screen::Audit => self.audit_key(cmd),
             Screen::Principals => self.principals_key(cmd),
             Screen::Approvals => self.approvals_key(cmd),
+            Screen::Health => self.health_key(cmd),
         }
     }
 
@@ -357,6 +365,7 @@ impl App {
                 self.load_principals()
             }
             Screen::Approvals => self.load_pending(),
+            Screen::Health => self.load_health(),
             Screen::Detail => vec![],
         }
     }
@@ -382,7 +391,7 @@ impl App {
             Screen::Deletions => self.refresh_deletions(),
             Screen::Audit => self.audit_changed(),
             Screen::Detail => self.refresh_detail(),
-            Screen::Principals | Screen::Approvals => vec![],
+            Screen::Principals | Screen::Approvals | Screen::Health => vec![],
         }
     }
 
@@ -400,6 +409,7 @@ impl App {
                         out.extend(self.run_rotations());
                     }
                     out.extend(self.load_pending());
+                    out.extend(self.load_health());
                 }
                 out
             }
@@ -441,6 +451,8 @@ impl App {
                 if std::mem::take(&mut self.rotate_after) {
                     out.extend(self.run_rotations());
                 }
+                // The operator's own act may have fixed a finding (or made one).
+                out.extend(self.load_health());
                 out
             }
             Loaded::Principals { seq, principals } => self.principals_loaded(seq, principals),
@@ -490,6 +502,7 @@ impl App {
                 self.background = Some(status);
                 vec![]
             }
+            Loaded::Health { seq, report } => self.health_loaded(seq, report),
         }
     }
 

@@ -25,6 +25,7 @@ pub enum Ctx {
     Audit,
     Principals,
     Approvals,
+    Health,
     Confirm,
     Input,
     Palette,
@@ -72,6 +73,7 @@ impl Ctx {
                 | Self::Audit
                 | Self::Principals
                 | Self::Approvals
+                | Self::Health
         )
     }
 
@@ -93,6 +95,7 @@ impl Ctx {
             Self::Audit => "Audit log",
             Self::Principals => "Principals",
             Self::Approvals => "Approvals",
+            Self::Health => "Health",
             Self::Confirm => "Confirm",
             Self::Input => "Input",
             Self::Palette => "Command palette",
@@ -254,6 +257,12 @@ pub static KEYMAP: &[Binding] = &[
         &[K::Char('5')],
         GoApprovals,
         "approvals: rotations waiting for an operator"
+    ),
+    b!(
+        Global,
+        &[K::Char('6')],
+        GoHealth,
+        "health: what to fix today, worst first"
     ),
     b!(
         Global,
@@ -784,6 +793,29 @@ pub static KEYMAP: &[Binding] = &[
         "open"
     ),
     b!(Approvals, &[K::Esc], Back, "back to the secrets"),
+    // Health.
+    b!(
+        Health,
+        &[K::Enter],
+        Open,
+        "open the secret or principal the finding is about",
+        "open"
+    ),
+    b!(
+        Health,
+        &[K::Char('f')],
+        Fix,
+        "fix: the finding's fix, confirmed first",
+        "fix"
+    ),
+    b!(
+        Health,
+        &[K::Char('r')],
+        Reload,
+        "check the vault again",
+        "re-check"
+    ),
+    b!(Health, &[K::Esc], Back, "back to the secrets"),
     // Dialogs.
     b!(Confirm, &[K::Char('y')], Yes, "yes, do it", "yes"),
     b!(
@@ -1028,6 +1060,7 @@ mod tests {
             Ctx::Rotation,
             Ctx::Replicas,
             Ctx::Approvals,
+            Ctx::Health,
         ] {
             for b in help_for(ctx).into_iter().filter(|b| b.hint.is_some()) {
                 let Key::Char(c) = b.keys[0] else { continue };

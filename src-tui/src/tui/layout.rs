@@ -60,6 +60,17 @@ pub fn approvals(body: Rect, background_lines: u16) -> (Rect, Rect, Rect) {
     (info, table, side)
 }
 
+/// The Health screen: info line, the findings, and the selected finding's evidence below.
+pub fn health(body: Rect) -> (Rect, Rect, Rect) {
+    let [info, list, side] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(7),
+    ])
+    .areas(body);
+    (info, list, side)
+}
+
 /// The audit screen: filter line, then the list and the event side by side (or stacked on
 /// a narrow terminal).
 pub fn audit(body: Rect) -> (Rect, Rect, Rect) {

@@ -17,7 +17,7 @@ impl App {
         }
         let areas = layout::areas(self.area());
         if hit(areas.header, column, row) {
-            return match header_tabs(areas.header, self.approvals.rows.len())
+            return match header_tabs(areas.header, super::ui::Badges::of(self))
                 .into_iter()
                 .find(|(_, x0, x1)| column >= *x0 && column < *x1)
             {
@@ -67,6 +67,7 @@ impl App {
                 }
                 vec![]
             }
+            Screen::Health => self.health_click(row),
             Screen::Approvals => {
                 let (_, table, _) = layout::approvals(body, self.background_lines());
                 let a = &mut self.approvals;
@@ -260,7 +261,7 @@ mod tests {
             row: 10,
         });
         assert_eq!(a.secrets.selected, 3);
-        let (_, x0, _) = header_tabs(layout::areas(a.area()).header, 0)[2];
+        let (_, x0, _) = header_tabs(layout::areas(a.area()).header, Default::default())[2];
         a.update(Action::Click {
             column: x0 + 1,
             row: 0,

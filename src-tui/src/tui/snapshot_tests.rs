@@ -33,6 +33,58 @@ fn unlock_screen() {
 }
 
 #[test]
+fn health() {
+    both("health", |k| k.key(Cmd::GoHealth));
+}
+
+/// Every four characters in a row of a value.
+fn fragments(value: &str) -> Vec<String> {
+    let chars: Vec<char> = value.chars().collect();
+    chars.windows(4).map(|w| w.iter().collect()).collect()
+}
+
+#[test]
+fn the_health_screen_shows_no_value_nor_a_fragment_of_one_on_any_finding() {
+    for (w, h) in SIZES {
+        let mut kit = Kit::unlocked(w, h);
+        kit.key(Cmd::GoHealth);
+        let n = kit.app.health.count();
+        assert!(n > 0, "the fixture has findings");
+        // Secret names are names, not values (`dev/old-service` shares `old-` with a value).
+        let names: Vec<String> = kit
+            .vault
+            .query_secrets(
+                &kit.vault.caller(coffer_core::FrontEnd::Tui),
+                &coffer_core::vault::SecretQuery {
+                    include_deleted: true,
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        for _ in 0..n {
+            let mut screen = kit.screen();
+            for name in &names {
+                screen = screen.replace(name.as_str(), "");
+            }
+            for v in HIDDEN_VALUES {
+                for frag in fragments(v) {
+                    assert!(
+                        !screen.contains(&frag),
+                        "the Health screen at {w}x{h} shows {frag:?} of a value:\n{screen}"
+                    );
+                }
+            }
+            kit.key(Cmd::Down);
+        }
+    }
+}
+
+#[test]
 fn secrets_list() {
     both("secrets", |_| {});
 }

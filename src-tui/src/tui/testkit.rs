@@ -593,6 +593,10 @@ impl Kit {
                     secret: SecretText::new(format!("{:X<40}", "SCRUBBED")),
                 }
             }
+            Loaded::Health { seq, report } => Loaded::Health {
+                seq,
+                report: report.map(|r| rescrub(r, f)),
+            },
             Loaded::Done(msg) => Loaded::Done(self.fake.iter().fold(msg, |m, (real, stand_in)| {
                 m.replace(real.as_str(), stand_in)
             })),

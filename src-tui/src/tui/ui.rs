@@ -10,33 +10,73 @@ use super::keymap::hints_for;
 use super::layout;
 use super::popups;
 use super::screens::{
-    approvals, audit_view, deletions, detail_view, principals_view, secrets, unlock,
+    approvals, audit_view, deletions, detail_view, health, principals_view, secrets, unlock,
 };
 
-const SCREENS: [(Screen, &str); 5] = [
+const SCREENS: [(Screen, &str); 6] = [
     (Screen::Secrets, "1 Secrets"),
     (Screen::Deletions, "2 Deletions"),
     (Screen::Audit, "3 Audit"),
     (Screen::Principals, "4 Principals"),
     (Screen::Approvals, "5 Approvals"),
+    (Screen::Health, "6 Health"),
 ];
 
-/// A screen's name on the header line; Approvals carries the count of rotations waiting.
-fn screen_name(screen: Screen, name: &str, pending: usize) -> String {
-    if screen == Screen::Approvals && pending > 0 {
-        format!("{name} ({pending})")
-    } else {
-        name.to_string()
+/// The counts the header's screen names carry: rotations waiting for approval, findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Badges {
+    pub pending: usize,
+    pub findings: usize,
+}
+
+impl Badges {
+    pub fn of(app: &App) -> Self {
+        Self {
+            pending: app.approvals.rows.len(),
+            findings: app.health.count(),
+        }
+    }
+
+    fn of_screen(self, screen: Screen) -> usize {
+        match screen {
+            Screen::Approvals => self.pending,
+            Screen::Health => self.findings,
+            _ => 0,
+        }
     }
 }
 
+/// A screen's name on the header line; Approvals and Health carry their counts. On a
+/// terminal too narrow for every name with its key, the keys are left out.
+fn screen_name(screen: Screen, name: &str, badges: Badges, narrow: bool) -> String {
+    let name = if narrow {
+        name.split_once(' ').map_or(name, |(_, n)| n)
+    } else {
+        name
+    };
+    match badges.of_screen(screen) {
+        0 => name.to_string(),
+        n => format!("{name} ({n})"),
+    }
+}
+
+/// Whether the screens' names with their keys do not fit on the header line.
+fn narrow(area: Rect, badges: Badges) -> bool {
+    let full: usize = SCREENS
+        .iter()
+        .map(|(s, name)| screen_name(*s, name, badges, false).chars().count() + 3)
+        .sum();
+    8 + full > area.width as usize
+}
+
 /// Where each screen's name is on the header line (for clicks).
-pub fn header_tabs(area: Rect, pending: usize) -> Vec<(Screen, u16, u16)> {
+pub fn header_tabs(area: Rect, badges: Badges) -> Vec<(Screen, u16, u16)> {
     let mut x = area.x + 8;
+    let narrow = narrow(area, badges);
     SCREENS
         .iter()
         .map(|(s, name)| {
-            let w = screen_name(*s, name, pending).chars().count() as u16 + 2;
+            let w = screen_name(*s, name, badges, narrow).chars().count() as u16 + 2;
             let r = (*s, x, x + w);
             x += w + 1;
             r
@@ -58,6 +98,7 @@ impl Widget for &App {
                 Screen::Audit => audit_view::render(self, a.body, buf),
                 Screen::Principals => principals_view::render(self, a.body, buf),
                 Screen::Approvals => approvals::render(self, a.body, buf),
+                Screen::Health => health::render(self, a.body, buf),
             }
         }
         popups::render(self, a.body, buf);
@@ -75,17 +116,18 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             app.screen
         };
-        let pending = app.approvals.rows.len();
+        let badges = Badges::of(app);
+        let narrow = narrow(area, badges);
         for (screen, name) in SCREENS {
             let style = if screen == current {
                 t.active_tab()
-            } else if screen == Screen::Approvals && pending > 0 {
+            } else if badges.of_screen(screen) > 0 {
                 t.label()
             } else {
                 t.base()
             };
             spans.push(Span::styled(
-                format!(" {} ", screen_name(screen, name, pending)),
+                format!(" {} ", screen_name(screen, name, badges, narrow)),
                 style,
             ));
             spans.push(Span::raw(" "));

@@ -50,6 +50,7 @@ fn same_kind(a: &Request, b: &Request) -> bool {
             | (RotationHistory { .. }, RotationHistory { .. })
             | (RotationSettings { .. }, RotationSettings { .. })
             | (Pending { .. }, Pending { .. })
+            | (Health { .. }, Health { .. })
             | (RunDue, RunDue)
     )
 }
@@ -133,6 +134,17 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                         let out = out.clone();
                         std::thread::spawn(move || {
                             let _ = out.send(Action::loaded(execute(&v, Request::Verify)));
+                        });
+                    }
+                    None
+                }
+                // The report judges values it has not judged before: a thread of its own,
+                // so the lists and acts behind it do not wait.
+                req @ Request::Health { .. } => {
+                    if let Some(v) = vault.clone() {
+                        let out = out.clone();
+                        std::thread::spawn(move || {
+                            let _ = out.send(Action::loaded(execute(&v, req)));
                         });
                     }
                     None
@@ -691,6 +703,28 @@ fn execute_reporting(vault: &Vault, req: Request, progress: RekeyProgress<'_>) -
             op,
             |a| format!("Rejected the rotation of {}.", a.secret_name),
         ),
+        Request::ApplyLeastPrivilege {
+            principal_arn,
+            proposed,
+        } => done(
+            vault.apply_least_privilege_policy(
+                &c,
+                &principal_arn,
+                &proposed,
+                &coffer_core::health::Thresholds::default(),
+            ),
+            op,
+            |a| {
+                format!(
+                    "{} now has one policy, {}, granting what it used.",
+                    a.principal_arn, a.policy_name
+                )
+            },
+        ),
+        Request::Health { seq } => Loaded::Health {
+            seq,
+            report: vault.health_report(&c, &coffer_core::health::Thresholds::default()),
+        },
         Request::Inspect | Request::Unlock { .. } | Request::Lock | Request::RunDue => failed(
             coffer_core::Error::invalid_request("the worker loop handles unlocking and rotations"),
         ),

@@ -5,7 +5,7 @@ const KEYS: [string, [string, string][]][] = [
     "Everywhere",
     [
       ["Ctrl K", "Command palette: screens, acts, secrets by name"],
-      ["1 2 3 4 5", "Secrets, Deletion schedule, Audit log, Principals, Approvals"],
+      ["1 2 3 4 5 6", "Secrets, Deletion schedule, Audit log, Principals, Approvals, Health"],
       ["N", "New secret"],
       ["Ctrl L", "Lock the vault"],
       ["?", "This help"],

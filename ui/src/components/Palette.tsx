@@ -35,6 +35,7 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
       { id: "audit", label: "Go to Audit log", hint: "3", run: go({ screen: "audit" }) },
       { id: "principals", label: "Go to Principals", hint: "4", run: go({ screen: "principals" }) },
       { id: "approvals", label: `Go to Approvals${c.pendingApprovals ? ` (${c.pendingApprovals} waiting)` : ""}`, hint: "5", run: go({ screen: "approvals" }) },
+      { id: "health", label: `Go to Health${c.health?.Findings.length ? ` (${c.health.Findings.length} findings)` : ""}`, hint: "6", run: go({ screen: "health" }) },
       { id: "new", label: "New secret", hint: "N", run: props.onNew },
       { id: "lock", label: "Lock the vault", hint: "Ctrl L", run: props.onLock },
       { id: "help", label: "Keyboard shortcuts", hint: "?", run: props.onHelp },

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
 import type { NewAccessKey, PrincipalKind, PrincipalRow } from "../bindings";
 import { useConsole } from "../console";
@@ -29,12 +29,19 @@ const POLICY = `{
   "Statement": [{ "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*" }]
 }`;
 
-export function PrincipalsScreen() {
+export function PrincipalsScreen(props: { select?: { kind: PrincipalKind; name: string } }) {
   const c = useConsole();
   // Listing principals is audited (ListOperators, ListEntities): read on opening the screen
   // and after an act here, not on every change to the vault.
   const list = useLoad(() => api.principals(), []);
   const [picked, setPicked] = useState<PrincipalRow | null>(null);
+  // Opened from a finding (Health): that principal is picked once the list is in.
+  const { select } = props;
+  useEffect(() => {
+    if (!select || !list.value) return;
+    const p = list.value.find((r) => r.kind === select.kind && r.name === select.name);
+    if (p) setPicked(p);
+  }, [select, list.value]);
   const [creating, setCreating] = useState(false);
   const changed = (m: string) => {
     c.notify(m);

@@ -328,6 +328,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
           <button onClick={() => toggleSort("name")} data-testid="sort-name">
             Name{sortMark("name")}
           </button>
+          <span>Health</span>
           <span>Tags</span>
           <span className="num">Versions</span>
           {SORTS.slice(1).map((s) => (
@@ -437,6 +438,7 @@ function SecretLine(props: {
         <span className="name mono">{r.name}</span>
         <span className="desc">{r.description || "\u00a0"}</span>
       </div>
+      <HealthCell arn={r.arn} />
       <div className="tags">
         {deleting && <span className="badge danger">deletes in {countdown(r.deletionDate!)}</span>}
         {!deleting && r.nextRotationDate !== null && <RotationBadge next={r.nextRotationDate} />}
@@ -453,6 +455,17 @@ function SecretLine(props: {
       <span className="muted">{dayAgo(r.lastAccessedDate)}</span>
       <span className="muted">{relative(r.createdDate)}</span>
     </div>
+  );
+}
+
+/** The worst finding of the last health report about this secret (the Health screen's). */
+function HealthCell({ arn }: { arn: string }) {
+  const worst = useConsole().healthWorst.get(arn);
+  if (!worst) return <span className="muted health">—</span>;
+  return (
+    <span className={`badge health ${worst === "high" ? "danger" : worst === "medium" ? "warn" : ""}`} data-testid="health-cell">
+      {worst}
+    </span>
   );
 }
 

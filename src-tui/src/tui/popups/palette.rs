@@ -64,6 +64,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "try the secret's failed rotation again now",
     ),
     ("approvals", "", "go to the rotations waiting for approval"),
+    ("health", "", "go to the health findings: what to fix today"),
     (
         "approve",
         "",
@@ -299,6 +300,7 @@ impl App {
                 | "secrets"
                 | "deletions"
                 | "approvals"
+                | "health"
                 | "audit"
                 | "lock"
                 | "help"
@@ -459,6 +461,7 @@ impl App {
             "secrets" => self.go(Screen::Secrets),
             "deletions" => self.go(Screen::Deletions),
             "approvals" => self.go(Screen::Approvals),
+            "health" => self.go(Screen::Health),
             "audit" => self.audit_for_secret(arg),
             "lock" => self.lock("Locked."),
             "help" => {

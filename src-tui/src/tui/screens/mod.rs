@@ -11,6 +11,7 @@ pub mod detail_replicas;
 pub mod detail_rotation;
 pub mod detail_rotation_view;
 pub mod detail_view;
+pub mod health;
 pub mod principals;
 pub mod principals_view;
 pub mod secrets;

@@ -1144,7 +1144,8 @@ mod tests {
             fx[..],
             [
                 Effect::Send(Request::Pending { .. }),
-                Effect::Send(Request::Principals { .. })
+                Effect::Send(Request::Principals { .. }),
+                Effect::Send(Request::Health { .. })
             ]
         ));
     }

@@ -9,6 +9,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
+use super::health;
 use crate::tui::action::{Cmd, Effect, Request, Run};
 use crate::tui::app::App;
 use crate::tui::format;
@@ -453,8 +454,9 @@ fn columns(width: u16, deleted: bool) -> (Vec<&'static str>, Vec<Constraint>) {
         names.push("Description");
         widths.push(Constraint::Fill(3));
     }
-    names.extend(["Changed", "Accessed", "Rotates"]);
+    names.extend(["Health", "Changed", "Accessed", "Rotates"]);
     widths.extend([
+        Constraint::Length(6),
         Constraint::Length(10),
         Constraint::Length(10),
         Constraint::Length(7),
@@ -579,6 +581,14 @@ fn secret_row(app: &App, r: &SecretSummary, wide: bool) -> Row<'static> {
     if wide {
         cells.push(Cell::from(r.description.clone().unwrap_or_default()));
     }
+    // The worst finding of the last health report about this secret (Health screen, 6).
+    cells.push(match app.health.worst_for_secret(&r.arn) {
+        Some(sev) => Cell::from(Span::styled(
+            health::severity_short(sev),
+            health::severity_style(t, sev),
+        )),
+        None => Cell::from(Span::styled("—", t.dim())),
+    });
     cells.push(Cell::from(format::day(Some(r.last_changed_date))));
     cells.push(Cell::from(format::day(r.last_accessed_date)));
     cells.push(match r.next_rotation_date {

@@ -239,7 +239,7 @@ mod tests {
     }
 
     #[test]
-    fn a_successful_unlock_opens_the_secrets_list_and_reads_the_approval_queue() {
+    fn a_successful_unlock_opens_the_secrets_and_reads_the_approvals_and_the_health_report() {
         let mut a = app();
         let fx = a.update(Action::loaded(Loaded::Unlocked(Ok(VaultInfo {
             path: None,
@@ -255,7 +255,8 @@ mod tests {
             [
                 Effect::Send(Request::Secrets { .. }),
                 Effect::Send(Request::RunDue),
-                Effect::Send(Request::Pending { .. })
+                Effect::Send(Request::Pending { .. }),
+                Effect::Send(Request::Health { .. })
             ]
         ));
         assert!(a.background_on, "the background runner starts");
