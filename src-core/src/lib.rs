@@ -16,6 +16,7 @@ pub mod operation;
 pub mod policy;
 pub mod process;
 pub mod rotation;
+pub mod running;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod sigv4;
