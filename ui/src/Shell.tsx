@@ -11,6 +11,7 @@ import { DeletionsScreen } from "./screens/Deletions";
 import { AuditScreen } from "./screens/Audit";
 import { PrincipalsScreen } from "./screens/Principals";
 import { ApprovalsScreen } from "./screens/Approvals";
+import { RunningBadges } from "./components/Running";
 
 const POLL_MS = 500;
 
@@ -224,6 +225,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
               <kbd>Ctrl K</kbd>
             </button>
             <div className="topbar-right">
+              <RunningBadges />
               {clipLeft > 0 && (
                 <div className="clip-pill" data-testid="clipboard-countdown" title="The copied value is cleared from the clipboard">
                   <span className="clip-bar" style={{ width: `${(clipLeft / props.status.clipboardClearSeconds) * 100}%` }} />
