@@ -154,7 +154,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionL
                     Ok(reply) => reply,
                     Err(ended) => {
                         attached = false;
-                        Some(ended)
+                        Some(*ended)
                     }
                 },
                 Request::Verify => {
@@ -235,13 +235,13 @@ fn session_ended(e: &anyhow::Error) -> Loaded {
 }
 
 /// Runs a request in the user's session agent. `Err`: the session is gone (what to tell the
-/// console).
+/// console, boxed: it is rare and large).
 fn through_session(
     link: SessionLink,
     path: &Path,
     req: Request,
     out: &Sender<Action>,
-) -> Result<Option<Loaded>, Loaded> {
+) -> Result<Option<Loaded>, Box<Loaded>> {
     let op = req.operation();
     match req {
         // A passphrase is typed for these and never sent to the session agent.
@@ -266,10 +266,10 @@ fn through_session(
         }
         Request::RunDue => (link.console)(path, Request::RunDue)
             .map(|_| None)
-            .map_err(|e| session_ended(&e)),
+            .map_err(|e| Box::new(session_ended(&e))),
         other => (link.console)(path, other)
             .map(Some)
-            .map_err(|e| session_ended(&e)),
+            .map_err(|e| Box::new(session_ended(&e))),
     }
 }
 
