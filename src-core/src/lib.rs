@@ -20,6 +20,7 @@ pub mod operation;
 pub mod policy;
 pub mod process;
 pub mod rotation;
+pub mod running;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod sigv4;

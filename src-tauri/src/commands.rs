@@ -153,6 +153,15 @@ impl Desktop {
         }
     }
 
+    /// The vault's session agent and endpoints running now (for the header), wherever the
+    /// desktop stands (locked or not).
+    pub fn running(&self) -> Vec<RunningFrontEnd> {
+        coffer_core::running::running(&self.path)
+            .into_iter()
+            .map(RunningFrontEnd::from)
+            .collect()
+    }
+
     pub fn unlock(
         &self,
         operator: Option<String>,

@@ -57,6 +57,31 @@ pub struct Session {
     pub region: String,
 }
 
+/// One of the vault's session agent (`coffer unlock`), SDK endpoint (`coffer serve`) and
+/// agent endpoint (`coffer serve --agent`), running now.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningFrontEnd {
+    /// `session`, `endpoint` or `agent`.
+    pub front_end: String,
+    pub pid: u32,
+    pub address: String,
+    pub operator: String,
+    pub started_ms: f64,
+}
+
+impl From<coffer_core::running::Running> for RunningFrontEnd {
+    fn from(r: coffer_core::running::Running) -> Self {
+        Self {
+            front_end: r.front_end.as_str().to_string(),
+            pid: r.pid,
+            address: r.address,
+            operator: r.operator,
+            started_ms: r.started_ms as f64,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SortKey {
@@ -885,6 +910,7 @@ pub fn typescript() -> String {
         IpcError::decl(),
         VaultStatus::decl(),
         Session::decl(),
+        RunningFrontEnd::decl(),
         SortKey::decl(),
         SecretQueryInput::decl(),
         TagPair::decl(),

@@ -33,6 +33,11 @@ pub async fn revision(state: State<'_, Desktop>) -> IpcResult<Option<i64>> {
 }
 
 #[tauri::command]
+pub async fn running(state: State<'_, Desktop>) -> IpcResult<Vec<RunningFrontEnd>> {
+    Ok(state.running())
+}
+
+#[tauri::command]
 pub async fn query_secrets(
     state: State<'_, Desktop>,
     query: SecretQueryInput,
@@ -488,6 +493,7 @@ handlers![
     unlock,
     lock,
     revision,
+    running,
     query_secrets,
     secret_groups,
     secret_detail,

@@ -143,6 +143,9 @@ enum Command {
     },
     /// Ends the vault's session (`coffer unlock`): the next command asks for the passphrase.
     Lock,
+    /// Lists what runs on the vault, as the consoles show it: its session agent
+    /// (`coffer unlock`), SDK endpoint (`coffer serve`) and agent endpoint (`--agent`).
+    Running,
     /// The session agent `coffer unlock` starts (reads the passphrase on stdin).
     #[command(hide = true)]
     SessionAgent {
@@ -315,13 +318,16 @@ fn run(args: Cli) -> Result<i32> {
     let idle_lock = Duration::from_secs(idle_lock_seconds.max(1));
     match command {
         None => {
-            tui::run(launch::Launch {
-                vault_path: path,
-                operator,
-                passphrase: unlock::given_passphrase(passphrase_file.as_deref())?,
-                read_only,
-                idle_lock,
-            })?;
+            tui::run(
+                launch::Launch {
+                    vault_path: path,
+                    operator,
+                    passphrase: unlock::given_passphrase(passphrase_file.as_deref())?,
+                    read_only,
+                    idle_lock,
+                },
+                session::LINK,
+            )?;
             Ok(0)
         }
         Some(Command::Init {
@@ -362,16 +368,19 @@ fn run(args: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&made.summary)?);
                 return Ok(0);
             }
-            tui::run(launch::Launch {
-                vault_path: made.path,
-                operator: Some(made.operator),
-                // A throwaway vault: the console opens unlocked (its passphrase was printed above).
-                passphrase: Some(coffer_core::crypto::Passphrase::new(
-                    made.passphrase_text.to_string(),
-                )),
-                read_only,
-                idle_lock,
-            })?;
+            tui::run(
+                launch::Launch {
+                    vault_path: made.path,
+                    operator: Some(made.operator),
+                    // A throwaway vault: the console opens unlocked (its passphrase was printed above).
+                    passphrase: Some(coffer_core::crypto::Passphrase::new(
+                        made.passphrase_text.to_string(),
+                    )),
+                    read_only,
+                    idle_lock,
+                },
+                session::LINK,
+            )?;
             Ok(0)
         }
         Some(Command::Completion { shell }) => {
@@ -456,6 +465,22 @@ fn run(args: Cli) -> Result<i32> {
                 eprintln!("coffer: no session for {}", path.display());
             }
             Ok(0)
+        }
+        Some(Command::Running) => {
+            let running: Vec<_> = coffer_core::running::running(&path)
+                .into_iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "FrontEnd": r.front_end,
+                        "Pid": r.pid,
+                        "Address": r.address,
+                        "Operator": r.operator,
+                        "Started": r.started_ms as f64 / 1000.0,
+                    })
+                })
+                .collect();
+            let v = serde_json::json!({ "Running": running });
+            cli::print(cli::Outcome::Json(v), output, query.as_deref())
         }
         Some(Command::SessionAgent {
             idle_seconds,

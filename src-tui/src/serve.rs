@@ -4,14 +4,15 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use coffer_core::Vault;
 use coffer_core::background::{BackgroundStatus, Ran, Runner};
-use coffer_core::server::{self, AgentOptions, Backend, Limits, Options, TlsSource};
+use coffer_core::running::{self, Announcement, Running};
+use coffer_core::server::{self, AgentOptions, Backend, Limits, Listening, Options, TlsSource};
+use coffer_core::{FrontEnd, Vault};
 
 /// `coffer serve`'s flags.
 #[derive(Debug, clap::Args)]
@@ -150,7 +151,20 @@ pub fn serve(args: &ServeArgs, backend: Backend) -> Result<()> {
     if let Some(warning) = options.warning() {
         eprintln!("coffer serve: {warning}");
     }
+    let announce_for = match &backend {
+        Backend::Vault(v) => v
+            .info()
+            .path
+            .clone()
+            .map(|p| (p, v.info().operator.clone())),
+        Backend::Ephemeral { .. } => None,
+    };
+    // Held while serving: the consoles show the endpoints of this vault while they are.
+    let mut announced = vec![];
     server::run(options, backend, |listening| {
+        if let Some((vault, operator)) = &announce_for {
+            announced = announce(vault, operator, listening);
+        }
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "Listening on {}", listening.url());
         if let Some((fingerprint, file)) = &listening.tls {
@@ -168,6 +182,29 @@ pub fn serve(args: &ServeArgs, backend: Backend) -> Result<()> {
         eprintln!("coffer serve: {mode}; SIGINT or SIGTERM stops it");
     })
     .with_context(|| format!("cannot serve on {listen}"))
+}
+
+/// Announces the endpoints `listening` describes as running for `vault` (for the consoles);
+/// a runtime directory that cannot be used is said on stderr and changes nothing else.
+fn announce(vault: &Path, operator: &str, listening: &Listening) -> Vec<Announcement> {
+    let started_ms = jiff::Timestamp::now().as_millisecond();
+    let endpoints = std::iter::once((FrontEnd::Endpoint, listening.url()))
+        .chain(listening.agent.map(|a| (FrontEnd::Agent, a.to_string())));
+    let mut out = vec![];
+    for (front_end, address) in endpoints {
+        let running = Running {
+            front_end,
+            pid: std::process::id(),
+            address,
+            operator: operator.to_string(),
+            started_ms,
+        };
+        match running::announce(vault, &running) {
+            Ok(a) => out.push(a),
+            Err(e) => eprintln!("coffer serve: the consoles will not see this endpoint: {e}"),
+        }
+    }
+    out
 }
 
 /// The endpoint on the vault, with the core's background runner beside it: due, requested

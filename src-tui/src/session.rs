@@ -15,8 +15,7 @@
 //!   no core file: [`coffer_core::process::harden`], called by `main` before anything else).
 
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -25,13 +24,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use coffer_core::api::GetSecretValueRequest;
 use coffer_core::crypto::Passphrase;
-use coffer_core::{ErrorCode, FrontEnd, Vault};
+use coffer_core::{ErrorCode, FrontEnd, Vault, VaultInfo};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::cli::Outcome;
+use crate::tui::action::{Loaded as ConsoleAnswer, Request as ConsoleRequest};
 
 /// How long a request may take to arrive once connected.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -67,6 +66,15 @@ enum Request {
     },
     Status,
     Lock,
+    /// A console opens through the session (as this operator, when one was named).
+    Attach {
+        operator: Option<String>,
+    },
+    /// One of an attached console's requests.
+    Console(Box<ConsoleRequest>),
+    /// The vault's revision, for a console watching for changes (not a use of the session:
+    /// it does not hold off the idle lock).
+    Revision,
 }
 
 /// What the agent answers.
@@ -91,6 +99,15 @@ enum Response {
     Refused(String),
     Status(Status),
     Locked,
+    /// The vault a console attached to.
+    Attached {
+        vault_id: String,
+        account_id: String,
+        region: String,
+        operator: String,
+    },
+    Console(Box<ConsoleAnswer>),
+    Revision(i64),
 }
 
 impl Drop for Response {
@@ -113,39 +130,14 @@ pub struct Status {
     pub max_age_seconds: u64,
 }
 
-/// This user's private directory for session sockets, made 0700 if missing (when `create`);
-/// refused unless it is a directory this user owns that no one else may enter.
-fn runtime_dir(create: bool) -> Result<PathBuf> {
-    let uid = rustix::process::getuid().as_raw();
-    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d).join("coffer"),
-        None => std::env::temp_dir().join(format!("coffer-{uid}")),
-    };
-    if create {
-        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
-        }
-    }
-    let meta = std::fs::symlink_metadata(&dir)
-        .with_context(|| format!("cannot examine {}", dir.display()))?;
-    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
-        bail!(
-            "{} is not a directory only this user (uid {uid}) may open; not using it for a session",
-            dir.display()
-        );
-    }
-    Ok(dir)
-}
-
 /// The socket of the session for this vault file (its directory made when `create`).
 fn socket_path(vault: &Path, create: bool) -> Result<PathBuf> {
-    let canonical =
-        std::fs::canonicalize(vault).with_context(|| format!("cannot find {}", vault.display()))?;
-    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-    let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    Ok(runtime_dir(create)?.join(format!("{name}.sock")))
+    coffer_core::running::session_socket(vault, create).with_context(|| {
+        format!(
+            "no session for {}: the vault or this user's runtime directory cannot be used",
+            vault.display()
+        )
+    })
 }
 
 /// A file's device and inode: another file at the same path has other ones.
@@ -206,7 +198,11 @@ pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> 
         Response::Error(message) => bail!("{message}"),
         Response::NotHere(_) => return Ok(None),
         Response::Refused(message) => bail!("the session agent refused: {message}"),
-        Response::Status(_) | Response::Locked => bail!("the session agent answered out of turn"),
+        Response::Status(_)
+        | Response::Locked
+        | Response::Attached { .. }
+        | Response::Console(_)
+        | Response::Revision(_) => bail!("the session agent answered out of turn"),
     }))
 }
 
@@ -354,6 +350,75 @@ pub fn lock(vault: &Path) -> Result<bool> {
     }
 }
 
+/// The terminal console's way to its vault's session.
+pub const LINK: crate::tui::SessionLink = crate::tui::SessionLink {
+    attach,
+    console,
+    revision,
+};
+
+/// Opens a console through this vault's session: the vault as the session unlocked it.
+pub fn attach(vault: &Path, operator: Option<&str>) -> coffer_core::Result<VaultInfo> {
+    let unreachable = |e: anyhow::Error| {
+        coffer_core::Error::invalid_request(format!("No session to open through: {e:#}."))
+    };
+    let stream = connect(vault)
+        .context("its socket no longer answers")
+        .map_err(unreachable)?;
+    let request = Request::Attach {
+        operator: operator.map(str::to_string),
+    };
+    let take = std::mem::take::<String>;
+    match &mut exchange(stream, &request).map_err(unreachable)? {
+        Response::Attached {
+            vault_id,
+            account_id,
+            region,
+            operator,
+        } => Ok(VaultInfo {
+            path: Some(vault.to_path_buf()),
+            vault_id: take(vault_id),
+            account_id: take(account_id),
+            region: take(region),
+            operator: take(operator),
+        }),
+        Response::NotHere(m) | Response::Refused(m) | Response::Error(m) => {
+            Err(coffer_core::Error::invalid_request(take(m)))
+        }
+        Response::VaultError { code, message } => Err(match ErrorCode::parse(code) {
+            Some(code) => coffer_core::Error::new(code, take(message)),
+            None => coffer_core::Error::internal(format!("{code}: {message}")),
+        }),
+        _ => Err(coffer_core::Error::internal(
+            "the session agent answered out of turn",
+        )),
+    }
+}
+
+/// Runs an attached console's request in the session; `Err` when the session is gone.
+pub fn console(vault: &Path, request: ConsoleRequest) -> Result<ConsoleAnswer> {
+    let stream = connect(vault).context("its socket no longer answers")?;
+    match &mut exchange(stream, &Request::Console(Box::new(request)))? {
+        Response::Console(answer) => Ok(std::mem::replace(
+            &mut **answer,
+            ConsoleAnswer::Done(String::new()),
+        )),
+        Response::Refused(m) | Response::Error(m) => bail!("{m}"),
+        _ => bail!("the session agent answered out of turn"),
+    }
+}
+
+/// The vault's revision as the session sees it; `Err` when the session is gone.
+pub fn revision(vault: &Path) -> Result<i64> {
+    let stream = connect(vault).context("its socket no longer answers")?;
+    match &exchange(stream, &Request::Revision)? {
+        Response::Revision(r) => Ok(*r),
+        Response::VaultError { code, message } => Err(vault_error(code, message)),
+        Response::Refused(m) | Response::Error(m) => bail!("{m}"),
+        _ => bail!("the session agent answered out of turn"),
+    }
+}
+
 /// Ends the agent: its socket removed (if it is still its own), the process gone with the
 /// keys in its memory.
 fn end(socket: &Path, socket_identity: Option<(u64, u64)>) -> ! {
@@ -417,6 +482,17 @@ pub fn agent(
         idle_seconds: idle.as_secs(),
         max_age_seconds: max_age.as_secs(),
     };
+    // The consoles show the session while this is held (it goes when the process does).
+    let _announced = coffer_core::running::announce(
+        vault_path,
+        &coffer_core::running::Running {
+            front_end: FrontEnd::Session,
+            pid: status.pid,
+            address: socket.display().to_string(),
+            operator: status.operator.clone(),
+            started_ms: jiff::Timestamp::now().as_millisecond(),
+        },
+    );
     tell(&Response::Status(status.clone()))?;
 
     // Held while a request runs, so the agent never ends in the middle of one.
@@ -442,6 +518,7 @@ pub fn agent(
     }
 
     let me = rustix::process::getuid();
+    let mut background: Option<coffer_core::background::Runner> = None;
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         match rustix::net::sockopt::socket_peercred(&stream) {
@@ -456,6 +533,7 @@ pub fn agent(
         }
         let mut last = last_request.lock().unwrap_or_else(|e| e.into_inner());
         let _ = stream.set_read_timeout(Some(REQUEST_TIMEOUT));
+        let mut in_use = true;
         let answer = match receive::<Request>(&stream) {
             Ok(Request::Lock) => {
                 if identity(&socket) == socket_identity {
@@ -470,10 +548,56 @@ pub fn agent(
                 cwd,
                 operator,
             }) => run(&vault, &status, argv, &cwd, operator),
+            Ok(Request::Attach { operator }) => {
+                if operator.is_some_and(|o| o != status.operator) {
+                    Response::NotHere(format!("the session is unlocked as {}", status.operator))
+                } else {
+                    // An attached console runs the vault's due jobs here, as it would in its
+                    // own process.
+                    background.get_or_insert_with(|| {
+                        coffer_core::background::Runner::start(
+                            Arc::clone(&vault),
+                            Box::new(|_, _| {}),
+                        )
+                    });
+                    let info = vault.info();
+                    Response::Attached {
+                        vault_id: info.vault_id.clone(),
+                        account_id: info.account_id.clone(),
+                        region: info.region.clone(),
+                        operator: info.operator.clone(),
+                    }
+                }
+            }
+            Ok(Request::Console(request)) => match *request {
+                ConsoleRequest::RunDue => {
+                    if let Some(r) = &background {
+                        r.kick(coffer_core::background::Job::Rotations);
+                    }
+                    Response::Console(Box::new(ConsoleAnswer::Changed))
+                }
+                request => Response::Console(Box::new(crate::tui::worker::execute_as(
+                    &vault,
+                    request,
+                    FrontEnd::Session,
+                ))),
+            },
+            Ok(Request::Revision) => {
+                in_use = false;
+                match vault.revision() {
+                    Ok(r) => Response::Revision(r),
+                    Err(e) => Response::VaultError {
+                        code: e.code.as_str().to_string(),
+                        message: e.message,
+                    },
+                }
+            }
             Err(e) => Response::Error(format!("a request the session agent cannot read: {e}")),
         };
         let _ = send(&stream, &answer);
-        *last = Instant::now();
+        if in_use {
+            *last = Instant::now();
+        }
     }
     Ok(0)
 }

@@ -69,6 +69,12 @@ struct Driver {
 
 impl Driver {
     fn start(log: &Path) -> Self {
+        Self::start_with_runtime_dir(log, None)
+    }
+
+    /// With the app's runtime directory (where it looks for the session and endpoints) at
+    /// `runtime`.
+    fn start_with_runtime_dir(log: &Path, runtime: Option<&Path>) -> Self {
         let xvfb = tool("xvfb-run", "apt-get install xvfb xauth");
         let driver = tool(
             "tauri-driver",
@@ -88,6 +94,7 @@ impl Driver {
             .stdin(Stdio::null())
             .stdout(File::create(log).expect("driver log"))
             .stderr(File::create(log.with_extension("err.log")).expect("driver log"))
+            .envs(runtime.map(|r| ("XDG_RUNTIME_DIR", r)))
             .process_group(0)
             .spawn()
             .expect("start xvfb-run tauri-driver");
@@ -612,4 +619,57 @@ fn the_desktop_table_reports_first_rows_and_keystroke_times_at_1k_and_100k_secre
         report.push(line);
     }
     std::fs::write(art.join("perf.txt"), report.join("\n") + "\n").unwrap();
+}
+
+/// Issue #18 item 5: the desktop app shows the vault's session agent and both endpoints, on
+/// its unlock screen (saying why a session does not open it) and in its top bar.
+#[test]
+fn the_desktop_app_shows_the_session_and_the_endpoints_running_on_its_vault() {
+    let art = artifacts();
+    let v = coffer_tests::TestVault::init();
+    let runtime = tempfile::tempdir().expect("tempdir");
+    let unlocked = v
+        .cmd()
+        .arg("unlock")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run coffer unlock");
+    assert!(unlocked.status.success(), "coffer unlock: {unlocked:?}");
+    let mut serve = v.cmd();
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--agent", "127.0.0.1:0"])
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("AWS_TOKEN", "ssrf-token-for-the-desktop-test");
+    let server = coffer_tests::Server::coffer(serve, v.dir.path().join("serve.log"));
+    let sdk_port = server.url.rsplit_once(':').unwrap().1.to_string();
+
+    let driver =
+        Driver::start_with_runtime_dir(&art.join("driver-running.log"), Some(runtime.path()));
+    let s = driver.open(&v.path);
+    s.wait("[data-testid=session-note]", LONG);
+    let pills = |s: &Session| {
+        s.find("[data-testid=running]")
+            .and_then(|e| s.text(&e))
+            .unwrap_or_default()
+    };
+    s.wait_until("the endpoints on the unlock screen", LONG, |s| {
+        pills(s).contains(&format!("sdk :{sdk_port}")).then_some(())
+    });
+    shot(&s, "running-01-unlock");
+    unlock(&s, &v.passphrase);
+    s.wait("[data-testid=console]", LONG);
+    s.wait_until("the session and endpoints in the top bar", LONG, |s| {
+        let p = pills(s);
+        (p.contains("session") && p.contains("agent :") && p.contains(&format!("sdk :{sdk_port}")))
+            .then_some(())
+    });
+    shot(&s, "running-02-top-bar");
+
+    // The endpoint stops: the top bar follows.
+    server.terminate();
+    s.wait_until("the endpoints gone from the top bar", LONG, |s| {
+        let p = pills(s);
+        (p.contains("session") && !p.contains("sdk")).then_some(())
+    });
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use coffer_tests::{TestVault, coffer_bin};
+use coffer_tests::{Server, TestVault, coffer_bin};
 
 /// A session started by `coffer unlock` in a runtime directory of the test's own; killed
 /// when the test ends, however it ends.
@@ -243,8 +243,8 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-#[test]
-fn the_socket_refuses_another_user() {
+/// The second Unix user the tests act as (made once; the tests run as root to make it).
+fn second_user() -> &'static str {
     let uid = std::fs::metadata("/proc/self").map(|m| {
         use std::os::unix::fs::MetadataExt;
         m.uid()
@@ -252,8 +252,7 @@ fn the_socket_refuses_another_user() {
     assert_eq!(
         uid.unwrap(),
         0,
-        "this test makes a second Unix user (useradd) and runs a client as it (runuser): \
-         run it as root"
+        "this test makes a second Unix user (useradd) and acts as it: run it as root"
     );
     let user = "coffer-session-test";
     let exists = Command::new("id")
@@ -274,7 +273,12 @@ fn the_socket_refuses_another_user() {
             String::from_utf8_lossy(&made.stderr)
         );
     }
+    user
+}
 
+#[test]
+fn the_socket_refuses_another_user() {
+    let user = second_user();
     let v = TestVault::init();
     let s = Session::unlock(&v, &[]);
     s.json(&[
@@ -437,4 +441,144 @@ fn a_planted_or_open_runtime_directory_is_refused() {
             "nothing was put in the open directory"
         );
     }
+}
+
+/// `coffer running` in the session's runtime directory: (front end, pid, address) of each.
+fn running(s: &Session) -> Vec<(String, u32, String)> {
+    let got = s.json(&["running"]);
+    got["Running"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["FrontEnd"].as_str().unwrap().to_string(),
+                r["Pid"].as_u64().unwrap() as u32,
+                r["Address"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `coffer serve --agent` on the vault, announcing itself in the session's runtime directory;
+/// (the server, the agent's address).
+fn serve(s: &Session, token: &str) -> (Server, String) {
+    let mut cmd = s.vault.cmd();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--agent", "127.0.0.1:0"])
+        .env("XDG_RUNTIME_DIR", s.runtime.path())
+        .env("AWS_TOKEN", token)
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    let server = Server::coffer(cmd, s.vault.dir.path().join("serve.log"));
+    let give_up = Instant::now() + Duration::from_secs(60);
+    let agent = loop {
+        if let Some(a) = server
+            .stdout_after_first_line()
+            .lines()
+            .find_map(|l| l.strip_prefix("Agent listening on http://"))
+        {
+            break a.trim().to_string();
+        }
+        assert!(Instant::now() < give_up, "no agent: {}", server.log());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (server, agent)
+}
+
+/// Waits until `coffer running` lists only these front ends; the bound only keeps a broken
+/// build from hanging the test.
+fn wait_for_running(s: &Session, front_ends: &[&str]) -> Vec<(String, u32, String)> {
+    let give_up = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = running(s);
+        if now.iter().map(|r| r.0.as_str()).collect::<Vec<_>>() == front_ends {
+            return now;
+        }
+        assert!(Instant::now() < give_up, "running: {now:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_session_and_the_endpoints_are_seen_while_they_run_and_not_after() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    assert_eq!(
+        running(&s),
+        [("session".to_string(), s.pid, s.socket.display().to_string())]
+    );
+
+    let token = "ssrf-token-never-written-9d2e";
+    let (server, agent) = serve(&s, token);
+    let now = wait_for_running(&s, &["session", "endpoint", "agent"]);
+    assert_eq!(now[1].2, server.url);
+    assert_eq!(now[2].2, agent);
+    let serve_pid = now[1].1;
+
+    // The announcements are the user's own 0600 files and carry no token.
+    let dir = s.socket.parent().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "running") {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains(token), "{text}");
+        }
+    }
+
+    // Killed outright, the server cannot take its announcement down: it is not believed.
+    let killed = Command::new("kill")
+        .args(["-KILL", &serve_pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    wait_for_running(&s, &["session"]);
+    drop(server);
+
+    s.run(&["lock"]);
+    s.wait_until_ended();
+    assert_eq!(running(&s), []);
+}
+
+#[test]
+fn an_announcement_another_user_owns_is_not_believed() {
+    use std::os::unix::fs::PermissionsExt;
+    let user = second_user();
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let session_file = std::fs::read_dir(s.socket.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "running"))
+        .expect("the session's announcement");
+    // A live announcement of an endpoint on the same vault (its lock held, here by the test),
+    // in a file that belongs to another user: what a planted one would look like.
+    let name = session_file.file_name().unwrap().to_str().unwrap();
+    let planted = session_file.with_file_name(name.replace(".session.", ".endpoint."));
+    std::fs::write(
+        &planted,
+        r#"{"frontEnd":"endpoint","pid":1,"address":"http://127.0.0.1:4566","operator":"admin","startedMs":99999999999999}"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let held = std::fs::File::open(&planted).unwrap();
+    held.lock().unwrap();
+    let chown = |owner: &str| {
+        let ok = Command::new("chown")
+            .arg(owner)
+            .arg(&planted)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    chown(user);
+    let fronts: Vec<_> = running(&s).into_iter().map(|r| r.0).collect();
+    assert_eq!(fronts, ["session"]);
+    // The same file as this user's own is believed: only its owner kept it out.
+    chown("root");
+    let fronts: Vec<_> = running(&s).into_iter().map(|r| r.0).collect();
+    assert_eq!(fronts, ["session", "endpoint"]);
+    drop(held);
 }

@@ -4,10 +4,10 @@
 //! leaves the terminal as it found it.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use coffer_tests::coffer_bin;
+use coffer_tests::{Server, TestVault, coffer_bin};
 
 /// A tmux server of our own; killed when the test ends, passing or not.
 struct Tmux {
@@ -507,4 +507,99 @@ fn rotate_now_and_approve_a_pending_rotation_in_the_real_console() {
         s.trim_end().ends_with("coffer-test$")
     });
     assert!(!tmux.alternate_on(), "the alternate screen is off");
+}
+
+/// Issue #18: after `coffer unlock`, `coffer` opens with no passphrase — through the session
+/// agent, so its reads are audited as `session` — shows the session and the endpoints running
+/// on the vault in its header, and locks when the session ends.
+#[test]
+fn the_console_opens_through_the_session_shows_what_runs_and_locks_with_it() {
+    let v = TestVault::init();
+    v.json(&[
+        "create-secret",
+        "--name",
+        "app/db",
+        "--description",
+        "Read through the session",
+        "--secret-string",
+        "tui-via-session-4e1",
+    ]);
+    let runtime = tempfile::tempdir().unwrap();
+    let unlocked = v
+        .cmd()
+        .arg("unlock")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        unlocked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unlocked.stderr)
+    );
+    let mut serve = v.cmd();
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--agent", "127.0.0.1:0"])
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("AWS_TOKEN", "ssrf-token-for-the-console-test");
+    let server = Server::coffer(serve, v.dir.path().join("serve.log"));
+    let sdk_port = server.url.rsplit_once(':').unwrap().1.to_string();
+
+    let tmux = Tmux::start(160, 40);
+    tmux.wait_for("coffer-test$");
+    tmux.type_text(&format!(
+        "env -u COFFER_PASSPHRASE -u COFFER_OPERATOR XDG_RUNTIME_DIR={} COFFER_VAULT={} {}",
+        runtime.path().display(),
+        v.path.display(),
+        coffer_bin().display()
+    ));
+    tmux.send(&["Enter"]);
+    let s = tmux.wait("the console open through the session", |s| {
+        s.contains("via session") && s.contains("app/db")
+    });
+    assert!(!s.contains("Passphrase"), "{s}");
+    let s = tmux.wait("the endpoints in the header", |s| {
+        s.contains(&format!("sdk :{sdk_port}")) && s.contains("agent :")
+    });
+    assert!(
+        s.contains("Opened through the session agent as admin"),
+        "{s}"
+    );
+
+    // Reveal the value: it is read in the agent, audited as the session.
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Read through the session");
+    tmux.send(&["Tab", "Tab"]);
+    tmux.wait_for("AWSCURRENT");
+    tmux.send(&["r"]);
+    tmux.wait_for("tui-via-session-4e1");
+    let names = |front_end: &str| -> Vec<String> {
+        let got = v.json(&["audit", "list", "--front-end", front_end, "--limit", "200"]);
+        got["Events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["EventName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        names("session").contains(&"GetSecretValue".to_string()),
+        "{:?}",
+        names("session")
+    );
+    assert!(!names("tui").contains(&"GetSecretValue".to_string()));
+
+    // The session ends: the console locks and hides the value.
+    let locked = v
+        .cmd()
+        .arg("lock")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .unwrap();
+    assert!(locked.status.success());
+    let s = tmux.wait("the console locked", |s| {
+        s.contains("The session ended") && !s.contains("tui-via-session-4e1")
+    });
+    assert!(s.contains("locked"), "{s}");
+    drop(server);
 }

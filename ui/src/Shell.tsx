@@ -12,6 +12,7 @@ import { AuditScreen } from "./screens/Audit";
 import { PrincipalsScreen } from "./screens/Principals";
 import { ApprovalsScreen } from "./screens/Approvals";
 import { HealthScreen } from "./screens/Health";
+import { RunningBadges } from "./components/Running";
 
 const POLL_MS = 500;
 
@@ -279,6 +280,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
               <kbd>Ctrl K</kbd>
             </button>
             <div className="topbar-right">
+              <RunningBadges />
               {clipLeft > 0 && (
                 <div className="clip-pill" data-testid="clipboard-countdown" title="The copied value is cleared from the clipboard">
                   <span className="clip-bar" style={{ width: `${(clipLeft / props.status.clipboardClearSeconds) * 100}%` }} />

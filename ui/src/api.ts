@@ -28,6 +28,7 @@ import type {
   SecretPageOutput,
   SecretQueryInput,
   ValidationOutput,
+  RunningFrontEnd,
   VaultStatus,
 } from "./bindings";
 
@@ -55,6 +56,7 @@ export const api = {
     call<VaultStatus>("unlock", { operator, passphrase }),
   lock: () => call<null>("lock"),
   revision: () => call<number | null>("revision"),
+  running: () => call<RunningFrontEnd[]>("running"),
   querySecrets: (query: SecretQueryInput) => call<SecretPageOutput>("query_secrets", { query }),
   secretGroups: (query: SecretQueryInput) => call<GroupRun[]>("secret_groups", { query }),
   secretDetail: (arn: string) => call<SecretDetail>("secret_detail", { arn }),

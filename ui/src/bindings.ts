@@ -7,6 +7,12 @@ export type VaultStatus = { path: string, exists: boolean, accountId: string | n
 
 export type Session = { operator: string, principalArn: string, accountId: string, region: string, };
 
+export type RunningFrontEnd = { 
+/**
+ * `session`, `endpoint` or `agent`.
+ */
+frontEnd: string, pid: number, address: string, operator: string, startedMs: number, };
+
 export type SortKey = "name" | "created" | "lastChanged" | "lastAccessed" | "deletion";
 
 export type SecretQueryInput = { 

@@ -56,7 +56,7 @@ pub struct SecretSummary {
 
 /// A run of the name-sorted list: the secrets sharing a prefix (`prod/`), or one secret whose
 /// name has none. `start` is the run's first row in the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrefixRun {
     pub prefix: Option<String>,
     pub start: usize,

@@ -12,6 +12,7 @@ use coffer_core::vault::{
     AuditPage, AuditQuery, RekeyStatus, SecretPage, SecretQuery, SecretSummary, SecretView,
 };
 use coffer_core::{Error, Operation, SecretText, SecretValue, VaultInfo, VaultSummary};
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 /// An operator's intent, independent of the key that expressed it (see the keymap).
@@ -132,14 +133,14 @@ impl Action {
 }
 
 /// A secret's resource policy (as stored) and, when it has one, the validation findings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyView {
     pub policy: Option<String>,
     pub report: Option<ValidationReport>,
 }
 
 /// The kinds of principal the Principals screen lists, in its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PrincipalKind {
     Operator,
     User,
@@ -149,7 +150,7 @@ pub enum PrincipalKind {
 }
 
 /// One row of the Principals screen with everything its detail pane shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Principal {
     pub kind: PrincipalKind,
     pub name: String,
@@ -170,7 +171,7 @@ pub struct Principal {
 }
 
 /// A principal's inline and attached policies and access keys.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PrincipalDetails {
     pub inline: Vec<String>,
     pub attached: Vec<String>,
@@ -178,7 +179,7 @@ pub struct PrincipalDetails {
 }
 
 /// An access key as listed (never its secret).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccessKeyRow {
     pub id: String,
     pub active: bool,
@@ -189,7 +190,7 @@ pub struct AccessKeyRow {
 pub use coffer_core::vault::PrefixRun as Run;
 
 /// Which page of the audit log a query fetches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PageKind {
     /// The newest page: a new filter, follow mode, a refresh.
     Replace,
@@ -200,20 +201,28 @@ pub enum PageKind {
 }
 
 /// Why a value is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RevealFor {
     Value,
     DiffOld,
     DiffNew,
 }
 
-/// A job for the worker thread that holds the vault.
-#[derive(Debug)]
+/// A job for the worker thread that holds the vault (or, through the user's session, for
+/// the session agent: `wire`).
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Request {
     Inspect,
+    #[serde(skip)]
     Unlock {
         operator: Option<String>,
         passphrase: Passphrase,
+    },
+    /// Open through the user's session agent for this vault (`coffer unlock`), as this
+    /// operator when one was named.
+    #[serde(skip)]
+    Attach {
+        operator: Option<String>,
     },
     Lock,
     Secrets {
@@ -251,10 +260,12 @@ pub enum Request {
     },
     Put {
         arn: String,
+        #[serde(with = "super::wire::secret_text")]
         value: SecretText,
     },
     Create {
         name: String,
+        #[serde(with = "super::wire::option_secret_text")]
         value: Option<SecretText>,
     },
     Describe {
@@ -353,6 +364,7 @@ pub enum Request {
         id: String,
         active: Option<bool>,
     },
+    #[serde(skip)]
     AddOperator {
         name: String,
         passphrase: Passphrase,
@@ -361,6 +373,7 @@ pub enum Request {
         name: String,
     },
     /// The unlocked operator's own passphrase (the vault is re-keyed).
+    #[serde(skip)]
     ChangePassphrase {
         old: Passphrase,
         new: Passphrase,
@@ -450,7 +463,7 @@ pub enum Request {
 }
 
 /// What a chosen rotation function is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FunctionFor {
     RotateNow { arn: String, name: String },
     Schedule { arn: String, name: String },
@@ -460,7 +473,9 @@ impl Request {
     /// The vault operation a request is, for status lines.
     pub fn operation(&self) -> Operation {
         match self {
-            Self::Inspect | Self::Unlock { .. } | Self::Lock => Operation::Unlock,
+            Self::Inspect | Self::Unlock { .. } | Self::Attach { .. } | Self::Lock => {
+                Operation::Unlock
+            }
             Self::Secrets { .. } | Self::Groups { .. } | Self::Deletions { .. } => {
                 Operation::ListSecrets
             }
@@ -536,10 +551,20 @@ impl Request {
 }
 
 /// What the worker sends back.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Loaded {
-    Inspected(Result<VaultSummary, Error>),
+    Inspected(#[serde(with = "super::wire::result")] Result<VaultSummary, Error>),
+    #[serde(skip)]
     Unlocked(Result<VaultInfo, Error>),
+    /// Opened through the session agent (or why not).
+    #[serde(skip)]
+    Attached(Result<VaultInfo, Error>),
+    /// The session the console runs through ended: the console locks, saying this.
+    #[serde(skip)]
+    SessionEnded(String),
+    /// The vault's session agent and endpoints running now.
+    #[serde(skip)]
+    Running(Vec<coffer_core::running::Running>),
     Secrets {
         seq: u64,
         total: usize,
@@ -551,14 +576,17 @@ pub enum Loaded {
     },
     Detail {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         detail: Result<Box<SecretView>, Error>,
     },
     Policy {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         policy: Result<PolicyView, Error>,
     },
     Access {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         access: Result<EffectiveAccess, Error>,
     },
     Activity {
@@ -579,44 +607,53 @@ pub enum Loaded {
         arn: String,
         version_id: String,
         purpose: RevealFor,
+        #[serde(with = "super::wire::secret_value")]
         value: SecretValue,
     },
     Principals {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         principals: Result<Vec<Principal>, Error>,
     },
     PrincipalDetails {
         kind: PrincipalKind,
         name: String,
+        #[serde(with = "super::wire::result")]
         details: Result<PrincipalDetails, Error>,
     },
     /// A new access key: its secret is shown once, in a dialog, then dropped.
     AccessKeyCreated {
         user_name: String,
         access_key_id: String,
+        #[serde(with = "super::wire::secret_text")]
         secret: SecretText,
     },
     /// An act succeeded; the message says what happened.
     Done(String),
     /// How far the re-key under way has come (removing an operator, changing a passphrase).
+    #[serde(skip)]
     Rekeying(RekeyStatus),
     Verified(VerifyReport),
     Failed {
         operation: Operation,
+        #[serde(with = "super::wire::error")]
         error: Error,
     },
     /// Another process changed the vault.
     Changed,
     RotationHistory {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         history: Result<Vec<RotationAttempt>, Error>,
     },
     ReplicaRegions {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         regions: Result<Vec<coffer_core::vault::ReplicaRegionView>, Error>,
     },
     RotationSettings {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         settings: Result<RotationApprovalSettings, Error>,
     },
     RotationFunctions {
@@ -630,6 +667,7 @@ pub enum Loaded {
     /// The background runner ran these attempts (as they ended).
     RotationsRan(Vec<RotationAttempt>),
     /// The background runner's jobs after a pass.
+    #[serde(skip)]
     Background(coffer_core::background::BackgroundStatus),
     Health {
         seq: u64,

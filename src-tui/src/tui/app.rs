@@ -64,6 +64,10 @@ pub struct App {
     pub last_input_ms: i64,
     /// `None` while locked.
     pub session: Option<Session>,
+    /// Opened through the user's session agent (`coffer unlock`): no key in this process.
+    pub via_session: bool,
+    /// The vault's session agent and endpoints running now (for the header).
+    pub running: Vec<coffer_core::running::Running>,
     pub unlock: UnlockState,
     pub screen: Screen,
     pub secrets: SecretsState,
@@ -107,6 +111,8 @@ impl App {
             now_ms: 0,
             last_input_ms: 0,
             session: None,
+            via_session: false,
+            running: vec![],
             unlock: UnlockState::new(operator),
             screen: Screen::Secrets,
             secrets: SecretsState::default(),
@@ -272,6 +278,7 @@ impl App {
             out.push(Effect::ClearClipboard);
         }
         let operator = self.session.take().map(|s| s.operator);
+        self.via_session = false;
         self.unlock = UnlockState::new(operator.or(self.unlock.chosen()));
         self.unlock.busy = false;
         self.screen = Screen::Secrets;
@@ -481,6 +488,29 @@ impl App {
                     error.code.as_str(),
                     error.message
                 ));
+                vec![]
+            }
+            Loaded::Attached(r) => {
+                let out = self.loaded(Loaded::Unlocked(r));
+                if let Some(s) = &self.session {
+                    self.via_session = true;
+                    let text = format!(
+                        "Opened through the session agent as {} (coffer unlock): no key in this console.",
+                        s.operator
+                    );
+                    self.info(text);
+                }
+                out
+            }
+            Loaded::SessionEnded(why) => {
+                if self.session.is_some() {
+                    self.lock(&why)
+                } else {
+                    vec![]
+                }
+            }
+            Loaded::Running(now) => {
+                self.running = now;
                 vec![]
             }
             Loaded::Changed => {

@@ -10,9 +10,11 @@ pub(crate) mod keymap;
 pub(crate) mod layout;
 mod mouse;
 pub(crate) mod popups;
+pub(crate) mod running;
 pub(crate) mod screens;
 pub(crate) mod theme;
 pub(crate) mod ui;
+pub(crate) mod wire;
 pub(crate) mod worker;
 
 #[cfg(test)]
@@ -41,6 +43,18 @@ use theme::Theme;
 use crate::launch::Launch;
 
 const TICK: Duration = Duration::from_millis(250);
+
+/// How the console reaches the user's session agent for its vault (`coffer unlock`): the
+/// binary's `session` client, handed in so that this module stands without it.
+#[derive(Clone, Copy)]
+pub struct SessionLink {
+    /// Opens through the session: the vault as it was unlocked there.
+    pub attach: fn(&std::path::Path, Option<&str>) -> coffer_core::Result<coffer_core::VaultInfo>,
+    /// Runs one request in the session; `Err` when the session is gone.
+    pub console: fn(&std::path::Path, Request) -> Result<action::Loaded>,
+    /// The vault's revision there; `Err` when the session is gone.
+    pub revision: fn(&std::path::Path) -> Result<i64>,
+}
 
 /// Puts the terminal back as it was: raw mode off, main screen, no mouse capture.
 fn restore_terminal() {
@@ -106,7 +120,7 @@ fn translate(app: &App, ev: Event) -> Option<Action> {
 }
 
 /// Opens the console on a vault and runs it until the operator quits.
-pub fn run(launch: Launch) -> Result<()> {
+pub fn run(launch: Launch, link: SessionLink) -> Result<()> {
     let Launch {
         vault_path,
         operator,
@@ -121,7 +135,7 @@ pub fn run(launch: Launch) -> Result<()> {
         );
     }
     let (tx, rx) = mpsc::channel::<Action>();
-    let worker = worker::spawn(vault_path.clone(), tx);
+    let worker = worker::spawn(vault_path.clone(), tx, link);
     let mut app = App::new(
         vault_path.display().to_string(),
         operator,
@@ -136,6 +150,11 @@ pub fn run(launch: Launch) -> Result<()> {
     effects.push(Effect::Send(Request::Inspect));
     if let Some(p) = passphrase {
         effects.extend(app.start_unlock(p));
+    } else if coffer_core::running::running(&vault_path)
+        .iter()
+        .any(|r| r.front_end == coffer_core::FrontEnd::Session)
+    {
+        effects.extend(app.start_attach());
     }
     let mut clipboard = clipboard::Clipboard::new();
     let mut last_tick = Instant::now();

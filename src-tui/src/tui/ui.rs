@@ -142,6 +142,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
                 t.label(),
             ));
         }
+        spans.extend(running_badge(app));
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let who = format!(" {}@{} {}", s.operator, s.account, s.region);
         let short = format!(" {}@{}", s.operator, s.account);
@@ -158,8 +159,16 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         if app.read_only {
             spans.push(Span::styled(" READ-ONLY ", t.danger()));
         }
+        spans.push(Span::raw(" "));
+        spans.extend(running_badge(app));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// What else runs on this vault (session agent, endpoints), when anything does.
+fn running_badge(app: &App) -> Option<Span<'static>> {
+    let text = super::running::badge(&app.running, app.via_session)?;
+    Some(Span::styled(format!(" {text} "), app.theme.label()))
 }
 
 fn status(app: &App, area: Rect, buf: &mut Buffer) {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use coffer_core::api::*;
 use coffer_core::background::{BackgroundStatus, Job, Ran, Runner};
+use coffer_core::running::Running;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::rotation::{
@@ -16,6 +17,7 @@ use coffer_core::vault::rotation::{
 use coffer_core::vault::{RekeyMeter, RekeyProgress, SecretQuery, SortBy};
 use coffer_core::{FrontEnd, Operation, Vault};
 
+use super::SessionLink;
 use super::action::{
     AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
 };
@@ -24,11 +26,11 @@ use super::screens::detail::activity_query;
 const POLL: Duration = Duration::from_millis(250);
 
 /// Starts the worker; requests go in, results come back as actions.
-pub fn spawn(path: PathBuf, out: Sender<Action>) -> Sender<Request> {
+pub fn spawn(path: PathBuf, out: Sender<Action>, link: SessionLink) -> Sender<Request> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("coffer-worker".into())
-        .spawn(move || run(&path, &rx, &out))
+        .spawn(move || run(&path, &rx, &out, link))
         .expect("spawn the worker thread");
     tx
 }
@@ -97,9 +99,17 @@ fn start_background(vault: &Arc<Vault>, out: &Sender<Action>) -> Runner {
     )
 }
 
-fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
+/// How often the worker looks for the vault's session agent and endpoints coming and going.
+const LOOK_AROUND: Duration = Duration::from_secs(1);
+
+fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionLink) {
     let mut vault: Option<Arc<Vault>> = None;
+    // Opened through the user's session agent: requests run there, no key here.
+    let mut attached = false;
+    let mut revision: Option<i64> = None;
     let mut last_sync = Instant::now();
+    let mut last_look: Option<Instant> = None;
+    let mut seen: Option<Vec<Running>> = None;
     let mut background: Option<Runner> = None;
     loop {
         let mut batch = vec![];
@@ -115,6 +125,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                 Request::Lock => {
                     background = None;
                     vault = None;
+                    attached = false;
                     None
                 }
                 Request::Unlock {
@@ -124,10 +135,28 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
                     Ok(v) => {
                         let info = v.info().clone();
                         background = None;
+                        attached = false;
                         vault = Some(Arc::new(v));
                         Some(Loaded::Unlocked(Ok(info)))
                     }
                     Err(e) => Some(Loaded::Unlocked(Err(e))),
+                },
+                Request::Attach { operator } => match (link.attach)(path, operator.as_deref()) {
+                    Ok(info) => {
+                        background = None;
+                        vault = None;
+                        attached = true;
+                        revision = None;
+                        Some(Loaded::Attached(Ok(info)))
+                    }
+                    Err(e) => Some(Loaded::Attached(Err(e))),
+                },
+                r if attached => match through_session(link, path, r, out) {
+                    Ok(reply) => reply,
+                    Err(ended) => {
+                        attached = false;
+                        Some(*ended)
+                    }
                 },
                 Request::Verify => {
                     if let Some(v) = vault.clone() {
@@ -170,13 +199,89 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
         }
         if last_sync.elapsed() >= POLL {
             last_sync = Instant::now();
-            if let Some(v) = &vault
-                && matches!(v.catch_up(), Ok(true))
-                && out.send(Action::loaded(Loaded::Changed)).is_err()
+            let changed = if attached {
+                match (link.revision)(path) {
+                    Ok(now) => {
+                        let changed = revision.is_some_and(|r| r != now);
+                        revision = Some(now);
+                        Ok(changed)
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                Ok(vault.as_ref().is_some_and(|v| matches!(v.catch_up(), Ok(true))))
+            };
+            let news = match changed {
+                Ok(true) => Some(Loaded::Changed),
+                Ok(false) => None,
+                Err(e) => {
+                    attached = false;
+                    Some(session_ended(&e))
+                }
+            };
+            if let Some(n) = news
+                && out.send(Action::loaded(n)).is_err()
             {
                 return;
             }
         }
+        if last_look.is_none_or(|t| t.elapsed() >= LOOK_AROUND) {
+            last_look = Some(Instant::now());
+            let now = coffer_core::running::running(path);
+            if seen.as_ref() != Some(&now) {
+                seen = Some(now.clone());
+                if out.send(Action::loaded(Loaded::Running(now))).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// What the console shows when the session it runs through has ended (locked, timed out,
+/// the vault file replaced).
+fn session_ended(e: &anyhow::Error) -> Loaded {
+    Loaded::SessionEnded(format!(
+        "The session ended ({e:#}); unlock with the passphrase, or run coffer unlock."
+    ))
+}
+
+/// Runs a request in the user's session agent. `Err`: the session is gone (what to tell the
+/// console, boxed: it is rare and large).
+fn through_session(
+    link: SessionLink,
+    path: &Path,
+    req: Request,
+    out: &Sender<Action>,
+) -> Result<Option<Loaded>, Box<Loaded>> {
+    let op = req.operation();
+    match req {
+        // A passphrase is typed for these and never sent to the session agent.
+        Request::AddOperator { .. } | Request::ChangePassphrase { .. } => {
+            Ok(Some(Loaded::Failed {
+                operation: op,
+                error: coffer_core::Error::invalid_request(
+                    "Opened through the session: adding an operator or changing a passphrase needs \
+                 the console unlocked with your passphrase (lock with Ctrl-L, then unlock).",
+                ),
+            }))
+        }
+        Request::Verify => {
+            let path = path.to_path_buf();
+            let out = out.clone();
+            std::thread::spawn(move || {
+                let reply =
+                    (link.console)(&path, Request::Verify).unwrap_or_else(|e| session_ended(&e));
+                let _ = out.send(Action::loaded(reply));
+            });
+            Ok(None)
+        }
+        Request::RunDue => (link.console)(path, Request::RunDue)
+            .map(|_| None)
+            .map_err(|e| Box::new(session_ended(&e))),
+        other => (link.console)(path, other)
+            .map(Some)
+            .map_err(|e| Box::new(session_ended(&e))),
     }
 }
 
@@ -188,16 +293,27 @@ fn rekeying(vault: &Vault, req: Request, out: &Sender<Action>) -> Loaded {
             let _ = out.send(Action::loaded(Loaded::Rekeying(status)));
         }
     };
-    execute_reporting(vault, req, &mut report)
+    execute_reporting(vault, req, FrontEnd::Tui, &mut report)
 }
 
 /// Runs one request against the vault (views and acts; unlocking is the loop's).
 pub fn execute(vault: &Vault, req: Request) -> Loaded {
-    execute_reporting(vault, req, &mut |_, _, _| {})
+    execute_as(vault, req, FrontEnd::Tui)
 }
 
-fn execute_reporting(vault: &Vault, req: Request, progress: RekeyProgress<'_>) -> Loaded {
-    let c = vault.caller(FrontEnd::Tui);
+/// Runs one request as it came through `front_end` (the session agent runs a console's
+/// requests as `session`).
+pub fn execute_as(vault: &Vault, req: Request, front_end: FrontEnd) -> Loaded {
+    execute_reporting(vault, req, front_end, &mut |_, _, _| {})
+}
+
+fn execute_reporting(
+    vault: &Vault,
+    req: Request,
+    front_end: FrontEnd,
+    progress: RekeyProgress<'_>,
+) -> Loaded {
+    let c = vault.caller(front_end);
     let op = req.operation();
     let failed = |error| Loaded::Failed {
         operation: op,
@@ -725,9 +841,13 @@ fn execute_reporting(vault: &Vault, req: Request, progress: RekeyProgress<'_>) -
             seq,
             report: vault.health_report(&c, &coffer_core::health::Thresholds::default()),
         },
-        Request::Inspect | Request::Unlock { .. } | Request::Lock | Request::RunDue => failed(
-            coffer_core::Error::invalid_request("the worker loop handles unlocking and rotations"),
-        ),
+        Request::Inspect
+        | Request::Unlock { .. }
+        | Request::Attach { .. }
+        | Request::Lock
+        | Request::RunDue => failed(coffer_core::Error::invalid_request(
+            "the worker loop handles unlocking and rotations",
+        )),
     }
 }
 
@@ -910,7 +1030,7 @@ mod tests {
         }
         drop(v);
         let (out, actions) = std::sync::mpsc::channel();
-        let worker = spawn(path, out);
+        let worker = spawn(path, out, crate::session::LINK);
         worker
             .send(Request::Unlock {
                 operator: Some("admin".into()),

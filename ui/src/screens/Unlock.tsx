@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "../api";
 import type { IpcError, VaultStatus } from "../bindings";
+import { RunningBadges } from "../components/Running";
 
 export function Unlock(props: {
   status: VaultStatus;
@@ -55,6 +56,7 @@ export function Unlock(props: {
             </>
           )}
         </dl>
+        <RunningBadges locked />
         {!status.exists ? (
           <div className="error-box" data-testid="no-vault">
             No vault at this path. Create one with <code>coffer init</code>, or open another with{" "}

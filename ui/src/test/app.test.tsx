@@ -38,6 +38,34 @@ describe("unlock", () => {
   });
 });
 
+describe("what runs on the vault", () => {
+  const running = [
+    { frontEnd: "session", pid: 10, address: "/run/user/1000/coffer/ab.sock", operator: "admin", startedMs: 1 },
+    { frontEnd: "endpoint", pid: 11, address: "http://127.0.0.1:4566", operator: "admin", startedMs: 2 },
+    { frontEnd: "agent", pid: 11, address: "127.0.0.1:2773", operator: "admin", startedMs: 2 },
+  ];
+
+  it("names the session agent and both endpoints in the top bar", async () => {
+    backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      running: () => running,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
+    render(<App />);
+    const bar = await screen.findByTestId("running");
+    expect(bar.textContent).toBe("sessionsdk :4566agent :2773");
+    expect(screen.getByTestId("running-agent").getAttribute("title")).toContain("coffer serve --agent");
+  });
+
+  it("says on the unlock screen why a running session does not open the desktop app", async () => {
+    backend({ vault_status: () => locked, running: () => running });
+    render(<App />);
+    expect((await screen.findByTestId("session-note")).textContent).toContain("coffer unlock");
+    expect(screen.getByTestId("running-session")).toBeTruthy();
+  });
+});
+
 describe("secrets table", () => {
   it("asks for one page of 100,000 secrets, never all of them", async () => {
     const calls = backend({

@@ -92,6 +92,16 @@ impl App {
         })]
     }
 
+    /// Opens through the user's session agent for this vault (`coffer unlock`), without
+    /// the passphrase: every request then runs in the agent.
+    pub fn start_attach(&mut self) -> Vec<Effect> {
+        self.unlock.busy = true;
+        self.busy = Some(("Opening through the session".into(), self.now_ms));
+        vec![Effect::Send(Request::Attach {
+            operator: self.unlock.chosen(),
+        })]
+    }
+
     pub(crate) fn unlocked(&mut self, r: Result<VaultInfo, Error>) -> Vec<Effect> {
         self.busy = None;
         self.unlock.busy = false;
