@@ -107,6 +107,7 @@ operations! {
     PutResourcePolicy: Api, Policies, write;
     GetResourcePolicy: Api, Policies, read;
     DeleteResourcePolicy: Api, Policies, write;
+    ListResourcePolicies: Api, Policies, read;
     ValidateResourcePolicy: Api, Policies, read;
     RotateSecret: Api, Rotation, write;
     CancelRotateSecret: Api, Rotation, write;

@@ -56,6 +56,7 @@ pub enum Cmd {
     DeleteNow,
     PutValue,
     Describe,
+    SetType,
     Create,
     AuditFilters,
     Follow,
@@ -254,10 +255,17 @@ pub enum Request {
     Create {
         name: String,
         value: Option<SecretText>,
+        /// A managed external secret's `Type`.
+        secret_type: Option<String>,
     },
     Describe {
         arn: String,
         description: String,
+    },
+    /// Sets a secret's `Type` (UpdateSecret).
+    SetType {
+        arn: String,
+        secret_type: String,
     },
     MoveLabel {
         arn: String,
@@ -458,7 +466,7 @@ impl Request {
             Self::Reveal { .. } => Operation::GetSecretValue,
             Self::Put { .. } => Operation::PutSecretValue,
             Self::Create { .. } => Operation::CreateSecret,
-            Self::Describe { .. } => Operation::UpdateSecret,
+            Self::Describe { .. } | Self::SetType { .. } => Operation::UpdateSecret,
             Self::MoveLabel { .. } => Operation::UpdateSecretVersionStage,
             Self::Delete { .. } | Self::ForceDelete { .. } => Operation::DeleteSecret,
             Self::Restore { .. } => Operation::RestoreSecret,
