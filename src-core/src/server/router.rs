@@ -117,8 +117,12 @@ pub fn dispatch(
         }
         Operation::PutSecretValue => {
             let r = request::<PutSecretValueRequest>(body)?;
-            // The name is checked first, as LocalStack's AWS-validated provider does.
+            // The request's members are validated first (the name, as LocalStack's
+            // AWS-validated provider does, and the model's RotationTokenType), then the token.
             crate::model::validate_secret_id(&r.secret_id)?;
+            if let Some(t) = &r.rotation_token {
+                crate::model::validate_rotation_token(t)?;
+            }
             require_token(v, r.client_request_token.as_deref(), true)?;
             plain(v.put_secret_value(c, r))
         }
