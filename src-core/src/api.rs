@@ -443,7 +443,8 @@ pub struct ListSecretVersionIdsRequest {
 #[serde(rename_all = "PascalCase")]
 pub struct SecretVersionsListEntry {
     pub version_id: String,
-    #[serde(default)]
+    /// Left out for a deprecated version (no label), as AWS does (docs/AWS-FIDELITY.md R18).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub version_stages: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_accessed_date: Option<Date>,

@@ -107,6 +107,7 @@ operations! {
     PutResourcePolicy: Api, Policies, write;
     GetResourcePolicy: Api, Policies, read;
     DeleteResourcePolicy: Api, Policies, write;
+    ListResourcePolicies: Api, Policies, read;
     ValidateResourcePolicy: Api, Policies, read;
     RotateSecret: Api, Rotation, write;
     CancelRotateSecret: Api, Rotation, write;
@@ -336,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn every_category_has_an_operation_and_the_endpoint_answers_twenty_three() {
+    fn every_category_has_an_operation_and_the_endpoint_answers_twenty_four() {
         use Category::*;
         for c in [
             Secrets,
@@ -349,7 +350,7 @@ mod tests {
         ] {
             assert!(Operation::ALL.iter().any(|o| o.category() == c), "{c:?}");
         }
-        assert_eq!(Operation::ALL.iter().filter(|o| o.endpoint()).count(), 23);
+        assert_eq!(Operation::ALL.iter().filter(|o| o.endpoint()).count(), 24);
     }
 
     #[test]

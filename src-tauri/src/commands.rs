@@ -323,6 +323,20 @@ impl Desktop {
         Ok(done(format!("Updated the description of {}.", r.name)))
     }
 
+    /// Sets the `Type` of a managed external secret (the partner holding it).
+    pub fn update_type(&self, arn: &str, secret_type: String) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.update_secret(
+            &c,
+            UpdateSecretRequest {
+                secret_id: arn.to_string(),
+                secret_type: Some(secret_type),
+                ..Default::default()
+            },
+        )?;
+        Ok(done(format!("Updated the Type of {}.", r.name)))
+    }
+
     /// Moves a staging label to a version (`from` names its current holder, if any). Rolling
     /// back is moving AWSCURRENT to the AWSPREVIOUS version.
     pub fn move_label(
@@ -467,6 +481,7 @@ impl Desktop {
                 secret_id: arn.to_string(),
                 resource_policy: policy,
                 block_public_policy: Some(block_public),
+                policy_name: None,
             },
         )?;
         Ok(done(format!("Saved the resource policy of {}.", r.name)))
@@ -931,6 +946,12 @@ pub(crate) mod tests {
         d.tag_secret(&arn, "team".into(), "payments".into())
             .unwrap();
         d.update_description(&arn, "the API token".into()).unwrap();
+        d.update_type(&arn, "SalesforceClientSecret".into())
+            .unwrap();
+        assert_eq!(
+            d.secret_detail(&arn).unwrap().secret_type.as_deref(),
+            Some("SalesforceClientSecret")
+        );
         let det = d.secret_detail(&arn).unwrap();
         assert_eq!(det.description.as_deref(), Some("the API token"));
         assert_eq!(det.tags[0].key, "team");

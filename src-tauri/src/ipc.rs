@@ -107,6 +107,15 @@ pub async fn update_description(
 }
 
 #[tauri::command]
+pub async fn update_type(
+    state: State<'_, Desktop>,
+    arn: String,
+    secret_type: String,
+) -> IpcResult<Done> {
+    state.update_type(&arn, secret_type)
+}
+
+#[tauri::command]
 pub async fn move_label(
     state: State<'_, Desktop>,
     arn: String,
@@ -503,6 +512,7 @@ handlers![
     create_secret,
     put_value,
     update_description,
+    update_type,
     move_label,
     schedule_deletion,
     delete_now,

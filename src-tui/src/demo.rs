@@ -562,6 +562,7 @@ fn health(vault: &Arc<Vault>) -> Result<()> {
                 })
                 .to_string(),
                 block_public_policy: Some(false),
+                policy_name: None,
             },
         )
     };

@@ -105,6 +105,7 @@ fn fill(v: &Vault, c: &Caller) -> Vec<String> {
                     secret_id: name.clone(),
                     resource_policy: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/app1"},"Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"secretsmanager:VersionStage":"AWSCURRENT"}}}]}"#.to_string(),
                     block_public_policy: Some(true),
+                    policy_name: None,
                 },
             )
             .unwrap();

@@ -36,7 +36,7 @@ enum Aside {
 
 /// Every test set aside, with its reason and evidence: the one list (the README repeats it).
 /// A test function's name stands for all its parametrized cases.
-const DESELECTED: [(&str, Aside, &str); 28] = [
+const DESELECTED: [(&str, Aside, &str); 29] = [
     (
         "test_server.py::test_rotate_secret_lambda_invocations",
         Aside::Outside,
@@ -154,6 +154,11 @@ const DESELECTED: [(&str, Aside, &str); 28] = [
         "test_policy.py::test_delete_resource_policy",
         Aside::AwsWouldFail,
         "puts the policy 'some policy'; AWS's API Reference, PutResourcePolicy: ResourcePolicy is 'a JSON-formatted string' and the call throws MalformedPolicyDocumentException, 'The resource policy has syntax errors.'",
+    ),
+    (
+        "test_policy.py::test_policies_for_unknown_secrets",
+        Aside::AwsWouldFail,
+        "expects ResourceNotFoundException for the SecretId 'unknown secret'; a space is not a name's character, and AWS answers ValidationException, 'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!' before looking (recorded from AWS in anomalyco/sst#3795 and hashicorp/terraform-provider-aws#39406; LocalStack's AWS-validated provider answers the policy operations so)",
     ),
     (
         "test_secrets_duplication.py::test_list_replica_secret_with_filters",

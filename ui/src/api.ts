@@ -70,6 +70,7 @@ export const api = {
   putValue: (arn: string, value: string) => call<Done>("put_value", { arn, value }),
   updateDescription: (arn: string, description: string) =>
     call<Done>("update_description", { arn, description }),
+  updateType: (arn: string, secretType: string) => call<Done>("update_type", { arn, secretType }),
   moveLabel: (arn: string, label: string, to: string, from: string | null) =>
     call<Done>("move_label", { arn, label, to, from }),
   scheduleDeletion: (arn: string, days: number) => call<Done>("schedule_deletion", { arn, days }),

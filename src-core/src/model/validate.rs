@@ -17,20 +17,29 @@ pub fn validate_name(name: &str) -> Result<()> {
         )));
     }
     if !name.chars().all(name_char) {
-        return Err(Error::validation(
-            "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
-        ));
+        return Err(Error::validation(INVALID_NAME));
     }
     Ok(())
 }
 
-/// A `SecretId`: a name or an ARN, 1–2048 characters.
+/// AWS's answer to a name (or a `SecretId` that is not an ARN) with a character outside
+/// `A-Za-z0-9/_+=.@-`, on every operation that takes one (recorded from AWS on
+/// GetSecretValue in anomalyco/sst#3795 and on RotateSecret in
+/// hashicorp/terraform-provider-aws#39406; LocalStack's AWS-validated provider checks every
+/// operation's `SecretId` so). The `!` is in AWS's text, though AWS refuses it in a name.
+pub const INVALID_NAME: &str = "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!";
+
+/// A `SecretId`: a name or an ARN, 1–2048 characters; one that is not an ARN (`arn:...`,
+/// full or partial) is held to a name's characters.
 pub fn validate_secret_id(id: &str) -> Result<()> {
     let n = id.chars().count();
     if n == 0 || n > 2048 {
         return Err(Error::validation(
             "1 validation error detected: Value at 'secretId' failed to satisfy constraint: Member must have length between 1 and 2048",
         ));
+    }
+    if !id.starts_with("arn:") && !id.chars().all(name_char) {
+        return Err(Error::validation(INVALID_NAME));
     }
     Ok(())
 }
@@ -192,6 +201,24 @@ mod tests {
         assert_eq!(code(validate_name(&"a".repeat(513))), ErrorCode::Validation);
         assert_eq!(code(validate_name("has space")), ErrorCode::Validation);
         assert_eq!(code(validate_name("bang!")), ErrorCode::Validation);
+    }
+
+    #[test]
+    fn a_secret_id_is_an_arn_or_held_to_a_names_characters() {
+        assert!(validate_secret_id("prod/db_main+x=y.z@w-1").is_ok());
+        assert!(
+            validate_secret_id("arn:aws:secretsmanager:us-east-1:123456789012:secret:a b").is_ok()
+        );
+        let e = validate_secret_id("has space").unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::Validation, INVALID_NAME)
+        );
+        assert_eq!(code(validate_secret_id("")), ErrorCode::Validation);
+        assert_eq!(
+            code(validate_secret_id(&"a".repeat(2049))),
+            ErrorCode::Validation
+        );
     }
 
     #[test]

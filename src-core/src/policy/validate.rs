@@ -72,7 +72,7 @@ pub struct ValidationFinding {
 }
 
 /// Every action Secrets Manager has, for telling a mistyped action from a real one.
-pub(crate) const SECRETS_MANAGER_ACTIONS: [&str; 23] = [
+pub(crate) const SECRETS_MANAGER_ACTIONS: [&str; 24] = [
     "BatchGetSecretValue",
     "CancelRotateSecret",
     "CreateSecret",
@@ -82,6 +82,7 @@ pub(crate) const SECRETS_MANAGER_ACTIONS: [&str; 23] = [
     "GetRandomPassword",
     "GetResourcePolicy",
     "GetSecretValue",
+    "ListResourcePolicies",
     "ListSecretVersionIds",
     "ListSecrets",
     "PutResourcePolicy",

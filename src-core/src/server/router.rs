@@ -13,7 +13,10 @@ use crate::api::{
     UpdateSecretVersionStageRequest,
 };
 use crate::model::RevealSerialize;
-use crate::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
+use crate::vault::policies::{
+    ListResourcePoliciesRequest, PutResourcePolicyRequest, ResourcePolicyRequest,
+    ValidateResourcePolicyRequest,
+};
 use crate::{Caller, Operation, Reveal, Vault};
 
 /// The `X-Amz-Target` prefix of Secrets Manager.
@@ -60,6 +63,23 @@ fn request<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// AWS's answer to a raw request that leaves out `ClientRequestToken` (the SDKs and the CLI
+/// fill it in): recorded from AWS on CreateSecret (async-aws/aws#1069,
+/// paperclipai/paperclip#9970) and PutSecretValue (aws/aws-sdk-js-v3#4640); LocalStack's
+/// AWS-validated provider (localstack/localstack#8308) answers UpdateSecret and RotateSecret
+/// alike. Only a vault's endpoint answers so: the emulator makes the version id itself, as
+/// moto does, because test suites written for moto (its own `test_server.py`) send none.
+pub const MISSING_TOKEN: &str =
+    "You must provide a ClientRequestToken value. We recommend a UUID-type value.";
+
+/// Refuses a request to a vault that makes a version without a `ClientRequestToken`.
+fn require_token(vault: &Vault, token: Option<&str>, makes_version: bool) -> Result<(), ApiError> {
+    if makes_version && token.is_none() && !vault.is_emulator() {
+        return Err(crate::Error::invalid_request(MISSING_TOKEN).into());
+    }
+    Ok(())
+}
+
 fn plain<T: Serialize>(r: crate::Result<T>) -> Result<Vec<u8>, ApiError> {
     let v = r?;
     Ok(serde_json::to_vec(&v).expect("responses serialize"))
@@ -81,7 +101,14 @@ pub fn dispatch(
     let v = vault;
     let c = caller;
     match operation {
-        Operation::CreateSecret => plain(v.create_secret(c, request::<CreateSecretRequest>(body)?)),
+        Operation::CreateSecret => {
+            let r = request::<CreateSecretRequest>(body)?;
+            // The token names the first version: a request without a value makes none (the
+            // sources above all sent one; a request without one is answered as before).
+            let value = r.secret_string.is_some() || r.secret_binary.is_some();
+            require_token(v, r.client_request_token.as_deref(), value)?;
+            plain(v.create_secret(c, r))
+        }
         Operation::GetSecretValue => {
             revealed(v.get_secret_value(c, request::<GetSecretValueRequest>(body)?))
         }
@@ -89,9 +116,23 @@ pub fn dispatch(
             revealed(v.batch_get_secret_value(c, request::<BatchGetSecretValueRequest>(body)?))
         }
         Operation::PutSecretValue => {
-            plain(v.put_secret_value(c, request::<PutSecretValueRequest>(body)?))
+            let r = request::<PutSecretValueRequest>(body)?;
+            // The request's members are validated first (the name, as LocalStack's
+            // AWS-validated provider does, and the model's RotationTokenType), then the token.
+            crate::model::validate_secret_id(&r.secret_id)?;
+            if let Some(t) = &r.rotation_token {
+                crate::model::validate_rotation_token(t)?;
+            }
+            require_token(v, r.client_request_token.as_deref(), true)?;
+            plain(v.put_secret_value(c, r))
         }
-        Operation::UpdateSecret => plain(v.update_secret(c, request::<UpdateSecretRequest>(body)?)),
+        Operation::UpdateSecret => {
+            let r = request::<UpdateSecretRequest>(body)?;
+            crate::model::validate_secret_id(&r.secret_id)?;
+            let value = r.secret_string.is_some() || r.secret_binary.is_some();
+            require_token(v, r.client_request_token.as_deref(), value)?;
+            plain(v.update_secret(c, r))
+        }
         Operation::UpdateSecretVersionStage => plain(
             v.update_secret_version_stage(c, request::<UpdateSecretVersionStageRequest>(body)?),
         ),
@@ -113,15 +154,22 @@ pub fn dispatch(
             plain(v.put_resource_policy(c, request::<PutResourcePolicyRequest>(body)?))
         }
         Operation::GetResourcePolicy => {
-            plain(v.get_resource_policy(c, request::<SecretIdRequest>(body)?))
+            plain(v.get_resource_policy(c, request::<ResourcePolicyRequest>(body)?))
         }
         Operation::DeleteResourcePolicy => {
-            plain(v.delete_resource_policy(c, request::<SecretIdRequest>(body)?))
+            plain(v.delete_resource_policy(c, request::<ResourcePolicyRequest>(body)?))
+        }
+        Operation::ListResourcePolicies => {
+            plain(v.list_resource_policies(c, request::<ListResourcePoliciesRequest>(body)?))
         }
         Operation::ValidateResourcePolicy => {
             plain(v.validate_resource_policy(c, request::<ValidateResourcePolicyRequest>(body)?))
         }
-        Operation::RotateSecret => plain(v.rotate_secret(c, request::<RotateSecretRequest>(body)?)),
+        Operation::RotateSecret => {
+            let r = request::<RotateSecretRequest>(body)?;
+            require_token(v, r.client_request_token.as_deref(), true)?;
+            plain(v.rotate_secret(c, r))
+        }
         Operation::CancelRotateSecret => {
             plain(v.cancel_rotate_secret(c, request::<SecretIdRequest>(body)?))
         }
@@ -202,7 +250,8 @@ mod tests {
             &v,
             &c,
             Operation::CreateSecret,
-            serde_json::json!({"Name": "app/db", "SecretString": "hunter2"}),
+            serde_json::json!({"Name": "app/db", "SecretString": "hunter2",
+                "ClientRequestToken": "00000000-0000-4000-8000-000000000001"}),
         );
         assert!(made["ARN"].as_str().unwrap().contains(":secret:app/db-"));
         let got = call(
@@ -217,7 +266,8 @@ mod tests {
             &v,
             &c,
             Operation::CreateSecret,
-            serde_json::json!({"Name": "bin", "SecretBinary": "AAEC/w=="}),
+            serde_json::json!({"Name": "bin", "SecretBinary": "AAEC/w==",
+                "ClientRequestToken": "00000000-0000-4000-8000-000000000002"}),
         );
         let got = call(
             &v,

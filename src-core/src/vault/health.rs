@@ -786,6 +786,7 @@ mod tests {
                         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"secretsmanager:GetSecretValue","Resource":"*"}}]}}"#
                     ),
                     block_public_policy: Some(false),
+                    policy_name: None,
                 },
             )
             .unwrap();

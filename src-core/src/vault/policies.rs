@@ -6,9 +6,17 @@ use serde::{Deserialize, Serialize};
 use super::iam::EntityKind;
 use super::{Caller, Vault};
 use crate::Operation;
-use crate::api::ArnAndName;
 use crate::policy::{self, Decision, PolicyKind, Simulation, SimulationResults, ValidationReport};
 use crate::{Error, ErrorCode, Result};
+
+/// The name of a secret's one resource policy. botocore's model (`PolicyName` of
+/// PutResourcePolicy, GetResourcePolicy and DeleteResourcePolicy): the name defaults to
+/// `default`, and `default` is the only policy that can be attached or deleted.
+pub const DEFAULT_POLICY_NAME: &str = "default";
+
+fn default_policy_name() -> String {
+    DEFAULT_POLICY_NAME.into()
+}
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -17,6 +25,28 @@ pub struct PutResourcePolicyRequest {
     pub resource_policy: String,
     #[serde(default)]
     pub block_public_policy: Option<bool>,
+    /// `default` when left out, and no other name is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_name: Option<String>,
+}
+
+/// GetResourcePolicy's and DeleteResourcePolicy's request: the secret, and the policy's name
+/// (`default` when left out).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourcePolicyRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_name: Option<String>,
+}
+
+impl From<crate::api::SecretIdRequest> for ResourcePolicyRequest {
+    fn from(r: crate::api::SecretIdRequest) -> Self {
+        Self {
+            secret_id: r.secret_id,
+            policy_name: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +57,79 @@ pub struct GetResourcePolicyResponse {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_policy: Option<String>,
+    /// The policy's name (older answers, without it, name `default`).
+    #[serde(default = "default_policy_name")]
+    pub policy_name: String,
+}
+
+/// PutResourcePolicy's and DeleteResourcePolicy's answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourcePolicyResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub name: String,
+    #[serde(default = "default_policy_name")]
+    pub policy_name: String,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListResourcePoliciesRequest {
+    pub secret_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourcePolicySummary {
+    pub policy_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListResourcePoliciesResponse {
+    pub resource_policies: Vec<ResourcePolicySummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// A `PolicyName` as botocore's model has it (`ResourcePolicyNameType`: 1 to 64 characters
+/// of `[0-9A-Za-z\-\_]`); `default` when left out.
+fn policy_name(name: Option<&str>) -> Result<&str> {
+    let Some(n) = name else {
+        return Ok(DEFAULT_POLICY_NAME);
+    };
+    let len = n.chars().count();
+    if !(1..=64).contains(&len) {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must have length between 1 and 64",
+        ));
+    }
+    if !n
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Error::validation(
+            "1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9A-Za-z\\-\\_]+",
+        ));
+    }
+    Ok(n)
+}
+
+/// PutResourcePolicy and DeleteResourcePolicy take `default` only: botocore's model says they
+/// answer `InvalidParameterException` for any other name, and gives no message (this one is
+/// Coffer's).
+fn only_default(name: &str) -> Result<()> {
+    if name == DEFAULT_POLICY_NAME {
+        return Ok(());
+    }
+    Err(Error::invalid_parameter(format!(
+        "The resource policy {name} can't be changed: a secret's only policy that can be attached or deleted is {DEFAULT_POLICY_NAME}."
+    )))
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -103,8 +206,10 @@ impl Vault {
         &self,
         caller: &Caller,
         req: PutResourcePolicyRequest,
-    ) -> Result<ArnAndName> {
+    ) -> Result<ResourcePolicyResponse> {
         self.exec(caller, Operation::PutResourcePolicy, &req, |ctx| {
+            let name = policy_name(req.policy_name.as_deref())?;
+            only_default(name)?;
             let block = req.block_public_policy.unwrap_or(false);
             ctx.request_keys.push(("secretsmanager:BlockPublicPolicy".into(), vec![block.to_string()]));
             let mut doc = ctx.resolve_live(&req.secret_id, "secretsmanager:PutResourcePolicy")?;
@@ -117,7 +222,11 @@ impl Vault {
             }
             doc.policy = Some(req.resource_policy.clone());
             doc.last_changed_ms = ctx.now_ms;
-            let resp = ArnAndName { arn: ctx.arn(&doc), name: doc.name.clone() };
+            let resp = ResourcePolicyResponse {
+                arn: ctx.arn(&doc),
+                name: doc.name.clone(),
+                policy_name: name.to_string(),
+            };
             ctx.save(doc)?;
             ctx.respond(&resp);
             Ok(resp)
@@ -127,18 +236,66 @@ impl Vault {
     pub fn get_resource_policy(
         &self,
         caller: &Caller,
-        req: crate::api::SecretIdRequest,
+        req: impl Into<ResourcePolicyRequest>,
     ) -> Result<GetResourcePolicyResponse> {
+        let req = req.into();
         self.exec(caller, Operation::GetResourcePolicy, &req, |ctx| {
+            let name = policy_name(req.policy_name.as_deref())?;
             let doc = ctx.resolve_shared(&req.secret_id)?;
             ctx.authorize_secret("secretsmanager:GetResourcePolicy", &doc)?;
             // A replica's policy is its primary's, asked for in the primary's region (moto
             // 5.2.5 test_update_replica).
             super::refuse_replica(&doc)?;
+            // botocore's model: another name than `default` that no policy has is
+            // ResourceNotFoundException (no message given; this one is Coffer's).
+            if name != DEFAULT_POLICY_NAME {
+                return Err(Error::not_found(format!(
+                    "Secrets Manager can't find the resource policy {name} for the specified secret."
+                )));
+            }
             Ok(GetResourcePolicyResponse {
                 arn: ctx.arn(&doc),
                 name: doc.name.clone(),
                 resource_policy: doc.policy.clone(),
+                policy_name: name.to_string(),
+            })
+        })
+    }
+
+    /// The names of a secret's resource policies: `default` when it has one.
+    pub fn list_resource_policies(
+        &self,
+        caller: &Caller,
+        req: ListResourcePoliciesRequest,
+    ) -> Result<ListResourcePoliciesResponse> {
+        self.exec(caller, Operation::ListResourcePolicies, &req, |ctx| {
+            if let Some(n) = req.max_results
+                && !(1..=100).contains(&n)
+            {
+                return Err(Error::validation(
+                    "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100",
+                ));
+            }
+            let doc = ctx.resolve_shared(&req.secret_id)?;
+            ctx.authorize_secret("secretsmanager:ListResourcePolicies", &doc)?;
+            super::refuse_replica(&doc)?;
+            // Every list fits one page, so no NextToken was ever handed out.
+            if req.next_token.is_some() {
+                return Err(Error::new(
+                    ErrorCode::InvalidNextToken,
+                    "The NextToken is not valid.",
+                ));
+            }
+            let resource_policies = doc
+                .policy
+                .iter()
+                .map(|_| ResourcePolicySummary {
+                    policy_name: DEFAULT_POLICY_NAME.into(),
+                })
+                .collect();
+            Ok(ListResourcePoliciesResponse {
+                resource_policies,
+                next_token: None,
             })
         })
     }
@@ -146,14 +303,18 @@ impl Vault {
     pub fn delete_resource_policy(
         &self,
         caller: &Caller,
-        req: crate::api::SecretIdRequest,
-    ) -> Result<ArnAndName> {
+        req: impl Into<ResourcePolicyRequest>,
+    ) -> Result<ResourcePolicyResponse> {
+        let req = req.into();
         self.exec(caller, Operation::DeleteResourcePolicy, &req, |ctx| {
+            let name = policy_name(req.policy_name.as_deref())?;
+            only_default(name)?;
             let mut doc =
                 ctx.resolve_live(&req.secret_id, "secretsmanager:DeleteResourcePolicy")?;
-            let resp = ArnAndName {
+            let resp = ResourcePolicyResponse {
                 arn: ctx.arn(&doc),
                 name: doc.name.clone(),
+                policy_name: name.to_string(),
             };
             if doc.policy.take().is_some() {
                 doc.last_changed_ms = ctx.now_ms;

@@ -303,7 +303,8 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
         arn: info.secret_arn(doc),
         name: doc.name.clone(),
         secret_type: doc.secret_type.clone(),
-        description: doc.description.clone(),
+        // A vault written before empty descriptions were dropped may hold one.
+        description: doc.description.clone().filter(|d| !d.is_empty()),
         kms_key_id: doc.kms_key_input.clone(),
         rotation_enabled: doc.rotation.as_ref().map(|r| r.enabled),
         rotation_lambda_arn: doc.rotation.as_ref().and_then(|r| r.function_arn.clone()),
@@ -414,7 +415,8 @@ impl Vault {
                 uid: random::hex(16),
                 name: req.name.clone(),
                 suffix: random_suffix(),
-                description: req.description.clone(),
+                // An empty description is none: AWS's answers leave it out (docs/AWS-FIDELITY.md R15).
+                description: req.description.clone().filter(|d| !d.is_empty()),
                 kms_key_input,
                 kms_key_id,
                 tags: req.tags.clone(),
@@ -483,6 +485,14 @@ impl Vault {
                         .unwrap_or_else(|| AWSCURRENT.into()),
                 ],
             ));
+            // The request is validated before the secret is looked for (AWS's order).
+            crate::model::validate_secret_id(&req.secret_id)?;
+            if let Some(v) = &req.version_id {
+                validate_version_id("versionId", v)?;
+            }
+            if let Some(s) = &req.version_stage {
+                validate_stage("versionStage", s)?;
+            }
             let doc = ctx.resolve_live_shared(&req.secret_id, "secretsmanager:GetSecretValue")?;
             ctx.get_value(doc, req.version_id.as_deref(), req.version_stage.as_deref())
         })

@@ -282,14 +282,30 @@ pub enum Op {
         resource_policy: String,
         #[arg(long)]
         block_public_policy: bool,
+        /// The policy's name: `default`, the only one a secret can have.
+        #[arg(long)]
+        policy_name: Option<String>,
     },
     GetResourcePolicy {
         #[arg(long)]
         secret_id: String,
+        #[arg(long)]
+        policy_name: Option<String>,
     },
     DeleteResourcePolicy {
         #[arg(long)]
         secret_id: String,
+        #[arg(long)]
+        policy_name: Option<String>,
+    },
+    /// The names of a secret's resource policies (`default`, when it has one).
+    ListResourcePolicies {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long)]
+        max_results: Option<i64>,
+        #[arg(long)]
+        next_token: Option<String>,
     },
     /// Checks a resource policy and lists what is wrong with it.
     ValidateResourcePolicy {
@@ -591,6 +607,7 @@ impl Op {
             Op::PutResourcePolicy { .. } => Operation::PutResourcePolicy,
             Op::GetResourcePolicy { .. } => Operation::GetResourcePolicy,
             Op::DeleteResourcePolicy { .. } => Operation::DeleteResourcePolicy,
+            Op::ListResourcePolicies { .. } => Operation::ListResourcePolicies,
             Op::ValidateResourcePolicy { .. } => Operation::ValidateResourcePolicy,
             Op::GetEffectiveAccess { .. } => Operation::GetEffectiveAccess,
             Op::Backup { .. } => Operation::BackupVault,
@@ -982,20 +999,48 @@ pub fn run(
             secret_id,
             resource_policy,
             block_public_policy,
+            policy_name,
         } => json(&vault.put_resource_policy(
             &c,
             coffer_core::vault::policies::PutResourcePolicyRequest {
                 secret_id,
                 resource_policy: args::text_param(&resource_policy)?,
                 block_public_policy: Some(block_public_policy),
+                policy_name,
             },
         )?),
-        Op::GetResourcePolicy { secret_id } => {
-            json(&vault.get_resource_policy(&c, SecretIdRequest { secret_id })?)
-        }
-        Op::DeleteResourcePolicy { secret_id } => {
-            json(&vault.delete_resource_policy(&c, SecretIdRequest { secret_id })?)
-        }
+        Op::GetResourcePolicy {
+            secret_id,
+            policy_name,
+        } => json(&vault.get_resource_policy(
+            &c,
+            coffer_core::vault::policies::ResourcePolicyRequest {
+                secret_id,
+                policy_name,
+            },
+        )?),
+        Op::DeleteResourcePolicy {
+            secret_id,
+            policy_name,
+        } => json(&vault.delete_resource_policy(
+            &c,
+            coffer_core::vault::policies::ResourcePolicyRequest {
+                secret_id,
+                policy_name,
+            },
+        )?),
+        Op::ListResourcePolicies {
+            secret_id,
+            max_results,
+            next_token,
+        } => json(&vault.list_resource_policies(
+            &c,
+            coffer_core::vault::policies::ListResourcePoliciesRequest {
+                secret_id,
+                max_results,
+                next_token,
+            },
+        )?),
         Op::ValidateResourcePolicy {
             secret_id,
             resource_policy,

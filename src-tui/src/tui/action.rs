@@ -57,6 +57,7 @@ pub enum Cmd {
     DeleteNow,
     PutValue,
     Describe,
+    SetType,
     Create,
     AuditFilters,
     Follow,
@@ -267,10 +268,17 @@ pub enum Request {
         name: String,
         #[serde(with = "super::wire::option_secret_text")]
         value: Option<SecretText>,
+        /// A managed external secret's `Type`.
+        secret_type: Option<String>,
     },
     Describe {
         arn: String,
         description: String,
+    },
+    /// Sets a secret's `Type` (UpdateSecret).
+    SetType {
+        arn: String,
+        secret_type: String,
     },
     MoveLabel {
         arn: String,
@@ -484,7 +492,7 @@ impl Request {
             Self::Reveal { .. } => Operation::GetSecretValue,
             Self::Put { .. } => Operation::PutSecretValue,
             Self::Create { .. } => Operation::CreateSecret,
-            Self::Describe { .. } => Operation::UpdateSecret,
+            Self::Describe { .. } | Self::SetType { .. } => Operation::UpdateSecret,
             Self::MoveLabel { .. } => Operation::UpdateSecretVersionStage,
             Self::Delete { .. } | Self::ForceDelete { .. } => Operation::DeleteSecret,
             Self::Restore { .. } => Operation::RestoreSecret,

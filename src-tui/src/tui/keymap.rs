@@ -347,6 +347,12 @@ pub static KEYMAP: &[Binding] = &[
     b!(Overview, &[K::Char('e')], Describe, "edit the description"),
     b!(
         Overview,
+        &[K::Char('T')],
+        SetType,
+        "set the Type (a managed external secret's partner)"
+    ),
+    b!(
+        Overview,
         &[K::Char('P')],
         PutValue,
         "put a new value (becomes AWSCURRENT)"

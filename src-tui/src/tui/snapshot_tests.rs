@@ -660,7 +660,8 @@ fn an_error_shows_its_aws_code() {
     both("error_status", |k| {
         k.key(Cmd::Create);
         k.text("bad name!");
-        k.keys(&[Cmd::Submit, Cmd::Submit]);
+        // Name, Type (none), value (none).
+        k.keys(&[Cmd::Submit, Cmd::Submit, Cmd::Submit]);
     });
 }
 

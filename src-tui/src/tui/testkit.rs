@@ -304,6 +304,7 @@ impl Kit {
                 secret_id: "prod/db/main".into(),
                 resource_policy: DB_POLICY.into(),
                 block_public_policy: Some(true),
+                policy_name: None,
             },
         )
         .expect("resource policy");
@@ -650,6 +651,7 @@ impl Kit {
             | Request::Reveal { arn, .. }
             | Request::Put { arn, .. }
             | Request::Describe { arn, .. }
+            | Request::SetType { arn, .. }
             | Request::MoveLabel { arn, .. }
             | Request::Delete { arn, .. }
             | Request::ForceDelete { arn }

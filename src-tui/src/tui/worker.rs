@@ -366,6 +366,7 @@ fn execute_reporting(
                     secret_id: arn,
                     resource_policy: policy,
                     block_public_policy: Some(block_public),
+                    policy_name: None,
                 },
             ),
             op,
@@ -437,12 +438,17 @@ fn execute_reporting(
                 )
             },
         ),
-        Request::Create { name, value } => done(
+        Request::Create {
+            name,
+            value,
+            secret_type,
+        } => done(
             vault.create_secret(
                 &c,
                 CreateSecretRequest {
                     name,
                     secret_string: value,
+                    secret_type,
                     ..Default::default()
                 },
             ),
@@ -460,6 +466,18 @@ fn execute_reporting(
             ),
             op,
             |r| format!("Updated the description of {}.", r.name),
+        ),
+        Request::SetType { arn, secret_type } => done(
+            vault.update_secret(
+                &c,
+                UpdateSecretRequest {
+                    secret_id: arn,
+                    secret_type: Some(secret_type),
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| format!("Updated the Type of {}.", r.name),
         ),
         Request::MoveLabel {
             arn,

@@ -368,3 +368,32 @@ export function MoveLabelDialog(props: {
     </Modal>
   );
 }
+
+export function TypeDialog(props: { arn: string; current: string; onClose: () => void; onDone: (m: string) => void }) {
+  const [value, setValue] = useState(props.current);
+  const act = useAct(props.onDone);
+  return (
+    <Modal
+      title="Set Type"
+      onClose={props.onClose}
+      testid="type-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" disabled={act.busy || value.trim() === ""} onClick={() => act.run(() => api.updateType(props.arn, value.trim()))} data-testid="type-submit">
+            Save
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Type</span>
+        <input autoFocus value={value} onChange={(e) => setValue(e.target.value)} placeholder="SalesforceClientSecret" data-testid="type-input" />
+        <small>The partner holding this managed external secret (up to 256 characters).</small>
+      </label>
+      {act.errorView}
+    </Modal>
+  );
+}

@@ -4,7 +4,7 @@ import type { DiffRow, PolicyOutput, RevealedValue, SecretDetail, ValidationOutp
 import { TABS, useConsole, type Tab, typingIn } from "../console";
 import { countdown, dateTime, jsonFields, principalName, relative, shortId, utcDateTime } from "../format";
 import { Empty, ErrorBox, Labels, Spinner, useLoad } from "../components/Bits";
-import { DescriptionDialog, MoveLabelDialog, PutValueDialog, ScheduleDeletionDialog } from "../components/Dialogs";
+import { DescriptionDialog, MoveLabelDialog, PutValueDialog, ScheduleDeletionDialog, TypeDialog } from "../components/Dialogs";
 import { AuditTable } from "./Audit";
 import { ReplicasTab } from "./Replicas";
 import { RotationTab } from "./Rotation";
@@ -21,7 +21,7 @@ const TAB_LABEL: Record<Tab, string> = {
   activity: "Activity",
 };
 
-type DialogKind = "put" | "describe" | "delete" | null;
+type DialogKind = "put" | "describe" | "type" | "delete" | null;
 
 export function SecretScreen(props: { arn: string; tab: Tab }) {
   const c = useConsole();
@@ -85,6 +85,9 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
               <button className="btn" onClick={() => setDialog("describe")} disabled={d.deletionDate !== null} data-testid="edit-description">
                 Edit description
               </button>
+              <button className="btn" onClick={() => setDialog("type")} disabled={d.deletionDate !== null} data-testid="edit-type">
+                Set Type
+              </button>
               <button className="btn primary" onClick={() => setDialog("put")} disabled={d.deletionDate !== null} data-testid="put-value">
                 New value
               </button>
@@ -116,6 +119,7 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
           </div>
           {dialog === "put" && <PutValueDialog arn={d.arn} name={d.name} onClose={() => setDialog(null)} onDone={closeWith} />}
           {dialog === "describe" && <DescriptionDialog arn={d.arn} current={d.description ?? ""} onClose={() => setDialog(null)} onDone={closeWith} />}
+          {dialog === "type" && <TypeDialog arn={d.arn} current={d.secretType ?? ""} onClose={() => setDialog(null)} onDone={closeWith} />}
           {dialog === "delete" && <ScheduleDeletionDialog arn={d.arn} name={d.name} onClose={() => setDialog(null)} onDone={closeWith} />}
         </>
       )}

@@ -161,6 +161,23 @@ describe("secret detail", () => {
     await waitFor(() => expect(document.body.textContent).toContain("SalesforceClientSecret"));
   });
 
+  it("an existing secret's Type is set from its overview", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      secret_detail: () => detail,
+      update_type: () => ({ message: "Updated the Type." }),
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    fireEvent.click(await screen.findByTestId("edit-type"));
+    fireEvent.change(await screen.findByTestId("type-input"), { target: { value: "SalesforceClientSecret" } });
+    fireEvent.click(screen.getByTestId("type-submit"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "update_type")).toBe(true));
+    expect(calls.find((c) => c.cmd === "update_type")!.args).toEqual({ arn: detail.arn, secretType: "SalesforceClientSecret" });
+  });
+
   it("opening a secret reads no value; the value crosses only after Reveal", async () => {
     const calls = backend({
       vault_status: () => unlocked,

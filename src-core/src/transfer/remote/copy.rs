@@ -399,6 +399,7 @@ fn copy_one(
                     secret_id: name.to_string(),
                     resource_policy: p.clone(),
                     block_public_policy: Some(false),
+                    policy_name: None,
                 })?;
             }
             changes.push("policy");
@@ -497,6 +498,7 @@ mod tests {
                 secret_id: "app/db".into(),
                 resource_policy: POLICY.into(),
                 block_public_policy: Some(false),
+                policy_name: None,
             },
         )
         .unwrap();

@@ -38,10 +38,19 @@ pub enum InputFor {
         arn: String,
     },
     CreateName,
-    CreateValue {
+    /// The `Type` of a managed external secret (empty: an ordinary secret).
+    CreateType {
         name: String,
     },
+    CreateValue {
+        name: String,
+        secret_type: Option<String>,
+    },
     Description {
+        arn: String,
+    },
+    /// A secret's `Type` (managed external secrets); empty leaves it as it is.
+    SecretType {
         arn: String,
     },
     /// `REGION` or `REGION KMS-KEY`.
@@ -255,32 +264,63 @@ impl App {
                     self.error("A secret needs a name.");
                     return vec![];
                 }
+                self.popup = Some(Popup::Input(Input::new(
+                    "Create a secret",
+                    vec![
+                        format!(
+                            "The Type of {text} if it is a managed external secret, the partner holding it (e.g. SalesforceClientSecret)."
+                        ),
+                        "Empty: an ordinary secret.".into(),
+                    ],
+                    "",
+                    false,
+                    InputFor::CreateType { name: text },
+                )));
+                vec![]
+            }
+            InputFor::CreateType { name } => {
+                let secret_type = (!text.is_empty()).then_some(text);
                 if self.read_only {
                     return self.send(Request::Create {
-                        name: text,
+                        name,
                         value: None,
+                        secret_type,
                     });
                 }
                 self.popup = Some(Popup::Input(Input::new(
                     "Create a secret",
                     vec![
-                        format!("The first value of {text} (empty: create it without a value)."),
+                        format!("The first value of {name} (empty: create it without a value)."),
                         "Typing is masked (Ctrl-R shows it).".into(),
                     ],
                     "",
                     true,
-                    InputFor::CreateValue { name: text },
+                    InputFor::CreateValue { name, secret_type },
                 )));
                 vec![]
             }
-            InputFor::CreateValue { name } => {
+            InputFor::CreateValue { name, secret_type } => {
                 let value = (!i.value.is_empty()).then(|| SecretText::new(i.value.to_string()));
-                self.send(Request::Create { name, value })
+                self.send(Request::Create {
+                    name,
+                    value,
+                    secret_type,
+                })
             }
             InputFor::Description { arn } => self.send(Request::Describe {
                 arn,
                 description: text,
             }),
+            InputFor::SecretType { arn } => {
+                if text.is_empty() {
+                    self.info("No Type given; the secret's Type is unchanged.");
+                    return vec![];
+                }
+                self.send(Request::SetType {
+                    arn,
+                    secret_type: text,
+                })
+            }
             InputFor::AddReplica { arn } => self.replica_region_typed(arn, &text),
             InputFor::NewPrincipal { kind } => self.new_principal_named(kind, text),
             InputFor::OperatorPassphrase { name } => {
@@ -429,16 +469,61 @@ mod tests {
         assert!(matches!(&fx[..], [Effect::Send(Request::Put { .. })]));
         let mut a = app(InputFor::CreateName, "new/one");
         a.update(Action::Key(Cmd::Submit));
+        a.update(Action::Key(Cmd::Submit));
         let fx = a.update(Action::Key(Cmd::Submit));
         assert!(matches!(
             &fx[..],
-            [Effect::Send(Request::Create { value: None, .. })]
+            [Effect::Send(Request::Create {
+                value: None,
+                secret_type: None,
+                ..
+            })]
         ));
         let mut a = app(InputFor::Description { arn: "a".into() }, "d");
         assert_eq!(a.update(Action::Key(Cmd::Submit)).len(), 1);
+        let mut a = app(InputFor::SecretType { arn: "a".into() }, "");
+        assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
         let mut a = app(InputFor::Description { arn: "a".into() }, "d");
         a.update(Action::Key(Cmd::Backspace));
         a.update(Action::Key(Cmd::Cancel));
         assert!(a.popup.is_none());
+    }
+
+    #[test]
+    fn a_new_secret_and_an_existing_one_take_a_type() {
+        let mut a = app(InputFor::CreateName, "crm/oauth");
+        a.update(Action::Key(Cmd::Submit));
+        let Some(Popup::Input(i)) = &a.popup else {
+            panic!("the Type is asked for next")
+        };
+        assert_eq!(
+            i.purpose,
+            InputFor::CreateType {
+                name: "crm/oauth".into()
+            }
+        );
+        for c in "SalesforceClientSecret".chars() {
+            a.update(Action::Char(c));
+        }
+        a.update(Action::Key(Cmd::Submit));
+        for c in "s3cr3t".chars() {
+            a.update(Action::Char(c));
+        }
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::Create { name, value: Some(_), secret_type: Some(t) })]
+                if name == "crm/oauth" && t == "SalesforceClientSecret"
+        ));
+        let mut a = app(
+            InputFor::SecretType { arn: "a".into() },
+            "SalesforceClientSecret",
+        );
+        let fx = a.update(Action::Key(Cmd::Submit));
+        assert!(matches!(
+            &fx[..],
+            [Effect::Send(Request::SetType { arn, secret_type })]
+                if arn == "a" && secret_type == "SalesforceClientSecret"
+        ));
     }
 }

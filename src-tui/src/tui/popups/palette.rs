@@ -16,7 +16,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "create",
         "NAME",
-        "create a secret (asks for its first value)",
+        "create a secret (asks for its Type and first value)",
     ),
     (
         "put",
@@ -24,6 +24,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "put a new value on the secret (becomes AWSCURRENT)",
     ),
     ("describe", "TEXT", "set the secret's description"),
+    (
+        "type",
+        "TYPE",
+        "set the secret's Type (a managed external secret's partner)",
+    ),
     ("tag", "KEY=VALUE", "tag the secret"),
     ("untag", "KEY", "remove a tag from the secret"),
     (
@@ -337,6 +342,10 @@ impl App {
             "describe" => self.send(Request::Describe {
                 arn,
                 description: arg,
+            }),
+            "type" => self.send(Request::SetType {
+                arn,
+                secret_type: arg,
             }),
             "tag" => match arg.split_once('=') {
                 Some((k, v)) => self.send(Request::Tag {

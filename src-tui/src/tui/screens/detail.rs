@@ -391,6 +391,24 @@ impl App {
                 )));
                 return vec![];
             }
+            Cmd::SetType => {
+                let arn = d.arn.clone();
+                let current = d
+                    .view
+                    .as_ref()
+                    .and_then(|v| v.secret.secret_type.clone())
+                    .unwrap_or_default();
+                self.popup = Some(Popup::Input(Input::new(
+                    "Type",
+                    vec![
+                        "The partner holding this managed external secret (e.g. SalesforceClientSecret), up to 256 characters.".into(),
+                    ],
+                    &current,
+                    false,
+                    InputFor::SecretType { arn },
+                )));
+                return vec![];
+            }
             _ => {}
         }
         match tab {
