@@ -679,6 +679,7 @@ pub enum Loaded {
     Background(coffer_core::background::BackgroundStatus),
     Health {
         seq: u64,
+        #[serde(with = "super::wire::result")]
         report: Result<coffer_core::health::HealthReport, Error>,
     },
 }

@@ -209,7 +209,9 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionL
                     Err(e) => Err(e),
                 }
             } else {
-                Ok(vault.as_ref().is_some_and(|v| matches!(v.catch_up(), Ok(true))))
+                Ok(vault
+                    .as_ref()
+                    .is_some_and(|v| matches!(v.catch_up(), Ok(true))))
             };
             let news = match changed {
                 Ok(true) => Some(Loaded::Changed),
