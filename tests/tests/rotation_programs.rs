@@ -197,7 +197,13 @@ fn a_rotation_program_that_leaves_a_child_holding_stdout_is_ended_at_its_timeout
     let mut cmd = v.cmd();
     cmd.args(["serve", "--listen", "127.0.0.1:0"]);
     let server = Server::coffer(cmd, dir.join("serve.log"));
-    let rotate = json!({ "SecretId": "app/key", "RotationLambdaARN": arn }).to_string();
+    // A raw request carries the token the SDKs fill in: AWS refuses a write without one.
+    let rotate = json!({
+        "SecretId": "app/key",
+        "RotationLambdaARN": arn,
+        "ClientRequestToken": "4f0b3c9e-rotation-program-timeout-test",
+    })
+    .to_string();
     let host = server.url.strip_prefix("http://").unwrap().to_string();
     let headers = sign_json_request(
         &JsonRequest {

@@ -131,6 +131,8 @@ pub(crate) struct Index {
     /// Secrets with a rotation setting, so that the scheduler looks at these only.
     rotating: std::collections::BTreeSet<String>,
     sorted: HashMap<SortBy, Arc<Vec<Arc<SecretDoc>>>>,
+    /// The latest creation date of any secret this index has seen.
+    latest_created_ms: i64,
     /// The vault change counter this index reflects.
     pub rev: i64,
     /// The connection's `PRAGMA data_version` when the index was last brought up to date.
@@ -159,6 +161,15 @@ impl Index {
         self.rotating.iter().filter_map(|u| self.docs.get(u))
     }
 
+    /// The creation date of a secret created at `now_ms`: `now_ms`, or one millisecond after
+    /// the latest secret's when that one was created in the same millisecond or (by another
+    /// process's clock) later. Secrets listed by creation date are then listed in the order
+    /// they were created, as AWS and moto list them, even when a test suite creates several
+    /// within one millisecond (where the name would otherwise decide).
+    pub fn creation_date(&self, now_ms: i64) -> i64 {
+        now_ms.max(self.latest_created_ms.saturating_add(1))
+    }
+
     /// The soonest deletion date of any secret scheduled for deletion.
     pub fn earliest_deletion(&self) -> Option<i64> {
         self.deletions.first().map(|(t, _)| *t)
@@ -166,6 +177,7 @@ impl Index {
 
     pub fn upsert(&mut self, mut doc: SecretDoc) {
         doc.build_haystack();
+        self.latest_created_ms = self.latest_created_ms.max(doc.created_ms);
         if let Some(old) = self.docs.get(&doc.uid) {
             if old.name != doc.name && self.by_name.get(&old.name) == Some(&doc.uid) {
                 self.by_name.remove(&old.name);
@@ -523,6 +535,26 @@ mod tests {
             rotation: None,
             versions: vec![],
         }
+    }
+
+    #[test]
+    fn secrets_created_in_one_millisecond_list_by_creation_in_the_order_they_were_made() {
+        let mut ix = Index::default();
+        for name in ["prod@b", "prod-b", "prod+b"] {
+            let created = ix.creation_date(1_000);
+            ix.upsert(doc(name, name, created));
+        }
+        let listed: Vec<String> = ix
+            .sorted(SortBy::Created)
+            .iter()
+            .map(|d| d.name.clone())
+            .collect();
+        assert_eq!(listed, ["prod@b", "prod-b", "prod+b"]);
+        assert_eq!(
+            ix.creation_date(5_000),
+            5_000,
+            "a later clock is taken as it is"
+        );
     }
 
     fn index(n: usize) -> Index {

@@ -422,7 +422,7 @@ impl Vault {
                 tags: req.tags.clone(),
                 tagged: !req.tags.is_empty(),
                 policy: None,
-                created_ms: ctx.now_ms,
+                created_ms: ctx.index.creation_date(ctx.now_ms),
                 last_changed_ms: ctx.now_ms,
                 last_accessed_day_ms: None,
                 deleted_ms: None,
