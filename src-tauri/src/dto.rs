@@ -957,6 +957,8 @@ pub fn typescript() -> String {
         coffer_core::health::Severity::decl(),
         coffer_core::health::FindingKind::decl(),
         coffer_core::health::Subject::decl(),
+        coffer_core::health::DiffKind::decl(),
+        coffer_core::health::DiffLine::decl(),
         coffer_core::health::Fix::decl(),
         coffer_core::health::Evidence::decl(),
         coffer_core::health::Finding::decl(),

@@ -222,11 +222,19 @@ export type FindingKind = "never-read" | "not-read-recently" | "rotation-off" | 
 
 export type Subject = { "Type": "Secret", Name: string, ARN: string, } | { "Type": "Principal", ARN: string, } | { "Type": "AccessKey", AccessKeyId: string, UserName: string, PrincipalARN: string, } | { "Type": "Operator", Name: string, ARN: string, };
 
+export type DiffKind = "same" | "removed" | "added";
+
+export type DiffLine = { Kind: DiffKind, Text: string, };
+
 export type Fix = { "Action": "RotateNow", SecretId: string, } | { "Action": "TurnRotationOn", SecretId: string, } | { "Action": "ScheduleDeletion", SecretId: string, } | { "Action": "DeactivateKey", UserName: string, AccessKeyId: string, } | { "Action": "ApplyLeastPrivilegePolicy", PrincipalARN: string, 
 /**
  * The principal's identity policies now, as one document.
  */
-CurrentPolicy: string, ProposedPolicy: string, };
+CurrentPolicy: string, ProposedPolicy: string, 
+/**
+ * The proposal against the policies now, line by line, as both consoles show it.
+ */
+Diff: Array<DiffLine>, };
 
 export type Evidence = { CreatedDate?: string, LastReadDate?: string, LastReadBy?: string, LastUsedDate?: string, LastChangedDate?: string, DueDate?: string, RequestedDate?: string, RequestedBy?: string, Days?: number, Step?: string, Error?: string, Tries?: number, 
 /**

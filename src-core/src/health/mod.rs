@@ -177,7 +177,67 @@ pub enum Fix {
         current: String,
         #[serde(rename = "ProposedPolicy")]
         proposed: String,
+        /// The proposal against the policies now, line by line, as both consoles show it.
+        #[serde(rename = "Diff")]
+        diff: Vec<DiffLine>,
     },
+}
+
+/// One line of a document compared with another.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DiffLine {
+    pub kind: DiffKind,
+    pub text: String,
+}
+
+/// Whether a line stays, goes or comes.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffKind {
+    Same,
+    Removed,
+    Added,
+}
+
+/// A line diff (longest common subsequence) of two documents.
+pub fn line_diff(before: &str, after: &str) -> Vec<DiffLine> {
+    let a: Vec<&str> = before.lines().collect();
+    let b: Vec<&str> = after.lines().collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let line = |kind, text: &str| DiffLine {
+        kind,
+        text: text.to_string(),
+    };
+    let (mut i, mut j) = (0, 0);
+    let mut out = vec![];
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            out.push(line(DiffKind::Same, a[i]));
+            i += 1;
+            j += 1;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            out.push(line(DiffKind::Removed, a[i]));
+            i += 1;
+        } else {
+            out.push(line(DiffKind::Added, b[j]));
+            j += 1;
+        }
+    }
+    out.extend(a[i..].iter().map(|l| line(DiffKind::Removed, l)));
+    out.extend(b[j..].iter().map(|l| line(DiffKind::Added, l)));
+    out
 }
 
 impl Fix {
@@ -806,5 +866,27 @@ pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
         principals_checked: inp.principals.len(),
         counts,
         findings: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DiffKind, DiffLine, line_diff};
+
+    #[test]
+    fn the_line_diff_keeps_common_lines_and_marks_the_rest() {
+        let l = |kind, text: &str| DiffLine {
+            kind,
+            text: text.into(),
+        };
+        assert_eq!(
+            line_diff("a\nb\nc", "a\nc\nd"),
+            [
+                l(DiffKind::Same, "a"),
+                l(DiffKind::Removed, "b"),
+                l(DiffKind::Same, "c"),
+                l(DiffKind::Added, "d"),
+            ]
+        );
     }
 }

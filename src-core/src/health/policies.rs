@@ -223,10 +223,15 @@ pub fn unused_access(p: &PrincipalInput, recent: &[String], days: u32) -> Option
             days: Some(i64::from(days)),
             ..Default::default()
         },
-        fix: Some(Fix::ApplyLeastPrivilegePolicy {
-            principal_arn: p.arn.clone(),
-            current: pretty(&combined(&docs)),
-            proposed: pretty(&least_privilege(&docs, recent)),
+        fix: Some({
+            let current = pretty(&combined(&docs));
+            let proposed = pretty(&least_privilege(&docs, recent));
+            Fix::ApplyLeastPrivilegePolicy {
+                principal_arn: p.arn.clone(),
+                diff: super::line_diff(&current, &proposed),
+                current,
+                proposed,
+            }
         }),
     })
 }

@@ -114,30 +114,6 @@ export function fixLabel(f: Fix): string {
   }
 }
 
-export type DiffLine = { kind: "same" | "added" | "removed"; text: string };
-
-/** A line diff (longest common subsequence) of two documents, as the policy proposal shows. */
-export function lineDiff(before: string, after: string): DiffLine[] {
-  const a = before.split("\n");
-  const b = after.split("\n");
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--)
-    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      out.push({ kind: "same", text: a[i] });
-      i++;
-      j++;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) out.push({ kind: "removed", text: a[i++] });
-    else out.push({ kind: "added", text: b[j++] });
-  }
-  while (i < a.length) out.push({ kind: "removed", text: a[i++] });
-  while (j < b.length) out.push({ kind: "added", text: b[j++] });
-  return out;
-}
 
 export function HealthScreen() {
   const c = useConsole();
@@ -277,7 +253,6 @@ function ConfirmFix(props: { fix: Fix; name: string; onClose: () => void; onDone
 }
 
 function PolicyProposal(props: { fix: Fix & { Action: "ApplyLeastPrivilegePolicy" }; onClose: () => void; onDone: (m: string) => void }) {
-  const diff = lineDiff(props.fix.CurrentPolicy, props.fix.ProposedPolicy);
   const act = useAct(props.onDone);
   const { PrincipalARN, ProposedPolicy } = props.fix;
   return (
@@ -302,10 +277,10 @@ function PolicyProposal(props: { fix: Fix & { Action: "ApplyLeastPrivilegePolicy
         replaces its inline and attached policies with this one; the vault checks it with the policy simulator first.
       </p>
       <pre className="policy-diff mono" data-testid="policy-diff">
-        {diff.map((l, i) => (
-          <div key={i} className={`diff-${l.kind}`}>
-            {l.kind === "added" ? "+ " : l.kind === "removed" ? "- " : "  "}
-            {l.text}
+        {props.fix.Diff.map((l, i) => (
+          <div key={i} className={`diff-${l.Kind}`}>
+            {l.Kind === "added" ? "+ " : l.Kind === "removed" ? "- " : "  "}
+            {l.Text}
           </div>
         ))}
       </pre>

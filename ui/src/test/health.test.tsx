@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { App } from "../App";
 import type { HealthFinding, HealthReport, SecretQueryInput } from "../bindings";
-import { lineDiff, principalOf, routeOf } from "../screens/Health";
+import { principalOf, routeOf } from "../screens/Health";
 import { detail, row, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
 
@@ -47,6 +47,16 @@ const report: HealthReport = {
         PrincipalARN: `arn:aws:iam::${ACCOUNT}:user/app`,
         CurrentPolicy: '{\n  "Action": [\n    "secretsmanager:GetSecretValue",\n    "secretsmanager:DeleteSecret"\n  ]\n}',
         ProposedPolicy: '{\n  "Action": [\n    "secretsmanager:GetSecretValue"\n  ]\n}',
+        // As the core's line_diff gives it.
+        Diff: [
+          { Kind: "same", Text: "{" },
+          { Kind: "same", Text: '  "Action": [' },
+          { Kind: "removed", Text: '    "secretsmanager:GetSecretValue",' },
+          { Kind: "removed", Text: '    "secretsmanager:DeleteSecret"' },
+          { Kind: "added", Text: '    "secretsmanager:GetSecretValue"' },
+          { Kind: "same", Text: "  ]" },
+          { Kind: "same", Text: "}" },
+        ],
       },
     }),
     finding({
@@ -163,14 +173,5 @@ describe("health logic", () => {
 
   it("opens a rotation finding on the secret's Rotation tab", () => {
     expect(routeOf(finding({ Kind: "rotation-failing" }))).toEqual({ screen: "secret", arn: row(1).arn, tab: "rotation" });
-  });
-
-  it("diffs lines, keeping the common ones", () => {
-    expect(lineDiff("a\nb\nc", "a\nc\nd")).toEqual([
-      { kind: "same", text: "a" },
-      { kind: "removed", text: "b" },
-      { kind: "same", text: "c" },
-      { kind: "added", text: "d" },
-    ]);
   });
 });

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use coffer_core::health::{Evidence, Finding, Fix, HealthReport, Severity, Subject};
+use coffer_core::health::{DiffKind, Evidence, Finding, Fix, HealthReport, Severity, Subject};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -347,19 +347,18 @@ impl App {
             }
             Some(Fix::ApplyLeastPrivilegePolicy {
                 principal_arn,
-                current,
                 proposed,
+                diff,
+                ..
             }) => {
                 let mut lines = vec![format!(
                     "Replace the identity policies of {principal_arn} with one that grants only the Secrets Manager actions it used (- now, + proposed):"
                 )];
-                lines.extend(
-                    line_diff(&current, &proposed)
-                        .into_iter()
-                        .filter_map(|(sign, l)| {
-                            (sign != ' ').then(|| format!("{sign} {}", l.trim()))
-                        }),
-                );
+                lines.extend(diff.iter().filter_map(|l| match l.kind {
+                    DiffKind::Same => None,
+                    DiffKind::Removed => Some(format!("- {}", l.text.trim())),
+                    DiffKind::Added => Some(format!("+ {}", l.text.trim())),
+                }));
                 lines.push(
                     "The vault checks it with the policy simulator before it is put in place."
                         .into(),
@@ -523,40 +522,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(side, buf);
-}
-
-/// A line diff (longest common subsequence): `' '` kept, `'-'` removed, `'+'` added.
-pub fn line_diff(before: &str, after: &str) -> Vec<(char, String)> {
-    let a: Vec<&str> = before.lines().collect();
-    let b: Vec<&str> = after.lines().collect();
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut out = vec![];
-    while i < a.len() && j < b.len() {
-        if a[i] == b[j] {
-            out.push((' ', a[i].to_string()));
-            i += 1;
-            j += 1;
-        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
-            out.push(('-', a[i].to_string()));
-            i += 1;
-        } else {
-            out.push(('+', b[j].to_string()));
-            j += 1;
-        }
-    }
-    out.extend(a[i..].iter().map(|l| ('-', l.to_string())));
-    out.extend(b[j..].iter().map(|l| ('+', l.to_string())));
-    out
 }
 
 /// How a subject reads in the list: a principal's ARN without its `arn:aws:iam::ACCOUNT:`
@@ -754,18 +719,5 @@ mod tests {
             report: Ok(report()),
         }));
         assert!(matches!(fx[..], [Effect::Send(Request::Health { .. })]));
-    }
-
-    #[test]
-    fn the_line_diff_keeps_common_lines_and_marks_the_rest() {
-        assert_eq!(
-            line_diff("a\nb\nc", "a\nc\nd"),
-            [
-                (' ', "a".to_string()),
-                ('-', "b".to_string()),
-                (' ', "c".to_string()),
-                ('+', "d".to_string()),
-            ]
-        );
     }
 }
