@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// as, held to its policies [default: the operator who unlocked the vault].
     #[arg(long, value_name = "ARN", requires = "agent")]
     pub agent_principal: Option<String>,
+    /// Connections the agent endpoint serves at once (1 to 1000, as the agent's
+    /// `max_conn`); requests on connections past it are answered 429.
+    #[arg(long, value_name = "N", default_value_t = server::agent::DEFAULT_MAX_CONN, requires = "agent")]
+    pub agent_max_conn: usize,
 }
 
 impl ServeArgs {
@@ -91,6 +95,7 @@ impl ServeArgs {
             path_prefix: self.agent_path_prefix.clone(),
             principal: self.agent_principal.clone(),
             token,
+            max_conn: self.agent_max_conn,
         }))
     }
 

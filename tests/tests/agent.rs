@@ -311,6 +311,87 @@ fn a_missing_or_wrong_token_or_a_forwarded_request_gets_the_agents_error() {
     );
 }
 
+/// One request on `conn` (kept alive): (status, body).
+fn request_on(conn: &mut std::net::TcpStream, path: &str, token: &str) -> (u16, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nX-Aws-Parameters-Secrets-Token: {token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(conn);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (status, String::from_utf8(body).unwrap())
+}
+
+/// The agent's `max_conn` (server.rs, validate_max_conn; main.rs, max_conn_test and
+/// ping_max_conn): a connection opened while the limit's worth are open gets 429
+/// "Connection limit exceeded" for every request, token or not, while `/ping` still
+/// answers; once a connection closes, a new one is served.
+#[test]
+fn connections_past_the_agents_limit_get_429_and_ping_still_answers() {
+    let v = vault();
+    let (_server, agent) = serve(&v, &["--agent-max-conn", "1"]);
+    let token = std::fs::read_to_string(v.dir.path().join("awssmatoken")).unwrap();
+    let token = token.trim();
+    let address = agent.strip_prefix("http://").unwrap();
+    let mut held = std::net::TcpStream::connect(address).unwrap();
+    let (status, body) = request_on(&mut held, "/secretsmanager/get?secretId=prod/db", token);
+    assert_eq!(status, 200, "{body}");
+    let url = format!("{agent}/secretsmanager/get?secretId=prod/db");
+    assert_eq!(
+        curl(&["-H", &token_header(v.dir.path()), &url]),
+        (429, "Connection limit exceeded".into())
+    );
+    // Checked before the token, as the agent does.
+    assert_eq!(curl(&[&url]), (429, "Connection limit exceeded".into()));
+    assert_eq!(curl(&[&format!("{agent}/ping")]), (200, "healthy".into()));
+    // The held connection is still served.
+    let (status, _) = request_on(&mut held, "/secretsmanager/get?secretId=prod/db", token);
+    assert_eq!(status, 200);
+    drop(held);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = curl(&["-H", &token_header(v.dir.path()), &url]);
+        if status == 200 {
+            break;
+        }
+        assert_eq!((status, body.as_str()), (429, "Connection limit exceeded"));
+        assert!(
+            Instant::now() < deadline,
+            "the closed connection's place never came free"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = v
+        .cmd()
+        .args(["serve", "--listen", "127.0.0.1:0", "--agent", "127.0.0.1:0"])
+        .args(["--agent-max-conn", "1001"])
+        .env("AWS_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("must be in the range 1 to 1000"), "{err}");
+}
+
 #[test]
 fn the_agent_reads_as_the_principal_it_is_given_and_without_a_token_does_not_start() {
     let v = vault();

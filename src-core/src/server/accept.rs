@@ -33,7 +33,13 @@ struct Service {
     /// A whole request head has arrived on this connection (there may be a response to
     /// finish at shutdown).
     requested: Arc<AtomicBool>,
+    open_at_admission: OpenAtAdmission,
 }
+
+/// Connections open, this one included, when the connection a request came on was admitted;
+/// every request carries it as an extension (the agent endpoint's connection limit reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenAtAdmission(pub usize);
 
 impl hyper::service::Service<Request<Incoming>> for Service {
     type Response = Response;
@@ -43,6 +49,7 @@ impl hyper::service::Service<Request<Incoming>> for Service {
     fn call(&self, mut request: Request<Incoming>) -> Self::Future {
         self.requested.store(true, Ordering::Relaxed);
         request.extensions_mut().insert(ConnectInfo(self.peer));
+        request.extensions_mut().insert(self.open_at_admission);
         tower_service::Service::call(&mut self.app.clone(), request)
     }
 }
@@ -126,8 +133,9 @@ async fn accept_failed(e: &std::io::Error) {
 
 async fn connection(tcp: tokio::net::TcpStream, peer: SocketAddr, slot: Slot, shared: Arc<Shared>) {
     let mut stop = shared.stop.clone();
+    let open = OpenAtAdmission(slot.open_at_admission());
     match &shared.tls {
-        None => drive(tcp, peer, &shared, stop).await,
+        None => drive(tcp, peer, open, &shared, stop).await,
         Some(acceptor) => {
             // A handshake is held to the header timeout too: it is the start of a request.
             let handshake = tokio::select! {
@@ -135,15 +143,20 @@ async fn connection(tcp: tokio::net::TcpStream, peer: SocketAddr, slot: Slot, sh
                 _ = stop.wait_for(|s| *s) => return,
             };
             if let Ok(Ok(stream)) = handshake {
-                drive(stream, peer, &shared, stop).await;
+                drive(stream, peer, open, &shared, stop).await;
             }
         }
     }
     drop(slot);
 }
 
-async fn drive<I>(io: I, peer: SocketAddr, shared: &Shared, mut stop: watch::Receiver<bool>)
-where
+async fn drive<I>(
+    io: I,
+    peer: SocketAddr,
+    open_at_admission: OpenAtAdmission,
+    shared: &Shared,
+    mut stop: watch::Receiver<bool>,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let requested = Arc::new(AtomicBool::new(false));
@@ -151,6 +164,7 @@ where
         app: shared.app.clone(),
         peer,
         requested: requested.clone(),
+        open_at_admission,
     };
     let conn = shared.http.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);

@@ -7,6 +7,9 @@
 //! - `GET /secretsmanager/get?secretId=ID[&versionId=V|&versionStage=S][&refreshNow=B]`;
 //! - `GET <prefix><ID>[?versionId=V|versionStage=S][&refreshNow=B]` (prefix `/v1/` unless
 //!   configured), the id taken from the path as it arrives (not percent-decoded);
+//! - at most `max_conn` connections open (800 unless configured, 1 to 1000): a connection
+//!   admitted while that many were open answers each request with 429 `Connection limit
+//!   exceeded`, `/ping` being allowed two connections more — checked first;
 //! - the SSRF token in `X-Aws-Parameters-Secrets-Token` or `X-Vault-Token`; a request with
 //!   `X-Forwarded-For` is refused before the token is looked at; then only GET.
 //!
@@ -28,12 +31,13 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine;
 use serde::Serialize;
 
+use super::accept::OpenAtAdmission;
 use super::{ApiError, fair};
 use crate::api::GetSecretValueRequest;
 use crate::{Caller, FrontEnd, SecretValue, Vault};
@@ -42,6 +46,10 @@ use crate::{Caller, FrontEnd, SecretValue, Vault};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:2773";
 /// The agent's default `path_prefix`.
 pub const DEFAULT_PATH_PREFIX: &str = "/v1/";
+/// The agent's default `max_conn` (`DEFAULT_MAX_CONNECTIONS`).
+pub const DEFAULT_MAX_CONN: usize = 800;
+/// The agent's bounds on `max_conn` (`config.rs`, `parse_num(.., 1, 1000)`).
+pub const MAX_CONN_RANGE: std::ops::RangeInclusive<usize> = 1..=1000;
 /// The headers that may carry the SSRF token, in the agent's order (`ssrf_headers`).
 pub const SSRF_HEADERS: [&str; 2] = ["X-Aws-Parameters-Secrets-Token", "X-Vault-Token"];
 /// The variables the token is read from, the first one set winning (`ssrf_env_variables`).
@@ -63,6 +71,9 @@ pub struct AgentOptions {
     pub principal: Option<String>,
     /// The SSRF token every request but `/ping` must carry.
     pub token: String,
+    /// Connections open at once past which requests are answered 429, as the agent's
+    /// `max_conn`.
+    pub max_conn: usize,
 }
 
 impl std::fmt::Debug for AgentOptions {
@@ -71,6 +82,7 @@ impl std::fmt::Debug for AgentOptions {
             .field("listen", &self.listen)
             .field("path_prefix", &self.path_prefix)
             .field("principal", &self.principal)
+            .field("max_conn", &self.max_conn)
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +95,10 @@ impl AgentOptions {
             return Err(
                 "The path prefix specified in the configuration file must begin with /.".into(),
             );
+        }
+        if !MAX_CONN_RANGE.contains(&self.max_conn) {
+            // The agent's BAD_MAX_CONN_MSG.
+            return Err("The maximum number of connections specified in the configuration file isn't valid. The maximum number of connections must be in the range 1 to 1000.".into());
         }
         if self.token.is_empty() {
             return Err(format!(
@@ -249,6 +265,7 @@ struct AgentState {
     principal: Option<String>,
     token: String,
     path_prefix: String,
+    max_conn: usize,
     executor: fair::Executor,
 }
 
@@ -263,6 +280,22 @@ impl AgentState {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         c.with_source(Some(peer.ip().to_string()), user_agent)
+    }
+
+    /// The agent's `validate_max_conn`: a request on a connection admitted while `open`
+    /// connections (itself included) were open is refused past `max_conn`, past two more
+    /// for `/ping`, so that health checks still answer when the agent is full.
+    fn check_connections(&self, path: &str, open: usize) -> Result<(), Reply> {
+        let limit = if path == "/ping" {
+            self.max_conn + 2
+        } else {
+            self.max_conn
+        };
+        if open <= limit {
+            Ok(())
+        } else {
+            Err(Reply::text(429, "Connection limit exceeded"))
+        }
     }
 
     /// The agent's `validate_token`: `/ping` needs none; `X-Forwarded-For` is refused;
@@ -287,8 +320,15 @@ impl AgentState {
     }
 
     /// The request as the agent routes it; the query to run, if it is a read.
-    fn route(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<Query, Reply> {
+    fn route(
+        &self,
+        open: usize,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<Query, Reply> {
         let path = uri.path();
+        self.check_connections(path, open)?;
         self.check_token(path, headers)?;
         if method != Method::GET {
             return Err(Reply::text(405, "Not allowed"));
@@ -311,6 +351,7 @@ impl AgentState {
 async fn handle(
     State(state): State<Arc<AgentState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    open: Option<Extension<OpenAtAdmission>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -318,7 +359,8 @@ async fn handle(
     let started = Instant::now();
     let caller = state.caller(peer, &headers);
     let principal = caller.principal_arn.clone();
-    let reply = match state.route(&method, &uri, &headers) {
+    let open = open.map_or(1, |Extension(OpenAtAdmission(n))| n);
+    let reply = match state.route(open, &method, &uri, &headers) {
         Err(reply) => reply,
         Ok(q) => {
             let app = state.clone();
@@ -361,6 +403,7 @@ pub fn router(vault: Arc<Vault>, options: &AgentOptions) -> std::io::Result<Rout
             principal: options.principal.clone(),
             token: options.token.clone(),
             path_prefix: options.path_prefix.clone(),
+            max_conn: options.max_conn,
             executor: fair::Executor::start()?,
         })))
 }
@@ -377,6 +420,7 @@ mod tests {
             principal: None,
             token: "tok".into(),
             path_prefix: prefix.into(),
+            max_conn: 2,
             executor: fair::Executor::start().unwrap(),
         }
     }
@@ -390,7 +434,7 @@ mod tests {
     }
 
     fn route(s: &AgentState, method: Method, uri: &str, h: &HeaderMap) -> Result<Query, Reply> {
-        s.route(&method, &uri.parse().unwrap(), h)
+        s.route(1, &method, &uri.parse().unwrap(), h)
     }
 
     fn text(r: Result<Query, Reply>) -> (u16, String) {
@@ -443,6 +487,32 @@ mod tests {
         assert_eq!(
             text(route(&s, Method::GET, "/elsewhere", &vault_token)),
             (404, "Not found".into())
+        );
+    }
+
+    #[test]
+    fn requests_past_the_connection_limit_get_429_before_the_token_is_looked_at_and_ping_has_two_more()
+     {
+        // max_conn 2 (see `state`).
+        let s = state(DEFAULT_PATH_PREFIX);
+        let get: Uri = "/secretsmanager/get?secretId=a".parse().unwrap();
+        let ping: Uri = "/ping".parse().unwrap();
+        let token = headers(&[("x-aws-parameters-secrets-token", "tok")]);
+        let none = headers(&[]);
+        assert!(s.route(2, &Method::GET, &get, &token).is_ok());
+        for h in [&token, &none] {
+            assert_eq!(
+                text(s.route(3, &Method::GET, &get, h)),
+                (429, "Connection limit exceeded".into())
+            );
+        }
+        assert_eq!(
+            text(s.route(4, &Method::GET, &ping, &none)),
+            (200, "healthy".into())
+        );
+        assert_eq!(
+            text(s.route(5, &Method::GET, &ping, &none)),
+            (429, "Connection limit exceeded".into())
         );
     }
 
@@ -600,6 +670,7 @@ mod tests {
             path_prefix: DEFAULT_PATH_PREFIX.into(),
             principal: None,
             token: "t".into(),
+            max_conn: DEFAULT_MAX_CONN,
         };
         ok.check().unwrap();
         assert!(!format!("{ok:?}").contains("\"t\""));
@@ -609,6 +680,11 @@ mod tests {
         let mut bad = ok.clone();
         bad.token.clear();
         assert!(bad.check().is_err());
+        for max_conn in [0, 1001] {
+            let mut bad = ok.clone();
+            bad.max_conn = max_conn;
+            assert!(bad.check().unwrap_err().contains("range 1 to 1000"));
+        }
         let mut bad = ok;
         bad.listen = "0.0.0.0:2773".parse().unwrap();
         assert!(bad.check().unwrap_err().contains("loopback"));

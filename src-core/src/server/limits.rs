@@ -101,6 +101,8 @@ struct Open {
 pub struct Slot {
     gate: Arc<Gate>,
     address: IpAddr,
+    /// Connections open, this one included, when it was admitted.
+    open_at_admission: usize,
 }
 
 impl Gate {
@@ -131,12 +133,21 @@ impl Gate {
         Ok(Slot {
             gate: self.clone(),
             address,
+            open_at_admission: open.total,
         })
     }
 
     /// Connections open now.
     pub fn open(&self) -> usize {
         self.lock().total
+    }
+}
+
+impl Slot {
+    /// Connections open, this one included, when this one was admitted: what the AWS
+    /// Secrets Manager Agent holds each connection's requests to (`validate_max_conn`).
+    pub fn open_at_admission(&self) -> usize {
+        self.open_at_admission
     }
 }
 

@@ -619,8 +619,16 @@ pub fn run(
                 .map(|t| (t.fingerprint.clone(), t.cert_file.clone())),
             agent: agent.as_ref().map(|(l, _)| l.local_addr()).transpose()?,
         });
-        if let Some((agent_listener, app)) = agent {
-            let limits = options.limits.clone();
+        if let (Some((agent_listener, app)), Some(a)) = (agent, &options.agent) {
+            // Every program on the laptop comes from loopback, so the per-address cap is the
+            // whole cap; the agent's own `max_conn` answers 429 below it, and the cap is
+            // kept above it (with `/ping`'s two more) so that a full agent still answers.
+            let cap = options.limits.max_connections.max(a.max_conn + 2);
+            let limits = Limits {
+                max_connections: cap,
+                max_connections_per_address: cap,
+                ..options.limits.clone()
+            };
             tokio::spawn(accept::serve(
                 agent_listener,
                 None,
