@@ -8,19 +8,6 @@
 //! The vaults are built once through the public API and kept under the target directory
 //! (`coffer-tui-bench/`); delete them to rebuild.
 
-// The console's modules are compiled into this bench whole; it drives only part of them
-// (and `cargo test --benches` compiles their unit tests without running them).
-#![allow(dead_code)]
-#![cfg_attr(test, allow(unused_imports))]
-
-#[cfg(test)]
-#[path = "../src/demo.rs"]
-mod demo;
-#[path = "../src/launch.rs"]
-mod launch;
-#[path = "../src/tui/mod.rs"]
-mod tui;
-
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -32,10 +19,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use tui::action::{Action, Cmd, Effect, Request};
-use tui::app::{App, Session};
-use tui::theme::Theme;
-use tui::worker::execute;
+use coffer::tui::action::{Action, Cmd, Effect, Request};
+use coffer::tui::app::{App, Session};
+use coffer::tui::theme::Theme;
+use coffer::tui::worker::execute;
 
 const PASS: &str = "bench passphrase";
 /// Audit events of the large log (see the closing note: the largest that builds in minutes).

@@ -2,8 +2,8 @@
 //! `update(Action)` is the only way it changes, drawing is a pure function of it, and a
 //! worker thread holds the vault so that the keyboard never waits on a query.
 
-pub(crate) mod action;
-pub(crate) mod app;
+pub mod action;
+pub mod app;
 mod clipboard;
 pub(crate) mod format;
 pub(crate) mod keymap;
@@ -12,10 +12,10 @@ mod mouse;
 pub(crate) mod popups;
 pub(crate) mod running;
 pub(crate) mod screens;
-pub(crate) mod theme;
+pub mod theme;
 pub(crate) mod ui;
 pub(crate) mod wire;
-pub(crate) mod worker;
+pub mod worker;
 
 #[cfg(test)]
 mod snapshot_tests;

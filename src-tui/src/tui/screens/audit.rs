@@ -141,7 +141,7 @@ impl App {
     }
 
     /// Reads the newest page; `keep` leaves the selection where it is.
-    pub(crate) fn refresh_audit(&mut self, keep: bool) -> Vec<Effect> {
+    pub fn refresh_audit(&mut self, keep: bool) -> Vec<Effect> {
         if !keep {
             self.audit.selected = 0;
             self.audit.scroll = 0;

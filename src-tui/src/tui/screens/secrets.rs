@@ -229,7 +229,7 @@ impl App {
 
     /// Re-reads the list; `reset` for a new filter or order (back to the top), otherwise
     /// the selected secret stays selected.
-    pub(crate) fn refresh_secrets(&mut self, reset: bool) -> Vec<Effect> {
+    pub fn refresh_secrets(&mut self, reset: bool) -> Vec<Effect> {
         let s = &mut self.secrets;
         if reset {
             s.selected = 0;
