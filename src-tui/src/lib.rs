@@ -320,16 +320,13 @@ fn run(args: Cli) -> Result<i32> {
     let idle_lock = Duration::from_secs(idle_lock_seconds.max(1));
     match command {
         None => {
-            tui::run(
-                launch::Launch {
-                    vault_path: path,
-                    operator,
-                    passphrase: unlock::given_passphrase(passphrase_file.as_deref())?,
-                    read_only,
-                    idle_lock,
-                },
-                session::LINK,
-            )?;
+            tui::run(launch::Launch {
+                vault_path: path,
+                operator,
+                passphrase: unlock::given_passphrase(passphrase_file.as_deref())?,
+                read_only,
+                idle_lock,
+            })?;
             Ok(0)
         }
         Some(Command::Init {
@@ -370,19 +367,16 @@ fn run(args: Cli) -> Result<i32> {
                 println!("{}", serde_json::to_string_pretty(&made.summary)?);
                 return Ok(0);
             }
-            tui::run(
-                launch::Launch {
-                    vault_path: made.path,
-                    operator: Some(made.operator),
-                    // A throwaway vault: the console opens unlocked (its passphrase was printed above).
-                    passphrase: Some(coffer_core::crypto::Passphrase::new(
-                        made.passphrase_text.to_string(),
-                    )),
-                    read_only,
-                    idle_lock,
-                },
-                session::LINK,
-            )?;
+            tui::run(launch::Launch {
+                vault_path: made.path,
+                operator: Some(made.operator),
+                // A throwaway vault: the console opens unlocked (its passphrase was printed above).
+                passphrase: Some(coffer_core::crypto::Passphrase::new(
+                    made.passphrase_text.to_string(),
+                )),
+                read_only,
+                idle_lock,
+            })?;
             Ok(0)
         }
         Some(Command::Completion { shell }) => {
@@ -506,8 +500,15 @@ fn run(args: Cli) -> Result<i32> {
                 .map_err(anyhow::Error::from)
                 .map_err(vault_error(Operation::Unlock, true))?;
             let vault = std::sync::Arc::new(vault);
-            let outcome = cli::run(&vault, op, Some(&pass), coffer_core::FrontEnd::Cli)
-                .map_err(vault_error(name, false))?;
+            let mut line = cli::rekey::RekeyLine::new();
+            let outcome = cli::run(
+                &vault,
+                op,
+                Some(&pass),
+                coffer_core::FrontEnd::Cli,
+                &mut |p, d, t| line.update(p, d, t),
+            )
+            .map_err(vault_error(name, false))?;
             cli::print(outcome, output, query.as_deref())
         }
     }

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use coffer_core::api::GetSecretValueRequest;
 use coffer_core::crypto::Passphrase;
+use coffer_core::vault::{RekeyMeter, RekeyStatus};
 use coffer_core::{ErrorCode, FrontEnd, Vault, VaultInfo};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -77,9 +78,12 @@ enum Request {
     Revision,
 }
 
-/// What the agent answers.
+/// What the agent answers: one response to a request, after as many [`Response::Progress`]
+/// lines as it sends.
 #[derive(Serialize, Deserialize)]
 enum Response {
+    /// How far a re-key the request makes has come (before the answer).
+    Progress(RekeyStatus),
     Json(Value),
     /// JSON carrying a secret value (zeroized when dropped).
     Secret(String),
@@ -162,8 +166,45 @@ fn receive<T: for<'de> Deserialize<'de>>(stream: &UnixStream) -> Result<T> {
 }
 
 fn exchange(stream: UnixStream, request: &Request) -> Result<Response> {
+    exchange_reporting(stream, request, &mut |_| {})
+}
+
+/// Sends `request` and reads its answer, telling `progress` each re-key step the agent
+/// reports before it.
+fn exchange_reporting(
+    stream: UnixStream,
+    request: &Request,
+    progress: &mut dyn FnMut(RekeyStatus),
+) -> Result<Response> {
     send(&stream, request)?;
-    receive(&stream)
+    receive_answer(BufReader::new(&stream), progress)
+}
+
+fn receive_answer(
+    mut reader: impl BufRead,
+    progress: &mut dyn FnMut(RekeyStatus),
+) -> Result<Response> {
+    loop {
+        let mut line = Zeroizing::new(String::new());
+        reader.read_line(&mut line)?;
+        if line.is_empty() {
+            bail!("the connection closed without an answer");
+        }
+        match serde_json::from_str(&line)? {
+            Response::Progress(status) => progress(status),
+            answer => return Ok(answer),
+        }
+    }
+}
+
+/// What the agent sends a request's re-key progress with: each step its meter keeps.
+fn progress_to(stream: &UnixStream) -> impl FnMut(coffer_core::vault::RekeyPhase, u64, u64) {
+    let mut meter = RekeyMeter::default();
+    move |phase, done, total| {
+        if let Some(status) = meter.step(phase, done, total) {
+            let _ = send(stream, &Response::Progress(status));
+        }
+    }
 }
 
 /// The session serving this vault, if one answers.
@@ -188,7 +229,8 @@ pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> 
         cwd: std::env::current_dir()?,
         operator: operator.map(str::to_string),
     };
-    let mut response = exchange(stream, &request)?;
+    let line = crate::cli::rekey::RekeyLine::new();
+    let mut response = exchange_reporting(stream, &request, &mut |s| line.show(&s))?;
     Ok(Some(match &mut response {
         Response::Json(v) => Outcome::Json(v.take()),
         Response::Secret(s) => Outcome::Secret(Zeroizing::new(std::mem::take(s))),
@@ -199,6 +241,7 @@ pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> 
         Response::NotHere(_) => return Ok(None),
         Response::Refused(message) => bail!("the session agent refused: {message}"),
         Response::Status(_)
+        | Response::Progress(_)
         | Response::Locked
         | Response::Attached { .. }
         | Response::Console(_)
@@ -350,13 +393,6 @@ pub fn lock(vault: &Path) -> Result<bool> {
     }
 }
 
-/// The terminal console's way to its vault's session.
-pub const LINK: crate::tui::SessionLink = crate::tui::SessionLink {
-    attach,
-    console,
-    revision,
-};
-
 /// Opens a console through this vault's session: the vault as the session unlocked it.
 pub fn attach(vault: &Path, operator: Option<&str>) -> coffer_core::Result<VaultInfo> {
     let unreachable = |e: anyhow::Error| {
@@ -395,10 +431,15 @@ pub fn attach(vault: &Path, operator: Option<&str>) -> coffer_core::Result<Vault
     }
 }
 
-/// Runs an attached console's request in the session; `Err` when the session is gone.
-pub fn console(vault: &Path, request: ConsoleRequest) -> Result<ConsoleAnswer> {
+/// Runs an attached console's request in the session, telling `progress` how a re-key it
+/// makes goes; `Err` when the session is gone.
+pub fn console(
+    vault: &Path,
+    request: ConsoleRequest,
+    progress: &mut dyn FnMut(RekeyStatus),
+) -> Result<ConsoleAnswer> {
     let stream = connect(vault).context("its socket no longer answers")?;
-    match &mut exchange(stream, &Request::Console(Box::new(request)))? {
+    match &mut exchange_reporting(stream, &Request::Console(Box::new(request)), progress)? {
         Response::Console(answer) => Ok(std::mem::replace(
             &mut **answer,
             ConsoleAnswer::Done(String::new()),
@@ -547,7 +588,7 @@ pub fn agent(
                 argv,
                 cwd,
                 operator,
-            }) => run(&vault, &status, argv, &cwd, operator),
+            }) => run(&vault, &status, argv, &cwd, operator, &stream),
             Ok(Request::Attach { operator }) => {
                 if operator.is_some_and(|o| o != status.operator) {
                     Response::NotHere(format!("the session is unlocked as {}", status.operator))
@@ -576,11 +617,7 @@ pub fn agent(
                     }
                     Response::Console(Box::new(ConsoleAnswer::Changed))
                 }
-                request => Response::Console(Box::new(crate::tui::worker::execute_as(
-                    &vault,
-                    request,
-                    FrontEnd::Session,
-                ))),
+                request => console_answer(&vault, request, &stream),
             },
             Ok(Request::Revision) => {
                 in_use = false;
@@ -602,13 +639,26 @@ pub fn agent(
     Ok(0)
 }
 
-/// Runs a forwarded command line as the session's operator, with front end `session`.
+/// Runs an attached console's request as the session's operator, with front end
+/// `session`, sending the progress of a re-key it makes on `stream` before the answer.
+fn console_answer(vault: &Vault, request: ConsoleRequest, stream: &UnixStream) -> Response {
+    Response::Console(Box::new(crate::tui::worker::execute_reporting(
+        vault,
+        request,
+        FrontEnd::Session,
+        &mut progress_to(stream),
+    )))
+}
+
+/// Runs a forwarded command line as the session's operator, with front end `session`,
+/// sending the progress of a re-key it makes on `stream` before the answer.
 fn run(
     vault: &Arc<Vault>,
     status: &Status,
     argv: Vec<String>,
     cwd: &Path,
     operator: Option<String>,
+    stream: &UnixStream,
 ) -> Response {
     use clap::Parser;
     if operator.is_some_and(|o| o != status.operator) {
@@ -627,7 +677,7 @@ fn run(
     if let Err(e) = std::env::set_current_dir(cwd) {
         return Response::Error(format!("cannot work in {}: {e}", cwd.display()));
     }
-    match crate::cli::run(vault, op, None, FrontEnd::Session) {
+    match crate::cli::run(vault, op, None, FrontEnd::Session, &mut progress_to(stream)) {
         Ok(Outcome::Json(v)) => Response::Json(v),
         Ok(Outcome::Secret(mut s)) => Response::Secret(std::mem::take(&mut *s)),
         Ok(Outcome::Broken(v)) => Response::Broken(v),
@@ -656,5 +706,105 @@ mod tests {
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("5w").is_err());
         assert!(parse_duration("m").is_err());
+    }
+
+    /// A vault with a second operator and a few secrets, unlocked as `admin`.
+    fn vault_with_bob(dir: &Path) -> Vault {
+        use coffer_core::api::CreateSecretRequest;
+        use coffer_core::{InitOptions, SecretText};
+        let v = Vault::init(
+            &dir.join("vault.db"),
+            InitOptions {
+                account_id: None,
+                region: None,
+                operator: "admin".into(),
+                passphrase: Passphrase::new("test passphrase".into()),
+                kdf: Some((19456, 2)),
+            },
+        )
+        .unwrap();
+        let c = v.caller(FrontEnd::Tui);
+        v.add_operator(
+            &c,
+            "bob",
+            &Passphrase::new("bob's passphrase".into()),
+            Some((19456, 2)),
+        )
+        .unwrap();
+        for i in 0..3 {
+            v.create_secret(
+                &c,
+                CreateSecretRequest {
+                    name: format!("s{i}"),
+                    secret_string: Some(SecretText::new("value".into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        v
+    }
+
+    #[test]
+    fn a_console_removing_an_operator_through_the_session_sees_the_re_keys_progress_then_its_result()
+     {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault_with_bob(dir.path());
+        let (agent_end, console_end) = UnixStream::pair().unwrap();
+        let answer = console_answer(
+            &vault,
+            ConsoleRequest::RemoveOperator { name: "bob".into() },
+            &agent_end,
+        );
+        send(&agent_end, &answer).unwrap();
+        let mut steps = vec![];
+        let got = receive_answer(BufReader::new(&console_end), &mut |s| steps.push(s)).unwrap();
+        let Response::Console(loaded) = &got else {
+            panic!("a console answer");
+        };
+        assert!(matches!(**loaded, ConsoleAnswer::Done(_)), "{loaded:?}");
+        let phases: Vec<_> = steps.iter().map(|s| s.phase).collect();
+        for phase in [
+            coffer_core::vault::RekeyPhase::Keys,
+            coffer_core::vault::RekeyPhase::Secrets,
+            coffer_core::vault::RekeyPhase::Audit,
+        ] {
+            assert!(phases.contains(&phase), "{phase:?} in {phases:?}");
+        }
+        let last = steps.last().unwrap();
+        assert!(last.phase_done(), "{last:?}");
+        assert!(
+            vault
+                .list_operators(&vault.caller(FrontEnd::Tui))
+                .unwrap()
+                .operators
+                .iter()
+                .all(|o| o.operator_name != "bob")
+        );
+    }
+
+    #[test]
+    fn a_forwarded_operator_removal_reports_its_progress_before_its_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Arc::new(vault_with_bob(dir.path()));
+        let status = Status {
+            vault: dir.path().join("vault.db"),
+            operator: "admin".into(),
+            pid: std::process::id(),
+            socket: dir.path().join("socket"),
+            idle_seconds: 60,
+            max_age_seconds: 60,
+        };
+        let (agent_end, cli_end) = UnixStream::pair().unwrap();
+        let argv = ["coffer", "operator", "remove", "bob"]
+            .map(String::from)
+            .to_vec();
+        let answer = run(&vault, &status, argv, dir.path(), None, &agent_end);
+        send(&agent_end, &answer).unwrap();
+        let mut steps = vec![];
+        let got = receive_answer(BufReader::new(&cli_end), &mut |s| steps.push(s)).unwrap();
+        assert!(matches!(got, Response::Json(_)), "the removal's answer");
+        assert!(steps.len() >= 3, "{steps:?}");
+        assert!(steps.last().unwrap().phase_done());
     }
 }

@@ -13,7 +13,7 @@ use crate::Result;
 use crate::store::Tx;
 
 /// What a re-key is doing, for a progress display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RekeyPhase {
     /// Keys, slots, KMS keys, principals, rotation functions and attempts, replica registry.
     Keys,
@@ -35,7 +35,7 @@ impl RekeyPhase {
 pub type RekeyProgress<'a> = &'a mut dyn FnMut(RekeyPhase, u64, u64);
 
 /// Where a re-key is, as every front end shows it: the phase and how far through it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RekeyStatus {
     pub phase: RekeyPhase,
     pub done: u64,

@@ -6,7 +6,7 @@ pub mod backup;
 pub mod health;
 pub mod iam;
 pub mod output;
-mod rekey;
+pub(crate) mod rekey;
 pub mod replicas;
 pub mod rotation;
 pub mod transfer;
@@ -644,11 +644,13 @@ pub(crate) fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Ou
 /// `unlocked_with` is the passphrase the vault was unlocked with (`operator passwd` needs it;
 /// the session agent keeps none, so it never runs that one: see [`Op::runs_in_session`]).
 /// `front_end` is the CLI's own, or the session agent's when it runs a forwarded command.
+/// `rekey` is told the progress of a re-key (`operator remove`, `operator passwd`).
 pub fn run(
     vault: &std::sync::Arc<Vault>,
     op: Op,
     unlocked_with: Option<&coffer_core::crypto::Passphrase>,
     front_end: FrontEnd,
+    rekey: coffer_core::vault::RekeyProgress<'_>,
 ) -> Result<Outcome> {
     let c: Caller = vault.caller(front_end);
     let none_if_empty = |v: Vec<String>| if v.is_empty() { None } else { Some(v) };
@@ -922,19 +924,17 @@ pub fn run(
             OperatorOp::Passwd { new } => {
                 let unlocked_with = unlocked_with
                     .context("changing the passphrase needs it typed, not a session")?;
-                let mut line = rekey::RekeyLine::new();
                 vault.change_passphrase_reporting(
                     &c,
                     unlocked_with,
                     &new.passphrase()?,
                     new.kdf(),
-                    &mut |p, d, t| line.update(p, d, t),
+                    rekey,
                 )?;
                 Ok(Outcome::Json(Value::Null))
             }
             OperatorOp::Remove { name } => {
-                let mut line = rekey::RekeyLine::new();
-                vault.remove_operator_reporting(&c, &name, &mut |p, d, t| line.update(p, d, t))?;
+                vault.remove_operator_reporting(&c, &name, rekey)?;
                 Ok(Outcome::Json(Value::Null))
             }
             OperatorOp::List => json(&vault.list_operators(&c)?),

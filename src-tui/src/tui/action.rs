@@ -639,7 +639,6 @@ pub enum Loaded {
     /// An act succeeded; the message says what happened.
     Done(String),
     /// How far the re-key under way has come (removing an operator, changing a passphrase).
-    #[serde(skip)]
     Rekeying(RekeyStatus),
     Verified(VerifyReport),
     Failed {

@@ -44,18 +44,6 @@ use crate::launch::Launch;
 
 const TICK: Duration = Duration::from_millis(250);
 
-/// How the console reaches the user's session agent for its vault (`coffer unlock`): the
-/// binary's `session` client, handed in so that this module stands without it.
-#[derive(Clone, Copy)]
-pub struct SessionLink {
-    /// Opens through the session: the vault as it was unlocked there.
-    pub attach: fn(&std::path::Path, Option<&str>) -> coffer_core::Result<coffer_core::VaultInfo>,
-    /// Runs one request in the session; `Err` when the session is gone.
-    pub console: fn(&std::path::Path, Request) -> Result<action::Loaded>,
-    /// The vault's revision there; `Err` when the session is gone.
-    pub revision: fn(&std::path::Path) -> Result<i64>,
-}
-
 /// Puts the terminal back as it was: raw mode off, main screen, no mouse capture.
 fn restore_terminal() {
     let _ = disable_raw_mode();
@@ -120,7 +108,7 @@ fn translate(app: &App, ev: Event) -> Option<Action> {
 }
 
 /// Opens the console on a vault and runs it until the operator quits.
-pub fn run(launch: Launch, link: SessionLink) -> Result<()> {
+pub fn run(launch: Launch) -> Result<()> {
     let Launch {
         vault_path,
         operator,
@@ -135,7 +123,7 @@ pub fn run(launch: Launch, link: SessionLink) -> Result<()> {
         );
     }
     let (tx, rx) = mpsc::channel::<Action>();
-    let worker = worker::spawn(vault_path.clone(), tx, link);
+    let worker = worker::spawn(vault_path.clone(), tx);
     let mut app = App::new(
         vault_path.display().to_string(),
         operator,

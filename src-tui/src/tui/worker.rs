@@ -17,7 +17,8 @@ use coffer_core::vault::rotation::{
 use coffer_core::vault::{RekeyMeter, RekeyProgress, SecretQuery, SortBy};
 use coffer_core::{FrontEnd, Operation, Vault};
 
-use super::SessionLink;
+use crate::session;
+
 use super::action::{
     AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
 };
@@ -26,11 +27,11 @@ use super::screens::detail::activity_query;
 const POLL: Duration = Duration::from_millis(250);
 
 /// Starts the worker; requests go in, results come back as actions.
-pub fn spawn(path: PathBuf, out: Sender<Action>, link: SessionLink) -> Sender<Request> {
+pub fn spawn(path: PathBuf, out: Sender<Action>) -> Sender<Request> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("coffer-worker".into())
-        .spawn(move || run(&path, &rx, &out, link))
+        .spawn(move || run(&path, &rx, &out))
         .expect("spawn the worker thread");
     tx
 }
@@ -102,7 +103,7 @@ fn start_background(vault: &Arc<Vault>, out: &Sender<Action>) -> Runner {
 /// How often the worker looks for the vault's session agent and endpoints coming and going.
 const LOOK_AROUND: Duration = Duration::from_secs(1);
 
-fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionLink) {
+fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>) {
     let mut vault: Option<Arc<Vault>> = None;
     // Opened through the user's session agent: requests run there, no key here.
     let mut attached = false;
@@ -141,7 +142,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionL
                     }
                     Err(e) => Some(Loaded::Unlocked(Err(e))),
                 },
-                Request::Attach { operator } => match (link.attach)(path, operator.as_deref()) {
+                Request::Attach { operator } => match session::attach(path, operator.as_deref()) {
                     Ok(info) => {
                         background = None;
                         vault = None;
@@ -151,7 +152,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionL
                     }
                     Err(e) => Some(Loaded::Attached(Err(e))),
                 },
-                r if attached => match through_session(link, path, r, out) {
+                r if attached => match through_session(path, r, out) {
                     Ok(reply) => reply,
                     Err(ended) => {
                         attached = false;
@@ -200,7 +201,7 @@ fn run(path: &Path, rx: &Receiver<Request>, out: &Sender<Action>, link: SessionL
         if last_sync.elapsed() >= POLL {
             last_sync = Instant::now();
             let changed = if attached {
-                match (link.revision)(path) {
+                match session::revision(path) {
                     Ok(now) => {
                         let changed = revision.is_some_and(|r| r != now);
                         revision = Some(now);
@@ -251,7 +252,6 @@ fn session_ended(e: &anyhow::Error) -> Loaded {
 /// Runs a request in the user's session agent. `Err`: the session is gone (what to tell the
 /// console, boxed: it is rare and large).
 fn through_session(
-    link: SessionLink,
     path: &Path,
     req: Request,
     out: &Sender<Action>,
@@ -272,18 +272,22 @@ fn through_session(
             let path = path.to_path_buf();
             let out = out.clone();
             std::thread::spawn(move || {
-                let reply =
-                    (link.console)(&path, Request::Verify).unwrap_or_else(|e| session_ended(&e));
+                let reply = session::console(&path, Request::Verify, &mut |_| {})
+                    .unwrap_or_else(|e| session_ended(&e));
                 let _ = out.send(Action::loaded(reply));
             });
             Ok(None)
         }
-        Request::RunDue => (link.console)(path, Request::RunDue)
+        Request::RunDue => session::console(path, Request::RunDue, &mut |_| {})
             .map(|_| None)
             .map_err(|e| Box::new(session_ended(&e))),
-        other => (link.console)(path, other)
-            .map(Some)
-            .map_err(|e| Box::new(session_ended(&e))),
+        // Removing an operator re-keys the vault in the agent: its progress comes back as
+        // the agent makes it, as it would from this process.
+        other => session::console(path, other, &mut |status| {
+            let _ = out.send(Action::loaded(Loaded::Rekeying(status)));
+        })
+        .map(Some)
+        .map_err(|e| Box::new(session_ended(&e))),
     }
 }
 
@@ -309,7 +313,9 @@ pub fn execute_as(vault: &Vault, req: Request, front_end: FrontEnd) -> Loaded {
     execute_reporting(vault, req, front_end, &mut |_, _, _| {})
 }
 
-fn execute_reporting(
+/// Runs one request as it came through `front_end`, telling `progress` how a re-key it
+/// makes goes.
+pub fn execute_reporting(
     vault: &Vault,
     req: Request,
     front_end: FrontEnd,
@@ -1050,7 +1056,7 @@ mod tests {
         }
         drop(v);
         let (out, actions) = std::sync::mpsc::channel();
-        let worker = spawn(path, out, crate::session::LINK);
+        let worker = spawn(path, out);
         worker
             .send(Request::Unlock {
                 operator: Some("admin".into()),
