@@ -695,6 +695,7 @@ fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::testkit::vault_with_a_second_operator;
 
     #[test]
     fn durations_take_seconds_minutes_hours_and_days() {
@@ -708,48 +709,11 @@ mod tests {
         assert!(parse_duration("m").is_err());
     }
 
-    /// A vault with a second operator and a few secrets, unlocked as `admin`.
-    fn vault_with_bob(dir: &Path) -> Vault {
-        use coffer_core::api::CreateSecretRequest;
-        use coffer_core::{InitOptions, SecretText};
-        let v = Vault::init(
-            &dir.join("vault.db"),
-            InitOptions {
-                account_id: None,
-                region: None,
-                operator: "admin".into(),
-                passphrase: Passphrase::new("test passphrase".into()),
-                kdf: Some((19456, 2)),
-            },
-        )
-        .unwrap();
-        let c = v.caller(FrontEnd::Tui);
-        v.add_operator(
-            &c,
-            "bob",
-            &Passphrase::new("bob's passphrase".into()),
-            Some((19456, 2)),
-        )
-        .unwrap();
-        for i in 0..3 {
-            v.create_secret(
-                &c,
-                CreateSecretRequest {
-                    name: format!("s{i}"),
-                    secret_string: Some(SecretText::new("value".into())),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        }
-        v
-    }
-
     #[test]
     fn a_console_removing_an_operator_through_the_session_sees_the_re_keys_progress_then_its_result()
      {
         let dir = tempfile::tempdir().unwrap();
-        let vault = vault_with_bob(dir.path());
+        let vault = vault_with_a_second_operator(dir.path());
         let (agent_end, console_end) = UnixStream::pair().unwrap();
         let answer = console_answer(
             &vault,
@@ -786,7 +750,7 @@ mod tests {
     #[test]
     fn a_forwarded_operator_removal_reports_its_progress_before_its_answer() {
         let dir = tempfile::tempdir().unwrap();
-        let vault = Arc::new(vault_with_bob(dir.path()));
+        let vault = Arc::new(vault_with_a_second_operator(dir.path()));
         let status = Status {
             vault: dir.path().join("vault.db"),
             operator: "admin".into(),

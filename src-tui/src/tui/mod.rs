@@ -20,7 +20,7 @@ pub mod worker;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 use std::io::{Stdout, stdout};
 use std::sync::mpsc;

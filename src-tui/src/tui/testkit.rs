@@ -23,6 +23,45 @@ use super::app::App;
 use super::theme::Theme;
 use super::worker::{execute, reported};
 
+/// The passphrase of [`vault_with_a_second_operator`]'s `admin`.
+pub const ADMIN_PASSPHRASE: &str = "test passphrase";
+
+/// A vault file in `dir` with operators `admin` and `bob` and three secrets, unlocked as
+/// `admin`: what removing an operator (a re-key) is tried on.
+pub fn vault_with_a_second_operator(dir: &std::path::Path) -> Vault {
+    let v = Vault::init(
+        &dir.join("vault.db"),
+        InitOptions {
+            account_id: None,
+            region: None,
+            operator: "admin".into(),
+            passphrase: Passphrase::new(ADMIN_PASSPHRASE.into()),
+            kdf: Some((19456, 2)),
+        },
+    )
+    .unwrap();
+    let c = v.caller(FrontEnd::Tui);
+    v.add_operator(
+        &c,
+        "bob",
+        &Passphrase::new("bob's passphrase".into()),
+        Some((19456, 2)),
+    )
+    .unwrap();
+    for i in 0..3 {
+        v.create_secret(
+            &c,
+            CreateSecretRequest {
+                name: format!("s{i}"),
+                secret_string: Some(SecretText::new("value".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    v
+}
+
 /// Values the fixture stores and no snapshot may show (they are never revealed in one).
 pub const HIDDEN_VALUES: &[&str] = &[
     "Xk3!vQ9#mWz2Lp7r",

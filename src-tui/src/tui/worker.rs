@@ -1019,42 +1019,12 @@ mod tests {
 
     #[test]
     fn removing_an_operator_sends_the_re_keys_progress_before_its_result() {
+        use crate::tui::testkit::{ADMIN_PASSPHRASE, vault_with_a_second_operator};
         use coffer_core::crypto::Passphrase;
-        use coffer_core::{InitOptions, SecretText};
         let dir = tempfile::tempdir().unwrap();
+        drop(vault_with_a_second_operator(dir.path()));
         let path = dir.path().join("vault.db");
-        let pass = || Passphrase::new("test passphrase".into());
-        let v = Vault::init(
-            &path,
-            InitOptions {
-                account_id: None,
-                region: None,
-                operator: "admin".into(),
-                passphrase: pass(),
-                kdf: Some((19456, 2)),
-            },
-        )
-        .unwrap();
-        let c = v.caller(FrontEnd::Tui);
-        v.add_operator(
-            &c,
-            "bob",
-            &Passphrase::new("bob's passphrase".into()),
-            Some((19456, 2)),
-        )
-        .unwrap();
-        for i in 0..3 {
-            v.create_secret(
-                &c,
-                CreateSecretRequest {
-                    name: format!("s{i}"),
-                    secret_string: Some(SecretText::new("value".into())),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        }
-        drop(v);
+        let pass = || Passphrase::new(ADMIN_PASSPHRASE.into());
         let (out, actions) = std::sync::mpsc::channel();
         let worker = spawn(path, out);
         worker
