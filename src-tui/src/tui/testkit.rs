@@ -23,6 +23,19 @@ use super::app::App;
 use super::theme::Theme;
 use super::worker::{execute, reported};
 
+/// A console as `admin` would see it just after unlocking, with no vault behind it (for
+/// tests that feed it answers themselves).
+pub fn unlocked_app() -> App {
+    let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
+    a.session = Some(super::app::Session {
+        operator: "admin".into(),
+        account: "1".into(),
+        region: "us-east-1".into(),
+        principal_arn: "arn:aws:iam::1:user/admin".into(),
+    });
+    a
+}
+
 /// The passphrase of [`vault_with_a_second_operator`]'s `admin`.
 pub const ADMIN_PASSPHRASE: &str = "test passphrase";
 

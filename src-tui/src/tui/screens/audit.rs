@@ -313,8 +313,6 @@ impl App {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
-    use crate::tui::app::Session;
-    use crate::tui::theme::Theme;
     use coffer_core::audit::{AdditionalEventData, AuditEvent, UserIdentity};
 
     pub fn event(seq: i64) -> AuditEventView {
@@ -383,13 +381,7 @@ mod tests {
     }
 
     fn app() -> App {
-        let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
-            operator: "admin".into(),
-            account: "1".into(),
-            region: "us-east-1".into(),
-            principal_arn: "arn:aws:iam::1:user/admin".into(),
-        });
+        let mut a = crate::tui::testkit::unlocked_app();
         a.update(Action::Tick {
             now_ms: 1_000_000_000,
         });

@@ -183,8 +183,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
-    use crate::tui::app::{Screen, Session};
-    use crate::tui::theme::Theme;
+    use crate::tui::app::Screen;
 
     fn summary(name: &str) -> SecretSummary {
         SecretSummary {
@@ -204,13 +203,7 @@ mod tests {
     }
 
     fn app() -> App {
-        let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
-            operator: "admin".into(),
-            account: "1".into(),
-            region: "us-east-1".into(),
-            principal_arn: "arn:aws:iam::1:user/admin".into(),
-        });
+        let mut a = crate::tui::testkit::unlocked_app();
         let fx = a.update(Action::Key(Cmd::GoDeletions));
         let Some(Effect::Send(Request::Deletions { seq, .. })) = fx.first() else {
             panic!()

@@ -1051,9 +1051,7 @@ impl App {
 mod tests {
     use super::*;
     use crate::tui::action::{AccessKeyRow, Action, Loaded};
-    use crate::tui::app::Session;
     use crate::tui::keymap::Ctx;
-    use crate::tui::theme::Theme;
     use coffer_core::Operation;
 
     fn principal(kind: PrincipalKind, name: &str) -> Principal {
@@ -1074,13 +1072,7 @@ mod tests {
     }
 
     fn app() -> App {
-        let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
-            operator: "admin".into(),
-            account: "1".into(),
-            region: "us-east-1".into(),
-            principal_arn: "arn:aws:iam::1:user/admin".into(),
-        });
+        let mut a = crate::tui::testkit::unlocked_app();
         let fx = a.update(Action::Key(Cmd::GoPrincipals));
         let Some(Effect::Send(Request::Principals { seq })) = fx.first() else {
             panic!("{fx:?}")

@@ -621,8 +621,7 @@ fn secret_row(app: &App, r: &SecretSummary, wide: bool) -> Row<'static> {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
-    use crate::tui::app::{Screen, Session};
-    use crate::tui::theme::Theme;
+    use crate::tui::app::Screen;
 
     fn row(i: usize) -> SecretSummary {
         SecretSummary {
@@ -642,14 +641,7 @@ mod tests {
     }
 
     fn app() -> App {
-        let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
-            operator: "admin".into(),
-            account: "1".into(),
-            region: "us-east-1".into(),
-            principal_arn: "arn:aws:iam::1:user/admin".into(),
-        });
-        a
+        crate::tui::testkit::unlocked_app()
     }
 
     /// Answers the last secrets request from a list of `n` secrets.
