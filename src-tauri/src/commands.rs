@@ -81,16 +81,6 @@ pub(crate) fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
-/// The IAM entity behind a principal kind (an operator is an IAM user).
-fn entity_kind(kind: PrincipalKind) -> EntityKind {
-    match kind {
-        PrincipalKind::Operator | PrincipalKind::User => EntityKind::User,
-        PrincipalKind::Role => EntityKind::Role,
-        PrincipalKind::Group => EntityKind::Group,
-        PrincipalKind::Policy => EntityKind::Policy,
-    }
-}
-
 impl Desktop {
     pub fn new(path: PathBuf, idle_lock_seconds: u32) -> Self {
         Self {
@@ -564,7 +554,7 @@ impl Desktop {
         document: Option<String>,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        let mut e = CreateEntity::new(entity_kind(kind), name);
+        let mut e = CreateEntity::new(kind.entity(), name);
         e.document = document.filter(|d| !d.trim().is_empty());
         let made = v.iam_create(&c, e)?;
         Ok(done(format!("Created {}.", made.arn)))
@@ -572,7 +562,7 @@ impl Desktop {
 
     pub fn delete_principal(&self, kind: PrincipalKind, name: &str) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_delete(&c, entity_kind(kind), name)?;
+        v.iam_delete(&c, kind.entity(), name)?;
         Ok(done(format!("Deleted {name}.")))
     }
 
@@ -585,7 +575,7 @@ impl Desktop {
         attach: bool,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_attach_policy(&c, entity_kind(kind), name, policy_arn, attach)?;
+        v.iam_attach_policy(&c, kind.entity(), name, policy_arn, attach)?;
         let p = policy_arn.rsplit('/').next().unwrap_or(policy_arn);
         Ok(done(if attach {
             format!("Attached {p} to {name}.")
@@ -597,7 +587,7 @@ impl Desktop {
     /// A new access key for a user, operator or role; its secret crosses this once.
     pub fn create_access_key(&self, kind: PrincipalKind, name: &str) -> IpcResult<NewAccessKey> {
         let (v, c) = self.open()?;
-        let r = v.iam_create_access_key(&c, entity_kind(kind), name)?;
+        let r = v.iam_create_access_key(&c, kind.entity(), name)?;
         Ok(NewAccessKey {
             access_key_id: r.metadata.access_key_id,
             secret_access_key: r.secret_access_key.expose().to_string(),
@@ -618,7 +608,7 @@ impl Desktop {
     /// A principal's inline and attached policies and access keys (active first).
     pub fn principal_detail(&self, kind: PrincipalKind, name: &str) -> IpcResult<PrincipalDetail> {
         let (v, c) = self.open()?;
-        let p = v.principal_policies(&c, entity_kind(kind), name)?;
+        let p = v.principal_policies(&c, kind.entity(), name)?;
         Ok(PrincipalDetail {
             inline_policies: p.inline,
             attached_policies: p.attached,
@@ -691,7 +681,7 @@ impl Desktop {
         policy_name: &str,
     ) -> IpcResult<String> {
         let (v, c) = self.open()?;
-        Ok(v.iam_get_inline_policy(&c, entity_kind(kind), name, policy_name)?)
+        Ok(v.iam_get_inline_policy(&c, kind.entity(), name, policy_name)?)
     }
 
     /// Puts (creates or replaces) an inline policy on a user, operator, role or group.
@@ -703,7 +693,7 @@ impl Desktop {
         document: &str,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_put_inline_policy(&c, entity_kind(kind), name, policy_name, document)?;
+        v.iam_put_inline_policy(&c, kind.entity(), name, policy_name, document)?;
         Ok(done(format!(
             "Saved the inline policy {policy_name} of {name}."
         )))
@@ -716,7 +706,7 @@ impl Desktop {
         policy_name: &str,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.iam_delete_inline_policy(&c, entity_kind(kind), name, policy_name)?;
+        v.iam_delete_inline_policy(&c, kind.entity(), name, policy_name)?;
         Ok(done(format!(
             "Deleted the inline policy {policy_name} of {name}."
         )))

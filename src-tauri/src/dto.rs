@@ -637,15 +637,7 @@ pub struct ChainStatus {
     pub last_anchor_time: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum PrincipalKind {
-    Operator,
-    User,
-    Role,
-    Group,
-    Policy,
-}
+pub use coffer_core::vault::principals::PrincipalKind;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

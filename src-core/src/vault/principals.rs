@@ -2,9 +2,56 @@
 //! is shown as the operator), roles, groups and customer managed policies; and one principal's
 //! policies and access keys. Each list is the audited request it is made of.
 
+use serde::{Deserialize, Serialize};
+
 use super::iam::{AccessKeyMetadata, EntityKind, IamEntityView};
 use super::{Caller, OperatorEntry, Vault};
 use crate::Result;
+
+/// The kinds of principal the consoles list, in the order they list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalKind {
+    Operator,
+    User,
+    Role,
+    Group,
+    Policy,
+}
+
+impl PrincipalKind {
+    /// Every kind, in the consoles' order.
+    pub const ALL: [PrincipalKind; 5] = [
+        Self::Operator,
+        Self::User,
+        Self::Role,
+        Self::Group,
+        Self::Policy,
+    ];
+
+    /// The IAM entity behind a principal of this kind (an operator is an IAM user with a key
+    /// slot).
+    pub fn entity(self) -> EntityKind {
+        match self {
+            Self::Operator | Self::User => EntityKind::User,
+            Self::Role => EntityKind::Role,
+            Self::Group => EntityKind::Group,
+            Self::Policy => EntityKind::Policy,
+        }
+    }
+
+    /// The kind in a sentence: "operator", "user", "role", "group", "policy".
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::User => "user",
+            Self::Role => "role",
+            Self::Group => "group",
+            Self::Policy => "policy",
+        }
+    }
+}
 
 /// Every principal, in the order the consoles list them.
 #[derive(Debug, Clone, Default)]

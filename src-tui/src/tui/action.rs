@@ -140,15 +140,7 @@ pub struct PolicyView {
     pub report: Option<ValidationReport>,
 }
 
-/// The kinds of principal the Principals screen lists, in its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PrincipalKind {
-    Operator,
-    User,
-    Role,
-    Group,
-    Policy,
-}
+pub use coffer_core::vault::principals::PrincipalKind;
 
 /// One row of the Principals screen with everything its detail pane shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -957,7 +957,7 @@ fn principal_details(
     kind: PrincipalKind,
     name: &str,
 ) -> coffer_core::Result<PrincipalDetails> {
-    let p = vault.principal_policies(c, super::screens::principals::entity(kind), name)?;
+    let p = vault.principal_policies(c, kind.entity(), name)?;
     Ok(PrincipalDetails {
         inline: p.inline,
         attached: p.attached,

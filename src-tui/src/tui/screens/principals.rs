@@ -145,26 +145,6 @@ fn numbered(question: String, options: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The IAM entity behind a principal (an operator is a user with a key slot).
-pub fn entity(kind: PrincipalKind) -> EntityKind {
-    match kind {
-        PrincipalKind::Operator | PrincipalKind::User => EntityKind::User,
-        PrincipalKind::Role => EntityKind::Role,
-        PrincipalKind::Group => EntityKind::Group,
-        PrincipalKind::Policy => EntityKind::Policy,
-    }
-}
-
-pub fn kind_word(kind: PrincipalKind) -> &'static str {
-    match kind {
-        PrincipalKind::Operator => "operator",
-        PrincipalKind::User => "user",
-        PrincipalKind::Role => "role",
-        PrincipalKind::Group => "group",
-        PrincipalKind::Policy => "policy",
-    }
-}
-
 /// Reads a choice typed as a list number (1-based) or as the text of an option.
 pub fn choice(typed: &str, options: &[String]) -> Option<String> {
     let typed = typed.trim();
@@ -393,7 +373,7 @@ impl App {
             .filter(|r| kinds.contains(&r.kind))
             .map(|r| (r.kind, r.name.clone()));
         if got.is_none() {
-            let names: Vec<&str> = kinds.iter().map(|k| kind_word(*k)).collect();
+            let names: Vec<&str> = kinds.iter().map(|k| k.word()).collect();
             self.error(format!("{what}: select a {} first.", names.join(" or ")));
         }
         got
@@ -406,7 +386,7 @@ impl App {
                 passphrase: Passphrase::new(String::new()),
             },
             k => Request::IamCreate {
-                kind: entity(k),
+                kind: k.entity(),
                 name: String::new(),
                 document: None,
             },
@@ -446,7 +426,7 @@ impl App {
     /// After the name of a new principal: create it, or ask for what it still needs.
     pub(crate) fn new_principal_named(&mut self, kind: PrincipalKind, name: String) -> Vec<Effect> {
         if name.is_empty() {
-            self.error(format!("A {} needs a name.", kind_word(kind)));
+            self.error(format!("A {} needs a name.", kind.word()));
             return vec![];
         }
         match kind {
@@ -475,7 +455,7 @@ impl App {
                 vec![]
             }
             k => self.send(Request::IamCreate {
-                kind: entity(k),
+                kind: k.entity(),
                 name,
                 document: None,
             }),
@@ -581,14 +561,14 @@ impl App {
             (
                 "Delete a principal",
                 vec![
-                    format!("Delete the {} {name}?", kind_word(kind)),
+                    format!("Delete the {} {name}?", kind.word()),
                     "Whatever signs or acts as it is denied from now on; its access keys go too."
                         .into(),
                     "IAM refuses while policies are attached (DeleteConflict): detach them first."
                         .into(),
                 ],
                 Request::IamDelete {
-                    kind: entity(kind),
+                    kind: kind.entity(),
                     name,
                 },
             )
@@ -612,7 +592,7 @@ impl App {
             return vec![];
         };
         let req = Request::PutInlinePolicy {
-            kind: entity(kind),
+            kind: kind.entity(),
             name: name.clone(),
             policy_name: String::new(),
             document: String::new(),
@@ -637,7 +617,7 @@ impl App {
             "",
             false,
             InputFor::InlinePolicyName {
-                kind: entity(kind),
+                kind: kind.entity(),
                 name,
             },
         )));
@@ -659,7 +639,7 @@ impl App {
             return vec![];
         }
         let req = Request::DeleteInlinePolicy {
-            kind: entity(kind),
+            kind: kind.entity(),
             name: name.clone(),
             policy_name: String::new(),
         };
@@ -677,7 +657,7 @@ impl App {
             first,
             false,
             InputFor::DeleteInline {
-                kind: entity(kind),
+                kind: kind.entity(),
                 name,
                 options,
             },
@@ -721,7 +701,7 @@ impl App {
             return vec![];
         }
         let req = Request::AttachPolicy {
-            kind: entity(kind),
+            kind: kind.entity(),
             name: name.clone(),
             policy_arn: String::new(),
             attach,
@@ -743,7 +723,7 @@ impl App {
             "",
             false,
             InputFor::Attach {
-                kind: entity(kind),
+                kind: kind.entity(),
                 name,
                 options,
                 attach,
@@ -811,7 +791,7 @@ impl App {
             return vec![];
         };
         self.send(Request::CreateAccessKey {
-            kind: entity(kind),
+            kind: kind.entity(),
             name,
         })
     }
@@ -911,7 +891,7 @@ impl App {
                 return Some(self.ask_new_principal(*kind));
             }
             let req = Request::IamCreate {
-                kind: entity(*kind),
+                kind: kind.entity(),
                 name: String::new(),
                 document: None,
             };
@@ -1058,7 +1038,7 @@ mod tests {
         Principal {
             kind,
             name: name.into(),
-            arn: format!("arn:aws:iam::1:{}/{name}", kind_word(kind)),
+            arn: format!("arn:aws:iam::1:{}/{name}", kind.word()),
             created: 0.0,
             tags: vec![],
             description: None,

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Widget, Wrap};
 
-use super::principals::{Entry, KINDS, kind_word};
+use super::principals::{Entry, KINDS};
 use crate::tui::action::{Principal, PrincipalKind};
 use crate::tui::app::App;
 use crate::tui::format;
@@ -108,7 +108,7 @@ fn head_lines(t: Theme, k: PrincipalKind) -> Vec<Line<'static>> {
         Line::raw(""),
         Line::raw(about.to_string()),
         Line::raw(""),
-        Line::styled(format!("n creates a {} here.", kind_word(k)), t.dim()),
+        Line::styled(format!("n creates a {} here.", k.word()), t.dim()),
     ]
 }
 
@@ -116,7 +116,7 @@ fn principal_lines(t: Theme, r: &Principal, key_sel: Option<usize>) -> Vec<Line<
     let mut out = vec![
         Line::from(vec![
             Span::styled(format!("{} ", r.name), t.title()),
-            Span::styled(kind_word(r.kind), t.dim()),
+            Span::styled(r.kind.word(), t.dim()),
         ]),
         field(t, "ARN", r.arn.clone()),
         field(t, "Created", format::minute(r.created)),
