@@ -21,6 +21,7 @@ pub mod policy;
 pub mod process;
 pub mod rotation;
 pub mod running;
+pub mod said;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod sigv4;

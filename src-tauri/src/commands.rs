@@ -16,7 +16,7 @@ use coffer_core::model::Tag;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::{RekeyMeter, RekeyStatus, SecretQuery};
-use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault};
+use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault, said};
 use zeroize::Zeroizing;
 
 use crate::clipboard::Clipboard;
@@ -75,10 +75,6 @@ pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
             new: d.new.map(|v| v.to_string()),
         })
         .collect()
-}
-
-pub(crate) fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
 }
 
 impl Desktop {
@@ -279,7 +275,7 @@ impl Desktop {
                 ..Default::default()
             },
         )?;
-        Ok(done(format!("Created {}.", r.name)))
+        Ok(done(said::created(&r.name)))
     }
 
     /// A new value, which becomes AWSCURRENT.
@@ -293,11 +289,7 @@ impl Desktop {
                 ..Default::default()
             },
         )?;
-        Ok(done(format!(
-            "Put a new value on {} (version {}, now AWSCURRENT).",
-            r.name,
-            short(&r.version_id)
-        )))
+        Ok(done(said::put_value(&r.name, &r.version_id)))
     }
 
     pub fn update_description(&self, arn: &str, description: String) -> IpcResult<Done> {
@@ -310,7 +302,7 @@ impl Desktop {
                 ..Default::default()
             },
         )?;
-        Ok(done(format!("Updated the description of {}.", r.name)))
+        Ok(done(said::updated_description(&r.name)))
     }
 
     /// Sets the `Type` of a managed external secret (the partner holding it).
@@ -324,7 +316,7 @@ impl Desktop {
                 ..Default::default()
             },
         )?;
-        Ok(done(format!("Updated the Type of {}.", r.name)))
+        Ok(done(said::updated_type(&r.name)))
     }
 
     /// Moves a staging label to a version (`from` names its current holder, if any). Rolling
@@ -346,11 +338,7 @@ impl Desktop {
                 move_to_version_id: Some(to.to_string()),
             },
         )?;
-        Ok(done(format!(
-            "Moved {label} of {} to version {}.",
-            r.name,
-            short(to)
-        )))
+        Ok(done(said::moved_label(label, &r.name, to)))
     }
 
     pub fn schedule_deletion(&self, arn: &str, days: i64) -> IpcResult<Done> {
@@ -388,7 +376,7 @@ impl Desktop {
                 force_delete_without_recovery: Some(true),
             },
         )?;
-        Ok(done(format!("Deleted {} for good.", r.name)))
+        Ok(done(said::deleted_for_good(&r.name)))
     }
 
     pub fn restore_secret(&self, arn: &str) -> IpcResult<Done> {
@@ -399,7 +387,7 @@ impl Desktop {
                 secret_id: arn.to_string(),
             },
         )?;
-        Ok(done(format!("Restored {}.", r.name)))
+        Ok(done(said::restored(&r.name)))
     }
 
     pub fn tag_secret(&self, arn: &str, key: String, value: String) -> IpcResult<Done> {
@@ -414,7 +402,7 @@ impl Desktop {
                 }],
             },
         )?;
-        Ok(done(format!("Tagged {key}.")))
+        Ok(done(said::tagged(&key)))
     }
 
     pub fn untag_secret(&self, arn: &str, key: String) -> IpcResult<Done> {
@@ -485,7 +473,7 @@ impl Desktop {
                 secret_id: arn.to_string(),
             },
         )?;
-        Ok(done(format!("Deleted the resource policy of {}.", r.name)))
+        Ok(done(said::deleted_resource_policy(&r.name)))
     }
 
     pub fn effective_access(&self, arn: &str) -> IpcResult<Vec<PrincipalAccessRow>> {
@@ -557,7 +545,7 @@ impl Desktop {
         let mut e = CreateEntity::new(kind.entity(), name);
         e.document = document.filter(|d| !d.trim().is_empty());
         let made = v.iam_create(&c, e)?;
-        Ok(done(format!("Created {}.", made.arn)))
+        Ok(done(said::created(&made.arn)))
     }
 
     pub fn delete_principal(&self, kind: PrincipalKind, name: &str) -> IpcResult<Done> {
@@ -576,12 +564,7 @@ impl Desktop {
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
         v.iam_attach_policy(&c, kind.entity(), name, policy_arn, attach)?;
-        let p = policy_arn.rsplit('/').next().unwrap_or(policy_arn);
-        Ok(done(if attach {
-            format!("Attached {p} to {name}.")
-        } else {
-            format!("Detached {p} from {name}.")
-        }))
+        Ok(done(said::attached(policy_arn, name, attach)))
     }
 
     /// A new access key for a user, operator or role; its secret crosses this once.
@@ -598,11 +581,7 @@ impl Desktop {
     pub fn update_access_key(&self, id: &str, active: Option<bool>) -> IpcResult<Done> {
         let (v, c) = self.open()?;
         v.iam_update_access_key(&c, id, active)?;
-        Ok(done(match active {
-            Some(true) => format!("Activated the access key {id}."),
-            Some(false) => format!("Deactivated the access key {id}."),
-            None => format!("Deleted the access key {id}."),
-        }))
+        Ok(done(said::access_key(id, active)))
     }
 
     /// A principal's inline and attached policies and access keys (active first).
@@ -628,16 +607,14 @@ impl Desktop {
     pub fn add_operator(&self, name: &str, passphrase: Passphrase) -> IpcResult<Done> {
         let (v, c) = self.open()?;
         let o = v.add_operator(&c, name, &passphrase, None)?;
-        Ok(done(format!("Added the operator {}.", o.operator_name)))
+        Ok(done(said::added_operator(&o.operator_name)))
     }
 
     /// Removes an operator's key slot; the vault is re-keyed without anyone's passphrase.
     pub fn remove_operator(&self, name: &str) -> IpcResult<Done> {
         let (v, c) = self.open()?;
         self.rekeying(|progress| v.remove_operator_reporting(&c, name, progress))?;
-        Ok(done(format!(
-            "Removed the operator {name}; the vault was re-keyed."
-        )))
+        Ok(done(said::removed_operator(name)))
     }
 
     /// Changes the unlocked operator's own passphrase; the vault is re-keyed.
@@ -707,9 +684,7 @@ impl Desktop {
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
         v.iam_delete_inline_policy(&c, kind.entity(), name, policy_name)?;
-        Ok(done(format!(
-            "Deleted the inline policy {policy_name} of {name}."
-        )))
+        Ok(done(said::deleted_inline_policy(policy_name, name)))
     }
 }
 

@@ -22,9 +22,9 @@ impl Desktop {
         let (v, c) = self.open()?;
         let a =
             v.apply_least_privilege_policy(&c, principal_arn, proposed, &Thresholds::default())?;
-        Ok(done(format!(
-            "{} now has one policy, {}, granting what it used.",
-            a.principal_arn, a.policy_name
+        Ok(done(coffer_core::said::least_privilege_applied(
+            &a.principal_arn,
+            &a.policy_name,
         )))
     }
 }

@@ -7,11 +7,12 @@ use coffer_core::background::Runner;
 use coffer_core::clock::{Clock, SystemClock};
 use coffer_core::model::epoch_seconds;
 use coffer_core::rotation::schedule::Schedule;
+use coffer_core::said;
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
 };
 
-use crate::commands::{Desktop, done, short};
+use crate::commands::{Desktop, done};
 use crate::dto::*;
 
 impl Desktop {
@@ -108,7 +109,7 @@ impl Desktop {
             },
         )?;
         let saved = if saving {
-            format!("Saved the rotation schedule of {}.", r.name)
+            said::saved_rotation_schedule(&r.name)
         } else {
             String::new()
         };
@@ -117,13 +118,12 @@ impl Desktop {
         }
         let waits = v.rotation_approval(&c, Some(arn))?.require_approval;
         self.kick_rotations();
-        Ok(done(format!(
-            "{saved}{}Rotation of {} requested (new version {}){}.",
-            if saving { " " } else { "" },
-            r.name,
-            r.version_id.as_deref().map_or("", short),
-            if waits { "; it waits for approval" } else { "" }
-        )))
+        let requested = said::rotation_requested(&r.name, r.version_id.as_deref(), waits);
+        Ok(done(if saving {
+            format!("{saved} {requested}")
+        } else {
+            requested
+        }))
     }
 
     /// CancelRotateSecret: the schedule is off; an unfinished attempt is abandoned.
@@ -135,14 +135,7 @@ impl Desktop {
                 secret_id: arn.to_string(),
             },
         )?;
-        Ok(done(match r.version_id {
-            Some(t) => format!(
-                "Rotation of {} is off; the unfinished rotation to {} was cancelled.",
-                r.name,
-                short(&t)
-            ),
-            None => format!("Rotation of {} is off.", r.name),
-        }))
+        Ok(done(said::rotation_off(&r.name, r.version_id.as_deref())))
     }
 
     /// Tries a failed rotation again now.
@@ -209,10 +202,7 @@ impl Desktop {
             },
         )?;
         self.kick_rotations();
-        Ok(done(format!(
-            "Approved the rotation of {}; it starts now.",
-            a.secret_name
-        )))
+        Ok(done(said::approved_rotation(&a.secret_name)))
     }
 
     /// Rejects a waiting rotation; the reason is required.
@@ -225,7 +215,7 @@ impl Desktop {
                 reason: Some(reason),
             },
         )?;
-        Ok(done(format!("Rejected the rotation of {}.", a.secret_name)))
+        Ok(done(said::rejected_rotation(&a.secret_name)))
     }
 }
 

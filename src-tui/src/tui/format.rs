@@ -70,10 +70,7 @@ pub fn days_left(deletion_secs: f64, now_ms: i64) -> i64 {
     }
 }
 
-/// The first eight characters of a version id.
-pub fn short_id(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
-}
+pub use coffer_core::said::short_id;
 
 /// `env=prod team=platform`.
 pub fn tags(tags: &[Tag]) -> String {

@@ -15,7 +15,7 @@ use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
 };
 use coffer_core::vault::{RekeyMeter, RekeyProgress, SecretQuery, SortBy};
-use coffer_core::{FrontEnd, Operation, Vault};
+use coffer_core::{FrontEnd, Operation, Vault, said};
 
 use crate::session;
 
@@ -383,7 +383,7 @@ pub fn execute_reporting(
         Request::DeletePolicy { arn } => done(
             vault.delete_resource_policy(&c, SecretIdRequest { secret_id: arn }),
             op,
-            |r| format!("Deleted the resource policy of {}.", r.name),
+            |r| said::deleted_resource_policy(&r.name),
         ),
         Request::Activity { seq, arn, before } => {
             match vault.query_audit(&c, &activity_query(&arn, before)) {
@@ -438,13 +438,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| {
-                format!(
-                    "Put a new value on {} (version {}, now AWSCURRENT).",
-                    r.name,
-                    short(&r.version_id)
-                )
-            },
+            |r| said::put_value(&r.name, &r.version_id),
         ),
         Request::Create {
             name,
@@ -461,7 +455,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Created {}.", r.name),
+            |r| said::created(&r.name),
         ),
         Request::Describe { arn, description } => done(
             vault.update_secret(
@@ -473,7 +467,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Updated the description of {}.", r.name),
+            |r| said::updated_description(&r.name),
         ),
         Request::SetType { arn, secret_type } => done(
             vault.update_secret(
@@ -485,7 +479,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Updated the Type of {}.", r.name),
+            |r| said::updated_type(&r.name),
         ),
         Request::MoveLabel {
             arn,
@@ -503,7 +497,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Moved {label} of {} to version {}.", r.name, short(&to)),
+            |r| said::moved_label(&label, &r.name, &to),
         ),
         Request::Delete { arn, days } => done(
             vault.delete_secret(
@@ -533,12 +527,12 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Deleted {} for good.", r.name),
+            |r| said::deleted_for_good(&r.name),
         ),
         Request::Restore { arn } => done(
             vault.restore_secret(&c, SecretIdRequest { secret_id: arn }),
             op,
-            |r| format!("Restored {}.", r.name),
+            |r| said::restored(&r.name),
         ),
         Request::Tag { arn, key, value } => done(
             vault.tag_resource(
@@ -552,7 +546,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |_| format!("Tagged {key}."),
+            |_| said::tagged(&key),
         ),
         Request::Untag { arn, key } => done(
             vault.untag_resource(
@@ -585,9 +579,7 @@ pub fn execute_reporting(
         } => {
             let mut e = CreateEntity::new(kind, name);
             e.document = document;
-            done(vault.iam_create(&c, e), op, |v| {
-                format!("Created {}.", v.arn)
-            })
+            done(vault.iam_create(&c, e), op, |v| said::created(&v.arn))
         }
         Request::IamDelete { kind, name } => done(vault.iam_delete(&c, kind, &name), op, |_| {
             format!("Deleted the {} {name}.", kind.as_str())
@@ -609,7 +601,7 @@ pub fn execute_reporting(
         } => done(
             vault.iam_delete_inline_policy(&c, kind, &name, &policy_name),
             op,
-            |_| format!("Deleted the inline policy {policy_name} of {name}."),
+            |_| said::deleted_inline_policy(&policy_name, &name),
         ),
         Request::AttachPolicy {
             kind,
@@ -619,14 +611,7 @@ pub fn execute_reporting(
         } => done(
             vault.iam_attach_policy(&c, kind, &name, &policy_arn, attach),
             op,
-            |_| {
-                let p = super::format::principal_name(&policy_arn);
-                if attach {
-                    format!("Attached {p} to {name}.")
-                } else {
-                    format!("Detached {p} from {name}.")
-                }
-            },
+            |_| said::attached(&policy_arn, &name, attach),
         ),
         Request::GroupMember { group, user, add } => done(
             vault.iam_add_user_to_group(&c, &group, &user, add),
@@ -649,24 +634,20 @@ pub fn execute_reporting(
                 Err(e) => failed(e),
             }
         }
-        Request::UpdateAccessKey { id, active } => done(
-            vault.iam_update_access_key(&c, &id, active),
-            op,
-            |_| match active {
-                Some(true) => format!("Activated the access key {id}."),
-                Some(false) => format!("Deactivated the access key {id}."),
-                None => format!("Deleted the access key {id}."),
-            },
-        ),
+        Request::UpdateAccessKey { id, active } => {
+            done(vault.iam_update_access_key(&c, &id, active), op, |_| {
+                said::access_key(&id, active)
+            })
+        }
         Request::AddOperator { name, passphrase } => {
             done(vault.add_operator(&c, &name, &passphrase, None), op, |o| {
-                format!("Added the operator {}.", o.operator_name)
+                said::added_operator(&o.operator_name)
             })
         }
         Request::RemoveOperator { name } => done(
             vault.remove_operator_reporting(&c, &name, progress),
             op,
-            |_| format!("Removed the operator {name}; the vault was re-keyed."),
+            |_| said::removed_operator(&name),
         ),
         Request::ChangePassphrase { old, new } => done(
             vault.change_passphrase_reporting(&c, &old, &new, None, progress),
@@ -760,11 +741,10 @@ pub fn execute_reporting(
             ),
             op,
             |r| {
-                format!(
-                    "Rotation of {} requested (new version {}).",
-                    r.name,
-                    r.version_id.as_deref().map_or("", short)
-                )
+                let waits = vault
+                    .rotation_approval(&c, Some(&r.arn))
+                    .is_ok_and(|a| a.require_approval);
+                said::rotation_requested(&r.name, r.version_id.as_deref(), waits)
             },
         ),
         Request::PutSchedule {
@@ -783,12 +763,12 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Saved the rotation schedule of {}.", r.name),
+            |r| said::saved_rotation_schedule(&r.name),
         ),
         Request::CancelRotation { arn } => done(
             vault.cancel_rotate_secret(&c, SecretIdRequest { secret_id: arn }),
             op,
-            |r| format!("Rotation of {} is off.", r.name),
+            |r| said::rotation_off(&r.name, r.version_id.as_deref()),
         ),
         Request::RetryRotation { arn } => done(
             vault.retry_rotation(&c, SecretIdRequest { secret_id: arn }),
@@ -832,7 +812,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |a| format!("Approved the rotation of {}; it starts now.", a.secret_name),
+            |a| said::approved_rotation(&a.secret_name),
         ),
         Request::Reject { arn, reason } => done(
             vault.reject_rotation(
@@ -843,7 +823,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |a| format!("Rejected the rotation of {}.", a.secret_name),
+            |a| said::rejected_rotation(&a.secret_name),
         ),
         Request::ApplyLeastPrivilege {
             principal_arn,
@@ -856,12 +836,7 @@ pub fn execute_reporting(
                 &coffer_core::health::Thresholds::default(),
             ),
             op,
-            |a| {
-                format!(
-                    "{} now has one policy, {}, granting what it used.",
-                    a.principal_arn, a.policy_name
-                )
-            },
+            |a| said::least_privilege_applied(&a.principal_arn, &a.policy_name),
         ),
         Request::Health { seq } => Loaded::Health {
             seq,
@@ -971,10 +946,6 @@ fn principal_details(
             })
             .collect(),
     })
-}
-
-fn short(id: &str) -> &str {
-    super::format::short_id(id)
 }
 
 fn done<T>(
