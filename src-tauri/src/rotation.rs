@@ -31,7 +31,7 @@ impl Desktop {
             },
         )?;
         let next_windows = s
-            .upcoming_windows(5)
+            .upcoming_windows(Schedule::PREVIEW_WINDOWS)
             .into_iter()
             .map(epoch_seconds)
             .collect();
@@ -56,7 +56,7 @@ impl Desktop {
         let schedule = Schedule::parse(&rules.into())?;
         let now = SystemClock.now().as_millisecond();
         Ok(schedule
-            .preview(now, 5)
+            .preview(now, Schedule::PREVIEW_WINDOWS)
             .into_iter()
             .map(epoch_seconds)
             .collect())

@@ -343,6 +343,10 @@ impl Schedule {
         }
     }
 
+    /// How many window starts a console shows when it previews a schedule (as it is typed)
+    /// or a secret's next rotations: both consoles show this many.
+    pub const PREVIEW_WINDOWS: usize = 5;
+
     /// The next `n` window starts after `after_ms`, for a console's schedule preview.
     pub fn preview(&self, after_ms: i64, n: usize) -> Vec<i64> {
         let mut out = Vec::with_capacity(n);

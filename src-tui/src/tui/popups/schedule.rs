@@ -75,10 +75,11 @@ impl ScheduleForm {
         }
     }
 
-    /// The next three window starts after `now_ms`, or why the rules are not valid.
+    /// The next window starts after `now_ms` (as many as the consoles preview), or why the
+    /// rules are not valid.
     pub fn check(&self, now_ms: i64) -> Result<Vec<i64>, String> {
         Schedule::parse(&self.rules())
-            .map(|s| s.preview(now_ms, 3))
+            .map(|s| s.preview(now_ms, Schedule::PREVIEW_WINDOWS))
             .map_err(|e| e.message)
     }
 
@@ -220,7 +221,7 @@ mod tests {
         let r = f.rules();
         assert_eq!(r.schedule_expression.as_deref(), Some("rate(12 hours)"));
         assert_eq!(r.duration.as_deref(), Some("2h"));
-        assert_eq!(f.check(0).unwrap().len(), 3);
+        assert_eq!(f.check(0).unwrap().len(), Schedule::PREVIEW_WINDOWS);
     }
 
     #[test]

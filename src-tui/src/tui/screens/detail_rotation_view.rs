@@ -1,6 +1,7 @@
 //! Drawing the Rotation tab: the configuration, the next windows, the history of attempts,
 //! and the selected attempt's steps with their outcome, duration, error and log.
 
+use coffer_core::rotation::schedule::Schedule;
 use coffer_core::vault::rotation::{AttemptStatus, RotationAttempt, StepOutcome};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -59,6 +60,31 @@ fn decision(a: &RotationAttempt) -> String {
     }
 }
 
+/// The core's preview windows on one line of `width` columns: as many as fit, then `…` when
+/// some do not.
+fn windows_line(windows: &[i64], width: u16) -> String {
+    if windows.is_empty() {
+        return "—".into();
+    }
+    let mut line = String::new();
+    for (i, ms) in windows.iter().enumerate() {
+        let next = format::minute_ms(*ms);
+        let sep = if i == 0 { "" } else { " · " };
+        let rest = if i + 1 < windows.len() {
+            " …".len()
+        } else {
+            0
+        };
+        if line.chars().count() + sep.len() + next.len() + rest > width as usize && i > 0 {
+            line.push_str(" …");
+            break;
+        }
+        line.push_str(sep);
+        line.push_str(&next);
+    }
+    line
+}
+
 pub fn rotation(d: &DetailState, t: Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     let Some(v) = d.view.as_ref() else { return };
     let s = &v.secret;
@@ -104,7 +130,7 @@ pub fn rotation(d: &DetailState, t: Theme, now_ms: i64, area: Rect, buf: &mut Bu
         }
         None => vec![Span::raw("—")],
     };
-    let windows = d.next_windows(3);
+    let windows = d.next_windows(Schedule::PREVIEW_WINDOWS);
     let approval = match &d.approval {
         Load::Ready(a) => {
             let mut spans = vec![Span::raw(if a.require_approval {
@@ -139,15 +165,10 @@ pub fn rotation(d: &DetailState, t: Theme, now_ms: i64, area: Rect, buf: &mut Bu
         kv("Next rotation", next),
         kv(
             "Next windows",
-            vec![Span::raw(if windows.is_empty() {
-                "—".to_string()
-            } else {
-                windows
-                    .iter()
-                    .map(|ms| format::minute_ms(*ms))
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            })],
+            vec![Span::raw(windows_line(
+                &windows,
+                area.width.saturating_sub(16),
+            ))],
         ),
         kv("Approval", approval),
     ];
