@@ -50,6 +50,10 @@ pub fn tagged(key: &str) -> String {
     format!("Tagged {key}.")
 }
 
+pub fn saved_resource_policy(name: &str) -> String {
+    format!("Saved the resource policy of {name}.")
+}
+
 pub fn deleted_resource_policy(name: &str) -> String {
     format!("Deleted the resource policy of {name}.")
 }

@@ -419,21 +419,16 @@ impl Desktop {
 
     pub fn get_policy(&self, arn: &str) -> IpcResult<PolicyOutput> {
         let (v, c) = self.open()?;
-        let got = v.get_resource_policy(
-            &c,
-            SecretIdRequest {
-                secret_id: arn.to_string(),
-            },
-        )?;
-        let report = match &got.resource_policy {
-            Some(text) => self.validate_policy(arn, text.clone())?,
-            None => ValidationOutput {
+        let view = v.policy_view(&c, arn)?;
+        let report = view.report.map_or(
+            ValidationOutput {
                 passed: true,
                 findings: vec![],
             },
-        };
+            ValidationOutput::from,
+        );
         Ok(PolicyOutput {
-            policy: got.resource_policy,
+            policy: view.policy,
             passed: report.passed,
             findings: report.findings,
         })
@@ -462,7 +457,7 @@ impl Desktop {
                 policy_name: None,
             },
         )?;
-        Ok(done(format!("Saved the resource policy of {}.", r.name)))
+        Ok(done(said::saved_resource_policy(&r.name)))
     }
 
     pub fn delete_policy(&self, arn: &str) -> IpcResult<Done> {

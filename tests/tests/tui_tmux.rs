@@ -327,7 +327,7 @@ fn access_and_resource_policy_tabs_in_the_real_console() {
     tmux.send(&["C-u"]);
     tmux.type_text(r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoDeleteByAdmin","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},"Action":"secretsmanager:DeleteSecret","Resource":"*"}]}"#);
     tmux.send(&["C-s"]);
-    let s = tmux.wait_for("Put the resource policy of prod/db/main");
+    let s = tmux.wait_for("Saved the resource policy of prod/db/main");
     assert!(s.contains("\"Sid\": \"NoDeleteByAdmin\""), "{s}");
     tmux.wait_for("Validation ✓ passed");
 

@@ -193,6 +193,14 @@ pub struct EffectiveAccess {
     pub principals: Vec<PrincipalAccess>,
 }
 
+/// What both consoles show of a secret's resource policy: the policy as stored and, when it
+/// has one, its validation findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub policy: Option<String>,
+    pub report: Option<ValidationReport>,
+}
+
 fn decision_name(d: Decision) -> &'static str {
     match d {
         Decision::Allow => "allowed",
@@ -202,6 +210,31 @@ fn decision_name(d: Decision) -> &'static str {
 }
 
 impl Vault {
+    /// A secret's policy with its findings: GetResourcePolicy, then ValidateResourcePolicy
+    /// of what it returned (two audited requests, as the consoles made them).
+    pub fn policy_view(&self, caller: &Caller, secret_id: &str) -> Result<PolicyView> {
+        let got = self.get_resource_policy(
+            caller,
+            crate::api::SecretIdRequest {
+                secret_id: secret_id.to_string(),
+            },
+        )?;
+        let report = match &got.resource_policy {
+            Some(text) => Some(self.validate_resource_policy(
+                caller,
+                ValidateResourcePolicyRequest {
+                    secret_id: Some(secret_id.to_string()),
+                    resource_policy: text.clone(),
+                },
+            )?),
+            None => None,
+        };
+        Ok(PolicyView {
+            policy: got.resource_policy,
+            report,
+        })
+    }
+
     pub fn put_resource_policy(
         &self,
         caller: &Caller,

@@ -4,7 +4,6 @@
 use coffer_core::api::RotationRules;
 use coffer_core::audit::VerifyReport;
 use coffer_core::crypto::Passphrase;
-use coffer_core::policy::ValidationReport;
 use coffer_core::vault::iam::EntityKind;
 use coffer_core::vault::policies::EffectiveAccess;
 use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt, RotationFunction};
@@ -133,12 +132,7 @@ impl Action {
     }
 }
 
-/// A secret's resource policy (as stored) and, when it has one, the validation findings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PolicyView {
-    pub policy: Option<String>,
-    pub report: Option<ValidationReport>,
-}
+pub use coffer_core::vault::policies::PolicyView;
 
 pub use coffer_core::vault::principals::PrincipalKind;
 

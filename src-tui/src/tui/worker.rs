@@ -10,7 +10,7 @@ use coffer_core::api::*;
 use coffer_core::background::{BackgroundStatus, Job, Ran, Runner};
 use coffer_core::running::Running;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
-use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
+use coffer_core::vault::policies::PutResourcePolicyRequest;
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
 };
@@ -20,7 +20,7 @@ use coffer_core::{FrontEnd, Operation, Vault, said};
 use crate::session;
 
 use super::action::{
-    AccessKeyRow, Action, Loaded, PolicyView, Principal, PrincipalDetails, PrincipalKind, Request,
+    AccessKeyRow, Action, Loaded, Principal, PrincipalDetails, PrincipalKind, Request,
 };
 use super::screens::detail::activity_query;
 
@@ -357,7 +357,7 @@ pub fn execute_reporting(
         },
         Request::Policy { seq, arn } => Loaded::Policy {
             seq,
-            policy: policy_view(vault, &c, arn),
+            policy: vault.policy_view(&c, &arn),
         },
         Request::Access { seq, arn } => Loaded::Access {
             seq,
@@ -378,7 +378,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| format!("Put the resource policy of {}.", r.name),
+            |r| said::saved_resource_policy(&r.name),
         ),
         Request::DeletePolicy { arn } => done(
             vault.delete_resource_policy(&c, SecretIdRequest { secret_id: arn }),
@@ -853,33 +853,6 @@ pub fn execute_reporting(
 }
 
 /// The stored resource policy and, when there is one, its validation findings.
-fn policy_view(
-    vault: &Vault,
-    c: &coffer_core::Caller,
-    arn: String,
-) -> coffer_core::Result<PolicyView> {
-    let got = vault.get_resource_policy(
-        c,
-        SecretIdRequest {
-            secret_id: arn.clone(),
-        },
-    )?;
-    let report = match &got.resource_policy {
-        Some(text) => Some(vault.validate_resource_policy(
-            c,
-            ValidateResourcePolicyRequest {
-                secret_id: Some(arn),
-                resource_policy: text.clone(),
-            },
-        )?),
-        None => None,
-    };
-    Ok(PolicyView {
-        policy: got.resource_policy,
-        report,
-    })
-}
-
 /// Every principal (each list is an audited request, so this runs when the screen opens,
 /// on reload and after an act — not on a live refresh).
 fn principals(vault: &Vault, c: &coffer_core::Caller) -> coffer_core::Result<Vec<Principal>> {
