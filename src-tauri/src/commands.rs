@@ -13,7 +13,7 @@ use coffer_core::api::{
 use coffer_core::background::{Job, Runner};
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
-use coffer_core::vault::iam::{CreateEntity, EntityKind};
+use coffer_core::vault::iam::CreateEntity;
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
 use coffer_core::vault::{RekeyMeter, RekeyStatus, SecretQuery};
 use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault, said};
@@ -502,31 +502,19 @@ impl Desktop {
     /// Operators, then users, roles, groups and customer managed policies.
     pub fn principals(&self) -> IpcResult<Vec<PrincipalRow>> {
         let (v, c) = self.open()?;
-        let list = v.list_principals(&c)?;
-        let operators = list.operators.into_iter().map(|o| PrincipalRow {
-            kind: PrincipalKind::Operator,
-            name: o.operator_name,
-            arn: o.arn,
-            created_date: o.created_date,
-            description: None,
-            tags: vec![],
-            document: None,
-        });
-        let entities = list.entities.into_iter().map(|(ek, e)| PrincipalRow {
-            kind: match ek {
-                EntityKind::User => PrincipalKind::User,
-                EntityKind::Role => PrincipalKind::Role,
-                EntityKind::Group => PrincipalKind::Group,
-                EntityKind::Policy => PrincipalKind::Policy,
-            },
-            name: e.name().to_string(),
-            tags: tags(&e.tags),
-            created_date: e.create_date,
-            description: e.description,
-            document: e.assume_role_policy_document.or(e.policy_document),
-            arn: e.arn,
-        });
-        Ok(operators.chain(entities).collect())
+        Ok(v.list_principals(&c)?
+            .rows()
+            .into_iter()
+            .map(|r| PrincipalRow {
+                kind: r.kind,
+                name: r.name,
+                arn: r.arn,
+                created_date: r.created_date,
+                description: r.description,
+                tags: tags(&r.tags),
+                document: r.document,
+            })
+            .collect())
     }
 
     /// Creates a user, role (with its trust policy), group or managed policy (with its document).

@@ -53,6 +53,32 @@ impl PrincipalKind {
     }
 }
 
+impl From<EntityKind> for PrincipalKind {
+    fn from(kind: EntityKind) -> Self {
+        match kind {
+            EntityKind::User => Self::User,
+            EntityKind::Role => Self::Role,
+            EntityKind::Group => Self::Group,
+            EntityKind::Policy => Self::Policy,
+        }
+    }
+}
+
+/// One principal as both consoles list it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipalRow {
+    pub kind: PrincipalKind,
+    pub name: String,
+    pub arn: String,
+    pub created_date: f64,
+    pub description: Option<String>,
+    pub tags: Vec<crate::model::Tag>,
+    /// A role's trust policy or a managed policy's document.
+    pub document: Option<String>,
+    /// An operator's key-derivation cost (memory KiB, iterations).
+    pub kdf: Option<(u32, u32)>,
+}
+
 /// Every principal, in the order the consoles list them.
 #[derive(Debug, Clone, Default)]
 pub struct PrincipalList {
@@ -68,6 +94,33 @@ pub struct PrincipalPolicies {
     pub attached: Vec<String>,
     /// Active keys first, then the oldest (a group has none).
     pub access_keys: Vec<AccessKeyMetadata>,
+}
+
+impl PrincipalList {
+    /// The operators, then the other principals, as rows of one kind.
+    pub fn rows(self) -> Vec<PrincipalRow> {
+        let operators = self.operators.into_iter().map(|o| PrincipalRow {
+            kind: PrincipalKind::Operator,
+            name: o.operator_name,
+            arn: o.arn,
+            created_date: o.created_date,
+            description: None,
+            tags: vec![],
+            document: None,
+            kdf: Some((o.kdf_memory_kib, o.kdf_iterations)),
+        });
+        let entities = self.entities.into_iter().map(|(kind, e)| PrincipalRow {
+            kind: kind.into(),
+            name: e.name().to_string(),
+            arn: e.arn,
+            created_date: e.create_date,
+            description: e.description,
+            tags: e.tags,
+            document: e.assume_role_policy_document.or(e.policy_document),
+            kdf: None,
+        });
+        operators.chain(entities).collect()
+    }
 }
 
 impl IamEntityView {

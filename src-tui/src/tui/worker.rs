@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use coffer_core::api::*;
 use coffer_core::background::{BackgroundStatus, Job, Ran, Runner};
 use coffer_core::running::Running;
-use coffer_core::vault::iam::{CreateEntity, EntityKind};
+use coffer_core::vault::iam::CreateEntity;
 use coffer_core::vault::policies::PutResourcePolicyRequest;
 use coffer_core::vault::rotation::{
     DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
@@ -856,46 +856,24 @@ pub fn execute_reporting(
 /// Every principal (each list is an audited request, so this runs when the screen opens,
 /// on reload and after an act — not on a live refresh).
 fn principals(vault: &Vault, c: &coffer_core::Caller) -> coffer_core::Result<Vec<Principal>> {
-    let row = |kind, name: String, arn, created| Principal {
-        kind,
-        name,
-        arn,
-        created,
-        tags: vec![],
-        description: None,
-        document: None,
-        kdf: None,
-        detailed: kind == PrincipalKind::Policy,
-        inline: vec![],
-        attached: vec![],
-        keys: vec![],
-    };
-    let list = vault.list_principals(c)?;
-    let operators = list.operators.into_iter().map(|o| Principal {
-        kdf: Some((o.kdf_memory_kib, o.kdf_iterations)),
-        ..row(
-            PrincipalKind::Operator,
-            o.operator_name,
-            o.arn,
-            o.created_date,
-        )
-    });
-    let entities = list.entities.into_iter().map(|(kind, v)| {
-        let pk = match kind {
-            EntityKind::User => PrincipalKind::User,
-            EntityKind::Role => PrincipalKind::Role,
-            EntityKind::Group => PrincipalKind::Group,
-            EntityKind::Policy => PrincipalKind::Policy,
-        };
-        let name = v.name().to_string();
-        Principal {
-            tags: v.tags,
-            description: v.description,
-            document: v.assume_role_policy_document.or(v.policy_document),
-            ..row(pk, name, v.arn, v.create_date)
-        }
-    });
-    Ok(operators.chain(entities).collect())
+    let rows = vault.list_principals(c)?.rows();
+    Ok(rows
+        .into_iter()
+        .map(|r| Principal {
+            kind: r.kind,
+            name: r.name,
+            arn: r.arn,
+            created: r.created_date,
+            tags: r.tags,
+            description: r.description,
+            document: r.document,
+            kdf: r.kdf,
+            detailed: r.kind == PrincipalKind::Policy,
+            inline: vec![],
+            attached: vec![],
+            keys: vec![],
+        })
+        .collect())
 }
 
 /// One principal's policies and (for users, operators and roles) access keys.
