@@ -40,6 +40,88 @@ pub struct CreateSecretRequest {
     /// The partner holding a managed external secret (e.g. `SalesforceClientSecret`).
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub secret_type: Option<String>,
+    /// Makes the new secret a cross-account replica of this primary (in another account,
+    /// same region): it has no value until the primary's account associates it.
+    #[serde(
+        rename = "CrossAccountPrimaryARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cross_account_primary_arn: Option<String>,
+}
+
+/// DescribeSecret's `CrossAccountPrimary`: what a cross-account replica replicates from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CrossAccountPrimaryType {
+    #[serde(rename = "PrimarySecretARN")]
+    pub primary_secret_arn: String,
+    /// `Pending`, `InProgress`, `InSync`, `Failed` or `Detached`.
+    pub replication_status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+}
+
+/// One entry of DescribeSecret's `CrossAccountReplicas`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CrossAccountReplicaEntry {
+    #[serde(rename = "ReplicaSecretARN")]
+    pub replica_secret_arn: String,
+    #[serde(
+        rename = "ReplicationRoleARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replication_role_arn: Option<String>,
+    /// `InProgress`, `InSync`, `Failed` or `Detached`.
+    pub replication_status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateCrossAccountReplicaRequest {
+    pub secret_id: String,
+    #[serde(rename = "CrossAccountReplicaARN")]
+    pub cross_account_replica_arn: String,
+    /// `SameOrg` (the default) or `NoRestriction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_restriction: Option<String>,
+    #[serde(
+        rename = "ReplicationRoleARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replication_role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateCrossAccountReplicaResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    #[serde(rename = "CrossAccountReplicaARN")]
+    pub cross_account_replica_arn: String,
+    pub replication_status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DisassociateCrossAccountReplicaRequest {
+    pub secret_id: String,
+    #[serde(rename = "CrossAccountReplicaARN")]
+    pub cross_account_replica_arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DisassociateCrossAccountReplicaResponse {
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    #[serde(rename = "CrossAccountReplicaARN")]
+    pub cross_account_replica_arn: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -330,6 +412,12 @@ pub struct DescribeSecretResponse {
     pub primary_region: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replication_status: Vec<ReplicationStatusType>,
+    /// Present only on a cross-account replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account_primary: Option<CrossAccountPrimaryType>,
+    /// Present only on a secret that has had a cross-account replica associated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_account_replicas: Vec<CrossAccountReplicaEntry>,
 }
 
 impl DescribeSecretResponse {

@@ -22,7 +22,7 @@ pub enum Category {
     Keys,
     /// Rotation: schedules, functions, approvals and every step of an attempt.
     Rotation,
-    /// Replication to other regions' vaults.
+    /// Replication to other regions' and accounts' vaults.
     Replication,
     /// The vault itself: operators, backups, the audit trail, deletions that come due.
     Vault,
@@ -114,6 +114,8 @@ operations! {
     ReplicateSecretToRegions: Api, Replication, write;
     RemoveRegionsFromReplication: Api, Replication, write;
     StopReplicationToReplica: Api, Replication, write;
+    AssociateCrossAccountReplica: Api, Replication, write;
+    DisassociateCrossAccountReplica: Api, Replication, write;
 
     // Policies: questions asked of them.
     SimulateCustomPolicy: Request, Policies, read;
@@ -181,6 +183,9 @@ operations! {
     AddReplicaRegion: Request, Replication, write;
     AcceptReplication: Request, Replication, write;
     RemoveReplicaRegion: Request, Replication, write;
+    AddReplicaAccount: Request, Replication, write;
+    RemoveReplicaAccount: Request, Replication, write;
+    ListReplicaAccounts: View, Replication, read;
     PromoteReplica: Request, Replication, write;
     ListReplicaRegions: View, Replication, read;
     SyncReplicas: Request, Replication, write;
@@ -190,6 +195,8 @@ operations! {
     ReplicationSucceeded: Service, Replication, write;
     ReplicaPromoted: Service, Replication, write;
     ReplicationFailed: Service, Replication, write;
+    AcceptCrossAccountReplication: Service, Replication, write;
+    DetachCrossAccountReplica: Service, Replication, write;
 
     // The vault itself.
     InitializeVault: Request, Vault, write;
@@ -337,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn every_category_has_an_operation_and_the_endpoint_answers_twenty_four() {
+    fn every_category_has_an_operation_and_the_endpoint_answers_twenty_six() {
         use Category::*;
         for c in [
             Secrets,
@@ -350,7 +357,7 @@ mod tests {
         ] {
             assert!(Operation::ALL.iter().any(|o| o.category() == c), "{c:?}");
         }
-        assert_eq!(Operation::ALL.iter().filter(|o| o.endpoint()).count(), 24);
+        assert_eq!(Operation::ALL.iter().filter(|o| o.endpoint()).count(), 26);
     }
 
     #[test]

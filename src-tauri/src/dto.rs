@@ -342,6 +342,18 @@ impl From<coffer_core::vault::ReplicaRegionView> for RegionRow {
     }
 }
 
+/// A cross-account link of a secret: its primary in another account (on a replica), or
+/// one of its replicas there (on a primary).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CrossAccountRow {
+    /// The other side's secret ARN.
+    pub arn: String,
+    /// `Pending`, `InProgress`, `InSync`, `Failed` or `Detached`.
+    pub status: String,
+    pub status_message: Option<String>,
+}
+
 /// A secret's Replicas tab.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -353,6 +365,37 @@ pub struct ReplicasView {
     pub is_replica: bool,
     pub replicas: Vec<ReplicaRow>,
     pub regions: Vec<RegionRow>,
+    /// On a cross-account replica: its primary in the other account.
+    pub cross_account_primary: Option<CrossAccountRow>,
+    /// On a primary: its cross-account replicas.
+    pub cross_account_replicas: Vec<CrossAccountRow>,
+    /// The other accounts' vaults registered for cross-account replicas.
+    pub accounts: Vec<AccountRow>,
+}
+
+/// Another account's vault registered for cross-account replicas.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRow {
+    pub account_id: String,
+    pub vault_path: String,
+    pub reachable: bool,
+    pub replaced: bool,
+    pub in_sync: u32,
+    pub detached: u32,
+}
+
+impl From<coffer_core::vault::ReplicaRegionView> for AccountRow {
+    fn from(r: coffer_core::vault::ReplicaRegionView) -> Self {
+        Self {
+            account_id: r.account_id.unwrap_or_default(),
+            vault_path: r.vault_path,
+            reachable: r.reachable,
+            replaced: r.replaced,
+            in_sync: r.in_sync as u32,
+            detached: r.detached as u32,
+        }
+    }
 }
 
 /// A value the operator revealed (an audited GetSecretValue). A binary value is base64.
@@ -939,6 +982,8 @@ pub fn typescript() -> String {
         RotationStatus::decl(),
         ReplicaRow::decl(),
         RegionRow::decl(),
+        CrossAccountRow::decl(),
+        AccountRow::decl(),
         ReplicasView::decl(),
         FunctionRow::decl(),
         ApprovalsOutput::decl(),

@@ -355,6 +355,24 @@ pub async fn sync_replicas(state: State<'_, Desktop>) -> IpcResult<Done> {
 }
 
 #[tauri::command]
+pub async fn associate_cross_account_replica(
+    state: State<'_, Desktop>,
+    arn: String,
+    replica_arn: String,
+) -> IpcResult<Done> {
+    state.associate_cross_account_replica(&arn, &replica_arn)
+}
+
+#[tauri::command]
+pub async fn disassociate_cross_account_replica(
+    state: State<'_, Desktop>,
+    arn: String,
+    replica_arn: String,
+) -> IpcResult<Done> {
+    state.disassociate_cross_account_replica(&arn, &replica_arn)
+}
+
+#[tauri::command]
 pub async fn retry_rotation(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
     state.retry_rotation(&arn)
 }
@@ -545,6 +563,8 @@ handlers![
     remove_replica,
     promote_replica,
     sync_replicas,
+    associate_cross_account_replica,
+    disassociate_cross_account_replica,
     put_rotation_approval,
     approvals,
     approve_rotation,

@@ -2,6 +2,7 @@
 //! replica stands, the vault's replica regions), replicate, remove, promote and retry.
 
 use coffer_core::api::{
+    AssociateCrossAccountReplicaRequest, DisassociateCrossAccountReplicaRequest,
     RemoveRegionsFromReplicationRequest, ReplicaRegionType, ReplicateSecretToRegionsRequest,
     SecretIdRequest,
 };
@@ -15,8 +16,24 @@ impl Desktop {
         let (v, c) = self.open()?;
         let s = v.secret_view(&c, arn)?.secret;
         let regions = v.list_replica_regions(&c)?;
+        let accounts = v.list_replica_accounts(&c)?;
         let is_replica = s.replica_of().is_some();
         Ok(ReplicasView {
+            cross_account_primary: s.cross_account_primary.map(|p| CrossAccountRow {
+                arn: p.primary_secret_arn,
+                status: p.replication_status,
+                status_message: p.status_message,
+            }),
+            cross_account_replicas: s
+                .cross_account_replicas
+                .into_iter()
+                .map(|r| CrossAccountRow {
+                    arn: r.replica_secret_arn,
+                    status: r.replication_status,
+                    status_message: r.status_message,
+                })
+                .collect(),
+            accounts: accounts.into_iter().map(AccountRow::from).collect(),
             home_region: v.info().region.clone(),
             primary_region: s.primary_region,
             is_replica,
@@ -98,6 +115,43 @@ impl Desktop {
         }
     }
 
+    /// AssociateCrossAccountReplica: `arn`'s replica in another account.
+    pub fn associate_cross_account_replica(&self, arn: &str, replica_arn: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.associate_cross_account_replica(
+            &c,
+            AssociateCrossAccountReplicaRequest {
+                secret_id: arn.to_string(),
+                cross_account_replica_arn: replica_arn.trim().to_string(),
+                ..Default::default()
+            },
+        )?;
+        Ok(done(format!(
+            "Cross-account replica {}: {}.",
+            r.cross_account_replica_arn, r.replication_status
+        )))
+    }
+
+    /// DisassociateCrossAccountReplica: the replica stays in its account, Detached.
+    pub fn disassociate_cross_account_replica(
+        &self,
+        arn: &str,
+        replica_arn: &str,
+    ) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        let r = v.disassociate_cross_account_replica(
+            &c,
+            DisassociateCrossAccountReplicaRequest {
+                secret_id: arn.to_string(),
+                cross_account_replica_arn: replica_arn.to_string(),
+            },
+        )?;
+        Ok(done(format!(
+            "Disassociated {}: it stays in its account, Detached.",
+            r.cross_account_replica_arn
+        )))
+    }
+
     /// Retries replication that could not reach a replica.
     pub fn sync_replicas(&self) -> IpcResult<Done> {
         let (v, _) = self.open()?;
@@ -140,5 +194,57 @@ mod tests {
         assert!(d.replicas(&arn).unwrap().replicas.is_empty());
         let e = d.replicate_secret(&arn, "ap-south-9", None).unwrap_err();
         assert_eq!(e.code, "InvalidParameterException");
+    }
+
+    #[test]
+    fn a_cross_account_replica_is_associated_shown_with_its_status_and_disassociated() {
+        use coffer_core::api::{CreateKeyRequest, CreateSecretRequest};
+        use coffer_core::crypto::Passphrase;
+        let (dir, d) = unlocked();
+        let (v, c) = d.open().unwrap();
+        let path = dir.path().join("partner.db");
+        v.add_replica_account(
+            &c,
+            "444455556666",
+            &path,
+            None,
+            Passphrase::new("partner pass".into()),
+            Some((19456, 2)),
+        )
+        .unwrap();
+        let arn = arn_of(&d, "prod/api");
+        let partner =
+            coffer_core::Vault::open(&path, None, &Passphrase::new("partner pass".into())).unwrap();
+        let pc = partner.caller(coffer_core::FrontEnd::Cli);
+        let key = partner
+            .create_key(&pc, CreateKeyRequest::default())
+            .unwrap()
+            .key_metadata
+            .key_id;
+        let replica = partner
+            .create_secret(
+                &pc,
+                CreateSecretRequest {
+                    name: "mirror".into(),
+                    kms_key_id: Some(key),
+                    cross_account_primary_arn: Some(arn.clone()),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .arn;
+        let msg = d
+            .associate_cross_account_replica(&arn, &replica)
+            .unwrap()
+            .message;
+        assert_eq!(msg, format!("Cross-account replica {replica}: InSync."));
+        let view = d.replicas(&arn).unwrap();
+        assert_eq!(view.cross_account_replicas[0].arn, replica);
+        assert_eq!(view.cross_account_replicas[0].status, "InSync");
+        assert_eq!(view.accounts[0].account_id, "444455556666");
+        assert_eq!(view.accounts[0].in_sync, 1);
+        d.disassociate_cross_account_replica(&arn, &replica)
+            .unwrap();
+        assert!(d.replicas(&arn).unwrap().cross_account_replicas.is_empty());
     }
 }

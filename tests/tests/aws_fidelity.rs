@@ -102,6 +102,12 @@ impl Endpoint {
         self.client.send(request.as_bytes()).expect("a reply")
     }
 
+    /// Signs from now on as account `account` of the emulator: an access key id of 12 digits
+    /// is the account (README, "where it differs from AWS").
+    fn as_account(&mut self, account: &str) {
+        self.creds = creds(account, "test-secret");
+    }
+
     fn call(&mut self, operation: &str, body: Value) -> Reply {
         self.raw_in("us-east-1", operation, &body.to_string())
     }
@@ -207,8 +213,20 @@ fn secret_id_operations(id: &str) -> Vec<(&'static str, Value)> {
             json!({"SecretId": id, "RemoveReplicaRegions": ["eu-west-1"]}),
         ),
         ("StopReplicationToReplica", json!({"SecretId": id})),
+        (
+            "AssociateCrossAccountReplica",
+            json!({"SecretId": id, "CrossAccountReplicaARN": OTHER_ACCOUNT_REPLICA}),
+        ),
+        (
+            "DisassociateCrossAccountReplica",
+            json!({"SecretId": id, "CrossAccountReplicaARN": OTHER_ACCOUNT_REPLICA}),
+        ),
     ]
 }
+
+/// A secret ARN in another account of the emulator, in the test's region.
+const OTHER_ACCOUNT_REPLICA: &str =
+    "arn:aws:secretsmanager:us-east-1:210987654321:secret:replica-AbCdEf";
 
 // R1. Source: AWS's own Secrets Manager Agent (github.com/aws/aws-secretsmanager-agent, its
 // client tests) replays Secrets Manager's errors as {"__type":..., "message":...}; botocore's
@@ -757,4 +775,323 @@ fn resource_policies_are_named_default_and_no_other_name_is_taken() {
     assert_eq!(deleted["PolicyName"], "default", "{deleted}");
     let listed = e.ok("ListResourcePolicies", json!({"SecretId": "guarded"}));
     assert_eq!(listed, json!({"ResourcePolicies": []}));
+}
+
+// ---- Cross-account replicas (R27–R32) ----
+//
+// Sources: botocore 1.44.18's model (`secretsmanager/2017-10-17`): CreateSecret's
+// `CrossAccountPrimaryARN` ("The primary secret must be in the same Amazon Web Services Region
+// and partition as the replica, and you must specify a customer managed KMS key in KmsKeyId.
+// You can't include SecretString, SecretBinary, Description, AddReplicaRegions, or Type"),
+// AssociateCrossAccountReplica ("A primary secret can have at most one cross-account replica.
+// This operation is idempotent"; errors include LimitExceededException),
+// DisassociateCrossAccountReplica ("its replication status changes to Detached"), DeleteSecret
+// ("You can't delete a cross-account primary secret that is associated with a cross-account
+// replica secret"), StopReplicationToReplica ("promotes the replica in your account to a
+// standalone secret ... updates the primary secret's replication status to Detached"), the
+// shapes CrossAccountPrimaryType, CrossAccountReplicaEntry and StatusType; the user guide's
+// "Monitor cross-account replication" (docs.aws.amazon.com/secretsmanager/latest/userguide/
+// cross-account-replicate-status.html: `Pending` — "Only the replica secret shows this
+// status"). No source gives AWS's messages for these refusals: the codes are the model's, the
+// texts Coffer's (docs/AWS-FIDELITY.md, "Texts that are Coffer's"), so only codes are pinned.
+
+const PRIMARY_ACCOUNT: &str = "123456789012";
+const REPLICA_ACCOUNT: &str = "210987654321";
+
+/// A primary `shared` in the default account and its replica `mirror` made in the other
+/// account (Pending): their ARNs.
+fn primary_and_replica(e: &mut Endpoint) -> (String, String) {
+    e.as_account(PRIMARY_ACCOUNT);
+    let primary = e.secret("shared")["ARN"].as_str().unwrap().to_string();
+    e.as_account(REPLICA_ACCOUNT);
+    let replica = e.ok(
+        "CreateSecret",
+        json!({"Name": "mirror", "CrossAccountPrimaryARN": primary, "KmsKeyId": "alias/replica-key"}),
+    );
+    (primary, replica["ARN"].as_str().unwrap().to_string())
+}
+
+// R27. A cross-account replica is made with no value, `Pending`, naming its primary; what
+// the model forbids beside CrossAccountPrimaryARN is refused and makes nothing.
+#[test]
+fn a_cross_account_replica_is_made_pending_with_no_value_and_only_as_the_model_allows() {
+    let mut e = Endpoint::emulator();
+    let (primary, replica) = primary_and_replica(&mut e);
+    assert!(replica.starts_with("arn:aws:secretsmanager:us-east-1:210987654321:secret:mirror-"));
+    let d = e.ok("DescribeSecret", json!({"SecretId": "mirror"}));
+    assert_eq!(
+        d["CrossAccountPrimary"],
+        json!({"PrimarySecretARN": primary, "ReplicationStatus": "Pending"})
+    );
+    for absent in [
+        "CrossAccountReplicas",
+        "ReplicationStatus",
+        "PrimaryRegion",
+        "VersionIdsToStages",
+    ] {
+        assert!(d.get(absent).is_none(), "{absent} in {d}");
+    }
+    let r = e.call("GetSecretValue", json!({"SecretId": "mirror"}));
+    assert_error(
+        &r,
+        "ResourceNotFoundException",
+        "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+    );
+    let base =
+        json!({"Name": "bad", "CrossAccountPrimaryARN": primary, "KmsKeyId": "alias/replica-key"});
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    let other_region = primary.replace("us-east-1", "eu-west-1");
+    for body in [
+        with("SecretString", json!("v")),
+        with("Description", json!("d")),
+        with("Type", json!("SalesforceClientSecret")),
+        with("AddReplicaRegions", json!([{"Region": "eu-west-1"}])),
+        with("KmsKeyId", json!("alias/aws/secretsmanager")),
+        with("CrossAccountPrimaryARN", json!(other_region)),
+        with(
+            "CrossAccountPrimaryARN",
+            json!(primary.replace(PRIMARY_ACCOUNT, REPLICA_ACCOUNT)),
+        ),
+        with(
+            "CrossAccountPrimaryARN",
+            json!("not-an-arn-but-long-enough"),
+        ),
+    ] {
+        let r = e.call("CreateSecret", body.clone());
+        assert_code(&r, "InvalidParameterException");
+    }
+    let mut no_key = base.clone();
+    no_key.as_object_mut().unwrap().remove("KmsKeyId");
+    assert_code(&e.call("CreateSecret", no_key), "InvalidParameterException");
+    let r = e.call(
+        "CreateSecret",
+        with("CrossAccountPrimaryARN", json!("arn:aws:short")),
+    );
+    assert_code(&r, "ValidationException");
+    let r = e.call("DescribeSecret", json!({"SecretId": "bad"}));
+    assert_error(&r, "ResourceNotFoundException", NOT_FOUND);
+}
+
+// R28. AssociateCrossAccountReplica answers `ARN`, `CrossAccountReplicaARN` and
+// `ReplicationStatus` (InSync: the emulator replicates before it answers), is idempotent,
+// and DescribeSecret shows `CrossAccountReplicas` on the primary and `CrossAccountPrimary`
+// on the replica; the primary's later writes reach the replica.
+#[test]
+fn associating_replicates_at_once_is_idempotent_and_both_sides_describe_it() {
+    let mut e = Endpoint::emulator();
+    let (primary, replica) = primary_and_replica(&mut e);
+    e.as_account(PRIMARY_ACCOUNT);
+    let request = json!({"SecretId": "shared", "CrossAccountReplicaARN": replica});
+    let expected =
+        json!({"ARN": primary, "CrossAccountReplicaARN": replica, "ReplicationStatus": "InSync"});
+    assert_eq!(
+        e.ok("AssociateCrossAccountReplica", request.clone()),
+        expected
+    );
+    assert_eq!(e.ok("AssociateCrossAccountReplica", request), expected);
+    let d = e.ok("DescribeSecret", json!({"SecretId": "shared"}));
+    assert_eq!(
+        d["CrossAccountReplicas"],
+        json!([{"ReplicaSecretARN": replica, "ReplicationStatus": "InSync"}])
+    );
+    assert!(
+        d.get("CrossAccountPrimary").is_none() && d.get("ReplicationStatus").is_none(),
+        "{d}"
+    );
+    e.ok(
+        "PutSecretValue",
+        json!({"SecretId": "shared", "SecretString": "v2", "ClientRequestToken": OTHER_TOKEN}),
+    );
+    e.as_account(REPLICA_ACCOUNT);
+    let v = e.ok("GetSecretValue", json!({"SecretId": replica}));
+    assert_eq!(v["SecretString"], "v2");
+    assert_eq!(v["VersionId"], OTHER_TOKEN);
+    let d = e.ok("DescribeSecret", json!({"SecretId": "mirror"}));
+    assert_eq!(
+        d["CrossAccountPrimary"],
+        json!({"PrimarySecretARN": primary, "ReplicationStatus": "InSync"})
+    );
+    assert!(
+        d["KmsKeyId"].as_str().unwrap().contains("replica-key"),
+        "{d}"
+    );
+}
+
+// R29. A primary has at most one cross-account replica: LimitExceededException (the model's
+// errors for AssociateCrossAccountReplica); the replica in the same region of another
+// account only; a secret that did not name this primary as its CrossAccountPrimaryARN is
+// refused in its own account (InvalidParameterException) and left as it was.
+#[test]
+fn a_primary_has_one_cross_account_replica_in_its_region_that_named_it() {
+    let mut e = Endpoint::emulator();
+    let (primary, replica) = primary_and_replica(&mut e);
+    e.as_account(REPLICA_ACCOUNT);
+    let second = e.ok(
+        "CreateSecret",
+        json!({"Name": "mirror2", "CrossAccountPrimaryARN": primary, "KmsKeyId": "alias/replica-key"}),
+    )["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let plain = e.secret("plain")["ARN"].as_str().unwrap().to_string();
+    e.as_account(PRIMARY_ACCOUNT);
+    let associate = |arn: &str| json!({"SecretId": "shared", "CrossAccountReplicaARN": arn});
+    e.ok("AssociateCrossAccountReplica", associate(&replica));
+    assert_code(
+        &e.call("AssociateCrossAccountReplica", associate(&second)),
+        "LimitExceededException",
+    );
+    e.ok("DisassociateCrossAccountReplica", associate(&replica));
+    // A secret that never named this primary: refused there, nothing changes.
+    assert_code(
+        &e.call("AssociateCrossAccountReplica", associate(&plain)),
+        "InvalidParameterException",
+    );
+    let other_region = second.replace("us-east-1", "eu-west-1");
+    assert_code(
+        &e.call("AssociateCrossAccountReplica", associate(&other_region)),
+        "InvalidParameterException",
+    );
+    let own_account = primary.clone();
+    assert_code(
+        &e.call("AssociateCrossAccountReplica", associate(&own_account)),
+        "InvalidParameterException",
+    );
+    let d = e.ok("DescribeSecret", json!({"SecretId": "shared"}));
+    assert!(d.get("CrossAccountReplicas").is_none(), "{d}");
+    e.as_account(REPLICA_ACCOUNT);
+    let d = e.ok("DescribeSecret", json!({"SecretId": "plain"}));
+    assert!(d.get("CrossAccountPrimary").is_none(), "{d}");
+    assert_eq!(
+        e.ok("GetSecretValue", json!({"SecretId": "plain"}))["SecretString"],
+        "v1"
+    );
+}
+
+// R30. A cross-account replica refuses writes (InvalidParameterException, the code AWS
+// answers a regional replica, R14) until StopReplicationToReplica makes it standalone; its
+// DeleteSecret too ("you can't delete a cross-account replica secret without first stopping
+// replication").
+#[test]
+fn a_cross_account_replica_refuses_writes_and_deletion() {
+    let mut e = Endpoint::emulator();
+    let (_, replica) = primary_and_replica(&mut e);
+    for (op, body) in [
+        (
+            "PutSecretValue",
+            json!({"SecretId": replica, "SecretString": "x", "ClientRequestToken": OTHER_TOKEN}),
+        ),
+        (
+            "UpdateSecret",
+            json!({"SecretId": replica, "Description": "d"}),
+        ),
+        (
+            "RotateSecret",
+            json!({"SecretId": replica, "ClientRequestToken": OTHER_TOKEN}),
+        ),
+        (
+            "DeleteSecret",
+            json!({"SecretId": replica, "ForceDeleteWithoutRecovery": true}),
+        ),
+        (
+            "ReplicateSecretToRegions",
+            json!({"SecretId": replica, "AddReplicaRegions": [{"Region": "eu-west-1"}]}),
+        ),
+    ] {
+        assert_code(&e.call(op, body), "InvalidParameterException");
+    }
+}
+
+// R31. The primary cannot be deleted while its replica is associated
+// (InvalidParameterException, R13's code); DisassociateCrossAccountReplica answers `ARN` and
+// `CrossAccountReplicaARN`, leaves the replica `Detached` (not standalone: still no writes),
+// and the primary can then be deleted.
+#[test]
+fn disassociating_detaches_the_replica_and_frees_the_primary_for_deletion() {
+    let mut e = Endpoint::emulator();
+    let (primary, replica) = primary_and_replica(&mut e);
+    e.as_account(PRIMARY_ACCOUNT);
+    let link = json!({"SecretId": "shared", "CrossAccountReplicaARN": replica});
+    e.ok("AssociateCrossAccountReplica", link.clone());
+    let r = e.call(
+        "DeleteSecret",
+        json!({"SecretId": "shared", "ForceDeleteWithoutRecovery": true}),
+    );
+    assert_code(&r, "InvalidParameterException");
+    assert_eq!(
+        e.ok("DisassociateCrossAccountReplica", link.clone()),
+        json!({"ARN": primary, "CrossAccountReplicaARN": replica})
+    );
+    assert_code(
+        &e.call("DisassociateCrossAccountReplica", link),
+        "InvalidParameterException",
+    );
+    let d = e.ok("DescribeSecret", json!({"SecretId": "shared"}));
+    assert!(d.get("CrossAccountReplicas").is_none(), "{d}");
+    e.as_account(REPLICA_ACCOUNT);
+    let d = e.ok("DescribeSecret", json!({"SecretId": "mirror"}));
+    assert_eq!(
+        d["CrossAccountPrimary"],
+        json!({"PrimarySecretARN": primary, "ReplicationStatus": "Detached"})
+    );
+    assert_eq!(
+        e.ok("GetSecretValue", json!({"SecretId": "mirror"}))["SecretString"],
+        "v1"
+    );
+    let r = e.call(
+        "PutSecretValue",
+        json!({"SecretId": "mirror", "SecretString": "x", "ClientRequestToken": OTHER_TOKEN}),
+    );
+    assert_code(&r, "InvalidParameterException");
+    e.as_account(PRIMARY_ACCOUNT);
+    e.ok(
+        "DeleteSecret",
+        json!({"SecretId": "shared", "ForceDeleteWithoutRecovery": true}),
+    );
+}
+
+// R32. StopReplicationToReplica on a cross-account replica makes it a standalone secret
+// (no `CrossAccountPrimary`, writes accepted) and the primary's entry `Detached`, which no
+// longer holds up its deletion.
+#[test]
+fn stopping_replication_on_the_replica_makes_it_standalone_and_the_primary_detached() {
+    let mut e = Endpoint::emulator();
+    let (primary, replica) = primary_and_replica(&mut e);
+    e.as_account(PRIMARY_ACCOUNT);
+    e.ok(
+        "AssociateCrossAccountReplica",
+        json!({"SecretId": "shared", "CrossAccountReplicaARN": replica}),
+    );
+    e.as_account(REPLICA_ACCOUNT);
+    assert_eq!(
+        e.ok("StopReplicationToReplica", json!({"SecretId": "mirror"})),
+        json!({"ARN": replica})
+    );
+    let d = e.ok("DescribeSecret", json!({"SecretId": "mirror"}));
+    assert!(d.get("CrossAccountPrimary").is_none(), "{d}");
+    e.ok(
+        "PutSecretValue",
+        json!({"SecretId": "mirror", "SecretString": "own", "ClientRequestToken": OTHER_TOKEN}),
+    );
+    e.as_account(PRIMARY_ACCOUNT);
+    let d = e.ok("DescribeSecret", json!({"SecretId": primary}));
+    assert_eq!(
+        d["CrossAccountReplicas"],
+        json!([{"ReplicaSecretARN": replica, "ReplicationStatus": "Detached"}])
+    );
+    e.ok("PutSecretValue", json!({"SecretId": "shared", "SecretString": "later", "ClientRequestToken": "00000000-0000-4000-8000-000000000003"}));
+    e.as_account(REPLICA_ACCOUNT);
+    assert_eq!(
+        e.ok("GetSecretValue", json!({"SecretId": "mirror"}))["SecretString"],
+        "own"
+    );
+    e.as_account(PRIMARY_ACCOUNT);
+    e.ok(
+        "DeleteSecret",
+        json!({"SecretId": "shared", "ForceDeleteWithoutRecovery": true}),
+    );
 }

@@ -188,3 +188,198 @@ fn cli_promotion_on_the_replica_makes_it_standalone_and_the_primary_lets_go() {
         "--force-delete-without-recovery",
     ]);
 }
+
+/// The primary, and another account's vault file registered with `replica-account add`
+/// (created by it, account 444455556666 in the primary's region).
+fn setup_account() -> (TestVault, TestVault) {
+    let primary = TestVault::init();
+    let path = primary.dir.path().join("partner/partner.db");
+    let mut add = primary.cmd();
+    add.args([
+        "replica-account",
+        "add",
+        "--account-id",
+        "444455556666",
+        "--replica-vault",
+    ])
+    .arg(&path)
+    .args(TEST_KDF)
+    .env("COFFER_REPLICA_PASSPHRASE", REPLICA_PASS);
+    let out = add.output().unwrap();
+    assert!(
+        out.status.success(),
+        "replica-account add: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let view: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["AccountId"], "444455556666");
+    assert_eq!(view["Reachable"], true);
+    let other = TestVault {
+        dir: tempfile::tempdir().unwrap(),
+        path,
+        passphrase: REPLICA_PASS.into(),
+    };
+    (primary, other)
+}
+
+fn cross_primary(v: &TestVault, id: &str) -> Value {
+    v.json(&["describe-secret", "--secret-id", id])["CrossAccountPrimary"].clone()
+}
+
+#[test]
+fn cli_a_cross_account_replica_in_another_vault_file_follows_its_primary_until_detached() {
+    let (primary, other) = setup_account();
+    let arn = primary.json(&[
+        "create-secret",
+        "--name",
+        "prod/db",
+        "--secret-string",
+        "first",
+    ])["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The other account makes the replica, under a key of its own.
+    let key = other.json(&["kms", "create-key", "--description", "replica key"]);
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap();
+    let replica = other.json(&[
+        "create-secret",
+        "--name",
+        "mirror/db",
+        "--cross-account-primary-arn",
+        &arn,
+        "--kms-key-id",
+        key_id,
+    ])["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        replica.contains(":444455556666:secret:mirror/db-"),
+        "{replica}"
+    );
+    assert_eq!(
+        cross_primary(&other, "mirror/db")["ReplicationStatus"],
+        "Pending"
+    );
+
+    let linked = primary.json(&[
+        "associate-cross-account-replica",
+        "--secret-id",
+        "prod/db",
+        "--cross-account-replica-arn",
+        &replica,
+    ]);
+    assert_eq!(linked["ReplicationStatus"], "InSync");
+    assert_eq!(value(&other, "mirror/db"), "first");
+    primary.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "prod/db",
+        "--secret-string",
+        "second",
+    ]);
+    assert_eq!(value(&other, "mirror/db"), "second");
+    let d = primary.json(&["describe-secret", "--secret-id", "prod/db"]);
+    assert_eq!(
+        d["CrossAccountReplicas"][0]["ReplicaSecretARN"],
+        replica.as_str()
+    );
+    assert_eq!(d["CrossAccountReplicas"][0]["ReplicationStatus"], "InSync");
+    let accounts = primary.json(&["replica-account", "list"]);
+    assert_eq!(accounts["ReplicaAccounts"][0]["InSync"], 1);
+
+    // Neither side may do what the link forbids.
+    let (code, err) = primary.fails(&["delete-secret", "--secret-id", "prod/db"]);
+    assert_eq!(code, 254);
+    assert!(err.contains("InvalidParameterException"), "{err}");
+    let (_, err) = other.fails(&[
+        "put-secret-value",
+        "--secret-id",
+        "mirror/db",
+        "--secret-string",
+        "mine",
+    ]);
+    assert!(err.contains("InvalidParameterException"), "{err}");
+    let (_, err) = primary.fails(&["replica-account", "remove", "--account-id", "444455556666"]);
+    assert!(err.contains("InvalidRequestException"), "{err}");
+
+    primary.json(&[
+        "disassociate-cross-account-replica",
+        "--secret-id",
+        "prod/db",
+        "--cross-account-replica-arn",
+        &replica,
+    ]);
+    assert_eq!(
+        cross_primary(&other, "mirror/db")["ReplicationStatus"],
+        "Detached"
+    );
+    primary.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "prod/db",
+        "--secret-string",
+        "third",
+    ]);
+    assert_eq!(value(&other, "mirror/db"), "second");
+    other.json(&["stop-replication-to-replica", "--secret-id", "mirror/db"]);
+    assert!(cross_primary(&other, "mirror/db").is_null());
+    other.json(&[
+        "put-secret-value",
+        "--secret-id",
+        "mirror/db",
+        "--secret-string",
+        "mine",
+    ]);
+    primary.json(&[
+        "delete-secret",
+        "--secret-id",
+        "prod/db",
+        "--force-delete-without-recovery",
+    ]);
+    primary.json(&["replica-account", "remove", "--account-id", "444455556666"]);
+}
+
+#[test]
+fn cli_a_cross_account_replica_made_standalone_is_detached_at_the_primarys_next_sync() {
+    let (primary, other) = setup_account();
+    let arn = primary.json(&["create-secret", "--name", "svc/key", "--secret-string", "k"])["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key = other.json(&["kms", "create-key"]);
+    let replica = other.json(&[
+        "create-secret",
+        "--name",
+        "svc/key",
+        "--cross-account-primary-arn",
+        &arn,
+        "--kms-key-id",
+        key["KeyMetadata"]["KeyId"].as_str().unwrap(),
+    ])["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    primary.json(&[
+        "associate-cross-account-replica",
+        "--secret-id",
+        "svc/key",
+        "--cross-account-replica-arn",
+        &replica,
+    ]);
+    other.json(&["stop-replication-to-replica", "--secret-id", "svc/key"]);
+    let report = primary.json(&["replica-region", "sync"]);
+    assert_eq!(report["Promoted"], 1);
+    let d = primary.json(&["describe-secret", "--secret-id", "svc/key"]);
+    assert_eq!(
+        d["CrossAccountReplicas"][0]["ReplicationStatus"],
+        "Detached"
+    );
+    primary.json(&[
+        "delete-secret",
+        "--secret-id",
+        "svc/key",
+        "--force-delete-without-recovery",
+    ]);
+}

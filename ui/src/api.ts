@@ -121,6 +121,10 @@ export const api = {
   removeReplica: (arn: string, region: string) => call<Done>("remove_replica", { arn, region }),
   promoteReplica: (arn: string, region: string | null) => call<Done>("promote_replica", { arn, region }),
   syncReplicas: () => call<Done>("sync_replicas"),
+  associateCrossAccountReplica: (arn: string, replicaArn: string) =>
+    call<Done>("associate_cross_account_replica", { arn, replicaArn }),
+  disassociateCrossAccountReplica: (arn: string, replicaArn: string) =>
+    call<Done>("disassociate_cross_account_replica", { arn, replicaArn }),
   retryRotation: (arn: string) => call<Done>("retry_rotation", { arn }),
   putRotationApproval: (arn: string, requireApproval: boolean | null, twoPersonRule: boolean | null) =>
     call<Done>("put_rotation_approval", { arn, requireApproval, twoPersonRule }),

@@ -157,6 +157,18 @@ export type RegionRow = { region: string, vaultPath: string, reachable: boolean,
  */
 replaced: boolean, secrets: number, inSync: number, inProgress: number, failed: number, queuedRemovals: number, };
 
+export type CrossAccountRow = { 
+/**
+ * The other side's secret ARN.
+ */
+arn: string, 
+/**
+ * `Pending`, `InProgress`, `InSync`, `Failed` or `Detached`.
+ */
+status: string, statusMessage: string | null, };
+
+export type AccountRow = { accountId: string, vaultPath: string, reachable: boolean, replaced: boolean, inSync: number, detached: number, };
+
 export type ReplicasView = { 
 /**
  * This vault's region.
@@ -165,7 +177,19 @@ homeRegion: string, primaryRegion: string | null,
 /**
  * Whether this secret is a replica of another region's secret.
  */
-isReplica: boolean, replicas: Array<ReplicaRow>, regions: Array<RegionRow>, };
+isReplica: boolean, replicas: Array<ReplicaRow>, regions: Array<RegionRow>, 
+/**
+ * On a cross-account replica: its primary in the other account.
+ */
+crossAccountPrimary: CrossAccountRow | null, 
+/**
+ * On a primary: its cross-account replicas.
+ */
+crossAccountReplicas: Array<CrossAccountRow>, 
+/**
+ * The other accounts' vaults registered for cross-account replicas.
+ */
+accounts: Array<AccountRow>, };
 
 export type FunctionRow = { name: string, arn: string, 
 /**

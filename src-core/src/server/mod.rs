@@ -147,18 +147,19 @@ pub enum Backend {
     /// request signed for one of its replica regions is answered by that replica vault,
     /// with that vault's access keys.
     Vault(Arc<Vault>),
-    /// The emulator: an in-memory vault per region, any well-formed credentials.
+    /// The emulator: an in-memory vault per account and region, any well-formed credentials.
     Ephemeral {
         account_id: String,
         regions: Arc<Regions>,
     },
 }
 
-/// The emulator's regions, each its own in-memory vault, made on first use, at most `max`
-/// of them (every name a request signs for would otherwise cost a vault). Each can
-/// replicate to every other.
+/// The emulator's regions, each its own in-memory vault per account, made on first use, at
+/// most `max` of them (every name a request signs for would otherwise cost a vault). Each
+/// can replicate to every other region of its account, and to the same region of another
+/// account (cross-account replicas).
 pub struct Regions {
-    vaults: Mutex<HashMap<String, Arc<Vault>>>,
+    vaults: Mutex<HashMap<(String, String), Arc<Vault>>>,
     max: usize,
 }
 
@@ -189,7 +190,8 @@ impl Regions {
     /// only asks for something this endpoint will not do, and SDKs do not retry it.
     fn get(self: &Arc<Self>, account_id: &str, region: &str) -> crate::Result<Arc<Vault>> {
         let mut map = self.vaults.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(v) = map.get(region) {
+        let key = (account_id.to_string(), region.to_string());
+        if let Some(v) = map.get(&key) {
             return Ok(v.clone());
         }
         if map.len() >= self.max {
@@ -200,14 +202,13 @@ impl Regions {
         }
         let v = Arc::new(Vault::ephemeral(account_id, region)?);
         let regions = Arc::downgrade(self);
-        let account = account_id.to_string();
-        v.set_region_source(Arc::new(move |r: &str| {
+        v.set_region_source(Arc::new(move |account: &str, r: &str| {
             regions
                 .upgrade()
                 .ok_or_else(|| crate::Error::internal("the emulator is shutting down"))?
-                .get(&account, r)
+                .get(account, r)
         }));
-        map.insert(region.to_string(), v.clone());
+        map.insert(key, v.clone());
         Ok(v)
     }
 }
@@ -274,6 +275,7 @@ impl Backend {
         &self,
         signed: &sigv4::Signed,
         derived: &sigv4::SigningKeys,
+        moto_account: Option<&str>,
     ) -> Result<Authenticated, ApiError> {
         signed.check_service(SERVICE)?;
         match self {
@@ -305,12 +307,27 @@ impl Backend {
                 account_id,
                 regions,
             } => {
-                let vault = regions.get(account_id, &signed.region)?;
+                let account =
+                    emulator_account(moto_account, &signed.access_key_id).unwrap_or(account_id);
+                let vault = regions.get(account, &signed.region)?;
                 let arn = vault.administrator_arn();
                 Ok((vault, arn, None))
             }
         }
     }
+}
+
+/// Which account an emulator request is in, when it names one: moto's `x-moto-account-id`
+/// header (moto 5.2.5, `moto/core/responses.py`, `get_current_account`: the header is
+/// checked before the access key), else an access key id of 12 digits, which LocalStack
+/// takes as the account id (docs.localstack.cloud, "Credentials": "You can specify a
+/// 12-digit number which will be taken by LocalStack as the account ID"). Anything else is
+/// the emulator's own account.
+fn emulator_account<'a>(moto_header: Option<&'a str>, access_key_id: &'a str) -> Option<&'a str> {
+    let account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    moto_header
+        .filter(|h| account(h))
+        .or_else(|| Some(access_key_id).filter(|k| account(k)))
 }
 
 struct AppState {
@@ -434,12 +451,19 @@ async fn process(
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let moto_account = headers
+        .get("x-moto-account-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let state = app.clone();
     let peer_ip = access.peer.ip().to_string();
     let job = move || {
         let app = state;
         let (vault, principal, session_policy) =
-            match app.backend.authenticate(&signed, &app.signing_keys) {
+            match app
+                .backend
+                .authenticate(&signed, &app.signing_keys, moto_account.as_deref())
+            {
                 Ok(x) => x,
                 Err(e) => return (None, Err(e)),
             };

@@ -6,7 +6,8 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 use crate::api::{
-    BatchGetSecretValueRequest, CreateSecretRequest, DeleteSecretRequest, GetRandomPasswordRequest,
+    AssociateCrossAccountReplicaRequest, BatchGetSecretValueRequest, CreateSecretRequest,
+    DeleteSecretRequest, DisassociateCrossAccountReplicaRequest, GetRandomPasswordRequest,
     GetSecretValueRequest, ListSecretVersionIdsRequest, ListSecretsRequest, PutSecretValueRequest,
     RemoveRegionsFromReplicationRequest, ReplicateSecretToRegionsRequest, RotateSecretRequest,
     SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
@@ -183,6 +184,14 @@ pub fn dispatch(
         Operation::StopReplicationToReplica => {
             plain(v.stop_replication_to_replica(c, request::<SecretIdRequest>(body)?))
         }
+        Operation::AssociateCrossAccountReplica => plain(v.associate_cross_account_replica(
+            c,
+            request::<AssociateCrossAccountReplicaRequest>(body)?,
+        )),
+        Operation::DisassociateCrossAccountReplica => plain(v.disassociate_cross_account_replica(
+            c,
+            request::<DisassociateCrossAccountReplicaRequest>(body)?,
+        )),
         other => Err(ApiError::unknown_operation(&format!(
             "{TARGET_PREFIX}{other}"
         ))),

@@ -48,6 +48,15 @@ pub struct SecretDoc {
     /// The regions this (primary) secret is replicated to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<ReplicaDoc>,
+    /// Its cross-account replica (AssociateCrossAccountReplica; at most one is associated,
+    /// and a `Detached` one stays listed until the primary disassociates it). Pushed and
+    /// retried as the regions' replicas are: `region` is this secret's own region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_account_replicas: Vec<ReplicaDoc>,
+    /// When this secret is a cross-account replica (CreateSecret's `CrossAccountPrimaryARN`):
+    /// the primary it takes its versions from, and how replication from it stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account_primary: Option<CrossAccountPrimaryDoc>,
     /// Counts the changes its replicas must receive: bumped by every write that changes
     /// what a replica holds (values, labels, description, tags, policy).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -71,6 +80,10 @@ pub enum ReplicaStatus {
     InSync,
     InProgress,
     Failed,
+    /// A cross-account replica created but not yet associated (the replica's side only).
+    Pending,
+    /// A cross-account link one of the two sides stopped: nothing more is pushed.
+    Detached,
 }
 
 impl ReplicaStatus {
@@ -79,6 +92,8 @@ impl ReplicaStatus {
             Self::InSync => "InSync",
             Self::InProgress => "InProgress",
             Self::Failed => "Failed",
+            Self::Pending => "Pending",
+            Self::Detached => "Detached",
         }
     }
 }
@@ -103,12 +118,40 @@ pub struct ReplicaDoc {
     /// Replace a secret of the same name there (ForceOverwriteReplicaSecret).
     #[serde(default)]
     pub force_overwrite: bool,
+    /// For a cross-account replica: which secret of which account it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account: Option<CrossAccountLink>,
+}
+
+/// A cross-account replica as its primary knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossAccountLink {
+    pub account_id: String,
+    /// The replica's ARN there, as AssociateCrossAccountReplica named it (resolved).
+    pub arn: String,
+    /// The replica's uid in its account's vault.
+    pub uid: String,
+    /// AssociateCrossAccountReplica's `ReplicationRoleARN`, shown as given (a vault assumes
+    /// no role to replicate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+}
+
+/// What a cross-account replica knows of its primary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossAccountPrimaryDoc {
+    /// The primary's ARN, as CreateSecret's `CrossAccountPrimaryARN` named it.
+    pub arn: String,
+    pub status: ReplicaStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 impl ReplicaDoc {
     /// Whether the replica still has to receive a change (or a retry).
     pub fn pending(&self, seq: u64) -> bool {
-        self.status != ReplicaStatus::InSync || self.synced_seq < seq
+        self.status != ReplicaStatus::Detached
+            && (self.status != ReplicaStatus::InSync || self.synced_seq < seq)
     }
 }
 
@@ -180,6 +223,20 @@ impl SecretDoc {
     /// but its primary's (and promotion).
     pub fn is_replica(&self) -> bool {
         self.primary_region.is_some()
+    }
+
+    /// Whether this secret is another account's cross-account replica (`Detached` or not):
+    /// it takes no writes until StopReplicationToReplica makes it standalone.
+    pub fn is_cross_account_replica(&self) -> bool {
+        self.cross_account_primary.is_some()
+    }
+
+    /// Whether a cross-account replica is still associated (not `Detached`): DeleteSecret
+    /// refuses the primary while one is.
+    pub fn has_associated_cross_account_replica(&self) -> bool {
+        self.cross_account_replicas
+            .iter()
+            .any(|r| r.status != ReplicaStatus::Detached)
     }
 
     /// Whether `other` holds different content for a replica: values, labels, description,
@@ -345,6 +402,8 @@ mod tests {
             secret_type: None,
             primary_region: None,
             replicas: Vec::new(),
+            cross_account_replicas: Vec::new(),
+            cross_account_primary: None,
             replication_seq: 0,
             haystack: String::new(),
             rotation: None,

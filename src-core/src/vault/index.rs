@@ -530,6 +530,8 @@ mod tests {
             secret_type: None,
             primary_region: None,
             replicas: Vec::new(),
+            cross_account_replicas: Vec::new(),
+            cross_account_primary: None,
             replication_seq: 0,
             haystack: String::new(),
             rotation: None,

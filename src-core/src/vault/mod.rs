@@ -4,6 +4,7 @@
 mod anchors;
 mod backup;
 mod checkpoint;
+mod cross_account;
 pub use checkpoint::Checkpointer;
 pub(crate) mod doc;
 mod endpoint;
@@ -1179,14 +1180,20 @@ impl Ctx<'_, '_> {
     /// Writes a secret's document (sealed) and stages it for the index. A change its
     /// replicas must receive marks them `InProgress`, to push after the commit.
     pub fn save(&mut self, mut doc: SecretDoc) -> Result<()> {
-        if !doc.replicas.is_empty()
+        let live = |r: &doc::ReplicaDoc| r.status != doc::ReplicaStatus::Detached;
+        if (doc.replicas.iter().any(live) || doc.cross_account_replicas.iter().any(live))
             && self
                 .index
                 .get(&doc.uid)
                 .is_none_or(|before| before.replica_content_differs(&doc))
         {
             doc.replication_seq += 1;
-            for r in &mut doc.replicas {
+            for r in doc
+                .replicas
+                .iter_mut()
+                .chain(doc.cross_account_replicas.iter_mut())
+                .filter(|r| live(r))
+            {
                 r.status = doc::ReplicaStatus::InProgress;
                 r.message = None;
             }
@@ -1309,12 +1316,22 @@ pub(crate) fn open_value(
 pub const NOT_PERMITTED_ON_REPLICA: &str =
     "Operation not permitted on a replica secret. Call must be made in primary secret's region.";
 
+/// What Coffer answers a write to a cross-account replica. The code is the one AWS answers
+/// for a regional replica (above); no source gives AWS's text for a cross-account one, so
+/// the message is Coffer's (docs/AWS-FIDELITY.md, "Texts that are Coffer's").
+pub const NOT_PERMITTED_ON_CROSS_ACCOUNT_REPLICA: &str = "Operation not permitted on a cross-account replica secret: it takes its versions from its primary secret. Call StopReplicationToReplica on it to make it a standalone secret.";
+
 /// A replica takes writes from its primary only.
 pub(crate) fn refuse_replica(doc: &SecretDoc) -> Result<()> {
-    match &doc.primary_region {
-        Some(_) => Err(Error::invalid_parameter(NOT_PERMITTED_ON_REPLICA)),
-        None => Ok(()),
+    if doc.primary_region.is_some() {
+        return Err(Error::invalid_parameter(NOT_PERMITTED_ON_REPLICA));
     }
+    if doc.is_cross_account_replica() {
+        return Err(Error::invalid_parameter(
+            NOT_PERMITTED_ON_CROSS_ACCOUNT_REPLICA,
+        ));
+    }
+    Ok(())
 }
 
 impl From<ErrorCode> for Error {

@@ -49,8 +49,8 @@ pub fn replicator_slot(primary_vault_id: &str) -> String {
 /// Key slots whose names start with this belong to a primary vault, not to a person.
 pub const REPLICATOR_PREFIX: &str = "replicator@";
 
-/// Where the emulator finds the vault of another region.
-pub type RegionSource = Arc<dyn Fn(&str) -> Result<Arc<Vault>> + Send + Sync>;
+/// Where the emulator finds the vault of another (account, region).
+pub type RegionSource = Arc<dyn Fn(&str, &str) -> Result<Arc<Vault>> + Send + Sync>;
 
 /// The replica vaults this process has open, and (in the emulator) where other regions live.
 #[derive(Default)]
@@ -94,11 +94,17 @@ struct Registry {
     regions: Vec<RegionEntry>,
     #[serde(default)]
     removals: Vec<Removal>,
+    /// Other accounts' vaults, for cross-account replicas (their `region` is this vault's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    accounts: Vec<RegionEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct RegionEntry {
     region: String,
+    /// Set for another account's vault (cross-account replicas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
     path: PathBuf,
     vault_id: String,
     slot: String,
@@ -126,6 +132,7 @@ fn region_view(
 ) -> ReplicaRegionView {
     let mut v = ReplicaRegionView {
         region: entry.region.clone(),
+        account_id: entry.account_id.clone(),
         vault_path: entry.path.display().to_string(),
         replica_vault_id: entry.vault_id.clone(),
         added_date: epoch_seconds(entry.added_ms),
@@ -135,6 +142,7 @@ fn region_view(
         in_sync: 0,
         in_progress: 0,
         failed: 0,
+        detached: 0,
         queued_removals: registry
             .removals
             .iter()
@@ -143,11 +151,21 @@ fn region_view(
     };
     v.replaced = v.reachable && replaced(entry).is_some();
     for d in index.all() {
-        for r in d.replicas.iter().filter(|r| r.region == entry.region) {
+        let here = |r: &&ReplicaDoc| match &entry.account_id {
+            None => r.region == entry.region,
+            Some(a) => r.cross_account.as_ref().is_some_and(|x| &x.account_id == a),
+        };
+        for r in d
+            .replicas
+            .iter()
+            .chain(&d.cross_account_replicas)
+            .filter(here)
+        {
             v.secrets += 1;
             match r.status {
                 ReplicaStatus::InSync if !r.pending(d.replication_seq) => v.in_sync += 1,
                 ReplicaStatus::Failed => v.failed += 1,
+                ReplicaStatus::Detached => v.detached += 1,
                 _ => v.in_progress += 1,
             }
         }
@@ -155,8 +173,19 @@ fn region_view(
     v
 }
 
-fn kept_key_purpose(region: &str) -> String {
-    format!("replica-region/{region}")
+fn kept_key_purpose(entry: &RegionEntry) -> String {
+    match &entry.account_id {
+        None => format!("replica-region/{}", entry.region),
+        Some(a) => format!("replica-account/{a}"),
+    }
+}
+
+/// The key of an entry's open vault in [`Links::open`].
+fn link_key(entry: &RegionEntry) -> String {
+    match &entry.account_id {
+        None => entry.region.clone(),
+        Some(a) => format!("account:{a}"),
+    }
 }
 
 fn load_registry(tx: &Tx<'_>, keys: &keys::VaultKeys) -> Result<Registry> {
@@ -185,8 +214,12 @@ pub(super) fn rekey_registry(
         return Ok(());
     }
     let mut registry = load_registry(tx, old)?;
-    for e in &mut registry.regions {
-        let purpose = kept_key_purpose(&e.region);
+    for e in registry
+        .regions
+        .iter_mut()
+        .chain(registry.accounts.iter_mut())
+    {
+        let purpose = kept_key_purpose(e);
         let k = old.unwrap_kept_key(&purpose, &e.wrapped_key)?;
         e.wrapped_key = new.wrap_kept_key(&purpose, &k);
     }
@@ -198,6 +231,9 @@ pub(super) fn rekey_registry(
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicaRegionView {
     pub region: String,
+    /// Another account's vault (cross-account replicas); `None` for a replica region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     pub vault_path: String,
     pub replica_vault_id: String,
     pub added_date: f64,
@@ -211,6 +247,9 @@ pub struct ReplicaRegionView {
     pub in_sync: usize,
     pub in_progress: usize,
     pub failed: usize,
+    /// Cross-account replicas one side detached.
+    #[serde(default)]
+    pub detached: usize,
     /// Replica deletions queued until the file can be reached.
     pub queued_removals: usize,
 }
@@ -253,6 +292,9 @@ struct Payload {
     primary_region: String,
     kms_key_id: Option<String>,
     force: bool,
+    /// A cross-account push: the replica secret's uid there, and the primary's ARN it
+    /// must name.
+    into: Option<(String, String)>,
 }
 
 /// What a push sends: the document, the values the replica lacks, an anchor.
@@ -263,7 +305,7 @@ type Outgoing = (
 );
 
 /// A replica's view of a secret before a push.
-enum Existing {
+pub(super) enum Existing {
     Absent,
     Replica { have: HashSet<String> },
     Promoted,
@@ -289,16 +331,28 @@ pub(crate) fn statuses(doc: &SecretDoc) -> Vec<ReplicationStatusType> {
         .collect()
 }
 
-/// Turns a replica into a standalone secret; returns the answer, its primary's region and
-/// its uid.
+/// Where a promoted replica took its state from.
+enum PromotedFrom {
+    /// The primary region's vault.
+    Region(String),
+    /// Another account's primary secret (its ARN).
+    Account(String),
+}
+
+/// Turns a replica (of another region's secret, or a cross-account one) into a standalone
+/// secret; returns the answer, where its primary is, and its uid.
 fn promote(
     ctx: &mut super::Ctx<'_, '_>,
     mut doc: SecretDoc,
-) -> Result<(StopReplicationToReplicaResponse, String, String)> {
-    let Some(primary) = doc.primary_region.take() else {
-        return Err(Error::invalid_request(
-            "This secret is not a replica: StopReplicationToReplica is called in a replica's region.",
-        ));
+) -> Result<(StopReplicationToReplicaResponse, PromotedFrom, String)> {
+    let primary = match (doc.primary_region.take(), doc.cross_account_primary.take()) {
+        (Some(region), _) => PromotedFrom::Region(region),
+        (None, Some(x)) => PromotedFrom::Account(x.arn),
+        (None, None) => {
+            return Err(Error::invalid_request(
+                "This secret is not a replica: StopReplicationToReplica is called in a replica's region.",
+            ));
+        }
     };
     doc.last_changed_ms = ctx.now_ms;
     let resp = StopReplicationToReplicaResponse { arn: ctx.arn(&doc) };
@@ -308,7 +362,7 @@ fn promote(
     Ok((resp, primary, uid))
 }
 
-fn service() -> Caller {
+pub(super) fn service() -> Caller {
     Caller {
         principal_arn: "secretsmanager.amazonaws.com".into(),
         user_name: "secretsmanager.amazonaws.com".into(),
@@ -341,7 +395,7 @@ fn not_the_registered_vault(entry: &RegionEntry) -> Error {
          another vault was put in its place. Nothing is pushed to it; register it again if the \
          change was yours.",
         entry.path.display(),
-        entry.region
+        entry_name(entry)
     ))
 }
 
@@ -350,9 +404,26 @@ fn keys_changed(entry: &RegionEntry, why: &str) -> Error {
     Error::invalid_request(format!(
         "The replica vault for {} at {} is not the one registered: its keys changed ({why}). \
          Nothing is pushed to it; register it again if the change was yours.",
-        entry.region,
+        entry_name(entry),
         entry.path.display()
     ))
+}
+
+/// Whether `given` (an ARN as a caller wrote it: full, or without the random suffix) names
+/// the secret whose full ARN is `full`.
+pub(super) fn names_secret(given: &str, full: &str) -> bool {
+    given == full
+        || full
+            .strip_prefix(given)
+            .is_some_and(|rest| rest.len() == 7 && rest.starts_with('-'))
+}
+
+/// What an entry is for, in messages: a region, or an account.
+fn entry_name(entry: &RegionEntry) -> String {
+    match &entry.account_id {
+        None => entry.region.clone(),
+        Some(a) => format!("account {a}"),
+    }
 }
 
 fn not_a_region(region: &str) -> Error {
@@ -393,32 +464,56 @@ impl Vault {
     /// keeps; `None` when `region` is not one of its replica regions.
     pub fn replica_vault(&self, region: &str) -> Result<Option<Arc<Vault>>> {
         if let Some(source) = self.region_source() {
-            return source(region).map(Some);
+            return source(&self.info.account_id, region).map(Some);
         }
         let registry = self.registry()?;
-        let Some(entry) = registry.regions.iter().find(|r| r.region == region) else {
-            return Ok(None);
-        };
+        match registry.regions.iter().find(|r| r.region == region) {
+            None => Ok(None),
+            Some(entry) => self.open_entry(entry).map(Some),
+        }
+    }
+
+    /// The vault of account `account_id` in this vault's region, which holds this vault's
+    /// cross-account replicas there; `None` when no such account is registered.
+    pub fn account_vault(&self, account_id: &str) -> Result<Option<Arc<Vault>>> {
+        if let Some(source) = self.region_source() {
+            return source(account_id, &self.info.region).map(Some);
+        }
+        let registry = self.registry()?;
+        match registry
+            .accounts
+            .iter()
+            .find(|r| r.account_id.as_deref() == Some(account_id))
+        {
+            None => Ok(None),
+            Some(entry) => self.open_entry(entry).map(Some),
+        }
+    }
+
+    /// A registered vault, opened (or reused while the same file is there).
+    fn open_entry(&self, entry: &RegionEntry) -> Result<Arc<Vault>> {
         let file = file_id(&entry.path).map_err(|e| {
             Error::invalid_request(format!(
-                "The replica vault for {region} at {} can't be reached: {e}.",
+                "The replica vault for {} at {} can't be reached: {e}.",
+                entry_name(entry),
                 entry.path.display()
             ))
         })?;
-        if let Some(h) = lock(&self.links.open).get(region)
+        let key = link_key(entry);
+        if let Some(h) = lock(&self.links.open).get(&key)
             && h.file == file
         {
-            return Ok(Some(h.vault.clone()));
+            return Ok(h.vault.clone());
         }
         let vault = Arc::new(self.open_replica(entry)?);
         lock(&self.links.open).insert(
-            region.to_string(),
+            key,
             Handle {
                 vault: vault.clone(),
                 file,
             },
         );
-        Ok(Some(vault))
+        Ok(vault)
     }
 
     /// The anchors of this vault's trail that its replicas carry (those that can be
@@ -430,7 +525,7 @@ impl Vault {
         registry
             .regions
             .iter()
-            .filter_map(|r| self.replica_vault(&r.region).ok().flatten())
+            .filter_map(|r| self.open_entry(r).ok())
             .filter_map(|v| {
                 v.read(|tx, _| crate::audit::anchor::foreign(tx))
                     .ok()
@@ -445,10 +540,27 @@ impl Vault {
             .ok_or_else(|| not_a_region(region))
     }
 
+    /// The vault account `account_id`'s secrets (in this region) live in.
+    pub(super) fn account_target(&self, account_id: &str) -> Result<Arc<Vault>> {
+        self.account_vault(account_id)?.ok_or_else(|| {
+            Error::invalid_parameter(format!(
+                "Account {account_id} has no vault registered here: register its vault file with `coffer replica-account add --account-id {account_id} --vault FILE`."
+            ))
+        })
+    }
+
+    /// The vault a replica lives in: its region's, or its account's.
+    fn target_of(&self, r: &ReplicaDoc) -> Result<Arc<Vault>> {
+        match &r.cross_account {
+            None => self.replica_target(&r.region),
+            Some(x) => self.account_target(&x.account_id),
+        }
+    }
+
     fn open_replica(&self, entry: &RegionEntry) -> Result<Vault> {
         let kek = self
             .keys()
-            .unwrap_kept_key(&kept_key_purpose(&entry.region), &entry.wrapped_key)?;
+            .unwrap_kept_key(&kept_key_purpose(entry), &entry.wrapped_key)?;
         Vault::open_unlocking(
             &entry.path,
             Some(&entry.slot),
@@ -473,7 +585,7 @@ impl Vault {
                 .map_err(|_| {
                     Error::access_denied(format!(
                         "The replica vault for {} no longer accepts this vault's replication key.",
-                        entry.region
+                        entry_name(entry)
                     ))
                 })?;
                 Ok((secret, kek))
@@ -511,12 +623,70 @@ impl Vault {
                 "{region} is this vault's own region; a replica region must be another."
             )));
         }
+        self.register_vault(
+            caller,
+            region,
+            None,
+            path,
+            replica_operator,
+            passphrase,
+            kdf,
+        )
+    }
+
+    /// Registers the vault file at `path` as account `account_id`'s vault in this vault's
+    /// region, where this vault's secrets can have cross-account replicas: an existing vault
+    /// (unlocked with its own operator's passphrase) or a new one created there with that
+    /// account id, this vault's region and `passphrase`.
+    pub fn add_replica_account(
+        &self,
+        caller: &Caller,
+        account_id: &str,
+        path: &Path,
+        replica_operator: Option<&str>,
+        passphrase: Passphrase,
+        kdf: Option<(u32, u32)>,
+    ) -> Result<ReplicaRegionView> {
+        if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::validation(format!(
+                "'{account_id}' is not an account id (12 digits)."
+            )));
+        }
+        if account_id == self.info.account_id {
+            return Err(Error::invalid_parameter(format!(
+                "{account_id} is this vault's own account; a replica account must be another."
+            )));
+        }
+        let region = self.info.region.clone();
+        self.register_vault(
+            caller,
+            &region,
+            Some(account_id),
+            path,
+            replica_operator,
+            passphrase,
+            kdf,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn register_vault(
+        &self,
+        caller: &Caller,
+        region: &str,
+        account: Option<&str>,
+        path: &Path,
+        replica_operator: Option<&str>,
+        passphrase: Passphrase,
+        kdf: Option<(u32, u32)>,
+    ) -> Result<ReplicaRegionView> {
+        let account_id = account.unwrap_or(&self.info.account_id).to_string();
         let replica = if path.exists() {
             Vault::open_with_clock(path, replica_operator, &passphrase, self.clock.clone())?
         } else {
             let mut opts =
                 InitOptions::new(replica_operator.unwrap_or(&self.info.operator), passphrase);
-            opts.account_id = Some(self.info.account_id.clone());
+            opts.account_id = Some(account_id.clone());
             opts.region = Some(region.to_string());
             opts.kdf = kdf;
             Vault::init_with_clock(path, opts, self.clock.clone())?
@@ -530,47 +700,72 @@ impl Vault {
                 "That file is this vault (or a restored copy of it); a replica must be another vault.",
             ));
         }
-        if r.account_id != self.info.account_id || r.region != region {
+        let what = match account {
+            None => region.to_string(),
+            Some(a) => format!("account {a}"),
+        };
+        if r.account_id != account_id || r.region != region {
             return Err(Error::invalid_parameter(format!(
-                "The vault at {} is account {} in {}; a replica for {region} must be account {} in {region} \
-                 (create it with `coffer init --account-id {} --region {region}`, or give a path where none exists).",
+                "The vault at {} is account {} in {}; a replica vault for {what} must be account {account_id} in {region} \
+                 (create it with `coffer init --account-id {account_id} --region {region}`, or give a path where none exists).",
                 path.display(),
                 r.account_id,
                 r.region,
-                self.info.account_id,
-                self.info.account_id
             )));
         }
-        if let Some(existing) = self.registry()?.regions.iter().find(|e| e.region == region)
+        let registry = self.registry()?;
+        let same = |e: &&RegionEntry| match account {
+            None => e.region == region,
+            Some(a) => e.account_id.as_deref() == Some(a),
+        };
+        let list = if account.is_some() {
+            &registry.accounts
+        } else {
+            &registry.regions
+        };
+        if let Some(existing) = list.iter().find(same)
             && existing.vault_id != r.vault_id
         {
             return Err(Error::exists(format!(
-                "{region} is already a replica region (the vault at {}); remove it first.",
+                "{what} already has a replica vault (the one at {}); remove it first.",
                 existing.path.display()
             )));
         }
         let (slot_key, slot_public) = replica.accept_replication(caller, &self.info)?;
-        let request = serde_json::json!({ "region": region, "replicaVaultId": r.vault_id });
-        let view = self.exec(caller, Operation::AddReplicaRegion, &request, |ctx| {
-            ctx.authorize("coffer:AddReplicaRegion", "*")?;
+        let operation = match account {
+            None => Operation::AddReplicaRegion,
+            Some(_) => Operation::AddReplicaAccount,
+        };
+        let request = serde_json::json!({ "region": region, "accountId": account, "replicaVaultId": r.vault_id });
+        let entry = RegionEntry {
+            region: region.to_string(),
+            account_id: account.map(str::to_string),
+            path: path.clone(),
+            vault_id: r.vault_id.clone(),
+            slot: replicator_slot(&self.info.vault_id),
+            wrapped_key: Vec::new(),
+            slot_public: Some(slot_public.clone()),
+            added_ms: 0,
+        };
+        let view = self.exec(caller, operation, &request, |ctx| {
+            ctx.authorize(&format!("coffer:{}", operation.as_str()), "*")?;
             ctx.will_write()?;
             let mut registry = load_registry(ctx.tx, ctx.keys)?;
-            registry.regions.retain(|e| e.region != region);
-            let entry = RegionEntry {
-                region: region.to_string(),
-                path: path.clone(),
-                vault_id: r.vault_id.clone(),
-                slot: replicator_slot(&self.info.vault_id),
-                wrapped_key: ctx.keys.wrap_kept_key(&kept_key_purpose(region), &slot_key),
-                slot_public: Some(slot_public.clone()),
-                added_ms: ctx.now_ms,
+            let mut entry = entry.clone();
+            entry.wrapped_key = ctx.keys.wrap_kept_key(&kept_key_purpose(&entry), &slot_key);
+            entry.added_ms = ctx.now_ms;
+            let list = if account.is_some() {
+                &mut registry.accounts
+            } else {
+                &mut registry.regions
             };
-            registry.regions.push(entry.clone());
+            list.retain(|e| link_key(e) != link_key(&entry));
+            list.push(entry.clone());
             save_registry(ctx.tx, ctx.keys, &registry)?;
             ctx.touch()?;
             Ok(region_view(&entry, &registry, ctx.index))
         })?;
-        lock(&self.links.open).remove(region);
+        lock(&self.links.open).remove(&link_key(&entry));
         Ok(view)
     }
 
@@ -639,6 +834,56 @@ impl Vault {
         Ok(())
     }
 
+    /// Forgets account `account_id`'s vault; refused while a secret has a cross-account
+    /// replica there that is not detached.
+    pub fn remove_replica_account(&self, caller: &Caller, account_id: &str) -> Result<()> {
+        let request = serde_json::json!({ "accountId": account_id });
+        self.exec(caller, Operation::RemoveReplicaAccount, &request, |ctx| {
+            ctx.authorize("coffer:RemoveReplicaAccount", "*")?;
+            let mut registry = load_registry(ctx.tx, ctx.keys)?;
+            if !registry.accounts.iter().any(|e| e.account_id.as_deref() == Some(account_id)) {
+                return Err(Error::not_found(format!(
+                    "{account_id} is not a replica account of this vault."
+                )));
+            }
+            let using = ctx
+                .index
+                .all()
+                .filter(|d| {
+                    d.cross_account_replicas.iter().any(|r| {
+                        r.status != ReplicaStatus::Detached
+                            && r.cross_account.as_ref().is_some_and(|x| x.account_id == account_id)
+                    })
+                })
+                .count();
+            if using > 0 {
+                return Err(Error::invalid_request(format!(
+                    "{using} secret(s) still have a cross-account replica in account {account_id}; disassociate them first."
+                )));
+            }
+            ctx.will_write()?;
+            registry.accounts.retain(|e| e.account_id.as_deref() != Some(account_id));
+            save_registry(ctx.tx, ctx.keys, &registry)?;
+            ctx.touch()
+        })?;
+        lock(&self.links.open).remove(&format!("account:{account_id}"));
+        Ok(())
+    }
+
+    /// The other accounts' vaults registered for cross-account replicas, with how their
+    /// replicas stand.
+    pub fn list_replica_accounts(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
+        self.read(|tx, inner| {
+            self.authorize_view(inner.iam, caller, "coffer:ListReplicaAccounts", None)?;
+            let registry = load_registry(tx, &self.keys())?;
+            Ok(registry
+                .accounts
+                .iter()
+                .map(|e| region_view(e, &registry, inner.index))
+                .collect())
+        })
+    }
+
     /// The replica regions, with how their secrets stand.
     pub fn list_replica_regions(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
         self.read(|tx, inner| {
@@ -695,6 +940,7 @@ impl Vault {
                 last_accessed_day_ms: None,
                 synced_seq: 0,
                 force_overwrite: false,
+                cross_account: None,
             });
         }
         Ok(out)
@@ -813,12 +1059,37 @@ impl Vault {
                 promote(ctx, doc)
             })?;
         // The emulator's primary learns at once; a vault file's primary when it next syncs.
-        if let Some(source) = self.region_source()
-            && let Ok(p) = source(&primary)
-        {
-            let _ = p.record(&uid, &self.info.region, 0, Ok(Applied::Promoted));
+        if let Some(source) = self.region_source() {
+            match primary {
+                PromotedFrom::Region(region) => {
+                    if let Ok(p) = source(&self.info.account_id, &region) {
+                        let _ = p.record(&uid, &self.info.region, 0, Ok(Applied::Promoted));
+                    }
+                }
+                PromotedFrom::Account(arn) => {
+                    if let Some(parsed) = crate::model::SecretArn::parse(&arn)
+                        && let Ok(p) = source(&parsed.account, &self.info.region)
+                    {
+                        p.replica_detached(&arn);
+                    }
+                }
+            }
         }
         Ok(resp)
+    }
+
+    /// Marks the cross-account replica of primary `arn` (of this vault) `Detached`: its
+    /// account made it standalone.
+    fn replica_detached(&self, arn: &str) {
+        let uid = self.caught_up(|inner, _| {
+            Ok(inner
+                .index
+                .resolve(arn, &self.info.account_id, &self.info.region)
+                .map(|d| d.uid.clone()))
+        });
+        if let Ok(Some(uid)) = uid {
+            let _ = self.record(&uid, &self.info.region, 0, Ok(Applied::Promoted));
+        }
     }
 
     /// Promotes the replica of `secret_id` in `region` from the primary's side (the consoles'
@@ -862,22 +1133,37 @@ impl Vault {
             }
         }
         // Secrets with a change to push, and per region the secrets settled there.
-        let (pending, settled) = self.caught_up(|inner, _| {
-            let mut pending = Vec::new();
-            let mut settled: HashMap<String, Vec<String>> = HashMap::new();
-            for d in inner.index.all().filter(|d| !d.replicas.is_empty()) {
-                if d.replicas.iter().any(|r| r.pending(d.replication_seq)) {
-                    pending.push(d.uid.clone());
+        let (pending, settled, settled_cross) =
+            self.caught_up(|inner, _| {
+                let mut pending = Vec::new();
+                let mut settled: HashMap<String, Vec<String>> = HashMap::new();
+                let mut settled_cross = Vec::new();
+                let replicated = inner
+                    .index
+                    .all()
+                    .filter(|d| !d.replicas.is_empty() || !d.cross_account_replicas.is_empty());
+                for d in replicated {
+                    if d.replicas
+                        .iter()
+                        .chain(&d.cross_account_replicas)
+                        .any(|r| r.pending(d.replication_seq))
+                    {
+                        pending.push(d.uid.clone());
+                    }
+                    for r in d.cross_account_replicas.iter().filter(|r| {
+                        r.status == ReplicaStatus::InSync && !r.pending(d.replication_seq)
+                    }) {
+                        settled_cross.push((d.uid.clone(), self.info.secret_arn(d), r.clone()));
+                    }
+                    for r in d.replicas.iter().filter(|r| !r.pending(d.replication_seq)) {
+                        settled
+                            .entry(r.region.clone())
+                            .or_default()
+                            .push(d.uid.clone());
+                    }
                 }
-                for r in d.replicas.iter().filter(|r| !r.pending(d.replication_seq)) {
-                    settled
-                        .entry(r.region.clone())
-                        .or_default()
-                        .push(d.uid.clone());
-                }
-            }
-            Ok((pending, settled))
-        })?;
+                Ok((pending, settled, settled_cross))
+            })?;
         for uid in pending {
             self.sync_secret(&uid, &mut report);
         }
@@ -891,6 +1177,23 @@ impl Vault {
                 if self.record(&uid, &region, 0, Ok(Applied::Promoted)).is_ok() {
                     report.promoted += 1;
                 }
+            }
+        }
+        // A cross-account replica made standalone in its account: the primary marks it
+        // `Detached`.
+        for (uid, primary_arn, r) in settled_cross {
+            let Some(x) = &r.cross_account else { continue };
+            let Ok(target) = self.target_of(&r) else {
+                continue;
+            };
+            if matches!(
+                target.existing_cross(&x.uid, &primary_arn),
+                Ok(Existing::Promoted)
+            ) && self
+                .record(&uid, &r.region, 0, Ok(Applied::Promoted))
+                .is_ok()
+            {
+                report.promoted += 1;
             }
         }
         Ok(report)
@@ -940,6 +1243,7 @@ impl Vault {
         for r in doc
             .replicas
             .iter()
+            .chain(&doc.cross_account_replicas)
             .filter(|r| r.pending(doc.replication_seq))
         {
             let outcome = self.push(&doc, r);
@@ -954,7 +1258,7 @@ impl Vault {
 
     /// Sends a secret's state to one replica.
     fn push(&self, doc: &SecretDoc, r: &ReplicaDoc) -> Result<Applied> {
-        let target = self.replica_target(&r.region).map_err(|e| {
+        let target = self.target_of(r).map_err(|e| {
             Error::new(
                 e.code,
                 format!(
@@ -963,7 +1267,12 @@ impl Vault {
                 ),
             )
         })?;
-        let have = match target.existing(&doc.uid)? {
+        let primary_arn = self.info.secret_arn(doc);
+        let existing = match &r.cross_account {
+            None => target.existing(&doc.uid)?,
+            Some(x) => target.existing_cross(&x.uid, &primary_arn)?,
+        };
+        let have = match existing {
             Existing::Promoted => return Ok(Applied::Promoted),
             Existing::Absent => HashSet::new(),
             Existing::Replica { have } => have,
@@ -981,6 +1290,10 @@ impl Vault {
             primary_region: self.info.region.clone(),
             kms_key_id: r.kms_key_id.clone(),
             force: r.force_overwrite,
+            into: r
+                .cross_account
+                .as_ref()
+                .map(|x| (x.uid.clone(), primary_arn)),
         })
     }
 
@@ -1014,7 +1327,7 @@ impl Vault {
         let message = outcome.as_ref().err().map(|e| e.message.clone());
         let unchanged = self.caught_up(|inner, _| {
             Ok(inner.index.get(uid).is_some_and(|d| {
-                d.replicas.iter().any(|r| {
+                d.replicas.iter().chain(&d.cross_account_replicas).any(|r| {
                     r.region == region
                         && message.is_some()
                         && r.status == ReplicaStatus::Failed
@@ -1036,13 +1349,26 @@ impl Vault {
                 return Ok(());
             };
             ctx.audit.secret = Some((doc.uid.clone(), ctx.arn(&doc)));
+            // A cross-account replica's `region` is this vault's, which no replica region is.
+            let cross = region == ctx.info.region;
             match outcome {
+                Ok(Applied::Promoted) if cross => {
+                    for r in &mut doc.cross_account_replicas {
+                        r.status = ReplicaStatus::Detached;
+                        r.message = None;
+                    }
+                }
                 Ok(Applied::Promoted) => doc.replicas.retain(|r| r.region != region),
                 Ok(Applied::InSync {
                     last_accessed_day_ms,
                 }) => {
                     let now_seq = doc.replication_seq;
-                    if let Some(r) = doc.replicas.iter_mut().find(|r| r.region == region) {
+                    if let Some(r) = doc
+                        .replicas
+                        .iter_mut()
+                        .chain(doc.cross_account_replicas.iter_mut())
+                        .find(|r| r.region == region && r.status != ReplicaStatus::Detached)
+                    {
                         r.last_accessed_day_ms = last_accessed_day_ms;
                         r.synced_seq = r.synced_seq.max(seq);
                         r.force_overwrite = false;
@@ -1053,7 +1379,12 @@ impl Vault {
                     }
                 }
                 Err(e) => {
-                    if let Some(r) = doc.replicas.iter_mut().find(|r| r.region == region) {
+                    if let Some(r) = doc
+                        .replicas
+                        .iter_mut()
+                        .chain(doc.cross_account_replicas.iter_mut())
+                        .find(|r| r.region == region && r.status != ReplicaStatus::Detached)
+                    {
                         r.status = ReplicaStatus::Failed;
                         r.message = Some(e.message);
                     }
@@ -1094,9 +1425,98 @@ impl Vault {
         })
     }
 
+    /// What this vault holds of cross-account replica `uid` of primary `primary_arn`:
+    /// `Promoted` when it no longer takes that primary's versions (made standalone,
+    /// detached, or gone).
+    pub(super) fn existing_cross(&self, uid: &str, primary_arn: &str) -> Result<Existing> {
+        self.caught_up(|inner, _| {
+            // A replica deleted in its account (made standalone first) takes nothing more.
+            let Some(d) = inner.index.get(uid) else {
+                return Ok(Existing::Promoted);
+            };
+            Ok(match &d.cross_account_primary {
+                Some(p)
+                    if names_secret(&p.arn, primary_arn) && p.status != ReplicaStatus::Detached =>
+                {
+                    Existing::Replica {
+                        have: d
+                            .versions
+                            .iter()
+                            .filter(|v| v.has_value)
+                            .map(|v| v.id.clone())
+                            .collect(),
+                    }
+                }
+                _ => Existing::Promoted,
+            })
+        })
+    }
+
+    /// Makes cross-account replica `uid`'s versions what its primary sent, in one audited
+    /// transaction; its name, key, description, tags and policy stay its own.
+    fn apply_cross(&self, uid: &str, primary_arn: &str, p: &Payload) -> Result<Applied> {
+        let request = serde_json::json!({
+            "primarySecretArn": primary_arn,
+            "versionIds": p.doc.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
+        });
+        self.exec(&service(), Operation::SyncReplicaSecret, &request, |ctx| {
+            let old = ctx.index.get(uid).map(|d| (**d).clone()).ok_or_else(|| {
+                Error::not_found("The cross-account replica was deleted in its account.")
+            })?;
+            ctx.audit.secret = Some((old.uid.clone(), ctx.arn(&old)));
+            match &old.cross_account_primary {
+                Some(x) if names_secret(&x.arn, primary_arn) && x.status != ReplicaStatus::Detached => {}
+                _ => return Ok(Applied::Promoted),
+            }
+            let mut doc = old.clone();
+            doc.versions = p.doc.versions.clone();
+            for v in &mut doc.versions {
+                match old.version(&v.id) {
+                    Some(o) if o.has_value => {
+                        v.kms_key_id = o.kms_key_id.clone();
+                        v.last_accessed_day_ms = o.last_accessed_day_ms;
+                    }
+                    _ => {
+                        v.kms_key_id = doc.kms_key_id.clone();
+                        v.last_accessed_day_ms = None;
+                        if v.has_value && !p.values.iter().any(|(id, _)| id == &v.id) {
+                            return Err(Error::invalid_request(
+                                "The secret changed while it was replicated; the newer change follows.",
+                            ));
+                        }
+                    }
+                }
+            }
+            ctx.will_write()?;
+            for v in old.versions.iter().filter(|v| v.has_value) {
+                if !doc.version(&v.id).is_some_and(|n| n.has_value) {
+                    ctx.delete_value(&old, &v.id)?;
+                }
+            }
+            for (vid, value) in &p.values {
+                if doc.version(vid).is_some_and(|v| v.has_value) {
+                    ctx.write_value(&doc, vid, value)?;
+                }
+            }
+            if let Some(x) = &mut doc.cross_account_primary {
+                x.status = ReplicaStatus::InSync;
+                x.message = None;
+            }
+            if doc.versions != old.versions {
+                doc.last_changed_ms = ctx.now_ms;
+            }
+            let last_accessed_day_ms = doc.last_accessed_day_ms;
+            ctx.save(doc)?;
+            Ok(Applied::InSync { last_accessed_day_ms })
+        })
+    }
+
     /// Makes this vault's replica of a secret what the primary sent, in one audited
     /// transaction.
     fn apply(&self, p: Payload) -> Result<Applied> {
+        if let Some((uid, primary_arn)) = &p.into {
+            return self.apply_cross(uid, primary_arn, &p);
+        }
         let request = serde_json::json!({
             "primaryRegion": p.primary_region,
             "versionIds": p.doc.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),
@@ -1125,6 +1545,8 @@ impl Vault {
             let mut doc = p.doc.clone();
             doc.primary_region = Some(p.primary_region.clone());
             doc.replicas = Vec::new();
+            doc.cross_account_replicas = Vec::new();
+            doc.cross_account_primary = None;
             doc.replication_seq = 0;
             doc.rotation = None;
             doc.kms_key_input = p.kms_key_id.clone();

@@ -331,6 +331,8 @@ pub(super) fn describe(info: &super::VaultInfo, doc: &SecretDoc) -> DescribeSecr
             .clone()
             .or_else(|| (!doc.replicas.is_empty()).then(|| info.region.clone())),
         replication_status: super::replicas::statuses(doc),
+        cross_account_primary: super::cross_account::primary_of(doc),
+        cross_account_replicas: super::cross_account::replicas_of(doc),
     }
 }
 
@@ -383,6 +385,15 @@ impl Vault {
             ctx.push_request_tags(&req.tags);
             ctx.authorize_with_request_keys("secretsmanager:CreateSecret", &partial_arn)?;
             let value = take_value(secret_string, secret_binary)?;
+            if let Some(primary) = &req.cross_account_primary_arn {
+                super::cross_account::check_create(
+                    primary,
+                    &ctx.info.account_id,
+                    &ctx.info.region,
+                    value.is_some(),
+                    &req,
+                )?;
+            }
             if let Some(existing) = ctx.index.by_name(&req.name).map(|d| (**d).clone()) {
                 ctx.audit.secret = Some((existing.uid.clone(), ctx.arn(&existing)));
                 if existing.is_scheduled_for_deletion() {
@@ -411,6 +422,11 @@ impl Vault {
                 )));
             }
             let (kms_key_input, kms_key_id) = ctx.resolve_kms(req.kms_key_id.as_deref())?;
+            if req.cross_account_primary_arn.is_some() && kms_key_id == ctx.kms.default_key_id()? {
+                return Err(Error::invalid_parameter(
+                    "A cross-account replica must be encrypted with a customer managed KMS key: give its KmsKeyId (the AWS managed key aws/secretsmanager does not support cross-account access).",
+                ));
+            }
             let mut doc = SecretDoc {
                 uid: random::hex(16),
                 name: req.name.clone(),
@@ -431,6 +447,15 @@ impl Vault {
                 secret_type: req.secret_type.clone().filter(|t| !t.is_empty()),
                 primary_region: None,
                 replicas: Vec::new(),
+                cross_account_replicas: Vec::new(),
+                // A replica made here waits for its primary's account to associate it.
+                cross_account_primary: req.cross_account_primary_arn.clone().map(|arn| {
+                    super::doc::CrossAccountPrimaryDoc {
+                        arn,
+                        status: super::doc::ReplicaStatus::Pending,
+                        message: None,
+                    }
+                }),
                 replication_seq: 0,
                 rotation: None,
                 versions: Vec::new(),
@@ -946,6 +971,21 @@ impl Vault {
                     "You can't delete secret {} that still has replica regions [{}]",
                     ctx.arn(&doc),
                     regions.join(", ")
+                )));
+            }
+            if doc.has_associated_cross_account_replica() {
+                // The model (DeleteSecret): "You can't delete a cross-account primary secret
+                // that is associated with a cross-account replica secret"; the code is R13's,
+                // the message Coffer's.
+                let replicas: Vec<String> = super::cross_account::replicas_of(&doc)
+                    .into_iter()
+                    .filter(|r| r.replication_status != "Detached")
+                    .map(|r| r.replica_secret_arn)
+                    .collect();
+                return Err(Error::invalid_parameter(format!(
+                    "You can't delete secret {} that still has a cross-account replica associated [{}]: call DisassociateCrossAccountReplica first.",
+                    ctx.arn(&doc),
+                    replicas.join(", ")
                 )));
             }
             let resp_base = ArnAndName { arn: ctx.arn(&doc), name: doc.name.clone() };

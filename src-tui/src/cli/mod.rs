@@ -45,6 +45,10 @@ pub enum Op {
         /// The partner holding a managed external secret (e.g. SalesforceClientSecret).
         #[arg(long = "type")]
         secret_type: Option<String>,
+        /// Makes a cross-account replica of this primary secret (another account, same
+        /// region): no value, and a customer managed --kms-key-id.
+        #[arg(long = "cross-account-primary-arn")]
+        cross_account_primary_arn: Option<String>,
     },
     /// Reads a version's value (default: AWSCURRENT).
     GetSecretValue {
@@ -261,6 +265,29 @@ pub enum Op {
     /// The vault files that hold replica regions.
     #[command(subcommand)]
     ReplicaRegion(replicas::ReplicaRegionOp),
+    /// Links a primary secret to the cross-account replica another account made for it,
+    /// and replicates to it.
+    AssociateCrossAccountReplica {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long = "cross-account-replica-arn")]
+        cross_account_replica_arn: String,
+        /// SameOrg (the default) or NoRestriction.
+        #[arg(long)]
+        replica_restriction: Option<String>,
+        #[arg(long = "replication-role-arn")]
+        replication_role_arn: Option<String>,
+    },
+    /// Stops replicating a primary secret to its cross-account replica (left Detached).
+    DisassociateCrossAccountReplica {
+        #[arg(long)]
+        secret_id: String,
+        #[arg(long = "cross-account-replica-arn")]
+        cross_account_replica_arn: String,
+    },
+    /// The other accounts' vault files that hold cross-account replicas.
+    #[command(subcommand)]
+    ReplicaAccount(replicas::ReplicaAccountOp),
     /// KMS-style keys that protect secrets.
     #[command(subcommand)]
     Kms(KmsOp),
@@ -550,6 +577,7 @@ impl Op {
             self,
             Op::Operator(OperatorOp::Add { .. } | OperatorOp::Passwd { .. })
                 | Op::ReplicaRegion(_)
+                | Op::ReplicaAccount(_)
                 | Op::Export(_)
         )
     }
@@ -593,6 +621,11 @@ impl Op {
             Op::RemoveRegionsFromReplication { .. } => Operation::RemoveRegionsFromReplication,
             Op::StopReplicationToReplica { .. } => Operation::StopReplicationToReplica,
             Op::ReplicaRegion(r) => r.operation(),
+            Op::ReplicaAccount(r) => r.operation(),
+            Op::AssociateCrossAccountReplica { .. } => Operation::AssociateCrossAccountReplica,
+            Op::DisassociateCrossAccountReplica { .. } => {
+                Operation::DisassociateCrossAccountReplica
+            }
             Op::Rotation(r) => match r {
                 rotation::RotationOp::CreateFunction { .. } => Operation::CreateRotationFunction,
                 rotation::RotationOp::ListFunctions => Operation::ListRotationFunctions,
@@ -663,6 +696,7 @@ pub fn run(
             value,
             tags,
             secret_type,
+            cross_account_primary_arn,
         } => {
             let (secret_string, secret_binary) = value.take()?;
             json(&vault.create_secret(
@@ -676,6 +710,7 @@ pub fn run(
                     secret_binary,
                     tags: args::tags(&tags)?,
                     secret_type,
+                    cross_account_primary_arn,
                     ..CreateSecretRequest::default()
                 },
             )?)
@@ -995,6 +1030,31 @@ pub fn run(
         } => replicas::remove(vault, &c, secret_id, remove_replica_regions),
         Op::StopReplicationToReplica { secret_id } => replicas::stop(vault, &c, secret_id),
         Op::ReplicaRegion(r) => replicas::run_region(vault, &c, r),
+        Op::ReplicaAccount(r) => replicas::run_account(vault, &c, r),
+        Op::AssociateCrossAccountReplica {
+            secret_id,
+            cross_account_replica_arn,
+            replica_restriction,
+            replication_role_arn,
+        } => json(&vault.associate_cross_account_replica(
+            &c,
+            coffer_core::api::AssociateCrossAccountReplicaRequest {
+                secret_id,
+                cross_account_replica_arn,
+                replica_restriction,
+                replication_role_arn,
+            },
+        )?),
+        Op::DisassociateCrossAccountReplica {
+            secret_id,
+            cross_account_replica_arn,
+        } => json(&vault.disassociate_cross_account_replica(
+            &c,
+            coffer_core::api::DisassociateCrossAccountReplicaRequest {
+                secret_id,
+                cross_account_replica_arn,
+            },
+        )?),
         Op::PutResourcePolicy {
             secret_id,
             resource_policy,

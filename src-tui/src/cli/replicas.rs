@@ -63,6 +63,81 @@ pub enum ReplicaRegionOp {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ReplicaAccountOp {
+    /// Registers another account's vault file (same region as this vault), where this
+    /// vault's secrets can have cross-account replicas: an existing vault or a new one
+    /// created there. Its passphrase: COFFER_REPLICA_PASSPHRASE, --replica-passphrase-file,
+    /// or asked on the terminal; replication never asks again.
+    Add {
+        /// The other account's id (12 digits).
+        #[arg(long)]
+        account_id: String,
+        /// The other account's vault file.
+        #[arg(long, value_name = "FILE")]
+        replica_vault: PathBuf,
+        /// Its operator to unlock it as (default: its only one; for a new file, yours).
+        #[arg(long)]
+        replica_operator: Option<String>,
+        /// Read its passphrase from the first line of this file.
+        #[arg(long)]
+        replica_passphrase_file: Option<PathBuf>,
+        /// Argon2id memory in KiB for a new vault (at least 19456; default 65536).
+        #[arg(long, hide = true)]
+        kdf_memory_kib: Option<u32>,
+        /// Argon2id passes for a new vault (at least 2; default 3).
+        #[arg(long, hide = true)]
+        kdf_iterations: Option<u32>,
+    },
+    /// The registered accounts, whether their files are there, and how their replicas stand.
+    List,
+    /// Forgets an account's vault (refused while a replica there is associated).
+    Remove {
+        #[arg(long)]
+        account_id: String,
+    },
+}
+
+impl ReplicaAccountOp {
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::Add { .. } => Operation::AddReplicaAccount,
+            Self::List => Operation::ListReplicaAccounts,
+            Self::Remove { .. } => Operation::RemoveReplicaAccount,
+        }
+    }
+}
+
+pub fn run_account(vault: &Vault, c: &Caller, op: ReplicaAccountOp) -> Result<Outcome> {
+    match op {
+        ReplicaAccountOp::Add {
+            account_id,
+            replica_vault,
+            replica_operator,
+            replica_passphrase_file,
+            kdf_memory_kib,
+            kdf_iterations,
+        } => {
+            let pass = replica_passphrase(replica_passphrase_file.as_deref(), &replica_vault)?;
+            json(&vault.add_replica_account(
+                c,
+                &account_id,
+                &replica_vault,
+                replica_operator.as_deref(),
+                pass,
+                crate::kdf_choice(kdf_memory_kib, kdf_iterations),
+            )?)
+        }
+        ReplicaAccountOp::List => json(&serde_json::json!({
+            "ReplicaAccounts": vault.list_replica_accounts(c)?
+        })),
+        ReplicaAccountOp::Remove { account_id } => {
+            vault.remove_replica_account(c, &account_id)?;
+            Ok(Outcome::Json(serde_json::Value::Null))
+        }
+    }
+}
+
 impl ReplicaRegionOp {
     pub fn operation(&self) -> Operation {
         match self {

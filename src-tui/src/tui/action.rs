@@ -102,6 +102,8 @@ pub enum Cmd {
     RemoveReplica,
     PromoteReplica,
     SyncReplicas,
+    AssociateCrossAccount,
+    DisassociateCrossAccount,
 }
 
 /// Everything that changes the console's state goes through `App::update` as one of these.
@@ -444,6 +446,16 @@ pub enum Request {
     StopReplication {
         arn: String,
     },
+    /// AssociateCrossAccountReplica: `arn`'s replica in another account.
+    AssociateCrossAccount {
+        arn: String,
+        replica_arn: String,
+    },
+    /// DisassociateCrossAccountReplica.
+    DisassociateCrossAccount {
+        arn: String,
+        replica_arn: String,
+    },
     SyncReplicas,
     /// The health report (audited; run on a thread of its own).
     Health {
@@ -532,6 +544,8 @@ impl Request {
             Self::RemoveReplica { .. } => Operation::RemoveRegionsFromReplication,
             Self::PromoteReplica { .. } => Operation::PromoteReplica,
             Self::StopReplication { .. } => Operation::StopReplicationToReplica,
+            Self::AssociateCrossAccount { .. } => Operation::AssociateCrossAccountReplica,
+            Self::DisassociateCrossAccount { .. } => Operation::DisassociateCrossAccountReplica,
             Self::SyncReplicas => Operation::SyncReplicas,
             Self::Health { .. } => Operation::GenerateHealthReport,
             Self::ApplyLeastPrivilege { .. } => Operation::ApplyLeastPrivilegePolicy,

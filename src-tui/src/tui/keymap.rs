@@ -473,6 +473,20 @@ pub static KEYMAP: &[Binding] = &[
         "retry replication that could not reach a replica now",
         "sync"
     ),
+    b!(
+        Replicas,
+        &[K::Char('c')],
+        AssociateCrossAccount,
+        "associate a cross-account replica (another account made it naming this secret)",
+        "cross-account"
+    ),
+    b!(
+        Replicas,
+        &[K::Char('u')],
+        DisassociateCrossAccount,
+        "disassociate the cross-account replica (it stays there, Detached; confirmed)",
+        "disassociate"
+    ),
     b!(Rotation, &[K::Tab], NextTab, "next tab"),
     b!(Rotation, &[K::BackTab], PrevTab, "previous tab"),
     b!(

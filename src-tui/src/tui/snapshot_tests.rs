@@ -1119,6 +1119,73 @@ fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
 }
 
 #[test]
+fn replicas_tab_associates_a_cross_account_replica_shows_its_status_and_disassociates_it() {
+    use coffer_core::api::{CreateKeyRequest, CreateSecretRequest};
+    use coffer_core::crypto::Passphrase;
+    let mut k = Kit::unlocked(160, 40);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partner.db");
+    let pass = || Passphrase::new("partner passphrase".into());
+    k.vault
+        .add_replica_account(
+            &k.vault.caller(coffer_core::FrontEnd::Cli),
+            "444455556666",
+            &path,
+            None,
+            pass(),
+            Some((19456, 2)),
+        )
+        .unwrap();
+    let partner = coffer_core::Vault::open(&path, None, &pass()).unwrap();
+    let pc = partner.caller(coffer_core::FrontEnd::Cli);
+    let key = partner
+        .create_key(&pc, CreateKeyRequest::default())
+        .unwrap()
+        .key_metadata
+        .key_id;
+    replicas_tab(&mut k);
+    // The console shows ARNs with their random suffix scrubbed: the vault's own, here.
+    let primary = k
+        .vault
+        .describe_secret(
+            &k.vault.caller(coffer_core::FrontEnd::Cli),
+            coffer_core::api::SecretIdRequest {
+                secret_id: "prod/db/main".into(),
+            },
+        )
+        .unwrap()
+        .arn;
+    let replica = partner
+        .create_secret(
+            &pc,
+            CreateSecretRequest {
+                name: "mirror/main".into(),
+                kms_key_id: Some(key),
+                cross_account_primary_arn: Some(primary),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .arn;
+    assert!(k.screen().contains("c associates one"), "{}", k.screen());
+    k.key(Cmd::AssociateCrossAccount);
+    k.text(&replica);
+    k.key(Cmd::Submit);
+    let status = k.app.status.clone().unwrap();
+    assert!(status.text.contains(": InSync."), "{}", status.text);
+    let screen = k.screen();
+    assert!(
+        screen.contains("mirror/main") && screen.contains("InSync"),
+        "{screen}"
+    );
+
+    k.keys(&[Cmd::DisassociateCrossAccount, Cmd::Yes]);
+    let status = k.app.status.clone().unwrap();
+    assert!(status.text.contains("Detached"), "{}", status.text);
+    assert!(k.screen().contains("c associates one"), "{}", k.screen());
+}
+
+#[test]
 fn the_re_keys_progress_shows_on_the_status_line() {
     use coffer_core::vault::{RekeyPhase, RekeyStatus};
     both("rekey_progress", |k| {

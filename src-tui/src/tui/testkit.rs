@@ -726,7 +726,9 @@ impl Kit {
             | Request::Replicate { arn, .. }
             | Request::RemoveReplica { arn, .. }
             | Request::PromoteReplica { arn, .. }
-            | Request::StopReplication { arn } => self.unscrub(arn),
+            | Request::StopReplication { arn }
+            | Request::AssociateCrossAccount { arn, .. }
+            | Request::DisassociateCrossAccount { arn, .. } => self.unscrub(arn),
             Request::RotationFunctions { then } => match then {
                 FunctionFor::RotateNow { arn, .. } | FunctionFor::Schedule { arn, .. } => {
                     self.unscrub(arn)

@@ -705,6 +705,39 @@ pub fn execute_reporting(
             |_| "This replica is now a standalone secret: it takes writes here.".to_string(),
         ),
         Request::SyncReplicas => done(vault.sync_replicas(), op, |r| r.sentence()),
+        Request::AssociateCrossAccount { arn, replica_arn } => done(
+            vault.associate_cross_account_replica(
+                &c,
+                coffer_core::api::AssociateCrossAccountReplicaRequest {
+                    secret_id: arn,
+                    cross_account_replica_arn: replica_arn,
+                    ..Default::default()
+                },
+            ),
+            op,
+            |r| {
+                format!(
+                    "Cross-account replica {}: {}.",
+                    r.cross_account_replica_arn, r.replication_status
+                )
+            },
+        ),
+        Request::DisassociateCrossAccount { arn, replica_arn } => done(
+            vault.disassociate_cross_account_replica(
+                &c,
+                coffer_core::api::DisassociateCrossAccountReplicaRequest {
+                    secret_id: arn,
+                    cross_account_replica_arn: replica_arn,
+                },
+            ),
+            op,
+            |r| {
+                format!(
+                    "Disassociated {}: it stays in its account, Detached.",
+                    r.cross_account_replica_arn
+                )
+            },
+        ),
         Request::RotationHistory { seq, arn } => Loaded::RotationHistory {
             seq,
             history: vault

@@ -1,7 +1,9 @@
 // A secret's Replicas tab: where it is replicated and how each replica stands
 // (ReplicationStatus), the vault's replica regions and whether their files are there;
 // replicate to a region (with a KMS key there), remove a replica, promote one, retry.
-// On a replica: its primary region, and promotion here.
+// On a replica: its primary region, and promotion here. Cross-account: a primary's replica
+// in another account (associate, disassociate, with its status), or a replica's primary
+// there (and making it standalone).
 import { useState } from "react";
 import { api } from "../api";
 import type { SecretDetail } from "../bindings";
@@ -14,10 +16,15 @@ import { Modal } from "../components/Dialogs";
 export function replicaStatusClass(status: string): string {
   if (status === "InSync") return "ok";
   if (status === "Failed") return "danger";
+  if (status === "Detached" || status === "Pending") return "";
   return "warn";
 }
 
-type Confirming = { kind: "remove" | "promote"; region: string } | { kind: "promote-here" } | null;
+type Confirming =
+  | { kind: "remove" | "promote"; region: string }
+  | { kind: "promote-here" }
+  | { kind: "disassociate"; replicaArn: string }
+  | null;
 
 export function ReplicasTab({ d }: { d: SecretDetail }) {
   const c = useConsole();
@@ -25,6 +32,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
   const [region, setRegion] = useState("");
   const [kmsKey, setKmsKey] = useState("");
   const [confirming, setConfirming] = useState<Confirming>(null);
+  const [replicaArn, setReplicaArn] = useState("");
   const v = view.value;
   const act = (f: () => Promise<{ message: string }>) => c.act(f, view.reload);
   if (view.error) return <ErrorBox error={view.error} onRetry={view.reload} />;
@@ -33,9 +41,27 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
   const free = v.regions.filter((r) => !taken.has(r.region));
   const chosen = region || free[0]?.region || "";
   const live = d.deletionDate === null;
+  const xp = v.crossAccountPrimary;
   return (
     <div className="replicas" data-testid="replicas">
-      {v.isReplica ? (
+      {xp ? (
+        <div className="card" data-testid="cross-account-primary">
+          <div className="card-toolbar">
+            <h3>Cross-account replica</h3>
+            <span className={`badge ${replicaStatusClass(xp.status)}`} data-testid="cross-account-status">
+              {xp.status}
+            </span>
+          </div>
+          <p>
+            This secret takes its versions from <code className="wrap">{xp.arn}</code> in another account, and no writes here.
+            Making it standalone stops that (StopReplicationToReplica).
+          </p>
+          {xp.statusMessage && <p className="wrap">{xp.statusMessage}</p>}
+          <button className="btn danger-ghost" onClick={() => setConfirming({ kind: "promote-here" })} data-testid="promote-here">
+            Make standalone…
+          </button>
+        </div>
+      ) : v.isReplica ? (
         <div className="card" data-testid="replica-of">
           <div className="card-toolbar">
             <h3>Replica</h3>
@@ -127,6 +153,87 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
               </form>
             )}
           </div>
+          <div className="card" data-testid="cross-account-replicas">
+            <div className="card-toolbar">
+              <h3>Cross-account replica</h3>
+            </div>
+            {v.crossAccountReplicas.length === 0 ? (
+              <Empty title="No cross-account replica">
+                Another account makes one with CreateSecret and CrossAccountPrimaryARN naming this secret; associate it here.
+              </Empty>
+            ) : (
+              <table className="grid-table" data-testid="cross-account-table">
+                <thead>
+                  <tr>
+                    <th>Replica</th>
+                    <th>Status</th>
+                    <th>Message</th>
+                    <th />
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.crossAccountReplicas.map((r) => (
+                    <tr key={r.arn}>
+                      <td className="mono wrap">{r.arn}</td>
+                      <td>
+                        <span className={`badge ${replicaStatusClass(r.status)}`} data-testid="cross-account-state">
+                          {r.status}
+                        </span>
+                      </td>
+                      <td className="wrap">{r.statusMessage ?? ""}</td>
+                      <td className="actions">
+                        <button
+                          className="btn small danger-ghost"
+                          onClick={() => setConfirming({ kind: "disassociate", replicaArn: r.arn })}
+                          data-testid="disassociate"
+                        >
+                          Disassociate…
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {live && (
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const arn = replicaArn.trim();
+                  if (!arn) return;
+                  void act(() => api.associateCrossAccountReplica(d.arn, arn));
+                  setReplicaArn("");
+                }}
+                data-testid="associate-form"
+              >
+                <label>
+                  Replica ARN
+                  <input
+                    value={replicaArn}
+                    placeholder="arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME"
+                    onChange={(e) => setReplicaArn(e.target.value)}
+                    data-testid="replica-arn"
+                  />
+                </label>
+                <button className="btn primary" type="submit" data-testid="associate">
+                  Associate
+                </button>
+              </form>
+            )}
+            {v.accounts.length === 0 ? (
+              <p className="muted">
+                No other account's vault is registered: <code>coffer replica-account add --account-id ID --replica-vault FILE</code>
+              </p>
+            ) : (
+              <p className="muted" data-testid="replica-accounts">
+                Accounts:{" "}
+                {v.accounts
+                  .map((a) => `${a.accountId} (${a.replaced ? "replaced" : a.reachable ? "reachable" : "unreachable"})`)
+                  .join(", ")}
+              </p>
+            )}
+          </div>
           <div className="card" data-testid="replica-regions">
             <div className="card-toolbar">
               <h3>Replica regions of this vault</h3>
@@ -181,7 +288,9 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
               ? `Remove the replica in ${confirming.region}?`
               : confirming.kind === "promote"
                 ? `Promote the replica in ${confirming.region}?`
-                : `Promote this replica in ${v.homeRegion}?`
+                : confirming.kind === "disassociate"
+                  ? "Disassociate the cross-account replica?"
+                  : `Promote this replica in ${v.homeRegion}?`
           }
           onClose={() => setConfirming(null)}
           testid="replica-dialog"
@@ -198,10 +307,11 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                   setConfirming(null);
                   if (k.kind === "remove") void act(() => api.removeReplica(d.arn, k.region));
                   else if (k.kind === "promote") void act(() => api.promoteReplica(d.arn, k.region));
+                  else if (k.kind === "disassociate") void act(() => api.disassociateCrossAccountReplica(d.arn, k.replicaArn));
                   else void act(() => api.promoteReplica(d.arn, null));
                 }}
               >
-                {confirming.kind === "remove" ? "Remove" : "Promote"}
+                {confirming.kind === "remove" ? "Remove" : confirming.kind === "disassociate" ? "Disassociate" : "Promote"}
               </button>
             </>
           }
@@ -211,7 +321,9 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
               ? "RemoveRegionsFromReplication: the replica is deleted there — at once, or when its vault file can next be reached."
               : confirming.kind === "promote"
                 ? "StopReplicationToReplica in that region: the replica becomes a standalone secret there and stops receiving this secret's changes."
-                : "StopReplicationToReplica: this secret stops receiving its primary's changes and takes writes here."}
+                : confirming.kind === "disassociate"
+                  ? `DisassociateCrossAccountReplica: ${confirming.replicaArn} stops receiving this secret's changes and stays in its account, Detached.`
+                  : "StopReplicationToReplica: this secret stops receiving its primary's changes and takes writes here."}
           </p>
         </Modal>
       )}

@@ -25,6 +25,9 @@ const primary: ReplicasView = {
     },
   ],
   regions,
+  crossAccountPrimary: null,
+  crossAccountReplicas: [],
+  accounts: [],
 };
 
 function common(view: ReplicasView, extra: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
@@ -111,11 +114,57 @@ describe("replicas tab", () => {
 
   it("a replica shows its primary region and promotes itself", async () => {
     const calls = common(
-      { homeRegion: "eu-west-1", primaryRegion: "us-east-1", isReplica: true, replicas: [], regions: [] },
+      { homeRegion: "eu-west-1", primaryRegion: "us-east-1", isReplica: true, replicas: [], regions: [], crossAccountPrimary: null, crossAccountReplicas: [], accounts: [] },
       { promote_replica: () => ({ message: "Promoted." }) },
     );
     await openReplicasTab();
     expect(screen.getByTestId("replica-of").textContent).toContain("us-east-1");
+    fireEvent.click(screen.getByTestId("promote-here"));
+    fireEvent.click(await screen.findByTestId("replica-confirm"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: null }));
+  });
+
+  it("associates a cross-account replica by its ARN and shows it with its status", async () => {
+    const replicaArn = "arn:aws:secretsmanager:us-east-1:444455556666:secret:mirror-AbCdEf";
+    const calls = common(
+      {
+        ...primary,
+        crossAccountReplicas: [{ arn: replicaArn, status: "InSync", statusMessage: null }],
+        accounts: [{ accountId: "444455556666", vaultPath: "/mnt/partner.db", reachable: true, replaced: false, inSync: 1, detached: 0 }],
+      },
+      {
+        associate_cross_account_replica: () => ({ message: "Cross-account replica: InSync." }),
+        disassociate_cross_account_replica: () => ({ message: "Disassociated." }),
+      },
+    );
+    await openReplicasTab();
+    const table = screen.getByTestId("cross-account-table");
+    expect(table.textContent).toContain(replicaArn);
+    expect(screen.getByTestId("cross-account-state").textContent).toBe("InSync");
+    expect(screen.getByTestId("replica-accounts").textContent).toContain("444455556666 (reachable)");
+    fireEvent.change(screen.getByTestId("replica-arn"), { target: { value: ` ${replicaArn} ` } });
+    fireEvent.click(screen.getByTestId("associate"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "associate_cross_account_replica")?.args).toEqual({ arn: detail.arn, replicaArn }),
+    );
+    fireEvent.click(screen.getByTestId("disassociate"));
+    expect(calls.some((c) => c.cmd === "disassociate_cross_account_replica")).toBe(false);
+    fireEvent.click(await screen.findByTestId("replica-confirm"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "disassociate_cross_account_replica")?.args).toEqual({ arn: detail.arn, replicaArn }),
+    );
+  });
+
+  it("a cross-account replica shows its primary and status and is made standalone", async () => {
+    const primaryArn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
+    const calls = common(
+      { ...primary, replicas: [], crossAccountPrimary: { arn: primaryArn, status: "Detached", statusMessage: null } },
+      { promote_replica: () => ({ message: "Promoted." }) },
+    );
+    await openReplicasTab();
+    expect(screen.getByTestId("cross-account-primary").textContent).toContain(primaryArn);
+    expect(screen.getByTestId("cross-account-status").textContent).toBe("Detached");
+    expect(screen.queryByTestId("associate-form")).toBeNull();
     fireEvent.click(screen.getByTestId("promote-here"));
     fireEvent.click(await screen.findByTestId("replica-confirm"));
     await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: null }));

@@ -57,6 +57,10 @@ pub enum InputFor {
     AddReplica {
         arn: String,
     },
+    /// The ARN of a cross-account replica of `arn`.
+    AssociateCrossAccount {
+        arn: String,
+    },
     NewPrincipal {
         kind: PrincipalKind,
     },
@@ -322,6 +326,10 @@ impl App {
                 })
             }
             InputFor::AddReplica { arn } => self.replica_region_typed(arn, &text),
+            InputFor::AssociateCrossAccount { arn } => self.send(Request::AssociateCrossAccount {
+                arn,
+                replica_arn: text.trim().to_string(),
+            }),
             InputFor::NewPrincipal { kind } => self.new_principal_named(kind, text),
             InputFor::OperatorPassphrase { name } => {
                 if i.value.is_empty() {

@@ -3,7 +3,7 @@
 //! region and promotion here.
 
 use coffer_core::Error;
-use coffer_core::api::ReplicationStatusType;
+use coffer_core::api::{CrossAccountPrimaryType, CrossAccountReplicaEntry, ReplicationStatusType};
 use coffer_core::vault::ReplicaRegionView;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -28,6 +28,18 @@ impl DetailState {
     /// The primary region, when this secret is a replica of another region's secret.
     pub fn replica_of(&self) -> Option<&str> {
         self.view.as_ref()?.secret.replica_of()
+    }
+
+    /// Its cross-account primary, when this secret is another account's replica.
+    pub fn cross_account_primary(&self) -> Option<&CrossAccountPrimaryType> {
+        self.view.as_ref()?.secret.cross_account_primary.as_ref()
+    }
+
+    /// Its cross-account replicas (at most one associated; detached ones stay listed).
+    pub fn cross_account_replicas(&self) -> &[CrossAccountReplicaEntry] {
+        self.view
+            .as_ref()
+            .map_or(&[], |v| v.secret.cross_account_replicas.as_slice())
     }
 }
 
@@ -123,8 +135,10 @@ impl App {
                 )));
             }
             Cmd::PromoteReplica => {
-                if let Some(primary) = d.replica_of() {
-                    let primary = primary.to_string();
+                if let Some(primary) = d.replica_of().map(str::to_string).or_else(|| {
+                    d.cross_account_primary()
+                        .map(|p| p.primary_secret_arn.clone())
+                }) {
                     self.popup = Some(Popup::Confirm(Confirm::new(
                         "Promote this replica",
                         vec![
@@ -154,6 +168,45 @@ impl App {
                 )));
             }
             Cmd::SyncReplicas => return self.send(Request::SyncReplicas),
+            Cmd::AssociateCrossAccount => {
+                if d.replica_of().is_some() || d.cross_account_primary().is_some() {
+                    self.info(format!(
+                        "{name} is a replica: only a primary secret has cross-account replicas."
+                    ));
+                    return vec![];
+                }
+                self.popup = Some(Popup::Input(Input::new(
+                    "Associate a cross-account replica",
+                    vec![
+                        format!("The ARN of the replica another account made for {name} (CreateSecret with CrossAccountPrimaryARN naming it):"),
+                        "Its account's vault must be registered: coffer replica-account add --account-id ID --replica-vault FILE.".into(),
+                    ],
+                    "",
+                    false,
+                    InputFor::AssociateCrossAccount { arn },
+                )));
+            }
+            Cmd::DisassociateCrossAccount => {
+                let Some(replica_arn) = d
+                    .cross_account_replicas()
+                    .iter()
+                    .find(|r| r.replication_status != "Detached")
+                    .or_else(|| d.cross_account_replicas().first())
+                    .map(|r| r.replica_secret_arn.clone())
+                else {
+                    self.info("This secret has no cross-account replica.");
+                    return vec![];
+                };
+                self.popup = Some(Popup::Confirm(Confirm::new(
+                    "Disassociate cross-account replica",
+                    vec![
+                        format!("Stop replicating {name} to {replica_arn}?"),
+                        "The replica stays in its account, Detached, until its account makes it standalone."
+                            .into(),
+                    ],
+                    Request::DisassociateCrossAccount { arn, replica_arn },
+                )));
+            }
             _ => {}
         }
         vec![]
@@ -180,13 +233,42 @@ pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
         .replicas()
         .get(d.replica_sel)
         .and_then(|r| r.status_message.clone());
-    let [head, table, said, foot] = Layout::vertical([
+    let cross = cross_account_lines(d, t);
+    let [head, table, said, across, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(3),
         Constraint::Length(if message.is_some() { 5 } else { 0 }),
+        Constraint::Length(cross.len() as u16),
         Constraint::Length(4),
     ])
     .areas(area);
+    if let Some(p) = d.cross_account_primary() {
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled(" Cross-account replica ", t.title()),
+                Span::raw("of "),
+                Span::styled(p.primary_secret_arn.clone(), t.base()),
+            ]),
+            Line::from(vec![
+                Span::raw(" Status: "),
+                Span::styled(
+                    p.replication_status.clone(),
+                    status_style(t, &p.replication_status),
+                ),
+            ]),
+        ];
+        if let Some(m) = &p.status_message {
+            lines.push(Line::raw(format!(" {m}")));
+        }
+        lines.push(Line::styled(
+            " It takes its versions from its primary's account and no writes here; P makes it a standalone secret.",
+            t.dim(),
+        ));
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(area, buf);
+        return;
+    }
     if let Some(primary) = d.replica_of() {
         Paragraph::new(vec![
             Line::from(vec![
@@ -260,6 +342,7 @@ pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
         .wrap(Wrap { trim: false })
         .render(said, buf);
     }
+    Paragraph::new(cross).render(across, buf);
     let regions = match &d.regions {
         Load::Ready(rs) if rs.is_empty() => vec![Line::styled(
             " No replica regions: coffer replica-region add --region R --vault FILE",
@@ -287,4 +370,39 @@ pub fn view(d: &DetailState, t: Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![Line::styled(" Replica regions", t.header())];
     lines.extend(regions);
     Paragraph::new(lines).render(foot, buf);
+}
+
+fn status_style(t: Theme, status: &str) -> ratatui::style::Style {
+    match status {
+        "InSync" => t.ok(),
+        "Failed" => t.danger(),
+        "Detached" | "Pending" => t.dim(),
+        _ => t.base(),
+    }
+}
+
+/// A primary's cross-account replicas with their status (and message), or how to add one.
+fn cross_account_lines(d: &DetailState, t: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(" Cross-account replicas", t.header())];
+    let replicas = d.cross_account_replicas();
+    if replicas.is_empty() {
+        lines.push(Line::styled(
+            " None. c associates one another account made for this secret.",
+            t.dim(),
+        ));
+    }
+    for r in replicas {
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(
+                format!("{:<11}", r.replication_status),
+                status_style(t, &r.replication_status),
+            ),
+            Span::raw(r.replica_secret_arn.clone()),
+        ]));
+        if let Some(m) = &r.status_message {
+            lines.push(Line::styled(format!("   {m}"), t.dim()));
+        }
+    }
+    lines
 }
