@@ -625,6 +625,36 @@ fn the_demo_vault_has_the_promised_content() {
     assert!(bin["SecretBinary"].is_string());
     let audit = run(&["audit", "list", "--limit", "200"]);
     assert!(audit["Events"].as_array().unwrap().len() > 20);
+    // What the Health screens show: a finding of every kind but two — an operator who never
+    // unlocked (scripts that use the demo vault rely on its one operator) and a replica out
+    // of sync (its one replica failed instead).
+    let report = run(&["report", "--output", "json"]);
+    let kinds: Vec<&str> = report["Findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["Kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "never-read",
+        "not-read-recently",
+        "rotation-off",
+        "rotation-overdue",
+        "rotation-failing",
+        "rotation-awaiting-approval",
+        "weak-value",
+        "reused-value",
+        "unchanged-value",
+        "unused-access",
+        "public-resource-policy",
+        "cross-account-resource-policy",
+        "access-key-unused",
+        "access-key-old",
+        "deletion-due",
+        "replica-failed",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Crash safety: a writer process is killed with SIGKILL at random moments — also while it
 //! removes operators, which re-keys the whole vault; after each kill the vault opens with
 //! the remaining operator's passphrase, passes `PRAGMA integrity_check`, holds every
-//! acknowledged write, keeps its label invariants, and its audit chain verifies.
+//! acknowledged write, keeps its label invariants, and its audit chain verifies; and what
+//! the health report keeps beside the values and the trail (each version's facts, each
+//! secret's last read, each principal's last use) agrees with them.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -124,6 +126,11 @@ fn check(v: &TestVault, acked: &[(String, String, String)], round: usize) {
     )
     .expect("the vault opens after a kill");
     assert_eq!(vault.integrity_check().unwrap(), "ok", "round {round}");
+    assert_eq!(
+        vault.health_disagreements().unwrap(),
+        Vec::<String>::new(),
+        "round {round}"
+    );
     let c = vault.caller(FrontEnd::Cli);
     for (name, vid, value) in acked {
         let r = vault

@@ -1,7 +1,7 @@
 //! The vault file's format end to end: a vault made by Coffer 0.1.0 in format 3 (kept as a
 //! fixture) opens in the current format with its secrets, labels, tags and audit chain; a
 //! vault in a format newer than this Coffer's is refused, naming the release it needs, and
-//! left as it was.
+//! left as it was; the migrated vault derives its values' facts for the health report once.
 
 use std::path::{Path, PathBuf};
 
@@ -111,4 +111,34 @@ fn a_vault_in_a_newer_format_is_refused_naming_the_release_it_needs_and_left_as_
         before,
         "the file is untouched"
     );
+}
+
+#[test]
+fn a_format_3_vault_derives_its_values_facts_once_on_its_first_unlock() {
+    let v = fixture_copy();
+    let weak = |report: &serde_json::Value| -> Vec<String> {
+        let mut names: Vec<String> = report["Findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["Kind"] == "weak-value")
+            .map(|f| f["Subject"]["Name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    // Both values of the fixture are guessable ("second" in app/db's password, "hello").
+    let first = v.json(&["report", "--output", "json"]);
+    assert_eq!(weak(&first), ["app/db", "plain"], "{first}");
+    let second = v.json(&["report", "--output", "json"]);
+    assert_eq!(weak(&second), weak(&first));
+    let derived: i64 = Connection::open(&v.path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE event_name = 'GenerateHealthReport' AND front_end = 'internal'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(derived, 1, "the facts are derived by the first unlock only");
 }

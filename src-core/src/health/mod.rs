@@ -640,11 +640,12 @@ pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
                 ));
             }
             if let Some(group) = by_print.get(&f.fingerprint).filter(|g| g.len() > 1) {
-                let others: Vec<String> = group
+                let mut others: Vec<String> = group
                     .iter()
                     .filter(|o| o.uid != s.uid)
                     .map(|o| o.name.clone())
                     .collect();
+                others.sort();
                 out.push(find(
                     FindingKind::ReusedValue,
                     Severity::High,

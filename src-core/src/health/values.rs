@@ -54,12 +54,23 @@ pub fn secret_like_field(name: &str) -> bool {
     secretish && !harmless
 }
 
-/// zxcvbn's score of `s` (0 for an empty string).
+/// How many characters of a string zxcvbn judges. zxcvbn's matching grows faster than the
+/// string (dropbox/zxcvbn's README, "Runtime latency", recommends truncating input to 100
+/// characters; an 8 KiB value held KeePassXC's interface up for a minute,
+/// keepassxreboot/keepassxc#7712), and facts are derived inside every write: a 64 KiB
+/// value must not hold one up. A prefix this long that is not guessable already scores 4.
+pub const SCORED_CHARS: usize = 100;
+
+/// zxcvbn's score of `s`'s first [`SCORED_CHARS`] characters (0 for an empty string).
 fn score(s: &str) -> u8 {
     if s.is_empty() {
         return 0;
     }
-    u8::from(zxcvbn::zxcvbn(s, &[]).score())
+    let end = s
+        .char_indices()
+        .nth(SCORED_CHARS)
+        .map_or(s.len(), |(i, _)| i);
+    u8::from(zxcvbn::zxcvbn(&s[..end], &[]).score())
 }
 
 impl ValueFacts {
@@ -153,6 +164,22 @@ mod tests {
         assert_eq!(f.weak.len(), 1);
         assert_eq!(f.weak[0].field.as_deref(), Some("password"));
         assert!(!ValueFacts::of(&text(r#"{"password":"x"}"#), &h).database_credentials);
+    }
+
+    #[test]
+    fn a_long_value_is_judged_by_its_first_hundred_characters() {
+        let h = KeyedHash::new(Key::random());
+        // A guessable prefix makes a long value weak; its whole length is reported.
+        let long = format!(
+            "{}{}",
+            "a".repeat(SCORED_CHARS),
+            "vR7#qL9!mZ2@xT4$".repeat(4000)
+        );
+        let f = ValueFacts::of(&text(&long), &h);
+        assert_eq!(f.weak.len(), 1);
+        assert_eq!(f.weak[0].length, long.chars().count());
+        let strong = "vR7#qL9!mZ2@xT4$wK8%".repeat(3200);
+        assert!(ValueFacts::of(&text(&strong), &h).weak.is_empty());
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::{Error, Result};
 pub use rekey::VoucherRow;
 pub use schema::{FORMAT, migrations};
 pub use state::StateChange;
+pub use usage::{READ_EVENTS, UsageEvent};
 
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 10_000;

@@ -46,7 +46,7 @@ pub const USAGE_REBUILD: &str = usage_rebuild!();
 /// that makes a format older releases cannot open also sets [`READER_KEY`] to this release.
 /// Migrations change no audited state (see `state`): a new table starts empty, a new
 /// column is nullable.
-const STEPS: [&str; 5] = [
+const STEPS: [&str; 6] = [
     r#"
         -- Plain settings: vault id, account, region, format, change counter, audit head.
         CREATE TABLE vault_meta (
@@ -220,6 +220,15 @@ const STEPS: [&str; 5] = [
         "#,
         usage_rebuild!()
     ),
+    // Format 6: a value's facts are derived when it is written, in the write's own
+    // transaction, rather than by the first report that meets it. A vault made before has
+    // versions without facts: the mark below has the next unlock derive them, once
+    // (`Vault::derive_pending_facts`). Nothing changes for a Coffer that reads format 5:
+    // facts are per version, and a version's value never changes.
+    r#"
+        INSERT INTO vault_meta (key, value) VALUES ('value_facts_pending', CAST('1' AS BLOB))
+          ON CONFLICT (key) DO NOTHING;
+    "#,
 ];
 
 #[cfg(test)]

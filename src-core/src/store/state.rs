@@ -14,7 +14,9 @@
 //! writes is never folded in and shows up as a mismatch.
 //!
 //! Not state: what is derived and rebuilt from the trail or the values (the health report's
-//! `usage_*` summaries and `value_facts`, see `store::usage`), the audit head itself (`vault_meta` key `audit_head`), the release a newer
+//! `usage_*` summaries and `value_facts`, and the `vault_meta` key `value_facts_pending`
+//! that says facts are to be derived again, see `store::usage`), the audit head itself
+//! (`vault_meta` key `audit_head`), the release a newer
 //! format needs (key `reader`, which only words a refusal: see `schema`), and a rotation
 //! attempt's lease (`lease_holder`, `lease_expires_ms`), which says which process runs it
 //! and is taken and released outside audited requests.
@@ -32,7 +34,8 @@ const NOT_STATE: [(&str, &str); 2] = [
 
 /// Rows that are not state, by table: an SQL condition on the row (`{r}.` stands for it).
 fn row_filter(table: &str) -> Option<&'static str> {
-    (table == "vault_meta").then_some("{r}.key NOT IN ('audit_head', 'reader')")
+    (table == "vault_meta")
+        .then_some("{r}.key NOT IN ('audit_head', 'reader', 'value_facts_pending')")
 }
 
 /// One change to a state row: its contents before (`None` for an insert) and after

@@ -14,20 +14,29 @@ use crate::Result;
 const DAY_MS: i64 = 86_400_000;
 
 /// Events that read a secret's value.
-const READ_EVENTS: [&str; 2] = ["GetSecretValue", "BatchGetSecretValue"];
+pub const READ_EVENTS: [&str; 2] = ["GetSecretValue", "BatchGetSecretValue"];
 
-/// A version's sealed facts: (secret uid, version id hash, sealed facts).
-pub type FactsRow = (String, Vec<u8>, Vec<u8>);
+/// What the summaries are made of, from one audit row's plain columns.
+#[derive(Debug, Clone)]
+pub struct UsageEvent {
+    pub at_ms: i64,
+    pub event_name: String,
+    pub error_code: Option<String>,
+    pub principal_hash: Vec<u8>,
+    pub secret_uid: Option<String>,
+}
 
-/// What the summaries hold.
+/// The `vault_meta` key that says some versions have no facts yet (a vault made before
+/// facts were kept at write time, or re-keyed): the next unlock derives them.
+pub const FACTS_PENDING: &str = "value_facts_pending";
+
+/// What the trail's summaries hold (the unlocks aside: `usage_summary_unlocks`).
 #[derive(Debug, Default)]
 pub struct UsageSummary {
     /// (secret uid, day, principal hash) of each secret's last read.
     pub reads: Vec<(String, i64, Vec<u8>)>,
     /// (principal hash, event name, day) of each principal's last success per event.
     pub actions: Vec<(Vec<u8>, String, i64)>,
-    /// (operator, day) of each operator's last unlock.
-    pub unlocks: Vec<(String, i64)>,
 }
 
 impl Tx<'_> {
@@ -113,22 +122,83 @@ impl Tx<'_> {
         s.actions = st
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut st = self
-            .tx
-            .prepare("SELECT operator, day_ms FROM usage_unlocks")?;
-        s.unlocks = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
         Ok(s)
     }
 
-    /// Every version's sealed facts.
-    pub fn value_facts_all(&self) -> Result<Vec<FactsRow>> {
+    /// The plain columns of the events after `seq`, oldest first: what a report kept up to
+    /// date folds in (see `vault::health`).
+    pub fn usage_events_since(&self, seq: i64) -> Result<Vec<UsageEvent>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT at_ms, event_name, error_code, principal_hash, secret_uid
+             FROM audit WHERE seq > ?1 ORDER BY seq",
+        )?;
+        let rows = st
+            .query_map([seq], |r| {
+                Ok(UsageEvent {
+                    at_ms: r.get(0)?,
+                    event_name: r.get(1)?,
+                    error_code: r.get(2)?,
+                    principal_hash: r.get(3)?,
+                    secret_uid: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The MAC of the event at `seq`, if there is one: whether the trail a report folded is
+    /// still the file's (a restored backup replaces it).
+    pub fn audit_mac_at(&self, seq: i64) -> Result<Option<Vec<u8>>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .tx
+            .prepare_cached("SELECT mac FROM audit WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// One version's sealed facts.
+    pub fn value_facts_get(&self, secret_uid: &str, vid_hash: &[u8]) -> Result<Option<Vec<u8>>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT facts FROM value_facts WHERE secret_uid = ?1 AND vid_hash = ?2",
+            )?
+            .query_row(params![secret_uid, vid_hash], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn value_facts_delete(&self, secret_uid: &str, vid_hash: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM value_facts WHERE secret_uid = ?1 AND vid_hash = ?2")?
+            .execute(params![secret_uid, vid_hash])?;
+        Ok(())
+    }
+
+    /// Whether some versions may have no facts (see [`FACTS_PENDING`]).
+    pub fn value_facts_pending(&self) -> Result<bool> {
+        Ok(self.meta_get(FACTS_PENDING)?.is_some())
+    }
+
+    /// Marks (or clears the mark) that versions may have no facts.
+    pub fn value_facts_set_pending(&self, pending: bool) -> Result<()> {
+        if pending {
+            self.meta_set(FACTS_PENDING, b"1")
+        } else {
+            self.tx
+                .execute("DELETE FROM vault_meta WHERE key = ?1", [FACTS_PENDING])?;
+            Ok(())
+        }
+    }
+
+    /// (operator, day) of each operator's last unlock.
+    pub fn usage_summary_unlocks(&self) -> Result<Vec<(String, i64)>> {
         let mut st = self
             .tx
-            .prepare("SELECT secret_uid, vid_hash, facts FROM value_facts")?;
+            .prepare_cached("SELECT operator, day_ms FROM usage_unlocks")?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -143,9 +213,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Drops every version's facts (a re-key changed the keys that seal and name them).
+    /// Drops every version's facts (a re-key changed the keys that seal and name them) and
+    /// marks them for the next unlock to derive again.
     pub fn value_facts_clear(&self) -> Result<()> {
         self.tx.execute("DELETE FROM value_facts", [])?;
-        Ok(())
+        self.value_facts_set_pending(true)
     }
 }

@@ -6,46 +6,350 @@
 //! which no Secrets Manager or IAM action covers, so no policy can grant it to another
 //! principal.
 //!
-//! Each current value is judged once (`ValueFacts::of`), and its facts are kept sealed in
-//! `value_facts` for the next report: a report reads the values that changed since the
-//! last one, and only those.
+//! **Fast at size.** Nothing a report needs is computed from the whole trail or from the
+//! values when it runs:
+//! - a value's facts ([`ValueFacts`]) are derived when it is written, inside the write's
+//!   transaction (`Ctx::write_value` calls [`keep_facts`]), so a crash keeps the value and
+//!   its facts together or neither; a vault made before this (format 5 and older) or
+//!   re-keyed (which changes the keys that seal and name facts) derives them once, on the
+//!   next unlock ([`Vault::derive_pending_facts`]). A version that has none anyway (its KMS
+//!   key was disabled then) is judged by the report that meets it.
+//! - who last read each secret and which actions each principal last used are summaries
+//!   that the audit append keeps, in the append's transaction (`store::usage`).
+//! - the report's inputs are kept in memory ([`Kept`]) and brought up to date from what
+//!   changed since the last report: the audit events after the last one it folded, and
+//!   the secrets whose document changed (the index hands out a new `Arc` for each). Only
+//!   that runs under the vault's lock; the findings are then made outside it, so requests
+//!   of the consoles and the endpoint do not wait for a report.
+//!
+//! **What is stored, and what it tells an attacker.** Per version: `value_facts` holds,
+//! sealed (AES-256-GCM under the vault's metadata key, bound to the secret and version),
+//! zxcvbn's score class and the length of each weak field, whether the value is database
+//! credentials, and the value's fingerprint: HMAC-SHA-256 under a key derived from the
+//! vault's index key. In the clear the row shows only what the `versions` row beside it
+//! already does (the secret's uid and the keyed version hash), plus a ciphertext length
+//! (which grows with the number of weak fields and their names' lengths). Why not keep the
+//! score or the fingerprint in the clear, as metadata: a plain score points an attacker
+//! with a copy of the file at the weakest secrets to attack first; a plain fingerprint,
+//! even keyed, shows which secrets share a value (so one leaked value leaks the others),
+//! and an unkeyed one could be checked against a dictionary offline. Sealed, neither says
+//! anything without the vault's keys — and whoever has them can read the values anyway.
+//! The fingerprint's key is the vault's own, so two vaults holding the same value do not
+//! share a fingerprint, and a re-key replaces it (facts are then derived again). Facts
+//! never hold a value, part of one, or zxcvbn's feedback (which can quote the password).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::doc::SecretDoc;
 use super::iam::{EntityKind, Iam};
-use super::{Caller, Ctx, REPLICATOR_PREFIX, Vault};
+use super::keys::VaultKeys;
+use super::{Caller, Ctx, FrontEnd, REPLICATOR_PREFIX, Vault};
 use crate::Operation;
 use crate::health::{
     self, AttemptInput, HealthReport, Inputs, KeyInput, OperatorInput, PrincipalInput, SecretInput,
     Thresholds, ValueFacts,
 };
-use crate::model::AWSCURRENT;
+use crate::model::{AWSCURRENT, SecretValue};
 use crate::rotation::schedule::Schedule;
+use crate::store::{READ_EVENTS, Tx, UsageEvent};
 use crate::{Error, Result};
+
+const DAY_MS: i64 = 86_400_000;
 
 fn facts_name(uid: &str, vid: &str) -> String {
     format!("value-facts/{uid}/{vid}")
 }
 
+/// Derives a version's facts from its value and keeps them, sealed, in `tx`.
+pub(super) fn keep_facts(
+    tx: &Tx<'_>,
+    keys: &VaultKeys,
+    doc: &SecretDoc,
+    vid: &str,
+    value: &SecretValue,
+) -> Result<ValueFacts> {
+    let f = ValueFacts::of(value, &keys.value_fingerprinter());
+    let plain = zeroize::Zeroizing::new(serde_json::to_vec(&f).expect("facts serialize"));
+    tx.value_facts_put(
+        &doc.uid,
+        &keys.vid_hash(&doc.uid, vid),
+        &keys.seal_named(&facts_name(&doc.uid, vid), &plain),
+    )?;
+    Ok(f)
+}
+
+/// Each principal's last successful day per event name, by the audit's keyed hash of the
+/// principal's ARN.
+type ActionsOf = HashMap<Vec<u8>, HashMap<String, i64>>;
+
+/// The report's inputs as of its last run (see the module's header).
+#[derive(Default)]
+pub(crate) struct Kept {
+    /// Which keys the hashes below were made under (a re-key changes every one).
+    keys_tag: Option<[u8; 32]>,
+    /// The last event folded in, and its MAC (a restored file has another trail).
+    seq: i64,
+    mac: Option<Vec<u8>>,
+    /// Per secret uid, the day of its last read and the principal hash that read it.
+    reads: HashMap<String, (i64, Vec<u8>)>,
+    actions: ActionsOf,
+    /// Per secret uid, the document its input was made from and the input's place.
+    docs: HashMap<String, (Arc<SecretDoc>, usize)>,
+    secrets: Vec<SecretInput>,
+    /// Secrets whose current value could not be judged (to try again each time).
+    unjudged: Vec<String>,
+}
+
+impl Kept {
+    /// Folds one event in, as `store::usage` folds it into the summaries on append.
+    fn fold(&mut self, e: UsageEvent) {
+        if e.error_code.is_some() {
+            return;
+        }
+        let day = e.at_ms - e.at_ms.rem_euclid(DAY_MS);
+        if let Some(uid) = e
+            .secret_uid
+            .filter(|_| READ_EVENTS.contains(&e.event_name.as_str()))
+        {
+            match self.reads.get_mut(&uid) {
+                Some((d, _)) if day < *d => {}
+                Some(r) => *r = (day, e.principal_hash.clone()),
+                None => {
+                    self.reads.insert(uid, (day, e.principal_hash.clone()));
+                }
+            }
+        }
+        let d = self
+            .actions
+            .entry(e.principal_hash)
+            .or_default()
+            .entry(e.event_name)
+            .or_insert(day);
+        *d = (*d).max(day);
+    }
+}
+
 impl Vault {
     /// What an operator should fix today (see [`crate::health`]). Audited as one
-    /// `GenerateHealthReport` event with the thresholds; values are read here only, to judge
-    /// them, and nothing of them but the facts reaches the report or the file.
+    /// `GenerateHealthReport` event with the thresholds. Brings the kept inputs up to date
+    /// under the vault's lock, then makes the findings outside it.
     pub fn health_report(&self, caller: &Caller, t: &Thresholds) -> Result<HealthReport> {
-        self.exec(caller, Operation::GenerateHealthReport, t, |ctx| {
+        let mut kept = super::lock(&self.health);
+        let (now_ms, rest) = self.exec(caller, Operation::GenerateHealthReport, t, |ctx| {
             if !ctx.caller.is_operator() {
                 return Err(Error::access_denied(
                     "Only the vault's operators can make a health report: it tells who read which secret and how strong each value is.",
                 ));
             }
-            let inputs = self.health_inputs(ctx)?;
-            Ok(health::assess(&inputs, t))
+            self.bring_up_to_date(ctx, &mut kept)?;
+            Ok((ctx.now_ms, self.health_rest(ctx, &kept)?))
+        })?;
+        Ok(assess_kept(&mut kept, now_ms, rest, t))
+    }
+
+    /// Derives the facts of every version that has none, when the file says some may lack
+    /// them (an upgraded or re-keyed vault): once, in one transaction, audited as one
+    /// internal `GenerateHealthReport` event. Returns how many it derived.
+    pub(crate) fn derive_pending_facts(&self) -> Result<usize> {
+        {
+            let mut inner = super::lock(&self.inner);
+            if !inner.store.read()?.value_facts_pending()? {
+                return Ok(0);
+            }
+        }
+        let params = serde_json::json!({ "DeriveValueFacts": true });
+        self.exec(
+            &self.caller(FrontEnd::Internal),
+            Operation::GenerateHealthReport,
+            &params,
+            |ctx| {
+                if !ctx.tx.value_facts_pending()? {
+                    return Ok(0);
+                }
+                ctx.will_write()?;
+                let docs: Vec<Arc<SecretDoc>> = ctx.index.all().cloned().collect();
+                let mut n = 0;
+                for doc in &docs {
+                    for v in doc.versions.iter().filter(|v| v.has_value) {
+                        let h = ctx.keys.vid_hash(&doc.uid, &v.id);
+                        if ctx.tx.value_facts_get(&doc.uid, &h)?.is_some() {
+                            continue;
+                        }
+                        // A value that does not open (its KMS key disabled) is judged by
+                        // the report that meets it.
+                        if let Ok(value) = ctx.read_value(doc, &v.id) {
+                            keep_facts(ctx.tx, ctx.keys, doc, &v.id, &value)?;
+                            n += 1;
+                        }
+                    }
+                }
+                ctx.tx.value_facts_set_pending(false)?;
+                Ok(n)
+            },
+        )
+    }
+
+    /// Folds the events since the last report into `kept` and remakes the inputs of the
+    /// secrets that changed; starts over when the keys or the trail are not the ones
+    /// `kept` was made from.
+    fn bring_up_to_date(&self, ctx: &mut Ctx<'_, '_>, kept: &mut Kept) -> Result<()> {
+        let tag = ctx.keys.principal_hash("");
+        let same_trail = kept.keys_tag == Some(tag)
+            && (kept.seq == 0 || ctx.tx.audit_mac_at(kept.seq)? == kept.mac);
+        if !same_trail {
+            *kept = Kept {
+                keys_tag: Some(tag),
+                ..Kept::default()
+            };
+            let usage = ctx.tx.usage_summary()?;
+            kept.reads = usage
+                .reads
+                .into_iter()
+                .map(|(uid, day, h)| (uid, (day, h)))
+                .collect();
+            for (h, action, day) in usage.actions {
+                kept.actions.entry(h).or_default().insert(action, day);
+            }
+        } else {
+            for e in ctx.tx.usage_events_since(kept.seq)? {
+                kept.fold(e);
+            }
+        }
+        match ctx.tx.audit_last()? {
+            Some((seq, mac)) => {
+                kept.seq = seq;
+                kept.mac = Some(mac);
+            }
+            None => {
+                kept.seq = 0;
+                kept.mac = None;
+            }
+        }
+
+        // Secrets: a document the index replaced is a new `Arc`.
+        let mut retry = std::mem::take(&mut kept.unjudged);
+        let docs: Vec<Arc<SecretDoc>> = ctx.index.all().cloned().collect();
+        for doc in &docs {
+            let at = match kept.docs.get(&doc.uid) {
+                Some((d, i)) if Arc::ptr_eq(d, doc) => {
+                    if !retry.contains(&doc.uid) {
+                        continue;
+                    }
+                    Some(*i)
+                }
+                Some((_, i)) => Some(*i),
+                None => None,
+            };
+            retry.retain(|u| u != &doc.uid);
+            let input = self.secret_input(ctx, doc, &mut kept.unjudged)?;
+            match at {
+                Some(i) => {
+                    kept.secrets[i] = input;
+                    kept.docs.insert(doc.uid.clone(), (doc.clone(), i));
+                }
+                None => {
+                    kept.docs
+                        .insert(doc.uid.clone(), (doc.clone(), kept.secrets.len()));
+                    kept.secrets.push(input);
+                }
+            }
+        }
+        if kept.docs.len() != docs.len() {
+            // Purged secrets: keep the others, in their order.
+            let secrets = std::mem::take(&mut kept.secrets);
+            let old = std::mem::take(&mut kept.docs);
+            for s in secrets {
+                if let Some(d) = ctx.index.get(&s.uid)
+                    && let Some((kd, _)) = old.get(&s.uid)
+                    && Arc::ptr_eq(d, kd)
+                {
+                    kept.docs
+                        .insert(s.uid.clone(), (d.clone(), kept.secrets.len()));
+                    kept.secrets.push(s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One secret's input, its last read aside (filled in when the findings are made).
+    /// Judges its current value when it has no facts, keeping them; `unjudged` gets the
+    /// secrets whose value does not open.
+    fn secret_input(
+        &self,
+        ctx: &mut Ctx<'_, '_>,
+        doc: &SecretDoc,
+        unjudged: &mut Vec<String>,
+    ) -> Result<SecretInput> {
+        let keys = ctx.keys;
+        let current = doc
+            .versions
+            .iter()
+            .find(|v| v.stages.iter().any(|s| s == AWSCURRENT));
+        let judged = !doc.is_replica() && doc.deletion_ms.is_none();
+        let facts = match current.filter(|v| v.has_value && judged) {
+            None => None,
+            Some(v) => {
+                let name = facts_name(&doc.uid, &v.id);
+                let kept = ctx
+                    .tx
+                    .value_facts_get(&doc.uid, &keys.vid_hash(&doc.uid, &v.id))?
+                    .and_then(|sealed| keys.open_named(&name, &sealed).ok())
+                    .and_then(|plain| serde_json::from_slice::<ValueFacts>(&plain).ok());
+                match kept {
+                    Some(f) => Some(f),
+                    None => match ctx.read_value(doc, &v.id) {
+                        Ok(value) => {
+                            ctx.will_write()?;
+                            Some(keep_facts(ctx.tx, keys, doc, &v.id, &value)?)
+                        }
+                        Err(_) => {
+                            unjudged.push(doc.uid.clone());
+                            None
+                        }
+                    },
+                }
+            }
+        };
+        let rotation = doc.rotation.as_ref();
+        let rotation_due = rotation
+            .filter(|r| r.enabled && r.function_arn.is_some())
+            .and_then(|r| {
+                let s = Schedule::stored(r.rules.as_ref()?).ok()?;
+                s.window_after(r.anchor_ms).map(|w| (w.start_ms, w.end_ms))
+            });
+        Ok(SecretInput {
+            uid: doc.uid.clone(),
+            name: doc.name.clone(),
+            arn: self.info.secret_arn(doc),
+            created_ms: doc.created_ms,
+            current_created_ms: current.filter(|v| v.has_value).map(|v| v.created_ms),
+            deletion_ms: doc.deletion_ms,
+            is_replica: doc.is_replica(),
+            rotation_enabled: rotation.is_some_and(|r| r.enabled),
+            rotation_function: rotation.is_some_and(|r| r.function_arn.is_some()),
+            rotation_due,
+            policy: doc.policy.clone(),
+            replicas: doc
+                .replicas
+                .iter()
+                .map(|r| {
+                    (
+                        r.region.clone(),
+                        r.status.as_str().to_string(),
+                        !r.pending(doc.replication_seq),
+                    )
+                })
+                .collect(),
+            facts,
+            last_read: None,
         })
     }
 
-    fn health_inputs(&self, ctx: &mut Ctx<'_, '_>) -> Result<Inputs> {
-        let usage = ctx.tx.usage_summary()?;
+    /// Everything but the secrets: attempts, principals, keys and operators (few, and read
+    /// whole each time), with who is who by the audit's keyed hash of their ARNs.
+    fn health_rest(&self, ctx: &mut Ctx<'_, '_>, kept: &Kept) -> Result<Rest> {
         let keys = ctx.keys;
         let iam: &Iam = ctx.iam;
         let account = &self.info.account_id;
@@ -81,24 +385,11 @@ impl Vault {
                 ));
             }
         }
-        let by_hash: HashMap<[u8; 32], &str> = known
-            .iter()
-            .map(|a| (keys.principal_hash(a), a.as_str()))
-            .collect();
-        let mut last_use: HashMap<Vec<u8>, i64> = HashMap::new();
-        let mut actions_of: ActionsOf = HashMap::new();
-        for (h, action, day) in usage.actions {
-            let d = last_use.entry(h.clone()).or_insert(day);
-            *d = (*d).max(day);
-            actions_of.entry(h).or_default().push((action, day));
-        }
-        let reads: HashMap<String, (i64, Vec<u8>)> = usage
-            .reads
+        let who: HashMap<Vec<u8>, String> = known
             .into_iter()
-            .map(|(uid, day, h)| (uid, (day, h)))
+            .map(|a| (keys.principal_hash(&a).to_vec(), a))
             .collect();
-
-        let secrets = self.secret_inputs(ctx, &reads, &by_hash)?;
+        let last_use = |h: &[u8]| kept.actions.get(h).and_then(|m| m.values().max().copied());
 
         let mut attempts = Vec::new();
         for row in ctx
@@ -132,7 +423,7 @@ impl Vault {
                     continue;
                 }
                 principals.push(PrincipalInput {
-                    used: used_by(iam, keys, &actions_of, &arn, e),
+                    used: used_by(iam, keys, &kept.actions, &arn, e),
                     arn,
                     created_ms: e.created_ms,
                     policies: identity_documents(iam, e),
@@ -149,147 +440,130 @@ impl Vault {
                 principal_arn: k.principal_arn.clone(),
                 created_ms: k.created_ms,
                 active: k.active,
-                principal_last_used: last_use
-                    .get(keys.principal_hash(&k.principal_arn).as_slice())
-                    .copied(),
+                principal_last_used: last_use(&keys.principal_hash(&k.principal_arn)),
             })
             .collect();
         access_keys.sort_by(|a, b| a.access_key_id.cmp(&b.access_key_id));
 
-        let unlocked: Vec<&str> = usage.unlocks.iter().map(|(o, _)| o.as_str()).collect();
+        let unlocks = ctx.tx.usage_summary_unlocks()?;
         let operators = operators
             .iter()
             .map(|o| {
                 let arn = self.info.user_arn(o);
                 // Before unlocks were recorded, any request of theirs shows they unlocked.
-                let acted = last_use.contains_key(keys.principal_hash(&arn).as_slice());
+                let acted = kept
+                    .actions
+                    .contains_key(keys.principal_hash(&arn).as_slice());
                 OperatorInput {
                     name: o.clone(),
-                    ever_unlocked: unlocked.contains(&o.as_str()) || acted,
+                    ever_unlocked: unlocks.iter().any(|(u, _)| u == o) || acted,
                     arn,
                 }
             })
             .collect();
 
-        Ok(Inputs {
-            now_ms: ctx.now_ms,
+        Ok(Rest {
             account_id: account.clone(),
-            secrets,
+            who,
             attempts,
             principals,
             keys: access_keys,
             operators,
         })
     }
+}
 
-    /// Every secret with its current value's facts (judging, and keeping the facts of,
-    /// those not judged before).
-    fn secret_inputs(
-        &self,
-        ctx: &mut Ctx<'_, '_>,
-        reads: &HashMap<String, (i64, Vec<u8>)>,
-        by_hash: &HashMap<[u8; 32], &str>,
-    ) -> Result<Vec<SecretInput>> {
-        let keys = ctx.keys;
-        let mut stored: HashMap<(String, Vec<u8>), Vec<u8>> = ctx
-            .tx
-            .value_facts_all()?
-            .into_iter()
-            .map(|(u, h, f)| ((u, h), f))
-            .collect();
-        let fingerprinter = keys.value_fingerprinter();
-        let docs: Vec<std::sync::Arc<SecretDoc>> = ctx.index.all().cloned().collect();
-        let mut out = Vec::with_capacity(docs.len());
-        for doc in docs {
-            let current = doc
-                .versions
-                .iter()
-                .find(|v| v.stages.iter().any(|s| s == AWSCURRENT));
-            let judged = !doc.is_replica() && doc.deletion_ms.is_none();
-            let facts = match current.filter(|v| v.has_value && judged) {
-                None => None,
-                Some(v) => {
-                    let name = facts_name(&doc.uid, &v.id);
-                    let h = keys.vid_hash(&doc.uid, &v.id).to_vec();
-                    let kept = stored
-                        .remove(&(doc.uid.clone(), h.clone()))
-                        .and_then(|sealed| keys.open_named(&name, &sealed).ok())
-                        .and_then(|plain| serde_json::from_slice::<ValueFacts>(&plain).ok());
-                    match kept {
-                        Some(f) => Some(f),
-                        // A value that does not open (its KMS key disabled) is left unjudged.
-                        None => match ctx.read_value(&doc, &v.id) {
-                            Ok(value) => {
-                                let f = ValueFacts::of(&value, &fingerprinter);
-                                let plain = zeroize::Zeroizing::new(
-                                    serde_json::to_vec(&f).expect("facts serialize"),
-                                );
-                                ctx.will_write()?;
-                                ctx.tx.value_facts_put(
-                                    &doc.uid,
-                                    &h,
-                                    &keys.seal_named(&name, &plain),
-                                )?;
-                                Some(f)
-                            }
-                            Err(_) => None,
-                        },
+impl Vault {
+    /// Where what the health report keeps disagrees with what it is derived from: a
+    /// version with a value and no facts (unless the file marks facts as still to derive),
+    /// or a last read or last use that differs from the trail's own events. Empty when all
+    /// agree; never names a value. Crash tests ask it after each kill.
+    pub fn health_disagreements(&self) -> Result<Vec<String>> {
+        self.catch_up()?;
+        let keys = self.keys();
+        let mut inner = super::lock(&self.inner);
+        let super::Inner { store, index, .. } = &mut *inner;
+        let tx = store.read()?;
+        let mut out = Vec::new();
+        if !tx.value_facts_pending()? {
+            for doc in index.all() {
+                for v in doc.versions.iter().filter(|v| v.has_value) {
+                    if tx
+                        .value_facts_get(&doc.uid, &keys.vid_hash(&doc.uid, &v.id))?
+                        .is_none()
+                    {
+                        out.push(format!("version {} of {} has no facts", v.id, doc.name));
                     }
                 }
-            };
-            let rotation = doc.rotation.as_ref();
-            let rotation_due = rotation
-                .filter(|r| r.enabled && r.function_arn.is_some())
-                .and_then(|r| {
-                    let s = Schedule::stored(r.rules.as_ref()?).ok()?;
-                    s.window_after(r.anchor_ms).map(|w| (w.start_ms, w.end_ms))
-                });
-            out.push(SecretInput {
-                uid: doc.uid.clone(),
-                name: doc.name.clone(),
-                arn: self.info.secret_arn(&doc),
-                created_ms: doc.created_ms,
-                current_created_ms: current.filter(|v| v.has_value).map(|v| v.created_ms),
-                deletion_ms: doc.deletion_ms,
-                is_replica: doc.is_replica(),
-                rotation_enabled: rotation.is_some_and(|r| r.enabled),
-                rotation_function: rotation.is_some_and(|r| r.function_arn.is_some()),
-                rotation_due,
-                policy: doc.policy.clone(),
-                replicas: doc
-                    .replicas
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.region.clone(),
-                            r.status.as_str().to_string(),
-                            !r.pending(doc.replication_seq),
-                        )
-                    })
-                    .collect(),
-                facts,
-                last_read: reads.get(&doc.uid).map(|(day, h)| {
-                    let who = <[u8; 32]>::try_from(h.as_slice())
-                        .ok()
-                        .and_then(|h| by_hash.get(&h).copied())
-                        .unwrap_or("a principal this vault no longer has");
-                    (*day, who.to_string())
-                }),
-            });
+            }
+        }
+        let mut trail = Kept::default();
+        for e in tx.usage_events_since(0)? {
+            trail.fold(e);
+        }
+        let usage = tx.usage_summary()?;
+        let reads: HashMap<String, (i64, Vec<u8>)> = usage
+            .reads
+            .into_iter()
+            .map(|(uid, day, h)| (uid, (day, h)))
+            .collect();
+        if reads != trail.reads {
+            out.push("the secrets' last reads differ from the trail's".into());
+        }
+        let mut actions = ActionsOf::new();
+        for (h, action, day) in usage.actions {
+            actions.entry(h).or_default().insert(action, day);
+        }
+        if actions != trail.actions {
+            out.push("the principals' last uses differ from the trail's".into());
         }
         Ok(out)
     }
 }
 
-/// Each principal's successful actions with the day of the last, by the audit's keyed hash
-/// of the principal's ARN.
-type ActionsOf = HashMap<Vec<u8>, Vec<(String, i64)>>;
+/// The inputs that are not kept between reports.
+struct Rest {
+    account_id: String,
+    /// ARNs by the audit's keyed hash.
+    who: HashMap<Vec<u8>, String>,
+    attempts: Vec<AttemptInput>,
+    principals: Vec<PrincipalInput>,
+    keys: Vec<KeyInput>,
+    operators: Vec<OperatorInput>,
+}
+
+/// Makes the findings from the kept secrets (lent to [`health::assess`] and taken back)
+/// with each one's last read filled in.
+fn assess_kept(kept: &mut Kept, now_ms: i64, rest: Rest, t: &Thresholds) -> HealthReport {
+    let mut secrets = std::mem::take(&mut kept.secrets);
+    for s in &mut secrets {
+        s.last_read = kept.reads.get(&s.uid).map(|(day, h)| {
+            let who = rest
+                .who
+                .get(h)
+                .map_or("a principal this vault no longer has", String::as_str);
+            (*day, who.to_string())
+        });
+    }
+    let inputs = Inputs {
+        now_ms,
+        account_id: rest.account_id,
+        secrets,
+        attempts: rest.attempts,
+        principals: rest.principals,
+        keys: rest.keys,
+        operators: rest.operators,
+    };
+    let report = health::assess(&inputs, t);
+    kept.secrets = inputs.secrets;
+    report
+}
 
 /// The Secrets Manager actions a user or role used, with the day each was last used (a
 /// role acts through its sessions' ARNs).
 fn used_by(
     iam: &Iam,
-    keys: &super::keys::VaultKeys,
+    keys: &VaultKeys,
     actions_of: &ActionsOf,
     arn: &str,
     e: &super::iam::Entity,
@@ -387,7 +661,7 @@ impl Vault {
             let usage = ctx.tx.usage_summary()?;
             let mut actions_of: ActionsOf = HashMap::new();
             for (h, action, day) in usage.actions {
-                actions_of.entry(h).or_default().push((action, day));
+                actions_of.entry(h).or_default().insert(action, day);
             }
             let unused_ms = i64::from(t.unused_days) * 86_400_000;
             let mut recent: Vec<String> = used_by(ctx.iam, ctx.keys, &actions_of, principal_arn, &e)
@@ -524,7 +798,6 @@ mod tests {
     use crate::clock::ManualClock;
     use crate::health::{Finding, FindingKind, Fix, Severity};
     use crate::model::SecretText;
-    use crate::vault::FrontEnd;
     use crate::vault::iam::CreateEntity;
     use crate::vault::policies::PutResourcePolicyRequest;
     use crate::vault::rotation::{
@@ -1188,5 +1461,310 @@ mod tests {
                 );
             }
         }
+    }
+
+    // ---- fast at size: kept inputs, facts derived at write time ----
+
+    impl Vault {
+        /// The report from the kept inputs and one made afresh, from the same transaction.
+        fn kept_and_afresh(&self, t: &Thresholds) -> (HealthReport, HealthReport) {
+            let mut kept = super::super::lock(&self.health);
+            let caller = self.caller(FrontEnd::Cli);
+            let (now, rest, mut fresh, fresh_rest) = self
+                .exec(&caller, Operation::GenerateHealthReport, t, |ctx| {
+                    self.bring_up_to_date(ctx, &mut kept)?;
+                    let rest = self.health_rest(ctx, &kept)?;
+                    let mut fresh = Kept::default();
+                    self.bring_up_to_date(ctx, &mut fresh)?;
+                    let fresh_rest = self.health_rest(ctx, &fresh)?;
+                    Ok((ctx.now_ms, rest, fresh, fresh_rest))
+                })
+                .unwrap();
+            (
+                assess_kept(&mut kept, now, rest, t),
+                assess_kept(&mut fresh, now, fresh_rest, t),
+            )
+        }
+    }
+
+    fn put(v: &Vault, name: &str, value: &str) {
+        v.put_secret_value(
+            &v.caller(FrontEnd::Cli),
+            crate::api::PutSecretValueRequest {
+                secret_id: name.into(),
+                secret_string: Some(SecretText::new(value.into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+
+    fn same(v: &Vault, step: &str) -> HealthReport {
+        let (kept, fresh) = v.kept_and_afresh(&Thresholds::default());
+        assert_eq!(kept, fresh, "after {step}");
+        kept
+    }
+
+    #[test]
+    fn the_report_kept_up_to_date_equals_one_made_afresh_after_writes_reads_key_changes_and_deletions()
+     {
+        let (v, clock) = vault();
+        let admin = v.caller(FrontEnd::Cli);
+        for (name, value) in [("a", S1), ("b", S2), ("c", S3), ("d", "letmein"), ("e", S1)] {
+            create(&v, name, value);
+        }
+        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "app"))
+            .unwrap();
+        v.iam_put_inline_policy(
+            &admin,
+            EntityKind::User,
+            "app",
+            "sm",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DeleteSecret"],"Resource":"*"}]}"#,
+        )
+        .unwrap();
+        let key = v
+            .iam_create_access_key(&admin, EntityKind::User, "app")
+            .unwrap()
+            .metadata
+            .access_key_id;
+        let app = Caller::principal("arn:aws:iam::111122223333:user/app", FrontEnd::Endpoint);
+        read(&v, &admin, "a");
+        same(&v, "the first report");
+
+        put(&v, "b", S1);
+        put(&v, "d", S3);
+        same(&v, "new values");
+        read(&v, &app, "b");
+        days(&clock, 40);
+        read(&v, &admin, "b");
+        read(&v, &app, "c");
+        same(&v, "reads");
+        let kms = v
+            .create_key(&admin, crate::api::CreateKeyRequest::default())
+            .unwrap()
+            .key_metadata
+            .key_id;
+        v.update_secret(
+            &admin,
+            crate::api::UpdateSecretRequest {
+                secret_id: "c".into(),
+                kms_key_id: Some(kms),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        v.iam_update_access_key(&admin, &key, Some(false)).unwrap();
+        v.iam_create_access_key(&admin, EntityKind::User, "app")
+            .unwrap();
+        same(&v, "a KMS key and access key changes");
+        v.delete_secret(
+            &app,
+            DeleteSecretRequest {
+                secret_id: "e".into(),
+                recovery_window_in_days: Some(7),
+                force_delete_without_recovery: None,
+            },
+        )
+        .unwrap();
+        v.delete_secret(
+            &admin,
+            DeleteSecretRequest {
+                secret_id: "a".into(),
+                recovery_window_in_days: None,
+                force_delete_without_recovery: Some(true),
+            },
+        )
+        .unwrap();
+        same(&v, "deletions");
+        days(&clock, 100);
+        create(&v, "f", S2);
+        let r = same(&v, "a purge and time passing");
+        let kinds: Vec<FindingKind> = r.findings.iter().map(|f| f.kind).collect();
+        for k in [
+            FindingKind::ReusedValue,
+            FindingKind::NotReadRecently,
+            FindingKind::UnusedAccess,
+            FindingKind::UnchangedValue,
+        ] {
+            assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
+        }
+        // What it found is what the door's own report says.
+        assert_eq!(
+            report(&v, &Thresholds::default()),
+            v.kept_and_afresh(&Thresholds::default()).1.findings
+        );
+    }
+
+    fn file_vault(dir: &std::path::Path, pass: &str) -> Vault {
+        let mut opts =
+            super::super::InitOptions::new("admin", crate::crypto::Passphrase::new(pass.into()));
+        opts.kdf = Some((19456, 2));
+        Vault::init(&dir.join("v.db"), opts).unwrap()
+    }
+
+    fn reopen(dir: &std::path::Path, pass: &str) -> Vault {
+        Vault::open(
+            &dir.join("v.db"),
+            None,
+            &crate::crypto::Passphrase::new(pass.into()),
+        )
+        .unwrap()
+    }
+
+    /// How many rows `sql` counts in the vault file, read beside the vault.
+    fn count(dir: &std::path::Path, sql: &str) -> i64 {
+        rusqlite::Connection::open(dir.join("v.db"))
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_values_facts_are_kept_as_it_is_written_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = file_vault(dir.path(), "facts pass");
+        create(&v, "weak", "password1");
+        create(&v, "one", S1);
+        create(&v, "two", S1);
+        put(&v, "two", S2);
+        put(&v, "two", S1);
+        // Every version has its facts before any report ran.
+        assert_eq!(count(dir.path(), "SELECT count(*) FROM value_facts"), 5);
+        assert!(v.health_disagreements().unwrap().is_empty());
+        drop(v);
+        let v = reopen(dir.path(), "facts pass");
+        assert!(v.health_disagreements().unwrap().is_empty());
+        assert_eq!(
+            kinds(&report(&v, &quiet())),
+            [
+                ("one".into(), FindingKind::ReusedValue),
+                ("two".into(), FindingKind::ReusedValue),
+                ("weak".into(), FindingKind::WeakValue),
+            ]
+        );
+        // Nothing had to be derived on opening: no event but the report's.
+        assert_eq!(
+            count(
+                dir.path(),
+                "SELECT count(*) FROM audit WHERE event_name = 'GenerateHealthReport'"
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn a_vault_from_before_facts_were_kept_derives_them_once_when_unlocked() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = file_vault(dir.path(), "upgrade pass");
+        create(&v, "weak", "password1");
+        create(&v, "strong", S1);
+        drop(v);
+        // The file as format 5 left it: no facts kept, no mark.
+        let c = rusqlite::Connection::open(dir.path().join("v.db")).unwrap();
+        c.execute_batch(
+            "DELETE FROM value_facts; DELETE FROM vault_meta WHERE key = 'value_facts_pending';
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+        drop(c);
+        let v = reopen(dir.path(), "upgrade pass");
+        assert!(v.health_disagreements().unwrap().is_empty());
+        assert_eq!(count(dir.path(), "SELECT count(*) FROM value_facts"), 2);
+        let derived = "SELECT count(*) FROM audit WHERE event_name = 'GenerateHealthReport' AND front_end = 'internal'";
+        assert_eq!(count(dir.path(), derived), 1);
+        drop(v);
+        let v = reopen(dir.path(), "upgrade pass");
+        assert_eq!(count(dir.path(), derived), 1, "derived once");
+        assert_eq!(
+            kinds(&report(&v, &quiet())),
+            [("weak".into(), FindingKind::WeakValue)]
+        );
+    }
+
+    #[test]
+    fn a_rekeyed_vault_derives_its_facts_again_under_the_new_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = file_vault(dir.path(), "before rekey");
+        create(&v, "one", S1);
+        create(&v, "two", S1);
+        let before = v.kept_and_afresh(&quiet()).0;
+        v.change_passphrase(
+            &v.caller(FrontEnd::Cli),
+            &crate::crypto::Passphrase::new("before rekey".into()),
+            &crate::crypto::Passphrase::new("after rekey".into()),
+            Some((19456, 2)),
+        )
+        .unwrap();
+        assert!(v.health_disagreements().unwrap().is_empty());
+        let (kept, fresh) = v.kept_and_afresh(&quiet());
+        assert_eq!(kept, fresh);
+        assert_eq!(kept.findings, before.findings);
+    }
+
+    /// The sealed facts of `name`'s current version.
+    fn facts_of(v: &Vault, name: &str) -> (ValueFacts, Vec<u8>) {
+        let keys = v.keys();
+        let mut inner = super::super::lock(&v.inner);
+        let doc = inner.index.by_name(name).unwrap().clone();
+        let cur = doc
+            .versions
+            .iter()
+            .find(|x| x.stages.iter().any(|s| s == AWSCURRENT))
+            .unwrap();
+        let tx = inner.store.read().unwrap();
+        let sealed = tx
+            .value_facts_get(&doc.uid, &keys.vid_hash(&doc.uid, &cur.id))
+            .unwrap()
+            .unwrap();
+        let plain = keys
+            .open_named(&facts_name(&doc.uid, &cur.id), &sealed)
+            .unwrap();
+        (serde_json::from_slice(&plain).unwrap(), sealed)
+    }
+
+    #[test]
+    fn nothing_kept_for_the_health_report_shows_a_value_and_a_reused_values_hash_is_the_vaults_own()
+    {
+        let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = file_vault(da.path(), "vault a");
+        let b = file_vault(db.path(), "vault b");
+        let json = format!(r#"{{"username":"zkq9mm","password":"{}"}}"#, PLANTED[2]);
+        for v in [&a, &b] {
+            create(v, "same", PLANTED[0]);
+            create(v, "again", PLANTED[0]);
+            create(v, "weak", PLANTED[1]);
+            create(v, "db", &json);
+        }
+        let (fa, sealed_a) = facts_of(&a, "same");
+        let (fa2, _) = facts_of(&a, "again");
+        let (fb, sealed_b) = facts_of(&b, "same");
+        assert_eq!(
+            fa.fingerprint, fa2.fingerprint,
+            "reuse is found within a vault"
+        );
+        assert_ne!(fa.fingerprint, fb.fingerprint, "and not across two");
+        assert_ne!(sealed_a, sealed_b);
+        let facts_json = serde_json::to_string(&facts_of(&a, "db").0).unwrap();
+        for p in PLANTED.iter().chain(&["zkq9mm"]) {
+            for frag in fragments(p) {
+                assert!(!facts_json.contains(&frag), "facts hold {frag:?}");
+            }
+        }
+        drop((a, b));
+        // The files: no value, no six characters of one, no fingerprint in the clear.
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(da.path()).unwrap() {
+            bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        for p in PLANTED.iter().chain(&["zkq9mm"]) {
+            let chars: Vec<char> = p.chars().collect();
+            for w in chars.windows(6) {
+                let frag: String = w.iter().collect();
+                assert!(!holds(frag.as_bytes()), "the file shows {frag:?}");
+            }
+        }
+        assert!(!holds(&fa.fingerprint), "the file shows a fingerprint");
     }
 }

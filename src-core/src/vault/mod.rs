@@ -228,6 +228,8 @@ pub struct Vault {
     links: replicas::Links,
     /// Tells a checkpoint thread, if one runs, that commits happened.
     checkpoints: Arc<checkpoint::Signal>,
+    /// The health report's inputs as of its last run, brought up to date by the next.
+    health: Mutex<health::Kept>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -388,6 +390,8 @@ impl Vault {
                 wrapped_private,
                 now,
             ))?;
+            // A new vault has no value without its facts.
+            tx.value_facts_set_pending(false)?;
             audit::fold(&tx, &keys.audit)?;
             tx.commit()?;
             let info = VaultInfo {
@@ -493,7 +497,10 @@ impl Vault {
             region,
             operator,
         };
-        Self::assemble(store, info, keys, clock)
+        let vault = Self::assemble(store, info, keys, clock)?;
+        // An upgraded or re-keyed vault derives its values' facts once, here.
+        vault.derive_pending_facts()?;
+        Ok(vault)
     }
 
     fn assemble(
@@ -524,6 +531,7 @@ impl Vault {
             sessions: Mutex::default(),
             links: replicas::Links::default(),
             checkpoints: Arc::default(),
+            health: Mutex::default(),
         })
     }
 
@@ -1259,7 +1267,9 @@ impl Ctx<'_, '_> {
                 wrapped_dek,
                 value: sealed,
             },
-        )
+        )?;
+        // What the health report needs of the value, derived now, in this transaction.
+        health::keep_facts(self.tx, self.keys, doc, vid, value).map(drop)
     }
 
     pub fn read_value(&self, doc: &SecretDoc, vid: &str) -> Result<crate::model::SecretValue> {
@@ -1268,8 +1278,9 @@ impl Ctx<'_, '_> {
 
     pub fn delete_value(&mut self, doc: &SecretDoc, vid: &str) -> Result<()> {
         self.will_write()?;
-        self.tx
-            .version_delete(&doc.uid, &self.keys.vid_hash(&doc.uid, vid))
+        let h = self.keys.vid_hash(&doc.uid, vid);
+        self.tx.version_delete(&doc.uid, &h)?;
+        self.tx.value_facts_delete(&doc.uid, &h)
     }
 
     pub fn rewrap_value(&mut self, doc: &SecretDoc, vid: &str, to_key: &str) -> Result<()> {

@@ -182,7 +182,9 @@ impl Vault {
                     &wrapped,
                 )
             },
-        )
+        )?;
+        // The re-key dropped the values' facts (sealed and named under the old keys).
+        self.derive_pending_facts().map(drop)
     }
 
     /// Removes an operator's key slot and re-keys the vault: new keys for everything,
@@ -212,6 +214,8 @@ impl Vault {
             ctx.will_write()?;
             ctx.tx.slot_delete(name)?;
             ctx.rekey(ctx.keys.member().clone(), progress)
-        })
+        })?;
+        // The re-key dropped the values' facts (sealed and named under the old keys).
+        self.derive_pending_facts().map(drop)
     }
 }

@@ -392,13 +392,17 @@ impl App {
     /// Re-reads what is on screen (after our own act or another process's change),
     /// keeping the operator's place. The principals are not re-read here: their lists are
     /// audited requests, re-read only after the operator's own acts (see `Loaded::Done`).
+    /// The Health screen is: its report is audited too, but the core keeps its inputs and
+    /// brings them up to date from what changed, so it stays current as the vault changes
+    /// (one report at a time, the last one shown while the next is made).
     pub fn refresh(&mut self) -> Vec<Effect> {
         match self.screen {
             Screen::Secrets => self.refresh_secrets(false),
             Screen::Deletions => self.refresh_deletions(),
             Screen::Audit => self.audit_changed(),
             Screen::Detail => self.refresh_detail(),
-            Screen::Principals | Screen::Approvals | Screen::Health => vec![],
+            Screen::Health => self.load_health(),
+            Screen::Principals | Screen::Approvals => vec![],
         }
     }
 
@@ -458,8 +462,11 @@ impl App {
                 if std::mem::take(&mut self.rotate_after) {
                     out.extend(self.run_rotations());
                 }
-                // The operator's own act may have fixed a finding (or made one).
-                out.extend(self.load_health());
+                // The operator's own act may have fixed a finding (or made one); on the
+                // Health screen `refresh` asked already.
+                if self.screen != Screen::Health {
+                    out.extend(self.load_health());
+                }
                 out
             }
             Loaded::Principals { seq, principals } => self.principals_loaded(seq, principals),
