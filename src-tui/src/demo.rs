@@ -586,18 +586,18 @@ fn health(vault: &Arc<Vault>) -> Result<()> {
     Ok(())
 }
 
-/// A replica region, `eu-west-1`: a second vault file beside the demo's (same account and
+/// A replica region, `ap-southeast-2`: a second vault file beside the demo's (same account and
 /// passphrase), where someone had made `prod/api/stripe` by hand before replication was set
 /// up. Replicating the primary's `prod/api/stripe` there without ForceOverwriteReplicaSecret
 /// does not replace it, so that replica is `Failed` (the Health screen's replica finding).
 fn replica_region(vault: &Vault, dir: &Path, passphrase: &str) -> Result<()> {
-    let path = dir.join("demo-replica-eu-west-1.db");
+    let path = dir.join("demo-replica-ap-southeast-2.db");
     {
         let eu = Vault::init(
             &path,
             InitOptions {
                 account_id: Some(vault.info().account_id.clone()),
-                region: Some("eu-west-1".into()),
+                region: Some("ap-southeast-2".into()),
                 operator: vault.info().operator.clone(),
                 passphrase: Passphrase::new(passphrase.to_string()),
                 kdf: None,
@@ -612,7 +612,7 @@ fn replica_region(vault: &Vault, dir: &Path, passphrase: &str) -> Result<()> {
         create_secret(
             &eu,
             "prod/api/stripe",
-            "Made in eu-west-1 by hand before replication was set up",
+            "Made in ap-southeast-2 by hand before replication was set up",
             "sk_live_demo_eu_4eC39HqLyjWDarjtT1zdp7dc",
             &[("env", "prod")],
             None,
@@ -621,7 +621,7 @@ fn replica_region(vault: &Vault, dir: &Path, passphrase: &str) -> Result<()> {
     let c = vault.caller(FrontEnd::Cli);
     vault.add_replica_region(
         &c,
-        "eu-west-1",
+        "ap-southeast-2",
         &path,
         None,
         Passphrase::new(passphrase.to_string()),
@@ -632,7 +632,7 @@ fn replica_region(vault: &Vault, dir: &Path, passphrase: &str) -> Result<()> {
         ReplicateSecretToRegionsRequest {
             secret_id: "prod/api/stripe".into(),
             add_replica_regions: vec![ReplicaRegionType {
-                region: Some("eu-west-1".into()),
+                region: Some("ap-southeast-2".into()),
                 kms_key_id: None,
             }],
             force_overwrite_replica_secret: false,
