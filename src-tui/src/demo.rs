@@ -82,7 +82,6 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
     principals(&vault)?;
     clock.set(now - jiff::SignedDuration::from_hours(24 * 20));
     health(&vault)?;
-    replica_region(&vault, &dir, &passphrase_text)?;
     clock.set(now);
     recent(&vault)?;
     let c = vault.caller(FrontEnd::Cli);
@@ -530,8 +529,8 @@ const HISTORY_DAYS: i64 = 120;
 /// secret, database credentials without rotation, overdue, failing and unapproved
 /// rotations, a deletion due): a weak and a reused value, a public and a cross-account
 /// resource policy, a principal with unused grants (see `principals`), old and unused access
-/// keys. Runs 20 days ago. (A failed replica: see `replica_region`. No second operator who
-/// never unlocked: scripts that use the demo vault rely on its one operator.)
+/// keys. Runs 20 days ago. (No second operator who never unlocked: scripts that use the demo
+/// vault rely on its one operator.)
 fn health(vault: &Arc<Vault>) -> Result<()> {
     let c = vault.caller(FrontEnd::Cli);
     create_secret(
@@ -581,61 +580,6 @@ fn health(vault: &Arc<Vault>) -> Result<()> {
         GetSecretValueRequest {
             secret_id: "prod/db/main".into(),
             ..Default::default()
-        },
-    )?;
-    Ok(())
-}
-
-/// A replica region, `eu-west-1`: a second vault file beside the demo's (same account and
-/// passphrase), where someone had made `prod/api/stripe` by hand before replication was set
-/// up. Replicating the primary's `prod/api/stripe` there without ForceOverwriteReplicaSecret
-/// does not replace it, so that replica is `Failed` (the Health screen's replica finding).
-fn replica_region(vault: &Vault, dir: &Path, passphrase: &str) -> Result<()> {
-    let path = dir.join("demo-replica-eu-west-1.db");
-    {
-        let eu = Vault::init(
-            &path,
-            InitOptions {
-                account_id: Some(vault.info().account_id.clone()),
-                region: Some("eu-west-1".into()),
-                operator: vault.info().operator.clone(),
-                passphrase: Passphrase::new(passphrase.to_string()),
-                kdf: None,
-            },
-        )
-        .with_context(|| {
-            format!(
-                "cannot create the demo's replica vault at {}",
-                path.display()
-            )
-        })?;
-        create_secret(
-            &eu,
-            "prod/api/stripe",
-            "Made in eu-west-1 by hand before replication was set up",
-            "sk_live_demo_eu_4eC39HqLyjWDarjtT1zdp7dc",
-            &[("env", "prod")],
-            None,
-        )?;
-    }
-    let c = vault.caller(FrontEnd::Cli);
-    vault.add_replica_region(
-        &c,
-        "eu-west-1",
-        &path,
-        None,
-        Passphrase::new(passphrase.to_string()),
-        None,
-    )?;
-    vault.replicate_secret_to_regions(
-        &c,
-        ReplicateSecretToRegionsRequest {
-            secret_id: "prod/api/stripe".into(),
-            add_replica_regions: vec![ReplicaRegionType {
-                region: Some("eu-west-1".into()),
-                kms_key_id: None,
-            }],
-            force_overwrite_replica_secret: false,
         },
     )?;
     Ok(())
