@@ -12,7 +12,9 @@ use crate::model::SecretText;
 use crate::store::Store;
 use crate::{Error, Result};
 
-/// Temporary credentials held in memory (a rotation function's).
+/// Temporary credentials held in memory (a rotation function's); only the endpoint reads
+/// them back, so a build without it (the policy fuzzer's) never does.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 pub(crate) struct SessionKey {
     secret: SecretText,
     caller: Caller,
@@ -23,6 +25,7 @@ pub const EPHEMERAL_OPERATOR: &str = "admin";
 
 /// An access key as SigV4 verification needs it. The secret never prints, and never leaves
 /// the core: only the endpoint, inside this crate, verifies a signature with it.
+#[cfg(feature = "server")]
 pub(crate) struct SigningKey {
     pub(crate) secret: SecretText,
     pub(crate) principal_arn: String,
@@ -31,6 +34,7 @@ pub(crate) struct SigningKey {
     pub(crate) session_policy: Option<Arc<str>>,
 }
 
+#[cfg(feature = "server")]
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKey")
@@ -43,6 +47,7 @@ impl std::fmt::Debug for SigningKey {
 impl Vault {
     /// The access key `access_key_id`, as the vault holds it now (keys created, deactivated
     /// or deleted by another process are seen at once). `None` when there is no such key.
+    #[cfg(feature = "server")]
     pub(crate) fn signing_key(&self, access_key_id: &str) -> Result<Option<SigningKey>> {
         if let Some(k) = lock(&self.sessions).get(access_key_id) {
             return Ok(Some(SigningKey {

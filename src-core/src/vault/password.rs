@@ -146,8 +146,11 @@ mod tests {
 
     #[test]
     fn exclusions_and_space_are_honoured() {
+        // Space is one of 54 characters here and no rule requires one, so a short password
+        // may lack it (one in 40 at 200 characters); at 4,096 (the longest) the chance is
+        // below 1e-32.
         let r = GetRandomPasswordRequest {
-            password_length: Some(200),
+            password_length: Some(4096),
             exclude_punctuation: Some(true),
             exclude_characters: Some("abcXYZ012".into()),
             include_space: Some(true),

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use coffer_core::api::{
     RemoveRegionsFromReplicationRequest, ReplicaRegionType, ReplicateSecretToRegionsRequest,
     SecretIdRequest,
@@ -15,6 +15,41 @@ use coffer_core::crypto::Passphrase;
 use coffer_core::{Caller, Operation, Vault};
 
 use super::{Outcome, json};
+
+/// How a replica region's or a replica account's vault file is unlocked (or made) when it is
+/// registered.
+#[derive(Debug, Args)]
+pub struct OtherVault {
+    /// The other vault's operator to unlock it as (default: its only one; for a new file,
+    /// your operator name).
+    #[arg(long)]
+    replica_operator: Option<String>,
+    /// Read the other vault's passphrase from the first line of this file.
+    #[arg(long)]
+    replica_passphrase_file: Option<PathBuf>,
+    /// Argon2id memory in KiB for a new vault (at least 19456; default 65536).
+    #[arg(long, hide = true)]
+    kdf_memory_kib: Option<u32>,
+    /// Argon2id passes for a new vault (at least 2; default 3).
+    #[arg(long, hide = true)]
+    kdf_iterations: Option<u32>,
+}
+
+/// What registering another vault file needs to open it: its operator, its passphrase and
+/// the cost of a new file.
+type Opening<'a> = (Option<&'a str>, Passphrase, Option<(u32, u32)>);
+
+impl OtherVault {
+    /// The operator, the passphrase (asked for as `replica_passphrase` asks) and the cost
+    /// of a new file, for the vault file `file`.
+    fn unlock(&self, file: &std::path::Path) -> Result<Opening<'_>> {
+        Ok((
+            self.replica_operator.as_deref(),
+            replica_passphrase(self.replica_passphrase_file.as_deref(), file)?,
+            crate::kdf_choice(self.kdf_memory_kib, self.kdf_iterations),
+        ))
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ReplicaRegionOp {
@@ -31,19 +66,8 @@ pub enum ReplicaRegionOp {
         /// The replica vault file (say, on a backup drive).
         #[arg(long, value_name = "FILE")]
         replica_vault: Option<PathBuf>,
-        /// The replica vault's operator to unlock it as (default: its only one; for a new
-        /// file, your operator name).
-        #[arg(long)]
-        replica_operator: Option<String>,
-        /// Read the replica's passphrase from the first line of this file.
-        #[arg(long)]
-        replica_passphrase_file: Option<PathBuf>,
-        /// Argon2id memory in KiB for a new replica vault (at least 19456; default 65536).
-        #[arg(long, hide = true)]
-        kdf_memory_kib: Option<u32>,
-        /// Argon2id passes for a new replica vault (at least 2; default 3).
-        #[arg(long, hide = true)]
-        kdf_iterations: Option<u32>,
+        #[command(flatten)]
+        unlock: OtherVault,
     },
     /// The replica regions, whether their files are there, and how their secrets stand.
     List,
@@ -76,18 +100,8 @@ pub enum ReplicaAccountOp {
         /// The other account's vault file.
         #[arg(long, value_name = "FILE")]
         replica_vault: PathBuf,
-        /// Its operator to unlock it as (default: its only one; for a new file, yours).
-        #[arg(long)]
-        replica_operator: Option<String>,
-        /// Read its passphrase from the first line of this file.
-        #[arg(long)]
-        replica_passphrase_file: Option<PathBuf>,
-        /// Argon2id memory in KiB for a new vault (at least 19456; default 65536).
-        #[arg(long, hide = true)]
-        kdf_memory_kib: Option<u32>,
-        /// Argon2id passes for a new vault (at least 2; default 3).
-        #[arg(long, hide = true)]
-        kdf_iterations: Option<u32>,
+        #[command(flatten)]
+        unlock: OtherVault,
     },
     /// The registered accounts, whether their files are there, and how their replicas stand.
     List,
@@ -113,20 +127,10 @@ pub fn run_account(vault: &Vault, c: &Caller, op: ReplicaAccountOp) -> Result<Ou
         ReplicaAccountOp::Add {
             account_id,
             replica_vault,
-            replica_operator,
-            replica_passphrase_file,
-            kdf_memory_kib,
-            kdf_iterations,
+            unlock,
         } => {
-            let pass = replica_passphrase(replica_passphrase_file.as_deref(), &replica_vault)?;
-            json(&vault.add_replica_account(
-                c,
-                &account_id,
-                &replica_vault,
-                replica_operator.as_deref(),
-                pass,
-                crate::kdf_choice(kdf_memory_kib, kdf_iterations),
-            )?)
+            let (operator, pass, kdf) = unlock.unlock(&replica_vault)?;
+            json(&vault.add_replica_account(c, &account_id, &replica_vault, operator, pass, kdf)?)
         }
         ReplicaAccountOp::List => json(&serde_json::json!({
             "ReplicaAccounts": vault.list_replica_accounts(c)?
@@ -184,23 +188,13 @@ pub fn run_region(vault: &Vault, c: &Caller, op: ReplicaRegionOp) -> Result<Outc
         ReplicaRegionOp::Add {
             region,
             replica_vault,
-            replica_operator,
-            replica_passphrase_file,
-            kdf_memory_kib,
-            kdf_iterations,
+            unlock,
         } => {
             let Some(vault_file) = replica_vault else {
                 bail!("name the replica vault file: --vault FILE (or --replica-vault FILE)");
             };
-            let pass = replica_passphrase(replica_passphrase_file.as_deref(), &vault_file)?;
-            let view = vault.add_replica_region(
-                c,
-                &region,
-                &vault_file,
-                replica_operator.as_deref(),
-                pass,
-                crate::kdf_choice(kdf_memory_kib, kdf_iterations),
-            )?;
+            let (operator, pass, kdf) = unlock.unlock(&vault_file)?;
+            let view = vault.add_replica_region(c, &region, &vault_file, operator, pass, kdf)?;
             json(&view)
         }
         ReplicaRegionOp::List => json(&serde_json::json!({
