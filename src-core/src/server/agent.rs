@@ -351,7 +351,7 @@ impl AgentState {
 async fn handle(
     State(state): State<Arc<AgentState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    open: Option<Extension<OpenAtAdmission>>,
+    Extension(OpenAtAdmission(open)): Extension<OpenAtAdmission>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -359,7 +359,6 @@ async fn handle(
     let started = Instant::now();
     let caller = state.caller(peer, &headers);
     let principal = caller.principal_arn.clone();
-    let open = open.map_or(1, |Extension(OpenAtAdmission(n))| n);
     let reply = match state.route(open, &method, &uri, &headers) {
         Err(reply) => reply,
         Ok(q) => {

@@ -66,16 +66,18 @@ fn windows_line(windows: &[i64], width: u16) -> String {
     if windows.is_empty() {
         return "—".into();
     }
+    // Widths in characters: "·" and "…" are one column but more than one byte.
+    let cols = |s: &str| s.chars().count();
     let mut line = String::new();
     for (i, ms) in windows.iter().enumerate() {
         let next = format::minute_ms(*ms);
         let sep = if i == 0 { "" } else { " · " };
         let rest = if i + 1 < windows.len() {
-            " …".len()
+            cols(" …")
         } else {
             0
         };
-        if line.chars().count() + sep.len() + next.len() + rest > width as usize && i > 0 {
+        if cols(&line) + cols(sep) + cols(&next) + rest > width as usize && i > 0 {
             line.push_str(" …");
             break;
         }

@@ -546,17 +546,10 @@ mod tests {
 
     use super::*;
     use crate::tui::action::{Action, Loaded};
-    use crate::tui::app::Session;
     use crate::tui::keymap::Ctx;
 
     fn app() -> App {
-        let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
-            operator: "admin".into(),
-            account: "1".into(),
-            region: "us-east-1".into(),
-            principal_arn: "arn:aws:iam::1:user/admin".into(),
-        });
+        let mut a = crate::tui::testkit::unlocked_app();
         a.update(Action::Tick { now_ms: 1_000 });
         a
     }
