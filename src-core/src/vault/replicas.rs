@@ -873,24 +873,25 @@ impl Vault {
     /// The other accounts' vaults registered for cross-account replicas, with how their
     /// replicas stand.
     pub fn list_replica_accounts(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
-        self.read(|tx, inner| {
-            self.authorize_view(inner.iam, caller, "coffer:ListReplicaAccounts", None)?;
-            let registry = load_registry(tx, &self.keys())?;
-            Ok(registry
-                .accounts
-                .iter()
-                .map(|e| region_view(e, &registry, inner.index))
-                .collect())
-        })
+        self.registered(caller, "coffer:ListReplicaAccounts", |r| &r.accounts)
     }
 
     /// The replica regions, with how their secrets stand.
     pub fn list_replica_regions(&self, caller: &Caller) -> Result<Vec<ReplicaRegionView>> {
+        self.registered(caller, "coffer:ListReplicaRegions", |r| &r.regions)
+    }
+
+    /// One list of the registry (`pick`), as a console shows it, for a caller allowed `action`.
+    fn registered(
+        &self,
+        caller: &Caller,
+        action: &str,
+        pick: impl Fn(&Registry) -> &Vec<RegionEntry>,
+    ) -> Result<Vec<ReplicaRegionView>> {
         self.read(|tx, inner| {
-            self.authorize_view(inner.iam, caller, "coffer:ListReplicaRegions", None)?;
+            self.authorize_view(inner.iam, caller, action, None)?;
             let registry = load_registry(tx, &self.keys())?;
-            Ok(registry
-                .regions
+            Ok(pick(&registry)
                 .iter()
                 .map(|e| region_view(e, &registry, inner.index))
                 .collect())
