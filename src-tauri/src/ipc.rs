@@ -2,6 +2,7 @@
 //! name (async, so that a slow vault call never blocks the window's event loop).
 
 use coffer_core::crypto::Passphrase;
+use coffer_core::model::labels::{LabelMove, VersionLabels};
 use tauri::{AppHandle, Manager, State};
 
 use crate::commands::Desktop;
@@ -124,6 +125,12 @@ pub async fn move_label(
     from: Option<String>,
 ) -> IpcResult<Done> {
     state.move_label(&arn, &label, &to, from)
+}
+
+/// What moving a staging label does, as the vault will do it: the dialog's before → after.
+#[tauri::command]
+pub async fn plan_label_move(versions: Vec<VersionLabels>, label: String, to: String) -> LabelMove {
+    LabelMove::plan(&versions, &label, &to)
 }
 
 #[tauri::command]
@@ -532,6 +539,7 @@ handlers![
     update_description,
     update_type,
     move_label,
+    plan_label_move,
     schedule_deletion,
     delete_now,
     restore_secret,

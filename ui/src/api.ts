@@ -13,6 +13,7 @@ import type {
   GroupRun,
   HealthReport,
   IpcError,
+  LabelMove,
   NewAccessKey,
   PolicyOutput,
   PrincipalAccessRow,
@@ -28,6 +29,7 @@ import type {
   SecretPageOutput,
   SecretQueryInput,
   ValidationOutput,
+  VersionLabels,
   RunningFrontEnd,
   VaultStatus,
 } from "./bindings";
@@ -73,6 +75,8 @@ export const api = {
   updateType: (arn: string, secretType: string) => call<Done>("update_type", { arn, secretType }),
   moveLabel: (arn: string, label: string, to: string, from: string | null) =>
     call<Done>("move_label", { arn, label, to, from }),
+  planLabelMove: (versions: VersionLabels[], label: string, to: string) =>
+    call<LabelMove>("plan_label_move", { versions, label, to }),
   scheduleDeletion: (arn: string, days: number) => call<Done>("schedule_deletion", { arn, days }),
   deleteNow: (arn: string, typedName: string) => call<Done>("delete_now", { arn, typedName }),
   restoreSecret: (arn: string) => call<Done>("restore_secret", { arn }),

@@ -240,6 +240,12 @@ export type BackgroundStatus = { running: boolean, jobs: Array<JobStatus>, };
 
 export type RekeyProgress = { phase: string, done: number, total: number, percent: number, line: string, };
 
+export type LabelStep = { label: string, from: string | null, to: string, };
+
+export type VersionLabels = { versionId: string, stages: Array<string>, };
+
+export type LabelMove = { steps: Array<LabelStep>, after: Array<VersionLabels>, };
+
 export type Severity = "low" | "medium" | "high";
 
 export type FindingKind = "never-read" | "not-read-recently" | "rotation-off" | "rotation-overdue" | "rotation-failing" | "rotation-awaiting-approval" | "weak-value" | "reused-value" | "unchanged-value" | "unused-access" | "public-resource-policy" | "cross-account-resource-policy" | "access-key-unused" | "access-key-old" | "operator-never-unlocked" | "deletion-due" | "replica-failed" | "replica-out-of-sync";

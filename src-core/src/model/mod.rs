@@ -1,6 +1,7 @@
 //! Secrets, versions, labels, tags and ARNs, with the validation AWS applies to each.
 
 mod arn;
+pub mod labels;
 mod time;
 mod validate;
 pub(crate) mod value;

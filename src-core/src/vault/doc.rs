@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AWSCURRENT, AWSPREVIOUS, MAX_LABELS_PER_VERSION, MAX_VERSIONS, Tag};
+use crate::model::{AWSCURRENT, MAX_LABELS_PER_VERSION, MAX_VERSIONS, Tag, labels};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,10 +277,11 @@ impl SecretDoc {
     }
 
     /// Puts `stage` on `vid`, taking it from wherever it was. When AWSCURRENT moves, the
-    /// version that held it gets AWSPREVIOUS (taken from wherever that was).
+    /// version that held it gets AWSPREVIOUS (taken from wherever that was): the steps of
+    /// `model::labels`, which the consoles preview.
     pub fn attach(&mut self, stage: &str, vid: &str) -> Result<()> {
-        let previous = self.holder(stage).map(|v| v.id.clone());
-        if previous.as_deref() == Some(vid) {
+        let steps = labels::steps(|l| self.holder(l).map(|v| v.id.as_str()), stage, vid);
+        if steps.is_empty() {
             return Ok(());
         }
         if self.version(vid).is_none() {
@@ -288,20 +289,19 @@ impl SecretDoc {
                 "Secrets Manager can't find the specified secret version: {vid}"
             )));
         }
-        if let Some(prev) = &previous {
-            self.detach(stage, prev);
-        }
-        let target = self.version_mut(vid).expect("checked above");
-        if target.stages.len() >= MAX_LABELS_PER_VERSION {
-            return Err(Error::limit(format!(
-                "A version can have at most {MAX_LABELS_PER_VERSION} staging labels."
-            )));
-        }
-        target.stages.push(stage.to_string());
-        if stage == AWSCURRENT
-            && let Some(prev) = previous
-        {
-            self.attach(AWSPREVIOUS, &prev)?;
+        for step in steps {
+            if let Some(from) = &step.from {
+                self.detach(&step.label, from);
+            }
+            let target = self
+                .version_mut(&step.to)
+                .expect("checked or just held a label");
+            if target.stages.len() >= MAX_LABELS_PER_VERSION {
+                return Err(Error::limit(format!(
+                    "A version can have at most {MAX_LABELS_PER_VERSION} staging labels."
+                )));
+            }
+            target.stages.push(step.label);
         }
         Ok(())
     }
@@ -370,6 +370,7 @@ impl SecretDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AWSPREVIOUS;
 
     #[test]
     fn documents_written_before_type_existed_read_without_one_and_type_round_trips() {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { IpcError, TagPair, VersionRow } from "../bindings";
+import type { IpcError, LabelMove, TagPair, VersionLabels, VersionRow } from "../bindings";
 import { shortId } from "../format";
 import { Labels } from "./Bits";
 
@@ -267,22 +267,6 @@ export function DeleteNowDialog(props: { arn: string; name: string; onClose: () 
   );
 }
 
-/** Where each label is before and after moving `label` to `to`. */
-export function labelMove(versions: VersionRow[], label: string, to: string) {
-  const holder = versions.find((v) => v.stages.includes(label))?.versionId ?? null;
-  const prevHolder = versions.find((v) => v.stages.includes("AWSPREVIOUS"))?.versionId ?? null;
-  const after = versions.map((v) => {
-    let stages = v.stages.filter((s) => s !== label);
-    if (v.versionId === to) stages = [...stages, label];
-    if (label === "AWSCURRENT" && holder && holder !== to) {
-      stages = stages.filter((s) => s !== "AWSPREVIOUS");
-      if (v.versionId === holder) stages = [...stages, "AWSPREVIOUS"];
-    }
-    return { ...v, stages };
-  });
-  return { from: holder, after, prevHolder };
-}
-
 export function MoveLabelDialog(props: {
   arn: string;
   versions: VersionRow[];
@@ -295,7 +279,20 @@ export function MoveLabelDialog(props: {
   const [label, setLabel] = useState(props.initialLabel);
   const [to, setTo] = useState(props.initialTo);
   const act = useAct(props.onDone);
-  const { from, after } = labelMove(props.versions, label, to);
+  // The core's plan (the rule the vault applies), asked again as the label or version changes.
+  const [plan, setPlan] = useState<LabelMove | null>(null);
+  useEffect(() => {
+    let live = true;
+    setPlan(null);
+    const versions = props.versions.map((v) => ({ versionId: v.versionId, stages: v.stages }));
+    api.planLabelMove(versions, label.trim(), to).then((p) => live && setPlan(p), () => {});
+    return () => {
+      live = false;
+    };
+  }, [props.versions, label, to]);
+  const after: VersionLabels[] = plan?.after ?? props.versions;
+  const from = plan?.steps[0]?.from ?? null;
+  const unchanged = plan !== null && plan.steps.length === 0;
   const changed = (vid: string) =>
     JSON.stringify(props.versions.find((v) => v.versionId === vid)?.stages) !== JSON.stringify(after.find((v) => v.versionId === vid)?.stages);
   return (
@@ -311,7 +308,7 @@ export function MoveLabelDialog(props: {
           </button>
           <button
             className="btn primary"
-            disabled={!label || from === to || act.busy}
+            disabled={!label.trim() || plan === null || unchanged || act.busy}
             onClick={() => act.run(() => api.moveLabel(props.arn, label, to, from))}
             data-testid="move-label-confirm"
           >
@@ -363,7 +360,7 @@ export function MoveLabelDialog(props: {
           ))}
         </tbody>
       </table>
-      {from === to && <p className="muted">That version holds {label} already.</p>}
+      {unchanged && <p className="muted">That version holds {label} already.</p>}
       {act.errorView}
     </Modal>
   );

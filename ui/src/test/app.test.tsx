@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { App } from "../App";
 import type { SecretQueryInput } from "../bindings";
 import { detail, locked, unlocked } from "./fixtures";
@@ -199,11 +199,23 @@ describe("secret detail", () => {
   });
 
   it("roll back moves AWSCURRENT to the AWSPREVIOUS version after a before/after confirmation", async () => {
+    const [cur, prev] = detail.versions;
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
       query_secrets: (a) => pages(a.query as SecretQueryInput),
       secret_detail: () => detail,
+      // The core's plan (model::labels, tested there): AWSCURRENT back, AWSPREVIOUS forward.
+      plan_label_move: () => ({
+        steps: [
+          { label: "AWSCURRENT", from: cur.versionId, to: prev.versionId },
+          { label: "AWSPREVIOUS", from: prev.versionId, to: cur.versionId },
+        ],
+        after: [
+          { versionId: cur.versionId, stages: ["AWSPREVIOUS"] },
+          { versionId: prev.versionId, stages: ["AWSCURRENT"] },
+        ],
+      }),
       move_label: () => ({ message: "Moved AWSCURRENT." }),
     });
     render(<App />);
@@ -211,8 +223,18 @@ describe("secret detail", () => {
     fireEvent.click(await screen.findByTestId("tab-versions"));
     fireEvent.click(screen.getByTestId("rollback"));
     expect(screen.getByTestId("before-after")).toBeTruthy();
+    const confirm = screen.getByTestId("move-label-confirm") as HTMLButtonElement;
+    await waitFor(() => expect(confirm.disabled).toBe(false));
+    expect(calls.find((c) => c.cmd === "plan_label_move")!.args).toEqual({
+      versions: detail.versions.map((v) => ({ versionId: v.versionId, stages: v.stages })),
+      label: "AWSCURRENT",
+      to: prev.versionId,
+    });
+    const rows = within(screen.getByTestId("before-after")).getAllByRole("row");
+    expect(rows[1].textContent).toContain("AWSPREVIOUS");
+    expect(rows[2].className).toBe("changed");
     expect(calls.some((c) => c.cmd === "move_label")).toBe(false);
-    fireEvent.click(screen.getByTestId("move-label-confirm"));
+    fireEvent.click(confirm);
     await waitFor(() => expect(calls.some((c) => c.cmd === "move_label")).toBe(true));
     expect(calls.find((c) => c.cmd === "move_label")!.args).toEqual({
       arn: detail.arn,

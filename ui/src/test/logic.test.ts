@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupLayout } from "../screens/Secrets";
-import { labelMove } from "../components/Dialogs";
 import { countdown, dayAgo, jsonFields, secretName } from "../format";
-import { detail } from "./fixtures";
 
 describe("groupLayout", () => {
   const runs = [
@@ -26,23 +24,6 @@ describe("groupLayout", () => {
     expect(l.count).toBe(1 + 1 + 1 + 3);
     expect(l.item(0)).toMatchObject({ kind: "header", collapsed: true });
     expect(l.item(1)).toEqual({ kind: "row", abs: 2 });
-  });
-});
-
-describe("labelMove", () => {
-  it("moving AWSCURRENT hands AWSPREVIOUS to the version that held it (a roll back)", () => {
-    const [cur, prev] = detail.versions;
-    const m = labelMove(detail.versions, "AWSCURRENT", prev.versionId);
-    expect(m.from).toBe(cur.versionId);
-    expect(m.after.find((v) => v.versionId === prev.versionId)!.stages).toEqual(["AWSCURRENT"]);
-    expect(m.after.find((v) => v.versionId === cur.versionId)!.stages).toEqual(["AWSPREVIOUS"]);
-  });
-
-  it("moving another label touches only that label", () => {
-    const m = labelMove(detail.versions, "TEST", detail.versions[1].versionId);
-    expect(m.from).toBeNull();
-    expect(m.after[0].stages).toEqual(["AWSCURRENT"]);
-    expect(m.after[1].stages).toEqual(["AWSPREVIOUS", "TEST"]);
   });
 });
 

@@ -5,6 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
+use coffer_core::model::labels::{LabelMove, VersionLabels};
+
 use super::{Confirm, Popup};
 use crate::tui::action::{Cmd, Effect, Request};
 use crate::tui::app::App;
@@ -23,7 +25,7 @@ pub struct MoveLabel {
     pub choices: Vec<String>,
     pub choice: usize,
     /// Every version id with its labels.
-    pub versions: Vec<(String, Vec<String>)>,
+    pub versions: Vec<VersionLabels>,
 }
 
 impl MoveLabel {
@@ -48,16 +50,17 @@ impl MoveLabel {
             versions: view
                 .versions
                 .iter()
-                .map(|v| (v.version_id.clone(), v.version_stages.clone()))
+                .map(|v| VersionLabels {
+                    version_id: v.version_id.clone(),
+                    stages: v.version_stages.clone(),
+                })
                 .collect(),
         })
     }
 
-    fn holder_of(&self, label: &str) -> Option<&str> {
-        self.versions
-            .iter()
-            .find(|(_, st)| st.iter().any(|s| s == label))
-            .map(|(id, _)| id.as_str())
+    /// The core's plan for moving the typed label to the target version.
+    fn plan(&self) -> LabelMove {
+        LabelMove::plan(&self.versions, self.label.trim(), &self.target)
     }
 
     /// Before → after, one line per label that moves.
@@ -66,27 +69,17 @@ impl MoveLabel {
         if label.is_empty() {
             return vec!["Type a label or pick one with ↑/↓.".into()];
         }
-        let holder = self.holder_of(label);
-        if holder == Some(self.target.as_str()) {
+        let plan = self.plan();
+        if plan.steps.is_empty() {
             return vec![format!("{label} is already on {}.", short_id(&self.target))];
         }
-        let name = |v: Option<&str>| v.map_or("(nowhere)".to_string(), |v| short_id(v).to_string());
-        let mut out = vec![format!(
-            "{label:<12} {} → {}",
-            name(holder),
-            short_id(&self.target)
-        )];
-        if label == "AWSCURRENT"
-            && let Some(h) = holder
-        {
-            out.push(format!(
-                "{:<12} {} → {}",
-                "AWSPREVIOUS",
-                name(self.holder_of("AWSPREVIOUS")),
-                short_id(h)
-            ));
-        }
-        out
+        plan.steps
+            .iter()
+            .map(|s| {
+                let from = s.from.as_deref().map_or("(nowhere)", short_id);
+                format!("{:<12} {from} → {}", s.label, short_id(&s.to))
+            })
+            .collect()
     }
 
     pub fn render(&self, t: Theme, area: Rect, buf: &mut Buffer) {
@@ -143,10 +136,11 @@ impl App {
             }
             Cmd::Submit => {
                 let label = m.label.trim().to_string();
-                let holder = m.holder_of(&label).map(str::to_string);
-                if label.is_empty() || holder.as_deref() == Some(m.target.as_str()) {
+                let plan = m.plan();
+                if label.is_empty() || plan.steps.is_empty() {
                     return vec![];
                 }
+                let holder = plan.from().map(str::to_string);
                 let mut lines = vec![format!("Move {label} on {}:", m.name)];
                 lines.extend(m.preview().into_iter().map(|l| format!("  {l}")));
                 lines.push(String::new());
@@ -181,11 +175,17 @@ mod tests {
             label: "AWSCURRENT".into(),
             choices: vec!["AWSCURRENT".into(), "AWSPREVIOUS".into()],
             choice: 0,
-            versions: vec![
-                ("11111111-v1".into(), vec!["AWSCURRENT".into()]),
-                ("22222222-v2".into(), vec!["AWSPREVIOUS".into()]),
-                ("33333333-v3".into(), vec![]),
-            ],
+            versions: [
+                ("11111111-v1", vec!["AWSCURRENT".into()]),
+                ("22222222-v2", vec!["AWSPREVIOUS".into()]),
+                ("33333333-v3", vec![]),
+            ]
+            .into_iter()
+            .map(|(id, stages)| VersionLabels {
+                version_id: id.into(),
+                stages,
+            })
+            .collect(),
         }
     }
 
