@@ -8,6 +8,7 @@
 extern crate self as coffer_core;
 
 mod access;
+pub mod acts;
 pub mod api;
 pub mod audit;
 pub mod background;

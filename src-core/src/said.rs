@@ -42,6 +42,11 @@ pub fn deleted_for_good(name: &str) -> String {
     format!("Deleted {name} for good.")
 }
 
+/// An anchor of the audit trail taken: the newest event it covers and when.
+pub fn anchored(sequence: i64, time: &str) -> String {
+    format!("Anchored the audit trail at event #{sequence} ({time}).")
+}
+
 pub fn restored(name: &str) -> String {
     format!("Restored {name}.")
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use coffer_core::acts::Act;
 use coffer_core::api::{
     CreateSecretRequest, DeleteSecretRequest, GetSecretValueRequest, PutSecretValueRequest,
     SecretIdRequest, TagResourceRequest, UntagResourceRequest, UpdateSecretRequest,
@@ -339,6 +340,12 @@ impl Desktop {
             },
         )?;
         Ok(done(said::moved_label(label, &r.name, to)))
+    }
+
+    /// One of the core's vault-wide acts, confirmed in the palette.
+    pub fn perform(&self, act: Act) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        Ok(done(v.perform(&c, act)?))
     }
 
     pub fn schedule_deletion(&self, arn: &str, days: i64) -> IpcResult<Done> {

@@ -991,6 +991,8 @@ pub fn typescript() -> String {
         coffer_core::background::JobStatus::decl(),
         coffer_core::background::BackgroundStatus::decl(),
         RekeyProgress::decl(),
+        coffer_core::acts::Act::decl(),
+        coffer_core::acts::ActInfo::decl(),
         coffer_core::model::labels::LabelStep::decl(),
         coffer_core::model::labels::VersionLabels::decl(),
         coffer_core::model::labels::LabelMove::decl(),

@@ -1,6 +1,7 @@
 //! The page's commands: each hands its arguments to the [`Desktop`] method of the same
 //! name (async, so that a slow vault call never blocks the window's event loop).
 
+use coffer_core::acts::{Act, ActInfo};
 use coffer_core::crypto::Passphrase;
 use coffer_core::model::labels::{LabelMove, VersionLabels};
 use tauri::{AppHandle, Manager, State};
@@ -356,9 +357,15 @@ pub async fn promote_replica(
     state.promote_replica(&arn, region)
 }
 
+/// The core's vault-wide acts, as the palette lists them.
 #[tauri::command]
-pub async fn sync_replicas(state: State<'_, Desktop>) -> IpcResult<Done> {
-    state.sync_replicas()
+pub async fn acts() -> Vec<ActInfo> {
+    Act::ALL.into_iter().map(Act::info).collect()
+}
+
+#[tauri::command]
+pub async fn perform(state: State<'_, Desktop>, act: Act) -> IpcResult<Done> {
+    state.perform(act)
 }
 
 #[tauri::command]
@@ -570,7 +577,8 @@ handlers![
     replicate_secret,
     remove_replica,
     promote_replica,
-    sync_replicas,
+    acts,
+    perform,
     associate_cross_account_replica,
     disassociate_cross_account_replica,
     put_rotation_approval,

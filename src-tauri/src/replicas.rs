@@ -151,12 +151,6 @@ impl Desktop {
             r.cross_account_replica_arn
         )))
     }
-
-    /// Retries replication that could not reach a replica.
-    pub fn sync_replicas(&self) -> IpcResult<Done> {
-        let (v, _) = self.open()?;
-        Ok(done(v.sync_replicas()?.sentence()))
-    }
 }
 
 #[cfg(test)]

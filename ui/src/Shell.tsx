@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, asIpcError } from "./api";
-import type { HealthReport, IpcError, Severity, VaultStatus } from "./bindings";
+import type { ActInfo, HealthReport, IpcError, Severity, VaultStatus } from "./bindings";
 import { ConsoleContext, type Console, type Route, type Toast, typingIn } from "./console";
 import { Palette } from "./components/Palette";
-import { CreateSecretDialog } from "./components/Dialogs";
+import { ActDialog, CreateSecretDialog } from "./components/Dialogs";
 import { Help } from "./components/Help";
 import { SecretsScreen, type TableState, initialTableState } from "./screens/Secrets";
 import { SecretScreen } from "./screens/Secret";
@@ -27,6 +27,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [paletteOpen, setPaletteOpen] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [asking, setAsking] = useState<ActInfo | null>(null);
   const [helping, setHelping] = useState(false);
   const [clipboardUntil, setClipboardUntil] = useState<number | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -186,7 +187,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
         lock(null);
         return;
       }
-      if (typing || e.ctrlKey || e.metaKey || e.altKey || paletteOpen || creating || helping) return;
+      if (typing || e.ctrlKey || e.metaKey || e.altKey || paletteOpen || creating || helping || asking) return;
       if (document.querySelector(".modal-backdrop")) return;
       const screens: Record<string, Route> = {
         "1": { screen: "secrets" },
@@ -209,7 +210,7 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [lock, paletteOpen, creating, helping]);
+  }, [lock, paletteOpen, creating, helping, asking]);
 
   const nav: { route: Route; label: string; key: string; icon: React.ReactNode; testid: string }[] = [
     { route: { screen: "secrets" }, label: "Secrets", key: "1", icon: <path d="M5 11V8a7 7 0 0 1 14 0v3M4 11h16v10H4zM12 15v2" />, testid: "nav-secrets" },
@@ -322,6 +323,17 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
             onLock={() => lock(null)}
             onNew={() => setCreating(true)}
             onHelp={() => setHelping(true)}
+            onAct={setAsking}
+          />
+        )}
+        {asking && (
+          <ActDialog
+            info={asking}
+            onClose={() => setAsking(null)}
+            onDone={(m) => {
+              setAsking(null);
+              push("ok", m);
+            }}
           />
         )}
         {helping && <Help onClose={() => setHelping(false)} />}

@@ -1,6 +1,8 @@
 // Typed calls of the desktop app's commands. Every failure is an IpcError {code, message}.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  Act,
+  ActInfo,
   ApprovalsOutput,
   AuditPageOutput,
   AuditQueryInput,
@@ -124,7 +126,8 @@ export const api = {
     call<Done>("replicate_secret", { arn, region, kmsKeyId }),
   removeReplica: (arn: string, region: string) => call<Done>("remove_replica", { arn, region }),
   promoteReplica: (arn: string, region: string | null) => call<Done>("promote_replica", { arn, region }),
-  syncReplicas: () => call<Done>("sync_replicas"),
+  acts: () => call<ActInfo[]>("acts"),
+  perform: (act: Act) => call<Done>("perform", { act }),
   associateCrossAccountReplica: (arn: string, replicaArn: string) =>
     call<Done>("associate_cross_account_replica", { arn, replicaArn }),
   disassociateCrossAccountReplica: (arn: string, replicaArn: string) =>

@@ -240,6 +240,10 @@ export type BackgroundStatus = { running: boolean, jobs: Array<JobStatus>, };
 
 export type RekeyProgress = { phase: string, done: number, total: number, percent: number, line: string, };
 
+export type Act = "SyncReplicas" | "AnchorAuditTrail";
+
+export type ActInfo = { act: Act, command: string, title: string, question: string, };
+
 export type LabelStep = { label: string, from: string | null, to: string, };
 
 export type VersionLabels = { versionId: string, stages: Array<string>, };

@@ -1,6 +1,7 @@
 //! What a key, a click, a tick or a finished job means to the console, and what the
 //! console asks of the world in return.
 
+use coffer_core::acts::Act;
 use coffer_core::api::RotationRules;
 use coffer_core::audit::VerifyReport;
 use coffer_core::crypto::Passphrase;
@@ -456,7 +457,8 @@ pub enum Request {
         arn: String,
         replica_arn: String,
     },
-    SyncReplicas,
+    /// One of the core's vault-wide acts (`coffer_core::acts`), as a palette runs it.
+    Act(Act),
     /// The health report (audited; run on a thread of its own).
     Health {
         seq: u64,
@@ -546,7 +548,7 @@ impl Request {
             Self::StopReplication { .. } => Operation::StopReplicationToReplica,
             Self::AssociateCrossAccount { .. } => Operation::AssociateCrossAccountReplica,
             Self::DisassociateCrossAccount { .. } => Operation::DisassociateCrossAccountReplica,
-            Self::SyncReplicas => Operation::SyncReplicas,
+            Self::Act(act) => act.operation(),
             Self::Health { .. } => Operation::GenerateHealthReport,
             Self::ApplyLeastPrivilege { .. } => Operation::ApplyLeastPrivilegePolicy,
         }

@@ -647,6 +647,24 @@ fn command_palette() {
 }
 
 #[test]
+fn a_vault_wide_act_from_the_core_runs_from_the_palette_after_its_question() {
+    let mut k = Kit::unlocked(120, 30);
+    k.key(Cmd::Palette);
+    k.text("audit-anchor");
+    k.key(Cmd::Submit);
+    let screen = k.screen();
+    assert!(screen.contains("Anchor the audit trail now"), "{screen}");
+    assert!(screen.contains("Take an anchor of the audit trail now?"), "{screen}");
+    k.key(Cmd::Yes);
+    let said = k.screen();
+    assert!(said.contains("Anchored the audit trail at event #"), "{said}");
+    let caller = k.vault.caller(coffer_core::FrontEnd::Cli);
+    let report = k.vault.verify_audit_trail(&caller).unwrap();
+    assert!(report.intact);
+    assert!(report.last_anchor.is_some(), "the act took an anchor");
+}
+
+#[test]
 fn read_only_refusal() {
     both("read_only", |k| {
         k.app.read_only = true;

@@ -704,7 +704,7 @@ pub fn execute_reporting(
             op,
             |_| "This replica is now a standalone secret: it takes writes here.".to_string(),
         ),
-        Request::SyncReplicas => done(vault.sync_replicas(), op, |r| r.sentence()),
+        Request::Act(act) => done(vault.perform(&c, act), op, String::clone),
         Request::AssociateCrossAccount { arn, replica_arn } => done(
             vault.associate_cross_account_replica(
                 &c,

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { IpcError, LabelMove, TagPair, VersionLabels, VersionRow } from "../bindings";
+import type { ActInfo, IpcError, LabelMove, TagPair, VersionLabels, VersionRow } from "../bindings";
 import { shortId } from "../format";
 import { Labels } from "./Bits";
 
@@ -60,6 +60,31 @@ export function useAct(onDone: (message: string) => void) {
     </div>
   );
   return { busy, run, errorView };
+}
+
+/** One of the core's vault-wide acts, asked as the core asks it. */
+export function ActDialog(props: { info: ActInfo; onClose: () => void; onDone: (m: string) => void }) {
+  const act = useAct(props.onDone);
+  return (
+    <Modal
+      title={props.info.title}
+      onClose={props.onClose}
+      testid="act-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button className="btn primary" autoFocus disabled={act.busy} onClick={() => act.run(() => api.perform(props.info.act))} data-testid="act-confirm">
+            {props.info.title}
+          </button>
+        </>
+      }
+    >
+      <p>{props.info.question}</p>
+      {act.errorView}
+    </Modal>
+  );
 }
 
 export function CreateSecretDialog(props: {

@@ -1,14 +1,23 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api";
-import type { SecretRow } from "../bindings";
+import type { ActInfo, SecretRow } from "../bindings";
 import { useConsole, type Route } from "../console";
 
 type Entry = { id: string; label: string; hint: string; run: () => void };
 
 /** Ctrl+K: jump to a screen or a secret, or run a frequent act. */
-export function Palette(props: { onClose: () => void; onLock: () => void; onNew: () => void; onHelp: () => void }) {
+export function Palette(props: { onClose: () => void; onLock: () => void; onNew: () => void; onHelp: () => void; onAct: (a: ActInfo) => void }) {
   const c = useConsole();
   const [text, setText] = useState("");
+  // The core's vault-wide acts (coffer_core::acts): listed as the core lists them.
+  const [vaultActs, setVaultActs] = useState<ActInfo[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.acts().then((a) => live && setVaultActs(a), () => {});
+    return () => {
+      live = false;
+    };
+  }, []);
   const [secrets, setSecrets] = useState<SecretRow[]>([]);
   const [sel, setSel] = useState(0);
   const input = useRef<HTMLInputElement>(null);
@@ -39,6 +48,7 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
       { id: "new", label: "New secret", hint: "N", run: props.onNew },
       { id: "lock", label: "Lock the vault", hint: "Ctrl L", run: props.onLock },
       { id: "help", label: "Keyboard shortcuts", hint: "?", run: props.onHelp },
+      ...vaultActs.map((a) => ({ id: `act-${a.act}`, label: a.title, hint: "act", run: () => props.onAct(a) })),
     ];
     const t = text.trim().toLowerCase();
     const matching = t ? acts.filter((a) => a.label.toLowerCase().includes(t)) : acts;
@@ -50,7 +60,7 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
     }));
     return [...found, ...matching];
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text, secrets]);
+  }, [text, secrets, vaultActs]);
   useEffect(() => setSel(0), [entries.length]);
   const pick = (e: Entry | undefined) => {
     if (!e) return;

@@ -80,7 +80,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
           <div className="card" data-testid="replica-status">
             <div className="card-toolbar">
               <h3>Replicas</h3>
-              <button className="btn" onClick={() => void act(() => api.syncReplicas())} data-testid="sync-replicas">
+              <button className="btn" onClick={() => void act(() => api.perform("SyncReplicas"))} data-testid="sync-replicas">
                 Retry now
               </button>
             </div>

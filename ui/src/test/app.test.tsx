@@ -350,4 +350,29 @@ describe("keyboard", () => {
     fireEvent.keyDown(window, { key: "k", ctrlKey: true });
     expect(await screen.findByTestId("palette")).toBeTruthy();
   });
+
+  it("the palette lists the core's vault-wide acts and runs one after its confirmation", async () => {
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      acts: () => [
+        { act: "SyncReplicas", command: "replicas-sync", title: "Retry replication now", question: "Push now?" },
+        { act: "AnchorAuditTrail", command: "audit-anchor", title: "Anchor the audit trail now", question: "Take an anchor now?" },
+      ],
+      perform: () => ({ message: "Anchored the audit trail at event #9 (2026-12-07T20:00:00Z)." }),
+    });
+    render(<App />);
+    await screen.findByTestId("console");
+    fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    fireEvent.change(await screen.findByTestId("palette-input"), { target: { value: "anchor" } });
+    const item = await screen.findByText("Anchor the audit trail now");
+    fireEvent.click(item);
+    expect((await screen.findByTestId("act-dialog")).textContent).toContain("Take an anchor now?");
+    expect(calls.some((c) => c.cmd === "perform")).toBe(false);
+    fireEvent.click(screen.getByTestId("act-confirm"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "perform")?.args).toEqual({ act: "AnchorAuditTrail" }));
+    expect((await screen.findByTestId("toast-ok")).textContent).toContain("Anchored the audit trail at event #9");
+    await waitFor(() => expect(screen.queryByTestId("act-dialog")).toBeNull());
+  });
 });

@@ -72,7 +72,7 @@ describe("replicas tab", () => {
   it("replicates to a free region with a KMS key there, and retries", async () => {
     const calls = common(primary, {
       replicate_secret: () => ({ message: "Replicating to ap-south-1: InProgress." }),
-      sync_replicas: () => ({ message: "Replication retried." }),
+      perform: () => ({ message: "Replication retried." }),
     });
     await openReplicasTab();
     const select = screen.getByTestId("replica-region") as HTMLSelectElement;
@@ -83,7 +83,7 @@ describe("replicas tab", () => {
       expect(calls.find((c) => c.cmd === "replicate_secret")?.args).toEqual({ arn: detail.arn, region: "ap-south-1", kmsKeyId: "alias/backup" }),
     );
     fireEvent.click(screen.getByTestId("sync-replicas"));
-    await waitFor(() => expect(calls.some((c) => c.cmd === "sync_replicas")).toBe(true));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "perform")?.args).toEqual({ act: "SyncReplicas" }));
   });
 
   it("removing and promoting a replica ask first", async () => {

@@ -5,6 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
+use coffer_core::acts::Act;
+
 use super::{Confirm, Input, InputFor, MoveLabel, Popup};
 use crate::tui::action::{Cmd, Effect, Request};
 use crate::tui::app::{App, Screen};
@@ -174,6 +176,14 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("quit", "", "quit"),
 ];
 
+/// Every command: the console's own, then the core's vault-wide acts (`coffer_core::acts`).
+fn commands() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    COMMANDS
+        .iter()
+        .copied()
+        .chain(Act::ALL.iter().map(|a| (a.command(), "", a.title())))
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Palette {
     pub input: String,
@@ -206,8 +216,7 @@ impl App {
     /// Completions for what is typed: (the completed line, its help).
     pub fn suggestions(&self, input: &str) -> Vec<(String, String)> {
         match input.split_once(' ') {
-            None => COMMANDS
-                .iter()
+            None => commands()
                 .filter(|(n, _, _)| n.starts_with(input))
                 .map(|(n, args, help)| (format!("{n} "), format!("{args:<10} {help}")))
                 .collect(),
@@ -283,9 +292,9 @@ impl App {
     pub fn run_command(&mut self, line: &str) -> Vec<Effect> {
         let (word, arg) = line.split_once(' ').unwrap_or((line, ""));
         let arg = arg.trim().to_string();
-        let exact = COMMANDS.iter().find(|c| c.0 == word).map(|c| c.0);
+        let exact = commands().find(|c| c.0 == word).map(|c| c.0);
         let unique = {
-            let m: Vec<_> = COMMANDS.iter().filter(|c| c.0.starts_with(word)).collect();
+            let m: Vec<_> = commands().filter(|c| c.0.starts_with(word)).collect();
             (m.len() == 1 && !word.is_empty()).then(|| m[0].0)
         };
         let Some(name) = exact.or(unique) else {
@@ -296,6 +305,11 @@ impl App {
         };
         if let Some(out) = self.principal_command(name, &arg) {
             return out;
+        }
+        if let Some(act) = Act::ALL.into_iter().find(|a| a.command() == name) {
+            let ask = Confirm::new(act.title(), vec![act.question().into()], Request::Act(act));
+            self.popup = Some(Popup::Confirm(ask));
+            return vec![];
         }
         let global = matches!(
             name,

@@ -3,6 +3,7 @@
 //! region and promotion here.
 
 use coffer_core::Error;
+use coffer_core::acts::Act;
 use coffer_core::api::{CrossAccountPrimaryType, CrossAccountReplicaEntry, ReplicationStatusType};
 use coffer_core::vault::ReplicaRegionView;
 use ratatui::buffer::Buffer;
@@ -167,7 +168,7 @@ impl App {
                     Request::PromoteReplica { arn, region },
                 )));
             }
-            Cmd::SyncReplicas => return self.send(Request::SyncReplicas),
+            Cmd::SyncReplicas => return self.send(Request::Act(Act::SyncReplicas)),
             Cmd::AssociateCrossAccount => {
                 if d.replica_of().is_some() || d.cross_account_primary().is_some() {
                     self.info(format!(
