@@ -470,6 +470,29 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     shot(&s, "18-palette");
     s.type_text(&input, "\u{E00C}").unwrap();
 
+    // A vault-wide act of the core's, from the palette: anchoring the audit trail.
+    s.click_css("[data-testid=open-palette]");
+    let input = s.wait("[data-testid=palette-input]", LONG);
+    s.type_text(&input, "anchor").unwrap();
+    s.wait("[data-testid=palette-item]", LONG);
+    s.type_text(&input, "\u{E007}").unwrap();
+    s.wait("[data-testid=act-dialog]", LONG);
+    shot(&s, "18b-anchor");
+    s.click_css("[data-testid=act-confirm]");
+    s.wait_until("the act's sentence", LONG, |s| {
+        let toasts = s.find_all("[data-testid=toast-ok]").ok()?;
+        toasts
+            .iter()
+            .filter_map(|t| s.text(t).ok())
+            .any(|t| t.starts_with("Anchored the audit trail at event #"))
+            .then_some(())
+    });
+    s.click_css("[data-testid=nav-audit]");
+    s.wait_until("the audit log shows the anchor", LONG, |s| {
+        let a = s.find("[data-testid=last-anchor]").ok()?;
+        s.text(&a).ok()?.contains("last anchor #").then_some(())
+    });
+
     // Another process's change shows while the table keeps its filter.
     s.click_css("[data-testid=nav-secrets]");
     let filter = s.wait("[data-testid=secrets-filter]", LONG);

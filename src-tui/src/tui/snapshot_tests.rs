@@ -654,10 +654,16 @@ fn a_vault_wide_act_from_the_core_runs_from_the_palette_after_its_question() {
     k.key(Cmd::Submit);
     let screen = k.screen();
     assert!(screen.contains("Anchor the audit trail now"), "{screen}");
-    assert!(screen.contains("Take an anchor of the audit trail now?"), "{screen}");
+    assert!(
+        screen.contains("Take an anchor of the audit trail now?"),
+        "{screen}"
+    );
     k.key(Cmd::Yes);
     let said = k.screen();
-    assert!(said.contains("Anchored the audit trail at event #"), "{said}");
+    assert!(
+        said.contains("Anchored the audit trail at event #"),
+        "{said}"
+    );
     let caller = k.vault.caller(coffer_core::FrontEnd::Cli);
     let report = k.vault.verify_audit_trail(&caller).unwrap();
     assert!(report.intact);

@@ -75,7 +75,7 @@ export function ActDialog(props: { info: ActInfo; onClose: () => void; onDone: (
           <button className="btn" onClick={props.onClose}>
             Cancel
           </button>
-          <button className="btn primary" autoFocus disabled={act.busy} onClick={() => act.run(() => api.perform(props.info.act))} data-testid="act-confirm">
+          <button className="btn primary" disabled={act.busy} onClick={() => act.run(() => api.perform(props.info.act))} data-testid="act-confirm">
             {props.info.title}
           </button>
         </>
