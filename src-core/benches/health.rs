@@ -19,9 +19,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use coffer_core::api::{CreateSecretRequest, GetSecretValueRequest, PutSecretValueRequest};
-use coffer_core::crypto::{KdfParams, Passphrase};
 use coffer_core::health::Thresholds;
 use coffer_core::{Caller, FrontEnd, InitOptions, SecretText, Vault};
+use coffer_core::{KdfParams, Passphrase};
 
 const PASS: &str = "health bench passphrase";
 

@@ -12,8 +12,8 @@ use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use coffer_core::api::*;
 use coffer_core::clock::SystemClock;
-use coffer_core::crypto::{KdfParams, Passphrase};
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
+use coffer_core::{KdfParams, Passphrase};
 
 const SECRETS: usize = 100_000;
 const PASS: &str = "bench passphrase";

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use coffer_core::api::CreateSecretRequest;
-use coffer_core::crypto::{KdfParams, Passphrase};
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
+use coffer_core::{KdfParams, Passphrase};
 
 const PASS: &str = "bench passphrase";
 const KDF: (u32, u32) = (KdfParams::MIN_MEMORY_KIB, KdfParams::MIN_ITERATIONS);

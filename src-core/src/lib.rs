@@ -13,7 +13,7 @@ pub mod api;
 pub mod audit;
 pub mod background;
 pub mod clock;
-pub mod crypto;
+mod crypto;
 mod error;
 pub mod health;
 pub mod model;
@@ -30,9 +30,19 @@ mod store;
 pub mod transfer;
 pub mod vault;
 
+pub use crypto::random;
+pub use crypto::{KdfParams, Passphrase};
 pub use error::{Error, ErrorCode, Result};
 pub use model::{Reveal, SecretBytes, SecretText, SecretValue};
 pub use operation::Operation;
 /// The vault file format this Coffer writes (and the newest it opens).
 pub use store::FORMAT as VAULT_FORMAT;
 pub use vault::{Caller, FrontEnd, InitOptions, Vault, VaultInfo, VaultSummary};
+
+/// What only tests reach (the `testing` feature, which the end-to-end tests' crate turns on):
+/// the TLS client configuration the database rotation engines connect with, so a test's
+/// administrative connection trusts what they trust.
+#[cfg(feature = "testing")]
+pub mod testing {
+    pub use crate::crypto::tls::client_config as tls_client_config;
+}

@@ -4,8 +4,8 @@
 
 mod common;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
-use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::vault::AuditQuery;
 use coffer_core::{ErrorCode, FrontEnd, SecretText, Vault};

@@ -7,9 +7,9 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
 use coffer_core::background::{Background, Job, Ran};
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::rotation::*;
 use coffer_core::{FrontEnd, Vault};
 use common::*;

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
 use coffer_core::clock::ManualClock;
-use coffer_core::crypto::Passphrase;
 use coffer_core::{Caller, ErrorCode, FrontEnd, InitOptions, Reveal, SecretText, Vault};
 
 pub const PASS: &str = "test passphrase";

@@ -1454,14 +1454,14 @@ fn a_wrong_passphrase_is_refused_and_changes_nothing() {
     let e = coffer_core::Vault::open(
         &f.path,
         Some("admin"),
-        &coffer_core::crypto::Passphrase::new("wrong".into()),
+        &coffer_core::Passphrase::new("wrong".into()),
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::AccessDenied);
     let e = coffer_core::Vault::open(
         &f.path,
         Some("nobody"),
-        &coffer_core::crypto::Passphrase::new(PASS.into()),
+        &coffer_core::Passphrase::new(PASS.into()),
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::ResourceNotFound);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use coffer_core::crypto::Passphrase;
+use coffer_core::Passphrase;
 use coffer_core::{ErrorCode, FrontEnd, Vault};
 use common::*;
 

@@ -6,8 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::AuditQuery;
 use coffer_core::{Caller, ErrorCode, FrontEnd, SecretText, Vault};
 use common::{Fixture, code, fixture};

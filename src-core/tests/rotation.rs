@@ -355,7 +355,7 @@ fn the_two_person_rule_refuses_the_requester_and_takes_another_operator_with_per
         .add_operator(
             &r.caller(),
             "bob",
-            &coffer_core::crypto::Passphrase::new("bob's passphrase".into()),
+            &coffer_core::Passphrase::new("bob's passphrase".into()),
             Some((19456, 2)),
         )
         .unwrap();

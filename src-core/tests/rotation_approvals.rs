@@ -5,8 +5,8 @@
 
 mod common;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
-use coffer_core::crypto::Passphrase;
 use coffer_core::rotation::Engine;
 use coffer_core::vault::iam::{CreateEntity, EntityKind};
 use coffer_core::vault::rotation::*;

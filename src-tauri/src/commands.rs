@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use coffer_core::Passphrase;
 use coffer_core::acts::Act;
 use coffer_core::api::{
     CreateSecretRequest, DeleteSecretRequest, GetSecretValueRequest, PutSecretValueRequest,
@@ -12,7 +13,6 @@ use coffer_core::api::{
     UpdateSecretVersionStageRequest,
 };
 use coffer_core::background::{Job, Runner};
-use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::vault::iam::CreateEntity;
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
@@ -682,7 +682,7 @@ impl Desktop {
 pub(crate) mod tests {
     use super::*;
     use coffer_core::InitOptions;
-    use coffer_core::crypto::KdfParams;
+    use coffer_core::KdfParams;
 
     pub(crate) const PASS: &str = "correct horse battery staple";
 

@@ -1,8 +1,8 @@
 //! The page's commands: each hands its arguments to the [`Desktop`] method of the same
 //! name (async, so that a slow vault call never blocks the window's event loop).
 
+use coffer_core::Passphrase;
 use coffer_core::acts::{Act, ActInfo};
-use coffer_core::crypto::Passphrase;
 use coffer_core::model::labels::{LabelMove, VersionLabels};
 use tauri::{AppHandle, Manager, State};
 

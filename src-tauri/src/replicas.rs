@@ -166,7 +166,7 @@ mod tests {
             "eu-west-1",
             &dir.path().join("replica.db"),
             None,
-            coffer_core::crypto::Passphrase::new("replica pass".into()),
+            coffer_core::Passphrase::new("replica pass".into()),
             Some((19456, 2)),
         )
         .unwrap();
@@ -192,8 +192,8 @@ mod tests {
 
     #[test]
     fn a_cross_account_replica_is_associated_shown_with_its_status_and_disassociated() {
+        use coffer_core::Passphrase;
         use coffer_core::api::{CreateKeyRequest, CreateSecretRequest};
-        use coffer_core::crypto::Passphrase;
         let (dir, d) = unlocked();
         let (v, c) = d.open().unwrap();
         let path = dir.path().join("partner.db");

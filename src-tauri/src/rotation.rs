@@ -222,9 +222,9 @@ impl Desktop {
 #[cfg(test)]
 mod tests {
     use coffer_core::FrontEnd;
+    use coffer_core::Passphrase;
     use coffer_core::api::GetRandomPasswordRequest;
     use coffer_core::background::Job;
-    use coffer_core::crypto::Passphrase;
     use coffer_core::vault::rotation::{CreateRotationFunctionRequest, FunctionKind};
 
     use crate::commands::tests::{arn_of, events, unlocked};

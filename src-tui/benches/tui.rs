@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use coffer_core::Passphrase;
 use coffer_core::api::{CreateSecretRequest, GetSecretValueRequest};
-use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

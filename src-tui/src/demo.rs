@@ -6,13 +6,13 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use coffer_core::api::*;
 use coffer_core::clock::ManualClock;
-use coffer_core::crypto::{Passphrase, random};
 use coffer_core::model::Tag;
 use coffer_core::rotation::Engine;
 use coffer_core::vault::rotation::{
     CreateRotationFunctionRequest, FunctionKind, PutRotationApprovalRequest,
 };
 use coffer_core::{FrontEnd, InitOptions, SecretBytes, SecretText, Vault};
+use coffer_core::{Passphrase, random};
 use serde_json::json;
 use zeroize::Zeroizing;
 

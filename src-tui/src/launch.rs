@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use coffer_core::crypto::Passphrase;
+use coffer_core::Passphrase;
 
 #[derive(Debug)]
 pub struct Launch {

@@ -275,8 +275,8 @@ pub fn kdf_choice(memory_kib: Option<u32>, iterations: Option<u32>) -> Option<(u
     match (memory_kib, iterations) {
         (None, None) => None,
         (m, t) => Some((
-            m.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_MEMORY_KIB),
-            t.unwrap_or(coffer_core::crypto::KdfParams::DEFAULT_ITERATIONS),
+            m.unwrap_or(coffer_core::KdfParams::DEFAULT_MEMORY_KIB),
+            t.unwrap_or(coffer_core::KdfParams::DEFAULT_ITERATIONS),
         )),
     }
 }
@@ -371,7 +371,7 @@ fn run(args: Cli) -> Result<i32> {
                 vault_path: made.path,
                 operator: Some(made.operator),
                 // A throwaway vault: the console opens unlocked (its passphrase was printed above).
-                passphrase: Some(coffer_core::crypto::Passphrase::new(
+                passphrase: Some(coffer_core::Passphrase::new(
                     made.passphrase_text.to_string(),
                 )),
                 read_only,

@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use coffer_core::Passphrase;
 use coffer_core::api::GetSecretValueRequest;
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::{RekeyMeter, RekeyStatus};
 use coffer_core::{ErrorCode, FrontEnd, Vault, VaultInfo};
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use coffer_core::crypto::Passphrase;
+use coffer_core::Passphrase;
 use zeroize::Zeroizing;
 
 /// `$XDG_DATA_HOME/coffer/vault.db` (or the platform's data directory).

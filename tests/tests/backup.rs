@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::policies::PutResourcePolicyRequest;
 use coffer_core::{Caller, FrontEnd, Reveal, SecretText, Vault};
 use coffer_tests::{TEST_KDF, TestVault, coffer_bin};

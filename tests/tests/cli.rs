@@ -510,8 +510,8 @@ fn help_and_completions_are_complete() {
 
 #[test]
 fn a_cli_write_is_seen_by_a_process_that_holds_the_vault_open() {
+    use coffer_core::Passphrase;
     use coffer_core::api::GetSecretValueRequest;
-    use coffer_core::crypto::Passphrase;
     let v = TestVault::init();
     v.json(&["create-secret", "--name", "s", "--secret-string", "one"]);
     let held =

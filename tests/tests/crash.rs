@@ -9,8 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
-use coffer_core::crypto::Passphrase;
 use coffer_core::{FrontEnd, Vault};
 use coffer_tests::{TestVault, coffer_bin};
 

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use coffer_core::Passphrase;
 use coffer_core::api::CreateSecretRequest;
-use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
 use coffer_tests::webdriver::Session;

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 use coffer_core::api::{
     CreateSecretRequest, GetSecretValueRequest, PutSecretValueRequest, SecretIdRequest,
 };
-use coffer_core::crypto::{Passphrase, random};
 use coffer_core::rotation::database::{DatabaseConfig, Engine, PasswordRules, Strategy, run_step};
 use coffer_core::rotation::{RotationClient, Step, StepEvent, StepOutput};
 use coffer_core::{Caller, ErrorCode, FrontEnd, SecretText, SecretValue, Vault};
+use coffer_core::{Passphrase, random};
 use coffer_tests::TestVault;
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
@@ -79,7 +79,7 @@ impl Login {
                         cfg.dbname(db);
                     }
                     let config =
-                        coffer_core::crypto::tls::client_config(None).map_err(|e| e.to_string())?;
+                        coffer_core::testing::tls_client_config(None).map_err(|e| e.to_string())?;
                     let (client, conn) = cfg
                         .connect(tokio_postgres_rustls::MakeRustlsConnect::new(config))
                         .await

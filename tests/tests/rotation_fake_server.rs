@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use coffer_core::api::{
     CreateSecretRequest, PutSecretValueRequest, RotateSecretRequest, SecretIdRequest,
 };
-use coffer_core::crypto::{Passphrase, random};
 use coffer_core::rotation::database::{DatabaseConfig, Engine, PasswordRules, Strategy, run_step};
 use coffer_core::rotation::{RotationClient, Step, StepEvent};
 use coffer_core::vault::AuditQuery;
@@ -21,6 +20,7 @@ use coffer_core::vault::rotation::{
     AttemptStatus, CreateRotationFunctionRequest, FunctionKind, RotationAttempt,
 };
 use coffer_core::{Caller, FrontEnd, SecretText, Vault};
+use coffer_core::{Passphrase, random};
 use coffer_tests::TestVault;
 use serde_json::{Value, json};
 

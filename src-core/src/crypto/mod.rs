@@ -24,6 +24,7 @@ pub(crate) use keys::{Key, KeyedHash};
 
 /// Whether a presented secret (a token, a password) is the expected one, in time that does
 /// not depend on where they first differ: a caller timing the answers learns nothing of it.
+#[cfg(feature = "server")]
 pub fn same_secret(presented: &[u8], expected: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     presented.ct_eq(expected).into()

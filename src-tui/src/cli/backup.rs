@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Result;
-use coffer_core::crypto::Passphrase;
+use coffer_core::Passphrase;
 use coffer_core::{Caller, FrontEnd, Vault};
 
 use super::{Outcome, json};

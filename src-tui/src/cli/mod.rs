@@ -398,12 +398,12 @@ pub struct NewPassphraseArgs {
 }
 
 impl NewPassphraseArgs {
-    fn passphrase(&self) -> Result<coffer_core::crypto::Passphrase> {
+    fn passphrase(&self) -> Result<coffer_core::Passphrase> {
         if self.new_passphrase_file.is_none()
             && let Ok(p) = std::env::var("COFFER_NEW_PASSPHRASE")
         {
             anyhow::ensure!(!p.is_empty(), "the new passphrase must not be empty");
-            return Ok(coffer_core::crypto::Passphrase::new(p));
+            return Ok(coffer_core::Passphrase::new(p));
         }
         crate::unlock::new_passphrase_from(self.new_passphrase_file.as_deref())
     }
@@ -681,7 +681,7 @@ pub(crate) fn reveal<T: coffer_core::model::RevealSerialize>(v: &T) -> Result<Ou
 pub fn run(
     vault: &std::sync::Arc<Vault>,
     op: Op,
-    unlocked_with: Option<&coffer_core::crypto::Passphrase>,
+    unlocked_with: Option<&coffer_core::Passphrase>,
     front_end: FrontEnd,
     rekey: coffer_core::vault::RekeyProgress<'_>,
 ) -> Result<Outcome> {

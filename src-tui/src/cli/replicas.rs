@@ -7,11 +7,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use coffer_core::Passphrase;
 use coffer_core::api::{
     RemoveRegionsFromReplicationRequest, ReplicaRegionType, ReplicateSecretToRegionsRequest,
     SecretIdRequest,
 };
-use coffer_core::crypto::Passphrase;
 use coffer_core::{Caller, Operation, Vault};
 
 use super::{Outcome, json};

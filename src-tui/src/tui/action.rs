@@ -1,10 +1,10 @@
 //! What a key, a click, a tick or a finished job means to the console, and what the
 //! console asks of the world in return.
 
+use coffer_core::Passphrase;
 use coffer_core::acts::Act;
 use coffer_core::api::RotationRules;
 use coffer_core::audit::VerifyReport;
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::iam::EntityKind;
 use coffer_core::vault::policies::EffectiveAccess;
 use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt, RotationFunction};

@@ -1023,7 +1023,7 @@ fn demo_values(dir: &std::path::Path) -> Vec<String> {
     use coffer_core::vault::SecretQuery;
     use coffer_core::{FrontEnd, SecretValue, Vault};
     let demo = crate::demo::create(Some(dir)).expect("demo vault");
-    let pass = coffer_core::crypto::Passphrase::new(demo.passphrase_text.to_string());
+    let pass = coffer_core::Passphrase::new(demo.passphrase_text.to_string());
     let v = Vault::open(&demo.path, Some("admin"), &pass).expect("open demo");
     let c = v.caller(FrontEnd::Cli);
     let q = SecretQuery {
@@ -1103,7 +1103,7 @@ fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
             "eu-west-1",
             &replica,
             None,
-            coffer_core::crypto::Passphrase::new("replica passphrase".into()),
+            coffer_core::Passphrase::new("replica passphrase".into()),
             Some((19456, 2)),
         )
         .unwrap();
@@ -1144,8 +1144,8 @@ fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
 
 #[test]
 fn replicas_tab_associates_a_cross_account_replica_shows_its_status_and_disassociates_it() {
+    use coffer_core::Passphrase;
     use coffer_core::api::{CreateKeyRequest, CreateSecretRequest};
-    use coffer_core::crypto::Passphrase;
     let mut k = Kit::unlocked(160, 40);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("partner.db");
@@ -1266,7 +1266,7 @@ fn an_operator_changes_their_passphrase_typed_twice_and_the_vault_is_re_keyed() 
         ["test passphrase", "a new passphrase", "a new passphrase"],
     );
     assert_eq!(s.text, "Changed your passphrase; the vault was re-keyed.");
-    let pass = |p: &str| coffer_core::crypto::Passphrase::new(p.into());
+    let pass = |p: &str| coffer_core::Passphrase::new(p.into());
     assert!(coffer_core::Vault::open(&k.path, Some("admin"), &pass("test passphrase")).is_err());
     coffer_core::Vault::open(&k.path, Some("admin"), &pass("a new passphrase"))
         .expect("the new one opens");

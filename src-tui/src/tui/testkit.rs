@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
 use coffer_core::background::{Background, Job};
 use coffer_core::clock::{Clock, ManualClock};
-use coffer_core::crypto::Passphrase;
 use coffer_core::model::Tag;
 use coffer_core::vault::SecretQuery;
 use coffer_core::{FrontEnd, InitOptions, SecretBytes, SecretText, Vault};

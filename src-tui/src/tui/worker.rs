@@ -975,7 +975,7 @@ mod tests {
     #[test]
     fn removing_an_operator_sends_the_re_keys_progress_before_its_result() {
         use crate::tui::testkit::{ADMIN_PASSPHRASE, vault_with_a_second_operator};
-        use coffer_core::crypto::Passphrase;
+        use coffer_core::Passphrase;
         let dir = tempfile::tempdir().unwrap();
         drop(vault_with_a_second_operator(dir.path()));
         let path = dir.path().join("vault.db");

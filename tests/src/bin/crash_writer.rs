@@ -5,8 +5,8 @@
 
 use std::io::Write;
 
+use coffer_core::Passphrase;
 use coffer_core::api::*;
-use coffer_core::crypto::Passphrase;
 use coffer_core::{FrontEnd, SecretText, Vault};
 
 fn main() {

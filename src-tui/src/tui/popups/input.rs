@@ -1,7 +1,7 @@
 //! A one-line text dialog (masked for values) and what its answer is for.
 
+use coffer_core::Passphrase;
 use coffer_core::SecretText;
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::iam::EntityKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

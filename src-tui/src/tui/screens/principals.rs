@@ -3,8 +3,8 @@
 //! load when the screen opens, on `r` and after the operator's own acts — never on a live
 //! refresh (two consoles would keep re-triggering each other through their audit commits).
 
+use coffer_core::Passphrase;
 use coffer_core::SecretText;
-use coffer_core::crypto::Passphrase;
 use coffer_core::vault::iam::{ADMINISTRATOR_ACCESS, EntityKind, SECRETS_MANAGER_READ_WRITE};
 
 use crate::tui::action::{Cmd, Effect, Principal, PrincipalDetails, PrincipalKind, Request};

@@ -1,6 +1,6 @@
 //! The unlock screen: choose the operator, type the passphrase (masked).
 
-use coffer_core::crypto::Passphrase;
+use coffer_core::Passphrase;
 use coffer_core::{Error, VaultInfo, VaultSummary};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
