@@ -493,7 +493,7 @@ impl VaultKeys {
 
     /// The keys after a re-key another process made, if it made one: reopens the master
     /// key from this member's slot. An operator removed meanwhile is locked out.
-    pub fn follow(&self, tx: &Tx<'_>) -> Result<Option<VaultKeys>> {
+    pub fn catch_up(&self, tx: &Tx<'_>) -> Result<Option<VaultKeys>> {
         if epoch(tx)? == self.epoch {
             return Ok(None);
         }

@@ -973,7 +973,7 @@ fn catch_up_in(
     if dv == index.data_version {
         return Ok(false);
     }
-    if let Some(new) = cell.get().follow(tx)? {
+    if let Some(new) = cell.get().catch_up(tx)? {
         // Another process re-keyed: every hash and seal changed, so reload everything.
         cell.set(new);
         *index = Index::unloaded();
