@@ -1,4 +1,7 @@
 //! Every operation of SPEC §2 against a real vault file: semantics and every error code.
+//!
+//! **Why this file is long:** one test per operation and error code of SPEC §2, in the SPEC's
+//! order.
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! The desktop console's commands as plain methods on [`Desktop`], one call into
 //! `coffer-core` each, so that they run in tests without a window. `ipc.rs` exposes them to
 //! the page.
+//!
+//! **Why this file is long:** about 40% of it is its tests; the rest is the desktop's one-line
+//! translations of commands into core calls.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};

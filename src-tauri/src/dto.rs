@@ -4,6 +4,9 @@
 //!
 //! No DTO carries a key. Only [`RevealedValue`] and [`DiffRow`] carry secret values, and
 //! they are built only by the commands that perform an audited read.
+//!
+//! **Why this file is long:** one DTO per shape the page reads, each beside its conversion from
+//! the core's type, and the list that generates `bindings.ts`.
 
 use coffer_core::api::RotationRules;
 use coffer_core::model::epoch_seconds;

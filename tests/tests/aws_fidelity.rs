@@ -3,6 +3,9 @@
 //! the error's `__type` and `message`, the fields present and absent — with the source that
 //! says AWS answers so written beside it. A rule whose message no source gives is pinned to
 //! its code only, and the table says the text is Coffer's.
+//!
+//! **Why this file is long:** one test per rule R1–R32 of docs/AWS-FIDELITY.md, in the table's
+//! order, so a rule and its test are found by number.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::Command;

@@ -7,6 +7,9 @@
 //! PutSecretValue with the token creates the version; the `through_the_engine` tests run a
 //! stored function from RotateSecret, where the engine creates the token's AWSPENDING version
 //! (no value) before createSecret, as AWS does. Each test makes its own users.
+//!
+//! **Why this file is long:** one scenario per database engine and step, sharing the server
+//! fixtures at the top; split by engine, the two halves would each need the whole fixture.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

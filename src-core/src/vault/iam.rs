@@ -1,5 +1,9 @@
 //! IAM-style principals: users, roles and groups with paths and tags, inline and managed
 //! identity policies, and access keys for applications. Field names follow AWS IAM's API.
+//!
+//! **Why this file is long:** IAM's API is some twenty operations over the same four entity
+//! kinds; each is a short door method and they share the entity lookups, so one file reads as
+//! IAM's API reference does.
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -1,5 +1,8 @@
 //! The in-memory index of decrypted secret documents: names and tags are ciphertext in the
 //! file, so lookups, filters, sorts and pages happen here, refreshed from changed rows.
+//!
+//! **Why this file is long:** about 40% of it is its tests; the index's lookups, filters, sorts
+//! and pages share one set of structures.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,5 +1,8 @@
 //! The keys of an unlocked vault: the master key, the vault data keys it wraps, and the
 //! KMS-style keys (material wrapped by the master key, documents sealed).
+//!
+//! **Why this file is long:** the master key, the data keys it wraps and the KMS-style keys are
+//! opened, wrapped and re-keyed together; their invariants are easier to check in one file.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

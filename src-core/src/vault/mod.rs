@@ -1,5 +1,9 @@
 //! The one door: [`Vault`] has one method per operation, and each authorizes, acts and
 //! writes its audit event in one SQLite transaction.
+//!
+//! **Why this file is long:** it is the door itself: `Vault`, `exec` (catch up, purge,
+//! authorize, act, audit, commit, publish) and the request context every operation receives;
+//! splitting it would spread one transaction's steps over several files.
 
 mod anchors;
 mod backup;

@@ -21,6 +21,10 @@
 //! **Replicas refuse writes** but their primary's; StopReplicationToReplica, called on the
 //! replica, promotes it to a standalone secret, and the primary drops the region when it
 //! next looks. RemoveRegionsFromReplication queues the replica's deletion in the registry.
+//!
+//! **Why this file is long:** region replicas and cross-account replicas share registration,
+//! the push, the replica side's acceptance and the retry; they are one mechanism with two kinds
+//! of target.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,10 @@
 //! Rotation through the one door: RotateSecret and CancelRotateSecret, rotation functions,
 //! the approval queue, the history, and the engine's own transitions of an attempt (each a
 //! transaction that is audited like any request).
+//!
+//! **Why this file is long:** RotateSecret, CancelRotateSecret, the rotation functions, the
+//! approval queue, the history and the engine's own transitions all read and write the same
+//! attempt record; kept together so the attempt's life is read in one place.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,8 @@
 //! The Secrets Manager operations on secrets, versions, labels and tags.
+//!
+//! **Why this file is long:** it holds every Secrets Manager operation on secrets, versions,
+//! labels and tags, each a door method of a few dozen lines in the order of the API reference;
+//! the replica, rotation and policy operations live in their own files.
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,8 @@
 //! One subcommand per operation, named and flagged like `aws secretsmanager`, printing the
 //! AWS response JSON. Each only translates flags into a request for `coffer-core`.
+//!
+//! **Why this file is long:** the clap definition of every subcommand, named and flagged like
+//! the AWS CLI, in one enum; the handlers are in the sibling modules.
 
 pub mod args;
 pub mod backup;

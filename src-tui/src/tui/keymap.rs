@@ -1,5 +1,8 @@
 //! The one keymap: key → intent → help text. The key-hint bar and the help screen are both
 //! generated from this table, so they cannot disagree with what the keys do.
+//!
+//! **Why this file is long:** it is one table of every key of every screen (it generates the
+//! hint bar and the help screen), with its tests.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

@@ -1,5 +1,8 @@
 //! Every screen and dialog, drawn with `TestBackend` at 80×24 and 160×48 from a real vault
 //! on a stopped clock, compared with the reviewed snapshots in `snapshots/`.
+//!
+//! **Why this file is long:** one test per screen and dialog, each a few lines of keys over the
+//! shared kit; the snapshots they compare with are in snapshots/.
 
 use super::action::{Action, Cmd, Effect, Loaded, Request};
 use super::testkit::{HIDDEN_VALUES, Kit};

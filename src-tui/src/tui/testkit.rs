@@ -1,6 +1,10 @@
 //! A console driven in-process for tests: a real vault in a temporary directory on a
 //! stopped clock, the worker's `execute` run synchronously, and random ids scrubbed so
 //! that screens can be snapshotted.
+//!
+//! **Why this file is long:** it builds the demo-like vault every console test starts from
+//! (secrets, versions, rotations, replicas, principals) in one place, so each test reads as
+//! keys and assertions only.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

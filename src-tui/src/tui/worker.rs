@@ -1,5 +1,8 @@
 //! The worker thread that holds the unlocked vault: every query and act runs here, off the
 //! input path, and it polls the vault for other processes' changes four times a second.
+//!
+//! **Why this file is long:** it is the TUI's one translation of `Request` into core calls, an
+//! arm per request; each arm is a line or a few.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

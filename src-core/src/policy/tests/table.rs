@@ -1,5 +1,8 @@
 //! The evaluation table, row by row from IAM's "policy evaluation logic" and "condition
 //! operators" documentation. Each row is named for the rule it pins down.
+//!
+//! **Why this file is long:** a table, one row per documented rule; rows stay together so that
+//! the rules' order follows IAM's documentation.
 
 use super::{ACCOUNT, OTHER_ACCOUNT, policy, secret, user};
 use crate::policy::{Decision, Effect, Policy, PolicyKind, Reason, RequestContext, evaluate};

@@ -10,6 +10,9 @@
 //!
 //! Values are read from the source only for the versions the destination lacks, held in
 //! zeroizing types, and never reported: the report lists names and counts.
+//!
+//! **Why this file is long:** about half of it is its tests; the copy is one algorithm in both
+//! directions.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,6 +2,9 @@
 //! kind, with a detail pane (policies, access keys). Its lists are audited requests, so they
 //! load when the screen opens, on `r` and after the operator's own acts — never on a live
 //! refresh (two consoles would keep re-triggering each other through their audit commits).
+//!
+//! **Why this file is long:** about a third of it is its tests; the screen drives five kinds of
+//! principal and their policies and keys, which share one list and detail pane.
 
 use coffer_core::Passphrase;
 use coffer_core::SecretText;

@@ -1,5 +1,8 @@
 //! The secrets list: virtualized (only the rows on screen are read from the core), filtered
 //! as you type, sorted by any column the core sorts by, optionally grouped by name prefix.
+//!
+//! **Why this file is long:** about a quarter of it is its tests; the rest is one screen
+//! (virtualized rows, filter, sort, groups).
 
 use std::collections::{BTreeSet, HashMap};
 
