@@ -13,7 +13,7 @@ use coffer_core::Passphrase;
 use coffer_core::api::CreateSecretRequest;
 use coffer_core::model::Tag;
 use coffer_core::{FrontEnd, InitOptions, SecretText, Vault};
-use coffer_tests::webdriver::Session;
+use coffer_tests::webdriver::{Element, Session};
 use coffer_tests::{coffer_bin, target_dir};
 
 const LONG: Duration = Duration::from_secs(30);
@@ -161,6 +161,15 @@ fn escape(s: &Session, css: &str) {
     let e = s.find(css).unwrap_or_else(|e| panic!("find {css}: {e}"));
     s.type_text(&e, "\u{E00C}")
         .unwrap_or_else(|e| panic!("press Escape on {css}: {e}"));
+}
+
+/// Opens the command palette and types `text`; returns its input once something matches.
+fn palette(s: &Session, text: &str) -> Element {
+    s.click_css("[data-testid=open-palette]");
+    let input = s.wait("[data-testid=palette-input]", LONG);
+    s.type_text(&input, text).unwrap();
+    s.wait("[data-testid=palette-item]", LONG);
+    input
 }
 
 fn attr(s: &Session, css: &str, name: &str) -> Option<String> {
@@ -368,10 +377,7 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     shot(&s, "14c-approve-dialog");
     s.click_css("[data-testid=decide-submit]");
     s.wait("[data-testid=approvals-empty]", LONG);
-    s.click_css("[data-testid=open-palette]");
-    let input = s.wait("[data-testid=palette-input]", LONG);
-    s.type_text(&input, "prod/cache/redis").unwrap();
-    s.wait("[data-testid=palette-item]", LONG);
+    let input = palette(&s, "prod/cache/redis");
     s.type_text(&input, "\u{E007}").unwrap();
     s.wait("[data-testid=secret-name]", LONG);
     s.click_css("[data-testid=tab-rotation]");
@@ -463,18 +469,12 @@ fn the_desktop_app_unlocks_a_demo_vault_acts_on_a_secret_and_shows_it_in_the_aud
     shot(&s, "17b-access-key");
     escape(&s, "[data-testid=new-access-key] button");
 
-    s.click_css("[data-testid=open-palette]");
-    let input = s.wait("[data-testid=palette-input]", LONG);
-    s.type_text(&input, "stripe").unwrap();
-    s.wait("[data-testid=palette-item]", LONG);
+    let input = palette(&s, "stripe");
     shot(&s, "18-palette");
     s.type_text(&input, "\u{E00C}").unwrap();
 
     // A vault-wide act of the core's, from the palette: anchoring the audit trail.
-    s.click_css("[data-testid=open-palette]");
-    let input = s.wait("[data-testid=palette-input]", LONG);
-    s.type_text(&input, "anchor").unwrap();
-    s.wait("[data-testid=palette-item]", LONG);
+    let input = palette(&s, "anchor");
     s.type_text(&input, "\u{E007}").unwrap();
     s.wait("[data-testid=act-dialog]", LONG);
     shot(&s, "18b-anchor");
