@@ -97,6 +97,14 @@ pub struct Announcement {
     _file: File,
 }
 
+impl Announcement {
+    /// The announcement's file: a process about to `exit` (which runs no destructor) removes
+    /// it first, so no console sees the front end while its threads are still ending.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 impl Drop for Announcement {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);

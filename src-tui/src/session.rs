@@ -462,9 +462,14 @@ pub fn revision(vault: &Path) -> Result<i64> {
 
 /// Ends the agent: its socket removed (if it is still its own), the process gone with the
 /// keys in its memory.
-fn end(socket: &Path, socket_identity: Option<(u64, u64)>) -> ! {
+/// Ends the agent: its socket and its announcement go first, so that nothing sees a session
+/// whose threads are still ending (the announcement's lock lasts until the last one has).
+fn end(socket: &Path, socket_identity: Option<(u64, u64)>, announced: Option<&Path>) -> ! {
     if identity(socket) == socket_identity {
         let _ = std::fs::remove_file(socket);
+    }
+    if let Some(a) = announced {
+        let _ = std::fs::remove_file(a);
     }
     std::process::exit(0)
 }
@@ -524,7 +529,7 @@ pub fn agent(
         max_age_seconds: max_age.as_secs(),
     };
     // The consoles show the session while this is held (it goes when the process does).
-    let _announced = coffer_core::running::announce(
+    let announced = coffer_core::running::announce(
         vault_path,
         &coffer_core::running::Running {
             front_end: FrontEnd::Session,
@@ -534,6 +539,7 @@ pub fn agent(
             started_ms: jiff::Timestamp::now().as_millisecond(),
         },
     );
+    let announced_path = announced.as_ref().ok().map(|a| a.path().to_path_buf());
     tell(&Response::Status(status.clone()))?;
 
     // Held while a request runs, so the agent never ends in the middle of one.
@@ -541,6 +547,7 @@ pub fn agent(
     {
         let last_request = Arc::clone(&last_request);
         let socket = socket.clone();
+        let announced_path = announced_path.clone();
         let vault_path = vault_path.to_path_buf();
         let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
         std::thread::spawn(move || {
@@ -552,7 +559,7 @@ pub fn agent(
                     || identity(&vault_path) != vault_identity
                     || identity(&socket) != socket_identity
                 {
-                    end(&socket, socket_identity);
+                    end(&socket, socket_identity, announced_path.as_deref());
                 }
             }
         });
@@ -581,7 +588,7 @@ pub fn agent(
                     let _ = std::fs::remove_file(&socket);
                 }
                 let _ = send(&stream, &Response::Locked);
-                std::process::exit(0);
+                end(&socket, socket_identity, announced_path.as_deref());
             }
             Ok(Request::Status) => Response::Status(status.clone()),
             Ok(Request::Run {
