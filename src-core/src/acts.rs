@@ -59,7 +59,7 @@ impl Act {
                 "Push every secret's changes to its replica regions and accounts now, and carry out pending removals and promotions?"
             }
             Self::AnchorAuditTrail => {
-                "Take an anchor of the audit trail now? A later verification with it shows whether the vault file was replaced by an older copy."
+                "Take an anchor of the audit trail now? The vault keeps it as its latest, and copies of the file carry it: verifying against one shows whether this vault was later replaced by an older copy. (`coffer audit anchor` also hands it out, to keep elsewhere.)"
             }
         }
     }
