@@ -51,11 +51,6 @@ fn an_added_operator_unlocks_with_their_own_passphrase() {
         code(Vault::open(&f.path, Some("bob"), &pass(PASS))),
         ErrorCode::AccessDenied
     );
-    assert_eq!(
-        code(Vault::open(&f.path, None, &pass(PASS))),
-        ErrorCode::InvalidParameter,
-        "two operators: say which"
-    );
     let names: Vec<String> = f
         .vault
         .list_operators(&f.caller)
@@ -93,6 +88,30 @@ fn a_changed_passphrase_replaces_the_old_one() {
         ErrorCode::AccessDenied
     );
     Vault::open(&f.path, Some("admin"), &pass("new words")).unwrap();
+}
+
+#[test]
+fn with_several_operators_and_none_named_the_passphrase_picks_the_one_whose_slot_it_opens() {
+    let f = fixture();
+    f.vault
+        .add_operator(&f.caller, "bob", &pass("bob's words"), KDF)
+        .unwrap();
+    let as_whom = |p: &str| Vault::open(&f.path, None, &pass(p)).map(|v| v.info().operator.clone());
+    assert_eq!(as_whom(PASS).unwrap(), "admin");
+    assert_eq!(as_whom("bob's words").unwrap(), "bob");
+    assert_eq!(code(as_whom("nobody's words")), ErrorCode::AccessDenied);
+    // Two operators who share a passphrase: say which.
+    f.vault
+        .add_operator(&f.caller, "carol", &pass("bob's words"), KDF)
+        .unwrap();
+    assert_eq!(code(as_whom("bob's words")), ErrorCode::InvalidParameter);
+    assert_eq!(
+        Vault::open(&f.path, Some("carol"), &pass("bob's words"))
+            .unwrap()
+            .info()
+            .operator,
+        "carol"
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use coffer_core::vault::rotation::{
     CreateRotationFunctionRequest, FunctionKind, PutRotationApprovalRequest,
 };
 use coffer_core::{FrontEnd, InitOptions, SecretBytes, SecretText, Vault};
-use coffer_core::{Passphrase, random};
+use coffer_core::{KdfParams, Passphrase, random};
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -84,6 +84,16 @@ pub fn create(dir: Option<&Path>) -> Result<Demo> {
     health(&vault)?;
     clock.set(now);
     recent(&vault)?;
+    let passphrase = Passphrase::new(passphrase_text.to_string());
+    unplugged_replica(&vault, &path, &operator, &passphrase, &clock)?;
+    // Someone given a key slot who has never unlocked. Commands that name no operator still
+    // open the demo: the passphrase picks the operator whose slot it opens.
+    vault.add_operator(
+        &vault.caller(FrontEnd::Cli),
+        "oncall",
+        &Passphrase::new(random::hex(16)),
+        Some((KdfParams::MIN_MEMORY_KIB, KdfParams::MIN_ITERATIONS)),
+    )?;
     let c = vault.caller(FrontEnd::Cli);
     let all = vault.list_secrets(
         &c,
@@ -529,8 +539,8 @@ const HISTORY_DAYS: i64 = 120;
 /// secret, database credentials without rotation, overdue, failing and unapproved
 /// rotations, a deletion due): a weak and a reused value, a public and a cross-account
 /// resource policy, a principal with unused grants (see `principals`), old and unused access
-/// keys. Runs 20 days ago. (No second operator who never unlocked: scripts that use the demo
-/// vault rely on its one operator.)
+/// keys. Runs 20 days ago. (A failed replica and an operator who never unlocked are made
+/// last, in `create`.)
 fn health(vault: &Arc<Vault>) -> Result<()> {
     let c = vault.caller(FrontEnd::Cli);
     create_secret(
@@ -600,6 +610,65 @@ fn principals(vault: &Vault) -> Result<()> {
         "ci-deployer",
         coffer_core::vault::iam::SECRETS_MANAGER_READ_WRITE,
         true,
+    )?;
+    Ok(())
+}
+
+/// The region the demo's failed replica is in. The desktop tour registers eu-west-1 and
+/// replicates `prod/cache/redis` to the first region its Replicas tab offers, which leaves
+/// out the regions the secret already replicates to: so the failed replica is that secret's.
+const UNPLUGGED_REGION: &str = "ap-southeast-2";
+
+/// A failed replica: `prod/cache/redis` was replicated to a region on a removable drive,
+/// which is unplugged now; its next change cannot be pushed there, and the replica is
+/// `Failed` (the change stays queued, retried when the drive is back). The region is
+/// registered and replicated to from a handle of its own, closed before the drive goes, so
+/// that `vault` meets the missing file as a later process would.
+fn unplugged_replica(
+    vault: &Vault,
+    path: &Path,
+    operator: &str,
+    passphrase: &Passphrase,
+    clock: &ManualClock,
+) -> Result<()> {
+    let drive = path.with_file_name("unplugged-drive");
+    std::fs::create_dir_all(&drive)
+        .with_context(|| format!("cannot create {}", drive.display()))?;
+    {
+        let other =
+            Vault::open_with_clock(path, Some(operator), passphrase, Arc::new(clock.clone()))?;
+        let c = other.caller(FrontEnd::Cli);
+        other.add_replica_region(
+            &c,
+            UNPLUGGED_REGION,
+            &drive.join("replica.db"),
+            None,
+            Passphrase::new(random::hex(16)),
+            Some((KdfParams::MIN_MEMORY_KIB, KdfParams::MIN_ITERATIONS)),
+        )?;
+        other.replicate_secret_to_regions(
+            &c,
+            ReplicateSecretToRegionsRequest {
+                secret_id: "prod/cache/redis".into(),
+                add_replica_regions: vec![ReplicaRegionType {
+                    region: Some(UNPLUGGED_REGION.into()),
+                    kms_key_id: None,
+                }],
+                force_overwrite_replica_secret: false,
+            },
+        )?;
+    }
+    std::fs::remove_dir_all(&drive)
+        .with_context(|| format!("cannot remove {}", drive.display()))?;
+    vault.update_secret(
+        &vault.caller(FrontEnd::Cli),
+        UpdateSecretRequest {
+            secret_id: "prod/cache/redis".into(),
+            description: Some(format!(
+                "Redis AUTH for the session cache (replicated to {UNPLUGGED_REGION}, on a drive that is unplugged now)"
+            )),
+            ..Default::default()
+        },
     )?;
     Ok(())
 }

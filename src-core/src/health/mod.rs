@@ -11,7 +11,7 @@
 pub mod policies;
 pub mod values;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -477,195 +477,500 @@ fn days_between(from_ms: i64, to_ms: i64) -> i64 {
 
 /// Every finding, worst first.
 pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
-    let mut out = Vec::new();
-    let now = inp.now_ms;
-    let unused_ms = i64::from(t.unused_days) * DAY_MS;
-    let by_uid: HashMap<&str, &SecretInput> =
-        inp.secrets.iter().map(|s| (s.uid.as_str(), s)).collect();
+    Assessor::default().report(inp, None, t)
+}
 
-    // Reuse: live secrets grouped by their current value's fingerprint.
-    let mut by_print: BTreeMap<&[u8; 32], Vec<&SecretInput>> = BTreeMap::new();
-    for s in &inp.secrets {
-        if let Some(f) = s.facts.as_ref().filter(|f| f.length > 0)
-            && s.deletion_ms.is_none()
-            && !s.is_replica
-        {
-            by_print.entry(&f.fingerprint).or_default().push(s);
+/// Where a finding stands in the report: worst first, then by kind and by subject; one
+/// subject's findings of one kind in the order they were made.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    severity: std::cmp::Reverse<Severity>,
+    kind: FindingKind,
+    label: String,
+    /// The secret's uid.
+    owner: String,
+    n: usize,
+}
+
+impl Place {
+    fn of(f: &Finding, owner: &str, n: usize) -> Self {
+        Self {
+            severity: std::cmp::Reverse(f.severity),
+            kind: f.kind,
+            label: f.subject.label().to_string(),
+            owner: owner.to_string(),
+            n,
+        }
+    }
+}
+
+/// A reused value's finding comes after the secret's own findings of that kind (it has none).
+const REUSE_N: usize = usize::MAX;
+
+/// What [`Assessor`] holds of one secret.
+struct Held {
+    subject: Subject,
+    /// Where its own findings stand in [`Assessor::sorted`].
+    places: Vec<Place>,
+    /// They hold from `from` until just before `until` (see [`Until`]).
+    from: i64,
+    until: i64,
+    /// Its value's fingerprint when it takes part in reuse.
+    print: Option<[u8; 32]>,
+    /// Whether a rotation attempt of it is unfinished (an overdue rotation is not then).
+    attempt: bool,
+    /// Whether it has a rotation function (its fixes rotate it now rather than set it up).
+    rotatable: bool,
+}
+
+/// The secrets that hold one value, and the findings that say so.
+#[derive(Default)]
+struct Group {
+    /// By uid: name, ARN and whether it has a rotation function.
+    members: BTreeMap<String, (String, String, bool)>,
+    places: Vec<(String, Place)>,
+}
+
+/// The findings kept between reports, so that a report remakes only the findings of the
+/// secrets that changed, of the reuse groups they left or joined, and of the secrets whose
+/// findings the date changed (each secret's findings say until when they hold: the next
+/// time a day count they show, or a threshold they test, moves). Attempts, principals, keys
+/// and operators are few, and remade each time. What it reports equals [`assess`] on the
+/// same inputs.
+#[derive(Default)]
+pub struct Assessor {
+    /// The thresholds and account the findings were made for.
+    basis: Option<(Thresholds, String)>,
+    held: HashMap<String, Held>,
+    groups: HashMap<[u8; 32], Group>,
+    sorted: BTreeMap<Place, Finding>,
+}
+
+/// The first moment after `now` at which what a secret's findings say may change.
+struct Until {
+    now: i64,
+    until: i64,
+}
+
+impl Until {
+    /// A count of whole days since `a` that a finding shows from `threshold_ms` on: it
+    /// moves at the next whole day after `a` once shown, else when it is first shown.
+    fn since(&mut self, a: i64, threshold_ms: i64) {
+        let next = if self.now - a >= threshold_ms {
+            a + ((self.now - a).div_euclid(DAY_MS) + 1) * DAY_MS
+        } else {
+            a + threshold_ms
+        };
+        self.at(next);
+    }
+    /// A moment something turns true at.
+    fn at(&mut self, moment: i64) {
+        if moment > self.now {
+            self.until = self.until.min(moment);
+        }
+    }
+}
+
+impl Assessor {
+    /// The report on `inp`, remaking the findings of the secrets whose uid is in `changed`
+    /// (all when `None`) and of those the date changed.
+    pub fn report(
+        &mut self,
+        inp: &Inputs,
+        changed: Option<&HashSet<String>>,
+        t: &Thresholds,
+    ) -> HealthReport {
+        let now = inp.now_ms;
+        let basis = (*t, inp.account_id.clone());
+        if self.basis.as_ref() != Some(&basis) {
+            *self = Self {
+                basis: Some(basis),
+                ..Self::default()
+            };
+        }
+        let attempted: HashSet<&str> = inp.attempts.iter().map(|a| a.secret_uid.as_str()).collect();
+        let mut regroup: Vec<[u8; 32]> = Vec::new();
+        for s in &inp.secrets {
+            let attempt = attempted.contains(s.uid.as_str());
+            let stale = match self.held.get(&s.uid) {
+                None => true,
+                Some(h) => {
+                    changed.is_none_or(|c| c.contains(&s.uid))
+                        || now < h.from
+                        || now >= h.until
+                        || h.attempt != attempt
+                }
+            };
+            if stale {
+                self.redo(s, now, t, &inp.account_id, attempt, &mut regroup);
+            }
+        }
+        if self.held.len() != inp.secrets.len() {
+            let live: HashSet<&str> = inp.secrets.iter().map(|s| s.uid.as_str()).collect();
+            let gone: Vec<String> = self
+                .held
+                .keys()
+                .filter(|u| !live.contains(u.as_str()))
+                .cloned()
+                .collect();
+            for uid in gone {
+                if let Some(h) = self.held.remove(&uid) {
+                    for p in &h.places {
+                        self.sorted.remove(p);
+                    }
+                    if let Some(print) = h.print {
+                        self.leave(&uid, print, &mut regroup);
+                    }
+                }
+            }
+        }
+        regroup.sort();
+        regroup.dedup();
+        for print in regroup {
+            self.regroup(print);
+        }
+
+        let mut rest = self.rest_findings(inp, t);
+        rest.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.kind.cmp(&b.kind))
+                .then_with(|| a.subject.label().cmp(b.subject.label()))
+        });
+        let mut out = Vec::with_capacity(self.sorted.len() + rest.len());
+        let mut rest = rest.into_iter().peekable();
+        for (p, f) in &self.sorted {
+            while let Some(r) = rest.next_if(|r| {
+                (std::cmp::Reverse(r.severity), r.kind, r.subject.label())
+                    < (p.severity, p.kind, p.label.as_str())
+            }) {
+                out.push(r);
+            }
+            out.push(f.clone());
+        }
+        out.extend(rest);
+        let mut counts = SeverityCounts::default();
+        for f in &out {
+            match f.severity {
+                Severity::High => counts.high += 1,
+                Severity::Medium => counts.medium += 1,
+                Severity::Low => counts.low += 1,
+            }
+        }
+        HealthReport {
+            generated_date: crate::model::from_epoch_ms(now).to_string(),
+            thresholds: *t,
+            secrets_checked: inp.secrets.len(),
+            principals_checked: inp.principals.len(),
+            counts,
+            findings: out,
         }
     }
 
-    for s in &inp.secrets {
+    /// Remakes one secret's own findings, and moves it between reuse groups when its
+    /// value's fingerprint or its name changed.
+    fn redo(
+        &mut self,
+        s: &SecretInput,
+        now: i64,
+        t: &Thresholds,
+        account_id: &str,
+        attempt: bool,
+        regroup: &mut Vec<[u8; 32]>,
+    ) {
+        let old = self.held.remove(&s.uid);
+        if let Some(h) = &old {
+            for p in &h.places {
+                self.sorted.remove(p);
+            }
+        }
+        let mut until = Until {
+            now,
+            until: i64::MAX,
+        };
+        let found = secret_findings(s, now, t, account_id, attempt, &mut until);
+        let places = found
+            .into_iter()
+            .enumerate()
+            .map(|(n, f)| {
+                let p = Place::of(&f, &s.uid, n);
+                self.sorted.insert(p.clone(), f);
+                p
+            })
+            .collect();
+        let print = s
+            .facts
+            .as_ref()
+            .filter(|f| f.length > 0 && s.deletion_ms.is_none() && !s.is_replica)
+            .map(|f| f.fingerprint);
         let subject = Subject::Secret {
             name: s.name.clone(),
             arn: s.arn.clone(),
         };
-        let find = |kind, severity, summary: String, evidence, fix| Finding {
-            kind,
-            severity,
-            subject: subject.clone(),
-            summary,
-            evidence,
-            fix,
-        };
-        let secret_id = || s.arn.clone();
         let rotatable = s.rotation_function;
-        if let Some(d) = s.deletion_ms {
-            if d <= now + i64::from(t.deletion_days) * DAY_MS {
-                out.push(find(
-                    FindingKind::DeletionDue,
-                    Severity::Medium,
-                    format!(
-                        "Deleted for good on {} (restore it if it is still needed).",
-                        day(d)
-                    ),
-                    Evidence {
-                        due_date: Some(day(d)),
-                        days: Some(days_between(now, d).max(0)),
-                        ..Default::default()
-                    },
-                    None,
-                ));
+        let moved = old
+            .as_ref()
+            .is_none_or(|h| h.print != print || h.subject != subject || h.rotatable != rotatable);
+        if moved {
+            if let Some(p) = old.as_ref().and_then(|h| h.print) {
+                self.leave(&s.uid, p, regroup);
             }
-            // A secret on its way out has no other finding.
-            continue;
-        }
-        for (region, status, in_sync) in &s.replicas {
-            if status == "Failed" {
-                out.push(find(
-                    FindingKind::ReplicaFailed,
-                    Severity::High,
-                    format!("Its replica in {region} failed."),
-                    Evidence {
-                        region: Some(region.clone()),
-                        status: Some(status.clone()),
-                        ..Default::default()
-                    },
-                    None,
-                ));
-            } else if !in_sync {
-                out.push(find(
-                    FindingKind::ReplicaOutOfSync,
-                    Severity::Medium,
-                    format!("Its replica in {region} has not received the latest change."),
-                    Evidence {
-                        region: Some(region.clone()),
-                        status: Some(status.clone()),
-                        ..Default::default()
-                    },
-                    None,
-                ));
+            if let Some(p) = print {
+                self.groups
+                    .entry(p)
+                    .or_default()
+                    .members
+                    .insert(s.uid.clone(), (s.name.clone(), s.arn.clone(), rotatable));
+                regroup.push(p);
             }
         }
-        if s.is_replica {
-            // A replica's value, rotation and reads are its primary's business.
-            continue;
+        self.held.insert(
+            s.uid.clone(),
+            Held {
+                subject,
+                places,
+                from: now,
+                until: until.until,
+                print,
+                attempt,
+                rotatable,
+            },
+        );
+    }
+
+    fn leave(&mut self, uid: &str, print: [u8; 32], regroup: &mut Vec<[u8; 32]>) {
+        if let Some(g) = self.groups.get_mut(&print) {
+            g.members.remove(uid);
         }
-        match &s.last_read {
-            None if now - s.created_ms >= unused_ms => out.push(find(
-                FindingKind::NeverRead,
-                Severity::Low,
-                format!("Never read since it was made on {}.", day(s.created_ms)),
-                Evidence {
-                    created_date: Some(day(s.created_ms)),
-                    days: Some(days_between(s.created_ms, now)),
+        regroup.push(print);
+    }
+
+    /// Remakes a reuse group's findings: each member names the others.
+    fn regroup(&mut self, print: [u8; 32]) {
+        let Some(g) = self.groups.get_mut(&print) else {
+            return;
+        };
+        for (_, p) in g.places.drain(..) {
+            self.sorted.remove(&p);
+        }
+        if g.members.is_empty() {
+            self.groups.remove(&print);
+            return;
+        }
+        if g.members.len() < 2 {
+            return;
+        }
+        let mut all: Vec<(&str, &str)> = g
+            .members
+            .iter()
+            .map(|(uid, (name, ..))| (name.as_str(), uid.as_str()))
+            .collect();
+        all.sort();
+        for (uid, (name, arn, rotatable)) in &g.members {
+            let others: Vec<String> = all
+                .iter()
+                .filter(|(_, u)| u != uid)
+                .map(|(n, _)| n.to_string())
+                .collect();
+            let f = Finding {
+                kind: FindingKind::ReusedValue,
+                severity: Severity::High,
+                subject: Subject::Secret {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                },
+                summary: format!(
+                    "Holds the same value as {} other secret(s): {}.",
+                    others.len(),
+                    others.join(", ")
+                ),
+                evidence: Evidence {
+                    count: Some(others.len()),
+                    names: others,
                     ..Default::default()
                 },
-                Some(Fix::ScheduleDeletion {
-                    secret_id: secret_id(),
-                }),
-            )),
-            Some((d, by)) if now - d >= unused_ms => out.push(find(
-                FindingKind::NotReadRecently,
-                Severity::Low,
+                fix: Some(rotate_fix(*rotatable, arn)),
+            };
+            let p = Place::of(&f, uid, REUSE_N);
+            self.sorted.insert(p.clone(), f);
+            g.places.push((uid.clone(), p));
+        }
+    }
+}
+/// The fix of a finding about a value: rotate it now when it can, else set rotation up.
+fn rotate_fix(rotatable: bool, arn: &str) -> Fix {
+    let secret_id = arn.to_string();
+    if rotatable {
+        Fix::RotateNow { secret_id }
+    } else {
+        Fix::TurnRotationOn { secret_id }
+    }
+}
+
+/// A secret's own findings at `now` (its reuse aside: that is its group's), with `until`
+/// brought down to when they may next change.
+fn secret_findings(
+    s: &SecretInput,
+    now: i64,
+    t: &Thresholds,
+    account_id: &str,
+    attempt: bool,
+    until: &mut Until,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let unused_ms = i64::from(t.unused_days) * DAY_MS;
+    let subject = Subject::Secret {
+        name: s.name.clone(),
+        arn: s.arn.clone(),
+    };
+    let find = |kind, severity, summary: String, evidence, fix| Finding {
+        kind,
+        severity,
+        subject: subject.clone(),
+        summary,
+        evidence,
+        fix,
+    };
+    let secret_id = || s.arn.clone();
+    if let Some(d) = s.deletion_ms {
+        let window = i64::from(t.deletion_days) * DAY_MS;
+        // Shown from `d - window` on, counting the days left to `d`.
+        until.at(d - window);
+        if d <= now + window {
+            let left = (d - now).div_euclid(DAY_MS);
+            until.at(d - left * DAY_MS + 1);
+            out.push(find(
+                FindingKind::DeletionDue,
+                Severity::Medium,
                 format!(
-                    "Not read for {} days: last read on {} by {by}.",
-                    days_between(*d, now),
-                    day(*d)
+                    "Deleted for good on {} (restore it if it is still needed).",
+                    day(d)
                 ),
                 Evidence {
-                    last_read_date: Some(day(*d)),
-                    last_read_by: Some(by.clone()),
-                    days: Some(days_between(*d, now)),
+                    due_date: Some(day(d)),
+                    days: Some(days_between(now, d).max(0)),
                     ..Default::default()
                 },
-                Some(Fix::ScheduleDeletion {
-                    secret_id: secret_id(),
-                }),
-            )),
-            _ => {}
+                None,
+            ));
         }
-        let rotate_fix = || {
-            Some(if rotatable {
-                Fix::RotateNow {
-                    secret_id: secret_id(),
-                }
-            } else {
-                Fix::TurnRotationOn {
-                    secret_id: secret_id(),
-                }
-            })
-        };
-        if let Some(f) = &s.facts {
-            if f.database_credentials && !s.rotation_enabled {
+        // A secret on its way out has no other finding.
+        return out;
+    }
+    for (region, status, in_sync) in &s.replicas {
+        if status == "Failed" {
+            out.push(find(
+                FindingKind::ReplicaFailed,
+                Severity::High,
+                format!("Its replica in {region} failed."),
+                Evidence {
+                    region: Some(region.clone()),
+                    status: Some(status.clone()),
+                    ..Default::default()
+                },
+                None,
+            ));
+        } else if !in_sync {
+            out.push(find(
+                FindingKind::ReplicaOutOfSync,
+                Severity::Medium,
+                format!("Its replica in {region} has not received the latest change."),
+                Evidence {
+                    region: Some(region.clone()),
+                    status: Some(status.clone()),
+                    ..Default::default()
+                },
+                None,
+            ));
+        }
+    }
+    if s.is_replica {
+        // A replica's value, rotation and reads are its primary's business.
+        return out;
+    }
+    match &s.last_read {
+        None => {
+            until.since(s.created_ms, unused_ms);
+            if now - s.created_ms >= unused_ms {
                 out.push(find(
-                    FindingKind::RotationOff,
-                    Severity::Medium,
-                    "Holds database credentials and does not rotate.".into(),
-                    Evidence::default(),
-                    Some(Fix::TurnRotationOn {
+                    FindingKind::NeverRead,
+                    Severity::Low,
+                    format!("Never read since it was made on {}.", day(s.created_ms)),
+                    Evidence {
+                        created_date: Some(day(s.created_ms)),
+                        days: Some(days_between(s.created_ms, now)),
+                        ..Default::default()
+                    },
+                    Some(Fix::ScheduleDeletion {
                         secret_id: secret_id(),
                     }),
                 ));
             }
-            for w in &f.weak {
-                let at = w
-                    .field
-                    .as_ref()
-                    .map(|n| format!("Its field \"{n}\" is"))
-                    .unwrap_or_else(|| "Its value is".into());
+        }
+        Some((d, by)) => {
+            until.since(*d, unused_ms);
+            if now - d >= unused_ms {
                 out.push(find(
-                    FindingKind::WeakValue,
-                    Severity::High,
+                    FindingKind::NotReadRecently,
+                    Severity::Low,
                     format!(
-                        "{at} weak: zxcvbn scores it {} of 4, {} characters.",
-                        w.score, w.length
+                        "Not read for {} days: last read on {} by {by}.",
+                        days_between(*d, now),
+                        day(*d)
                     ),
                     Evidence {
-                        field: w.field.clone(),
-                        score: Some(w.score),
-                        length: Some(w.length),
+                        last_read_date: Some(day(*d)),
+                        last_read_by: Some(by.clone()),
+                        days: Some(days_between(*d, now)),
                         ..Default::default()
                     },
-                    rotate_fix(),
-                ));
-            }
-            if let Some(group) = by_print.get(&f.fingerprint).filter(|g| g.len() > 1) {
-                let mut others: Vec<String> = group
-                    .iter()
-                    .filter(|o| o.uid != s.uid)
-                    .map(|o| o.name.clone())
-                    .collect();
-                others.sort();
-                out.push(find(
-                    FindingKind::ReusedValue,
-                    Severity::High,
-                    format!(
-                        "Holds the same value as {} other secret(s): {}.",
-                        others.len(),
-                        others.join(", ")
-                    ),
-                    Evidence {
-                        count: Some(others.len()),
-                        names: others,
-                        ..Default::default()
-                    },
-                    rotate_fix(),
+                    Some(Fix::ScheduleDeletion {
+                        secret_id: secret_id(),
+                    }),
                 ));
             }
         }
-        if let Some(c) = s.current_created_ms
-            && now - c >= i64::from(t.unchanged_days) * DAY_MS
-        {
+    }
+    let value_fix = || Some(rotate_fix(s.rotation_function, &s.arn));
+    if let Some(f) = &s.facts {
+        if f.database_credentials && !s.rotation_enabled {
+            out.push(find(
+                FindingKind::RotationOff,
+                Severity::Medium,
+                "Holds database credentials and does not rotate.".into(),
+                Evidence::default(),
+                Some(Fix::TurnRotationOn {
+                    secret_id: secret_id(),
+                }),
+            ));
+        }
+        for w in &f.weak {
+            let at = w
+                .field
+                .as_ref()
+                .map(|n| format!("Its field \"{n}\" is"))
+                .unwrap_or_else(|| "Its value is".into());
+            out.push(find(
+                FindingKind::WeakValue,
+                Severity::High,
+                format!(
+                    "{at} weak: zxcvbn scores it {} of 4, {} characters.",
+                    w.score, w.length
+                ),
+                Evidence {
+                    field: w.field.clone(),
+                    score: Some(w.score),
+                    length: Some(w.length),
+                    ..Default::default()
+                },
+                value_fix(),
+            ));
+        }
+    }
+    if let Some(c) = s.current_created_ms {
+        let unchanged_ms = i64::from(t.unchanged_days) * DAY_MS;
+        until.since(c, unchanged_ms);
+        if now - c >= unchanged_ms {
             out.push(find(
                 FindingKind::UnchangedValue,
                 Severity::Low,
@@ -679,13 +984,16 @@ pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
                     days: Some(days_between(c, now)),
                     ..Default::default()
                 },
-                rotate_fix(),
+                value_fix(),
             ));
         }
-        if let Some((start, end)) = s.rotation_due
-            && end < now
-            && !inp.attempts.iter().any(|a| a.secret_uid == s.uid)
-        {
+    }
+    if let Some((start, end)) = s.rotation_due
+        && !attempt
+    {
+        until.at(end + 1);
+        if end < now {
+            until.since(start, 0);
             out.push(find(
                 FindingKind::RotationOverdue,
                 Severity::High,
@@ -703,170 +1011,153 @@ pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
                 }),
             ));
         }
-        if let Some(p) = &s.policy {
-            out.extend(policies::resource_policy_findings(
-                p,
-                &inp.account_id,
-                &subject,
-            ));
-        }
     }
+    if let Some(p) = &s.policy {
+        out.extend(policies::resource_policy_findings(p, account_id, &subject));
+    }
+    out
+}
 
-    for a in &inp.attempts {
-        let Some(s) = by_uid.get(a.secret_uid.as_str()) else {
-            continue;
-        };
-        let subject = Subject::Secret {
-            name: s.name.clone(),
-            arn: s.arn.clone(),
-        };
-        if a.failed {
-            let step = a.step.clone().unwrap_or_else(|| "?".into());
-            out.push(Finding {
-                kind: FindingKind::RotationFailing,
-                severity: Severity::High,
-                subject,
-                summary: format!(
-                    "Its rotation fails at {step} (try {}): {}",
-                    a.tries,
-                    a.error.as_deref().unwrap_or("no error recorded")
-                ),
-                evidence: Evidence {
-                    step: a.step.clone(),
-                    error: a.error.clone(),
-                    tries: Some(a.tries),
-                    requested_date: Some(day(a.requested_ms)),
-                    ..Default::default()
-                },
-                fix: Some(Fix::RotateNow {
-                    secret_id: s.arn.clone(),
-                }),
+impl Assessor {
+    /// The findings about attempts, principals, access keys and operators.
+    fn rest_findings(&self, inp: &Inputs, t: &Thresholds) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let now = inp.now_ms;
+        let unused_ms = i64::from(t.unused_days) * DAY_MS;
+        for a in &inp.attempts {
+            let Some(h) = self.held.get(&a.secret_uid) else {
+                continue;
+            };
+            let subject = h.subject.clone();
+            let Subject::Secret { arn, .. } = &subject else {
+                continue;
+            };
+            if a.failed {
+                let step = a.step.clone().unwrap_or_else(|| "?".into());
+                out.push(Finding {
+                    kind: FindingKind::RotationFailing,
+                    severity: Severity::High,
+                    summary: format!(
+                        "Its rotation fails at {step} (try {}): {}",
+                        a.tries,
+                        a.error.as_deref().unwrap_or("no error recorded")
+                    ),
+                    evidence: Evidence {
+                        step: a.step.clone(),
+                        error: a.error.clone(),
+                        tries: Some(a.tries),
+                        requested_date: Some(day(a.requested_ms)),
+                        ..Default::default()
+                    },
+                    fix: Some(Fix::RotateNow {
+                        secret_id: arn.clone(),
+                    }),
+                    subject,
+                });
+            } else if now - a.requested_ms >= i64::from(t.approval_days) * DAY_MS {
+                out.push(Finding {
+                    kind: FindingKind::RotationAwaitingApproval,
+                    severity: Severity::Medium,
+                    subject,
+                    summary: format!(
+                        "Its rotation, asked for by {} on {}, has waited {} days for approval.",
+                        a.requested_by,
+                        day(a.requested_ms),
+                        days_between(a.requested_ms, now)
+                    ),
+                    evidence: Evidence {
+                        requested_date: Some(day(a.requested_ms)),
+                        requested_by: Some(a.requested_by.clone()),
+                        days: Some(days_between(a.requested_ms, now)),
+                        ..Default::default()
+                    },
+                    fix: None,
+                });
+            }
+        }
+        for p in &inp.principals {
+            if now - p.created_ms < unused_ms {
+                continue;
+            }
+            let recent: Vec<String> = p
+                .used
+                .iter()
+                .filter(|(_, d)| now - **d < unused_ms)
+                .map(|(a, _)| a.clone())
+                .collect();
+            if let Some(f) = policies::unused_access(p, &recent, t.unused_days) {
+                out.push(f);
+            }
+        }
+
+        for k in inp.keys.iter().filter(|k| k.active) {
+            let subject = Subject::AccessKey {
+                access_key_id: k.access_key_id.clone(),
+                user_name: k.user_name.clone(),
+                principal_arn: k.principal_arn.clone(),
+            };
+            let fix = Some(Fix::DeactivateKey {
+                user_name: k.user_name.clone(),
+                access_key_id: k.access_key_id.clone(),
             });
-        } else if now - a.requested_ms >= i64::from(t.approval_days) * DAY_MS {
+            let unused = now - k.created_ms >= unused_ms
+                && k.principal_last_used.is_none_or(|d| now - d >= unused_ms);
+            if unused {
+                out.push(Finding {
+                    kind: FindingKind::AccessKeyUnused,
+                    severity: Severity::Medium,
+                    subject: subject.clone(),
+                    summary: match k.principal_last_used {
+                        Some(d) => format!(
+                            "Not used for {} days: its principal's last request was on {}.",
+                            days_between(d, now),
+                            day(d)
+                        ),
+                        None => "Never used: its principal has made no request.".into(),
+                    },
+                    evidence: Evidence {
+                        created_date: Some(day(k.created_ms)),
+                        last_used_date: k.principal_last_used.map(day),
+                        ..Default::default()
+                    },
+                    fix: fix.clone(),
+                });
+            }
+            if now - k.created_ms >= i64::from(t.key_age_days) * DAY_MS {
+                out.push(Finding {
+                    kind: FindingKind::AccessKeyOld,
+                    severity: Severity::Medium,
+                    subject,
+                    summary: format!(
+                        "Active and {} days old (made on {}).",
+                        days_between(k.created_ms, now),
+                        day(k.created_ms)
+                    ),
+                    evidence: Evidence {
+                        created_date: Some(day(k.created_ms)),
+                        days: Some(days_between(k.created_ms, now)),
+                        ..Default::default()
+                    },
+                    fix,
+                });
+            }
+        }
+
+        for o in inp.operators.iter().filter(|o| !o.ever_unlocked) {
             out.push(Finding {
-                kind: FindingKind::RotationAwaitingApproval,
-                severity: Severity::Medium,
-                subject,
-                summary: format!(
-                    "Its rotation, asked for by {} on {}, has waited {} days for approval.",
-                    a.requested_by,
-                    day(a.requested_ms),
-                    days_between(a.requested_ms, now)
-                ),
-                evidence: Evidence {
-                    requested_date: Some(day(a.requested_ms)),
-                    requested_by: Some(a.requested_by.clone()),
-                    days: Some(days_between(a.requested_ms, now)),
-                    ..Default::default()
+                kind: FindingKind::OperatorNeverUnlocked,
+                severity: Severity::Low,
+                subject: Subject::Operator {
+                    name: o.name.clone(),
+                    arn: o.arn.clone(),
                 },
+                summary: "Has never unlocked the vault: remove the operator if nobody uses it."
+                    .into(),
+                evidence: Evidence::default(),
                 fix: None,
             });
         }
-    }
-
-    for p in &inp.principals {
-        if now - p.created_ms < unused_ms {
-            continue;
-        }
-        let recent: Vec<String> = p
-            .used
-            .iter()
-            .filter(|(_, d)| now - **d < unused_ms)
-            .map(|(a, _)| a.clone())
-            .collect();
-        if let Some(f) = policies::unused_access(p, &recent, t.unused_days) {
-            out.push(f);
-        }
-    }
-
-    for k in inp.keys.iter().filter(|k| k.active) {
-        let subject = Subject::AccessKey {
-            access_key_id: k.access_key_id.clone(),
-            user_name: k.user_name.clone(),
-            principal_arn: k.principal_arn.clone(),
-        };
-        let fix = Some(Fix::DeactivateKey {
-            user_name: k.user_name.clone(),
-            access_key_id: k.access_key_id.clone(),
-        });
-        let unused = now - k.created_ms >= unused_ms
-            && k.principal_last_used.is_none_or(|d| now - d >= unused_ms);
-        if unused {
-            out.push(Finding {
-                kind: FindingKind::AccessKeyUnused,
-                severity: Severity::Medium,
-                subject: subject.clone(),
-                summary: match k.principal_last_used {
-                    Some(d) => format!(
-                        "Not used for {} days: its principal's last request was on {}.",
-                        days_between(d, now),
-                        day(d)
-                    ),
-                    None => "Never used: its principal has made no request.".into(),
-                },
-                evidence: Evidence {
-                    created_date: Some(day(k.created_ms)),
-                    last_used_date: k.principal_last_used.map(day),
-                    ..Default::default()
-                },
-                fix: fix.clone(),
-            });
-        }
-        if now - k.created_ms >= i64::from(t.key_age_days) * DAY_MS {
-            out.push(Finding {
-                kind: FindingKind::AccessKeyOld,
-                severity: Severity::Medium,
-                subject,
-                summary: format!(
-                    "Active and {} days old (made on {}).",
-                    days_between(k.created_ms, now),
-                    day(k.created_ms)
-                ),
-                evidence: Evidence {
-                    created_date: Some(day(k.created_ms)),
-                    days: Some(days_between(k.created_ms, now)),
-                    ..Default::default()
-                },
-                fix,
-            });
-        }
-    }
-
-    for o in inp.operators.iter().filter(|o| !o.ever_unlocked) {
-        out.push(Finding {
-            kind: FindingKind::OperatorNeverUnlocked,
-            severity: Severity::Low,
-            subject: Subject::Operator {
-                name: o.name.clone(),
-                arn: o.arn.clone(),
-            },
-            summary: "Has never unlocked the vault: remove the operator if nobody uses it.".into(),
-            evidence: Evidence::default(),
-            fix: None,
-        });
-    }
-
-    out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.kind.cmp(&b.kind))
-            .then_with(|| a.subject.label().cmp(b.subject.label()))
-    });
-    let mut counts = SeverityCounts::default();
-    for f in &out {
-        match f.severity {
-            Severity::High => counts.high += 1,
-            Severity::Medium => counts.medium += 1,
-            Severity::Low => counts.low += 1,
-        }
-    }
-    HealthReport {
-        generated_date: crate::model::from_epoch_ms(now).to_string(),
-        thresholds: *t,
-        secrets_checked: inp.secrets.len(),
-        principals_checked: inp.principals.len(),
-        counts,
-        findings: out,
+        out
     }
 }
 

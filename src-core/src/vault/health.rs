@@ -38,7 +38,7 @@
 //! share a fingerprint, and a re-key replaces it (facts are then derived again). Facts
 //! never hold a value, part of one, or zxcvbn's feedback (which can quote the password).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::doc::SecretDoc;
@@ -99,6 +99,12 @@ pub(crate) struct Kept {
     secrets: Vec<SecretInput>,
     /// Secrets whose current value could not be judged (to try again each time).
     unjudged: Vec<String>,
+    /// The secrets whose input or last read changed since the findings were last made.
+    touched: HashSet<String>,
+    /// Who is who by the audit's keyed hash, as the last reads were named with.
+    who: HashMap<Vec<u8>, String>,
+    /// The findings, kept.
+    findings: health::Assessor,
 }
 
 impl Kept {
@@ -114,9 +120,16 @@ impl Kept {
         {
             match self.reads.get_mut(&uid) {
                 Some((d, _)) if day < *d => {}
-                Some(r) => *r = (day, e.principal_hash.clone()),
+                Some(r) => {
+                    if *r != (day, e.principal_hash.clone()) {
+                        *r = (day, e.principal_hash.clone());
+                        self.touched.insert(uid);
+                    }
+                }
                 None => {
-                    self.reads.insert(uid, (day, e.principal_hash.clone()));
+                    self.reads
+                        .insert(uid.clone(), (day, e.principal_hash.clone()));
+                    self.touched.insert(uid);
                 }
             }
         }
@@ -243,6 +256,7 @@ impl Vault {
             };
             retry.retain(|u| u != &doc.uid);
             let input = self.secret_input(ctx, doc, &mut kept.unjudged)?;
+            kept.touched.insert(doc.uid.clone());
             match at {
                 Some(i) => {
                     kept.secrets[i] = input;
@@ -532,18 +546,25 @@ struct Rest {
     operators: Vec<OperatorInput>,
 }
 
-/// Makes the findings from the kept secrets (lent to [`health::assess`] and taken back)
-/// with each one's last read filled in.
+/// Makes the findings from the kept secrets (lent to the kept [`health::Assessor`] and
+/// taken back), naming who last read the secrets that changed, or all of them when who is
+/// who changed.
 fn assess_kept(kept: &mut Kept, now_ms: i64, rest: Rest, t: &Thresholds) -> HealthReport {
     let mut secrets = std::mem::take(&mut kept.secrets);
-    for s in &mut secrets {
-        s.last_read = kept.reads.get(&s.uid).map(|(day, h)| {
-            let who = rest
-                .who
-                .get(h)
-                .map_or("a principal this vault no longer has", String::as_str);
-            (*day, who.to_string())
-        });
+    if rest.who != kept.who {
+        kept.touched.extend(kept.reads.keys().cloned());
+        kept.who = rest.who;
+    }
+    for uid in &kept.touched {
+        if let Some((_, i)) = kept.docs.get(uid) {
+            secrets[*i].last_read = kept.reads.get(uid).map(|(day, h)| {
+                let who = kept
+                    .who
+                    .get(h)
+                    .map_or("a principal this vault no longer has", String::as_str);
+                (*day, who.to_string())
+            });
+        }
     }
     let inputs = Inputs {
         now_ms,
@@ -554,7 +575,8 @@ fn assess_kept(kept: &mut Kept, now_ms: i64, rest: Rest, t: &Thresholds) -> Heal
         keys: rest.keys,
         operators: rest.operators,
     };
-    let report = health::assess(&inputs, t);
+    let report = kept.findings.report(&inputs, Some(&kept.touched), t);
+    kept.touched.clear();
     kept.secrets = inputs.secrets;
     report
 }
@@ -1594,6 +1616,56 @@ mod tests {
             report(&v, &Thresholds::default()),
             v.kept_and_afresh(&Thresholds::default()).1.findings
         );
+    }
+
+    #[test]
+    fn the_kept_findings_follow_the_date_alone_as_thresholds_pass_and_day_counts_move() {
+        let (v, clock) = vault();
+        let admin = v.caller(FrontEnd::Cli);
+        let arn = password_function(&v);
+        for (name, value) in [
+            ("never", S1),
+            ("read", S2),
+            ("same-1", S3),
+            ("same-2", S3),
+            ("same-3", S3),
+            ("rotating", "Qw7#pL2!xZ9@mK4$vB8%"),
+        ] {
+            create(&v, name, value);
+        }
+        rotate(&v, "rotating", &arn, false);
+        read(&v, &admin, "read");
+        v.delete_secret(
+            &admin,
+            DeleteSecretRequest {
+                secret_id: "same-2".into(),
+                recovery_window_in_days: Some(30),
+                force_delete_without_recovery: None,
+            },
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        // Only the clock moves: by two days and five hours at a time, so that thresholds
+        // and day counts pass at every hour of the day, then back by fifty days.
+        for step in 0..62 {
+            let hours = if step == 60 { -50 * 24 } else { 53 };
+            clock.advance(SignedDuration::from_hours(hours));
+            let r = same(&v, &format!("step {step} of the clock"));
+            seen.extend(r.findings.iter().map(|f| f.kind));
+        }
+        for k in [
+            FindingKind::NeverRead,
+            FindingKind::NotReadRecently,
+            FindingKind::UnchangedValue,
+            FindingKind::DeletionDue,
+            FindingKind::RotationOverdue,
+            FindingKind::ReusedValue,
+        ] {
+            assert!(seen.contains(&k), "{k:?} in {seen:?}");
+        }
+        // Other thresholds: every finding is remade for them.
+        let (kept, fresh) = v.kept_and_afresh(&quiet());
+        assert_eq!(kept, fresh);
     }
 
     fn file_vault(dir: &std::path::Path, pass: &str) -> Vault {

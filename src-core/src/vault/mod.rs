@@ -421,8 +421,8 @@ impl Vault {
         }
     }
 
-    /// Unlocks a vault file with an operator's passphrase. `operator` may be left out when
-    /// the vault has exactly one.
+    /// Unlocks a vault file with an operator's passphrase. `operator` may be left out: the
+    /// vault's only operator, or the one whose key slot the passphrase opens.
     pub fn open(path: &Path, operator: Option<&str>, passphrase: &Passphrase) -> Result<Self> {
         Self::open_with_clock(path, operator, passphrase, Arc::new(SystemClock))
     }
@@ -433,11 +433,71 @@ impl Vault {
         passphrase: &Passphrase,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
-        Self::open_unlocking(path, operator, clock, |vault_id, slot| {
+        let mut picked = None;
+        let operator = match operator {
+            Some(o) => Some(o.to_string()),
+            None => Self::operator_of_passphrase(path, passphrase)?.map(|(o, opened)| {
+                picked = Some((o.clone(), opened));
+                o
+            }),
+        };
+        Self::open_unlocking(path, operator.as_deref(), clock, |vault_id, slot| {
+            if let Some((_, opened)) = picked.filter(|(o, _)| *o == slot.operator) {
+                return Ok(opened);
+            }
             let kek = slot_kek(&slot.kdf, passphrase)?;
             let secret = open_operator_slot(vault_id, &slot.operator, &slot.wrapped_private, &kek)?;
             Ok((secret, kek))
         })
+    }
+
+    /// With several operators and none named, the passphrase picks: the operator whose key
+    /// slot it opens, with what it opened (each slot is tried in turn, as cryptsetup tries
+    /// each LUKS key slot). `None` when the vault has one operator (or none): that one is
+    /// the choice. Refused when the passphrase opens no slot, or several (operators who
+    /// share a passphrase must be named).
+    fn operator_of_passphrase(
+        path: &Path,
+        passphrase: &Passphrase,
+    ) -> Result<Option<(String, (SlotSecret, crate::crypto::Key))>> {
+        let mut store = Store::open(path)?;
+        let tx = store.read()?;
+        let vault_id = tx
+            .meta_get_string("vault_id")?
+            .ok_or_else(|| Error::internal("the vault has no id"))?;
+        let slots: Vec<crate::store::SlotRow> = tx
+            .slots_all()?
+            .into_iter()
+            .filter(|s| !s.operator.starts_with(REPLICATOR_PREFIX))
+            .collect();
+        if slots.len() < 2 {
+            return Ok(None);
+        }
+        let mut opened = Vec::new();
+        for slot in &slots {
+            let kek = slot_kek(&slot.kdf, passphrase)?;
+            if let Ok(secret) =
+                open_operator_slot(&vault_id, &slot.operator, &slot.wrapped_private, &kek)
+            {
+                opened.push((slot.operator.clone(), (secret, kek)));
+            }
+        }
+        let names: Vec<&str> = slots.iter().map(|s| s.operator.as_str()).collect();
+        match opened.len() {
+            1 => Ok(opened.pop()),
+            0 => Err(Error::access_denied(format!(
+                "The passphrase is not correct for any of this vault's operators ({}).",
+                names.join(", ")
+            ))),
+            _ => Err(Error::invalid_parameter(format!(
+                "This passphrase opens the key slots of several operators ({}): choose one with --operator or COFFER_OPERATOR.",
+                opened
+                    .iter()
+                    .map(|(o, _)| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
     }
 
     /// Opens a vault file as `operator` (or its only operator), whose slot `unlock` opens
