@@ -477,23 +477,13 @@ async fn process(
             router::dispatch(&vault, &caller, op, &body),
         )
     };
-    let (principal, result) = match app.backend {
-        // The emulator's requests are carried out where they are parsed: its vaults answer
-        // a read in a few microseconds, less than a hand-over to the request thread costs
-        // (two wake-ups and two context switches), and it serves one client on loopback,
-        // so it has no addresses to take turns between.
-        Backend::Ephemeral { .. } => job(),
-        Backend::Vault(_) => {
-            let (done, waited) = app
-                .executor
-                .run(access.peer.ip(), job)
-                .await
-                .map_err(|_| ApiError::internal("The request failed inside the server."))?;
-            access.queued_behind = Some(waited);
-            done
-        }
-    };
+    let ((principal, result), waited) = app
+        .executor
+        .run(access.peer.ip(), job)
+        .await
+        .map_err(|_| ApiError::internal("The request failed inside the server."))?;
     access.principal = principal;
+    access.queued_behind = Some(waited);
     result
 }
 
