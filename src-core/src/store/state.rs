@@ -127,6 +127,12 @@ pub(super) fn pending(conn: &Connection) -> Result<bool> {
 }
 
 impl Tx<'_> {
+    /// Whether this transaction changed state that is not yet folded into the audit head
+    /// (its commit would be refused until an audit event takes it).
+    pub fn state_pending(&self) -> Result<bool> {
+        pending(&self.tx)
+    }
+
     /// The changes this connection made since the head last took them, oldest first.
     pub fn state_changes(&self) -> Result<Vec<StateChange>> {
         let mut st = self
