@@ -1,6 +1,11 @@
 //! The only module with SQL: one SQLite file in WAL mode, opened by several processes at
 //! once. Writes run in `BEGIN IMMEDIATE` transactions; `PRAGMA data_version` tells a
 //! long-running process cheaply that another one committed.
+//!
+//! **Why this file is long:** it holds the statements on secrets, versions, audit rows and
+//! metadata that every transaction shares (the connection, `Tx`, its reads and writes); what
+//! has a subject of its own is in the sibling files (schema, state, usage, snapshot, rekey).
+//! About a fifth is its tests.
 
 mod rekey;
 mod schema;

@@ -37,6 +37,10 @@
 //! The fingerprint's key is the vault's own, so two vaults holding the same value do not
 //! share a fingerprint, and a re-key replaces it (facts are then derived again). Facts
 //! never hold a value, part of one, or zxcvbn's feedback (which can quote the password).
+//!
+//! **Why this file is long:** over half of it is its tests (each situation built and its exact
+//! finding checked, the kept report against a fresh one); the rest is the one bridge between
+//! the vault and the pure rules of `health`: facts at write time, kept findings, the report.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
