@@ -184,10 +184,18 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let rows: Vec<Row> = [(1_000, 10_000), (100_000, 1_000_000)]
-        .into_iter()
-        .map(|(s, e)| run(s, e))
-        .collect();
+    // COFFER_HEALTH_BENCH_SIZES="20000:200000,..." runs other sizes (a profile's quicker set-up).
+    let sizes: Vec<(usize, usize)> = match std::env::var("COFFER_HEALTH_BENCH_SIZES") {
+        Ok(s) => s
+            .split(',')
+            .map(|p| {
+                let (a, b) = p.split_once(':').expect("SECRETS:EVENTS");
+                (a.parse().expect("secrets"), b.parse().expect("events"))
+            })
+            .collect(),
+        Err(_) => vec![(1_000, 10_000), (100_000, 1_000_000)],
+    };
+    let rows: Vec<Row> = sizes.into_iter().map(|(s, e)| run(s, e)).collect();
     println!(
         "\n| secrets | events | built in | unlock | first report | again | +1 read | +1 write | +1,000 events | write | findings |"
     );
