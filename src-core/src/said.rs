@@ -47,6 +47,36 @@ pub fn anchored(sequence: i64, time: &str) -> String {
     format!("Anchored the audit trail at event #{sequence} ({time}).")
 }
 
+/// ReplicateSecretToRegions: the region's status after the push that followed
+/// (`None`: not in the answer).
+pub fn replicating(region: &str, status: Option<&str>) -> String {
+    format!(
+        "Replicating to {region}: {}.",
+        status.unwrap_or("requested")
+    )
+}
+
+pub fn removed_replica(region: &str) -> String {
+    format!("Removed the replica in {region}.")
+}
+
+/// A replica made standalone: from the primary's side (`Some(region)`), or the replica here
+/// (StopReplicationToReplica).
+pub fn promoted_replica(region: Option<&str>) -> String {
+    match region {
+        Some(region) => format!("The replica in {region} is now a standalone secret there."),
+        None => "This replica is now a standalone secret: it takes writes here.".into(),
+    }
+}
+
+pub fn associated_cross_account(replica_arn: &str, status: &str) -> String {
+    format!("Cross-account replica {replica_arn}: {status}.")
+}
+
+pub fn disassociated_cross_account(replica_arn: &str) -> String {
+    format!("Disassociated {replica_arn}: it stays in its account, Detached.")
+}
+
 pub fn restored(name: &str) -> String {
     format!("Restored {name}.")
 }

@@ -9,6 +9,7 @@ use coffer_core::api::{
 
 use crate::commands::{Desktop, done};
 use crate::dto::*;
+use coffer_core::said;
 
 impl Desktop {
     /// A secret's replicas and the vault's replica regions (views, not reads of a value).
@@ -54,7 +55,7 @@ impl Desktop {
         kms_key_id: Option<String>,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
-        v.replicate_secret_to_regions(
+        let r = v.replicate_secret_to_regions(
             &c,
             ReplicateSecretToRegionsRequest {
                 secret_id: arn.to_string(),
@@ -65,16 +66,12 @@ impl Desktop {
                 force_overwrite_replica_secret: false,
             },
         )?;
-        // The status after the push that followed the request (a view: not a second
-        // audited DescribeSecret).
-        let status = v
-            .secret_view(&c, arn)?
-            .secret
-            .replication_status
-            .iter()
-            .find(|r| r.region == region)
-            .map_or("requested".to_string(), |r| r.status.clone());
-        Ok(done(format!("Replicating to {region}: {status}.")))
+        // The answer carries the status after the push that followed the request.
+        let status = r.replication_status.iter().find(|s| s.region == region);
+        Ok(done(said::replicating(
+            region,
+            status.map(|s| s.status.as_str()),
+        )))
     }
 
     /// RemoveRegionsFromReplication: the replica there is deleted.
@@ -87,7 +84,7 @@ impl Desktop {
                 remove_replica_regions: vec![region.to_string()],
             },
         )?;
-        Ok(done(format!("Removed the replica in {region}.")))
+        Ok(done(said::removed_replica(region)))
     }
 
     /// Promotes the replica in `region` (from this, the primary's side), or — with no
@@ -97,9 +94,7 @@ impl Desktop {
         match region {
             Some(region) => {
                 v.promote_replica(&c, arn, &region)?;
-                Ok(done(format!(
-                    "The replica in {region} is now a standalone secret there."
-                )))
+                Ok(done(said::promoted_replica(Some(&region))))
             }
             None => {
                 v.stop_replication_to_replica(
@@ -108,9 +103,7 @@ impl Desktop {
                         secret_id: arn.to_string(),
                     },
                 )?;
-                Ok(done(
-                    "This replica is now a standalone secret: it takes writes here.".into(),
-                ))
+                Ok(done(said::promoted_replica(None)))
             }
         }
     }
@@ -126,9 +119,9 @@ impl Desktop {
                 ..Default::default()
             },
         )?;
-        Ok(done(format!(
-            "Cross-account replica {}: {}.",
-            r.cross_account_replica_arn, r.replication_status
+        Ok(done(said::associated_cross_account(
+            &r.cross_account_replica_arn,
+            &r.replication_status,
         )))
     }
 
@@ -146,9 +139,8 @@ impl Desktop {
                 cross_account_replica_arn: replica_arn.to_string(),
             },
         )?;
-        Ok(done(format!(
-            "Disassociated {}: it stays in its account, Detached.",
-            r.cross_account_replica_arn
+        Ok(done(said::disassociated_cross_account(
+            &r.cross_account_replica_arn,
         )))
     }
 }

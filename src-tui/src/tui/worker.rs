@@ -680,10 +680,7 @@ pub fn execute_reporting(
             op,
             |r| {
                 let st = r.replication_status.iter().find(|s| s.region == region);
-                format!(
-                    "Replicating to {region}: {}.",
-                    st.map_or("requested", |s| s.status.as_str())
-                )
+                said::replicating(&region, st.map(|s| s.status.as_str()))
             },
         ),
         Request::RemoveReplica { arn, region } => done(
@@ -695,17 +692,17 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |_| format!("Removed the replica in {region}."),
+            |_| said::removed_replica(&region),
         ),
         Request::PromoteReplica { arn, region } => {
             done(vault.promote_replica(&c, &arn, &region), op, |_| {
-                format!("The replica in {region} is now a standalone secret there.")
+                said::promoted_replica(Some(&region))
             })
         }
         Request::StopReplication { arn } => done(
             vault.stop_replication_to_replica(&c, SecretIdRequest { secret_id: arn }),
             op,
-            |_| "This replica is now a standalone secret: it takes writes here.".to_string(),
+            |_| said::promoted_replica(None),
         ),
         Request::Act(act) => done(vault.perform(&c, act), op, String::clone),
         Request::AssociateCrossAccount { arn, replica_arn } => done(
@@ -718,12 +715,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| {
-                format!(
-                    "Cross-account replica {}: {}.",
-                    r.cross_account_replica_arn, r.replication_status
-                )
-            },
+            |r| said::associated_cross_account(&r.cross_account_replica_arn, &r.replication_status),
         ),
         Request::DisassociateCrossAccount { arn, replica_arn } => done(
             vault.disassociate_cross_account_replica(
@@ -734,12 +726,7 @@ pub fn execute_reporting(
                 },
             ),
             op,
-            |r| {
-                format!(
-                    "Disassociated {}: it stays in its account, Detached.",
-                    r.cross_account_replica_arn
-                )
-            },
+            |r| said::disassociated_cross_account(&r.cross_account_replica_arn),
         ),
         Request::RotationHistory { seq, arn } => Loaded::RotationHistory {
             seq,
