@@ -11,28 +11,39 @@ const REPLICA_PASS: &str = "replica drive passphrase";
 
 /// The primary, and the replica file registered as eu-west-1 (created by `add`).
 fn setup() -> (TestVault, TestVault) {
+    register(
+        "drive/replica.db",
+        &["replica-region", "add", "--region", "eu-west-1", "--vault"],
+        ("Region", "eu-west-1"),
+    )
+}
+
+/// A new primary, and the vault file at `file` (under its directory) registered by `add`
+/// (which ends with the flag naming the file); `shown` is a field the registration answers.
+fn register(file: &str, add: &[&str], shown: (&str, &str)) -> (TestVault, TestVault) {
     let primary = TestVault::init();
-    let path = primary.dir.path().join("drive/replica.db");
-    let mut add = primary.cmd();
-    add.args(["replica-region", "add", "--region", "eu-west-1", "--vault"])
+    let path = primary.dir.path().join(file);
+    let mut cmd = primary.cmd();
+    cmd.args(add)
         .arg(&path)
         .args(TEST_KDF)
         .env("COFFER_REPLICA_PASSPHRASE", REPLICA_PASS);
-    let out = add.output().unwrap();
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
-        "replica-region add: {}",
+        "{}: {}",
+        add.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
     let view: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(view["Region"], "eu-west-1");
+    assert_eq!(view[shown.0], shown.1);
     assert_eq!(view["Reachable"], true);
-    let replica = TestVault {
+    let other = TestVault {
         dir: tempfile::tempdir().unwrap(),
         path,
         passphrase: REPLICA_PASS.into(),
     };
-    (primary, replica)
+    (primary, other)
 }
 
 fn value(v: &TestVault, id: &str) -> String {
@@ -192,34 +203,17 @@ fn cli_promotion_on_the_replica_makes_it_standalone_and_the_primary_lets_go() {
 /// The primary, and another account's vault file registered with `replica-account add`
 /// (created by it, account 444455556666 in the primary's region).
 fn setup_account() -> (TestVault, TestVault) {
-    let primary = TestVault::init();
-    let path = primary.dir.path().join("partner/partner.db");
-    let mut add = primary.cmd();
-    add.args([
-        "replica-account",
-        "add",
-        "--account-id",
-        "444455556666",
-        "--replica-vault",
-    ])
-    .arg(&path)
-    .args(TEST_KDF)
-    .env("COFFER_REPLICA_PASSPHRASE", REPLICA_PASS);
-    let out = add.output().unwrap();
-    assert!(
-        out.status.success(),
-        "replica-account add: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let view: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(view["AccountId"], "444455556666");
-    assert_eq!(view["Reachable"], true);
-    let other = TestVault {
-        dir: tempfile::tempdir().unwrap(),
-        path,
-        passphrase: REPLICA_PASS.into(),
-    };
-    (primary, other)
+    register(
+        "partner/partner.db",
+        &[
+            "replica-account",
+            "add",
+            "--account-id",
+            "444455556666",
+            "--replica-vault",
+        ],
+        ("AccountId", "444455556666"),
+    )
 }
 
 fn cross_primary(v: &TestVault, id: &str) -> Value {
