@@ -842,6 +842,18 @@ mod tests {
         clock.advance(SignedDuration::from_hours(24 * n));
     }
 
+    /// The IAM user `app`, allowed GetSecretValue and DeleteSecret on `resource`.
+    fn user_app_may_get_and_delete(v: &Vault, resource: &str) {
+        let admin = v.caller(FrontEnd::Cli);
+        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "app"))
+            .unwrap();
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DeleteSecret"],"Resource":"{resource}"}}]}}"#
+        );
+        v.iam_put_inline_policy(&admin, EntityKind::User, "app", "sm", &policy)
+            .unwrap();
+    }
+
     fn create(v: &Vault, name: &str, value: &str) {
         v.create_secret(
             &v.caller(FrontEnd::Cli),
@@ -1104,18 +1116,8 @@ mod tests {
     #[test]
     fn a_grant_unused_for_the_threshold_is_found_with_a_policy_of_what_was_used() {
         let (v, clock) = vault();
-        let admin = v.caller(FrontEnd::Cli);
         create(&v, "app/db", S1);
-        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "app"))
-            .unwrap();
-        v.iam_put_inline_policy(
-            &admin,
-            EntityKind::User,
-            "app",
-            "sm",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DeleteSecret"],"Resource":"*"}]}"#,
-        )
-        .unwrap();
+        user_app_may_get_and_delete(&v, "*");
         days(&clock, 95);
         let app = Caller::principal("arn:aws:iam::111122223333:user/app", FrontEnd::Endpoint);
         read(&v, &app, "app/db");
@@ -1345,18 +1347,8 @@ mod tests {
     /// and never deleted anything: its unused-access finding's proposal.
     fn over_granted() -> (Vault, Caller, String) {
         let (v, clock) = vault();
-        let admin = v.caller(FrontEnd::Cli);
         create(&v, "app/db", S1);
-        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "app"))
-            .unwrap();
-        v.iam_put_inline_policy(
-            &admin,
-            EntityKind::User,
-            "app",
-            "sm",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DeleteSecret"],"Resource":"arn:aws:secretsmanager:*:*:secret:app/*"}]}"#,
-        )
-        .unwrap();
+        user_app_may_get_and_delete(&v, "arn:aws:secretsmanager:*:*:secret:app/*");
         days(&clock, 95);
         let app = Caller::principal("arn:aws:iam::111122223333:user/app", FrontEnd::Endpoint);
         read(&v, &app, "app/db");
@@ -1539,16 +1531,7 @@ mod tests {
         for (name, value) in [("a", S1), ("b", S2), ("c", S3), ("d", "letmein"), ("e", S1)] {
             create(&v, name, value);
         }
-        v.iam_create(&admin, CreateEntity::new(EntityKind::User, "app"))
-            .unwrap();
-        v.iam_put_inline_policy(
-            &admin,
-            EntityKind::User,
-            "app",
-            "sm",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DeleteSecret"],"Resource":"*"}]}"#,
-        )
-        .unwrap();
+        user_app_may_get_and_delete(&v, "*");
         let key = v
             .iam_create_access_key(&admin, EntityKind::User, "app")
             .unwrap()
