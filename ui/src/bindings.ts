@@ -280,8 +280,9 @@ Field?: string,
  */
 Score?: number, Length?: number, Count?: number, 
 /**
- * Other secrets (names) that hold the same value; principals or accounts a policy
- * grants; actions granted and not used.
+ * Other secrets (names) that hold the same value (the first ten by name: `count` says
+ * how many there are); principals or accounts a policy grants; actions granted and not
+ * used.
  */
 Names?: Array<string>, UsedActions?: Array<string>, Region?: string, Status?: string, };
 
@@ -315,4 +316,9 @@ DeletionDays: number, };
 
 export type SeverityCounts = { High: number, Medium: number, Low: number, };
 
-export type HealthReport = { GeneratedDate: string, Thresholds: Thresholds, SecretsChecked: number, PrincipalsChecked: number, Counts: SeverityCounts, Findings: Array<HealthFinding>, };
+export type HealthReport = { GeneratedDate: string, Thresholds: Thresholds, SecretsChecked: number, PrincipalsChecked: number, Counts: SeverityCounts, 
+/**
+ * Shared with the findings the vault keeps between reports ([`Assessor`]): a report of
+ * 100,000 findings hands out that many pointers rather than copies.
+ */
+Findings: Array<HealthFinding>, };

@@ -16,6 +16,7 @@ pub mod policies;
 pub mod values;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -298,8 +299,9 @@ pub struct Evidence {
     pub length: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
-    /// Other secrets (names) that hold the same value; principals or accounts a policy
-    /// grants; actions granted and not used.
+    /// Other secrets (names) that hold the same value (the first ten by name: `count` says
+    /// how many there are); principals or accounts a policy grants; actions granted and not
+    /// used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub names: Vec<String>,
@@ -380,7 +382,32 @@ pub struct HealthReport {
     pub secrets_checked: usize,
     pub principals_checked: usize,
     pub counts: SeverityCounts,
-    pub findings: Vec<Finding>,
+    /// Shared with the findings the vault keeps between reports ([`Assessor`]): a report of
+    /// 100,000 findings hands out that many pointers rather than copies.
+    #[serde(with = "shared_findings")]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<Finding>"))]
+    pub findings: Vec<Arc<Finding>>,
+}
+
+/// `Vec<Arc<Finding>>` as a list of findings (serde's own would need its `rc` feature for
+/// the whole build).
+mod shared_findings {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Finding;
+
+    pub fn serialize<S: Serializer>(f: &[Arc<Finding>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(f.iter().map(|f| &**f))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Arc<Finding>>, D::Error> {
+        Ok(Vec::<Finding>::deserialize(d)?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
+    }
 }
 
 impl HealthReport {
@@ -511,6 +538,11 @@ impl Place {
 /// A reused value's finding comes after the secret's own findings of that kind (it has none).
 const REUSE_N: usize = usize::MAX;
 
+/// How many of the other secrets holding a reused value its finding names (the count says
+/// how many there are): each member of a group of a thousand naming the other 999 would
+/// make a million names, and a sentence no one reads.
+const REUSE_NAMES_SHOWN: usize = 10;
+
 /// What [`Assessor`] holds of one secret.
 struct Held {
     subject: Subject,
@@ -545,9 +577,52 @@ struct Group {
 pub struct Assessor {
     /// The thresholds and account the findings were made for.
     basis: Option<(Thresholds, String)>,
-    held: HashMap<String, Held>,
-    groups: HashMap<[u8; 32], Group>,
-    sorted: BTreeMap<Place, Finding>,
+    held: foldhash::HashMap<String, Held>,
+    groups: foldhash::HashMap<[u8; 32], Group>,
+    sorted: BTreeMap<Place, Arc<Finding>>,
+}
+
+/// From how many items [`par_map`] splits its work between threads.
+const PARALLEL_FROM: usize = 2_048;
+
+/// `items.iter().map(f)`, on as many threads as there are cores (up to 8) when the items
+/// are many: the first report at 100,000 secrets makes each one's input and findings.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("a report's worker does not panic"))
+            .collect()
+    })
+}
+
+/// One secret's findings made afresh (by [`par_map`]'s workers, with all they allocate),
+/// for [`Assessor::redo`] to put in place.
+struct Fresh {
+    uid: String,
+    subject: Subject,
+    /// Where `found` go in [`Assessor::sorted`], kept to take them out again.
+    places: Vec<Place>,
+    found: Vec<(Place, Arc<Finding>)>,
+    until: i64,
+}
+
+/// What a report remade: findings to put in their places together (into an empty map, on the
+/// first report, in one sorted build rather than a tree descent each), and the reuse groups
+/// to remake.
+#[derive(Default)]
+struct Made {
+    findings: Vec<(Place, Arc<Finding>)>,
+    regroup: Vec<[u8; 32]>,
 }
 
 /// The first moment after `now` at which what a secret's findings say may change.
@@ -581,7 +656,7 @@ impl Assessor {
     pub fn report(
         &mut self,
         inp: &Inputs,
-        changed: Option<&HashSet<String>>,
+        changed: Option<&foldhash::HashSet<String>>,
         t: &Thresholds,
     ) -> HealthReport {
         let now = inp.now_ms;
@@ -593,21 +668,50 @@ impl Assessor {
             };
         }
         let attempted: HashSet<&str> = inp.attempts.iter().map(|a| a.secret_uid.as_str()).collect();
-        let mut regroup: Vec<[u8; 32]> = Vec::new();
-        for s in &inp.secrets {
-            let attempt = attempted.contains(s.uid.as_str());
-            let stale = match self.held.get(&s.uid) {
-                None => true,
-                Some(h) => {
+        let stale: Vec<(&SecretInput, bool)> = inp
+            .secrets
+            .iter()
+            .filter_map(|s| {
+                let attempt = attempted.contains(s.uid.as_str());
+                let stale = self.held.get(&s.uid).is_none_or(|h| {
                     changed.is_none_or(|c| c.contains(&s.uid))
                         || now < h.from
                         || now >= h.until
                         || h.attempt != attempt
-                }
+                });
+                stale.then_some((s, attempt))
+            })
+            .collect();
+        // A secret's own findings depend on it alone: made on every core when they are many.
+        let found = par_map(&stale, |(s, attempt)| {
+            let mut until = Until {
+                now,
+                until: i64::MAX,
             };
-            if stale {
-                self.redo(s, now, t, &inp.account_id, attempt, &mut regroup);
+            let found: Vec<(Place, Arc<Finding>)> =
+                secret_findings(s, now, t, &inp.account_id, *attempt, &mut until)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, f)| (Place::of(&f, &s.uid, n), Arc::new(f)))
+                    .collect();
+            Fresh {
+                uid: s.uid.clone(),
+                subject: Subject::Secret {
+                    name: s.name.clone(),
+                    arn: s.arn.clone(),
+                },
+                places: found.iter().map(|(p, _)| p.clone()).collect(),
+                found,
+                until: until.until,
             }
+        });
+        let mut made = Made {
+            findings: Vec::with_capacity(found.len()),
+            regroup: Vec::new(),
+        };
+        self.held.reserve(found.len());
+        for ((s, attempt), fresh) in stale.into_iter().zip(found) {
+            self.redo(s, now, attempt, fresh, &mut made);
         }
         if self.held.len() != inp.secrets.len() {
             let live: HashSet<&str> = inp.secrets.iter().map(|s| s.uid.as_str()).collect();
@@ -623,11 +727,17 @@ impl Assessor {
                         self.sorted.remove(p);
                     }
                     if let Some(print) = h.print {
-                        self.leave(&uid, print, &mut regroup);
+                        self.leave(&uid, print, &mut made.regroup);
                     }
                 }
             }
         }
+        if self.sorted.is_empty() {
+            self.sorted = made.findings.into_iter().collect();
+        } else {
+            self.sorted.extend(made.findings);
+        }
+        let mut regroup = made.regroup;
         regroup.sort();
         regroup.dedup();
         for print in regroup {
@@ -648,11 +758,11 @@ impl Assessor {
                 (std::cmp::Reverse(r.severity), r.kind, r.subject.label())
                     < (p.severity, p.kind, p.label.as_str())
             }) {
-                out.push(r);
+                out.push(Arc::new(r));
             }
             out.push(f.clone());
         }
-        out.extend(rest);
+        out.extend(rest.map(Arc::new));
         let mut counts = SeverityCounts::default();
         for f in &out {
             match f.severity {
@@ -671,53 +781,29 @@ impl Assessor {
         }
     }
 
-    /// Remakes one secret's own findings, and moves it between reuse groups when its
-    /// value's fingerprint or its name changed.
-    fn redo(
-        &mut self,
-        s: &SecretInput,
-        now: i64,
-        t: &Thresholds,
-        account_id: &str,
-        attempt: bool,
-        regroup: &mut Vec<[u8; 32]>,
-    ) {
+    /// Puts one secret's remade findings in place of its old ones, and moves it between
+    /// reuse groups when its value's fingerprint or its name changed.
+    fn redo(&mut self, s: &SecretInput, now: i64, attempt: bool, fresh: Fresh, made: &mut Made) {
         let old = self.held.remove(&s.uid);
         if let Some(h) = &old {
             for p in &h.places {
                 self.sorted.remove(p);
             }
         }
-        let mut until = Until {
-            now,
-            until: i64::MAX,
-        };
-        let found = secret_findings(s, now, t, account_id, attempt, &mut until);
-        let places = found
-            .into_iter()
-            .enumerate()
-            .map(|(n, f)| {
-                let p = Place::of(&f, &s.uid, n);
-                self.sorted.insert(p.clone(), f);
-                p
-            })
-            .collect();
+        made.findings.extend(fresh.found);
         let print = s
             .facts
             .as_ref()
             .filter(|f| f.length > 0 && s.deletion_ms.is_none() && !s.is_replica)
             .map(|f| f.fingerprint);
-        let subject = Subject::Secret {
-            name: s.name.clone(),
-            arn: s.arn.clone(),
-        };
+        let subject = fresh.subject;
         let rotatable = s.rotation_function;
         let moved = old
             .as_ref()
             .is_none_or(|h| h.print != print || h.subject != subject || h.rotatable != rotatable);
         if moved {
             if let Some(p) = old.as_ref().and_then(|h| h.print) {
-                self.leave(&s.uid, p, regroup);
+                self.leave(&s.uid, p, &mut made.regroup);
             }
             if let Some(p) = print {
                 self.groups
@@ -725,16 +811,16 @@ impl Assessor {
                     .or_default()
                     .members
                     .insert(s.uid.clone(), (s.name.clone(), s.arn.clone(), rotatable));
-                regroup.push(p);
+                made.regroup.push(p);
             }
         }
         self.held.insert(
-            s.uid.clone(),
+            fresh.uid,
             Held {
                 subject,
-                places,
+                places: fresh.places,
                 from: now,
-                until: until.until,
+                until: fresh.until,
                 print,
                 attempt,
                 rotatable,
@@ -771,11 +857,17 @@ impl Assessor {
             .collect();
         all.sort();
         for (uid, (name, arn, rotatable)) in &g.members {
-            let others: Vec<String> = all
+            let count = all.len() - 1;
+            let named: Vec<String> = all
                 .iter()
                 .filter(|(_, u)| u != uid)
+                .take(REUSE_NAMES_SHOWN)
                 .map(|(n, _)| n.to_string())
                 .collect();
+            let more = match count - named.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             let f = Finding {
                 kind: FindingKind::ReusedValue,
                 severity: Severity::High,
@@ -784,19 +876,18 @@ impl Assessor {
                     arn: arn.clone(),
                 },
                 summary: format!(
-                    "Holds the same value as {} other secret(s): {}.",
-                    others.len(),
-                    others.join(", ")
+                    "Holds the same value as {count} other secret(s): {}{more}.",
+                    named.join(", ")
                 ),
                 evidence: Evidence {
-                    count: Some(others.len()),
-                    names: others,
+                    count: Some(count),
+                    names: named,
                     ..Default::default()
                 },
                 fix: Some(rotate_fix(*rotatable, arn)),
             };
             let p = Place::of(&f, uid, REUSE_N);
-            self.sorted.insert(p.clone(), f);
+            self.sorted.insert(p.clone(), Arc::new(f));
             g.places.push((uid.clone(), p));
         }
     }

@@ -169,6 +169,19 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Every version's sealed facts by its keyed version hash (unique across secrets: it
+    /// binds the secret's uid): one scan, for a report that judges most secrets at once,
+    /// where a lookup each would cost a B-tree descent each.
+    pub fn value_facts_all(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT vid_hash, facts FROM value_facts")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     pub fn value_facts_delete(&self, secret_uid: &str, vid_hash: &[u8]) -> Result<()> {
         self.tx
             .prepare_cached("DELETE FROM value_facts WHERE secret_uid = ?1 AND vid_hash = ?2")?

@@ -42,8 +42,9 @@
 //! finding checked, the kept report against a fresh one); the rest is the one bridge between
 //! the vault and the pure rules of `health`: facts at write time, kept findings, the report.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::doc::SecretDoc;
 use super::iam::{EntityKind, Iam};
@@ -60,6 +61,10 @@ use crate::store::{READ_EVENTS, Tx, UsageEvent};
 use crate::{Error, Result};
 
 const DAY_MS: i64 = 86_400_000;
+
+/// From how many secrets to judge on, a report reads every version's facts in one scan
+/// rather than looking each up (at 100,000 secrets the lookups took 0.7 s, the scan 0.1 s).
+const BULK_FACTS: usize = 1_000;
 
 fn facts_name(uid: &str, vid: &str) -> String {
     format!("value-facts/{uid}/{vid}")
@@ -81,6 +86,18 @@ pub(super) fn keep_facts(
         &keys.seal_named(&facts_name(&doc.uid, vid), &plain),
     )?;
     Ok(f)
+}
+
+fn current_version(doc: &SecretDoc) -> Option<&super::doc::VersionDoc> {
+    doc.versions
+        .iter()
+        .find(|v| v.stages.iter().any(|s| s == AWSCURRENT))
+}
+
+/// The version whose value the report judges: the current one, when it has a value and the
+/// secret is neither a replica nor on its way out.
+fn judged_version(doc: &SecretDoc) -> Option<&super::doc::VersionDoc> {
+    current_version(doc).filter(|v| v.has_value && !doc.is_replica() && doc.deletion_ms.is_none())
 }
 
 /// Each principal's last successful day per event name, by the audit's keyed hash of the
@@ -105,6 +122,8 @@ pub(crate) struct Kept {
     unjudged: Vec<String>,
     /// The secrets whose input or last read changed since the findings were last made.
     touched: HashSet<String>,
+    /// All of them did (the first report, or who is who changed): `touched` is not kept then.
+    all_touched: bool,
     /// Who is who by the audit's keyed hash, as the last reads were named with.
     who: HashMap<Vec<u8>, String>,
     /// The findings, kept.
@@ -217,6 +236,7 @@ impl Vault {
         if !same_trail {
             *kept = Kept {
                 keys_tag: Some(tag),
+                all_touched: true,
                 ..Kept::default()
             };
             let usage = ctx.tx.usage_summary()?;
@@ -247,6 +267,11 @@ impl Vault {
         // Secrets: a document the index replaced is a new `Arc`.
         let mut retry = std::mem::take(&mut kept.unjudged);
         let docs: Vec<Arc<SecretDoc>> = ctx.index.all().cloned().collect();
+        let mut work: Vec<(&Arc<SecretDoc>, Option<usize>)> = Vec::new();
+        kept.docs
+            .reserve(docs.len().saturating_sub(kept.docs.len()));
+        kept.secrets
+            .reserve(docs.len().saturating_sub(kept.secrets.len()));
         for doc in &docs {
             let at = match kept.docs.get(&doc.uid) {
                 Some((d, i)) if Arc::ptr_eq(d, doc) => {
@@ -259,8 +284,38 @@ impl Vault {
                 None => None,
             };
             retry.retain(|u| u != &doc.uid);
-            let input = self.secret_input(ctx, doc, &mut kept.unjudged)?;
-            kept.touched.insert(doc.uid.clone());
+            work.push((doc, at));
+        }
+        // Facts from one scan when many secrets are remade (the first report), else a
+        // lookup each; the inputs made on every core when they are many.
+        let keys = ctx.keys;
+        let made: Vec<(SecretInput, bool)> = if work.len() >= BULK_FACTS {
+            let all: HashMap<Vec<u8>, Vec<u8>> = ctx.tx.value_facts_all()?.into_iter().collect();
+            health::par_map(&work, |(doc, _)| {
+                let sealed = judged_version(doc)
+                    .and_then(|v| all.get(keys.vid_hash(&doc.uid, &v.id).as_slice()));
+                self.input_of(doc, keys, sealed.map(Vec::as_slice))
+            })
+        } else {
+            let mut made = Vec::with_capacity(work.len());
+            for (doc, _) in &work {
+                let sealed = match judged_version(doc) {
+                    Some(v) => ctx
+                        .tx
+                        .value_facts_get(&doc.uid, &keys.vid_hash(&doc.uid, &v.id))?,
+                    None => None,
+                };
+                made.push(self.input_of(doc, keys, sealed.as_deref()));
+            }
+            made
+        };
+        for ((doc, at), (mut input, unfound)) in work.into_iter().zip(made) {
+            if unfound {
+                input.facts = self.judge(ctx, doc, &mut kept.unjudged)?;
+            }
+            if !kept.all_touched {
+                kept.touched.insert(doc.uid.clone());
+            }
             match at {
                 Some(i) => {
                     kept.secrets[i] = input;
@@ -291,45 +346,22 @@ impl Vault {
         Ok(())
     }
 
-    /// One secret's input, its last read aside (filled in when the findings are made).
-    /// Judges its current value when it has no facts, keeping them; `unjudged` gets the
-    /// secrets whose value does not open.
-    fn secret_input(
+    /// One secret's input, its last read aside (filled in when the findings are made), with
+    /// the facts of its current value opened from `sealed`; `true` when it should have facts
+    /// and they were not found (see [`Vault::judge`]).
+    fn input_of(
         &self,
-        ctx: &mut Ctx<'_, '_>,
         doc: &SecretDoc,
-        unjudged: &mut Vec<String>,
-    ) -> Result<SecretInput> {
-        let keys = ctx.keys;
-        let current = doc
-            .versions
-            .iter()
-            .find(|v| v.stages.iter().any(|s| s == AWSCURRENT));
-        let judged = !doc.is_replica() && doc.deletion_ms.is_none();
-        let facts = match current.filter(|v| v.has_value && judged) {
-            None => None,
-            Some(v) => {
-                let name = facts_name(&doc.uid, &v.id);
-                let kept = ctx
-                    .tx
-                    .value_facts_get(&doc.uid, &keys.vid_hash(&doc.uid, &v.id))?
-                    .and_then(|sealed| keys.open_named(&name, &sealed).ok())
-                    .and_then(|plain| serde_json::from_slice::<ValueFacts>(&plain).ok());
-                match kept {
-                    Some(f) => Some(f),
-                    None => match ctx.read_value(doc, &v.id) {
-                        Ok(value) => {
-                            ctx.will_write()?;
-                            Some(keep_facts(ctx.tx, keys, doc, &v.id, &value)?)
-                        }
-                        Err(_) => {
-                            unjudged.push(doc.uid.clone());
-                            None
-                        }
-                    },
-                }
-            }
-        };
+        keys: &VaultKeys,
+        sealed: Option<&[u8]>,
+    ) -> (SecretInput, bool) {
+        let judged = judged_version(doc);
+        let facts = judged.zip(sealed).and_then(|(v, sealed)| {
+            let plain = keys.open_named(&facts_name(&doc.uid, &v.id), sealed).ok()?;
+            serde_json::from_slice::<ValueFacts>(&plain).ok()
+        });
+        let unfound = judged.is_some() && facts.is_none();
+        let current = current_version(doc);
         let rotation = doc.rotation.as_ref();
         let rotation_due = rotation
             .filter(|r| r.enabled && r.function_arn.is_some())
@@ -337,7 +369,7 @@ impl Vault {
                 let s = Schedule::stored(r.rules.as_ref()?).ok()?;
                 s.window_after(r.anchor_ms).map(|w| (w.start_ms, w.end_ms))
             });
-        Ok(SecretInput {
+        let input = SecretInput {
             uid: doc.uid.clone(),
             name: doc.name.clone(),
             arn: self.info.secret_arn(doc),
@@ -362,7 +394,31 @@ impl Vault {
                 .collect(),
             facts,
             last_read: None,
-        })
+        };
+        (input, unfound)
+    }
+
+    /// Judges a secret's current value that has no facts, keeping them; `unjudged` gets the
+    /// secrets whose value does not open (its KMS key disabled), to try again next time.
+    fn judge(
+        &self,
+        ctx: &mut Ctx<'_, '_>,
+        doc: &SecretDoc,
+        unjudged: &mut Vec<String>,
+    ) -> Result<Option<ValueFacts>> {
+        let Some(v) = judged_version(doc) else {
+            return Ok(None);
+        };
+        match ctx.read_value(doc, &v.id) {
+            Ok(value) => {
+                ctx.will_write()?;
+                Ok(Some(keep_facts(ctx.tx, ctx.keys, doc, &v.id, &value)?))
+            }
+            Err(_) => {
+                unjudged.push(doc.uid.clone());
+                Ok(None)
+            }
+        }
     }
 
     /// Everything but the secrets: attempts, principals, keys and operators (few, and read
@@ -556,18 +612,27 @@ struct Rest {
 fn assess_kept(kept: &mut Kept, now_ms: i64, rest: Rest, t: &Thresholds) -> HealthReport {
     let mut secrets = std::mem::take(&mut kept.secrets);
     if rest.who != kept.who {
-        kept.touched.extend(kept.reads.keys().cloned());
+        kept.all_touched = true;
         kept.who = rest.who;
     }
-    for uid in &kept.touched {
-        if let Some((_, i)) = kept.docs.get(uid) {
-            secrets[*i].last_read = kept.reads.get(uid).map(|(day, h)| {
-                let who = kept
-                    .who
-                    .get(h)
-                    .map_or("a principal this vault no longer has", String::as_str);
-                (*day, who.to_string())
-            });
+    let last_read = |uid: &str| {
+        kept.reads.get(uid).map(|(day, h)| {
+            let who = kept
+                .who
+                .get(h)
+                .map_or("a principal this vault no longer has", String::as_str);
+            (*day, who.to_string())
+        })
+    };
+    if kept.all_touched {
+        for s in &mut secrets {
+            s.last_read = last_read(&s.uid);
+        }
+    } else {
+        for uid in &kept.touched {
+            if let Some((_, i)) = kept.docs.get(uid) {
+                secrets[*i].last_read = last_read(uid);
+            }
         }
     }
     let inputs = Inputs {
@@ -579,8 +644,10 @@ fn assess_kept(kept: &mut Kept, now_ms: i64, rest: Rest, t: &Thresholds) -> Heal
         keys: rest.keys,
         operators: rest.operators,
     };
-    let report = kept.findings.report(&inputs, Some(&kept.touched), t);
+    let changed = (!kept.all_touched).then_some(&kept.touched);
+    let report = kept.findings.report(&inputs, changed, t);
     kept.touched.clear();
+    kept.all_touched = false;
     kept.secrets = inputs.secrets;
     report
 }
@@ -593,7 +660,7 @@ fn used_by(
     actions_of: &ActionsOf,
     arn: &str,
     e: &super::iam::Entity,
-) -> HashMap<String, i64> {
+) -> std::collections::HashMap<String, i64> {
     let session = format!(":assumed-role/{}/", e.name);
     let mut arns = vec![arn.to_string()];
     arns.extend(
@@ -602,7 +669,7 @@ fn used_by(
             .filter(|k| e.kind == EntityKind::Role && k.principal_arn.contains(&session))
             .map(|k| k.principal_arn.clone()),
     );
-    let mut used: HashMap<String, i64> = HashMap::new();
+    let mut used = std::collections::HashMap::new();
     for a in &arns {
         for (action, day) in actions_of
             .get(keys.principal_hash(a).as_slice())
@@ -885,13 +952,13 @@ mod tests {
         }
     }
 
-    fn report(v: &Vault, t: &Thresholds) -> Vec<Finding> {
+    fn report(v: &Vault, t: &Thresholds) -> Vec<Arc<Finding>> {
         v.health_report(&v.caller(FrontEnd::Cli), t)
             .unwrap()
             .findings
     }
 
-    fn kinds(findings: &[Finding]) -> Vec<(String, FindingKind)> {
+    fn kinds(findings: &[Arc<Finding>]) -> Vec<(String, FindingKind)> {
         let mut k: Vec<_> = findings
             .iter()
             .map(|f| (f.subject.label().to_string(), f.kind))
@@ -956,6 +1023,31 @@ mod tests {
         let weak = f.iter().find(|f| f.kind == FindingKind::WeakValue).unwrap();
         assert_eq!(weak.severity, Severity::High);
         assert_eq!(weak.evidence.length, Some(9));
+    }
+
+    #[test]
+    fn a_value_shared_by_many_secrets_names_ten_of_the_others_and_counts_them_all() {
+        let (v, _) = vault();
+        for i in 0..13 {
+            create(&v, &format!("app-{i:02}"), S1);
+        }
+        let f = report(&v, &quiet());
+        assert_eq!(f.len(), 13);
+        let first = f.iter().find(|f| f.subject.label() == "app-00").unwrap();
+        assert_eq!(first.kind, FindingKind::ReusedValue);
+        assert_eq!(first.evidence.count, Some(12));
+        let named: Vec<String> = (1..=10).map(|i| format!("app-{i:02}")).collect();
+        assert_eq!(first.evidence.names, named);
+        assert_eq!(
+            first.summary,
+            format!(
+                "Holds the same value as 12 other secret(s): {} and 2 more.",
+                named.join(", ")
+            )
+        );
+        let fifth = f.iter().find(|f| f.subject.label() == "app-05").unwrap();
+        assert!(!fifth.evidence.names.contains(&"app-05".to_string()));
+        assert_eq!(fifth.evidence.names.len(), 10);
     }
 
     #[test]
@@ -1256,7 +1348,7 @@ mod tests {
 
     // ---- fixes: each carried out through the operation it names, as the consoles do ----
 
-    fn fix_of(f: &[Finding], kind: FindingKind) -> Fix {
+    fn fix_of(f: &[Arc<Finding>], kind: FindingKind) -> Fix {
         f.iter()
             .find(|f| f.kind == kind)
             .and_then(|f| f.fix.clone())

@@ -10,6 +10,7 @@
 //! other through their audit commits).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use coffer_core::health::{DiffKind, Evidence, Finding, Fix, HealthReport, Severity, Subject};
 use ratatui::buffer::Buffer;
@@ -47,12 +48,12 @@ pub enum Entry {
 }
 
 impl HealthState {
-    pub fn findings(&self) -> &[Finding] {
+    pub fn findings(&self) -> &[Arc<Finding>] {
         self.report.as_ref().map_or(&[], |r| &r.findings[..])
     }
 
     pub fn finding(&self) -> Option<&Finding> {
-        self.findings().get(self.selected)
+        self.findings().get(self.selected).map(|f| &**f)
     }
 
     /// Severity heads and findings, in the order drawn (the report is worst first).
@@ -559,15 +560,15 @@ mod tests {
         severity: Severity,
         subject: Subject,
         fix: Option<Fix>,
-    ) -> Finding {
-        Finding {
+    ) -> Arc<Finding> {
+        Arc::new(Finding {
             kind,
             severity,
             subject,
             summary: "s".into(),
             evidence: Evidence::default(),
             fix,
-        }
+        })
     }
 
     fn report() -> HealthReport {
