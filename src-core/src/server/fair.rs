@@ -7,6 +7,12 @@
 //! each. A connection has at most one request waiting (HTTP/1.1 answers in order), so a
 //! client that opens many connections and sends without pause lengthens only its own line:
 //! another address's request waits for at most one request from each other address.
+//!
+//! Reads can share a commit ([`Group`]): the requests that queued up while the thread was
+//! busy are carried out one after the other inside one transaction, in the same turns, and
+//! their answers leave together once it has committed (group commit). A request that is not
+//! to be grouped (a change that waits for fsync) first ends the group before it, then runs
+//! alone.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -61,7 +67,26 @@ impl<T> Turns<T> {
     }
 }
 
-type Job = Box<dyn FnOnce(u64) + Send>;
+/// Hands a request's answer over; `false` when the commit it waited for failed.
+type Deliver = Box<dyn FnOnce(bool) + Send>;
+
+struct Job {
+    run: Box<dyn FnOnce(u64) -> Deliver + Send>,
+    /// May share its group's commit.
+    grouped: bool,
+}
+
+/// A transaction that grouped requests share, opened before the first and committed after
+/// the last of them (see the module).
+pub trait Group: Send + 'static {
+    /// Opens the shared transaction; when it cannot, each request commits on its own.
+    fn begin(&self) -> bool;
+    /// Commits it; `false` when that failed (none of the group's requests took effect).
+    fn commit(&self) -> bool;
+}
+
+/// The most requests that share one commit: their answers wait for the last of them.
+pub const MAX_GROUP: usize = 64;
 
 struct Queue {
     turns: Turns<Job>,
@@ -86,12 +111,18 @@ pub struct Executor {
     shared: Arc<Shared>,
 }
 
-/// The request was dropped before it ran (the server is stopping).
+/// The request was dropped before it ran (the server is stopping), or the commit it shared
+/// failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dropped;
 
 impl Executor {
     pub fn start() -> std::io::Result<Self> {
+        Self::start_grouping(None)
+    }
+
+    /// The request thread; with `group`, the requests run as grouped share its commits.
+    pub fn start_grouping(group: Option<Box<dyn Group>>) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 turns: Turns::default(),
@@ -103,7 +134,7 @@ impl Executor {
         let worker = shared.clone();
         std::thread::Builder::new()
             .name("coffer-requests".into())
-            .spawn(move || work(&worker))?;
+            .spawn(move || work(&worker, group.as_deref()))?;
         Ok(Self { shared })
     }
 
@@ -114,10 +145,29 @@ impl Executor {
         address: IpAddr,
         f: impl FnOnce() -> R + Send + 'static,
     ) -> Result<(R, u64), Dropped> {
+        self.run_as(address, false, f).await
+    }
+
+    /// [`Executor::run`]; with `grouped`, `f` may run inside a group and its result is
+    /// handed over once the group has committed (`Dropped` if that commit failed).
+    pub async fn run_as<R: Send + 'static>(
+        &self,
+        address: IpAddr,
+        grouped: bool,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<(R, u64), Dropped> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |waited| {
-            let _ = tx.send((f(), waited));
-        });
+        let job = Job {
+            run: Box::new(move |waited| {
+                let result = f();
+                Box::new(move |committed| {
+                    if committed {
+                        let _ = tx.send((result, waited));
+                    }
+                })
+            }),
+            grouped,
+        };
         let wake = {
             let mut q = self.shared.lock();
             q.turns.push(address, job);
@@ -137,13 +187,33 @@ impl Drop for Executor {
     }
 }
 
-fn work(shared: &Shared) {
+/// The open group's answers, handed over once it has committed.
+struct Open<'g> {
+    group: &'g dyn Group,
+    answers: Vec<Deliver>,
+}
+
+impl Open<'_> {
+    fn commit(self) {
+        let committed = self.group.commit();
+        for deliver in self.answers {
+            deliver(committed);
+        }
+    }
+}
+
+fn work(shared: &Shared, group: Option<&dyn Group>) {
+    let mut open: Option<Open<'_>> = None;
     loop {
         let next = {
             let mut q = shared.lock();
             loop {
                 if let Some(next) = q.turns.pop() {
-                    break next;
+                    break Some(next);
+                }
+                // Nothing more queued: the group commits before the thread waits.
+                if open.is_some() {
+                    break None;
                 }
                 if q.closed {
                     return;
@@ -152,8 +222,28 @@ fn work(shared: &Shared) {
                 q = shared.wake.wait(q).unwrap_or_else(|e| e.into_inner());
             }
         };
-        let (job, waited) = next;
-        job(waited);
+        let Some((job, waited)) = next else {
+            if let Some(o) = open.take() {
+                o.commit();
+            }
+            continue;
+        };
+        let ends_group =
+            !job.grouped || open.as_ref().is_some_and(|o| o.answers.len() >= MAX_GROUP);
+        if ends_group && let Some(o) = open.take() {
+            o.commit();
+        }
+        if job.grouped && open.is_none() {
+            open = group.filter(|g| g.begin()).map(|group| Open {
+                group,
+                answers: Vec::new(),
+            });
+        }
+        let deliver = (job.run)(waited);
+        match open.as_mut() {
+            Some(o) if job.grouped => o.answers.push(deliver),
+            _ => deliver(true),
+        }
     }
 }
 
@@ -204,6 +294,121 @@ mod tests {
         }
         let order: Vec<_> = std::iter::from_fn(|| t.pop()).collect();
         assert_eq!(order, vec![(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)]);
+    }
+
+    /// A group that writes down when it begins and commits, and commits as told.
+    struct Recorded {
+        log: Arc<Mutex<Vec<String>>>,
+        commits: bool,
+    }
+
+    impl Group for Recorded {
+        fn begin(&self) -> bool {
+            self.log.lock().unwrap().push("begin".into());
+            true
+        }
+        fn commit(&self) -> bool {
+            self.log.lock().unwrap().push("commit".into());
+            self.commits
+        }
+    }
+
+    /// Queues, from one address, a job that holds the thread until the others are queued,
+    /// then `jobs` (name, grouped); returns each one's answer, in order.
+    fn queue_behind_a_busy_thread(
+        commits: bool,
+        jobs: &[(&'static str, bool)],
+    ) -> (Vec<String>, Vec<Result<&'static str, Dropped>>) {
+        use std::future::Future;
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let executor = Executor::start_grouping(Some(Box::new(Recorded {
+            log: log.clone(),
+            commits,
+        })))
+        .unwrap();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let busy = {
+            let log = log.clone();
+            executor.run(ip("127.0.0.1"), move || {
+                held.recv().unwrap();
+                log.lock().unwrap().push("busy".into());
+                "busy"
+            })
+        };
+        let mut futures: Vec<std::pin::Pin<Box<dyn Future<Output = _>>>> = vec![Box::pin(busy)];
+        for &(name, grouped) in jobs {
+            let log = log.clone();
+            futures.push(Box::pin(executor.run_as(
+                ip("127.0.0.1"),
+                grouped,
+                move || {
+                    log.lock().unwrap().push(name.into());
+                    name
+                },
+            )));
+        }
+        // A first poll queues each job, in order, while the busy one holds the thread.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        for f in &mut futures {
+            assert!(f.as_mut().poll(&mut cx).is_pending());
+        }
+        release.send(()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let answers = futures
+            .into_iter()
+            .map(|f| rt.block_on(f).map(|(name, _)| name))
+            .collect();
+        let log = log.lock().unwrap().clone();
+        (log, answers)
+    }
+
+    #[test]
+    fn reads_queued_together_share_one_commit_and_a_change_ends_their_group_before_it_runs() {
+        let (log, answers) = queue_behind_a_busy_thread(
+            true,
+            &[
+                ("r1", true),
+                ("r2", true),
+                ("r3", true),
+                ("w", false),
+                ("r4", true),
+            ],
+        );
+        assert_eq!(
+            log,
+            [
+                "busy", "begin", "r1", "r2", "r3", "commit", "w", "begin", "r4", "commit"
+            ]
+        );
+        assert_eq!(
+            answers,
+            [Ok("busy"), Ok("r1"), Ok("r2"), Ok("r3"), Ok("w"), Ok("r4")]
+        );
+    }
+
+    #[test]
+    fn no_answer_of_a_group_whose_commit_failed_is_handed_over() {
+        let (log, answers) =
+            queue_behind_a_busy_thread(false, &[("r1", true), ("r2", true), ("w", false)]);
+        assert_eq!(log, ["busy", "begin", "r1", "r2", "commit", "w"]);
+        assert_eq!(answers, [Ok("busy"), Err(Dropped), Err(Dropped), Ok("w")]);
+    }
+
+    #[test]
+    fn a_group_holds_at_most_max_group_requests() {
+        let jobs = vec![("r", true); MAX_GROUP + 1];
+        let (log, answers) = queue_behind_a_busy_thread(true, &jobs);
+        let commits: Vec<usize> = log
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| *l == "commit")
+            .map(|(i, _)| i)
+            .collect();
+        // busy, begin, MAX_GROUP reads, commit; then begin, the last read, commit.
+        assert_eq!(commits, [MAX_GROUP + 2, MAX_GROUP + 5]);
+        assert!(answers.iter().all(Result::is_ok));
     }
 
     #[test]

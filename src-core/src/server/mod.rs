@@ -436,7 +436,12 @@ async fn process(
         headers: &headers,
         body: &body,
     };
-    let signed = sigv4::parse(&parts)?;
+    // The emulator accepts any well-formed credentials: it checks their form but builds
+    // no string to sign (README, "The emulator for test suites").
+    let signed = match app.backend {
+        Backend::Vault(_) => sigv4::parse(&parts)?,
+        Backend::Ephemeral { .. } => sigv4::parse_unverified(&parts)?,
+    };
     access.region = Some(signed.region.clone());
     if method != Method::POST || uri.path() != "/" {
         return Err(ApiError::unknown_operation(&format!(
@@ -477,34 +482,63 @@ async fn process(
             router::dispatch(&vault, &caller, op, &body),
         )
     };
-    let ((principal, result), waited) = app
-        .executor
-        .run(access.peer.ip(), job)
-        .await
-        .map_err(|_| ApiError::internal("The request failed inside the server."))?;
+    // A vault's reads share commits (see `fair`): their audit events reach the file
+    // together, and each answer waits for that commit.
+    let grouped =
+        matches!(app.backend, Backend::Vault(_)) && op.read_only() && !op.waits_for_fsync();
+    let ((principal, result), waited) =
+        app.executor
+            .run_as(access.peer.ip(), grouped, job)
+            .await
+            .map_err(|_| ApiError::internal("The request failed inside the server."))?;
     access.principal = principal;
     access.queued_behind = Some(waited);
     result
 }
 
+/// An access-log line, serialized straight from the request's facts (building a
+/// `serde_json::Value` map for it was a twentieth of the emulator's time per request). The
+/// fields are in alphabetical order, the order the line has always had.
+#[derive(serde::Serialize)]
+struct AccessLine<'a> {
+    error: Option<&'a str>,
+    latency_ms: f64,
+    operation: Option<&'a str>,
+    peer: std::net::IpAddr,
+    principal: Option<&'a str>,
+    queued_behind: Option<u64>,
+    region: Option<&'a str>,
+    request_id: &'a str,
+    status: u16,
+    #[serde(serialize_with = "as_text")]
+    time: jiff::Timestamp,
+}
+
+/// A timestamp as its RFC 3339 text, written straight into the line.
+fn as_text<S: serde::Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
 fn log_access(a: &Access, status: StatusCode, started: Instant) {
-    let line = serde_json::json!({
-        "time": jiff::Timestamp::now().to_string(),
-        "request_id": a.request_id,
-        "peer": a.peer.ip().to_string(),
-        "operation": a.operation,
-        "principal": a.principal,
-        "region": a.region,
-        "status": status.as_u16(),
-        "error": a.error,
-        "queued_behind": a.queued_behind,
-        "latency_ms": (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-    });
+    let line = AccessLine {
+        error: a.error,
+        latency_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        operation: a.operation,
+        peer: a.peer.ip(),
+        principal: a.principal.as_deref(),
+        queued_behind: a.queued_behind,
+        region: a.region.as_deref(),
+        request_id: &a.request_id,
+        status: status.as_u16(),
+        time: jiff::Timestamp::now(),
+    };
     // One write per line: stderr is unbuffered, and serializing into it would cost a
     // system call per JSON token.
-    let mut line = line.to_string();
-    line.push('\n');
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    let mut bytes = Vec::with_capacity(256);
+    if serde_json::to_writer(&mut bytes, &line).is_ok() {
+        bytes.push(b'\n');
+        let _ = std::io::stderr().lock().write_all(&bytes);
+    }
 }
 
 /// A connection refused by a cap, for the access log.
@@ -519,15 +553,41 @@ fn log_refused(peer: SocketAddr, why: limits::Refused) {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
+/// A vault's reads sharing one commit on the request thread ([`fair::Group`]).
+struct VaultGroup(Arc<Vault>);
+
+impl fair::Group for VaultGroup {
+    fn begin(&self) -> bool {
+        self.0.begin_group().is_ok()
+    }
+    fn commit(&self) -> bool {
+        match self.0.commit_group() {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!(
+                    "coffer serve: a group of reads failed to commit: {}: {}",
+                    e.code.as_str(),
+                    e.message
+                );
+                false
+            }
+        }
+    }
+}
+
 /// The endpoint's routes over `backend` (one handler: everything is `POST /`), with the
 /// thread that carries out its requests.
 pub fn router(backend: Backend, limits: &Limits) -> std::io::Result<Router> {
+    let group: Option<Box<dyn fair::Group>> = match &backend {
+        Backend::Vault(vault) => Some(Box::new(VaultGroup(vault.clone()))),
+        Backend::Ephemeral { .. } => None,
+    };
     Ok(Router::new()
         .fallback(handle)
         .with_state(Arc::new(AppState {
             backend,
             signing_keys: sigv4::SigningKeys::default(),
-            executor: fair::Executor::start()?,
+            executor: fair::Executor::start_grouping(group)?,
             body_timeout: limits.body_timeout,
         })))
 }

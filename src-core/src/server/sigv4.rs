@@ -190,6 +190,18 @@ pub fn has_authorization(headers: &HeaderMap) -> bool {
 /// Parses a request's `Authorization` header and builds its string to sign. Fails with
 /// AWS's codes when the signature is malformed or does not cover what it must.
 pub fn parse(req: &RequestParts<'_>) -> Result<Signed, ApiError> {
+    parse_with(req, true)
+}
+
+/// [`parse`] for a server that does not verify signatures (the emulator accepts any
+/// well-formed credentials): the same checks of form and the same errors, without the
+/// string to sign (the canonical request and its SHA-256, and the body's unless the
+/// request sends `x-amz-content-sha256` to compare with). Its [`Signed::verify`] fails.
+pub fn parse_unverified(req: &RequestParts<'_>) -> Result<Signed, ApiError> {
+    parse_with(req, false)
+}
+
+fn parse_with(req: &RequestParts<'_>, signing: bool) -> Result<Signed, ApiError> {
     let auth = header(req.headers, "authorization")
         .ok_or_else(|| incomplete("The Authorization header is not valid text."))?;
     let rest = auth
@@ -271,14 +283,17 @@ pub fn parse(req: &RequestParts<'_>) -> Result<Signed, ApiError> {
             "'Host' must be a 'SignedHeader' in the AWS Authorization.",
         ));
     }
-    let body_hash = sha256_hex(req.body);
-    let payload_hash = match header(req.headers, "x-amz-content-sha256") {
-        Some(h) if h != body_hash => {
+    let sent_hash = header(req.headers, "x-amz-content-sha256");
+    let payload_hash = if signing || sent_hash.is_some() {
+        let body_hash = sha256_hex(req.body);
+        if sent_hash.is_some_and(|h| h != body_hash) {
             return Err(ApiError::invalid_signature(
                 "The provided 'x-amz-content-sha256' header does not match what was computed.",
             ));
         }
-        _ => body_hash,
+        body_hash
+    } else {
+        String::new()
     };
     let mut sorted = names.clone();
     sorted.sort_unstable();
@@ -289,6 +304,17 @@ pub fn parse(req: &RequestParts<'_>) -> Result<Signed, ApiError> {
         canonical_headers.push(':');
         canonical_headers.push_str(&canonical_header_value(req.headers, n)?);
         canonical_headers.push('\n');
+    }
+    if !signing {
+        return Ok(Signed {
+            access_key_id: akid.to_string(),
+            region: region.to_string(),
+            service: service.to_string(),
+            amz_date: amz_date.to_string(),
+            time,
+            string_to_sign: String::new(),
+            signature,
+        });
     }
     let canonical_request = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
@@ -356,13 +382,18 @@ impl Signed {
 
     /// Checks the signature against a signing key derived for this request's scope.
     fn verify_with(&self, key: &[u8; 32]) -> Result<(), ApiError> {
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
-        mac.update(self.string_to_sign.as_bytes());
-        mac.verify_slice(&self.signature).map_err(|_| {
+        let mismatch = || {
             ApiError::invalid_signature(
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
             )
-        })
+        };
+        // Parsed without a string to sign (`parse_unverified`): nothing to verify against.
+        if self.string_to_sign.is_empty() {
+            return Err(mismatch());
+        }
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+        mac.update(self.string_to_sign.as_bytes());
+        mac.verify_slice(&self.signature).map_err(|_| mismatch())
     }
 }
 
@@ -490,6 +521,37 @@ mod tests {
         s.check_time(vanilla_time()).unwrap();
         assert_eq!(s.access_key_id, "AKIDEXAMPLE");
         assert_eq!(s.region, "us-east-1");
+    }
+
+    #[test]
+    fn the_emulators_parse_checks_the_same_form_and_leaves_nothing_to_verify() {
+        let h = vanilla_headers(VANILLA_SIGNATURE);
+        let s = parse_unverified(&parts(&h, b"")).unwrap();
+        let full = parse(&parts(&h, b"")).unwrap();
+        assert_eq!(
+            (&s.access_key_id, &s.region, &s.service, s.time),
+            (&full.access_key_id, &full.region, &full.service, full.time)
+        );
+        assert_eq!(
+            s.verify(SECRET).unwrap_err().code,
+            "InvalidSignatureException"
+        );
+        // The same refusals of form as a vault's parse.
+        let mut h = vanilla_headers(VANILLA_SIGNATURE);
+        h.insert("x-amz-date", HeaderValue::from_static("20150831T123600Z"));
+        assert_eq!(
+            parse_unverified(&parts(&h, b"")).unwrap_err(),
+            parse(&parts(&h, b"")).unwrap_err()
+        );
+        let mut h = vanilla_headers(VANILLA_SIGNATURE);
+        h.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_str(&sha256_hex(b"")).unwrap(),
+        );
+        assert_eq!(
+            parse_unverified(&parts(&h, b"tampered")).unwrap_err(),
+            parse(&parts(&h, b"tampered")).unwrap_err()
+        );
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Store {
     /// Whether this connection logs state changes (see `state`): every connection that
     /// writes does.
     state_log: bool,
+    /// The thread whose shared transaction is open ([`Store::begin_group`]): each
+    /// transaction begun in it is a savepoint of it, made durable by [`Store::commit_group`].
+    group: Option<std::thread::ThreadId>,
 }
 
 impl std::fmt::Debug for Store {
@@ -202,6 +205,7 @@ impl Store {
             conn,
             fsync: true,
             state_log: true,
+            group: None,
         })
     }
 
@@ -234,6 +238,7 @@ impl Store {
             conn,
             fsync: true,
             state_log: true,
+            group: None,
         })
     }
 
@@ -249,6 +254,7 @@ impl Store {
             conn,
             fsync: true,
             state_log: true,
+            group: None,
         })
     }
 
@@ -265,6 +271,7 @@ impl Store {
             conn,
             fsync: true,
             state_log: false,
+            group: None,
         })
     }
 
@@ -297,35 +304,102 @@ impl Store {
     /// Starts a write transaction (takes the file's write lock at once). With `fsync`, its
     /// commit returns only once the WAL is on disk (survives power loss); without, once the
     /// WAL is in the OS (survives a process crash, and is made durable by the next fsync).
+    /// Inside a group ([`Store::begin_group`]) it is a savepoint of the group's transaction,
+    /// which commits without waiting for fsync: a transaction that must wait is refused there.
     pub fn begin_with(&mut self, fsync: bool) -> Result<Tx<'_>> {
+        if self.group.is_some() {
+            if fsync {
+                return Err(Error::internal(
+                    "a change that waits for fsync cannot share a group's commit",
+                ));
+            }
+            return self.begin();
+        }
+        self.set_fsync(fsync)?;
+        self.begin()
+    }
+
+    fn set_fsync(&mut self, fsync: bool) -> Result<()> {
         if fsync != self.fsync {
             self.conn
                 .pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })?;
             self.fsync = fsync;
         }
-        self.begin()
+        Ok(())
     }
 
     /// Starts a write transaction whose commit waits for fsync.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        Ok(Tx {
-            tx,
-            state_log: self.state_log,
-        })
+        self.start("BEGIN IMMEDIATE")
     }
 
     /// Starts a read transaction: one consistent snapshot, no lock held against writers.
     pub fn read(&mut self) -> Result<Tx<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+        self.start("BEGIN DEFERRED")
+    }
+
+    /// A transaction begun with `begin` (prepared once per connection: parsing BEGIN and
+    /// COMMIT anew for every request was a twentieth of a read's time), or, inside a group,
+    /// a savepoint of the group's transaction.
+    fn start(&self, begin: &str) -> Result<Tx<'_>> {
+        let nested = self.group.is_some();
+        self.conn
+            .prepare_cached(if nested { "SAVEPOINT request" } else { begin })?
+            .execute([])?;
         Ok(Tx {
-            tx,
+            tx: Open {
+                conn: &self.conn,
+                nested,
+                done: false,
+            },
             state_log: self.state_log,
         })
+    }
+
+    /// Opens a transaction that the transactions begun until [`Store::commit_group`] share
+    /// (each is a savepoint of it): several requests' changes reach the file in one commit,
+    /// which does not wait for fsync (it survives a process crash, as a read's commit does).
+    pub fn begin_group(&mut self) -> Result<()> {
+        if self.group.is_some() {
+            return Err(Error::internal(
+                "a group is already open on this connection",
+            ));
+        }
+        self.set_fsync(false)?;
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        self.group = Some(std::thread::current().id());
+        Ok(())
+    }
+
+    /// Whether another thread's group is open: this thread waits for its commit before it
+    /// begins anything (its transaction would otherwise be a part of that group's).
+    pub fn grouped_elsewhere(&self) -> bool {
+        self.group
+            .is_some_and(|owner| owner != std::thread::current().id())
+    }
+
+    /// Commits the group's transaction; when that fails, every change made in the group is
+    /// rolled back.
+    pub fn commit_group(&mut self) -> Result<()> {
+        if self.group.take().is_none() {
+            return Err(Error::internal("no group is open on this connection"));
+        }
+        let committed = if self.state_log && state::pending(&self.conn)? {
+            Err(state::unfolded())
+        } else {
+            self.conn
+                .prepare_cached("COMMIT")?
+                .execute([])
+                .map(drop)
+                .map_err(Error::from)
+        };
+        if committed.is_err() && !self.conn.is_autocommit() {
+            let _ = self
+                .conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut s| s.execute([]));
+        }
+        committed
     }
 
     /// `PRAGMA integrity_check`, for tests and `coffer doctor`-style checks.
@@ -398,17 +472,64 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
 
 /// One transaction. Dropping it without [`Tx::commit`] rolls back.
 pub struct Tx<'a> {
-    tx: rusqlite::Transaction<'a>,
+    tx: Open<'a>,
     state_log: bool,
 }
 
+/// The connection while a transaction (or, in a group, a savepoint) is open on it; rolled
+/// back when dropped before its commit.
+struct Open<'a> {
+    conn: &'a Connection,
+    nested: bool,
+    done: bool,
+}
+
+impl std::ops::Deref for Open<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Open<'_> {
+    fn commit(&mut self) -> Result<()> {
+        let sql = if self.nested {
+            "RELEASE request"
+        } else {
+            "COMMIT"
+        };
+        self.conn.prepare_cached(sql)?.execute([])?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Open<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let run = |sql: &str| {
+            self.conn
+                .prepare_cached(sql)
+                .and_then(|mut s| s.execute([]))
+        };
+        if self.nested {
+            let _ = run("ROLLBACK TO request").and_then(|_| run("RELEASE request"));
+        } else if !self.conn.is_autocommit() {
+            let _ = run("ROLLBACK");
+        }
+    }
+}
+
 impl Tx<'_> {
-    /// Commits, unless a state change made in it was not folded into the audit head.
-    pub fn commit(self) -> Result<()> {
+    /// Commits (inside a group: releases its savepoint into the group's transaction),
+    /// unless a state change made in it was not folded into the audit head.
+    pub fn commit(mut self) -> Result<()> {
         if self.state_log && state::pending(&self.tx)? {
             return Err(state::unfolded());
         }
-        Ok(self.tx.commit()?)
+        self.tx.commit()
     }
 
     pub fn data_version(&self) -> Result<i64> {

@@ -57,6 +57,7 @@ impl Store {
             conn,
             fsync: true,
             state_log: false,
+            group: None,
         })
     }
 }

@@ -51,7 +51,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 
-use super::{FrontEnd, Vault, choose_operator, lock, open_operator_slot, slot_kek};
+use super::{FrontEnd, Vault, choose_operator, open_operator_slot, slot_kek};
 use crate::Operation;
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::backup::{ChunkOpener, ChunkSealer, backup_key, header_digest};
@@ -325,7 +325,7 @@ impl Vault {
         // Follow a re-key another process made, so the master key is the file's.
         self.catch_up()?;
         let (snapshot, _) = TempFile::beside(out, "snapshot")?;
-        lock(&self.inner).store.snapshot_into(&snapshot.path)?;
+        self.inner().store.snapshot_into(&snapshot.path)?;
         let salt = random::hex(32);
         let created_ms = self.clock.now().as_millisecond();
         let (header, key) = {

@@ -80,7 +80,7 @@ impl Vault {
             .name("coffer-checkpoint".into())
             .spawn(move || run(&store, &for_thread, &vault))
             .map_err(|e| Error::internal(format!("cannot start the checkpoint thread: {e}")))?;
-        lock(&self.inner).store.set_auto_checkpoint(false)?;
+        self.inner().store.set_auto_checkpoint(false)?;
         signal.attached.store(true, Ordering::Relaxed);
         Ok(Some(Checkpointer {
             vault: Arc::downgrade(self),
@@ -120,7 +120,7 @@ fn checkpoint(store: &Store, vault: &Weak<Vault>) {
         && frames > CATCH_UP
         && let Some(v) = vault.upgrade()
     {
-        let _held = lock(&v.inner);
+        let _held = v.inner();
         let _ = store.checkpoint();
     }
 }
@@ -129,7 +129,7 @@ impl Drop for Checkpointer {
     fn drop(&mut self) {
         self.signal.attached.store(false, Ordering::Relaxed);
         if let Some(v) = self.vault.upgrade() {
-            let _ = lock(&v.inner).store.set_auto_checkpoint(true);
+            let _ = v.inner().store.set_auto_checkpoint(true);
         }
         lock(&self.signal.state).stop = true;
         self.signal.wake.notify_one();
@@ -180,7 +180,7 @@ mod tests {
     fn a_long_wal_is_caught_up_under_the_lock_so_the_next_commit_starts_it_over() {
         let dir = tempfile::tempdir().unwrap();
         let v = vault(dir.path());
-        lock(&v.inner).store.set_auto_checkpoint(false).unwrap();
+        v.inner().store.set_auto_checkpoint(false).unwrap();
         let store = Store::open_for_checkpoints(&dir.path().join("vault.db")).unwrap();
         read(&v, 1200);
         let (frames, _) = store.checkpoint().unwrap();

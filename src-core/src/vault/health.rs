@@ -189,7 +189,7 @@ impl Vault {
     /// internal `GenerateHealthReport` event. Returns how many it derived.
     pub(crate) fn derive_pending_facts(&self) -> Result<usize> {
         {
-            let mut inner = super::lock(&self.inner);
+            let mut inner = self.inner();
             if !inner.store.read()?.value_facts_pending()? {
                 return Ok(0);
             }
@@ -555,7 +555,7 @@ impl Vault {
     pub fn health_disagreements(&self) -> Result<Vec<String>> {
         self.catch_up()?;
         let keys = self.keys();
-        let mut inner = super::lock(&self.inner);
+        let mut inner = self.inner();
         let super::Inner { store, index, .. } = &mut *inner;
         let tx = store.read()?;
         let mut out = Vec::new();
@@ -1856,7 +1856,7 @@ mod tests {
     /// The sealed facts of `name`'s current version.
     fn facts_of(v: &Vault, name: &str) -> (ValueFacts, Vec<u8>) {
         let keys = v.keys();
-        let mut inner = super::super::lock(&v.inner);
+        let mut inner = v.inner();
         let doc = inner.index.by_name(name).unwrap().clone();
         let cur = doc
             .versions

@@ -226,6 +226,8 @@ pub struct Vault {
     keys: KeyCell,
     clock: Arc<dyn Clock>,
     inner: Mutex<Inner>,
+    /// Signalled when a group of requests ([`Vault::begin_group`]) has committed.
+    group_done: std::sync::Condvar,
     /// Temporary credentials issued to rotation functions, by access key id.
     sessions: Mutex<std::collections::HashMap<String, endpoint::SessionKey>>,
     /// The replica vaults this process has open.
@@ -344,6 +346,42 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Vault {
+    /// The vault's state, once no other thread's group of requests is open on it.
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        let mut inner = lock(&self.inner);
+        while inner.store.grouped_elsewhere() {
+            inner = self
+                .group_done
+                .wait(inner)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        inner
+    }
+
+    /// Opens a group: the requests this thread carries out until [`Vault::commit_group`]
+    /// share one transaction and its commit (group commit). Each request still authorizes,
+    /// acts and appends its audit event, chained, in a savepoint of its own (a failed one
+    /// rolls back alone); none of them is on disk before the group's commit, so whoever
+    /// answers them waits for it. Other threads wait for the commit before they touch the
+    /// vault. Only for changes that do not wait for fsync (reads and their audit events).
+    pub fn begin_group(&self) -> Result<()> {
+        self.inner().store.begin_group()
+    }
+
+    /// Commits the group opened by [`Vault::begin_group`]; on failure none of its requests
+    /// reached the file, and the in-memory state they published is reloaded from it.
+    pub fn commit_group(&self) -> Result<()> {
+        let mut inner = self.inner();
+        let committed = inner.store.commit_group();
+        match &committed {
+            Ok(()) => self.checkpoints.committed(),
+            Err(_) => inner.index = Index::unloaded(),
+        }
+        drop(inner);
+        self.group_done.notify_all();
+        committed
+    }
+
     /// Creates a vault file and unlocks it as its first operator.
     pub fn init(path: &Path, opts: InitOptions) -> Result<Self> {
         Self::init_with_clock(path, opts, Arc::new(SystemClock))
@@ -592,6 +630,7 @@ impl Vault {
                 kms,
                 iam,
             }),
+            group_done: std::sync::Condvar::new(),
             sessions: Mutex::default(),
             links: replicas::Links::default(),
             checkpoints: Arc::default(),
@@ -666,7 +705,7 @@ impl Vault {
         if !due {
             return Ok(0);
         }
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner();
         let Inner {
             store,
             index,
@@ -694,12 +733,12 @@ impl Vault {
     /// A number that changes whenever the vault changes, from this process or another.
     pub fn revision(&self) -> Result<i64> {
         self.catch_up()?;
-        Ok(lock(&self.inner).index.rev)
+        Ok(self.inner().index.rev)
     }
 
     /// `PRAGMA integrity_check` of the file.
     pub fn integrity_check(&self) -> Result<String> {
-        lock(&self.inner).store.integrity_check()
+        self.inner().store.integrity_check()
     }
 
     /// Runs one request: refresh, purge what is due, authorize and act inside a savepoint,
@@ -730,7 +769,7 @@ impl Vault {
         push: &mut Vec<String>,
         f: impl FnOnce(&mut Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner();
         let Inner {
             store,
             index,
@@ -1421,5 +1460,69 @@ pub(crate) fn refuse_replica(doc: &SecretDoc) -> Result<()> {
 impl From<ErrorCode> for Error {
     fn from(code: ErrorCode) -> Self {
         Error::new(code, code.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SecretText;
+    use crate::api::{CreateSecretRequest, GetSecretValueRequest};
+    use crate::{FrontEnd, InitOptions};
+
+    #[test]
+    fn reads_in_a_group_are_each_audited_and_chained_and_reach_the_file_at_its_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.db");
+        let mut opts = InitOptions::new("admin", Passphrase::new("group test".into()));
+        opts.kdf = Some((19456, 2));
+        let v = Vault::init(&path, opts).unwrap();
+        let c = v.caller(FrontEnd::Endpoint);
+        v.create_secret(
+            &c,
+            CreateSecretRequest {
+                name: "app/db".into(),
+                secret_string: Some(SecretText::new("s3cr3t".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let read = |id: &str| {
+            v.get_secret_value(
+                &c,
+                GetSecretValueRequest {
+                    secret_id: id.into(),
+                    ..Default::default()
+                },
+            )
+        };
+        // Another connection to the file: what a process that starts after a crash sees.
+        let mut probe = Store::open(&path).unwrap();
+        let mut on_file = || probe.read().unwrap().audit_count().unwrap();
+        let before = on_file();
+
+        v.begin_group().unwrap();
+        assert_eq!(read("app/db").unwrap().name, "app/db");
+        read("app/db").unwrap();
+        // A read that fails is audited too, and rolls back alone.
+        assert_eq!(
+            read("missing").unwrap_err().code,
+            ErrorCode::ResourceNotFound
+        );
+        assert_eq!(
+            on_file(),
+            before,
+            "nothing reaches the file before the commit"
+        );
+        v.commit_group().unwrap();
+
+        assert_eq!(on_file(), before + 3);
+        let report = v.verify_audit_trail(&c).unwrap();
+        assert!(report.intact, "{:?}", report.problem);
+        assert_eq!(report.events_checked, before + 3);
+        // Outside a group a read commits on its own again.
+        let now = on_file();
+        read("app/db").unwrap();
+        assert_eq!(on_file(), now + 1);
     }
 }

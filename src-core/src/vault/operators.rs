@@ -140,7 +140,7 @@ impl Vault {
         }
         let name = self.info.operator.clone();
         let row = {
-            let mut inner = super::lock(&self.inner);
+            let mut inner = self.inner();
             let tx = inner.store.read()?;
             tx.slot_get(&name)?
                 .ok_or_else(|| Error::not_found(format!("No operator named '{name}'.")))?

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::doc::{RotationDoc, SecretDoc, VersionDoc};
-use super::{Caller, Ctx, FrontEnd, Vault, lock};
+use super::{Caller, Ctx, FrontEnd, Vault};
 use crate::Operation;
 use crate::api::{
     CancelRotateSecretResponse, GetRandomPasswordRequest, RotateSecretRequest,
@@ -1105,7 +1105,7 @@ impl Vault {
     pub(crate) fn start_scheduled_rotations(&self) -> Result<usize> {
         let now = self.clock.now().as_millisecond();
         let due: Vec<String> = {
-            let inner = lock(&self.inner);
+            let inner = self.inner();
             inner
                 .index
                 .rotating()
@@ -1377,7 +1377,7 @@ impl Vault {
 
     /// Gives up the lease on an attempt (the engine stopping between steps).
     pub(crate) fn release_rotation(&self, holder: &str, attempt_id: &str) -> Result<()> {
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner();
         let tx = inner.store.begin()?;
         tx.attempt_release(attempt_id, holder)?;
         tx.commit()

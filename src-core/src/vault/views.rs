@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::doc::SecretDoc;
 use super::index::SortBy;
-use super::{Caller, Inner, Vault, catch_up_in, lock};
+use super::{Caller, Inner, Vault, catch_up_in};
 use crate::Operation;
 use crate::api::DescribeSecretResponse;
 use crate::audit::{self, AuditEvent, VerifyReport};
@@ -196,7 +196,7 @@ impl Vault {
         &self,
         f: impl FnOnce(&mut Inner2<'_>, bool) -> Result<T>,
     ) -> Result<T> {
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner();
         let Inner {
             store,
             index,
@@ -214,7 +214,7 @@ impl Vault {
         &self,
         f: impl FnOnce(&Tx<'_>, &mut Inner2<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner();
         let Inner {
             store,
             index,
