@@ -1017,8 +1017,8 @@ pub fn typescript() -> String {
         coffer_core::health::HealthReport::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\
-         // Regenerate: COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings\n",
+        "// Generated from src-console/src/dto.rs by ts-rs; do not edit.\n\
+         // Regenerate: COFFER_UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(bindings)'\n",
     );
     for d in decls {
         out.push_str("\nexport ");

@@ -1,5 +1,5 @@
-// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.
-// Regenerate: COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings
+// Generated from src-console/src/dto.rs by ts-rs; do not edit.
+// Regenerate: COFFER_UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(bindings)'
 
 export type IpcError = { code: string, message: string, };
 
