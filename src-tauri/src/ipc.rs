@@ -1,360 +1,135 @@
-//! The page's commands: each hands its arguments to the [`Desktop`] method of the same
-//! name (async, so that a slow vault call never blocks the window's event loop).
+//! The page's commands. Each one that reaches the vault goes through [`call`]: the
+//! [`Console`] runs it by name on this process's vault or forwards it to the session agent
+//! the console is attached to (see `coffer_console::session`). Every call runs on a blocking
+//! thread, so that a slow vault call or the agent's socket never blocks the window's event
+//! loop. Only the clipboard stays here: a copied value is set in this process.
 
+use coffer_console::dto::*;
+use coffer_console::{CLIPBOARD_CLEAR_SECONDS, Console};
 use coffer_core::Passphrase;
 use coffer_core::acts::{Act, ActInfo};
 use coffer_core::model::labels::{LabelMove, VersionLabels};
+use serde_json::Value;
 use tauri::{AppHandle, Manager, State};
+use zeroize::Zeroizing;
 
-use crate::commands::Desktop;
-use crate::dto::*;
+use crate::clipboard::Clipboard;
+
+/// A command's arguments as the JSON object [`coffer_console::dispatch`] reads.
+macro_rules! args {
+    ($($arg:ident),*) => {{
+        #[allow(unused_mut)]
+        let mut m = serde_json::Map::new();
+        $(m.insert(stringify!($arg).to_string(), serde_json::to_value(&$arg).map_err(internal)?);)*
+        Value::Object(m)
+    }};
+}
+
+fn internal(e: impl std::fmt::Display) -> IpcError {
+    IpcError::from(coffer_core::Error::internal(format!(
+        "the command stopped: {e}"
+    )))
+}
+
+/// Runs `f` on the console on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&Console) -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<Console>()))
+        .await
+        .map_err(internal)?
+}
+
+/// Runs the desktop command `command` where the vault is: here or in the session agent.
+async fn call(app: AppHandle, command: &'static str, args: Value) -> IpcResult<Value> {
+    blocking(app, move |c| c.call(command, args)).await
+}
 
 #[tauri::command]
-pub async fn vault_status(state: State<'_, Desktop>) -> IpcResult<VaultStatus> {
-    Ok(state.status())
+pub async fn vault_status(app: AppHandle) -> IpcResult<VaultStatus> {
+    blocking(app, |c| Ok(c.status())).await
 }
 
 #[tauri::command]
 pub async fn unlock(
-    state: State<'_, Desktop>,
+    app: AppHandle,
     operator: Option<String>,
     passphrase: String,
 ) -> IpcResult<VaultStatus> {
-    state.unlock(operator, Passphrase::new(passphrase))
+    blocking(app, move |c| {
+        c.unlock(operator, Passphrase::new(passphrase))
+    })
+    .await
 }
 
+/// Opens through the vault's session (when `coffer unlock` was run after the console
+/// started, or after it was locked).
 #[tauri::command]
-pub async fn lock(state: State<'_, Desktop>) -> IpcResult<()> {
-    state.lock();
+pub async fn attach_session(app: AppHandle) -> IpcResult<VaultStatus> {
+    blocking(app, |c| {
+        let socket = coffer_core::running::session_socket(c.local().path(), false)
+            .map_err(|e| internal(format!("no session for this vault: {e}")))?;
+        c.attach(socket)?;
+        Ok(c.status())
+    })
+    .await
+}
+
+/// Locks the console (detaching it from the session, which goes on) and clears a value it
+/// copied.
+#[tauri::command]
+pub async fn lock(console: State<'_, Console>, clipboard: State<'_, Clipboard>) -> IpcResult<()> {
+    console.lock();
+    clipboard.clear();
     Ok(())
 }
 
+/// The vault's revision, or null when the console is locked (a copied value is cleared
+/// then: the session may have ended).
 #[tauri::command]
-pub async fn revision(state: State<'_, Desktop>) -> IpcResult<Option<i64>> {
-    state.revision()
+pub async fn revision(app: AppHandle) -> IpcResult<Option<i64>> {
+    let r = blocking(app.clone(), |c| c.revision()).await?;
+    if r.is_none() {
+        app.state::<Clipboard>().clear();
+    }
+    Ok(r)
 }
 
 #[tauri::command]
-pub async fn running(state: State<'_, Desktop>) -> IpcResult<Vec<RunningFrontEnd>> {
-    Ok(state.running())
+pub async fn running(console: State<'_, Console>) -> IpcResult<Vec<RunningFrontEnd>> {
+    Ok(console.local().running())
 }
 
-#[tauri::command]
-pub async fn query_secrets(
-    state: State<'_, Desktop>,
-    query: SecretQueryInput,
-) -> IpcResult<SecretPageOutput> {
-    state.query_secrets(&query)
-}
-
-#[tauri::command]
-pub async fn secret_groups(
-    state: State<'_, Desktop>,
-    query: SecretQueryInput,
-) -> IpcResult<Vec<GroupRun>> {
-    state.secret_groups(&query)
-}
-
-#[tauri::command]
-pub async fn secret_detail(state: State<'_, Desktop>, arn: String) -> IpcResult<SecretDetail> {
-    state.secret_detail(&arn)
-}
-
-#[tauri::command]
-pub async fn reveal_value(
-    state: State<'_, Desktop>,
-    arn: String,
-    version_id: String,
-) -> IpcResult<RevealedValue> {
-    state.reveal_value(&arn, &version_id)
-}
-
+/// Copies a version's value (or one JSON key of it) to the clipboard without sending it to
+/// the page; an audited read where the vault is. The clipboard is cleared after
+/// [`CLIPBOARD_CLEAR_SECONDS`] if it still holds that value, and at lock.
 #[tauri::command]
 pub async fn copy_value(
-    state: State<'_, Desktop>,
+    app: AppHandle,
     arn: String,
     version_id: String,
     key: Option<String>,
 ) -> IpcResult<CopyReceipt> {
-    state.copy_value(&arn, &version_id, key.as_deref())
-}
-
-#[tauri::command]
-pub async fn diff_versions(
-    state: State<'_, Desktop>,
-    arn: String,
-    old: String,
-    new: String,
-) -> IpcResult<Vec<DiffRow>> {
-    state.diff_versions(&arn, &old, &new)
-}
-
-#[tauri::command]
-pub async fn create_secret(state: State<'_, Desktop>, input: CreateSecretInput) -> IpcResult<Done> {
-    state.create_secret(input)
-}
-
-#[tauri::command]
-pub async fn put_value(state: State<'_, Desktop>, arn: String, value: String) -> IpcResult<Done> {
-    state.put_value(&arn, value)
-}
-
-#[tauri::command]
-pub async fn update_description(
-    state: State<'_, Desktop>,
-    arn: String,
-    description: String,
-) -> IpcResult<Done> {
-    state.update_description(&arn, description)
-}
-
-#[tauri::command]
-pub async fn update_type(
-    state: State<'_, Desktop>,
-    arn: String,
-    secret_type: String,
-) -> IpcResult<Done> {
-    state.update_type(&arn, secret_type)
-}
-
-#[tauri::command]
-pub async fn move_label(
-    state: State<'_, Desktop>,
-    arn: String,
-    label: String,
-    to: String,
-    from: Option<String>,
-) -> IpcResult<Done> {
-    state.move_label(&arn, &label, &to, from)
+    let text = call(app.clone(), "copy_text", args!(arn, version_id, key)).await?;
+    let Value::String(text) = text else {
+        return Err(internal("the value came back in another shape"));
+    };
+    app.state::<Clipboard>()
+        .copy(Zeroizing::new(text), CLIPBOARD_CLEAR_SECONDS)
+        .map_err(|m| IpcError {
+            code: "InternalServiceError".into(),
+            message: m,
+        })?;
+    Ok(CopyReceipt {
+        clears_in_seconds: CLIPBOARD_CLEAR_SECONDS,
+    })
 }
 
 /// What moving a staging label does, as the vault will do it: the dialog's before → after.
 #[tauri::command]
 pub async fn plan_label_move(versions: Vec<VersionLabels>, label: String, to: String) -> LabelMove {
     LabelMove::plan(&versions, &label, &to)
-}
-
-#[tauri::command]
-pub async fn schedule_deletion(
-    state: State<'_, Desktop>,
-    arn: String,
-    days: i64,
-) -> IpcResult<Done> {
-    state.schedule_deletion(&arn, days)
-}
-
-#[tauri::command]
-pub async fn delete_now(
-    state: State<'_, Desktop>,
-    arn: String,
-    typed_name: String,
-) -> IpcResult<Done> {
-    state.delete_now(&arn, &typed_name)
-}
-
-#[tauri::command]
-pub async fn restore_secret(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
-    state.restore_secret(&arn)
-}
-
-#[tauri::command]
-pub async fn tag_secret(
-    state: State<'_, Desktop>,
-    arn: String,
-    key: String,
-    value: String,
-) -> IpcResult<Done> {
-    state.tag_secret(&arn, key, value)
-}
-
-#[tauri::command]
-pub async fn untag_secret(state: State<'_, Desktop>, arn: String, key: String) -> IpcResult<Done> {
-    state.untag_secret(&arn, key)
-}
-
-#[tauri::command]
-pub async fn get_policy(state: State<'_, Desktop>, arn: String) -> IpcResult<PolicyOutput> {
-    state.get_policy(&arn)
-}
-
-#[tauri::command]
-pub async fn validate_policy(
-    state: State<'_, Desktop>,
-    arn: String,
-    policy: String,
-) -> IpcResult<ValidationOutput> {
-    state.validate_policy(&arn, policy)
-}
-
-#[tauri::command]
-pub async fn put_policy(
-    state: State<'_, Desktop>,
-    arn: String,
-    policy: String,
-    block_public: bool,
-) -> IpcResult<Done> {
-    state.put_policy(&arn, policy, block_public)
-}
-
-#[tauri::command]
-pub async fn delete_policy(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
-    state.delete_policy(&arn)
-}
-
-#[tauri::command]
-pub async fn effective_access(
-    state: State<'_, Desktop>,
-    arn: String,
-) -> IpcResult<Vec<PrincipalAccessRow>> {
-    state.effective_access(&arn)
-}
-
-#[tauri::command]
-pub async fn query_audit(
-    state: State<'_, Desktop>,
-    query: AuditQueryInput,
-) -> IpcResult<AuditPageOutput> {
-    state.query_audit(&query)
-}
-
-#[tauri::command]
-pub async fn verify_audit(state: State<'_, Desktop>) -> IpcResult<ChainStatus> {
-    state.verify_audit()
-}
-
-#[tauri::command]
-pub async fn principals(state: State<'_, Desktop>) -> IpcResult<Vec<PrincipalRow>> {
-    state.principals()
-}
-
-#[tauri::command]
-pub async fn principal_detail(
-    state: State<'_, Desktop>,
-    kind: PrincipalKind,
-    name: String,
-) -> IpcResult<PrincipalDetail> {
-    state.principal_detail(kind, &name)
-}
-
-#[tauri::command]
-pub async fn create_principal(
-    state: State<'_, Desktop>,
-    kind: PrincipalKind,
-    name: String,
-    document: Option<String>,
-) -> IpcResult<Done> {
-    state.create_principal(kind, name, document)
-}
-
-#[tauri::command]
-pub async fn delete_principal(
-    state: State<'_, Desktop>,
-    kind: PrincipalKind,
-    name: String,
-) -> IpcResult<Done> {
-    state.delete_principal(kind, &name)
-}
-
-#[tauri::command]
-pub async fn attach_policy(
-    state: State<'_, Desktop>,
-    kind: PrincipalKind,
-    name: String,
-    policy_arn: String,
-    attach: bool,
-) -> IpcResult<Done> {
-    state.attach_policy(kind, &name, &policy_arn, attach)
-}
-
-#[tauri::command]
-pub async fn create_access_key(
-    state: State<'_, Desktop>,
-    kind: PrincipalKind,
-    name: String,
-) -> IpcResult<NewAccessKey> {
-    state.create_access_key(kind, &name)
-}
-
-#[tauri::command]
-pub async fn update_access_key(
-    state: State<'_, Desktop>,
-    id: String,
-    active: Option<bool>,
-) -> IpcResult<Done> {
-    state.update_access_key(&id, active)
-}
-
-#[tauri::command]
-pub async fn rotation_status(state: State<'_, Desktop>, arn: String) -> IpcResult<RotationStatus> {
-    state.rotation_status(&arn)
-}
-
-#[tauri::command]
-pub async fn preview_schedule(state: State<'_, Desktop>, rules: RulesDto) -> IpcResult<Vec<f64>> {
-    state.preview_schedule(rules)
-}
-
-#[tauri::command]
-pub async fn rotation_functions(state: State<'_, Desktop>) -> IpcResult<Vec<FunctionRow>> {
-    state.rotation_functions()
-}
-
-#[tauri::command]
-pub async fn rotate_now(
-    state: State<'_, Desktop>,
-    arn: String,
-    function_arn: Option<String>,
-) -> IpcResult<Done> {
-    state.rotate_now(&arn, function_arn)
-}
-
-#[tauri::command]
-pub async fn put_rotation_schedule(
-    state: State<'_, Desktop>,
-    arn: String,
-    function_arn: Option<String>,
-    rules: RulesDto,
-    rotate_now: bool,
-) -> IpcResult<Done> {
-    state.put_rotation_schedule(&arn, function_arn, rules, rotate_now)
-}
-
-#[tauri::command]
-pub async fn cancel_rotation(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
-    state.cancel_rotation(&arn)
-}
-
-#[tauri::command]
-pub async fn replicas(state: State<'_, Desktop>, arn: String) -> IpcResult<ReplicasView> {
-    state.replicas(&arn)
-}
-
-#[tauri::command]
-pub async fn replicate_secret(
-    state: State<'_, Desktop>,
-    arn: String,
-    region: String,
-    kms_key_id: Option<String>,
-) -> IpcResult<Done> {
-    state.replicate_secret(&arn, &region, kms_key_id)
-}
-
-#[tauri::command]
-pub async fn remove_replica(
-    state: State<'_, Desktop>,
-    arn: String,
-    region: String,
-) -> IpcResult<Done> {
-    state.remove_replica(&arn, &region)
-}
-
-#[tauri::command]
-pub async fn promote_replica(
-    state: State<'_, Desktop>,
-    arn: String,
-    region: Option<String>,
-) -> IpcResult<Done> {
-    state.promote_replica(&arn, region)
 }
 
 /// The core's vault-wide acts, as the palette lists them.
@@ -364,153 +139,419 @@ pub async fn acts() -> Vec<ActInfo> {
 }
 
 #[tauri::command]
-pub async fn perform(state: State<'_, Desktop>, act: Act) -> IpcResult<Done> {
-    state.perform(act)
+pub async fn rekey_progress(console: State<'_, Console>) -> IpcResult<Option<RekeyProgress>> {
+    Ok(console.rekey_progress())
+}
+
+/// The re-key takes a while; the page polls its progress meanwhile.
+#[tauri::command]
+pub async fn remove_operator(app: AppHandle, name: String) -> IpcResult<Value> {
+    call(app, "remove_operator", args!(name)).await
 }
 
 #[tauri::command]
-pub async fn associate_cross_account_replica(
-    state: State<'_, Desktop>,
+pub async fn change_passphrase(app: AppHandle, old: String, new: String) -> IpcResult<Value> {
+    call(app, "change_passphrase", args!(old, new)).await
+}
+
+/// The first report judges every value it has not judged before.
+#[tauri::command]
+pub async fn health_report(app: AppHandle) -> IpcResult<Value> {
+    call(app, "health_report", args!()).await
+}
+
+#[tauri::command]
+pub async fn query_secrets(app: AppHandle, query: SecretQueryInput) -> IpcResult<Value> {
+    call(app, "query_secrets", args!(query)).await
+}
+
+#[tauri::command]
+pub async fn secret_groups(app: AppHandle, query: SecretQueryInput) -> IpcResult<Value> {
+    call(app, "secret_groups", args!(query)).await
+}
+
+#[tauri::command]
+pub async fn secret_detail(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "secret_detail", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn reveal_value(app: AppHandle, arn: String, version_id: String) -> IpcResult<Value> {
+    call(app, "reveal_value", args!(arn, version_id)).await
+}
+
+#[tauri::command]
+pub async fn diff_versions(
+    app: AppHandle,
     arn: String,
-    replica_arn: String,
-) -> IpcResult<Done> {
-    state.associate_cross_account_replica(&arn, &replica_arn)
+    old: String,
+    new: String,
+) -> IpcResult<Value> {
+    call(app, "diff_versions", args!(arn, old, new)).await
 }
 
 #[tauri::command]
-pub async fn disassociate_cross_account_replica(
-    state: State<'_, Desktop>,
+pub async fn create_secret(app: AppHandle, input: CreateSecretInput) -> IpcResult<Value> {
+    call(app, "create_secret", args!(input)).await
+}
+
+#[tauri::command]
+pub async fn put_value(app: AppHandle, arn: String, value: String) -> IpcResult<Value> {
+    call(app, "put_value", args!(arn, value)).await
+}
+
+#[tauri::command]
+pub async fn update_description(
+    app: AppHandle,
     arn: String,
-    replica_arn: String,
-) -> IpcResult<Done> {
-    state.disassociate_cross_account_replica(&arn, &replica_arn)
+    description: String,
+) -> IpcResult<Value> {
+    call(app, "update_description", args!(arn, description)).await
 }
 
 #[tauri::command]
-pub async fn retry_rotation(state: State<'_, Desktop>, arn: String) -> IpcResult<Done> {
-    state.retry_rotation(&arn)
+pub async fn update_type(app: AppHandle, arn: String, secret_type: String) -> IpcResult<Value> {
+    call(app, "update_type", args!(arn, secret_type)).await
 }
 
 #[tauri::command]
-pub async fn put_rotation_approval(
-    state: State<'_, Desktop>,
+pub async fn move_label(
+    app: AppHandle,
     arn: String,
-    require_approval: Option<bool>,
-    two_person_rule: Option<bool>,
-) -> IpcResult<Done> {
-    state.put_rotation_approval(&arn, require_approval, two_person_rule)
+    label: String,
+    to: String,
+    from: Option<String>,
+) -> IpcResult<Value> {
+    call(app, "move_label", args!(arn, label, to, from)).await
 }
 
 #[tauri::command]
-pub async fn approvals(state: State<'_, Desktop>) -> IpcResult<ApprovalsOutput> {
-    state.approvals()
+pub async fn schedule_deletion(app: AppHandle, arn: String, days: i64) -> IpcResult<Value> {
+    call(app, "schedule_deletion", args!(arn, days)).await
 }
 
 #[tauri::command]
-pub async fn approve_rotation(
-    state: State<'_, Desktop>,
+pub async fn delete_now(app: AppHandle, arn: String, typed_name: String) -> IpcResult<Value> {
+    call(app, "delete_now", args!(arn, typed_name)).await
+}
+
+#[tauri::command]
+pub async fn restore_secret(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "restore_secret", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn tag_secret(
+    app: AppHandle,
     arn: String,
-    reason: Option<String>,
-) -> IpcResult<Done> {
-    state.approve_rotation(&arn, reason)
+    key: String,
+    value: String,
+) -> IpcResult<Value> {
+    call(app, "tag_secret", args!(arn, key, value)).await
 }
 
 #[tauri::command]
-pub async fn reject_rotation(
-    state: State<'_, Desktop>,
+pub async fn untag_secret(app: AppHandle, arn: String, key: String) -> IpcResult<Value> {
+    call(app, "untag_secret", args!(arn, key)).await
+}
+
+#[tauri::command]
+pub async fn get_policy(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "get_policy", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn validate_policy(app: AppHandle, arn: String, policy: String) -> IpcResult<Value> {
+    call(app, "validate_policy", args!(arn, policy)).await
+}
+
+#[tauri::command]
+pub async fn put_policy(
+    app: AppHandle,
     arn: String,
-    reason: String,
-) -> IpcResult<Done> {
-    state.reject_rotation(&arn, reason)
+    policy: String,
+    block_public: bool,
+) -> IpcResult<Value> {
+    call(app, "put_policy", args!(arn, policy, block_public)).await
 }
 
 #[tauri::command]
-pub async fn add_operator(
-    state: State<'_, Desktop>,
+pub async fn delete_policy(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "delete_policy", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn effective_access(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "effective_access", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn query_audit(app: AppHandle, query: AuditQueryInput) -> IpcResult<Value> {
+    call(app, "query_audit", args!(query)).await
+}
+
+#[tauri::command]
+pub async fn verify_audit(app: AppHandle) -> IpcResult<Value> {
+    call(app, "verify_audit", args!()).await
+}
+
+#[tauri::command]
+pub async fn principals(app: AppHandle) -> IpcResult<Value> {
+    call(app, "principals", args!()).await
+}
+
+#[tauri::command]
+pub async fn principal_detail(
+    app: AppHandle,
+    kind: PrincipalKind,
     name: String,
-    passphrase: String,
-) -> IpcResult<Done> {
-    state.add_operator(&name, Passphrase::new(passphrase))
-}
-
-/// Runs on a blocking thread: the re-key takes a while, and the page polls its progress.
-#[tauri::command]
-pub async fn remove_operator(app: AppHandle, name: String) -> IpcResult<Done> {
-    blocking(app, move |d| d.remove_operator(&name)).await
+) -> IpcResult<Value> {
+    call(app, "principal_detail", args!(kind, name)).await
 }
 
 #[tauri::command]
-pub async fn change_passphrase(app: AppHandle, old: String, new: String) -> IpcResult<Done> {
-    blocking(app, move |d| {
-        d.change_passphrase(Passphrase::new(old), Passphrase::new(new))
-    })
+pub async fn create_principal(
+    app: AppHandle,
+    kind: PrincipalKind,
+    name: String,
+    document: Option<String>,
+) -> IpcResult<Value> {
+    call(app, "create_principal", args!(kind, name, document)).await
+}
+
+#[tauri::command]
+pub async fn delete_principal(
+    app: AppHandle,
+    kind: PrincipalKind,
+    name: String,
+) -> IpcResult<Value> {
+    call(app, "delete_principal", args!(kind, name)).await
+}
+
+#[tauri::command]
+pub async fn attach_policy(
+    app: AppHandle,
+    kind: PrincipalKind,
+    name: String,
+    policy_arn: String,
+    attach: bool,
+) -> IpcResult<Value> {
+    call(app, "attach_policy", args!(kind, name, policy_arn, attach)).await
+}
+
+#[tauri::command]
+pub async fn create_access_key(
+    app: AppHandle,
+    kind: PrincipalKind,
+    name: String,
+) -> IpcResult<Value> {
+    call(app, "create_access_key", args!(kind, name)).await
+}
+
+#[tauri::command]
+pub async fn update_access_key(
+    app: AppHandle,
+    id: String,
+    active: Option<bool>,
+) -> IpcResult<Value> {
+    call(app, "update_access_key", args!(id, active)).await
+}
+
+#[tauri::command]
+pub async fn rotation_status(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "rotation_status", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn preview_schedule(app: AppHandle, rules: RulesDto) -> IpcResult<Value> {
+    call(app, "preview_schedule", args!(rules)).await
+}
+
+#[tauri::command]
+pub async fn rotation_functions(app: AppHandle) -> IpcResult<Value> {
+    call(app, "rotation_functions", args!()).await
+}
+
+#[tauri::command]
+pub async fn rotate_now(
+    app: AppHandle,
+    arn: String,
+    function_arn: Option<String>,
+) -> IpcResult<Value> {
+    call(app, "rotate_now", args!(arn, function_arn)).await
+}
+
+#[tauri::command]
+pub async fn put_rotation_schedule(
+    app: AppHandle,
+    arn: String,
+    function_arn: Option<String>,
+    rules: RulesDto,
+    rotate_now: bool,
+) -> IpcResult<Value> {
+    call(
+        app,
+        "put_rotation_schedule",
+        args!(arn, function_arn, rules, rotate_now),
+    )
     .await
 }
 
 #[tauri::command]
-pub async fn rekey_progress(state: State<'_, Desktop>) -> IpcResult<Option<RekeyProgress>> {
-    Ok(state.rekey_progress())
+pub async fn cancel_rotation(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "cancel_rotation", args!(arn)).await
 }
 
-async fn blocking<T: Send + 'static>(
+#[tauri::command]
+pub async fn replicas(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "replicas", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn replicate_secret(
     app: AppHandle,
-    f: impl FnOnce(&Desktop) -> IpcResult<T> + Send + 'static,
-) -> IpcResult<T> {
-    tauri::async_runtime::spawn_blocking(move || f(&app.state::<Desktop>()))
-        .await
-        .map_err(|e| {
-            IpcError::from(coffer_core::Error::internal(format!(
-                "the act stopped: {e}"
-            )))
-        })?
+    arn: String,
+    region: String,
+    kms_key_id: Option<String>,
+) -> IpcResult<Value> {
+    call(app, "replicate_secret", args!(arn, region, kms_key_id)).await
+}
+
+#[tauri::command]
+pub async fn remove_replica(app: AppHandle, arn: String, region: String) -> IpcResult<Value> {
+    call(app, "remove_replica", args!(arn, region)).await
+}
+
+#[tauri::command]
+pub async fn promote_replica(
+    app: AppHandle,
+    arn: String,
+    region: Option<String>,
+) -> IpcResult<Value> {
+    call(app, "promote_replica", args!(arn, region)).await
+}
+
+#[tauri::command]
+pub async fn perform(app: AppHandle, act: Act) -> IpcResult<Value> {
+    call(app, "perform", args!(act)).await
+}
+
+#[tauri::command]
+pub async fn associate_cross_account_replica(
+    app: AppHandle,
+    arn: String,
+    replica_arn: String,
+) -> IpcResult<Value> {
+    call(
+        app,
+        "associate_cross_account_replica",
+        args!(arn, replica_arn),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn disassociate_cross_account_replica(
+    app: AppHandle,
+    arn: String,
+    replica_arn: String,
+) -> IpcResult<Value> {
+    call(
+        app,
+        "disassociate_cross_account_replica",
+        args!(arn, replica_arn),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn retry_rotation(app: AppHandle, arn: String) -> IpcResult<Value> {
+    call(app, "retry_rotation", args!(arn)).await
+}
+
+#[tauri::command]
+pub async fn put_rotation_approval(
+    app: AppHandle,
+    arn: String,
+    require_approval: Option<bool>,
+    two_person_rule: Option<bool>,
+) -> IpcResult<Value> {
+    call(
+        app,
+        "put_rotation_approval",
+        args!(arn, require_approval, two_person_rule),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn approvals(app: AppHandle) -> IpcResult<Value> {
+    call(app, "approvals", args!()).await
+}
+
+#[tauri::command]
+pub async fn approve_rotation(
+    app: AppHandle,
+    arn: String,
+    reason: Option<String>,
+) -> IpcResult<Value> {
+    call(app, "approve_rotation", args!(arn, reason)).await
+}
+
+#[tauri::command]
+pub async fn reject_rotation(app: AppHandle, arn: String, reason: String) -> IpcResult<Value> {
+    call(app, "reject_rotation", args!(arn, reason)).await
+}
+
+#[tauri::command]
+pub async fn add_operator(app: AppHandle, name: String, passphrase: String) -> IpcResult<Value> {
+    call(app, "add_operator", args!(name, passphrase)).await
 }
 
 #[tauri::command]
 pub async fn inline_policy(
-    state: State<'_, Desktop>,
+    app: AppHandle,
     kind: PrincipalKind,
     name: String,
     policy_name: String,
-) -> IpcResult<String> {
-    state.inline_policy(kind, &name, &policy_name)
+) -> IpcResult<Value> {
+    call(app, "inline_policy", args!(kind, name, policy_name)).await
 }
 
 #[tauri::command]
 pub async fn put_inline_policy(
-    state: State<'_, Desktop>,
+    app: AppHandle,
     kind: PrincipalKind,
     name: String,
     policy_name: String,
     document: String,
-) -> IpcResult<Done> {
-    state.put_inline_policy(kind, &name, &policy_name, &document)
+) -> IpcResult<Value> {
+    call(
+        app,
+        "put_inline_policy",
+        args!(kind, name, policy_name, document),
+    )
+    .await
 }
 
 #[tauri::command]
 pub async fn delete_inline_policy(
-    state: State<'_, Desktop>,
+    app: AppHandle,
     kind: PrincipalKind,
     name: String,
     policy_name: String,
-) -> IpcResult<Done> {
-    state.delete_inline_policy(kind, &name, &policy_name)
-}
-
-/// Runs on a blocking thread: the first report judges every value it has not judged before.
-#[tauri::command]
-pub async fn health_report(app: AppHandle) -> IpcResult<coffer_core::health::HealthReport> {
-    blocking(app, |d| d.health_report()).await
+) -> IpcResult<Value> {
+    call(app, "delete_inline_policy", args!(kind, name, policy_name)).await
 }
 
 #[tauri::command]
 pub async fn apply_least_privilege(
-    state: State<'_, Desktop>,
+    app: AppHandle,
     principal_arn: String,
     proposed: String,
-) -> IpcResult<Done> {
-    state.apply_least_privilege(&principal_arn, &proposed)
+) -> IpcResult<Value> {
+    call(app, "apply_least_privilege", args!(principal_arn, proposed)).await
 }
-
 /// The command names, as build.rs's app manifest and the capability file list them.
 #[cfg(test)]
 pub const COMMANDS: &[&str] = &include!("command_names.in");
@@ -532,6 +573,7 @@ macro_rules! handlers {
 handlers![
     vault_status,
     unlock,
+    attach_session,
     lock,
     revision,
     running,
@@ -599,6 +641,35 @@ handlers![
 #[cfg(test)]
 mod tests {
     use super::{COMMANDS, HANDLED};
+
+    /// The page's commands answered here, not by the vault's door (`copy_text` is
+    /// `copy_value`'s read, which puts the value on this process's clipboard).
+    const OWN: &[&str] = &[
+        "unlock",
+        "attach_session",
+        "lock",
+        "running",
+        "copy_value",
+        "plan_label_move",
+        "acts",
+        "rekey_progress",
+    ];
+
+    #[test]
+    fn every_vault_command_is_one_the_console_dispatches_and_every_dispatched_one_is_reachable() {
+        for c in HANDLED.iter().filter(|c| !OWN.contains(c)) {
+            assert!(
+                coffer_console::COMMANDS.contains(c),
+                "{c} is not dispatched"
+            );
+        }
+        for c in coffer_console::COMMANDS {
+            assert!(
+                HANDLED.contains(c) || *c == "copy_text",
+                "{c} is dispatched but the page cannot call it"
+            );
+        }
+    }
 
     #[test]
     fn the_handler_takes_exactly_the_listed_commands() {

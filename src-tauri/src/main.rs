@@ -2,16 +2,12 @@
 //! terminal console. `coffer-desktop --vault PATH` opens a chosen vault file.
 
 mod clipboard;
-mod commands;
-mod dto;
-mod health;
 mod ipc;
-mod replicas;
-mod rotation;
 
 use std::path::PathBuf;
 
 use clap::Parser;
+use coffer_console::{Console, Desktop};
 
 #[derive(Parser)]
 #[command(name = "coffer-desktop", version, about = "Coffer's desktop console")]
@@ -34,9 +30,16 @@ fn main() {
         std::process::exit(1);
     }
     let args = Args::parse();
-    let path = args.vault.unwrap_or_else(commands::default_vault_path);
+    let path = args
+        .vault
+        .unwrap_or_else(coffer_console::default_vault_path);
+    let console = Console::new(Desktop::new(path, args.idle_lock_seconds));
+    // With a session running for this vault (`coffer unlock`), the console opens through it
+    // without asking for the passphrase; the agent holds the keys and runs every command.
+    console.attach_to_running_session();
     tauri::Builder::default()
-        .manage(commands::Desktop::new(path, args.idle_lock_seconds))
+        .manage(console)
+        .manage(clipboard::Clipboard::default())
         .invoke_handler(ipc::handler())
         .run(tauri::generate_context!())
         .expect("run the desktop console");

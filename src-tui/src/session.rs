@@ -76,6 +76,9 @@ enum Request {
     /// The vault's revision, for a console watching for changes (not a use of the session:
     /// it does not hold off the idle lock).
     Revision,
+    /// One of an attached desktop console's commands, answered with the desktop's own
+    /// [`coffer_console::dispatch`] on this vault.
+    Desktop(coffer_console::session::Call),
 }
 
 /// What the agent answers: one response to a request, after as many [`Response::Progress`]
@@ -112,6 +115,8 @@ enum Response {
     },
     Console(Box<ConsoleAnswer>),
     Revision(i64),
+    /// A desktop command's answer (JSON that may carry a value the operator revealed).
+    Desktop(Result<Value, coffer_console::dto::IpcError>),
 }
 
 impl Drop for Response {
@@ -245,7 +250,8 @@ pub fn forward(vault: &Path, operator: Option<&str>) -> Result<Option<Outcome>> 
         | Response::Locked
         | Response::Attached { .. }
         | Response::Console(_)
-        | Response::Revision(_) => bail!("the session agent answered out of turn"),
+        | Response::Revision(_)
+        | Response::Desktop(_) => bail!("the session agent answered out of turn"),
     }))
 }
 
@@ -566,7 +572,10 @@ pub fn agent(
     }
 
     let me = rustix::process::getuid();
-    let mut background: Option<coffer_core::background::Runner> = None;
+    // The consoles attached to the session: the terminal console's requests and the desktop's
+    // commands run on this vault, and its background runner (started when the first console
+    // attaches) is this desktop's.
+    let desktop = coffer_console::Desktop::serving(vault_path.to_path_buf(), Arc::clone(&vault));
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         match rustix::net::sockopt::socket_peercred(&stream) {
@@ -602,12 +611,7 @@ pub fn agent(
                 } else {
                     // An attached console runs the vault's due jobs here, as it would in its
                     // own process.
-                    background.get_or_insert_with(|| {
-                        coffer_core::background::Runner::start(
-                            Arc::clone(&vault),
-                            Box::new(|_, _| {}),
-                        )
-                    });
+                    desktop.start_background();
                     let info = vault.info();
                     Response::Attached {
                         vault_id: info.vault_id.clone(),
@@ -619,13 +623,12 @@ pub fn agent(
             }
             Ok(Request::Console(request)) => match *request {
                 ConsoleRequest::RunDue => {
-                    if let Some(r) = &background {
-                        r.kick(coffer_core::background::Job::Rotations);
-                    }
+                    desktop.kick_rotations();
                     Response::Console(Box::new(ConsoleAnswer::Changed))
                 }
                 request => console_answer(&vault, request, &stream),
             },
+            Ok(Request::Desktop(call)) => desktop_answer(&desktop, call, &stream),
             Ok(Request::Revision) => {
                 in_use = false;
                 match vault.revision() {
@@ -655,6 +658,27 @@ fn console_answer(vault: &Vault, request: ConsoleRequest, stream: &UnixStream) -
         FrontEnd::Session,
         &mut progress_to(stream),
     )))
+}
+
+/// Runs an attached desktop's command as the session's operator, with front end `session`,
+/// sending the progress of a re-key it makes on `stream` before the answer.
+fn desktop_answer(
+    desktop: &coffer_console::Desktop,
+    call: coffer_console::session::Call,
+    stream: &UnixStream,
+) -> Response {
+    use coffer_console::session::{PASSPHRASE_COMMANDS, needs_the_passphrase};
+    if PASSPHRASE_COMMANDS.contains(&call.command.as_str()) {
+        return Response::Desktop(Err(needs_the_passphrase()));
+    }
+    if let Ok(out) = stream.try_clone() {
+        desktop.report_rekeys_to(Some(Box::new(move |status| {
+            let _ = send(&out, &Response::Progress(status));
+        })));
+    }
+    let answer = coffer_console::dispatch(desktop, &call.command, call.args);
+    desktop.report_rekeys_to(None);
+    Response::Desktop(answer)
 }
 
 /// Runs a forwarded command line as the session's operator, with front end `session`,
@@ -703,6 +727,53 @@ fn run(
 mod tests {
     use super::*;
     use crate::tui::testkit::vault_with_a_second_operator;
+
+    #[test]
+    fn the_desktops_requests_and_the_answers_it_reads_have_the_agents_shapes() {
+        use coffer_console::session::{Call, Incoming, Outgoing};
+        let call = || Call {
+            command: "secret_detail".into(),
+            args: serde_json::json!({ "arn": "arn:x" }),
+        };
+        fn wire(v: impl Serialize) -> Value {
+            serde_json::to_value(v).unwrap()
+        }
+        let sent = call();
+        for (desktop, agent) in [
+            (
+                wire(Outgoing::Desktop(&sent)),
+                wire(Request::Desktop(call())),
+            ),
+            (
+                wire(Outgoing::Attach { operator: None }),
+                wire(Request::Attach { operator: None }),
+            ),
+            (wire(Outgoing::Revision), wire(Request::Revision)),
+        ] {
+            assert_eq!(desktop, agent);
+        }
+        let read = |r: Response| -> Incoming {
+            serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap()
+        };
+        assert!(matches!(
+            read(Response::Desktop(Ok(serde_json::json!({ "total": 1 })))),
+            Incoming::Desktop(Ok(v)) if v["total"] == 1
+        ));
+        assert!(matches!(
+            read(Response::Attached {
+                vault_id: "v".into(),
+                account_id: "a".into(),
+                region: "r".into(),
+                operator: "admin".into(),
+            }),
+            Incoming::Attached { operator, .. } if operator == "admin"
+        ));
+        assert!(matches!(read(Response::Revision(3)), Incoming::Revision(3)));
+        assert!(matches!(
+            read(Response::Refused("no".into())),
+            Incoming::Refused(m) if m == "no"
+        ));
+    }
 
     #[test]
     fn durations_take_seconds_minutes_hours_and_days() {

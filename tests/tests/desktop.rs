@@ -647,9 +647,16 @@ fn the_desktop_table_reports_first_rows_and_keystroke_times_at_1k_and_100k_secre
 /// Issue #18 item 5: the desktop app shows the vault's session agent and both endpoints, on
 /// its unlock screen (saying why a session does not open it) and in its top bar.
 #[test]
-fn the_desktop_app_shows_the_session_and_the_endpoints_running_on_its_vault() {
+fn the_desktop_app_opens_through_a_running_session_without_a_passphrase_and_shows_what_runs() {
     let art = artifacts();
     let v = coffer_tests::TestVault::init();
+    v.json(&[
+        "create-secret",
+        "--name",
+        "app/through-the-session",
+        "--secret-string",
+        "v1",
+    ]);
     let runtime = tempfile::tempdir().expect("tempdir");
     let unlocked = v
         .cmd()
@@ -670,24 +677,35 @@ fn the_desktop_app_shows_the_session_and_the_endpoints_running_on_its_vault() {
     let driver =
         Driver::start_with_runtime_dir(&art.join("driver-running.log"), Some(runtime.path()));
     let s = driver.open(&v.path);
-    s.wait("[data-testid=session-note]", LONG);
+    // The session runs: the app opens through it; no passphrase is typed.
+    s.wait("[data-testid=console]", LONG);
+    s.wait(
+        "[data-testid=secret-row][data-name='app/through-the-session']",
+        LONG,
+    );
     let pills = |s: &Session| {
         s.find("[data-testid=running]")
             .and_then(|e| s.text(&e))
             .unwrap_or_default()
     };
+    s.wait_until("the session and endpoints in the top bar", LONG, |s| {
+        let p = pills(s);
+        (p.contains("via session")
+            && p.contains("agent :")
+            && p.contains(&format!("sdk :{sdk_port}")))
+        .then_some(())
+    });
+    shot(&s, "running-01-through-the-session");
+
+    // Locking detaches the app; the session goes on, and the unlock screen offers it again.
+    s.click_css("[data-testid=lock]");
+    s.wait("[data-testid=session-note]", LONG);
     s.wait_until("the endpoints on the unlock screen", LONG, |s| {
         pills(s).contains(&format!("sdk :{sdk_port}")).then_some(())
     });
-    shot(&s, "running-01-unlock");
-    unlock(&s, &v.passphrase);
+    shot(&s, "running-02-unlock");
+    s.click_css("[data-testid=attach-session]");
     s.wait("[data-testid=console]", LONG);
-    s.wait_until("the session and endpoints in the top bar", LONG, |s| {
-        let p = pills(s);
-        (p.contains("session") && p.contains("agent :") && p.contains(&format!("sdk :{sdk_port}")))
-            .then_some(())
-    });
-    shot(&s, "running-02-top-bar");
 
     // The endpoint stops: the top bar follows.
     server.terminate();
@@ -695,4 +713,20 @@ fn the_desktop_app_shows_the_session_and_the_endpoints_running_on_its_vault() {
         let p = pills(s);
         (p.contains("session") && !p.contains("sdk")).then_some(())
     });
+
+    // The session ends: the app locks and says why.
+    let locked = v
+        .cmd()
+        .arg("lock")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .expect("run coffer lock");
+    assert!(locked.status.success(), "coffer lock: {locked:?}");
+    let reason = s.wait("[data-testid=lock-reason]", LONG);
+    assert!(
+        s.text(&reason).unwrap().contains("The session ended"),
+        "{:?}",
+        s.text(&reason)
+    );
+    shot(&s, "running-03-session-ended");
 }

@@ -582,3 +582,173 @@ fn an_announcement_another_user_owns_is_not_believed() {
     assert_eq!(fronts, ["session", "endpoint"]);
     drop(held);
 }
+
+/// The desktop console as the desktop app holds it, for `v`'s vault, never unlocked here.
+fn desktop_console(v: &TestVault) -> coffer_console::Console {
+    coffer_console::Console::new(coffer_console::Desktop::new(v.path.clone(), 300))
+}
+
+fn first_page() -> serde_json::Value {
+    let query = coffer_console::dto::SecretQueryInput {
+        limit: 50,
+        ..Default::default()
+    };
+    serde_json::json!({ "query": query })
+}
+
+#[test]
+fn the_desktop_opens_through_the_session_without_a_passphrase_and_its_writes_are_the_sessions() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    s.json(&[
+        "create-secret",
+        "--name",
+        "app/db",
+        "--secret-string",
+        "first-value",
+    ]);
+    let console = desktop_console(&v);
+    console
+        .attach(s.socket.clone())
+        .expect("attach to the session");
+    let status = console.status();
+    assert!(status.through_session, "{status:?}");
+    assert_eq!(status.session.as_ref().unwrap().operator, "admin");
+    // The keys stayed in the agent: the desktop's own vault was never unlocked.
+    assert!(console.local().status().session.is_none());
+
+    let page = console.call("query_secrets", first_page()).unwrap();
+    assert_eq!(page["total"], 1, "{page}");
+    let arn = page["rows"][0]["arn"].as_str().unwrap().to_string();
+    assert_eq!(page["rows"][0]["name"], "app/db");
+
+    let done = console
+        .call(
+            "put_value",
+            serde_json::json!({ "arn": arn, "value": "written-by-the-desktop" }),
+        )
+        .unwrap();
+    assert!(
+        done["message"].as_str().unwrap().contains("app/db"),
+        "{done}"
+    );
+    let current = s.json(&["get-secret-value", "--secret-id", "app/db"]);
+    assert_eq!(current["SecretString"], "written-by-the-desktop");
+    // A copy's text comes back to the desktop process, which sets its clipboard.
+    let detail = console
+        .call("secret_detail", serde_json::json!({ "arn": arn }))
+        .unwrap();
+    let version = detail["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l == "AWSCURRENT")
+        })
+        .unwrap()["versionId"]
+        .clone();
+    let text = console
+        .call(
+            "copy_text",
+            serde_json::json!({ "arn": arn, "version_id": version, "key": null }),
+        )
+        .unwrap();
+    assert_eq!(text, "written-by-the-desktop");
+
+    let audit = v.json(&["audit", "list"]);
+    let puts: Vec<_> = audit["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["EventName"] == "PutSecretValue")
+        .map(|e| {
+            (
+                e["FrontEnd"].as_str().unwrap(),
+                e["Principal"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(puts.len(), 1, "{audit}");
+    assert_eq!(puts[0].0, "session", "{audit}");
+    assert!(puts[0].1.ends_with("/admin"), "{audit}");
+}
+
+#[test]
+fn locking_the_desktop_detaches_it_and_the_session_goes_on() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let console = desktop_console(&v);
+    console.attach(s.socket.clone()).unwrap();
+    console.lock();
+    let err = console.call("query_secrets", first_page()).unwrap_err();
+    assert_eq!(err.message, "The vault is locked.");
+    assert!(s.agent_is_running());
+    s.json(&["list-secrets"]);
+}
+
+#[test]
+fn the_session_ending_locks_the_desktop_attached_to_it_and_says_why() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let console = desktop_console(&v);
+    console.attach(s.socket.clone()).unwrap();
+    console.call("query_secrets", first_page()).unwrap();
+    assert!(s.run(&["lock"]).status.success());
+    s.wait_until_ended();
+
+    let err = console.call("query_secrets", first_page()).unwrap_err();
+    assert_eq!(err.code, "InvalidRequestException");
+    assert_eq!(err.message, coffer_console::session::SESSION_ENDED);
+    assert_eq!(console.revision().unwrap(), None);
+    let status = console.status();
+    assert!(
+        status.session.is_none() && !status.through_session,
+        "{status:?}"
+    );
+    assert_eq!(
+        status.notice.as_deref(),
+        Some(coffer_console::session::SESSION_ENDED)
+    );
+}
+
+#[test]
+fn a_desktop_polling_the_revision_through_the_session_does_not_hold_off_its_idle_lock() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &["--idle", "2s"]);
+    let console = desktop_console(&v);
+    console.attach(s.socket.clone()).unwrap();
+    let give_up = Instant::now() + Duration::from_secs(120);
+    while console.revision().unwrap().is_some() {
+        assert!(
+            Instant::now() < give_up,
+            "the polled session never idled out"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    s.wait_until_ended();
+    assert!(console.status().notice.is_some());
+}
+
+#[test]
+fn adding_an_operator_from_a_desktop_through_the_session_is_refused_and_no_passphrase_is_sent() {
+    let v = TestVault::init();
+    let s = Session::unlock(&v, &[]);
+    let console = desktop_console(&v);
+    console.attach(s.socket.clone()).unwrap();
+    let err = console
+        .call(
+            "add_operator",
+            serde_json::json!({ "name": "bob", "passphrase": "bob's own passphrase" }),
+        )
+        .unwrap_err();
+    assert_eq!(err.code, "InvalidRequestException");
+    assert!(
+        err.message
+            .contains("needs the console unlocked with your passphrase"),
+        "{err:?}"
+    );
+}

@@ -25,7 +25,7 @@ export function App() {
     return (
       <Unlock
         status={status}
-        reason={lockReason}
+        reason={status.notice ?? lockReason}
         onUnlocked={(s) => {
           setLockReason(null);
           setStatus(s);

@@ -281,14 +281,22 @@ export function Shell(props: { status: VaultStatus; onLocked: (reason: string | 
               <kbd>Ctrl K</kbd>
             </button>
             <div className="topbar-right">
-              <RunningBadges />
+              <RunningBadges viaSession={props.status.throughSession} />
               {clipLeft > 0 && (
                 <div className="clip-pill" data-testid="clipboard-countdown" title="The copied value is cleared from the clipboard">
                   <span className="clip-bar" style={{ width: `${(clipLeft / props.status.clipboardClearSeconds) * 100}%` }} />
                   <span>Clipboard clears in {clipLeft}s</span>
                 </div>
               )}
-              <div className="who" title={session.principalArn} data-testid="session-operator">
+              <div
+                className="who"
+                title={
+                  props.status.throughSession
+                    ? `${session.principalArn}, through the session agent (coffer unlock): no key in this app`
+                    : session.principalArn
+                }
+                data-testid="session-operator"
+              >
                 <span className="avatar">{session.operator.slice(0, 1).toUpperCase()}</span>
                 {session.operator}
               </div>

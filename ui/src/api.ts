@@ -58,6 +58,7 @@ export const api = {
   vaultStatus: () => call<VaultStatus>("vault_status"),
   unlock: (operator: string | null, passphrase: string) =>
     call<VaultStatus>("unlock", { operator, passphrase }),
+  attachSession: () => call<VaultStatus>("attach_session"),
   lock: () => call<null>("lock"),
   revision: () => call<number | null>("revision"),
   running: () => call<RunningFrontEnd[]>("running"),

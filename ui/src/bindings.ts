@@ -1,9 +1,18 @@
-// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.
-// Regenerate: COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings
+// Generated from src-console/src/dto.rs by ts-rs; do not edit.
+// Regenerate: COFFER_UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(bindings)'
 
 export type IpcError = { code: string, message: string, };
 
-export type VaultStatus = { path: string, exists: boolean, accountId: string | null, region: string | null, operators: Array<string>, session: Session | null, idleLockSeconds: number, clipboardClearSeconds: number, };
+export type VaultStatus = { path: string, exists: boolean, accountId: string | null, region: string | null, operators: Array<string>, session: Session | null, 
+/**
+ * The console runs through the session `coffer unlock` started: the session agent
+ * holds the keys and runs every command.
+ */
+throughSession: boolean, 
+/**
+ * Why the console locked when the operator did not lock it (the session ended).
+ */
+notice: string | null, idleLockSeconds: number, clipboardClearSeconds: number, };
 
 export type Session = { operator: string, principalArn: string, accountId: string, region: string, };
 

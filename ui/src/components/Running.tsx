@@ -14,10 +14,10 @@ export function shortAddress(address: string): string {
 }
 
 /** How the header names a running front end. */
-export function runningLabel(r: RunningFrontEnd): string {
+export function runningLabel(r: RunningFrontEnd, viaSession = false): string {
   switch (r.frontEnd) {
     case "session":
-      return "session";
+      return viaSession ? "via session" : "session";
     case "agent":
       return `agent ${shortAddress(r.address)}`;
     case "endpoint":
@@ -32,15 +32,17 @@ export function runningLabel(r: RunningFrontEnd): string {
 function title(r: RunningFrontEnd): string {
   const what =
     r.frontEnd === "session"
-      ? "Session agent (coffer unlock): the CLI and the terminal console run through it without the passphrase"
+      ? "Session agent (coffer unlock): the CLI and both consoles run through it without the passphrase"
       : r.frontEnd === "agent"
         ? "Secrets Manager Agent endpoint (coffer serve --agent)"
         : "SDK endpoint (coffer serve)";
   return `${what} — ${r.address}, pid ${r.pid}, unlocked by ${r.operator}`;
 }
 
-/** What else runs on this vault: the session agent and the endpoints, re-read every 2 s. */
-export function RunningBadges(props: { locked?: boolean }) {
+/** What else runs on this vault: the session agent and the endpoints, re-read every 2 s.
+ * `viaSession`: this console runs through the session. `onAttach` (on the unlock screen):
+ * open through the running session without the passphrase. */
+export function RunningBadges(props: { locked?: boolean; viaSession?: boolean; onAttach?: () => void }) {
   const [running, setRunning] = useState<RunningFrontEnd[]>([]);
   useEffect(() => {
     let stopped = false;
@@ -63,16 +65,23 @@ export function RunningBadges(props: { locked?: boolean }) {
   return (
     <>
     {props.locked && session && (
-      <p className="muted" data-testid="session-note">
-        A session agent (<code>coffer unlock</code>) holds this vault unlocked for the CLI and the terminal console.
-        The desktop app still asks for your passphrase: the session never hands its keys to another process.
-      </p>
+      <div className="notice stacked" data-testid="session-note">
+        <span>
+          A session agent (<code>coffer unlock</code>) holds this vault unlocked: open through it without the
+          passphrase (the keys stay in the agent).
+        </span>
+        {props.onAttach && (
+          <button type="button" className="btn" onClick={props.onAttach} data-testid="attach-session">
+            Open through the session
+          </button>
+        )}
+      </div>
     )}
     <div className="running" data-testid="running">
       {running.map((r) => (
         <span key={`${r.frontEnd}-${r.pid}-${r.address}`} className={`running-pill ${r.frontEnd}`} title={title(r)} data-testid={`running-${r.frontEnd}`}>
           <span className="running-dot" aria-hidden />
-          {runningLabel(r)}
+          {runningLabel(r, props.viaSession)}
         </span>
       ))}
     </div>

@@ -14,6 +14,18 @@ export function Unlock(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
 
+  async function attach() {
+    setBusy(true);
+    setError(null);
+    try {
+      props.onUnlocked(await api.attachSession());
+    } catch (err) {
+      setError(err as IpcError);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setBusy(true);
@@ -56,7 +68,7 @@ export function Unlock(props: {
             </>
           )}
         </dl>
-        <RunningBadges locked />
+        <RunningBadges locked onAttach={status.exists ? attach : undefined} />
         {!status.exists ? (
           <div className="error-box" data-testid="no-vault">
             No vault at this path. Create one with <code>coffer init</code>, or open another with{" "}

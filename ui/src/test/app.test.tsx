@@ -58,11 +58,30 @@ describe("what runs on the vault", () => {
     expect(screen.getByTestId("running-agent").getAttribute("title")).toContain("coffer serve --agent");
   });
 
-  it("says on the unlock screen why a running session does not open the desktop app", async () => {
-    backend({ vault_status: () => locked, running: () => running });
+  it("opens through a running session from the unlock screen without the passphrase", async () => {
+    let status = locked;
+    const calls = backend({
+      vault_status: () => status,
+      attach_session: () => (status = { ...unlocked, throughSession: true }),
+      running: () => running,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQueryInput),
+    });
     render(<App />);
     expect((await screen.findByTestId("session-note")).textContent).toContain("coffer unlock");
-    expect(screen.getByTestId("running-session")).toBeTruthy();
+    fireEvent.click(screen.getByTestId("attach-session"));
+    await screen.findByTestId("console");
+    expect(calls.some((c) => c.cmd === "unlock")).toBe(false);
+    expect((await screen.findByTestId("running-session")).textContent).toBe("via session");
+  });
+
+  it("says why it locked when the session it ran through ended", async () => {
+    backend({
+      vault_status: () => ({ ...locked, notice: "The session ended (coffer lock, its idle time or its time limit)." }),
+      running: () => [],
+    });
+    render(<App />);
+    expect((await screen.findByTestId("lock-reason")).textContent).toContain("The session ended");
   });
 });
 

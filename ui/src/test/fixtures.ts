@@ -7,6 +7,8 @@ export const locked: VaultStatus = {
   region: "us-east-1",
   operators: ["admin"],
   session: null,
+  throughSession: false,
+  notice: null,
   idleLockSeconds: 300,
   clipboardClearSeconds: 30,
 };

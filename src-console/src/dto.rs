@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Every error that crosses IPC: the AWS error code and a message for a person.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IpcError {
     pub code: String,
@@ -38,7 +38,7 @@ impl From<coffer_core::Error> for IpcError {
 pub type IpcResult<T> = Result<T, IpcError>;
 
 /// The vault file as the unlock screen shows it, and the session when unlocked.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VaultStatus {
     pub path: String,
@@ -47,11 +47,16 @@ pub struct VaultStatus {
     pub region: Option<String>,
     pub operators: Vec<String>,
     pub session: Option<Session>,
+    /// The console runs through the session `coffer unlock` started: the session agent
+    /// holds the keys and runs every command.
+    pub through_session: bool,
+    /// Why the console locked when the operator did not lock it (the session ended).
+    pub notice: Option<String>,
     pub idle_lock_seconds: u32,
     pub clipboard_clear_seconds: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     pub operator: String,
@@ -1012,8 +1017,8 @@ pub fn typescript() -> String {
         coffer_core::health::HealthReport::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-tauri/src/dto.rs by ts-rs; do not edit.\n\
-         // Regenerate: COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings\n",
+        "// Generated from src-console/src/dto.rs by ts-rs; do not edit.\n\
+         // Regenerate: COFFER_UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(bindings)'\n",
     );
     for d in decls {
         out.push_str("\nexport ");

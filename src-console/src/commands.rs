@@ -1,6 +1,6 @@
 //! The desktop console's commands as plain methods on [`Desktop`], one call into
-//! `coffer-core` each, so that they run in tests without a window. `ipc.rs` exposes them to
-//! the page.
+//! `coffer-core` each, so that they run in tests without a window. [`crate::dispatch`] calls
+//! them by name; the desktop app's `ipc.rs` exposes them to the page.
 //!
 //! **Why this file is long:** about 40% of it is its tests; the rest is the desktop's one-line
 //! translations of commands into core calls.
@@ -23,7 +23,6 @@ use coffer_core::vault::{RekeyMeter, RekeyStatus, SecretQuery};
 use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault, said};
 use zeroize::Zeroizing;
 
-use crate::clipboard::Clipboard;
 use crate::dto::*;
 
 /// Seconds a copied value stays on the clipboard.
@@ -34,13 +33,19 @@ pub struct Desktop {
     path: PathBuf,
     idle_lock_seconds: u32,
     vault: Mutex<Option<Arc<Vault>>>,
+    /// Who the audit says asked: `desktop` in the app, `session` in the session agent.
+    front_end: FrontEnd,
     /// The core's background runner (rotations, replication retries, purges) while unlocked.
     background: Mutex<Option<Runner>>,
-    clipboard: Clipboard,
     /// The re-key under way (removing an operator, changing a passphrase), for the page's
     /// progress bar.
     rekey: Mutex<Option<RekeyStatus>>,
+    /// Where else a re-key's steps go: in the session agent, to the desktop that asked.
+    rekey_sink: Mutex<Option<RekeySink>>,
 }
+
+/// Something told each step of a re-key.
+pub type RekeySink = Box<dyn FnMut(RekeyStatus) + Send>;
 
 /// `$XDG_DATA_HOME/coffer/vault.db` (or the platform's data directory), as `coffer` uses.
 pub fn default_vault_path() -> PathBuf {
@@ -87,10 +92,30 @@ impl Desktop {
             path,
             idle_lock_seconds,
             vault: Mutex::new(None),
+            front_end: FrontEnd::Desktop,
             background: Mutex::new(None),
-            clipboard: Clipboard::default(),
             rekey: Mutex::new(None),
+            rekey_sink: Mutex::new(None),
         }
+    }
+
+    /// The session agent's desktop: the vault it unlocked, every command run as its
+    /// operator with front end `session`. Its background runner starts when a console
+    /// attaches ([`Desktop::start_background`]).
+    pub fn serving(path: PathBuf, vault: Arc<Vault>) -> Self {
+        Self {
+            vault: Mutex::new(Some(vault)),
+            front_end: FrontEnd::Session,
+            ..Self::new(path, 0)
+        }
+    }
+
+    /// Starts the core's background runner on the unlocked vault, unless one runs.
+    pub fn start_background(&self) {
+        let Some(v) = self.slot().clone() else { return };
+        // Each pass's outcome is in the runner's status, which the Approvals screen polls.
+        self.background()
+            .get_or_insert_with(|| Runner::start(v, Box::new(|_, _| {})));
     }
 
     fn slot(&self) -> MutexGuard<'_, Option<Arc<Vault>>> {
@@ -101,8 +126,14 @@ impl Desktop {
         self.background.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Tells `sink` (or, with `None`, no longer anything but the progress bar) each step of
+    /// a re-key.
+    pub fn report_rekeys_to(&self, sink: Option<RekeySink>) {
+        *self.rekey_sink.lock().unwrap_or_else(|p| p.into_inner()) = sink;
+    }
+
     /// Runs the rotations now (after a rotation was asked for or approved).
-    pub(crate) fn kick_rotations(&self) {
+    pub fn kick_rotations(&self) {
         if let Some(r) = self.background().as_ref() {
             r.kick(Job::Rotations);
         }
@@ -111,11 +142,10 @@ impl Desktop {
     /// The unlocked vault and the operator as a desktop caller.
     pub(crate) fn open(&self) -> IpcResult<(Arc<Vault>, Caller)> {
         let v = self.slot().clone().ok_or_else(locked)?;
-        let c = v.caller(FrontEnd::Desktop);
+        let c = v.caller(self.front_end);
         Ok((v, c))
     }
 
-    #[cfg(test)]
     pub fn path(&self) -> &std::path::Path {
         &self.path
     }
@@ -126,7 +156,7 @@ impl Desktop {
             let i = v.info();
             Session {
                 operator: i.operator.clone(),
-                principal_arn: v.caller(FrontEnd::Desktop).principal_arn,
+                principal_arn: v.caller(self.front_end).principal_arn,
                 account_id: i.account_id.clone(),
                 region: i.region.clone(),
             }
@@ -138,6 +168,8 @@ impl Desktop {
             region: summary.as_ref().map(|s| s.region.clone()),
             operators: summary.map(|s| s.operators).unwrap_or_default(),
             session,
+            through_session: false,
+            notice: None,
             idle_lock_seconds: self.idle_lock_seconds,
             clipboard_clear_seconds: CLIPBOARD_CLEAR_SECONDS,
         }
@@ -159,17 +191,15 @@ impl Desktop {
     ) -> IpcResult<VaultStatus> {
         let operator = operator.filter(|o| !o.trim().is_empty());
         let v = Arc::new(Vault::open(&self.path, operator.as_deref(), &passphrase)?);
-        *self.slot() = Some(Arc::clone(&v));
-        // Each pass's outcome is in the runner's status, which the Approvals screen polls.
-        *self.background() = Some(Runner::start(v, Box::new(|_, _| {})));
+        *self.slot() = Some(v);
+        self.start_background();
         Ok(self.status())
     }
 
-    /// Forgets the vault and clears a value this app copied.
+    /// Forgets the vault (the app clears a value it copied).
     pub fn lock(&self) {
         *self.background() = None;
         *self.slot() = None;
-        self.clipboard.clear();
     }
 
     /// The vault's revision (it changes whenever any process changes the vault), or null
@@ -230,26 +260,17 @@ impl Desktop {
         })
     }
 
-    /// Copies a version's value (or one JSON key of it) to the clipboard without sending it
-    /// to the page; an audited read. The clipboard is cleared after
-    /// [`CLIPBOARD_CLEAR_SECONDS`] if it still holds that value, and at lock.
-    pub fn copy_value(
+    /// A version's value (or one JSON key of it) for the app to put on its clipboard, never
+    /// on the page; an audited read. The app clears it after [`CLIPBOARD_CLEAR_SECONDS`] if
+    /// the clipboard still holds it, and at lock.
+    pub fn copy_text(
         &self,
         arn: &str,
         version_id: &str,
         key: Option<&str>,
-    ) -> IpcResult<CopyReceipt> {
+    ) -> IpcResult<Zeroizing<String>> {
         let (_, value) = self.read_value(arn, version_id)?;
-        let text = value_text(&value, key)?;
-        self.clipboard
-            .copy(text, CLIPBOARD_CLEAR_SECONDS)
-            .map_err(|m| IpcError {
-                code: "InternalServiceError".into(),
-                message: m,
-            })?;
-        Ok(CopyReceipt {
-            clears_in_seconds: CLIPBOARD_CLEAR_SECONDS,
-        })
+        Ok(value_text(&value, key)?)
     }
 
     /// Both versions' values compared key by key (two audited reads).
@@ -636,6 +657,14 @@ impl Desktop {
         let mut report = |phase, d, t| {
             if let Some(s) = meter.step(phase, d, t) {
                 *self.rekey.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+                if let Some(sink) = self
+                    .rekey_sink
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_mut()
+                {
+                    sink(s);
+                }
             }
         };
         let r = act(&mut report);
@@ -1153,7 +1182,7 @@ pub(crate) mod tests {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == fresh,
-            "ui/src/bindings.ts is stale: run COFFER_UPDATE_BINDINGS=1 cargo test -p coffer-desktop bindings"
+            "ui/src/bindings.ts is stale: run COFFER_UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(bindings)'"
         );
     }
 }
