@@ -605,6 +605,22 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
     })
 }
 
+/// `f` on each of as many parts of `items` as there are cores (up to 8) when the items are
+/// many, else on all of them at once.
+pub(crate) fn par_chunks<T: Send>(items: &mut [T], f: impl Fn(&mut [T]) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return f(items);
+    }
+    let size = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        for part in items.chunks_mut(size) {
+            scope.spawn(move || f(part));
+        }
+    });
+}
+
 /// One secret's findings made afresh (by [`par_map`]'s workers, with all they allocate),
 /// for [`Assessor::redo`] to put in place.
 struct Fresh {
@@ -733,6 +749,10 @@ impl Assessor {
             }
         }
         if self.sorted.is_empty() {
+            // Sorted in parts on every core, the build's own sort then only merges them.
+            par_chunks(&mut made.findings, |part| {
+                part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            });
             self.sorted = made.findings.into_iter().collect();
         } else {
             self.sorted.extend(made.findings);
@@ -1258,7 +1278,26 @@ impl Assessor {
 
 #[cfg(test)]
 mod tests {
-    use super::{DiffKind, DiffLine, line_diff};
+    use super::{DiffKind, DiffLine, PARALLEL_FROM, line_diff, par_chunks, par_map};
+
+    #[test]
+    fn work_split_between_threads_keeps_every_item_in_its_order() {
+        for n in [3, PARALLEL_FROM, 3 * PARALLEL_FROM + 7] {
+            let items: Vec<usize> = (0..n).collect();
+            let doubled = par_map(&items, |i| i * 2);
+            assert_eq!(doubled, (0..n).map(|i| i * 2).collect::<Vec<_>>());
+
+            let mut sorted_in_parts: Vec<usize> = (0..n).rev().collect();
+            par_chunks(&mut sorted_in_parts, |part| {
+                part.sort_unstable();
+                for x in part.iter_mut() {
+                    *x += 1;
+                }
+            });
+            sorted_in_parts.sort();
+            assert_eq!(sorted_in_parts, (1..=n).collect::<Vec<_>>());
+        }
+    }
 
     #[test]
     fn the_line_diff_keeps_common_lines_and_marks_the_rest() {

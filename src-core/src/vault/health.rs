@@ -625,9 +625,11 @@ fn assess_kept(kept: &mut Kept, now_ms: i64, rest: Rest, t: &Thresholds) -> Heal
         })
     };
     if kept.all_touched {
-        for s in &mut secrets {
-            s.last_read = last_read(&s.uid);
-        }
+        health::par_chunks(&mut secrets, |part| {
+            for s in part {
+                s.last_read = last_read(&s.uid);
+            }
+        });
     } else {
         for uid in &kept.touched {
             if let Some((_, i)) = kept.docs.get(uid) {
