@@ -121,8 +121,11 @@ enum Response {
 
 impl Drop for Response {
     fn drop(&mut self) {
-        if let Response::Secret(s) = self {
-            s.zeroize();
+        match self {
+            Response::Secret(s) => s.zeroize(),
+            // A desktop's reveal_value or copy_text answer holds the value.
+            Response::Desktop(Ok(v)) => zeroize_json(v),
+            _ => {}
         }
     }
 }
