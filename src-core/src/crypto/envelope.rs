@@ -20,7 +20,10 @@ pub struct Aad(Vec<u8>);
 
 impl Aad {
     pub fn new(purpose: &str) -> Self {
-        let mut a = Self(b"coffer/v1".to_vec());
+        // Room for a purpose and a few names (a vault id, a secret's uid and a version's)
+        // without growing.
+        let mut a = Self(Vec::with_capacity(256));
+        a.0.extend_from_slice(b"coffer/v1");
         a.push(purpose.as_bytes());
         a
     }

@@ -513,23 +513,26 @@ pub fn assess(inp: &Inputs, t: &Thresholds) -> HealthReport {
 
 /// Where a finding stands in the report: worst first, then by kind and by subject; one
 /// subject's findings of one kind in the order they were made.
+///
+/// A secret's places share its label and uid (a first report makes 100,000 of them).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Place {
     severity: std::cmp::Reverse<Severity>,
     kind: FindingKind,
-    label: String,
+    /// The subject's label (the secret's name).
+    label: Arc<str>,
     /// The secret's uid.
-    owner: String,
+    owner: Arc<str>,
     n: usize,
 }
 
 impl Place {
-    fn of(f: &Finding, owner: &str, n: usize) -> Self {
+    fn of(f: &Finding, label: &Arc<str>, owner: &Arc<str>, n: usize) -> Self {
         Self {
             severity: std::cmp::Reverse(f.severity),
             kind: f.kind,
-            label: f.subject.label().to_string(),
-            owner: owner.to_string(),
+            label: label.clone(),
+            owner: owner.clone(),
             n,
         }
     }
@@ -562,9 +565,9 @@ struct Held {
 /// The secrets that hold one value, and the findings that say so.
 #[derive(Default)]
 struct Group {
-    /// By uid: name, ARN and whether it has a rotation function.
-    members: BTreeMap<String, (String, String, bool)>,
-    places: Vec<(String, Place)>,
+    /// Their uids (their names and ARNs are in [`Assessor::held`]).
+    members: foldhash::HashSet<String>,
+    places: Vec<Place>,
 }
 
 /// The findings kept between reports, so that a report remakes only the findings of the
@@ -598,10 +601,11 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
             .chunks(items.len().div_ceil(threads))
             .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().expect("a report's worker does not panic"))
-            .collect()
+        let mut out = Vec::with_capacity(items.len());
+        for p in parts {
+            out.extend(p.join().expect("a report's worker does not panic"));
+        }
+        out
     })
 }
 
@@ -704,11 +708,13 @@ impl Assessor {
                 now,
                 until: i64::MAX,
             };
+            let (label, owner): (Arc<str>, Arc<str>) =
+                (s.name.as_str().into(), s.uid.as_str().into());
             let found: Vec<(Place, Arc<Finding>)> =
                 secret_findings(s, now, t, &inp.account_id, *attempt, &mut until)
                     .into_iter()
                     .enumerate()
-                    .map(|(n, f)| (Place::of(&f, &s.uid, n), Arc::new(f)))
+                    .map(|(n, f)| (Place::of(&f, &label, &owner, n), f))
                     .collect();
             Fresh {
                 uid: s.uid.clone(),
@@ -726,6 +732,8 @@ impl Assessor {
             regroup: Vec::new(),
         };
         self.held.reserve(found.len());
+        self.groups
+            .reserve(found.len().saturating_sub(self.groups.len()));
         for ((s, attempt), fresh) in stale.into_iter().zip(found) {
             self.redo(s, now, attempt, fresh, &mut made);
         }
@@ -776,7 +784,7 @@ impl Assessor {
         for (p, f) in &self.sorted {
             while let Some(r) = rest.next_if(|r| {
                 (std::cmp::Reverse(r.severity), r.kind, r.subject.label())
-                    < (p.severity, p.kind, p.label.as_str())
+                    < (p.severity, p.kind, &*p.label)
             }) {
                 out.push(Arc::new(r));
             }
@@ -830,7 +838,7 @@ impl Assessor {
                     .entry(p)
                     .or_default()
                     .members
-                    .insert(s.uid.clone(), (s.name.clone(), s.arn.clone(), rotatable));
+                    .insert(s.uid.clone());
                 made.regroup.push(p);
             }
         }
@@ -860,7 +868,7 @@ impl Assessor {
         let Some(g) = self.groups.get_mut(&print) else {
             return;
         };
-        for (_, p) in g.places.drain(..) {
+        for p in g.places.drain(..) {
             self.sorted.remove(&p);
         }
         if g.members.is_empty() {
@@ -870,13 +878,27 @@ impl Assessor {
         if g.members.len() < 2 {
             return;
         }
-        let mut all: Vec<(&str, &str)> = g
+        // Each member's name, ARN and whether it has a rotation function, from what is held
+        // of it (every member is: a secret leaves its group as it goes).
+        let held = &self.held;
+        let members: Vec<(&String, &String, &String, bool)> = g
             .members
             .iter()
-            .map(|(uid, (name, ..))| (name.as_str(), uid.as_str()))
+            .map(|uid| {
+                let h = &held[uid];
+                let Subject::Secret { name, arn } = &h.subject else {
+                    unreachable!("a reuse group's member is a secret");
+                };
+                (uid, name, arn, h.rotatable)
+            })
+            .collect();
+        let mut all: Vec<(&str, &str)> = members
+            .iter()
+            .map(|(uid, name, ..)| (name.as_str(), uid.as_str()))
             .collect();
         all.sort();
-        for (uid, (name, arn, rotatable)) in &g.members {
+        let mut places = Vec::with_capacity(members.len());
+        for (uid, name, arn, rotatable) in members {
             let count = all.len() - 1;
             let named: Vec<String> = all
                 .iter()
@@ -904,12 +926,13 @@ impl Assessor {
                     names: named,
                     ..Default::default()
                 },
-                fix: Some(rotate_fix(*rotatable, arn)),
+                fix: Some(rotate_fix(rotatable, arn)),
             };
-            let p = Place::of(&f, uid, REUSE_N);
+            let p = Place::of(&f, &name.as_str().into(), &uid.as_str().into(), REUSE_N);
             self.sorted.insert(p.clone(), Arc::new(f));
-            g.places.push((uid.clone(), p));
+            places.push(p);
         }
+        g.places = places;
     }
 }
 /// The fix of a finding about a value: rotate it now when it can, else set rotation up.
@@ -931,20 +954,22 @@ fn secret_findings(
     account_id: &str,
     attempt: bool,
     until: &mut Until,
-) -> Vec<Finding> {
+) -> Vec<Arc<Finding>> {
     let mut out = Vec::new();
     let unused_ms = i64::from(t.unused_days) * DAY_MS;
     let subject = Subject::Secret {
         name: s.name.clone(),
         arn: s.arn.clone(),
     };
-    let find = |kind, severity, summary: String, evidence, fix| Finding {
-        kind,
-        severity,
-        subject: subject.clone(),
-        summary,
-        evidence,
-        fix,
+    let find = |kind, severity, summary: String, evidence, fix| {
+        Arc::new(Finding {
+            kind,
+            severity,
+            subject: subject.clone(),
+            summary,
+            evidence,
+            fix,
+        })
     };
     let secret_id = || s.arn.clone();
     if let Some(d) = s.deletion_ms {
@@ -1128,7 +1153,11 @@ fn secret_findings(
         }
     }
     if let Some(p) = &s.policy {
-        out.extend(policies::resource_policy_findings(p, account_id, &subject));
+        out.extend(
+            policies::resource_policy_findings(p, account_id, &subject)
+                .into_iter()
+                .map(Arc::new),
+        );
     }
     out
 }

@@ -24,6 +24,7 @@ pub struct Weak {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValueFacts {
     /// Keyed hash of the whole value (see `VaultKeys::value_fingerprinter`).
+    #[serde(with = "fingerprint_text")]
     pub fingerprint: [u8; 32],
     /// The value's length in bytes.
     pub length: usize,
@@ -33,6 +34,54 @@ pub struct ValueFacts {
     /// templates expect of database credentials.
     #[serde(default)]
     pub database_credentials: bool,
+}
+
+/// A fingerprint kept as base64 text: read back for every secret by the first report after
+/// unlocking, where a JSON array of 32 numbers took a third of each secret's time. Facts kept
+/// before are arrays, and are read as such.
+mod fingerprint_text {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use serde::de::{self, SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(f: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        let mut text = [0u8; 44];
+        let n = B64
+            .encode_slice(f, &mut text)
+            .expect("32 bytes are 44 characters of base64");
+        s.serialize_str(std::str::from_utf8(&text[..n]).expect("base64 is ASCII"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        struct Fingerprint;
+        impl<'de> Visitor<'de> for Fingerprint {
+            type Value = [u8; 32];
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("32 bytes, as base64 text or an array")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<[u8; 32], E> {
+                let mut out = [0u8; 33];
+                match B64.decode_slice(v, &mut out) {
+                    Ok(32) => Ok(out[..32].try_into().expect("32 bytes")),
+                    _ => Err(E::custom("a fingerprint is 32 bytes of base64")),
+                }
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[u8; 32], A::Error> {
+                let mut out = [0u8; 32];
+                for (i, b) in out.iter_mut().enumerate() {
+                    *b = seq
+                        .next_element()?
+                        .ok_or_else(|| de::Error::invalid_length(i, &self))?;
+                }
+                if seq.next_element::<u8>()?.is_some() {
+                    return Err(de::Error::invalid_length(33, &self));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(Fingerprint)
+    }
 }
 
 /// Whether a JSON field's name says it holds a password, token, key or secret (and not,
@@ -180,6 +229,34 @@ mod tests {
         assert_eq!(f.weak[0].length, long.chars().count());
         let strong = "vR7#qL9!mZ2@xT4$wK8%".repeat(3200);
         assert!(ValueFacts::of(&text(&strong), &h).weak.is_empty());
+    }
+
+    #[test]
+    fn facts_keep_their_fingerprint_as_text_and_read_the_arrays_kept_before() {
+        let facts = ValueFacts {
+            fingerprint: [7; 32],
+            length: 12,
+            weak: Vec::new(),
+            database_credentials: true,
+        };
+        let json = serde_json::to_value(&facts).unwrap();
+        assert_eq!(
+            json["fingerprint"],
+            "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="
+        );
+        assert_eq!(serde_json::from_value::<ValueFacts>(json).unwrap(), facts);
+        let array = [7u8; 32].to_vec();
+        let before =
+            serde_json::json!({"fingerprint": array, "length": 12, "database_credentials": true});
+        assert_eq!(serde_json::from_value::<ValueFacts>(before).unwrap(), facts);
+        for wrong in [
+            serde_json::json!([7u8; 31].to_vec()),
+            serde_json::json!([7u8; 33].to_vec()),
+            serde_json::json!("BwcH"),
+        ] {
+            let json = serde_json::json!({"fingerprint": wrong, "length": 12});
+            assert!(serde_json::from_value::<ValueFacts>(json).is_err());
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod time;
 mod validate;
 pub(crate) mod value;
 
-pub use arn::{SecretArn, kms_key_arn};
+pub use arn::{SecretArn, kms_key_arn, secret_arn};
 pub use time::{day_start, epoch_seconds, from_epoch_ms};
 pub use validate::*;
 pub use value::{

@@ -289,7 +289,7 @@ impl Vault {
         // Facts from one scan when many secrets are remade (the first report), else a
         // lookup each; the inputs made on every core when they are many.
         let keys = ctx.keys;
-        let made: Vec<(SecretInput, bool)> = if work.len() >= BULK_FACTS {
+        let mut made: Vec<SecretInput> = if work.len() >= BULK_FACTS {
             let all: HashMap<Vec<u8>, Vec<u8>> = ctx.tx.value_facts_all()?.into_iter().collect();
             health::par_map(&work, |(doc, _)| {
                 let sealed = judged_version(doc)
@@ -309,22 +309,33 @@ impl Vault {
             }
             made
         };
-        for ((doc, at), (mut input, unfound)) in work.into_iter().zip(made) {
-            if unfound {
+        for ((doc, _), input) in work.iter().zip(made.iter_mut()) {
+            if input.facts.is_none() && judged_version(doc).is_some() {
                 input.facts = self.judge(ctx, doc, &mut kept.unjudged)?;
             }
             if !kept.all_touched {
                 kept.touched.insert(doc.uid.clone());
             }
-            match at {
-                Some(i) => {
-                    kept.secrets[i] = input;
-                    kept.docs.insert(doc.uid.clone(), (doc.clone(), i));
-                }
-                None => {
-                    kept.docs
-                        .insert(doc.uid.clone(), (doc.clone(), kept.secrets.len()));
-                    kept.secrets.push(input);
+        }
+        if kept.secrets.is_empty() {
+            // None was kept (so every secret is new): the inputs as made, in their order.
+            kept.docs.reserve(work.len());
+            for (i, (doc, _)) in work.iter().enumerate() {
+                kept.docs.insert(doc.uid.clone(), (Arc::clone(doc), i));
+            }
+            kept.secrets = made;
+        } else {
+            for ((doc, at), input) in work.into_iter().zip(made) {
+                match at {
+                    Some(i) => {
+                        kept.secrets[i] = input;
+                        kept.docs.insert(doc.uid.clone(), (doc.clone(), i));
+                    }
+                    None => {
+                        kept.docs
+                            .insert(doc.uid.clone(), (doc.clone(), kept.secrets.len()));
+                        kept.secrets.push(input);
+                    }
                 }
             }
         }
@@ -347,20 +358,14 @@ impl Vault {
     }
 
     /// One secret's input, its last read aside (filled in when the findings are made), with
-    /// the facts of its current value opened from `sealed`; `true` when it should have facts
-    /// and they were not found (see [`Vault::judge`]).
-    fn input_of(
-        &self,
-        doc: &SecretDoc,
-        keys: &VaultKeys,
-        sealed: Option<&[u8]>,
-    ) -> (SecretInput, bool) {
+    /// the facts of its current value opened from `sealed` (none when they were not found:
+    /// see [`Vault::judge`]).
+    fn input_of(&self, doc: &SecretDoc, keys: &VaultKeys, sealed: Option<&[u8]>) -> SecretInput {
         let judged = judged_version(doc);
         let facts = judged.zip(sealed).and_then(|(v, sealed)| {
             let plain = keys.open_named(&facts_name(&doc.uid, &v.id), sealed).ok()?;
             serde_json::from_slice::<ValueFacts>(&plain).ok()
         });
-        let unfound = judged.is_some() && facts.is_none();
         let current = current_version(doc);
         let rotation = doc.rotation.as_ref();
         let rotation_due = rotation
@@ -369,7 +374,7 @@ impl Vault {
                 let s = Schedule::stored(r.rules.as_ref()?).ok()?;
                 s.window_after(r.anchor_ms).map(|w| (w.start_ms, w.end_ms))
             });
-        let input = SecretInput {
+        SecretInput {
             uid: doc.uid.clone(),
             name: doc.name.clone(),
             arn: self.info.secret_arn(doc),
@@ -394,8 +399,7 @@ impl Vault {
                 .collect(),
             facts,
             last_read: None,
-        };
-        (input, unfound)
+        }
     }
 
     /// Judges a secret's current value that has no facts, keeping them; `unjudged` gets the

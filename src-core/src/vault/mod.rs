@@ -38,7 +38,7 @@ use crate::audit::{self, AdditionalEventData, AuditEvent, Resource, RowMeta, Use
 use crate::clock::{Clock, SystemClock};
 use crate::crypto::slot::SlotSecret;
 use crate::crypto::{KdfParams, Passphrase, random};
-use crate::model::{DEFAULT_KMS_ALIAS, SecretArn};
+use crate::model::DEFAULT_KMS_ALIAS;
 use crate::store::{Store, Tx};
 use crate::{Error, ErrorCode, Operation, Result};
 
@@ -205,13 +205,7 @@ pub struct VaultInfo {
 impl VaultInfo {
     /// A secret's full ARN in this vault's account and region.
     pub fn secret_arn(&self, doc: &SecretDoc) -> String {
-        SecretArn {
-            region: self.region.clone(),
-            account: self.account_id.clone(),
-            name: doc.name.clone(),
-            suffix: doc.suffix.clone(),
-        }
-        .to_string()
+        crate::model::secret_arn(&self.region, &self.account_id, &doc.name, &doc.suffix)
     }
 
     /// An IAM user's ARN in this vault's account (operators are users).
