@@ -137,7 +137,7 @@ impl ScheduleForm {
             lines.push(Line::raw(""));
             lines.push(Line::raw(format!(
                 " Rotation function: {}",
-                crate::tui::screens::detail_rotation::function_name(f)
+                format::function_name(f)
             )));
         }
         let inner = width.saturating_sub(2).max(1);

@@ -11,6 +11,7 @@ use coffer_core::vault::rotation::{
 
 use super::detail::{DetailState, Load};
 use crate::tui::action::{Cmd, Effect, FunctionFor, Request};
+pub use crate::tui::format::function_name;
 use crate::tui::popups::{Confirm, Input, InputFor, Popup, ScheduleForm};
 use crate::tui::shell::Shell;
 
@@ -59,11 +60,6 @@ pub fn rules_text(rules: &coffer_core::api::RotationRules) -> String {
         Some(d) => format!("{every} · Duration {d}"),
         None => every,
     }
-}
-
-/// The function's name from its ARN (`arn:aws:lambda:…:function:pw` → `pw`).
-pub fn function_name(arn: &str) -> &str {
-    arn.rsplit(':').next().unwrap_or(arn)
 }
 
 impl DetailState {
