@@ -121,13 +121,13 @@ fn console(vault: &Vault) -> App {
         now_ms: jiff::Timestamp::now().as_millisecond(),
     });
     app.update(Action::Resize(160, 48));
-    app.session = Some(Session {
+    app.sh.session = Some(Session {
         operator: "admin".into(),
         principal_arn: "arn:aws:iam::111122223333:user/admin".into(),
         account: "111122223333".into(),
         region: "us-east-1".into(),
     });
-    let fx = app.refresh_secrets(true);
+    let fx = app.secrets.refresh(&mut app.sh, true);
     drive(&mut app, vault, fx);
     app
 }
@@ -200,7 +200,7 @@ fn benches(c: &mut Criterion) {
         let fx = app.update(Action::Key(Cmd::GoAudit));
         drive(&mut app, vault, fx);
         app.audit.filter.since.clear();
-        let fx = app.refresh_audit(false);
+        let fx = app.audit.refresh(&mut app.sh, false);
         drive(&mut app, vault, fx);
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
             b.iter(|| {

@@ -112,6 +112,11 @@ pub fn parse_when(s: &str, now_ms: i64) -> Result<Option<i64>, String> {
     Ok(Some(now_ms - ms))
 }
 
+/// The function's name from its ARN (`arn:aws:lambda:…:function:pw` → `pw`).
+pub fn function_name(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

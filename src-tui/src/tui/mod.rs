@@ -8,12 +8,11 @@ mod clipboard;
 pub(crate) mod format;
 pub(crate) mod keymap;
 pub(crate) mod layout;
-mod mouse;
 pub(crate) mod popups;
 pub(crate) mod running;
 pub(crate) mod screens;
+pub(crate) mod shell;
 pub mod theme;
-pub(crate) mod ui;
 pub(crate) mod wire;
 pub mod worker;
 
@@ -137,12 +136,12 @@ pub fn run(launch: Launch) -> Result<()> {
     effects.extend(app.update(Action::Resize(size.width, size.height)));
     effects.push(Effect::Send(Request::Inspect));
     if let Some(p) = passphrase {
-        effects.extend(app.start_unlock(p));
+        effects.extend(app.unlock.start(&mut app.sh, p));
     } else if coffer_core::running::running(&vault_path)
         .iter()
         .any(|r| r.front_end == coffer_core::FrontEnd::Session)
     {
-        effects.extend(app.start_attach());
+        effects.extend(app.unlock.attach(&mut app.sh));
     }
     let mut clipboard = clipboard::Clipboard::new();
     let mut last_tick = Instant::now();
@@ -155,9 +154,11 @@ pub fn run(launch: Launch) -> Result<()> {
                     }
                 }
                 Effect::Copy { text, what } => match clipboard.copy(&text) {
-                    Ok(place) => app.info(format!("Copied {what} to {place}; it clears in 30 s.")),
+                    Ok(place) => app
+                        .sh
+                        .info(format!("Copied {what} to {place}; it clears in 30 s.")),
                     // Not an operation of the vault: the console says so in its own words.
-                    Err(e) => app.error(format!("Copy failed: {e}")),
+                    Err(e) => app.sh.error(format!("Copy failed: {e}")),
                 },
                 Effect::ClearClipboard => clipboard.clear(),
                 Effect::Quit => {
@@ -185,7 +186,7 @@ pub fn run(launch: Launch) -> Result<()> {
             last_tick = Instant::now();
             effects.extend(app.update(Action::Tick { now_ms: now_ms() }));
         }
-        if app.quit && effects.is_empty() {
+        if app.sh.quit && effects.is_empty() {
             clipboard.clear();
             return Ok(());
         }

@@ -305,7 +305,7 @@ fn the_two_person_rule_refuses_the_requester_in_the_status_line() {
     );
     assert!(k.screen().contains("you (admin) asked for it"));
     k.keys(&[Cmd::Approve, Cmd::Yes]);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(s.error);
     assert!(
         s.text
@@ -322,7 +322,7 @@ fn approving_runs_the_rotation_and_the_status_line_reports_it() {
     k.with_rotation();
     k.key(Cmd::GoApprovals);
     k.keys(&[Cmd::Approve, Cmd::Yes]);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(!s.error, "{}", s.text);
     assert!(
         s.text.starts_with("Rotation of prod/db/main succeeded"),
@@ -348,9 +348,9 @@ fn a_rejection_needs_a_reason_and_then_leaves_the_queue() {
     k.key(Cmd::GoApprovals);
     k.key(Cmd::Reject);
     k.key(Cmd::Submit);
-    assert!(k.app.status.as_ref().unwrap().error);
+    assert!(k.app.sh.status.as_ref().unwrap().error);
     assert!(
-        matches!(k.app.popup, Some(super::popups::Popup::Input(_))),
+        matches!(k.app.sh.popup, Some(super::popups::Popup::Input(_))),
         "the dialog asks again"
     );
     k.text("change freeze");
@@ -369,17 +369,17 @@ fn rotate_now_asks_for_a_function_confirms_and_the_scheduler_reports_success() {
     k.with_rotation();
     k.open_rotation_of("staging/db/main");
     k.key(Cmd::RotateNow);
-    let Some(super::popups::Popup::Input(i)) = &k.app.popup else {
+    let Some(super::popups::Popup::Input(i)) = &k.app.sh.popup else {
         panic!("a secret without a function asks for one")
     };
     assert!(i.lines.iter().any(|l| l.contains("1. pw — password")));
     k.key(Cmd::Submit);
     assert!(matches!(
-        k.app.popup,
+        k.app.sh.popup,
         Some(super::popups::Popup::Confirm(_))
     ));
     k.key(Cmd::Yes);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(!s.error, "{}", s.text);
     assert!(
         s.text.starts_with("Rotation of staging/db/main succeeded"),
@@ -402,13 +402,13 @@ fn saving_a_schedule_turns_rotation_on_without_rotating_now() {
     k.key(Cmd::EditSchedule);
     k.key(Cmd::Submit);
     assert!(matches!(
-        k.app.popup,
+        k.app.sh.popup,
         Some(super::popups::Popup::Schedule(_))
     ));
     k.keys(&[Cmd::Backspace, Cmd::Backspace]);
     k.text("rate(1 hours)");
     k.key(Cmd::Submit);
-    assert!(k.app.status.as_ref().unwrap().error, "refused as typed");
+    assert!(k.app.sh.status.as_ref().unwrap().error, "refused as typed");
     for _ in 0.."rate(1 hours)".len() {
         k.key(Cmd::Backspace);
     }
@@ -537,7 +537,7 @@ fn policy_acts_reach_the_vault_and_its_audit_trail() {
     k.text(r#"{"Version":"2012-10-17","Statement":[{"Sid":"OnlyDeny","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:user/intern"},"Action":"secretsmanager:*","Resource":"*"}]}"#);
     k.key(Cmd::Submit);
     assert!(
-        k.app.popup.is_none(),
+        k.app.sh.popup.is_none(),
         "the editor closes once the put is done"
     );
     let stored = k
@@ -676,7 +676,7 @@ fn a_vault_wide_act_from_the_core_runs_from_the_palette_after_its_question() {
 #[test]
 fn read_only_refusal() {
     both("read_only", |k| {
-        k.app.read_only = true;
+        k.app.sh.read_only = true;
         k.select("staging/db/main");
         k.keys(&[Cmd::ScheduleDeletion, Cmd::Submit, Cmd::Yes]);
     });
@@ -703,7 +703,7 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
         Cmd::RollBack,
         Cmd::Yes,
     ]);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(s.text.contains("Moved AWSCURRENT"), "{}", s.text);
     let d = k.app.detail.as_ref().unwrap();
     assert_eq!(
@@ -734,9 +734,9 @@ fn the_acts_reach_the_vault_and_its_audit_trail() {
     ]);
     assert_eq!(k.copies.len(), 1);
     k.act(Action::Tick {
-        now_ms: k.app.now_ms + 30_000,
+        now_ms: k.app.sh.now_ms + 30_000,
     });
-    assert!(k.app.copied.is_none());
+    assert!(k.app.sh.copied.is_none());
     k.keys(&[Cmd::Back, Cmd::GoAudit]);
     let names: Vec<&str> = k
         .app
@@ -910,9 +910,9 @@ fn principal_acts_reach_the_vault_and_its_audit_trail() {
     assert_eq!(k.key_secrets.len(), 1);
     k.key(Cmd::CopyKey);
     assert_eq!(k.copies.len(), 1, "the secret (scrubbed here) was copied");
-    assert!(k.app.copied.is_some(), "and is cleared in 30 s");
+    assert!(k.app.sh.copied.is_some(), "and is cleared in 30 s");
     k.key(Cmd::Cancel);
-    assert!(k.app.popup.is_none());
+    assert!(k.app.sh.popup.is_none());
     let keys = &k.app.principals.principal().unwrap().keys;
     assert_eq!(keys.len(), 1);
     assert!(keys[0].active);
@@ -930,11 +930,11 @@ fn principal_acts_reach_the_vault_and_its_audit_trail() {
     k.key(Cmd::Submit);
     k.principal("developers");
     k.keys(&[Cmd::Remove, Cmd::Yes]);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(s.text.contains("DeleteConflict"), "{}", s.text);
     k.principal("admin");
     k.keys(&[Cmd::Remove, Cmd::Yes]);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(
         s.error && s.text.contains("RemoveOperator failed"),
         "{}",
@@ -976,7 +976,7 @@ fn no_snapshot_contains_an_access_key_secret() {
     k.key(Cmd::NewKey);
     let real = k.key_secrets[0].clone();
     assert!(!k.screen().contains(real.as_str()));
-    assert!(!format!("{:?}", k.app.popup).contains(real.as_str()));
+    assert!(!format!("{:?}", k.app.sh.popup).contains(real.as_str()));
     let alphabet = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
     let stand_in = format!("{:X<40}", "SCRUBBED");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots");
@@ -1122,7 +1122,7 @@ fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
     assert!(k.screen().contains("Regions: eu-west-1"), "{}", k.screen());
     k.text("eu-west-1");
     k.key(Cmd::Submit);
-    let status = k.app.status.clone().unwrap();
+    let status = k.app.sh.status.clone().unwrap();
     assert!(
         status.text.contains("Replicating to eu-west-1"),
         "{}",
@@ -1136,7 +1136,7 @@ fn replicas_tab_adds_a_region_shows_its_status_and_removes_it() {
     );
 
     k.keys(&[Cmd::RemoveReplica, Cmd::Yes]);
-    let status = k.app.status.clone().unwrap();
+    let status = k.app.sh.status.clone().unwrap();
     assert!(
         status.text.contains("Removed the replica in eu-west-1"),
         "{}",
@@ -1198,7 +1198,7 @@ fn replicas_tab_associates_a_cross_account_replica_shows_its_status_and_disassoc
     k.key(Cmd::AssociateCrossAccount);
     k.text(&replica);
     k.key(Cmd::Submit);
-    let status = k.app.status.clone().unwrap();
+    let status = k.app.sh.status.clone().unwrap();
     assert!(status.text.contains(": InSync."), "{}", status.text);
     let screen = k.screen();
     assert!(
@@ -1207,7 +1207,7 @@ fn replicas_tab_associates_a_cross_account_replica_shows_its_status_and_disassoc
     );
 
     k.keys(&[Cmd::DisassociateCrossAccount, Cmd::Yes]);
-    let status = k.app.status.clone().unwrap();
+    let status = k.app.sh.status.clone().unwrap();
     assert!(status.text.contains("Detached"), "{}", status.text);
     assert!(k.screen().contains("c associates one"), "{}", k.screen());
 }
@@ -1246,7 +1246,7 @@ fn an_operator_changes_their_passphrase_typed_twice_and_the_vault_is_re_keyed() 
             assert!(!k.screen().contains(t), "typing is masked");
             k.key(Cmd::Submit);
         }
-        k.app.status.clone().unwrap()
+        k.app.sh.status.clone().unwrap()
     };
     let s = change(
         &mut k,

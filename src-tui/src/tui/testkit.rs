@@ -31,7 +31,7 @@ use super::worker::{execute, reported};
 /// tests that feed it answers themselves).
 pub fn unlocked_app() -> App {
     let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-    a.session = Some(super::app::Session {
+    a.sh.session = Some(super::app::Session {
         operator: "admin".into(),
         account: "1".into(),
         region: "us-east-1".into(),
@@ -477,7 +477,7 @@ impl Kit {
         ago(&self.clock, 1);
         // The operator was at the keyboard all along (no idle lock).
         let now_ms = self.clock.now().as_millisecond();
-        self.app.last_input_ms = now_ms;
+        self.app.sh.last_input_ms = now_ms;
         self.act(Action::Tick { now_ms });
     }
 
@@ -837,7 +837,7 @@ impl Kit {
 
     /// The screen as text.
     pub fn screen(&self) -> String {
-        let (w, h) = self.app.size;
+        let (w, h) = self.app.sh.size;
         let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         t.draw(|f| f.render_widget(&self.app, f.area()))
             .expect("draw");

@@ -25,9 +25,18 @@ use crate::session;
 use super::action::{
     AccessKeyRow, Action, Loaded, Principal, PrincipalDetails, PrincipalKind, Request,
 };
-use super::screens::detail::activity_query;
 
 const POLL: Duration = Duration::from_millis(250);
+
+/// The audit query of a secret's Activity tab.
+pub fn activity_query(arn: &str, before: Option<i64>) -> coffer_core::vault::AuditQuery {
+    coffer_core::vault::AuditQuery {
+        secret_id: Some(arn.to_string()),
+        before_sequence: before,
+        limit: 200,
+        ..coffer_core::vault::AuditQuery::default()
+    }
+}
 
 /// Starts the worker; requests go in, results come back as actions.
 pub fn spawn(path: PathBuf, out: Sender<Action>) -> Sender<Request> {

@@ -6,11 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
-use zeroize::Zeroizing;
 
-use super::Popup;
-use crate::tui::action::{Cmd, Effect};
-use crate::tui::app::App;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -55,26 +51,5 @@ impl NewAccessKey {
             .wrap(Wrap { trim: false })
             .block(Block::bordered().title(Span::styled(" New access key ", t.title())))
             .render(r, buf);
-    }
-}
-
-impl App {
-    pub(crate) fn new_access_key_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        match cmd {
-            Cmd::CopyKey => {
-                let Some(Popup::NewAccessKey(k)) = &self.popup else {
-                    return vec![];
-                };
-                let text = Zeroizing::new(k.secret.expose().to_string());
-                let what = format!("the secret access key of {}", k.access_key_id);
-                self.copy(text, what)
-            }
-            Cmd::Cancel => {
-                self.popup = None;
-                self.info("The secret access key was forgotten; it cannot be shown again.");
-                vec![]
-            }
-            _ => vec![],
-        }
     }
 }

@@ -5,14 +5,96 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-use super::Popup;
-use crate::tui::action::{Cmd, Effect};
-use crate::tui::app::App;
 use crate::tui::layout;
-use crate::tui::screens::audit::AuditFilter;
+use coffer_core::vault::AuditQuery;
+
+use crate::tui::format;
 use crate::tui::theme::Theme;
 
-const FIELDS: [&str; 6] = [
+/// How many events a page of the audit log reads.
+pub const PAGE: usize = 200;
+
+/// The filters as the operator typed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub secret: String,
+    pub principal: String,
+    pub events: String,
+    pub front_end: String,
+    pub since: String,
+    pub until: String,
+    pub errors_only: bool,
+}
+
+impl Default for AuditFilter {
+    fn default() -> Self {
+        Self {
+            secret: String::new(),
+            principal: String::new(),
+            events: String::new(),
+            front_end: String::new(),
+            since: "24h".into(),
+            until: String::new(),
+            errors_only: false,
+        }
+    }
+}
+
+impl AuditFilter {
+    pub fn query(&self, now_ms: i64) -> Result<AuditQuery, String> {
+        let some = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        };
+        Ok(AuditQuery {
+            secret_id: some(&self.secret),
+            principal: some(&self.principal),
+            event_names: self
+                .events
+                .split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            front_end: some(&self.front_end),
+            errors_only: self.errors_only,
+            from_ms: format::parse_when(&self.since, now_ms)?,
+            to_ms: format::parse_when(&self.until, now_ms)?,
+            limit: PAGE,
+            ..AuditQuery::default()
+        })
+    }
+
+    /// One line saying what is filtered.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![];
+        if !self.since.is_empty() {
+            parts.push(format!("since {}", self.since));
+        }
+        if !self.until.is_empty() {
+            parts.push(format!("until {}", self.until));
+        }
+        for (k, v) in [
+            ("secret", &self.secret),
+            ("principal", &self.principal),
+            ("event", &self.events),
+            ("via", &self.front_end),
+        ] {
+            if !v.trim().is_empty() {
+                parts.push(format!("{k} {}", v.trim()));
+            }
+        }
+        if self.errors_only {
+            parts.push("errors only".into());
+        }
+        if parts.is_empty() {
+            "all events".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+}
+
+pub const FIELDS: [&str; 6] = [
     "Secret (name or ARN)",
     "Principal (ARN or operator)",
     "Event names (comma-separated)",
@@ -83,40 +165,19 @@ impl AuditFilterForm {
     }
 }
 
-impl App {
-    pub(crate) fn audit_filters_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(Popup::AuditFilters(f)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        match cmd {
-            Cmd::Down => f.focus = (f.focus + 1) % FIELDS.len(),
-            Cmd::Up => f.focus = (f.focus + FIELDS.len() - 1) % FIELDS.len(),
-            Cmd::Backspace => {
-                f.field_mut().pop();
-            }
-            Cmd::Toggle => f.filter.errors_only = !f.filter.errors_only,
-            Cmd::Cancel => self.popup = None,
-            Cmd::Submit => {
-                self.audit.filter = f.filter.clone();
-                self.popup = None;
-                return self.refresh_audit(false);
-            }
-            _ => {}
-        }
-        vec![]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Request};
+    use crate::tui::action::{Cmd, Effect};
+    use crate::tui::app::App;
+    use crate::tui::popups::Popup;
     use crate::tui::theme::Theme;
 
     #[test]
     fn fields_edit_and_apply() {
         let mut a = App::new("v".into(), None, false, 1, Theme { color: false });
-        a.popup = Some(Popup::AuditFilters(AuditFilterForm::new(
+        a.sh.popup = Some(Popup::AuditFilters(AuditFilterForm::new(
             AuditFilter::default(),
         )));
         a.update(Action::Char('p'));

@@ -5,8 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::App;
+use crate::tui::action::Request;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -54,42 +53,18 @@ impl Confirm {
     }
 }
 
-impl App {
-    pub(crate) fn confirm_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(super::Popup::Confirm(c)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        let yes = match cmd {
-            Cmd::Toggle => {
-                c.yes = !c.yes;
-                return vec![];
-            }
-            Cmd::Yes => true,
-            Cmd::Submit => c.yes,
-            _ => false,
-        };
-        let req = c.request.take();
-        self.popup = None;
-        match (yes, req) {
-            (true, Some(r)) => self.send(r),
-            _ => {
-                self.info("Cancelled; nothing was changed.");
-                vec![]
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::Action;
+    use crate::tui::action::Cmd;
+    use crate::tui::app::App;
     use crate::tui::popups::Popup;
     use crate::tui::theme::Theme;
 
     fn app() -> App {
         let mut a = App::new("v.db".into(), None, false, 1, Theme { color: false });
-        a.popup = Some(Popup::Confirm(Confirm::new(
+        a.sh.popup = Some(Popup::Confirm(Confirm::new(
             "Danger",
             vec!["It goes away".into()],
             Request::Restore { arn: "a".into() },
@@ -101,7 +76,7 @@ mod tests {
     fn enter_answers_no_by_default() {
         let mut a = app();
         assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
     }
 
     #[test]

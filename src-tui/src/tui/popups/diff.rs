@@ -9,9 +9,7 @@ use ratatui::widgets::{
     Block, Cell, Clear, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
 };
 
-use super::Popup;
-use crate::tui::action::{Cmd, Effect, RevealFor};
-use crate::tui::app::App;
+use crate::tui::action::RevealFor;
 use crate::tui::format::short_id;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
@@ -120,24 +118,12 @@ impl Diff {
     }
 }
 
-impl App {
-    pub(crate) fn diff_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(Popup::Diff(d)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        match cmd {
-            Cmd::Up => d.selected = d.selected.saturating_sub(1),
-            Cmd::Down => d.selected = (d.selected + 1).min(d.rows.len().saturating_sub(1)),
-            Cmd::Reveal => d.shown = !d.shown,
-            _ => self.popup = None,
-        }
-        vec![]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::action::Cmd;
+    use crate::tui::app::App;
+    use crate::tui::popups::Popup;
     use coffer_core::SecretText;
 
     fn s(v: &str) -> SecretValue {
@@ -157,10 +143,10 @@ mod tests {
     #[test]
     fn r_shows_and_esc_closes() {
         let mut a = App::new("v".into(), None, false, 1, Theme { color: false });
-        a.popup = Some(Popup::Diff(Diff::new("n".into(), "o".into(), "n".into())));
+        a.sh.popup = Some(Popup::Diff(Diff::new("n".into(), "o".into(), "n".into())));
         a.update(crate::tui::action::Action::Key(Cmd::Reveal));
-        assert!(matches!(&a.popup, Some(Popup::Diff(d)) if d.shown));
+        assert!(matches!(&a.sh.popup, Some(Popup::Diff(d)) if d.shown));
         a.update(crate::tui::action::Action::Key(Cmd::Cancel));
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
     }
 }

@@ -1,7 +1,5 @@
 //! A one-line text dialog (masked for values) and what its answer is for.
 
-use coffer_core::Passphrase;
-use coffer_core::SecretText;
 use coffer_core::vault::iam::EntityKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,12 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use zeroize::Zeroizing;
 
-use super::{Confirm, Popup};
-use crate::tui::action::{Cmd, Effect, FunctionFor, PrincipalKind, Request};
-use crate::tui::app::App;
-use crate::tui::format;
+use crate::tui::action::{FunctionFor, PrincipalKind};
 use crate::tui::layout;
-use crate::tui::screens::principals::Typed;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +121,47 @@ impl std::fmt::Debug for Input {
     }
 }
 
+/// A passphrase typed into a dialog, kept until it is typed a second time.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Typed(pub zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for Typed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
 impl Input {
+    /// Asks for the recovery window of a deletion.
+    pub fn recovery_window(arn: String, name: String) -> Self {
+        Self::new(
+            "Schedule a deletion",
+            vec![
+                format!("Delete {name} after a recovery window of how many days (7–30)?"),
+                "Until then it can be restored; after it, every version is destroyed.".into(),
+            ],
+            "30",
+            false,
+            InputFor::RecoveryWindow { arn, name },
+        )
+    }
+
+    /// Asks for a secret's new value (masked).
+    pub fn put_value(arn: String, name: String) -> Self {
+        Self::new(
+            "Put a new value",
+            vec![
+                format!(
+                    "The new value of {name}. It becomes AWSCURRENT; the current value becomes AWSPREVIOUS."
+                ),
+                "Typing is masked (Ctrl-R shows it).".into(),
+            ],
+            "",
+            true,
+            InputFor::PutValue { arn },
+        )
+    }
+
     pub fn new(
         title: &str,
         lines: Vec<String>,
@@ -178,235 +212,18 @@ impl Input {
     }
 }
 
-impl App {
-    pub(crate) fn input_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(Popup::Input(i)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        match cmd {
-            Cmd::Backspace => {
-                i.value.pop();
-                vec![]
-            }
-            Cmd::Toggle => {
-                if matches!(
-                    i.purpose,
-                    InputFor::PutValue { .. }
-                        | InputFor::CreateValue { .. }
-                        | InputFor::OperatorPassphrase { .. }
-                        | InputFor::OperatorPassphraseAgain { .. }
-                        | InputFor::CurrentPassphrase
-                        | InputFor::NewPassphrase { .. }
-                        | InputFor::NewPassphraseAgain { .. }
-                ) {
-                    i.masked = !i.masked;
-                }
-                vec![]
-            }
-            Cmd::Cancel => {
-                self.popup = None;
-                self.info("Cancelled; nothing was changed.");
-                vec![]
-            }
-            Cmd::Submit => {
-                let Some(Popup::Input(i)) = self.popup.take() else {
-                    return vec![];
-                };
-                self.input_done(i)
-            }
-            _ => vec![],
-        }
-    }
-
-    fn input_done(&mut self, i: Input) -> Vec<Effect> {
-        let text = i.value.trim().to_string();
-        match i.purpose {
-            InputFor::RecoveryWindow { arn, name } => match text.parse::<i64>() {
-                Ok(days) if coffer_core::model::RECOVERY_WINDOW_DAYS.contains(&days) => {
-                    self.confirm_deletion(arn, name, days);
-                    vec![]
-                }
-                _ => {
-                    self.error("The recovery window is 7 to 30 days; nothing was scheduled.");
-                    vec![]
-                }
-            },
-            InputFor::ConfirmName { arn, name } => {
-                if i.value.as_str() == name {
-                    self.send(Request::ForceDelete { arn })
-                } else {
-                    self.error("The name typed does not match; nothing was deleted.");
-                    vec![]
-                }
-            }
-            InputFor::AddTag { arn } => match text.split_once('=') {
-                Some((k, v)) if !k.trim().is_empty() => self.send(Request::Tag {
-                    arn,
-                    key: k.trim().into(),
-                    value: v.trim().into(),
-                }),
-                _ => {
-                    self.error("Write the tag as KEY=VALUE.");
-                    vec![]
-                }
-            },
-            InputFor::EditTag { arn, key } => self.send(Request::Tag {
-                arn,
-                key,
-                value: text,
-            }),
-            InputFor::PutValue { arn } => {
-                if i.value.is_empty() {
-                    self.error("A value is 1 to 65,536 bytes; nothing was put.");
-                    return vec![];
-                }
-                let value = SecretText::new(i.value.to_string());
-                self.send(Request::Put { arn, value })
-            }
-            InputFor::CreateName => {
-                if text.is_empty() {
-                    self.error("A secret needs a name.");
-                    return vec![];
-                }
-                self.popup = Some(Popup::Input(Input::new(
-                    "Create a secret",
-                    vec![
-                        format!(
-                            "The Type of {text} if it is a managed external secret, the partner holding it (e.g. SalesforceClientSecret)."
-                        ),
-                        "Empty: an ordinary secret.".into(),
-                    ],
-                    "",
-                    false,
-                    InputFor::CreateType { name: text },
-                )));
-                vec![]
-            }
-            InputFor::CreateType { name } => {
-                let secret_type = (!text.is_empty()).then_some(text);
-                if self.read_only {
-                    return self.send(Request::Create {
-                        name,
-                        value: None,
-                        secret_type,
-                    });
-                }
-                self.popup = Some(Popup::Input(Input::new(
-                    "Create a secret",
-                    vec![
-                        format!("The first value of {name} (empty: create it without a value)."),
-                        "Typing is masked (Ctrl-R shows it).".into(),
-                    ],
-                    "",
-                    true,
-                    InputFor::CreateValue { name, secret_type },
-                )));
-                vec![]
-            }
-            InputFor::CreateValue { name, secret_type } => {
-                let value = (!i.value.is_empty()).then(|| SecretText::new(i.value.to_string()));
-                self.send(Request::Create {
-                    name,
-                    value,
-                    secret_type,
-                })
-            }
-            InputFor::Description { arn } => self.send(Request::Describe {
-                arn,
-                description: text,
-            }),
-            InputFor::SecretType { arn } => {
-                if text.is_empty() {
-                    self.info("No Type given; the secret's Type is unchanged.");
-                    return vec![];
-                }
-                self.send(Request::SetType {
-                    arn,
-                    secret_type: text,
-                })
-            }
-            InputFor::AddReplica { arn } => self.replica_region_typed(arn, &text),
-            InputFor::AssociateCrossAccount { arn } => self.send(Request::AssociateCrossAccount {
-                arn,
-                replica_arn: text.trim().to_string(),
-            }),
-            InputFor::NewPrincipal { kind } => self.new_principal_named(kind, text),
-            InputFor::OperatorPassphrase { name } => {
-                if i.value.is_empty() {
-                    self.error("The passphrase must not be empty; no operator was added.");
-                    return vec![];
-                }
-                self.popup = Some(Popup::Input(Input::new(
-                    "Add an operator",
-                    vec![format!(
-                        "{name}'s passphrase again, to be sure it is the one meant."
-                    )],
-                    "",
-                    true,
-                    InputFor::OperatorPassphraseAgain {
-                        name,
-                        first: Typed(i.value.clone()),
-                    },
-                )));
-                vec![]
-            }
-            InputFor::OperatorPassphraseAgain { name, first } => {
-                if first.0 != i.value {
-                    self.error("The two passphrases do not match; no operator was added.");
-                    return vec![];
-                }
-                self.send(Request::AddOperator {
-                    name,
-                    passphrase: Passphrase::new(first.0.to_string()),
-                })
-            }
-            step @ (InputFor::CurrentPassphrase
-            | InputFor::NewPassphrase { .. }
-            | InputFor::NewPassphraseAgain { .. }) => {
-                self.passphrase_typed(step, Typed(i.value.clone()))
-            }
-            InputFor::ChooseFunction { then, options } => {
-                self.function_chosen(then, &options, &text)
-            }
-            InputFor::RejectReason { arn, name } => {
-                if text.is_empty() {
-                    self.error("A rejection needs a reason; nothing was rejected.");
-                    self.ask_reject_reason(arn, name);
-                    return vec![];
-                }
-                self.send(Request::Reject { arn, reason: text })
-            }
-            purpose @ (InputFor::InlinePolicyName { .. }
-            | InputFor::DeleteInline { .. }
-            | InputFor::Attach { .. }
-            | InputFor::Group { .. }) => self.principal_choice(purpose, &text),
-        }
-    }
-
-    /// The confirmation of a scheduled deletion, with its date.
-    pub fn confirm_deletion(&mut self, arn: String, name: String, days: i64) {
-        let when = format::minute((self.now_ms + days * 86_400_000) as f64 / 1000.0);
-        self.popup = Some(Popup::Confirm(Confirm::new(
-            "Schedule a deletion",
-            vec![
-                format!("Delete {name} in {days} days (on {when} UTC)?"),
-                "From now on it refuses every read and write: applications using it fail.".into(),
-                "It can be restored until that date; after it every version is destroyed.".into(),
-            ],
-            Request::Delete { arn, days },
-        )));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::Action;
+    use crate::tui::action::{Cmd, Effect, Request};
+    use crate::tui::app::App;
+    use crate::tui::popups::Popup;
     use crate::tui::theme::Theme;
 
     fn app(purpose: InputFor, value: &str) -> App {
         let mut a = App::new("v.db".into(), None, false, 1, Theme { color: false });
-        a.popup = Some(Popup::Input(Input::new("t", vec![], value, false, purpose)));
+        a.sh.popup = Some(Popup::Input(Input::new("t", vec![], value, false, purpose)));
         a
     }
 
@@ -418,11 +235,11 @@ mod tests {
         };
         let mut a = app(rw(), "6");
         assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
-        assert!(a.status.as_ref().unwrap().error);
+        assert!(a.sh.status.as_ref().unwrap().error);
         let mut a = app(rw(), "3");
         a.update(Action::Char('0'));
         a.update(Action::Key(Cmd::Submit));
-        let Some(Popup::Confirm(c)) = &a.popup else {
+        let Some(Popup::Confirm(c)) = &a.sh.popup else {
             panic!()
         };
         assert!(matches!(c.request, Some(Request::Delete { days: 30, .. })));
@@ -465,7 +282,7 @@ mod tests {
         assert_eq!(a.update(Action::Key(Cmd::Submit)).len(), 1);
         let mut a = app(InputFor::PutValue { arn: "a".into() }, "");
         assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
-        a.popup = Some(Popup::Input(Input::new(
+        a.sh.popup = Some(Popup::Input(Input::new(
             "t",
             vec![],
             "s3cr3t",
@@ -494,14 +311,14 @@ mod tests {
         let mut a = app(InputFor::Description { arn: "a".into() }, "d");
         a.update(Action::Key(Cmd::Backspace));
         a.update(Action::Key(Cmd::Cancel));
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
     }
 
     #[test]
     fn a_new_secret_and_an_existing_one_take_a_type() {
         let mut a = app(InputFor::CreateName, "crm/oauth");
         a.update(Action::Key(Cmd::Submit));
-        let Some(Popup::Input(i)) = &a.popup else {
+        let Some(Popup::Input(i)) = &a.sh.popup else {
             panic!("the Type is asked for next")
         };
         assert_eq!(

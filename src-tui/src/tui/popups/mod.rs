@@ -2,13 +2,13 @@
 //! filters, the policy editor, a new access key's secret, the rotation schedule, help. Each has the keyboard while it is open.
 
 mod access_key;
-mod audit_filters;
+pub mod audit_filters;
 mod confirm;
 mod diff;
 mod help;
 mod input;
 mod move_label;
-mod palette;
+pub mod palette;
 mod policy_editor;
 mod schedule;
 
@@ -16,7 +16,7 @@ pub use access_key::NewAccessKey;
 pub use audit_filters::AuditFilterForm;
 pub use confirm::Confirm;
 pub use diff::Diff;
-pub use input::{Input, InputFor};
+pub use input::{Input, InputFor, Typed};
 pub use move_label::MoveLabel;
 pub use palette::Palette;
 pub use policy_editor::{EditorFor, PolicyEditor};
@@ -25,9 +25,8 @@ pub use schedule::ScheduleForm;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::action::{Cmd, Effect};
-use super::app::App;
 use super::keymap::Ctx;
+use super::theme::Theme;
 
 #[derive(Debug)]
 pub enum Popup {
@@ -63,61 +62,25 @@ impl Popup {
     }
 }
 
-impl App {
-    pub(crate) fn popup_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        match self.popup.as_ref().map(Popup::ctx) {
-            Some(Ctx::Confirm) => self.confirm_key(cmd),
-            Some(Ctx::Input) => self.input_key(cmd),
-            Some(Ctx::Palette) => self.palette_key(cmd),
-            Some(Ctx::MoveLabel) => self.move_label_key(cmd),
-            Some(Ctx::Diff) => self.diff_key(cmd),
-            Some(Ctx::AuditFilters) => self.audit_filters_key(cmd),
-            Some(Ctx::PolicyEditor | Ctx::IamPolicyEditor) => self.policy_editor_key(cmd),
-            Some(Ctx::NewAccessKey) => self.new_access_key_key(cmd),
-            Some(Ctx::Schedule) => self.schedule_key(cmd),
-            Some(_) => {
-                if let Some(Popup::Help { scroll, .. }) = self.popup.as_mut() {
-                    match cmd {
-                        Cmd::Up => *scroll = scroll.saturating_sub(1),
-                        Cmd::Down => *scroll += 1,
-                        _ => self.popup = None,
-                    }
-                }
-                vec![]
-            }
-            None => vec![],
-        }
-    }
-
-    pub(crate) fn popup_char(&mut self, c: char) -> Vec<Effect> {
-        match self.popup.as_mut() {
-            Some(Popup::Input(i)) => i.value.push(c),
-            Some(Popup::Palette(p)) => {
-                p.input.push(c);
-                p.selected = 0;
-            }
-            Some(Popup::MoveLabel(m)) => m.label.push(c),
-            Some(Popup::AuditFilters(f)) => f.field_mut().push(c),
-            Some(Popup::PolicyEditor(e)) => e.insert(c),
-            Some(Popup::Schedule(f)) => f.push(c),
-            _ => {}
-        }
-        vec![]
-    }
-}
-
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    match &app.popup {
-        Some(Popup::Confirm(c)) => c.render(app.theme, area, buf),
-        Some(Popup::Input(i)) => i.render(app.theme, area, buf),
-        Some(Popup::Palette(p)) => p.render(app, area, buf),
-        Some(Popup::MoveLabel(m)) => m.render(app.theme, area, buf),
-        Some(Popup::Diff(d)) => d.render(app.theme, area, buf),
-        Some(Popup::AuditFilters(f)) => f.render(app.theme, area, buf),
-        Some(Popup::PolicyEditor(e)) => e.render(app.theme, area, buf),
-        Some(Popup::NewAccessKey(k)) => k.render(app.theme, area, buf),
-        Some(Popup::Schedule(f)) => f.render(app.theme, app.now_ms, area, buf),
-        Some(Popup::Help { ctx, scroll }) => help::render(app.theme, *ctx, *scroll, area, buf),
-        None => {}
+/// Draws the open dialog; the palette is given its completions (they depend on the screens).
+pub fn render(
+    popup: &Popup,
+    theme: Theme,
+    now_ms: i64,
+    suggestions: &[(String, String)],
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    match popup {
+        Popup::Confirm(c) => c.render(theme, area, buf),
+        Popup::Input(i) => i.render(theme, area, buf),
+        Popup::Palette(p) => p.render(theme, suggestions, area, buf),
+        Popup::MoveLabel(m) => m.render(theme, area, buf),
+        Popup::Diff(d) => d.render(theme, area, buf),
+        Popup::AuditFilters(f) => f.render(theme, area, buf),
+        Popup::PolicyEditor(e) => e.render(theme, area, buf),
+        Popup::NewAccessKey(k) => k.render(theme, area, buf),
+        Popup::Schedule(f) => f.render(theme, now_ms, area, buf),
+        Popup::Help { ctx, scroll } => help::render(theme, *ctx, *scroll, area, buf),
     }
 }

@@ -7,12 +7,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use coffer_core::model::labels::{LabelMove, VersionLabels};
 
-use super::{Confirm, Popup};
-use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::App;
 use crate::tui::format::short_id;
 use crate::tui::layout;
-use crate::tui::screens::detail::DetailState;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,37 +25,8 @@ pub struct MoveLabel {
 }
 
 impl MoveLabel {
-    pub fn for_detail(d: &DetailState) -> Option<Self> {
-        let view = d.view.as_ref()?;
-        let target = d.selected_version()?.version_id.clone();
-        let mut choices: Vec<String> = view
-            .versions
-            .iter()
-            .filter(|v| v.version_id != target)
-            .flat_map(|v| v.version_stages.iter().cloned())
-            .collect();
-        choices.sort_by_key(|l| (l != "AWSCURRENT", l != "AWSPREVIOUS", l.clone()));
-        choices.dedup();
-        Some(Self {
-            arn: d.arn.clone(),
-            name: d.name.clone(),
-            target,
-            label: choices.first().cloned().unwrap_or_default(),
-            choices,
-            choice: 0,
-            versions: view
-                .versions
-                .iter()
-                .map(|v| VersionLabels {
-                    version_id: v.version_id.clone(),
-                    stages: v.version_stages.clone(),
-                })
-                .collect(),
-        })
-    }
-
     /// The core's plan for moving the typed label to the target version.
-    fn plan(&self) -> LabelMove {
+    pub fn plan(&self) -> LabelMove {
         LabelMove::plan(&self.versions, self.label.trim(), &self.target)
     }
 
@@ -112,59 +79,13 @@ impl MoveLabel {
     }
 }
 
-impl App {
-    pub(crate) fn move_label_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(Popup::MoveLabel(m)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        let n = m.choices.len();
-        match cmd {
-            Cmd::Up | Cmd::Down if n > 0 => {
-                m.choice = if cmd == Cmd::Down {
-                    (m.choice + 1) % n
-                } else {
-                    (m.choice + n - 1) % n
-                };
-                m.label = m.choices[m.choice].clone();
-            }
-            Cmd::Backspace => {
-                m.label.pop();
-            }
-            Cmd::Cancel => {
-                self.popup = None;
-                self.info("Cancelled; nothing was changed.");
-            }
-            Cmd::Submit => {
-                let label = m.label.trim().to_string();
-                let plan = m.plan();
-                if label.is_empty() || plan.steps.is_empty() {
-                    return vec![];
-                }
-                let holder = plan.from().map(str::to_string);
-                let mut lines = vec![format!("Move {label} on {}:", m.name)];
-                lines.extend(m.preview().into_iter().map(|l| format!("  {l}")));
-                lines.push(String::new());
-                lines.push(format!(
-                    "Every application that reads {label} gets this version's value from now on."
-                ));
-                let req = Request::MoveLabel {
-                    arn: m.arn.clone(),
-                    label,
-                    to: m.target.clone(),
-                    from: holder,
-                };
-                self.popup = Some(Popup::Confirm(Confirm::new("Move label", lines, req)));
-            }
-            _ => {}
-        }
-        vec![]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::Action;
+    use crate::tui::action::{Cmd, Request};
+    use crate::tui::app::App;
+    use crate::tui::popups::Popup;
     use crate::tui::theme::Theme;
 
     fn popup() -> MoveLabel {
@@ -199,23 +120,23 @@ mod tests {
     #[test]
     fn submit_asks_to_confirm_with_the_holder_to_remove_from() {
         let mut a = App::new("v".into(), None, false, 1, Theme { color: false });
-        a.popup = Some(Popup::MoveLabel(popup()));
+        a.sh.popup = Some(Popup::MoveLabel(popup()));
         a.update(Action::Key(Cmd::Down));
-        let Some(Popup::MoveLabel(m)) = &a.popup else {
+        let Some(Popup::MoveLabel(m)) = &a.sh.popup else {
             panic!()
         };
         assert_eq!(m.label, "AWSPREVIOUS");
         a.update(Action::Key(Cmd::Backspace));
         a.update(Action::Char('S'));
         a.update(Action::Key(Cmd::Submit));
-        let Some(Popup::Confirm(c)) = &a.popup else {
+        let Some(Popup::Confirm(c)) = &a.sh.popup else {
             panic!()
         };
         assert!(
             matches!(&c.request, Some(Request::MoveLabel { label, from: Some(f), .. }) if label == "AWSPREVIOUS" && f == "22222222-v2")
         );
         a.update(Action::Key(Cmd::Cancel));
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
     }
 
     #[test]

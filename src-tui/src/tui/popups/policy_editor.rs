@@ -8,11 +8,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-use super::Popup;
 use coffer_core::vault::iam::EntityKind;
 
-use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::App;
+use crate::tui::action::Cmd;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 
@@ -215,73 +213,19 @@ impl PolicyEditor {
     }
 }
 
-impl App {
-    pub(crate) fn policy_editor_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(Popup::PolicyEditor(e)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        match cmd {
-            Cmd::Up | Cmd::Down | Cmd::Left | Cmd::Right => e.cursor(cmd),
-            Cmd::Newline => e.newline(),
-            Cmd::Backspace => e.backspace(),
-            Cmd::Clear => e.clear(),
-            Cmd::Toggle if matches!(e.target, EditorFor::Resource { .. }) => {
-                e.block_public = !e.block_public;
-            }
-            Cmd::Cancel => {
-                self.popup = None;
-                self.info("Cancelled; nothing was changed.");
-            }
-            Cmd::Submit => {
-                let text = e.text();
-                if text.trim().is_empty() {
-                    self.error("Write a policy document first (d on the tab deletes the policy).");
-                    return vec![];
-                }
-                let name = e.name.clone();
-                let req = match &e.target {
-                    EditorFor::Resource { arn } => Request::PutPolicy {
-                        arn: arn.clone(),
-                        policy: text,
-                        block_public: e.block_public,
-                    },
-                    EditorFor::Inline { kind, policy_name } => Request::PutInlinePolicy {
-                        kind: *kind,
-                        name,
-                        policy_name: policy_name.clone(),
-                        document: text,
-                    },
-                    EditorFor::Trust => Request::IamCreate {
-                        kind: EntityKind::Role,
-                        name,
-                        document: Some(text),
-                    },
-                    EditorFor::Managed => Request::IamCreate {
-                        kind: EntityKind::Policy,
-                        name,
-                        document: Some(text),
-                    },
-                };
-                // The editor stays open until the put succeeds, so a refused document can
-                // be fixed rather than typed again.
-                return self.send(req);
-            }
-            _ => {}
-        }
-        vec![]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
+    use crate::tui::action::{Effect, Request};
+    use crate::tui::app::App;
+    use crate::tui::popups::Popup;
     use crate::tui::theme::Theme;
     use coffer_core::Operation;
 
     fn app(text: &str) -> App {
         let mut a = App::new("v.db".into(), None, false, 1, Theme { color: false });
-        a.popup = Some(Popup::PolicyEditor(PolicyEditor::new(
+        a.sh.popup = Some(Popup::PolicyEditor(PolicyEditor::new(
             "arn".into(),
             "prod/db".into(),
             text,
@@ -290,7 +234,7 @@ mod tests {
     }
 
     fn editor(a: &App) -> &PolicyEditor {
-        match &a.popup {
+        match &a.sh.popup {
             Some(Popup::PolicyEditor(e)) => e,
             other => panic!("not the editor: {other:?}"),
         }
@@ -335,7 +279,7 @@ mod tests {
             &fx[..],
             [Effect::Send(Request::PutPolicy { block_public: true, policy, .. })] if policy.contains("2012-10-17")
         ));
-        assert!(a.popup.is_some());
+        assert!(a.sh.popup.is_some());
         a.update(Action::loaded(Loaded::Failed {
             operation: Operation::PutResourcePolicy,
             error: coffer_core::Error::new(
@@ -343,9 +287,9 @@ mod tests {
                 "no Statement",
             ),
         }));
-        assert!(a.popup.is_some(), "a refused document stays to be fixed");
+        assert!(a.sh.popup.is_some(), "a refused document stays to be fixed");
         assert!(
-            a.status
+            a.sh.status
                 .as_ref()
                 .unwrap()
                 .text
@@ -361,21 +305,21 @@ mod tests {
             })]
         ));
         a.update(Action::loaded(Loaded::Done("Put.".into())));
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
     }
 
     #[test]
     fn empty_text_cancel_and_read_only_send_nothing() {
         let mut a = app("");
         assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
-        assert!(a.status.as_ref().unwrap().error);
+        assert!(a.sh.status.as_ref().unwrap().error);
         a.update(Action::Key(Cmd::Cancel));
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
         let mut a = app("{}");
-        a.read_only = true;
+        a.sh.read_only = true;
         assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
         assert!(
-            a.status
+            a.sh.status
                 .as_ref()
                 .unwrap()
                 .text

@@ -9,9 +9,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use super::Popup;
-use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
@@ -83,7 +80,7 @@ impl ScheduleForm {
             .map_err(|e| e.message)
     }
 
-    fn field_mut(&mut self) -> &mut String {
+    pub fn field_mut(&mut self) -> &mut String {
         if self.field == 0 {
             &mut self.every
         } else {
@@ -140,7 +137,7 @@ impl ScheduleForm {
             lines.push(Line::raw(""));
             lines.push(Line::raw(format!(
                 " Rotation function: {}",
-                crate::tui::screens::detail_rotation::function_name(f)
+                format::function_name(f)
             )));
         }
         let inner = width.saturating_sub(2).max(1);
@@ -160,45 +157,13 @@ impl ScheduleForm {
     }
 }
 
-impl App {
-    pub(crate) fn schedule_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(Popup::Schedule(f)) = self.popup.as_mut() else {
-            return vec![];
-        };
-        match cmd {
-            Cmd::Down | Cmd::Up => f.field = 1 - f.field,
-            Cmd::Backspace => {
-                f.field_mut().pop();
-            }
-            Cmd::Cancel => {
-                self.popup = None;
-                self.info("Cancelled; nothing was changed.");
-            }
-            Cmd::Submit => {
-                if let Err(e) = f.check(self.now_ms) {
-                    self.error(format!("The schedule is not valid: {e}"));
-                    return vec![];
-                }
-                let Some(Popup::Schedule(f)) = self.popup.take() else {
-                    return vec![];
-                };
-                let rules = f.rules();
-                return self.send(Request::PutSchedule {
-                    arn: f.arn,
-                    function_arn: f.function_arn,
-                    rules,
-                });
-            }
-            _ => {}
-        }
-        vec![]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::Action;
+    use crate::tui::action::{Cmd, Effect, Request};
+    use crate::tui::app::App;
+    use crate::tui::popups::Popup;
     use crate::tui::theme::Theme;
 
     fn app(every: &str) -> App {
@@ -208,7 +173,7 @@ mod tests {
         });
         let mut f = ScheduleForm::new("arn".into(), "db".into(), None, None);
         f.every = every.into();
-        a.popup = Some(Popup::Schedule(f));
+        a.sh.popup = Some(Popup::Schedule(f));
         a
     }
 
@@ -228,8 +193,8 @@ mod tests {
     fn an_invalid_schedule_is_refused_and_the_dialog_stays_open() {
         let mut a = app("rate(1 hours)");
         assert!(a.update(Action::Key(Cmd::Submit)).is_empty());
-        assert!(a.status.as_ref().unwrap().error);
-        assert!(matches!(a.popup, Some(Popup::Schedule(_))));
+        assert!(a.sh.status.as_ref().unwrap().error);
+        assert!(matches!(a.sh.popup, Some(Popup::Schedule(_))));
     }
 
     #[test]
@@ -248,6 +213,6 @@ mod tests {
             [Effect::Send(Request::PutSchedule { rules, function_arn: None, .. })]
                 if rules.automatically_after_days == Some(7) && rules.duration.as_deref() == Some("3h")
         ));
-        assert!(a.popup.is_none());
+        assert!(a.sh.popup.is_none());
     }
 }

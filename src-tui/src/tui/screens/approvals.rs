@@ -12,10 +12,10 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 use super::detail::Tab;
 use super::detail_rotation::function_name;
 use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::{App, Screen};
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::popups::{Confirm, Input, InputFor, Popup};
+use crate::tui::shell::{Nav, Screen, Shell};
 
 #[derive(Debug, Default)]
 pub struct ApprovalsState {
@@ -39,19 +39,19 @@ pub fn requester(a: &RotationAttempt) -> String {
     }
 }
 
-impl App {
+impl ApprovalsState {
     /// Re-reads the queue (on unlock, on every change, after acts).
-    pub(crate) fn load_pending(&mut self) -> Vec<Effect> {
-        if self.session.is_none() {
+    pub(crate) fn load(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        if sh.session.is_none() {
             return vec![];
         }
-        let seq = self.next_seq();
-        self.approvals.want = seq;
+        let seq = sh.next_seq();
+        self.want = seq;
         vec![Effect::Send(Request::Pending { seq })]
     }
 
-    pub(crate) fn pending_loaded(&mut self, seq: u64, rows: Vec<RotationAttempt>) -> Vec<Effect> {
-        let a = &mut self.approvals;
+    pub(crate) fn loaded(&mut self, seq: u64, rows: Vec<RotationAttempt>) -> Vec<Effect> {
+        let a = &mut *self;
         if seq != a.want {
             return vec![];
         }
@@ -61,32 +61,32 @@ impl App {
     }
 
     /// The lines the background runner's jobs take above the queue.
-    pub(crate) fn background_lines(&self) -> u16 {
-        self.background.as_ref().map_or(0, |b| b.jobs.len() as u16)
+    pub(crate) fn background_lines(&self, sh: &Shell) -> u16 {
+        sh.background.as_ref().map_or(0, |b| b.jobs.len() as u16)
     }
 
     /// Whether the two-person rule keeps the operator at the keyboard from deciding: they
     /// asked for this rotation.
-    fn asked_by_me(&self, a: &RotationAttempt) -> bool {
-        self.session
+    fn asked_by_me(&self, sh: &Shell, a: &RotationAttempt) -> bool {
+        sh.session
             .as_ref()
             .is_some_and(|s| !a.may_decide(&s.principal_arn))
     }
 
-    pub(crate) fn approvals_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let a = &mut self.approvals;
+    pub(crate) fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let a = &mut *self;
         let last = a.rows.len().saturating_sub(1);
         match cmd {
             Cmd::Up => a.selected = a.selected.saturating_sub(1),
             Cmd::Down => a.selected = (a.selected + 1).min(last),
             Cmd::Top => a.selected = 0,
             Cmd::Bottom => a.selected = last,
-            Cmd::Back => return self.go(Screen::Secrets),
+            Cmd::Back => return sh.go(Nav::Go(Screen::Secrets)),
             _ => {}
         }
-        let Some(row) = self.approvals.selected_row().cloned() else {
+        let Some(row) = self.selected_row().cloned() else {
             if matches!(cmd, Cmd::Approve | Cmd::Reject | Cmd::Open) {
-                self.info("No rotation is waiting for approval.");
+                sh.info("No rotation is waiting for approval.");
             }
             return vec![];
         };
@@ -97,20 +97,20 @@ impl App {
                     format!(
                         "Approve the rotation of {name}, asked for by {} {} ago?",
                         requester(&row),
-                        format::span(self.now_ms - row.requested_ms)
+                        format::span(sh.now_ms - row.requested_ms)
                     ),
                     format!(
                         "It starts at once with {}: a new value is made and tested, then becomes AWSCURRENT.",
                         function_name(&row.function_arn)
                     ),
                 ];
-                if self.asked_by_me(&row) {
+                if self.asked_by_me(sh, &row) {
                     lines.push(
                         "You asked for it and the two-person rule is on: the vault will refuse your approval."
                             .into(),
                     );
                 }
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Approve a rotation",
                     lines,
                     Request::Approve { arn },
@@ -118,20 +118,19 @@ impl App {
                 vec![]
             }
             Cmd::Reject => {
-                self.ask_reject_reason(arn, name);
+                self.ask_reject_reason(sh, arn, name);
                 vec![]
             }
             Cmd::Open => {
-                let mut out = self.open_detail(arn, name);
-                out.extend(self.select_tab(Tab::Rotation));
-                out
+                sh.go(Nav::OpenDetail { arn, name });
+                sh.go(Nav::Tab(Tab::Rotation))
             }
             _ => vec![],
         }
     }
 
-    pub fn ask_reject_reason(&mut self, arn: String, name: String) {
-        self.popup = Some(Popup::Input(Input::new(
+    pub fn ask_reject_reason(&mut self, sh: &mut Shell, arn: String, name: String) {
+        sh.popup = Some(Popup::Input(Input::new(
             "Reject a rotation",
             vec![
                 format!("Why is the rotation of {name} rejected? (required; it is audited)"),
@@ -149,118 +148,122 @@ pub fn approvals_offset(selected: usize, table: Rect) -> usize {
     selected.saturating_sub(layout::table_rows(table).saturating_sub(1))
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let a = &app.approvals;
-    // The core's background runner, one line per job as the desktop app shows them too.
-    let jobs = app.background.as_ref().map_or(&[][..], |b| &b.jobs[..]);
-    let (info, table, side) = layout::approvals(area, app.background_lines());
-    let mut lines = vec![Line::from(vec![
-        Span::styled(" Approvals ", t.title()),
-        Span::styled(
-            format!(
-                "{} rotation(s) waiting for approval, oldest first",
-                a.rows.len()
+impl ApprovalsState {
+    pub fn render(&self, sh: &Shell, area: Rect, buf: &mut Buffer) {
+        let t = sh.theme;
+        let a = self;
+        // The core's background runner, one line per job as the desktop app shows them too.
+        let jobs = sh.background.as_ref().map_or(&[][..], |b| &b.jobs[..]);
+        let (info, table, side) = layout::approvals(area, self.background_lines(sh));
+        let mut lines = vec![Line::from(vec![
+            Span::styled(" Approvals ", t.title()),
+            Span::styled(
+                format!(
+                    "{} rotation(s) waiting for approval, oldest first",
+                    a.rows.len()
+                ),
+                t.dim(),
             ),
-            t.dim(),
-        ),
-    ])];
-    lines.extend(jobs.iter().map(|j| {
-        let style = if j.last_error.is_some() {
-            t.danger()
+        ])];
+        lines.extend(jobs.iter().map(|j| {
+            let style = if j.last_error.is_some() {
+                t.danger()
+            } else {
+                t.dim()
+            };
+            Line::styled(format!(" {}", j.line), style)
+        }));
+        Paragraph::new(lines).render(info, buf);
+        let rows: Vec<Row> = a
+            .rows
+            .iter()
+            .map(|r| {
+                Row::new(vec![
+                    Cell::from(r.secret_name.clone()),
+                    Cell::from(requester(r)),
+                    Cell::from(format::minute_ms(r.requested_ms)),
+                    Cell::from(format::span(sh.now_ms - r.requested_ms)),
+                    Cell::from(r.trigger.clone()),
+                    Cell::from(if r.two_person_rule {
+                        Span::styled("yes", t.label())
+                    } else {
+                        Span::raw("no")
+                    }),
+                ])
+            })
+            .collect();
+        let empty = rows.is_empty();
+        let mut st = TableState::default()
+            .with_offset(approvals_offset(a.selected, table))
+            .with_selected(Some(a.selected));
+        StatefulWidget::render(
+            Table::new(
+                rows,
+                [
+                    Constraint::Fill(1),
+                    Constraint::Length(12),
+                    Constraint::Length(16),
+                    Constraint::Length(7),
+                    Constraint::Length(12),
+                    Constraint::Length(10),
+                ],
+            )
+            .header(
+                Row::new(vec![
+                    "Secret",
+                    "Requested by",
+                    "When (UTC)",
+                    "Age",
+                    "Trigger",
+                    "Two-person",
+                ])
+                .style(t.header()),
+            )
+            .row_highlight_style(t.selected())
+            .highlight_symbol("▶ "),
+            table,
+            buf,
+            &mut st,
+        );
+        if empty {
+            Paragraph::new(Line::styled(
+                " No rotation is waiting for approval.",
+                t.dim(),
+            ))
+            .render(Rect::new(table.x, table.y + 1, table.width, 1), buf);
+            return;
+        }
+        let Some(r) = a.selected_row() else { return };
+        let who = requester(r);
+        let rule = if !r.two_person_rule {
+            Line::raw(" Any operator with coffer:ApproveRotation may decide, the requester too.")
+        } else if r.trigger == "Schedule" {
+            Line::raw(
+                " Two-person rule: its schedule asked for it, so anyone with coffer:ApproveRotation may decide.",
+            )
+        } else if self.asked_by_me(sh, r) {
+            Line::styled(
+                format!(
+                    " Two-person rule: you ({who}) asked for it, so another operator must decide."
+                ),
+                t.danger(),
+            )
         } else {
-            t.dim()
+            Line::raw(format!(
+                " Two-person rule: anyone with coffer:ApproveRotation but {who} may decide."
+            ))
         };
-        Line::styled(format!(" {}", j.line), style)
-    }));
-    Paragraph::new(lines).render(info, buf);
-    let rows: Vec<Row> = a
-        .rows
-        .iter()
-        .map(|r| {
-            Row::new(vec![
-                Cell::from(r.secret_name.clone()),
-                Cell::from(requester(r)),
-                Cell::from(format::minute_ms(r.requested_ms)),
-                Cell::from(format::span(app.now_ms - r.requested_ms)),
-                Cell::from(r.trigger.clone()),
-                Cell::from(if r.two_person_rule {
-                    Span::styled("yes", t.label())
-                } else {
-                    Span::raw("no")
-                }),
-            ])
-        })
-        .collect();
-    let empty = rows.is_empty();
-    let mut st = TableState::default()
-        .with_offset(approvals_offset(a.selected, table))
-        .with_selected(Some(a.selected));
-    StatefulWidget::render(
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(12),
-                Constraint::Length(16),
-                Constraint::Length(7),
-                Constraint::Length(12),
-                Constraint::Length(10),
-            ],
-        )
-        .header(
-            Row::new(vec![
-                "Secret",
-                "Requested by",
-                "When (UTC)",
-                "Age",
-                "Trigger",
-                "Two-person",
-            ])
-            .style(t.header()),
-        )
-        .row_highlight_style(t.selected())
-        .highlight_symbol("▶ "),
-        table,
-        buf,
-        &mut st,
-    );
-    if empty {
-        Paragraph::new(Line::styled(
-            " No rotation is waiting for approval.",
-            t.dim(),
-        ))
-        .render(Rect::new(table.x, table.y + 1, table.width, 1), buf);
-        return;
+        Paragraph::new(vec![
+            Line::styled(format!(" {}", r.secret_name), t.title()),
+            Line::raw(format!(
+                " Function {} · new version {} · asked for by {who} ({})",
+                function_name(&r.function_arn),
+                format::short_id(&r.token),
+                r.trigger
+            )),
+            rule,
+        ])
+        .wrap(Wrap { trim: false })
+        .render(side, buf);
     }
-    let Some(r) = a.selected_row() else { return };
-    let who = requester(r);
-    let rule = if !r.two_person_rule {
-        Line::raw(" Any operator with coffer:ApproveRotation may decide, the requester too.")
-    } else if r.trigger == "Schedule" {
-        Line::raw(
-            " Two-person rule: its schedule asked for it, so anyone with coffer:ApproveRotation may decide.",
-        )
-    } else if app.asked_by_me(r) {
-        Line::styled(
-            format!(" Two-person rule: you ({who}) asked for it, so another operator must decide."),
-            t.danger(),
-        )
-    } else {
-        Line::raw(format!(
-            " Two-person rule: anyone with coffer:ApproveRotation but {who} may decide."
-        ))
-    };
-    Paragraph::new(vec![
-        Line::styled(format!(" {}", r.secret_name), t.title()),
-        Line::raw(format!(
-            " Function {} · new version {} · asked for by {who} ({})",
-            function_name(&r.function_arn),
-            format::short_id(&r.token),
-            r.trigger
-        )),
-        rule,
-    ])
-    .wrap(Wrap { trim: false })
-    .render(side, buf);
 }

@@ -2,97 +2,16 @@
 //! with filters, follow mode, the full event beside the list and the chain's status.
 
 use coffer_core::audit::VerifyReport;
-use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery};
+use coffer_core::vault::{AuditEventView, AuditPage};
 
 use crate::tui::action::{Cmd, Effect, PageKind, Request};
-use crate::tui::app::{App, Screen};
-use crate::tui::format;
 use crate::tui::layout;
+pub use crate::tui::popups::audit_filters::{AuditFilter, PAGE};
 use crate::tui::popups::{AuditFilterForm, Popup};
+use crate::tui::shell::{Nav, Screen, Shell};
 
-/// How many events a page reads, and how many the window keeps.
-pub const PAGE: usize = 200;
+/// How many events the window keeps (`PAGE`: how many a page reads).
 pub const WINDOW: usize = 3 * PAGE;
-
-/// The filters as the operator typed them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditFilter {
-    pub secret: String,
-    pub principal: String,
-    pub events: String,
-    pub front_end: String,
-    pub since: String,
-    pub until: String,
-    pub errors_only: bool,
-}
-
-impl Default for AuditFilter {
-    fn default() -> Self {
-        Self {
-            secret: String::new(),
-            principal: String::new(),
-            events: String::new(),
-            front_end: String::new(),
-            since: "24h".into(),
-            until: String::new(),
-            errors_only: false,
-        }
-    }
-}
-
-impl AuditFilter {
-    pub fn query(&self, now_ms: i64) -> Result<AuditQuery, String> {
-        let some = |s: &str| {
-            let s = s.trim();
-            (!s.is_empty()).then(|| s.to_string())
-        };
-        Ok(AuditQuery {
-            secret_id: some(&self.secret),
-            principal: some(&self.principal),
-            event_names: self
-                .events
-                .split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            front_end: some(&self.front_end),
-            errors_only: self.errors_only,
-            from_ms: format::parse_when(&self.since, now_ms)?,
-            to_ms: format::parse_when(&self.until, now_ms)?,
-            limit: PAGE,
-            ..AuditQuery::default()
-        })
-    }
-
-    /// One line saying what is filtered.
-    pub fn describe(&self) -> String {
-        let mut parts = vec![];
-        if !self.since.is_empty() {
-            parts.push(format!("since {}", self.since));
-        }
-        if !self.until.is_empty() {
-            parts.push(format!("until {}", self.until));
-        }
-        for (k, v) in [
-            ("secret", &self.secret),
-            ("principal", &self.principal),
-            ("event", &self.events),
-            ("via", &self.front_end),
-        ] {
-            if !v.trim().is_empty() {
-                parts.push(format!("{k} {}", v.trim()));
-            }
-        }
-        if self.errors_only {
-            parts.push("errors only".into());
-        }
-        if parts.is_empty() {
-            "all events".into()
-        } else {
-            parts.join(" · ")
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct AuditState {
@@ -115,63 +34,64 @@ pub struct AuditState {
     pub loading: bool,
 }
 
-impl App {
-    pub fn audit_rows(&self) -> usize {
-        let (_, list, _) = layout::audit(self.body());
+impl AuditState {
+    pub fn rows(&self, sh: &Shell) -> usize {
+        let (_, list, _) = layout::audit(sh.body());
         layout::table_rows(list)
     }
 
-    fn audit_request(&mut self, kind: PageKind) -> Vec<Effect> {
-        let mut query = match self.audit.filter.query(self.now_ms) {
+    fn request(&mut self, sh: &mut Shell, kind: PageKind) -> Vec<Effect> {
+        let mut query = match self.filter.query(sh.now_ms) {
             Ok(q) => q,
             Err(e) => {
-                self.error(e);
+                sh.error(e);
                 return vec![];
             }
         };
         match kind {
             PageKind::Replace => {}
-            PageKind::Older => query.before_sequence = self.audit.older,
-            PageKind::Newer => query.after_sequence = self.audit.events.first().map(|e| e.sequence),
+            PageKind::Older => query.before_sequence = self.older,
+            PageKind::Newer => query.after_sequence = self.events.first().map(|e| e.sequence),
         }
-        let seq = self.next_seq();
-        self.audit.want = seq;
-        self.audit.loading = true;
+        let seq = sh.next_seq();
+        self.want = seq;
+        self.loading = true;
         vec![Effect::Send(Request::Audit { seq, query, kind })]
     }
 
     /// Reads the newest page; `keep` leaves the selection where it is.
-    pub fn refresh_audit(&mut self, keep: bool) -> Vec<Effect> {
+    pub fn refresh(&mut self, sh: &mut Shell, keep: bool) -> Vec<Effect> {
         if !keep {
-            self.audit.selected = 0;
-            self.audit.scroll = 0;
-            self.audit.side_scroll = 0;
+            self.selected = 0;
+            self.scroll = 0;
+            self.side_scroll = 0;
         }
-        self.audit_request(PageKind::Replace)
+        self.request(sh, PageKind::Replace)
     }
 
     /// The vault changed: show new events on top without moving the operator's place.
-    pub(crate) fn audit_changed(&mut self) -> Vec<Effect> {
-        if self.audit.events.is_empty() {
-            return self.refresh_audit(false);
+    pub(crate) fn changed(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        if self.events.is_empty() {
+            return self.refresh(sh, false);
         }
-        if self.audit.at_newest && !self.audit.loading {
-            return self.audit_request(PageKind::Newer);
+        if self.at_newest && !self.loading {
+            return self.request(sh, PageKind::Newer);
         }
         vec![]
     }
 
-    pub(crate) fn audit_loaded(
+    pub(crate) fn loaded(
         &mut self,
+        sh: &Shell,
         seq: u64,
         kind: PageKind,
         page: AuditPage,
     ) -> Vec<Effect> {
-        if seq != self.audit.want {
+        if seq != self.want {
             return vec![];
         }
-        let rows = self.audit_rows();
-        let a = &mut self.audit;
+        let rows = self.rows(sh);
+        let a = &mut *self;
         a.loading = false;
         a.total_events = page.total_events;
         match kind {
@@ -219,9 +139,9 @@ impl App {
         vec![]
     }
 
-    fn move_audit(&mut self, delta: isize) -> Vec<Effect> {
-        let rows = self.audit_rows();
-        let a = &mut self.audit;
+    fn move_by(&mut self, sh: &mut Shell, delta: isize) -> Vec<Effect> {
+        let rows = self.rows(sh);
+        let a = &mut *self;
         if a.side_focus {
             a.side_scroll = a.side_scroll.saturating_add_signed(delta as i16);
             return vec![];
@@ -231,7 +151,7 @@ impl App {
         if target < 0 && !a.at_newest && !a.loading {
             a.selected = 0;
             a.scroll = 0;
-            return self.audit_request(PageKind::Newer);
+            return self.request(sh, PageKind::Newer);
         }
         a.selected = (target.max(0) as usize).min(n.saturating_sub(1));
         a.side_scroll = 0;
@@ -241,71 +161,71 @@ impl App {
             a.scroll = a.selected + 1 - rows;
         }
         if a.selected + rows >= n && a.older.is_some() && !a.loading {
-            return self.audit_request(PageKind::Older);
+            return self.request(sh, PageKind::Older);
         }
         vec![]
     }
 
-    pub(crate) fn audit_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let page = self.audit_rows() as isize;
+    pub(crate) fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let page = self.rows(sh) as isize;
         match cmd {
-            Cmd::Up => self.move_audit(-1),
-            Cmd::Down => self.move_audit(1),
-            Cmd::PageUp => self.move_audit(-page),
-            Cmd::PageDown => self.move_audit(page),
-            Cmd::Top => self.refresh_audit(false),
-            Cmd::Bottom => self.move_audit(WINDOW as isize),
+            Cmd::Up => self.move_by(sh, -1),
+            Cmd::Down => self.move_by(sh, 1),
+            Cmd::PageUp => self.move_by(sh, -page),
+            Cmd::PageDown => self.move_by(sh, page),
+            Cmd::Top => self.refresh(sh, false),
+            Cmd::Bottom => self.move_by(sh, WINDOW as isize),
             Cmd::SwitchPane => {
-                self.audit.side_focus = !self.audit.side_focus;
+                self.side_focus = !self.side_focus;
                 vec![]
             }
             Cmd::ErrorsOnly => {
-                self.audit.filter.errors_only = !self.audit.filter.errors_only;
-                self.refresh_audit(false)
+                self.filter.errors_only = !self.filter.errors_only;
+                self.refresh(sh, false)
             }
             Cmd::Follow => {
-                self.audit.follow = !self.audit.follow;
-                if self.audit.follow {
-                    self.info("Following new events.");
-                    self.refresh_audit(false)
+                self.follow = !self.follow;
+                if self.follow {
+                    sh.info("Following new events.");
+                    self.refresh(sh, false)
                 } else {
-                    self.info("Stopped following.");
+                    sh.info("Stopped following.");
                     vec![]
                 }
             }
-            Cmd::Verify => self.send(Request::Verify),
+            Cmd::Verify => sh.send(Request::Verify),
             Cmd::AuditFilters => {
-                self.popup = Some(Popup::AuditFilters(AuditFilterForm::new(
-                    self.audit.filter.clone(),
+                sh.popup = Some(Popup::AuditFilters(AuditFilterForm::new(
+                    self.filter.clone(),
                 )));
                 vec![]
             }
-            Cmd::Back => self.go(Screen::Secrets),
+            Cmd::Back => sh.go(Nav::Go(Screen::Secrets)),
             _ => vec![],
         }
     }
 
-    pub(crate) fn verified(&mut self, report: VerifyReport) {
+    pub(crate) fn verified(&mut self, sh: &mut Shell, report: VerifyReport) {
         if report.intact {
-            self.info(format!(
+            sh.info(format!(
                 "Audit chain intact: {} events verified.",
                 report.events_checked
             ));
         } else {
-            self.error(format!(
+            sh.error(format!(
                 "Audit chain BROKEN at event {}: {}",
                 report.first_broken_sequence.unwrap_or_default(),
                 report.problem.clone().unwrap_or_default()
             ));
         }
-        self.audit.chain = Some(report);
+        self.chain = Some(report);
     }
 
     /// Shows the audit log filtered to one secret.
-    pub fn audit_for_secret(&mut self, secret: String) -> Vec<Effect> {
-        self.audit.filter.secret = secret;
-        self.screen = Screen::Audit;
-        self.refresh_audit(false)
+    pub fn show_secret(&mut self, sh: &mut Shell, secret: String) -> Vec<Effect> {
+        self.filter.secret = secret;
+        sh.screen = Screen::Audit;
+        self.refresh(sh, false)
     }
 }
 
@@ -313,6 +233,7 @@ impl App {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
+    use crate::tui::app::App;
     use coffer_core::audit::{AdditionalEventData, AuditEvent, UserIdentity};
 
     pub fn event(seq: i64) -> AuditEventView {
@@ -459,7 +380,7 @@ mod tests {
         );
         let fx = a.update(Action::Key(Cmd::Verify));
         assert!(matches!(&fx[..], [Effect::Send(Request::Verify)]));
-        assert!(a.busy.is_some());
+        assert!(a.sh.busy.is_some());
         a.update(Action::loaded(Loaded::Verified(VerifyReport {
             events_checked: 9,
             intact: false,
@@ -468,7 +389,7 @@ mod tests {
             last_anchor: None,
         })));
         assert!(
-            a.status
+            a.sh.status
                 .as_ref()
                 .unwrap()
                 .text
@@ -478,15 +399,15 @@ mod tests {
         a.update(Action::Key(Cmd::Down));
         assert_eq!(a.audit.side_scroll, 1);
         a.update(Action::Key(Cmd::AuditFilters));
-        assert!(matches!(a.popup, Some(Popup::AuditFilters(_))));
+        assert!(matches!(a.sh.popup, Some(Popup::AuditFilters(_))));
     }
 
     #[test]
     fn a_bad_time_is_reported_not_sent() {
         let mut a = app();
         a.audit.filter.since = "yesterday".into();
-        let fx = a.refresh_audit(false);
+        let fx = a.audit.refresh(&mut a.sh, false);
         assert!(fx.is_empty());
-        assert!(a.status.as_ref().unwrap().error);
+        assert!(a.sh.status.as_ref().unwrap().error);
     }
 }

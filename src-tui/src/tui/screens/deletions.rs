@@ -8,10 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::popups::{Input, InputFor, Popup};
+use crate::tui::shell::{Nav, Screen, Shell};
 
 #[derive(Debug, Default)]
 pub struct DeletionsState {
@@ -30,18 +30,17 @@ impl DeletionsState {
     }
 }
 
-impl App {
-    fn deletion_rows(&self) -> usize {
-        let (_, table) = layout::info_and_table(self.body());
+impl DeletionsState {
+    fn rows(sh: &Shell) -> usize {
+        let (_, table) = layout::info_and_table(sh.body());
         layout::table_rows(table)
     }
 
-    pub(crate) fn refresh_deletions(&mut self) -> Vec<Effect> {
-        let rows = self.deletion_rows();
-        let seq = self.next_seq();
-        let d = &mut self.deletions;
-        d.want = seq;
-        let offset = d.scroll.saturating_sub(rows);
+    pub fn refresh(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let rows = Self::rows(sh);
+        let seq = sh.next_seq();
+        self.want = seq;
+        let offset = self.scroll.saturating_sub(rows);
         vec![Effect::Send(Request::Deletions {
             seq,
             offset,
@@ -49,21 +48,20 @@ impl App {
         })]
     }
 
-    pub(crate) fn deletions_loaded(&mut self, seq: u64, page: SecretPage) -> Vec<Effect> {
-        if seq != self.deletions.want {
+    pub fn loaded(&mut self, seq: u64, page: SecretPage) -> Vec<Effect> {
+        if seq != self.want {
             return vec![];
         }
-        let d = &mut self.deletions;
-        d.total = page.total;
-        d.start = page.offset;
-        d.rows = page.rows;
-        d.selected = d.selected.min(d.total.saturating_sub(1));
+        self.total = page.total;
+        self.start = page.offset;
+        self.rows = page.rows;
+        self.selected = self.selected.min(self.total.saturating_sub(1));
         vec![]
     }
 
-    pub(crate) fn deletions_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let rows = self.deletion_rows();
-        let d = &mut self.deletions;
+    pub fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let rows = Self::rows(sh);
+        let d = &mut *self;
         let last = d.total.saturating_sub(1);
         let moved = match cmd {
             Cmd::Up => Some(d.selected.saturating_sub(1)),
@@ -82,27 +80,23 @@ impl App {
                 d.scroll = sel + 1 - rows;
             }
             let loaded = sel >= d.start && sel < d.start + d.rows.len();
-            return if loaded {
-                vec![]
-            } else {
-                self.refresh_deletions()
-            };
+            return if loaded { vec![] } else { self.refresh(sh) };
         }
         let Some(r) = d.selected_row() else {
             return if cmd == Cmd::Back {
-                self.go(crate::tui::app::Screen::Secrets)
+                sh.go(Nav::Go(Screen::Secrets))
             } else {
                 vec![]
             };
         };
         let (arn, name) = (r.arn.clone(), r.name.clone());
         match cmd {
-            Cmd::Restore => self.send(Request::Restore { arn }),
+            Cmd::Restore => sh.send(Request::Restore { arn }),
             Cmd::DeleteNow => {
-                if self.read_only {
-                    return self.send(Request::ForceDelete { arn });
+                if sh.read_only {
+                    return sh.send(Request::ForceDelete { arn });
                 }
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Delete now — no recovery",
                     vec![
                         format!("This destroys {name} and every version of it now."),
@@ -114,68 +108,68 @@ impl App {
                 )));
                 vec![]
             }
-            Cmd::Open => self.open_detail(arn, name),
-            Cmd::Back => self.go(crate::tui::app::Screen::Secrets),
+            Cmd::Open => sh.go(Nav::OpenDetail { arn, name }),
+            Cmd::Back => sh.go(Nav::Go(Screen::Secrets)),
             _ => vec![],
         }
     }
-}
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let d = &app.deletions;
-    let (info, table) = layout::info_and_table(area);
-    Paragraph::new(Line::from(vec![
-        Span::styled(" Deletion schedule ", t.title()),
-        Span::styled(
-            format!("{} secret(s) pending deletion, soonest first", d.total),
-            t.dim(),
-        ),
-    ]))
-    .render(info, buf);
-    let n = layout::table_rows(table);
-    let rows = (d.scroll..(d.scroll + n).min(d.total)).map(|i| {
-        match i.checked_sub(d.start).and_then(|j| d.rows.get(j)) {
-            Some(r) => {
-                let left = r
-                    .deletion_date
-                    .map_or(0, |x| format::days_left(x, app.now_ms));
-                Row::new(vec![
-                    Cell::from(r.name.clone()),
-                    Cell::from(r.deletion_date.map_or(String::new(), format::minute)),
-                    Cell::from(Span::styled(format!("{left} days"), t.danger())),
-                    Cell::from(format::day(r.deleted_date)),
-                ])
+    pub fn render(&self, sh: &Shell, area: Rect, buf: &mut Buffer) {
+        let t = sh.theme;
+        let d = self;
+        let (info, table) = layout::info_and_table(area);
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Deletion schedule ", t.title()),
+            Span::styled(
+                format!("{} secret(s) pending deletion, soonest first", d.total),
+                t.dim(),
+            ),
+        ]))
+        .render(info, buf);
+        let n = layout::table_rows(table);
+        let rows = (d.scroll..(d.scroll + n).min(d.total)).map(|i| {
+            match i.checked_sub(d.start).and_then(|j| d.rows.get(j)) {
+                Some(r) => {
+                    let left = r
+                        .deletion_date
+                        .map_or(0, |x| format::days_left(x, sh.now_ms));
+                    Row::new(vec![
+                        Cell::from(r.name.clone()),
+                        Cell::from(r.deletion_date.map_or(String::new(), format::minute)),
+                        Cell::from(Span::styled(format!("{left} days"), t.danger())),
+                        Cell::from(format::day(r.deleted_date)),
+                    ])
+                }
+                None => Row::new(vec![Cell::from("…")]),
             }
-            None => Row::new(vec![Cell::from("…")]),
+        });
+        let rows: Vec<Row> = rows.collect();
+        let empty = rows.is_empty();
+        let mut st = TableState::default().with_selected(Some(d.selected.saturating_sub(d.scroll)));
+        StatefulWidget::render(
+            Table::new(
+                rows,
+                [
+                    Constraint::Fill(1),
+                    Constraint::Length(16),
+                    Constraint::Length(9),
+                    Constraint::Length(10),
+                ],
+            )
+            .header(Row::new(vec!["Name", "Deletion (UTC)", "Left", "Requested"]).style(t.header()))
+            .row_highlight_style(t.selected())
+            .highlight_symbol("▶ "),
+            table,
+            buf,
+            &mut st,
+        );
+        if empty {
+            Paragraph::new(Line::styled(
+                " No secret is scheduled for deletion.",
+                t.dim(),
+            ))
+            .render(Rect::new(table.x, table.y + 1, table.width, 1), buf);
         }
-    });
-    let rows: Vec<Row> = rows.collect();
-    let empty = rows.is_empty();
-    let mut st = TableState::default().with_selected(Some(d.selected.saturating_sub(d.scroll)));
-    StatefulWidget::render(
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(16),
-                Constraint::Length(9),
-                Constraint::Length(10),
-            ],
-        )
-        .header(Row::new(vec!["Name", "Deletion (UTC)", "Left", "Requested"]).style(t.header()))
-        .row_highlight_style(t.selected())
-        .highlight_symbol("▶ "),
-        table,
-        buf,
-        &mut st,
-    );
-    if empty {
-        Paragraph::new(Line::styled(
-            " No secret is scheduled for deletion.",
-            t.dim(),
-        ))
-        .render(Rect::new(table.x, table.y + 1, table.width, 1), buf);
     }
 }
 
@@ -183,7 +177,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
-    use crate::tui::app::Screen;
+    use crate::tui::app::App;
 
     fn summary(name: &str) -> SecretSummary {
         SecretSummary {
@@ -229,7 +223,7 @@ mod tests {
         let fx = a.update(Action::Key(Cmd::DeleteNow));
         assert!(fx.is_empty());
         assert!(
-            matches!(&a.popup, Some(Popup::Input(i)) if matches!(&i.purpose, InputFor::ConfirmName { name, .. } if name == "b"))
+            matches!(&a.sh.popup, Some(Popup::Input(i)) if matches!(&i.purpose, InputFor::ConfirmName { name, .. } if name == "b"))
         );
     }
 
@@ -237,9 +231,9 @@ mod tests {
     fn enter_opens_and_esc_goes_back() {
         let mut a = app();
         a.update(Action::Key(Cmd::Open));
-        assert_eq!(a.screen, Screen::Detail);
+        assert_eq!(a.sh.screen, Screen::Detail);
         let mut a = app();
         a.update(Action::Key(Cmd::Back));
-        assert_eq!(a.screen, Screen::Secrets);
+        assert_eq!(a.sh.screen, Screen::Secrets);
     }
 }

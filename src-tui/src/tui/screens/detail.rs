@@ -2,56 +2,17 @@
 //! move, roll back), Rotation (in `detail_rotation`), Tags, Policy and Access (in
 //! `detail_policy`) and Activity (its audit events).
 
+use coffer_core::model::labels::VersionLabels;
 use coffer_core::vault::policies::EffectiveAccess;
 use coffer_core::vault::rotation::{RotationApprovalSettings, RotationAttempt};
-use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery, SecretView, VersionView};
+use coffer_core::vault::{AuditEventView, AuditPage, SecretView, VersionView};
 use coffer_core::{Error, SecretValue};
 use zeroize::Zeroizing;
 
 use crate::tui::action::{Cmd, Effect, PolicyView, Request, RevealFor};
-use crate::tui::app::{App, Screen};
 use crate::tui::popups::{Confirm, Diff, Input, InputFor, MoveLabel, Popup};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Overview,
-    Value,
-    Versions,
-    Rotation,
-    Replicas,
-    Tags,
-    Policy,
-    Access,
-    Activity,
-}
-
-pub const TABS: [Tab; 9] = [
-    Tab::Overview,
-    Tab::Value,
-    Tab::Versions,
-    Tab::Rotation,
-    Tab::Replicas,
-    Tab::Tags,
-    Tab::Policy,
-    Tab::Access,
-    Tab::Activity,
-];
-
-impl Tab {
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Overview => "Overview",
-            Self::Value => "Value",
-            Self::Versions => "Versions",
-            Self::Rotation => "Rotation",
-            Self::Replicas => "Replicas",
-            Self::Tags => "Tags",
-            Self::Policy => "Policy",
-            Self::Access => "Access",
-            Self::Activity => "Activity",
-        }
-    }
-}
+use crate::tui::shell::{Nav, Shell};
+pub use crate::tui::shell::{TABS, Tab};
 
 /// A value the operator revealed. Never printed by `Debug`.
 pub struct Revealed {
@@ -190,6 +151,37 @@ impl DetailState {
             .find(|v| v.version_stages.iter().any(|s| s == label))
     }
 
+    /// The dialog that moves a label onto the selected version.
+    pub fn move_label(&self) -> Option<MoveLabel> {
+        let d = self;
+        let view = d.view.as_ref()?;
+        let target = d.selected_version()?.version_id.clone();
+        let mut choices: Vec<String> = view
+            .versions
+            .iter()
+            .filter(|v| v.version_id != target)
+            .flat_map(|v| v.version_stages.iter().cloned())
+            .collect();
+        choices.sort_by_key(|l| (l != "AWSCURRENT", l != "AWSPREVIOUS", l.clone()));
+        choices.dedup();
+        Some(MoveLabel {
+            arn: d.arn.clone(),
+            name: d.name.clone(),
+            target,
+            label: choices.first().cloned().unwrap_or_default(),
+            choices,
+            choice: 0,
+            versions: view
+                .versions
+                .iter()
+                .map(|v| VersionLabels {
+                    version_id: v.version_id.clone(),
+                    stages: v.version_stages.clone(),
+                })
+                .collect(),
+        })
+    }
+
     pub fn is_deleted(&self) -> bool {
         self.view
             .as_ref()
@@ -197,37 +189,27 @@ impl DetailState {
     }
 }
 
-impl App {
-    pub fn open_detail(&mut self, arn: String, name: String) -> Vec<Effect> {
-        self.detail = Some(DetailState::new(arn, name));
-        self.screen = Screen::Detail;
-        self.refresh_detail()
-    }
-
-    pub(crate) fn refresh_detail(&mut self) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+impl DetailState {
+    pub(crate) fn refresh(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want = seq;
         let mut out = vec![Effect::Send(Request::Detail {
             seq,
             arn: d.arn.clone(),
         })];
         match d.tab {
-            Tab::Activity => out.extend(self.load_activity(None)),
-            Tab::Rotation => out.extend(self.load_rotation()),
-            Tab::Replicas => out.extend(self.load_regions()),
+            Tab::Activity => out.extend(self.load_activity(sh, None)),
+            Tab::Rotation => out.extend(self.load_rotation(sh)),
+            Tab::Replicas => out.extend(self.load_regions(sh)),
             _ => {}
         }
         out
     }
 
-    fn load_activity(&mut self, before: Option<i64>) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    fn load_activity(&mut self, sh: &mut Shell, before: Option<i64>) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want_activity = seq;
         vec![Effect::Send(Request::Activity {
             seq,
@@ -236,14 +218,13 @@ impl App {
         })]
     }
 
-    pub(crate) fn detail_loaded(
+    pub(crate) fn loaded(
         &mut self,
+        sh: &mut Shell,
         seq: u64,
         detail: Result<SecretView, Error>,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+        let d = &mut *self;
         if d.want != seq {
             return vec![];
         }
@@ -259,9 +240,8 @@ impl App {
             }
             Err(e) => {
                 let name = d.name.clone();
-                self.detail = None;
-                self.error(format!("{name}: {}: {}", e.code.as_str(), e.message));
-                self.go(Screen::Secrets)
+                sh.error(format!("{name}: {}: {}", e.code.as_str(), e.message));
+                sh.go(Nav::CloseDetail)
             }
         }
     }
@@ -272,9 +252,7 @@ impl App {
         before: Option<i64>,
         page: AuditPage,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+        let d = &mut *self;
         if d.want_activity != seq {
             return vec![];
         }
@@ -290,20 +268,15 @@ impl App {
 
     pub(crate) fn revealed(
         &mut self,
+        sh: &mut Shell,
         arn: String,
         version_id: String,
-        purpose: RevealFor,
         value: SecretValue,
     ) {
-        if purpose != RevealFor::Value {
-            if let Some(Popup::Diff(diff)) = self.popup.as_mut() {
-                diff.arrived(purpose, value);
-            }
+        if self.arn != arn {
             return;
         }
-        let Some(d) = self.detail.as_mut().filter(|d| d.arn == arn) else {
-            return;
-        };
+        let d = &mut *self;
         let fields = value.json_fields();
         d.revealed = Some(Revealed {
             version_id,
@@ -312,35 +285,31 @@ impl App {
         });
         d.value_sel = 0;
         d.tab = Tab::Value;
-        self.info("Value revealed (audited as GetSecretValue). r hides it.");
+        sh.info("Value revealed (audited as GetSecretValue). r hides it.");
     }
 
-    fn reveal(&mut self, version_id: Option<String>) -> Vec<Effect> {
-        let Some(d) = self.detail.as_ref() else {
-            return vec![];
-        };
+    fn reveal(&mut self, sh: &mut Shell, version_id: Option<String>) -> Vec<Effect> {
+        let d = &*self;
         let vid = version_id.or_else(|| d.holder("AWSCURRENT").map(|v| v.version_id.clone()));
         match vid {
             Some(version_id) => {
                 let arn = d.arn.clone();
-                self.busy = Some(("GetSecretValue…".into(), self.now_ms));
-                self.send(Request::Reveal {
+                sh.busy = Some(("GetSecretValue…".into(), sh.now_ms));
+                sh.send(Request::Reveal {
                     arn,
                     version_id,
                     purpose: RevealFor::Value,
                 })
             }
             None => {
-                self.info("This secret has no value yet.");
+                sh.info("This secret has no value yet.");
                 vec![]
             }
         }
     }
 
-    pub(crate) fn detail_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return self.go(Screen::Secrets);
-        };
+    pub(crate) fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let tab = d.tab;
         match cmd {
             Cmd::NextTab | Cmd::PrevTab => {
@@ -351,28 +320,27 @@ impl App {
                 } else {
                     (i + n - 1) % n
                 };
-                return self.select_tab(TABS[next]);
+                return self.select_tab(sh, TABS[next]);
             }
             Cmd::Back => {
-                self.detail = None;
-                return self.go(Screen::Secrets);
+                return sh.go(Nav::CloseDetail);
             }
             Cmd::ScheduleDeletion => {
                 let (arn, name) = (d.arn.clone(), d.name.clone());
-                self.ask_recovery_window(arn, name);
+                sh.popup = Some(Popup::Input(Input::recovery_window(arn, name)));
                 return vec![];
             }
             Cmd::Restore => {
                 if !d.is_deleted() {
-                    self.info("This secret is not scheduled for deletion.");
+                    sh.info("This secret is not scheduled for deletion.");
                     return vec![];
                 }
                 let arn = d.arn.clone();
-                return self.send(Request::Restore { arn });
+                return sh.send(Request::Restore { arn });
             }
             Cmd::PutValue => {
                 let (arn, name) = (d.arn.clone(), d.name.clone());
-                self.ask_put_value(arn, name);
+                sh.popup = Some(Popup::Input(Input::put_value(arn, name)));
                 return vec![];
             }
             Cmd::Describe => {
@@ -382,7 +350,7 @@ impl App {
                     .as_ref()
                     .and_then(|v| v.secret.description.clone())
                     .unwrap_or_default();
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Description",
                     vec!["The secret's description (up to 2048 characters).".into()],
                     &current,
@@ -398,7 +366,7 @@ impl App {
                     .as_ref()
                     .and_then(|v| v.secret.secret_type.clone())
                     .unwrap_or_default();
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Type",
                     vec![
                         "The partner holding this managed external secret (e.g. SalesforceClientSecret), up to 256 characters.".into(),
@@ -413,43 +381,39 @@ impl App {
         }
         match tab {
             Tab::Overview => vec![],
-            Tab::Value => self.value_key(cmd),
-            Tab::Versions => self.versions_key(cmd),
-            Tab::Rotation => self.rotation_key(cmd),
-            Tab::Replicas => self.replicas_key(cmd),
-            Tab::Tags => self.tags_key(cmd),
-            Tab::Policy => self.policy_key(cmd),
-            Tab::Access => self.access_key(cmd),
-            Tab::Activity => self.activity_key(cmd),
+            Tab::Value => self.value_key(sh, cmd),
+            Tab::Versions => self.versions_key(sh, cmd),
+            Tab::Rotation => self.rotation_key(sh, cmd),
+            Tab::Replicas => self.replicas_key(sh, cmd),
+            Tab::Tags => self.tags_key(sh, cmd),
+            Tab::Policy => self.policy_key(sh, cmd),
+            Tab::Access => self.access_key(sh, cmd),
+            Tab::Activity => self.activity_key(sh, cmd),
         }
     }
 
-    pub fn select_tab(&mut self, tab: Tab) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub fn select_tab(&mut self, sh: &mut Shell, tab: Tab) -> Vec<Effect> {
+        let d = &mut *self;
         d.tab = tab;
         match tab {
             Tab::Activity => {
                 d.activity_sel = 0;
-                self.load_activity(None)
+                self.load_activity(sh, None)
             }
-            Tab::Policy => self.load_policy(),
-            Tab::Access => self.load_access(),
+            Tab::Policy => self.load_policy(sh),
+            Tab::Access => self.load_access(sh),
             Tab::Rotation => {
-                let mut out = self.load_rotation();
-                out.extend(self.load_approval());
+                let mut out = self.load_rotation(sh);
+                out.extend(self.load_approval(sh));
                 out
             }
-            Tab::Replicas => self.load_regions(),
+            Tab::Replicas => self.load_regions(sh),
             _ => vec![],
         }
     }
 
-    fn value_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    fn value_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let n = d
             .revealed
             .as_ref()
@@ -460,15 +424,15 @@ impl App {
             Cmd::Down => d.value_sel = (d.value_sel + 1).min(n.saturating_sub(1)),
             Cmd::Reveal => {
                 if d.revealed.take().is_some() {
-                    self.info("Value hidden.");
+                    sh.info("Value hidden.");
                     return vec![];
                 }
-                return self.reveal(None);
+                return self.reveal(sh, None);
             }
             Cmd::CopyKey | Cmd::CopyAll => {
                 let name = d.name.clone();
                 let Some(r) = d.revealed.as_ref() else {
-                    self.info("Reveal the value first (r).");
+                    sh.info("Reveal the value first (r).");
                     return vec![];
                 };
                 let picked = match (&r.fields, cmd) {
@@ -478,7 +442,7 @@ impl App {
                     _ => Some((r.value.text(), format!("the value of {name}"))),
                 };
                 if let Some((text, what)) = picked {
-                    return self.copy(text, what);
+                    return sh.copy(text, what);
                 }
             }
             _ => {}
@@ -486,10 +450,8 @@ impl App {
         vec![]
     }
 
-    fn versions_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    fn versions_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let n = d.versions().len();
         match cmd {
             Cmd::Up => d.version_sel = d.version_sel.saturating_sub(1),
@@ -508,31 +470,29 @@ impl App {
             Cmd::Reveal => {
                 let vid = d.selected_version().map(|v| v.version_id.clone());
                 if let Some(v) = vid {
-                    return self.reveal(Some(v));
+                    return self.reveal(sh, Some(v));
                 }
             }
-            Cmd::Diff => return self.start_diff(),
+            Cmd::Diff => return self.start_diff(sh),
             Cmd::MoveLabel => {
-                if let Some(m) = MoveLabel::for_detail(d) {
-                    self.popup = Some(Popup::MoveLabel(m));
+                if let Some(m) = d.move_label() {
+                    sh.popup = Some(Popup::MoveLabel(m));
                 }
             }
-            Cmd::RollBack => return self.roll_back(),
+            Cmd::RollBack => return self.roll_back(sh),
             _ => {}
         }
         vec![]
     }
 
-    fn start_diff(&mut self) -> Vec<Effect> {
-        let Some(d) = self.detail.as_ref() else {
-            return vec![];
-        };
+    fn start_diff(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let d = &*self;
         let (Some(marked), Some(sel)) = (d.marked.clone(), d.selected_version()) else {
-            self.info("Mark a version with Space, select another, then press =.");
+            sh.info("Mark a version with Space, select another, then press =.");
             return vec![];
         };
         if marked == sel.version_id {
-            self.info("Select a different version than the marked one.");
+            sh.info("Select a different version than the marked one.");
             return vec![];
         }
         let created = |id: &str| {
@@ -547,17 +507,17 @@ impl App {
             (sel.version_id.clone(), marked)
         };
         let arn = d.arn.clone();
-        self.popup = Some(Popup::Diff(Diff::new(
+        sh.popup = Some(Popup::Diff(Diff::new(
             d.name.clone(),
             old.clone(),
             new.clone(),
         )));
-        let mut out = self.send(Request::Reveal {
+        let mut out = sh.send(Request::Reveal {
             arn: arn.clone(),
             version_id: old,
             purpose: RevealFor::DiffOld,
         });
-        out.extend(self.send(Request::Reveal {
+        out.extend(sh.send(Request::Reveal {
             arn,
             version_id: new,
             purpose: RevealFor::DiffNew,
@@ -565,20 +525,18 @@ impl App {
         out
     }
 
-    fn roll_back(&mut self) -> Vec<Effect> {
-        let Some(d) = self.detail.as_ref() else {
-            return vec![];
-        };
+    fn roll_back(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let d = &*self;
         let Some(target) = d.selected_version() else {
             return vec![];
         };
         let current = d.holder("AWSCURRENT").map(|v| v.version_id.clone());
         if current.as_deref() == Some(target.version_id.as_str()) {
-            self.info("This version is already AWSCURRENT.");
+            sh.info("This version is already AWSCURRENT.");
             return vec![];
         }
         if !target.has_value {
-            self.error("This version has no value: it cannot become AWSCURRENT.");
+            sh.error("This version has no value: it cannot become AWSCURRENT.");
             return vec![];
         }
         let to = target.version_id.clone();
@@ -604,7 +562,7 @@ impl App {
             "Every application that reads the secret gets this older value from now on.".into(),
         );
         let arn = d.arn.clone();
-        self.popup = Some(Popup::Confirm(Confirm::new(
+        sh.popup = Some(Popup::Confirm(Confirm::new(
             "Roll back",
             lines,
             Request::MoveLabel {
@@ -617,10 +575,8 @@ impl App {
         vec![]
     }
 
-    fn tags_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    fn tags_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let tags = d
             .view
             .as_ref()
@@ -631,7 +587,7 @@ impl App {
             Cmd::Up => d.tag_sel = d.tag_sel.saturating_sub(1),
             Cmd::Down => d.tag_sel = (d.tag_sel + 1).min(tags.len().saturating_sub(1)),
             Cmd::AddTag => {
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Add a tag",
                     vec!["KEY=VALUE (a key of 1–128 characters; aws: is reserved).".into()],
                     "",
@@ -641,7 +597,7 @@ impl App {
             }
             Cmd::EditTag => {
                 if let Some(t) = tags.get(d.tag_sel) {
-                    self.popup = Some(Popup::Input(Input::new(
+                    sh.popup = Some(Popup::Input(Input::new(
                         "Edit a tag",
                         vec![format!("The new value of tag '{}'.", t.key)],
                         &t.value,
@@ -655,7 +611,7 @@ impl App {
             }
             Cmd::RemoveTag => {
                 if let Some(t) = tags.get(d.tag_sel) {
-                    self.popup = Some(Popup::Confirm(Confirm::new(
+                    sh.popup = Some(Popup::Confirm(Confirm::new(
                         "Remove a tag",
                         vec![
                             format!("Remove the tag {}={} from {}?", t.key, t.value, d.name),
@@ -673,10 +629,8 @@ impl App {
         vec![]
     }
 
-    fn activity_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    fn activity_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let n = d.activity.len();
         match cmd {
             Cmd::Up => d.activity_sel = d.activity_sel.saturating_sub(1),
@@ -685,50 +639,11 @@ impl App {
                 if d.activity_sel + 1 >= n
                     && let Some(before) = d.activity_next
                 {
-                    return self.load_activity(Some(before));
+                    return self.load_activity(sh, Some(before));
                 }
             }
             _ => {}
         }
         vec![]
-    }
-
-    /// Asks for the recovery window before a deletion is scheduled.
-    pub fn ask_recovery_window(&mut self, arn: String, name: String) {
-        self.popup = Some(Popup::Input(Input::new(
-            "Schedule a deletion",
-            vec![
-                format!("Delete {name} after a recovery window of how many days (7–30)?"),
-                "Until then it can be restored; after it, every version is destroyed.".into(),
-            ],
-            "30",
-            false,
-            InputFor::RecoveryWindow { arn, name },
-        )));
-    }
-
-    pub fn ask_put_value(&mut self, arn: String, name: String) {
-        self.popup = Some(Popup::Input(Input::new(
-            "Put a new value",
-            vec![
-                format!(
-                    "The new value of {name}. It becomes AWSCURRENT; the current value becomes AWSPREVIOUS."
-                ),
-                "Typing is masked (Ctrl-R shows it).".into(),
-            ],
-            "",
-            true,
-            InputFor::PutValue { arn },
-        )));
-    }
-}
-
-/// The audit query of a secret's Activity tab.
-pub fn activity_query(arn: &str, before: Option<i64>) -> AuditQuery {
-    AuditQuery {
-        secret_id: Some(arn.to_string()),
-        before_sequence: before,
-        limit: 200,
-        ..AuditQuery::default()
     }
 }

@@ -8,8 +8,8 @@ use coffer_core::vault::policies::{ActionDecision, EffectiveAccess, PrincipalAcc
 
 use super::detail::{DetailState, Load, Tab};
 use crate::tui::action::{Cmd, Effect, PolicyView, Request};
-use crate::tui::app::App;
 use crate::tui::popups::{Confirm, PolicyEditor, Popup};
+use crate::tui::shell::{Screen, Shell};
 
 /// `secretsmanager:GetSecretValue` → `GetSecretValue`; other services keep their prefix.
 pub fn short_action(action: &str) -> &str {
@@ -130,12 +130,10 @@ impl DetailState {
     }
 }
 
-impl App {
-    pub(crate) fn load_policy(&mut self) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+impl DetailState {
+    pub(crate) fn load_policy(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want_policy = seq;
         if d.policy.ready().is_none() {
             d.policy = Load::Loading;
@@ -146,11 +144,9 @@ impl App {
         })]
     }
 
-    pub(crate) fn load_access(&mut self) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub(crate) fn load_access(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want_access = seq;
         if d.access.ready().is_none() {
             d.access = Load::Loading;
@@ -166,9 +162,10 @@ impl App {
         seq: u64,
         policy: Result<PolicyView, Error>,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut().filter(|d| d.want_policy == seq) else {
+        if self.want_policy != seq {
             return vec![];
-        };
+        }
+        let d = &mut *self;
         d.policy = match policy {
             Ok(p) => Load::Ready(p),
             Err(e) => Load::Failed(format!("{}: {}", e.code.as_str(), e.message)),
@@ -182,9 +179,10 @@ impl App {
         seq: u64,
         access: Result<EffectiveAccess, Error>,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut().filter(|d| d.want_access == seq) else {
+        if self.want_access != seq {
             return vec![];
-        };
+        }
+        let d = &mut *self;
         d.access = match access {
             Ok(a) => Load::Ready(a),
             Err(e) => Load::Failed(format!("{}: {}", e.code.as_str(), e.message)),
@@ -198,25 +196,17 @@ impl App {
 
     /// After the operator's own act: re-read the audited tab on screen (another process's
     /// change does not, or two consoles would keep re-reading each other's audit events).
-    pub(crate) fn reload_after_act(&mut self) -> Vec<Effect> {
-        match self.detail.as_ref().map(|d| d.tab) {
-            Some(Tab::Policy) if self.screen == crate::tui::app::Screen::Detail => {
-                self.load_policy()
-            }
-            Some(Tab::Access) if self.screen == crate::tui::app::Screen::Detail => {
-                self.load_access()
-            }
-            Some(Tab::Rotation) if self.screen == crate::tui::app::Screen::Detail => {
-                self.load_approval()
-            }
+    pub(crate) fn reload_after_act(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        match Some(self.tab) {
+            Some(Tab::Policy) if sh.screen == Screen::Detail => self.load_policy(sh),
+            Some(Tab::Access) if sh.screen == Screen::Detail => self.load_access(sh),
+            Some(Tab::Rotation) if sh.screen == Screen::Detail => self.load_approval(sh),
             _ => vec![],
         }
     }
 
-    pub(crate) fn policy_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub(crate) fn policy_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let n = d.policy_lines();
         match cmd {
             Cmd::Up => d.policy_scroll = d.policy_scroll.saturating_sub(1),
@@ -225,37 +215,33 @@ impl App {
             Cmd::PageDown => d.policy_scroll = (d.policy_scroll + 10).min(n.saturating_sub(1)),
             Cmd::Top => d.policy_scroll = 0,
             Cmd::Bottom => d.policy_scroll = n.saturating_sub(1),
-            Cmd::Reload => return self.load_policy(),
-            Cmd::EditPolicy => self.edit_policy(),
-            Cmd::DeletePolicy => self.ask_delete_policy(),
+            Cmd::Reload => return self.load_policy(sh),
+            Cmd::EditPolicy => self.edit_policy(sh),
+            Cmd::DeletePolicy => self.ask_delete_policy(sh),
             _ => {}
         }
         vec![]
     }
 
     /// Opens the editor on the policy as loaded (or on a template when there is none).
-    pub(crate) fn edit_policy(&mut self) {
-        let Some(d) = self.detail.as_ref() else {
-            return;
-        };
+    pub(crate) fn edit_policy(&mut self, sh: &mut Shell) {
+        let d = &*self;
         let Some(p) = d.policy.ready() else {
-            self.info("The policy has not loaded yet (r reloads it).");
+            sh.info("The policy has not loaded yet (r reloads it).");
             return;
         };
         let text = match &p.policy {
             Some(text) => pretty(text),
-            None => template(self.session.as_ref().map_or("", |s| s.account.as_str())),
+            None => template(sh.session.as_ref().map_or("", |s| s.account.as_str())),
         };
         let editor = PolicyEditor::new(d.arn.clone(), d.name.clone(), &text);
-        self.popup = Some(Popup::PolicyEditor(editor));
+        sh.popup = Some(Popup::PolicyEditor(editor));
     }
 
-    pub(crate) fn ask_delete_policy(&mut self) {
-        let Some(d) = self.detail.as_ref() else {
-            return;
-        };
+    pub(crate) fn ask_delete_policy(&mut self, sh: &mut Shell) {
+        let d = &*self;
         if d.policy.ready().is_some_and(|p| p.policy.is_none()) {
-            self.info("This secret has no resource policy.");
+            sh.info("This secret has no resource policy.");
             return;
         }
         let lines = vec![
@@ -264,17 +250,15 @@ impl App {
             "Whoever it denies is no longer denied by it: their identity policies alone decide.".into(),
         ];
         let arn = d.arn.clone();
-        self.popup = Some(Popup::Confirm(Confirm::new(
+        sh.popup = Some(Popup::Confirm(Confirm::new(
             "Delete the resource policy",
             lines,
             Request::DeletePolicy { arn },
         )));
     }
 
-    pub(crate) fn access_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub(crate) fn access_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let principals = d.access_principals().len();
         let actions = d.selected_principal().map_or(0, |p| p.decisions.len());
         let (sel, n) = if d.access_on_actions {
@@ -291,7 +275,7 @@ impl App {
             Cmd::Bottom => *sel = n.saturating_sub(1),
             Cmd::Left => d.access_on_actions = false,
             Cmd::Right => d.access_on_actions = true,
-            Cmd::Reload => return self.load_access(),
+            Cmd::Reload => return self.load_access(sh),
             _ => {}
         }
         vec![]
@@ -302,21 +286,21 @@ impl App {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
-    use crate::tui::app::{Screen, Session};
+    use crate::tui::app::{App, Screen, Session};
     use crate::tui::theme::Theme;
     use coffer_core::policy::{ValidationFinding, ValidationReport};
     use coffer_core::vault::policies::DecidingStatement;
 
     fn app(tab: Tab) -> (App, Vec<Effect>) {
         let mut a = App::new("v".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
+        a.sh.session = Some(Session {
             operator: "admin".into(),
             account: "123456789012".into(),
             region: "us-east-1".into(),
             principal_arn: "arn:aws:iam::123456789012:user/admin".into(),
         });
         a.detail = Some(DetailState::new("arn:s".into(), "prod/db".into()));
-        a.screen = Screen::Detail;
+        a.sh.screen = Screen::Detail;
         let fx = a.select_tab(tab);
         (a, fx)
     }
@@ -425,7 +409,7 @@ mod tests {
     fn edit_opens_the_stored_policy_or_a_template() {
         let (mut a, fx) = app(Tab::Policy);
         a.update(Action::Key(Cmd::EditPolicy));
-        assert!(a.popup.is_none(), "not before the policy has loaded");
+        assert!(a.sh.popup.is_none(), "not before the policy has loaded");
         a.update(Action::loaded(Loaded::Policy {
             seq: seq_of(&fx),
             policy: Ok(PolicyView {
@@ -434,9 +418,9 @@ mod tests {
             }),
         }));
         a.update(Action::Key(Cmd::DeletePolicy));
-        assert!(a.popup.is_none(), "nothing to delete");
+        assert!(a.sh.popup.is_none(), "nothing to delete");
         a.update(Action::Key(Cmd::EditPolicy));
-        let Some(Popup::PolicyEditor(e)) = &a.popup else {
+        let Some(Popup::PolicyEditor(e)) = &a.sh.popup else {
             panic!("the editor")
         };
         assert!(e.text().contains("arn:aws:iam::123456789012:role/app"));
@@ -450,7 +434,7 @@ mod tests {
             }),
         }));
         a.update(Action::Key(Cmd::EditPolicy));
-        let Some(Popup::PolicyEditor(e)) = &a.popup else {
+        let Some(Popup::PolicyEditor(e)) = &a.sh.popup else {
             panic!("the editor")
         };
         assert_eq!(e.text(), "{\n  \"Version\": \"2012-10-17\"\n}");
@@ -481,7 +465,7 @@ mod tests {
             }),
         }));
         a.update(Action::Key(Cmd::DeletePolicy));
-        let Some(Popup::Confirm(c)) = &a.popup else {
+        let Some(Popup::Confirm(c)) = &a.sh.popup else {
             panic!("a confirmation")
         };
         assert!(!c.yes);
@@ -490,11 +474,11 @@ mod tests {
         a.update(Action::Key(Cmd::DeletePolicy));
         let fx = a.update(Action::Key(Cmd::Yes));
         assert!(matches!(&fx[..], [Effect::Send(Request::DeletePolicy { arn })] if arn == "arn:s"));
-        a.read_only = true;
+        a.sh.read_only = true;
         a.update(Action::Key(Cmd::DeletePolicy));
         assert!(a.update(Action::Key(Cmd::Yes)).is_empty());
         assert!(
-            a.status
+            a.sh.status
                 .as_ref()
                 .unwrap()
                 .text
@@ -529,7 +513,7 @@ mod tests {
     fn clicks_pick_the_tab_a_principal_and_an_action() {
         let (mut a, _) = app(Tab::Overview);
         a.update(Action::Resize(80, 24));
-        let tabs = crate::tui::layout::detail(a.body()).1;
+        let tabs = crate::tui::layout::detail(a.sh.body()).1;
         let (_, x0, _) = crate::tui::screens::detail_view::tab_spans(tabs)
             .into_iter()
             .find(|(t, _, _)| *t == Tab::Access)
@@ -543,7 +527,7 @@ mod tests {
             seq: seq_of(&fx),
             access: Ok(access()),
         }));
-        let content = crate::tui::layout::detail(a.body()).2;
+        let content = crate::tui::layout::detail(a.sh.body()).2;
         let (principals, actions, _) = crate::tui::layout::access(content);
         a.update(Action::Click {
             column: principals.x + 2,
@@ -571,8 +555,8 @@ mod tests {
         assert!(matches!(&fx[..], [Effect::Send(Request::Access { .. })]));
         assert_eq!(a.detail.as_ref().unwrap().tab, Tab::Access);
         let fx = a.run_command("policy-put");
-        assert!(a.popup.is_none());
-        assert!(a.status.as_ref().unwrap().text.contains("again once"));
+        assert!(a.sh.popup.is_none());
+        assert!(a.sh.status.as_ref().unwrap().text.contains("again once"));
         a.update(Action::loaded(Loaded::Policy {
             seq: seq_of(&fx),
             policy: Ok(PolicyView {
@@ -581,11 +565,11 @@ mod tests {
             }),
         }));
         a.run_command("policy-put");
-        assert!(matches!(a.popup, Some(Popup::PolicyEditor(_))));
-        a.popup = None;
+        assert!(matches!(a.sh.popup, Some(Popup::PolicyEditor(_))));
+        a.sh.popup = None;
         a.run_command("policy-delete");
-        assert!(matches!(a.popup, Some(Popup::Confirm(_))));
-        a.popup = None;
+        assert!(matches!(a.sh.popup, Some(Popup::Confirm(_))));
+        a.sh.popup = None;
         let fx = a.run_command("policy");
         assert!(matches!(&fx[..], [Effect::Send(Request::Policy { .. })]));
     }

@@ -13,9 +13,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 
 use super::detail::{DetailState, Load};
 use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::popups::{Confirm, Input, InputFor, Popup};
+use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
 
 impl DetailState {
@@ -44,12 +44,10 @@ impl DetailState {
     }
 }
 
-impl App {
-    pub(crate) fn load_regions(&mut self) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+impl DetailState {
+    pub(crate) fn load_regions(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want_regions = seq;
         if d.regions.ready().is_none() {
             d.regions = Load::Loading;
@@ -62,9 +60,10 @@ impl App {
         seq: u64,
         regions: Result<Vec<ReplicaRegionView>, Error>,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut().filter(|d| d.want_regions == seq) else {
+        if self.want_regions != seq {
             return vec![];
-        };
+        }
+        let d = &mut *self;
         d.regions = match regions {
             Ok(r) => Load::Ready(r),
             Err(e) => Load::Failed(format!("{}: {}", e.code.as_str(), e.message)),
@@ -72,10 +71,8 @@ impl App {
         vec![]
     }
 
-    pub(crate) fn replicas_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub(crate) fn replicas_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let (arn, name) = (d.arn.clone(), d.name.clone());
         let n = d.replicas().len();
         let selected = d.replicas().get(d.replica_sel).map(|r| r.region.clone());
@@ -86,7 +83,7 @@ impl App {
                 if let Some(primary) = d.replica_of() {
                     let msg =
                         format!("{name} is a replica of {primary}'s secret: replicate it there.");
-                    self.info(msg);
+                    sh.info(msg);
                     return vec![];
                 }
                 let mut lines = vec![format!(
@@ -112,7 +109,7 @@ impl App {
                     }
                     None => {}
                 }
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Add a replica region",
                     lines,
                     "",
@@ -122,10 +119,10 @@ impl App {
             }
             Cmd::RemoveReplica => {
                 let Some(region) = selected else {
-                    self.info("This secret has no replicas to remove.");
+                    sh.info("This secret has no replicas to remove.");
                     return vec![];
                 };
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Remove replica",
                     vec![
                         format!("Remove the replica of {name} in {region}?"),
@@ -140,7 +137,7 @@ impl App {
                     d.cross_account_primary()
                         .map(|p| p.primary_secret_arn.clone())
                 }) {
-                    self.popup = Some(Popup::Confirm(Confirm::new(
+                    sh.popup = Some(Popup::Confirm(Confirm::new(
                         "Promote this replica",
                         vec![
                             format!(
@@ -155,10 +152,10 @@ impl App {
                     return vec![];
                 }
                 let Some(region) = selected else {
-                    self.info("This secret has no replicas to promote.");
+                    sh.info("This secret has no replicas to promote.");
                     return vec![];
                 };
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Promote replica",
                     vec![
                         format!("Make the replica of {name} in {region} a standalone secret there?"),
@@ -168,15 +165,15 @@ impl App {
                     Request::PromoteReplica { arn, region },
                 )));
             }
-            Cmd::SyncReplicas => return self.send(Request::Act(Act::SyncReplicas)),
+            Cmd::SyncReplicas => return sh.send(Request::Act(Act::SyncReplicas)),
             Cmd::AssociateCrossAccount => {
                 if d.replica_of().is_some() || d.cross_account_primary().is_some() {
-                    self.info(format!(
+                    sh.info(format!(
                         "{name} is a replica: only a primary secret has cross-account replicas."
                     ));
                     return vec![];
                 }
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Associate a cross-account replica",
                     vec![
                         format!("The ARN of the replica another account made for {name} (CreateSecret with CrossAccountPrimaryARN naming it):"),
@@ -195,10 +192,10 @@ impl App {
                     .or_else(|| d.cross_account_replicas().first())
                     .map(|r| r.replica_secret_arn.clone())
                 else {
-                    self.info("This secret has no cross-account replica.");
+                    sh.info("This secret has no cross-account replica.");
                     return vec![];
                 };
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Disassociate cross-account replica",
                     vec![
                         format!("Stop replicating {name} to {replica_arn}?"),
@@ -214,13 +211,13 @@ impl App {
     }
 
     /// The add-replica dialog's answer: `REGION` or `REGION KMS-KEY`.
-    pub(crate) fn replica_region_typed(&mut self, arn: String, text: &str) -> Vec<Effect> {
+    pub(crate) fn replica_region_typed(sh: &mut Shell, arn: String, text: &str) -> Vec<Effect> {
         let mut words = text.split_whitespace();
         let Some(region) = words.next() else {
-            self.error("Type a region name, like eu-west-1.");
+            sh.error("Type a region name, like eu-west-1.");
             return vec![];
         };
-        self.send(Request::Replicate {
+        sh.send(Request::Replicate {
             arn,
             region: region.to_string(),
             kms_key_id: words.next().map(str::to_string),

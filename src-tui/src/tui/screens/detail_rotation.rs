@@ -11,9 +11,9 @@ use coffer_core::vault::rotation::{
 
 use super::detail::{DetailState, Load};
 use crate::tui::action::{Cmd, Effect, FunctionFor, Request};
-use crate::tui::app::App;
-use crate::tui::format;
+pub use crate::tui::format::function_name;
 use crate::tui::popups::{Confirm, Input, InputFor, Popup, ScheduleForm};
+use crate::tui::shell::Shell;
 
 impl DetailState {
     pub fn attempts(&self) -> &[RotationAttempt] {
@@ -62,17 +62,10 @@ pub fn rules_text(rules: &coffer_core::api::RotationRules) -> String {
     }
 }
 
-/// The function's name from its ARN (`arn:aws:lambda:…:function:pw` → `pw`).
-pub fn function_name(arn: &str) -> &str {
-    arn.rsplit(':').next().unwrap_or(arn)
-}
-
-impl App {
-    pub(crate) fn load_rotation(&mut self) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+impl DetailState {
+    pub(crate) fn load_rotation(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want_rotation = seq;
         if d.rotation.ready().is_none() {
             d.rotation = Load::Loading;
@@ -83,11 +76,9 @@ impl App {
         })]
     }
 
-    pub(crate) fn load_approval(&mut self) -> Vec<Effect> {
-        let seq = self.next_seq();
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub(crate) fn load_approval(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let seq = sh.next_seq();
+        let d = &mut *self;
         d.want_approval = seq;
         if d.approval.ready().is_none() {
             d.approval = Load::Loading;
@@ -103,9 +94,10 @@ impl App {
         seq: u64,
         history: Result<Vec<RotationAttempt>, Error>,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut().filter(|d| d.want_rotation == seq) else {
+        if self.want_rotation != seq {
             return vec![];
-        };
+        }
+        let d = &mut *self;
         d.rotation = match history {
             Ok(h) => Load::Ready(h),
             Err(e) => Load::Failed(format!("{}: {}", e.code.as_str(), e.message)),
@@ -119,9 +111,10 @@ impl App {
         seq: u64,
         settings: Result<RotationApprovalSettings, Error>,
     ) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut().filter(|d| d.want_approval == seq) else {
+        if self.want_approval != seq {
             return vec![];
-        };
+        }
+        let d = &mut *self;
         d.approval = match settings {
             Ok(s) => Load::Ready(s),
             Err(e) => Load::Failed(format!("{}: {}", e.code.as_str(), e.message)),
@@ -129,10 +122,8 @@ impl App {
         vec![]
     }
 
-    pub(crate) fn rotation_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let Some(d) = self.detail.as_mut() else {
-            return vec![];
-        };
+    pub(crate) fn rotation_key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let d = &mut *self;
         let n = d.attempts().len();
         let (arn, name) = (d.arn.clone(), d.name.clone());
         match cmd {
@@ -149,22 +140,22 @@ impl App {
             Cmd::PageUp => d.steps_scroll = d.steps_scroll.saturating_sub(5),
             Cmd::RotateNow => {
                 if d.function_arn().is_none() {
-                    return self.send(Request::RotationFunctions {
+                    return sh.send(Request::RotationFunctions {
                         then: FunctionFor::RotateNow { arn, name },
                     });
                 }
                 if let Some(a) = d.unfinished_attempt() {
                     let status = a.status.as_str();
-                    self.error(format!(
+                    sh.error(format!(
                         "A rotation of {name} is {status}: cancel it (X) or let it finish first."
                     ));
                     return vec![];
                 }
-                self.confirm_rotate_now(arn, name, None);
+                Self::confirm_rotate_now(Some(&*self), sh, arn, name, None);
             }
             Cmd::EditSchedule => match d.function_arn() {
                 None => {
-                    return self.send(Request::RotationFunctions {
+                    return sh.send(Request::RotationFunctions {
                         then: FunctionFor::Schedule { arn, name },
                     });
                 }
@@ -173,7 +164,7 @@ impl App {
                         .view
                         .as_ref()
                         .and_then(|v| v.secret.rotation_rules.clone());
-                    self.popup = Some(Popup::Schedule(ScheduleForm::new(
+                    sh.popup = Some(Popup::Schedule(ScheduleForm::new(
                         arn,
                         name,
                         None,
@@ -184,7 +175,7 @@ impl App {
             Cmd::CancelRotation => {
                 let unfinished = d.unfinished_attempt().map(|a| a.status.as_str());
                 if !d.rotation_enabled() && unfinished.is_none() {
-                    self.info("Rotation is not on for this secret; there is nothing to cancel.");
+                    sh.info("Rotation is not on for this secret; there is nothing to cancel.");
                     return vec![];
                 }
                 let mut lines = vec![format!(
@@ -196,7 +187,7 @@ impl App {
                     ));
                 }
                 lines.push("R or e turns it on again.".into());
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Cancel rotation",
                     lines,
                     Request::CancelRotation { arn },
@@ -206,13 +197,13 @@ impl App {
                 if d.unfinished_attempt()
                     .is_some_and(|a| a.status == AttemptStatus::Failed)
                 {
-                    return self.send(Request::RetryRotation { arn });
+                    return sh.send(Request::RetryRotation { arn });
                 }
-                self.info("There is no failed rotation of this secret to try again.");
+                sh.info("There is no failed rotation of this secret to try again.");
             }
             Cmd::ToggleApproval | Cmd::ToggleTwoPerson => {
                 let Some(s) = d.approval.ready() else {
-                    self.info("The approval settings are still loading.");
+                    sh.info("The approval settings are still loading.");
                     return vec![];
                 };
                 let (require_approval, two_person_rule) = if cmd == Cmd::ToggleApproval {
@@ -220,7 +211,7 @@ impl App {
                 } else {
                     (None, Some(!s.two_person_rule))
                 };
-                return self.send(Request::PutApproval {
+                return sh.send(Request::PutApproval {
                     arn,
                     require_approval,
                     two_person_rule,
@@ -232,8 +223,13 @@ impl App {
     }
 
     /// "Rotate now?" with what will happen, including a wait for approval.
-    fn confirm_rotate_now(&mut self, arn: String, name: String, function_arn: Option<String>) {
-        let d = self.detail.as_ref();
+    fn confirm_rotate_now(
+        d: Option<&Self>,
+        sh: &mut Shell,
+        arn: String,
+        name: String,
+        function_arn: Option<String>,
+    ) {
         let function = function_arn
             .as_deref()
             .or_else(|| d.and_then(DetailState::function_arn))
@@ -251,7 +247,7 @@ impl App {
                     .into(),
             );
         }
-        self.popup = Some(Popup::Confirm(Confirm::new(
+        sh.popup = Some(Popup::Confirm(Confirm::new(
             "Rotate now",
             lines,
             Request::RotateNow { arn, function_arn },
@@ -260,12 +256,12 @@ impl App {
 
     /// The functions arrived: ask which one the secret rotates with.
     pub(crate) fn functions_loaded(
-        &mut self,
+        sh: &mut Shell,
         then: FunctionFor,
         functions: Vec<RotationFunction>,
     ) -> Vec<Effect> {
         if functions.is_empty() {
-            self.error(
+            sh.error(
                 "There is no rotation function yet: create one with `coffer rotation create-function --name NAME --kind password`.",
             );
             return vec![];
@@ -290,7 +286,7 @@ impl App {
             )
         }));
         let first = if functions.len() == 1 { "1" } else { "" };
-        self.popup = Some(Popup::Input(Input::new(
+        sh.popup = Some(Popup::Input(Input::new(
             "Choose a rotation function",
             lines,
             first,
@@ -305,7 +301,8 @@ impl App {
 
     /// The function chosen in the dialog: on to the confirmation or the schedule.
     pub(crate) fn function_chosen(
-        &mut self,
+        d: Option<&Self>,
+        sh: &mut Shell,
         then: FunctionFor,
         options: &[(String, String)],
         typed: &str,
@@ -315,15 +312,15 @@ impl App {
             .and_then(|n| options.iter().find(|(name, _)| *name == n))
             .map(|(_, arn)| arn.clone());
         let Some(function_arn) = picked else {
-            self.error("No such rotation function; nothing was changed.");
+            sh.error("No such rotation function; nothing was changed.");
             return vec![];
         };
         match then {
             FunctionFor::RotateNow { arn, name } => {
-                self.confirm_rotate_now(arn, name, Some(function_arn));
+                Self::confirm_rotate_now(d, sh, arn, name, Some(function_arn));
             }
             FunctionFor::Schedule { arn, name } => {
-                self.popup = Some(Popup::Schedule(ScheduleForm::new(
+                sh.popup = Some(Popup::Schedule(ScheduleForm::new(
                     arn,
                     name,
                     Some(function_arn),
@@ -332,42 +329,5 @@ impl App {
             }
         }
         vec![]
-    }
-
-    /// What the scheduler ran, in the status line (never a value: errors are the engine's).
-    pub(crate) fn rotations_ran(&mut self, ran: Vec<RotationAttempt>) -> Vec<Effect> {
-        if ran.is_empty() {
-            return vec![];
-        }
-        let failed = ran.iter().any(|a| a.status != AttemptStatus::Succeeded);
-        let text = ran
-            .iter()
-            .map(|a| match a.status {
-                AttemptStatus::Succeeded => format!(
-                    "Rotation of {} succeeded (version {} is AWSCURRENT).",
-                    a.secret_name,
-                    format::short_id(&a.token)
-                ),
-                AttemptStatus::Failed => format!(
-                    "Rotation of {} failed: {}{}",
-                    a.secret_name,
-                    a.error.as_deref().unwrap_or("no error recorded"),
-                    a.retry_ms.map_or(String::new(), |t| format!(
-                        " (tried again at {} UTC)",
-                        format::minute_ms(t)
-                    ))
-                ),
-                other => format!("Rotation of {} is {}.", a.secret_name, other.as_str()),
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        if failed {
-            self.error(text);
-        } else {
-            self.info(text);
-        }
-        let mut out = self.refresh();
-        out.extend(self.load_pending());
-        out
     }
 }

@@ -8,9 +8,9 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 use super::detail::{DetailState, TABS, Tab};
 use super::detail_policy_view;
 use super::detail_rotation_view;
-use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
+use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
 
 /// Where each tab's title is on the tab bar (for clicks).
@@ -27,48 +27,48 @@ pub fn tab_spans(area: Rect) -> Vec<(Tab, u16, u16)> {
         .collect()
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let Some(d) = app.detail.as_ref() else {
-        return;
-    };
-    let t = app.theme;
-    let (title, tabs, content) = layout::detail(area);
-    let mut head = vec![Span::styled(format!(" {} ", d.name), t.title())];
-    if let Some(del) = d.view.as_ref().and_then(|v| v.deletion_date) {
-        head.push(Span::styled(
-            format!(
-                " scheduled for deletion on {} ({} days left) ",
-                format::day(Some(del)),
-                format::days_left(del, app.now_ms)
-            ),
-            t.danger(),
-        ));
-    }
-    Paragraph::new(Line::from(head)).render(title, buf);
-    let mut spans = vec![Span::raw(" ")];
-    for (tab, _, _) in tab_spans(tabs) {
-        let style = if tab == d.tab {
-            t.active_tab()
-        } else {
-            t.base()
-        };
-        spans.push(Span::styled(format!(" {} ", tab.title()), style));
-    }
-    Paragraph::new(Line::from(spans)).render(tabs, buf);
-    if d.view.is_none() {
-        Paragraph::new(Line::styled(" Loading…", t.dim())).render(content, buf);
-        return;
-    }
-    match d.tab {
-        Tab::Overview => overview(d, t, content, buf),
-        Tab::Value => value(d, t, content, buf),
-        Tab::Versions => versions(d, t, content, buf),
-        Tab::Rotation => detail_rotation_view::rotation(d, t, app.now_ms, content, buf),
-        Tab::Replicas => super::detail_replicas::view(d, t, content, buf),
-        Tab::Tags => tags(d, t, content, buf),
-        Tab::Policy => detail_policy_view::policy(d, t, content, buf),
-        Tab::Access => detail_policy_view::access(d, t, content, buf),
-        Tab::Activity => activity(d, t, content, buf),
+impl DetailState {
+    pub fn render(&self, sh: &Shell, area: Rect, buf: &mut Buffer) {
+        let d = self;
+        let t = sh.theme;
+        let (title, tabs, content) = layout::detail(area);
+        let mut head = vec![Span::styled(format!(" {} ", d.name), t.title())];
+        if let Some(del) = d.view.as_ref().and_then(|v| v.deletion_date) {
+            head.push(Span::styled(
+                format!(
+                    " scheduled for deletion on {} ({} days left) ",
+                    format::day(Some(del)),
+                    format::days_left(del, sh.now_ms)
+                ),
+                t.danger(),
+            ));
+        }
+        Paragraph::new(Line::from(head)).render(title, buf);
+        let mut spans = vec![Span::raw(" ")];
+        for (tab, _, _) in tab_spans(tabs) {
+            let style = if tab == d.tab {
+                t.active_tab()
+            } else {
+                t.base()
+            };
+            spans.push(Span::styled(format!(" {} ", tab.title()), style));
+        }
+        Paragraph::new(Line::from(spans)).render(tabs, buf);
+        if d.view.is_none() {
+            Paragraph::new(Line::styled(" Loading…", t.dim())).render(content, buf);
+            return;
+        }
+        match d.tab {
+            Tab::Overview => overview(d, t, content, buf),
+            Tab::Value => value(d, t, content, buf),
+            Tab::Versions => versions(d, t, content, buf),
+            Tab::Rotation => detail_rotation_view::rotation(d, t, sh.now_ms, content, buf),
+            Tab::Replicas => super::detail_replicas::view(d, t, content, buf),
+            Tab::Tags => tags(d, t, content, buf),
+            Tab::Policy => detail_policy_view::policy(d, t, content, buf),
+            Tab::Access => detail_policy_view::access(d, t, content, buf),
+            Tab::Activity => activity(d, t, content, buf),
+        }
     }
 }
 

@@ -21,9 +21,9 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::detail::Tab;
 use crate::tui::action::{Cmd, Effect, PrincipalKind, Request};
-use crate::tui::app::{App, Screen};
 use crate::tui::layout;
-use crate::tui::popups::{Confirm, Popup};
+use crate::tui::popups::{Confirm, Input, Popup};
+use crate::tui::shell::{Nav, Screen, Shell};
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Default)]
@@ -188,34 +188,35 @@ pub fn evidence_pairs(e: &Evidence) -> Vec<(&'static str, String)> {
     out
 }
 
-impl App {
+impl HealthState {
     /// Asks for the report (on its own thread; a second ask while one runs waits for it).
-    pub(crate) fn load_health(&mut self) -> Vec<Effect> {
-        if self.session.is_none() {
+    pub(crate) fn load(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        if sh.session.is_none() {
             return vec![];
         }
-        if self.health.running {
-            self.health.again = true;
+        if self.running {
+            self.again = true;
             return vec![];
         }
-        let seq = self.next_seq();
-        self.health.want = seq;
-        self.health.running = true;
+        let seq = sh.next_seq();
+        self.want = seq;
+        self.running = true;
         vec![Effect::Send(Request::Health { seq })]
     }
 
-    pub(crate) fn health_loaded(
+    pub(crate) fn loaded(
         &mut self,
+        sh: &mut Shell,
         seq: u64,
         report: coffer_core::Result<HealthReport>,
     ) -> Vec<Effect> {
-        if seq != self.health.want {
+        if seq != self.want {
             return vec![];
         }
-        self.health.running = false;
+        self.running = false;
         match report {
             Ok(r) => {
-                let h = &mut self.health;
+                let h = &mut *self;
                 let keep = h.finding().map(|f| (f.kind, f.subject.clone()));
                 h.set_report(r);
                 h.selected = keep
@@ -227,21 +228,21 @@ impl App {
                     .unwrap_or(h.selected)
                     .min(h.count().saturating_sub(1));
             }
-            Err(e) => self.error(format!(
+            Err(e) => sh.error(format!(
                 "GenerateHealthReport failed: {}: {}",
                 e.code.as_str(),
                 e.message
             )),
         }
-        if std::mem::take(&mut self.health.again) {
-            return self.load_health();
+        if std::mem::take(&mut self.again) {
+            return self.load(sh);
         }
         vec![]
     }
 
-    pub(crate) fn health_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let page = layout::table_rows(self.body()).max(1);
-        let h = &mut self.health;
+    pub(crate) fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let page = layout::table_rows(sh.body()).max(1);
+        let h = &mut *self;
         let last = h.count().saturating_sub(1);
         match cmd {
             Cmd::Up => h.selected = h.selected.saturating_sub(1),
@@ -250,10 +251,10 @@ impl App {
             Cmd::PageDown => h.selected = (h.selected + page).min(last),
             Cmd::Top => h.selected = 0,
             Cmd::Bottom => h.selected = last,
-            Cmd::Reload => return self.load_health(),
-            Cmd::Back => return self.go(Screen::Secrets),
-            Cmd::Open => return self.open_finding(),
-            Cmd::Fix => return self.offer_fix(),
+            Cmd::Reload => return self.load(sh),
+            Cmd::Back => return sh.go(Nav::Go(Screen::Secrets)),
+            Cmd::Open => return self.open_finding(sh),
+            Cmd::Fix => return self.offer_fix(sh),
             _ => {}
         }
         vec![]
@@ -261,13 +262,16 @@ impl App {
 
     /// Opens what the selected finding is about: the secret's detail, or the principal on
     /// the Principals screen.
-    fn open_finding(&mut self) -> Vec<Effect> {
-        let Some(f) = self.health.finding().cloned() else {
-            self.info("No finding is selected.");
+    fn open_finding(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let Some(f) = self.finding().cloned() else {
+            sh.info("No finding is selected.");
             return vec![];
         };
         if let Subject::Secret { name, arn } = &f.subject {
-            let mut out = self.open_detail(arn.clone(), name.clone());
+            sh.go(Nav::OpenDetail {
+                arn: arn.clone(),
+                name: name.clone(),
+            });
             let tab = match f.kind.as_str().as_str() {
                 k if k.starts_with("rotation") => Some(Tab::Rotation),
                 k if k.starts_with("replica") => Some(Tab::Replicas),
@@ -276,17 +280,14 @@ impl App {
                 _ => None,
             };
             if let Some(tab) = tab {
-                out.extend(self.select_tab(tab));
+                sh.go(Nav::Tab(tab));
             }
-            return out;
+            return vec![];
         }
         match principal_of(&f.subject) {
-            Some(p) => {
-                self.principals.select_next = Some(p);
-                self.go(Screen::Principals)
-            }
+            Some((kind, name)) => sh.go(Nav::Principal { kind, name }),
             None => {
-                self.info(format!(
+                sh.info(format!(
                     "{} is not on the Principals screen.",
                     f.subject.label()
                 ));
@@ -297,18 +298,18 @@ impl App {
 
     /// The selected finding's fix, through the operation that carries it out, confirmed
     /// in the dialog that operation has everywhere else in the console.
-    fn offer_fix(&mut self) -> Vec<Effect> {
-        let Some(f) = self.health.finding().cloned() else {
+    fn offer_fix(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let Some(f) = self.finding().cloned() else {
             return vec![];
         };
         let name = f.subject.label().to_string();
         match f.fix {
             None => {
-                self.info("This finding has no fix from here: open it (Enter) to act on it.");
+                sh.info("This finding has no fix from here: open it (Enter) to act on it.");
                 vec![]
             }
             Some(Fix::RotateNow { secret_id }) => {
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Rotate now",
                     vec![
                         format!("Rotate {name} now with its rotation function?"),
@@ -323,17 +324,19 @@ impl App {
             }
             Some(Fix::TurnRotationOn { secret_id }) => {
                 // Rotation needs a function and a schedule: the Rotation tab asks for both.
-                let mut out = self.open_detail(secret_id, name);
-                out.extend(self.select_tab(Tab::Rotation));
-                out.extend(self.rotation_key(Cmd::EditSchedule));
-                out
+                sh.go(Nav::OpenDetail {
+                    arn: secret_id,
+                    name,
+                });
+                sh.go(Nav::Tab(Tab::Rotation));
+                sh.go(Nav::Key(Cmd::EditSchedule))
             }
             Some(Fix::ScheduleDeletion { secret_id }) => {
-                self.ask_recovery_window(secret_id, name);
+                sh.popup = Some(Popup::Input(Input::recovery_window(secret_id, name)));
                 vec![]
             }
             Some(Fix::DeactivateKey { access_key_id, .. }) => {
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Deactivate an access key",
                     vec![
                         format!("Deactivate the access key {access_key_id}?"),
@@ -364,7 +367,7 @@ impl App {
                     "The vault checks it with the policy simulator before it is put in place."
                         .into(),
                 );
-                self.popup = Some(Popup::Confirm(Confirm::new(
+                sh.popup = Some(Popup::Confirm(Confirm::new(
                     "Apply a least-privilege policy",
                     lines,
                     Request::ApplyLeastPrivilege {
@@ -388,14 +391,14 @@ fn list_top(h: &HealthState, height: u16) -> usize {
     layout::scroll_to(at, height)
 }
 
-impl App {
+impl HealthState {
     /// A click on the list selects the finding drawn on that line.
-    pub(crate) fn health_click(&mut self, row: u16) -> Vec<Effect> {
-        let (_, list, _) = layout::health(self.body());
+    pub(crate) fn click(&mut self, sh: &mut Shell, row: u16) -> Vec<Effect> {
+        let (_, list, _) = layout::health(sh.body());
         if !layout::hit(list, list.x, row) {
             return vec![];
         }
-        let h = &mut self.health;
+        let h = &mut *self;
         let i = list_top(h, list.height) + (row - list.y) as usize;
         if let Some(Entry::Item(f)) = h.entries().get(i) {
             h.selected = *f;
@@ -404,125 +407,128 @@ impl App {
     }
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let h = &app.health;
-    let (info, list, side) = layout::health(area);
-    let mut head = vec![Span::styled(" Health ", t.title())];
-    match &h.report {
-        Some(r) => {
-            head.push(Span::styled(
-                format!("{} high", r.counts.high),
-                severity_style(t, Severity::High),
-            ));
-            head.push(Span::raw(" · "));
-            head.push(Span::styled(
-                format!("{} medium", r.counts.medium),
-                severity_style(t, Severity::Medium),
-            ));
-            head.push(Span::raw(" · "));
-            head.push(Span::raw(format!("{} low", r.counts.low)));
-            head.push(Span::styled(
-                format!(
-                    " — {} secrets and {} principals checked, {}",
-                    r.secrets_checked,
-                    r.principals_checked,
-                    r.generated_date.get(..16).unwrap_or(&r.generated_date)
+impl HealthState {
+    pub fn render(&self, sh: &Shell, area: Rect, buf: &mut Buffer) {
+        let t = sh.theme;
+        let h = self;
+        let (info, list, side) = layout::health(area);
+        let mut head = vec![Span::styled(" Health ", t.title())];
+        match &h.report {
+            Some(r) => {
+                head.push(Span::styled(
+                    format!("{} high", r.counts.high),
+                    severity_style(t, Severity::High),
+                ));
+                head.push(Span::raw(" · "));
+                head.push(Span::styled(
+                    format!("{} medium", r.counts.medium),
+                    severity_style(t, Severity::Medium),
+                ));
+                head.push(Span::raw(" · "));
+                head.push(Span::raw(format!("{} low", r.counts.low)));
+                head.push(Span::styled(
+                    format!(
+                        " — {} secrets and {} principals checked, {}",
+                        r.secrets_checked,
+                        r.principals_checked,
+                        r.generated_date.get(..16).unwrap_or(&r.generated_date)
+                    ),
+                    t.dim(),
+                ));
+            }
+            None => head.push(Span::styled("no report yet", t.dim())),
+        }
+        if h.running {
+            head.push(Span::styled(" · checking…", t.label()));
+        }
+        Paragraph::new(Line::from(head)).render(info, buf);
+
+        let findings = h.findings();
+        if findings.is_empty() {
+            let msg = if h.report.is_some() {
+                " Nothing to fix: no finding at these thresholds."
+            } else {
+                " Checking the vault…"
+            };
+            Paragraph::new(Line::styled(msg, t.dim()))
+                .render(Rect::new(list.x, list.y, list.width, 1), buf);
+            return;
+        }
+        let entries = h.entries();
+        let top = list_top(h, list.height);
+        let subject_w = 30usize;
+        let lines: Vec<Line> = entries
+            .iter()
+            .skip(top)
+            .take(list.height as usize)
+            .map(|e| match *e {
+                Entry::Head(sev, n) => Line::styled(
+                    format!(" {} ({n})", severity_word(sev)),
+                    severity_style(t, sev).patch(t.header()),
                 ),
-                t.dim(),
-            ));
-        }
-        None => head.push(Span::styled("no report yet", t.dim())),
-    }
-    if h.running {
-        head.push(Span::styled(" · checking…", t.label()));
-    }
-    Paragraph::new(Line::from(head)).render(info, buf);
+                Entry::Item(i) => {
+                    let f = &findings[i];
+                    let mut subject: String =
+                        list_label(&f.subject).chars().take(subject_w).collect();
+                    let pad = subject_w.saturating_sub(subject.chars().count());
+                    subject.push_str(&" ".repeat(pad));
+                    let style = if i == h.selected {
+                        t.selected()
+                    } else {
+                        t.base()
+                    };
+                    Line::from(vec![
+                        Span::styled(if i == h.selected { " ▶ " } else { "   " }, style),
+                        Span::styled(format!("{:<29} ", f.kind.as_str()), style),
+                        Span::styled(format!("{subject} "), style),
+                        Span::styled(f.summary.clone(), style),
+                    ])
+                }
+            })
+            .collect();
+        Paragraph::new(lines).render(list, buf);
 
-    let findings = h.findings();
-    if findings.is_empty() {
-        let msg = if h.report.is_some() {
-            " Nothing to fix: no finding at these thresholds."
-        } else {
-            " Checking the vault…"
-        };
-        Paragraph::new(Line::styled(msg, t.dim()))
-            .render(Rect::new(list.x, list.y, list.width, 1), buf);
-        return;
-    }
-    let entries = h.entries();
-    let top = list_top(h, list.height);
-    let subject_w = 30usize;
-    let lines: Vec<Line> = entries
-        .iter()
-        .skip(top)
-        .take(list.height as usize)
-        .map(|e| match *e {
-            Entry::Head(sev, n) => Line::styled(
-                format!(" {} ({n})", severity_word(sev)),
-                severity_style(t, sev).patch(t.header()),
+        let Some(f) = h.finding() else { return };
+        let mut lines = vec![Line::from(vec![
+            Span::styled(
+                format!(" {} ", severity_word(f.severity)),
+                severity_style(t, f.severity),
             ),
-            Entry::Item(i) => {
-                let f = &findings[i];
-                let mut subject: String = list_label(&f.subject).chars().take(subject_w).collect();
-                let pad = subject_w.saturating_sub(subject.chars().count());
-                subject.push_str(&" ".repeat(pad));
-                let style = if i == h.selected {
-                    t.selected()
-                } else {
-                    t.base()
-                };
-                Line::from(vec![
-                    Span::styled(if i == h.selected { " ▶ " } else { "   " }, style),
-                    Span::styled(format!("{:<29} ", f.kind.as_str()), style),
-                    Span::styled(format!("{subject} "), style),
-                    Span::styled(f.summary.clone(), style),
-                ])
-            }
-        })
-        .collect();
-    Paragraph::new(lines).render(list, buf);
-
-    let Some(f) = h.finding() else { return };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(
-            format!(" {} ", severity_word(f.severity)),
-            severity_style(t, f.severity),
-        ),
-        Span::styled(f.subject.label().to_string(), t.title()),
-        Span::styled(format!("  {}", f.kind.as_str()), t.dim()),
-    ])];
-    lines.push(Line::raw(format!(" {}", f.summary)));
-    let pairs: Vec<String> = evidence_pairs(&f.evidence)
-        .into_iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect();
-    if !pairs.is_empty() {
-        lines.push(Line::styled(format!(" {}", pairs.join(" · ")), t.dim()));
-    }
-    let open = match &f.subject {
-        Subject::Secret { .. } => "Enter opens the secret",
-        _ => "Enter opens the principal",
-    };
-    match &f.fix {
-        Some(fix) => {
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {open} · "), t.dim()),
-                Span::styled(" f ", t.key()),
-                Span::raw(format!(" {}", fix.label())),
-            ]));
-            if let Fix::ApplyLeastPrivilegePolicy { proposed, .. } = fix {
-                lines.push(Line::from(vec![
-                    Span::styled(" proposed: ", t.label()),
-                    Span::raw(compact(proposed)),
-                ]));
-            }
+            Span::styled(f.subject.label().to_string(), t.title()),
+            Span::styled(format!("  {}", f.kind.as_str()), t.dim()),
+        ])];
+        lines.push(Line::raw(format!(" {}", f.summary)));
+        let pairs: Vec<String> = evidence_pairs(&f.evidence)
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        if !pairs.is_empty() {
+            lines.push(Line::styled(format!(" {}", pairs.join(" · ")), t.dim()));
         }
-        None => lines.push(Line::styled(format!(" {open}"), t.dim())),
+        let open = match &f.subject {
+            Subject::Secret { .. } => "Enter opens the secret",
+            _ => "Enter opens the principal",
+        };
+        match &f.fix {
+            Some(fix) => {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {open} · "), t.dim()),
+                    Span::styled(" f ", t.key()),
+                    Span::raw(format!(" {}", fix.label())),
+                ]));
+                if let Fix::ApplyLeastPrivilegePolicy { proposed, .. } = fix {
+                    lines.push(Line::from(vec![
+                        Span::styled(" proposed: ", t.label()),
+                        Span::raw(compact(proposed)),
+                    ]));
+                }
+            }
+            None => lines.push(Line::styled(format!(" {open}"), t.dim())),
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(side, buf);
     }
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(side, buf);
 }
 
 /// How a subject reads in the list: a principal's ARN without its `arn:aws:iam::ACCOUNT:`
@@ -547,6 +553,7 @@ mod tests {
 
     use super::*;
     use crate::tui::action::{Action, Loaded};
+    use crate::tui::app::App;
     use crate::tui::keymap::Ctx;
 
     fn app() -> App {
@@ -657,8 +664,8 @@ mod tests {
         a.update(Action::Key(Cmd::Down));
         let fx = a.update(Action::Key(Cmd::Fix));
         assert!(fx.is_empty(), "nothing is sent before the confirmation");
-        let Some(Popup::Confirm(c)) = &a.popup else {
-            panic!("{:?}", a.popup)
+        let Some(Popup::Confirm(c)) = &a.sh.popup else {
+            panic!("{:?}", a.sh.popup)
         };
         assert!(matches!(
             &c.request,
@@ -671,8 +678,8 @@ mod tests {
         let mut a = app();
         on_health(&mut a);
         assert!(a.update(Action::Key(Cmd::Fix)).is_empty());
-        let Some(Popup::Confirm(c)) = &a.popup else {
-            panic!("{:?}", a.popup)
+        let Some(Popup::Confirm(c)) = &a.sh.popup else {
+            panic!("{:?}", a.sh.popup)
         };
         assert!(matches!(
             &c.request,
@@ -685,7 +692,7 @@ mod tests {
         let mut a = app();
         on_health(&mut a);
         let fx = a.update(Action::Key(Cmd::Open));
-        assert_eq!(a.screen, Screen::Detail);
+        assert_eq!(a.sh.screen, Screen::Detail);
         assert!(
             fx.iter()
                 .any(|e| matches!(e, Effect::Send(Request::Detail { arn, .. }) if arn == "arn:db"))
@@ -693,7 +700,7 @@ mod tests {
         a.update(Action::Key(Cmd::GoHealth));
         a.update(Action::Key(Cmd::Bottom));
         let fx = a.update(Action::Key(Cmd::Open));
-        assert_eq!(a.screen, Screen::Principals);
+        assert_eq!(a.sh.screen, Screen::Principals);
         assert_eq!(
             a.principals.select_next,
             Some((PrincipalKind::Role, "deployer".into()))
@@ -704,9 +711,9 @@ mod tests {
     #[test]
     fn a_report_asked_for_while_one_runs_runs_once_more_after_it() {
         let mut a = app();
-        let fx = a.load_health();
+        let fx = a.health.load(&mut a.sh);
         assert_eq!(fx.len(), 1);
-        assert!(a.load_health().is_empty(), "one at a time");
+        assert!(a.health.load(&mut a.sh).is_empty(), "one at a time");
         let seq = a.health.want;
         let fx = a.update(Action::loaded(Loaded::Health {
             seq,

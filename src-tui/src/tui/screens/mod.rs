@@ -13,6 +13,7 @@ pub mod detail_rotation_view;
 pub mod detail_view;
 pub mod health;
 pub mod principals;
+pub mod principals_acts;
 pub mod principals_view;
 pub mod secrets;
 pub mod unlock;

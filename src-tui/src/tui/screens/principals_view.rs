@@ -6,73 +6,75 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Widget, Wrap};
 
-use super::principals::{Entry, KINDS};
+use super::principals::{Entry, KINDS, PrincipalsState};
 use crate::tui::action::{Principal, PrincipalKind};
-use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
+use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let p = &app.principals;
-    let (info, list, detail) = layout::principals(area);
-    let count = |k: PrincipalKind| p.rows.iter().filter(|r| r.kind == k).count();
-    Paragraph::new(Line::from(vec![
-        Span::styled(" Principals ", t.title()),
-        Span::styled(
-            format!(
-                "{} operator(s), {} user(s), {} role(s), {} group(s), {} policy(ies)",
-                count(PrincipalKind::Operator),
-                count(PrincipalKind::User),
-                count(PrincipalKind::Role),
-                count(PrincipalKind::Group),
-                count(PrincipalKind::Policy),
+impl PrincipalsState {
+    pub fn render(&self, sh: &Shell, area: Rect, buf: &mut Buffer) {
+        let t = sh.theme;
+        let p = self;
+        let (info, list, detail) = layout::principals(area);
+        let count = |k: PrincipalKind| p.rows.iter().filter(|r| r.kind == k).count();
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Principals ", t.title()),
+            Span::styled(
+                format!(
+                    "{} operator(s), {} user(s), {} role(s), {} group(s), {} policy(ies)",
+                    count(PrincipalKind::Operator),
+                    count(PrincipalKind::User),
+                    count(PrincipalKind::Role),
+                    count(PrincipalKind::Group),
+                    count(PrincipalKind::Policy),
+                ),
+                t.dim(),
             ),
-            t.dim(),
-        ),
-    ]))
-    .render(info, buf);
-    if !p.loaded {
-        Paragraph::new(Line::styled(" Loading…", t.dim())).render(list, buf);
-        return;
+        ]))
+        .render(info, buf);
+        if !p.loaded {
+            Paragraph::new(Line::styled(" Loading…", t.dim())).render(list, buf);
+            return;
+        }
+        let entries = p.entries();
+        let top = layout::scroll_to(p.selected, list.height);
+        let lines: Vec<Line> = entries
+            .iter()
+            .enumerate()
+            .skip(top)
+            .take(list.height as usize)
+            .map(|(i, e)| {
+                let sel = i == p.selected;
+                let (text, style) = match e {
+                    Entry::Head(k) => (format!("{} ({})", title(*k), count(*k)), t.header()),
+                    Entry::Item(r) => (format!("  {}", p.rows[*r].name), t.base()),
+                };
+                let marker = if sel { "▶ " } else { "  " };
+                let style = if sel && !p.key_focus {
+                    t.selected()
+                } else {
+                    style
+                };
+                Line::from(vec![Span::raw(marker), Span::styled(text, style)])
+            })
+            .collect();
+        Paragraph::new(lines).render(list, buf);
+        let block = Block::default()
+            .borders(Borders::LEFT)
+            .border_style(t.dim())
+            .padding(Padding::left(1));
+        let inner = block.inner(detail);
+        block.render(detail, buf);
+        let lines = match p.principal() {
+            Some(r) => principal_lines(t, r, p.key_focus.then_some(p.key_sel)),
+            None => head_lines(t, p.kind()),
+        };
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
     }
-    let entries = p.entries();
-    let top = layout::scroll_to(p.selected, list.height);
-    let lines: Vec<Line> = entries
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(list.height as usize)
-        .map(|(i, e)| {
-            let sel = i == p.selected;
-            let (text, style) = match e {
-                Entry::Head(k) => (format!("{} ({})", title(*k), count(*k)), t.header()),
-                Entry::Item(r) => (format!("  {}", p.rows[*r].name), t.base()),
-            };
-            let marker = if sel { "▶ " } else { "  " };
-            let style = if sel && !p.key_focus {
-                t.selected()
-            } else {
-                style
-            };
-            Line::from(vec![Span::raw(marker), Span::styled(text, style)])
-        })
-        .collect();
-    Paragraph::new(lines).render(list, buf);
-    let block = Block::default()
-        .borders(Borders::LEFT)
-        .border_style(t.dim())
-        .padding(Padding::left(1));
-    let inner = block.inner(detail);
-    block.render(detail, buf);
-    let lines = match p.principal() {
-        Some(r) => principal_lines(t, r, p.key_focus.then_some(p.key_sel)),
-        None => head_lines(t, p.kind()),
-    };
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(inner, buf);
 }
 
 fn title(k: PrincipalKind) -> &'static str {

@@ -14,10 +14,11 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 
 use super::health;
 use crate::tui::action::{Cmd, Effect, Request, Run};
-use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::layout;
 use crate::tui::popups::{Input, InputFor, Popup};
+use crate::tui::shell::{Nav, Shell};
+use health::HealthState;
 
 /// One line of the list: a group header or a secret (by its offset in the core's order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,16 +192,16 @@ impl SecretsState {
     }
 }
 
-impl App {
-    pub fn secrets_rows(&self) -> usize {
-        let (_, table) = layout::info_and_table(self.body());
+impl SecretsState {
+    pub fn view_rows(&self, sh: &Shell) -> usize {
+        let (_, table) = layout::info_and_table(sh.body());
         layout::table_rows(table)
     }
 
     /// Reads the rows around the window if some on screen are missing (or `force`).
-    pub(crate) fn fetch_secrets(&mut self, force: bool) -> Vec<Effect> {
-        let rows = self.secrets_rows();
-        let s = &mut self.secrets;
+    pub(crate) fn fetch(&mut self, sh: &mut Shell, force: bool) -> Vec<Effect> {
+        let rows = self.view_rows(sh);
+        let s = &mut *self;
         s.clamp(rows);
         if !force && s.visible_loaded(rows) {
             return vec![];
@@ -218,8 +219,8 @@ impl App {
         if !force && s.loading && s.requested == ranges {
             return vec![];
         }
-        let seq = self.next_seq();
-        let s = &mut self.secrets;
+        let seq = sh.next_seq();
+        let s = &mut *self;
         s.want = seq;
         s.loading = true;
         s.requested = ranges.clone();
@@ -232,8 +233,8 @@ impl App {
 
     /// Re-reads the list; `reset` for a new filter or order (back to the top), otherwise
     /// the selected secret stays selected.
-    pub fn refresh_secrets(&mut self, reset: bool) -> Vec<Effect> {
-        let s = &mut self.secrets;
+    pub fn refresh(&mut self, sh: &mut Shell, reset: bool) -> Vec<Effect> {
+        let s = &mut *self;
         if reset {
             s.selected = 0;
             s.scroll = 0;
@@ -242,28 +243,29 @@ impl App {
             s.keep_arn = s.selected_row().map(|r| r.arn.clone());
         }
         if s.grouped {
-            let seq = self.next_seq();
-            self.secrets.want_groups = seq;
-            self.secrets.loading = true;
+            let seq = sh.next_seq();
+            self.want_groups = seq;
+            self.loading = true;
             return vec![Effect::Send(Request::Groups {
                 seq,
-                query: self.secrets.query(),
+                query: self.query(),
             })];
         }
-        self.fetch_secrets(true)
+        self.fetch(sh, true)
     }
 
-    pub(crate) fn secrets_loaded(
+    pub(crate) fn loaded(
         &mut self,
+        sh: &mut Shell,
         seq: u64,
         total: usize,
         rows: Vec<(usize, SecretSummary)>,
     ) -> Vec<Effect> {
-        if seq != self.secrets.want {
+        if seq != self.want {
             return vec![];
         }
-        let view = self.secrets_rows();
-        let s = &mut self.secrets;
+        let view = self.view_rows(sh);
+        let s = &mut *self;
         s.loading = false;
         if !s.grouped {
             s.total = total;
@@ -289,115 +291,120 @@ impl App {
             }
         }
         s.clamp(view);
-        self.fetch_secrets(false)
+        self.fetch(sh, false)
     }
 
-    pub(crate) fn groups_loaded(&mut self, seq: u64, runs: Vec<Run>) -> Vec<Effect> {
-        if seq != self.secrets.want_groups {
+    pub(crate) fn groups_loaded(
+        &mut self,
+        sh: &mut Shell,
+        seq: u64,
+        runs: Vec<Run>,
+    ) -> Vec<Effect> {
+        if seq != self.want_groups {
             return vec![];
         }
-        self.secrets.runs = runs;
-        self.secrets.rebuild_items();
-        self.fetch_secrets(true)
+        self.runs = runs;
+        self.rebuild_items();
+        self.fetch(sh, true)
     }
 
-    pub(crate) fn move_secrets(&mut self, delta: isize) -> Vec<Effect> {
-        let len = self.secrets.len();
+    pub(crate) fn move_by(&mut self, sh: &mut Shell, delta: isize) -> Vec<Effect> {
+        let len = self.len();
         if len == 0 {
             return vec![];
         }
-        let s = &mut self.secrets;
+        let s = &mut *self;
         s.selected = s.selected.saturating_add_signed(delta).min(len - 1);
-        self.fetch_secrets(false)
+        self.fetch(sh, false)
     }
 
-    pub(crate) fn secrets_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        let page = self.secrets_rows() as isize;
-        if self.secrets.editing {
+    pub(crate) fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        let page = self.view_rows(sh) as isize;
+        if self.editing {
             return match cmd {
                 Cmd::Submit => {
-                    self.secrets.editing = false;
+                    self.editing = false;
                     vec![]
                 }
                 Cmd::Cancel => {
-                    self.secrets.editing = false;
-                    self.secrets.filter.clear();
-                    self.refresh_secrets(true)
+                    self.editing = false;
+                    self.filter.clear();
+                    self.refresh(sh, true)
                 }
                 Cmd::Backspace => {
-                    self.secrets.filter.pop();
-                    self.refresh_secrets(true)
+                    self.filter.pop();
+                    self.refresh(sh, true)
                 }
                 _ => vec![],
             };
         }
         match cmd {
-            Cmd::Up => self.move_secrets(-1),
-            Cmd::Down => self.move_secrets(1),
-            Cmd::PageUp => self.move_secrets(-page),
-            Cmd::PageDown => self.move_secrets(page),
-            Cmd::Top => self.move_secrets(isize::MIN / 2),
-            Cmd::Bottom => self.move_secrets(isize::MAX / 2),
+            Cmd::Up => self.move_by(sh, -1),
+            Cmd::Down => self.move_by(sh, 1),
+            Cmd::PageUp => self.move_by(sh, -page),
+            Cmd::PageDown => self.move_by(sh, page),
+            Cmd::Top => self.move_by(sh, isize::MIN / 2),
+            Cmd::Bottom => self.move_by(sh, isize::MAX / 2),
             Cmd::Filter => {
-                self.secrets.editing = true;
+                self.editing = true;
                 vec![]
             }
             Cmd::Back => {
-                if self.secrets.filter.is_empty() {
+                if self.filter.is_empty() {
                     return vec![];
                 }
-                self.secrets.filter.clear();
-                self.refresh_secrets(true)
+                self.filter.clear();
+                self.refresh(sh, true)
             }
             Cmd::Sort => {
-                if self.secrets.grouped {
-                    self.info("The grouped view is sorted by name (p ungroups).");
+                if self.grouped {
+                    sh.info("The grouped view is sorted by name (p ungroups).");
                     return vec![];
                 }
-                let s = &mut self.secrets;
+                let s = &mut *self;
                 let i = SORTS.iter().position(|x| *x == s.sort).unwrap_or(0);
                 let mut next = SORTS[(i + 1) % SORTS.len()];
                 if next == SortBy::Deletion && !s.include_deleted {
                     next = SORTS[0];
                 }
                 s.sort = next;
-                self.refresh_secrets(true)
+                self.refresh(sh, true)
             }
             Cmd::ReverseSort => {
-                self.secrets.descending = !self.secrets.descending;
-                self.refresh_secrets(true)
+                self.descending = !self.descending;
+                self.refresh(sh, true)
             }
             Cmd::ToggleDeleted => {
-                let s = &mut self.secrets;
+                let s = &mut *self;
                 s.include_deleted = !s.include_deleted;
                 if !s.include_deleted && s.sort == SortBy::Deletion {
                     s.sort = SortBy::Name;
                 }
-                self.refresh_secrets(true)
+                self.refresh(sh, true)
             }
             Cmd::Group => {
-                let s = &mut self.secrets;
+                let s = &mut *self;
                 s.grouped = !s.grouped;
                 s.rows.clear();
                 s.items.clear();
                 s.runs.clear();
                 s.total = 0;
-                self.refresh_secrets(true)
+                self.refresh(sh, true)
             }
-            Cmd::Fold => self.fold(),
-            Cmd::Open => match self.secrets.item(self.secrets.selected) {
-                Some(Item::Header(_)) => self.fold(),
-                Some(Item::Row(_)) => match self.secrets.selected_row() {
+            Cmd::Fold => self.fold(sh),
+            Cmd::Open => match self.item(self.selected) {
+                Some(Item::Header(_)) => self.fold(sh),
+                Some(Item::Row(_)) => match self.selected_row() {
                     Some(r) => {
                         let (arn, name) = (r.arn.clone(), r.name.clone());
-                        self.open_detail(arn, name)
+                        sh.go(Nav::OpenDetail { arn, name })
                     }
                     None => vec![],
                 },
                 None => vec![],
             },
             Cmd::Create => {
-                self.popup = Some(Popup::Input(Input::new(
+                sh.popup = Some(Popup::Input(Input::new(
                     "Create a secret",
                     vec!["The new secret's name (1–512 of A-Z a-z 0-9 / _ + = . @ -).".into()],
                     "",
@@ -406,22 +413,22 @@ impl App {
                 )));
                 vec![]
             }
-            Cmd::ScheduleDeletion => match self.secrets.selected_row() {
+            Cmd::ScheduleDeletion => match self.selected_row() {
                 Some(r) => {
                     let (arn, name) = (r.arn.clone(), r.name.clone());
-                    self.ask_recovery_window(arn, name);
+                    sh.popup = Some(Popup::Input(Input::recovery_window(arn, name)));
                     vec![]
                 }
                 None => vec![],
             },
-            Cmd::Restore => match self.secrets.selected_row() {
+            Cmd::Restore => match self.selected_row() {
                 Some(r) if r.deletion_date.is_some() => {
                     let arn = r.arn.clone();
-                    self.send(Request::Restore { arn })
+                    sh.send(Request::Restore { arn })
                 }
                 Some(r) => {
                     let msg = format!("{} is not scheduled for deletion.", r.name);
-                    self.info(msg);
+                    sh.info(msg);
                     vec![]
                 }
                 None => vec![],
@@ -430,8 +437,8 @@ impl App {
         }
     }
 
-    fn fold(&mut self) -> Vec<Effect> {
-        let s = &mut self.secrets;
+    fn fold(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        let s = &mut *self;
         let Some(Item::Header(run)) = s.item(s.selected) else {
             return vec![];
         };
@@ -445,7 +452,7 @@ impl App {
         if let Some(i) = s.items.iter().position(|i| *i == Item::Header(run)) {
             s.selected = i;
         }
-        self.fetch_secrets(false)
+        self.fetch(sh, false)
     }
 }
 
@@ -473,150 +480,154 @@ fn columns(width: u16, deleted: bool) -> (Vec<&'static str>, Vec<Constraint>) {
     (names, widths)
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let s = &app.secrets;
-    let (info, table) = layout::info_and_table(area);
-    let mut spans = vec![];
-    if s.editing || !s.filter.is_empty() {
-        spans.push(Span::styled("/ ", t.title()));
-        spans.push(Span::raw(s.filter.clone()));
-        if s.editing {
-            spans.push(Span::styled("▏", t.title()));
+impl SecretsState {
+    pub fn render(&self, sh: &Shell, health: &HealthState, area: Rect, buf: &mut Buffer) {
+        let t = sh.theme;
+        let s = self;
+        let (info, table) = layout::info_and_table(area);
+        let mut spans = vec![];
+        if s.editing || !s.filter.is_empty() {
+            spans.push(Span::styled("/ ", t.title()));
+            spans.push(Span::raw(s.filter.clone()));
+            if s.editing {
+                spans.push(Span::styled("▏", t.title()));
+            }
+            spans.push(Span::raw("  "));
         }
-        spans.push(Span::raw("  "));
-    }
-    let order = if s.grouped {
-        "grouped by prefix".to_string()
-    } else {
-        format!(
-            "by {} {}",
-            sort_name(s.sort),
-            if s.descending { "↓" } else { "↑" }
-        )
-    };
-    spans.push(Span::styled(
-        format!(
-            "{} secret{} · {}{}{}",
-            s.total,
-            if s.total == 1 { "" } else { "s" },
-            order,
-            if s.include_deleted {
-                " · with scheduled deletions"
+        let order = if s.grouped {
+            "grouped by prefix".to_string()
+        } else {
+            format!(
+                "by {} {}",
+                sort_name(s.sort),
+                if s.descending { "↓" } else { "↑" }
+            )
+        };
+        spans.push(Span::styled(
+            format!(
+                "{} secret{} · {}{}{}",
+                s.total,
+                if s.total == 1 { "" } else { "s" },
+                order,
+                if s.include_deleted {
+                    " · with scheduled deletions"
+                } else {
+                    ""
+                },
+                if s.loading { " · loading…" } else { "" },
+            ),
+            t.dim(),
+        ));
+        Paragraph::new(Line::from(spans)).render(info, buf);
+
+        let rows_n = layout::table_rows(table);
+        let (names, widths) = columns(table.width, s.include_deleted);
+        let header = Row::new(names.iter().map(|n| {
+            let sorted = !s.grouped
+                && matches!(
+                    (*n, s.sort),
+                    ("Name", SortBy::Name)
+                        | ("Description", SortBy::Description)
+                        | ("Tags", SortBy::Tags)
+                        | ("Changed", SortBy::LastChanged)
+                        | ("Accessed", SortBy::LastAccessed)
+                        | ("Deletion", SortBy::Deletion)
+                );
+            let arrow = if sorted {
+                if s.descending { "↓" } else { "↑" }
             } else {
                 ""
-            },
-            if s.loading { " · loading…" } else { "" },
-        ),
-        t.dim(),
-    ));
-    Paragraph::new(Line::from(spans)).render(info, buf);
+            };
+            Cell::from(format!("{n}{arrow}"))
+        }))
+        .style(t.header());
+        let wide = table.width >= 120;
+        let mut rows = vec![];
+        for i in s.scroll..(s.scroll + rows_n).min(s.len()) {
+            rows.push(match s.item(i) {
+                Some(Item::Header(r)) => {
+                    let run = &s.runs[r];
+                    let p = run.prefix.clone().unwrap_or_default();
+                    let mark = if s.folded.contains(&p) { "▸" } else { "▾" };
+                    Row::new(vec![Cell::from(format!("{mark} {p} ({})", run.count))])
+                        .style(t.title())
+                }
+                Some(Item::Row(abs)) => match s.rows.get(&abs) {
+                    Some(r) => self.row(sh, health, r, wide),
+                    None => Row::new(vec![Cell::from("…")]),
+                },
+                None => Row::new(vec![Cell::from("")]),
+            });
+        }
+        let empty = rows.is_empty();
+        let mut state =
+            TableState::default().with_selected(Some(s.selected.saturating_sub(s.scroll)));
+        StatefulWidget::render(
+            Table::new(rows, widths)
+                .header(header)
+                .column_spacing(1)
+                .row_highlight_style(t.selected())
+                .highlight_symbol("▶ "),
+            table,
+            buf,
+            &mut state,
+        );
+        if empty && !s.loading {
+            let msg = if s.filter.is_empty() {
+                "No secrets yet. Press n (or :create NAME) to create one."
+            } else {
+                "No secret matches the filter. Esc clears it."
+            };
+            Paragraph::new(Line::styled(msg, t.dim()))
+                .render(Rect::new(table.x, table.y + 1, table.width, 1), buf);
+        }
+    }
 
-    let rows_n = layout::table_rows(table);
-    let (names, widths) = columns(table.width, s.include_deleted);
-    let header = Row::new(names.iter().map(|n| {
-        let sorted = !s.grouped
-            && matches!(
-                (*n, s.sort),
-                ("Name", SortBy::Name)
-                    | ("Description", SortBy::Description)
-                    | ("Tags", SortBy::Tags)
-                    | ("Changed", SortBy::LastChanged)
-                    | ("Accessed", SortBy::LastAccessed)
-                    | ("Deletion", SortBy::Deletion)
-            );
-        let arrow = if sorted {
-            if s.descending { "↓" } else { "↑" }
+    fn row(&self, sh: &Shell, health: &HealthState, r: &SecretSummary, wide: bool) -> Row<'static> {
+        let t = sh.theme;
+        let indent = if self.grouped && r.name.contains('/') {
+            "  "
         } else {
             ""
         };
-        Cell::from(format!("{n}{arrow}"))
-    }))
-    .style(t.header());
-    let wide = table.width >= 120;
-    let mut rows = vec![];
-    for i in s.scroll..(s.scroll + rows_n).min(s.len()) {
-        rows.push(match s.item(i) {
-            Some(Item::Header(r)) => {
-                let run = &s.runs[r];
-                let p = run.prefix.clone().unwrap_or_default();
-                let mark = if s.folded.contains(&p) { "▸" } else { "▾" };
-                Row::new(vec![Cell::from(format!("{mark} {p} ({})", run.count))]).style(t.title())
-            }
-            Some(Item::Row(abs)) => match s.rows.get(&abs) {
-                Some(r) => secret_row(app, r, wide),
-                None => Row::new(vec![Cell::from("…")]),
-            },
-            None => Row::new(vec![Cell::from("")]),
-        });
-    }
-    let empty = rows.is_empty();
-    let mut state = TableState::default().with_selected(Some(s.selected.saturating_sub(s.scroll)));
-    StatefulWidget::render(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .row_highlight_style(t.selected())
-            .highlight_symbol("▶ "),
-        table,
-        buf,
-        &mut state,
-    );
-    if empty && !s.loading {
-        let msg = if s.filter.is_empty() {
-            "No secrets yet. Press n (or :create NAME) to create one."
-        } else {
-            "No secret matches the filter. Esc clears it."
-        };
-        Paragraph::new(Line::styled(msg, t.dim()))
-            .render(Rect::new(table.x, table.y + 1, table.width, 1), buf);
-    }
-}
-
-fn secret_row(app: &App, r: &SecretSummary, wide: bool) -> Row<'static> {
-    let t = app.theme;
-    let indent = if app.secrets.grouped && r.name.contains('/') {
-        "  "
-    } else {
-        ""
-    };
-    let mut cells = vec![Cell::from(format!("{indent}{}", r.name))];
-    if wide {
-        cells.push(Cell::from(r.description.clone().unwrap_or_default()));
-    }
-    // The worst finding of the last health report about this secret (Health screen, 6).
-    cells.push(match app.health.worst_for_secret(&r.arn) {
-        Some(sev) => Cell::from(Span::styled(
-            health::severity_short(sev),
-            health::severity_style(t, sev),
-        )),
-        None => Cell::from(Span::styled("—", t.dim())),
-    });
-    cells.push(Cell::from(format::day(Some(r.last_changed_date))));
-    cells.push(Cell::from(format::day(r.last_accessed_date)));
-    cells.push(match r.next_rotation_date {
-        // The window is open (or was missed while nothing ran): the engine takes it next.
-        Some(d) if format::days_left(d, app.now_ms) == 0 => {
-            Cell::from(Span::styled("due", t.title()))
+        let mut cells = vec![Cell::from(format!("{indent}{}", r.name))];
+        if wide {
+            cells.push(Cell::from(r.description.clone().unwrap_or_default()));
         }
-        Some(d) => Cell::from(format!("in {}d", format::days_left(d, app.now_ms))),
-        None => Cell::from("—"),
-    });
-    if app.secrets.include_deleted {
-        cells.push(match r.deletion_date {
-            Some(d) => Cell::from(Span::styled(
-                format!("in {}d", format::days_left(d, app.now_ms)),
-                t.danger(),
+        // The worst finding of the last health report about this secret (Health screen, 6).
+        cells.push(match health.worst_for_secret(&r.arn) {
+            Some(sev) => Cell::from(Span::styled(
+                health::severity_short(sev),
+                health::severity_style(t, sev),
             )),
-            None => Cell::from(""),
+            None => Cell::from(Span::styled("—", t.dim())),
         });
-    }
-    cells.push(Cell::from(format::tags(&r.tags)));
-    let row = Row::new(cells);
-    if r.deletion_date.is_some() {
-        row.style(t.dim())
-    } else {
-        row
+        cells.push(Cell::from(format::day(Some(r.last_changed_date))));
+        cells.push(Cell::from(format::day(r.last_accessed_date)));
+        cells.push(match r.next_rotation_date {
+            // The window is open (or was missed while nothing ran): the engine takes it next.
+            Some(d) if format::days_left(d, sh.now_ms) == 0 => {
+                Cell::from(Span::styled("due", t.title()))
+            }
+            Some(d) => Cell::from(format!("in {}d", format::days_left(d, sh.now_ms))),
+            None => Cell::from("—"),
+        });
+        if self.include_deleted {
+            cells.push(match r.deletion_date {
+                Some(d) => Cell::from(Span::styled(
+                    format!("in {}d", format::days_left(d, sh.now_ms)),
+                    t.danger(),
+                )),
+                None => Cell::from(""),
+            });
+        }
+        cells.push(Cell::from(format::tags(&r.tags)));
+        let row = Row::new(cells);
+        if r.deletion_date.is_some() {
+            row.style(t.dim())
+        } else {
+            row
+        }
     }
 }
 
@@ -624,6 +635,7 @@ fn secret_row(app: &App, r: &SecretSummary, wide: bool) -> Row<'static> {
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
+    use crate::tui::app::App;
     use crate::tui::app::Screen;
 
     fn row(i: usize) -> SecretSummary {
@@ -667,9 +679,9 @@ mod tests {
     fn the_rotates_column_counts_days_to_the_next_window_and_says_due_once_it_is_open() {
         const DAY: f64 = 86_400.0;
         let mut a = app();
-        a.now_ms = 20_000 * 86_400_000;
-        let now = a.now_ms as f64 / 1000.0;
-        let fx = a.refresh_secrets(true);
+        a.sh.now_ms = 20_000 * 86_400_000;
+        let now = a.sh.now_ms as f64 / 1000.0;
+        let fx = a.secrets.refresh(&mut a.sh, true);
         let Some(Effect::Send(Request::Secrets { seq, .. })) = fx.into_iter().last() else {
             panic!("no fetch")
         };
@@ -684,7 +696,7 @@ mod tests {
         }));
         let area = Rect::new(0, 0, 100, 12);
         let mut buf = Buffer::empty(area);
-        render(&a, area, &mut buf);
+        a.secrets.render(&a.sh, &a.health, area, &mut buf);
         let line = |y: u16| {
             (0..area.width)
                 .map(|x| buf[(x, y)].symbol())
@@ -731,11 +743,11 @@ mod tests {
     #[test]
     fn only_the_window_is_read_and_scrolling_reads_more() {
         let mut a = app();
-        let fx = a.refresh_secrets(true);
+        let fx = a.secrets.refresh(&mut a.sh, true);
         let more = answer(&mut a, fx, 100_000);
         assert!(more.is_empty(), "the first window covers the screen");
         assert_eq!(a.secrets.total, 100_000);
-        assert!(a.secrets.rows.len() <= 3 * a.secrets_rows());
+        assert!(a.secrets.rows.len() <= 3 * a.secrets.view_rows(&a.sh));
         let fx = a.update(Action::Key(Cmd::Bottom));
         assert_eq!(a.secrets.selected, 99_999);
         let Some(Effect::Send(Request::Secrets { ranges, .. })) = fx.first() else {
@@ -749,7 +761,7 @@ mod tests {
     #[test]
     fn a_refresh_keeps_the_selected_secret_by_arn() {
         let mut a = app();
-        let fx = a.refresh_secrets(true);
+        let fx = a.secrets.refresh(&mut a.sh, true);
         answer(&mut a, fx, 50);
         a.update(Action::Key(Cmd::Down));
         a.update(Action::Key(Cmd::Down));
@@ -824,31 +836,37 @@ mod tests {
         a.update(Action::Key(Cmd::Open));
         assert_eq!(a.secrets.len(), 8);
         a.update(Action::Key(Cmd::Sort));
-        assert!(a.status.as_ref().unwrap().text.contains("sorted by name"));
+        assert!(
+            a.sh.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("sorted by name")
+        );
     }
 
     #[test]
     fn enter_opens_the_selected_secret_and_x_asks_for_the_window() {
         let mut a = app();
-        let fx = a.refresh_secrets(true);
+        let fx = a.secrets.refresh(&mut a.sh, true);
         answer(&mut a, fx, 5);
         let fx = a.update(Action::Key(Cmd::Open));
-        assert_eq!(a.screen, Screen::Detail);
+        assert_eq!(a.sh.screen, Screen::Detail);
         assert!(
             matches!(&fx[..], [Effect::Send(Request::Detail { arn, .. })] if arn == &row(0).arn)
         );
         a.update(Action::Key(Cmd::Back));
         a.update(Action::Key(Cmd::ScheduleDeletion));
-        assert!(matches!(a.popup, Some(Popup::Input(_))));
+        assert!(matches!(a.sh.popup, Some(Popup::Input(_))));
     }
 
     #[test]
     fn create_asks_for_a_name_and_restore_needs_a_deletion() {
         let mut a = app();
-        let fx = a.refresh_secrets(true);
+        let fx = a.secrets.refresh(&mut a.sh, true);
         answer(&mut a, fx, 5);
         assert!(a.update(Action::Key(Cmd::Restore)).is_empty());
         a.update(Action::Key(Cmd::Create));
-        assert!(matches!(&a.popup, Some(Popup::Input(i)) if i.purpose == InputFor::CreateName));
+        assert!(matches!(&a.sh.popup, Some(Popup::Input(i)) if i.purpose == InputFor::CreateName));
     }
 }

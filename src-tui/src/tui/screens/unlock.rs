@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use zeroize::Zeroizing;
 
 use crate::tui::action::{Cmd, Effect, Request};
-use crate::tui::app::{App, Screen, Session};
 use crate::tui::layout;
+use crate::tui::shell::{Nav, Screen, Session, Shell};
 
 #[derive(Default)]
 pub struct UnlockState {
@@ -50,143 +50,146 @@ impl UnlockState {
     }
 }
 
-impl App {
-    pub(crate) fn unlock_key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        if self.unlock.busy && cmd != Cmd::Quit {
+impl UnlockState {
+    pub(crate) fn key(&mut self, sh: &mut Shell, cmd: Cmd) -> Vec<Effect> {
+        if self.busy && cmd != Cmd::Quit {
             return vec![];
         }
         match cmd {
             Cmd::Quit => {
-                self.quit = true;
+                sh.quit = true;
                 vec![Effect::Quit]
             }
             Cmd::Toggle => {
-                if !self.unlock.operators.is_empty() {
-                    self.unlock.selected = (self.unlock.selected + 1) % self.unlock.operators.len();
+                if !self.operators.is_empty() {
+                    self.selected = (self.selected + 1) % self.operators.len();
                 }
                 vec![]
             }
             Cmd::Backspace => {
-                self.unlock.passphrase.pop();
+                self.passphrase.pop();
                 vec![]
             }
             Cmd::Submit => {
-                if self.unlock.passphrase.is_empty() {
-                    self.error("Type the passphrase first.");
+                if self.passphrase.is_empty() {
+                    sh.error("Type the passphrase first.");
                     return vec![];
                 }
-                let pass = std::mem::take(&mut *self.unlock.passphrase);
-                self.start_unlock(Passphrase::new(pass))
+                let pass = std::mem::take(&mut *self.passphrase);
+                self.start(sh, Passphrase::new(pass))
             }
             _ => vec![],
         }
     }
 
     /// Unlocks with a passphrase (typed, or given by COFFER_PASSPHRASE).
-    pub fn start_unlock(&mut self, passphrase: Passphrase) -> Vec<Effect> {
-        self.unlock.busy = true;
-        self.busy = Some(("Unlocking (deriving the key)".into(), self.now_ms));
+    pub fn start(&mut self, sh: &mut Shell, passphrase: Passphrase) -> Vec<Effect> {
+        self.busy = true;
+        sh.busy = Some(("Unlocking (deriving the key)".into(), sh.now_ms));
         vec![Effect::Send(Request::Unlock {
-            operator: self.unlock.chosen(),
+            operator: self.chosen(),
             passphrase,
         })]
     }
 
     /// Opens through the user's session agent for this vault (`coffer unlock`), without
     /// the passphrase: every request then runs in the agent.
-    pub fn start_attach(&mut self) -> Vec<Effect> {
-        self.unlock.busy = true;
-        self.busy = Some(("Opening through the session".into(), self.now_ms));
+    pub fn attach(&mut self, sh: &mut Shell) -> Vec<Effect> {
+        self.busy = true;
+        sh.busy = Some(("Opening through the session".into(), sh.now_ms));
         vec![Effect::Send(Request::Attach {
-            operator: self.unlock.chosen(),
+            operator: self.chosen(),
         })]
     }
 
-    pub(crate) fn unlocked(&mut self, r: Result<VaultInfo, Error>) -> Vec<Effect> {
-        self.busy = None;
-        self.unlock.busy = false;
+    pub(crate) fn unlocked(&mut self, sh: &mut Shell, r: Result<VaultInfo, Error>) -> Vec<Effect> {
+        sh.busy = None;
+        self.busy = false;
         match r {
             Ok(info) => {
-                self.info(format!(
+                sh.info(format!(
                     "Unlocked as {} ({} {}).",
                     info.operator, info.account_id, info.region
                 ));
-                self.session = Some(Session {
+                sh.session = Some(Session {
                     principal_arn: info.user_arn(&info.operator),
                     operator: info.operator,
                     account: info.account_id,
                     region: info.region,
                 });
-                self.last_input_ms = self.now_ms;
-                self.go(Screen::Secrets)
+                sh.last_input_ms = sh.now_ms;
+                sh.go(Nav::Go(Screen::Secrets))
             }
             Err(e) => {
-                self.error(format!("{}: {}", e.code.as_str(), e.message));
+                sh.error(format!("{}: {}", e.code.as_str(), e.message));
                 vec![]
             }
         }
     }
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let u = &app.unlock;
-    let box_area = layout::centered(area, 64, 11);
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("Vault  ", t.dim()),
-            Span::raw(app.vault_path.clone()),
-        ]),
-        Line::raw(""),
-    ];
-    let mut ops = vec![Span::styled("Operator  ", t.title())];
-    if u.operators.is_empty() {
-        ops.push(Span::raw(
-            u.wanted.clone().unwrap_or_else(|| "(the only one)".into()),
-        ));
-    }
-    for (i, o) in u.operators.iter().enumerate() {
-        let style = if i == u.selected {
-            t.selected()
+impl UnlockState {
+    pub fn render(&self, sh: &Shell, area: Rect, buf: &mut Buffer) {
+        let t = sh.theme;
+        let u = self;
+        let box_area = layout::centered(area, 64, 11);
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled("Vault  ", t.dim()),
+                Span::raw(sh.vault_path.clone()),
+            ]),
+            Line::raw(""),
+        ];
+        let mut ops = vec![Span::styled("Operator  ", t.title())];
+        if u.operators.is_empty() {
+            ops.push(Span::raw(
+                u.wanted.clone().unwrap_or_else(|| "(the only one)".into()),
+            ));
+        }
+        for (i, o) in u.operators.iter().enumerate() {
+            let style = if i == u.selected {
+                t.selected()
+            } else {
+                t.base()
+            };
+            ops.push(Span::styled(format!(" {o} "), style));
+            ops.push(Span::raw(" "));
+        }
+        lines.push(Line::from(ops));
+        let mask: String = "•".repeat(u.passphrase.chars().count());
+        lines.push(Line::from(vec![
+            Span::styled("Passphrase  ", t.title()),
+            Span::raw(mask),
+            Span::styled("▏", t.dim()),
+        ]));
+        lines.push(Line::raw(""));
+        if u.busy {
+            lines.push(Line::styled("Unlocking…", t.title()));
         } else {
-            t.base()
-        };
-        ops.push(Span::styled(format!(" {o} "), style));
-        ops.push(Span::raw(" "));
+            lines.push(Line::styled(
+                "Enter unlocks · Tab chooses the operator · Esc quits",
+                t.dim(),
+            ));
+        }
+        if sh.read_only {
+            lines.push(Line::styled(
+                "Read-only: every write will be refused.",
+                t.dim(),
+            ));
+        }
+        let block = Block::bordered().title(Span::styled(" Coffer — unlock the vault ", t.title()));
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block)
+            .render(box_area, buf);
     }
-    lines.push(Line::from(ops));
-    let mask: String = "•".repeat(u.passphrase.chars().count());
-    lines.push(Line::from(vec![
-        Span::styled("Passphrase  ", t.title()),
-        Span::raw(mask),
-        Span::styled("▏", t.dim()),
-    ]));
-    lines.push(Line::raw(""));
-    if u.busy {
-        lines.push(Line::styled("Unlocking…", t.title()));
-    } else {
-        lines.push(Line::styled(
-            "Enter unlocks · Tab chooses the operator · Esc quits",
-            t.dim(),
-        ));
-    }
-    if app.read_only {
-        lines.push(Line::styled(
-            "Read-only: every write will be refused.",
-            t.dim(),
-        ));
-    }
-    let block = Block::bordered().title(Span::styled(" Coffer — unlock the vault ", t.title()));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block)
-        .render(box_area, buf);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tui::action::{Action, Loaded};
+    use crate::tui::app::App;
     use crate::tui::theme::Theme;
 
     fn app() -> App {
@@ -239,13 +242,13 @@ mod tests {
             "wrong",
         )))));
         assert!(
-            a.status
+            a.sh.status
                 .as_ref()
                 .unwrap()
                 .text
                 .starts_with("AccessDeniedException")
         );
-        assert!(a.session.is_none());
+        assert!(a.sh.session.is_none());
     }
 
     #[test]
@@ -258,8 +261,8 @@ mod tests {
             region: "us-east-1".into(),
             operator: "bob".into(),
         }))));
-        assert!(a.session.is_some());
-        assert_eq!(a.screen, Screen::Secrets);
+        assert!(a.sh.session.is_some());
+        assert_eq!(a.sh.screen, Screen::Secrets);
         assert!(matches!(
             &fx[..],
             [
@@ -269,6 +272,6 @@ mod tests {
                 Effect::Send(Request::Health { .. })
             ]
         ));
-        assert!(a.background_on, "the background runner starts");
+        assert!(a.sh.background_on, "the background runner starts");
     }
 }

@@ -5,13 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::app::{App, Screen};
-use super::keymap::hints_for;
-use super::layout;
-use super::popups;
-use super::screens::{
-    approvals, audit_view, deletions, detail_view, health, principals_view, secrets, unlock,
-};
+use super::{App, Screen};
+use crate::tui::keymap::hints_for;
+use crate::tui::layout;
+use crate::tui::popups;
 
 const SCREENS: [(Screen, &str); 6] = [
     (Screen::Secrets, "1 Secrets"),
@@ -88,33 +85,43 @@ impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let a = layout::areas(area);
         header(self, a.header, buf);
-        if self.session.is_none() {
-            unlock::render(self, a.body, buf);
+        if self.sh.session.is_none() {
+            self.unlock.render(&self.sh, a.body, buf);
         } else {
-            match self.screen {
-                Screen::Secrets => secrets::render(self, a.body, buf),
-                Screen::Detail => detail_view::render(self, a.body, buf),
-                Screen::Deletions => deletions::render(self, a.body, buf),
-                Screen::Audit => audit_view::render(self, a.body, buf),
-                Screen::Principals => principals_view::render(self, a.body, buf),
-                Screen::Approvals => approvals::render(self, a.body, buf),
-                Screen::Health => health::render(self, a.body, buf),
+            match self.sh.screen {
+                Screen::Secrets => self.secrets.render(&self.sh, &self.health, a.body, buf),
+                Screen::Detail => {
+                    if let Some(d) = &self.detail {
+                        d.render(&self.sh, a.body, buf);
+                    }
+                }
+                Screen::Deletions => self.deletions.render(&self.sh, a.body, buf),
+                Screen::Audit => self.audit.render(&self.sh, a.body, buf),
+                Screen::Principals => self.principals.render(&self.sh, a.body, buf),
+                Screen::Approvals => self.approvals.render(&self.sh, a.body, buf),
+                Screen::Health => self.health.render(&self.sh, a.body, buf),
             }
         }
-        popups::render(self, a.body, buf);
+        if let Some(p) = &self.sh.popup {
+            let suggestions = match p {
+                popups::Popup::Palette(p) => self.suggestions(&p.input),
+                _ => vec![],
+            };
+            popups::render(p, self.sh.theme, self.sh.now_ms, &suggestions, a.body, buf);
+        }
         status(self, a.status, buf);
         hints(self, a.hints, buf);
     }
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
+    let t = app.sh.theme;
     let mut spans = vec![Span::styled(" Coffer ", t.key()), Span::raw(" ")];
-    if let Some(s) = &app.session {
-        let current = if app.screen == Screen::Detail {
+    if let Some(s) = &app.sh.session {
+        let current = if app.sh.screen == Screen::Detail {
             Screen::Secrets
         } else {
-            app.screen
+            app.sh.screen
         };
         let badges = Badges::of(app);
         let narrow = narrow(area, badges);
@@ -132,11 +139,11 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             ));
             spans.push(Span::raw(" "));
         }
-        if app.read_only {
+        if app.sh.read_only {
             spans.push(Span::styled(" READ-ONLY ", t.danger()));
         }
-        if let Some(c) = &app.copied {
-            let left = ((c.clear_at_ms - app.now_ms).max(0) + 999) / 1000;
+        if let Some(c) = &app.sh.copied {
+            let left = ((c.clear_at_ms - app.sh.now_ms).max(0) + 999) / 1000;
             spans.push(Span::styled(
                 format!(" clipboard clears in {left}s "),
                 t.label(),
@@ -156,7 +163,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         }
     } else {
         spans.push(Span::styled("locked", t.dim()));
-        if app.read_only {
+        if app.sh.read_only {
             spans.push(Span::styled(" READ-ONLY ", t.danger()));
         }
         spans.push(Span::raw(" "));
@@ -167,18 +174,18 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// What else runs on this vault (session agent, endpoints), when anything does.
 fn running_badge(app: &App) -> Option<Span<'static>> {
-    let text = super::running::badge(&app.running, app.via_session)?;
-    Some(Span::styled(format!(" {text} "), app.theme.label()))
+    let text = crate::tui::running::badge(&app.sh.running, app.sh.via_session)?;
+    Some(Span::styled(format!(" {text} "), app.sh.theme.label()))
 }
 
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let line = if let Some((what, since)) = &app.busy {
-        let secs = (app.now_ms - since).max(0) / 1000;
+    let t = app.sh.theme;
+    let line = if let Some((what, since)) = &app.sh.busy {
+        let secs = (app.sh.now_ms - since).max(0) / 1000;
         const SPIN: [&str; 4] = ["|", "/", "-", "\\"];
-        let frame = SPIN[((app.now_ms / 250).rem_euclid(4)) as usize];
+        let frame = SPIN[((app.sh.now_ms / 250).rem_euclid(4)) as usize];
         Line::styled(format!(" {frame} {what}… {secs}s"), t.title())
-    } else if let Some(s) = &app.status {
+    } else if let Some(s) = &app.sh.status {
         Line::styled(
             format!(" {}", s.text),
             if s.error { t.danger() } else { t.base() },
@@ -190,7 +197,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn hints(app: &App, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
+    let t = app.sh.theme;
     let all = hints_for(app.ctx());
     let width = |k: &str, h: &str| k.chars().count() + h.chars().count() + 3;
     let globals: usize = all

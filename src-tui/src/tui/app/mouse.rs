@@ -1,21 +1,21 @@
 //! Clicks and the wheel, mapped onto what was drawn there (the layout is shared with the
 //! renderer).
 
-use super::action::{Cmd, Effect};
-use super::app::{App, Screen};
-use super::layout::{self, hit};
-use super::screens::approvals::approvals_offset;
-use super::screens::detail::Tab;
-use super::screens::detail_rotation_view;
-use super::screens::detail_view::tab_spans;
 use super::ui::header_tabs;
+use super::{App, Screen};
+use crate::tui::action::{Cmd, Effect};
+use crate::tui::layout::{self, hit};
+use crate::tui::screens::approvals::approvals_offset;
+use crate::tui::screens::detail::Tab;
+use crate::tui::screens::detail_rotation_view;
+use crate::tui::screens::detail_view::tab_spans;
 
 impl App {
     pub(crate) fn click(&mut self, column: u16, row: u16) -> Vec<Effect> {
-        if self.session.is_none() || self.popup.is_some() {
+        if self.sh.session.is_none() || self.sh.popup.is_some() {
             return vec![];
         }
-        let areas = layout::areas(self.area());
+        let areas = layout::areas(self.sh.area());
         if hit(areas.header, column, row) {
             return match header_tabs(areas.header, super::ui::Badges::of(self))
                 .into_iter()
@@ -26,7 +26,7 @@ impl App {
             };
         }
         let body = areas.body;
-        match self.screen {
+        match self.sh.screen {
             Screen::Secrets => {
                 let (_, table) = layout::info_and_table(body);
                 let Some(i) = row_at(table, row).map(|r| r + self.secrets.scroll) else {
@@ -36,10 +36,10 @@ impl App {
                     return vec![];
                 }
                 if i == self.secrets.selected {
-                    return self.secrets_key(Cmd::Open);
+                    return self.secrets.key(&mut self.sh, Cmd::Open);
                 }
                 self.secrets.selected = i;
-                self.fetch_secrets(false)
+                self.secrets.fetch(&mut self.sh, false)
             }
             Screen::Deletions => {
                 let (_, table) = layout::info_and_table(body);
@@ -67,9 +67,10 @@ impl App {
                 }
                 vec![]
             }
-            Screen::Health => self.health_click(row),
+            Screen::Health => self.health.click(&mut self.sh, row),
             Screen::Approvals => {
-                let (_, table, _) = layout::approvals(body, self.background_lines());
+                let (_, table, _) =
+                    layout::approvals(body, self.approvals.background_lines(&self.sh));
                 let a = &mut self.approvals;
                 if let Some(r) = row_at(table, row) {
                     let i = approvals_offset(a.selected, table) + r;
@@ -92,7 +93,7 @@ impl App {
                 let top = layout::scroll_to(p.selected, list.height);
                 let i = top + (row - list.y) as usize;
                 if i < p.entries().len() {
-                    return self.principal_selected(i);
+                    return self.principals.select(i);
                 }
                 vec![]
             }
@@ -139,17 +140,17 @@ impl App {
     }
 
     pub(crate) fn wheel(&mut self, down: bool, column: u16, row: u16) -> Vec<Effect> {
-        if self.session.is_none() {
+        if self.sh.session.is_none() {
             return vec![];
         }
-        if self.screen == Screen::Audit && self.popup.is_none() {
-            let (_, _, side) = layout::audit(self.body());
+        if self.sh.screen == Screen::Audit && self.sh.popup.is_none() {
+            let (_, _, side) = layout::audit(self.sh.body());
             self.audit.side_focus = hit(side, column, row);
         }
         let cmd = if down { Cmd::Down } else { Cmd::Up };
         let mut out = vec![];
         for _ in 0..3 {
-            out.extend(self.update(super::action::Action::Key(cmd)));
+            out.extend(self.update(crate::tui::action::Action::Key(cmd)));
         }
         out
     }
@@ -202,13 +203,13 @@ mod tests {
 
     fn app() -> App {
         let mut a = App::new("v".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
+        a.sh.session = Some(Session {
             operator: "admin".into(),
             account: "1".into(),
             region: "us-east-1".into(),
             principal_arn: "arn:aws:iam::1:user/admin".into(),
         });
-        let fx = a.refresh_secrets(true);
+        let fx = a.secrets.refresh(&mut a.sh, true);
         let Some(Effect::Send(Request::Secrets { seq, .. })) = fx.first() else {
             panic!()
         };
@@ -248,7 +249,7 @@ mod tests {
         a.update(Action::Click { column: 5, row: 5 });
         assert_eq!(a.secrets.selected, 2);
         let fx = a.update(Action::Click { column: 5, row: 5 });
-        assert_eq!(a.screen, Screen::Detail);
+        assert_eq!(a.sh.screen, Screen::Detail);
         assert!(matches!(&fx[..], [Effect::Send(Request::Detail { arn, .. })] if arn == "arn2"));
     }
 
@@ -261,11 +262,11 @@ mod tests {
             row: 10,
         });
         assert_eq!(a.secrets.selected, 3);
-        let (_, x0, _) = header_tabs(layout::areas(a.area()).header, Default::default())[2];
+        let (_, x0, _) = header_tabs(layout::areas(a.sh.area()).header, Default::default())[2];
         a.update(Action::Click {
             column: x0 + 1,
             row: 0,
         });
-        assert_eq!(a.screen, Screen::Audit);
+        assert_eq!(a.sh.screen, Screen::Audit);
     }
 }

@@ -1,11 +1,14 @@
-//! The console's state (plain data) and `update`, the one place it changes.
+//! The console's state (plain data) and `update`, the one place it changes: it routes keys,
+//! answers and moves between screens (`dialogs`: what a dialog's answer does; `palette`: the
+//! command palette's commands; `mouse`: clicks and the wheel; `ui`: the drawing).
 
-use ratatui::layout::Rect;
-use zeroize::Zeroizing;
+mod dialogs;
+mod mouse;
+mod palette;
+mod ui;
 
-use super::action::{Action, Cmd, Effect, Loaded, Request};
+use super::action::{Action, Cmd, Effect, Loaded, Request, RevealFor};
 use super::keymap::Ctx;
-use super::layout;
 use super::popups::Popup;
 use super::screens::approvals::ApprovalsState;
 use super::screens::audit::AuditState;
@@ -17,59 +20,13 @@ use super::screens::secrets::SecretsState;
 use super::screens::unlock::UnlockState;
 use super::theme::Theme;
 
-/// How long a copied value stays on the clipboard.
-pub const CLIPBOARD_MS: i64 = 30_000;
+pub use super::shell::{CLIPBOARD_MS, Copied, Nav, Screen, Session, Shell, Status};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Secrets,
-    Detail,
-    Deletions,
-    Audit,
-    Principals,
-    Approvals,
-    Health,
-}
-
-/// Who has the vault open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub operator: String,
-    /// The operator's IAM user, as rotation attempts and audit events name it.
-    pub principal_arn: String,
-    pub account: String,
-    pub region: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
-}
-
-/// A copied value waiting to be cleared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copied {
-    pub what: String,
-    pub clear_at_ms: i64,
-}
-
+/// The console: what every screen shares, and each screen's own state. It routes keys,
+/// answers and moves between the screens; the screens themselves know nothing of it.
 pub struct App {
-    pub theme: Theme,
-    pub read_only: bool,
-    pub idle_lock_ms: i64,
-    pub vault_path: String,
-    pub size: (u16, u16),
-    pub now_ms: i64,
-    pub last_input_ms: i64,
-    /// `None` while locked.
-    pub session: Option<Session>,
-    /// Opened through the user's session agent (`coffer unlock`): no key in this process.
-    pub via_session: bool,
-    /// The vault's session agent and endpoints running now (for the header).
-    pub running: Vec<coffer_core::running::Running>,
+    pub sh: Shell,
     pub unlock: UnlockState,
-    pub screen: Screen,
     pub secrets: SecretsState,
     pub detail: Option<DetailState>,
     pub deletions: DeletionsState,
@@ -77,21 +34,6 @@ pub struct App {
     pub principals: PrincipalsState,
     pub approvals: ApprovalsState,
     pub health: HealthState,
-    /// Whether the core's background runner works for this console (unlocked, not
-    /// read-only): the worker starts it on the first `RunDue`.
-    pub background_on: bool,
-    /// The background runner's jobs as it last reported them.
-    pub background: Option<coffer_core::background::BackgroundStatus>,
-    /// Whether the act under way (rotate now, approve, retry) asks the background runner
-    /// to run the rotations as soon as it is done.
-    pub rotate_after: bool,
-    pub popup: Option<Popup>,
-    pub status: Option<Status>,
-    /// A long job under way, and when it started (for the progress line).
-    pub busy: Option<(String, i64)>,
-    pub copied: Option<Copied>,
-    pub seq: u64,
-    pub quit: bool,
 }
 
 impl App {
@@ -103,18 +45,8 @@ impl App {
         theme: Theme,
     ) -> Self {
         Self {
-            theme,
-            read_only,
-            idle_lock_ms,
-            vault_path,
-            size: (80, 24),
-            now_ms: 0,
-            last_input_ms: 0,
-            session: None,
-            via_session: false,
-            running: vec![],
+            sh: Shell::new(vault_path, read_only, idle_lock_ms, theme),
             unlock: UnlockState::new(operator),
-            screen: Screen::Secrets,
             secrets: SecretsState::default(),
             detail: None,
             deletions: DeletionsState::default(),
@@ -122,54 +54,18 @@ impl App {
             principals: PrincipalsState::default(),
             approvals: ApprovalsState::default(),
             health: HealthState::default(),
-            background_on: false,
-            background: None,
-            rotate_after: false,
-            popup: None,
-            status: None,
-            busy: None,
-            copied: None,
-            seq: 0,
-            quit: false,
         }
-    }
-
-    pub fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-
-    pub fn area(&self) -> Rect {
-        Rect::new(0, 0, self.size.0, self.size.1)
-    }
-
-    pub fn body(&self) -> Rect {
-        layout::areas(self.area()).body
-    }
-
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            error: false,
-        });
-    }
-
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            error: true,
-        });
     }
 
     /// Where the keyboard is, for the keymap.
     pub fn ctx(&self) -> Ctx {
-        if let Some(p) = &self.popup {
+        if let Some(p) = &self.sh.popup {
             return p.ctx();
         }
-        if self.session.is_none() {
+        if self.sh.session.is_none() {
             return Ctx::Unlock;
         }
-        match self.screen {
+        match self.sh.screen {
             Screen::Secrets if self.secrets.editing => Ctx::Input,
             Screen::Secrets => Ctx::Secrets,
             Screen::Deletions => Ctx::Deletions,
@@ -191,72 +87,81 @@ impl App {
         }
     }
 
-    /// Sends a request to the worker — unless it writes and the console is read-only.
-    pub fn send(&mut self, req: Request) -> Vec<Effect> {
-        if req.is_write() && self.read_only {
-            self.error(format!(
-                "Read-only console (--read-only): {} was not sent.",
-                req.operation()
-            ));
-            return vec![];
-        }
-        self.principals.created(&req);
-        if matches!(
-            req,
-            Request::RotateNow { .. } | Request::Approve { .. } | Request::RetryRotation { .. }
-        ) {
-            self.rotate_after = true;
-        }
-        if matches!(req, Request::Verify) {
-            self.busy = Some(("Verifying the audit chain".into(), self.now_ms));
-        } else if req.is_write() && !matches!(req, Request::RunDue) {
-            self.busy = Some((format!("{}…", req.operation()), self.now_ms));
-        }
-        vec![Effect::Send(req)]
-    }
-
     /// The one door for change.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        match action {
+        let mut out = match action {
             Action::Tick { now_ms } => self.tick(now_ms),
             Action::Resize(w, h) => {
-                self.size = (w, h);
+                self.sh.size = (w, h);
                 self.refill()
             }
             Action::Loaded(l) => self.loaded(*l),
             Action::Key(cmd) => {
-                self.last_input_ms = self.now_ms;
+                self.sh.last_input_ms = self.sh.now_ms;
                 self.key(cmd)
             }
             Action::Char(c) => {
-                self.last_input_ms = self.now_ms;
+                self.sh.last_input_ms = self.sh.now_ms;
                 self.char(c)
             }
             Action::Click { column, row } => {
-                self.last_input_ms = self.now_ms;
+                self.sh.last_input_ms = self.sh.now_ms;
                 self.click(column, row)
             }
             Action::Wheel { down, column, row } => {
-                self.last_input_ms = self.now_ms;
+                self.sh.last_input_ms = self.sh.now_ms;
                 self.wheel(down, column, row)
             }
+        };
+        out.extend(self.follow_nav());
+        for fx in &out {
+            if let Effect::Send(req) = fx {
+                self.principals.created(req);
+            }
         }
+        out
+    }
+
+    /// Carries out the moves between screens that the screens asked for, in order.
+    fn follow_nav(&mut self) -> Vec<Effect> {
+        let mut out = vec![];
+        while !self.sh.nav.is_empty() {
+            for nav in std::mem::take(&mut self.sh.nav) {
+                out.extend(match nav {
+                    Nav::Go(screen) => self.go(screen),
+                    Nav::OpenDetail { arn, name } => self.open_detail(arn, name),
+                    Nav::CloseDetail => {
+                        self.detail = None;
+                        self.go(Screen::Secrets)
+                    }
+                    Nav::Tab(tab) => self.select_tab(tab),
+                    Nav::Key(cmd) => self.key(cmd),
+                    Nav::AuditFor(secret) => self.audit.show_secret(&mut self.sh, secret),
+                    Nav::Principal { kind, name } => {
+                        self.principals.select_next = Some((kind, name));
+                        self.go(Screen::Principals)
+                    }
+                    Nav::Lock(why) => self.lock(&why),
+                });
+            }
+        }
+        out
     }
 
     fn tick(&mut self, now_ms: i64) -> Vec<Effect> {
-        if self.now_ms == 0 {
-            self.last_input_ms = now_ms;
+        if self.sh.now_ms == 0 {
+            self.sh.last_input_ms = now_ms;
         }
-        self.now_ms = now_ms;
+        self.sh.now_ms = now_ms;
         let mut out = vec![];
-        if let Some(c) = &self.copied
+        if let Some(c) = &self.sh.copied
             && now_ms >= c.clear_at_ms
         {
-            self.copied = None;
-            self.info("Clipboard cleared.");
+            self.sh.copied = None;
+            self.sh.info("Clipboard cleared.");
             out.push(Effect::ClearClipboard);
         }
-        if self.session.is_some() && now_ms - self.last_input_ms >= self.idle_lock_ms {
+        if self.sh.session.is_some() && now_ms - self.sh.last_input_ms >= self.sh.idle_lock_ms {
             out.extend(self.lock("Locked after being idle."));
         }
         out
@@ -265,7 +170,7 @@ impl App {
     /// Asks the worker to have the core's background runner run the due and approved
     /// rotations now (the first time, to start it; it keeps its own time after that).
     fn run_rotations(&mut self) -> Vec<Effect> {
-        if !self.background_on {
+        if !self.sh.background_on {
             return vec![];
         }
         vec![Effect::Send(Request::RunDue)]
@@ -274,14 +179,14 @@ impl App {
     /// Locks: forgets everything read from the vault, clears a copied value, drops the vault.
     pub fn lock(&mut self, why: &str) -> Vec<Effect> {
         let mut out = vec![];
-        if self.copied.take().is_some() {
+        if self.sh.copied.take().is_some() {
             out.push(Effect::ClearClipboard);
         }
-        let operator = self.session.take().map(|s| s.operator);
-        self.via_session = false;
+        let operator = self.sh.session.take().map(|s| s.operator);
+        self.sh.via_session = false;
         self.unlock = UnlockState::new(operator.or(self.unlock.chosen()));
         self.unlock.busy = false;
-        self.screen = Screen::Secrets;
+        self.sh.screen = Screen::Secrets;
         self.secrets = SecretsState::default();
         self.detail = None;
         self.deletions = DeletionsState::default();
@@ -289,39 +194,39 @@ impl App {
         self.principals = PrincipalsState::default();
         self.approvals = ApprovalsState::default();
         self.health = HealthState::default();
-        self.background_on = false;
-        self.background = None;
-        self.rotate_after = false;
-        self.popup = None;
-        self.busy = None;
-        self.info(why);
+        self.sh.background_on = false;
+        self.sh.background = None;
+        self.sh.rotate_after = false;
+        self.sh.popup = None;
+        self.sh.busy = None;
+        self.sh.info(why);
         out.push(Effect::Send(Request::Lock));
         out.push(Effect::Send(Request::Inspect));
         out
     }
 
     fn key(&mut self, cmd: Cmd) -> Vec<Effect> {
-        if self.popup.is_some() {
+        if self.sh.popup.is_some() {
             return self.popup_key(cmd);
         }
-        if self.session.is_none() {
-            return self.unlock_key(cmd);
+        if self.sh.session.is_none() {
+            return self.unlock.key(&mut self.sh, cmd);
         }
         if self.ctx().has_globals() {
             match cmd {
                 Cmd::Quit => {
-                    self.quit = true;
+                    self.sh.quit = true;
                     return vec![Effect::Quit];
                 }
                 Cmd::Help => {
-                    self.popup = Some(Popup::Help {
+                    self.sh.popup = Some(Popup::Help {
                         ctx: self.ctx(),
                         scroll: 0,
                     });
                     return vec![];
                 }
                 Cmd::Palette => {
-                    self.popup = Some(Popup::Palette(Default::default()));
+                    self.sh.popup = Some(Popup::Palette(Default::default()));
                     return vec![];
                 }
                 Cmd::Lock => return self.lock("Locked."),
@@ -334,57 +239,57 @@ impl App {
                 _ => {}
             }
         }
-        match self.screen {
-            Screen::Secrets => self.secrets_key(cmd),
+        match self.sh.screen {
+            Screen::Secrets => self.secrets.key(&mut self.sh, cmd),
             Screen::Detail => self.detail_key(cmd),
-            Screen::Deletions => self.deletions_key(cmd),
-            Screen::Audit => self.audit_key(cmd),
-            Screen::Principals => self.principals_key(cmd),
-            Screen::Approvals => self.approvals_key(cmd),
-            Screen::Health => self.health_key(cmd),
+            Screen::Deletions => self.deletions.key(&mut self.sh, cmd),
+            Screen::Audit => self.audit.key(&mut self.sh, cmd),
+            Screen::Principals => self.principals.key(&mut self.sh, cmd),
+            Screen::Approvals => self.approvals.key(&mut self.sh, cmd),
+            Screen::Health => self.health.key(&mut self.sh, cmd),
         }
     }
 
     fn char(&mut self, c: char) -> Vec<Effect> {
-        if self.popup.is_some() {
+        if self.sh.popup.is_some() {
             return self.popup_char(c);
         }
-        if self.session.is_none() {
+        if self.sh.session.is_none() {
             self.unlock.passphrase.push(c);
             return vec![];
         }
-        if self.screen == Screen::Secrets && self.secrets.editing {
+        if self.sh.screen == Screen::Secrets && self.secrets.editing {
             self.secrets.filter.push(c);
-            return self.refresh_secrets(true);
+            return self.secrets.refresh(&mut self.sh, true);
         }
         vec![]
     }
 
     /// Goes to a top-level screen and loads it.
     pub fn go(&mut self, screen: Screen) -> Vec<Effect> {
-        self.screen = screen;
+        self.sh.screen = screen;
         match screen {
-            Screen::Secrets => self.refresh_secrets(false),
-            Screen::Deletions => self.refresh_deletions(),
-            Screen::Audit => self.refresh_audit(false),
+            Screen::Secrets => self.secrets.refresh(&mut self.sh, false),
+            Screen::Deletions => self.deletions.refresh(&mut self.sh),
+            Screen::Audit => self.audit.refresh(&mut self.sh, false),
             Screen::Principals => {
                 self.principals.key_focus = false;
-                self.load_principals()
+                self.principals.load(&mut self.sh)
             }
-            Screen::Approvals => self.load_pending(),
-            Screen::Health => self.load_health(),
+            Screen::Approvals => self.approvals.load(&mut self.sh),
+            Screen::Health => self.health.load(&mut self.sh),
             Screen::Detail => vec![],
         }
     }
 
     /// After a resize: load what the bigger window shows.
     fn refill(&mut self) -> Vec<Effect> {
-        if self.session.is_none() {
+        if self.sh.session.is_none() {
             return vec![];
         }
-        match self.screen {
-            Screen::Secrets => self.fetch_secrets(false),
-            Screen::Deletions => self.refresh_deletions(),
+        match self.sh.screen {
+            Screen::Secrets => self.secrets.fetch(&mut self.sh, false),
+            Screen::Deletions => self.deletions.refresh(&mut self.sh),
             _ => vec![],
         }
     }
@@ -396,12 +301,12 @@ impl App {
     /// brings them up to date from what changed, so it stays current as the vault changes
     /// (one report at a time, the last one shown while the next is made).
     pub fn refresh(&mut self) -> Vec<Effect> {
-        match self.screen {
-            Screen::Secrets => self.refresh_secrets(false),
-            Screen::Deletions => self.refresh_deletions(),
-            Screen::Audit => self.audit_changed(),
-            Screen::Detail => self.refresh_detail(),
-            Screen::Health => self.load_health(),
+        match self.sh.screen {
+            Screen::Secrets => self.secrets.refresh(&mut self.sh, false),
+            Screen::Deletions => self.deletions.refresh(&mut self.sh),
+            Screen::Audit => self.audit.changed(&mut self.sh),
+            Screen::Detail => self.on_detail(|d, sh| d.refresh(sh)),
+            Screen::Health => self.health.load(&mut self.sh),
             Screen::Principals | Screen::Approvals => vec![],
         }
     }
@@ -413,83 +318,104 @@ impl App {
                 vec![]
             }
             Loaded::Unlocked(r) => {
-                let mut out = self.unlocked(r);
-                if self.session.is_some() {
-                    if !self.read_only {
-                        self.background_on = true;
+                let mut out = self.unlock.unlocked(&mut self.sh, r);
+                out.extend(self.follow_nav());
+                if self.sh.session.is_some() {
+                    if !self.sh.read_only {
+                        self.sh.background_on = true;
                         out.extend(self.run_rotations());
                     }
-                    out.extend(self.load_pending());
-                    out.extend(self.load_health());
+                    out.extend(self.approvals.load(&mut self.sh));
+                    out.extend(self.health.load(&mut self.sh));
                 }
                 out
             }
-            Loaded::Secrets { seq, total, rows } => self.secrets_loaded(seq, total, rows),
-            Loaded::Groups { seq, runs } => self.groups_loaded(seq, runs),
-            Loaded::Detail { seq, detail } => self.detail_loaded(seq, detail.map(|d| *d)),
-            Loaded::Policy { seq, policy } => self.policy_loaded(seq, policy),
-            Loaded::Access { seq, access } => self.access_loaded(seq, access),
-            Loaded::Activity { seq, before, page } => self.activity_loaded(seq, before, page),
-            Loaded::Audit { seq, kind, page } => self.audit_loaded(seq, kind, page),
-            Loaded::Deletions { seq, page } => self.deletions_loaded(seq, page),
+            Loaded::Secrets { seq, total, rows } => {
+                self.secrets.loaded(&mut self.sh, seq, total, rows)
+            }
+            Loaded::Groups { seq, runs } => self.secrets.groups_loaded(&mut self.sh, seq, runs),
+            Loaded::Detail { seq, detail } => {
+                self.on_detail(|d, sh| d.loaded(sh, seq, detail.map(|v| *v)))
+            }
+            Loaded::Policy { seq, policy } => self.on_detail(|d, _| d.policy_loaded(seq, policy)),
+            Loaded::Access { seq, access } => self.on_detail(|d, _| d.access_loaded(seq, access)),
+            Loaded::Activity { seq, before, page } => {
+                self.on_detail(|d, _| d.activity_loaded(seq, before, page))
+            }
+            Loaded::Audit { seq, kind, page } => self.audit.loaded(&self.sh, seq, kind, page),
+            Loaded::Deletions { seq, page } => self.deletions.loaded(seq, page),
             Loaded::Revealed {
                 arn,
                 version_id,
                 purpose,
                 value,
             } => {
-                self.busy = None;
-                self.revealed(arn, version_id, purpose, value);
-                vec![]
+                self.sh.busy = None;
+                if purpose != RevealFor::Value {
+                    if let Some(Popup::Diff(diff)) = self.sh.popup.as_mut() {
+                        diff.arrived(purpose, value);
+                    }
+                    return vec![];
+                }
+                self.on_detail(|d, sh| {
+                    d.revealed(sh, arn, version_id, value);
+                    vec![]
+                })
             }
             Loaded::Rekeying(status) => {
-                let since = self.busy.as_ref().map_or(self.now_ms, |b| b.1);
-                self.busy = Some((status.line(), since));
+                let since = self.sh.busy.as_ref().map_or(self.sh.now_ms, |b| b.1);
+                self.sh.busy = Some((status.line(), since));
                 vec![]
             }
             Loaded::Done(msg) => {
-                self.busy = None;
-                self.info(msg);
-                if matches!(self.popup, Some(Popup::PolicyEditor(_))) {
-                    self.popup = None;
+                self.sh.busy = None;
+                self.sh.info(msg);
+                if matches!(self.sh.popup, Some(Popup::PolicyEditor(_))) {
+                    self.sh.popup = None;
                 }
                 let mut out = self.refresh();
-                out.extend(self.reload_after_act());
-                out.extend(self.load_pending());
-                if self.screen == Screen::Principals {
-                    out.extend(self.load_principals());
+                out.extend(self.on_detail(|d, sh| d.reload_after_act(sh)));
+                out.extend(self.approvals.load(&mut self.sh));
+                if self.sh.screen == Screen::Principals {
+                    out.extend(self.principals.load(&mut self.sh));
                 }
-                if std::mem::take(&mut self.rotate_after) {
+                if std::mem::take(&mut self.sh.rotate_after) {
                     out.extend(self.run_rotations());
                 }
                 // The operator's own act may have fixed a finding (or made one); on the
                 // Health screen `refresh` asked already.
-                if self.screen != Screen::Health {
-                    out.extend(self.load_health());
+                if self.sh.screen != Screen::Health {
+                    out.extend(self.health.load(&mut self.sh));
                 }
                 out
             }
-            Loaded::Principals { seq, principals } => self.principals_loaded(seq, principals),
+            Loaded::Principals { seq, principals } => {
+                self.principals.loaded(&mut self.sh, seq, principals)
+            }
             Loaded::PrincipalDetails {
                 kind,
                 name,
                 details,
-            } => self.principal_details_loaded(kind, &name, details),
+            } => self
+                .principals
+                .details_loaded(&mut self.sh, kind, &name, details),
             Loaded::AccessKeyCreated {
                 user_name,
                 access_key_id,
                 secret,
-            } => self.access_key_created(user_name, access_key_id, secret),
+            } => self
+                .principals
+                .access_key_created(&mut self.sh, user_name, access_key_id, secret),
             Loaded::Verified(report) => {
-                self.busy = None;
-                self.verified(report);
+                self.sh.busy = None;
+                self.audit.verified(&mut self.sh, report);
                 vec![]
             }
             Loaded::Failed { operation, error } => {
-                self.busy = None;
-                self.rotate_after = false;
+                self.sh.busy = None;
+                self.sh.rotate_after = false;
                 self.unlock.busy = false;
-                self.error(format!(
+                self.sh.error(format!(
                     "{} failed: {}: {}",
                     operation,
                     error.code.as_str(),
@@ -499,58 +425,128 @@ impl App {
             }
             Loaded::Attached(r) => {
                 let out = self.loaded(Loaded::Unlocked(r));
-                if let Some(s) = &self.session {
-                    self.via_session = true;
+                if let Some(s) = &self.sh.session {
+                    self.sh.via_session = true;
                     let text = format!(
                         "Opened through the session agent as {} (coffer unlock): no key in this console.",
                         s.operator
                     );
-                    self.info(text);
+                    self.sh.info(text);
                 }
                 out
             }
             Loaded::SessionEnded(why) => {
-                if self.session.is_some() {
+                if self.sh.session.is_some() {
                     self.lock(&why)
                 } else {
                     vec![]
                 }
             }
             Loaded::Running(now) => {
-                self.running = now;
+                self.sh.running = now;
                 vec![]
             }
             Loaded::Changed => {
-                if self.session.is_some() {
-                    let mut out = self.load_pending();
+                if self.sh.session.is_some() {
+                    let mut out = self.approvals.load(&mut self.sh);
                     out.extend(self.refresh());
                     out
                 } else {
                     vec![]
                 }
             }
-            Loaded::RotationHistory { seq, history } => self.rotation_loaded(seq, history),
-            Loaded::ReplicaRegions { seq, regions } => self.regions_loaded(seq, regions),
-            Loaded::RotationSettings { seq, settings } => self.approval_loaded(seq, settings),
-            Loaded::RotationFunctions { then, functions } => self.functions_loaded(then, functions),
-            Loaded::Pending { seq, attempts } => self.pending_loaded(seq, attempts),
+            Loaded::RotationHistory { seq, history } => {
+                self.on_detail(|d, _| d.rotation_loaded(seq, history))
+            }
+            Loaded::ReplicaRegions { seq, regions } => {
+                self.on_detail(|d, _| d.regions_loaded(seq, regions))
+            }
+            Loaded::RotationSettings { seq, settings } => {
+                self.on_detail(|d, _| d.approval_loaded(seq, settings))
+            }
+            Loaded::RotationFunctions { then, functions } => {
+                DetailState::functions_loaded(&mut self.sh, then, functions)
+            }
+            Loaded::Pending { seq, attempts } => self.approvals.loaded(seq, attempts),
             Loaded::RotationsRan(ran) => self.rotations_ran(ran),
             Loaded::Background(status) => {
-                self.background = Some(status);
+                self.sh.background = Some(status);
                 vec![]
             }
-            Loaded::Health { seq, report } => self.health_loaded(seq, report),
+            Loaded::Health { seq, report } => self.health.loaded(&mut self.sh, seq, report),
         }
     }
 
-    /// Copies a value to the clipboard, to be cleared in 30 s.
-    pub fn copy(&mut self, text: Zeroizing<String>, what: String) -> Vec<Effect> {
-        self.copied = Some(Copied {
-            what: what.clone(),
-            clear_at_ms: self.now_ms + CLIPBOARD_MS,
-        });
-        self.info(format!("Copied {what}."));
-        vec![Effect::Copy { text, what }]
+    /// What the scheduler ran, in the status line (never a value: errors are the engine's).
+    fn rotations_ran(
+        &mut self,
+        ran: Vec<coffer_core::vault::rotation::RotationAttempt>,
+    ) -> Vec<Effect> {
+        if ran.is_empty() {
+            return vec![];
+        }
+        let failed = ran
+            .iter()
+            .any(|a| a.status != coffer_core::vault::rotation::AttemptStatus::Succeeded);
+        let text = ran
+            .iter()
+            .map(|a| match a.status {
+                coffer_core::vault::rotation::AttemptStatus::Succeeded => format!(
+                    "Rotation of {} succeeded (version {} is AWSCURRENT).",
+                    a.secret_name,
+                    super::format::short_id(&a.token)
+                ),
+                coffer_core::vault::rotation::AttemptStatus::Failed => format!(
+                    "Rotation of {} failed: {}{}",
+                    a.secret_name,
+                    a.error.as_deref().unwrap_or("no error recorded"),
+                    a.retry_ms.map_or(String::new(), |t| format!(
+                        " (tried again at {} UTC)",
+                        super::format::minute_ms(t)
+                    ))
+                ),
+                other => format!("Rotation of {} is {}.", a.secret_name, other.as_str()),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        if failed {
+            self.sh.error(text);
+        } else {
+            self.sh.info(text);
+        }
+        let mut out = self.refresh();
+        out.extend(self.approvals.load(&mut self.sh));
+        out
+    }
+
+    /// Opens a secret's detail and loads it.
+    pub fn open_detail(&mut self, arn: String, name: String) -> Vec<Effect> {
+        self.sh.screen = Screen::Detail;
+        self.detail
+            .insert(DetailState::new(arn, name))
+            .refresh(&mut self.sh)
+    }
+
+    /// Runs `f` on the open secret's detail (nothing when none is open).
+    fn on_detail(
+        &mut self,
+        f: impl FnOnce(&mut DetailState, &mut Shell) -> Vec<Effect>,
+    ) -> Vec<Effect> {
+        match self.detail.as_mut() {
+            Some(d) => f(d, &mut self.sh),
+            None => vec![],
+        }
+    }
+
+    pub fn select_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        self.on_detail(|d, sh| d.select_tab(sh, tab))
+    }
+
+    fn detail_key(&mut self, cmd: Cmd) -> Vec<Effect> {
+        match self.detail.as_mut() {
+            Some(d) => d.key(&mut self.sh, cmd),
+            None => self.go(Screen::Secrets),
+        }
     }
 }
 
@@ -558,10 +554,11 @@ impl App {
 mod tests {
     use super::*;
     use coffer_core::Operation;
+    use zeroize::Zeroizing;
 
     fn app() -> App {
         let mut a = App::new("v.db".into(), None, false, 300_000, Theme { color: false });
-        a.session = Some(Session {
+        a.sh.session = Some(Session {
             operator: "admin".into(),
             account: "123456789012".into(),
             region: "us-east-1".into(),
@@ -574,7 +571,7 @@ mod tests {
     #[test]
     fn idle_time_locks_and_clears_the_clipboard() {
         let mut a = app();
-        a.copied = Some(Copied {
+        a.sh.copied = Some(Copied {
             what: "x".into(),
             clear_at_ms: 999_999,
         });
@@ -582,12 +579,12 @@ mod tests {
             now_ms: 1_000 + 299_999,
         });
         assert!(fx.is_empty());
-        assert!(a.session.is_some());
+        assert!(a.sh.session.is_some());
         let fx = a.update(Action::Tick {
             now_ms: 1_000 + 300_000,
         });
-        assert!(a.session.is_none());
-        assert!(a.copied.is_none());
+        assert!(a.sh.session.is_none());
+        assert!(a.sh.copied.is_none());
         assert!(fx.iter().any(|e| matches!(e, Effect::ClearClipboard)));
         assert!(fx.iter().any(|e| matches!(e, Effect::Send(Request::Lock))));
         assert_eq!(a.ctx(), Ctx::Unlock);
@@ -599,29 +596,29 @@ mod tests {
         a.update(Action::Tick { now_ms: 200_000 });
         a.update(Action::Key(Cmd::Down));
         a.update(Action::Tick { now_ms: 400_000 });
-        assert!(a.session.is_some());
+        assert!(a.sh.session.is_some());
     }
 
     #[test]
     fn the_clipboard_clears_after_thirty_seconds() {
         let mut a = app();
-        let fx = a.copy(Zeroizing::new("v".into()), "the value".into());
+        let fx = a.sh.copy(Zeroizing::new("v".into()), "the value".into());
         assert!(matches!(fx[0], Effect::Copy { .. }));
         assert!(a.update(Action::Tick { now_ms: 30_999 }).is_empty());
         let fx = a.update(Action::Tick { now_ms: 31_000 });
         assert!(matches!(fx[..], [Effect::ClearClipboard]));
-        assert!(a.copied.is_none());
+        assert!(a.sh.copied.is_none());
     }
 
     #[test]
     fn read_only_refuses_writes_before_sending() {
         let mut a = app();
-        a.read_only = true;
-        let fx = a.send(Request::Restore { arn: "a".into() });
+        a.sh.read_only = true;
+        let fx = a.sh.send(Request::Restore { arn: "a".into() });
         assert!(fx.is_empty());
-        assert!(a.status.as_ref().unwrap().error);
-        assert!(a.status.as_ref().unwrap().text.contains("RestoreSecret"));
-        let fx = a.send(Request::Verify);
+        assert!(a.sh.status.as_ref().unwrap().error);
+        assert!(a.sh.status.as_ref().unwrap().text.contains("RestoreSecret"));
+        let fx = a.sh.send(Request::Verify);
         assert_eq!(fx.len(), 1);
     }
 
@@ -629,14 +626,14 @@ mod tests {
     fn lock_key_locks_and_quit_quits() {
         let mut a = app();
         let fx = a.update(Action::Key(Cmd::Lock));
-        assert!(a.session.is_none());
+        assert!(a.sh.session.is_none());
         assert!(
             fx.iter()
                 .any(|e| matches!(e, Effect::Send(Request::Inspect)))
         );
         let mut a = app();
         let fx = a.update(Action::Key(Cmd::Quit));
-        assert!(a.quit);
+        assert!(a.sh.quit);
         assert!(matches!(fx[..], [Effect::Quit]));
     }
 
@@ -655,13 +652,13 @@ mod tests {
     fn screens_switch_and_load() {
         let mut a = app();
         let fx = a.update(Action::Key(Cmd::GoAudit));
-        assert_eq!(a.screen, Screen::Audit);
+        assert_eq!(a.sh.screen, Screen::Audit);
         assert!(matches!(fx[..], [Effect::Send(Request::Audit { .. })]));
         let fx = a.update(Action::Key(Cmd::GoDeletions));
-        assert_eq!(a.screen, Screen::Deletions);
+        assert_eq!(a.sh.screen, Screen::Deletions);
         assert!(matches!(fx[..], [Effect::Send(Request::Deletions { .. })]));
         let fx = a.update(Action::Key(Cmd::GoPrincipals));
-        assert_eq!(a.screen, Screen::Principals);
+        assert_eq!(a.sh.screen, Screen::Principals);
         assert!(matches!(fx[..], [Effect::Send(Request::Principals { .. })]));
     }
 
@@ -669,15 +666,15 @@ mod tests {
     fn the_background_runner_starts_on_unlock_keeps_its_own_time_and_never_runs_read_only() {
         let mut a = app();
         assert!(a.update(Action::Tick { now_ms: 50_000 }).is_empty(), "off");
-        a.background_on = true;
+        a.sh.background_on = true;
         assert!(
             a.update(Action::Tick { now_ms: 60_000 }).is_empty(),
             "ticks never run it: the core's runner keeps its own time"
         );
-        a.send(Request::RunDue);
-        assert!(a.busy.is_none(), "no spinner for the background run");
+        a.sh.send(Request::RunDue);
+        assert!(a.sh.busy.is_none(), "no spinner for the background run");
         a.update(Action::Key(Cmd::Lock));
-        assert!(!a.background_on, "locking stops it");
+        assert!(!a.sh.background_on, "locking stops it");
         let mut ro = App::new("v.db".into(), None, true, 300_000, Theme { color: false });
         ro.update(Action::Tick { now_ms: 1_000 });
         ro.update(Action::loaded(Loaded::Unlocked(Ok(
@@ -689,14 +686,14 @@ mod tests {
                 operator: "admin".into(),
             },
         ))));
-        assert!(!ro.background_on, "a read-only console does not rotate");
+        assert!(!ro.sh.background_on, "a read-only console does not rotate");
     }
 
     #[test]
     fn rotate_now_and_approve_run_the_scheduler_once_they_are_done() {
         let mut a = app();
-        a.background_on = true;
-        a.send(Request::Approve { arn: "a".into() });
+        a.sh.background_on = true;
+        a.sh.send(Request::Approve { arn: "a".into() });
         let fx = a.update(Action::loaded(Loaded::Done("Approved.".into())));
         assert!(
             fx.iter()
@@ -707,7 +704,7 @@ mod tests {
             !fx.iter()
                 .any(|e| matches!(e, Effect::Send(Request::RunDue)))
         );
-        a.send(Request::RotateNow {
+        a.sh.send(Request::RotateNow {
             arn: "a".into(),
             function_arn: None,
         });
@@ -729,7 +726,7 @@ mod tests {
             operation: Operation::DeleteSecret,
             error: coffer_core::Error::invalid_request("nope"),
         }));
-        let s = a.status.unwrap();
+        let s = a.sh.status.unwrap();
         assert!(s.error);
         assert!(s.text.contains("InvalidRequestException"));
     }
