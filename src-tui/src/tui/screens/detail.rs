@@ -375,6 +375,10 @@ impl App {
                 self.ask_put_value(arn, name);
                 return vec![];
             }
+            Cmd::PutGenerated => {
+                let arn = d.arn.clone();
+                return self.send(Request::PutGenerated { arn });
+            }
             Cmd::Describe => {
                 let arn = d.arn.clone();
                 let current = d
