@@ -19,7 +19,7 @@ use coffer_core::background::{Job, Runner};
 use coffer_core::model::Tag;
 use coffer_core::vault::iam::CreateEntity;
 use coffer_core::vault::policies::{PutResourcePolicyRequest, ValidateResourcePolicyRequest};
-use coffer_core::vault::{RekeyMeter, RekeyStatus, SecretQuery};
+use coffer_core::vault::{RekeyMeter, RekeyStatus};
 use coffer_core::{Caller, Error, FrontEnd, SecretText, SecretValue, Vault, said};
 use zeroize::Zeroizing;
 
@@ -79,7 +79,7 @@ pub fn diff_rows(old: &SecretValue, new: &SecretValue) -> Vec<DiffRow> {
         .into_iter()
         .map(|d| DiffRow {
             key: d.key,
-            change: d.change.into(),
+            change: d.change,
             old: d.old.map(|v| v.to_string()),
             new: d.new.map(|v| v.to_string()),
         })
@@ -177,11 +177,8 @@ impl Desktop {
 
     /// The vault's session agent and endpoints running now (for the header), wherever the
     /// desktop stands (locked or not).
-    pub fn running(&self) -> Vec<RunningFrontEnd> {
+    pub fn running(&self) -> Vec<coffer_core::running::Running> {
         coffer_core::running::running(&self.path)
-            .into_iter()
-            .map(RunningFrontEnd::from)
-            .collect()
     }
 
     pub fn unlock(
@@ -212,22 +209,15 @@ impl Desktop {
         }
     }
 
-    pub fn query_secrets(&self, q: &SecretQueryInput) -> IpcResult<SecretPageOutput> {
+    pub fn query_secrets(&self, q: &SecretQuery) -> IpcResult<SecretPage> {
         let (v, c) = self.open()?;
-        Ok(v.query_secrets(&c, &SecretQuery::from(q))?.into())
+        Ok(v.query_secrets(&c, q)?)
     }
 
     /// The name-sorted list as runs of rows sharing a prefix (for "group by prefix").
-    pub fn secret_groups(&self, q: &SecretQueryInput) -> IpcResult<Vec<GroupRun>> {
+    pub fn secret_groups(&self, q: &SecretQuery) -> IpcResult<Vec<PrefixRun>> {
         let (v, c) = self.open()?;
-        Ok(v.query_prefix_runs(&c, &SecretQuery::from(q))?
-            .into_iter()
-            .map(|r| GroupRun {
-                prefix: r.prefix,
-                start: r.start as u32,
-                count: r.count as u32,
-            })
-            .collect())
+        Ok(v.query_prefix_runs(&c, q)?)
     }
 
     /// A secret and its versions: a view, not a read of any value.
@@ -288,14 +278,7 @@ impl Desktop {
                 name: input.name,
                 description: input.description.filter(|d| !d.is_empty()),
                 secret_string: input.value.map(SecretText::new),
-                tags: input
-                    .tags
-                    .into_iter()
-                    .map(|t| Tag {
-                        key: t.key,
-                        value: t.value,
-                    })
-                    .collect(),
+                tags: input.tags,
                 secret_type: input.secret_type.filter(|t| !t.is_empty()),
                 ..Default::default()
             },
@@ -315,6 +298,12 @@ impl Desktop {
             },
         )?;
         Ok(done(said::put_value(&r.name, &r.version_id)))
+    }
+
+    /// A generated value (GetRandomPassword), put as the new AWSCURRENT.
+    pub fn put_generated_value(&self, arn: &str) -> IpcResult<Done> {
+        let (v, c) = self.open()?;
+        Ok(done(v.put_generated_value(&c, arn)?))
     }
 
     pub fn update_description(&self, arn: &str, description: String) -> IpcResult<Done> {
@@ -448,24 +437,12 @@ impl Desktop {
         Ok(done(format!("Removed the tag {key}.")))
     }
 
-    pub fn get_policy(&self, arn: &str) -> IpcResult<PolicyOutput> {
+    pub fn get_policy(&self, arn: &str) -> IpcResult<PolicyView> {
         let (v, c) = self.open()?;
-        let view = v.policy_view(&c, arn)?;
-        let report = view.report.map_or(
-            ValidationOutput {
-                passed: true,
-                findings: vec![],
-            },
-            ValidationOutput::from,
-        );
-        Ok(PolicyOutput {
-            policy: view.policy,
-            passed: report.passed,
-            findings: report.findings,
-        })
+        Ok(v.policy_view(&c, arn)?)
     }
 
-    pub fn validate_policy(&self, arn: &str, policy: String) -> IpcResult<ValidationOutput> {
+    pub fn validate_policy(&self, arn: &str, policy: String) -> IpcResult<ValidationReport> {
         let (v, c) = self.open()?;
         Ok(v.validate_resource_policy(
             &c,
@@ -473,8 +450,7 @@ impl Desktop {
                 secret_id: Some(arn.to_string()),
                 resource_policy: policy,
             },
-        )?
-        .into())
+        )?)
     }
 
     pub fn put_policy(&self, arn: &str, policy: String, block_public: bool) -> IpcResult<Done> {
@@ -533,19 +509,7 @@ impl Desktop {
     /// Operators, then users, roles, groups and customer managed policies.
     pub fn principals(&self) -> IpcResult<Vec<PrincipalRow>> {
         let (v, c) = self.open()?;
-        Ok(v.list_principals(&c)?
-            .rows()
-            .into_iter()
-            .map(|r| PrincipalRow {
-                kind: r.kind,
-                name: r.name,
-                arn: r.arn,
-                created_date: r.created_date,
-                description: r.description,
-                tags: tags(&r.tags),
-                document: r.document,
-            })
-            .collect())
+        Ok(v.list_principals(&c)?.rows())
     }
 
     /// Creates a user, role (with its trust policy), group or managed policy (with its document).
@@ -716,6 +680,7 @@ pub(crate) mod tests {
     use coffer_core::InitOptions;
     use coffer_core::KdfParams;
 
+    use coffer_core::model::Change;
     pub(crate) const PASS: &str = "correct horse battery staple";
 
     /// A vault with a few secrets, made with the cheapest KDF the core accepts.
@@ -755,7 +720,7 @@ pub(crate) mod tests {
 
     pub(crate) fn arn_of(d: &Desktop, name: &str) -> String {
         let page = d
-            .query_secrets(&SecretQueryInput {
+            .query_secrets(&SecretQuery {
                 text: name.into(),
                 limit: 10,
                 ..Default::default()
@@ -780,7 +745,7 @@ pub(crate) mod tests {
     #[test]
     fn every_command_refuses_with_an_aws_code_while_locked() {
         let (_dir, d) = desktop();
-        let e = d.query_secrets(&SecretQueryInput::default()).unwrap_err();
+        let e = d.query_secrets(&SecretQuery::default()).unwrap_err();
         assert_eq!(e.code, "InvalidRequestException");
         assert_eq!(d.revision().unwrap(), None);
         assert!(d.status().session.is_none());
@@ -802,9 +767,9 @@ pub(crate) mod tests {
     fn the_table_gets_one_filtered_sorted_page_and_the_total() {
         let (_dir, d) = unlocked();
         let page = d
-            .query_secrets(&SecretQueryInput {
+            .query_secrets(&SecretQuery {
                 text: "prod".into(),
-                sort: SortKey::Name,
+                sort_by: SortBy::Name,
                 offset: 0,
                 limit: 1,
                 ..Default::default()
@@ -814,8 +779,8 @@ pub(crate) mod tests {
         assert_eq!(page.rows.len(), 1);
         assert_eq!(page.rows[0].name, "prod/api");
         let desc = d
-            .query_secrets(&SecretQueryInput {
-                sort: SortKey::Name,
+            .query_secrets(&SecretQuery {
+                sort_by: SortBy::Name,
                 descending: true,
                 limit: 10,
                 ..Default::default()
@@ -828,16 +793,16 @@ pub(crate) mod tests {
     #[test]
     fn groups_are_runs_of_the_name_sorted_list_by_prefix() {
         let (_dir, d) = unlocked();
-        let runs = d.secret_groups(&SecretQueryInput::default()).unwrap();
+        let runs = d.secret_groups(&SecretQuery::default()).unwrap();
         assert_eq!(
             runs,
             vec![
-                GroupRun {
+                PrefixRun {
                     prefix: Some("dev/".into()),
                     start: 0,
                     count: 1
                 },
-                GroupRun {
+                PrefixRun {
                     prefix: Some("prod/".into()),
                     start: 1,
                     count: 2
@@ -896,7 +861,7 @@ pub(crate) mod tests {
         let arn = arn_of(&d, "dev/db");
         d.schedule_deletion(&arn, 7).unwrap();
         let scheduled = d
-            .query_secrets(&SecretQueryInput {
+            .query_secrets(&SecretQuery {
                 only_deleted: true,
                 limit: 10,
                 ..Default::default()
@@ -904,13 +869,10 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(scheduled.total, 1);
         assert!(scheduled.rows[0].deletion_date.is_some());
-        let visible = d.query_secrets(&SecretQueryInput::default()).unwrap();
+        let visible = d.query_secrets(&SecretQuery::default()).unwrap();
         assert_eq!(visible.total, 2);
         d.restore_secret(&arn).unwrap();
-        assert_eq!(
-            d.query_secrets(&SecretQueryInput::default()).unwrap().total,
-            3
-        );
+        assert_eq!(d.query_secrets(&SecretQuery::default()).unwrap().total, 3);
     }
 
     #[test]
@@ -956,9 +918,13 @@ pub(crate) mod tests {
         let arn = arn_of(&d, "prod/db");
         assert!(d.get_policy(&arn).unwrap().policy.is_none());
         let bad = d.validate_policy(&arn, "{".into());
-        assert!(bad.is_err() || !bad.unwrap().passed);
+        assert!(bad.is_err() || !bad.unwrap().policy_validation_passed);
         let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"secretsmanager:DeleteSecret","Resource":"*"}]}"#;
-        assert!(d.validate_policy(&arn, policy.into()).unwrap().passed);
+        assert!(
+            d.validate_policy(&arn, policy.into())
+                .unwrap()
+                .policy_validation_passed
+        );
         d.put_policy(&arn, policy.into(), true).unwrap();
         assert_eq!(d.get_policy(&arn).unwrap().policy.as_deref(), Some(policy));
         let access = d.effective_access(&arn).unwrap();
@@ -1060,10 +1026,7 @@ pub(crate) mod tests {
             )
             .unwrap();
         assert_ne!(d.revision().unwrap().unwrap(), before);
-        assert_eq!(
-            d.query_secrets(&SecretQueryInput::default()).unwrap().total,
-            4
-        );
+        assert_eq!(d.query_secrets(&SecretQuery::default()).unwrap().total, 4);
     }
 
     #[test]
@@ -1084,7 +1047,7 @@ pub(crate) mod tests {
             name: "new/one".into(),
             description: Some("fresh".into()),
             value: Some("s3cret".into()),
-            tags: vec![TagPair {
+            tags: vec![Tag {
                 key: "env".into(),
                 value: "test".into(),
             }],

@@ -64,8 +64,8 @@ macro_rules! commands {
 commands! { d;
     vault_status() => Ok(d.status());
     revision() => d.revision();
-    query_secrets(query: SecretQueryInput) => d.query_secrets(&query);
-    secret_groups(query: SecretQueryInput) => d.secret_groups(&query);
+    query_secrets(query: SecretQuery) => d.query_secrets(&query);
+    secret_groups(query: SecretQuery) => d.secret_groups(&query);
     secret_detail(arn: String) => d.secret_detail(&arn);
     reveal_value(arn: String, version_id: String) => d.reveal_value(&arn, &version_id);
     copy_text(arn: String, version_id: String, key: Option<String>) =>
@@ -73,6 +73,7 @@ commands! { d;
     diff_versions(arn: String, old: String, new: String) => d.diff_versions(&arn, &old, &new);
     create_secret(input: CreateSecretInput) => d.create_secret(input);
     put_value(arn: String, value: String) => d.put_value(&arn, value);
+    put_generated_value(arn: String) => d.put_generated_value(&arn);
     update_description(arn: String, description: String) => d.update_description(&arn, description);
     update_type(arn: String, secret_type: String) => d.update_type(&arn, secret_type);
     move_label(arn: String, label: String, to: String, from: Option<String>) =>
@@ -100,10 +101,10 @@ commands! { d;
     create_access_key(kind: PrincipalKind, name: String) => d.create_access_key(kind, &name);
     update_access_key(id: String, active: Option<bool>) => d.update_access_key(&id, active);
     rotation_status(arn: String) => d.rotation_status(&arn);
-    preview_schedule(rules: RulesDto) => d.preview_schedule(rules);
+    preview_schedule(rules: RotationRules) => d.preview_schedule(rules);
     rotation_functions() => d.rotation_functions();
     rotate_now(arn: String, function_arn: Option<String>) => d.rotate_now(&arn, function_arn);
-    put_rotation_schedule(arn: String, function_arn: Option<String>, rules: RulesDto, rotate_now: bool) =>
+    put_rotation_schedule(arn: String, function_arn: Option<String>, rules: RotationRules, rotate_now: bool) =>
         d.put_rotation_schedule(&arn, function_arn, rules, rotate_now);
     cancel_rotation(arn: String) => d.cancel_rotation(&arn);
     retry_rotation(arn: String) => d.retry_rotation(&arn);

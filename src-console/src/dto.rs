@@ -1,20 +1,26 @@
-//! What crosses the IPC boundary, in the shapes the page uses (camelCase), with the
-//! TypeScript declarations generated from these types (`ui/src/bindings.ts`). The core's
-//! types stay free of front-end derives: each DTO is built from them here.
+//! What crosses the IPC boundary, with the TypeScript declarations generated from it
+//! (`ui/src/bindings.ts`). Where the core has the answer's type, the page receives that type
+//! as the core serializes it (it derives `ts_rs::TS` under the core's `ts` feature), and it
+//! is only re-exported here; the structs declared here are what the core has no type for
+//! (the IPC error, the vault status, the page's input forms) and the desktop shapes still
+//! built from core types whose view adds something the core's type has not got yet (a
+//! derived field, a sentence, a flattened description).
 //!
-//! No DTO carries a key. Only [`RevealedValue`] and [`DiffRow`] carry secret values, and
-//! they are built only by the commands that perform an audited read.
+//! No type here carries a key. Only [`RevealedValue`] and [`DiffRow`] carry secret values,
+//! and they are built only by the commands that perform an audited read (the core's
+//! `KeyDiff` serializes nothing: a value leaves the core only through `Reveal`).
 //!
-//! **Why this file is long:** one DTO per shape the page reads, each beside its conversion from
-//! the core's type, and the list that generates `bindings.ts`.
+//! **Why this file is long:** one desktop shape per answer the core has no type for, each
+//! beside its conversion, and the list that generates `bindings.ts`.
 
-use coffer_core::api::RotationRules;
+pub use coffer_core::api::RotationRules;
+pub use coffer_core::model::Tag;
 use coffer_core::model::epoch_seconds;
+pub use coffer_core::policy::{ValidationFinding, ValidationReport};
+pub use coffer_core::vault::policies::PolicyView;
 use coffer_core::vault::rotation::{RotationAttempt, RotationFunction, StepOutcome};
-use coffer_core::vault::{
-    AuditEventView, AuditPage, AuditQuery, SecretPage, SecretQuery, SecretSummary, SecretView,
-    SortBy, VersionView,
-};
+use coffer_core::vault::{AuditEventView, AuditPage, AuditQuery, SecretView, VersionView};
+pub use coffer_core::vault::{PrefixRun, SecretPage, SecretQuery, SecretSummary, SortBy};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -65,166 +71,6 @@ pub struct Session {
     pub region: String,
 }
 
-/// One of the vault's session agent (`coffer unlock`), SDK endpoint (`coffer serve`) and
-/// agent endpoint (`coffer serve --agent`), running now.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RunningFrontEnd {
-    /// `session`, `endpoint` or `agent`.
-    pub front_end: String,
-    pub pid: u32,
-    pub address: String,
-    pub operator: String,
-    pub started_ms: f64,
-}
-
-impl From<coffer_core::running::Running> for RunningFrontEnd {
-    fn from(r: coffer_core::running::Running) -> Self {
-        Self {
-            front_end: r.front_end.as_str().to_string(),
-            pid: r.pid,
-            address: r.address,
-            operator: r.operator,
-            started_ms: r.started_ms as f64,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum SortKey {
-    #[default]
-    Name,
-    Created,
-    LastChanged,
-    LastAccessed,
-    Deletion,
-}
-
-impl From<SortKey> for SortBy {
-    fn from(k: SortKey) -> Self {
-        match k {
-            SortKey::Name => SortBy::Name,
-            SortKey::Created => SortBy::Created,
-            SortKey::LastChanged => SortBy::LastChanged,
-            SortKey::LastAccessed => SortBy::LastAccessed,
-            SortKey::Deletion => SortBy::Deletion,
-        }
-    }
-}
-
-/// The secrets table's question: one page of the filtered, sorted list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretQueryInput {
-    /// Words that must each appear in the name, description or a tag; `!word` excludes.
-    pub text: String,
-    pub sort: SortKey,
-    pub descending: bool,
-    pub include_deleted: bool,
-    pub only_deleted: bool,
-    pub offset: u32,
-    pub limit: u32,
-}
-
-impl From<&SecretQueryInput> for SecretQuery {
-    fn from(q: &SecretQueryInput) -> Self {
-        SecretQuery {
-            text: q.text.clone(),
-            sort_by: q.sort.into(),
-            descending: q.descending,
-            include_deleted: q.include_deleted,
-            only_deleted: q.only_deleted,
-            offset: q.offset as usize,
-            limit: q.limit as usize,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct TagPair {
-    pub key: String,
-    pub value: String,
-}
-
-pub fn tags(t: &[coffer_core::model::Tag]) -> Vec<TagPair> {
-    t.iter()
-        .map(|t| TagPair {
-            key: t.key.clone(),
-            value: t.value.clone(),
-        })
-        .collect()
-}
-
-/// One row of the secrets table (dates are epoch seconds).
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretRow {
-    pub arn: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub created_date: f64,
-    pub last_changed_date: f64,
-    pub last_accessed_date: Option<f64>,
-    pub deleted_date: Option<f64>,
-    pub deletion_date: Option<f64>,
-    pub tags: Vec<TagPair>,
-    pub version_count: u32,
-    /// While rotation is on: when its next window opens.
-    pub next_rotation_date: Option<f64>,
-}
-
-impl From<SecretSummary> for SecretRow {
-    fn from(s: SecretSummary) -> Self {
-        Self {
-            tags: tags(&s.tags),
-            arn: s.arn,
-            name: s.name,
-            description: s.description,
-            created_date: s.created_date,
-            last_changed_date: s.last_changed_date,
-            last_accessed_date: s.last_accessed_date,
-            deleted_date: s.deleted_date,
-            deletion_date: s.deletion_date,
-            version_count: s.version_count as u32,
-            next_rotation_date: s.next_rotation_date,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretPageOutput {
-    /// How many secrets match in all.
-    pub total: u32,
-    pub offset: u32,
-    pub rows: Vec<SecretRow>,
-    #[ts(type = "number")]
-    pub revision: i64,
-}
-
-impl From<SecretPage> for SecretPageOutput {
-    fn from(p: SecretPage) -> Self {
-        Self {
-            total: p.total as u32,
-            offset: p.offset as u32,
-            rows: p.rows.into_iter().map(SecretRow::from).collect(),
-            revision: p.revision,
-        }
-    }
-}
-
-/// A run of consecutive rows of the name-sorted list that share a prefix (up to the
-/// first `/`); `prefix` is null for names without one.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct GroupRun {
-    pub prefix: Option<String>,
-    pub start: u32,
-    pub count: u32,
-}
-
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionRow {
@@ -266,7 +112,7 @@ pub struct SecretDetail {
     pub rotation_enabled: bool,
     pub last_rotated_date: Option<f64>,
     pub next_rotation_date: Option<f64>,
-    pub tags: Vec<TagPair>,
+    pub tags: Vec<Tag>,
     pub versions: Vec<VersionRow>,
 }
 
@@ -274,7 +120,7 @@ impl From<SecretView> for SecretDetail {
     fn from(v: SecretView) -> Self {
         let s = v.secret;
         Self {
-            tags: tags(s.tag_list()),
+            tags: s.tag_list().to_vec(),
             arn: s.arn,
             name: s.name,
             secret_type: s.secret_type,
@@ -425,33 +271,12 @@ impl std::fmt::Debug for RevealedValue {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum Change {
-    Same,
-    Changed,
-    Added,
-    Removed,
-}
-
-impl From<coffer_core::model::Change> for Change {
-    fn from(c: coffer_core::model::Change) -> Self {
-        use coffer_core::model::Change as C;
-        match c {
-            C::Same => Self::Same,
-            C::Changed => Self::Changed,
-            C::Added => Self::Added,
-            C::Removed => Self::Removed,
-        }
-    }
-}
-
 /// One key of a diff of two versions (a value that is not a JSON object is one key).
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffRow {
     pub key: String,
-    pub change: Change,
+    pub change: coffer_core::model::Change,
     pub old: Option<String>,
     pub new: Option<String>,
 }
@@ -485,48 +310,9 @@ pub struct CreateSecretInput {
     pub name: String,
     pub description: Option<String>,
     pub value: Option<String>,
-    pub tags: Vec<TagPair>,
+    pub tags: Vec<Tag>,
     /// AWS's `Type`: set only for a managed external secret.
     pub secret_type: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Finding {
-    pub check: String,
-    pub message: String,
-}
-
-/// The stored resource policy (null when there is none) and its validation findings.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyOutput {
-    pub policy: Option<String>,
-    pub passed: bool,
-    pub findings: Vec<Finding>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ValidationOutput {
-    pub passed: bool,
-    pub findings: Vec<Finding>,
-}
-
-impl From<coffer_core::policy::ValidationReport> for ValidationOutput {
-    fn from(r: coffer_core::policy::ValidationReport) -> Self {
-        Self {
-            passed: r.policy_validation_passed,
-            findings: r
-                .validation_errors
-                .into_iter()
-                .map(|f| Finding {
-                    check: f.check_name,
-                    message: f.error_message,
-                })
-                .collect(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -688,20 +474,7 @@ pub struct ChainStatus {
     pub last_anchor_time: Option<String>,
 }
 
-pub use coffer_core::vault::principals::PrincipalKind;
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PrincipalRow {
-    pub kind: PrincipalKind,
-    pub name: String,
-    pub arn: String,
-    pub created_date: f64,
-    pub description: Option<String>,
-    pub tags: Vec<TagPair>,
-    /// A role's trust policy or a managed policy's document.
-    pub document: Option<String>,
-}
+pub use coffer_core::vault::principals::{PrincipalKind, PrincipalRow};
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -732,37 +505,6 @@ impl std::fmt::Debug for NewAccessKey {
         f.debug_struct("NewAccessKey")
             .field("access_key_id", &self.access_key_id)
             .finish_non_exhaustive()
-    }
-}
-
-/// Rotation rules as the page edits them: `AutomaticallyAfterDays` or a `rate()`/`cron()`
-/// expression, and the window's `Duration`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RulesDto {
-    #[ts(type = "number | null")]
-    pub automatically_after_days: Option<i64>,
-    pub schedule_expression: Option<String>,
-    pub duration: Option<String>,
-}
-
-impl From<RotationRules> for RulesDto {
-    fn from(r: RotationRules) -> Self {
-        Self {
-            automatically_after_days: r.automatically_after_days,
-            schedule_expression: r.schedule_expression,
-            duration: r.duration,
-        }
-    }
-}
-
-impl From<RulesDto> for RotationRules {
-    fn from(r: RulesDto) -> Self {
-        Self {
-            automatically_after_days: r.automatically_after_days,
-            schedule_expression: r.schedule_expression.filter(|e| !e.trim().is_empty()),
-            duration: r.duration.filter(|d| !d.trim().is_empty()),
-        }
     }
 }
 
@@ -879,7 +621,7 @@ impl AttemptRow {
 pub struct RotationStatus {
     pub enabled: bool,
     pub function_arn: Option<String>,
-    pub rules: Option<RulesDto>,
+    pub rules: Option<RotationRules>,
     pub last_rotated_date: Option<f64>,
     /// The next window starts: the secret's next rotation date, then the schedule's.
     pub next_windows: Vec<f64>,
@@ -953,24 +695,25 @@ pub fn typescript() -> String {
         IpcError::decl(),
         VaultStatus::decl(),
         Session::decl(),
-        RunningFrontEnd::decl(),
-        SortKey::decl(),
-        SecretQueryInput::decl(),
-        TagPair::decl(),
-        SecretRow::decl(),
-        SecretPageOutput::decl(),
-        GroupRun::decl(),
+        coffer_core::running::Running::decl(),
+        coffer_core::FrontEnd::decl(),
+        SecretQuery::decl(),
+        SortBy::decl(),
+        Tag::decl(),
+        SecretSummary::decl(),
+        SecretPage::decl(),
+        PrefixRun::decl(),
         VersionRow::decl(),
         SecretDetail::decl(),
         RevealedValue::decl(),
-        Change::decl(),
+        coffer_core::model::Change::decl(),
         DiffRow::decl(),
         CopyReceipt::decl(),
         Done::decl(),
         CreateSecretInput::decl(),
-        Finding::decl(),
-        PolicyOutput::decl(),
-        ValidationOutput::decl(),
+        PolicyView::decl(),
+        ValidationReport::decl(),
+        ValidationFinding::decl(),
         StatementRef::decl(),
         ActionAccess::decl(),
         PrincipalAccessRow::decl(),
@@ -983,7 +726,7 @@ pub fn typescript() -> String {
         AccessKeyRow::decl(),
         PrincipalDetail::decl(),
         NewAccessKey::decl(),
-        RulesDto::decl(),
+        RotationRules::decl(),
         StepRow::decl(),
         DecisionRow::decl(),
         AttemptRow::decl(),
@@ -1017,7 +760,7 @@ pub fn typescript() -> String {
         coffer_core::health::HealthReport::decl(),
     ];
     let mut out = String::from(
-        "// Generated from src-console/src/dto.rs by ts-rs; do not edit.\n\
+        "// Generated by ts-rs from the types src-console/src/dto.rs lists; do not edit.\n\
          // Regenerate: COFFER_UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(bindings)'\n",
     );
     for d in decls {

@@ -38,7 +38,7 @@ impl Desktop {
         Ok(RotationStatus {
             enabled: s.rotation_enabled == Some(true),
             function_arn: s.rotation_lambda_arn,
-            rules: s.rotation_rules.map(RulesDto::from),
+            rules: s.rotation_rules,
             last_rotated_date: s.last_rotated_date,
             next_windows,
             require_approval: approval.require_approval,
@@ -52,8 +52,8 @@ impl Desktop {
     }
 
     /// Validates rules as RotateSecret will, and the next five window starts from now.
-    pub fn preview_schedule(&self, rules: RulesDto) -> IpcResult<Vec<f64>> {
-        let schedule = Schedule::parse(&rules.into())?;
+    pub fn preview_schedule(&self, rules: RotationRules) -> IpcResult<Vec<f64>> {
+        let schedule = Schedule::parse(&rules.without_blanks())?;
         let now = SystemClock.now().as_millisecond();
         Ok(schedule
             .preview(now, Schedule::PREVIEW_WINDOWS)
@@ -83,7 +83,7 @@ impl Desktop {
         &self,
         arn: &str,
         function_arn: Option<String>,
-        rules: RulesDto,
+        rules: RotationRules,
         rotate_now: bool,
     ) -> IpcResult<Done> {
         self.rotate(arn, function_arn, Some(rules), rotate_now)
@@ -93,7 +93,7 @@ impl Desktop {
         &self,
         arn: &str,
         function_arn: Option<String>,
-        rules: Option<RulesDto>,
+        rules: Option<RotationRules>,
         now: bool,
     ) -> IpcResult<Done> {
         let (v, c) = self.open()?;
@@ -103,7 +103,7 @@ impl Desktop {
             RotateSecretRequest {
                 secret_id: arn.to_string(),
                 rotation_lambda_arn: function_arn.filter(|f| !f.is_empty()),
-                rotation_rules: rules.map(Into::into),
+                rotation_rules: rules.map(RotationRules::without_blanks),
                 rotate_immediately: Some(now),
                 ..Default::default()
             },
@@ -249,8 +249,8 @@ mod tests {
         .arn
     }
 
-    fn days(n: i64) -> RulesDto {
-        RulesDto {
+    fn days(n: i64) -> RotationRules {
+        RotationRules {
             automatically_after_days: Some(n),
             ..Default::default()
         }
@@ -260,7 +260,7 @@ mod tests {
     fn a_schedule_is_validated_as_typed_and_previews_five_rising_windows() {
         let (_dir, d) = unlocked();
         let windows = d
-            .preview_schedule(RulesDto {
+            .preview_schedule(RotationRules {
                 schedule_expression: Some("rate(10 days)".into()),
                 ..Default::default()
             })
@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(windows.len(), 5);
         assert!(windows.windows(2).all(|w| w[1] - w[0] == 10.0 * 86_400.0));
         let e = d
-            .preview_schedule(RulesDto {
+            .preview_schedule(RotationRules {
                 schedule_expression: Some("rate(1 hours)".into()),
                 ..Default::default()
             })

@@ -708,14 +708,29 @@ pub struct ListAliasesResponse {
 
 /// When a secret rotates, as AWS writes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct RotationRules {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>", optional))]
     pub automatically_after_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub schedule_expression: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub duration: Option<String>,
+}
+
+impl RotationRules {
+    /// The rules as a console's form gives them: a blank expression or window is none.
+    pub fn without_blanks(self) -> Self {
+        Self {
+            schedule_expression: self.schedule_expression.filter(|e| !e.trim().is_empty()),
+            duration: self.duration.filter(|d| !d.trim().is_empty()),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -769,4 +784,25 @@ pub struct CancelRotateSecretResponse {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RotationRules;
+
+    #[test]
+    fn rules_typed_with_a_blank_expression_or_window_have_none() {
+        let typed = RotationRules {
+            automatically_after_days: Some(30),
+            schedule_expression: Some("  ".into()),
+            duration: Some(String::new()),
+        };
+        assert_eq!(
+            typed.without_blanks(),
+            RotationRules {
+                automatically_after_days: Some(30),
+                ..Default::default()
+            }
+        );
+    }
 }

@@ -24,6 +24,7 @@ use crate::FrontEnd;
 /// One running front end of a vault, as it announced itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Running {
     pub front_end: FrontEnd,
     pub pid: u32,
@@ -32,6 +33,7 @@ pub struct Running {
     /// The operator whose unlock it runs on.
     pub operator: String,
     /// When it started (milliseconds since the epoch).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub started_ms: i64,
 }
 

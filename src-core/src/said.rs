@@ -23,6 +23,13 @@ pub fn put_value(name: &str, version_id: &str) -> String {
     )
 }
 
+pub fn put_generated_value(name: &str, version_id: &str) -> String {
+    format!(
+        "Put a generated value on {name} (version {}, now AWSCURRENT).",
+        short_id(version_id)
+    )
+}
+
 pub fn updated_description(name: &str) -> String {
     format!("Updated the description of {name}.")
 }

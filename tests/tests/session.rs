@@ -589,7 +589,7 @@ fn desktop_console(v: &TestVault) -> coffer_console::Console {
 }
 
 fn first_page() -> serde_json::Value {
-    let query = coffer_console::dto::SecretQueryInput {
+    let query = coffer_console::dto::SecretQuery {
         limit: 50,
         ..Default::default()
     };
@@ -618,9 +618,9 @@ fn the_desktop_opens_through_the_session_without_a_passphrase_and_its_writes_are
     assert!(console.local().status().session.is_none());
 
     let page = console.call("query_secrets", first_page()).unwrap();
-    assert_eq!(page["total"], 1, "{page}");
-    let arn = page["rows"][0]["arn"].as_str().unwrap().to_string();
-    assert_eq!(page["rows"][0]["name"], "app/db");
+    assert_eq!(page["Total"], 1, "{page}");
+    let arn = page["Rows"][0]["ARN"].as_str().unwrap().to_string();
+    assert_eq!(page["Rows"][0]["Name"], "app/db");
 
     let done = console
         .call(

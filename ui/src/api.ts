@@ -12,12 +12,12 @@ import type {
   DiffRow,
   Done,
   FunctionRow,
-  GroupRun,
+  PrefixRun,
   HealthReport,
   IpcError,
   LabelMove,
   NewAccessKey,
-  PolicyOutput,
+  PolicyView,
   PrincipalAccessRow,
   PrincipalDetail,
   PrincipalKind,
@@ -26,13 +26,13 @@ import type {
   RevealedValue,
   ReplicasView,
   RotationStatus,
-  RulesDto,
+  RotationRules,
   SecretDetail,
-  SecretPageOutput,
-  SecretQueryInput,
-  ValidationOutput,
+  SecretPage,
+  SecretQuery,
+  ValidationReport,
   VersionLabels,
-  RunningFrontEnd,
+  Running,
   VaultStatus,
 } from "./bindings";
 
@@ -61,9 +61,9 @@ export const api = {
   attachSession: () => call<VaultStatus>("attach_session"),
   lock: () => call<null>("lock"),
   revision: () => call<number | null>("revision"),
-  running: () => call<RunningFrontEnd[]>("running"),
-  querySecrets: (query: SecretQueryInput) => call<SecretPageOutput>("query_secrets", { query }),
-  secretGroups: (query: SecretQueryInput) => call<GroupRun[]>("secret_groups", { query }),
+  running: () => call<Running[]>("running"),
+  querySecrets: (query: SecretQuery) => call<SecretPage>("query_secrets", { query }),
+  secretGroups: (query: SecretQuery) => call<PrefixRun[]>("secret_groups", { query }),
   secretDetail: (arn: string) => call<SecretDetail>("secret_detail", { arn }),
   revealValue: (arn: string, versionId: string) =>
     call<RevealedValue>("reveal_value", { arn, versionId }),
@@ -73,6 +73,7 @@ export const api = {
     call<DiffRow[]>("diff_versions", { arn, old, new: next }),
   createSecret: (input: CreateSecretInput) => call<Done>("create_secret", { input }),
   putValue: (arn: string, value: string) => call<Done>("put_value", { arn, value }),
+  putGeneratedValue: (arn: string) => call<Done>("put_generated_value", { arn }),
   updateDescription: (arn: string, description: string) =>
     call<Done>("update_description", { arn, description }),
   updateType: (arn: string, secretType: string) => call<Done>("update_type", { arn, secretType }),
@@ -86,9 +87,9 @@ export const api = {
   tagSecret: (arn: string, key: string, value: string) =>
     call<Done>("tag_secret", { arn, key, value }),
   untagSecret: (arn: string, key: string) => call<Done>("untag_secret", { arn, key }),
-  getPolicy: (arn: string) => call<PolicyOutput>("get_policy", { arn }),
+  getPolicy: (arn: string) => call<PolicyView>("get_policy", { arn }),
   validatePolicy: (arn: string, policy: string) =>
-    call<ValidationOutput>("validate_policy", { arn, policy }),
+    call<ValidationReport>("validate_policy", { arn, policy }),
   putPolicy: (arn: string, policy: string, blockPublic: boolean) =>
     call<Done>("put_policy", { arn, policy, blockPublic }),
   deletePolicy: (arn: string) => call<Done>("delete_policy", { arn }),
@@ -116,10 +117,10 @@ export const api = {
   deleteInlinePolicy: (kind: PrincipalKind, name: string, policyName: string) =>
     call<Done>("delete_inline_policy", { kind, name, policyName }),
   rotationStatus: (arn: string) => call<RotationStatus>("rotation_status", { arn }),
-  previewSchedule: (rules: RulesDto) => call<number[]>("preview_schedule", { rules }),
+  previewSchedule: (rules: RotationRules) => call<number[]>("preview_schedule", { rules }),
   rotationFunctions: () => call<FunctionRow[]>("rotation_functions"),
   rotateNow: (arn: string, functionArn: string | null) => call<Done>("rotate_now", { arn, functionArn }),
-  putRotationSchedule: (arn: string, functionArn: string | null, rules: RulesDto, rotateNow: boolean) =>
+  putRotationSchedule: (arn: string, functionArn: string | null, rules: RotationRules, rotateNow: boolean) =>
     call<Done>("put_rotation_schedule", { arn, functionArn, rules, rotateNow }),
   cancelRotation: (arn: string) => call<Done>("cancel_rotation", { arn }),
   replicas: (arn: string) => call<ReplicasView>("replicas", { arn }),

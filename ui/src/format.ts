@@ -1,5 +1,7 @@
 // Dates and durations as the console shows them (vault dates are epoch seconds).
 
+import type { RotationRules } from "./bindings";
+
 export function shortId(id: string): string {
   return id.slice(0, 8);
 }
@@ -79,8 +81,8 @@ export function duration(ms: number | null | undefined): string {
 }
 
 /** Rotation rules as written: "every 30 days", "rate(12 hours)", with the window. */
-export function rulesText(r: { automaticallyAfterDays: number | null; scheduleExpression: string | null; duration: string | null } | null): string {
+export function rulesText(r: RotationRules | null): string {
   if (!r) return "no schedule";
-  const every = r.automaticallyAfterDays != null ? `every ${r.automaticallyAfterDays} days` : (r.scheduleExpression ?? "no schedule");
-  return r.duration ? `${every} · window ${r.duration}` : every;
+  const every = r.AutomaticallyAfterDays != null ? `every ${r.AutomaticallyAfterDays} days` : (r.ScheduleExpression ?? "no schedule");
+  return r.Duration ? `${every} · window ${r.Duration}` : every;
 }

@@ -35,6 +35,7 @@ pub const MAX_VALUE_BYTES: usize = 65_536;
 
 /// A tag, as AWS spells it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Tag {
     #[serde(rename = "Key")]
     pub key: String,

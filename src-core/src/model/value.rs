@@ -189,7 +189,9 @@ impl Serialize for ExposeBytes<'_> {
 }
 
 /// How one key of a value differs between two versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub enum Change {
     Same,
     Changed,

@@ -57,6 +57,7 @@ pub mod check {
 
 /// Secrets Manager's `ValidateResourcePolicy` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct ValidationReport {
     pub policy_validation_passed: bool,
@@ -65,6 +66,7 @@ pub struct ValidationReport {
 
 /// One `ValidationErrors` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct ValidationFinding {
     pub check_name: String,

@@ -18,6 +18,7 @@ use crate::{Error, Result};
 
 /// The orders secrets can be listed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SortBy {
     #[default]
     #[serde(rename = "created-date")]

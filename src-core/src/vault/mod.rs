@@ -61,6 +61,7 @@ pub use views::{
 /// Which front end a request came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum FrontEnd {
     Cli,
     Tui,

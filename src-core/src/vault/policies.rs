@@ -196,6 +196,7 @@ pub struct EffectiveAccess {
 /// What both consoles show of a secret's resource policy: the policy as stored and, when it
 /// has one, its validation findings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PolicyView {
     pub policy: Option<String>,
     pub report: Option<ValidationReport>,

@@ -65,7 +65,9 @@ impl From<EntityKind> for PrincipalKind {
 }
 
 /// One principal as both consoles list it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct PrincipalRow {
     pub kind: PrincipalKind,
     pub name: String,

@@ -1092,4 +1092,78 @@ impl Vault {
             super::password::generate(&req)
         })
     }
+
+    /// A console's "new generated value": GetRandomPassword with AWS's defaults (32
+    /// characters of every kind), then PutSecretValue of it as the new AWSCURRENT — each
+    /// authorized and audited as itself, as the AWS console's two calls would be. Answers what
+    /// the consoles say; the value is never in it (reveal the version to see it).
+    pub fn put_generated_value(&self, caller: &Caller, secret_id: &str) -> Result<String> {
+        let generated = self.get_random_password(caller, GetRandomPasswordRequest::default())?;
+        let put = self.put_secret_value(
+            caller,
+            PutSecretValueRequest {
+                secret_id: secret_id.to_string(),
+                secret_string: Some(generated.random_password),
+                ..Default::default()
+            },
+        )?;
+        Ok(crate::said::put_generated_value(&put.name, &put.version_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FrontEnd;
+
+    #[test]
+    fn a_generated_value_is_a_new_current_version_of_32_characters_and_two_audited_requests() {
+        let v = Vault::ephemeral("123456789012", "us-east-1").unwrap();
+        let c = Caller::principal(v.administrator_arn(), FrontEnd::Tui);
+        let made = v
+            .create_secret(
+                &c,
+                CreateSecretRequest {
+                    name: "app/token".into(),
+                    secret_string: Some(crate::SecretText::new("first".into())),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let said = v.put_generated_value(&c, "app/token").unwrap();
+        let current = v
+            .get_secret_value(
+                &c,
+                GetSecretValueRequest {
+                    secret_id: made.arn.clone(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_ne!(current.version_id, made.version_id.unwrap());
+        let value = current.value.text();
+        assert_eq!(value.chars().count(), 32);
+        assert_eq!(
+            said,
+            format!(
+                "Put a generated value on app/token (version {}, now AWSCURRENT).",
+                crate::said::short_id(&current.version_id)
+            )
+        );
+        assert!(!said.contains(value.as_str()));
+        let page = v
+            .query_audit(
+                &c,
+                &crate::vault::AuditQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let names: Vec<_> = page.events.iter().map(|e| e.event_name.as_str()).collect();
+        assert!(
+            names.starts_with(&["GetSecretValue", "PutSecretValue", "GetRandomPassword"]),
+            "{names:?}"
+        );
+    }
 }

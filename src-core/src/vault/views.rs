@@ -18,6 +18,7 @@ use crate::{Error, Result};
 
 /// A console's question about the secrets list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase", default)]
 pub struct SecretQuery {
     /// Words that must each appear (case-insensitively) in the name, description or a tag;
@@ -35,6 +36,7 @@ pub struct SecretQuery {
 
 /// One row of the secrets list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct SecretSummary {
     #[serde(rename = "ARN")]
@@ -57,6 +59,7 @@ pub struct SecretSummary {
 /// A run of the name-sorted list: the secrets sharing a prefix (`prod/`), or one secret whose
 /// name has none. `start` is the run's first row in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PrefixRun {
     pub prefix: Option<String>,
     pub start: usize,
@@ -64,6 +67,7 @@ pub struct PrefixRun {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct SecretPage {
     /// How many secrets match in all (for the scrollbar).
@@ -71,6 +75,7 @@ pub struct SecretPage {
     pub offset: usize,
     pub rows: Vec<SecretSummary>,
     /// The vault revision the page was read at.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub revision: i64,
 }
 

@@ -56,6 +56,7 @@ pub enum Cmd {
     Restore,
     DeleteNow,
     PutValue,
+    PutGenerated,
     Describe,
     SetType,
     Create,
@@ -252,6 +253,10 @@ pub enum Request {
         arn: String,
         #[serde(with = "super::wire::secret_text")]
         value: SecretText,
+    },
+    /// A generated value (GetRandomPassword) as the new AWSCURRENT.
+    PutGenerated {
+        arn: String,
     },
     Create {
         name: String,
@@ -490,7 +495,7 @@ impl Request {
             Self::Detail { .. } => Operation::DescribeSecret,
             Self::Activity { .. } | Self::Audit { .. } => Operation::LookupEvents,
             Self::Reveal { .. } => Operation::GetSecretValue,
-            Self::Put { .. } => Operation::PutSecretValue,
+            Self::Put { .. } | Self::PutGenerated { .. } => Operation::PutSecretValue,
             Self::Create { .. } => Operation::CreateSecret,
             Self::Describe { .. } | Self::SetType { .. } => Operation::UpdateSecret,
             Self::MoveLabel { .. } => Operation::UpdateSecretVersionStage,

@@ -362,6 +362,12 @@ pub static KEYMAP: &[Binding] = &[
     ),
     b!(
         Overview,
+        &[K::Char('N')],
+        PutGenerated,
+        "put a generated value (GetRandomPassword; becomes AWSCURRENT)"
+    ),
+    b!(
+        Overview,
         &[K::Char('x'), K::Delete],
         ScheduleDeletion,
         "schedule the deletion"

@@ -1274,3 +1274,19 @@ fn an_operator_changes_their_passphrase_typed_twice_and_the_vault_is_re_keyed() 
     coffer_core::Vault::open(&k.path, Some("admin"), &pass("a new passphrase"))
         .expect("the new one opens");
 }
+
+#[test]
+fn putting_a_generated_value_on_a_secret_says_so_in_the_status_line_without_the_value() {
+    let mut k = Kit::unlocked(120, 30);
+    k.open("prod/db/main");
+    k.key(Cmd::PutGenerated);
+    let s = k.app.status.clone().unwrap();
+    assert!(!s.error, "{}", s.text);
+    assert!(
+        s.text
+            .starts_with("Put a generated value on prod/db/main (version "),
+        "{}",
+        s.text
+    );
+    assert!(s.text.ends_with(", now AWSCURRENT)."), "{}", s.text);
+}

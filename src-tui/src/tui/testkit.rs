@@ -706,6 +706,7 @@ impl Kit {
             | Request::Activity { arn, .. }
             | Request::Reveal { arn, .. }
             | Request::Put { arn, .. }
+            | Request::PutGenerated { arn }
             | Request::Describe { arn, .. }
             | Request::SetType { arn, .. }
             | Request::MoveLabel { arn, .. }

@@ -541,6 +541,9 @@ pub fn execute_reporting(
             op,
             |r| said::deleted_for_good(&r.name),
         ),
+        Request::PutGenerated { arn } => {
+            done(vault.put_generated_value(&c, &arn), op, String::clone)
+        }
         Request::Restore { arn } => done(
             vault.restore_secret(&c, SecretIdRequest { secret_id: arn }),
             op,

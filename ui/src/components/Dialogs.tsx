@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { ActInfo, IpcError, LabelMove, TagPair, VersionLabels, VersionRow } from "../bindings";
+import type { ActInfo, IpcError, LabelMove, Tag, VersionLabels, VersionRow } from "../bindings";
 import { shortId } from "../format";
 import { Labels } from "./Bits";
 
@@ -95,7 +95,7 @@ export function CreateSecretDialog(props: {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [value, setValue] = useState("");
-  const [tags, setTags] = useState<TagPair[]>([]);
+  const [tags, setTags] = useState<Tag[]>([]);
   const [secretType, setSecretType] = useState("");
   const act = useAct(props.onCreated);
   const submit = () =>
@@ -104,7 +104,7 @@ export function CreateSecretDialog(props: {
         name,
         description: description || null,
         value: value || null,
-        tags: tags.filter((t) => t.key),
+        tags: tags.filter((t) => t.Key),
         secretType: secretType || null,
       }),
     );
@@ -147,14 +147,14 @@ export function CreateSecretDialog(props: {
         <span>Tags</span>
         {tags.map((t, i) => (
           <div className="tag-edit" key={i}>
-            <input placeholder="Key" value={t.key} onChange={(e) => setTags(tags.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))} />
-            <input placeholder="Value" value={t.value} onChange={(e) => setTags(tags.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))} />
+            <input placeholder="Key" value={t.Key} onChange={(e) => setTags(tags.map((x, j) => (j === i ? { ...x, Key: e.target.value } : x)))} />
+            <input placeholder="Value" value={t.Value} onChange={(e) => setTags(tags.map((x, j) => (j === i ? { ...x, Value: e.target.value } : x)))} />
             <button className="icon-btn" onClick={() => setTags(tags.filter((_, j) => j !== i))} aria-label="Remove tag">
               ×
             </button>
           </div>
         ))}
-        <button className="btn small" onClick={() => setTags([...tags, { key: "", value: "" }])}>
+        <button className="btn small" onClick={() => setTags([...tags, { Key: "", Value: "" }])}>
           + Add tag
         </button>
       </div>
@@ -184,6 +184,9 @@ export function PutValueDialog(props: { arn: string; name: string; onClose: () =
         <>
           <button className="btn" onClick={props.onClose}>
             Cancel
+          </button>
+          <button className="btn" disabled={act.busy} onClick={() => act.run(() => api.putGeneratedValue(props.arn))} title="A 32-character random password (GetRandomPassword), never shown here: reveal the version to see it" data-testid="put-generated-value">
+            Generate one
           </button>
           <button className="btn primary" disabled={!value || act.busy} onClick={() => act.run(() => api.putValue(props.arn, value))} data-testid="put-value-submit">
             Save as AWSCURRENT

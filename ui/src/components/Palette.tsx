@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api";
-import type { ActInfo, SecretRow } from "../bindings";
+import type { ActInfo, SecretSummary } from "../bindings";
 import { useConsole, type Route } from "../console";
 
 type Entry = { id: string; label: string; hint: string; run: () => void };
@@ -18,7 +18,7 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
       live = false;
     };
   }, []);
-  const [secrets, setSecrets] = useState<SecretRow[]>([]);
+  const [secrets, setSecrets] = useState<SecretSummary[]>([]);
   const [sel, setSel] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
@@ -28,8 +28,8 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
       return;
     }
     let live = true;
-    api.querySecrets({ text, sort: "name", descending: false, includeDeleted: false, onlyDeleted: false, offset: 0, limit: 8 }).then(
-      (p) => live && setSecrets(p.rows),
+    api.querySecrets({ Text: text, SortBy: "name", Descending: false, IncludeDeleted: false, OnlyDeleted: false, Offset: 0, Limit: 8 }).then(
+      (p) => live && setSecrets(p.Rows),
       () => live && setSecrets([]),
     );
     return () => {
@@ -53,10 +53,10 @@ export function Palette(props: { onClose: () => void; onLock: () => void; onNew:
     const t = text.trim().toLowerCase();
     const matching = t ? acts.filter((a) => a.label.toLowerCase().includes(t)) : acts;
     const found = secrets.map((s) => ({
-      id: s.arn,
-      label: s.name,
+      id: s.ARN,
+      label: s.Name,
       hint: "secret",
-      run: go({ screen: "secret", arn: s.arn, tab: "overview" }),
+      run: go({ screen: "secret", arn: s.ARN, tab: "overview" }),
     }));
     return [...found, ...matching];
     // eslint-disable-next-line react-hooks/exhaustive-deps

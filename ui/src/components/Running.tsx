@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
-import type { RunningFrontEnd } from "../bindings";
+import type { Running } from "../bindings";
 
 const POLL_MS = 2000;
 
@@ -14,7 +14,7 @@ export function shortAddress(address: string): string {
 }
 
 /** How the header names a running front end. */
-export function runningLabel(r: RunningFrontEnd, viaSession = false): string {
+export function runningLabel(r: Running, viaSession = false): string {
   switch (r.frontEnd) {
     case "session":
       return viaSession ? "via session" : "session";
@@ -29,7 +29,7 @@ export function runningLabel(r: RunningFrontEnd, viaSession = false): string {
   }
 }
 
-function title(r: RunningFrontEnd): string {
+function title(r: Running): string {
   const what =
     r.frontEnd === "session"
       ? "Session agent (coffer unlock): the CLI and both consoles run through it without the passphrase"
@@ -43,7 +43,7 @@ function title(r: RunningFrontEnd): string {
  * `viaSession`: this console runs through the session. `onAttach` (on the unlock screen):
  * open through the running session without the passphrase. */
 export function RunningBadges(props: { locked?: boolean; viaSession?: boolean; onAttach?: () => void }) {
-  const [running, setRunning] = useState<RunningFrontEnd[]>([]);
+  const [running, setRunning] = useState<Running[]>([]);
   useEffect(() => {
     let stopped = false;
     const tick = () =>

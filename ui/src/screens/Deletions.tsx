@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api } from "../api";
-import type { SecretRow } from "../bindings";
+import type { SecretSummary } from "../bindings";
 import { useConsole } from "../console";
 import { countdown, dateTime } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
@@ -9,11 +9,11 @@ import { DeleteNowDialog } from "../components/Dialogs";
 export function DeletionsScreen() {
   const c = useConsole();
   const page = useLoad(
-    () => api.querySecrets({ text: "", sort: "deletion", descending: false, includeDeleted: false, onlyDeleted: true, offset: 0, limit: 1000 }),
+    () => api.querySecrets({ Text: "", SortBy: "deletion-date", Descending: false, IncludeDeleted: false, OnlyDeleted: true, Offset: 0, Limit: 1000 }),
     [c.revision],
   );
-  const [deleting, setDeleting] = useState<SecretRow | null>(null);
-  const restore = (r: SecretRow) => c.act(() => api.restoreSecret(r.arn), page.reload);
+  const [deleting, setDeleting] = useState<SecretSummary | null>(null);
+  const restore = (r: SecretSummary) => c.act(() => api.restoreSecret(r.ARN), page.reload);
   return (
     <section className="screen">
       <div className="screen-head">
@@ -24,12 +24,12 @@ export function DeletionsScreen() {
       </div>
       {page.error && <ErrorBox error={page.error} onRetry={page.reload} />}
       {!page.value && !page.error && <Spinner />}
-      {page.value && page.value.total === 0 && (
+      {page.value && page.value.Total === 0 && (
         <Empty title="Nothing is scheduled for deletion." testid="deletions-empty">
           <span>Secrets you delete with a recovery window wait here until their deletion date.</span>
         </Empty>
       )}
-      {page.value && page.value.total > 0 && (
+      {page.value && page.value.Total > 0 && (
         <div className="card flush">
           <table className="grid-table" data-testid="deletions-table">
             <thead>
@@ -42,16 +42,16 @@ export function DeletionsScreen() {
               </tr>
             </thead>
             <tbody>
-              {page.value.rows.map((r) => (
-                <tr key={r.arn} data-testid="deletion-row" data-name={r.name}>
+              {page.value.Rows.map((r) => (
+                <tr key={r.ARN} data-testid="deletion-row" data-name={r.Name}>
                   <td>
-                    <div className="mono">{r.name}</div>
-                    <div className="muted small">{r.description}</div>
+                    <div className="mono">{r.Name}</div>
+                    <div className="muted small">{r.Description}</div>
                   </td>
-                  <td>{dateTime(r.deletedDate)}</td>
-                  <td>{dateTime(r.deletionDate)}</td>
+                  <td>{dateTime(r.DeletedDate)}</td>
+                  <td>{dateTime(r.DeletionDate)}</td>
                   <td>
-                    <span className="badge warn mono">{countdown(r.deletionDate!)}</span>
+                    <span className="badge warn mono">{countdown(r.DeletionDate!)}</span>
                   </td>
                   <td className="row-actions">
                     <button className="btn small" onClick={() => restore(r)} data-testid="restore">
@@ -69,8 +69,8 @@ export function DeletionsScreen() {
       )}
       {deleting && (
         <DeleteNowDialog
-          arn={deleting.arn}
-          name={deleting.name}
+          arn={deleting.ARN}
+          name={deleting.Name}
           onClose={() => setDeleting(null)}
           onDone={(m) => {
             setDeleting(null);

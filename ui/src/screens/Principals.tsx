@@ -240,7 +240,7 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
         <div className="fact"><dt>Created</dt><dd>{dateTime(p.createdDate)}</dd></div>
         {p.description && <div className="fact"><dt>Description</dt><dd>{p.description}</dd></div>}
         {p.tags.length > 0 && (
-          <div className="fact"><dt>Tags</dt><dd>{p.tags.map((t) => <span key={t.key} className="chip">{t.key}: {t.value}</span>)}</dd></div>
+          <div className="fact"><dt>Tags</dt><dd>{p.tags.map((t) => <span key={t.Key} className="chip">{t.Key}: {t.Value}</span>)}</dd></div>
         )}
       </dl>
       {detail.error && <ErrorBox error={detail.error} />}

@@ -3,7 +3,7 @@
 // parser, with the next run times), turn rotation off, retry a failed attempt.
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { AttemptRow, FunctionRow, IpcError, RotationStatus, RulesDto, SecretDetail } from "../bindings";
+import type { AttemptRow, FunctionRow, IpcError, RotationRules, RotationStatus, SecretDetail } from "../bindings";
 import { typingIn, useConsole } from "../console";
 import { dateTime, duration, principalName, relative, rulesText, shortId, utcDateTime } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
@@ -309,22 +309,22 @@ const PRESETS: { label: string; mode: Mode; value: string }[] = [
 ];
 
 /** The rules the dialog's fields describe. */
-export function rulesOf(mode: Mode, days: string, rateN: string, rateUnit: string, cron: string, window: string): RulesDto {
-  const duration = window.trim() || null;
-  if (mode === "days") return { automaticallyAfterDays: Number(days.trim()), scheduleExpression: null, duration };
-  if (mode === "rate") return { automaticallyAfterDays: null, scheduleExpression: `rate(${rateN.trim()} ${rateUnit})`, duration };
-  return { automaticallyAfterDays: null, scheduleExpression: cron.trim(), duration };
+export function rulesOf(mode: Mode, days: string, rateN: string, rateUnit: string, cron: string, window: string): RotationRules {
+  const window_ = window.trim() ? { Duration: window.trim() } : {};
+  if (mode === "days") return { AutomaticallyAfterDays: Number(days.trim()), ...window_ };
+  if (mode === "rate") return { ScheduleExpression: `rate(${rateN.trim()} ${rateUnit})`, ...window_ };
+  return { ScheduleExpression: cron.trim(), ...window_ };
 }
 
 function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: () => void; onDone: (m: string) => void }) {
   const r = props.s.rules;
-  const rate = r?.scheduleExpression?.match(/^rate\((\d+) (hours|days)\)$/);
-  const [mode, setMode] = useState<Mode>(r?.scheduleExpression ? (rate ? "rate" : "cron") : "days");
-  const [days, setDays] = useState(String(r?.automaticallyAfterDays ?? 30));
+  const rate = r?.ScheduleExpression?.match(/^rate\((\d+) (hours|days)\)$/);
+  const [mode, setMode] = useState<Mode>(r?.ScheduleExpression ? (rate ? "rate" : "cron") : "days");
+  const [days, setDays] = useState(String(r?.AutomaticallyAfterDays ?? 30));
   const [rateN, setRateN] = useState(rate?.[1] ?? "12");
   const [rateUnit, setRateUnit] = useState(rate?.[2] ?? "hours");
-  const [cron, setCron] = useState(!rate && r?.scheduleExpression ? r.scheduleExpression : "cron(0 4 ? * SUN *)");
-  const [window, setWindow] = useState(r?.duration ?? "");
+  const [cron, setCron] = useState(!rate && r?.ScheduleExpression ? r.ScheduleExpression : "cron(0 4 ? * SUN *)");
+  const [window, setWindow] = useState(r?.Duration ?? "");
   const [fn, setFn] = useState(props.s.functionArn ?? "");
   const functions = useLoad<FunctionRow[]>(() => api.rotationFunctions(), []);
   const [preview, setPreview] = useState<{ windows: number[] } | { error: IpcError } | null>(null);
@@ -455,8 +455,8 @@ function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: ()
       </label>
       <div className="preview" data-testid="schedule-preview">
         <div className="muted small">
-          <span className="mono">{rules.scheduleExpression ?? `AutomaticallyAfterDays ${rules.automaticallyAfterDays}`}</span>
-          {rules.duration ? <span className="mono"> · Duration {rules.duration}</span> : null}
+          <span className="mono">{rules.ScheduleExpression ?? `AutomaticallyAfterDays ${rules.AutomaticallyAfterDays}`}</span>
+          {rules.Duration ? <span className="mono"> · Duration {rules.Duration}</span> : null}
         </div>
         {preview === null && <p className="muted">Checking…</p>}
         {preview && "error" in preview && (

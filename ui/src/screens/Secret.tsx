@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { DiffRow, PolicyOutput, RevealedValue, SecretDetail, ValidationOutput } from "../bindings";
+import type { DiffRow, PolicyView, RevealedValue, SecretDetail, ValidationReport } from "../bindings";
 import { TABS, useConsole, type Tab, typingIn } from "../console";
 import { countdown, dateTime, jsonFields, principalName, relative, shortId, utcDateTime } from "../format";
 import { Empty, ErrorBox, Labels, Spinner, useLoad } from "../components/Bits";
@@ -164,8 +164,8 @@ function Overview({ d }: { d: SecretDetail }) {
         ) : (
           <div className="chips">
             {d.tags.map((t) => (
-              <span className="chip" key={t.key}>
-                {t.key}: {t.value}
+              <span className="chip" key={t.Key}>
+                {t.Key}: {t.Value}
               </span>
             ))}
           </div>
@@ -431,11 +431,11 @@ function TagsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string) => 
           </thead>
           <tbody>
             {d.tags.map((t) => (
-              <tr key={t.key}>
-                <td className="mono">{t.key}</td>
-                <td className="mono">{t.value}</td>
+              <tr key={t.Key}>
+                <td className="mono">{t.Key}</td>
+                <td className="mono">{t.Value}</td>
                 <td className="row-actions">
-                  <button className="btn small danger-ghost" onClick={() => api.untagSecret(d.arn, t.key).then((r) => onChanged(r.message), (e) => c.fail(asIpcError(e)))} data-testid={`untag-${t.key}`}>
+                  <button className="btn small danger-ghost" onClick={() => api.untagSecret(d.arn, t.Key).then((r) => onChanged(r.message), (e) => c.fail(asIpcError(e)))} data-testid={`untag-${t.Key}`}>
                     Remove
                   </button>
                 </td>
@@ -469,21 +469,21 @@ const POLICY_TEMPLATE = `{
 
 function PolicyTab({ d }: { d: SecretDetail }) {
   const c = useConsole();
-  const stored = useLoad<PolicyOutput>(() => api.getPolicy(d.arn), [d.arn]);
+  const stored = useLoad<PolicyView>(() => api.getPolicy(d.arn), [d.arn]);
   const [text, setText] = useState<string | null>(null);
-  const [report, setReport] = useState<ValidationOutput | null>(null);
+  const [report, setReport] = useState<ValidationReport | null>(null);
   const [blockPublic, setBlockPublic] = useState(true);
   const editing = text ?? stored.value?.policy ?? "";
   useEffect(() => {
     if (text === null) return;
     const id = setTimeout(() => {
-      api.validatePolicy(d.arn, text).then(setReport, (e) => setReport({ passed: false, findings: [{ check: asIpcError(e).code, message: asIpcError(e).message }] }));
+      api.validatePolicy(d.arn, text).then(setReport, (e) => setReport({ PolicyValidationPassed: false, ValidationErrors: [{ CheckName: asIpcError(e).code, ErrorMessage: asIpcError(e).message }] }));
     }, 300);
     return () => clearTimeout(id);
   }, [text, d.arn]);
   if (stored.error) return <ErrorBox error={stored.error} onRetry={stored.reload} />;
   if (!stored.value) return <Spinner />;
-  const shownReport = text === null ? { passed: stored.value.passed, findings: stored.value.findings } : report;
+  const shownReport = text === null ? (stored.value.report ?? { PolicyValidationPassed: true, ValidationErrors: [] }) : report;
   const after = (m: string) => {
     c.notify(m);
     setText(null);
@@ -528,13 +528,13 @@ function PolicyTab({ d }: { d: SecretDetail }) {
         <h3>Validation</h3>
         {!shownReport ? (
           <p className="muted">Checking…</p>
-        ) : shownReport.findings.length === 0 ? (
+        ) : shownReport.ValidationErrors.length === 0 ? (
           <p className="ok-text">{stored.value.policy || text !== null ? "✓ No findings." : "Nothing to check."}</p>
         ) : (
           <ul className="findings">
-            {shownReport.findings.map((f, i) => (
+            {shownReport.ValidationErrors.map((f, i) => (
               <li key={i}>
-                <span className="badge danger">{f.check}</span> {f.message}
+                <span className="badge danger">{f.CheckName}</span> {f.ErrorMessage}
               </li>
             ))}
           </ul>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { api } from "../api";
-import type { GroupRun, IpcError, SecretQueryInput, SecretRow, SortKey } from "../bindings";
+import type { IpcError, PrefixRun, SecretQuery, SecretSummary, SortBy } from "../bindings";
 import { useConsole, typingIn } from "../console";
 import { countdown, dayAgo, relative } from "../format";
 import { ErrorBox } from "../components/Bits";
@@ -12,7 +12,7 @@ const ROW_HEIGHT = 52;
 /** The table's place, kept while the operator visits a secret and comes back. */
 export type TableState = {
   text: string;
-  sort: SortKey;
+  sort: SortBy;
   descending: boolean;
   includeDeleted: boolean;
   grouped: boolean;
@@ -32,10 +32,10 @@ export const initialTableState = (): TableState => ({
   selected: 0,
 });
 
-type Item = { kind: "header"; run: GroupRun; collapsed: boolean } | { kind: "row"; abs: number };
+type Item = { kind: "header"; run: PrefixRun; collapsed: boolean } | { kind: "row"; abs: number };
 
 /** Display items of the grouped list: a header per prefix run, then its rows unless folded. */
-export function groupLayout(runs: GroupRun[], collapsed: string[]) {
+export function groupLayout(runs: PrefixRun[], collapsed: string[]) {
   const starts: number[] = [];
   let n = 0;
   for (const r of runs) {
@@ -59,26 +59,26 @@ export function groupLayout(runs: GroupRun[], collapsed: string[]) {
   return { count: n, item };
 }
 
-const SORTS: { key: SortKey; label: string }[] = [
+const SORTS: { key: SortBy; label: string }[] = [
   { key: "name", label: "Name" },
-  { key: "lastChanged", label: "Last changed" },
-  { key: "lastAccessed", label: "Last accessed" },
-  { key: "created", label: "Created" },
+  { key: "last-changed-date", label: "Last changed" },
+  { key: "last-accessed-date", label: "Last accessed" },
+  { key: "created-date", label: "Created" },
 ];
 
 export function SecretsScreen(props: { state: React.MutableRefObject<TableState> }) {
   const c = useConsole();
   const saved = props.state.current;
   const [text, setText] = useState(saved.text);
-  const [sort, setSort] = useState<SortKey>(saved.sort);
+  const [sort, setSort] = useState<SortBy>(saved.sort);
   const [descending, setDescending] = useState(saved.descending);
   const [includeDeleted, setIncludeDeleted] = useState(saved.includeDeleted);
   const [grouped, setGrouped] = useState(saved.grouped);
   const [collapsed, setCollapsed] = useState<string[]>(saved.collapsed);
   const [selected, setSelected] = useState(saved.selected);
   const [total, setTotal] = useState<number | null>(null);
-  const [pages, setPages] = useState<Map<number, SecretRow[]>>(new Map());
-  const [runs, setRuns] = useState<GroupRun[] | null>(null);
+  const [pages, setPages] = useState<Map<number, SecretSummary[]>>(new Map());
+  const [runs, setRuns] = useState<PrefixRun[] | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [timing, setTiming] = useState<{ gen: number; ms: number } | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
@@ -92,15 +92,15 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
    *  fetch that was under way when another process wrote) never replaces newer rows. */
   const shownRevision = useRef(0);
 
-  const query: SecretQueryInput = useMemo(
+  const query: SecretQuery = useMemo(
     () => ({
-      text,
-      sort: grouped ? "name" : sort,
-      descending: grouped ? false : descending,
-      includeDeleted,
-      onlyDeleted: false,
-      offset: 0,
-      limit: PAGE,
+      Text: text,
+      SortBy: grouped ? "name" : sort,
+      Descending: grouped ? false : descending,
+      IncludeDeleted: includeDeleted,
+      OnlyDeleted: false,
+      Offset: 0,
+      Limit: PAGE,
     }),
     [text, sort, descending, includeDeleted, grouped],
   );
@@ -151,18 +151,18 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
         const g = gen.current;
         const q = queryRef.current;
         try {
-          if (q.sort === "name" && !q.descending && grouped) {
+          if (q.SortBy === "name" && !q.Descending && grouped) {
             const r = await api.secretGroups(q);
             if (g === gen.current) setRuns(r);
           }
           const want = grouped && !runs ? [0] : neededPages();
-          const got = await Promise.all(want.map((p) => api.querySecrets({ ...q, offset: p * PAGE, limit: PAGE })));
+          const got = await Promise.all(want.map((p) => api.querySecrets({ ...q, Offset: p * PAGE, Limit: PAGE })));
           if (g !== gen.current || again.current) continue;
-          shownRevision.current = Math.max(0, ...got.map((r) => r.revision));
-          const m = new Map<number, SecretRow[]>();
-          want.forEach((p, i) => m.set(p, got[i].rows));
+          shownRevision.current = Math.max(0, ...got.map((r) => r.Revision));
+          const m = new Map<number, SecretSummary[]>();
+          want.forEach((p, i) => m.set(p, got[i].Rows));
           setPages(m);
-          setTotal(got[0]?.total ?? 0);
+          setTotal(got[0]?.Total ?? 0);
           setError(null);
           setTiming((t) => (t && t.gen === g ? t : { gen: g, ms: performance.now() - started.current }));
         } catch (e) {
@@ -201,27 +201,27 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
       const key = `${g}:${p}`;
       if (pages.has(p) || inflight.current.has(key)) continue;
       inflight.current.add(key);
-      api.querySecrets({ ...q, offset: p * PAGE, limit: PAGE }).then(
+      api.querySecrets({ ...q, Offset: p * PAGE, Limit: PAGE }).then(
         (r) => {
-          if (g !== gen.current || r.revision < shownRevision.current) return;
-          shownRevision.current = r.revision;
-          setPages((m) => new Map(m).set(p, r.rows));
-          setTotal(r.total);
+          if (g !== gen.current || r.Revision < shownRevision.current) return;
+          shownRevision.current = r.Revision;
+          setPages((m) => new Map(m).set(p, r.Rows));
+          setTotal(r.Total);
         },
         (e) => g === gen.current && setError(e as IpcError),
       ).finally(() => inflight.current.delete(key));
     }
   }, [visible, pages, neededPages]);
 
-  const rowAt = (abs: number): SecretRow | undefined => pages.get(Math.floor(abs / PAGE))?.[abs % PAGE];
+  const rowAt = (abs: number): SecretSummary | undefined => pages.get(Math.floor(abs / PAGE))?.[abs % PAGE];
 
-  const open = (row: SecretRow | undefined) => {
+  const open = (row: SecretSummary | undefined) => {
     if (!row) return;
     props.state.current.scrollTop = scroller.current?.scrollTop ?? 0;
-    c.navigate({ screen: "secret", arn: row.arn, tab: "overview" });
+    c.navigate({ screen: "secret", arn: row.ARN, tab: "overview" });
   };
 
-  const toggleSort = (k: SortKey) => {
+  const toggleSort = (k: SortBy) => {
     if (grouped) setGrouped(false);
     if (k === sort) setDescending((d) => !d);
     else {
@@ -269,7 +269,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
   const toggleGroup = (prefix: string) =>
     setCollapsed((cs) => (cs.includes(prefix) ? cs.filter((x) => x !== prefix) : [...cs, prefix]));
 
-  const sortMark = (k: SortKey) => (!grouped && sort === k ? (descending ? " ↓" : " ↑") : "");
+  const sortMark = (k: SortBy) => (!grouped && sort === k ? (descending ? " ↓" : " ↑") : "");
 
   return (
     <section className="screen fill">
@@ -390,7 +390,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
                   key={v.index}
                   row={row}
                   style={style}
-                  indent={grouped && !!row?.name.includes("/")}
+                  indent={grouped && !!row?.Name.includes("/")}
                   selected={selected === v.index}
                   onOpen={() => {
                     setSelected(v.index);
@@ -411,7 +411,7 @@ export function SecretsScreen(props: { state: React.MutableRefObject<TableState>
 }
 
 function SecretLine(props: {
-  row: SecretRow | undefined;
+  row: SecretSummary | undefined;
   style: React.CSSProperties;
   selected: boolean;
   indent: boolean;
@@ -425,35 +425,35 @@ function SecretLine(props: {
       </div>
     );
   }
-  const deleting = r.deletionDate !== null;
+  const deleting = r.DeletionDate !== null;
   return (
     <div
       className={`tr secrets-grid ${props.selected ? "selected" : ""} ${deleting ? "deleting" : ""}`}
       style={props.style}
       onClick={props.onOpen}
       data-testid="secret-row"
-      data-name={r.name}
+      data-name={r.Name}
     >
       <div className={`cell-name ${props.indent ? "indent" : ""}`}>
-        <span className="name mono">{r.name}</span>
-        <span className="desc">{r.description || "\u00a0"}</span>
+        <span className="name mono">{r.Name}</span>
+        <span className="desc">{r.Description || "\u00a0"}</span>
       </div>
-      <HealthCell arn={r.arn} />
+      <HealthCell arn={r.ARN} />
       <div className="tags">
-        {deleting && <span className="badge danger">deletes in {countdown(r.deletionDate!)}</span>}
-        {!deleting && r.nextRotationDate !== null && <RotationBadge next={r.nextRotationDate} />}
-        {r.tags.slice(0, 2).map((t) => (
-          <span key={t.key} className="chip">
-            {t.key}
-            {t.value ? `: ${t.value}` : ""}
+        {deleting && <span className="badge danger">deletes in {countdown(r.DeletionDate!)}</span>}
+        {!deleting && r.NextRotationDate !== null && <RotationBadge next={r.NextRotationDate} />}
+        {r.Tags.slice(0, 2).map((t) => (
+          <span key={t.Key} className="chip">
+            {t.Key}
+            {t.Value ? `: ${t.Value}` : ""}
           </span>
         ))}
-        {r.tags.length > 2 && <span className="chip more">+{r.tags.length - 2}</span>}
+        {r.Tags.length > 2 && <span className="chip more">+{r.Tags.length - 2}</span>}
       </div>
-      <span className="num">{r.versionCount}</span>
-      <span className="muted">{relative(r.lastChangedDate)}</span>
-      <span className="muted">{dayAgo(r.lastAccessedDate)}</span>
-      <span className="muted">{relative(r.createdDate)}</span>
+      <span className="num">{r.VersionCount}</span>
+      <span className="muted">{relative(r.LastChangedDate)}</span>
+      <span className="muted">{dayAgo(r.LastAccessedDate)}</span>
+      <span className="muted">{relative(r.CreatedDate)}</span>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { App } from "../App";
-import type { SecretQueryInput } from "../bindings";
+import type { SecretQuery } from "../bindings";
 import { detail, locked, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
 
@@ -12,7 +12,7 @@ describe("unlock", () => {
       vault_status: () => status,
       unlock: () => (status = unlocked),
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     expect(await screen.findByTestId("vault-path")).toHaveProperty("textContent", locked.path);
@@ -50,7 +50,7 @@ describe("what runs on the vault", () => {
       vault_status: () => unlocked,
       revision: () => 1,
       running: () => running,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     const bar = await screen.findByTestId("running");
@@ -65,7 +65,7 @@ describe("what runs on the vault", () => {
       attach_session: () => (status = { ...unlocked, throughSession: true }),
       running: () => running,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     expect((await screen.findByTestId("session-note")).textContent).toContain("coffer unlock");
@@ -90,12 +90,12 @@ describe("secrets table", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     await waitFor(() => expect(screen.getByTestId("secrets-count").textContent).toBe("100,000 secrets"));
     expect((await screen.findAllByTestId("secret-row")).length).toBeGreaterThan(0);
-    const asked = calls.filter((c) => c.cmd === "query_secrets").map((c) => (c.args.query as SecretQueryInput).limit);
+    const asked = calls.filter((c) => c.cmd === "query_secrets").map((c) => (c.args.query as SecretQuery).Limit);
     expect(Math.max(...asked)).toBeLessThanOrEqual(100);
   });
 
@@ -105,9 +105,9 @@ describe("secrets table", () => {
       vault_status: () => unlocked,
       revision: () => 1,
       query_secrets: (a) => {
-        const page = pages(a.query as SecretQueryInput);
+        const page = pages(a.query as SecretQuery);
         const next = [now + 2.5 * 86400, now - 60, now + 5 * 3600 + 90];
-        page.rows = page.rows.map((r, i) => (i < next.length ? { ...r, nextRotationDate: next[i] } : r));
+        page.Rows = page.Rows.map((r, i) => (i < next.length ? { ...r, NextRotationDate: next[i] } : r));
         return page;
       },
     });
@@ -124,13 +124,13 @@ describe("secrets table", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     await screen.findAllByTestId("secret-row");
     fireEvent.change(screen.getByTestId("secrets-filter"), { target: { value: "s1" } });
     await waitFor(() => expect(screen.getByTestId("secrets-count").textContent).toBe("3 secrets match"));
-    expect(calls.some((c) => c.cmd === "query_secrets" && (c.args.query as SecretQueryInput).text === "s1")).toBe(true);
+    expect(calls.some((c) => c.cmd === "query_secrets" && (c.args.query as SecretQuery).Text === "s1")).toBe(true);
   });
 
   it("re-reads the rows on screen when the vault's revision changes", async () => {
@@ -138,7 +138,7 @@ describe("secrets table", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => rev,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     await screen.findAllByTestId("secret-row");
@@ -153,7 +153,7 @@ describe("secret detail", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       create_secret: () => ({ message: "Created partner/sf." }),
     });
     render(<App />);
@@ -171,7 +171,7 @@ describe("secret detail", () => {
     backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       secret_detail: () => ({ ...detail, secretType: "SalesforceClientSecret" }),
     });
     render(<App />);
@@ -184,7 +184,7 @@ describe("secret detail", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       secret_detail: () => detail,
       update_type: () => ({ message: "Updated the Type." }),
     });
@@ -197,11 +197,29 @@ describe("secret detail", () => {
     expect(calls.find((c) => c.cmd === "update_type")!.args).toEqual({ arn: detail.arn, secretType: "SalesforceClientSecret" });
   });
 
+  it("the new-value dialog puts a generated value without the page ever holding it", async () => {
+    const said = "Put a generated value on app/s1 (version v3-00000, now AWSCURRENT).";
+    const calls = backend({
+      vault_status: () => unlocked,
+      revision: () => 1,
+      query_secrets: (a) => pages(a.query as SecretQuery),
+      secret_detail: () => detail,
+      put_generated_value: () => ({ message: said }),
+    });
+    render(<App />);
+    fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
+    fireEvent.click(await screen.findByTestId("put-value"));
+    fireEvent.click(await screen.findByTestId("put-generated-value"));
+    await waitFor(() => expect(document.body.textContent).toContain(said));
+    expect(calls.find((c) => c.cmd === "put_generated_value")!.args).toEqual({ arn: detail.arn });
+    expect(calls.some((c) => c.cmd === "put_value")).toBe(false);
+  });
+
   it("opening a secret reads no value; the value crosses only after Reveal", async () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       secret_detail: () => detail,
       reveal_value: () => ({ versionId: detail.versions[0].versionId, stages: ["AWSCURRENT"], binary: false, text: '{"password":"s3cret"}' }),
     });
@@ -222,7 +240,7 @@ describe("secret detail", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       secret_detail: () => detail,
       // The core's plan (model::labels, tested there): AWSCURRENT back, AWSPREVIOUS forward.
       plan_label_move: () => ({
@@ -267,7 +285,7 @@ describe("secret detail", () => {
     backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       secret_detail: () => detail,
       schedule_deletion: () => {
         throw { code: "AccessDeniedException", message: "not allowed" };
@@ -287,7 +305,7 @@ describe("auto-lock", () => {
     const calls = backend({
       vault_status: () => status,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       lock: () => {
         status = { ...locked, idleLockSeconds: 1 };
         return null;
@@ -307,7 +325,7 @@ describe("principals", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       principals: () => [
         { kind: "operator", name: "admin", arn: "arn:aws:iam::123456789012:user/admin", createdDate: 1_700_000_000, description: null, tags: [], document: null },
         ...(made ? [{ kind: "user", name: "app1", arn: "arn:aws:iam::123456789012:user/app1", createdDate: 1_700_000_000, description: null, tags: [], document: null }] : []),
@@ -332,7 +350,7 @@ describe("audit log", () => {
     backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       query_audit: () => ({ events: [], nextBeforeSequence: null, totalEvents: 0 }),
       verify_audit: () => ({
         eventsChecked: 69,
@@ -358,7 +376,7 @@ describe("keyboard", () => {
     backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
     });
     render(<App />);
     await screen.findByTestId("console");
@@ -374,7 +392,7 @@ describe("keyboard", () => {
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
-      query_secrets: (a) => pages(a.query as SecretQueryInput),
+      query_secrets: (a) => pages(a.query as SecretQuery),
       acts: () => [
         { act: "SyncReplicas", command: "replicas-sync", title: "Retry replication now", question: "Push now?" },
         { act: "AnchorAuditTrail", command: "audit-anchor", title: "Anchor the audit trail now", question: "Take an anchor now?" },

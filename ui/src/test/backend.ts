@@ -1,6 +1,6 @@
 // A mocked set of the app's commands for the page's tests (through Tauri's mockIPC).
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { SecretQueryInput } from "../bindings";
+import type { SecretQuery } from "../bindings";
 import { row } from "./fixtures";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
@@ -21,9 +21,9 @@ export function backend(handlers: Record<string, (args: Record<string, unknown>)
 const TOTAL = 100_000;
 
 /** One page of a table of 100,000 secrets (3 match any filter). */
-export function pages(query: SecretQueryInput) {
+export function pages(query: SecretQuery) {
   const rows = [];
-  const matching = query.text ? 3 : TOTAL;
-  for (let i = query.offset; i < Math.min(matching, query.offset + query.limit); i++) rows.push(row(i));
-  return { total: matching, offset: query.offset, rows, revision: 1 };
+  const matching = query.Text ? 3 : TOTAL;
+  for (let i = query.Offset; i < Math.min(matching, query.Offset + query.Limit); i++) rows.push(row(i));
+  return { Total: matching, Offset: query.Offset, Rows: rows, Revision: 1 };
 }

@@ -1,4 +1,4 @@
-import type { SecretDetail, SecretRow, VaultStatus } from "../bindings";
+import type { SecretDetail, SecretSummary, VaultStatus } from "../bindings";
 
 export const locked: VaultStatus = {
   path: "/home/op/.local/share/coffer/vault.db",
@@ -18,24 +18,25 @@ export const unlocked: VaultStatus = {
   session: { operator: "admin", principalArn: "arn:aws:iam::123456789012:user/admin", accountId: "123456789012", region: "us-east-1" },
 };
 
-export function row(i: number): SecretRow {
+export function row(i: number): SecretSummary {
   return {
-    arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:app/s${i}-AbCdEf`,
-    name: `app/s${i}`,
-    description: `secret ${i}`,
-    createdDate: 1_700_000_000,
-    lastChangedDate: 1_700_000_000,
-    lastAccessedDate: null,
-    deletedDate: null,
-    deletionDate: null,
-    tags: [{ key: "env", value: "prod" }],
-    versionCount: 2,
-    nextRotationDate: null,
+    ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:app/s${i}-AbCdEf`,
+    Name: `app/s${i}`,
+    Description: `secret ${i}`,
+    CreatedDate: 1_700_000_000,
+    LastChangedDate: 1_700_000_000,
+    LastAccessedDate: null,
+    DeletedDate: null,
+    DeletionDate: null,
+    Tags: [{ Key: "env", Value: "prod" }],
+    VersionCount: 2,
+    KmsKeyId: null,
+    NextRotationDate: null,
   };
 }
 
 export const detail: SecretDetail = {
-  arn: row(1).arn,
+  arn: row(1).ARN,
   name: "app/s1",
   secretType: null,
   description: "secret 1",

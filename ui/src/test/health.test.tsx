@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { App } from "../App";
-import type { HealthFinding, HealthReport, SecretQueryInput } from "../bindings";
+import type { HealthFinding, HealthReport, SecretQuery } from "../bindings";
 import { principalOf, routeOf } from "../screens/Health";
 import { detail, row, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
@@ -12,10 +12,10 @@ function finding(over: Partial<HealthFinding>): HealthFinding {
   return {
     Kind: "weak-value",
     Severity: "high",
-    Subject: { Type: "Secret", Name: row(1).name, ARN: row(1).arn },
+    Subject: { Type: "Secret", Name: row(1).Name, ARN: row(1).ARN },
     Summary: "Its value is weak: zxcvbn scores it 0 of 4, 9 characters.",
     Evidence: { Score: 0, Length: 9 },
-    Fix: { Action: "RotateNow", SecretId: row(1).arn },
+    Fix: { Action: "RotateNow", SecretId: row(1).ARN },
     ...over,
   };
 }
@@ -62,10 +62,10 @@ const report: HealthReport = {
     finding({
       Kind: "never-read",
       Severity: "low",
-      Subject: { Type: "Secret", Name: row(2).name, ARN: row(2).arn },
+      Subject: { Type: "Secret", Name: row(2).Name, ARN: row(2).ARN },
       Summary: "Never read since it was made on 2026-01-01.",
       Evidence: { CreatedDate: "2026-01-01", Days: 340 },
-      Fix: { Action: "ScheduleDeletion", SecretId: row(2).arn },
+      Fix: { Action: "ScheduleDeletion", SecretId: row(2).ARN },
     }),
   ],
 };
@@ -74,7 +74,7 @@ function common(extra: Record<string, (a: Record<string, unknown>) => unknown> =
   return backend({
     vault_status: () => unlocked,
     revision: () => 1,
-    query_secrets: (a) => pages(a.query as SecretQueryInput),
+    query_secrets: (a) => pages(a.query as SecretQuery),
     approvals: () => ({ pending: [], background: { running: true, jobs: [] } }),
     health_report: () => report,
     secret_detail: () => detail,
@@ -104,9 +104,9 @@ describe("health screen", () => {
     await waitFor(() => expect(screen.getAllByTestId("health-cell").length).toBeGreaterThanOrEqual(2));
     const rows = screen.getAllByTestId("secret-row");
     const cell = (name: string) => rows.find((r) => r.getAttribute("data-name") === name)!.querySelector(".health")!.textContent;
-    expect(cell(row(1).name)).toBe("high");
-    expect(cell(row(2).name)).toBe("low");
-    expect(cell(row(3).name)).toBe("—");
+    expect(cell(row(1).Name)).toBe("high");
+    expect(cell(row(2).Name)).toBe("low");
+    expect(cell(row(3).Name)).toBe("—");
   });
 
   it("rotates now and deactivates a key only after confirmation, then checks again", async () => {
@@ -119,7 +119,7 @@ describe("health screen", () => {
     expect(calls.some((c) => c.cmd === "rotate_now")).toBe(false);
     const before = calls.filter((c) => c.cmd === "health_report").length;
     fireEvent.click(screen.getByTestId("fix-confirm"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "rotate_now")?.args).toEqual({ arn: row(1).arn, functionArn: null }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "rotate_now")?.args).toEqual({ arn: row(1).ARN, functionArn: null }));
     await waitFor(() => expect(calls.filter((c) => c.cmd === "health_report").length).toBeGreaterThan(before));
     const key = within(screen.getByTestId("health-medium")).getAllByTestId("finding")[0];
     fireEvent.click(within(key).getByTestId("finding-fix"));
@@ -133,7 +133,7 @@ describe("health screen", () => {
     fireEvent.click(await screen.findByTestId("nav-health"));
     fireEvent.click(within(await screen.findByTestId("health-low")).getByTestId("finding-fix"));
     fireEvent.click(await screen.findByTestId("schedule-deletion-submit"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "schedule_deletion")?.args).toEqual({ arn: row(2).arn, days: 30 }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "schedule_deletion")?.args).toEqual({ arn: row(2).ARN, days: 30 }));
   });
 
   it("shows the least-privilege proposal as a diff against the current policy and applies it from there", async () => {
@@ -160,7 +160,7 @@ describe("health screen", () => {
     render(<App />);
     fireEvent.click(await screen.findByTestId("nav-health"));
     fireEvent.click(within(await screen.findByTestId("health-high")).getByTestId("finding-open"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "secret_detail")?.args).toEqual({ arn: row(1).arn }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "secret_detail")?.args).toEqual({ arn: row(1).ARN }));
   });
 });
 
@@ -172,6 +172,6 @@ describe("health logic", () => {
   });
 
   it("opens a rotation finding on the secret's Rotation tab", () => {
-    expect(routeOf(finding({ Kind: "rotation-failing" }))).toEqual({ screen: "secret", arn: row(1).arn, tab: "rotation" });
+    expect(routeOf(finding({ Kind: "rotation-failing" }))).toEqual({ screen: "secret", arn: row(1).ARN, tab: "rotation" });
   });
 });

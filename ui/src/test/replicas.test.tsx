@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { App } from "../App";
-import type { ApprovalsOutput, ReplicasView, SecretQueryInput } from "../bindings";
+import type { ApprovalsOutput, ReplicasView, SecretQuery } from "../bindings";
 import { replicaStatusClass } from "../screens/Replicas";
 import { detail, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
@@ -34,7 +34,7 @@ function common(view: ReplicasView, extra: Record<string, (a: Record<string, unk
   return backend({
     vault_status: () => unlocked,
     revision: () => 1,
-    query_secrets: (a) => pages(a.query as SecretQueryInput),
+    query_secrets: (a) => pages(a.query as SecretQuery),
     secret_detail: () => ({ ...detail, primaryRegion: view.primaryRegion }),
     approvals: (): ApprovalsOutput => ({ pending: [], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
     replicas: () => view,

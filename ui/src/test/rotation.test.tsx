@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { App } from "../App";
-import type { ApprovalsOutput, AttemptRow, RotationStatus, SecretQueryInput } from "../bindings";
+import type { ApprovalsOutput, AttemptRow, RotationRules, RotationStatus, SecretQuery } from "../bindings";
 import { rulesOf } from "../screens/Rotation";
 import { detail, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
@@ -45,7 +45,7 @@ function attempt(over: Partial<AttemptRow> = {}): AttemptRow {
 const status: RotationStatus = {
   enabled: true,
   functionArn: FN,
-  rules: { automaticallyAfterDays: null, scheduleExpression: "rate(10 days)", duration: "3h" },
+  rules: { ScheduleExpression: "rate(10 days)", Duration: "3h" },
   lastRotatedDate: 1_700_000_204,
   nextWindows: [1_800_000_000, 1_800_864_000],
   requireApproval: false,
@@ -57,7 +57,7 @@ function common(extra: Record<string, (a: Record<string, unknown>) => unknown>) 
   return backend({
     vault_status: () => unlocked,
     revision: () => 1,
-    query_secrets: (a) => pages(a.query as SecretQueryInput),
+    query_secrets: (a) => pages(a.query as SecretQuery),
     secret_detail: () => ({ ...detail, rotationEnabled: true }),
     approvals: (): ApprovalsOutput => ({ pending: [], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
     ...extra,
@@ -111,8 +111,8 @@ describe("rotation tab", () => {
       rotation_status: () => status,
       rotation_functions: () => [{ name: "pw", arn: FN, kind: "password", description: null }],
       preview_schedule: (a) => {
-        const r = a.rules as { scheduleExpression: string | null };
-        if (r.scheduleExpression === "rate(2 hours)")
+        const r = a.rules as RotationRules;
+        if (r.ScheduleExpression === "rate(2 hours)")
           throw { code: "InvalidParameterException", message: "A rate in hours must be 4–23 hours." };
         return [1_800_000_000, 1_800_043_200];
       },
@@ -135,7 +135,7 @@ describe("rotation tab", () => {
     expect(calls.find((c) => c.cmd === "put_rotation_schedule")!.args).toEqual({
       arn: detail.arn,
       functionArn: FN,
-      rules: { automaticallyAfterDays: null, scheduleExpression: "rate(12 hours)", duration: null },
+      rules: { ScheduleExpression: "rate(12 hours)" },
       rotateNow: false,
     });
   });
@@ -153,9 +153,9 @@ describe("rotation tab", () => {
 
 describe("rules", () => {
   it("a bare number of days is AutomaticallyAfterDays and an empty window is no Duration", () => {
-    expect(rulesOf("days", " 30 ", "", "", "", " ")).toEqual({ automaticallyAfterDays: 30, scheduleExpression: null, duration: null });
-    expect(rulesOf("rate", "", "7", "days", "", "2h")).toEqual({ automaticallyAfterDays: null, scheduleExpression: "rate(7 days)", duration: "2h" });
-    expect(rulesOf("cron", "", "", "", " cron(0 4 ? * SUN *) ", "")).toMatchObject({ scheduleExpression: "cron(0 4 ? * SUN *)" });
+    expect(rulesOf("days", " 30 ", "", "", "", " ")).toEqual({ AutomaticallyAfterDays: 30 });
+    expect(rulesOf("rate", "", "7", "days", "", "2h")).toEqual({ ScheduleExpression: "rate(7 days)", Duration: "2h" });
+    expect(rulesOf("cron", "", "", "", " cron(0 4 ? * SUN *) ", "")).toMatchObject({ ScheduleExpression: "cron(0 4 ? * SUN *)" });
   });
 });
 

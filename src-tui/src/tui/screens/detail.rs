@@ -343,6 +343,10 @@ impl DetailState {
                 sh.popup = Some(Popup::Input(Input::put_value(arn, name)));
                 return vec![];
             }
+            Cmd::PutGenerated => {
+                let arn = d.arn.clone();
+                return self.send(Request::PutGenerated { arn });
+            }
             Cmd::Describe => {
                 let arn = d.arn.clone();
                 let current = d
