@@ -1280,7 +1280,7 @@ fn putting_a_generated_value_on_a_secret_says_so_in_the_status_line_without_the_
     let mut k = Kit::unlocked(120, 30);
     k.open("prod/db/main");
     k.key(Cmd::PutGenerated);
-    let s = k.app.status.clone().unwrap();
+    let s = k.app.sh.status.clone().unwrap();
     assert!(!s.error, "{}", s.text);
     assert!(
         s.text

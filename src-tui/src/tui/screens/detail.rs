@@ -345,7 +345,7 @@ impl DetailState {
             }
             Cmd::PutGenerated => {
                 let arn = d.arn.clone();
-                return self.send(Request::PutGenerated { arn });
+                return sh.send(Request::PutGenerated { arn });
             }
             Cmd::Describe => {
                 let arn = d.arn.clone();
