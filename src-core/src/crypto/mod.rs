@@ -41,7 +41,7 @@ impl From<DecryptionFailed> for crate::Error {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "server"))]
 mod tests {
     #[test]
     fn same_secret_holds_only_for_the_same_bytes() {

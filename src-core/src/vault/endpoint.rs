@@ -196,6 +196,7 @@ mod tests {
         assert!(Vault::ephemeral("123456789012", "nowhere").is_err());
     }
 
+    #[cfg(feature = "server")]
     #[test]
     fn signing_keys_are_found_by_id_and_unknown_ids_are_not() {
         let v = Vault::ephemeral("123456789012", "us-east-1").unwrap();
