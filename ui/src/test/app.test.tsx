@@ -172,7 +172,7 @@ describe("secret detail", () => {
       vault_status: () => unlocked,
       revision: () => 1,
       query_secrets: (a) => pages(a.query as SecretQuery),
-      secret_detail: () => ({ ...detail, secretType: "SalesforceClientSecret" }),
+      secret_detail: () => ({ ...detail, Secret: { ...detail.Secret, Type: "SalesforceClientSecret" } }),
     });
     render(<App />);
     fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
@@ -194,7 +194,7 @@ describe("secret detail", () => {
     fireEvent.change(await screen.findByTestId("type-input"), { target: { value: "SalesforceClientSecret" } });
     fireEvent.click(screen.getByTestId("type-submit"));
     await waitFor(() => expect(calls.some((c) => c.cmd === "update_type")).toBe(true));
-    expect(calls.find((c) => c.cmd === "update_type")!.args).toEqual({ arn: detail.arn, secretType: "SalesforceClientSecret" });
+    expect(calls.find((c) => c.cmd === "update_type")!.args).toEqual({ arn: detail.Secret.ARN, secretType: "SalesforceClientSecret" });
   });
 
   it("the new-value dialog puts a generated value without the page ever holding it", async () => {
@@ -211,7 +211,7 @@ describe("secret detail", () => {
     fireEvent.click(await screen.findByTestId("put-value"));
     fireEvent.click(await screen.findByTestId("put-generated-value"));
     await waitFor(() => expect(document.body.textContent).toContain(said));
-    expect(calls.find((c) => c.cmd === "put_generated_value")!.args).toEqual({ arn: detail.arn });
+    expect(calls.find((c) => c.cmd === "put_generated_value")!.args).toEqual({ arn: detail.Secret.ARN });
     expect(calls.some((c) => c.cmd === "put_value")).toBe(false);
   });
 
@@ -221,7 +221,7 @@ describe("secret detail", () => {
       revision: () => 1,
       query_secrets: (a) => pages(a.query as SecretQuery),
       secret_detail: () => detail,
-      reveal_value: () => ({ versionId: detail.versions[0].versionId, stages: ["AWSCURRENT"], binary: false, text: '{"password":"s3cret"}' }),
+      reveal_value: () => ({ versionId: detail.Versions[0].VersionId, stages: ["AWSCURRENT"], binary: false, text: '{"password":"s3cret"}' }),
     });
     render(<App />);
     fireEvent.click((await screen.findAllByTestId("secret-row"))[1]);
@@ -232,11 +232,11 @@ describe("secret detail", () => {
     expect(document.body.textContent).not.toContain("s3cret");
     fireEvent.click(screen.getByTestId("reveal-value"));
     expect((await screen.findByTestId("revealed-value")).textContent).toContain("s3cret");
-    expect(calls.find((c) => c.cmd === "reveal_value")!.args).toEqual({ arn: detail.arn, versionId: detail.versions[0].versionId });
+    expect(calls.find((c) => c.cmd === "reveal_value")!.args).toEqual({ arn: detail.Secret.ARN, versionId: detail.Versions[0].VersionId });
   });
 
   it("roll back moves AWSCURRENT to the AWSPREVIOUS version after a before/after confirmation", async () => {
-    const [cur, prev] = detail.versions;
+    const [cur, prev] = detail.Versions;
     const calls = backend({
       vault_status: () => unlocked,
       revision: () => 1,
@@ -245,12 +245,12 @@ describe("secret detail", () => {
       // The core's plan (model::labels, tested there): AWSCURRENT back, AWSPREVIOUS forward.
       plan_label_move: () => ({
         steps: [
-          { label: "AWSCURRENT", from: cur.versionId, to: prev.versionId },
-          { label: "AWSPREVIOUS", from: prev.versionId, to: cur.versionId },
+          { label: "AWSCURRENT", from: cur.VersionId, to: prev.VersionId },
+          { label: "AWSPREVIOUS", from: prev.VersionId, to: cur.VersionId },
         ],
         after: [
-          { versionId: cur.versionId, stages: ["AWSPREVIOUS"] },
-          { versionId: prev.versionId, stages: ["AWSCURRENT"] },
+          { versionId: cur.VersionId, stages: ["AWSPREVIOUS"] },
+          { versionId: prev.VersionId, stages: ["AWSCURRENT"] },
         ],
       }),
       move_label: () => ({ message: "Moved AWSCURRENT." }),
@@ -263,9 +263,9 @@ describe("secret detail", () => {
     const confirm = screen.getByTestId("move-label-confirm") as HTMLButtonElement;
     await waitFor(() => expect(confirm.disabled).toBe(false));
     expect(calls.find((c) => c.cmd === "plan_label_move")!.args).toEqual({
-      versions: detail.versions.map((v) => ({ versionId: v.versionId, stages: v.stages })),
+      versions: detail.Versions.map((v) => ({ versionId: v.VersionId, stages: v.VersionStages })),
       label: "AWSCURRENT",
-      to: prev.versionId,
+      to: prev.VersionId,
     });
     const rows = within(screen.getByTestId("before-after")).getAllByRole("row");
     expect(rows[1].textContent).toContain("AWSPREVIOUS");
@@ -274,10 +274,10 @@ describe("secret detail", () => {
     fireEvent.click(confirm);
     await waitFor(() => expect(calls.some((c) => c.cmd === "move_label")).toBe(true));
     expect(calls.find((c) => c.cmd === "move_label")!.args).toEqual({
-      arn: detail.arn,
+      arn: detail.Secret.ARN,
       label: "AWSCURRENT",
-      to: detail.versions[1].versionId,
-      from: detail.versions[0].versionId,
+      to: detail.Versions[1].VersionId,
+      from: detail.Versions[0].VersionId,
     });
   });
 
@@ -351,14 +351,11 @@ describe("audit log", () => {
       vault_status: () => unlocked,
       revision: () => 1,
       query_secrets: (a) => pages(a.query as SecretQuery),
-      query_audit: () => ({ events: [], nextBeforeSequence: null, totalEvents: 0 }),
+      query_audit: () => ({ Events: [], NextBeforeSequence: null, TotalEvents: 0 }),
       verify_audit: () => ({
-        eventsChecked: 69,
-        intact: true,
-        firstBrokenSequence: null,
-        problem: null,
-        lastAnchorSequence: 68,
-        lastAnchorTime: "2026-12-07T09:07:30.557Z",
+        EventsChecked: 69,
+        Intact: true,
+        LastAnchor: { VaultId: "v", Sequence: 68, Digest: "d", Time: "2026-12-07T09:07:30.557Z", Mac: "m" },
       }),
     });
     render(<App />);
@@ -400,8 +397,7 @@ describe("keyboard", () => {
       perform: () => ({ message: "Anchored the audit trail at event #9 (2026-12-07T20:00:00Z)." }),
     });
     render(<App />);
-    await screen.findByTestId("console");
-    fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    fireEvent.click(await screen.findByTestId("open-palette"));
     fireEvent.change(await screen.findByTestId("palette-input"), { target: { value: "anchor" } });
     const item = await screen.findByText("Anchor the audit trail now");
     fireEvent.click(item);
