@@ -221,9 +221,9 @@ impl Desktop {
     }
 
     /// A secret and its versions: a view, not a read of any value.
-    pub fn secret_detail(&self, arn: &str) -> IpcResult<SecretDetail> {
+    pub fn secret_detail(&self, arn: &str) -> IpcResult<SecretView> {
         let (v, c) = self.open()?;
-        Ok(v.secret_view(&c, arn)?.into())
+        Ok(v.secret_view(&c, arn)?)
     }
 
     fn read_value(&self, arn: &str, version_id: &str) -> IpcResult<(Vec<String>, SecretValue)> {
@@ -478,32 +478,25 @@ impl Desktop {
         Ok(done(said::deleted_resource_policy(&r.name)))
     }
 
-    pub fn effective_access(&self, arn: &str) -> IpcResult<Vec<PrincipalAccessRow>> {
+    pub fn effective_access(&self, arn: &str) -> IpcResult<EffectiveAccess> {
         let (v, c) = self.open()?;
-        Ok(access_rows(v.get_effective_access(
+        Ok(v.get_effective_access(
             &c,
             SecretIdRequest {
                 secret_id: arn.to_string(),
             },
-        )?))
+        )?)
     }
 
-    pub fn query_audit(&self, q: &AuditQueryInput) -> IpcResult<AuditPageOutput> {
+    pub fn query_audit(&self, q: &AuditQuery) -> IpcResult<AuditPage> {
         let (v, c) = self.open()?;
-        Ok(v.query_audit(&c, &q.into())?.into())
+        Ok(v.query_audit(&c, q)?)
     }
 
-    pub fn verify_audit(&self) -> IpcResult<ChainStatus> {
+    /// The audit chain check, with the vault's latest anchor.
+    pub fn verify_audit(&self) -> IpcResult<VerifyReport> {
         let (v, c) = self.open()?;
-        let r = v.verify_audit_trail(&c)?;
-        Ok(ChainStatus {
-            events_checked: r.events_checked,
-            intact: r.intact,
-            first_broken_sequence: r.first_broken_sequence,
-            problem: r.problem,
-            last_anchor_sequence: r.last_anchor.as_ref().map(|a| a.sequence),
-            last_anchor_time: r.last_anchor.map(|a| a.time),
-        })
+        Ok(v.verify_audit_trail(&c)?)
     }
 
     /// Operators, then users, roles, groups and customer managed policies.
@@ -563,22 +556,13 @@ impl Desktop {
     }
 
     /// A principal's inline and attached policies and access keys (active first).
-    pub fn principal_detail(&self, kind: PrincipalKind, name: &str) -> IpcResult<PrincipalDetail> {
+    pub fn principal_detail(
+        &self,
+        kind: PrincipalKind,
+        name: &str,
+    ) -> IpcResult<PrincipalPolicies> {
         let (v, c) = self.open()?;
-        let p = v.principal_policies(&c, kind.entity(), name)?;
-        Ok(PrincipalDetail {
-            inline_policies: p.inline,
-            attached_policies: p.attached,
-            access_keys: p
-                .access_keys
-                .into_iter()
-                .map(|k| AccessKeyRow {
-                    active: k.is_active(),
-                    access_key_id: k.access_key_id,
-                    created_date: k.create_date,
-                })
-                .collect(),
-        })
+        Ok(v.principal_policies(&c, kind.entity(), name)?)
     }
 
     /// Gives another person a key slot of their own (their passphrase, their IAM user).
@@ -605,11 +589,11 @@ impl Desktop {
     }
 
     /// Where the re-key under way is (`None`: none is).
-    pub fn rekey_progress(&self) -> Option<RekeyProgress> {
+    pub fn rekey_progress(&self) -> Option<RekeyView> {
         self.rekey
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .map(RekeyProgress::from)
+            .map(RekeyView::from)
     }
 
     /// Runs a re-keying act, keeping its progress where `rekey_progress` reads it.
@@ -730,7 +714,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn events(d: &Desktop, arn: &str) -> Vec<String> {
-        d.query_audit(&AuditQueryInput {
+        d.query_audit(&AuditQuery {
             secret_id: Some(arn.into()),
             limit: 100,
             ..Default::default()
@@ -832,10 +816,10 @@ pub(crate) mod tests {
         d.put_value(&arn, r#"{"user":"app","password":"two"}"#.into())
             .unwrap();
         let det = d.secret_detail(&arn).unwrap();
-        let holder = |det: &SecretDetail, l: &str| {
+        let holder = |det: &SecretView, l: &str| {
             det.versions
                 .iter()
-                .find(|v| v.stages.iter().any(|s| s == l))
+                .find(|v| v.version_stages.iter().any(|s| s == l))
                 .map(|v| v.version_id.clone())
                 .unwrap()
         };
@@ -898,14 +882,14 @@ pub(crate) mod tests {
         d.update_type(&arn, "SalesforceClientSecret".into())
             .unwrap();
         assert_eq!(
-            d.secret_detail(&arn).unwrap().secret_type.as_deref(),
+            d.secret_detail(&arn).unwrap().secret.secret_type.as_deref(),
             Some("SalesforceClientSecret")
         );
         let det = d.secret_detail(&arn).unwrap();
-        assert_eq!(det.description.as_deref(), Some("the API token"));
-        assert_eq!(det.tags[0].key, "team");
+        assert_eq!(det.secret.description.as_deref(), Some("the API token"));
+        assert_eq!(det.secret.tag_list()[0].key, "team");
         d.untag_secret(&arn, "team".into()).unwrap();
-        assert!(d.secret_detail(&arn).unwrap().tags.is_empty());
+        assert!(d.secret_detail(&arn).unwrap().secret.tag_list().is_empty());
         let e = d
             .tag_secret(&arn, "aws:reserved".into(), "x".into())
             .unwrap_err();
@@ -929,11 +913,12 @@ pub(crate) mod tests {
         assert_eq!(d.get_policy(&arn).unwrap().policy.as_deref(), Some(policy));
         let access = d.effective_access(&arn).unwrap();
         let admin = access
+            .principals
             .iter()
             .find(|p| p.principal_arn.ends_with("user/admin"))
             .unwrap();
         let delete = admin
-            .actions
+            .decisions
             .iter()
             .find(|a| a.action == "secretsmanager:DeleteSecret")
             .unwrap();
@@ -947,7 +932,7 @@ pub(crate) mod tests {
     fn the_audit_log_pages_and_its_chain_verifies() {
         let (_dir, d) = unlocked();
         let page = d
-            .query_audit(&AuditQueryInput {
+            .query_audit(&AuditQuery {
                 limit: 2,
                 ..Default::default()
             })
@@ -974,7 +959,7 @@ pub(crate) mod tests {
             .unwrap();
         assert!(
             detail
-                .attached_policies
+                .attached
                 .iter()
                 .any(|p| p.ends_with("AdministratorAccess"))
         );
@@ -992,12 +977,12 @@ pub(crate) mod tests {
         assert!(!key.secret_access_key.is_empty());
         assert!(!format!("{key:?}").contains(&key.secret_access_key));
         let detail = d.principal_detail(PrincipalKind::User, "app1").unwrap();
-        assert_eq!(detail.attached_policies, vec![arn.to_string()]);
-        assert!(detail.access_keys[0].active);
+        assert_eq!(detail.attached, vec![arn.to_string()]);
+        assert!(detail.access_keys[0].is_active());
         d.update_access_key(&key.access_key_id, Some(false))
             .unwrap();
         let detail = d.principal_detail(PrincipalKind::User, "app1").unwrap();
-        assert!(!detail.access_keys[0].active);
+        assert!(!detail.access_keys[0].is_active());
         d.update_access_key(&key.access_key_id, None).unwrap();
         d.attach_policy(PrincipalKind::User, "app1", arn, false)
             .unwrap();
@@ -1056,10 +1041,13 @@ pub(crate) mod tests {
         .unwrap();
         let arn = arn_of(&d, "new/one");
         let det = d.secret_detail(&arn).unwrap();
-        assert_eq!(det.description.as_deref(), Some("fresh"));
-        assert_eq!(det.secret_type.as_deref(), Some("DatadogApiKey"));
-        assert_eq!(det.tags.len(), 1);
-        assert_eq!(det.versions[0].stages, vec!["AWSCURRENT".to_string()]);
+        assert_eq!(det.secret.description.as_deref(), Some("fresh"));
+        assert_eq!(det.secret.secret_type.as_deref(), Some("DatadogApiKey"));
+        assert_eq!(det.secret.tag_list().len(), 1);
+        assert_eq!(
+            det.versions[0].version_stages,
+            vec!["AWSCURRENT".to_string()]
+        );
         let dup = d
             .create_secret(CreateSecretInput {
                 name: "new/one".into(),
@@ -1122,7 +1110,7 @@ pub(crate) mod tests {
         d.put_inline_policy(PrincipalKind::User, "ci", "read", doc)
             .unwrap();
         let detail = d.principal_detail(PrincipalKind::User, "ci").unwrap();
-        assert_eq!(detail.inline_policies, vec!["read".to_string()]);
+        assert_eq!(detail.inline, vec!["read".to_string()]);
         assert_eq!(
             d.inline_policy(PrincipalKind::User, "ci", "read").unwrap(),
             doc

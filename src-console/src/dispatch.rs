@@ -89,7 +89,7 @@ commands! { d;
         d.put_policy(&arn, policy, block_public);
     delete_policy(arn: String) => d.delete_policy(&arn);
     effective_access(arn: String) => d.effective_access(&arn);
-    query_audit(query: AuditQueryInput) => d.query_audit(&query);
+    query_audit(query: AuditQuery) => d.query_audit(&query);
     verify_audit() => d.verify_audit();
     principals() => d.principals();
     principal_detail(kind: PrincipalKind, name: String) => d.principal_detail(kind, &name);
@@ -159,7 +159,7 @@ mod tests {
             "{done}"
         );
         let detail = dispatch(&d, "secret_detail", json!({ "arn": arn })).unwrap();
-        assert_eq!(detail["versions"].as_array().unwrap().len(), 2, "{detail}");
+        assert_eq!(detail["Versions"].as_array().unwrap().len(), 2, "{detail}");
         let status = dispatch(&d, "vault_status", Value::Null).unwrap();
         assert_eq!(status["session"]["operator"], "admin", "{status}");
     }
@@ -186,7 +186,7 @@ mod tests {
         )
         .unwrap();
         let page = served
-            .query_audit(&AuditQueryInput {
+            .query_audit(&AuditQuery {
                 secret_id: Some(arn),
                 limit: 100,
                 ..Default::default()

@@ -15,36 +15,7 @@ impl Desktop {
     /// A secret's replicas and the vault's replica regions (views, not reads of a value).
     pub fn replicas(&self, arn: &str) -> IpcResult<ReplicasView> {
         let (v, c) = self.open()?;
-        let s = v.secret_view(&c, arn)?.secret;
-        let regions = v.list_replica_regions(&c)?;
-        let accounts = v.list_replica_accounts(&c)?;
-        let is_replica = s.replica_of().is_some();
-        Ok(ReplicasView {
-            cross_account_primary: s.cross_account_primary.map(|p| CrossAccountRow {
-                arn: p.primary_secret_arn,
-                status: p.replication_status,
-                status_message: p.status_message,
-            }),
-            cross_account_replicas: s
-                .cross_account_replicas
-                .into_iter()
-                .map(|r| CrossAccountRow {
-                    arn: r.replica_secret_arn,
-                    status: r.replication_status,
-                    status_message: r.status_message,
-                })
-                .collect(),
-            accounts: accounts.into_iter().map(AccountRow::from).collect(),
-            home_region: v.info().region.clone(),
-            primary_region: s.primary_region,
-            is_replica,
-            replicas: s
-                .replication_status
-                .into_iter()
-                .map(ReplicaRow::from)
-                .collect(),
-            regions: regions.into_iter().map(RegionRow::from).collect(),
-        })
+        Ok(v.replicas_view(&c, arn)?)
     }
 
     /// ReplicateSecretToRegions to one region (with a KMS key there, when given).
@@ -164,7 +135,7 @@ mod tests {
         .unwrap();
         let arn = arn_of(&d, "prod/api");
         let view = d.replicas(&arn).unwrap();
-        assert!(view.replicas.is_empty());
+        assert!(view.replication_status.is_empty());
         assert_eq!(view.regions[0].region, "eu-west-1");
         assert!(view.regions[0].reachable);
         assert!(
@@ -174,10 +145,10 @@ mod tests {
         let msg = d.replicate_secret(&arn, "eu-west-1", None).unwrap().message;
         assert_eq!(msg, "Replicating to eu-west-1: InSync.");
         let view = d.replicas(&arn).unwrap();
-        assert_eq!(view.replicas[0].status, "InSync");
+        assert_eq!(view.replication_status[0].status, "InSync");
         assert_eq!(view.regions[0].in_sync, 1);
         d.remove_replica(&arn, "eu-west-1").unwrap();
-        assert!(d.replicas(&arn).unwrap().replicas.is_empty());
+        assert!(d.replicas(&arn).unwrap().replication_status.is_empty());
         let e = d.replicate_secret(&arn, "ap-south-9", None).unwrap_err();
         assert_eq!(e.code, "InvalidParameterException");
     }
@@ -225,9 +196,9 @@ mod tests {
             .message;
         assert_eq!(msg, format!("Cross-account replica {replica}: InSync."));
         let view = d.replicas(&arn).unwrap();
-        assert_eq!(view.cross_account_replicas[0].arn, replica);
-        assert_eq!(view.cross_account_replicas[0].status, "InSync");
-        assert_eq!(view.accounts[0].account_id, "444455556666");
+        assert_eq!(view.cross_account_replicas[0].replica_secret_arn, replica);
+        assert_eq!(view.cross_account_replicas[0].replication_status, "InSync");
+        assert_eq!(view.accounts[0].account_id.as_deref(), Some("444455556666"));
         assert_eq!(view.accounts[0].in_sync, 1);
         d.disassociate_cross_account_replica(&arn, &replica)
             .unwrap();

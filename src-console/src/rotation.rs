@@ -8,9 +8,7 @@ use coffer_core::clock::{Clock, SystemClock};
 use coffer_core::model::epoch_seconds;
 use coffer_core::rotation::schedule::Schedule;
 use coffer_core::said;
-use coffer_core::vault::rotation::{
-    DecideRotationRequest, PutRotationApprovalRequest, RotationHistoryRequest,
-};
+use coffer_core::vault::rotation::{DecideRotationRequest, PutRotationApprovalRequest};
 
 use crate::commands::{Desktop, done};
 use crate::dto::*;
@@ -18,37 +16,9 @@ use crate::dto::*;
 impl Desktop {
     /// A secret's rotation: configuration, approval settings in force, the next windows and
     /// the attempts, newest first (views, not reads of any value).
-    pub fn rotation_status(&self, arn: &str) -> IpcResult<RotationStatus> {
+    pub fn rotation_status(&self, arn: &str) -> IpcResult<RotationView> {
         let (v, c) = self.open()?;
-        let s = v.secret_view(&c, arn)?.secret;
-        let approval = v.rotation_approval(&c, Some(arn))?;
-        let attempts = v.rotation_history(
-            &c,
-            &RotationHistoryRequest {
-                secret_id: arn.to_string(),
-                max_results: Some(100),
-                next_token: None,
-            },
-        )?;
-        let next_windows = s
-            .upcoming_windows(Schedule::PREVIEW_WINDOWS)
-            .into_iter()
-            .map(epoch_seconds)
-            .collect();
-        Ok(RotationStatus {
-            enabled: s.rotation_enabled == Some(true),
-            function_arn: s.rotation_lambda_arn,
-            rules: s.rotation_rules,
-            last_rotated_date: s.last_rotated_date,
-            next_windows,
-            require_approval: approval.require_approval,
-            two_person_rule: approval.two_person_rule,
-            attempts: attempts
-                .attempts
-                .into_iter()
-                .map(|a| AttemptRow::new(a, &c.principal_arn))
-                .collect(),
-        })
+        Ok(v.rotation_view(&c, arn)?)
     }
 
     /// Validates rules as RotateSecret will, and the next five window starts from now.
@@ -62,12 +32,12 @@ impl Desktop {
             .collect())
     }
 
-    pub fn rotation_functions(&self) -> IpcResult<Vec<FunctionRow>> {
+    pub fn rotation_functions(&self) -> IpcResult<Vec<FunctionView>> {
         let (v, c) = self.open()?;
         Ok(v.list_rotation_functions(&c)?
             .functions
             .into_iter()
-            .map(FunctionRow::from)
+            .map(FunctionView::from)
             .collect())
     }
 
@@ -177,12 +147,8 @@ impl Desktop {
     /// The rotations waiting for approval, oldest first, and the background runner's state.
     pub fn approvals(&self) -> IpcResult<ApprovalsOutput> {
         let (v, c) = self.open()?;
-        let pending = v.list_pending_rotations(&c)?.attempts;
         Ok(ApprovalsOutput {
-            pending: pending
-                .into_iter()
-                .map(|a| AttemptRow::new(a, &c.principal_arn))
-                .collect(),
+            pending: v.approval_queue(&c)?,
             background: self
                 .background()
                 .as_ref()
@@ -229,6 +195,7 @@ mod tests {
 
     use crate::commands::tests::{arn_of, events, unlocked};
     use crate::dto::*;
+    use coffer_core::vault::rotation::AttemptStatus;
 
     /// Registers the built-in password function `pw` and returns its ARN.
     fn password_function(d: &crate::commands::Desktop) -> String {
@@ -287,14 +254,14 @@ mod tests {
         d.put_rotation_schedule(&arn, Some(function.clone()), days(30), false)
             .unwrap();
         let s = d.rotation_status(&arn).unwrap();
-        assert!(s.enabled);
+        assert!(s.rotation_enabled);
         assert_eq!(s.function_arn.as_deref(), Some(function.as_str()));
-        assert_eq!(s.rules, Some(days(30)));
+        assert_eq!(s.rotation_rules, Some(days(30)));
         assert_eq!(s.next_windows.len(), 5);
         assert!(s.attempts.is_empty(), "saving a schedule rotates nothing");
-        assert!(d.secret_detail(&arn).unwrap().rotation_enabled);
+        assert!(d.secret_detail(&arn).unwrap().secret.rotation_enabled == Some(true));
         d.cancel_rotation(&arn).unwrap();
-        assert!(!d.rotation_status(&arn).unwrap().enabled);
+        assert!(!d.rotation_status(&arn).unwrap().rotation_enabled);
         assert!(events(&d, &arn).contains(&"CancelRotateSecret".to_string()));
     }
 
@@ -320,8 +287,8 @@ mod tests {
         assert_eq!(rotate_events, 1);
         d.background().as_ref().unwrap().run_now();
         let s = d.rotation_status(&arn).unwrap();
-        assert!(s.enabled);
-        assert_eq!(s.attempts[0].status, "succeeded");
+        assert!(s.rotation_enabled);
+        assert_eq!(s.attempts[0].attempt.status, AttemptStatus::Succeeded);
     }
 
     #[test]
@@ -334,23 +301,23 @@ mod tests {
         let ran = d.background().as_ref().unwrap().run_now();
         assert!(ran.jobs.iter().all(|j| j.last_error.is_none()), "{ran:?}");
         let s = d.rotation_status(&arn).unwrap();
-        let a = &s.attempts[0];
-        assert_eq!(a.status, "succeeded", "{a:?}");
+        let a = &s.attempts[0].attempt;
+        assert_eq!(a.status, AttemptStatus::Succeeded, "{a:?}");
         let steps: Vec<&str> = a.steps.iter().map(|s| s.step.as_str()).collect();
         assert_eq!(
             steps,
             ["createSecret", "setSecret", "testSecret", "finishSecret"]
         );
         let after = d.secret_detail(&arn).unwrap();
-        let current = |d: &SecretDetail| {
+        let current = |d: &SecretView| {
             d.versions
                 .iter()
-                .find(|v| v.stages.iter().any(|s| s == "AWSCURRENT"))
+                .find(|v| v.version_stages.iter().any(|s| s == "AWSCURRENT"))
                 .map(|v| v.version_id.clone())
         };
-        assert_eq!(current(&after), Some(a.version_id.clone()));
+        assert_eq!(current(&after), Some(a.token.clone()));
         assert_ne!(current(&before), current(&after));
-        assert!(after.last_rotated_date.is_some());
+        assert!(after.secret.last_rotated_date.is_some());
     }
 
     #[test]
@@ -360,13 +327,16 @@ mod tests {
         let function = password_function(&d);
         d.put_rotation_approval(&arn, Some(true), None).unwrap();
         let s = d.rotation_status(&arn).unwrap();
-        assert!(s.require_approval && !s.two_person_rule);
+        assert!(s.approval.require_approval && !s.approval.two_person_rule);
         d.rotate_now(&arn, Some(function)).unwrap();
         d.background().as_ref().unwrap().run_now();
         let queue = d.approvals().unwrap();
         assert_eq!(queue.pending.len(), 1);
-        assert_eq!(queue.pending[0].status, "awaiting-approval");
-        assert_eq!(queue.pending[0].secret_name, "prod/db");
+        assert_eq!(
+            queue.pending[0].attempt.status,
+            AttemptStatus::AwaitingApproval
+        );
+        assert_eq!(queue.pending[0].attempt.secret_name, "prod/db");
         let rotations = queue.background.job(Job::Rotations).unwrap();
         assert!(queue.background.running && rotations.last_run_date.is_some());
 
@@ -376,8 +346,8 @@ mod tests {
             .unwrap();
         d.background().as_ref().unwrap().run_now();
         assert!(d.approvals().unwrap().pending.is_empty());
-        let a = &d.rotation_status(&arn).unwrap().attempts[0];
-        assert_eq!(a.status, "succeeded");
+        let a = &d.rotation_status(&arn).unwrap().attempts[0].attempt;
+        assert_eq!(a.status, AttemptStatus::Succeeded);
         let decision = a.decision.as_ref().unwrap();
         assert!(decision.approved && decision.by.ends_with("user/admin"));
         assert_eq!(decision.reason.as_deref(), Some("change window"));
@@ -405,7 +375,7 @@ mod tests {
                 .unwrap()
                 .versions
                 .into_iter()
-                .find(|v| v.stages.iter().any(|s| s == "AWSCURRENT"))
+                .find(|v| v.version_stages.iter().any(|s| s == "AWSCURRENT"))
                 .unwrap()
                 .version_id
         };
@@ -425,8 +395,8 @@ mod tests {
         assert_eq!(e.code, "InvalidParameterException");
         d.reject_rotation(&arn, "not during the sale".into())
             .unwrap();
-        let a = &d.rotation_status(&arn).unwrap().attempts[0];
-        assert_eq!(a.status, "rejected");
+        let a = &d.rotation_status(&arn).unwrap().attempts[0].attempt;
+        assert_eq!(a.status, AttemptStatus::Rejected);
         let decision = a.decision.as_ref().unwrap();
         assert!(!decision.approved && decision.by.ends_with("user/bob"));
         assert_eq!(decision.reason.as_deref(), Some("not during the sale"));
@@ -436,7 +406,7 @@ mod tests {
                 .unwrap()
                 .versions
                 .iter()
-                .all(|v| !v.stages.iter().any(|s| s == "AWSPENDING"))
+                .all(|v| !v.version_stages.iter().any(|s| s == "AWSPENDING"))
         );
     }
 

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::commands::Desktop;
 use crate::dispatch::dispatch;
-use crate::dto::{IpcError, IpcResult, RekeyProgress, VaultStatus};
+use crate::dto::{IpcError, IpcResult, RekeyView, VaultStatus};
 
 /// A desktop command as it travels to the agent.
 #[derive(Debug, Serialize, Deserialize)]
@@ -301,9 +301,9 @@ impl Console {
     }
 
     /// Where the re-key under way is, here or in the agent.
-    pub fn rekey_progress(&self) -> Option<RekeyProgress> {
+    pub fn rekey_progress(&self) -> Option<RekeyView> {
         match *guard(&self.rekey) {
-            Some(s) => Some(RekeyProgress::from(s)),
+            Some(s) => Some(RekeyView::from(s)),
             None => self.local.rekey_progress(),
         }
     }

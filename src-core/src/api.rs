@@ -52,6 +52,8 @@ pub struct CreateSecretRequest {
 
 /// DescribeSecret's `CrossAccountPrimary`: what a cross-account replica replicates from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct CrossAccountPrimaryType {
     #[serde(rename = "PrimarySecretARN")]
@@ -64,6 +66,8 @@ pub struct CrossAccountPrimaryType {
 
 /// One entry of DescribeSecret's `CrossAccountReplicas`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct CrossAccountReplicaEntry {
     #[serde(rename = "ReplicaSecretARN")]
@@ -147,6 +151,8 @@ pub struct CreateSecretResponse {
 
 /// One replica's state, as DescribeSecret and the replication operations report it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicationStatusType {
     pub region: String,
@@ -373,6 +379,8 @@ pub struct SecretIdRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeSecretResponse {
     #[serde(rename = "ARN")]
@@ -404,6 +412,7 @@ pub struct DescribeSecretResponse {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tags: Option<Vec<Tag>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub version_ids_to_stages: BTreeMap<String, Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owning_service: Option<String>,
@@ -411,12 +420,14 @@ pub struct DescribeSecretResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub replication_status: Vec<ReplicationStatusType>,
     /// Present only on a cross-account replica.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_account_primary: Option<CrossAccountPrimaryType>,
     /// Present only on a secret that has had a cross-account replica associated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub cross_account_replicas: Vec<CrossAccountReplicaEntry>,
 }
 

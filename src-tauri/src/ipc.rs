@@ -163,7 +163,7 @@ pub async fn acts() -> Vec<ActInfo> {
 }
 
 #[tauri::command]
-pub async fn rekey_progress(console: State<'_, Console>) -> IpcResult<Option<RekeyProgress>> {
+pub async fn rekey_progress(console: State<'_, Console>) -> IpcResult<Option<RekeyView>> {
     Ok(console.rekey_progress())
 }
 

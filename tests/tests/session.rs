@@ -638,18 +638,18 @@ fn the_desktop_opens_through_the_session_without_a_passphrase_and_its_writes_are
     let detail = console
         .call("secret_detail", serde_json::json!({ "arn": arn }))
         .unwrap();
-    let version = detail["versions"]
+    let version = detail["Versions"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| {
-            r["stages"]
+            r["VersionStages"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|l| l == "AWSCURRENT")
         })
-        .unwrap()["versionId"]
+        .unwrap()["VersionId"]
         .clone();
     let text = console
         .call(

@@ -70,13 +70,41 @@ Revision: number, };
 
 export type PrefixRun = { prefix: string | null, start: number, count: number, };
 
-export type VersionRow = { versionId: string, stages: Array<string>, createdDate: number, lastAccessedDate: number | null, hasValue: boolean, };
-
-export type SecretDetail = { arn: string, name: string, 
+export type DescribeSecretResponse = { ARN: string, Name: string, 
 /**
- * The partner holding a managed external secret (AWS's `Type`).
+ * The partner holding a managed external secret; absent for other secrets.
  */
-secretType: string | null, description: string | null, kmsKeyId: string | null, createdDate: number, lastChangedDate: number | null, lastAccessedDate: number | null, deletedDate: number | null, deletionDate: number | null, primaryRegion: string | null, rotationEnabled: boolean, lastRotatedDate: number | null, nextRotationDate: number | null, tags: Array<Tag>, versions: Array<VersionRow>, };
+Type?: string, Description?: string, KmsKeyId?: string, RotationEnabled?: boolean, RotationLambdaARN?: string, RotationRules?: RotationRules, LastRotatedDate?: number, NextRotationDate?: number, LastChangedDate?: number, LastAccessedDate?: number, DeletedDate?: number, Tags?: Array<Tag>, VersionIdsToStages?: { [key in string]?: Array<string> }, OwningService?: string, CreatedDate: number, PrimaryRegion?: string, ReplicationStatus?: Array<ReplicationStatusType>, 
+/**
+ * Present only on a cross-account replica.
+ */
+CrossAccountPrimary?: CrossAccountPrimaryType, 
+/**
+ * Present only on a secret that has had a cross-account replica associated.
+ */
+CrossAccountReplicas?: Array<CrossAccountReplicaEntry>, };
+
+export type ReplicationStatusType = { Region: string, KmsKeyId?: string, 
+/**
+ * `InSync`, `InProgress` or `Failed`.
+ */
+Status: string, StatusMessage?: string, LastAccessedDate?: number, };
+
+export type CrossAccountPrimaryType = { PrimarySecretARN: string, 
+/**
+ * `Pending`, `InProgress`, `InSync`, `Failed` or `Detached`.
+ */
+ReplicationStatus: string, StatusMessage?: string, };
+
+export type CrossAccountReplicaEntry = { ReplicaSecretARN: string, ReplicationRoleARN?: string, 
+/**
+ * `InProgress`, `InSync`, `Failed` or `Detached`.
+ */
+ReplicationStatus: string, StatusMessage?: string, };
+
+export type VersionView = { VersionId: string, VersionStages: Array<string>, CreatedDate: number, LastAccessedDate: number | null, KmsKeyId: string, HasValue: boolean, };
+
+export type SecretView = { Secret: DescribeSecretResponse, Versions: Array<VersionView>, DeletionDate: number | null, };
 
 export type RevealedValue = { versionId: string, stages: Array<string>, binary: boolean, text: string, };
 
@@ -100,27 +128,75 @@ export type ValidationReport = { PolicyValidationPassed: boolean, ValidationErro
 
 export type ValidationFinding = { CheckName: string, ErrorMessage: string, };
 
-export type StatementRef = { policyId: string, policyType: string, sid: string | null, effect: string, };
+export type DecidingStatement = { PolicyId: string, PolicyType: string, Sid?: string, Effect: string, };
 
-export type ActionAccess = { action: string, 
+export type ActionDecision = { Action: string, 
 /**
- * `allowed`, `explicitDeny` or `implicitDeny`.
+ * `allowed`, `explicitDeny` or `implicitDeny`, as the IAM simulator says.
  */
-decision: string, statements: Array<StatementRef>, };
+Decision: string, Statements: Array<DecidingStatement>, };
 
-export type PrincipalAccessRow = { principalArn: string, actions: Array<ActionAccess>, };
+export type PrincipalAccess = { PrincipalArn: string, Decisions: Array<ActionDecision>, };
 
-export type AuditQueryInput = { secretId: string | null, principal: string | null, eventNames: Array<string>, frontEnd: string | null, errorsOnly: boolean, fromMs: number | null, beforeSequence: number | null, limit: number, };
+export type EffectiveAccess = { ARN: string, Name: string, Principals: Array<PrincipalAccess>, };
 
-export type AuditEventRow = { sequence: number, timeMs: number, eventName: string, principalArn: string, frontEnd: string, sourceIp: string, secretArn: string | null, versionIds: Array<string>, versionStages: Array<string>, errorCode: string | null, errorMessage: string | null, 
+export type AuditQuery = { 
 /**
- * The whole event as pretty JSON (it never holds a secret value).
+ * A secret's name or ARN.
  */
-detail: string, };
+SecretId: string | null, 
+/**
+ * A principal's ARN, or an operator's name.
+ */
+Principal: string | null, EventNames: Array<string>, FrontEnd: string | null, ErrorsOnly: boolean, 
+/**
+ * Epoch milliseconds, inclusive.
+ */
+FromMs: number | null, ToMs: number | null, 
+/**
+ * Only events older than this sequence number (the next page).
+ */
+BeforeSequence: number | null, 
+/**
+ * Only events newer than this sequence number (follow mode), oldest first.
+ */
+AfterSequence: number | null, Limit: number, };
 
-export type AuditPageOutput = { events: Array<AuditEventRow>, nextBeforeSequence: number | null, totalEvents: number, };
+export type AuditEventView = { Sequence: number, TimeMs: number, EventName: string, PrincipalArn: string, FrontEnd: string, SourceIp: string, SecretArn: string | null, VersionIds: Array<string>, VersionStages: Array<string>, ErrorCode: string | null, ErrorMessage: string | null, Event: Record<string, unknown>, };
 
-export type ChainStatus = { eventsChecked: number, intact: boolean, firstBrokenSequence: number | null, problem: string | null, lastAnchorSequence: number | null, lastAnchorTime: string | null, };
+export type AuditPage = { Events: Array<AuditEventView>, 
+/**
+ * Pass as `before_sequence` for the next (older) page.
+ */
+NextBeforeSequence: number | null, TotalEvents: number, };
+
+export type Anchor = { VaultId: string, 
+/**
+ * The newest event when the anchor was taken.
+ */
+Sequence: number, 
+/**
+ * A keyed hash of that event's sequence number and content.
+ */
+Digest: string, 
+/**
+ * When the anchor was taken (RFC 3339).
+ */
+Time: string, 
+/**
+ * A MAC of the fields above under the vault's anchor key.
+ */
+Mac: string, };
+
+export type VerifyReport = { EventsChecked: number, Intact: boolean, 
+/**
+ * The first event that fails, and why.
+ */
+FirstBrokenSequence?: number, Problem?: string, 
+/**
+ * The vault's latest anchor (`coffer audit anchor`), if it has one.
+ */
+LastAnchor?: Anchor, };
 
 export type PrincipalKind = "operator" | "user" | "role" | "group" | "policy";
 
@@ -134,111 +210,185 @@ document: string | null,
  */
 kdf: [number, number] | null, };
 
-export type AccessKeyRow = { accessKeyId: string, active: boolean, createdDate: number, };
+export type AccessKeyMetadata = { UserName: string, AccessKeyId: string, Status: string, CreateDate: number, };
 
-export type PrincipalDetail = { inlinePolicies: Array<string>, attachedPolicies: Array<string>, accessKeys: Array<AccessKeyRow>, };
+export type PrincipalPolicies = { Inline: Array<string>, Attached: Array<string>, 
+/**
+ * Active keys first, then the oldest (a group has none).
+ */
+AccessKeys: Array<AccessKeyMetadata>, };
 
 export type NewAccessKey = { accessKeyId: string, secretAccessKey: string, };
 
 export type RotationRules = { AutomaticallyAfterDays?: number, ScheduleExpression?: string, Duration?: string, };
 
-export type StepRow = { step: string, tryNumber: number, startedDate: number, durationMs: number | null, 
-/**
- * `running`, `succeeded`, `failed` or `interrupted`.
- */
-outcome: string, error: string | null, log: Array<string>, };
+export type Step = "createSecret" | "setSecret" | "testSecret" | "finishSecret";
 
-export type DecisionRow = { approved: boolean, by: string, date: number, reason: string | null, };
+export type StepOutcome = "Running" | "Succeeded" | "Failed" | "Interrupted";
 
-export type AttemptRow = { id: string, secretName: string, secretArn: string, 
+export type StepRecord = { Step: Step, 
 /**
- * The new version's id.
+ * Which try of the attempt this run belongs to (1 for the first).
  */
-versionId: string, functionArn: string, 
+TryNumber: number, StartedMs: number, DurationMs?: number, Outcome: StepOutcome, Error?: string, Log?: Array<string>, };
+
+export type Decision = { Approved: boolean, By: string, AtMs: number, Reason?: string, };
+
+export type Requester = { PrincipalArn: string, 
+/**
+ * The IAM user ARNs of the operators who can act as the principal (see `people`).
+ */
+People: Array<string>, };
+
+export type AttemptStatus = "AwaitingApproval" | "Running" | "Failed" | "Succeeded" | "Rejected" | "Cancelled";
+
+export type RotationAttempt = { Id: string, 
+/**
+ * The secret's name and ARN as they are now (filled in when read).
+ */
+SecretName: string, SecretARN: string, 
+/**
+ * The new version's id (`ClientRequestToken` of every step).
+ */
+Token: string, RotationLambdaARN: string, 
 /**
  * `RotateSecret` (someone asked) or `Schedule`.
  */
-trigger: string, requestedBy: string, requestedDate: number, requireApproval: boolean, twoPersonRule: boolean, decision: DecisionRow | null, 
+Trigger: string, RequestedBy: string, RequestedMs: number, RequireApproval: boolean, TwoPersonRule: boolean, 
 /**
- * `awaiting-approval`, `running`, `failed`, `succeeded`, `rejected` or `cancelled`.
+ * Who the attempt acts for: the requester, or for a scheduled rotation whoever
+ * configured it (`None` for attempts made before Coffer recorded it).
  */
-status: string, nextStep: string | null, tries: number, steps: Array<StepRow>, error: string | null, finishedDate: number | null, retryDate: number | null, 
+OnBehalfOf?: Requester, Decision?: Decision, Status: AttemptStatus, 
+/**
+ * The step to run next (`None` once the attempt has ended).
+ */
+NextStep?: Step, Tries: number, Steps: Array<StepRecord>, Error?: string, FinishedMs?: number, 
+/**
+ * When a failed attempt is tried again.
+ */
+RetryMs?: number, };
+
+export type RotationApprovalSettings = { RequireApproval: boolean, TwoPersonRule: boolean, };
+
+export type AttemptView = { 
+/**
+ * The status as the consoles write it (`awaiting-approval`, `succeeded`...).
+ */
+StatusText: string, 
 /**
  * Not ended: waiting for approval, running, or failed and to be tried again.
  */
-unfinished: boolean, 
+Unfinished: boolean, 
 /**
  * Whether the two-person rule lets the operator at the keyboard decide on it.
  */
-mayDecide: boolean, };
+MayDecide: boolean, Id: string, 
+/**
+ * The secret's name and ARN as they are now (filled in when read).
+ */
+SecretName: string, SecretARN: string, 
+/**
+ * The new version's id (`ClientRequestToken` of every step).
+ */
+Token: string, RotationLambdaARN: string, 
+/**
+ * `RotateSecret` (someone asked) or `Schedule`.
+ */
+Trigger: string, RequestedBy: string, RequestedMs: number, RequireApproval: boolean, TwoPersonRule: boolean, 
+/**
+ * Who the attempt acts for: the requester, or for a scheduled rotation whoever
+ * configured it (`None` for attempts made before Coffer recorded it).
+ */
+OnBehalfOf?: Requester, Decision?: Decision, Status: AttemptStatus, 
+/**
+ * The step to run next (`None` once the attempt has ended).
+ */
+NextStep?: Step, Tries: number, Steps: Array<StepRecord>, Error?: string, FinishedMs?: number, 
+/**
+ * When a failed attempt is tried again.
+ */
+RetryMs?: number, };
 
-export type RotationStatus = { enabled: boolean, functionArn: string | null, rules: RotationRules | null, lastRotatedDate: number | null, 
+export type RotationView = { RotationEnabled: boolean, RotationLambdaARN: string | null, RotationRules: RotationRules | null, LastRotatedDate: number | null, 
 /**
- * The next window starts: the secret's next rotation date, then the schedule's.
+ * The next windows' starts (epoch seconds): the secret's next rotation date, then the
+ * schedule's.
  */
-nextWindows: Array<number>, requireApproval: boolean, twoPersonRule: boolean, 
+NextWindows: Array<number>, 
 /**
- * Newest first.
+ * The approval settings in force for the secret.
  */
-attempts: Array<AttemptRow>, };
+Approval: RotationApprovalSettings, 
+/**
+ * Newest first, at most [`ATTEMPTS_SHOWN`].
+ */
+Attempts: Array<AttemptView>, };
 
-export type ReplicaRow = { region: string, kmsKeyId: string | null, 
+export type ReplicaRegionView = { Region: string, 
 /**
- * `InSync`, `InProgress` or `Failed`.
+ * Another account's vault (cross-account replicas); `None` for a replica region.
  */
-status: string, statusMessage: string | null, lastAccessedDate: number | null, };
-
-export type RegionRow = { region: string, vaultPath: string, reachable: boolean, 
+AccountId?: string, VaultPath: string, ReplicaVaultId: string, AddedDate: number, 
 /**
- * The file there is not the vault registered: nothing is pushed to it.
+ * Whether the replica file is there now.
  */
-replaced: boolean, secrets: number, inSync: number, inProgress: number, failed: number, queuedRemovals: number, };
-
-export type CrossAccountRow = { 
+Reachable: boolean, 
 /**
- * The other side's secret ARN.
+ * Whether the file there is not the vault registered (another vault, something that
+ * is no vault, or one without this vault's replication slot): nothing is pushed to it.
  */
-arn: string, 
+Replaced: boolean, 
 /**
- * `Pending`, `InProgress`, `InSync`, `Failed` or `Detached`.
+ * Secrets replicated there, and how many of those are in sync, waiting, failed.
  */
-status: string, statusMessage: string | null, };
-
-export type AccountRow = { accountId: string, vaultPath: string, reachable: boolean, replaced: boolean, inSync: number, detached: number, };
+Secrets: number, InSync: number, InProgress: number, Failed: number, 
+/**
+ * Cross-account replicas one side detached.
+ */
+Detached: number, 
+/**
+ * Replica deletions queued until the file can be reached.
+ */
+QueuedRemovals: number, };
 
 export type ReplicasView = { 
 /**
  * This vault's region.
  */
-homeRegion: string, primaryRegion: string | null, 
+HomeRegion: string, PrimaryRegion: string | null, 
 /**
  * Whether this secret is a replica of another region's secret.
  */
-isReplica: boolean, replicas: Array<ReplicaRow>, regions: Array<RegionRow>, 
+IsReplica: boolean, ReplicationStatus: Array<ReplicationStatusType>, 
+/**
+ * The vault's replica regions.
+ */
+Regions: Array<ReplicaRegionView>, 
 /**
  * On a cross-account replica: its primary in the other account.
  */
-crossAccountPrimary: CrossAccountRow | null, 
+CrossAccountPrimary: CrossAccountPrimaryType | null, 
 /**
  * On a primary: its cross-account replicas.
  */
-crossAccountReplicas: Array<CrossAccountRow>, 
+CrossAccountReplicas: Array<CrossAccountReplicaEntry>, 
 /**
  * The other accounts' vaults registered for cross-account replicas.
  */
-accounts: Array<AccountRow>, };
+Accounts: Array<ReplicaRegionView>, };
 
-export type FunctionRow = { name: string, arn: string, 
+export type FunctionView = { Name: string, ARN: string, 
 /**
  * `password`, `postgres (single-user)`, `lambda`...
  */
-kind: string, description: string | null, };
+Kind: string, Description: string | null, };
 
 export type ApprovalsOutput = { 
 /**
  * Oldest first.
  */
-pending: Array<AttemptRow>, 
+pending: Array<AttemptView>, 
 /**
  * The core's background runner: rotations, replication retries, purges.
  */
@@ -275,7 +425,15 @@ line: string, };
 
 export type BackgroundStatus = { running: boolean, jobs: Array<JobStatus>, };
 
-export type RekeyProgress = { phase: string, done: number, total: number, percent: number, line: string, };
+export type RekeyPhase = "Keys" | "Secrets" | "Audit";
+
+export type RekeyStatus = { phase: RekeyPhase, done: number, total: number, percent: number, };
+
+export type RekeyView = { 
+/**
+ * `Re-keying secrets: 42% (420 of 1000)`.
+ */
+line: string, phase: RekeyPhase, done: number, total: number, percent: number, };
 
 export type Act = "SyncReplicas" | "AnchorAuditTrail";
 

@@ -25,10 +25,12 @@ const FOREIGN_KEY: &str = "primary_audit_anchor";
 
 /// A statement of the audit trail's head, as `coffer audit anchor` writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct Anchor {
     pub vault_id: String,
     /// The newest event when the anchor was taken.
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub sequence: i64,
     /// A keyed hash of that event's sequence number and content.
     pub digest: String,

@@ -349,12 +349,16 @@ pub(crate) fn decode(keys: &AuditKeys, row: &AuditRow) -> Result<AuditEvent> {
 
 /// The outcome of `coffer audit verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct VerifyReport {
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub events_checked: i64,
     pub intact: bool,
     /// The first event that fails, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub first_broken_sequence: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,

@@ -17,6 +17,7 @@ pub use engine::Engine;
 
 /// One of the four calls of a rotation function, named as AWS names them in the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Step {
     #[serde(rename = "createSecret")]
     CreateSecret,

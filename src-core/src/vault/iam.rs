@@ -289,6 +289,7 @@ impl CreateEntity {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct AccessKeyMetadata {
     pub user_name: String,

@@ -26,6 +26,7 @@ mod rekey;
 mod replicas;
 pub mod rotation;
 mod secrets;
+mod tabs;
 mod transfer;
 mod views;
 
@@ -52,6 +53,7 @@ use keys::{KeyCell, KmsRing, Member, VaultKeys};
 pub use operators::{ListOperatorsResponse, OperatorEntry};
 pub use rekey::{RekeyMeter, RekeyPhase, RekeyProgress, RekeyStatus};
 pub use replicas::{REPLICATOR_PREFIX, RegionSource, ReplicaRegionView, SyncReport};
+pub use tabs::{ATTEMPTS_SHOWN, AttemptView, FunctionView, RekeyView, ReplicasView, RotationView};
 pub use transfer::ImportReport;
 pub use views::{
     AuditEventView, AuditPage, AuditQuery, PrefixRun, SecretPage, SecretQuery, SecretSummary,

@@ -159,6 +159,8 @@ pub const SECRET_ACTIONS: [&str; 14] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct DecidingStatement {
     pub policy_id: String,
@@ -169,6 +171,7 @@ pub struct DecidingStatement {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct ActionDecision {
     pub action: String,
@@ -178,6 +181,7 @@ pub struct ActionDecision {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct PrincipalAccess {
     pub principal_arn: String,
@@ -185,6 +189,7 @@ pub struct PrincipalAccess {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct EffectiveAccess {
     #[serde(rename = "ARN")]

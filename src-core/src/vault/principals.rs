@@ -90,7 +90,9 @@ pub struct PrincipalList {
 }
 
 /// A user's, role's or group's inline and attached policies and access keys.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "PascalCase")]
 pub struct PrincipalPolicies {
     pub inline: Vec<String>,
     pub attached: Vec<String>,

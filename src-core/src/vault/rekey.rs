@@ -14,6 +14,7 @@ use crate::store::Tx;
 
 /// What a re-key is doing, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RekeyPhase {
     /// Keys, slots, KMS keys, principals, rotation functions and attempts, replica registry.
     Keys,
@@ -36,10 +37,14 @@ pub type RekeyProgress<'a> = &'a mut dyn FnMut(RekeyPhase, u64, u64);
 
 /// Where a re-key is, as every front end shows it: the phase and how far through it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RekeyStatus {
     pub phase: RekeyPhase,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub done: u64,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub total: u64,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub percent: u64,
 }
 

@@ -232,6 +232,8 @@ pub(super) fn rekey_registry(
 
 /// A replica region as the consoles and `coffer replica-region list` show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct ReplicaRegionView {
     pub region: String,

@@ -24,6 +24,7 @@ use crate::{Error, Result};
 
 /// Where an attempt is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AttemptStatus {
     AwaitingApproval,
     Running,
@@ -55,6 +56,7 @@ impl AttemptStatus {
 
 /// How a step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum StepOutcome {
     /// Started and not yet ended (or the process running it died; see `Interrupted`).
     Running,
@@ -66,27 +68,35 @@ pub enum StepOutcome {
 
 /// One run of one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct StepRecord {
     pub step: Step,
     /// Which try of the attempt this run belongs to (1 for the first).
     pub try_number: u32,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub started_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub duration_ms: Option<i64>,
     pub outcome: StepOutcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub log: Vec<String>,
 }
 
 /// An operator's decision on an attempt that waited for approval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct Decision {
     pub approved: bool,
     pub by: String,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub at_ms: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -94,6 +104,8 @@ pub struct Decision {
 
 /// One rotation attempt: a persisted state machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(rename_all = "PascalCase")]
 pub struct RotationAttempt {
     pub id: String,
@@ -111,6 +123,7 @@ pub struct RotationAttempt {
     /// `RotateSecret` (someone asked) or `Schedule`.
     pub trigger: String,
     pub requested_by: String,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub requested_ms: i64,
     pub require_approval: bool,
     pub two_person_rule: bool,
@@ -130,9 +143,11 @@ pub struct RotationAttempt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub finished_ms: Option<i64>,
     /// When a failed attempt is tried again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub retry_ms: Option<i64>,
 }
 
@@ -182,6 +197,7 @@ impl RotationAttempt {
 /// rotating secret (an alternating-users master secret), and the people behind that
 /// principal, whom the two-person rule keeps from deciding on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct Requester {
     pub principal_arn: String,
@@ -290,6 +306,7 @@ pub struct PutRotationApprovalRequest {
 
 /// The approval settings in force: the vault's defaults and, for a secret, its own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct RotationApprovalSettings {
     pub require_approval: bool,

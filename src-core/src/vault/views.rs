@@ -81,6 +81,7 @@ pub struct SecretPage {
 
 /// One version as the Versions tab shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct VersionView {
     pub version_id: String,
@@ -93,6 +94,7 @@ pub struct VersionView {
 
 /// A secret with every version (deprecated ones too), newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct SecretView {
     pub secret: DescribeSecretResponse,
@@ -102,6 +104,7 @@ pub struct SecretView {
 
 /// A console's question about the audit log. Events come newest first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase", default)]
 pub struct AuditQuery {
     /// A secret's name or ARN.
@@ -112,19 +115,26 @@ pub struct AuditQuery {
     pub front_end: Option<String>,
     pub errors_only: bool,
     /// Epoch milliseconds, inclusive.
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub from_ms: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub to_ms: Option<i64>,
     /// Only events older than this sequence number (the next page).
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub before_sequence: Option<i64>,
     /// Only events newer than this sequence number (follow mode), oldest first.
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub after_sequence: Option<i64>,
     pub limit: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct AuditEventView {
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub sequence: i64,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub time_ms: i64,
     pub event_name: String,
     pub principal_arn: String,
@@ -135,15 +145,19 @@ pub struct AuditEventView {
     pub version_stages: Vec<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub event: AuditEvent,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct AuditPage {
     pub events: Vec<AuditEventView>,
     /// Pass as `before_sequence` for the next (older) page.
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>"))]
     pub next_before_sequence: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub total_events: i64,
 }
 

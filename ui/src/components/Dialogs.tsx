@@ -1,6 +1,6 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { ActInfo, IpcError, LabelMove, Tag, VersionLabels, VersionRow } from "../bindings";
+import type { ActInfo, IpcError, LabelMove, Tag, VersionLabels, VersionView } from "../bindings";
 import { shortId } from "../format";
 import { Labels } from "./Bits";
 
@@ -297,7 +297,7 @@ export function DeleteNowDialog(props: { arn: string; name: string; onClose: () 
 
 export function MoveLabelDialog(props: {
   arn: string;
-  versions: VersionRow[];
+  versions: VersionView[];
   initialLabel: string;
   initialTo: string;
   title: string;
@@ -309,20 +309,20 @@ export function MoveLabelDialog(props: {
   const act = useAct(props.onDone);
   // The core's plan (the rule the vault applies), asked again as the label or version changes.
   const [plan, setPlan] = useState<LabelMove | null>(null);
+  const before: VersionLabels[] = useMemo(() => props.versions.map((v) => ({ versionId: v.VersionId, stages: v.VersionStages })), [props.versions]);
   useEffect(() => {
     let live = true;
     setPlan(null);
-    const versions = props.versions.map((v) => ({ versionId: v.versionId, stages: v.stages }));
-    api.planLabelMove(versions, label.trim(), to).then((p) => live && setPlan(p), () => {});
+    api.planLabelMove(before, label.trim(), to).then((p) => live && setPlan(p), () => {});
     return () => {
       live = false;
     };
-  }, [props.versions, label, to]);
-  const after: VersionLabels[] = plan?.after ?? props.versions;
+  }, [before, label, to]);
+  const after: VersionLabels[] = plan?.after ?? before;
   const from = plan?.steps[0]?.from ?? null;
   const unchanged = plan !== null && plan.steps.length === 0;
   const changed = (vid: string) =>
-    JSON.stringify(props.versions.find((v) => v.versionId === vid)?.stages) !== JSON.stringify(after.find((v) => v.versionId === vid)?.stages);
+    JSON.stringify(before.find((v) => v.versionId === vid)?.stages) !== JSON.stringify(after.find((v) => v.versionId === vid)?.stages);
   return (
     <Modal
       wide
@@ -358,7 +358,7 @@ export function MoveLabelDialog(props: {
         <label className="field">
           <span>To version</span>
           <select className="mono" value={to} onChange={(e) => setTo(e.target.value)} data-testid="move-label-to">
-            {props.versions.map((v) => (
+            {before.map((v) => (
               <option key={v.versionId} value={v.versionId}>
                 {shortId(v.versionId)} {v.stages.join(" ")}
               </option>
@@ -375,7 +375,7 @@ export function MoveLabelDialog(props: {
           </tr>
         </thead>
         <tbody>
-          {props.versions.map((v, i) => (
+          {before.map((v, i) => (
             <tr key={v.versionId} className={changed(v.versionId) ? "changed" : ""}>
               <td className="mono">{shortId(v.versionId)}</td>
               <td>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
-import type { RekeyProgress } from "../bindings";
+import type { RekeyView } from "../bindings";
 import { Modal, useAct } from "./Dialogs";
 
 /** Runs an act that re-keys the vault (removing an operator, changing a passphrase) and
@@ -8,7 +8,7 @@ import { Modal, useAct } from "./Dialogs";
  * which takes a while in a large vault. */
 export function useRekey() {
   const [running, setRunning] = useState(false);
-  const [progress, setProgress] = useState<RekeyProgress | null>(null);
+  const [progress, setProgress] = useState<RekeyView | null>(null);
   useEffect(() => {
     if (!running) return;
     const poll = () => api.rekeyProgress().then((p) => p && setProgress(p), () => undefined);

@@ -3,14 +3,14 @@
 // two-person rule, whoever asked may not decide.
 import { useEffect, useState } from "react";
 import { api } from "../api";
-import type { AttemptRow } from "../bindings";
+import type { AttemptView } from "../bindings";
 import { useConsole } from "../console";
 import { dateTime, principalName, relative, shortId } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
 import { Modal, useAct } from "../components/Dialogs";
 import { functionName } from "./Rotation";
 
-type Deciding = { a: AttemptRow; approve: boolean };
+type Deciding = { a: AttemptView; approve: boolean };
 
 export function ApprovalsScreen() {
   const c = useConsole();
@@ -64,22 +64,22 @@ export function ApprovalsScreen() {
             </thead>
             <tbody>
               {v.pending.map((a) => {
-                const own = !a.mayDecide;
+                const own = !a.MayDecide;
                 return (
-                  <tr key={a.id} data-testid="approval-row" data-name={a.secretName}>
+                  <tr key={a.Id} data-testid="approval-row" data-name={a.SecretName}>
                     <td>
-                      <button className="link mono" onClick={() => c.navigate({ screen: "secret", arn: a.secretArn, tab: "rotation" })}>
-                        {a.secretName}
+                      <button className="link mono" onClick={() => c.navigate({ screen: "secret", arn: a.SecretARN, tab: "rotation" })}>
+                        {a.SecretName}
                       </button>
-                      {a.twoPersonRule && <div className="muted small">two-person rule</div>}
+                      {a.TwoPersonRule && <div className="muted small">two-person rule</div>}
                     </td>
                     <td>
-                      {dateTime(a.requestedDate)} <span className="muted small">({relative(a.requestedDate)}, {a.trigger === "Schedule" ? "scheduled" : "asked"})</span>
+                      {dateTime(a.RequestedMs / 1000)} <span className="muted small">({relative(a.RequestedMs / 1000)}, {a.Trigger === "Schedule" ? "scheduled" : "asked"})</span>
                     </td>
-                    <td>{principalName(a.requestedBy)}</td>
-                    <td className="mono">{functionName(a.functionArn)}</td>
-                    <td className="mono" title={a.versionId}>
-                      {shortId(a.versionId)}
+                    <td>{principalName(a.RequestedBy)}</td>
+                    <td className="mono">{functionName(a.RotationLambdaARN)}</td>
+                    <td className="mono" title={a.Token}>
+                      {shortId(a.Token)}
                     </td>
                     <td className="row-actions">
                       <button
@@ -123,7 +123,7 @@ function DecideDialog(props: Deciding & { onClose: () => void; onDone: (m: strin
   const { a, approve } = props;
   return (
     <Modal
-      title={`${approve ? "Approve" : "Reject"} the rotation of ${a.secretName}`}
+      title={`${approve ? "Approve" : "Reject"} the rotation of ${a.SecretName}`}
       onClose={props.onClose}
       testid="decide-dialog"
       footer={
@@ -134,7 +134,7 @@ function DecideDialog(props: Deciding & { onClose: () => void; onDone: (m: strin
           <button
             className={`btn ${approve ? "primary" : "danger"}`}
             disabled={act.busy || (!approve && !reason.trim())}
-            onClick={() => act.run(() => (approve ? api.approveRotation(a.secretArn, reason || null) : api.rejectRotation(a.secretArn, reason)))}
+            onClick={() => act.run(() => (approve ? api.approveRotation(a.SecretARN, reason || null) : api.rejectRotation(a.SecretARN, reason)))}
             data-testid="decide-submit"
           >
             {approve ? "Approve and rotate" : "Reject"}
@@ -143,8 +143,8 @@ function DecideDialog(props: Deciding & { onClose: () => void; onDone: (m: strin
       }
     >
       <p>
-        {principalName(a.requestedBy)} asked {relative(a.requestedDate)} for a new version <span className="mono">{shortId(a.versionId)}</span> made by{" "}
-        <span className="mono">{functionName(a.functionArn)}</span>.{" "}
+        {principalName(a.RequestedBy)} asked {relative(a.RequestedMs / 1000)} for a new version <span className="mono">{shortId(a.Token)}</span> made by{" "}
+        <span className="mono">{functionName(a.RotationLambdaARN)}</span>.{" "}
         {approve ? "It runs createSecret, setSecret, testSecret and finishSecret now; AWSCURRENT moves when they succeed." : "The secret keeps its value; AWSPENDING comes off the new version."}
       </p>
       <label className="field">

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
-import type { AuditEventRow, AuditQueryInput, ChainStatus, IpcError } from "../bindings";
+import type { AuditEventView, AuditQuery, IpcError, VerifyReport } from "../bindings";
 import { useConsole } from "../console";
 import { dateTime, principalName, secretName } from "../format";
 import { Empty, ErrorBox, Spinner } from "../components/Bits";
@@ -34,21 +34,23 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
   const [principal, setPrincipal] = useState("");
   const [secretId, setSecretId] = useState(props.secretId ?? "");
   const [errorsOnly, setErrorsOnly] = useState(false);
-  const [events, setEvents] = useState<AuditEventRow[] | null>(null);
+  const [events, setEvents] = useState<AuditEventView[] | null>(null);
   const [next, setNext] = useState<number | null>(null);
   const [totalEvents, setTotalEvents] = useState(0);
   const [error, setError] = useState<IpcError | null>(null);
-  const [picked, setPicked] = useState<AuditEventRow | null>(null);
+  const [picked, setPicked] = useState<AuditEventView | null>(null);
 
-  const query = (before: number | null): AuditQueryInput => ({
-    secretId: (props.compact ? props.secretId : secretId) || null,
-    principal: principal || null,
-    eventNames: eventName ? [eventName] : [],
-    frontEnd: frontEnd || null,
-    errorsOnly,
-    fromMs: null,
-    beforeSequence: before,
-    limit: 200,
+  const query = (before: number | null): AuditQuery => ({
+    SecretId: (props.compact ? props.secretId : secretId) || null,
+    Principal: principal || null,
+    EventNames: eventName ? [eventName] : [],
+    FrontEnd: frontEnd || null,
+    ErrorsOnly: errorsOnly,
+    FromMs: null,
+    ToMs: null,
+    BeforeSequence: before,
+    AfterSequence: null,
+    Limit: 200,
   });
 
   useEffect(() => {
@@ -58,12 +60,12 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
         if (!live) return;
         // Keep the older pages the operator loaded: replace only the newest page.
         setEvents((old) => {
-          if (!old || old.length <= 200) return p.events;
-          const oldest = p.events.length ? p.events[p.events.length - 1].sequence : Infinity;
-          return [...p.events, ...old.filter((e) => e.sequence < oldest)];
+          if (!old || old.length <= 200) return p.Events;
+          const oldest = p.Events.length ? p.Events[p.Events.length - 1].Sequence : Infinity;
+          return [...p.Events, ...old.filter((e) => e.Sequence < oldest)];
         });
-        setNext((n) => (events && events.length > 200 ? n : p.nextBeforeSequence));
-        setTotalEvents(p.totalEvents);
+        setNext((n) => (events && events.length > 200 ? n : p.NextBeforeSequence));
+        setTotalEvents(p.TotalEvents);
         setError(null);
       },
       (e) => live && setError(e),
@@ -79,8 +81,8 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
   const more = () =>
     next !== null &&
     api.queryAudit(query(next)).then((p) => {
-      setEvents((old) => [...(old ?? []), ...p.events]);
-      setNext(p.nextBeforeSequence);
+      setEvents((old) => [...(old ?? []), ...p.Events]);
+      setNext(p.NextBeforeSequence);
     }, setError);
 
   return (
@@ -129,20 +131,20 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
               <tbody>
                 {events.map((e) => (
                   <tr
-                    key={e.sequence}
-                    className={picked?.sequence === e.sequence ? "selected" : ""}
+                    key={e.Sequence}
+                    className={picked?.Sequence === e.Sequence ? "selected" : ""}
                     onClick={() => setPicked(e)}
                     data-testid="audit-row"
-                    data-event={e.eventName}
+                    data-event={e.EventName}
                   >
-                    <td className="mono small nowrap">{time(e.timeMs)}</td>
-                    <td>{e.eventName}</td>
-                    {!props.compact && <td className="mono small">{e.secretArn ? secretName(e.secretArn) : "—"}</td>}
-                    <td>{principalName(e.principalArn)}</td>
+                    <td className="mono small nowrap">{time(e.TimeMs)}</td>
+                    <td>{e.EventName}</td>
+                    {!props.compact && <td className="mono small">{e.SecretArn ? secretName(e.SecretArn) : "—"}</td>}
+                    <td>{principalName(e.PrincipalArn)}</td>
                     <td>
-                      <span className="chip">{e.frontEnd}</span>
+                      <span className="chip">{e.FrontEnd}</span>
                     </td>
-                    <td>{e.errorCode ? <span className="badge danger">{e.errorCode}</span> : <span className="badge ok">ok</span>}</td>
+                    <td>{e.ErrorCode ? <span className="badge danger">{e.ErrorCode}</span> : <span className="badge ok">ok</span>}</td>
                   </tr>
                 ))}
               </tbody>
@@ -157,21 +159,21 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
             <aside className="card event-detail" data-testid="audit-detail">
               <div className="card-toolbar">
                 <h3>
-                  #{picked.sequence} {picked.eventName}
+                  #{picked.Sequence} {picked.EventName}
                 </h3>
                 <button className="icon-btn" onClick={() => setPicked(null)} aria-label="Close">
                   ×
                 </button>
               </div>
               <dl className="facts">
-                <div className="fact"><dt>Time</dt><dd>{time(picked.timeMs)}</dd></div>
-                <div className="fact"><dt>Principal</dt><dd className="mono break">{picked.principalArn}</dd></div>
-                <div className="fact"><dt>Source</dt><dd>{picked.frontEnd} · {picked.sourceIp}</dd></div>
-                {picked.secretArn && <div className="fact"><dt>Secret</dt><dd className="mono break">{picked.secretArn}</dd></div>}
-                {picked.versionStages.length > 0 && <div className="fact"><dt>Labels</dt><dd>{picked.versionStages.join(", ")}</dd></div>}
-                {picked.errorCode && <div className="fact"><dt>Error</dt><dd>{picked.errorCode}: {picked.errorMessage}</dd></div>}
+                <div className="fact"><dt>Time</dt><dd>{time(picked.TimeMs)}</dd></div>
+                <div className="fact"><dt>Principal</dt><dd className="mono break">{picked.PrincipalArn}</dd></div>
+                <div className="fact"><dt>Source</dt><dd>{picked.FrontEnd} · {picked.SourceIp}</dd></div>
+                {picked.SecretArn && <div className="fact"><dt>Secret</dt><dd className="mono break">{picked.SecretArn}</dd></div>}
+                {picked.VersionStages.length > 0 && <div className="fact"><dt>Labels</dt><dd>{picked.VersionStages.join(", ")}</dd></div>}
+                {picked.ErrorCode && <div className="fact"><dt>Error</dt><dd>{picked.ErrorCode}: {picked.ErrorMessage}</dd></div>}
               </dl>
-              <pre className="mono json">{picked.detail}</pre>
+              <pre className="mono json">{JSON.stringify(picked.Event, null, 2)}</pre>
             </aside>
           )}
         </div>
@@ -181,7 +183,7 @@ export function AuditTable(props: { secretId?: string; compact?: boolean }) {
 }
 
 export function AuditScreen(props: { secretId?: string }) {
-  const [chain, setChain] = useState<ChainStatus | null>(null);
+  const [chain, setChain] = useState<VerifyReport | null>(null);
   const [chainError, setChainError] = useState<IpcError | null>(null);
   const [checking, setChecking] = useState(false);
   const verify = () => {
@@ -199,25 +201,25 @@ export function AuditScreen(props: { secretId?: string }) {
           <h1>Audit log</h1>
           <p className="muted">Every request from every front end, allowed or denied, sealed and chained.</p>
         </div>
-        <div className={`chain ${chain ? (chain.intact ? "ok" : "bad") : ""}`} data-testid="chain-status">
+        <div className={`chain ${chain ? (chain.Intact ? "ok" : "bad") : ""}`} data-testid="chain-status">
           {checking && !chain ? (
             <Spinner label="Verifying the chain…" />
           ) : chainError ? (
             <span>{chainError.code}</span>
           ) : chain ? (
-            chain.intact ? (
-              <span>✓ Chain intact · {chain.eventsChecked.toLocaleString()} events verified</span>
+            chain.Intact ? (
+              <span>✓ Chain intact · {chain.EventsChecked.toLocaleString()} events verified</span>
             ) : (
               <span>
-                ✗ Chain broken at #{chain.firstBrokenSequence}: {chain.problem}
+                ✗ Chain broken at #{chain.FirstBrokenSequence}: {chain.Problem}
               </span>
             )
           ) : null}
           {chain ? (
             <span className="muted" data-testid="last-anchor">
-              {chain.lastAnchorSequence === null
-                ? "· never anchored (coffer audit anchor)"
-                : `· last anchor #${chain.lastAnchorSequence} on ${anchorTime(chain.lastAnchorTime)}`}
+              {chain.LastAnchor
+                ? `· last anchor #${chain.LastAnchor.Sequence} on ${anchorTime(chain.LastAnchor.Time)}`
+                : "· never anchored (coffer audit anchor)"}
             </span>
           ) : null}
           <button className="btn small" onClick={verify} disabled={checking} data-testid="verify-chain">
@@ -231,7 +233,7 @@ export function AuditScreen(props: { secretId?: string }) {
 }
 
 /** An anchor's time (RFC 3339, as the anchor file holds it) as the log's other dates read. */
-function anchorTime(t: string | null): string {
-  const ms = t ? Date.parse(t) : NaN;
-  return Number.isNaN(ms) ? (t ?? "—") : dateTime(ms / 1000);
+function anchorTime(t: string): string {
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? t : dateTime(ms / 1000);
 }

@@ -248,10 +248,10 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
       {detail.value && p.kind !== "policy" && (
         <>
           <h3>Attached policies</h3>
-          {detail.value.attachedPolicies.length === 0 ? <p className="muted">None.</p> : (
+          {detail.value.Attached.length === 0 ? <p className="muted">None.</p> : (
             <table className="grid-table">
               <tbody>
-                {detail.value.attachedPolicies.map((a) => (
+                {detail.value.Attached.map((a) => (
                   <tr key={a}>
                     <td className="mono" title={a}>{principalName(a)}</td>
                     <td className="row-actions">
@@ -283,10 +283,10 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
               + Inline policy
             </button>
           </div>
-          {detail.value.inlinePolicies.length === 0 ? <p className="muted">None.</p> : (
+          {detail.value.Inline.length === 0 ? <p className="muted">None.</p> : (
             <table className="grid-table" data-testid="inline-policies">
               <tbody>
-                {detail.value.inlinePolicies.map((a) => (
+                {detail.value.Inline.map((a) => (
                   <tr key={a}>
                     <td className="mono">{a}</td>
                     <td className="row-actions">
@@ -305,19 +305,19 @@ function PrincipalView(props: { p: PrincipalRow; managed: string[]; onChanged: (
           {p.kind !== "group" && (
             <>
               <h3>Access keys</h3>
-              {detail.value.accessKeys.length === 0 ? <p className="muted">None.</p> : (
+              {detail.value.AccessKeys.length === 0 ? <p className="muted">None.</p> : (
                 <table className="grid-table" data-testid="access-keys">
                   <tbody>
-                    {detail.value.accessKeys.map((k) => (
-                      <tr key={k.accessKeyId}>
-                        <td className="mono">{k.accessKeyId}</td>
-                        <td><span className={`badge ${k.active ? "ok" : ""}`}>{k.active ? "Active" : "Inactive"}</span></td>
-                        <td>{dateTime(k.createdDate)}</td>
+                    {detail.value.AccessKeys.map((k) => (
+                      <tr key={k.AccessKeyId}>
+                        <td className="mono">{k.AccessKeyId}</td>
+                        <td><span className={`badge ${k.Status === "Active" ? "ok" : ""}`}>{k.Status}</span></td>
+                        <td>{dateTime(k.CreateDate)}</td>
                         <td className="row-actions">
-                          <button className="btn small" onClick={() => act(() => api.updateAccessKey(k.accessKeyId, !k.active))}>
-                            {k.active ? "Deactivate" : "Activate"}
+                          <button className="btn small" onClick={() => act(() => api.updateAccessKey(k.AccessKeyId, k.Status !== "Active"))}>
+                            {k.Status === "Active" ? "Deactivate" : "Activate"}
                           </button>
-                          <button className="btn small danger-ghost" onClick={() => act(() => api.updateAccessKey(k.accessKeyId, null))}>
+                          <button className="btn small danger-ghost" onClick={() => act(() => api.updateAccessKey(k.AccessKeyId, null))}>
                             Delete
                           </button>
                         </td>

@@ -6,7 +6,7 @@
 // there (and making it standalone).
 import { useState } from "react";
 import { api } from "../api";
-import type { SecretDetail } from "../bindings";
+import type { SecretView } from "../bindings";
 import { useConsole } from "../console";
 import { dateTime } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
@@ -26,9 +26,9 @@ type Confirming =
   | { kind: "disassociate"; replicaArn: string }
   | null;
 
-export function ReplicasTab({ d }: { d: SecretDetail }) {
+export function ReplicasTab({ d }: { d: SecretView }) {
   const c = useConsole();
-  const view = useLoad(() => api.replicas(d.arn), [d.arn, c.revision]);
+  const view = useLoad(() => api.replicas(d.Secret.ARN), [d.Secret.ARN, c.revision]);
   const [region, setRegion] = useState("");
   const [kmsKey, setKmsKey] = useState("");
   const [confirming, setConfirming] = useState<Confirming>(null);
@@ -37,39 +37,39 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
   const act = (f: () => Promise<{ message: string }>) => c.act(f, view.reload);
   if (view.error) return <ErrorBox error={view.error} onRetry={view.reload} />;
   if (!v) return <Spinner />;
-  const taken = new Set(v.replicas.map((r) => r.region));
-  const free = v.regions.filter((r) => !taken.has(r.region));
-  const chosen = region || free[0]?.region || "";
-  const live = d.deletionDate === null;
-  const xp = v.crossAccountPrimary;
+  const taken = new Set(v.ReplicationStatus.map((r) => r.Region));
+  const free = v.Regions.filter((r) => !taken.has(r.Region));
+  const chosen = region || free[0]?.Region || "";
+  const live = d.DeletionDate === null;
+  const xp = v.CrossAccountPrimary;
   return (
     <div className="replicas" data-testid="replicas">
       {xp ? (
         <div className="card" data-testid="cross-account-primary">
           <div className="card-toolbar">
             <h3>Cross-account replica</h3>
-            <span className={`badge ${replicaStatusClass(xp.status)}`} data-testid="cross-account-status">
-              {xp.status}
+            <span className={`badge ${replicaStatusClass(xp.ReplicationStatus)}`} data-testid="cross-account-status">
+              {xp.ReplicationStatus}
             </span>
           </div>
           <p>
-            This secret takes its versions from <code className="wrap">{xp.arn}</code> in another account, and no writes here.
+            This secret takes its versions from <code className="wrap">{xp.PrimarySecretARN}</code> in another account, and no writes here.
             Making it standalone stops that (StopReplicationToReplica).
           </p>
-          {xp.statusMessage && <p className="wrap">{xp.statusMessage}</p>}
+          {xp.StatusMessage && <p className="wrap">{xp.StatusMessage}</p>}
           <button className="btn danger-ghost" onClick={() => setConfirming({ kind: "promote-here" })} data-testid="promote-here">
             Make standalone…
           </button>
         </div>
-      ) : v.isReplica ? (
+      ) : v.IsReplica ? (
         <div className="card" data-testid="replica-of">
           <div className="card-toolbar">
             <h3>Replica</h3>
-            <span className="badge">of {v.primaryRegion}</span>
+            <span className="badge">of {v.PrimaryRegion}</span>
           </div>
           <p>
-            This secret is a replica of the one in <strong>{v.primaryRegion}</strong>: it takes writes only from its primary.
-            Promoting it makes it a standalone secret in {v.homeRegion} (StopReplicationToReplica).
+            This secret is a replica of the one in <strong>{v.PrimaryRegion}</strong>: it takes writes only from its primary.
+            Promoting it makes it a standalone secret in {v.HomeRegion} (StopReplicationToReplica).
           </p>
           <button className="btn danger-ghost" onClick={() => setConfirming({ kind: "promote-here" })} data-testid="promote-here">
             Promote here…
@@ -84,8 +84,8 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                 Retry now
               </button>
             </div>
-            {v.replicas.length === 0 ? (
-              <Empty title="Not replicated">Primary region: {v.homeRegion}. Choose a replica region below.</Empty>
+            {v.ReplicationStatus.length === 0 ? (
+              <Empty title="Not replicated">Primary region: {v.HomeRegion}. Choose a replica region below.</Empty>
             ) : (
               <table className="grid-table" data-testid="replica-table">
                 <thead>
@@ -99,22 +99,22 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {v.replicas.map((r) => (
-                    <tr key={r.region} data-testid={`replica-${r.region}`}>
-                      <td className="mono">{r.region}</td>
+                  {v.ReplicationStatus.map((r) => (
+                    <tr key={r.Region} data-testid={`replica-${r.Region}`}>
+                      <td className="mono">{r.Region}</td>
                       <td>
-                        <span className={`badge ${replicaStatusClass(r.status)}`} data-testid="replica-state">
-                          {r.status}
+                        <span className={`badge ${replicaStatusClass(r.Status)}`} data-testid="replica-state">
+                          {r.Status}
                         </span>
                       </td>
-                      <td className="mono">{r.kmsKeyId ?? "—"}</td>
-                      <td>{r.lastAccessedDate ? dateTime(r.lastAccessedDate) : "—"}</td>
-                      <td className="wrap">{r.statusMessage ?? ""}</td>
+                      <td className="mono">{r.KmsKeyId ?? "—"}</td>
+                      <td>{r.LastAccessedDate ? dateTime(r.LastAccessedDate) : "—"}</td>
+                      <td className="wrap">{r.StatusMessage ?? ""}</td>
                       <td className="actions">
-                        <button className="btn small" onClick={() => setConfirming({ kind: "promote", region: r.region })} data-testid="promote-replica">
+                        <button className="btn small" onClick={() => setConfirming({ kind: "promote", region: r.Region })} data-testid="promote-replica">
                           Promote…
                         </button>
-                        <button className="btn small danger-ghost" onClick={() => setConfirming({ kind: "remove", region: r.region })} data-testid="remove-replica">
+                        <button className="btn small danger-ghost" onClick={() => setConfirming({ kind: "remove", region: r.Region })} data-testid="remove-replica">
                           Remove…
                         </button>
                       </td>
@@ -128,7 +128,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                 className="inline-form"
                 onSubmit={(e) => {
                   e.preventDefault();
-                  void act(() => api.replicateSecret(d.arn, chosen, kmsKey || null));
+                  void act(() => api.replicateSecret(d.Secret.ARN, chosen, kmsKey || null));
                   setKmsKey("");
                 }}
                 data-testid="add-replica"
@@ -137,8 +137,8 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                   Replicate to
                   <select value={chosen} onChange={(e) => setRegion(e.target.value)} data-testid="replica-region">
                     {free.map((r) => (
-                      <option key={r.region} value={r.region}>
-                        {r.region}
+                      <option key={r.Region} value={r.Region}>
+                        {r.Region}
                       </option>
                     ))}
                   </select>
@@ -157,7 +157,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
             <div className="card-toolbar">
               <h3>Cross-account replica</h3>
             </div>
-            {v.crossAccountReplicas.length === 0 ? (
+            {v.CrossAccountReplicas.length === 0 ? (
               <Empty title="No cross-account replica">
                 Another account makes one with CreateSecret and CrossAccountPrimaryARN naming this secret; associate it here.
               </Empty>
@@ -172,19 +172,19 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {v.crossAccountReplicas.map((r) => (
-                    <tr key={r.arn}>
-                      <td className="mono wrap">{r.arn}</td>
+                  {v.CrossAccountReplicas.map((r) => (
+                    <tr key={r.ReplicaSecretARN}>
+                      <td className="mono wrap">{r.ReplicaSecretARN}</td>
                       <td>
-                        <span className={`badge ${replicaStatusClass(r.status)}`} data-testid="cross-account-state">
-                          {r.status}
+                        <span className={`badge ${replicaStatusClass(r.ReplicationStatus)}`} data-testid="cross-account-state">
+                          {r.ReplicationStatus}
                         </span>
                       </td>
-                      <td className="wrap">{r.statusMessage ?? ""}</td>
+                      <td className="wrap">{r.StatusMessage ?? ""}</td>
                       <td className="actions">
                         <button
                           className="btn small danger-ghost"
-                          onClick={() => setConfirming({ kind: "disassociate", replicaArn: r.arn })}
+                          onClick={() => setConfirming({ kind: "disassociate", replicaArn: r.ReplicaSecretARN })}
                           data-testid="disassociate"
                         >
                           Disassociate…
@@ -202,7 +202,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                   e.preventDefault();
                   const arn = replicaArn.trim();
                   if (!arn) return;
-                  void act(() => api.associateCrossAccountReplica(d.arn, arn));
+                  void act(() => api.associateCrossAccountReplica(d.Secret.ARN, arn));
                   setReplicaArn("");
                 }}
                 data-testid="associate-form"
@@ -221,15 +221,15 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                 </button>
               </form>
             )}
-            {v.accounts.length === 0 ? (
+            {v.Accounts.length === 0 ? (
               <p className="muted">
                 No other account's vault is registered: <code>coffer replica-account add --account-id ID --replica-vault FILE</code>
               </p>
             ) : (
               <p className="muted" data-testid="replica-accounts">
                 Accounts:{" "}
-                {v.accounts
-                  .map((a) => `${a.accountId} (${a.replaced ? "replaced" : a.reachable ? "reachable" : "unreachable"})`)
+                {v.Accounts
+                  .map((a) => `${a.AccountId} (${a.Replaced ? "replaced" : a.Reachable ? "reachable" : "unreachable"})`)
                   .join(", ")}
               </p>
             )}
@@ -238,7 +238,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
             <div className="card-toolbar">
               <h3>Replica regions of this vault</h3>
             </div>
-            {v.regions.length === 0 ? (
+            {v.Regions.length === 0 ? (
               <Empty title="No replica regions yet">
                 Register a vault file (say, on a backup drive): <code>coffer replica-region add --region eu-west-1 --vault FILE</code>
               </Empty>
@@ -256,23 +256,23 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {v.regions.map((r) => (
-                    <tr key={r.region}>
-                      <td className="mono">{r.region}</td>
-                      <td className="mono wrap">{r.vaultPath}</td>
+                  {v.Regions.map((r) => (
+                    <tr key={r.Region}>
+                      <td className="mono">{r.Region}</td>
+                      <td className="mono wrap">{r.VaultPath}</td>
                       <td>
-                        {r.replaced ? (
+                        {r.Replaced ? (
                           <span className="badge danger" title="The file there is not the vault registered for this region: nothing is pushed to it." data-testid="region-replaced">
                             replaced
                           </span>
                         ) : (
-                          <span className={`badge ${r.reachable ? "ok" : "danger"}`}>{r.reachable ? "reachable" : "unreachable"}</span>
+                          <span className={`badge ${r.Reachable ? "ok" : "danger"}`}>{r.Reachable ? "reachable" : "unreachable"}</span>
                         )}
                       </td>
-                      <td>{r.secrets}</td>
-                      <td>{r.inSync}</td>
-                      <td>{r.inProgress + r.queuedRemovals}</td>
-                      <td>{r.failed}</td>
+                      <td>{r.Secrets}</td>
+                      <td>{r.InSync}</td>
+                      <td>{r.InProgress + r.QueuedRemovals}</td>
+                      <td>{r.Failed}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -290,7 +290,7 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                 ? `Promote the replica in ${confirming.region}?`
                 : confirming.kind === "disassociate"
                   ? "Disassociate the cross-account replica?"
-                  : `Promote this replica in ${v.homeRegion}?`
+                  : `Promote this replica in ${v.HomeRegion}?`
           }
           onClose={() => setConfirming(null)}
           testid="replica-dialog"
@@ -305,10 +305,10 @@ export function ReplicasTab({ d }: { d: SecretDetail }) {
                 onClick={() => {
                   const k = confirming;
                   setConfirming(null);
-                  if (k.kind === "remove") void act(() => api.removeReplica(d.arn, k.region));
-                  else if (k.kind === "promote") void act(() => api.promoteReplica(d.arn, k.region));
-                  else if (k.kind === "disassociate") void act(() => api.disassociateCrossAccountReplica(d.arn, k.replicaArn));
-                  else void act(() => api.promoteReplica(d.arn, null));
+                  if (k.kind === "remove") void act(() => api.removeReplica(d.Secret.ARN, k.region));
+                  else if (k.kind === "promote") void act(() => api.promoteReplica(d.Secret.ARN, k.region));
+                  else if (k.kind === "disassociate") void act(() => api.disassociateCrossAccountReplica(d.Secret.ARN, k.replicaArn));
+                  else void act(() => api.promoteReplica(d.Secret.ARN, null));
                 }}
               >
                 {confirming.kind === "remove" ? "Remove" : confirming.kind === "disassociate" ? "Disassociate" : "Promote"}

@@ -3,7 +3,7 @@
 // parser, with the next run times), turn rotation off, retry a failed attempt.
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { AttemptRow, FunctionRow, IpcError, RotationRules, RotationStatus, SecretDetail } from "../bindings";
+import type { AttemptView, FunctionView, IpcError, RotationRules, RotationView, SecretView } from "../bindings";
 import { typingIn, useConsole } from "../console";
 import { dateTime, duration, principalName, relative, rulesText, shortId, utcDateTime } from "../format";
 import { Empty, ErrorBox, Spinner, useLoad } from "../components/Bits";
@@ -29,65 +29,65 @@ export function functionName(arn: string | null): string {
   return arn ? (arn.split(":").pop() ?? arn) : "—";
 }
 
-export function RotationTab({ d }: { d: SecretDetail }) {
+export function RotationTab({ d }: { d: SecretView }) {
   const c = useConsole();
-  const status = useLoad(() => api.rotationStatus(d.arn), [d.arn, c.revision]);
+  const status = useLoad(() => api.rotationStatus(d.Secret.ARN), [d.Secret.ARN, c.revision]);
   const [editing, setEditing] = useState(false);
   const [confirmOff, setConfirmOff] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
   const s = status.value;
   const act = (f: () => Promise<{ message: string }>) => c.act(f, status.reload);
-  const unfinished = s?.attempts.find((a) => a.unfinished);
-  const rotateNow = () => (s?.functionArn ? act(() => api.rotateNow(d.arn, null)) : setEditing(true));
+  const unfinished = s?.Attempts.find((a) => a.Unfinished);
+  const rotateNow = () => (s?.RotationLambdaARN ? act(() => api.rotateNow(d.Secret.ARN, null)) : setEditing(true));
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typingIn(e) || document.querySelector(".modal-backdrop") || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === "R" && !unfinished && d.deletionDate === null) void rotateNow();
-      else if (e.key === "e" && d.deletionDate === null) setEditing(true);
+      if (e.key === "R" && !unfinished && d.DeletionDate === null) void rotateNow();
+      else if (e.key === "e" && d.DeletionDate === null) setEditing(true);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   });
   if (status.error) return <ErrorBox error={status.error} onRetry={status.reload} />;
   if (!s) return <Spinner />;
-  const live = d.deletionDate === null;
-  const shownOpen = open ?? s.attempts[0]?.id ?? null;
+  const live = d.DeletionDate === null;
+  const shownOpen = open ?? s.Attempts[0]?.Id ?? null;
   return (
     <div className="rotation" data-testid="rotation">
       <div className="cards">
         <div className="card" data-testid="rotation-schedule">
           <div className="card-toolbar">
             <h3>Schedule</h3>
-            <span className={`badge ${s.enabled ? "ok" : ""}`} data-testid="rotation-state">
-              {s.enabled ? "Rotation on" : "Rotation off"}
+            <span className={`badge ${s.RotationEnabled ? "ok" : ""}`} data-testid="rotation-state">
+              {s.RotationEnabled ? "Rotation on" : "Rotation off"}
             </span>
           </div>
           <dl className="facts">
             <div className="fact">
               <dt>Function</dt>
-              <dd className="mono" title={s.functionArn ?? ""}>{functionName(s.functionArn)}</dd>
+              <dd className="mono" title={s.RotationLambdaARN ?? ""}>{functionName(s.RotationLambdaARN)}</dd>
             </div>
             <div className="fact">
               <dt>Rules</dt>
-              <dd data-testid="rotation-rules">{rulesText(s.rules)}</dd>
+              <dd data-testid="rotation-rules">{rulesText(s.RotationRules)}</dd>
             </div>
             <div className="fact">
               <dt>Last rotated</dt>
-              <dd>{s.lastRotatedDate ? `${dateTime(s.lastRotatedDate)} (${relative(s.lastRotatedDate)})` : "never"}</dd>
+              <dd>{s.LastRotatedDate ? `${dateTime(s.LastRotatedDate)} (${relative(s.LastRotatedDate)})` : "never"}</dd>
             </div>
             <div className="fact">
               <dt>Next windows</dt>
               <dd>
-                {s.enabled && s.nextWindows.length > 0 ? (
+                {s.RotationEnabled && s.NextWindows.length > 0 ? (
                   <ol className="windows" data-testid="next-windows">
-                    {s.nextWindows.map((w) => (
+                    {s.NextWindows.map((w) => (
                       <li key={w}>
                         {utcDateTime(w)} <span className="muted small">({relative(w)})</span>
                       </li>
                     ))}
                   </ol>
                 ) : (
-                  <span className="muted">{s.enabled ? "only when asked" : "none: rotation is off"}</span>
+                  <span className="muted">{s.RotationEnabled ? "only when asked" : "none: rotation is off"}</span>
                 )}
               </dd>
             </div>
@@ -95,7 +95,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
           <div className="card-toolbar">
             <span />
             <div className="actions">
-              {s.enabled && (
+              {s.RotationEnabled && (
                 <button className="btn danger-ghost" onClick={() => setConfirmOff(true)} disabled={!live} data-testid="rotation-off">
                   Turn off
                 </button>
@@ -111,22 +111,22 @@ export function RotationTab({ d }: { d: SecretDetail }) {
         </div>
         <ApprovalCard d={d} s={s} onChanged={status.reload} />
       </div>
-      {unfinished?.status === "failed" && (
+      {unfinished?.Status === "Failed" && (
         <div className="notice danger" data-testid="rotation-failed">
           <span>
-            The rotation to version <span className="mono">{shortId(unfinished.versionId)}</span> failed
-            {unfinished.error ? `: ${unfinished.error}` : "."} {unfinished.retryDate ? `It is tried again ${relative(unfinished.retryDate)}.` : ""}
+            The rotation to version <span className="mono">{shortId(unfinished.Token)}</span> failed
+            {unfinished.Error ? `: ${unfinished.Error}` : "."} {unfinished.RetryMs ? `It is tried again ${relative(unfinished.RetryMs / 1000)}.` : ""}
           </span>
-          <button className="btn small" onClick={() => act(() => api.retryRotation(d.arn))} data-testid="retry-rotation">
+          <button className="btn small" onClick={() => act(() => api.retryRotation(d.Secret.ARN))} data-testid="retry-rotation">
             Retry now
           </button>
         </div>
       )}
-      {unfinished?.status === "awaiting-approval" && (
+      {unfinished?.Status === "AwaitingApproval" && (
         <div className="notice" data-testid="rotation-waiting">
           <span>
-            A rotation requested by <strong>{principalName(unfinished.requestedBy)}</strong> {relative(unfinished.requestedDate)} waits for approval
-            {unfinished.twoPersonRule ? " by another operator (two-person rule)" : ""}.
+            A rotation requested by <strong>{principalName(unfinished.RequestedBy)}</strong> {relative(unfinished.RequestedMs / 1000)} waits for approval
+            {unfinished.TwoPersonRule ? " by another operator (two-person rule)" : ""}.
           </span>
           <button className="btn small" onClick={() => c.navigate({ screen: "approvals" })} data-testid="go-approvals">
             Open approvals
@@ -136,9 +136,9 @@ export function RotationTab({ d }: { d: SecretDetail }) {
       <div className="card flush">
         <div className="card-toolbar padded">
           <h3>History</h3>
-          <span className="muted small">{s.attempts.length === 0 ? "" : `${s.attempts.length} attempt${s.attempts.length === 1 ? "" : "s"}, newest first`}</span>
+          <span className="muted small">{s.Attempts.length === 0 ? "" : `${s.Attempts.length} attempt${s.Attempts.length === 1 ? "" : "s"}, newest first`}</span>
         </div>
-        {s.attempts.length === 0 ? (
+        {s.Attempts.length === 0 ? (
           <Empty title="This secret has never rotated." testid="rotation-history-empty">
             <span>Set a schedule, or rotate it now: each attempt is listed here step by step.</span>
           </Empty>
@@ -154,8 +154,8 @@ export function RotationTab({ d }: { d: SecretDetail }) {
                 <th>Decision</th>
               </tr>
             </thead>
-            {s.attempts.map((a) => (
-              <AttemptRows key={a.id} a={a} open={shownOpen === a.id} onToggle={() => setOpen(shownOpen === a.id ? "" : a.id)} />
+            {s.Attempts.map((a) => (
+              <AttemptRows key={a.Id} a={a} open={shownOpen === a.Id} onToggle={() => setOpen(shownOpen === a.Id ? "" : a.Id)} />
             ))}
           </table>
         )}
@@ -174,7 +174,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
       )}
       {confirmOff && (
         <Modal
-          title={`Turn off rotation of ${d.name}?`}
+          title={`Turn off rotation of ${d.Secret.Name}?`}
           onClose={() => setConfirmOff(false)}
           testid="rotation-off-dialog"
           footer={
@@ -186,7 +186,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
                 className="btn danger"
                 onClick={() => {
                   setConfirmOff(false);
-                  void act(() => api.cancelRotation(d.arn));
+                  void act(() => api.cancelRotation(d.Secret.ARN));
                 }}
                 data-testid="rotation-off-confirm"
               >
@@ -197,7 +197,7 @@ export function RotationTab({ d }: { d: SecretDetail }) {
         >
           <p>
             CancelRotateSecret: no window opens until a schedule is saved again.
-            {unfinished ? ` The unfinished rotation to ${shortId(unfinished.versionId)} is cancelled and AWSPENDING comes off its version.` : ""}
+            {unfinished ? ` The unfinished rotation to ${shortId(unfinished.Token)} is cancelled and AWSPENDING comes off its version.` : ""}
           </p>
         </Modal>
       )}
@@ -205,18 +205,18 @@ export function RotationTab({ d }: { d: SecretDetail }) {
   );
 }
 
-function ApprovalCard({ d, s, onChanged }: { d: SecretDetail; s: RotationStatus; onChanged: () => void }) {
+function ApprovalCard({ d, s, onChanged }: { d: SecretView; s: RotationView; onChanged: () => void }) {
   const c = useConsole();
-  const put = (require: boolean | null, twoPerson: boolean | null) => c.act(() => api.putRotationApproval(d.arn, require, twoPerson), onChanged);
+  const put = (require: boolean | null, twoPerson: boolean | null) => c.act(() => api.putRotationApproval(d.Secret.ARN, require, twoPerson), onChanged);
   return (
     <div className="card" data-testid="rotation-approval">
       <h3>Approval</h3>
       <label className="toggle block">
-        <input type="checkbox" checked={s.requireApproval} disabled={d.deletionDate !== null} onChange={(e) => put(e.target.checked, null)} data-testid="require-approval" />
+        <input type="checkbox" checked={s.Approval.RequireApproval} disabled={d.DeletionDate !== null} onChange={(e) => put(e.target.checked, null)} data-testid="require-approval" />
         Rotations wait for an operator's approval
       </label>
       <label className="toggle block">
-        <input type="checkbox" checked={s.twoPersonRule} disabled={d.deletionDate !== null || !s.requireApproval} onChange={(e) => put(null, e.target.checked)} data-testid="two-person-rule" />
+        <input type="checkbox" checked={s.Approval.TwoPersonRule} disabled={d.DeletionDate !== null || !s.Approval.RequireApproval} onChange={(e) => put(null, e.target.checked)} data-testid="two-person-rule" />
         Two-person rule: whoever asked may not decide
       </label>
       <p className="muted small">Due and requested rotations wait on the Approvals screen until an operator with coffer:ApproveRotation approves or rejects them.</p>
@@ -224,37 +224,37 @@ function ApprovalCard({ d, s, onChanged }: { d: SecretDetail; s: RotationStatus;
   );
 }
 
-function AttemptRows({ a, open, onToggle }: { a: AttemptRow; open: boolean; onToggle: () => void }) {
-  const lastTry = a.steps.filter((s) => s.tryNumber === a.tries);
+function AttemptRows({ a, open, onToggle }: { a: AttemptView; open: boolean; onToggle: () => void }) {
+  const lastTry = a.Steps.filter((s) => s.TryNumber === a.Tries);
   return (
     <tbody>
-      <tr onClick={onToggle} className={open ? "selected" : ""} data-testid="attempt-row" data-status={a.status}>
+      <tr onClick={onToggle} className={open ? "selected" : ""} data-testid="attempt-row" data-status={a.StatusText}>
         <td>
-          <span className={`badge ${statusClass(a.status)}`}>{a.status}</span>
-          {a.tries > 1 && <span className="muted small"> · try {a.tries}</span>}
+          <span className={`badge ${statusClass(a.StatusText)}`}>{a.StatusText}</span>
+          {a.Tries > 1 && <span className="muted small"> · try {a.Tries}</span>}
         </td>
         <td>
-          {dateTime(a.requestedDate)} <span className="muted small">{a.trigger === "Schedule" ? "scheduled" : "asked"}</span>
+          {dateTime(a.RequestedMs / 1000)} <span className="muted small">{a.Trigger === "Schedule" ? "scheduled" : "asked"}</span>
         </td>
-        <td>{principalName(a.requestedBy)}</td>
-        <td className="mono" title={a.versionId}>
-          {shortId(a.versionId)}
+        <td>{principalName(a.RequestedBy)}</td>
+        <td className="mono" title={a.Token}>
+          {shortId(a.Token)}
         </td>
         <td>
           <span className="step-dots">
             {["createSecret", "setSecret", "testSecret", "finishSecret"].map((name) => {
-              const run = [...lastTry].reverse().find((s) => s.step === name);
-              return <span key={name} className={`dot ${run ? run.outcome : ""}`} title={`${name}: ${run ? run.outcome : "not run"}`} />;
+              const run = [...lastTry].reverse().find((s) => s.Step === name);
+              return <span key={name} className={`dot ${run ? run.Outcome.toLowerCase() : ""}`} title={`${name}: ${run ? run.Outcome.toLowerCase() : "not run"}`} />;
             })}
           </span>
         </td>
         <td className="small">
-          {a.decision ? (
+          {a.Decision ? (
             <span>
-              {a.decision.approved ? "approved" : "rejected"} by {principalName(a.decision.by)}
-              {a.decision.reason ? <span className="muted"> — {a.decision.reason}</span> : null}
+              {a.Decision.Approved ? "approved" : "rejected"} by {principalName(a.Decision.By)}
+              {a.Decision.Reason ? <span className="muted"> — {a.Decision.Reason}</span> : null}
             </span>
-          ) : a.requireApproval ? (
+          ) : a.RequireApproval ? (
             <span className="muted">waiting</span>
           ) : (
             <span className="muted">not needed</span>
@@ -264,24 +264,24 @@ function AttemptRows({ a, open, onToggle }: { a: AttemptRow; open: boolean; onTo
       {open && (
         <tr className="attempt-detail">
           <td colSpan={6}>
-            {a.error && <div className="error-box small">{a.error}</div>}
-            {a.steps.length === 0 ? (
-              <p className="muted small">No step has run{a.status === "awaiting-approval" ? ": the attempt waits for approval." : "."}</p>
+            {a.Error && <div className="error-box small">{a.Error}</div>}
+            {a.Steps.length === 0 ? (
+              <p className="muted small">No step has run{a.Status === "AwaitingApproval" ? ": the attempt waits for approval." : "."}</p>
             ) : (
               <table className="steps" data-testid="attempt-steps">
                 <tbody>
-                  {a.steps.map((st, i) => (
+                  {a.Steps.map((st, i) => (
                     <tr key={i} data-testid="attempt-step">
-                      <td className="mono">{st.step}</td>
-                      <td className="muted small">try {st.tryNumber}</td>
-                      <td>{dateTime(st.startedDate)}</td>
-                      <td className="num">{duration(st.durationMs)}</td>
+                      <td className="mono">{st.Step}</td>
+                      <td className="muted small">try {st.TryNumber}</td>
+                      <td>{dateTime(st.StartedMs / 1000)}</td>
+                      <td className="num">{duration(st.DurationMs ?? null)}</td>
                       <td>
-                        <span className={`badge ${statusClass(st.outcome)}`}>{st.outcome}</span>
+                        <span className={`badge ${statusClass(st.Outcome.toLowerCase())}`}>{st.Outcome.toLowerCase()}</span>
                       </td>
                       <td className="small">
-                        {st.error && <div className="danger-text">{st.error}</div>}
-                        {st.log.map((l, j) => (
+                        {st.Error && <div className="danger-text">{st.Error}</div>}
+                        {(st.Log ?? []).map((l, j) => (
                           <div key={j} className="mono muted">
                             {l}
                           </div>
@@ -316,8 +316,8 @@ export function rulesOf(mode: Mode, days: string, rateN: string, rateUnit: strin
   return { ScheduleExpression: cron.trim(), ...window_ };
 }
 
-function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: () => void; onDone: (m: string) => void }) {
-  const r = props.s.rules;
+function ScheduleDialog(props: { d: SecretView; s: RotationView; onClose: () => void; onDone: (m: string) => void }) {
+  const r = props.s.RotationRules;
   const rate = r?.ScheduleExpression?.match(/^rate\((\d+) (hours|days)\)$/);
   const [mode, setMode] = useState<Mode>(r?.ScheduleExpression ? (rate ? "rate" : "cron") : "days");
   const [days, setDays] = useState(String(r?.AutomaticallyAfterDays ?? 30));
@@ -325,8 +325,8 @@ function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: ()
   const [rateUnit, setRateUnit] = useState(rate?.[2] ?? "hours");
   const [cron, setCron] = useState(!rate && r?.ScheduleExpression ? r.ScheduleExpression : "cron(0 4 ? * SUN *)");
   const [window, setWindow] = useState(r?.Duration ?? "");
-  const [fn, setFn] = useState(props.s.functionArn ?? "");
-  const functions = useLoad<FunctionRow[]>(() => api.rotationFunctions(), []);
+  const [fn, setFn] = useState(props.s.RotationLambdaARN ?? "");
+  const functions = useLoad<FunctionView[]>(() => api.rotationFunctions(), []);
   const [preview, setPreview] = useState<{ windows: number[] } | { error: IpcError } | null>(null);
   const act = useAct(props.onDone);
   const rules = rulesOf(mode, days, rateN, rateUnit, cron, window);
@@ -346,11 +346,11 @@ function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: ()
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
   useEffect(() => {
-    if (!fn && functions.value?.length) setFn(functions.value[0].arn);
+    if (!fn && functions.value?.length) setFn(functions.value[0].ARN);
   }, [fn, functions.value]);
   const valid = preview !== null && "windows" in preview && fn !== "";
   const save = (thenRotate: boolean) =>
-    act.run(() => api.putRotationSchedule(props.d.arn, fn || null, rules, thenRotate));
+    act.run(() => api.putRotationSchedule(props.d.Secret.ARN, fn || null, rules, thenRotate));
   const pick = (p: (typeof PRESETS)[number]) => {
     setMode(p.mode);
     if (p.mode === "days") setDays(p.value);
@@ -364,7 +364,7 @@ function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: ()
   return (
     <Modal
       wide
-      title={`Rotation schedule of ${props.d.name}`}
+      title={`Rotation schedule of ${props.d.Secret.Name}`}
       onClose={props.onClose}
       testid="schedule-dialog"
       footer={
@@ -390,8 +390,8 @@ function ScheduleDialog(props: { d: SecretDetail; s: RotationStatus; onClose: ()
         ) : (
           <select value={fn} onChange={(e) => setFn(e.target.value)} data-testid="schedule-function">
             {(functions.value ?? []).map((f) => (
-              <option key={f.arn} value={f.arn}>
-                {f.name} — {f.kind}
+              <option key={f.ARN} value={f.ARN}>
+                {f.Name} — {f.Kind}
               </option>
             ))}
           </select>

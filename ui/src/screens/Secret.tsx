@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, asIpcError } from "../api";
-import type { DiffRow, PolicyView, RevealedValue, SecretDetail, ValidationReport } from "../bindings";
+import type { DiffRow, PolicyView, RevealedValue, SecretView, ValidationReport } from "../bindings";
 import { TABS, useConsole, type Tab, typingIn } from "../console";
 import { countdown, dateTime, jsonFields, principalName, relative, shortId, utcDateTime } from "../format";
 import { Empty, ErrorBox, Labels, Spinner, useLoad } from "../components/Bits";
@@ -64,16 +64,16 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
           <div className="screen-head">
             <div className="title-block">
               <h1 className="mono" data-testid="secret-name">
-                {d.name}
+                {d.Secret.Name}
               </h1>
-              <p className="muted">{d.description || "No description"}</p>
-              {d.deletionDate !== null && (
+              <p className="muted">{d.Secret.Description || "No description"}</p>
+              {d.DeletionDate !== null && (
                 <div className="notice danger" data-testid="deletion-notice">
-                  Scheduled for deletion on {dateTime(d.deletionDate)} ({countdown(d.deletionDate)} left). Reads and writes are refused until
+                  Scheduled for deletion on {dateTime(d.DeletionDate)} ({countdown(d.DeletionDate)} left). Reads and writes are refused until
                   restored.
                   <button
                     className="btn small"
-                    onClick={() => c.act(() => api.restoreSecret(d.arn), detail.reload)}
+                    onClick={() => c.act(() => api.restoreSecret(d.Secret.ARN), detail.reload)}
                     data-testid="restore-secret"
                   >
                     Restore
@@ -82,16 +82,16 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
               )}
             </div>
             <div className="actions">
-              <button className="btn" onClick={() => setDialog("describe")} disabled={d.deletionDate !== null} data-testid="edit-description">
+              <button className="btn" onClick={() => setDialog("describe")} disabled={d.DeletionDate !== null} data-testid="edit-description">
                 Edit description
               </button>
-              <button className="btn" onClick={() => setDialog("type")} disabled={d.deletionDate !== null} data-testid="edit-type">
+              <button className="btn" onClick={() => setDialog("type")} disabled={d.DeletionDate !== null} data-testid="edit-type">
                 Set Type
               </button>
-              <button className="btn primary" onClick={() => setDialog("put")} disabled={d.deletionDate !== null} data-testid="put-value">
+              <button className="btn primary" onClick={() => setDialog("put")} disabled={d.DeletionDate !== null} data-testid="put-value">
                 New value
               </button>
-              <button className="btn danger-ghost" onClick={() => setDialog("delete")} disabled={d.deletionDate !== null} data-testid="schedule-deletion">
+              <button className="btn danger-ghost" onClick={() => setDialog("delete")} disabled={d.DeletionDate !== null} data-testid="schedule-deletion">
                 Delete…
               </button>
             </div>
@@ -100,9 +100,9 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
             {TABS.map((t) => (
               <button key={t} role="tab" aria-selected={props.tab === t} className={props.tab === t ? "active" : ""} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
                 {TAB_LABEL[t]}
-                {t === "versions" && <span className="count">{d.versions.length}</span>}
-                {t === "rotation" && d.rotationEnabled && <span className="count">on</span>}
-                {t === "tags" && d.tags.length > 0 && <span className="count">{d.tags.length}</span>}
+                {t === "versions" && <span className="count">{d.Versions.length}</span>}
+                {t === "rotation" && d.Secret.RotationEnabled && <span className="count">on</span>}
+                {t === "tags" && (d.Secret.Tags ?? []).length > 0 && <span className="count">{(d.Secret.Tags ?? []).length}</span>}
               </button>
             ))}
           </div>
@@ -115,37 +115,37 @@ export function SecretScreen(props: { arn: string; tab: Tab }) {
             {props.tab === "tags" && <TagsTab d={d} onChanged={closeWith} />}
             {props.tab === "policy" && <PolicyTab d={d} />}
             {props.tab === "access" && <AccessTab d={d} />}
-            {props.tab === "activity" && <AuditTable secretId={d.arn} compact />}
+            {props.tab === "activity" && <AuditTable secretId={d.Secret.ARN} compact />}
           </div>
-          {dialog === "put" && <PutValueDialog arn={d.arn} name={d.name} onClose={() => setDialog(null)} onDone={closeWith} />}
-          {dialog === "describe" && <DescriptionDialog arn={d.arn} current={d.description ?? ""} onClose={() => setDialog(null)} onDone={closeWith} />}
-          {dialog === "type" && <TypeDialog arn={d.arn} current={d.secretType ?? ""} onClose={() => setDialog(null)} onDone={closeWith} />}
-          {dialog === "delete" && <ScheduleDeletionDialog arn={d.arn} name={d.name} onClose={() => setDialog(null)} onDone={closeWith} />}
+          {dialog === "put" && <PutValueDialog arn={d.Secret.ARN} name={d.Secret.Name} onClose={() => setDialog(null)} onDone={closeWith} />}
+          {dialog === "describe" && <DescriptionDialog arn={d.Secret.ARN} current={d.Secret.Description ?? ""} onClose={() => setDialog(null)} onDone={closeWith} />}
+          {dialog === "type" && <TypeDialog arn={d.Secret.ARN} current={d.Secret.Type ?? ""} onClose={() => setDialog(null)} onDone={closeWith} />}
+          {dialog === "delete" && <ScheduleDeletionDialog arn={d.Secret.ARN} name={d.Secret.Name} onClose={() => setDialog(null)} onDone={closeWith} />}
         </>
       )}
     </section>
   );
 }
 
-function Overview({ d }: { d: SecretDetail }) {
-  const current = d.versions.find((v) => v.stages.includes("AWSCURRENT"));
+function Overview({ d }: { d: SecretView }) {
+  const current = d.Versions.find((v) => v.VersionStages.includes("AWSCURRENT"));
   const facts: [string, React.ReactNode][] = [
-    ["ARN", <span className="mono break">{d.arn}</span>],
-    ["Type", d.secretType ? <span className="mono">{d.secretType}</span> : "— (not a managed external secret)"],
-    ["Encryption key", <span className="mono">{d.kmsKeyId ?? "aws/secretsmanager"}</span>],
-    ["Region", d.primaryRegion ?? "—"],
-    ["Created", `${dateTime(d.createdDate)} (${relative(d.createdDate)})`],
-    ["Last changed", d.lastChangedDate ? `${dateTime(d.lastChangedDate)} (${relative(d.lastChangedDate)})` : "—"],
-    ["Last accessed", d.lastAccessedDate ? dateTime(d.lastAccessedDate).slice(0, 10) : "never"],
-    ["Current version", current ? <span className="mono">{current.versionId}</span> : "no value yet"],
-    ["Versions", `${d.versions.length} (${d.versions.filter((v) => v.stages.length === 0).length} deprecated)`],
+    ["ARN", <span className="mono break">{d.Secret.ARN}</span>],
+    ["Type", d.Secret.Type ? <span className="mono">{d.Secret.Type}</span> : "— (not a managed external secret)"],
+    ["Encryption key", <span className="mono">{d.Secret.KmsKeyId ?? "aws/secretsmanager"}</span>],
+    ["Region", d.Secret.PrimaryRegion ?? "—"],
+    ["Created", `${dateTime(d.Secret.CreatedDate)} (${relative(d.Secret.CreatedDate)})`],
+    ["Last changed", d.Secret.LastChangedDate ? `${dateTime(d.Secret.LastChangedDate)} (${relative(d.Secret.LastChangedDate)})` : "—"],
+    ["Last accessed", d.Secret.LastAccessedDate ? dateTime(d.Secret.LastAccessedDate).slice(0, 10) : "never"],
+    ["Current version", current ? <span className="mono">{current.VersionId}</span> : "no value yet"],
+    ["Versions", `${d.Versions.length} (${d.Versions.filter((v) => v.VersionStages.length === 0).length} deprecated)`],
     [
       "Rotation",
-      d.rotationEnabled
-        ? `on · next window ${d.nextRotationDate ? `${utcDateTime(d.nextRotationDate)} (${relative(d.nextRotationDate)})` : "when asked"}`
+      d.Secret.RotationEnabled
+        ? `on · next window ${d.Secret.NextRotationDate ? `${utcDateTime(d.Secret.NextRotationDate)} (${relative(d.Secret.NextRotationDate)})` : "when asked"}`
         : "off",
     ],
-    ["Last rotated", d.lastRotatedDate ? `${dateTime(d.lastRotatedDate)} (${relative(d.lastRotatedDate)})` : "never"],
+    ["Last rotated", d.Secret.LastRotatedDate ? `${dateTime(d.Secret.LastRotatedDate)} (${relative(d.Secret.LastRotatedDate)})` : "never"],
   ];
   return (
     <div className="cards">
@@ -159,11 +159,11 @@ function Overview({ d }: { d: SecretDetail }) {
       </dl>
       <div className="card">
         <h3>Tags</h3>
-        {d.tags.length === 0 ? (
+        {(d.Secret.Tags ?? []).length === 0 ? (
           <p className="muted">No tags.</p>
         ) : (
           <div className="chips">
-            {d.tags.map((t) => (
+            {(d.Secret.Tags ?? []).map((t) => (
               <span className="chip" key={t.Key}>
                 {t.Key}: {t.Value}
               </span>
@@ -175,21 +175,21 @@ function Overview({ d }: { d: SecretDetail }) {
   );
 }
 
-function ValueTab({ d }: { d: SecretDetail }) {
+function ValueTab({ d }: { d: SecretView }) {
   const c = useConsole();
-  const withValue = d.versions.filter((v) => v.hasValue);
-  const current = withValue.find((v) => v.stages.includes("AWSCURRENT")) ?? withValue[0];
-  const [versionId, setVersionId] = useState(current?.versionId ?? "");
+  const withValue = d.Versions.filter((v) => v.HasValue);
+  const current = withValue.find((v) => v.VersionStages.includes("AWSCURRENT")) ?? withValue[0];
+  const [versionId, setVersionId] = useState(current?.VersionId ?? "");
   const [shown, setShown] = useState<RevealedValue | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => setShown(null), [versionId]);
   const reveal = () => {
     setBusy(true);
-    api.revealValue(d.arn, versionId).then(setShown, (e) => c.fail(asIpcError(e))).finally(() => setBusy(false));
+    api.revealValue(d.Secret.ARN, versionId).then(setShown, (e) => c.fail(asIpcError(e))).finally(() => setBusy(false));
   };
   const copy = (key: string | null) =>
-    api.copyValue(d.arn, versionId, key).then(
+    api.copyValue(d.Secret.ARN, versionId, key).then(
       (r) => {
         c.copied(r.clearsInSeconds);
         c.notify(`Copied ${key ?? "the value"}; the clipboard clears in ${r.clearsInSeconds} s.`);
@@ -214,8 +214,8 @@ function ValueTab({ d }: { d: SecretDetail }) {
           Version
           <select className="mono" value={versionId} onChange={(e) => setVersionId(e.target.value)} data-testid="value-version">
             {withValue.map((v) => (
-              <option key={v.versionId} value={v.versionId}>
-                {shortId(v.versionId)} {v.stages.join(" ") || "(deprecated)"}
+              <option key={v.VersionId} value={v.VersionId}>
+                {shortId(v.VersionId)} {v.VersionStages.join(" ") || "(deprecated)"}
               </option>
             ))}
           </select>
@@ -267,24 +267,24 @@ function ValueTab({ d }: { d: SecretDetail }) {
   );
 }
 
-function VersionsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string) => void }) {
+function VersionsTab({ d, onChanged }: { d: SecretView; onChanged: (m: string) => void }) {
   const c = useConsole();
   const [showDeprecated, setShowDeprecated] = useState(false);
   const [picked, setPicked] = useState<string[]>([]);
   const [diff, setDiff] = useState<{ rows: DiffRow[]; old: string; new: string } | null>(null);
   const [showDiffValues, setShowDiffValues] = useState(false);
   const [move, setMove] = useState<{ label: string; to: string; title: string } | null>(null);
-  const versions = d.versions.filter((v) => showDeprecated || v.stages.length > 0);
-  const cur = d.versions.find((v) => v.stages.includes("AWSCURRENT"));
-  const prev = d.versions.find((v) => v.stages.includes("AWSPREVIOUS"));
+  const versions = d.Versions.filter((v) => showDeprecated || v.VersionStages.length > 0);
+  const cur = d.Versions.find((v) => v.VersionStages.includes("AWSCURRENT"));
+  const prev = d.Versions.find((v) => v.VersionStages.includes("AWSPREVIOUS"));
   const pick = (vid: string) => setPicked((p) => (p.includes(vid) ? p.filter((x) => x !== vid) : [...p.slice(-1), vid]));
   const runDiff = () => {
     const [a, b] = picked
-      .map((id) => d.versions.find((v) => v.versionId === id)!)
-      .sort((x, y) => x.createdDate - y.createdDate);
-    api.diffVersions(d.arn, a.versionId, b.versionId).then(
+      .map((id) => d.Versions.find((v) => v.VersionId === id)!)
+      .sort((x, y) => x.CreatedDate - y.CreatedDate);
+    api.diffVersions(d.Secret.ARN, a.VersionId, b.VersionId).then(
       (rows) => {
-        setDiff({ rows, old: a.versionId, new: b.versionId });
+        setDiff({ rows, old: a.VersionId, new: b.VersionId });
         setShowDiffValues(false);
       },
       (e) => c.fail(asIpcError(e)),
@@ -304,7 +304,7 @@ function VersionsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string)
           <button
             className="btn"
             disabled={!cur || !prev}
-            onClick={() => prev && setMove({ label: "AWSCURRENT", to: prev.versionId, title: "Roll back to the previous version" })}
+            onClick={() => prev && setMove({ label: "AWSCURRENT", to: prev.VersionId, title: "Roll back to the previous version" })}
             data-testid="rollback"
             title="Move AWSCURRENT to the AWSPREVIOUS version"
           >
@@ -325,20 +325,20 @@ function VersionsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string)
         </thead>
         <tbody>
           {versions.map((v) => (
-            <tr key={v.versionId} data-testid="version-row" data-version={v.versionId} data-stages={v.stages.join(" ")}>
+            <tr key={v.VersionId} data-testid="version-row" data-version={v.VersionId} data-stages={v.VersionStages.join(" ")}>
               <td>
-                <input type="checkbox" checked={picked.includes(v.versionId)} onChange={() => pick(v.versionId)} aria-label="Select for comparison" disabled={!v.hasValue} />
+                <input type="checkbox" checked={picked.includes(v.VersionId)} onChange={() => pick(v.VersionId)} aria-label="Select for comparison" disabled={!v.HasValue} />
               </td>
-              <td className="mono" title={v.versionId}>
-                {shortId(v.versionId)}
+              <td className="mono" title={v.VersionId}>
+                {shortId(v.VersionId)}
               </td>
               <td>
-                <Labels stages={v.stages} />
+                <Labels stages={v.VersionStages} />
               </td>
-              <td>{dateTime(v.createdDate)}</td>
-              <td>{v.lastAccessedDate ? dateTime(v.lastAccessedDate).slice(0, 10) : "never"}</td>
+              <td>{dateTime(v.CreatedDate)}</td>
+              <td>{v.LastAccessedDate ? dateTime(v.LastAccessedDate).slice(0, 10) : "never"}</td>
               <td className="row-actions">
-                <button className="btn small" onClick={() => setMove({ label: "AWSCURRENT", to: v.versionId, title: "Move a label" })} data-testid="move-label">
+                <button className="btn small" onClick={() => setMove({ label: "AWSCURRENT", to: v.VersionId, title: "Move a label" })} data-testid="move-label">
                   Move label here
                 </button>
               </td>
@@ -383,8 +383,8 @@ function VersionsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string)
       )}
       {move && (
         <MoveLabelDialog
-          arn={d.arn}
-          versions={d.versions.filter((v) => v.stages.length > 0 || v.versionId === move.to)}
+          arn={d.Secret.ARN}
+          versions={d.Versions.filter((v) => v.VersionStages.length > 0 || v.VersionId === move.to)}
           initialLabel={move.label}
           initialTo={move.to}
           title={move.title}
@@ -399,13 +399,13 @@ function VersionsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string)
   );
 }
 
-function TagsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string) => void }) {
+function TagsTab({ d, onChanged }: { d: SecretView; onChanged: (m: string) => void }) {
   const c = useConsole();
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
   const add = (e: React.FormEvent) => {
     e.preventDefault();
-    api.tagSecret(d.arn, key, value).then(
+    api.tagSecret(d.Secret.ARN, key, value).then(
       (r) => {
         setKey("");
         setValue("");
@@ -416,7 +416,7 @@ function TagsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string) => 
   };
   return (
     <div className="card">
-      {d.tags.length === 0 ? (
+      {(d.Secret.Tags ?? []).length === 0 ? (
         <Empty title="No tags." testid="tags-empty">
           <span>Tags help filter the table: the filter matches tag keys and values.</span>
         </Empty>
@@ -430,12 +430,12 @@ function TagsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string) => 
             </tr>
           </thead>
           <tbody>
-            {d.tags.map((t) => (
+            {(d.Secret.Tags ?? []).map((t) => (
               <tr key={t.Key}>
                 <td className="mono">{t.Key}</td>
                 <td className="mono">{t.Value}</td>
                 <td className="row-actions">
-                  <button className="btn small danger-ghost" onClick={() => api.untagSecret(d.arn, t.Key).then((r) => onChanged(r.message), (e) => c.fail(asIpcError(e)))} data-testid={`untag-${t.Key}`}>
+                  <button className="btn small danger-ghost" onClick={() => api.untagSecret(d.Secret.ARN, t.Key).then((r) => onChanged(r.message), (e) => c.fail(asIpcError(e)))} data-testid={`untag-${t.Key}`}>
                     Remove
                   </button>
                 </td>
@@ -447,7 +447,7 @@ function TagsTab({ d, onChanged }: { d: SecretDetail; onChanged: (m: string) => 
       <form className="tag-edit add" onSubmit={add}>
         <input placeholder="Key" value={key} onChange={(e) => setKey(e.target.value)} data-testid="tag-key" />
         <input placeholder="Value" value={value} onChange={(e) => setValue(e.target.value)} data-testid="tag-value" />
-        <button className="btn primary" disabled={!key || d.deletionDate !== null} data-testid="tag-add">
+        <button className="btn primary" disabled={!key || d.DeletionDate !== null} data-testid="tag-add">
           Add tag
         </button>
       </form>
@@ -467,9 +467,9 @@ const POLICY_TEMPLATE = `{
   ]
 }`;
 
-function PolicyTab({ d }: { d: SecretDetail }) {
+function PolicyTab({ d }: { d: SecretView }) {
   const c = useConsole();
-  const stored = useLoad<PolicyView>(() => api.getPolicy(d.arn), [d.arn]);
+  const stored = useLoad<PolicyView>(() => api.getPolicy(d.Secret.ARN), [d.Secret.ARN]);
   const [text, setText] = useState<string | null>(null);
   const [report, setReport] = useState<ValidationReport | null>(null);
   const [blockPublic, setBlockPublic] = useState(true);
@@ -477,10 +477,10 @@ function PolicyTab({ d }: { d: SecretDetail }) {
   useEffect(() => {
     if (text === null) return;
     const id = setTimeout(() => {
-      api.validatePolicy(d.arn, text).then(setReport, (e) => setReport({ PolicyValidationPassed: false, ValidationErrors: [{ CheckName: asIpcError(e).code, ErrorMessage: asIpcError(e).message }] }));
+      api.validatePolicy(d.Secret.ARN, text).then(setReport, (e) => setReport({ PolicyValidationPassed: false, ValidationErrors: [{ CheckName: asIpcError(e).code, ErrorMessage: asIpcError(e).message }] }));
     }, 300);
     return () => clearTimeout(id);
-  }, [text, d.arn]);
+  }, [text, d.Secret.ARN]);
   if (stored.error) return <ErrorBox error={stored.error} onRetry={stored.reload} />;
   if (!stored.value) return <Spinner />;
   const shownReport = text === null ? (stored.value.report ?? { PolicyValidationPassed: true, ValidationErrors: [] }) : report;
@@ -514,11 +514,11 @@ function PolicyTab({ d }: { d: SecretDetail }) {
           </label>
           <div className="actions">
             {stored.value.policy && (
-              <button className="btn danger-ghost" onClick={() => api.deletePolicy(d.arn).then((r) => after(r.message), (e) => c.fail(asIpcError(e)))} data-testid="policy-delete">
+              <button className="btn danger-ghost" onClick={() => api.deletePolicy(d.Secret.ARN).then((r) => after(r.message), (e) => c.fail(asIpcError(e)))} data-testid="policy-delete">
                 Delete policy
               </button>
             )}
-            <button className="btn primary" disabled={text === null} onClick={() => api.putPolicy(d.arn, editing, blockPublic).then((r) => after(r.message), (e) => c.fail(asIpcError(e)))} data-testid="policy-save">
+            <button className="btn primary" disabled={text === null} onClick={() => api.putPolicy(d.Secret.ARN, editing, blockPublic).then((r) => after(r.message), (e) => c.fail(asIpcError(e)))} data-testid="policy-save">
               Save policy
             </button>
           </div>
@@ -544,46 +544,46 @@ function PolicyTab({ d }: { d: SecretDetail }) {
   );
 }
 
-function AccessTab({ d }: { d: SecretDetail }) {
-  const access = useLoad(() => api.effectiveAccess(d.arn), [d.arn]);
+function AccessTab({ d }: { d: SecretView }) {
+  const access = useLoad(() => api.effectiveAccess(d.Secret.ARN), [d.Secret.ARN]);
   const [picked, setOpen] = useState<string | null | undefined>(undefined);
   // The first principal (the operator, usually) starts open.
-  const open = picked === undefined ? (access.value?.[0]?.principalArn ?? null) : picked;
+  const open = picked === undefined ? (access.value?.Principals[0]?.PrincipalArn ?? null) : picked;
   if (access.error) return <ErrorBox error={access.error} onRetry={access.reload} />;
   if (!access.value) return <Spinner />;
   return (
     <div className="card" data-testid="access">
       <p className="muted small">For every principal, the decision on each action on this secret and the statements that decided it.</p>
-      {access.value.map((p) => {
-        const allowed = p.actions.filter((a) => a.decision === "allowed").length;
-        const isOpen = open === p.principalArn;
+      {access.value.Principals.map((p) => {
+        const allowed = p.Decisions.filter((a) => a.Decision === "allowed").length;
+        const isOpen = open === p.PrincipalArn;
         return (
-          <div key={p.principalArn} className="access-principal">
-            <button className="access-head" onClick={() => setOpen(isOpen ? null : p.principalArn)} data-testid="access-principal">
+          <div key={p.PrincipalArn} className="access-principal">
+            <button className="access-head" onClick={() => setOpen(isOpen ? null : p.PrincipalArn)} data-testid="access-principal">
               <span className="chev">{isOpen ? "▾" : "▸"}</span>
-              <strong>{principalName(p.principalArn)}</strong>
-              <span className="mono muted small">{p.principalArn}</span>
+              <strong>{principalName(p.PrincipalArn)}</strong>
+              <span className="mono muted small">{p.PrincipalArn}</span>
               <span className="spacer" />
-              <span className={`badge ${allowed === 0 ? "" : allowed === p.actions.length ? "ok" : "warn"}`}>
-                {allowed}/{p.actions.length} allowed
+              <span className={`badge ${allowed === 0 ? "" : allowed === p.Decisions.length ? "ok" : "warn"}`}>
+                {allowed}/{p.Decisions.length} allowed
               </span>
             </button>
             {isOpen && (
               <table className="grid-table">
                 <tbody>
-                  {p.actions.map((a) => (
-                    <tr key={a.action}>
-                      <td className="mono">{a.action.replace("secretsmanager:", "")}</td>
+                  {p.Decisions.map((a) => (
+                    <tr key={a.Action}>
+                      <td className="mono">{a.Action.replace("secretsmanager:", "")}</td>
                       <td>
-                        <span className={`badge ${a.decision === "allowed" ? "ok" : a.decision === "explicitDeny" ? "danger" : ""}`}>{a.decision}</span>
+                        <span className={`badge ${a.Decision === "allowed" ? "ok" : a.Decision === "explicitDeny" ? "danger" : ""}`}>{a.Decision}</span>
                       </td>
                       <td className="small">
-                        {a.statements.length === 0
+                        {a.Statements.length === 0
                           ? <span className="muted">no statement matched</span>
-                          : a.statements.map((s, i) => (
+                          : a.Statements.map((s, i) => (
                               <div key={i}>
-                                {s.effect} · {s.policyType} <span className="mono">{principalName(s.policyId)}</span>
-                                {s.sid ? ` · ${s.sid}` : ""}
+                                {s.Effect} · {s.PolicyType} <span className="mono">{principalName(s.PolicyId)}</span>
+                                {s.Sid ? ` · ${s.Sid}` : ""}
                               </div>
                             ))}
                       </td>

@@ -1,4 +1,4 @@
-import type { SecretDetail, SecretSummary, VaultStatus } from "../bindings";
+import type { SecretSummary, SecretView, VaultStatus } from "../bindings";
 
 export const locked: VaultStatus = {
   path: "/home/op/.local/share/coffer/vault.db",
@@ -35,24 +35,19 @@ export function row(i: number): SecretSummary {
   };
 }
 
-export const detail: SecretDetail = {
-  arn: row(1).ARN,
-  name: "app/s1",
-  secretType: null,
-  description: "secret 1",
-  kmsKeyId: null,
-  createdDate: 1_700_000_000,
-  lastChangedDate: 1_700_000_100,
-  lastAccessedDate: null,
-  deletedDate: null,
-  deletionDate: null,
-  primaryRegion: "us-east-1",
-  rotationEnabled: false,
-  lastRotatedDate: null,
-  nextRotationDate: null,
-  tags: [],
-  versions: [
-    { versionId: "v2-0000000000000000000000000000000", stages: ["AWSCURRENT"], createdDate: 1_700_000_100, lastAccessedDate: null, hasValue: true },
-    { versionId: "v1-0000000000000000000000000000000", stages: ["AWSPREVIOUS"], createdDate: 1_700_000_000, lastAccessedDate: null, hasValue: true },
+export const detail: SecretView = {
+  Secret: {
+    ARN: row(1).ARN,
+    Name: "app/s1",
+    Description: "secret 1",
+    CreatedDate: 1_700_000_000,
+    LastChangedDate: 1_700_000_100,
+    PrimaryRegion: "us-east-1",
+    RotationEnabled: false,
+  },
+  Versions: [
+    { VersionId: "v2-0000000000000000000000000000000", VersionStages: ["AWSCURRENT"], CreatedDate: 1_700_000_100, LastAccessedDate: null, KmsKeyId: "aws/secretsmanager", HasValue: true },
+    { VersionId: "v1-0000000000000000000000000000000", VersionStages: ["AWSPREVIOUS"], CreatedDate: 1_700_000_000, LastAccessedDate: null, KmsKeyId: "aws/secretsmanager", HasValue: true },
   ],
+  DeletionDate: null,
 };

@@ -6,28 +6,42 @@ import { replicaStatusClass } from "../screens/Replicas";
 import { detail, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
 
-const regions: ReplicasView["regions"] = [
-  { region: "eu-west-1", vaultPath: "/media/backup/replica.db", reachable: true, replaced: false, secrets: 1, inSync: 0, inProgress: 0, failed: 1, queuedRemovals: 0 },
-  { region: "ap-south-1", vaultPath: "/mnt/second/replica.db", reachable: false, replaced: false, secrets: 0, inSync: 0, inProgress: 0, failed: 0, queuedRemovals: 0 },
+const region = (r: string, vaultPath: string, reachable: boolean, failed: number): ReplicasView["Regions"][number] => ({
+  Region: r,
+  VaultPath: vaultPath,
+  ReplicaVaultId: `vault-${r}`,
+  AddedDate: 1_700_000_000,
+  Reachable: reachable,
+  Replaced: false,
+  Secrets: failed,
+  InSync: 0,
+  InProgress: 0,
+  Failed: failed,
+  Detached: 0,
+  QueuedRemovals: 0,
+});
+
+const regions: ReplicasView["Regions"] = [
+  region("eu-west-1", "/media/backup/replica.db", true, 1),
+  region("ap-south-1", "/mnt/second/replica.db", false, 0),
 ];
 
 const primary: ReplicasView = {
-  homeRegion: "us-east-1",
-  primaryRegion: "us-east-1",
-  isReplica: false,
-  replicas: [
+  HomeRegion: "us-east-1",
+  PrimaryRegion: "us-east-1",
+  IsReplica: false,
+  ReplicationStatus: [
     {
-      region: "eu-west-1",
-      kmsKeyId: "alias/aws/secretsmanager",
-      status: "Failed",
-      statusMessage: "The replica vault for eu-west-1 can't be reached. The change is queued and retried when the replica can be reached.",
-      lastAccessedDate: null,
+      Region: "eu-west-1",
+      KmsKeyId: "alias/aws/secretsmanager",
+      Status: "Failed",
+      StatusMessage: "The replica vault for eu-west-1 can't be reached. The change is queued and retried when the replica can be reached.",
     },
   ],
-  regions,
-  crossAccountPrimary: null,
-  crossAccountReplicas: [],
-  accounts: [],
+  Regions: regions,
+  CrossAccountPrimary: null,
+  CrossAccountReplicas: [],
+  Accounts: [],
 };
 
 function common(view: ReplicasView, extra: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
@@ -35,7 +49,7 @@ function common(view: ReplicasView, extra: Record<string, (a: Record<string, unk
     vault_status: () => unlocked,
     revision: () => 1,
     query_secrets: (a) => pages(a.query as SecretQuery),
-    secret_detail: () => ({ ...detail, primaryRegion: view.primaryRegion }),
+    secret_detail: () => ({ ...detail, Secret: { ...detail.Secret, PrimaryRegion: view.PrimaryRegion ?? undefined } }),
     approvals: (): ApprovalsOutput => ({ pending: [], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
     replicas: () => view,
     ...extra,
@@ -62,8 +76,8 @@ describe("replicas tab", () => {
   });
 
   it("names a region whose file is not the vault registered as replaced", async () => {
-    const replaced = { ...regions[0], replaced: true };
-    common({ ...primary, regions: [replaced] });
+    const replaced = { ...regions[0], Replaced: true };
+    common({ ...primary, Regions: [replaced] });
     await openReplicasTab();
     expect(screen.getByTestId("region-replaced").textContent).toBe("replaced");
     expect(screen.getByTestId("replica-regions").textContent).not.toContain("reachable");
@@ -80,7 +94,7 @@ describe("replicas tab", () => {
     fireEvent.change(screen.getByTestId("replica-kms"), { target: { value: "alias/backup" } });
     fireEvent.click(screen.getByTestId("replicate"));
     await waitFor(() =>
-      expect(calls.find((c) => c.cmd === "replicate_secret")?.args).toEqual({ arn: detail.arn, region: "ap-south-1", kmsKeyId: "alias/backup" }),
+      expect(calls.find((c) => c.cmd === "replicate_secret")?.args).toEqual({ arn: detail.Secret.ARN, region: "ap-south-1", kmsKeyId: "alias/backup" }),
     );
     fireEvent.click(screen.getByTestId("sync-replicas"));
     await waitFor(() => expect(calls.find((c) => c.cmd === "perform")?.args).toEqual({ act: "SyncReplicas" }));
@@ -95,10 +109,10 @@ describe("replicas tab", () => {
     fireEvent.click(screen.getByTestId("remove-replica"));
     expect(calls.some((c) => c.cmd === "remove_replica")).toBe(false);
     fireEvent.click(await screen.findByTestId("replica-confirm"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "remove_replica")?.args).toEqual({ arn: detail.arn, region: "eu-west-1" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "remove_replica")?.args).toEqual({ arn: detail.Secret.ARN, region: "eu-west-1" }));
     fireEvent.click(screen.getByTestId("promote-replica"));
     fireEvent.click(await screen.findByTestId("replica-confirm"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: "eu-west-1" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.Secret.ARN, region: "eu-west-1" }));
   });
 
   it("Escape closes a dialog and leaves the secret's page where it was", async () => {
@@ -114,14 +128,14 @@ describe("replicas tab", () => {
 
   it("a replica shows its primary region and promotes itself", async () => {
     const calls = common(
-      { homeRegion: "eu-west-1", primaryRegion: "us-east-1", isReplica: true, replicas: [], regions: [], crossAccountPrimary: null, crossAccountReplicas: [], accounts: [] },
+      { HomeRegion: "eu-west-1", PrimaryRegion: "us-east-1", IsReplica: true, ReplicationStatus: [], Regions: [], CrossAccountPrimary: null, CrossAccountReplicas: [], Accounts: [] },
       { promote_replica: () => ({ message: "Promoted." }) },
     );
     await openReplicasTab();
     expect(screen.getByTestId("replica-of").textContent).toContain("us-east-1");
     fireEvent.click(screen.getByTestId("promote-here"));
     fireEvent.click(await screen.findByTestId("replica-confirm"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: null }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.Secret.ARN, region: null }));
   });
 
   it("associates a cross-account replica by its ARN and shows it with its status", async () => {
@@ -129,8 +143,8 @@ describe("replicas tab", () => {
     const calls = common(
       {
         ...primary,
-        crossAccountReplicas: [{ arn: replicaArn, status: "InSync", statusMessage: null }],
-        accounts: [{ accountId: "444455556666", vaultPath: "/mnt/partner.db", reachable: true, replaced: false, inSync: 1, detached: 0 }],
+        CrossAccountReplicas: [{ ReplicaSecretARN: replicaArn, ReplicationStatus: "InSync" }],
+        Accounts: [{ ...region("us-east-1", "/mnt/partner.db", true, 0), AccountId: "444455556666", InSync: 1 }],
       },
       {
         associate_cross_account_replica: () => ({ message: "Cross-account replica: InSync." }),
@@ -145,20 +159,20 @@ describe("replicas tab", () => {
     fireEvent.change(screen.getByTestId("replica-arn"), { target: { value: ` ${replicaArn} ` } });
     fireEvent.click(screen.getByTestId("associate"));
     await waitFor(() =>
-      expect(calls.find((c) => c.cmd === "associate_cross_account_replica")?.args).toEqual({ arn: detail.arn, replicaArn }),
+      expect(calls.find((c) => c.cmd === "associate_cross_account_replica")?.args).toEqual({ arn: detail.Secret.ARN, replicaArn }),
     );
     fireEvent.click(screen.getByTestId("disassociate"));
     expect(calls.some((c) => c.cmd === "disassociate_cross_account_replica")).toBe(false);
     fireEvent.click(await screen.findByTestId("replica-confirm"));
     await waitFor(() =>
-      expect(calls.find((c) => c.cmd === "disassociate_cross_account_replica")?.args).toEqual({ arn: detail.arn, replicaArn }),
+      expect(calls.find((c) => c.cmd === "disassociate_cross_account_replica")?.args).toEqual({ arn: detail.Secret.ARN, replicaArn }),
     );
   });
 
   it("a cross-account replica shows its primary and status and is made standalone", async () => {
     const primaryArn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf";
     const calls = common(
-      { ...primary, replicas: [], crossAccountPrimary: { arn: primaryArn, status: "Detached", statusMessage: null } },
+      { ...primary, ReplicationStatus: [], CrossAccountPrimary: { PrimarySecretARN: primaryArn, ReplicationStatus: "Detached" } },
       { promote_replica: () => ({ message: "Promoted." }) },
     );
     await openReplicasTab();
@@ -167,6 +181,6 @@ describe("replicas tab", () => {
     expect(screen.queryByTestId("associate-form")).toBeNull();
     fireEvent.click(screen.getByTestId("promote-here"));
     fireEvent.click(await screen.findByTestId("replica-confirm"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.arn, region: null }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "promote_replica")?.args).toEqual({ arn: detail.Secret.ARN, region: null }));
   });
 });

@@ -1,56 +1,51 @@
 import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { App } from "../App";
-import type { ApprovalsOutput, AttemptRow, RotationRules, RotationStatus, SecretQuery } from "../bindings";
+import type { ApprovalsOutput, AttemptView, RotationRules, RotationView, SecretQuery } from "../bindings";
 import { rulesOf } from "../screens/Rotation";
 import { detail, unlocked } from "./fixtures";
 import { backend, pages } from "./backend";
 
 const FN = "arn:aws:lambda:us-east-1:123456789012:function:pw";
 
-function attempt(over: Partial<AttemptRow> = {}): AttemptRow {
+function attempt(over: Partial<AttemptView> = {}): AttemptView {
   return {
-    id: "a1",
-    secretName: detail.name,
-    secretArn: detail.arn,
-    versionId: "v3-0000000000000000000000000000000",
-    functionArn: FN,
-    trigger: "RotateSecret",
-    requestedBy: "arn:aws:iam::123456789012:user/admin",
-    requestedDate: 1_700_000_200,
-    requireApproval: false,
-    twoPersonRule: false,
-    decision: null,
-    status: "succeeded",
-    nextStep: null,
-    tries: 1,
-    steps: ["createSecret", "setSecret", "testSecret", "finishSecret"].map((step, i) => ({
-      step,
-      tryNumber: 1,
-      startedDate: 1_700_000_200 + i,
-      durationMs: 12,
-      outcome: "succeeded",
-      error: null,
-      log: step === "setSecret" ? ["ALTER ROLE app PASSWORD '***'"] : [],
+    Id: "a1",
+    SecretName: detail.Secret.Name,
+    SecretARN: detail.Secret.ARN,
+    Token: "v3-0000000000000000000000000000000",
+    RotationLambdaARN: FN,
+    Trigger: "RotateSecret",
+    RequestedBy: "arn:aws:iam::123456789012:user/admin",
+    RequestedMs: 1_700_000_200_000,
+    RequireApproval: false,
+    TwoPersonRule: false,
+    Status: "Succeeded",
+    StatusText: "succeeded",
+    Tries: 1,
+    Steps: (["createSecret", "setSecret", "testSecret", "finishSecret"] as const).map((step, i) => ({
+      Step: step,
+      TryNumber: 1,
+      StartedMs: 1_700_000_200_000 + i * 1000,
+      DurationMs: 12,
+      Outcome: "Succeeded" as const,
+      Log: step === "setSecret" ? ["ALTER ROLE app PASSWORD '***'"] : [],
     })),
-    error: null,
-    finishedDate: 1_700_000_204,
-    retryDate: null,
-    unfinished: false,
-    mayDecide: true,
+    FinishedMs: 1_700_000_204_000,
+    Unfinished: false,
+    MayDecide: true,
     ...over,
   };
 }
 
-const status: RotationStatus = {
-  enabled: true,
-  functionArn: FN,
-  rules: { ScheduleExpression: "rate(10 days)", Duration: "3h" },
-  lastRotatedDate: 1_700_000_204,
-  nextWindows: [1_800_000_000, 1_800_864_000],
-  requireApproval: false,
-  twoPersonRule: false,
-  attempts: [attempt()],
+const status: RotationView = {
+  RotationEnabled: true,
+  RotationLambdaARN: FN,
+  RotationRules: { ScheduleExpression: "rate(10 days)", Duration: "3h" },
+  LastRotatedDate: 1_700_000_204,
+  NextWindows: [1_800_000_000, 1_800_864_000],
+  Approval: { RequireApproval: false, TwoPersonRule: false },
+  Attempts: [attempt()],
 };
 
 function common(extra: Record<string, (a: Record<string, unknown>) => unknown>) {
@@ -58,7 +53,7 @@ function common(extra: Record<string, (a: Record<string, unknown>) => unknown>) 
     vault_status: () => unlocked,
     revision: () => 1,
     query_secrets: (a) => pages(a.query as SecretQuery),
-    secret_detail: () => ({ ...detail, rotationEnabled: true }),
+    secret_detail: () => ({ ...detail, Secret: { ...detail.Secret, RotationEnabled: true } }),
     approvals: (): ApprovalsOutput => ({ pending: [], background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] } }),
     ...extra,
   });
@@ -90,13 +85,13 @@ describe("rotation tab", () => {
     const calls = common({ rotation_status: () => status, rotate_now: () => ({ message: "Rotation requested." }) });
     await openRotationTab();
     fireEvent.click(screen.getByTestId("rotate-now"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "rotate_now")?.args).toEqual({ arn: detail.arn, functionArn: null }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "rotate_now")?.args).toEqual({ arn: detail.Secret.ARN, functionArn: null }));
   });
 
   it("an unfinished attempt disables rotate now and a failed one offers a retry", async () => {
-    const failed = attempt({ status: "failed", unfinished: true, error: "testSecret: login refused", nextStep: "setSecret" });
+    const failed = attempt({ Status: "Failed", StatusText: "failed", Unfinished: true, Error: "testSecret: login refused", NextStep: "setSecret" });
     const calls = common({
-      rotation_status: () => ({ ...status, attempts: [failed] }),
+      rotation_status: () => ({ ...status, Attempts: [failed] }),
       retry_rotation: () => ({ message: "Tried again." }),
     });
     await openRotationTab();
@@ -109,7 +104,7 @@ describe("rotation tab", () => {
   it("the schedule dialog checks the rules as typed and saves only valid ones", async () => {
     const calls = common({
       rotation_status: () => status,
-      rotation_functions: () => [{ name: "pw", arn: FN, kind: "password", description: null }],
+      rotation_functions: () => [{ Name: "pw", ARN: FN, Kind: "password", Description: null }],
       preview_schedule: (a) => {
         const r = a.rules as RotationRules;
         if (r.ScheduleExpression === "rate(2 hours)")
@@ -133,7 +128,7 @@ describe("rotation tab", () => {
     fireEvent.click(within(dialog).getByTestId("schedule-save"));
     await waitFor(() => expect(calls.some((c) => c.cmd === "put_rotation_schedule")).toBe(true));
     expect(calls.find((c) => c.cmd === "put_rotation_schedule")!.args).toEqual({
-      arn: detail.arn,
+      arn: detail.Secret.ARN,
       functionArn: FN,
       rules: { ScheduleExpression: "rate(12 hours)" },
       rotateNow: false,
@@ -146,7 +141,7 @@ describe("rotation tab", () => {
     expect((screen.getByTestId("two-person-rule") as HTMLInputElement).disabled).toBe(true);
     fireEvent.click(screen.getByTestId("require-approval"));
     await waitFor(() =>
-      expect(calls.find((c) => c.cmd === "put_rotation_approval")?.args).toEqual({ arn: detail.arn, requireApproval: true, twoPersonRule: null }),
+      expect(calls.find((c) => c.cmd === "put_rotation_approval")?.args).toEqual({ arn: detail.Secret.ARN, requireApproval: true, twoPersonRule: null }),
     );
   });
 });
@@ -160,8 +155,8 @@ describe("rules", () => {
 });
 
 describe("approvals", () => {
-  const waiting = (over: Partial<AttemptRow>) =>
-    attempt({ status: "awaiting-approval", unfinished: true, requireApproval: true, steps: [], finishedDate: null, nextStep: "createSecret", ...over });
+  const waiting = (over: Partial<AttemptView>) =>
+    attempt({ Status: "AwaitingApproval", StatusText: "awaiting-approval", Unfinished: true, RequireApproval: true, Steps: [], FinishedMs: undefined, NextStep: "createSecret", ...over });
 
   it("the badge counts waiting rotations; approving sends the reason", async () => {
     let pending = [waiting({})];
@@ -182,7 +177,7 @@ describe("approvals", () => {
     fireEvent.click(within(row).getByTestId("approve"));
     fireEvent.change(await screen.findByTestId("decide-reason"), { target: { value: "change window" } });
     fireEvent.click(screen.getByTestId("decide-submit"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "approve_rotation")?.args).toEqual({ arn: detail.arn, reason: "change window" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "approve_rotation")?.args).toEqual({ arn: detail.Secret.ARN, reason: "change window" }));
     expect(await screen.findByTestId("approvals-empty")).toBeTruthy();
   });
 
@@ -198,13 +193,13 @@ describe("approvals", () => {
     expect(submit.disabled).toBe(true);
     fireEvent.change(screen.getByTestId("decide-reason"), { target: { value: "not during the sale" } });
     fireEvent.click(submit);
-    await waitFor(() => expect(calls.find((c) => c.cmd === "reject_rotation")?.args).toEqual({ arn: detail.arn, reason: "not during the sale" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "reject_rotation")?.args).toEqual({ arn: detail.Secret.ARN, reason: "not during the sale" }));
   });
 
   it("under the two-person rule the requester cannot decide their own rotation", async () => {
     common({
       approvals: () => ({
-        pending: [waiting({ twoPersonRule: true, requestedBy: unlocked.session!.principalArn, mayDecide: false })],
+        pending: [waiting({ TwoPersonRule: true, RequestedBy: unlocked.session!.principalArn, MayDecide: false })],
         background: { running: true, jobs: [{ job: "Rotations", lastRunDate: 1_700_000_000, nextRunDate: 1_700_000_010, lastResult: "0 ran", lastError: null, failures: 0, line: "rotations: last 22:13:20 (0 ran) · next 22:13:30" }] },
       }),
     });
@@ -223,7 +218,7 @@ describe("principals", () => {
     const doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:ListSecrets","Resource":"*"}]}';
     const calls = common({
       principals: () => [admin],
-      principal_detail: () => ({ inlinePolicies: ["list"], attachedPolicies: [], accessKeys: [] }),
+      principal_detail: () => ({ Inline: ["list"], Attached: [], AccessKeys: [] }),
       inline_policy: () => doc,
       put_inline_policy: () => ({ message: "Saved the inline policy list of admin." }),
     });
@@ -246,9 +241,9 @@ describe("principals", () => {
     let finish: (v: unknown) => void = () => undefined;
     const calls = common({
       principals: () => [admin],
-      principal_detail: () => ({ inlinePolicies: [], attachedPolicies: [], accessKeys: [] }),
+      principal_detail: () => ({ Inline: [], Attached: [], AccessKeys: [] }),
       change_passphrase: () => new Promise((resolve) => (finish = resolve)),
-      rekey_progress: () => ({ phase: "secrets", done: 420, total: 1000, percent: 42, line: "Re-keying secrets: 42% (420 of 1000)" }),
+      rekey_progress: () => ({ phase: "Secrets", done: 420, total: 1000, percent: 42, line: "Re-keying secrets: 42% (420 of 1000)" }),
     });
     render(<App />);
     fireEvent.click(await screen.findByTestId("nav-principals"));
@@ -271,7 +266,7 @@ describe("principals", () => {
   it("adding an operator needs the passphrase twice; the signed-in operator cannot remove themselves", async () => {
     const calls = common({
       principals: () => [admin],
-      principal_detail: () => ({ inlinePolicies: [], attachedPolicies: [], accessKeys: [] }),
+      principal_detail: () => ({ Inline: [], Attached: [], AccessKeys: [] }),
       add_operator: () => ({ message: "Added the operator bob." }),
     });
     render(<App />);
