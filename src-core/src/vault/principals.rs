@@ -90,7 +90,7 @@ pub struct PrincipalList {
 }
 
 /// A user's, role's or group's inline and attached policies and access keys.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "PascalCase")]
 pub struct PrincipalPolicies {

@@ -158,24 +158,12 @@ pub struct Principal {
     pub detailed: bool,
     pub inline: Vec<String>,
     pub attached: Vec<String>,
-    pub keys: Vec<AccessKeyRow>,
+    /// Active keys first, then the oldest (never a key's secret).
+    pub keys: Vec<AccessKeyMetadata>,
 }
 
-/// A principal's inline and attached policies and access keys.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct PrincipalDetails {
-    pub inline: Vec<String>,
-    pub attached: Vec<String>,
-    pub keys: Vec<AccessKeyRow>,
-}
-
-/// An access key as listed (never its secret).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccessKeyRow {
-    pub id: String,
-    pub active: bool,
-    pub created: f64,
-}
+pub use coffer_core::vault::iam::AccessKeyMetadata;
+pub use coffer_core::vault::principals::PrincipalPolicies;
 
 /// A run of the name-sorted list: a prefix group (`prod/`) or one secret without a prefix.
 pub use coffer_core::vault::PrefixRun as Run;
@@ -634,7 +622,7 @@ pub enum Loaded {
         kind: PrincipalKind,
         name: String,
         #[serde(with = "super::wire::result")]
-        details: Result<PrincipalDetails, Error>,
+        details: Result<PrincipalPolicies, Error>,
     },
     /// A new access key: its secret is shown once, in a dialog, then dropped.
     AccessKeyCreated {

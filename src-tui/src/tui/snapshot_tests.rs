@@ -915,9 +915,9 @@ fn principal_acts_reach_the_vault_and_its_audit_trail() {
     assert!(k.app.sh.popup.is_none());
     let keys = &k.app.principals.principal().unwrap().keys;
     assert_eq!(keys.len(), 1);
-    assert!(keys[0].active);
+    assert!(keys[0].is_active());
     k.keys(&[Cmd::SwitchPane, Cmd::ToggleKey]);
-    assert!(!k.app.principals.principal().unwrap().keys[0].active);
+    assert!(!k.app.principals.principal().unwrap().keys[0].is_active());
     k.key(Cmd::EditPolicy);
     k.text("read");
     k.keys(&[Cmd::Submit, Cmd::Submit]);

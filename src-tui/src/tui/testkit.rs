@@ -632,8 +632,8 @@ impl Kit {
                 kind,
                 name,
                 details: details.map(|mut d| {
-                    for k in &mut d.keys {
-                        k.id = self.fake_key_id(&k.id);
+                    for k in &mut d.access_keys {
+                        k.access_key_id = self.fake_key_id(&k.access_key_id);
                     }
                     d
                 }),

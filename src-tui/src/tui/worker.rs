@@ -22,9 +22,7 @@ use coffer_core::{FrontEnd, Operation, Vault, said};
 
 use crate::session;
 
-use super::action::{
-    AccessKeyRow, Action, Loaded, Principal, PrincipalDetails, PrincipalKind, Request,
-};
+use super::action::{Action, Loaded, Principal, PrincipalKind, Request};
 
 const POLL: Duration = Duration::from_millis(250);
 
@@ -583,7 +581,7 @@ pub fn execute_reporting(
             principals: principals(vault, &c),
         },
         Request::PrincipalDetails { kind, name } => Loaded::PrincipalDetails {
-            details: principal_details(vault, &c, kind, &name),
+            details: vault.principal_policies(&c, kind.entity(), &name),
             kind,
             name,
         },
@@ -909,29 +907,6 @@ fn principals(vault: &Vault, c: &coffer_core::Caller) -> coffer_core::Result<Vec
             keys: vec![],
         })
         .collect())
-}
-
-/// One principal's policies and (for users, operators and roles) access keys.
-fn principal_details(
-    vault: &Vault,
-    c: &coffer_core::Caller,
-    kind: PrincipalKind,
-    name: &str,
-) -> coffer_core::Result<PrincipalDetails> {
-    let p = vault.principal_policies(c, kind.entity(), name)?;
-    Ok(PrincipalDetails {
-        inline: p.inline,
-        attached: p.attached,
-        keys: p
-            .access_keys
-            .into_iter()
-            .map(|k| AccessKeyRow {
-                active: k.is_active(),
-                id: k.access_key_id,
-                created: k.create_date,
-            })
-            .collect(),
-    })
 }
 
 fn done<T>(

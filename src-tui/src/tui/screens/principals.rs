@@ -9,7 +9,7 @@
 use coffer_core::SecretText;
 use coffer_core::vault::iam::EntityKind;
 
-use crate::tui::action::{Cmd, Effect, Principal, PrincipalDetails, PrincipalKind, Request};
+use crate::tui::action::{Cmd, Effect, Principal, PrincipalKind, PrincipalPolicies, Request};
 pub use crate::tui::popups::Typed;
 use crate::tui::popups::{NewAccessKey, Popup};
 use crate::tui::shell::{Nav, Screen, Shell};
@@ -228,7 +228,7 @@ impl PrincipalsState {
         sh: &mut Shell,
         kind: PrincipalKind,
         name: &str,
-        details: coffer_core::Result<PrincipalDetails>,
+        details: coffer_core::Result<PrincipalPolicies>,
     ) -> Vec<Effect> {
         match details {
             Ok(d) => {
@@ -240,7 +240,7 @@ impl PrincipalsState {
                     r.detailed = true;
                     r.inline = d.inline;
                     r.attached = d.attached;
-                    r.keys = d.keys;
+                    r.keys = d.access_keys;
                 }
                 let p = &mut *self;
                 let n = p.principal().map_or(0, |r| r.keys.len());

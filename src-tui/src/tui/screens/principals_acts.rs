@@ -444,7 +444,7 @@ impl PrincipalsState {
         let got = p
             .principal()
             .and_then(|r| r.keys.get(p.key_sel))
-            .map(|k| (k.id.clone(), k.active));
+            .map(|k| (k.access_key_id.clone(), k.is_active()));
         if got.is_none() {
             sh.error("Select an access key first (Tab moves to the keys).");
         }

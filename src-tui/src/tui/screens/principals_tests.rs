@@ -1,7 +1,7 @@
 //! The Principals screen's tests, driven through the console as an operator would.
 
 use super::*;
-use crate::tui::action::{AccessKeyRow, Action, Loaded};
+use crate::tui::action::{AccessKeyMetadata, Action, Loaded};
 use crate::tui::app::App;
 use crate::tui::keymap::Ctx;
 use crate::tui::popups::InputFor;
@@ -35,15 +35,17 @@ fn app() -> App {
     app1.inline = vec!["read".into()];
     app1.attached = vec![SECRETS_MANAGER_READ_WRITE.into()];
     app1.keys = vec![
-        AccessKeyRow {
-            id: "AKIA1".into(),
-            active: true,
-            created: 0.0,
+        AccessKeyMetadata {
+            user_name: "app1".into(),
+            access_key_id: "AKIA1".into(),
+            status: "Active".into(),
+            create_date: 0.0,
         },
-        AccessKeyRow {
-            id: "AKIA2".into(),
-            active: false,
-            created: 0.0,
+        AccessKeyMetadata {
+            user_name: "app1".into(),
+            access_key_id: "AKIA2".into(),
+            status: "Inactive".into(),
+            create_date: 0.0,
         },
     ];
     a.update(Action::loaded(Loaded::Principals {

@@ -173,7 +173,7 @@ fn principal_lines(t: Theme, r: &Principal, key_sel: Option<usize>) -> Vec<Line<
         }
         for (i, k) in r.keys.iter().enumerate() {
             let sel = key_sel == Some(i);
-            let (status, style) = if k.active {
+            let (status, style) = if k.is_active() {
                 ("Active  ", t.ok())
             } else {
                 ("Inactive", t.danger())
@@ -181,10 +181,10 @@ fn principal_lines(t: Theme, r: &Principal, key_sel: Option<usize>) -> Vec<Line<
             let id_style = if sel { t.selected() } else { t.base() };
             out.push(Line::from(vec![
                 Span::raw(if sel { "▶ " } else { "  " }),
-                Span::styled(k.id.clone(), id_style),
+                Span::styled(k.access_key_id.clone(), id_style),
                 Span::raw("  "),
                 Span::styled(status, style),
-                Span::styled(format!("  {}", format::day(Some(k.created))), t.dim()),
+                Span::styled(format!("  {}", format::day(Some(k.create_date))), t.dim()),
             ]));
         }
     }
