@@ -161,7 +161,7 @@ impl Vault {
 mod tests {
     use super::*;
     use crate::api::{CreateSecretRequest, GetSecretValueRequest};
-    use crate::vault::{Caller, iam};
+    use crate::vault::Caller;
 
     #[test]
     fn an_ephemeral_vault_serves_its_region_and_its_administrator() {
@@ -199,6 +199,7 @@ mod tests {
     #[cfg(feature = "server")]
     #[test]
     fn signing_keys_are_found_by_id_and_unknown_ids_are_not() {
+        use crate::vault::iam;
         let v = Vault::ephemeral("123456789012", "us-east-1").unwrap();
         let op = v.caller(FrontEnd::Cli);
         v.iam_create(&op, iam::CreateEntity::new(iam::EntityKind::User, "app1"))

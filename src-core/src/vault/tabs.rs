@@ -237,6 +237,21 @@ mod tests {
         .arn
     }
 
+    /// RotateSecret now with `function`, and with `rules` when given.
+    fn rotate_now(v: &Vault, c: &Caller, arn: &str, function: &str, rules: Option<RotationRules>) {
+        v.rotate_secret(
+            c,
+            RotateSecretRequest {
+                secret_id: arn.to_string(),
+                rotation_lambda_arn: Some(function.to_string()),
+                rotation_rules: rules,
+                rotate_immediately: Some(true),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+
     #[test]
     fn the_rotation_tab_holds_the_schedule_its_next_windows_the_approval_and_each_attempt() {
         let (v, c, arn) = vault_with_secret();
@@ -246,20 +261,11 @@ mod tests {
         assert!(!off.approval.require_approval);
 
         let function = password_function(&v, &c);
-        v.rotate_secret(
-            &c,
-            RotateSecretRequest {
-                secret_id: arn.clone(),
-                rotation_lambda_arn: Some(function.clone()),
-                rotation_rules: Some(RotationRules {
-                    automatically_after_days: Some(30),
-                    ..Default::default()
-                }),
-                rotate_immediately: Some(true),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let every_30_days = RotationRules {
+            automatically_after_days: Some(30),
+            ..Default::default()
+        };
+        rotate_now(&v, &c, &arn, &function, Some(every_30_days));
         let on = v.rotation_view(&c, &arn).unwrap();
         assert!(on.rotation_enabled);
         assert_eq!(on.function_arn.as_deref(), Some(function.as_str()));
@@ -277,16 +283,7 @@ mod tests {
     fn an_attempt_reaches_a_console_as_the_core_serializes_it_with_what_the_console_adds() {
         let (v, c, arn) = vault_with_secret();
         let function = password_function(&v, &c);
-        v.rotate_secret(
-            &c,
-            RotateSecretRequest {
-                secret_id: arn.clone(),
-                rotation_lambda_arn: Some(function),
-                rotate_immediately: Some(true),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        rotate_now(&v, &c, &arn, &function, None);
         let view = v.rotation_view(&c, &arn).unwrap();
         let json = serde_json::to_value(&view.attempts[0]).unwrap();
         assert_eq!(json["SecretARN"], arn.as_str());
